@@ -1,0 +1,163 @@
+/*
+ * gw_config: the one YAML file (gateway-conf/*.yaml) both processes read.
+ *
+ * Parsing is strict (STYLE.md practice 13): an unknown key, a wrong type or an
+ * out-of-range value is an error that names file:line:col and the key path, and
+ * the process stops before touching a port. Parsing fills a plain struct; the
+ * checks that span several fields live in gw_config_validate().
+ * Every key is documented in gateway-conf/README.md.
+ */
+#ifndef GW_CONFIG_H
+#define GW_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define GW_CONF_MAX_PORTS    4
+#define GW_CONF_MAX_LCORES   16
+#define GW_CONF_MAX_TOKENS   8
+#define GW_CONF_MAX_USERS    64
+#define GW_CONF_MAX_SECRETS  4
+#define GW_CONF_MAX_CIDRS    32
+#define GW_CONF_STR          256
+#define GW_CONF_ERR_LEN      512
+
+enum gw_log_level {
+	GW_LOG_ERROR = 0,
+	GW_LOG_WARNING,
+	GW_LOG_NOTICE,
+	GW_LOG_INFO,
+	GW_LOG_DEBUG,
+};
+
+/** An IPv4 prefix; addresses are kept in host byte order. */
+struct gw_cidr4 {
+	uint32_t addr;
+	uint8_t len;          /* 0..32 */
+};
+
+/** An IPv4 socket address in host byte order. */
+struct gw_sockaddr4 {
+	uint32_t addr;
+	uint16_t port;
+};
+
+struct gw_conf_port {
+	char name[32];                /* ports[].name: label in logs and metrics */
+	char device[GW_CONF_STR];     /* ports[].device: PCI address or vdev string */
+	struct gw_cidr4 address;      /* ports[].address: "198.18.0.2/24" */
+	uint32_t gateway;             /* ports[].gateway: next hop off-link; 0 = none */
+	uint16_t rx_queues;           /* ports[].rx_queues: 1..16, default 1 */
+	uint16_t rx_desc;             /* ports[].rx_desc: 64..4096, default 1024 */
+	uint16_t tx_desc;             /* ports[].tx_desc: 64..4096, default 1024 */
+	uint16_t mtu;                 /* ports[].mtu: 576..9000, default 1500 */
+};
+
+struct gw_turn_user {
+	char username[128];
+	char password[128];
+};
+
+struct gw_config {
+	char path[GW_CONF_STR];       /* the file this came from (for messages) */
+
+	struct {
+		uint16_t lcores[GW_CONF_MAX_LCORES]; /* CPU ids; [0] is the EAL main lcore */
+		unsigned n_lcores;
+		bool busy_poll;           /* default false: back off when idle */
+		uint32_t idle_sleep_us;   /* 0..10000, default 100: longest idle sleep */
+		uint32_t mbufs;           /* 1023..1048575, default 16383 */
+		uint32_t memory_mb;       /* 64..65536, default 512: hugepage memory */
+		char hugepage_dir[GW_CONF_STR];  /* default "/dev/hugepages-rtcgw" */
+		char file_prefix[64];     /* default "rtcgw": DPDK --file-prefix */
+		uint32_t arp_timeout_s;   /* 10..86400, default 300 */
+		struct gw_conf_port ports[GW_CONF_MAX_PORTS];
+		unsigned n_ports;         /* 1..GW_CONF_MAX_PORTS */
+	} dataplane;
+
+	struct {
+		uint16_t lcore;           /* CPU id for the secondary's EAL; default 0 */
+		struct gw_sockaddr4 rest_listen;  /* rest.listen, default 127.0.0.1:8080 */
+		char tokens[GW_CONF_MAX_TOKENS][128]; /* rest.tokens: bearer tokens */
+		unsigned n_tokens;        /* 0 = /v1/* refuses everything */
+		uint32_t ipc_poll_ms;     /* 1..100, default 5: ring drain period */
+	} controlplane;
+
+	struct {
+		enum gw_log_level level;  /* log.level, default info */
+	} log;
+
+	struct {
+		bool enabled;             /* default true */
+		uint16_t port;            /* default 3478 */
+		char software[128];       /* SOFTWARE attribute; empty = not sent */
+	} stun;
+
+	struct {
+		bool enabled;             /* default false */
+		char realm[128];          /* default "rtcgw" */
+		uint16_t relay_port_min;  /* default 49152 */
+		uint16_t relay_port_max;  /* default 65535 */
+		uint32_t default_lifetime_s;   /* default 600 */
+		uint32_t max_lifetime_s;       /* default 3600 */
+		uint32_t permission_lifetime_s;/* default 300 */
+		uint32_t channel_lifetime_s;   /* default 600 */
+		uint32_t nonce_lifetime_s;     /* default 600 */
+		uint32_t max_allocations;      /* default 100000 */
+		uint32_t user_quota;           /* allocations per user, 0 = unlimited */
+		uint32_t ip_quota;             /* allocations per source IP, 0 = unlimited */
+		uint64_t bandwidth_bps;        /* per allocation, 0 = unlimited */
+		struct gw_turn_user users[GW_CONF_MAX_USERS];
+		unsigned n_users;
+		char auth_secrets[GW_CONF_MAX_SECRETS][128]; /* TURN REST API secrets */
+		unsigned n_auth_secrets;
+		struct gw_cidr4 allowed_peers[GW_CONF_MAX_CIDRS];
+		unsigned n_allowed_peers;
+		struct gw_cidr4 denied_peers[GW_CONF_MAX_CIDRS];
+		unsigned n_denied_peers;
+	} turn;
+
+	struct {
+		uint16_t port_min;        /* default 40000 */
+		uint16_t port_max;        /* default 49151 */
+		uint32_t consent_timeout_s;  /* 5..300, default 30 */
+	} media;
+
+	struct {
+		bool ng_enabled;          /* default false */
+		struct gw_sockaddr4 ng_listen;  /* default 127.0.0.1:2223 */
+	} calls;
+};
+
+/** Fill every field with its documented default. */
+void gw_config_defaults(struct gw_config *c);
+
+/**
+ * Parse YAML text into c (defaults first, then the document's keys).
+ * @param name  file name used in messages.
+ * @param err   receives "name:line:col: key.path: reason" on failure.
+ * @return 0; -EINVAL for any syntax, unknown-key, type or range error;
+ *         -ENOMEM when libyaml cannot allocate.
+ */
+int gw_config_parse(struct gw_config *c, const char *name, const char *text,
+		    size_t len, char *err, size_t errlen);
+
+/**
+ * Read path, parse it (gw_config_parse) and validate it (gw_config_validate).
+ * @return 0; -errno when the file cannot be read (err says which);
+ *         -EINVAL when parsing or validation fails.
+ */
+int gw_config_load(struct gw_config *c, const char *path, char *err, size_t errlen);
+
+/**
+ * Cross-field checks: lcores disjoint from the control plane's, port ranges
+ * ordered and not overlapping, at least one port, gateway on-link, ...
+ * @return 0 or -EINVAL with err naming the file and key path.
+ */
+int gw_config_validate(const struct gw_config *c, char *err, size_t errlen);
+
+/** "error", "warning", ... for a level. */
+const char *gw_log_level_name(enum gw_log_level l);
+
+#endif
