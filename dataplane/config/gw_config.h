@@ -1,5 +1,5 @@
 /*
- * gw_config: the one YAML file (gateway-conf/*.yaml) both processes read.
+ * gw_config: the one YAML file (a gateway-conf YAML file) both processes read.
  *
  * Parsing is strict (STYLE.md practice 13): an unknown key, a wrong type or an
  * out-of-range value is an error that names file:line:col and the key path, and
@@ -80,7 +80,7 @@ struct gw_config {
 		uint16_t lcore;           /* CPU id for the secondary's EAL; default 0 */
 		struct gw_sockaddr4 rest_listen;  /* rest.listen, default 127.0.0.1:8080 */
 		char tokens[GW_CONF_MAX_TOKENS][128]; /* rest.tokens: bearer tokens */
-		unsigned n_tokens;        /* 0 = /v1/* refuses everything */
+		unsigned n_tokens;        /* 0 = every /v1 request is refused */
 		uint32_t ipc_poll_ms;     /* 1..100, default 5: ring drain period */
 	} controlplane;
 

@@ -1,0 +1,182 @@
+#include "dp_classify.h"
+
+#include <string.h>
+
+#include <rte_prefetch.h>
+
+#include "demux.h"
+#include "dp_arp.h"
+#include "dp_ctx.h"
+#include "net.h"
+
+_Static_assert(GW_CNT_DEMUX_UNKNOWN - GW_CNT_DEMUX_EMPTY == GW_DEMUX_UNKNOWN - GW_DEMUX_EMPTY &&
+	       GW_CNT_DEMUX_RTCP - GW_CNT_DEMUX_EMPTY == GW_DEMUX_RTCP - GW_DEMUX_EMPTY,
+	       "DEMUX_* counters follow enum gw_demux_class");
+
+static inline void
+drop(struct rte_mbuf *m)
+{
+	rte_pktmbuf_free(m);
+}
+
+/* Is dport one of the UDP ports a handler will own (STUN/TURN listener,
+ * TURN relay range, media range)? The lists are read-only config. */
+static inline bool
+service_port(uint16_t dport)
+{
+	const struct gw_config *c = dp.conf;
+
+	if (c->stun.enabled && dport == c->stun.port)
+		return true;
+	if (c->turn.enabled && dport >= c->turn.relay_port_min && dport <= c->turn.relay_port_max)
+		return true;
+	return dport >= c->media.port_min && dport <= c->media.port_max;
+}
+
+static void
+icmp_input(struct dp_worker *w, unsigned pi, struct rte_mbuf *m, const struct gw_ipv4_view *ip)
+{
+	struct gw_icmp_view ic;
+	uint8_t *ipb, *icb;
+	uint32_t src = ip->src;
+	uint16_t icmp_len = (uint16_t)ip->payload_len;
+
+	if (gw_icmp_parse(&ic, ip->payload, ip->payload_len) != 0) {
+		DP_CNT(w, ICMP_BAD);
+		drop(m);
+		return;
+	}
+	if (ic.type != GW_ICMP_ECHO_REQUEST || ic.code != 0) {
+		DP_CNT(w, ICMP_OTHER);
+		drop(m);
+		return;
+	}
+	/* Answer in place: a fresh 20-byte header (options dropped), the echo
+	 * body moved up behind it if the request carried options. */
+	ipb = rte_pktmbuf_mtod_offset(m, uint8_t *, GW_ETH_HLEN);
+	icb = ipb + GW_IPV4_HLEN;
+	if (ip->hdr_len != GW_IPV4_HLEN)
+		memmove(icb, ip->payload, icmp_len);
+	icb[0] = GW_ICMP_ECHO_REPLY;
+	icb[2] = icb[3] = 0;
+	{
+		uint16_t c = gw_cksum_fold(gw_cksum_add(0, icb, icmp_len));
+
+		icb[2] = (uint8_t)(c >> 8);
+		icb[3] = (uint8_t)c;
+	}
+	gw_ipv4_encode(ipb, dp.ports[pi].ipv4, src, GW_IPPROTO_ICMP, 64, icmp_len, w->ip_id++);
+	rte_pktmbuf_trim(m, (uint16_t)(rte_pktmbuf_pkt_len(m) -
+				       (GW_ETH_HLEN + GW_IPV4_HLEN + icmp_len)));
+	DP_CNT(w, ICMP_ECHO_ANSWERED);
+	dp_arp_send_ip(w, pi, m, src);
+}
+
+static void
+udp_input(struct dp_worker *w, struct rte_mbuf *m, const struct gw_ipv4_view *ip)
+{
+	struct gw_udp_view u;
+	int rc = gw_udp_parse(&u, ip);
+
+	if (rc != 0) {
+		if (rc == -EILSEQ)
+			DP_CNT(w, UDP_BAD_CKSUM);
+		else
+			DP_CNT(w, UDP_BAD_HDR);
+		drop(m);
+		return;
+	}
+	if (!service_port(u.dport)) {
+		DP_CNT(w, UDP_NO_HANDLER);
+		drop(m);
+		return;
+	}
+	/* Counter index = first demux counter + class: keep the orders equal. */
+	w->cnt[GW_CNT_DEMUX_EMPTY + gw_demux_classify(u.payload, u.payload_len)]++;
+	/* The STUN, TURN, DTLS and SRTP handlers hook in here. */
+	DP_CNT(w, DEMUX_UNHANDLED);
+	drop(m);
+}
+
+static void
+ipv4_input(struct dp_worker *w, unsigned pi, struct rte_mbuf *m, const uint8_t *p, uint16_t len)
+{
+	struct gw_ipv4_view ip;
+	int rc = gw_ipv4_parse(&ip, p, len);
+
+	if (rc != 0) {
+		if (rc == -EILSEQ)
+			DP_CNT(w, IPV4_BAD_CKSUM);
+		else
+			DP_CNT(w, IPV4_BAD_HDR);
+		drop(m);
+		return;
+	}
+	if (ip.dst != dp.ports[pi].ipv4) {
+		DP_CNT(w, IPV4_NOT_FOR_US);
+		drop(m);
+		return;
+	}
+	if (ip.is_fragment) {
+		DP_CNT(w, IPV4_FRAGMENT);
+		drop(m);
+		return;
+	}
+	switch (ip.proto) {
+	case GW_IPPROTO_UDP:
+		udp_input(w, m, &ip);
+		break;
+	case GW_IPPROTO_ICMP:
+		icmp_input(w, pi, m, &ip);
+		break;
+	default:
+		DP_CNT(w, IPV4_PROTO_OTHER);
+		drop(m);
+	}
+}
+
+static void
+frame_input(struct dp_worker *w, unsigned pi, struct rte_mbuf *m)
+{
+	struct gw_eth_view e;
+	const uint8_t *p = rte_pktmbuf_mtod(m, const uint8_t *);
+	uint16_t len = rte_pktmbuf_data_len(m);
+
+	DP_CNT(w, RX_PKTS);
+	DP_CNT_ADD(w, RX_BYTES, rte_pktmbuf_pkt_len(m));
+	/* Chained mbufs only come with jumbo frames we do not enable; the
+	 * parsers see the first segment, so a chain is a runt here. */
+	if (gw_eth_parse(&e, p, len) != 0 || m->nb_segs != 1) {
+		DP_CNT(w, ETH_RUNT);
+		drop(m);
+		return;
+	}
+	if (!(e.dst[0] & 1) && memcmp(e.dst, dp.ports[pi].mac.addr_bytes, 6) != 0) {
+		DP_CNT(w, ETH_NOT_FOR_US);
+		drop(m);
+		return;
+	}
+	switch (e.ethertype) {
+	case GW_ETHERTYPE_IPV4:
+		ipv4_input(w, pi, m, e.payload, (uint16_t)e.payload_len);
+		break;
+	case GW_ETHERTYPE_ARP:
+		dp_arp_input(w, pi, m, e.payload, (uint16_t)e.payload_len);
+		break;
+	default:
+		DP_CNT(w, ETH_UNKNOWN_TYPE);
+		drop(m);
+	}
+}
+
+void
+dp_classify_burst(struct dp_worker *w, unsigned pi, struct rte_mbuf **pkts, uint16_t n)
+{
+	for (uint16_t i = 0; i < n && i < DP_PREFETCH; i++)
+		rte_prefetch0(rte_pktmbuf_mtod(pkts[i], void *));
+	for (uint16_t i = 0; i < n; i++) {
+		if (i + DP_PREFETCH < n)
+			rte_prefetch0(rte_pktmbuf_mtod(pkts[i + DP_PREFETCH], void *));
+		frame_input(w, pi, pkts[i]);
+	}
+}

@@ -1,0 +1,61 @@
+/*
+ * dp_ctx: the dataplane's process-wide state, written during start-up and
+ * read-only while the workers run (so it needs no locks), and the per-worker
+ * state each worker lcore owns alone.
+ */
+#ifndef DP_CTX_H
+#define DP_CTX_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <rte_common.h>
+#include <rte_ethdev.h>
+#include <rte_ring.h>
+
+#include "gw_config.h"
+#include "gw_ipc.h"
+#include "dp_arp.h"
+
+#define DP_BURST        32
+#define DP_PREFETCH     3
+
+struct dp_port {
+	uint16_t port_id;
+	struct rte_ether_addr mac;
+	uint32_t ipv4;                /* host byte order */
+	uint32_t mask;
+	uint32_t gateway;             /* 0: none */
+	uint16_t mtu;
+	char name[32];
+};
+
+struct __rte_cache_aligned dp_worker {
+	unsigned idx;                 /* also its RX/TX queue id on every port */
+	unsigned lcore_id;
+	uint64_t cnt[GW_CNT_MAX];     /* written by this worker only */
+	struct rte_eth_dev_tx_buffer *txb[GW_IPC_MAX_PORTS];
+	struct rte_ring *cmd, *evt, *punt, *tx;
+	struct dp_arp_pending arp_pending;
+	uint16_t ip_id;
+};
+
+struct dp_ctx {
+	const struct gw_config *conf;
+	struct rte_mempool *pool;
+	struct gw_ipc_info *info;
+	struct dp_port ports[GW_IPC_MAX_PORTS];
+	unsigned n_ports;
+	struct dp_worker *workers[GW_IPC_MAX_WORKERS];
+	unsigned n_workers;
+	struct dp_neigh_table *neigh;
+	uint64_t tsc_hz;
+	volatile bool quit;           /* set by the signal handler */
+};
+
+extern struct dp_ctx dp;
+
+#define DP_CNT(w, sym)        ((w)->cnt[GW_CNT_##sym]++)
+#define DP_CNT_ADD(w, sym, n) ((w)->cnt[GW_CNT_##sym] += (n))
+
+#endif

@@ -1,0 +1,78 @@
+#include "dp_lcore.h"
+
+#include <rte_cycles.h>
+#include <rte_ethdev.h>
+#include <rte_lcore.h>
+
+#include "dp_arp.h"
+#include "dp_classify.h"
+#include "dp_ctx.h"
+#include "dp_ipc.h"
+#include "dp_log.h"
+
+/* Idle back-off: after this many empty polls in a row start sleeping, from
+ * 1 us doubling up to dataplane.idle_sleep_us. An idle gateway then costs a
+ * few percent of a CPU, and the first packet after idling waits at most
+ * idle_sleep_us. */
+#define IDLE_SPIN_LOOPS 256
+
+int
+dp_lcore_main(void *unused)
+{
+	const unsigned lcore = rte_lcore_id();
+	const uint64_t tick = dp.tsc_hz / 10000;      /* 100 us: IPC, ARP retries */
+	const bool busy = dp.conf->dataplane.busy_poll;
+	const uint32_t max_sleep = dp.conf->dataplane.idle_sleep_us;
+	struct rte_mbuf *pkts[DP_BURST];
+	struct dp_worker *w = NULL;
+	uint64_t next_tick = 0;
+	unsigned idle = 0;
+	uint32_t sleep_us = 1;
+
+	(void)unused;
+	for (unsigned i = 0; i < dp.n_workers; i++)
+		if (dp.workers[i]->lcore_id == lcore)
+			w = dp.workers[i];
+	if (w == NULL)
+		return 0;
+	DP_LOG(INFO, "worker %u running on lcore %u", w->idx, lcore);
+
+	while (!__atomic_load_n(&dp.quit, __ATOMIC_RELAXED)) {
+		unsigned got = 0;
+		uint64_t now;
+
+		for (unsigned pi = 0; pi < dp.n_ports; pi++) {
+			uint16_t n = rte_eth_rx_burst(dp.ports[pi].port_id, (uint16_t)w->idx,
+						      pkts, DP_BURST);
+			if (n != 0) {
+				dp_classify_burst(w, pi, pkts, n);
+				got += n;
+			}
+		}
+		for (unsigned pi = 0; pi < dp.n_ports; pi++)
+			rte_eth_tx_buffer_flush(dp.ports[pi].port_id, (uint16_t)w->idx, w->txb[pi]);
+
+		now = rte_rdtsc();
+		if (now >= next_tick) {
+			dp_ipc_poll(w);
+			dp_arp_tick(w, now);
+			next_tick = now + tick;
+		}
+		if (got != 0 || busy) {
+			idle = 0;
+			sleep_us = 1;
+			continue;
+		}
+		if (++idle < IDLE_SPIN_LOOPS || max_sleep == 0)
+			continue;
+		DP_CNT(w, IDLE_SLEEPS);
+		rte_delay_us_sleep(sleep_us);
+		if (sleep_us < max_sleep)
+			sleep_us = sleep_us * 2 > max_sleep ? max_sleep : sleep_us * 2;
+	}
+	dp_arp_flush_pending(w);
+	for (unsigned pi = 0; pi < dp.n_ports; pi++)
+		rte_eth_tx_buffer_flush(dp.ports[pi].port_id, (uint16_t)w->idx, w->txb[pi]);
+	DP_LOG(INFO, "worker %u stopped", w->idx);
+	return 0;
+}

@@ -1,0 +1,161 @@
+#include "dp_port.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <rte_ethdev.h>
+#include <rte_malloc.h>
+
+#include "dp_ctx.h"
+#include "dp_log.h"
+#include "gw_config.h"
+
+static bool started[GW_IPC_MAX_PORTS];
+
+void
+dp_port_devname(const char *device, char *name, size_t len)
+{
+	size_t n = strcspn(device, ",");
+
+	if (n >= len)
+		n = len - 1;
+	memcpy(name, device, n);
+	name[n] = '\0';
+}
+
+int
+dp_port_is_pci(const char *device)
+{
+	unsigned dom, bus, dev, fn;
+	char tail;
+
+	/* 0000:03:00.0 or the short 03:00.0 form, optionally with ,args */
+	if (sscanf(device, "%x:%x:%x.%x%c", &dom, &bus, &dev, &fn, &tail) >= 4)
+		return 1;
+	return sscanf(device, "%x:%x.%x%c", &bus, &dev, &fn, &tail) >= 3 &&
+	       isxdigit((unsigned char)device[0]);
+}
+
+int
+dp_port_setup(unsigned pi, const struct gw_conf_port *cp, unsigned n_queues, char *err,
+	      size_t errlen)
+{
+	struct rte_eth_conf conf = {0};
+	struct rte_eth_dev_info info;
+	struct rte_eth_rxconf rxc;
+	struct rte_eth_txconf txc;
+	struct dp_port *p = &dp.ports[pi];
+	char name[RTE_ETH_NAME_MAX_LEN];
+	uint16_t port_id, nrx = cp->rx_desc, ntx = cp->tx_desc;
+	const char *step;
+	int rc;
+
+	dp_port_devname(cp->device, name, sizeof(name));
+	if (rte_eth_dev_get_port_by_name(name, &port_id) != 0) {
+		snprintf(err, errlen, "port %s: device '%s' was not probed", cp->name, name);
+		return -ENODEV;
+	}
+	step = "dev_info_get";
+	rc = rte_eth_dev_info_get(port_id, &info);
+	if (rc != 0)
+		goto fail;
+	if (n_queues > info.max_rx_queues || n_queues > info.max_tx_queues) {
+		snprintf(err, errlen, "port %s: %u queues wanted, device offers %u rx / %u tx",
+			 cp->name, n_queues, info.max_rx_queues, info.max_tx_queues);
+		return -EINVAL;
+	}
+	conf.rxmode.mtu = cp->mtu;
+	if (n_queues > 1) {
+		conf.rxmode.mq_mode = RTE_ETH_MQ_RX_RSS;
+		conf.rx_adv_conf.rss_conf.rss_hf =
+			(RTE_ETH_RSS_IP | RTE_ETH_RSS_UDP) & info.flow_type_rss_offloads;
+	}
+	/* Offloads only when offered; the parsers check in software anyway,
+	 * so a port without them is correct, just slower. */
+	if (info.tx_offload_capa & RTE_ETH_TX_OFFLOAD_MBUF_FAST_FREE)
+		conf.txmode.offloads |= RTE_ETH_TX_OFFLOAD_MBUF_FAST_FREE;
+
+	step = "configure";
+	rc = rte_eth_dev_configure(port_id, (uint16_t)n_queues, (uint16_t)n_queues, &conf);
+	if (rc != 0)
+		goto fail;
+	step = "adjust_nb_rx_tx_desc";
+	rc = rte_eth_dev_adjust_nb_rx_tx_desc(port_id, &nrx, &ntx);
+	if (rc != 0)
+		goto fail;
+	rxc = info.default_rxconf;
+	rxc.offloads = conf.rxmode.offloads;
+	txc = info.default_txconf;
+	txc.offloads = conf.txmode.offloads;
+	for (unsigned q = 0; q < n_queues; q++) {
+		step = "rx_queue_setup";
+		rc = rte_eth_rx_queue_setup(port_id, (uint16_t)q, nrx,
+					    (unsigned)rte_eth_dev_socket_id(port_id), &rxc, dp.pool);
+		if (rc != 0)
+			goto fail;
+		step = "tx_queue_setup";
+		rc = rte_eth_tx_queue_setup(port_id, (uint16_t)q, ntx,
+					    (unsigned)rte_eth_dev_socket_id(port_id), &txc);
+		if (rc != 0)
+			goto fail;
+	}
+	step = "start";
+	rc = rte_eth_dev_start(port_id);
+	if (rc != 0)
+		goto fail;
+	started[pi] = true;
+
+	p->port_id = port_id;
+	rte_eth_macaddr_get(port_id, &p->mac);
+	p->ipv4 = cp->address.addr;
+	p->mask = cp->address.len == 0 ? 0 : ~0u << (32 - cp->address.len);
+	p->gateway = cp->gateway;
+	p->mtu = cp->mtu;
+	snprintf(p->name, sizeof(p->name), "%s", cp->name);
+	DP_LOG(INFO, "port %s (%s, ethdev %u) up: %u queue(s), mac " RTE_ETHER_ADDR_PRT_FMT,
+	       cp->name, name, port_id, n_queues, RTE_ETHER_ADDR_BYTES(&p->mac));
+	return 0;
+fail:
+	snprintf(err, errlen, "port %s: %s failed: %s", cp->name, step, rte_strerror(-rc));
+	return rc < 0 ? rc : -EIO;
+}
+
+int
+dp_port_txbuf_init(void)
+{
+	for (unsigned wi = 0; wi < dp.n_workers; wi++) {
+		struct dp_worker *w = dp.workers[wi];
+
+		for (unsigned pi = 0; pi < dp.n_ports; pi++) {
+			struct rte_eth_dev_tx_buffer *b;
+
+			b = rte_zmalloc("rtcgw_txb", RTE_ETH_TX_BUFFER_SIZE(DP_BURST), 0);
+			if (b == NULL)
+				return -ENOMEM;
+			rte_eth_tx_buffer_init(b, DP_BURST);
+			rte_eth_tx_buffer_set_err_callback(b, rte_eth_tx_buffer_count_callback,
+							   &w->cnt[GW_CNT_TX_DROP]);
+			w->txb[pi] = b;
+		}
+	}
+	return 0;
+}
+
+void
+dp_port_shutdown(void)
+{
+	for (unsigned pi = 0; pi < GW_IPC_MAX_PORTS; pi++) {
+		if (!started[pi])
+			continue;
+		rte_eth_dev_stop(dp.ports[pi].port_id);
+		rte_eth_dev_close(dp.ports[pi].port_id);
+		started[pi] = false;
+	}
+	for (unsigned wi = 0; wi < dp.n_workers; wi++)
+		for (unsigned pi = 0; pi < GW_IPC_MAX_PORTS; pi++) {
+			rte_free(dp.workers[wi]->txb[pi]);
+			dp.workers[wi]->txb[pi] = NULL;
+		}
+}

@@ -1,0 +1,64 @@
+/*
+ * gw_counters: every dataplane counter, declared once (STYLE.md practice 11).
+ * The dataplane counts per lcore; the control plane receives the values over
+ * the IPC rings (GW_IPC_COUNTERS_*) and sums them for /metrics. The order is
+ * part of the IPC ABI: adding, removing or reordering a counter changes
+ * GW_CNT_MAX, which the hello handshake compares, so bump GW_IPC_VERSION.
+ */
+#ifndef GW_COUNTERS_H
+#define GW_COUNTERS_H
+
+#define GW_FOREACH_COUNTER(_)                                                       \
+	_(RX_PKTS,              "frames received")                                   \
+	_(RX_BYTES,             "bytes received")                                    \
+	_(TX_PKTS,              "frames handed to the port")                         \
+	_(TX_BYTES,             "bytes handed to the port")                          \
+	_(TX_DROP,              "frames the port refused (TX queue full)")           \
+	_(IDLE_SLEEPS,          "idle back-off sleeps")                              \
+	_(ETH_RUNT,             "frames shorter than an Ethernet header")            \
+	_(ETH_NOT_FOR_US,       "frames to another unicast MAC")                     \
+	_(ETH_UNKNOWN_TYPE,     "frames with an unhandled ethertype (VLAN, IPv6, ...)") \
+	_(ARP_BAD,              "malformed or non-IPv4 ARP")                         \
+	_(ARP_NOT_FOR_US,       "ARP for an address that is not ours")               \
+	_(ARP_REQUEST_ANSWERED, "ARP requests answered")                             \
+	_(ARP_LEARNED,          "neighbour entries learned or refreshed")            \
+	_(ARP_REQUEST_SENT,     "ARP requests sent to resolve a next hop")           \
+	_(ARP_PENDING_QUEUED,   "packets queued waiting for ARP")                    \
+	_(ARP_PENDING_SENT,     "queued packets sent after resolution")              \
+	_(ARP_PENDING_OVERFLOW, "packets dropped: ARP pending queue full")           \
+	_(ARP_PENDING_TIMEOUT,  "packets dropped: next hop did not answer ARP")      \
+	_(ARP_NO_ROUTE,         "packets dropped: destination off-link and no gateway") \
+	_(IPV4_BAD_HDR,         "IPv4 headers malformed (version, IHL, lengths)")    \
+	_(IPV4_BAD_CKSUM,       "IPv4 header checksum errors")                       \
+	_(IPV4_FRAGMENT,        "IPv4 fragments (not reassembled)")                  \
+	_(IPV4_NOT_FOR_US,      "IPv4 to an address that is not ours")               \
+	_(IPV4_PROTO_OTHER,     "IPv4 with a protocol other than UDP or ICMP")       \
+	_(ICMP_BAD,             "ICMP malformed or with a bad checksum")             \
+	_(ICMP_ECHO_ANSWERED,   "ICMP echo requests answered")                       \
+	_(ICMP_OTHER,           "ICMP messages other than echo request")             \
+	_(UDP_BAD_HDR,          "UDP headers malformed (length)")                    \
+	_(UDP_BAD_CKSUM,        "UDP checksum errors")                               \
+	_(UDP_NO_HANDLER,       "UDP to a port nothing listens on")                  \
+	_(DEMUX_EMPTY,          "empty UDP datagrams on a service port")             \
+	_(DEMUX_STUN,           "STUN/TURN messages on a service port")              \
+	_(DEMUX_ZRTP,           "ZRTP packets on a service port")                    \
+	_(DEMUX_DTLS,           "DTLS records on a service port")                    \
+	_(DEMUX_CHANDATA,       "TURN ChannelData on a service port")                \
+	_(DEMUX_RTP,            "RTP packets on a service port")                     \
+	_(DEMUX_RTCP,           "RTCP packets on a service port")                    \
+	_(DEMUX_UNKNOWN,        "datagrams in no RFC 7983 class on a service port")  \
+	_(DEMUX_UNHANDLED,      "classified datagrams no handler took yet")          \
+	_(IPC_CMD,              "commands received from the control plane")          \
+	_(IPC_CMD_BAD,          "commands with a wrong version or unknown type")     \
+	_(IPC_EVT_DROP,         "events dropped: event ring full")                   \
+	_(IPC_TX,               "frames sent for the control plane (tx ring)")       \
+	_(IPC_TX_BAD,           "tx ring frames dropped (bad metadata)")
+
+enum gw_counter {
+#define GW_CNT_ENUM(sym, text) GW_CNT_##sym,
+	GW_FOREACH_COUNTER(GW_CNT_ENUM)
+#undef GW_CNT_ENUM
+	GW_CNT_MAX
+};
+
+#endif

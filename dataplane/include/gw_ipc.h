@@ -1,0 +1,146 @@
+/*
+ * gw_ipc: the interface between rtcgw-dataplane (DPDK primary) and
+ * rtcgw-controlplane (DPDK secondary). STYLE.md practice 10: this header is an
+ * ABI. Messages are fixed-size plain data copied by value through rte_rings;
+ * no pointers. Any change to a struct here, to the ring layout or to the
+ * counter list (gw_counters.h) bumps GW_IPC_VERSION; the control plane refuses
+ * to attach to a dataplane of another version and says so.
+ *
+ * Objects (all created by the dataplane, looked up by the control plane):
+ *   memzone GW_IPC_INFO_NAME        struct gw_ipc_info
+ *   per worker lcore w (0..n_workers-1), all single-producer/single-consumer:
+ *     "rtcgw_cmd_<w>"   control -> data   struct gw_ipc_msg
+ *     "rtcgw_evt_<w>"   data -> control   struct gw_ipc_msg
+ *     "rtcgw_punt_<w>"  data -> control   struct rte_mbuf * (whole frames)
+ *     "rtcgw_tx_<w>"    control -> data   struct rte_mbuf * (UDP payload + gw_ipc_tx_meta)
+ *   mempool GW_IPC_POOL_NAME         packet buffers of both processes
+ */
+#ifndef GW_IPC_H
+#define GW_IPC_H
+
+#include <assert.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "gw_counters.h"
+
+#define GW_IPC_VERSION     1
+#define GW_IPC_MAGIC       0x72746367u      /* "rtcg" */
+#define GW_IPC_INFO_NAME   "rtcgw_info"
+#define GW_IPC_POOL_NAME   "rtcgw_pool"
+#define GW_IPC_RING_CMD    "cmd"
+#define GW_IPC_RING_EVT    "evt"
+#define GW_IPC_RING_PUNT   "punt"
+#define GW_IPC_RING_TX     "tx"
+#define GW_IPC_RING_SIZE   1024             /* power of two */
+#define GW_IPC_MAX_WORKERS 16
+#define GW_IPC_MAX_PORTS   4
+
+enum gw_ipc_state {
+	GW_IPC_STATE_INIT = 0,      /* objects being created */
+	GW_IPC_STATE_READY = 1,     /* rings live, workers polling */
+	GW_IPC_STATE_STOPPING = 2,  /* shutting down: detach */
+};
+
+/** Written once by the dataplane before state becomes READY. */
+struct gw_ipc_info {
+	uint32_t magic;             /* GW_IPC_MAGIC */
+	uint16_t abi_version;       /* GW_IPC_VERSION */
+	uint16_t msg_size;          /* sizeof(struct gw_ipc_msg) */
+	uint32_t n_counters;        /* GW_CNT_MAX */
+	uint32_t n_workers;
+	uint32_t n_ports;
+	int32_t dp_pid;
+	uint64_t start_unix_ns;     /* CLOCK_REALTIME at start */
+	uint32_t state;             /* enum gw_ipc_state; __atomic acquire/release */
+	uint32_t pad;
+};
+
+enum gw_ipc_type {
+	GW_IPC_HELLO_REQ = 1,       /* -> u.hello (control plane's view)   */
+	GW_IPC_HELLO_RESP,          /* <- u.hello (dataplane's view)       */
+	GW_IPC_COUNTERS_REQ,        /* -> nothing                          */
+	GW_IPC_COUNTERS_RESP,       /* <- u.counters, several per snapshot */
+	GW_IPC_PORT_REQ,            /* -> nothing; answered by worker 0    */
+	GW_IPC_PORT_RESP,           /* <- u.port, one per port             */
+	GW_IPC_ERROR_RESP,          /* <- status < 0: request refused      */
+	GW_IPC_TYPE_MAX
+};
+
+#define GW_IPC_COUNTERS_PER_MSG 12
+
+struct gw_ipc_hello {
+	uint16_t abi_version;
+	uint16_t n_workers;
+	uint32_t n_counters;
+	int32_t pid;
+	uint32_t pad;
+	char version[32];           /* the build's version string */
+};
+
+struct gw_ipc_counters {
+	uint16_t first;             /* index of v[0] in enum gw_counter */
+	uint16_t n;                 /* valid entries in v */
+	uint16_t total;             /* GW_CNT_MAX: the reply is complete at first + n == total */
+	uint16_t pad;
+	uint64_t v[GW_IPC_COUNTERS_PER_MSG];
+};
+
+struct gw_ipc_port {
+	uint16_t port_id;
+	uint8_t link_up;
+	uint8_t full_duplex;
+	uint32_t speed_mbps;
+	uint8_t mac[6];
+	uint16_t mtu;
+	uint32_t ipv4;              /* host byte order */
+	uint8_t prefix_len;
+	uint8_t pad[3];
+	uint64_t ipackets, opackets, ibytes, obytes;
+	uint64_t imissed, ierrors, oerrors, rx_nombuf;
+	char name[24];
+};
+
+struct gw_ipc_msg {
+	uint16_t version;           /* GW_IPC_VERSION */
+	uint16_t type;              /* enum gw_ipc_type */
+	uint16_t worker;            /* worker that answers (responses) */
+	uint16_t flags;
+	uint32_t seq;               /* request id, echoed in every response */
+	int32_t status;             /* 0 or -errno */
+	union {
+		uint8_t raw[112];
+		struct gw_ipc_hello hello;
+		struct gw_ipc_counters counters;
+		struct gw_ipc_port port;
+	} u;
+};
+
+/** Metadata in the private area of a tx-ring mbuf (control plane -> wire). */
+struct gw_ipc_tx_meta {
+	uint32_t dst_ip;            /* host byte order */
+	uint16_t dst_port;
+	uint16_t src_port;
+	uint16_t port_id;
+	uint16_t pad;
+};
+
+#define GW_IPC_MBUF_PRIV 16         /* rte_pktmbuf_pool_create priv_size */
+
+/** The name of ring kind (GW_IPC_RING_*) of worker w: "rtcgw_<kind>_<w>". */
+static inline void
+gw_ipc_ring_name(char *buf, size_t len, const char *kind, unsigned w)
+{
+	snprintf(buf, len, "rtcgw_%s_%u", kind, w);
+}         /* rte_pktmbuf_pool_create priv_size */
+
+static_assert(sizeof(struct gw_ipc_hello) <= 112, "hello fits the payload");
+static_assert(sizeof(struct gw_ipc_counters) == 104, "counters payload layout");
+static_assert(sizeof(struct gw_ipc_port) == 112, "port payload layout");
+static_assert(sizeof(struct gw_ipc_msg) == 128, "IPC ABI changed: bump GW_IPC_VERSION");
+static_assert(sizeof(struct gw_ipc_msg) % 4 == 0, "rte_ring_elem needs a multiple of 4");
+static_assert(sizeof(struct gw_ipc_info) == 40, "info layout changed: bump GW_IPC_VERSION");
+static_assert(sizeof(struct gw_ipc_tx_meta) <= GW_IPC_MBUF_PRIV, "tx meta fits priv area");
+
+#endif

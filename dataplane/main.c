@@ -1,0 +1,258 @@
+/*
+ * rtcgw-dataplane: the DPDK primary. Reads the gateway config, starts EAL on
+ * the configured lcores, creates the shared objects of gw_ipc.h, brings the
+ * ports up and runs one worker per lcore until SIGINT/SIGTERM.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <glob.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <rte_cycles.h>
+#include <rte_eal.h>
+#include <rte_ethdev.h>
+#include <rte_lcore.h>
+#include <rte_log.h>
+#include <rte_malloc.h>
+
+#include "dp_arp.h"
+#include "dp_ctx.h"
+#include "dp_ipc.h"
+#include "dp_lcore.h"
+#include "dp_log.h"
+#include "dp_port.h"
+#include "gw_config.h"
+
+#define MAX_EAL_ARGS 64
+#define NEIGH_ENTRIES 4096
+
+struct dp_ctx dp;
+int dp_logtype;
+
+static void
+on_signal(int sig)
+{
+	(void)sig;
+	__atomic_store_n(&dp.quit, true, __ATOMIC_RELAXED);
+}
+
+static void
+usage(FILE *f)
+{
+	fprintf(f,
+		"usage: rtcgw-dataplane [-c FILE] [--check-config] [-- EAL options]\n"
+		"  -c, --config FILE   gateway config (default gateway-conf/rtcgw.yaml)\n"
+		"      --check-config  parse and validate the config, then exit\n"
+		"  -V, --version       print the version\n");
+}
+
+static const char *
+rte_level(enum gw_log_level l)
+{
+	static const char *const map[] = { "error", "warning", "notice", "info", "debug" };
+
+	return map[l];
+}
+
+/* EAL's argv from the config: lcores, memory, file prefix, devices. The
+ * strings live in bufs, which must outlive rte_eal_init. */
+static int
+build_eal_args(const struct gw_config *c, char **argv, char bufs[][GW_CONF_STR + 16],
+	       int extra_argc, char **extra_argv)
+{
+	int n = 0, b = 0, pci = 0;
+	size_t off = 0;
+
+#define ARGF(...) (snprintf(bufs[b], sizeof(bufs[b]), __VA_ARGS__), argv[n++] = bufs[b++])
+#define ARG(s) ARGF("%s", s)
+	ARG("rtcgw-dataplane");
+	ARG("--proc-type=primary");
+	ARGF("--file-prefix=%s", c->dataplane.file_prefix);
+	ARGF("--huge-dir=%s", c->dataplane.hugepage_dir);
+	off = (size_t)snprintf(bufs[b], sizeof(bufs[b]), "-l");
+	for (unsigned i = 0; i < c->dataplane.n_lcores; i++)
+		off += (size_t)snprintf(bufs[b] + off, sizeof(bufs[b]) - off, "%s%u",
+					i ? "," : "", c->dataplane.lcores[i]);
+	argv[n++] = bufs[b++];
+	ARGF("--main-lcore=%u", c->dataplane.lcores[0]);
+	ARGF("--socket-limit=%u", c->dataplane.memory_mb);
+	ARGF("--log-level=%s", rte_level(c->log.level));
+	/* Hugepage memory grows on demand up to the limit; telemetry would be a
+	 * second socket to secure, and our counters go through /metrics. */
+	ARG("--no-telemetry");
+	for (unsigned i = 0; i < c->dataplane.n_ports; i++) {
+		if (dp_port_is_pci(c->dataplane.ports[i].device)) {
+			ARG("-a");
+			pci++;
+		} else {
+			ARG("--vdev");
+		}
+		ARG(c->dataplane.ports[i].device);
+	}
+	if (pci == 0)
+		ARG("--no-pci");
+	for (int i = 0; i < extra_argc && n < MAX_EAL_ARGS - 1; i++)
+		argv[n++] = extra_argv[i];
+	argv[n] = NULL;
+#undef ARG
+#undef ARGF
+	return n;
+}
+
+/* A killed or stopped primary leaves its hugepage files and runtime dir;
+ * remove ours so a clean shutdown leaves nothing behind. */
+static void
+remove_runtime_files(const struct gw_config *c)
+{
+	char pat[GW_CONF_STR * 2];
+	glob_t g;
+
+	snprintf(pat, sizeof(pat), "%s/%smap_*", c->dataplane.hugepage_dir,
+		 c->dataplane.file_prefix);
+	if (glob(pat, 0, NULL, &g) == 0) {
+		for (size_t i = 0; i < g.gl_pathc; i++)
+			unlink(g.gl_pathv[i]);
+		globfree(&g);
+	}
+	snprintf(pat, sizeof(pat), "/var/run/dpdk/%s/*", c->dataplane.file_prefix);
+	if (glob(pat, 0, NULL, &g) == 0) {
+		for (size_t i = 0; i < g.gl_pathc; i++)
+			unlink(g.gl_pathv[i]);
+		globfree(&g);
+	}
+	snprintf(pat, sizeof(pat), "/var/run/dpdk/%s", c->dataplane.file_prefix);
+	rmdir(pat);
+}
+
+static int
+create_workers(const struct gw_config *c)
+{
+	dp.n_workers = c->dataplane.n_lcores;
+	for (unsigned i = 0; i < dp.n_workers; i++) {
+		struct dp_worker *w = rte_zmalloc("rtcgw_worker", sizeof(*w), RTE_CACHE_LINE_SIZE);
+		int rc;
+
+		if (w == NULL)
+			return -ENOMEM;
+		w->idx = i;
+		w->lcore_id = c->dataplane.lcores[i];
+		dp.workers[i] = w;
+		rc = dp_ipc_worker_rings(w);
+		if (rc != 0)
+			return rc;
+	}
+	return 0;
+}
+
+int
+main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "check-config", no_argument, NULL, 'k' },
+		{ "version", no_argument, NULL, 'V' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	static struct gw_config conf;
+	static char bufs[MAX_EAL_ARGS][GW_CONF_STR + 16];
+	char *eal_argv[MAX_EAL_ARGS];
+	const char *path = "gateway-conf/rtcgw.yaml";
+	char err[GW_CONF_ERR_LEN];
+	bool check_only = false, eal_up = false;
+	int opt, rc, eal_argc, status = EXIT_FAILURE;
+
+	while ((opt = getopt_long(argc, argv, "c:Vh", opts, NULL)) != -1) {
+		switch (opt) {
+		case 'c':
+			path = optarg;
+			break;
+		case 'k':
+			check_only = true;
+			break;
+		case 'V':
+			printf("rtcgw-dataplane %s (IPC ABI %u)\n", RTCGW_VERSION, GW_IPC_VERSION);
+			return EXIT_SUCCESS;
+		case 'h':
+			usage(stdout);
+			return EXIT_SUCCESS;
+		default:
+			usage(stderr);
+			return 2;
+		}
+	}
+	if (gw_config_load(&conf, path, err, sizeof(err)) != 0) {
+		fprintf(stderr, "rtcgw-dataplane: config error: %s\n", err);
+		return 2;
+	}
+	if (check_only) {
+		printf("%s: ok\n", path);
+		return EXIT_SUCCESS;
+	}
+	dp.conf = &conf;
+
+	eal_argc = build_eal_args(&conf, eal_argv, bufs, argc - optind, argv + optind);
+	rc = rte_eal_init(eal_argc, eal_argv);
+	if (rc < 0) {
+		fprintf(stderr, "rtcgw-dataplane: EAL init failed: %s\n", rte_strerror(rte_errno));
+		return EXIT_FAILURE;
+	}
+	eal_up = true;
+	dp_logtype = rte_log_register("rtcgw.dataplane");
+	rte_log_set_level(dp_logtype, (uint32_t)(RTE_LOG_ERR + conf.log.level));
+	dp.tsc_hz = rte_get_tsc_hz();
+
+	signal(SIGINT, on_signal);
+	signal(SIGTERM, on_signal);
+	signal(SIGPIPE, SIG_IGN);
+
+	rc = dp_ipc_create(conf.dataplane.n_lcores, conf.dataplane.mbufs);
+	if (rc != 0) {
+		DP_LOG(ERR, "cannot create shared objects: %s%s", strerror(-rc),
+		       rc == -EEXIST ? " (another dataplane runs with this file_prefix)" : "");
+		goto out;
+	}
+	rc = dp_arp_table_create(&dp.neigh, NEIGH_ENTRIES, conf.dataplane.arp_timeout_s);
+	if (rc == 0)
+		rc = create_workers(&conf);
+	if (rc != 0) {
+		DP_LOG(ERR, "cannot create workers: %s", strerror(-rc));
+		goto out;
+	}
+	dp.n_ports = conf.dataplane.n_ports;
+	for (unsigned i = 0; i < conf.dataplane.n_ports; i++) {
+		rc = dp_port_setup(i, &conf.dataplane.ports[i], dp.n_workers, err, sizeof(err));
+		if (rc != 0) {
+			DP_LOG(ERR, "%s", err);
+			goto out;
+		}
+	}
+	rc = dp_port_txbuf_init();
+	if (rc != 0) {
+		DP_LOG(ERR, "cannot allocate TX buffers");
+		goto out;
+	}
+	dp_ipc_ready();
+	DP_LOG(NOTICE, "ready: %u worker(s), %u port(s), IPC ABI %u, pid %d",
+	       dp.n_workers, dp.n_ports, GW_IPC_VERSION, (int)getpid());
+
+	rte_eal_mp_remote_launch(dp_lcore_main, NULL, CALL_MAIN);
+	rte_eal_mp_wait_lcore();
+	DP_LOG(NOTICE, "stopping");
+	status = EXIT_SUCCESS;
+out:
+	/* Ports first: they hold mbufs from the pool dp_ipc_destroy frees. */
+	dp_port_shutdown();
+	dp_ipc_destroy();
+	for (unsigned i = 0; i < dp.n_workers; i++)
+		rte_free(dp.workers[i]);
+	dp_arp_table_free(dp.neigh);
+	if (eal_up)
+		rte_eal_cleanup();
+	remove_runtime_files(&conf);
+	return status;
+}

@@ -1,0 +1,234 @@
+#include "net.h"
+
+#include <errno.h>
+#include <string.h>
+
+static inline uint16_t
+get16(const uint8_t *p)
+{
+	return (uint16_t)(p[0] << 8 | p[1]);
+}
+
+static inline uint32_t
+get32(const uint8_t *p)
+{
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
+static inline void
+put16(uint8_t *p, uint16_t v)
+{
+	p[0] = (uint8_t)(v >> 8);
+	p[1] = (uint8_t)v;
+}
+
+static inline void
+put32(uint8_t *p, uint32_t v)
+{
+	p[0] = (uint8_t)(v >> 24);
+	p[1] = (uint8_t)(v >> 16);
+	p[2] = (uint8_t)(v >> 8);
+	p[3] = (uint8_t)v;
+}
+
+int
+gw_eth_parse(struct gw_eth_view *v, const uint8_t *p, size_t len)
+{
+	if (len < GW_ETH_HLEN)
+		return -EBADMSG;
+	v->dst = p;
+	v->src = p + 6;
+	v->ethertype = get16(p + 12);
+	v->payload = p + GW_ETH_HLEN;
+	v->payload_len = len - GW_ETH_HLEN;
+	return 0;
+}
+
+int
+gw_arp_parse(struct gw_arp_view *v, const uint8_t *p, size_t len)
+{
+	if (len < GW_ARP_LEN)
+		return -EBADMSG;
+	if (get16(p) != 1 || get16(p + 2) != GW_ETHERTYPE_IPV4 || p[4] != 6 || p[5] != 4)
+		return -EPROTONOSUPPORT;
+	v->op = get16(p + 6);
+	if (v->op != GW_ARP_OP_REQUEST && v->op != GW_ARP_OP_REPLY)
+		return -EINVAL;
+	v->sha = p + 8;
+	v->spa = get32(p + 14);
+	v->tha = p + 18;
+	v->tpa = get32(p + 24);
+	return 0;
+}
+
+uint32_t
+gw_cksum_add(uint32_t sum, const void *buf, size_t len)
+{
+	const uint8_t *p = buf;
+	uint64_t s = sum;
+
+	while (len >= 2) {
+		s += (uint32_t)(p[0] << 8 | p[1]);
+		p += 2;
+		len -= 2;
+	}
+	if (len)
+		s += (uint32_t)p[0] << 8;
+	/* Fold into 32 bits so callers can keep adding. */
+	while (s >> 32)
+		s = (s & 0xffffffffu) + (s >> 32);
+	return (uint32_t)s;
+}
+
+uint16_t
+gw_cksum_fold(uint32_t sum)
+{
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	return (uint16_t)~sum;
+}
+
+int
+gw_ipv4_parse(struct gw_ipv4_view *v, const uint8_t *p, size_t len)
+{
+	size_t hl;
+	uint16_t frag;
+
+	if (len < GW_IPV4_HLEN || (p[0] >> 4) != 4)
+		return -EBADMSG;
+	hl = (size_t)(p[0] & 0x0f) * 4;
+	if (hl < GW_IPV4_HLEN || hl > len)
+		return -EBADMSG;
+	v->total_len = get16(p + 2);
+	if (v->total_len < hl || v->total_len > len)
+		return -EBADMSG;
+	if (gw_cksum_fold(gw_cksum_add(0, p, hl)) != 0)
+		return -EILSEQ;
+	frag = get16(p + 6);
+	v->hdr = p;
+	v->hdr_len = hl;
+	v->tos = p[1];
+	v->id = get16(p + 4);
+	v->is_fragment = (frag & 0x2000) || (frag & 0x1fff);
+	v->ttl = p[8];
+	v->proto = p[9];
+	v->src = get32(p + 12);
+	v->dst = get32(p + 16);
+	v->payload = p + hl;
+	v->payload_len = v->total_len - hl;
+	return 0;
+}
+
+static uint32_t
+pseudo4(uint32_t src, uint32_t dst, uint8_t proto, size_t len)
+{
+	uint8_t ph[12];
+
+	put32(ph, src);
+	put32(ph + 4, dst);
+	ph[8] = 0;
+	ph[9] = proto;
+	put16(ph + 10, (uint16_t)len);
+	return gw_cksum_add(0, ph, sizeof(ph));
+}
+
+uint16_t
+gw_udp4_cksum(uint32_t src, uint32_t dst, const uint8_t *seg, size_t len)
+{
+	uint16_t c = gw_cksum_fold(gw_cksum_add(pseudo4(src, dst, GW_IPPROTO_UDP, len), seg, len));
+
+	/* RFC 768: a computed zero is sent as all ones; zero means "none". */
+	return c == 0 ? 0xffff : c;
+}
+
+int
+gw_udp_parse(struct gw_udp_view *v, const struct gw_ipv4_view *ip)
+{
+	const uint8_t *p = ip->payload;
+	uint16_t ulen;
+
+	if (ip->payload_len < GW_UDP_HLEN)
+		return -EBADMSG;
+	ulen = get16(p + 4);
+	/* A UDP length other than the IP payload length is a bogus datagram:
+	 * shorter would hide trailing bytes, longer would overrun. */
+	if (ulen < GW_UDP_HLEN || ulen != ip->payload_len)
+		return -EBADMSG;
+	v->sport = get16(p);
+	v->dport = get16(p + 2);
+	v->cksum = get16(p + 6);
+	if (v->cksum != 0 &&
+	    gw_cksum_fold(gw_cksum_add(pseudo4(ip->src, ip->dst, GW_IPPROTO_UDP, ulen),
+				       p, ulen)) != 0)
+		return -EILSEQ;
+	v->payload = p + GW_UDP_HLEN;
+	v->payload_len = ulen - GW_UDP_HLEN;
+	return 0;
+}
+
+int
+gw_icmp_parse(struct gw_icmp_view *v, const uint8_t *p, size_t len)
+{
+	if (len < 8)
+		return -EBADMSG;
+	if (gw_cksum_fold(gw_cksum_add(0, p, len)) != 0)
+		return -EILSEQ;
+	v->type = p[0];
+	v->code = p[1];
+	v->body = p + 4;
+	v->body_len = len - 4;
+	return 0;
+}
+
+void
+gw_ipv4_encode(uint8_t *p, uint32_t src, uint32_t dst, uint8_t proto, uint8_t ttl,
+	       uint16_t payload_len, uint16_t id)
+{
+	p[0] = 0x45;
+	p[1] = 0;
+	put16(p + 2, (uint16_t)(GW_IPV4_HLEN + payload_len));
+	put16(p + 4, id);
+	put16(p + 6, 0x4000);           /* DF: we never fragment (RFC 8656 §14.8) */
+	p[8] = ttl;
+	p[9] = proto;
+	put16(p + 10, 0);
+	put32(p + 12, src);
+	put32(p + 16, dst);
+	put16(p + 10, gw_cksum_fold(gw_cksum_add(0, p, GW_IPV4_HLEN)));
+}
+
+void
+gw_udp4_encode(uint8_t *seg, uint32_t src, uint32_t dst, uint16_t sport, uint16_t dport,
+	       uint16_t payload_len)
+{
+	uint16_t ulen = (uint16_t)(GW_UDP_HLEN + payload_len);
+
+	put16(seg, sport);
+	put16(seg + 2, dport);
+	put16(seg + 4, ulen);
+	put16(seg + 6, 0);
+	put16(seg + 6, gw_udp4_cksum(src, dst, seg, ulen));
+}
+
+void
+gw_eth_encode(uint8_t *p, const uint8_t *dst, const uint8_t *src, uint16_t type)
+{
+	memcpy(p, dst, GW_ETH_ALEN);
+	memcpy(p + 6, src, GW_ETH_ALEN);
+	put16(p + 12, type);
+}
+
+void
+gw_arp_encode(uint8_t *p, uint16_t op, const uint8_t *sha, uint32_t spa,
+	      const uint8_t *tha, uint32_t tpa)
+{
+	put16(p, 1);
+	put16(p + 2, GW_ETHERTYPE_IPV4);
+	p[4] = 6;
+	p[5] = 4;
+	put16(p + 6, op);
+	memcpy(p + 8, sha, GW_ETH_ALEN);
+	put32(p + 14, spa);
+	memcpy(p + 18, tha, GW_ETH_ALEN);
+	put32(p + 24, tpa);
+}
