@@ -1,0 +1,1020 @@
+/*
+ * gw_config: strict YAML config (STYLE.md practice 13).
+ *
+ * The file is loaded with libyaml's document API so every node carries its
+ * start_mark. A table of keys (struct field) per mapping says where each value
+ * goes, its type and its accepted range; one walker applies the tables, so a
+ * new key is one table row and one README entry. Cross-field rules live in
+ * gw_config_validate().
+ */
+#include "gw_config.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <yaml.h>
+
+#define CONF_MAX_FILE   (1u << 20)   /* gw_config_load refuses larger files */
+#define PATH_LEN        256          /* key path, e.g. dataplane.ports[0].mtu */
+#define SHOW_LEN        64           /* longest value echoed back in a message */
+
+enum ftype {
+	F_BOOL,      /* true | false */
+	F_UINT,      /* decimal, size 1/2/4/8 bytes, min..max */
+	F_STR,       /* any text, length min..max */
+	F_NAME,      /* [A-Za-z0-9_-], length min..max */
+	F_PATH,      /* absolute path, length min..max */
+	F_IFADDR,    /* a.b.c.d/n, n 1..32, host bits allowed (interface address) */
+	F_PREFIX,    /* a.b.c.d/n, n 0..32, no host bits (a network) */
+	F_IP4,       /* a.b.c.d */
+	F_SOCK,      /* a.b.c.d:port, port 1..65535 */
+	F_LOGLEVEL,  /* error | warning | notice | info | debug */
+	F_MAP,       /* nested mapping: sub */
+	F_SEQ,       /* sequence of elem; count at count_off; at most size / elem->size */
+};
+
+struct field {
+	const char *key;
+	enum ftype type;
+	size_t off;                 /* from the enclosing object's base */
+	size_t size;                /* bytes: integer width, buffer or array size */
+	uint64_t min, max;          /* value range (F_UINT), length (strings),
+	                               entry count (F_SEQ) */
+	bool required;
+	bool secret;                /* never echo the value back */
+	const struct field *sub;    /* F_MAP: its keys, NULL-key terminated */
+	const struct field *elem;   /* F_SEQ: element descriptor (off 0) */
+	size_t count_off;           /* F_SEQ: unsigned count, from the same base */
+	void (*init)(void *obj);    /* F_MAP element: defaults before parsing */
+};
+
+#define MEMBER_SIZE(type, m)  sizeof(((type *)0)->m)
+#define C(m)                  offsetof(struct gw_config, m), MEMBER_SIZE(struct gw_config, m)
+#define P(m)                  offsetof(struct gw_conf_port, m), MEMBER_SIZE(struct gw_conf_port, m)
+#define U(m)                  offsetof(struct gw_turn_user, m), MEMBER_SIZE(struct gw_turn_user, m)
+
+/* Integer field with its range. */
+#define UINT(k, loc, lo, hi)  { .key = k, .type = F_UINT, loc, .min = lo, .max = hi }
+/* String field: length lo..(buffer size - 1). */
+#define STRF(k, t, loc, lo)   { .key = k, .type = t, loc, .min = lo, .max = 0 }
+#define TYPED(k, t, loc)      { .key = k, .type = t, loc }
+#define SECTION(k, s)         { .key = k, .type = F_MAP, .off = 0, .sub = s }
+#define SEQ(k, loc, e, cnt, lo) \
+	{ .key = k, .type = F_SEQ, loc, .elem = &(e), .count_off = (cnt), .min = lo }
+#define END                   { .key = NULL }
+
+/* ---- element descriptors ---------------------------------------------- */
+
+static void
+port_init(void *obj)
+{
+	struct gw_conf_port *p = obj;
+
+	memset(p, 0, sizeof(*p));
+	p->rx_queues = 1;
+	p->rx_desc = 1024;
+	p->tx_desc = 1024;
+	p->mtu = 1500;
+}
+
+static void
+user_init(void *obj)
+{
+	memset(obj, 0, sizeof(struct gw_turn_user));
+}
+
+static const struct field port_keys[] = {
+	{ .key = "name", .type = F_NAME, P(name), .min = 1, .required = true },
+	{ .key = "device", .type = F_STR, P(device), .min = 1, .required = true },
+	{ .key = "address", .type = F_IFADDR, P(address), .required = true },
+	TYPED("gateway", F_IP4, P(gateway)),
+	UINT("rx_queues", P(rx_queues), 1, 16),
+	UINT("rx_desc", P(rx_desc), 64, 4096),
+	UINT("tx_desc", P(tx_desc), 64, 4096),
+	UINT("mtu", P(mtu), 576, 9000),
+	END
+};
+
+static const struct field user_keys[] = {
+	{ .key = "username", .type = F_STR, U(username), .min = 1, .required = true },
+	{ .key = "password", .type = F_STR, U(password), .min = 1, .required = true,
+	  .secret = true },
+	END
+};
+
+static const struct field lcore_elem = { .key = "", .type = F_UINT, .size = sizeof(uint16_t),
+					 .min = 0, .max = 1023 };
+static const struct field port_elem = { .key = "", .type = F_MAP,
+					.size = sizeof(struct gw_conf_port),
+					.sub = port_keys, .init = port_init };
+static const struct field token_elem = { .key = "", .type = F_STR, .size = 128,
+					 .min = 16, .max = 127, .secret = true };
+static const struct field secret_elem = { .key = "", .type = F_STR, .size = 128,
+					  .min = 16, .max = 127, .secret = true };
+static const struct field user_elem = { .key = "", .type = F_MAP,
+					.size = sizeof(struct gw_turn_user),
+					.sub = user_keys, .init = user_init };
+static const struct field prefix_elem = { .key = "", .type = F_PREFIX,
+					  .size = sizeof(struct gw_cidr4) };
+
+/* ---- section tables ----------------------------------------------------- */
+
+#define CNT(m) offsetof(struct gw_config, m)
+
+static const struct field dataplane_keys[] = {
+	SEQ("lcores", C(dataplane.lcores), lcore_elem, CNT(dataplane.n_lcores), 1),
+	TYPED("busy_poll", F_BOOL, C(dataplane.busy_poll)),
+	UINT("idle_sleep_us", C(dataplane.idle_sleep_us), 0, 10000),
+	UINT("mbufs", C(dataplane.mbufs), 1023, 1048575),
+	UINT("memory_mb", C(dataplane.memory_mb), 64, 65536),
+	STRF("hugepage_dir", F_PATH, C(dataplane.hugepage_dir), 1),
+	STRF("file_prefix", F_NAME, C(dataplane.file_prefix), 1),
+	UINT("arp_timeout_s", C(dataplane.arp_timeout_s), 10, 86400),
+	{ .key = "ports", .type = F_SEQ, C(dataplane.ports), .elem = &port_elem,
+	  .count_off = CNT(dataplane.n_ports), .min = 1, .required = true },
+	END
+};
+
+static const struct field rest_keys[] = {
+	TYPED("listen", F_SOCK, C(controlplane.rest_listen)),
+	SEQ("tokens", C(controlplane.tokens), token_elem, CNT(controlplane.n_tokens), 0),
+	END
+};
+
+static const struct field controlplane_keys[] = {
+	UINT("lcore", C(controlplane.lcore), 0, 1023),
+	SECTION("rest", rest_keys),
+	UINT("ipc_poll_ms", C(controlplane.ipc_poll_ms), 1, 100),
+	END
+};
+
+static const struct field log_keys[] = {
+	TYPED("level", F_LOGLEVEL, C(log.level)),
+	END
+};
+
+static const struct field stun_keys[] = {
+	TYPED("enabled", F_BOOL, C(stun.enabled)),
+	UINT("port", C(stun.port), 1, 65535),
+	STRF("software", F_STR, C(stun.software), 0),
+	END
+};
+
+static const struct field turn_keys[] = {
+	TYPED("enabled", F_BOOL, C(turn.enabled)),
+	STRF("realm", F_STR, C(turn.realm), 1),
+	UINT("relay_port_min", C(turn.relay_port_min), 1024, 65535),
+	UINT("relay_port_max", C(turn.relay_port_max), 1024, 65535),
+	UINT("default_lifetime_s", C(turn.default_lifetime_s), 60, 86400),
+	UINT("max_lifetime_s", C(turn.max_lifetime_s), 60, 86400),
+	UINT("permission_lifetime_s", C(turn.permission_lifetime_s), 30, 3600),
+	UINT("channel_lifetime_s", C(turn.channel_lifetime_s), 60, 3600),
+	UINT("nonce_lifetime_s", C(turn.nonce_lifetime_s), 30, 86400),
+	UINT("max_allocations", C(turn.max_allocations), 1, 4000000),
+	UINT("user_quota", C(turn.user_quota), 0, 4000000),
+	UINT("ip_quota", C(turn.ip_quota), 0, 4000000),
+	UINT("bandwidth_bps", C(turn.bandwidth_bps), 0, 400000000000ull),
+	SEQ("users", C(turn.users), user_elem, CNT(turn.n_users), 0),
+	SEQ("auth_secrets", C(turn.auth_secrets), secret_elem, CNT(turn.n_auth_secrets), 0),
+	SEQ("allowed_peers", C(turn.allowed_peers), prefix_elem, CNT(turn.n_allowed_peers), 0),
+	SEQ("denied_peers", C(turn.denied_peers), prefix_elem, CNT(turn.n_denied_peers), 0),
+	END
+};
+
+static const struct field media_keys[] = {
+	UINT("port_min", C(media.port_min), 1024, 65535),
+	UINT("port_max", C(media.port_max), 1024, 65535),
+	UINT("consent_timeout_s", C(media.consent_timeout_s), 5, 300),
+	END
+};
+
+static const struct field calls_keys[] = {
+	TYPED("ng_enabled", F_BOOL, C(calls.ng_enabled)),
+	TYPED("ng_listen", F_SOCK, C(calls.ng_listen)),
+	END
+};
+
+static const struct field top_keys[] = {
+	{ .key = "dataplane", .type = F_MAP, .sub = dataplane_keys, .required = true },
+	SECTION("controlplane", controlplane_keys),
+	SECTION("log", log_keys),
+	SECTION("stun", stun_keys),
+	SECTION("turn", turn_keys),
+	SECTION("media", media_keys),
+	SECTION("calls", calls_keys),
+	END
+};
+
+/* The seen-key bitmap in parse_map() is 64 bits wide. */
+#define MAX_KEYS_PER_MAP 64
+
+/* ---- defaults ----------------------------------------------------------- */
+
+static uint32_t
+ip4(uint8_t a, uint8_t b, uint8_t c, uint8_t d)
+{
+	return (uint32_t)a << 24 | (uint32_t)b << 16 | (uint32_t)c << 8 | d;
+}
+
+void
+gw_config_defaults(struct gw_config *c)
+{
+	memset(c, 0, sizeof(*c));
+
+	c->dataplane.lcores[0] = 1;
+	c->dataplane.n_lcores = 1;
+	c->dataplane.busy_poll = false;
+	c->dataplane.idle_sleep_us = 100;
+	c->dataplane.mbufs = 16383;
+	c->dataplane.memory_mb = 512;
+	snprintf(c->dataplane.hugepage_dir, sizeof(c->dataplane.hugepage_dir),
+		 "/dev/hugepages-rtcgw");
+	snprintf(c->dataplane.file_prefix, sizeof(c->dataplane.file_prefix), "rtcgw");
+	c->dataplane.arp_timeout_s = 300;
+
+	c->controlplane.lcore = 0;
+	c->controlplane.rest_listen.addr = ip4(127, 0, 0, 1);
+	c->controlplane.rest_listen.port = 8080;
+	c->controlplane.ipc_poll_ms = 5;
+
+	c->log.level = GW_LOG_INFO;
+
+	c->stun.enabled = true;
+	c->stun.port = 3478;
+
+	c->turn.enabled = false;
+	snprintf(c->turn.realm, sizeof(c->turn.realm), "rtcgw");
+	c->turn.relay_port_min = 49152;
+	c->turn.relay_port_max = 65535;
+	c->turn.default_lifetime_s = 600;
+	c->turn.max_lifetime_s = 3600;
+	c->turn.permission_lifetime_s = 300;
+	c->turn.channel_lifetime_s = 600;
+	c->turn.nonce_lifetime_s = 600;
+	c->turn.max_allocations = 100000;
+
+	c->media.port_min = 40000;
+	c->media.port_max = 49151;
+	c->media.consent_timeout_s = 30;
+
+	c->calls.ng_enabled = false;
+	c->calls.ng_listen.addr = ip4(127, 0, 0, 1);
+	c->calls.ng_listen.port = 2223;
+}
+
+static const char *const level_names[] = {
+	[GW_LOG_ERROR] = "error",
+	[GW_LOG_WARNING] = "warning",
+	[GW_LOG_NOTICE] = "notice",
+	[GW_LOG_INFO] = "info",
+	[GW_LOG_DEBUG] = "debug",
+};
+
+const char *
+gw_log_level_name(enum gw_log_level l)
+{
+	if ((unsigned)l >= sizeof(level_names) / sizeof(level_names[0]))
+		return "unknown";
+	return level_names[l];
+}
+
+/* ---- messages ----------------------------------------------------------- */
+
+struct pctx {
+	const char *name;
+	char *err;
+	size_t errlen;
+	yaml_document_t *doc;
+	char path[PATH_LEN];
+	size_t plen;
+};
+
+static void __attribute__((format(printf, 3, 4)))
+set_err(char *err, size_t errlen, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (err == NULL || errlen == 0)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(err, errlen, fmt, ap);
+	va_end(ap);
+}
+
+/* "<file>:<line>:<col>: <key.path>: <reason>"; always returns -EINVAL. */
+static int __attribute__((format(printf, 3, 4)))
+perr(struct pctx *p, const yaml_mark_t *m, const char *fmt, ...)
+{
+	char reason[GW_CONF_ERR_LEN];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(reason, sizeof(reason), fmt, ap);
+	va_end(ap);
+	set_err(p->err, p->errlen, "%s:%zu:%zu: %s: %s", p->name,
+		m->line + 1, m->column + 1, p->plen ? p->path : "(top level)", reason);
+	return -EINVAL;
+}
+
+/* Printable copy of a value for a message: at most SHOW_LEN bytes, \xNN escapes. */
+static const char *
+show(char *buf, size_t n, const char *s, size_t len)
+{
+	size_t o = 0;
+	size_t i;
+
+	for (i = 0; i < len && i < SHOW_LEN && o + 5 < n; i++) {
+		unsigned char ch = (unsigned char)s[i];
+
+		if (ch >= 0x20 && ch < 0x7f && ch != '\'' && ch != '\\')
+			buf[o++] = (char)ch;
+		else
+			o += (size_t)snprintf(buf + o, n - o, "\\x%02x", ch);
+	}
+	if (i < len && o + 4 < n) {
+		memcpy(buf + o, "...", 3);
+		o += 3;
+	}
+	buf[o] = '\0';
+	return buf;
+}
+
+#define SHOW_BUF (SHOW_LEN * 4 + 8)
+
+/* Path bookkeeping: push returns the old length for pop. */
+static size_t
+path_push_key(struct pctx *p, const char *key, size_t keylen)
+{
+	size_t old = p->plen;
+	char tmp[SHOW_BUF];
+	int n;
+
+	n = snprintf(p->path + p->plen, sizeof(p->path) - p->plen, "%s%s",
+		     p->plen ? "." : "", show(tmp, sizeof(tmp), key, keylen));
+	if (n > 0)
+		p->plen += (size_t)n;
+	if (p->plen >= sizeof(p->path))
+		p->plen = sizeof(p->path) - 1;
+	return old;
+}
+
+static size_t
+path_push_index(struct pctx *p, size_t i)
+{
+	size_t old = p->plen;
+	int n;
+
+	n = snprintf(p->path + p->plen, sizeof(p->path) - p->plen, "[%zu]", i);
+	if (n > 0)
+		p->plen += (size_t)n;
+	if (p->plen >= sizeof(p->path))
+		p->plen = sizeof(p->path) - 1;
+	return old;
+}
+
+static void
+path_pop(struct pctx *p, size_t old)
+{
+	p->plen = old;
+	p->path[old] = '\0';
+}
+
+static const char *
+kind(const yaml_node_t *n)
+{
+	switch (n->type) {
+	case YAML_MAPPING_NODE:  return "a mapping";
+	case YAML_SEQUENCE_NODE: return "a sequence";
+	default:                 return "a scalar";
+	}
+}
+
+/* ---- scalars ------------------------------------------------------------ */
+
+static const char *
+expect_text(enum ftype t)
+{
+	switch (t) {
+	case F_BOOL:     return "true or false";
+	case F_UINT:     return "an integer";
+	case F_IFADDR:   return "an IPv4 address with prefix length a.b.c.d/1..32";
+	case F_PREFIX:   return "an IPv4 prefix a.b.c.d/0..32";
+	case F_IP4:      return "an IPv4 address a.b.c.d";
+	case F_SOCK:     return "an IPv4 socket address a.b.c.d:1..65535";
+	case F_LOGLEVEL: return "one of error|warning|notice|info|debug";
+	case F_MAP:      return "a mapping";
+	case F_SEQ:      return "a sequence";
+	default:         return "a string";
+	}
+}
+
+/* Wrong node kind, or a scalar that does not parse as f->type. */
+static int
+type_err(struct pctx *p, const struct field *f, const yaml_node_t *n)
+{
+	char buf[SHOW_BUF];
+
+	if (n->type != YAML_SCALAR_NODE)
+		return perr(p, &n->start_mark, "expected %s, got %s", expect_text(f->type),
+			    kind(n));
+	if (n->data.scalar.length == 0 && n->data.scalar.style == YAML_PLAIN_SCALAR_STYLE)
+		return perr(p, &n->start_mark, "expected %s, got an empty value",
+			    expect_text(f->type));
+	if (f->secret)
+		return perr(p, &n->start_mark, "expected %s", expect_text(f->type));
+	return perr(p, &n->start_mark, "expected %s, got '%s'", expect_text(f->type),
+		    show(buf, sizeof(buf), (const char *)n->data.scalar.value,
+			 n->data.scalar.length));
+}
+
+/* Decimal digits only: strtoull alone would accept " 1", "+1" and "-1". */
+static int
+parse_u64(const char *s, uint64_t *v)
+{
+	char *end;
+
+	if (s[0] < '0' || s[0] > '9')
+		return -EINVAL;
+	errno = 0;
+	*v = strtoull(s, &end, 10);
+	if (*end != '\0')
+		return -EINVAL;
+	if (errno == ERANGE)
+		return -ERANGE;
+	return 0;
+}
+
+static int
+parse_ip4(const char *s, size_t len, uint32_t *addr)
+{
+	char buf[INET_ADDRSTRLEN];
+	struct in_addr a;
+
+	if (len == 0 || len >= sizeof(buf))
+		return -EINVAL;
+	memcpy(buf, s, len);
+	buf[len] = '\0';
+	if (inet_pton(AF_INET, buf, &a) != 1)
+		return -EINVAL;
+	*addr = ntohl(a.s_addr);
+	return 0;
+}
+
+static int
+parse_cidr(const char *s, struct gw_cidr4 *out, unsigned minlen)
+{
+	const char *slash = strchr(s, '/');
+	uint64_t len;
+
+	if (slash == NULL || parse_ip4(s, (size_t)(slash - s), &out->addr) != 0)
+		return -EINVAL;
+	if (slash[1] == '\0' || strlen(slash + 1) > 2 || parse_u64(slash + 1, &len) != 0 ||
+	    len < minlen || len > 32)
+		return -EINVAL;
+	out->len = (uint8_t)len;
+	return 0;
+}
+
+static uint32_t
+prefix_mask(unsigned len)
+{
+	return len == 0 ? 0 : UINT32_MAX << (32 - len);
+}
+
+static int
+parse_sock(const char *s, struct gw_sockaddr4 *out)
+{
+	const char *colon = strrchr(s, ':');
+	uint64_t port;
+
+	if (colon == NULL || parse_ip4(s, (size_t)(colon - s), &out->addr) != 0)
+		return -EINVAL;
+	if (strlen(colon + 1) > 5 || parse_u64(colon + 1, &port) != 0 ||
+	    port < 1 || port > 65535)
+		return -EINVAL;
+	out->port = (uint16_t)port;
+	return 0;
+}
+
+static void
+store_uint(void *dst, size_t size, uint64_t v)
+{
+	switch (size) {
+	case 1: { uint8_t x = (uint8_t)v; memcpy(dst, &x, 1); break; }
+	case 2: { uint16_t x = (uint16_t)v; memcpy(dst, &x, 2); break; }
+	case 4: { uint32_t x = (uint32_t)v; memcpy(dst, &x, 4); break; }
+	default: memcpy(dst, &v, 8); break;
+	}
+}
+
+static uint64_t
+uint_max_for(size_t size)
+{
+	return size >= 8 ? UINT64_MAX : (UINT64_C(1) << (size * 8)) - 1;
+}
+
+static bool
+name_char(char ch)
+{
+	return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
+	       (ch >= '0' && ch <= '9') || ch == '_' || ch == '-';
+}
+
+static int
+parse_scalar(struct pctx *p, const struct field *f, const yaml_node_t *n, char *dst)
+{
+	const char *s = (const char *)n->data.scalar.value;
+	size_t len = n->data.scalar.length;
+	bool plain = n->data.scalar.style == YAML_PLAIN_SCALAR_STYLE;
+	char buf[SHOW_BUF];
+	uint64_t v;
+	int rc;
+
+	if (strlen(s) != len)
+		return perr(p, &n->start_mark, "value contains a NUL byte");
+
+	switch (f->type) {
+	case F_BOOL:
+		if (!plain || (strcmp(s, "true") != 0 && strcmp(s, "false") != 0))
+			return type_err(p, f, n);
+		*(bool *)dst = s[0] == 't';
+		return 0;
+
+	case F_UINT: {
+		uint64_t max = f->max < uint_max_for(f->size) ? f->max : uint_max_for(f->size);
+
+		if (!plain)
+			return type_err(p, f, n);
+		rc = parse_u64(s, &v);
+		if (rc == -EINVAL)
+			return type_err(p, f, n);
+		if (rc == -ERANGE || v < f->min || v > max)
+			return perr(p, &n->start_mark, "value %s out of range %" PRIu64
+				    "..%" PRIu64, show(buf, sizeof(buf), s, len), f->min, max);
+		store_uint(dst, f->size, v);
+		return 0;
+	}
+
+	case F_STR:
+	case F_NAME:
+	case F_PATH: {
+		size_t max = f->max ? f->max : f->size - 1;
+
+		if (plain && (strcmp(s, "~") == 0 || strcmp(s, "null") == 0 ||
+			      strcmp(s, "Null") == 0 || strcmp(s, "NULL") == 0))
+			return perr(p, &n->start_mark, "expected a string, got null "
+				    "(quote it if you mean the text)");
+		if (len > max)
+			return perr(p, &n->start_mark, "string of %zu bytes too long, "
+				    "at most %zu", len, max);
+		if (len < f->min)
+			return perr(p, &n->start_mark, "string of %zu bytes too short, "
+				    "at least %" PRIu64, len, f->min);
+		if (f->type == F_NAME) {
+			for (size_t i = 0; i < len; i++)
+				if (!name_char(s[i]))
+					return perr(p, &n->start_mark, "expected 1..%zu "
+						    "characters from [A-Za-z0-9_-], got '%s'",
+						    max, show(buf, sizeof(buf), s, len));
+		}
+		if (f->type == F_PATH && s[0] != '/')
+			return perr(p, &n->start_mark, "expected an absolute path, got '%s'",
+				    show(buf, sizeof(buf), s, len));
+		memcpy(dst, s, len + 1);
+		return 0;
+	}
+
+	case F_IFADDR:
+	case F_PREFIX: {
+		struct gw_cidr4 cidr;
+
+		if (parse_cidr(s, &cidr, f->type == F_IFADDR ? 1 : 0) != 0)
+			return type_err(p, f, n);
+		if (f->type == F_PREFIX && (cidr.addr & ~prefix_mask(cidr.len)) != 0) {
+			struct in_addr a = { .s_addr = htonl(cidr.addr & prefix_mask(cidr.len)) };
+			char net[INET_ADDRSTRLEN];
+
+			inet_ntop(AF_INET, &a, net, sizeof(net));
+			return perr(p, &n->start_mark, "host bits set in '%s' (the network is "
+				    "%s/%u)", show(buf, sizeof(buf), s, len), net, cidr.len);
+		}
+		memcpy(dst, &cidr, sizeof(cidr));
+		return 0;
+	}
+
+	case F_IP4: {
+		uint32_t a;
+
+		if (parse_ip4(s, len, &a) != 0)
+			return type_err(p, f, n);
+		memcpy(dst, &a, sizeof(a));
+		return 0;
+	}
+
+	case F_SOCK: {
+		struct gw_sockaddr4 sa;
+
+		if (parse_sock(s, &sa) != 0)
+			return type_err(p, f, n);
+		memcpy(dst, &sa, sizeof(sa));
+		return 0;
+	}
+
+	case F_LOGLEVEL:
+		for (size_t i = 0; i < sizeof(level_names) / sizeof(level_names[0]); i++) {
+			if (strcmp(s, level_names[i]) == 0) {
+				enum gw_log_level l = (enum gw_log_level)i;
+
+				memcpy(dst, &l, sizeof(l));
+				return 0;
+			}
+		}
+		return type_err(p, f, n);
+
+	default:
+		return type_err(p, f, n);
+	}
+}
+
+/* ---- walker ------------------------------------------------------------- */
+
+static int parse_value(struct pctx *p, const struct field *f, const yaml_node_t *n,
+		       char *base);
+
+/* First required key of fields that is not in seen (recursing into sections). */
+static int
+check_required(struct pctx *p, const struct field *fields, uint64_t seen,
+	       const yaml_mark_t *m)
+{
+	for (size_t i = 0; fields[i].key != NULL; i++) {
+		const struct field *f = &fields[i];
+		size_t old;
+		int rc;
+
+		if (!f->required || (seen & (UINT64_C(1) << i)))
+			continue;
+		old = path_push_key(p, f->key, strlen(f->key));
+		if (f->type == F_MAP)
+			rc = check_required(p, f->sub, 0, m);
+		else
+			rc = perr(p, m, "missing required key");
+		path_pop(p, old);
+		if (rc != 0)
+			return rc;
+	}
+	return 0;
+}
+
+static int
+parse_map(struct pctx *p, const struct field *fields, const yaml_node_t *n, char *base)
+{
+	const yaml_node_t *first[MAX_KEYS_PER_MAP];
+	uint64_t seen = 0;
+	yaml_node_pair_t *pair;
+
+	for (pair = n->data.mapping.pairs.start; pair < n->data.mapping.pairs.top; pair++) {
+		const yaml_node_t *k = yaml_document_get_node(p->doc, pair->key);
+		const yaml_node_t *v = yaml_document_get_node(p->doc, pair->value);
+		const char *ks;
+		size_t i, klen, old;
+		int rc;
+
+		if (k == NULL || v == NULL)
+			return perr(p, &n->start_mark, "malformed mapping");
+		if (k->type != YAML_SCALAR_NODE)
+			return perr(p, &k->start_mark, "expected a scalar key, got %s", kind(k));
+		ks = (const char *)k->data.scalar.value;
+		klen = k->data.scalar.length;
+
+		for (i = 0; fields[i].key != NULL; i++)
+			if (strlen(fields[i].key) == klen && memcmp(fields[i].key, ks, klen) == 0)
+				break;
+
+		old = path_push_key(p, ks, klen);
+		if (fields[i].key == NULL) {
+			rc = perr(p, &k->start_mark, "unknown key");
+		} else if (seen & (UINT64_C(1) << i)) {
+			rc = perr(p, &k->start_mark, "duplicate key (first at line %zu)",
+				  first[i]->start_mark.line + 1);
+		} else {
+			seen |= UINT64_C(1) << i;
+			first[i] = k;
+			rc = parse_value(p, &fields[i], v, base);
+		}
+		path_pop(p, old);
+		if (rc != 0)
+			return rc;
+	}
+	return check_required(p, fields, seen, &n->start_mark);
+}
+
+static int
+parse_seq(struct pctx *p, const struct field *f, const yaml_node_t *n, char *base)
+{
+	const struct field *e = f->elem;
+	size_t cap = f->size / e->size;
+	size_t count = (size_t)(n->data.sequence.items.top - n->data.sequence.items.start);
+	unsigned *cnt = (unsigned *)(base + f->count_off);
+	char *arr = base + f->off;
+
+	if (count > cap)
+		return perr(p, &n->start_mark, "too many entries: %zu, at most %zu", count, cap);
+	if (count < f->min)
+		return perr(p, &n->start_mark, "too few entries: %zu, at least %" PRIu64,
+			    count, f->min);
+	*cnt = 0;
+	for (size_t i = 0; i < count; i++) {
+		const yaml_node_t *item =
+			yaml_document_get_node(p->doc, n->data.sequence.items.start[i]);
+		size_t old;
+		int rc;
+
+		if (item == NULL)
+			return perr(p, &n->start_mark, "malformed sequence");
+		old = path_push_index(p, i);
+		rc = parse_value(p, e, item, arr + i * e->size);
+		path_pop(p, old);
+		if (rc != 0)
+			return rc;
+		*cnt = (unsigned)(i + 1);
+	}
+	return 0;
+}
+
+static int
+parse_value(struct pctx *p, const struct field *f, const yaml_node_t *n, char *base)
+{
+	switch (f->type) {
+	case F_MAP:
+		if (n->type != YAML_MAPPING_NODE)
+			return type_err(p, f, n);
+		if (f->init != NULL)
+			f->init(base + f->off);
+		return parse_map(p, f->sub, n, base + f->off);
+	case F_SEQ:
+		if (n->type != YAML_SEQUENCE_NODE)
+			return type_err(p, f, n);
+		return parse_seq(p, f, n, base);
+	default:
+		if (n->type != YAML_SCALAR_NODE)
+			return type_err(p, f, n);
+		return parse_scalar(p, f, n, base + f->off);
+	}
+}
+
+/* ---- entry points ------------------------------------------------------- */
+
+static int
+yaml_err(struct pctx *p, const yaml_parser_t *y)
+{
+	const char *problem = y->problem ? y->problem : "cannot parse";
+
+	if (y->error == YAML_MEMORY_ERROR) {
+		set_err(p->err, p->errlen, "%s: out of memory while parsing", p->name);
+		return -ENOMEM;
+	}
+	if (y->context != NULL)
+		set_err(p->err, p->errlen, "%s:%zu:%zu: yaml: %s %s", p->name,
+			y->problem_mark.line + 1, y->problem_mark.column + 1,
+			problem, y->context);
+	else
+		set_err(p->err, p->errlen, "%s:%zu:%zu: yaml: %s", p->name,
+			y->problem_mark.line + 1, y->problem_mark.column + 1, problem);
+	return -EINVAL;
+}
+
+int
+gw_config_parse(struct gw_config *c, const char *name, const char *text, size_t len,
+		char *err, size_t errlen)
+{
+	struct pctx p = { .name = name, .err = err, .errlen = errlen };
+	yaml_parser_t parser;
+	yaml_document_t doc, extra;
+	bool have_parser = false, have_doc = false;
+	const yaml_node_t *root;
+	int rc;
+
+	gw_config_defaults(c);
+	snprintf(c->path, sizeof(c->path), "%s", name);
+	set_err(err, errlen, "%s", "");
+
+	if (!yaml_parser_initialize(&parser)) {
+		set_err(err, errlen, "%s: out of memory", name);
+		rc = -ENOMEM;
+		goto out;
+	}
+	have_parser = true;
+	yaml_parser_set_input_string(&parser, (const unsigned char *)text, len);
+	if (!yaml_parser_load(&parser, &doc)) {
+		rc = yaml_err(&p, &parser);
+		goto out;
+	}
+	have_doc = true;
+	p.doc = &doc;
+
+	root = yaml_document_get_root_node(&doc);
+	if (root == NULL) {
+		/* Empty file: an empty mapping, so "missing required key". */
+		yaml_mark_t m = { 0 };
+
+		rc = check_required(&p, top_keys, 0, &m);
+		goto out;
+	}
+	/* One document per file: a second one would be silently ignored. */
+	if (!yaml_parser_load(&parser, &extra)) {
+		rc = yaml_err(&p, &parser);
+		goto out;
+	}
+	if (yaml_document_get_root_node(&extra) != NULL) {
+		yaml_mark_t m = extra.start_mark;
+
+		yaml_document_delete(&extra);
+		rc = perr(&p, &m, "more than one YAML document in the file");
+		goto out;
+	}
+	yaml_document_delete(&extra);
+
+	if (root->type != YAML_MAPPING_NODE) {
+		rc = perr(&p, &root->start_mark, "expected a mapping, got %s", kind(root));
+		goto out;
+	}
+	rc = parse_map(&p, top_keys, root, (char *)c);
+out:
+	if (have_doc)
+		yaml_document_delete(&doc);
+	if (have_parser)
+		yaml_parser_delete(&parser);
+	return rc;
+}
+
+/* ---- validation --------------------------------------------------------- */
+
+static int __attribute__((format(printf, 4, 5)))
+verr(const struct gw_config *c, char *err, size_t errlen, const char *fmt, ...)
+{
+	char reason[GW_CONF_ERR_LEN];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(reason, sizeof(reason), fmt, ap);
+	va_end(ap);
+	set_err(err, errlen, "%s: %s", c->path, reason);
+	return -EINVAL;
+}
+
+static const char *
+fmt_ip4(char *buf, size_t n, uint32_t addr)
+{
+	struct in_addr a = { .s_addr = htonl(addr) };
+
+	if (inet_ntop(AF_INET, &a, buf, (socklen_t)n) == NULL)
+		snprintf(buf, n, "?");
+	return buf;
+}
+
+static bool
+ranges_overlap(unsigned a_min, unsigned a_max, unsigned b_min, unsigned b_max)
+{
+	return a_min <= b_max && b_min <= a_max;
+}
+
+int
+gw_config_validate(const struct gw_config *c, char *err, size_t errlen)
+{
+	const unsigned nl = c->dataplane.n_lcores;
+	const unsigned np = c->dataplane.n_ports;
+	char a[INET_ADDRSTRLEN], b[INET_ADDRSTRLEN];
+
+	if (nl < 1 || nl > GW_CONF_MAX_LCORES)
+		return verr(c, err, errlen, "dataplane.lcores: %u entries, need 1..%d",
+			    nl, GW_CONF_MAX_LCORES);
+	if (np < 1 || np > GW_CONF_MAX_PORTS)
+		return verr(c, err, errlen, "dataplane.ports: %u entries, need 1..%d",
+			    np, GW_CONF_MAX_PORTS);
+
+	for (unsigned i = 0; i < nl; i++) {
+		if (c->dataplane.lcores[i] == c->controlplane.lcore)
+			return verr(c, err, errlen, "dataplane.lcores[%u]: lcore %u is also "
+				    "controlplane.lcore; the two processes need disjoint "
+				    "cores", i, c->dataplane.lcores[i]);
+		for (unsigned j = 0; j < i; j++)
+			if (c->dataplane.lcores[i] == c->dataplane.lcores[j])
+				return verr(c, err, errlen, "dataplane.lcores[%u]: lcore %u "
+					    "listed twice (also dataplane.lcores[%u])", i,
+					    c->dataplane.lcores[i], j);
+	}
+
+	for (unsigned i = 0; i < np; i++) {
+		const struct gw_conf_port *pt = &c->dataplane.ports[i];
+		uint32_t mask = prefix_mask(pt->address.len);
+
+		for (unsigned j = 0; j < i; j++)
+			if (strcmp(pt->name, c->dataplane.ports[j].name) == 0)
+				return verr(c, err, errlen, "dataplane.ports[%u].name: '%s' "
+					    "is already the name of dataplane.ports[%u]",
+					    i, pt->name, j);
+		if (pt->rx_queues != nl)
+			return verr(c, err, errlen, "dataplane.ports[%u].rx_queues: %u RX "
+				    "queues but %u dataplane lcores; rtcgw runs one worker "
+				    "lcore per RX queue, so they must be equal",
+				    i, pt->rx_queues, nl);
+		if (pt->gateway != 0 && (pt->gateway & mask) != (pt->address.addr & mask))
+			return verr(c, err, errlen, "dataplane.ports[%u].gateway: %s is not "
+				    "inside the port's subnet %s/%u", i,
+				    fmt_ip4(a, sizeof(a), pt->gateway),
+				    fmt_ip4(b, sizeof(b), pt->address.addr & mask),
+				    pt->address.len);
+		if (pt->gateway != 0 && pt->gateway == pt->address.addr)
+			return verr(c, err, errlen, "dataplane.ports[%u].gateway: %s is the "
+				    "port's own address", i, fmt_ip4(a, sizeof(a), pt->gateway));
+	}
+
+	if (c->turn.relay_port_min > c->turn.relay_port_max)
+		return verr(c, err, errlen, "turn.relay_port_min: %u is above "
+			    "turn.relay_port_max %u", c->turn.relay_port_min,
+			    c->turn.relay_port_max);
+	if (c->media.port_min > c->media.port_max)
+		return verr(c, err, errlen, "media.port_min: %u is above media.port_max %u",
+			    c->media.port_min, c->media.port_max);
+	if (ranges_overlap(c->turn.relay_port_min, c->turn.relay_port_max,
+			   c->media.port_min, c->media.port_max))
+		return verr(c, err, errlen, "turn.relay_port_min: relay ports %u..%u overlap "
+			    "media ports %u..%u", c->turn.relay_port_min,
+			    c->turn.relay_port_max, c->media.port_min, c->media.port_max);
+	if (c->stun.port >= c->turn.relay_port_min && c->stun.port <= c->turn.relay_port_max)
+		return verr(c, err, errlen, "stun.port: %u is inside the TURN relay range "
+			    "%u..%u", c->stun.port, c->turn.relay_port_min,
+			    c->turn.relay_port_max);
+	if (c->stun.port >= c->media.port_min && c->stun.port <= c->media.port_max)
+		return verr(c, err, errlen, "stun.port: %u is inside the media port range "
+			    "%u..%u", c->stun.port, c->media.port_min, c->media.port_max);
+	if (c->turn.default_lifetime_s > c->turn.max_lifetime_s)
+		return verr(c, err, errlen, "turn.default_lifetime_s: %u is above "
+			    "turn.max_lifetime_s %u", c->turn.default_lifetime_s,
+			    c->turn.max_lifetime_s);
+	set_err(err, errlen, "%s", "");
+	return 0;
+}
+
+/* ---- file --------------------------------------------------------------- */
+
+int
+gw_config_load(struct gw_config *c, const char *path, char *err, size_t errlen)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	int fd = -1;
+	int rc;
+
+	gw_config_defaults(c);
+	snprintf(c->path, sizeof(c->path), "%s", path);
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		rc = -errno;
+		set_err(err, errlen, "%s: cannot read: %s", path, strerror(-rc));
+		goto out;
+	}
+	buf = malloc(CONF_MAX_FILE + 1);
+	if (buf == NULL) {
+		rc = -ENOMEM;
+		set_err(err, errlen, "%s: cannot read: %s", path, strerror(ENOMEM));
+		goto out;
+	}
+	while (len <= CONF_MAX_FILE) {
+		ssize_t n = read(fd, buf + len, CONF_MAX_FILE + 1 - len);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			rc = -errno;
+			set_err(err, errlen, "%s: cannot read: %s", path, strerror(-rc));
+			goto out;
+		}
+		if (n == 0)
+			break;
+		len += (size_t)n;
+	}
+	if (len > CONF_MAX_FILE) {
+		rc = -EFBIG;
+		set_err(err, errlen, "%s: cannot read: larger than %u bytes", path,
+			CONF_MAX_FILE);
+		goto out;
+	}
+
+	rc = gw_config_parse(c, path, buf, len, err, errlen);
+	if (rc == 0)
+		rc = gw_config_validate(c, err, errlen);
+out:
+	free(buf);
+	if (fd >= 0)
+		close(fd);
+	return rc;
+}

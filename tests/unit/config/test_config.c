@@ -1,0 +1,707 @@
+/*
+ * gw_config unit tests: the shipped default file, defaults for absent keys,
+ * every key set, and one exact message per error class (parse and validate).
+ *
+ * CONF_DATA_DIR and CONF_DEFAULT_FILE come from tests/unit/meson.build.
+ */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "gw_config.h"
+
+#ifndef CONF_DATA_DIR
+#error "CONF_DATA_DIR must be defined by the build"
+#endif
+#ifndef CONF_DEFAULT_FILE
+#error "CONF_DEFAULT_FILE must be defined by the build"
+#endif
+
+#define IP4(a, b, c, d) ((uint32_t)(a) << 24 | (uint32_t)(b) << 16 | (uint32_t)(c) << 8 | (d))
+
+/* One valid port in three lines; rows below count lines from here. */
+#define PORTS "dataplane:\n  ports:\n    - {name: p0, device: d0, address: 198.18.0.2/24}\n"
+
+static struct gw_config *
+new_conf(void)
+{
+	struct gw_config *c = calloc(1, sizeof(*c));
+
+	assert_non_null(c);
+	return c;
+}
+
+static int
+parse_str(struct gw_config *c, const char *yaml, char *err, size_t errlen)
+{
+	return gw_config_parse(c, "x.yaml", yaml, strlen(yaml), err, errlen);
+}
+
+/* ---- the shipped default file ----------------------------------------- */
+
+static void
+test_default_file(void **state)
+{
+	struct gw_config *c = new_conf();
+	char err[GW_CONF_ERR_LEN];
+	const struct gw_conf_port *p = &c->dataplane.ports[0];
+
+	(void)state;
+	assert_int_equal(gw_config_load(c, CONF_DEFAULT_FILE, err, sizeof(err)), 0);
+	assert_string_equal(err, "");
+	assert_string_equal(c->path, CONF_DEFAULT_FILE);
+
+	assert_int_equal(c->dataplane.n_lcores, 1);
+	assert_int_equal(c->dataplane.lcores[0], 1);
+	assert_false(c->dataplane.busy_poll);
+	assert_int_equal(c->dataplane.idle_sleep_us, 100);
+	assert_int_equal(c->dataplane.mbufs, 16383);
+	assert_int_equal(c->dataplane.memory_mb, 512);
+	assert_string_equal(c->dataplane.hugepage_dir, "/dev/hugepages-rtcgw");
+	assert_string_equal(c->dataplane.file_prefix, "rtcgw");
+	assert_int_equal(c->dataplane.arp_timeout_s, 300);
+	assert_int_equal(c->dataplane.n_ports, 1);
+	assert_string_equal(p->name, "tap0");
+	assert_string_equal(p->device, "net_tap0,iface=rtcgw0");
+	assert_int_equal(p->address.addr, IP4(198, 18, 0, 2));
+	assert_int_equal(p->address.len, 24);
+	assert_int_equal(p->gateway, IP4(198, 18, 0, 1));
+	assert_int_equal(p->rx_queues, 1);
+	assert_int_equal(p->rx_desc, 1024);
+	assert_int_equal(p->tx_desc, 1024);
+	assert_int_equal(p->mtu, 1500);
+
+	assert_int_equal(c->controlplane.lcore, 0);
+	assert_int_equal(c->controlplane.rest_listen.addr, IP4(127, 0, 0, 1));
+	assert_int_equal(c->controlplane.rest_listen.port, 8080);
+	assert_int_equal(c->controlplane.n_tokens, 1);
+	assert_string_equal(c->controlplane.tokens[0], "rtcgw-dev-token-change-me");
+	assert_int_equal(c->controlplane.ipc_poll_ms, 5);
+
+	assert_int_equal(c->log.level, GW_LOG_INFO);
+	assert_true(c->stun.enabled);
+	assert_int_equal(c->stun.port, 3478);
+	assert_string_equal(c->stun.software, "rtcgw");
+
+	assert_false(c->turn.enabled);
+	assert_string_equal(c->turn.realm, "rtcgw");
+	assert_int_equal(c->turn.relay_port_min, 49152);
+	assert_int_equal(c->turn.relay_port_max, 65535);
+	assert_int_equal(c->turn.n_users, 0);
+	assert_int_equal(c->turn.n_auth_secrets, 0);
+	assert_int_equal(c->turn.n_allowed_peers, 0);
+	assert_int_equal(c->turn.n_denied_peers, 0);
+
+	assert_int_equal(c->media.port_min, 40000);
+	assert_int_equal(c->media.port_max, 49151);
+	assert_false(c->calls.ng_enabled);
+	assert_int_equal(c->calls.ng_listen.addr, IP4(127, 0, 0, 1));
+	assert_int_equal(c->calls.ng_listen.port, 2223);
+	free(c);
+}
+
+/* ---- defaults when keys are absent ------------------------------------- */
+
+static void
+test_minimal_defaults(void **state)
+{
+	struct gw_config *c = new_conf();
+	struct gw_config *d = new_conf();
+	char err[GW_CONF_ERR_LEN];
+	const char *path = CONF_DATA_DIR "/minimal.yaml";
+
+	(void)state;
+	assert_int_equal(gw_config_load(c, path, err, sizeof(err)), 0);
+	assert_string_equal(err, "");
+
+	/* The port has its per-entry defaults ... */
+	assert_int_equal(c->dataplane.n_ports, 1);
+	assert_string_equal(c->dataplane.ports[0].name, "p0");
+	assert_string_equal(c->dataplane.ports[0].device, "net_null0");
+	assert_int_equal(c->dataplane.ports[0].gateway, 0);
+	assert_int_equal(c->dataplane.ports[0].rx_queues, 1);
+	assert_int_equal(c->dataplane.ports[0].rx_desc, 1024);
+	assert_int_equal(c->dataplane.ports[0].tx_desc, 1024);
+	assert_int_equal(c->dataplane.ports[0].mtu, 1500);
+
+	/* ... and everything else is exactly gw_config_defaults(). */
+	gw_config_defaults(d);
+	snprintf(d->path, sizeof(d->path), "%s", path);
+	d->dataplane.ports[0] = c->dataplane.ports[0];
+	d->dataplane.n_ports = 1;
+	assert_memory_equal(c, d, sizeof(*c));
+
+	/* Spot-check the documented values, so a changed default fails here. */
+	assert_int_equal(d->dataplane.n_lcores, 1);
+	assert_int_equal(d->dataplane.lcores[0], 1);
+	assert_int_equal(d->dataplane.idle_sleep_us, 100);
+	assert_int_equal(d->dataplane.mbufs, 16383);
+	assert_int_equal(d->dataplane.memory_mb, 512);
+	assert_int_equal(d->dataplane.arp_timeout_s, 300);
+	assert_int_equal(d->controlplane.ipc_poll_ms, 5);
+	assert_int_equal(d->controlplane.n_tokens, 0);
+	assert_int_equal(d->log.level, GW_LOG_INFO);
+	assert_true(d->stun.enabled);
+	assert_string_equal(d->stun.software, "");
+	assert_int_equal(d->turn.default_lifetime_s, 600);
+	assert_int_equal(d->turn.max_lifetime_s, 3600);
+	assert_int_equal(d->turn.permission_lifetime_s, 300);
+	assert_int_equal(d->turn.channel_lifetime_s, 600);
+	assert_int_equal(d->turn.nonce_lifetime_s, 600);
+	assert_int_equal(d->turn.max_allocations, 100000);
+	assert_int_equal(d->turn.user_quota, 0);
+	assert_int_equal(d->turn.ip_quota, 0);
+	assert_int_equal(d->turn.bandwidth_bps, 0);
+	assert_int_equal(d->media.consent_timeout_s, 30);
+	free(c);
+	free(d);
+}
+
+/* ---- every key set ----------------------------------------------------- */
+
+static void
+test_full(void **state)
+{
+	struct gw_config *c = new_conf();
+	char err[GW_CONF_ERR_LEN];
+
+	(void)state;
+	assert_int_equal(gw_config_load(c, CONF_DATA_DIR "/full.yaml", err, sizeof(err)), 0);
+	assert_string_equal(err, "");
+
+	assert_int_equal(c->dataplane.n_lcores, 2);
+	assert_int_equal(c->dataplane.lcores[0], 2);
+	assert_int_equal(c->dataplane.lcores[1], 3);
+	assert_true(c->dataplane.busy_poll);
+	assert_int_equal(c->dataplane.idle_sleep_us, 0);
+	assert_int_equal(c->dataplane.mbufs, 65535);
+	assert_int_equal(c->dataplane.memory_mb, 2048);
+	assert_string_equal(c->dataplane.hugepage_dir, "/mnt/huge");
+	assert_string_equal(c->dataplane.file_prefix, "gw-test_1");
+	assert_int_equal(c->dataplane.arp_timeout_s, 60);
+	assert_int_equal(c->dataplane.n_ports, 2);
+	assert_string_equal(c->dataplane.ports[0].name, "wan");
+	assert_string_equal(c->dataplane.ports[0].device, "0000:3b:00.0");
+	assert_int_equal(c->dataplane.ports[0].rx_queues, 2);
+	assert_int_equal(c->dataplane.ports[0].rx_desc, 2048);
+	assert_int_equal(c->dataplane.ports[0].tx_desc, 512);
+	assert_int_equal(c->dataplane.ports[0].mtu, 9000);
+	assert_string_equal(c->dataplane.ports[1].name, "lan");
+	assert_string_equal(c->dataplane.ports[1].device, "net_af_packet0,iface=veth1");
+	assert_int_equal(c->dataplane.ports[1].address.addr, IP4(198, 19, 1, 1));
+	assert_int_equal(c->dataplane.ports[1].address.len, 16);
+	assert_int_equal(c->dataplane.ports[1].gateway, 0);
+	assert_int_equal(c->dataplane.ports[1].mtu, 1500);
+
+	assert_int_equal(c->controlplane.lcore, 1);
+	assert_int_equal(c->controlplane.rest_listen.addr, IP4(198, 18, 0, 2));
+	assert_int_equal(c->controlplane.rest_listen.port, 8443);
+	assert_int_equal(c->controlplane.n_tokens, 2);
+	assert_string_equal(c->controlplane.tokens[0], "aaaaaaaaaaaaaaaa");
+	assert_string_equal(c->controlplane.tokens[1], "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb");
+	assert_int_equal(c->controlplane.ipc_poll_ms, 100);
+	assert_int_equal(c->log.level, GW_LOG_DEBUG);
+	assert_false(c->stun.enabled);
+	assert_int_equal(c->stun.port, 3479);
+	assert_string_equal(c->stun.software, "");
+
+	assert_true(c->turn.enabled);
+	assert_string_equal(c->turn.realm, "example.test");
+	assert_int_equal(c->turn.relay_port_min, 50000);
+	assert_int_equal(c->turn.relay_port_max, 50999);
+	assert_int_equal(c->turn.default_lifetime_s, 1200);
+	assert_int_equal(c->turn.max_lifetime_s, 7200);
+	assert_int_equal(c->turn.permission_lifetime_s, 120);
+	assert_int_equal(c->turn.channel_lifetime_s, 900);
+	assert_int_equal(c->turn.nonce_lifetime_s, 3600);
+	assert_int_equal(c->turn.max_allocations, 4000000);
+	assert_int_equal(c->turn.user_quota, 10);
+	assert_int_equal(c->turn.ip_quota, 20);
+	assert_true(c->turn.bandwidth_bps == UINT64_C(400000000000));
+	assert_int_equal(c->turn.n_users, 2);
+	assert_string_equal(c->turn.users[0].username, "alice");
+	assert_string_equal(c->turn.users[0].password, "s3cret: with colon");
+	assert_string_equal(c->turn.users[1].username, "bob");
+	assert_string_equal(c->turn.users[1].password, "hunter2");
+	assert_int_equal(c->turn.n_auth_secrets, 1);
+	assert_string_equal(c->turn.auth_secrets[0], "0123456789abcdef0123456789abcdef");
+	assert_int_equal(c->turn.n_allowed_peers, 2);
+	assert_int_equal(c->turn.allowed_peers[0].addr, IP4(198, 18, 0, 0));
+	assert_int_equal(c->turn.allowed_peers[0].len, 15);
+	assert_int_equal(c->turn.allowed_peers[1].addr, IP4(127, 0, 0, 0));
+	assert_int_equal(c->turn.allowed_peers[1].len, 8);
+	assert_int_equal(c->turn.n_denied_peers, 2);
+	assert_int_equal(c->turn.denied_peers[0].addr, IP4(198, 19, 255, 0));
+	assert_int_equal(c->turn.denied_peers[0].len, 24);
+	assert_int_equal(c->turn.denied_peers[1].addr, 0);
+	assert_int_equal(c->turn.denied_peers[1].len, 0);
+
+	assert_int_equal(c->media.port_min, 20000);
+	assert_int_equal(c->media.port_max, 29999);
+	assert_int_equal(c->media.consent_timeout_s, 5);
+	assert_true(c->calls.ng_enabled);
+	assert_int_equal(c->calls.ng_listen.addr, IP4(127, 0, 0, 1));
+	assert_int_equal(c->calls.ng_listen.port, 22222);
+	free(c);
+}
+
+/* Boundary values are accepted (the ranges are inclusive). */
+static void
+test_boundaries(void **state)
+{
+	static const char *const ok[] = {
+		/* 1 */ PORTS "stun:\n  port: 1\n",
+		/* 2 */ PORTS "stun:\n  port: 65535\nturn:\n  relay_port_max: 65534\n",
+		/* 3 */ "dataplane:\n  ports:\n    - {name: p0, device: d0, address: 198.18.0.2/32, mtu: 576}\n",
+		/* 4 */ "dataplane:\n  ports:\n    - {name: p0, device: d0, address: 198.18.0.2/1, mtu: 9000}\n",
+		/* 5 */ PORTS "turn:\n  max_allocations: 1\n  bandwidth_bps: 0\n",
+		/* 6 */ "dataplane:\n  lcores: [1023]\n  ports:\n"
+			"    - {name: p0, device: d0, address: 198.18.0.2/24}\n",
+		/* 7 */ PORTS "stun:\n  port: 03478\n",
+		/* 8 */ PORTS "controlplane:\n  rest:\n    tokens: []\n",
+		/* 9 */ "{dataplane: {ports: [{name: p0, device: d0, address: 198.18.0.2/24}]}}\n",
+	};
+	char err[GW_CONF_ERR_LEN];
+	struct gw_config *c = new_conf();
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(ok) / sizeof(ok[0]); i++)
+		if (parse_str(c, ok[i], err, sizeof(err)) != 0)
+			fail_msg("row %zu: %s", i + 1, err);
+	assert_int_equal(parse_str(c, ok[6], err, sizeof(err)), 0);
+	assert_int_equal(c->stun.port, 3478);
+	free(c);
+}
+
+/* ---- parse errors: exact messages -------------------------------------- */
+
+struct err_case {
+	const char *yaml;
+	const char *msg;
+};
+
+static const struct err_case parse_errors[] = {
+	/* unknown keys: top level, nested, inside a sequence element */
+	/* 1 */ { PORTS "bogus: 1\n", "x.yaml:4:1: bogus: unknown key" },
+	/* 2 */ { "dataplane:\n  bogus: 1\n", "x.yaml:2:3: dataplane.bogus: unknown key" },
+	/* 3 */ { "dataplane:\n  ports:\n    - name: p0\n      speed: 10\n",
+		  "x.yaml:4:7: dataplane.ports[0].speed: unknown key" },
+	/* 4 */ { PORTS "controlplane:\n  rest:\n    listen: 127.0.0.1:80\n    tls: true\n",
+		  "x.yaml:7:5: controlplane.rest.tls: unknown key" },
+	/* 5 */ { PORTS "Stun: {}\n", "x.yaml:4:1: Stun: unknown key" },
+	/* integers */
+	/* 6 */ { PORTS "stun:\n  port: abc\n",
+		  "x.yaml:5:9: stun.port: expected an integer, got 'abc'" },
+	/* 7 */ { PORTS "stun:\n  port: -1\n",
+		  "x.yaml:5:9: stun.port: expected an integer, got '-1'" },
+	/* 8 */ { PORTS "stun:\n  port: +1\n",
+		  "x.yaml:5:9: stun.port: expected an integer, got '+1'" },
+	/* 9 */ { PORTS "stun:\n  port: \" 1\"\n",
+		  "x.yaml:5:9: stun.port: expected an integer, got ' 1'" },
+	/* 10 */ { PORTS "stun:\n  port: \"3478\"\n",
+		   "x.yaml:5:9: stun.port: expected an integer, got '3478'" },
+	/* 11 */ { PORTS "stun:\n  port: 3478.0\n",
+		   "x.yaml:5:9: stun.port: expected an integer, got '3478.0'" },
+	/* 12 */ { PORTS "stun:\n  port: 0x10\n",
+		   "x.yaml:5:9: stun.port: expected an integer, got '0x10'" },
+	/* 13 */ { PORTS "stun:\n  port: \n",
+		   "x.yaml:5:8: stun.port: expected an integer, got an empty value" },
+	/* out of range */
+	/* 14 */ { "dataplane:\n  ports:\n    - name: p0\n      device: d0\n"
+		   "      address: 198.18.0.2/24\n      mtu: 70000\n",
+		   "x.yaml:6:12: dataplane.ports[0].mtu: value 70000 out of range 576..9000" },
+	/* 15 */ { PORTS "stun:\n  port: 0\n",
+		   "x.yaml:5:9: stun.port: value 0 out of range 1..65535" },
+	/* 16 */ { PORTS "stun:\n  port: 99999999999999999999999\n",
+		   "x.yaml:5:9: stun.port: value 99999999999999999999999 out of range 1..65535" },
+	/* 17 */ { PORTS "turn:\n  max_allocations: 4000001\n",
+		   "x.yaml:5:20: turn.max_allocations: value 4000001 out of range 1..4000000" },
+	/* 18 */ { PORTS "dataplane:\n  lcores: [1, 1024]\n",
+		   "x.yaml:4:1: dataplane: duplicate key (first at line 1)" },
+	/* 19 */ { "dataplane:\n  lcores: [1, 1024]\n",
+		   "x.yaml:2:15: dataplane.lcores[1]: value 1024 out of range 0..1023" },
+	/* 20 */ { PORTS "turn:\n  bandwidth_bps: 18446744073709551616\n",
+		   "x.yaml:5:18: turn.bandwidth_bps: value 18446744073709551616 out of range "
+		   "0..400000000000" },
+	/* booleans */
+	/* 21 */ { PORTS "stun:\n  enabled: yes\n",
+		   "x.yaml:5:12: stun.enabled: expected true or false, got 'yes'" },
+	/* 22 */ { PORTS "stun:\n  enabled: True\n",
+		   "x.yaml:5:12: stun.enabled: expected true or false, got 'True'" },
+	/* 23 */ { PORTS "stun:\n  enabled: \"true\"\n",
+		   "x.yaml:5:12: stun.enabled: expected true or false, got 'true'" },
+	/* 24 */ { PORTS "stun:\n  enabled: 1\n",
+		   "x.yaml:5:12: stun.enabled: expected true or false, got '1'" },
+	/* node kinds */
+	/* 25 */ { PORTS "stun:\n  port: {a: 1}\n",
+		   "x.yaml:5:9: stun.port: expected an integer, got a mapping" },
+	/* 26 */ { PORTS "stun: 5\n", "x.yaml:4:7: stun: expected a mapping, got '5'" },
+	/* 27 */ { PORTS "stun:\n", "x.yaml:4:6: stun: expected a mapping, got an empty value" },
+	/* 28 */ { PORTS "stun:\n  software: [a]\n",
+		   "x.yaml:5:13: stun.software: expected a string, got a sequence" },
+	/* 29 */ { "dataplane:\n  ports: {name: p0}\n",
+		   "x.yaml:2:10: dataplane.ports: expected a sequence, got a mapping" },
+	/* 30 */ { "dataplane:\n  ports: [p0]\n",
+		   "x.yaml:2:11: dataplane.ports[0]: expected a mapping, got 'p0'" },
+	/* 31 */ { "- dataplane\n", "x.yaml:1:1: (top level): expected a mapping, got a sequence" },
+	/* 32 */ { "? [a]\n: 1\n", "x.yaml:1:3: (top level): expected a scalar key, got a sequence" },
+	/* CIDRs, addresses, socket addresses */
+	/* 33 */ { "dataplane:\n  ports:\n    - {name: p0, device: d0, address: 198.18.0.2/33}\n",
+		   "x.yaml:3:39: dataplane.ports[0].address: expected an IPv4 address with prefix "
+		   "length a.b.c.d/1..32, got '198.18.0.2/33'" },
+	/* 34 */ { "dataplane:\n  ports:\n    - {name: p0, device: d0, address: 198.18.0.256/24}\n",
+		   "x.yaml:3:39: dataplane.ports[0].address: expected an IPv4 address with prefix "
+		   "length a.b.c.d/1..32, got '198.18.0.256/24'" },
+	/* 35 */ { "dataplane:\n  ports:\n    - {name: p0, device: d0, address: 198.18.0.2}\n",
+		   "x.yaml:3:39: dataplane.ports[0].address: expected an IPv4 address with prefix "
+		   "length a.b.c.d/1..32, got '198.18.0.2'" },
+	/* 36 */ { "dataplane:\n  ports:\n    - {name: p0, device: d0, address: 198.18.0.2/0}\n",
+		   "x.yaml:3:39: dataplane.ports[0].address: expected an IPv4 address with prefix "
+		   "length a.b.c.d/1..32, got '198.18.0.2/0'" },
+	/* 37 */ { "dataplane:\n  ports:\n    - {name: p0, device: d0, address: 198.18.0.2/-1}\n",
+		   "x.yaml:3:39: dataplane.ports[0].address: expected an IPv4 address with prefix "
+		   "length a.b.c.d/1..32, got '198.18.0.2/-1'" },
+	/* 38 */ { PORTS "turn:\n  allowed_peers: [198.18.0.0/15, 198.18.0.1/16]\n",
+		   "x.yaml:5:34: turn.allowed_peers[1]: host bits set in '198.18.0.1/16' "
+		   "(the network is 198.18.0.0/16)" },
+	/* 39 */ { PORTS "turn:\n  denied_peers: [198.18.0.0/0x]\n",
+		   "x.yaml:5:18: turn.denied_peers[0]: expected an IPv4 prefix a.b.c.d/0..32, "
+		   "got '198.18.0.0/0x'" },
+	/* 40 */ { "dataplane:\n  ports:\n    - {name: p0, device: d0, address: 198.18.0.2/24, "
+		   "gateway: 198.18.0}\n",
+		   "x.yaml:3:63: dataplane.ports[0].gateway: expected an IPv4 address a.b.c.d, "
+		   "got '198.18.0'" },
+	/* 41 */ { PORTS "controlplane:\n  rest:\n    listen: 127.0.0.1\n",
+		   "x.yaml:6:13: controlplane.rest.listen: expected an IPv4 socket address "
+		   "a.b.c.d:1..65535, got '127.0.0.1'" },
+	/* 42 */ { PORTS "controlplane:\n  rest:\n    listen: 127.0.0.1:0\n",
+		   "x.yaml:6:13: controlplane.rest.listen: expected an IPv4 socket address "
+		   "a.b.c.d:1..65535, got '127.0.0.1:0'" },
+	/* 43 */ { PORTS "calls:\n  ng_listen: localhost:2223\n",
+		   "x.yaml:5:14: calls.ng_listen: expected an IPv4 socket address "
+		   "a.b.c.d:1..65535, got 'localhost:2223'" },
+	/* 44 */ { PORTS "calls:\n  ng_listen: 127.0.0.1:65536\n",
+		   "x.yaml:5:14: calls.ng_listen: expected an IPv4 socket address "
+		   "a.b.c.d:1..65535, got '127.0.0.1:65536'" },
+	/* log level */
+	/* 45 */ { PORTS "log:\n  level: verbose\n",
+		   "x.yaml:5:10: log.level: expected one of error|warning|notice|info|debug, "
+		   "got 'verbose'" },
+	/* 46 */ { PORTS "log:\n  level: INFO\n",
+		   "x.yaml:5:10: log.level: expected one of error|warning|notice|info|debug, "
+		   "got 'INFO'" },
+	/* duplicate keys */
+	/* 47 */ { PORTS "stun:\n  port: 1\n  port: 2\n",
+		   "x.yaml:6:3: stun.port: duplicate key (first at line 5)" },
+	/* 48 */ { "dataplane:\n  ports:\n    - {name: p0, name: p1}\n",
+		   "x.yaml:3:18: dataplane.ports[0].name: duplicate key (first at line 3)" },
+	/* list sizes */
+	/* 49 */ { "dataplane:\n  lcores: [1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17]\n",
+		   "x.yaml:2:11: dataplane.lcores: too many entries: 17, at most 16" },
+	/* 50 */ { "dataplane:\n  lcores: []\n",
+		   "x.yaml:2:11: dataplane.lcores: too few entries: 0, at least 1" },
+	/* 51 */ { "dataplane:\n  ports: []\n",
+		   "x.yaml:2:10: dataplane.ports: too few entries: 0, at least 1" },
+	/* 52 */ { "dataplane:\n  ports: [{}, {}, {}, {}, {}]\n",
+		   "x.yaml:2:10: dataplane.ports: too many entries: 5, at most 4" },
+	/* 53 */ { PORTS "turn:\n  auth_secrets: [aaaaaaaaaaaaaaaa, bbbbbbbbbbbbbbbb, "
+		   "cccccccccccccccc, dddddddddddddddd, eeeeeeeeeeeeeeee]\n",
+		   "x.yaml:5:17: turn.auth_secrets: too many entries: 5, at most 4" },
+	/* strings: length, charset, secrets are never echoed */
+	/* 54 */ { PORTS "stun:\n  software: "
+		   "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+		   "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\n",
+		   "x.yaml:5:13: stun.software: string of 128 bytes too long, at most 127" },
+	/* 55 */ { "dataplane:\n  ports:\n    - {name: abcdefghijabcdefghijabcdefghijab, "
+		   "device: d0, address: 198.18.0.2/24}\n",
+		   "x.yaml:3:14: dataplane.ports[0].name: string of 32 bytes too long, at most 31" },
+	/* 56 */ { PORTS "turn:\n  realm: \"\"\n",
+		   "x.yaml:5:10: turn.realm: string of 0 bytes too short, at least 1" },
+	/* 57 */ { "dataplane:\n  file_prefix: a/b\n",
+		   "x.yaml:2:16: dataplane.file_prefix: expected 1..63 characters from "
+		   "[A-Za-z0-9_-], got 'a/b'" },
+	/* 58 */ { "dataplane:\n  file_prefix: \"\"\n",
+		   "x.yaml:2:16: dataplane.file_prefix: string of 0 bytes too short, at least 1" },
+	/* 59 */ { PORTS "controlplane:\n  rest:\n    tokens: [short-secret]\n",
+		   "x.yaml:6:14: controlplane.rest.tokens[0]: string of 12 bytes too short, "
+		   "at least 16" },
+	/* 60 */ { PORTS "turn:\n  users:\n    - {username: a, password: [x]}\n",
+		   "x.yaml:6:31: turn.users[0].password: expected a string, got a sequence" },
+	/* 61 */ { PORTS "stun:\n  software: ~\n",
+		   "x.yaml:5:13: stun.software: expected a string, got null "
+		   "(quote it if you mean the text)" },
+	/* 62 */ { "dataplane:\n  hugepage_dir: dev/hugepages\n",
+		   "x.yaml:2:17: dataplane.hugepage_dir: expected an absolute path, "
+		   "got 'dev/hugepages'" },
+	/* 63 */ { PORTS "log:\n  level: \"a\\tb'\"\n",
+		   "x.yaml:5:10: log.level: expected one of error|warning|notice|info|debug, "
+		   "got 'a\\x09b\\x27'" },
+	/* missing required keys */
+	/* 64 */ { "log:\n  level: info\n", "x.yaml:1:1: dataplane.ports: missing required key" },
+	/* 65 */ { "", "x.yaml:1:1: dataplane.ports: missing required key" },
+	/* 66 */ { "dataplane:\n  lcores: [1]\n",
+		   "x.yaml:2:3: dataplane.ports: missing required key" },
+	/* 67 */ { "dataplane:\n  ports:\n    - name: p0\n      address: 198.18.0.2/24\n",
+		   "x.yaml:3:7: dataplane.ports[0].device: missing required key" },
+	/* 68 */ { PORTS "turn:\n  users:\n    - {username: alice}\n",
+		   "x.yaml:6:7: turn.users[0].password: missing required key" },
+	/* YAML syntax and document structure */
+	/* 69 */ { PORTS "stun:\n  port: [1, 2\nlog:\n  level: info\n",
+		   "x.yaml:6:4: yaml: did not find expected ',' or ']' while parsing a flow "
+		   "sequence" },
+	/* 70 */ { PORTS "stun:\n\tport: 1\n",
+		   "x.yaml:5:1: yaml: found character that cannot start any token while "
+		   "scanning for the next token" },
+	/* 71 */ { PORTS "---\nlog: {level: info}\n",
+		   "x.yaml:4:1: (top level): more than one YAML document in the file" },
+	/* 72 */ { PORTS "log: *nowhere\n",
+		   "x.yaml:4:6: yaml: found undefined alias" },
+};
+
+static void
+test_parse_errors(void **state)
+{
+	struct gw_config *c = new_conf();
+	char err[GW_CONF_ERR_LEN];
+	unsigned failed = 0;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(parse_errors) / sizeof(parse_errors[0]); i++) {
+		const struct err_case *t = &parse_errors[i];
+		int rc = parse_str(c, t->yaml, err, sizeof(err));
+
+		if (rc != -EINVAL || strcmp(err, t->msg) != 0) {
+			print_error("row %zu: rc %d\n  got:  %s\n  want: %s\n", i + 1, rc, err,
+				    t->msg);
+			failed++;
+		}
+	}
+	assert_int_equal(failed, 0);
+	free(c);
+}
+
+/* Secrets (tokens, auth_secrets, passwords) never appear in a message. */
+static void
+test_secrets_not_echoed(void **state)
+{
+	static const char *const rows[] = {
+		/* 1 */ PORTS "controlplane:\n  rest:\n    tokens: [SECRETSECRET]\n",
+		/* 2 */ PORTS "turn:\n  auth_secrets: [SECRETSECRET]\n",
+		/* 3 */ PORTS "turn:\n  users:\n    - {username: a, password: \"\"}\n"
+			"    - {username: b, password: SECRETSECRET"
+			"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+			"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa}\n",
+	};
+	struct gw_config *c = new_conf();
+	char err[GW_CONF_ERR_LEN];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		assert_int_equal(parse_str(c, rows[i], err, sizeof(err)), -EINVAL);
+		assert_null(strstr(err, "SECRET"));
+		assert_non_null(strstr(err, "x.yaml:"));
+	}
+	free(c);
+}
+
+/* ---- file errors -------------------------------------------------------- */
+
+static void
+test_file_errors(void **state)
+{
+	struct gw_config *c = new_conf();
+	char err[GW_CONF_ERR_LEN];
+	char want[GW_CONF_ERR_LEN + 64];
+	char tmpl[] = "/tmp/rtcgw-conf-XXXXXX";
+	size_t big = (1u << 20) + 1;
+	char *buf;
+	FILE *f;
+	int fd;
+
+	(void)state;
+	/* The example in gateway-conf/README.md: the column is the value's. */
+	assert_int_equal(gw_config_load(c, CONF_DATA_DIR "/bad_mtu.yaml", err, sizeof(err)),
+			 -EINVAL);
+	assert_string_equal(err, CONF_DATA_DIR "/bad_mtu.yaml:7:16: dataplane.ports[0].mtu: "
+			    "value 70000 out of range 576..9000");
+
+	assert_int_equal(gw_config_load(c, CONF_DATA_DIR "/syntax.yaml", err, sizeof(err)),
+			 -EINVAL);
+	assert_string_equal(err, CONF_DATA_DIR "/syntax.yaml:8:4: yaml: did not find expected "
+			    "',' or ']' while parsing a flow sequence");
+
+	assert_int_equal(gw_config_load(c, CONF_DATA_DIR "/absent.yaml", err, sizeof(err)),
+			 -ENOENT);
+	assert_string_equal(err, CONF_DATA_DIR "/absent.yaml: cannot read: "
+			    "No such file or directory");
+
+	assert_int_equal(gw_config_load(c, CONF_DATA_DIR, err, sizeof(err)), -EISDIR);
+	assert_string_equal(err, CONF_DATA_DIR ": cannot read: Is a directory");
+
+	/* Larger than 1 MiB: refused before parsing. */
+	fd = mkstemp(tmpl);
+	assert_true(fd >= 0);
+	f = fdopen(fd, "w");
+	assert_non_null(f);
+	buf = malloc(big);
+	assert_non_null(buf);
+	memset(buf, '#', big);
+	assert_int_equal(fwrite(buf, 1, big, f), big);
+	assert_int_equal(fclose(f), 0);
+	free(buf);
+	assert_int_equal(gw_config_load(c, tmpl, err, sizeof(err)), -EFBIG);
+	snprintf(want, sizeof(want), "%s: cannot read: larger than 1048576 bytes", tmpl);
+	assert_string_equal(err, want);
+	assert_int_equal(unlink(tmpl), 0);
+	free(c);
+}
+
+/* A short or absent error buffer truncates, never overflows. */
+static void
+test_err_buffer(void **state)
+{
+	struct gw_config *c = new_conf();
+	char err[16];
+
+	(void)state;
+	memset(err, 'Z', sizeof(err));
+	assert_int_equal(parse_str(c, "bogus: 1\n", err, sizeof(err)), -EINVAL);
+	assert_string_equal(err, "x.yaml:1:1: bog");
+	assert_int_equal(parse_str(c, "bogus: 1\n", NULL, 0), -EINVAL);
+	assert_int_equal(gw_config_validate(c, NULL, 0), -EINVAL);
+	free(c);
+}
+
+/* ---- validation: one row per rule -------------------------------------- */
+
+static const struct err_case validate_errors[] = {
+	/* 1 */ { "dataplane:\n  lcores: [1, 2, 1]\n  ports:\n"
+		  "    - {name: p0, device: d0, address: 198.18.0.2/24, rx_queues: 3}\n",
+		  "x.yaml: dataplane.lcores[2]: lcore 1 listed twice (also dataplane.lcores[0])" },
+	/* 2 */ { "dataplane:\n  lcores: [2, 0]\n  ports:\n"
+		  "    - {name: p0, device: d0, address: 198.18.0.2/24, rx_queues: 2}\n",
+		  "x.yaml: dataplane.lcores[1]: lcore 0 is also controlplane.lcore; the two "
+		  "processes need disjoint cores" },
+	/* 3 */ { "dataplane:\n  lcores: [1, 2]\n  ports:\n"
+		  "    - {name: p0, device: d0, address: 198.18.0.2/24}\n",
+		  "x.yaml: dataplane.ports[0].rx_queues: 1 RX queues but 2 dataplane lcores; "
+		  "rtcgw runs one worker lcore per RX queue, so they must be equal" },
+	/* 4 */ { "dataplane:\n  ports:\n"
+		  "    - {name: p0, device: d0, address: 198.18.0.2/24, gateway: 198.18.1.1}\n",
+		  "x.yaml: dataplane.ports[0].gateway: 198.18.1.1 is not inside the port's "
+		  "subnet 198.18.0.0/24" },
+	/* 5 */ { "dataplane:\n  ports:\n"
+		  "    - {name: p0, device: d0, address: 198.18.0.2/24, gateway: 198.18.0.2}\n",
+		  "x.yaml: dataplane.ports[0].gateway: 198.18.0.2 is the port's own address" },
+	/* 6 */ { "dataplane:\n  ports:\n"
+		  "    - {name: p0, device: d0, address: 198.18.0.2/24}\n"
+		  "    - {name: p0, device: d1, address: 198.19.0.2/24}\n",
+		  "x.yaml: dataplane.ports[1].name: 'p0' is already the name of dataplane.ports[0]" },
+	/* 7 */ { PORTS "turn:\n  relay_port_min: 60000\n  relay_port_max: 59999\n",
+		  "x.yaml: turn.relay_port_min: 60000 is above turn.relay_port_max 59999" },
+	/* 8 */ { PORTS "media:\n  port_min: 30000\n  port_max: 20000\n",
+		  "x.yaml: media.port_min: 30000 is above media.port_max 20000" },
+	/* 9 */ { PORTS "media:\n  port_max: 49152\n",
+		  "x.yaml: turn.relay_port_min: relay ports 49152..65535 overlap media ports "
+		  "40000..49152" },
+	/* 10 */ { PORTS "stun:\n  port: 50000\n",
+		   "x.yaml: stun.port: 50000 is inside the TURN relay range 49152..65535" },
+	/* 11 */ { PORTS "stun:\n  port: 40000\n",
+		   "x.yaml: stun.port: 40000 is inside the media port range 40000..49151" },
+	/* 12 */ { PORTS "turn:\n  default_lifetime_s: 3601\n",
+		   "x.yaml: turn.default_lifetime_s: 3601 is above turn.max_lifetime_s 3600" },
+};
+
+static void
+test_validate_errors(void **state)
+{
+	struct gw_config *c = new_conf();
+	char err[GW_CONF_ERR_LEN];
+	unsigned failed = 0;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(validate_errors) / sizeof(validate_errors[0]); i++) {
+		const struct err_case *t = &validate_errors[i];
+		int rc = parse_str(c, t->yaml, err, sizeof(err));
+
+		if (rc != 0) {
+			print_error("row %zu: does not parse: %s\n", i + 1, err);
+			failed++;
+			continue;
+		}
+		rc = gw_config_validate(c, err, sizeof(err));
+		if (rc != -EINVAL || strcmp(err, t->msg) != 0) {
+			print_error("row %zu: rc %d\n  got:  %s\n  want: %s\n", i + 1, rc, err,
+				    t->msg);
+			failed++;
+		}
+	}
+	assert_int_equal(failed, 0);
+	free(c);
+}
+
+/* Structs built in code (not from a file) are checked too. */
+static void
+test_validate_struct(void **state)
+{
+	struct gw_config *c = new_conf();
+	char err[GW_CONF_ERR_LEN];
+
+	(void)state;
+	gw_config_defaults(c);
+	snprintf(c->path, sizeof(c->path), "mem");
+	assert_int_equal(gw_config_validate(c, err, sizeof(err)), -EINVAL);
+	assert_string_equal(err, "mem: dataplane.ports: 0 entries, need 1..4");
+
+	c->dataplane.n_ports = 1;
+	c->dataplane.ports[0].rx_queues = 1;
+	c->dataplane.ports[0].address.addr = IP4(198, 18, 0, 2);
+	c->dataplane.ports[0].address.len = 24;
+	assert_int_equal(gw_config_validate(c, err, sizeof(err)), 0);
+	assert_string_equal(err, "");
+
+	c->dataplane.n_lcores = 0;
+	assert_int_equal(gw_config_validate(c, err, sizeof(err)), -EINVAL);
+	assert_string_equal(err, "mem: dataplane.lcores: 0 entries, need 1..16");
+	free(c);
+}
+
+static void
+test_log_level_names(void **state)
+{
+	(void)state;
+	assert_string_equal(gw_log_level_name(GW_LOG_ERROR), "error");
+	assert_string_equal(gw_log_level_name(GW_LOG_WARNING), "warning");
+	assert_string_equal(gw_log_level_name(GW_LOG_NOTICE), "notice");
+	assert_string_equal(gw_log_level_name(GW_LOG_INFO), "info");
+	assert_string_equal(gw_log_level_name(GW_LOG_DEBUG), "debug");
+	assert_string_equal(gw_log_level_name((enum gw_log_level)99), "unknown");
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_default_file),
+		cmocka_unit_test(test_minimal_defaults),
+		cmocka_unit_test(test_full),
+		cmocka_unit_test(test_boundaries),
+		cmocka_unit_test(test_parse_errors),
+		cmocka_unit_test(test_secrets_not_echoed),
+		cmocka_unit_test(test_file_errors),
+		cmocka_unit_test(test_err_buffer),
+		cmocka_unit_test(test_validate_errors),
+		cmocka_unit_test(test_validate_struct),
+		cmocka_unit_test(test_log_level_names),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
