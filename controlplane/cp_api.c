@@ -1,0 +1,103 @@
+#include "cp_api.h"
+
+#include <stdlib.h>
+#include <time.h>
+
+#include "cp_metrics.h"
+
+/* A snapshot older than this means the dataplane stopped answering. */
+#define STALE_MS 2000
+
+static uint64_t
+mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+/* The live snapshot, or NULL with the reason there is none. */
+static const struct cp_dp_snapshot *
+live(const struct cp_app *app, uint64_t now, const char **why)
+{
+	const struct cp_dp_snapshot *s;
+
+	if (app->ipc == NULL) {
+		*why = "no dataplane running";
+		return NULL;
+	}
+	if (app->dp_lost) {
+		*why = "dataplane stopped; waiting for a new one";
+		return NULL;
+	}
+	s = cp_ipc_snapshot(app->ipc);
+	if (!s->valid) {
+		*why = "dataplane attached, first snapshot pending";
+		return NULL;
+	}
+	if (now - s->at_ms > STALE_MS) {
+		*why = "dataplane not answering";
+		return NULL;
+	}
+	return s;
+}
+
+static enum MHD_Result
+get_healthz(void *a, const struct cp_rest_req *r)
+{
+	const struct cp_app *app = a;
+	uint64_t now = mono_ms();
+	const char *why = NULL;
+	const struct cp_dp_snapshot *s = live(app, now, &why);
+	const struct cp_dp_info *i;
+
+	if (s == NULL)
+		return cp_rest_reply_json(r, 503, json_pack("{s:s, s:s, s:b}", "status",
+							    "unavailable", "error", why,
+							    "dataplane_attached", 0));
+	i = cp_ipc_info(app->ipc);
+	return cp_rest_reply_json(r, 200, json_pack("{s:s, s:b, s:{s:i, s:s, s:i, s:I}}",
+						    "status", "ok", "dataplane_attached", 1,
+						    "dataplane", "pid", i->pid, "version",
+						    i->version, "workers", s->n_workers,
+						    "snapshot_age_ms", (json_int_t)(now - s->at_ms)));
+}
+
+static enum MHD_Result
+get_metrics(void *a, const struct cp_rest_req *r)
+{
+	const struct cp_app *app = a;
+	const char *why;
+	const struct cp_dp_snapshot *s = live(app, mono_ms(), &why);
+	char *text = NULL;
+	size_t len = 0;
+	enum MHD_Result ret;
+
+	if (cp_metrics_prometheus(s, s ? cp_ipc_info(app->ipc) : NULL, &text, &len) != 0)
+		return cp_rest_reply_error(r, 500, "out of memory");
+	ret = cp_rest_reply_text(r, 200, "text/plain; version=0.0.4; charset=utf-8", text, len);
+	free(text);
+	return ret;
+}
+
+static enum MHD_Result
+get_stats(void *a, const struct cp_rest_req *r)
+{
+	const struct cp_app *app = a;
+	uint64_t now = mono_ms();
+	const char *why;
+	const struct cp_dp_snapshot *s = live(app, now, &why);
+	json_t *doc = cp_metrics_json(s, s ? cp_ipc_info(app->ipc) : NULL, now);
+
+	if (s == NULL && doc != NULL)
+		json_object_set_new(json_object_get(doc, "dataplane"), "reason", json_string(why));
+	return cp_rest_reply_json(r, s ? 200 : 503, doc);
+}
+
+const struct cp_rest_route cp_api_routes[] = {
+	{ "GET", "/healthz", get_healthz },
+	{ "GET", "/metrics", get_metrics },
+	{ "GET", "/v1/stats", get_stats },
+};
+const size_t cp_api_n_routes = sizeof(cp_api_routes) / sizeof(cp_api_routes[0]);

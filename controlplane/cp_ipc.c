@@ -1,0 +1,282 @@
+#include "cp_ipc.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <rte_eal.h>
+#include <rte_memzone.h>
+#include <rte_ring.h>
+#include <rte_ring_elem.h>
+
+#include "cp_log.h"
+
+#define REFRESH_MS   100      /* counters + port status period */
+#define ALIVE_MS     250      /* primary liveness check period */
+#define EVT_BATCH    64
+#define CHUNKS       ((GW_CNT_MAX + GW_IPC_COUNTERS_PER_MSG - 1) / GW_IPC_COUNTERS_PER_MSG)
+
+struct cp_ipc {
+	struct gw_ipc_info *info;
+	unsigned n_workers;
+	struct rte_ring *cmd[GW_IPC_MAX_WORKERS];
+	struct rte_ring *evt[GW_IPC_MAX_WORKERS];
+	uint32_t seq;
+	uint64_t next_refresh_ms;
+	uint64_t next_alive_ms;
+	bool gone;
+	/* the answer being assembled for request build_seq */
+	uint32_t build_seq;
+	unsigned chunks_got[GW_IPC_MAX_WORKERS];
+	unsigned ports_got;
+	struct cp_dp_snapshot building;
+	struct cp_dp_snapshot snap;
+	struct cp_dp_info dpi;
+};
+
+static uint64_t
+mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+bool
+cp_ipc_primary_alive(const char *file_prefix)
+{
+	char path[256];
+
+	snprintf(path, sizeof(path), "/var/run/dpdk/%s/config", file_prefix);
+	return rte_eal_primary_proc_alive(path) != 0;
+}
+
+static int
+send_req(struct cp_ipc *c, unsigned w, uint16_t type)
+{
+	struct gw_ipc_msg m = {
+		.version = GW_IPC_VERSION,
+		.type = type,
+		.seq = c->seq,
+	};
+
+	if (type == GW_IPC_HELLO_REQ) {
+		m.u.hello.abi_version = GW_IPC_VERSION;
+		m.u.hello.pid = (int32_t)getpid();
+	}
+	return rte_ring_enqueue_elem(c->cmd[w], &m, sizeof(m)) == 0 ? 0 : -ENOBUFS;
+}
+
+int
+cp_ipc_attach(struct cp_ipc **out, uint32_t wait_ms, char *err, size_t errlen)
+{
+	const struct rte_memzone *mz = NULL;
+	uint64_t deadline = mono_ms() + wait_ms;
+	struct gw_ipc_info *info;
+	struct cp_ipc *c = NULL;
+	int rc;
+
+	/* The dataplane publishes READY last; until then objects may be missing. */
+	for (;;) {
+		mz = rte_memzone_lookup(GW_IPC_INFO_NAME);
+		if (mz != NULL &&
+		    __atomic_load_n(&((struct gw_ipc_info *)mz->addr)->state, __ATOMIC_ACQUIRE) ==
+			    GW_IPC_STATE_READY)
+			break;
+		if (mono_ms() >= deadline) {
+			snprintf(err, errlen, "no ready dataplane after %u ms (memzone %s %s)",
+				 wait_ms, GW_IPC_INFO_NAME, mz ? "not READY" : "missing");
+			return -ENOENT;
+		}
+		nanosleep(&(struct timespec){ .tv_nsec = 50 * 1000000 }, NULL);
+	}
+	info = mz->addr;
+	if (info->magic != GW_IPC_MAGIC || info->abi_version != GW_IPC_VERSION ||
+	    info->msg_size != sizeof(struct gw_ipc_msg) || info->n_counters != GW_CNT_MAX) {
+		snprintf(err, errlen,
+			 "dataplane speaks IPC ABI v%u (%u-byte messages, %u counters); this "
+			 "control plane speaks v%u (%zu-byte messages, %u counters): run a "
+			 "matching pair of builds",
+			 info->abi_version, info->msg_size, info->n_counters, GW_IPC_VERSION,
+			 sizeof(struct gw_ipc_msg), (unsigned)GW_CNT_MAX);
+		return -EPROTO;
+	}
+	if (info->n_workers == 0 || info->n_workers > GW_IPC_MAX_WORKERS ||
+	    info->n_ports > GW_IPC_MAX_PORTS) {
+		snprintf(err, errlen, "dataplane info is corrupt (%u workers, %u ports)",
+			 info->n_workers, info->n_ports);
+		return -EPROTO;
+	}
+	c = calloc(1, sizeof(*c));
+	if (c == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return -ENOMEM;
+	}
+	c->info = info;
+	c->n_workers = info->n_workers;
+	for (unsigned w = 0; w < c->n_workers; w++) {
+		char name[RTE_RING_NAMESIZE];
+
+		gw_ipc_ring_name(name, sizeof(name), GW_IPC_RING_CMD, w);
+		c->cmd[w] = rte_ring_lookup(name);
+		gw_ipc_ring_name(name, sizeof(name), GW_IPC_RING_EVT, w);
+		c->evt[w] = rte_ring_lookup(name);
+		if (c->cmd[w] == NULL || c->evt[w] == NULL) {
+			snprintf(err, errlen, "dataplane ring %s missing", name);
+			rc = -ENOENT;
+			goto fail;
+		}
+	}
+	/* A previous control plane may have left answers nobody read. */
+	for (unsigned w = 0; w < c->n_workers; w++) {
+		struct gw_ipc_msg m;
+
+		while (rte_ring_dequeue_elem(c->evt[w], &m, sizeof(m)) == 0)
+			;
+	}
+	c->dpi.pid = info->dp_pid;
+	c->dpi.start_unix_ns = info->start_unix_ns;
+	c->dpi.n_workers = (uint16_t)info->n_workers;
+	c->seq = 1;
+	if (send_req(c, 0, GW_IPC_HELLO_REQ) != 0) {
+		snprintf(err, errlen, "dataplane command ring full");
+		rc = -ENOBUFS;
+		goto fail;
+	}
+	*out = c;
+	return 0;
+fail:
+	free(c);
+	return rc;
+}
+
+void
+cp_ipc_free(struct cp_ipc *c)
+{
+	free(c);
+}
+
+static void
+start_refresh(struct cp_ipc *c)
+{
+	c->seq++;
+	c->build_seq = c->seq;
+	memset(c->chunks_got, 0, sizeof(c->chunks_got));
+	c->ports_got = 0;
+	memset(&c->building, 0, sizeof(c->building));
+	for (unsigned w = 0; w < c->n_workers; w++)
+		(void)send_req(c, w, GW_IPC_COUNTERS_REQ);
+	(void)send_req(c, 0, GW_IPC_PORT_REQ);
+}
+
+static void
+maybe_complete(struct cp_ipc *c, uint64_t now)
+{
+	struct cp_dp_snapshot *b = &c->building;
+
+	if (c->ports_got < c->info->n_ports)
+		return;
+	for (unsigned w = 0; w < c->n_workers; w++)
+		if (c->chunks_got[w] < CHUNKS)
+			return;
+	for (unsigned w = 0; w < c->n_workers; w++)
+		for (unsigned i = 0; i < GW_CNT_MAX; i++)
+			b->total[i] += b->per_worker[w][i];
+	b->n_ports = c->info->n_ports;
+	b->n_workers = c->n_workers;
+	b->at_ms = now;
+	b->valid = true;
+	c->snap = *b;
+	c->build_seq = 0;         /* answers for it from now on are late */
+}
+
+static void
+handle(struct cp_ipc *c, const struct gw_ipc_msg *m, uint64_t now)
+{
+	if (m->version != GW_IPC_VERSION) {
+		CP_WARN("ipc: answer with version %u ignored", m->version);
+		return;
+	}
+	switch (m->type) {
+	case GW_IPC_HELLO_RESP:
+		c->dpi.abi_version = m->u.hello.abi_version;
+		c->dpi.n_workers = m->u.hello.n_workers;
+		c->dpi.pid = m->u.hello.pid;
+		memcpy(c->dpi.version, m->u.hello.version, sizeof(c->dpi.version));
+		c->dpi.version[sizeof(c->dpi.version) - 1] = '\0';
+		c->dpi.hello_ok = m->status == 0;
+		CP_NOTICE("dataplane pid %d version %s answered hello: %s", (int)c->dpi.pid,
+			  c->dpi.version, m->status == 0 ? "ABI matches" : "ABI MISMATCH");
+		break;
+	case GW_IPC_COUNTERS_RESP: {
+		const struct gw_ipc_counters *k = &m->u.counters;
+
+		if (m->seq != c->build_seq || m->worker >= c->n_workers ||
+		    k->total != GW_CNT_MAX || k->first >= GW_CNT_MAX ||
+		    k->n > GW_IPC_COUNTERS_PER_MSG || k->first + k->n > GW_CNT_MAX)
+			return;
+		memcpy(&c->building.per_worker[m->worker][k->first], k->v,
+		       k->n * sizeof(uint64_t));
+		c->chunks_got[m->worker]++;
+		maybe_complete(c, now);
+		break;
+	}
+	case GW_IPC_PORT_RESP:
+		if (m->seq != c->build_seq || c->ports_got >= GW_IPC_MAX_PORTS)
+			return;
+		c->building.ports[c->ports_got++] = m->u.port;
+		maybe_complete(c, now);
+		break;
+	case GW_IPC_ERROR_RESP:
+		CP_WARN("ipc: dataplane refused request %u: %s", m->seq, strerror(-m->status));
+		break;
+	default:
+		CP_WARN("ipc: unexpected message type %u", m->type);
+	}
+}
+
+int
+cp_ipc_poll(struct cp_ipc *c, uint64_t now_ms)
+{
+	struct gw_ipc_msg m[EVT_BATCH];
+
+	if (c->gone)
+		return -EPIPE;
+	if (now_ms >= c->next_alive_ms) {
+		c->next_alive_ms = now_ms + ALIVE_MS;
+		if (rte_eal_primary_proc_alive(NULL) == 0 ||
+		    __atomic_load_n(&c->info->state, __ATOMIC_ACQUIRE) != GW_IPC_STATE_READY) {
+			CP_ERR("dataplane pid %d is gone", (int)c->dpi.pid);
+			c->gone = true;
+			c->snap.valid = false;
+			return -EPIPE;
+		}
+	}
+	for (unsigned w = 0; w < c->n_workers; w++) {
+		unsigned n = rte_ring_dequeue_burst_elem(c->evt[w], m, sizeof(m[0]), EVT_BATCH, NULL);
+
+		for (unsigned i = 0; i < n; i++)
+			handle(c, &m[i], now_ms);
+	}
+	if (now_ms >= c->next_refresh_ms) {
+		c->next_refresh_ms = now_ms + REFRESH_MS;
+		start_refresh(c);
+	}
+	return 0;
+}
+
+const struct cp_dp_snapshot *
+cp_ipc_snapshot(const struct cp_ipc *c)
+{
+	return &c->snap;
+}
+
+const struct cp_dp_info *
+cp_ipc_info(const struct cp_ipc *c)
+{
+	return &c->dpi;
+}

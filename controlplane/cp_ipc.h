@@ -1,0 +1,66 @@
+/*
+ * cp_ipc: the control plane's side of gw_ipc.h. Attaches to the rings a
+ * running dataplane created, asks it for counters and port status on a
+ * period, and keeps the last complete answer (the snapshot) for REST.
+ * Single-threaded: called from the control plane's event loop only.
+ */
+#ifndef CP_IPC_H
+#define CP_IPC_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "gw_ipc.h"
+
+struct cp_ipc;
+
+/** The last complete answer of the dataplane. */
+struct cp_dp_snapshot {
+	bool valid;
+	uint64_t at_ms;                              /* monotonic ms when completed */
+	uint64_t total[GW_CNT_MAX];                  /* summed over workers */
+	uint64_t per_worker[GW_IPC_MAX_WORKERS][GW_CNT_MAX];
+	struct gw_ipc_port ports[GW_IPC_MAX_PORTS];
+	unsigned n_ports;
+	unsigned n_workers;
+};
+
+/** What the dataplane said in its hello, and its memzone. */
+struct cp_dp_info {
+	int32_t pid;
+	uint16_t abi_version;
+	uint16_t n_workers;
+	uint64_t start_unix_ns;
+	char version[32];
+	bool hello_ok;                               /* a hello answer arrived */
+};
+
+/**
+ * Attach to a dataplane after EAL secondary init: wait up to wait_ms for its
+ * info memzone to reach READY, check the ABI, look the rings up.
+ * @return 0; -ENOENT when no dataplane appeared in time; -EPROTO when its
+ *         ABI differs (err says both versions); -ENOMEM.
+ */
+int cp_ipc_attach(struct cp_ipc **out, uint32_t wait_ms, char *err, size_t errlen);
+
+/** NULL-safe. */
+void cp_ipc_free(struct cp_ipc *c);
+
+/**
+ * Drain the event rings, send the periodic requests, and check that the
+ * dataplane is alive. Call every few milliseconds.
+ * @return 0; -EPIPE once the dataplane has gone away (then stays so).
+ */
+int cp_ipc_poll(struct cp_ipc *c, uint64_t now_ms);
+
+const struct cp_dp_snapshot *cp_ipc_snapshot(const struct cp_ipc *c);
+const struct cp_dp_info *cp_ipc_info(const struct cp_ipc *c);
+
+/**
+ * Is a dataplane primary alive for this file prefix? Works without EAL (it
+ * checks the lock the primary holds on its runtime config file).
+ */
+bool cp_ipc_primary_alive(const char *file_prefix);
+
+#endif

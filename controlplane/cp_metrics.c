@@ -1,0 +1,155 @@
+#include "cp_metrics.h"
+
+#include <arpa/inet.h>
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char *const upper_names[GW_CNT_MAX] = {
+#define CP_CNT_NAME(sym, text) #sym,
+	GW_FOREACH_COUNTER(CP_CNT_NAME)
+#undef CP_CNT_NAME
+};
+
+static const char *const help[GW_CNT_MAX] = {
+#define CP_CNT_HELP(sym, text) text,
+	GW_FOREACH_COUNTER(CP_CNT_HELP)
+#undef CP_CNT_HELP
+};
+
+const char *
+cp_metrics_counter_name(unsigned idx)
+{
+	static char lower[GW_CNT_MAX][40];
+
+	if (idx >= GW_CNT_MAX)
+		return "invalid";
+	if (lower[idx][0] == '\0') {
+		size_t n = strlen(upper_names[idx]);
+
+		for (size_t k = 0; k < n && k < sizeof(lower[idx]) - 1; k++)
+			lower[idx][k] = (char)tolower((unsigned char)upper_names[idx][k]);
+	}
+	return lower[idx];
+}
+
+static void
+port_gauge(FILE *f, const char *name, const char *type, const char *what,
+	   const struct cp_dp_snapshot *s, size_t off, bool u64)
+{
+	fprintf(f, "# HELP rtcgw_port_%s %s\n# TYPE rtcgw_port_%s %s\n", name, what, name, type);
+	for (unsigned p = 0; p < s->n_ports; p++) {
+		const uint8_t *base = (const uint8_t *)&s->ports[p];
+		uint64_t v;
+
+		if (u64) {
+			memcpy(&v, base + off, sizeof(v));
+		} else {
+			uint8_t b;
+
+			memcpy(&b, base + off, 1);
+			v = b;
+		}
+		fprintf(f, "rtcgw_port_%s{port=\"%.24s\"} %llu\n", name, s->ports[p].name,
+			(unsigned long long)v);
+	}
+}
+
+int
+cp_metrics_prometheus(const struct cp_dp_snapshot *s, const struct cp_dp_info *i,
+		      char **out, size_t *len)
+{
+	bool up = s != NULL && s->valid;
+	FILE *f = open_memstream(out, len);
+
+	if (f == NULL)
+		return -ENOMEM;
+	fprintf(f, "# HELP rtcgw_dataplane_up 1 when the dataplane answers the control plane\n"
+		   "# TYPE rtcgw_dataplane_up gauge\nrtcgw_dataplane_up %d\n", up);
+	if (up) {
+		fprintf(f, "# HELP rtcgw_dataplane_workers worker lcores\n"
+			   "# TYPE rtcgw_dataplane_workers gauge\nrtcgw_dataplane_workers %u\n",
+			s->n_workers);
+		fprintf(f, "# HELP rtcgw_dataplane_start_time_seconds dataplane start, unix time\n"
+			   "# TYPE rtcgw_dataplane_start_time_seconds gauge\n"
+			   "rtcgw_dataplane_start_time_seconds %llu\n",
+			(unsigned long long)(i->start_unix_ns / 1000000000ull));
+		for (unsigned k = 0; k < GW_CNT_MAX; k++) {
+			const char *n = cp_metrics_counter_name(k);
+
+			fprintf(f, "# HELP rtcgw_%s_total %s\n# TYPE rtcgw_%s_total counter\n"
+				   "rtcgw_%s_total %llu\n",
+				n, help[k], n, n, (unsigned long long)s->total[k]);
+		}
+		port_gauge(f, "link_up", "gauge", "1 when the port's link is up", s,
+			   offsetof(struct gw_ipc_port, link_up), false);
+		port_gauge(f, "rx_packets_total", "counter", "packets the port received", s,
+			   offsetof(struct gw_ipc_port, ipackets), true);
+		port_gauge(f, "tx_packets_total", "counter", "packets the port sent", s,
+			   offsetof(struct gw_ipc_port, opackets), true);
+		port_gauge(f, "rx_bytes_total", "counter", "bytes the port received", s,
+			   offsetof(struct gw_ipc_port, ibytes), true);
+		port_gauge(f, "tx_bytes_total", "counter", "bytes the port sent", s,
+			   offsetof(struct gw_ipc_port, obytes), true);
+		port_gauge(f, "rx_missed_total", "counter", "packets the port dropped (RX full)", s,
+			   offsetof(struct gw_ipc_port, imissed), true);
+		port_gauge(f, "rx_errors_total", "counter", "receive errors", s,
+			   offsetof(struct gw_ipc_port, ierrors), true);
+		port_gauge(f, "tx_errors_total", "counter", "transmit errors", s,
+			   offsetof(struct gw_ipc_port, oerrors), true);
+	}
+	if (fclose(f) != 0)
+		return -ENOMEM;
+	return 0;
+}
+
+json_t *
+cp_metrics_json(const struct cp_dp_snapshot *s, const struct cp_dp_info *i, uint64_t now_ms)
+{
+	json_t *doc = json_object(), *counters, *ports, *dpo;
+	bool up = s != NULL && s->valid;
+
+	if (doc == NULL)
+		return NULL;
+	dpo = json_object();
+	json_object_set_new(doc, "dataplane", dpo);
+	json_object_set_new(dpo, "up", json_boolean(up));
+	if (!up)
+		return doc;
+	json_object_set_new(dpo, "pid", json_integer(i->pid));
+	json_object_set_new(dpo, "version", json_string(i->version));
+	json_object_set_new(dpo, "ipc_abi", json_integer(GW_IPC_VERSION));
+	json_object_set_new(dpo, "workers", json_integer(s->n_workers));
+	json_object_set_new(dpo, "start_unix_ns", json_integer((json_int_t)i->start_unix_ns));
+	json_object_set_new(dpo, "snapshot_age_ms", json_integer((json_int_t)(now_ms - s->at_ms)));
+	counters = json_object();
+	json_object_set_new(doc, "counters", counters);
+	for (unsigned k = 0; k < GW_CNT_MAX; k++)
+		json_object_set_new(counters, cp_metrics_counter_name(k),
+				    json_integer((json_int_t)s->total[k]));
+	ports = json_array();
+	json_object_set_new(doc, "ports", ports);
+	for (unsigned p = 0; p < s->n_ports; p++) {
+		const struct gw_ipc_port *o = &s->ports[p];
+		char mac[18], ip[INET_ADDRSTRLEN + 4];
+		struct in_addr a = { .s_addr = htonl(o->ipv4) };
+		char addr[INET_ADDRSTRLEN];
+
+		snprintf(mac, sizeof(mac), "%02x:%02x:%02x:%02x:%02x:%02x", o->mac[0], o->mac[1],
+			 o->mac[2], o->mac[3], o->mac[4], o->mac[5]);
+		inet_ntop(AF_INET, &a, addr, sizeof(addr));
+		snprintf(ip, sizeof(ip), "%s/%u", addr, o->prefix_len);
+		json_array_append_new(ports, json_pack(
+			"{s:s%, s:i, s:b, s:i, s:s, s:s, s:i, s:I, s:I, s:I, s:I, s:I, s:I, s:I}",
+			"name", o->name, strnlen(o->name, sizeof(o->name)),
+			"ethdev", o->port_id, "link_up", o->link_up, "speed_mbps", o->speed_mbps,
+			"mac", mac, "address", ip, "mtu", o->mtu,
+			"rx_packets", (json_int_t)o->ipackets, "tx_packets", (json_int_t)o->opackets,
+			"rx_bytes", (json_int_t)o->ibytes, "tx_bytes", (json_int_t)o->obytes,
+			"rx_missed", (json_int_t)o->imissed, "rx_errors", (json_int_t)o->ierrors,
+			"tx_errors", (json_int_t)o->oerrors));
+	}
+	return doc;
+}

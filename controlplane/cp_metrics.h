@@ -1,0 +1,28 @@
+/* cp_metrics: the dataplane snapshot as Prometheus text and as JSON. */
+#ifndef CP_METRICS_H
+#define CP_METRICS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include <jansson.h>
+
+#include "cp_ipc.h"
+
+/**
+ * Render the Prometheus text exposition (version 0.0.4): every counter,
+ * summed over workers, with HELP and TYPE lines, plus per-port gauges and
+ * rtcgw_dataplane_up. s and i may be NULL when no dataplane is attached.
+ * @return 0 and a malloc'd *out (caller frees); -ENOMEM.
+ */
+int cp_metrics_prometheus(const struct cp_dp_snapshot *s, const struct cp_dp_info *i,
+			  char **out, size_t *len);
+
+/** The same as a JSON object {dataplane, counters, ports}; NULL on ENOMEM. */
+json_t *cp_metrics_json(const struct cp_dp_snapshot *s, const struct cp_dp_info *i,
+			uint64_t now_ms);
+
+/** The metric base name of counter idx, e.g. "rx_pkts" (lower case). */
+const char *cp_metrics_counter_name(unsigned idx);
+
+#endif

@@ -1,0 +1,224 @@
+/*
+ * rtcgw-controlplane: the DPDK secondary. One event loop: REST
+ * (libmicrohttpd), a short timer that drains the IPC rings, nothing that
+ * spins.
+ *
+ * Attachment: a secondary cannot re-run rte_eal_init, so the control plane
+ * attaches once per process image. With no dataplane running it serves REST
+ * detached (/healthz says 503) and watches for a primary; when one appears,
+ * or when the one it was attached to dies and a new one starts, it re-executes
+ * itself (same pid, same arguments) and attaches to the new one.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <rte_eal.h>
+#include <rte_errno.h>
+
+#include "cp_api.h"
+#include "cp_ipc.h"
+#include "cp_log.h"
+#include "cp_rest.h"
+#include "gw_config.h"
+
+#define ATTACH_WAIT_MS 20000
+#define WATCH_MS       250
+
+static volatile sig_atomic_t quit;
+
+static void
+on_signal(int sig)
+{
+	(void)sig;
+	quit = 1;
+}
+
+static uint64_t
+mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+static void
+usage(FILE *f)
+{
+	fprintf(f,
+		"usage: rtcgw-controlplane [-c FILE] [--check-config]\n"
+		"  -c, --config FILE   gateway config (default gateway-conf/rtcgw.yaml)\n"
+		"      --check-config  parse and validate the config, then exit\n"
+		"  -V, --version       print the version\n");
+}
+
+static int
+eal_init_secondary(const struct gw_config *c)
+{
+	char a[6][GW_CONF_STR + 32];
+	char *argv[12];
+	int n = 0;
+
+	snprintf(a[0], sizeof(a[0]), "--file-prefix=%s", c->dataplane.file_prefix);
+	snprintf(a[1], sizeof(a[1]), "--huge-dir=%s", c->dataplane.hugepage_dir);
+	snprintf(a[2], sizeof(a[2]), "-l%u", c->controlplane.lcore);
+	snprintf(a[3], sizeof(a[3]), "--log-level=%s",
+		 c->log.level >= GW_LOG_INFO ? "notice" : gw_log_level_name(c->log.level));
+	snprintf(a[4], sizeof(a[4]), "rtcgw-controlplane");
+	snprintf(a[5], sizeof(a[5]), "--proc-type=secondary");
+	argv[n++] = a[4];
+	argv[n++] = a[5];
+	argv[n++] = a[0];
+	argv[n++] = a[1];
+	argv[n++] = a[2];
+	argv[n++] = a[3];
+	/* The ports belong to the dataplane; do not probe any device here. */
+	argv[n++] = (char *)(uintptr_t)"--no-pci";
+	argv[n++] = (char *)(uintptr_t)"--no-telemetry";
+	argv[n] = NULL;
+	return rte_eal_init(n, argv);
+}
+
+static void
+reexec(char **argv)
+{
+	char self[PATH_MAX];
+	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+
+	if (n <= 0) {
+		CP_ERR("cannot find my own executable: %s", strerror(errno));
+		exit(EXIT_FAILURE);
+	}
+	self[n] = '\0';
+	CP_NOTICE("re-executing to attach to the new dataplane");
+	fflush(stderr);
+	execv(self, argv);
+	CP_ERR("execv %s: %s", self, strerror(errno));
+	exit(EXIT_FAILURE);
+}
+
+int
+main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "check-config", no_argument, NULL, 'k' },
+		{ "version", no_argument, NULL, 'V' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	static struct gw_config conf;
+	const char *path = "gateway-conf/rtcgw.yaml";
+	char err[GW_CONF_ERR_LEN];
+	struct cp_app app = { .conf = &conf };
+	struct cp_rest *rest = NULL;
+	bool check_only = false, eal_up = false, want_reexec = false;
+	uint64_t next_watch = 0;
+	int opt, rc, status = EXIT_FAILURE;
+
+	while ((opt = getopt_long(argc, argv, "c:Vh", opts, NULL)) != -1) {
+		switch (opt) {
+		case 'c':
+			path = optarg;
+			break;
+		case 'k':
+			check_only = true;
+			break;
+		case 'V':
+			printf("rtcgw-controlplane %s (IPC ABI %u)\n", RTCGW_VERSION, GW_IPC_VERSION);
+			return EXIT_SUCCESS;
+		case 'h':
+			usage(stdout);
+			return EXIT_SUCCESS;
+		default:
+			usage(stderr);
+			return 2;
+		}
+	}
+	if (gw_config_load(&conf, path, err, sizeof(err)) != 0) {
+		fprintf(stderr, "rtcgw-controlplane: config error: %s\n", err);
+		return 2;
+	}
+	if (check_only) {
+		printf("%s: ok\n", path);
+		return EXIT_SUCCESS;
+	}
+	cp_log_set_level(conf.log.level);
+	signal(SIGINT, on_signal);
+	signal(SIGTERM, on_signal);
+	signal(SIGPIPE, SIG_IGN);
+
+	if (cp_ipc_primary_alive(conf.dataplane.file_prefix)) {
+		if (eal_init_secondary(&conf) < 0) {
+			CP_ERR("EAL secondary init failed (file prefix %s): %s",
+			       conf.dataplane.file_prefix, rte_strerror(rte_errno));
+			return EXIT_FAILURE;
+		}
+		eal_up = true;
+		rc = cp_ipc_attach(&app.ipc, ATTACH_WAIT_MS, err, sizeof(err));
+		if (rc != 0) {
+			CP_ERR("cannot attach to the dataplane: %s", err);
+			goto out;
+		}
+		CP_NOTICE("attached to dataplane pid %d (%u worker(s))",
+			  (int)cp_ipc_info(app.ipc)->pid, cp_ipc_info(app.ipc)->n_workers);
+	} else {
+		CP_WARN("no dataplane running with file prefix '%s': serving detached, "
+			"waiting for one", conf.dataplane.file_prefix);
+	}
+
+	rc = cp_rest_create(&rest, &conf, cp_api_routes, cp_api_n_routes, &app, err, sizeof(err));
+	if (rc != 0) {
+		CP_ERR("%s", err);
+		goto out;
+	}
+	CP_NOTICE("REST listening on port %u", conf.controlplane.rest_listen.port);
+
+	while (!quit) {
+		struct pollfd pfd = { .fd = cp_rest_fd(rest), .events = POLLIN };
+		int timeout = (int)conf.controlplane.ipc_poll_ms;
+		int rt = cp_rest_timeout_ms(rest);
+		uint64_t now;
+
+		if (rt >= 0 && rt < timeout)
+			timeout = rt;
+		if (poll(&pfd, 1, timeout) < 0 && errno != EINTR) {
+			CP_ERR("poll: %s", strerror(errno));
+			goto out;
+		}
+		cp_rest_run(rest);
+		now = mono_ms();
+		if (app.ipc != NULL && !app.dp_lost && cp_ipc_poll(app.ipc, now) == -EPIPE)
+			app.dp_lost = true;
+		if ((app.ipc == NULL || app.dp_lost) && now >= next_watch) {
+			next_watch = now + WATCH_MS;
+			/* A primary holds its config lock from early init; once it
+			 * does, our (re-executed) attach waits for READY. */
+			if (cp_ipc_primary_alive(conf.dataplane.file_prefix)) {
+				want_reexec = true;
+				break;
+			}
+		}
+	}
+	status = EXIT_SUCCESS;
+out:
+	cp_rest_free(rest);
+	cp_ipc_free(app.ipc);
+	app.ipc = NULL;
+	/* After the primary died, EAL cleanup would talk to a ghost; the
+	 * re-exec replaces the whole image anyway. */
+	if (eal_up && !app.dp_lost)
+		rte_eal_cleanup();
+	if (want_reexec)
+		reexec(argv);
+	CP_NOTICE("stopped");
+	return status;
+}
