@@ -317,12 +317,15 @@ gw_stun_frame_len(const uint8_t *p, size_t len)
 
 /* ---- accessors ---------------------------------------------------------------- */
 
-/* An attribute reference is usable if present and inside the message. */
+/*
+ * An attribute reference is usable if present and inside the message (a
+ * reference the caller made up cannot point into the header).
+ */
 static const uint8_t *
 attr_val(const struct gw_stun_view *v, const struct gw_stun_attr *a)
 {
-	if (v == NULL || a == NULL || a->off == 0 || v->msg == NULL ||
-	    (size_t)a->off + a->len > v->len)
+	if (v == NULL || a == NULL || v->msg == NULL ||
+	    a->off < GW_STUN_HDR_LEN + 4 || (size_t)a->off + a->len > v->len)
 		return NULL;
 	return v->msg + a->off;
 }
