@@ -473,6 +473,7 @@ parse_cidr(const char *s, struct gw_cidr4 *out, unsigned minlen)
 	const char *slash = strchr(s, '/');
 	uint64_t len;
 
+	memset(out, 0, sizeof(*out));   /* padding too: configs compare with memcmp */
 	if (slash == NULL || parse_ip4(s, (size_t)(slash - s), &out->addr) != 0)
 		return -EINVAL;
 	if (slash[1] == '\0' || strlen(slash + 1) > 2 || parse_u64(slash + 1, &len) != 0 ||
@@ -494,6 +495,7 @@ parse_sock(const char *s, struct gw_sockaddr4 *out)
 	const char *colon = strrchr(s, ':');
 	uint64_t port;
 
+	memset(out, 0, sizeof(*out));
 	if (colon == NULL || parse_ip4(s, (size_t)(colon - s), &out->addr) != 0)
 		return -EINVAL;
 	if (strlen(colon + 1) > 5 || parse_u64(colon + 1, &port) != 0 ||
