@@ -15,7 +15,7 @@
 #include "cp_log.h"
 
 #define REFRESH_MS   100      /* counters + port status period */
-#define ALIVE_MS     250      /* primary liveness check period */
+#define ALIVE_MS     100      /* primary liveness check period */
 #define EVT_BATCH    64
 #define CHUNKS       ((GW_CNT_MAX + GW_IPC_COUNTERS_PER_MSG - 1) / GW_IPC_COUNTERS_PER_MSG)
 
@@ -28,6 +28,7 @@ struct cp_ipc {
 	uint64_t next_refresh_ms;
 	uint64_t next_alive_ms;
 	bool gone;
+	bool counted;             /* we added ourselves to info->attached */
 	/* the answer being assembled for request build_seq */
 	uint32_t build_seq;
 	unsigned chunks_got[GW_IPC_MAX_WORKERS];
@@ -147,6 +148,8 @@ cp_ipc_attach(struct cp_ipc **out, uint32_t wait_ms, char *err, size_t errlen)
 		rc = -ENOBUFS;
 		goto fail;
 	}
+	__atomic_add_fetch(&info->attached, 1, __ATOMIC_ACQ_REL);
+	c->counted = true;
 	*out = c;
 	return 0;
 fail:
@@ -157,6 +160,12 @@ fail:
 void
 cp_ipc_free(struct cp_ipc *c)
 {
+	if (c == NULL)
+		return;
+	/* Only while the primary lives: after it died its memory is ours
+	 * alone and nobody reads the count. */
+	if (c->counted && rte_eal_primary_proc_alive(NULL))
+		__atomic_sub_fetch(&c->info->attached, 1, __ATOMIC_ACQ_REL);
 	free(c);
 }
 
@@ -246,11 +255,17 @@ cp_ipc_poll(struct cp_ipc *c, uint64_t now_ms)
 
 	if (c->gone)
 		return -EPIPE;
+	/* A clean stop is announced in shared memory (checked every call: a
+	 * plain load); a crash only shows as the primary's lock going away. */
+	if (__atomic_load_n(&c->info->state, __ATOMIC_ACQUIRE) != GW_IPC_STATE_READY) {
+		CP_WARN("dataplane pid %d is stopping", (int)c->dpi.pid);
+		c->snap.valid = false;
+		return -ESHUTDOWN;
+	}
 	if (now_ms >= c->next_alive_ms) {
 		c->next_alive_ms = now_ms + ALIVE_MS;
-		if (rte_eal_primary_proc_alive(NULL) == 0 ||
-		    __atomic_load_n(&c->info->state, __ATOMIC_ACQUIRE) != GW_IPC_STATE_READY) {
-			CP_ERR("dataplane pid %d is gone", (int)c->dpi.pid);
+		if (rte_eal_primary_proc_alive(NULL) == 0) {
+			CP_ERR("dataplane pid %d died", (int)c->dpi.pid);
 			c->gone = true;
 			c->snap.valid = false;
 			return -EPIPE;

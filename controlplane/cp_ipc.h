@@ -44,13 +44,17 @@ struct cp_dp_info {
  */
 int cp_ipc_attach(struct cp_ipc **out, uint32_t wait_ms, char *err, size_t errlen);
 
-/** NULL-safe. */
+/**
+ * Detach: tell a still-running dataplane we let go (it waits for that
+ * before it exits), then free c. NULL-safe.
+ */
 void cp_ipc_free(struct cp_ipc *c);
 
 /**
  * Drain the event rings, send the periodic requests, and check that the
  * dataplane is alive. Call every few milliseconds.
- * @return 0; -EPIPE once the dataplane has gone away (then stays so).
+ * @return 0; -ESHUTDOWN when the dataplane announced that it is stopping
+ *         (detach now: it waits for us); -EPIPE when it died.
  */
 int cp_ipc_poll(struct cp_ipc *c, uint64_t now_ms);
 

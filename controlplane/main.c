@@ -93,6 +93,11 @@ reexec(char **argv)
 	char self[PATH_MAX];
 	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
 
+	/* Close everything EAL opened: its locks on the shared-memory files
+	 * would otherwise survive exec and keep a new dataplane from starting. */
+	for (int fd = (int)sysconf(_SC_OPEN_MAX) - 1; fd > 2; fd--)
+		close(fd);
+
 	if (n <= 0) {
 		CP_ERR("cannot find my own executable: %s", strerror(errno));
 		exit(EXIT_FAILURE);
@@ -196,9 +201,18 @@ main(int argc, char **argv)
 		}
 		cp_rest_run(rest);
 		now = mono_ms();
-		if (app.ipc != NULL && !app.dp_lost && cp_ipc_poll(app.ipc, now) == -EPIPE)
-			app.dp_lost = true;
-		if ((app.ipc == NULL || app.dp_lost) && now >= next_watch) {
+		if (app.ipc != NULL) {
+			rc = cp_ipc_poll(app.ipc, now);
+			if (rc == -ESHUTDOWN || rc == -EPIPE) {
+				/* Let go at once: a new dataplane cannot start while
+				 * we hold the old one's shared memory. The re-executed
+				 * image serves /healthz (503) until one is up. */
+				app.dp_lost = true;
+				want_reexec = true;
+				break;
+			}
+		}
+		if (app.ipc == NULL && now >= next_watch) {
 			next_watch = now + WATCH_MS;
 			/* A primary holds its config lock from early init; once it
 			 * does, our (re-executed) attach waits for READY. */
@@ -215,10 +229,16 @@ out:
 	app.ipc = NULL;
 	/* After the primary died, EAL cleanup would talk to a ghost; the
 	 * re-exec replaces the whole image anyway. */
-	if (eal_up && !app.dp_lost)
+	if (eal_up && cp_ipc_primary_alive(conf.dataplane.file_prefix))
 		rte_eal_cleanup();
-	if (want_reexec)
+	if (want_reexec) {
+		/* A stopping dataplane still holds its lock until it exits; wait
+		 * (bounded) so the new image does not attach to it again. */
+		for (int i = 0; i < 250 && cp_ipc_primary_alive(conf.dataplane.file_prefix) &&
+				app.dp_lost; i++)
+			nanosleep(&(struct timespec){ .tv_nsec = 20 * 1000000 }, NULL);
 		reexec(argv);
+	}
 	CP_NOTICE("stopped");
 	return status;
 }

@@ -6,6 +6,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <rte_cycles.h>
 #include <rte_errno.h>
 #include <rte_ethdev.h>
 #include <rte_mbuf.h>
@@ -91,10 +92,27 @@ drain_mbuf_ring(struct rte_ring *r)
 }
 
 void
+dp_ipc_stopping(uint32_t wait_ms)
+{
+	if (dp.info == NULL)
+		return;
+	__atomic_store_n(&dp.info->state, GW_IPC_STATE_STOPPING, __ATOMIC_RELEASE);
+	/* An attached control plane holds locks on the shared-memory files; a
+	 * new dataplane could not start until it lets go. It sees STOPPING
+	 * within one poll period and detaches; one killed with -9 never
+	 * will, hence the bound. */
+	for (uint32_t t = 0; t < wait_ms; t += 10) {
+		if (__atomic_load_n(&dp.info->attached, __ATOMIC_ACQUIRE) == 0)
+			return;
+		rte_delay_us_sleep(10 * 1000);
+	}
+	DP_LOG(WARNING, "a control plane is still attached after %u ms; stopping anyway",
+	       wait_ms);
+}
+
+void
 dp_ipc_destroy(void)
 {
-	if (dp.info != NULL)
-		__atomic_store_n(&dp.info->state, GW_IPC_STATE_STOPPING, __ATOMIC_RELEASE);
 	for (unsigned i = 0; i < dp.n_workers; i++) {
 		struct dp_worker *w = dp.workers[i];
 
@@ -104,17 +122,11 @@ dp_ipc_destroy(void)
 			drain_mbuf_ring(w->punt);
 		if (w->tx != NULL)
 			drain_mbuf_ring(w->tx);
-		rte_ring_free(w->cmd);
-		rte_ring_free(w->evt);
-		rte_ring_free(w->punt);
-		rte_ring_free(w->tx);
-		w->cmd = w->evt = w->punt = w->tx = NULL;
 	}
-	rte_mempool_free(dp.pool);
-	dp.pool = NULL;
-	rte_memzone_free(info_mz);
-	info_mz = NULL;
-	dp.info = NULL;
+	/* The rings, the pool and the info memzone are deliberately not freed:
+	 * freeing hugepage memory makes DPDK unmap it in every attached
+	 * secondary too, and a control plane still reading a ring would fault.
+	 * The pages go with the process; main() unlinks the hugepage files. */
 }
 
 static void

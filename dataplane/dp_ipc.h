@@ -24,7 +24,13 @@ int dp_ipc_worker_rings(struct dp_worker *w);
 /** Publish: the control plane may attach now. */
 void dp_ipc_ready(void);
 
-/** Announce shutdown, then free every ring, the pool and the memzone. */
+/**
+ * Announce shutdown (state STOPPING) and wait up to wait_ms for attached
+ * control planes to detach.
+ */
+void dp_ipc_stopping(uint32_t wait_ms);
+
+/** Free the mbufs still waiting in rings (after the workers stopped). */
 void dp_ipc_destroy(void);
 
 /** Serve up to a small batch of commands and tx frames (worker tick). */

@@ -29,6 +29,7 @@
 
 #define MAX_EAL_ARGS 64
 #define NEIGH_ENTRIES 4096
+#define DETACH_WAIT_MS 2000
 
 struct dp_ctx dp;
 int dp_logtype;
@@ -243,14 +244,12 @@ main(int argc, char **argv)
 	rte_eal_mp_remote_launch(dp_lcore_main, NULL, CALL_MAIN);
 	rte_eal_mp_wait_lcore();
 	DP_LOG(NOTICE, "stopping");
+	dp_ipc_stopping(DETACH_WAIT_MS);
 	status = EXIT_SUCCESS;
 out:
 	/* Ports first: they hold mbufs from the pool dp_ipc_destroy frees. */
 	dp_port_shutdown();
 	dp_ipc_destroy();
-	for (unsigned i = 0; i < dp.n_workers; i++)
-		rte_free(dp.workers[i]);
-	dp_arp_table_free(dp.neigh);
 	if (eal_up)
 		rte_eal_cleanup();
 	remove_runtime_files(&conf);

@@ -54,7 +54,7 @@ struct gw_ipc_info {
 	int32_t dp_pid;
 	uint64_t start_unix_ns;     /* CLOCK_REALTIME at start */
 	uint32_t state;             /* enum gw_ipc_state; __atomic acquire/release */
-	uint32_t pad;
+	uint32_t attached;          /* control planes attached; __atomic add/sub */
 };
 
 enum gw_ipc_type {
