@@ -1,0 +1,384 @@
+/*
+ * turn: ChannelData framing, REST API credentials, stateless nonces and the
+ * peer policy (turn.h). No allocation, no I/O.
+ */
+#include "turn.h"
+
+#include <errno.h>
+#include <string.h>
+
+#include <openssl/evp.h>
+
+#include "ct.h"
+
+#define NONCE_TS_HEX   8
+#define NONCE_MAC_LEN  8                       /* truncated HMAC-SHA1, bytes */
+#define NONCE_MAC_HEX  (2 * NONCE_MAC_LEN)
+#define NONCE_SKEW_S   5                       /* accepted clock skew into the future */
+
+/* ---- ChannelData ---------------------------------------------------------- */
+
+bool
+gw_turn_channel_valid(uint32_t ch)
+{
+	return ch >= GW_TURN_CHAN_MIN && ch <= GW_TURN_CHAN_MAX;
+}
+
+int
+gw_turn_chandata_parse(struct gw_turn_chandata *cd, const uint8_t *p, size_t len)
+{
+	uint16_t ch, n;
+	size_t padded;
+
+	if (cd == NULL || p == NULL)
+		return -EINVAL;
+	memset(cd, 0, sizeof(*cd));
+	if (len < GW_TURN_CHANDATA_HLEN)
+		return -EBADMSG;
+	ch = (uint16_t)(p[0] << 8 | p[1]);
+	n = (uint16_t)(p[2] << 8 | p[3]);
+	padded = ((size_t)n + 3u) & ~(size_t)3u;
+	if (len - GW_TURN_CHANDATA_HLEN < n || len - GW_TURN_CHANDATA_HLEN > padded)
+		return -EBADMSG;
+	if (!gw_turn_channel_valid(ch))
+		return -ERANGE;
+	cd->channel = ch;
+	cd->len = n;
+	cd->data = p + GW_TURN_CHANDATA_HLEN;
+	return 0;
+}
+
+int
+gw_turn_chandata_encode(uint8_t *buf, size_t cap, uint16_t channel,
+			const uint8_t *data, size_t n, bool pad)
+{
+	size_t total;
+
+	if (buf == NULL || (data == NULL && n > 0) || !gw_turn_channel_valid(channel))
+		return -EINVAL;
+	if (n > 0xffff)
+		return -EMSGSIZE;
+	total = GW_TURN_CHANDATA_HLEN + (pad ? ((n + 3u) & ~(size_t)3u) : n);
+	if (cap < total)
+		return -ENOSPC;
+	/* payload first: data may overlap the header bytes we are about to write */
+	if (n > 0 && data != buf + GW_TURN_CHANDATA_HLEN)
+		memmove(buf + GW_TURN_CHANDATA_HLEN, data, n);
+	buf[0] = (uint8_t)(channel >> 8);
+	buf[1] = (uint8_t)channel;
+	buf[2] = (uint8_t)(n >> 8);
+	buf[3] = (uint8_t)n;
+	if (total > GW_TURN_CHANDATA_HLEN + n)
+		memset(buf + GW_TURN_CHANDATA_HLEN + n, 0, total - GW_TURN_CHANDATA_HLEN - n);
+	return (int)total;
+}
+
+/* ---- REST API credentials ------------------------------------------------ */
+
+int
+gw_turn_rest_password(char *out, size_t cap, const struct gw_hmac_sha1_key *secret,
+		      const uint8_t *user, size_t ulen)
+{
+	uint8_t mac[GW_HMAC_SHA1_LEN];
+
+	if (out == NULL || secret == NULL || (user == NULL && ulen > 0))
+		return -EINVAL;
+	if (cap < GW_TURN_REST_PASS_SIZE)
+		return -ENOSPC;
+	gw_hmac_sha1(secret, user, ulen, mac);
+	/* EVP_EncodeBlock writes 4 * ceil(20 / 3) = 28 characters and a NUL. */
+	(void)EVP_EncodeBlock((unsigned char *)out, mac, (int)sizeof(mac));
+	gw_wipe(mac, sizeof(mac));
+	return 0;
+}
+
+int
+gw_turn_rest_expiry(const uint8_t *user, size_t ulen, uint64_t *expiry)
+{
+	uint64_t v = 0;
+	size_t i;
+
+	if (user == NULL || expiry == NULL)
+		return -EINVAL;
+	for (i = 0; i < ulen && user[i] >= '0' && user[i] <= '9'; i++) {
+		unsigned d = (unsigned)(user[i] - '0');
+
+		if (i >= 20 || v > (UINT64_MAX - d) / 10)
+			return -EBADMSG;
+		v = v * 10 + d;
+	}
+	if (i == 0 || (i < ulen && user[i] != ':'))
+		return -EBADMSG;
+	*expiry = v;
+	return 0;
+}
+
+int
+gw_turn_rest_check(const uint8_t *user, size_t ulen, uint64_t now)
+{
+	uint64_t exp;
+	int err;
+
+	err = gw_turn_rest_expiry(user, ulen, &exp);
+	if (err < 0)
+		return err == -EINVAL ? -EBADMSG : err;
+	return exp < now ? GW_STUN_ERR(401) : 0;
+}
+
+static size_t
+put_u64(char *p, uint64_t v)
+{
+	char tmp[20];
+	size_t n = 0, i;
+
+	do {
+		tmp[n++] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v != 0);
+	for (i = 0; i < n; i++)
+		p[i] = tmp[n - 1 - i];
+	return n;
+}
+
+int
+gw_turn_rest_username(char *out, size_t cap, uint64_t expiry, const char *user)
+{
+	char num[20];
+	size_t n, ul;
+
+	if (out == NULL || user == NULL)
+		return -EINVAL;
+	n = put_u64(num, expiry);
+	ul = strlen(user);
+	if (n + 1 + ul + 1 > cap || n + 1 + ul > 0x7fffffff)
+		return -ENOSPC;
+	memcpy(out, num, n);
+	out[n] = ':';
+	memcpy(out + n + 1, user, ul);
+	out[n + 1 + ul] = '\0';
+	return (int)(n + 1 + ul);
+}
+
+/* ---- stateless nonces ----------------------------------------------------- */
+
+static const char hexd[] = "0123456789abcdef";
+
+static void
+put_hex(char *p, const uint8_t *b, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		p[2 * i] = hexd[b[i] >> 4];
+		p[2 * i + 1] = hexd[b[i] & 15];
+	}
+}
+
+static int
+get_hex(uint8_t *b, const uint8_t *p, size_t n)
+{
+	for (size_t i = 0; i < 2 * n; i++) {
+		int d;
+
+		if (p[i] >= '0' && p[i] <= '9')
+			d = p[i] - '0';
+		else if (p[i] >= 'a' && p[i] <= 'f')
+			d = p[i] - 'a' + 10;
+		else
+			return -EBADMSG;
+		if (i % 2 == 0)
+			b[i / 2] = (uint8_t)(d << 4);
+		else
+			b[i / 2] |= (uint8_t)d;
+	}
+	return 0;
+}
+
+/* MAC over the nonce text before the MAC (cookie, features, time) and the IP. */
+static void
+nonce_mac(uint8_t mac[NONCE_MAC_LEN], const struct gw_hmac_sha1_key *key,
+	  const void *prefix, size_t plen, uint32_t client_ip)
+{
+	uint8_t ip[4] = { (uint8_t)(client_ip >> 24), (uint8_t)(client_ip >> 16),
+			  (uint8_t)(client_ip >> 8), (uint8_t)client_ip };
+	struct gw_hmac_chunk c[2] = { { prefix, plen }, { ip, sizeof(ip) } };
+	uint8_t full[GW_HMAC_SHA1_LEN];
+
+	gw_hmac_sha1_v(key, c, 2, full);
+	memcpy(mac, full, NONCE_MAC_LEN);
+	gw_wipe(full, sizeof(full));
+}
+
+int
+gw_turn_nonce_make(char *out, size_t cap, const struct gw_hmac_sha1_key *key,
+		   uint32_t features, bool cookie, uint32_t client_ip, uint64_t now)
+{
+	uint8_t ts[4], mac[NONCE_MAC_LEN];
+	size_t n = 0;
+
+	if (out == NULL || key == NULL || features > 0xffffffu || (!cookie && features != 0))
+		return -EINVAL;
+	if (cap < GW_TURN_NONCE_MAX)
+		return -ENOSPC;
+	if (cookie) {
+		uint8_t f[3] = { (uint8_t)(features >> 16), (uint8_t)(features >> 8),
+				 (uint8_t)features };
+		char b64[5];
+
+		memcpy(out, GW_TURN_NONCE_COOKIE, 9);
+		(void)EVP_EncodeBlock((unsigned char *)b64, f, 3);
+		memcpy(out + 9, b64, 4);
+		n = GW_TURN_NONCE_COOKIE_LEN;
+	}
+	ts[0] = (uint8_t)(now >> 24);
+	ts[1] = (uint8_t)(now >> 16);
+	ts[2] = (uint8_t)(now >> 8);
+	ts[3] = (uint8_t)now;
+	put_hex(out + n, ts, 4);
+	n += NONCE_TS_HEX;
+	nonce_mac(mac, key, out, n, client_ip);
+	put_hex(out + n, mac, NONCE_MAC_LEN);
+	n += NONCE_MAC_HEX;
+	out[n] = '\0';
+	return (int)n;
+}
+
+int
+gw_turn_nonce_features(const uint8_t *nonce, size_t len, uint32_t *features)
+{
+	unsigned char f[4];
+
+	if (nonce == NULL || features == NULL)
+		return -EINVAL;
+	if (len < GW_TURN_NONCE_COOKIE_LEN || memcmp(nonce, GW_TURN_NONCE_COOKIE, 9) != 0)
+		return -ENOENT;
+	if (EVP_DecodeBlock(f, nonce + 9, 4) != 3)
+		return -EBADMSG;
+	*features = (uint32_t)f[0] << 16 | (uint32_t)f[1] << 8 | f[2];
+	return 0;
+}
+
+int
+gw_turn_nonce_check(const uint8_t *nonce, size_t len, const struct gw_hmac_sha1_key *key,
+		    uint32_t client_ip, uint64_t now, uint32_t lifetime)
+{
+	uint8_t ts[4], mac[NONCE_MAC_LEN], want[NONCE_MAC_LEN];
+	size_t pre;
+	uint32_t issued, age;
+	bool ok;
+
+	if (nonce == NULL || key == NULL)
+		return -EINVAL;
+	if (len == NONCE_TS_HEX + NONCE_MAC_HEX)
+		pre = 0;
+	else if (len == GW_TURN_NONCE_COOKIE_LEN + NONCE_TS_HEX + NONCE_MAC_HEX &&
+		 memcmp(nonce, GW_TURN_NONCE_COOKIE, 9) == 0)
+		pre = GW_TURN_NONCE_COOKIE_LEN;
+	else
+		return -EBADMSG;
+	if (get_hex(ts, nonce + pre, 4) < 0 ||
+	    get_hex(mac, nonce + pre + NONCE_TS_HEX, NONCE_MAC_LEN) < 0)
+		return -EBADMSG;
+	nonce_mac(want, key, nonce, pre + NONCE_TS_HEX, client_ip);
+	ok = gw_ct_equal(mac, want, NONCE_MAC_LEN);
+	gw_wipe(want, sizeof(want));
+	if (!ok)
+		return -EBADMSG;
+	issued = (uint32_t)ts[0] << 24 | (uint32_t)ts[1] << 16 | (uint32_t)ts[2] << 8 | ts[3];
+	/* modular age: the clock is kept mod 2^32 */
+	age = (uint32_t)now - issued;
+	if (age >= (uint32_t)-NONCE_SKEW_S)     /* issued up to 5 s "ahead": skew */
+		return 0;
+	if (age > lifetime)
+		return GW_STUN_ERR(438);
+	return 0;
+}
+
+/* ---- peer policy ---------------------------------------------------------- */
+
+static const struct gw_turn_prefix default_deny[] = {
+	{ 0x00000000u, 8 },     /* "this network", incl. 0.0.0.0 */
+	{ 0x0a000000u, 8 },     /* RFC 1918 */
+	{ 0x7f000000u, 8 },     /* loopback */
+	{ 0xa9fe0000u, 16 },    /* link-local */
+	{ 0xac100000u, 12 },    /* RFC 1918 */
+	{ 0xc0a80000u, 16 },    /* RFC 1918 */
+	{ 0xe0000000u, 4 },     /* multicast */
+	{ 0xf0000000u, 4 },     /* reserved, incl. limited broadcast */
+};
+
+bool
+gw_turn_prefix_match(const struct gw_turn_prefix *pfx, uint32_t ip)
+{
+	uint32_t mask;
+
+	if (pfx->len == 0)
+		return true;
+	mask = pfx->len >= 32 ? 0xffffffffu : ~(0xffffffffu >> pfx->len);
+	return (ip & mask) == (pfx->addr & mask);
+}
+
+static bool
+in_list(const struct gw_turn_prefix *l, unsigned n, uint32_t ip)
+{
+	for (unsigned i = 0; i < n; i++)
+		if (gw_turn_prefix_match(&l[i], ip))
+			return true;
+	return false;
+}
+
+static bool
+in_addrs(const uint32_t *a, unsigned n, uint32_t ip)
+{
+	for (unsigned i = 0; i < n; i++)
+		if (a[i] == ip)
+			return true;
+	return false;
+}
+
+bool
+gw_turn_peer_default_denied(uint32_t ip)
+{
+	return in_list(default_deny, sizeof(default_deny) / sizeof(default_deny[0]), ip);
+}
+
+enum gw_turn_peer_verdict
+gw_turn_peer_ip_check(const struct gw_turn_peer_policy *pol, uint32_t ip)
+{
+	unsigned na = pol->n_allowed < GW_TURN_POLICY_MAX_CIDRS ?
+		      pol->n_allowed : GW_TURN_POLICY_MAX_CIDRS;
+	unsigned nd = pol->n_denied < GW_TURN_POLICY_MAX_CIDRS ?
+		      pol->n_denied : GW_TURN_POLICY_MAX_CIDRS;
+	unsigned nr = pol->n_relay_addr < GW_TURN_POLICY_MAX_ADDRS ?
+		      pol->n_relay_addr : GW_TURN_POLICY_MAX_ADDRS;
+	unsigned no = pol->n_own_addr < GW_TURN_POLICY_MAX_ADDRS ?
+		      pol->n_own_addr : GW_TURN_POLICY_MAX_ADDRS;
+
+	if (in_addrs(pol->own_addr, no, ip))
+		return GW_TURN_PEER_DENY_OWN;
+	if (in_addrs(pol->relay_addr, nr, ip))
+		return GW_TURN_PEER_OK;
+	if (in_list(pol->allowed, na, ip))
+		return GW_TURN_PEER_OK;
+	if (gw_turn_peer_default_denied(ip))
+		return GW_TURN_PEER_DENY_DEFAULT;
+	if (in_list(pol->denied, nd, ip))
+		return GW_TURN_PEER_DENY_CONFIG;
+	return GW_TURN_PEER_OK;
+}
+
+enum gw_turn_peer_verdict
+gw_turn_peer_check(const struct gw_turn_peer_policy *pol, uint32_t ip, uint16_t port)
+{
+	unsigned nr = pol->n_relay_addr < GW_TURN_POLICY_MAX_ADDRS ?
+		      pol->n_relay_addr : GW_TURN_POLICY_MAX_ADDRS;
+	enum gw_turn_peer_verdict v;
+
+	v = gw_turn_peer_ip_check(pol, ip);
+	if (v != GW_TURN_PEER_OK)
+		return v;
+	if (port == 0)
+		return GW_TURN_PEER_DENY_PORT0;
+	if (in_addrs(pol->relay_addr, nr, ip) &&
+	    (port < pol->relay_port_min || port > pol->relay_port_max))
+		return GW_TURN_PEER_DENY_OWN;
+	return GW_TURN_PEER_OK;
+}

@@ -1,0 +1,236 @@
+/*
+ * turn: the stateless pieces of a TURN server (RFC 8656) that every process,
+ * test and fuzzer shares: ChannelData framing over UDP, the TURN REST API
+ * credential scheme (coturn's use-auth-secret), stateless nonces
+ * (RFC 8489 §9.2) and the relay peer address policy.
+ *
+ * Wire-library rules (STYLE.md practice 1): libc and libcrypto only, no
+ * allocation, no I/O, no state. Addresses are IPv4 in host byte order.
+ * Errors follow STYLE.md practice 4 (stun.h): 0 or a negative errno, or
+ * GW_STUN_ERR(code) when the answer is a STUN error response.
+ */
+#ifndef GW_TURN_H
+#define GW_TURN_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "hmac.h"
+#include "stun.h"
+
+/* ---- ChannelData (RFC 8656 §12.4, §12.5) -------------------------------- */
+
+#define GW_TURN_CHAN_MIN      0x4000u  /**< first valid channel number */
+#define GW_TURN_CHAN_MAX      0x4FFFu  /**< last valid channel number (§12) */
+#define GW_TURN_CHANDATA_HLEN 4        /**< channel number + length */
+
+/** A parsed ChannelData message; data points into the caller's datagram. */
+struct gw_turn_chandata {
+	uint16_t channel;        /**< 0x4000..0x4FFF */
+	uint16_t len;            /**< the length field: application data, no padding */
+	const uint8_t *data;     /**< len bytes */
+};
+
+/** True when ch is a channel number a client may bind (0x4000..0x4FFF). No errors. */
+bool gw_turn_channel_valid(uint32_t ch);
+
+/**
+ * Parse one ChannelData message carried in a UDP datagram (§12.5). The
+ * datagram must hold the 4-byte header plus the length field's bytes; the
+ * padding to a multiple of 4 may be present or absent (over UDP it is
+ * optional), and nothing may follow it.
+ * @param cd   view to fill (cleared first)
+ * @param p    datagram payload
+ * @param len  bytes at p
+ * @return 0, or
+ *   -EINVAL   cd or p NULL;
+ *   -EBADMSG  shorter than 4 bytes, shorter than 4 + length, or longer than
+ *             4 + length rounded up to 4 (silently discarded per §12.5);
+ *   -ERANGE   channel number outside 0x4000..0x4FFF (reserved values;
+ *             discard).
+ */
+int gw_turn_chandata_parse(struct gw_turn_chandata *cd, const uint8_t *p, size_t len);
+
+/**
+ * Write a ChannelData message: header, n data bytes and, when pad is true,
+ * zero padding to a multiple of 4 (needed over TCP/TLS, optional over UDP).
+ * data may point at buf + 4 (the payload is already in place) or anywhere
+ * else; overlapping regions are moved correctly.
+ * @return bytes written (> 0), or
+ *   -EINVAL   buf NULL, data NULL with n > 0, or channel not valid;
+ *   -EMSGSIZE n > 65535;
+ *   -ENOSPC   cap too small.
+ */
+int gw_turn_chandata_encode(uint8_t *buf, size_t cap, uint16_t channel,
+			    const uint8_t *data, size_t n, bool pad);
+
+/* ---- TURN REST API credentials (coturn use-auth-secret) ----------------- */
+
+/** base64(20-byte HMAC-SHA1) is 28 characters; plus the NUL. */
+#define GW_TURN_REST_PASS_SIZE 29
+
+/**
+ * Password for a TURN REST API username: base64(HMAC-SHA1(secret, username)),
+ * NUL-terminated, base64 by OpenSSL's EVP_EncodeBlock (no allocation).
+ * @param out     at least GW_TURN_REST_PASS_SIZE bytes
+ * @param secret  precomputed key of the shared secret (gw_hmac_sha1_key_init)
+ * @param user    the whole username as sent ("expiry:user"), not NUL-terminated
+ * @param ulen    bytes at user
+ * @return 0, or -EINVAL (NULL argument, or user NULL with ulen > 0),
+ *         or -ENOSPC (cap < GW_TURN_REST_PASS_SIZE).
+ */
+int gw_turn_rest_password(char *out, size_t cap, const struct gw_hmac_sha1_key *secret,
+			  const uint8_t *user, size_t ulen);
+
+/**
+ * Read the expiry (UNIX seconds) from a REST API username: decimal digits,
+ * then either the end of the string or ':' and the user id (coturn's
+ * default separator).
+ * @return 0, or -EINVAL (NULL argument), or -EBADMSG (no leading digits,
+ *         another character after them, more than 20 digits, or overflow).
+ */
+int gw_turn_rest_expiry(const uint8_t *user, size_t ulen, uint64_t *expiry);
+
+/**
+ * Check a REST API username's expiry against the clock.
+ * @param now  UNIX time, seconds
+ * @return 0 (not expired), or -EBADMSG (not a REST username, see
+ *         gw_turn_rest_expiry()), or GW_STUN_ERR(401) (expired: expiry < now).
+ */
+int gw_turn_rest_check(const uint8_t *user, size_t ulen, uint64_t now);
+
+/**
+ * Build a REST API username "expiry:user" into out (NUL-terminated).
+ * @return the string length, or -EINVAL (NULL argument), or -ENOSPC.
+ */
+int gw_turn_rest_username(char *out, size_t cap, uint64_t expiry, const char *user);
+
+/* ---- stateless nonces (RFC 8489 §9.2) ------------------------------------ */
+
+/**
+ * Nonce: optional cookie "obMatJos2" + 4 base64 characters of the 24-bit
+ * security feature set (§9.2, §18.1), then 8 hex digits of the issue time
+ * (seconds, mod 2^32) and 16 hex digits of HMAC-SHA1(server key, prefix |
+ * time | client IP) truncated to 8 bytes. Nothing is stored: a server checks
+ * the MAC and the age.
+ */
+#define GW_TURN_NONCE_COOKIE     "obMatJos2"
+#define GW_TURN_NONCE_COOKIE_LEN 13      /**< cookie + 4 feature characters */
+#define GW_TURN_NONCE_MAX        40      /**< 13 + 8 + 16 + NUL, rounded */
+/**
+ * Security feature bit for password algorithms. RFC 8489 §18.1 calls it
+ * bit 0; the B.1 example nonce ("AAAC") and deployed code read the set as a
+ * 24-bit big-endian number with bit 0 as its least significant bit, so this
+ * is 0x000001 ("AAAB").
+ */
+#define GW_TURN_FEATURE_PASSWORD_ALGORITHMS 0x000001u
+
+/**
+ * Issue a nonce bound to a client address and the time.
+ * @param out       at least GW_TURN_NONCE_MAX bytes; receives a NUL-terminated
+ *                  string of printable ASCII
+ * @param key       the server's nonce key (gw_hmac_sha1_key_init over a
+ *                  random secret, shared by every lcore and, for
+ *                  stateless scale-out, every node)
+ * @param features  security feature set (24 bits) or, with cookie false, 0
+ * @param cookie    prefix the RFC 8489 nonce cookie
+ * @param client_ip the client's IPv4 address (host order)
+ * @param now       seconds (any monotonic or UNIX clock, used mod 2^32)
+ * @return the nonce length (> 0), or -EINVAL (NULL argument, features over
+ *         24 bits, or features with cookie false), or -ENOSPC.
+ */
+int gw_turn_nonce_make(char *out, size_t cap, const struct gw_hmac_sha1_key *key,
+		       uint32_t features, bool cookie, uint32_t client_ip, uint64_t now);
+
+/**
+ * Check a nonce received from a client.
+ * @param lifetime  seconds a nonce stays fresh
+ * @return 0 (fresh and ours), or
+ *   -EINVAL           NULL argument;
+ *   -EBADMSG          not a nonce this key issued for this client (wrong
+ *                     length or format, MAC mismatch: answer 438 or 401);
+ *   GW_STUN_ERR(438)  ours, but older than lifetime or from the future
+ *                     (more than 5 s ahead): Stale Nonce.
+ */
+int gw_turn_nonce_check(const uint8_t *nonce, size_t len, const struct gw_hmac_sha1_key *key,
+			uint32_t client_ip, uint64_t now, uint32_t lifetime);
+
+/**
+ * Read the security feature set from a nonce that carries the cookie.
+ * @return 0, or -ENOENT (no cookie), or -EBADMSG (bad base64).
+ */
+int gw_turn_nonce_features(const uint8_t *nonce, size_t len, uint32_t *features);
+
+/* ---- peer address policy (RFC 8656 §21.3, operator safety) --------------- */
+
+#define GW_TURN_POLICY_MAX_CIDRS 32   /**< same as GW_CONF_MAX_CIDRS */
+#define GW_TURN_POLICY_MAX_ADDRS 8
+
+/** An IPv4 prefix, host byte order (layout of gw_config's struct gw_cidr4). */
+struct gw_turn_prefix {
+	uint32_t addr;
+	uint8_t len;                  /**< 0..32 */
+};
+
+/**
+ * Everything the decision needs, filled at setup from the config.
+ * Own relay addresses are the dataplane port addresses the relay ports live
+ * on: a peer there is another allocation (relay-to-relay hairpin) only on a
+ * relay port; every other port there (the STUN/TURN listener, media ports)
+ * is the gateway itself. Own other addresses (REST or management listeners)
+ * are refused whatever the port. These two rules cannot be opened by
+ * allowed_peers.
+ */
+struct gw_turn_peer_policy {
+	struct gw_turn_prefix allowed[GW_TURN_POLICY_MAX_CIDRS]; /**< exceptions */
+	unsigned n_allowed;
+	struct gw_turn_prefix denied[GW_TURN_POLICY_MAX_CIDRS];  /**< extra denials */
+	unsigned n_denied;
+	uint32_t relay_addr[GW_TURN_POLICY_MAX_ADDRS];
+	unsigned n_relay_addr;
+	uint32_t own_addr[GW_TURN_POLICY_MAX_ADDRS];
+	unsigned n_own_addr;
+	uint16_t relay_port_min;
+	uint16_t relay_port_max;
+};
+
+/** Outcome of a peer check; > 0 values name the rule that denied it. */
+enum gw_turn_peer_verdict {
+	GW_TURN_PEER_OK = 0,
+	GW_TURN_PEER_DENY_DEFAULT,    /**< built-in range (loopback, RFC 1918, ...) */
+	GW_TURN_PEER_DENY_CONFIG,     /**< turn.denied_peers */
+	GW_TURN_PEER_DENY_OWN,        /**< the gateway's own non-relay address or port */
+	GW_TURN_PEER_DENY_PORT0,      /**< port 0 */
+};
+
+/**
+ * Built-in deny ranges: 0.0.0.0/8 (incl. unspecified), 10.0.0.0/8,
+ * 127.0.0.0/8, 169.254.0.0/16, 172.16.0.0/12, 192.168.0.0/16, 224.0.0.0/4
+ * (multicast), 240.0.0.0/4 (reserved, incl. 255.255.255.255).
+ * @return true when ip is inside one of them. No errors.
+ */
+bool gw_turn_peer_default_denied(uint32_t ip);
+
+/**
+ * Decide whether a peer IP may get a permission (CreatePermission,
+ * ChannelBind): own other addresses are refused; own relay addresses are
+ * allowed (relay-to-relay); then allowed_peers opens, then the built-in list
+ * and denied_peers deny; everything else is allowed.
+ * @return GW_TURN_PEER_OK or the deny verdict. No errors.
+ */
+enum gw_turn_peer_verdict gw_turn_peer_ip_check(const struct gw_turn_peer_policy *pol,
+						uint32_t ip);
+
+/**
+ * Decide whether data may be relayed to ip:port: gw_turn_peer_ip_check(),
+ * plus port 0 refused and, on an own relay address, only relay ports.
+ * @return GW_TURN_PEER_OK or the deny verdict. No errors.
+ */
+enum gw_turn_peer_verdict gw_turn_peer_check(const struct gw_turn_peer_policy *pol,
+					     uint32_t ip, uint16_t port);
+
+/** True when ip is inside prefix pfx (len 0 matches everything). No errors. */
+bool gw_turn_prefix_match(const struct gw_turn_prefix *pfx, uint32_t ip);
+
+#endif

@@ -1,0 +1,390 @@
+/*
+ * test_turn: the stateless TURN pieces (turn.h): ChannelData framing edge
+ * cases (numbered table), TURN REST API credentials against values computed
+ * independently with the openssl command line, stateless nonces (expiry,
+ * tampering, binding to the client IP) and the peer address policy.
+ *
+ * RFC 5769 §2.4's long-term-credential vector (MESSAGE-INTEGRITY with
+ * MD5(user:realm:pass)) and RFC 8489 B.1 (SHA-256) are covered in
+ * test_stun.c (test_rfc5769_long_term, test_rfc8489_b1); the TURN server
+ * uses the same gw_stun_longterm_key_* and gw_stun_check_integrity* calls.
+ */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "hmac.h"
+#include "stun.h"
+#include "turn.h"
+
+#define IP(a, b, c, d) ((uint32_t)(a) << 24 | (uint32_t)(b) << 16 | (uint32_t)(c) << 8 | (d))
+
+/* ---- ChannelData ------------------------------------------------------------ */
+
+static const struct {
+	size_t len;              /* datagram length */
+	uint8_t hdr[4];          /* channel, length field */
+	int want;                /* parse result */
+} chandata_cases[] = {
+	/* 1 */ { 4,  { 0x40, 0x00, 0x00, 0x00 }, 0 },          /* empty payload */
+	/* 2 */ { 3,  { 0x40, 0x00, 0x00, 0x00 }, -EBADMSG },    /* short header */
+	/* 3 */ { 9,  { 0x40, 0x00, 0x00, 0x05 }, 0 },          /* 5 bytes, no padding (UDP) */
+	/* 4 */ { 12, { 0x40, 0x00, 0x00, 0x05 }, 0 },          /* 5 bytes, padded to 8 */
+	/* 5 */ { 10, { 0x40, 0x00, 0x00, 0x05 }, 0 },          /* partial padding */
+	/* 6 */ { 13, { 0x40, 0x00, 0x00, 0x05 }, -EBADMSG },   /* beyond the padding */
+	/* 7 */ { 8,  { 0x40, 0x00, 0x00, 0x05 }, -EBADMSG },   /* truncated data */
+	/* 8 */ { 8,  { 0x4f, 0xff, 0x00, 0x04 }, 0 },          /* last channel, aligned */
+	/* 9 */ { 9,  { 0x4f, 0xff, 0x00, 0x04 }, -EBADMSG },   /* aligned: no padding allowed */
+	/* 10 */ { 8, { 0x50, 0x00, 0x00, 0x04 }, -ERANGE },    /* reserved 0x5000 */
+	/* 11 */ { 8, { 0x3f, 0xff, 0x00, 0x04 }, -ERANGE },    /* below 0x4000 (STUN range) */
+	/* 12 */ { 8, { 0x7f, 0xff, 0x00, 0x04 }, -ERANGE },    /* reserved top */
+	/* 13 */ { 7, { 0x40, 0x01, 0x00, 0x03 }, 0 },          /* 3 bytes, no padding */
+	/* 14 */ { 8, { 0x40, 0x01, 0x00, 0x03 }, 0 },          /* 3 bytes, padded */
+	/* 15 */ { 4, { 0x40, 0x01, 0xff, 0xff }, -EBADMSG },   /* huge length, no data */
+};
+
+static void
+test_chandata_table(void **state)
+{
+	(void)state;
+	for (size_t i = 0; i < sizeof(chandata_cases) / sizeof(chandata_cases[0]); i++) {
+		uint8_t buf[64] = { 0 };
+		struct gw_turn_chandata cd;
+		int err;
+
+		memcpy(buf, chandata_cases[i].hdr, 4);
+		for (size_t j = 4; j < sizeof(buf); j++)
+			buf[j] = (uint8_t)j;
+		err = gw_turn_chandata_parse(&cd, buf, chandata_cases[i].len);
+		if (err != chandata_cases[i].want)
+			fail_msg("row %zu: got %d want %d", i + 1, err, chandata_cases[i].want);
+		if (err == 0) {
+			assert_int_equal(cd.channel, buf[0] << 8 | buf[1]);
+			assert_int_equal(cd.len, buf[2] << 8 | buf[3]);
+			assert_ptr_equal(cd.data, buf + 4);
+		}
+	}
+}
+
+static void
+test_chandata_encode(void **state)
+{
+	uint8_t buf[16], payload[5] = { 1, 2, 3, 4, 5 };
+	struct gw_turn_chandata cd;
+
+	(void)state;
+	/* unpadded (UDP): 4 + 5 */
+	assert_int_equal(gw_turn_chandata_encode(buf, sizeof(buf), 0x4001, payload, 5, false), 9);
+	assert_int_equal(gw_turn_chandata_parse(&cd, buf, 9), 0);
+	assert_int_equal(cd.channel, 0x4001);
+	assert_int_equal(cd.len, 5);
+	assert_memory_equal(cd.data, payload, 5);
+	/* padded: 4 + 8, zero padding, length field still 5 */
+	memset(buf, 0xee, sizeof(buf));
+	assert_int_equal(gw_turn_chandata_encode(buf, sizeof(buf), 0x4fff, payload, 5, true), 12);
+	assert_int_equal(buf[3], 5);
+	assert_int_equal(buf[9] | buf[10] | buf[11], 0);
+	assert_int_equal(gw_turn_chandata_parse(&cd, buf, 12), 0);
+	/* in place: payload already at buf + 4 */
+	memcpy(buf + 4, payload, 5);
+	assert_int_equal(gw_turn_chandata_encode(buf, sizeof(buf), 0x4002, buf + 4, 5, false), 9);
+	assert_memory_equal(buf + 4, payload, 5);
+	/* overlapping source at buf (a Data indication's payload moved down) */
+	memcpy(buf, payload, 5);
+	assert_int_equal(gw_turn_chandata_encode(buf, sizeof(buf), 0x4002, buf, 5, false), 9);
+	assert_memory_equal(buf + 4, payload, 5);
+	/* errors */
+	assert_int_equal(gw_turn_chandata_encode(buf, 8, 0x4001, payload, 5, false), -ENOSPC);
+	assert_int_equal(gw_turn_chandata_encode(buf, 11, 0x4001, payload, 5, true), -ENOSPC);
+	assert_int_equal(gw_turn_chandata_encode(buf, sizeof(buf), 0x5000, payload, 5, false), -EINVAL);
+	assert_int_equal(gw_turn_chandata_encode(buf, sizeof(buf), 0x3fff, payload, 5, false), -EINVAL);
+	assert_int_equal(gw_turn_chandata_encode(NULL, 16, 0x4001, payload, 5, false), -EINVAL);
+	assert_int_equal(gw_turn_chandata_encode(buf, sizeof(buf), 0x4001, NULL, 5, false), -EINVAL);
+	assert_int_equal(gw_turn_chandata_encode(buf, sizeof(buf), 0x4001, payload, 70000, false),
+			 -EMSGSIZE);
+	assert_int_equal(gw_turn_chandata_encode(buf, 4, 0x4001, NULL, 0, true), 4);
+	assert_true(gw_turn_channel_valid(0x4000));
+	assert_true(gw_turn_channel_valid(0x4fff));
+	assert_false(gw_turn_channel_valid(0x3fff));
+	assert_false(gw_turn_channel_valid(0x5000));
+	assert_false(gw_turn_channel_valid(0x14000));
+}
+
+/* ---- REST API credentials -------------------------------------------------------- */
+
+/*
+ * Computed at authoring time, independently of this code:
+ *   printf '%s' '1700000000:alice' | openssl dgst -sha1 -hmac 'north-secret-0123456789' -binary | base64
+ *   printf '%s' '4102444800:bob' | openssl dgst -sha1 -hmac 'rotated-secret-abcdefghij' -binary | base64
+ */
+#define REST_SECRET1 "north-secret-0123456789"
+#define REST_USER1   "1700000000:alice"
+#define REST_PASS1   "rX4Zi/ISDg1rXPMR9j/yhCbVFZ4="
+#define REST_SECRET2 "rotated-secret-abcdefghij"
+#define REST_USER2   "4102444800:bob"
+#define REST_PASS2   "WDFwWCTGjyb/oUXbzkJP8nuN1D0="
+
+static void
+rest_pass(char *out, const char *secret, const char *user)
+{
+	struct gw_hmac_sha1_key k;
+
+	assert_int_equal(gw_hmac_sha1_key_init(&k, (const uint8_t *)secret, strlen(secret)), 0);
+	assert_int_equal(gw_turn_rest_password(out, GW_TURN_REST_PASS_SIZE, &k,
+					       (const uint8_t *)user, strlen(user)), 0);
+	gw_hmac_sha1_key_fini(&k);
+}
+
+static void
+test_rest_password(void **state)
+{
+	char pass[GW_TURN_REST_PASS_SIZE], name[64];
+	struct gw_hmac_sha1_key k;
+
+	(void)state;
+	rest_pass(pass, REST_SECRET1, REST_USER1);
+	assert_string_equal(pass, REST_PASS1);
+	rest_pass(pass, REST_SECRET2, REST_USER2);
+	assert_string_equal(pass, REST_PASS2);
+	/* a rotated secret gives a different password for the same name */
+	rest_pass(pass, REST_SECRET2, REST_USER1);
+	assert_string_not_equal(pass, REST_PASS1);
+
+	assert_int_equal(gw_turn_rest_username(name, sizeof(name), 1700000000, "alice"),
+			 (int)strlen(REST_USER1));
+	assert_string_equal(name, REST_USER1);
+	assert_int_equal(gw_turn_rest_username(name, 16, 1700000000, "alice"), -ENOSPC);
+	assert_int_equal(gw_turn_rest_username(name, 17, 1700000000, "alice"), 16);
+	assert_int_equal(gw_turn_rest_username(name, sizeof(name), 0, "x"), 3);
+	assert_string_equal(name, "0:x");
+
+	assert_int_equal(gw_hmac_sha1_key_init(&k, (const uint8_t *)"s", 1), 0);
+	assert_int_equal(gw_turn_rest_password(pass, GW_TURN_REST_PASS_SIZE - 1, &k,
+					       (const uint8_t *)"u", 1), -ENOSPC);
+	assert_int_equal(gw_turn_rest_password(NULL, 64, &k, (const uint8_t *)"u", 1), -EINVAL);
+	assert_int_equal(gw_turn_rest_password(pass, 64, NULL, (const uint8_t *)"u", 1), -EINVAL);
+	assert_int_equal(gw_turn_rest_password(pass, 64, &k, NULL, 1), -EINVAL);
+}
+
+static const struct {
+	const char *user;
+	int want;                /* gw_turn_rest_check at now = 1700000000 */
+	uint64_t expiry;
+} rest_cases[] = {
+	/* 1 */ { "1700000000:alice", 0, 1700000000 },            /* expires this second */
+	/* 2 */ { "1699999999:alice", GW_STUN_ERR(401), 1699999999 },
+	/* 3 */ { "4102444800", 0, 4102444800 },                  /* no user part */
+	/* 4 */ { "4102444800:", 0, 4102444800 },
+	/* 5 */ { "alice", -EBADMSG, 0 },
+	/* 6 */ { ":1700000000", -EBADMSG, 0 },
+	/* 7 */ { "17000x0000:alice", -EBADMSG, 0 },
+	/* 8 */ { "", -EBADMSG, 0 },
+	/* 9 */ { "99999999999999999999:a", -EBADMSG, 0 },          /* overflow */
+	/* 10 */ { "18446744073709551615:a", 0, UINT64_MAX },
+	/* 11 */ { "000000000000000000001:a", -EBADMSG, 0 },        /* 21 digits */
+	/* 12 */ { "1700000001:a:b", 0, 1700000001 },              /* ':' inside user */
+};
+
+static void
+test_rest_expiry(void **state)
+{
+	(void)state;
+	for (size_t i = 0; i < sizeof(rest_cases) / sizeof(rest_cases[0]); i++) {
+		const char *u = rest_cases[i].user;
+		uint64_t e = 0;
+		int err = gw_turn_rest_check((const uint8_t *)u, strlen(u), 1700000000);
+
+		if (err != rest_cases[i].want)
+			fail_msg("row %zu (%s): got %d want %d", i + 1, u, err, rest_cases[i].want);
+		if (err != -EBADMSG) {
+			assert_int_equal(gw_turn_rest_expiry((const uint8_t *)u, strlen(u), &e), 0);
+			assert_true(e == rest_cases[i].expiry);
+		}
+	}
+}
+
+/* ---- nonces ---------------------------------------------------------------------- */
+
+static void
+nonce_key(struct gw_hmac_sha1_key *k, const char *secret)
+{
+	assert_int_equal(gw_hmac_sha1_key_init(k, (const uint8_t *)secret, strlen(secret)), 0);
+}
+
+static void
+test_nonce(void **state)
+{
+	struct gw_hmac_sha1_key k, other;
+	char n[GW_TURN_NONCE_MAX];
+	uint32_t ip = IP(198, 18, 4, 10), f = 0;
+	uint64_t t0 = 1700000000;
+	int len;
+
+	(void)state;
+	nonce_key(&k, "server-nonce-secret");
+	nonce_key(&other, "another-server-secret");
+
+	/* with the RFC 8489 cookie and the password-algorithms feature bit */
+	len = gw_turn_nonce_make(n, sizeof(n), &k, GW_TURN_FEATURE_PASSWORD_ALGORITHMS, true,
+				 ip, t0);
+	assert_int_equal(len, 37);
+	assert_int_equal((int)strlen(n), len);
+	assert_memory_equal(n, "obMatJos2AAAB", 13);
+	assert_int_equal(gw_turn_nonce_features((const uint8_t *)n, (size_t)len, &f), 0);
+	assert_int_equal(f, GW_TURN_FEATURE_PASSWORD_ALGORITHMS);
+	/* fresh for its lifetime, inclusive */
+	assert_int_equal(gw_turn_nonce_check((const uint8_t *)n, (size_t)len, &k, ip, t0, 600), 0);
+	assert_int_equal(gw_turn_nonce_check((const uint8_t *)n, (size_t)len, &k, ip, t0 + 600, 600), 0);
+	/* stale after it */
+	assert_int_equal(gw_turn_nonce_check((const uint8_t *)n, (size_t)len, &k, ip, t0 + 601, 600),
+			 GW_STUN_ERR(438));
+	/* small skew into the future accepted, more is stale */
+	assert_int_equal(gw_turn_nonce_check((const uint8_t *)n, (size_t)len, &k, ip, t0 - 5, 600), 0);
+	assert_int_equal(gw_turn_nonce_check((const uint8_t *)n, (size_t)len, &k, ip, t0 - 6, 600),
+			 GW_STUN_ERR(438));
+	/* bound to the client IP and to the server key */
+	assert_int_equal(gw_turn_nonce_check((const uint8_t *)n, (size_t)len, &k, ip + 1, t0, 600),
+			 -EBADMSG);
+	assert_int_equal(gw_turn_nonce_check((const uint8_t *)n, (size_t)len, &other, ip, t0, 600),
+			 -EBADMSG);
+	/* every single-character tamper is caught (time digits included) */
+	for (int i = 0; i < len; i++) {
+		char t[GW_TURN_NONCE_MAX];
+
+		memcpy(t, n, sizeof(t));
+		t[i] = t[i] == 'a' ? 'b' : 'a';
+		if (gw_turn_nonce_check((const uint8_t *)t, (size_t)len, &k, ip, t0, 600) != -EBADMSG)
+			fail_msg("tamper at %d accepted", i);
+	}
+	/* truncated, extended */
+	assert_int_equal(gw_turn_nonce_check((const uint8_t *)n, (size_t)len - 1, &k, ip, t0, 600),
+			 -EBADMSG);
+	assert_int_equal(gw_turn_nonce_check((const uint8_t *)"", 0, &k, ip, t0, 600), -EBADMSG);
+
+	/* without the cookie */
+	len = gw_turn_nonce_make(n, sizeof(n), &k, 0, false, ip, t0);
+	assert_int_equal(len, 24);
+	assert_int_equal(gw_turn_nonce_features((const uint8_t *)n, (size_t)len, &f), -ENOENT);
+	assert_int_equal(gw_turn_nonce_check((const uint8_t *)n, (size_t)len, &k, ip, t0 + 10, 600), 0);
+	/* clock wrap mod 2^32 */
+	len = gw_turn_nonce_make(n, sizeof(n), &k, 0, false, ip, 0xfffffff0u);
+	assert_int_equal(gw_turn_nonce_check((const uint8_t *)n, (size_t)len, &k, ip,
+					     0x100000010ull, 600), 0);
+	/* argument errors */
+	assert_int_equal(gw_turn_nonce_make(n, sizeof(n), &k, 1, false, ip, t0), -EINVAL);
+	assert_int_equal(gw_turn_nonce_make(n, sizeof(n), &k, 0x1000000, true, ip, t0), -EINVAL);
+	assert_int_equal(gw_turn_nonce_make(n, 20, &k, 0, false, ip, t0), -ENOSPC);
+	assert_int_equal(gw_turn_nonce_check(NULL, 0, &k, ip, t0, 600), -EINVAL);
+	gw_hmac_sha1_key_fini(&k);
+	gw_hmac_sha1_key_fini(&other);
+}
+
+/* ---- peer policy --------------------------------------------------------------- */
+
+#define RELAY_A IP(198, 18, 4, 1)
+#define MGMT_A  IP(198, 18, 4, 254)
+
+static void
+policy_init(struct gw_turn_peer_policy *p)
+{
+	memset(p, 0, sizeof(*p));
+	p->relay_addr[p->n_relay_addr++] = RELAY_A;
+	p->own_addr[p->n_own_addr++] = MGMT_A;
+	p->relay_port_min = 49152;
+	p->relay_port_max = 65535;
+	p->denied[p->n_denied++] = (struct gw_turn_prefix){ IP(203, 0, 113, 0), 24 };
+	p->allowed[p->n_allowed++] = (struct gw_turn_prefix){ IP(10, 1, 0, 0), 16 };
+	p->allowed[p->n_allowed++] = (struct gw_turn_prefix){ IP(203, 0, 113, 7), 32 };
+	p->allowed[p->n_allowed++] = (struct gw_turn_prefix){ IP(127, 0, 0, 1), 32 };
+}
+
+static const struct {
+	uint32_t ip;
+	uint16_t port;
+	enum gw_turn_peer_verdict want;
+} peer_cases[] = {
+	/* 1 */  { IP(198, 18, 5, 10), 5000, GW_TURN_PEER_OK },          /* public-ish peer */
+	/* 2 */  { IP(8, 8, 8, 8), 53, GW_TURN_PEER_OK },
+	/* 3 */  { IP(0, 0, 0, 0), 5000, GW_TURN_PEER_DENY_DEFAULT },    /* unspecified */
+	/* 4 */  { IP(0, 255, 1, 2), 5000, GW_TURN_PEER_DENY_DEFAULT },  /* 0/8 */
+	/* 5 */  { IP(10, 0, 0, 1), 5000, GW_TURN_PEER_DENY_DEFAULT },   /* RFC 1918 */
+	/* 6 */  { IP(10, 255, 255, 255), 5000, GW_TURN_PEER_DENY_DEFAULT },
+	/* 7 */  { IP(172, 16, 0, 1), 5000, GW_TURN_PEER_DENY_DEFAULT },
+	/* 8 */  { IP(172, 31, 255, 254), 5000, GW_TURN_PEER_DENY_DEFAULT },
+	/* 9 */  { IP(172, 32, 0, 1), 5000, GW_TURN_PEER_OK },           /* just outside /12 */
+	/* 10 */ { IP(172, 15, 255, 255), 5000, GW_TURN_PEER_OK },
+	/* 11 */ { IP(192, 168, 1, 1), 5000, GW_TURN_PEER_DENY_DEFAULT },
+	/* 12 */ { IP(192, 169, 0, 1), 5000, GW_TURN_PEER_OK },
+	/* 13 */ { IP(127, 0, 0, 2), 5000, GW_TURN_PEER_DENY_DEFAULT },  /* loopback */
+	/* 14 */ { IP(127, 0, 0, 1), 5000, GW_TURN_PEER_OK },            /* opened by allowed */
+	/* 15 */ { IP(169, 254, 169, 254), 80, GW_TURN_PEER_DENY_DEFAULT }, /* link-local, metadata */
+	/* 16 */ { IP(224, 0, 0, 251), 5353, GW_TURN_PEER_DENY_DEFAULT },   /* multicast */
+	/* 17 */ { IP(239, 255, 255, 250), 1900, GW_TURN_PEER_DENY_DEFAULT },
+	/* 18 */ { IP(255, 255, 255, 255), 5000, GW_TURN_PEER_DENY_DEFAULT }, /* broadcast */
+	/* 19 */ { IP(10, 1, 2, 3), 5000, GW_TURN_PEER_OK },             /* allowed exception */
+	/* 20 */ { IP(10, 2, 0, 1), 5000, GW_TURN_PEER_DENY_DEFAULT },   /* outside exception */
+	/* 21 */ { IP(203, 0, 113, 8), 5000, GW_TURN_PEER_DENY_CONFIG }, /* denied_peers */
+	/* 22 */ { IP(203, 0, 113, 7), 5000, GW_TURN_PEER_OK },          /* allowed beats denied */
+	/* 23 */ { RELAY_A, 49152, GW_TURN_PEER_OK },                    /* relay-to-relay */
+	/* 24 */ { RELAY_A, 65535, GW_TURN_PEER_OK },
+	/* 25 */ { RELAY_A, 3478, GW_TURN_PEER_DENY_OWN },               /* own STUN/TURN port */
+	/* 26 */ { RELAY_A, 49151, GW_TURN_PEER_DENY_OWN },              /* own media port */
+	/* 27 */ { MGMT_A, 8080, GW_TURN_PEER_DENY_OWN },                /* REST listener */
+	/* 28 */ { MGMT_A, 50000, GW_TURN_PEER_DENY_OWN },               /* any port there */
+	/* 29 */ { IP(198, 18, 5, 10), 0, GW_TURN_PEER_DENY_PORT0 },
+};
+
+static void
+test_peer_policy(void **state)
+{
+	struct gw_turn_peer_policy p;
+
+	(void)state;
+	policy_init(&p);
+	for (size_t i = 0; i < sizeof(peer_cases) / sizeof(peer_cases[0]); i++) {
+		enum gw_turn_peer_verdict v = gw_turn_peer_check(&p, peer_cases[i].ip,
+								 peer_cases[i].port);
+
+		if (v != peer_cases[i].want)
+			fail_msg("row %zu: got %d want %d", i + 1, v, peer_cases[i].want);
+	}
+	/* the IP-only check (CreatePermission) lets the relay address through */
+	assert_int_equal(gw_turn_peer_ip_check(&p, RELAY_A), GW_TURN_PEER_OK);
+	assert_int_equal(gw_turn_peer_ip_check(&p, MGMT_A), GW_TURN_PEER_DENY_OWN);
+	assert_int_equal(gw_turn_peer_ip_check(&p, IP(10, 9, 9, 9)), GW_TURN_PEER_DENY_DEFAULT);
+	/* allowed_peers cannot open the gateway's own management address */
+	p.allowed[p.n_allowed++] = (struct gw_turn_prefix){ 0, 0 };
+	assert_int_equal(gw_turn_peer_check(&p, MGMT_A, 8080), GW_TURN_PEER_DENY_OWN);
+	assert_int_equal(gw_turn_peer_check(&p, RELAY_A, 3478), GW_TURN_PEER_DENY_OWN);
+	/* ... but a /0 exception opens every default range (a lab setting) */
+	assert_int_equal(gw_turn_peer_check(&p, IP(192, 168, 0, 1), 9), GW_TURN_PEER_OK);
+	/* an empty policy is not a whitelist: public addresses pass */
+	memset(&p, 0, sizeof(p));
+	assert_int_equal(gw_turn_peer_check(&p, IP(198, 51, 100, 1), 9), GW_TURN_PEER_OK);
+	assert_int_equal(gw_turn_peer_check(&p, IP(10, 0, 0, 1), 9), GW_TURN_PEER_DENY_DEFAULT);
+	/* prefix edge cases */
+	assert_true(gw_turn_prefix_match(&(struct gw_turn_prefix){ IP(1, 2, 3, 4), 32 }, IP(1, 2, 3, 4)));
+	assert_false(gw_turn_prefix_match(&(struct gw_turn_prefix){ IP(1, 2, 3, 4), 32 }, IP(1, 2, 3, 5)));
+	assert_true(gw_turn_prefix_match(&(struct gw_turn_prefix){ IP(1, 2, 3, 4), 31 }, IP(1, 2, 3, 5)));
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_chandata_table),
+		cmocka_unit_test(test_chandata_encode),
+		cmocka_unit_test(test_rest_password),
+		cmocka_unit_test(test_rest_expiry),
+		cmocka_unit_test(test_nonce),
+		cmocka_unit_test(test_peer_policy),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
