@@ -7,6 +7,7 @@
 #include "demux.h"
 #include "dp_arp.h"
 #include "dp_ctx.h"
+#include "dp_stun.h"
 #include "net.h"
 
 _Static_assert(GW_CNT_DEMUX_UNKNOWN - GW_CNT_DEMUX_EMPTY == GW_DEMUX_UNKNOWN - GW_DEMUX_EMPTY &&
@@ -73,8 +74,9 @@ icmp_input(struct dp_worker *w, unsigned pi, struct rte_mbuf *m, const struct gw
 }
 
 static void
-udp_input(struct dp_worker *w, struct rte_mbuf *m, const struct gw_ipv4_view *ip)
+udp_input(struct dp_worker *w, unsigned pi, struct rte_mbuf *m, const struct gw_ipv4_view *ip)
 {
+	enum gw_demux_class cls;
 	struct gw_udp_view u;
 	int rc = gw_udp_parse(&u, ip);
 
@@ -92,8 +94,13 @@ udp_input(struct dp_worker *w, struct rte_mbuf *m, const struct gw_ipv4_view *ip
 		return;
 	}
 	/* Counter index = first demux counter + class: keep the orders equal. */
-	w->cnt[GW_CNT_DEMUX_EMPTY + gw_demux_classify(u.payload, u.payload_len)]++;
-	/* The STUN, TURN, DTLS and SRTP handlers hook in here. */
+	cls = gw_demux_classify(u.payload, u.payload_len);
+	w->cnt[GW_CNT_DEMUX_EMPTY + cls]++;
+	if (cls == GW_DEMUX_STUN) {
+		dp_stun_input(w, pi, m, ip, &u);
+		return;
+	}
+	/* The TURN ChannelData, DTLS and SRTP handlers hook in here. */
 	DP_CNT(w, DEMUX_UNHANDLED);
 	drop(m);
 }
@@ -124,7 +131,7 @@ ipv4_input(struct dp_worker *w, unsigned pi, struct rte_mbuf *m, const uint8_t *
 	}
 	switch (ip.proto) {
 	case GW_IPPROTO_UDP:
-		udp_input(w, m, &ip);
+		udp_input(w, pi, m, &ip);
 		break;
 	case GW_IPPROTO_ICMP:
 		icmp_input(w, pi, m, &ip);

@@ -16,6 +16,7 @@
 
 #include "dp_arp.h"
 #include "dp_ctx.h"
+#include "dp_ice.h"
 #include "dp_log.h"
 #include "net.h"
 
@@ -190,8 +191,14 @@ answer_ports(struct dp_worker *w, const struct gw_ipc_msg *q)
 	}
 }
 
+void
+dp_ipc_event(struct dp_worker *w, struct gw_ipc_msg *m)
+{
+	reply(w, m);
+}
+
 static void
-answer(struct dp_worker *w, const struct gw_ipc_msg *q)
+answer(struct dp_worker *w, struct gw_ipc_msg *q)
 {
 	struct gw_ipc_msg r = { .seq = q->seq };
 
@@ -220,6 +227,10 @@ answer(struct dp_worker *w, const struct gw_ipc_msg *q)
 		break;
 	case GW_IPC_PORT_REQ:
 		answer_ports(w, q);
+		break;
+	case GW_IPC_ICE_ADD_REQ:
+	case GW_IPC_ICE_DEL_REQ:
+		dp_ice_command(w, q);
 		break;
 	default:
 		/* A response type sent as a request. */

@@ -33,6 +33,11 @@ void dp_ipc_stopping(uint32_t wait_ms);
 /** Free the mbufs still waiting in rings (after the workers stopped). */
 void dp_ipc_destroy(void);
 
+struct gw_ipc_msg;
+
+/** Send an event to the control plane on w's event ring (counted when full). */
+void dp_ipc_event(struct dp_worker *w, struct gw_ipc_msg *m);
+
 /** Serve up to a small batch of commands and tx frames (worker tick). */
 void dp_ipc_poll(struct dp_worker *w);
 

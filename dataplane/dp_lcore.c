@@ -7,6 +7,7 @@
 #include "dp_arp.h"
 #include "dp_classify.h"
 #include "dp_ctx.h"
+#include "dp_ice.h"
 #include "dp_ipc.h"
 #include "dp_log.h"
 
@@ -36,6 +37,7 @@ dp_lcore_main(void *unused)
 	if (w == NULL)
 		return 0;
 	DP_LOG(INFO, "worker %u running on lcore %u", w->idx, lcore);
+	dp_ice_worker_start(w);
 
 	while (!__atomic_load_n(&dp.quit, __ATOMIC_RELAXED)) {
 		unsigned got = 0;
@@ -52,10 +54,12 @@ dp_lcore_main(void *unused)
 		for (unsigned pi = 0; pi < dp.n_ports; pi++)
 			rte_eth_tx_buffer_flush(dp.ports[pi].port_id, (uint16_t)w->idx, w->txb[pi]);
 
+		dp_ice_quiescent(w);
 		now = rte_rdtsc();
 		if (now >= next_tick) {
 			dp_ipc_poll(w);
 			dp_arp_tick(w, now);
+			dp_ice_tick(w, now);
 			next_tick = now + tick;
 		}
 		if (got != 0 || busy) {
@@ -70,6 +74,7 @@ dp_lcore_main(void *unused)
 		if (sleep_us < max_sleep)
 			sleep_us = sleep_us * 2 > max_sleep ? max_sleep : sleep_us * 2;
 	}
+	dp_ice_worker_stop(w);
 	dp_arp_flush_pending(w);
 	for (unsigned pi = 0; pi < dp.n_ports; pi++)
 		rte_eth_tx_buffer_flush(dp.ports[pi].port_id, (uint16_t)w->idx, w->txb[pi]);

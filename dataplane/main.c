@@ -21,6 +21,7 @@
 
 #include "dp_arp.h"
 #include "dp_ctx.h"
+#include "dp_ice.h"
 #include "dp_ipc.h"
 #include "dp_lcore.h"
 #include "dp_log.h"
@@ -29,6 +30,7 @@
 
 #define MAX_EAL_ARGS 64
 #define NEIGH_ENTRIES 4096
+#define ICE_LEGS      4096
 #define DETACH_WAIT_MS 2000
 
 struct dp_ctx dp;
@@ -220,6 +222,8 @@ main(int argc, char **argv)
 	rc = dp_arp_table_create(&dp.neigh, NEIGH_ENTRIES, conf.dataplane.arp_timeout_s);
 	if (rc == 0)
 		rc = create_workers(&conf);
+	if (rc == 0)
+		rc = dp_ice_create(ICE_LEGS, dp.n_workers);
 	if (rc != 0) {
 		DP_LOG(ERR, "cannot create workers: %s", strerror(-rc));
 		goto out;

@@ -52,7 +52,33 @@
 	_(IPC_CMD_BAD,          "commands with a wrong version or unknown type")     \
 	_(IPC_EVT_DROP,         "events dropped: event ring full")                   \
 	_(IPC_TX,               "frames sent for the control plane (tx ring)")       \
-	_(IPC_TX_BAD,           "tx ring frames dropped (bad metadata)")
+	_(IPC_TX_BAD,           "tx ring frames dropped (bad metadata)") \
+	_(STUN_BINDING_OK,      "STUN Binding requests answered with success")       \
+	_(STUN_CLASSIC_OK,      "RFC 3489 Binding requests answered with MAPPED-ADDRESS") \
+	_(STUN_BAD_REQUEST,     "malformed STUN requests answered with 400")         \
+	_(STUN_UNKNOWN_ATTR,    "STUN requests answered with 420 and UNKNOWN-ATTRIBUTES") \
+	_(STUN_NOT_BINDING,     "STUN requests of another method on the STUN port (to TURN)") \
+	_(STUN_DROP_MALFORMED,  "STUN messages dropped: malformed, no answer possible") \
+	_(STUN_DROP_FINGERPRINT,"STUN messages dropped: FINGERPRINT mismatch")       \
+	_(STUN_DROP_CLASSIC,    "RFC 3489 messages other than Binding request dropped") \
+	_(STUN_IGN_INDICATION,  "STUN indications ignored")                          \
+	_(STUN_IGN_RESPONSE,    "STUN success/error responses ignored")              \
+	_(ICE_OK,               "ICE checks answered with success")                  \
+	_(ICE_NO_AUTH,          "ICE checks without USERNAME or MESSAGE-INTEGRITY answered 400") \
+	_(ICE_NO_FP,            "ICE checks without FINGERPRINT answered 400")       \
+	_(ICE_UNKNOWN_USER,     "ICE checks with an unknown or mismatched USERNAME answered 401") \
+	_(ICE_BAD_MAC,          "ICE checks with a wrong MESSAGE-INTEGRITY answered 401") \
+	_(ICE_ROLE_CONFLICT,    "ICE checks from a controlled peer answered 487")    \
+	_(STUN_DROP_NOSPC,      "STUN answers dropped: response did not fit")        \
+	_(STUN_TX_NOROOM,       "STUN answers dropped: no room in the mbuf")         \
+	_(STUN_TURN_UNAVAILABLE,"TURN requests dropped: TURN not implemented yet")  \
+	_(STUN_OTHER_PORT,      "STUN on a TURN relay port (not handled)")           \
+	_(ICE_NOMINATED,        "ICE legs nominated (USE-CANDIDATE)")                \
+	_(ICE_RENOMINATE_IGNORED,"USE-CANDIDATE on an already nominated leg from another address") \
+	_(ICE_CONSENT_LOST,     "ICE legs whose consent expired (RFC 7675)")         \
+	_(ICE_LEG_ADDED,        "ICE credentials added")                             \
+	_(ICE_LEG_REMOVED,      "ICE credentials removed")                           \
+	_(ICE_LEG_ADD_FAILED,   "ICE credential adds refused (duplicate, full, invalid)")
 
 enum gw_counter {
 #define GW_CNT_ENUM(sym, text) GW_CNT_##sym,

@@ -25,7 +25,7 @@
 
 #include "gw_counters.h"
 
-#define GW_IPC_VERSION     1
+#define GW_IPC_VERSION     2
 #define GW_IPC_MAGIC       0x72746367u      /* "rtcg" */
 #define GW_IPC_INFO_NAME   "rtcgw_info"
 #define GW_IPC_POOL_NAME   "rtcgw_pool"
@@ -65,6 +65,9 @@ enum gw_ipc_type {
 	GW_IPC_PORT_REQ,            /* -> nothing; answered by worker 0    */
 	GW_IPC_PORT_RESP,           /* <- u.port, one per port             */
 	GW_IPC_ERROR_RESP,          /* <- status < 0: request refused      */
+	GW_IPC_ICE_ADD_REQ,         /* -> u.ice_add; worker 0 owns the ICE table */
+	GW_IPC_ICE_DEL_REQ,         /* -> u.ice_del                        */
+	GW_IPC_ICE_EVENT,           /* <- u.ice_evt: add/del result, nominated, consent lost */
 	GW_IPC_TYPE_MAX
 };
 
@@ -102,6 +105,44 @@ struct gw_ipc_port {
 	char name[24];
 };
 
+#define GW_IPC_ICE_UFRAG 32         /* = GW_ICE_UFRAG_MAX (wire/stunsrv.h) */
+#define GW_IPC_ICE_PWD   38         /* = GW_ICE_PWD_MAX */
+
+/** Publish an ICE-lite credential (control -> worker 0). Wipe after use. */
+struct gw_ipc_ice_add {
+	uint32_t leg_id;            /* the control plane's id, echoed in events */
+	uint16_t port;              /* local media port the checks arrive on */
+	uint8_t local_ufrag_len;
+	uint8_t remote_ufrag_len;   /* 0: accept any remote ufrag */
+	uint8_t pwd_len;
+	char local_ufrag[GW_IPC_ICE_UFRAG];
+	char remote_ufrag[GW_IPC_ICE_UFRAG];
+	char pwd[GW_IPC_ICE_PWD];   /* local password, not NUL-terminated */
+	uint8_t pad;
+};
+
+struct gw_ipc_ice_del {
+	uint32_t leg_id;
+};
+
+enum gw_ipc_ice_evt_kind {
+	GW_IPC_ICE_ADDED = 1,       /* status 0, or -EEXIST / -ENOSPC / -EINVAL */
+	GW_IPC_ICE_REMOVED,         /* status 0, or -ENOENT */
+	GW_IPC_ICE_NOMINATED,       /* first valid check with USE-CANDIDATE */
+	GW_IPC_ICE_CONSENT_LOST,    /* no valid check for media.consent_timeout_s */
+};
+
+struct gw_ipc_ice_evt {
+	uint32_t leg_id;
+	uint16_t kind;              /* enum gw_ipc_ice_evt_kind */
+	uint16_t port;              /* local media port */
+	uint32_t peer_ip;           /* NOMINATED: the peer's address, host order */
+	uint16_t peer_port;
+	uint16_t pad;
+	uint32_t priority;          /* NOMINATED: PRIORITY of the check */
+	uint32_t idle_ms;           /* CONSENT_LOST: time since the last valid check */
+};
+
 struct gw_ipc_msg {
 	uint16_t version;           /* GW_IPC_VERSION */
 	uint16_t type;              /* enum gw_ipc_type */
@@ -114,6 +155,9 @@ struct gw_ipc_msg {
 		struct gw_ipc_hello hello;
 		struct gw_ipc_counters counters;
 		struct gw_ipc_port port;
+		struct gw_ipc_ice_add ice_add;
+		struct gw_ipc_ice_del ice_del;
+		struct gw_ipc_ice_evt ice_evt;
 	} u;
 };
 
@@ -138,6 +182,8 @@ gw_ipc_ring_name(char *buf, size_t len, const char *kind, unsigned w)
 static_assert(sizeof(struct gw_ipc_hello) <= 112, "hello fits the payload");
 static_assert(sizeof(struct gw_ipc_counters) == 104, "counters payload layout");
 static_assert(sizeof(struct gw_ipc_port) == 112, "port payload layout");
+static_assert(sizeof(struct gw_ipc_ice_add) == 112, "ice_add payload layout");
+static_assert(sizeof(struct gw_ipc_ice_evt) == 24, "ice_evt payload layout");
 static_assert(sizeof(struct gw_ipc_msg) == 128, "IPC ABI changed: bump GW_IPC_VERSION");
 static_assert(sizeof(struct gw_ipc_msg) % 4 == 0, "rte_ring_elem needs a multiple of 4");
 static_assert(sizeof(struct gw_ipc_info) == 40, "info layout changed: bump GW_IPC_VERSION");

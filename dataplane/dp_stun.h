@@ -1,0 +1,38 @@
+/*
+ * dp_stun: STUN on the dataplane's UDP service ports. On stun.port, Binding
+ * requests are answered by the STUN server (wire/stunsrv.h) and other
+ * methods go to dp_turn_input(); on the media ports, Binding requests are
+ * ICE-lite connectivity checks against the dp_ice table. Answers reuse the
+ * request's mbuf: addresses swapped, response written over the payload,
+ * UDP/IPv4 checksums recomputed, sent back to the Ethernet source on the
+ * receiving port. No allocation, locks or logging per packet: every outcome
+ * is a counter.
+ */
+#ifndef DP_STUN_H
+#define DP_STUN_H
+
+#include <rte_mbuf.h>
+
+#include "net.h"
+
+struct dp_worker;
+
+/**
+ * Handle a datagram of class STUN on a service port. Consumes m (answered
+ * in place, handed to TURN, or counted and freed).
+ * @param pi  index into dp.ports of the receiving port
+ * @param ip, u  views of m's IPv4 header and UDP datagram
+ */
+void dp_stun_input(struct dp_worker *w, unsigned pi, struct rte_mbuf *m,
+		   const struct gw_ipv4_view *ip, const struct gw_udp_view *u);
+
+/**
+ * The TURN hook: a STUN request of a method other than Binding on stun.port
+ * (Allocate, Refresh, CreatePermission, ChannelBind, Send). Consumes m.
+ * Until the TURN server lands, dp_turn_stub.c counts STUN_TURN_UNAVAILABLE
+ * and drops: nothing here pretends TURN works.
+ */
+void dp_turn_input(struct dp_worker *w, unsigned pi, struct rte_mbuf *m,
+		   const struct gw_ipv4_view *ip, const struct gw_udp_view *u);
+
+#endif
