@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <time.h>
 
+#include "cp_ice.h"
 #include "cp_metrics.h"
 
 /* A snapshot older than this means the dataplane stopped answering. */
@@ -99,5 +100,8 @@ const struct cp_rest_route cp_api_routes[] = {
 	{ "GET", "/healthz", get_healthz },
 	{ "GET", "/metrics", get_metrics },
 	{ "GET", "/v1/stats", get_stats },
+	{ "POST", "/v1/ice/legs", cp_ice_post },
+	{ "GET", "/v1/ice/legs*", cp_ice_get },
+	{ "DELETE", "/v1/ice/legs/*", cp_ice_delete },
 };
 const size_t cp_api_n_routes = sizeof(cp_api_routes) / sizeof(cp_api_routes[0]);

@@ -12,6 +12,7 @@
 #include <rte_ring.h>
 #include <rte_ring_elem.h>
 
+#include "cp_ice.h"
 #include "cp_log.h"
 
 #define REFRESH_MS   100      /* counters + port status period */
@@ -240,6 +241,9 @@ handle(struct cp_ipc *c, const struct gw_ipc_msg *m, uint64_t now)
 		c->building.ports[c->ports_got++] = m->u.port;
 		maybe_complete(c, now);
 		break;
+	case GW_IPC_ICE_EVENT:
+		cp_ice_on_event(m);
+		break;
 	case GW_IPC_ERROR_RESP:
 		CP_WARN("ipc: dataplane refused request %u: %s", m->seq, strerror(-m->status));
 		break;
@@ -282,6 +286,15 @@ cp_ipc_poll(struct cp_ipc *c, uint64_t now_ms)
 		start_refresh(c);
 	}
 	return 0;
+}
+
+int
+cp_ipc_send(struct cp_ipc *c, unsigned w, struct gw_ipc_msg *m)
+{
+	if (c->gone || w >= c->n_workers)
+		return -EINVAL;
+	m->version = GW_IPC_VERSION;
+	return rte_ring_enqueue_elem(c->cmd[w], m, sizeof(*m)) == 0 ? 0 : -ENOBUFS;
 }
 
 const struct cp_dp_snapshot *

@@ -58,6 +58,14 @@ void cp_ipc_free(struct cp_ipc *c);
  */
 int cp_ipc_poll(struct cp_ipc *c, uint64_t now_ms);
 
+/**
+ * Send a command to worker w (sets m->version). The caller wipes secrets in
+ * m afterwards.
+ * @return 0; -EINVAL (no such worker, or the dataplane is gone); -ENOBUFS
+ *         (command ring full).
+ */
+int cp_ipc_send(struct cp_ipc *c, unsigned w, struct gw_ipc_msg *m);
+
 const struct cp_dp_snapshot *cp_ipc_snapshot(const struct cp_ipc *c);
 const struct cp_dp_info *cp_ipc_info(const struct cp_ipc *c);
 

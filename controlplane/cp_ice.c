@@ -1,0 +1,373 @@
+#include "cp_ice.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <openssl/rand.h>
+
+#include "cp_api.h"
+#include "cp_ipc.h"
+#include "cp_log.h"
+#include "ct.h"
+#include "stunsrv.h"
+
+#define GEN_UFRAG_LEN 8     /* 48 bits; RFC 8445 §5.3 asks for at least 24 */
+#define GEN_PWD_LEN   24    /* 144 bits; RFC 8445 §5.3 asks for at least 128 */
+
+enum leg_state {
+	ST_PENDING,          /* sent to the dataplane, no answer yet */
+	ST_WAITING,          /* published; no nomination yet */
+	ST_NOMINATED,
+	ST_CONSENT_LOST,
+	ST_FAILED,           /* the dataplane refused it */
+};
+
+static const char *const state_names[] = {
+	"pending", "waiting", "nominated", "consent_lost", "failed",
+};
+
+struct leg {
+	uint32_t id;                 /* 0: slot free */
+	enum leg_state state;
+	int err;                     /* ST_FAILED: the dataplane's -errno */
+	uint16_t port;
+	char local_ufrag[GW_ICE_UFRAG_MAX + 1];
+	char remote_ufrag[GW_ICE_UFRAG_MAX + 1];
+	uint32_t peer_ip;
+	uint16_t peer_port;
+	uint32_t priority;
+	time_t created, nominated_at, consent_lost_at;
+};
+
+static struct leg legs[CP_ICE_MAX_LEGS];
+static uint32_t next_id = 1;
+
+static struct leg *
+find(uint32_t id)
+{
+	if (id == 0)
+		return NULL;
+	for (unsigned i = 0; i < CP_ICE_MAX_LEGS; i++)
+		if (legs[i].id == id)
+			return &legs[i];
+	return NULL;
+}
+
+static bool
+ufrag_taken(const char *u)
+{
+	for (unsigned i = 0; i < CP_ICE_MAX_LEGS; i++)
+		if (legs[i].id != 0 && strcmp(legs[i].local_ufrag, u) == 0)
+			return true;
+	return false;
+}
+
+static const char *
+addr_str(uint32_t ip, char *buf, size_t len)
+{
+	struct in_addr a = { .s_addr = htonl(ip) };
+
+	return inet_ntop(AF_INET, &a, buf, (socklen_t)len);
+}
+
+void
+cp_ice_on_event(const struct gw_ipc_msg *m)
+{
+	const struct gw_ipc_ice_evt *e = &m->u.ice_evt;
+	struct leg *l = find(e->leg_id);
+	char a[INET_ADDRSTRLEN] = "?";
+
+	switch (e->kind) {
+	case GW_IPC_ICE_ADDED:
+		if (l == NULL || l->state != ST_PENDING)
+			break;
+		if (m->status == 0) {
+			l->state = ST_WAITING;
+			CP_INFO("ice leg %u: published (ufrag %s, port %u)", l->id, l->local_ufrag,
+				l->port);
+		} else {
+			l->state = ST_FAILED;
+			l->err = m->status;
+			CP_WARN("ice leg %u: dataplane refused it: %s", l->id, strerror(-m->status));
+		}
+		break;
+	case GW_IPC_ICE_REMOVED:
+		if (m->status != 0)
+			CP_WARN("ice leg %u: dataplane removal: %s", e->leg_id, strerror(-m->status));
+		break;
+	case GW_IPC_ICE_NOMINATED:
+		addr_str(e->peer_ip, a, sizeof(a));
+		CP_NOTICE("ice leg %u: nominated %s:%u -> port %u (priority %u)", e->leg_id, a,
+			  e->peer_port, e->port, e->priority);
+		if (l == NULL)
+			break;
+		l->state = ST_NOMINATED;
+		l->peer_ip = e->peer_ip;
+		l->peer_port = e->peer_port;
+		l->priority = e->priority;
+		l->nominated_at = time(NULL);
+		break;
+	case GW_IPC_ICE_CONSENT_LOST:
+		addr_str(e->peer_ip, a, sizeof(a));
+		CP_NOTICE("ice leg %u: consent lost (no valid check for %u ms, peer %s:%u)",
+			  e->leg_id, e->idle_ms, e->peer_ip ? a : "none", e->peer_port);
+		if (l == NULL)
+			break;
+		l->state = ST_CONSENT_LOST;
+		l->consent_lost_at = time(NULL);
+		break;
+	default:
+		CP_WARN("ice: unknown event kind %u", e->kind);
+	}
+}
+
+/* Random ice-chars (RFC 8839 §5.4: ALPHA / DIGIT / "+" / "/"): 64 symbols,
+ * so 6 bits of each random byte give a uniform choice. */
+static int
+gen_ice_chars(char *out, size_t n)
+{
+	static const char alphabet[] =
+		"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	unsigned char r[64];
+
+	if (n >= sizeof(r) || RAND_bytes(r, (int)n) != 1)
+		return -EIO;
+	for (size_t i = 0; i < n; i++)
+		out[i] = alphabet[r[i] & 63];
+	out[n] = '\0';
+	gw_wipe(r, sizeof(r));
+	return 0;
+}
+
+static json_t *
+leg_json(const struct leg *l)
+{
+	json_t *o = json_pack("{s:I, s:s, s:s, s:i, s:s, s:I}", "id", (json_int_t)l->id,
+			      "local_ufrag", l->local_ufrag, "remote_ufrag", l->remote_ufrag,
+			      "port", l->port, "state", state_names[l->state],
+			      "created", (json_int_t)l->created);
+	char a[INET_ADDRSTRLEN];
+
+	if (o == NULL)
+		return NULL;
+	if (l->peer_ip != 0) {
+		json_object_set_new(o, "selected",
+				    json_pack("{s:s, s:i, s:I}", "address",
+					      addr_str(l->peer_ip, a, sizeof(a)), "port",
+					      l->peer_port, "priority", (json_int_t)l->priority));
+		json_object_set_new(o, "nominated_at", json_integer((json_int_t)l->nominated_at));
+	}
+	if (l->state == ST_CONSENT_LOST)
+		json_object_set_new(o, "consent_lost_at",
+				    json_integer((json_int_t)l->consent_lost_at));
+	if (l->state == ST_FAILED)
+		json_object_set_new(o, "error", json_string(strerror(-l->err)));
+	return o;
+}
+
+/* A string member that must be ice-chars of min..max bytes, or absent
+ * (*out stays NULL). Returns false with a reason. */
+static bool
+opt_chars(json_t *body, const char *key, size_t min, size_t max, const char **out,
+	  char *why, size_t wlen)
+{
+	json_t *v = json_object_get(body, key);
+
+	*out = NULL;
+	if (v == NULL)
+		return true;
+	if (!json_is_string(v) || !gw_ice_chars_ok(json_string_value(v), min, max) ||
+	    json_string_length(v) != strlen(json_string_value(v))) {
+		snprintf(why, wlen, "%s must be a string of %zu..%zu ice-chars "
+			 "(letters, digits, '+', '/')", key, min, max);
+		return false;
+	}
+	*out = json_string_value(v);
+	return true;
+}
+
+static bool
+dp_ready(const struct cp_app *app)
+{
+	return app->ipc != NULL && !app->dp_lost;
+}
+
+enum MHD_Result
+cp_ice_post(void *a, const struct cp_rest_req *r)
+{
+	struct cp_app *app = a;
+	const struct gw_config *c = app->conf;
+	char why[160], pwd[GW_ICE_PWD_MAX + 1];
+	const char *lu, *lp, *ru, *key;
+	struct gw_ipc_msg m = { .type = GW_IPC_ICE_ADD_REQ };
+	struct gw_ipc_ice_add *add = &m.u.ice_add;
+	struct leg *l = NULL;
+	json_error_t jerr;
+	json_t *body, *v, *doc;
+	json_int_t port;
+
+	if (r->body == NULL)
+		return cp_rest_reply_error(r, 400, "JSON body required");
+	body = json_loads(r->body, JSON_REJECT_DUPLICATES, &jerr);
+	if (body == NULL)
+		return cp_rest_reply_error(r, 400, "invalid JSON at line %d column %d: %s",
+					   jerr.line, jerr.column, jerr.text);
+	if (!json_is_object(body)) {
+		json_decref(body);
+		return cp_rest_reply_error(r, 400, "body must be a JSON object");
+	}
+	json_object_foreach(body, key, v) {
+		if (strcmp(key, "local_ufrag") != 0 && strcmp(key, "local_pwd") != 0 &&
+		    strcmp(key, "remote_ufrag") != 0 && strcmp(key, "port") != 0) {
+			snprintf(why, sizeof(why), "unknown member \"%.40s\"", key);
+			goto bad;
+		}
+	}
+	v = json_object_get(body, "port");
+	if (!json_is_integer(v) || (port = json_integer_value(v)) < c->media.port_min ||
+	    port > c->media.port_max) {
+		snprintf(why, sizeof(why), "port must be an integer in the media range %u..%u",
+			 c->media.port_min, c->media.port_max);
+		goto bad;
+	}
+	if (json_object_get(body, "remote_ufrag") == NULL) {
+		snprintf(why, sizeof(why), "remote_ufrag is required");
+		goto bad;
+	}
+	if (!opt_chars(body, "remote_ufrag", GW_ICE_UFRAG_MIN, GW_ICE_UFRAG_MAX, &ru, why,
+		       sizeof(why)) ||
+	    !opt_chars(body, "local_ufrag", GW_ICE_UFRAG_MIN, GW_ICE_UFRAG_MAX, &lu, why,
+		       sizeof(why)) ||
+	    !opt_chars(body, "local_pwd", GW_ICE_PWD_MIN, GW_ICE_PWD_MAX, &lp, why, sizeof(why)))
+		goto bad;
+	if (!dp_ready(app)) {
+		json_decref(body);
+		return cp_rest_reply_error(r, 503, "no dataplane attached");
+	}
+	for (unsigned i = 0; i < CP_ICE_MAX_LEGS && l == NULL; i++)
+		if (legs[i].id == 0)
+			l = &legs[i];
+	if (l == NULL) {
+		json_decref(body);
+		return cp_rest_reply_error(r, 503, "ICE leg table full (%d legs)", CP_ICE_MAX_LEGS);
+	}
+	memset(l, 0, sizeof(*l));
+	if (lu != NULL) {
+		if (ufrag_taken(lu)) {
+			json_decref(body);
+			return cp_rest_reply_error(r, 409, "local_ufrag %s is in use", lu);
+		}
+		snprintf(l->local_ufrag, sizeof(l->local_ufrag), "%s", lu);
+	} else {
+		do {
+			if (gen_ice_chars(l->local_ufrag, GEN_UFRAG_LEN) != 0)
+				goto rand_fail;
+		} while (ufrag_taken(l->local_ufrag));
+	}
+	if (lp != NULL)
+		snprintf(pwd, sizeof(pwd), "%s", lp);
+	else if (gen_ice_chars(pwd, GEN_PWD_LEN) != 0)
+		goto rand_fail;
+	snprintf(l->remote_ufrag, sizeof(l->remote_ufrag), "%s", ru);
+	json_decref(body);
+
+	l->port = (uint16_t)port;
+	l->state = ST_PENDING;
+	l->created = time(NULL);
+	add->leg_id = next_id;
+	add->port = l->port;
+	add->local_ufrag_len = (uint8_t)strlen(l->local_ufrag);
+	add->remote_ufrag_len = (uint8_t)strlen(l->remote_ufrag);
+	add->pwd_len = (uint8_t)strlen(pwd);
+	memcpy(add->local_ufrag, l->local_ufrag, add->local_ufrag_len);
+	memcpy(add->remote_ufrag, l->remote_ufrag, add->remote_ufrag_len);
+	memcpy(add->pwd, pwd, add->pwd_len);
+	if (cp_ipc_send(app->ipc, 0, &m) != 0) {
+		gw_wipe(&m, sizeof(m));
+		gw_wipe(pwd, sizeof(pwd));
+		memset(l, 0, sizeof(*l));
+		return cp_rest_reply_error(r, 503, "dataplane command ring full");
+	}
+	gw_wipe(&m, sizeof(m));
+	l->id = next_id++;
+	CP_INFO("ice leg %u: created (ufrag %s, remote %s, port %u)", l->id, l->local_ufrag,
+		l->remote_ufrag, l->port);
+	doc = leg_json(l);
+	if (doc != NULL)
+		json_object_set_new(doc, "local_pwd", json_string(pwd));
+	gw_wipe(pwd, sizeof(pwd));
+	return cp_rest_reply_json(r, 201, doc);
+
+rand_fail:
+	json_decref(body);
+	memset(l, 0, sizeof(*l));
+	return cp_rest_reply_error(r, 500, "random generator failed");
+bad:
+	json_decref(body);
+	return cp_rest_reply_error(r, 400, "%s", why);
+}
+
+/* "/v1/ice/legs/<id>" -> the leg, or NULL (and *bad when not a number). */
+static struct leg *
+leg_of_path(const char *path, bool *bad)
+{
+	const char *p = path + strlen("/v1/ice/legs/");
+	char *end;
+	unsigned long id;
+
+	*bad = false;
+	if (strncmp(path, "/v1/ice/legs/", 13) != 0 || *p < '1' || *p > '9') {
+		*bad = true;
+		return NULL;
+	}
+	id = strtoul(p, &end, 10);
+	if (*end != '\0' || id > UINT32_MAX) {
+		*bad = true;
+		return NULL;
+	}
+	return find((uint32_t)id);
+}
+
+enum MHD_Result
+cp_ice_get(void *a, const struct cp_rest_req *r)
+{
+	struct leg *l;
+	bool bad;
+
+	(void)a;
+	if (strcmp(r->path, "/v1/ice/legs") == 0 || strcmp(r->path, "/v1/ice/legs/") == 0) {
+		json_t *arr = json_array();
+
+		for (unsigned i = 0; arr != NULL && i < CP_ICE_MAX_LEGS; i++)
+			if (legs[i].id != 0)
+				json_array_append_new(arr, leg_json(&legs[i]));
+		return cp_rest_reply_json(r, 200, arr ? json_pack("{s:o}", "legs", arr) : NULL);
+	}
+	l = leg_of_path(r->path, &bad);
+	if (l == NULL)
+		return cp_rest_reply_error(r, 404, "no such ICE leg: %s", r->path);
+	return cp_rest_reply_json(r, 200, leg_json(l));
+}
+
+enum MHD_Result
+cp_ice_delete(void *a, const struct cp_rest_req *r)
+{
+	struct cp_app *app = a;
+	struct gw_ipc_msg m = { .type = GW_IPC_ICE_DEL_REQ };
+	struct leg *l;
+	bool bad;
+
+	l = leg_of_path(r->path, &bad);
+	if (l == NULL)
+		return cp_rest_reply_error(r, 404, "no such ICE leg: %s", r->path);
+	m.u.ice_del.leg_id = l->id;
+	if (dp_ready(app) && cp_ipc_send(app->ipc, 0, &m) != 0)
+		return cp_rest_reply_error(r, 503, "dataplane command ring full");
+	CP_INFO("ice leg %u: deleted", l->id);
+	memset(l, 0, sizeof(*l));
+	return cp_rest_reply_text(r, 204, "application/json", "", 0);
+}
