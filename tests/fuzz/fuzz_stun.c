@@ -8,6 +8,7 @@
 
 #include "hmac.h"
 #include "stun.h"
+#include "stunsrv.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -77,6 +78,42 @@ answer(const struct gw_stun_view *v, int err, const struct gw_hmac_sha1_key *k)
 		__builtin_trap();
 }
 
+static struct gw_ice_cred fz_cred;
+
+/* Knows one ufrag: "fuzz" (remote "peer"), password of RFC 5769 §2.1. */
+static const struct gw_ice_cred *
+fz_lookup(void *ctx, const uint8_t *u, size_t n)
+{
+	(void)ctx;
+	return n == fz_cred.local_ufrag_len && memcmp(u, fz_cred.local_ufrag, n) == 0 ?
+		       &fz_cred : NULL;
+}
+
+/* The dataplane's handlers (wire/stunsrv.c): whatever they answer must be
+ * a well-formed STUN message; an ICE success must verify. */
+static void
+handlers(const uint8_t *data, size_t size)
+{
+	static const struct gw_stun_addr src = { .family = GW_STUN_FAMILY_IPV4, .port = 9,
+						 .addr = { 198, 18, 3, 1 } };
+	uint8_t out[GW_STUNSRV_MAX_RESP];
+	struct gw_stunsrv_res res;
+	struct gw_stun_view back;
+	enum gw_stunsrv_outcome o;
+
+	o = gw_stunsrv_binding(data, size, &src, "fuzz", out, sizeof(out), &res);
+	if (o >= GW_STUNSRV_MAX || (res.len != 0 && o != GW_STUNSRV_CLASSIC_OK &&
+				    gw_stun_parse(&back, out, res.len) != 0))
+		__builtin_trap();
+	o = gw_stunsrv_ice(data, size, &src, NULL, fz_lookup, NULL, out, sizeof(out), &res);
+	if (o >= GW_STUNSRV_MAX || (res.len != 0 && gw_stun_parse(&back, out, res.len) != 0))
+		__builtin_trap();
+	if (res.len != 0 && gw_stun_check_fingerprint(&back) != 0)
+		__builtin_trap();
+	if (o == GW_STUNSRV_ICE_OK && gw_stun_check_integrity(&back, &fz_cred.key) != 0)
+		__builtin_trap();
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -89,9 +126,11 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (!keyed) {
 		(void)gw_hmac_sha1_key_init(&k1, (const uint8_t *)"VOkJxbRl1RmTxUk/WvJxBt", 22);
 		(void)gw_hmac_sha256_key_init(&k2, (const uint8_t *)"TheMatrIX", 9);
+		(void)gw_ice_cred_init(&fz_cred, "fuzz", "peer", "VOkJxbRl1RmTxUk/WvJxBt");
 		keyed = 1;
 	}
 	(void)gw_stun_frame_len(data, size);
+	handlers(data, size);
 	err = gw_stun_parse(&v, data, size);
 	if (err != 0 && !GW_IS_STUN_ERR(err))
 		return 0;
