@@ -149,6 +149,13 @@ cp_ipc_attach(struct cp_ipc **out, uint32_t wait_ms, char *err, size_t errlen)
 		rc = -ENOBUFS;
 		goto fail;
 	}
+	/* ICE legs a previous control plane published are unknown to us:
+	 * start from an empty table (leg 0 = all). */
+	{
+		struct gw_ipc_msg m = { .type = GW_IPC_ICE_DEL_REQ };
+
+		(void)cp_ipc_send(c, 0, &m);
+	}
 	__atomic_add_fetch(&info->attached, 1, __ATOMIC_ACQ_REL);
 	c->counted = true;
 	*out = c;

@@ -193,23 +193,28 @@ add(const struct gw_ipc_ice_add *a)
 	return 0;
 }
 
+/* Delete leg_id, or every leg when leg_id is 0. */
 static int
 del(uint32_t leg_id)
 {
 	uint8_t key[GW_ICE_UFRAG_MAX];
+	int rc = leg_id == 0 ? 0 : -ENOENT;
 
 	for (uint32_t i = 0; i < T.cap; i++) {
 		struct dp_ice_leg *l = &T.legs[i];
 
-		if (!l->in_use || l->leg_id != leg_id)
+		if (!l->in_use || (leg_id != 0 && l->leg_id != leg_id))
 			continue;
 		key_of(key, l->cred.local_ufrag, l->cred.local_ufrag_len);
 		l->in_use = false;
 		/* The leg stays readable until the RCU grace period ends;
 		 * leg_reclaim() then wipes and recycles it. */
-		return rte_hash_del_key(T.h, key) >= 0 ? 0 : -ENOENT;
+		if (rte_hash_del_key(T.h, key) < 0)
+			return -ENOENT;
+		if (leg_id != 0)
+			return 0;
 	}
-	return -ENOENT;
+	return rc;
 }
 
 void
@@ -230,7 +235,7 @@ dp_ice_command(struct dp_worker *w, struct gw_ipc_msg *q)
 		return;
 	}
 	rc = w->idx == 0 && T.h != NULL ? del(q->u.ice_del.leg_id) : -EXDEV;
-	if (rc == 0)
+	if (rc == 0 && q->u.ice_del.leg_id != 0)
 		DP_CNT(w, ICE_LEG_REMOVED);
 	event(w, q->u.ice_del.leg_id, GW_IPC_ICE_REMOVED, rc);
 }

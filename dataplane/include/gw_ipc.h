@@ -122,7 +122,7 @@ struct gw_ipc_ice_add {
 };
 
 struct gw_ipc_ice_del {
-	uint32_t leg_id;
+	uint32_t leg_id;            /* 0: every leg (a control plane attaching afresh) */
 };
 
 enum gw_ipc_ice_evt_kind {
