@@ -73,6 +73,98 @@ gw_turn_chandata_encode(uint8_t *buf, size_t cap, uint16_t channel,
 	return (int)total;
 }
 
+/* ---- request validation ----------------------------------------------------- */
+
+static int
+get_peers(struct gw_turn_req *r, const struct gw_stun_view *v)
+{
+	if (v->flags & GW_STUN_F_MANY_PEERS)
+		return GW_STUN_ERR(400);
+	for (unsigned i = 0; i < v->n_peers; i++) {
+		if (gw_stun_get_xor_addr(v, &v->peers[i], &r->peers[i]) < 0)
+			return GW_STUN_ERR(400);
+		if (r->peers[i].family != GW_STUN_FAMILY_IPV4)
+			return GW_STUN_ERR(443);
+	}
+	r->n_peers = v->n_peers;
+	return 0;
+}
+
+static int
+check_allocate(struct gw_turn_req *r, const struct gw_stun_view *v)
+{
+	const struct gw_stun_attr *a;
+	uint32_t u;
+
+	if (gw_stun_get_u32(v, &v->attr[GW_STUN_A_REQUESTED_TRANSPORT], &u) < 0)
+		return GW_STUN_ERR(400);
+	if (u >> 24 != GW_TURN_TRANSPORT_UDP)
+		return GW_STUN_ERR(442);
+	if (gw_stun_get_u32(v, &v->attr[GW_STUN_A_REQUESTED_ADDRESS_FAMILY], &u) == 0 &&
+	    u >> 24 != GW_STUN_FAMILY_IPV4)
+		return GW_STUN_ERR(440);
+	if (v->attr[GW_STUN_A_ADDITIONAL_ADDRESS_FAMILY].off != 0)
+		return GW_STUN_ERR(440);           /* dual allocation: IPv6 relay, none here */
+	a = &v->attr[GW_STUN_A_EVEN_PORT];
+	if (a->off != 0) {
+		r->even_port = true;
+		r->reserve_next = (v->msg[a->off] & 0x80) != 0;
+	}
+	if (gw_stun_get_u64(v, &v->attr[GW_STUN_A_RESERVATION_TOKEN], &r->token) == 0)
+		r->has_token = true;
+	if (r->even_port && r->has_token)
+		return GW_STUN_ERR(400);
+	r->dont_fragment = v->attr[GW_STUN_A_DONT_FRAGMENT].off != 0;
+	return 0;
+}
+
+int
+gw_turn_req_check(struct gw_turn_req *r, const struct gw_stun_view *v)
+{
+	uint32_t u;
+	int err;
+
+	if (r == NULL || v == NULL || v->msg == NULL)
+		return -EINVAL;
+	memset(r, 0, sizeof(*r));
+	r->method = v->method;
+	if (v->cls == GW_STUN_INDICATION) {
+		if (v->method != GW_STUN_SEND)
+			return -ENOTSUP;
+		if (v->n_peers != 1 || get_peers(r, v) < 0 ||
+		    gw_stun_get_bytes(v, &v->attr[GW_STUN_A_DATA], &r->data, &r->data_len) < 0)
+			return -EBADMSG;
+		r->dont_fragment = v->attr[GW_STUN_A_DONT_FRAGMENT].off != 0;
+		return 0;
+	}
+	if (v->cls != GW_STUN_REQUEST)
+		return -ENOTSUP;
+	if (gw_stun_get_u32(v, &v->attr[GW_STUN_A_LIFETIME], &r->lifetime) == 0)
+		r->has_lifetime = true;
+	switch (v->method) {
+	case GW_STUN_ALLOCATE:
+		return check_allocate(r, v);
+	case GW_STUN_REFRESH:
+		if (gw_stun_get_u32(v, &v->attr[GW_STUN_A_REQUESTED_ADDRESS_FAMILY], &u) == 0 &&
+		    u >> 24 != GW_STUN_FAMILY_IPV4)
+			return GW_STUN_ERR(440);
+		return 0;
+	case GW_STUN_CREATE_PERMISSION:
+		if (v->n_peers == 0)
+			return GW_STUN_ERR(400);
+		return get_peers(r, v);
+	case GW_STUN_CHANNEL_BIND:
+		if (gw_stun_get_u32(v, &v->attr[GW_STUN_A_CHANNEL_NUMBER], &u) < 0 ||
+		    !gw_turn_channel_valid(u >> 16) || v->n_peers != 1)
+			return GW_STUN_ERR(400);
+		r->channel = (uint16_t)(u >> 16);
+		err = get_peers(r, v);
+		return err;
+	default:
+		return -ENOTSUP;
+	}
+}
+
 /* ---- REST API credentials ------------------------------------------------ */
 
 int

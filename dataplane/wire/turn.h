@@ -65,6 +65,51 @@ int gw_turn_chandata_parse(struct gw_turn_chandata *cd, const uint8_t *p, size_t
 int gw_turn_chandata_encode(uint8_t *buf, size_t cap, uint16_t channel,
 			    const uint8_t *data, size_t n, bool pad);
 
+/* ---- TURN request attribute validation (RFC 8656 §7-§11) ------------------ */
+
+#define GW_TURN_TRANSPORT_UDP 17
+
+/** The TURN attributes of one request or indication, validated and decoded. */
+struct gw_turn_req {
+	uint16_t method;                 /**< enum gw_stun_method */
+	bool has_lifetime;
+	uint32_t lifetime;               /**< LIFETIME, seconds */
+	bool even_port;                  /**< EVEN-PORT present */
+	bool reserve_next;               /**< its R bit */
+	bool has_token;
+	uint64_t token;                  /**< RESERVATION-TOKEN */
+	bool dont_fragment;
+	uint16_t channel;                /**< CHANNEL-NUMBER (ChannelBind) */
+	uint8_t n_peers;                 /**< XOR-PEER-ADDRESSes decoded into peers[] */
+	struct gw_stun_addr peers[GW_STUN_MAX_PEERS];
+	const uint8_t *data;             /**< DATA (Send indication) */
+	size_t data_len;
+};
+
+/**
+ * Check the TURN attributes of a parsed request (Allocate, Refresh,
+ * CreatePermission, ChannelBind) or Send indication against RFC 8656, after
+ * gw_stun_parse() succeeded and before authentication decides anything:
+ *   Allocate: REQUESTED-TRANSPORT required (400) and UDP (442);
+ *     REQUESTED-ADDRESS-FAMILY other than IPv4 (440); EVEN-PORT together
+ *     with RESERVATION-TOKEN (400).
+ *   CreatePermission: at least one XOR-PEER-ADDRESS (400), each IPv4 (443).
+ *   ChannelBind: CHANNEL-NUMBER in 0x4000..0x4FFF (400), exactly one IPv4
+ *     XOR-PEER-ADDRESS (400 / 443).
+ *   Send indication: XOR-PEER-ADDRESS and DATA required.
+ * @return 0 (r filled), or
+ *   -EINVAL           NULL argument;
+ *   -ENOTSUP          not a TURN method, or wrong class for the method;
+ *   -EBADMSG          a Send indication lacking its attributes (indications
+ *                     are dropped, never answered);
+ *   GW_STUN_ERR(400)  missing or malformed attribute, more than
+ *                     GW_STUN_MAX_PEERS peers;
+ *   GW_STUN_ERR(440)  address family not supported;
+ *   GW_STUN_ERR(442)  unsupported transport protocol;
+ *   GW_STUN_ERR(443)  peer address family mismatch (IPv6 peer, IPv4 relay).
+ */
+int gw_turn_req_check(struct gw_turn_req *r, const struct gw_stun_view *v);
+
 /* ---- TURN REST API credentials (coturn use-auth-secret) ----------------- */
 
 /** base64(20-byte HMAC-SHA1) is 28 characters; plus the NUL. */

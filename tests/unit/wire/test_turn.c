@@ -116,6 +116,122 @@ test_chandata_encode(void **state)
 	assert_false(gw_turn_channel_valid(0x14000));
 }
 
+/* ---- request validation --------------------------------------------------------- */
+
+enum { A_TRANSPORT = 1, A_TRANSPORT_TCP = 2, A_EVEN = 4, A_EVEN_R = 8, A_TOKEN = 16,
+       A_PEER = 32, A_PEER2 = 64, A_PEER6 = 128, A_CHAN = 256, A_CHAN_BAD = 512,
+       A_DATA = 1024, A_FAMILY6 = 2048, A_LIFETIME = 4096 };
+
+static size_t
+build(uint8_t *buf, size_t cap, uint16_t method, enum gw_stun_class cls, unsigned attrs)
+{
+	static const uint8_t txid[12] = { 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12 };
+	struct gw_stun_addr p4 = { .family = GW_STUN_FAMILY_IPV4, .port = 5000,
+				   .addr = { 198, 18, 5, 10 } };
+	struct gw_stun_addr p6 = { .family = GW_STUN_FAMILY_IPV6, .port = 5000,
+				   .addr = { 0x20, 0x01, 0x0d, 0xb8 } };
+	struct gw_stun_enc e;
+	uint8_t ev = 0x80;
+
+	assert_int_equal(gw_stun_enc_init(&e, buf, cap, gw_stun_type(method, cls), txid), 0);
+	if (attrs & A_TRANSPORT)
+		assert_int_equal(gw_stun_enc_u32(&e, GW_STUN_ATTR_REQUESTED_TRANSPORT, 17u << 24), 0);
+	if (attrs & A_TRANSPORT_TCP)
+		assert_int_equal(gw_stun_enc_u32(&e, GW_STUN_ATTR_REQUESTED_TRANSPORT, 6u << 24), 0);
+	if (attrs & A_FAMILY6)
+		assert_int_equal(gw_stun_enc_u32(&e, GW_STUN_ATTR_REQUESTED_ADDRESS_FAMILY, 2u << 24), 0);
+	if (attrs & A_LIFETIME)
+		assert_int_equal(gw_stun_enc_u32(&e, GW_STUN_ATTR_LIFETIME, 1200), 0);
+	if (attrs & (A_EVEN | A_EVEN_R))
+		assert_int_equal(gw_stun_enc_bytes(&e, GW_STUN_ATTR_EVEN_PORT,
+						   (attrs & A_EVEN_R) ? &ev : (const uint8_t *)"", 1), 0);
+	if (attrs & A_TOKEN)
+		assert_int_equal(gw_stun_enc_u64(&e, GW_STUN_ATTR_RESERVATION_TOKEN, 0x1122334455667788ull), 0);
+	if (attrs & A_CHAN)
+		assert_int_equal(gw_stun_enc_u32(&e, GW_STUN_ATTR_CHANNEL_NUMBER, 0x40010000u), 0);
+	if (attrs & A_CHAN_BAD)
+		assert_int_equal(gw_stun_enc_u32(&e, GW_STUN_ATTR_CHANNEL_NUMBER, 0x50000000u), 0);
+	if (attrs & A_PEER)
+		assert_int_equal(gw_stun_enc_xor_addr(&e, GW_STUN_ATTR_XOR_PEER_ADDRESS, &p4), 0);
+	if (attrs & A_PEER2)
+		assert_int_equal(gw_stun_enc_xor_addr(&e, GW_STUN_ATTR_XOR_PEER_ADDRESS, &p4), 0);
+	if (attrs & A_PEER6)
+		assert_int_equal(gw_stun_enc_xor_addr(&e, GW_STUN_ATTR_XOR_PEER_ADDRESS, &p6), 0);
+	if (attrs & A_DATA)
+		assert_int_equal(gw_stun_enc_bytes(&e, GW_STUN_ATTR_DATA, "hello", 5), 0);
+	return gw_stun_enc_len(&e);
+}
+
+static const struct {
+	uint16_t method;
+	enum gw_stun_class cls;
+	unsigned attrs;
+	int want;
+} req_cases[] = {
+	/* 1 */  { GW_STUN_ALLOCATE, GW_STUN_REQUEST, A_TRANSPORT, 0 },
+	/* 2 */  { GW_STUN_ALLOCATE, GW_STUN_REQUEST, 0, GW_STUN_ERR(400) },
+	/* 3 */  { GW_STUN_ALLOCATE, GW_STUN_REQUEST, A_TRANSPORT_TCP, GW_STUN_ERR(442) },
+	/* 4 */  { GW_STUN_ALLOCATE, GW_STUN_REQUEST, A_TRANSPORT | A_FAMILY6, GW_STUN_ERR(440) },
+	/* 5 */  { GW_STUN_ALLOCATE, GW_STUN_REQUEST, A_TRANSPORT | A_EVEN_R, 0 },
+	/* 6 */  { GW_STUN_ALLOCATE, GW_STUN_REQUEST, A_TRANSPORT | A_TOKEN, 0 },
+	/* 7 */  { GW_STUN_ALLOCATE, GW_STUN_REQUEST, A_TRANSPORT | A_EVEN | A_TOKEN, GW_STUN_ERR(400) },
+	/* 8 */  { GW_STUN_REFRESH, GW_STUN_REQUEST, A_LIFETIME, 0 },
+	/* 9 */  { GW_STUN_REFRESH, GW_STUN_REQUEST, 0, 0 },
+	/* 10 */ { GW_STUN_CREATE_PERMISSION, GW_STUN_REQUEST, A_PEER | A_PEER2, 0 },
+	/* 11 */ { GW_STUN_CREATE_PERMISSION, GW_STUN_REQUEST, 0, GW_STUN_ERR(400) },
+	/* 12 */ { GW_STUN_CREATE_PERMISSION, GW_STUN_REQUEST, A_PEER | A_PEER6, GW_STUN_ERR(443) },
+	/* 13 */ { GW_STUN_CHANNEL_BIND, GW_STUN_REQUEST, A_CHAN | A_PEER, 0 },
+	/* 14 */ { GW_STUN_CHANNEL_BIND, GW_STUN_REQUEST, A_PEER, GW_STUN_ERR(400) },
+	/* 15 */ { GW_STUN_CHANNEL_BIND, GW_STUN_REQUEST, A_CHAN_BAD | A_PEER, GW_STUN_ERR(400) },
+	/* 16 */ { GW_STUN_CHANNEL_BIND, GW_STUN_REQUEST, A_CHAN | A_PEER | A_PEER2, GW_STUN_ERR(400) },
+	/* 17 */ { GW_STUN_CHANNEL_BIND, GW_STUN_REQUEST, A_CHAN, GW_STUN_ERR(400) },
+	/* 18 */ { GW_STUN_CHANNEL_BIND, GW_STUN_REQUEST, A_CHAN | A_PEER6, GW_STUN_ERR(443) },
+	/* 19 */ { GW_STUN_SEND, GW_STUN_INDICATION, A_PEER | A_DATA, 0 },
+	/* 20 */ { GW_STUN_SEND, GW_STUN_INDICATION, A_PEER, -EBADMSG },
+	/* 21 */ { GW_STUN_SEND, GW_STUN_INDICATION, A_DATA, -EBADMSG },
+	/* 22 */ { GW_STUN_SEND, GW_STUN_REQUEST, A_PEER | A_DATA, -ENOTSUP },
+	/* 23 */ { GW_STUN_BINDING, GW_STUN_REQUEST, 0, -ENOTSUP },
+	/* 24 */ { GW_STUN_ALLOCATE, GW_STUN_INDICATION, A_TRANSPORT, -ENOTSUP },
+};
+
+static void
+test_req_check(void **state)
+{
+	(void)state;
+	for (size_t i = 0; i < sizeof(req_cases) / sizeof(req_cases[0]); i++) {
+		uint8_t buf[256];
+		struct gw_stun_view v;
+		struct gw_turn_req r;
+		size_t n = build(buf, sizeof(buf), req_cases[i].method, req_cases[i].cls,
+				 req_cases[i].attrs);
+		int err;
+
+		assert_int_equal(gw_stun_parse(&v, buf, n), 0);
+		err = gw_turn_req_check(&r, &v);
+		if (err != req_cases[i].want)
+			fail_msg("row %zu: got %d want %d", i + 1, err, req_cases[i].want);
+		if (err != 0)
+			continue;
+		if (req_cases[i].attrs & A_EVEN_R)
+			assert_true(r.even_port && r.reserve_next);
+		if (req_cases[i].attrs & A_TOKEN)
+			assert_true(r.has_token && r.token == 0x1122334455667788ull);
+		if (req_cases[i].attrs & A_LIFETIME)
+			assert_true(r.has_lifetime && r.lifetime == 1200);
+		if (req_cases[i].attrs & A_CHAN)
+			assert_int_equal(r.channel, 0x4001);
+		if (req_cases[i].attrs & A_PEER) {
+			assert_int_equal(r.n_peers, (req_cases[i].attrs & A_PEER2) ? 2 : 1);
+			assert_int_equal(r.peers[0].port, 5000);
+			assert_int_equal(r.peers[0].addr[0], 198);
+		}
+		if (req_cases[i].attrs & A_DATA) {
+			assert_int_equal(r.data_len, 5);
+			assert_memory_equal(r.data, "hello", 5);
+		}
+	}
+}
+
 /* ---- REST API credentials -------------------------------------------------------- */
 
 /*
@@ -380,6 +496,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_chandata_table),
 		cmocka_unit_test(test_chandata_encode),
+		cmocka_unit_test(test_req_check),
 		cmocka_unit_test(test_rest_password),
 		cmocka_unit_test(test_rest_expiry),
 		cmocka_unit_test(test_nonce),
