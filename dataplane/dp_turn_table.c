@@ -1,0 +1,979 @@
+/*
+ * dp_turn_table: allocation, permission and channel tables (dp_turn_table.h).
+ *
+ * Layout:
+ *   allocs[]     one struct dp_turn_alloc per slot; free slots in an MP/MC
+ *                ring; a freed slot goes through an RCU defer queue first.
+ *   h_five       5-tuple              -> slot
+ *   h_relay      relay ip:port        -> slot
+ *   h_perm       (slot, peer ip)      -> expiry (seconds)
+ *   h_chnum      (slot, channel)      -> exp16 << 48 | peer ip << 16 | port
+ *   h_chpeer     (slot, ip, port)     -> exp16 << 48 | channel
+ *   h_token      reservation token    -> exp32 << 32 | relay_idx << 16 | port
+ *   ports        one bitmap per relay address, claimed with CAS
+ *   user/ip quota counters: a two-row count-min sketch of atomic counters
+ * Readers use only the hashes (data words are published atomically by
+ * rte_hash) and the allocation's immutable fields and `expires`.
+ */
+#include "dp_turn_table.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <rte_common.h>
+#include <rte_errno.h>
+#include <rte_hash.h>
+#include <rte_hash_crc.h>
+#include <rte_malloc.h>
+#include <rte_rcu_qsbr.h>
+#include <rte_ring.h>
+#include <rte_ring_elem.h>
+
+#include "stun.h"
+#include "turn.h"
+
+#define SKETCH_ROWS 2
+
+struct key_five {            /* 12 bytes, no padding */
+	uint32_t cip, sip;
+	uint16_t cport, sport;
+};
+struct key_relay {           /* 8 */
+	uint32_t ip;
+	uint16_t port, zero;
+};
+struct key_perm {            /* 8 */
+	uint32_t slot, ip;
+};
+struct key_chnum {           /* 8 */
+	uint32_t slot;
+	uint16_t ch, zero;
+};
+struct key_chpeer {          /* 12 */
+	uint32_t slot, ip;
+	uint16_t port, zero;
+};
+
+/* A slot waiting for its grace period. */
+struct dq_elem {
+	uint32_t slot;
+	uint32_t port;               /* relay_idx << 16 | port, or UINT32_MAX */
+};
+
+struct reservation {
+	uint64_t token;
+	uint64_t exp;
+};
+
+struct owner_state {
+	uint32_t head;               /* owner's allocation list */
+	uint32_t cursor;             /* next to visit in dp_turn_table_tick */
+	uint32_t count;
+	uint64_t rng;                /* xorshift64 for port starts and tokens */
+	struct reservation res[64];  /* FIFO of this owner's reservations */
+	unsigned res_head, res_n;
+} __rte_cache_aligned;
+
+struct port_pool {
+	uint64_t *bits;              /* bit set = port in use */
+	uint32_t n_ports;
+	uint32_t n_words;
+	uint32_t n_free;             /* atomic, approximate */
+};
+
+struct dp_turn_table {
+	struct dp_turn_table_params p;
+	struct dp_turn_alloc *allocs;
+	uint8_t *used;               /* slot holds a live allocation (owner-written) */
+	struct rte_ring *free_slots;
+	struct rte_rcu_qsbr *qsbr;
+	struct rte_rcu_qsbr_dq *dq;
+	struct rte_hash *h_five, *h_relay, *h_perm, *h_chnum, *h_chpeer, *h_token;
+	struct port_pool pools[DP_TURN_MAX_RELAY_ADDRS];
+	uint32_t *sketch_user;       /* SKETCH_ROWS * sketch_size */
+	uint32_t *sketch_ip;
+	uint32_t sketch_mask;
+	uint32_t count;              /* atomic: live allocations */
+	struct owner_state owners[DP_TURN_MAX_OWNERS];
+};
+
+/* ---- helpers --------------------------------------------------------------- */
+
+static uint64_t
+xorshift(uint64_t *s)
+{
+	uint64_t x = *s;
+
+	x ^= x << 13;
+	x ^= x >> 7;
+	x ^= x << 17;
+	*s = x;
+	return x;
+}
+
+static uint16_t
+exp16(uint64_t t)
+{
+	return (uint16_t)t;
+}
+
+/* Modular "now <= exp" on 16-bit seconds (lifetimes below 2^15). */
+static bool
+live16(uint16_t exp, uint64_t now)
+{
+	return (int16_t)(uint16_t)(exp - (uint16_t)now) >= 0;
+}
+
+static struct rte_hash *
+mkhash(const struct dp_turn_table_params *p, const char *what, uint32_t entries,
+       uint32_t key_len, int *err)
+{
+	struct rte_hash_parameters hp = { 0 };
+	char name[RTE_HASH_NAMESIZE];
+	struct rte_hash *h;
+
+	snprintf(name, sizeof(name), "%s_%s", p->name, what);
+	hp.name = name;
+	hp.entries = entries < 8 ? 8 : entries;
+	hp.key_len = key_len;
+	hp.hash_func = rte_hash_crc;     /* explicit: secondaries use *_with_hash */
+	hp.hash_func_init_val = 0x7475726e;
+	hp.socket_id = p->socket_id;
+	hp.extra_flag = RTE_HASH_EXTRA_FLAGS_RW_CONCURRENCY_LF |
+			RTE_HASH_EXTRA_FLAGS_MULTI_WRITER_ADD |
+			RTE_HASH_EXTRA_FLAGS_EXT_TABLE;
+	h = rte_hash_create(&hp);
+	if (h == NULL)
+		*err = rte_errno > 0 ? -rte_errno : -ENOMEM;
+	return h;
+}
+
+static int
+attach_rcu(struct dp_turn_table *t, struct rte_hash *h)
+{
+	struct rte_hash_rcu_config c = { 0 };
+
+	c.v = t->qsbr;
+	c.mode = RTE_HASH_QSBR_MODE_DQ;
+	return rte_hash_rcu_qsbr_add(h, &c) == 0 ? 0 : -(rte_errno > 0 ? rte_errno : EINVAL);
+}
+
+/* ---- relay port pool --------------------------------------------------------- */
+
+static int
+pool_claim(struct port_pool *pp, uint16_t port_min, uint64_t *rng, bool even, bool pair)
+{
+	uint32_t start = (uint32_t)(xorshift(rng) % pp->n_words);
+
+	for (uint32_t i = 0; i < pp->n_words; i++) {
+		uint32_t w = (start + i) % pp->n_words;
+		uint64_t *word = &pp->bits[w];
+		uint64_t cur = __atomic_load_n(word, __ATOMIC_RELAXED);
+
+		for (;;) {
+			uint64_t freebits = ~cur, want = 0;
+			uint32_t base = w * 64;
+
+			/* bits past n_ports are set at init, so never free */
+			if (even || pair) {
+				/* port_min + bit even <=> bit parity equals port_min parity */
+				uint64_t mask = (port_min & 1) ? 0xaaaaaaaaaaaaaaaaull :
+								 0x5555555555555555ull;
+				uint64_t cand = freebits & mask;
+
+				if (pair)
+					cand &= freebits >> 1;   /* bit + 1 free too */
+				if (cand == 0)
+					break;
+				want = cand & (~cand + 1);
+				if (pair)
+					want |= want << 1;
+			} else {
+				if (freebits == 0)
+					break;
+				want = freebits & (~freebits + 1);
+			}
+			if (__atomic_compare_exchange_n(word, &cur, cur | want, false,
+							__ATOMIC_ACQ_REL, __ATOMIC_RELAXED)) {
+				__atomic_fetch_sub(&pp->n_free, pair ? 2u : 1u, __ATOMIC_RELAXED);
+				return (int)(port_min + base + (uint32_t)__builtin_ctzll(want));
+			}
+		}
+	}
+	return -1;
+}
+
+static void
+pool_release(struct port_pool *pp, uint16_t port_min, uint16_t port)
+{
+	uint32_t b = (uint32_t)(port - port_min);
+
+	__atomic_fetch_and(&pp->bits[b / 64], ~(1ull << (b % 64)), __ATOMIC_RELEASE);
+	__atomic_fetch_add(&pp->n_free, 1u, __ATOMIC_RELAXED);
+}
+
+/* ---- quotas: count-min sketch ------------------------------------------------ */
+
+/*
+ * Each key increments one counter per row; its count is the row minimum, an
+ * upper bound of the true count. The quota is never exceeded; two keys that
+ * collide in every row share a budget (rows of 4 * max_allocs counters make
+ * that rare). Lock-free: add first, undo when over.
+ */
+static bool
+sketch_add(uint32_t *sk, uint32_t mask, uint64_t key, uint32_t quota)
+{
+	uint32_t min = UINT32_MAX, i, pos[SKETCH_ROWS];
+
+	for (i = 0; i < SKETCH_ROWS; i++) {
+		uint32_t v;
+
+		pos[i] = i * (mask + 1) + (rte_hash_crc_8byte(key, 0x5eed0000u + i) & mask);
+		v = __atomic_add_fetch(&sk[pos[i]], 1u, __ATOMIC_RELAXED);
+		if (v < min)
+			min = v;
+	}
+	if (quota == 0 || min <= quota)
+		return true;
+	for (i = 0; i < SKETCH_ROWS; i++)
+		__atomic_fetch_sub(&sk[pos[i]], 1u, __ATOMIC_RELAXED);
+	return false;
+}
+
+static void
+sketch_sub(uint32_t *sk, uint32_t mask, uint64_t key)
+{
+	for (uint32_t i = 0; i < SKETCH_ROWS; i++) {
+		uint32_t pos = i * (mask + 1) + (rte_hash_crc_8byte(key, 0x5eed0000u + i) & mask);
+
+		__atomic_fetch_sub(&sk[pos], 1u, __ATOMIC_RELAXED);
+	}
+}
+
+/* ---- reclamation -------------------------------------------------------------- */
+
+static void
+dq_free(void *p, void *e, unsigned int n)
+{
+	struct dp_turn_table *t = p;
+	struct dq_elem *d = e;
+
+	for (unsigned i = 0; i < n; i++) {
+		if (d[i].port != UINT32_MAX)
+			pool_release(&t->pools[d[i].port >> 16], t->p.port_min,
+				     (uint16_t)d[i].port);
+		(void)rte_ring_enqueue_elem(t->free_slots, &d[i].slot, sizeof(uint32_t));
+	}
+}
+
+static void
+reclaim(struct dp_turn_table *t)
+{
+	unsigned freed, pending, avail;
+
+	(void)rte_rcu_qsbr_dq_reclaim(t->dq, UINT32_MAX, &freed, &pending, &avail);
+}
+
+/* ---- create / free ------------------------------------------------------------- */
+
+void
+dp_turn_table_free(struct dp_turn_table *t)
+{
+	if (t == NULL)
+		return;
+	rte_hash_free(t->h_five);
+	rte_hash_free(t->h_relay);
+	rte_hash_free(t->h_perm);
+	rte_hash_free(t->h_chnum);
+	rte_hash_free(t->h_chpeer);
+	rte_hash_free(t->h_token);
+	if (t->dq != NULL)
+		(void)rte_rcu_qsbr_dq_delete(t->dq);
+	rte_ring_free(t->free_slots);
+	for (unsigned i = 0; i < DP_TURN_MAX_RELAY_ADDRS; i++)
+		rte_free(t->pools[i].bits);
+	rte_free(t->sketch_user);
+	rte_free(t->sketch_ip);
+	rte_free(t->used);
+	rte_free(t->allocs);
+	rte_free(t->qsbr);
+	rte_free(t);
+}
+
+static int
+params_check(const struct dp_turn_table_params *p)
+{
+	if (p == NULL || p->name == NULL || p->max_allocs == 0 || p->max_allocs >= DP_TURN_NONE ||
+	    p->max_perms == 0 || p->max_chans == 0 || p->port_min == 0 ||
+	    p->port_min > p->port_max || p->n_relay_addrs == 0 ||
+	    p->n_relay_addrs > DP_TURN_MAX_RELAY_ADDRS || p->n_owners == 0 ||
+	    p->n_owners > DP_TURN_MAX_OWNERS)
+		return -EINVAL;
+	return 0;
+}
+
+int
+dp_turn_table_create(struct dp_turn_table **out, const struct dp_turn_table_params *p)
+{
+	struct rte_rcu_qsbr_dq_parameters dqp = { 0 };
+	struct dp_turn_table *t;
+	char name[RTE_RING_NAMESIZE];
+	uint32_t readers, sk;
+	size_t sz;
+	int err = 0;
+
+	if (out == NULL || params_check(p) < 0)
+		return -EINVAL;
+	t = rte_zmalloc_socket("dp_turn_table", sizeof(*t), RTE_CACHE_LINE_SIZE, p->socket_id);
+	if (t == NULL)
+		return -ENOMEM;
+	t->p = *p;
+	t->p.name = NULL;
+	readers = p->max_readers != 0 ? p->max_readers : RTE_MAX_LCORE;
+
+	sz = rte_rcu_qsbr_get_memsize(readers);
+	t->qsbr = rte_zmalloc_socket("dp_turn_qsbr", sz, RTE_CACHE_LINE_SIZE, p->socket_id);
+	t->allocs = rte_zmalloc_socket("dp_turn_allocs", sizeof(*t->allocs) * p->max_allocs,
+				       RTE_CACHE_LINE_SIZE, p->socket_id);
+	t->used = rte_zmalloc_socket("dp_turn_used", p->max_allocs, 0, p->socket_id);
+	for (sk = 4096; sk < p->max_allocs * 4u && sk < (1u << 24); sk <<= 1)
+		;
+	t->sketch_mask = sk - 1;
+	t->sketch_user = rte_zmalloc_socket("dp_turn_squser", sizeof(uint32_t) * sk * SKETCH_ROWS,
+					    RTE_CACHE_LINE_SIZE, p->socket_id);
+	t->sketch_ip = rte_zmalloc_socket("dp_turn_sqip", sizeof(uint32_t) * sk * SKETCH_ROWS,
+					  RTE_CACHE_LINE_SIZE, p->socket_id);
+	if (t->qsbr == NULL || t->allocs == NULL || t->used == NULL || t->sketch_user == NULL ||
+	    t->sketch_ip == NULL) {
+		err = -ENOMEM;
+		goto out;
+	}
+	if (rte_rcu_qsbr_init(t->qsbr, readers) != 0) {
+		err = -EINVAL;
+		goto out;
+	}
+
+	for (unsigned i = 0; i < p->n_relay_addrs; i++) {
+		struct port_pool *pp = &t->pools[i];
+		uint32_t n = (uint32_t)(p->port_max - p->port_min) + 1;
+
+		pp->n_ports = n;
+		pp->n_words = (n + 63) / 64;
+		pp->n_free = n;
+		pp->bits = rte_zmalloc_socket("dp_turn_ports", sizeof(uint64_t) * pp->n_words,
+					      RTE_CACHE_LINE_SIZE, p->socket_id);
+		if (pp->bits == NULL) {
+			err = -ENOMEM;
+			goto out;
+		}
+		if (n % 64 != 0)
+			pp->bits[pp->n_words - 1] = ~0ull << (n % 64);
+	}
+
+	snprintf(name, sizeof(name), "%s_slots", p->name);
+	t->free_slots = rte_ring_create_elem(name, sizeof(uint32_t), p->max_allocs, p->socket_id,
+					     RING_F_EXACT_SZ);
+	if (t->free_slots == NULL) {
+		err = rte_errno > 0 ? -rte_errno : -ENOMEM;
+		goto out;
+	}
+	for (uint32_t i = 0; i < p->max_allocs; i++)
+		(void)rte_ring_enqueue_elem(t->free_slots, &i, sizeof(i));
+
+	snprintf(name, sizeof(name), "%s_dq", p->name);
+	dqp.name = name;
+	dqp.size = p->max_allocs;
+	dqp.esize = sizeof(struct dq_elem);
+	dqp.trigger_reclaim_limit = 64;
+	dqp.max_reclaim_size = 256;
+	dqp.v = t->qsbr;
+	dqp.free_fn = dq_free;
+	dqp.p = t;
+	t->dq = rte_rcu_qsbr_dq_create(&dqp);
+	if (t->dq == NULL) {
+		err = rte_errno > 0 ? -rte_errno : -ENOMEM;
+		goto out;
+	}
+
+	if ((t->h_five = mkhash(p, "5t", p->max_allocs, sizeof(struct key_five), &err)) == NULL ||
+	    (t->h_relay = mkhash(p, "rl", p->max_allocs, sizeof(struct key_relay), &err)) == NULL ||
+	    (t->h_perm = mkhash(p, "pm", p->max_perms, sizeof(struct key_perm), &err)) == NULL ||
+	    (t->h_chnum = mkhash(p, "cn", p->max_chans, sizeof(struct key_chnum), &err)) == NULL ||
+	    (t->h_chpeer = mkhash(p, "cp", p->max_chans, sizeof(struct key_chpeer), &err)) == NULL ||
+	    (t->h_token = mkhash(p, "tk", p->max_allocs, sizeof(uint64_t), &err)) == NULL)
+		goto out;
+	if ((err = attach_rcu(t, t->h_five)) < 0 || (err = attach_rcu(t, t->h_relay)) < 0 ||
+	    (err = attach_rcu(t, t->h_perm)) < 0 || (err = attach_rcu(t, t->h_chnum)) < 0 ||
+	    (err = attach_rcu(t, t->h_chpeer)) < 0 || (err = attach_rcu(t, t->h_token)) < 0)
+		goto out;
+
+	for (unsigned i = 0; i < DP_TURN_MAX_OWNERS; i++) {
+		t->owners[i].head = DP_TURN_NONE;
+		t->owners[i].cursor = DP_TURN_NONE;
+		t->owners[i].rng = 0x9e3779b97f4a7c15ull * (i + 1) ^ (uint64_t)(uintptr_t)t;
+		if (t->owners[i].rng == 0)
+			t->owners[i].rng = 1;
+	}
+	*out = t;
+	t = NULL;
+out:
+	dp_turn_table_free(t);
+	return err;
+}
+
+struct rte_rcu_qsbr *
+dp_turn_table_qsbr(struct dp_turn_table *t)
+{
+	return t->qsbr;
+}
+
+struct dp_turn_alloc *
+dp_turn_alloc_at(struct dp_turn_table *t, uint32_t idx)
+{
+	return idx < t->p.max_allocs ? &t->allocs[idx] : NULL;
+}
+
+uint32_t
+dp_turn_table_count(const struct dp_turn_table *t)
+{
+	return __atomic_load_n(&t->count, __ATOMIC_RELAXED);
+}
+
+uint32_t
+dp_turn_table_ports_free(const struct dp_turn_table *t, unsigned relay_idx)
+{
+	if (relay_idx >= t->p.n_relay_addrs)
+		return 0;
+	return __atomic_load_n(&t->pools[relay_idx].n_free, __ATOMIC_RELAXED);
+}
+
+bool
+dp_turn_alloc_live(const struct dp_turn_alloc *a, uint64_t now)
+{
+	return now <= __atomic_load_n(&a->expires, __ATOMIC_ACQUIRE);
+}
+
+/* ---- owner list ----------------------------------------------------------------- */
+
+static void
+list_add(struct dp_turn_table *t, struct owner_state *o, uint32_t idx)
+{
+	struct dp_turn_alloc *a = &t->allocs[idx];
+
+	a->prev = DP_TURN_NONE;
+	a->next = o->head;
+	if (o->head != DP_TURN_NONE)
+		t->allocs[o->head].prev = idx;
+	o->head = idx;
+	o->count++;
+}
+
+static void
+list_del(struct dp_turn_table *t, struct owner_state *o, uint32_t idx)
+{
+	struct dp_turn_alloc *a = &t->allocs[idx];
+
+	if (o->cursor == idx)
+		o->cursor = a->next;
+	if (a->prev != DP_TURN_NONE)
+		t->allocs[a->prev].next = a->next;
+	else
+		o->head = a->next;
+	if (a->next != DP_TURN_NONE)
+		t->allocs[a->next].prev = a->prev;
+	o->count--;
+}
+
+/* ---- allocations -------------------------------------------------------------------- */
+
+static int
+owned(struct dp_turn_table *t, uint32_t idx, uint16_t owner, struct dp_turn_alloc **ap)
+{
+	if (idx >= t->p.max_allocs || owner >= t->p.n_owners)
+		return -EINVAL;
+	if (!t->used[idx])
+		return -ENOENT;
+	if (t->allocs[idx].owner != owner)
+		return -EPERM;
+	*ap = &t->allocs[idx];
+	return 0;
+}
+
+static void
+five_key(struct key_five *k, const struct dp_turn_5tuple *f)
+{
+	memset(k, 0, sizeof(*k));
+	k->cip = f->client_ip;
+	k->sip = f->server_ip;
+	k->cport = f->client_port;
+	k->sport = f->server_port;
+}
+
+static void
+relay_key(struct key_relay *k, uint32_t ip, uint16_t port)
+{
+	memset(k, 0, sizeof(*k));
+	k->ip = ip;
+	k->port = port;
+}
+
+static int
+take_slot(struct dp_turn_table *t, uint32_t *slot)
+{
+	if (rte_ring_dequeue_elem(t->free_slots, slot, sizeof(*slot)) == 0)
+		return 0;
+	reclaim(t);
+	return rte_ring_dequeue_elem(t->free_slots, slot, sizeof(*slot)) == 0 ? 0 : -ENOSPC;
+}
+
+static int
+redeem_token(struct dp_turn_table *t, uint64_t token, uint64_t now, uint8_t *relay_idx,
+	     uint16_t *port)
+{
+	void *data;
+	uint64_t d;
+
+	if (rte_hash_lookup_data(t->h_token, &token, &data) < 0)
+		return GW_STUN_ERR(508);
+	d = (uint64_t)(uintptr_t)data;
+	if (rte_hash_del_key(t->h_token, &token) < 0)
+		return GW_STUN_ERR(508);          /* another lcore redeemed it */
+	*relay_idx = (uint8_t)(d >> 16);
+	*port = (uint16_t)d;
+	if ((d >> 32) < (now & 0xffffffffu)) {
+		/* expired but not yet collected: give the port back, refuse */
+		pool_release(&t->pools[*relay_idx], t->p.port_min, *port);
+		return GW_STUN_ERR(508);
+	}
+	return 0;
+}
+
+int
+dp_turn_alloc_create(struct dp_turn_table *t, const struct dp_turn_alloc_req *r,
+		     uint64_t now, uint32_t *idx, uint64_t *token_out)
+{
+	struct key_five kf;
+	struct key_relay kr;
+	struct owner_state *o;
+	struct dp_turn_alloc *a;
+	uint32_t slot = DP_TURN_NONE;
+	uint16_t port = 0;
+	uint8_t ridx;
+	bool user_held = false, ip_held = false, port_held = false, reserved = false;
+	uint64_t token = 0;
+	int err, pr;
+
+	if (t == NULL || r == NULL || idx == NULL || r->owner >= t->p.n_owners ||
+	    r->relay_idx >= t->p.n_relay_addrs || (r->reserve_next && !r->even_port) ||
+	    (r->reserve_next && token_out == NULL) || (r->has_token && r->even_port))
+		return -EINVAL;
+	o = &t->owners[r->owner];
+	ridx = r->relay_idx;
+	five_key(&kf, &r->five);
+	if (rte_hash_lookup(t->h_five, &kf) >= 0)
+		return GW_STUN_ERR(437);
+	if (__atomic_add_fetch(&t->count, 1u, __ATOMIC_RELAXED) > t->p.max_allocs) {
+		err = GW_STUN_ERR(486);
+		goto fail_count;
+	}
+	if (!sketch_add(t->sketch_user, t->sketch_mask, r->user_key, t->p.user_quota)) {
+		err = GW_STUN_ERR(486);
+		goto fail;
+	}
+	user_held = true;
+	if (!sketch_add(t->sketch_ip, t->sketch_mask, r->five.client_ip, t->p.ip_quota)) {
+		err = GW_STUN_ERR(486);
+		goto fail;
+	}
+	ip_held = true;
+	if (take_slot(t, &slot) < 0) {
+		err = GW_STUN_ERR(508);
+		goto fail;
+	}
+	if (r->has_token) {
+		err = redeem_token(t, r->token, now, &ridx, &port);
+		if (err < 0)
+			goto fail;
+	} else {
+		pr = pool_claim(&t->pools[ridx], t->p.port_min, &o->rng, r->even_port,
+				r->reserve_next);
+		if (pr < 0) {
+			reclaim(t);            /* ports of deleted allocations in grace */
+			pr = pool_claim(&t->pools[ridx], t->p.port_min, &o->rng, r->even_port,
+					r->reserve_next);
+		}
+		if (pr < 0) {
+			err = GW_STUN_ERR(508);
+			goto fail;
+		}
+		port = (uint16_t)pr;
+		reserved = r->reserve_next;
+	}
+	port_held = true;
+	if (reserved) {
+		struct reservation *rs;
+		uint64_t d;
+
+		if (o->res_n == RTE_DIM(o->res)) {
+			err = GW_STUN_ERR(508);
+			goto fail;
+		}
+		do
+			token = xorshift(&o->rng);
+		while (token == 0);
+		d = ((now + DP_TURN_RESERVE_S) & 0xffffffffu) << 32 | (uint64_t)ridx << 16 |
+		    (uint16_t)(port + 1);
+		if (rte_hash_add_key_data(t->h_token, &token, (void *)(uintptr_t)d) < 0) {
+			err = GW_STUN_ERR(508);
+			goto fail;
+		}
+		rs = &o->res[(o->res_head + o->res_n) % RTE_DIM(o->res)];
+		rs->token = token;
+		rs->exp = now + DP_TURN_RESERVE_S;
+		o->res_n++;
+	}
+
+	a = &t->allocs[slot];
+	memset(a, 0, sizeof(*a));
+	a->five = r->five;
+	a->relay_ip = t->p.relay_addrs[ridx];
+	a->relay_port = port;
+	a->relay_idx = ridx;
+	a->owner = r->owner;
+	memcpy(a->txid, r->txid, sizeof(a->txid));
+	a->user_key = r->user_key;
+	__atomic_store_n(&a->expires, now + r->lifetime_s, __ATOMIC_RELEASE);
+
+	relay_key(&kr, a->relay_ip, port);
+	if (rte_hash_add_key_data(t->h_relay, &kr, (void *)(uintptr_t)slot) < 0) {
+		err = GW_STUN_ERR(508);
+		goto fail_res;
+	}
+	if (rte_hash_add_key_data(t->h_five, &kf, (void *)(uintptr_t)slot) < 0) {
+		(void)rte_hash_del_key(t->h_relay, &kr);
+		err = GW_STUN_ERR(508);
+		goto fail_res;
+	}
+	t->used[slot] = 1;
+	list_add(t, o, slot);
+	*idx = slot;
+	if (token_out != NULL)
+		*token_out = token;
+	return 0;
+
+fail_res:
+	if (reserved) {
+		/* undo the reservation: its port goes back with the token */
+		if (rte_hash_del_key(t->h_token, &token) >= 0)
+			pool_release(&t->pools[ridx], t->p.port_min, (uint16_t)(port + 1));
+		o->res_n--;
+	}
+fail:
+	if (port_held)
+		pool_release(&t->pools[ridx], t->p.port_min, port);
+	if (slot != DP_TURN_NONE)
+		(void)rte_ring_enqueue_elem(t->free_slots, &slot, sizeof(slot));
+	if (ip_held)
+		sketch_sub(t->sketch_ip, t->sketch_mask, r->five.client_ip);
+	if (user_held)
+		sketch_sub(t->sketch_user, t->sketch_mask, r->user_key);
+fail_count:
+	__atomic_fetch_sub(&t->count, 1u, __ATOMIC_RELAXED);
+	return err;
+}
+
+static void
+perm_del_at(struct dp_turn_table *t, struct dp_turn_alloc *a, uint32_t slot, unsigned i)
+{
+	struct key_perm k = { slot, a->perm_ip[i] };
+
+	(void)rte_hash_del_key(t->h_perm, &k);
+	a->n_perm--;
+	a->perm_ip[i] = a->perm_ip[a->n_perm];
+	a->perm_exp[i] = a->perm_exp[a->n_perm];
+}
+
+static void
+chan_del_at(struct dp_turn_table *t, struct dp_turn_alloc *a, uint32_t slot, unsigned i)
+{
+	struct key_chnum kn = { slot, a->chan[i].ch, 0 };
+	struct key_chpeer kp = { slot, a->chan[i].ip, a->chan[i].port, 0 };
+
+	(void)rte_hash_del_key(t->h_chnum, &kn);
+	(void)rte_hash_del_key(t->h_chpeer, &kp);
+	a->n_chan--;
+	a->chan[i] = a->chan[a->n_chan];
+}
+
+int
+dp_turn_alloc_delete(struct dp_turn_table *t, uint32_t idx, uint16_t owner)
+{
+	struct dp_turn_alloc *a;
+	struct key_five kf;
+	struct key_relay kr;
+	struct dq_elem d;
+	int err;
+
+	if (t == NULL)
+		return -EINVAL;
+	err = owned(t, idx, owner, &a);
+	if (err < 0)
+		return err;
+	five_key(&kf, &a->five);
+	relay_key(&kr, a->relay_ip, a->relay_port);
+	(void)rte_hash_del_key(t->h_five, &kf);
+	(void)rte_hash_del_key(t->h_relay, &kr);
+	while (a->n_perm > 0)
+		perm_del_at(t, a, idx, a->n_perm - 1u);
+	while (a->n_chan > 0)
+		chan_del_at(t, a, idx, a->n_chan - 1u);
+	__atomic_store_n(&a->expires, 0, __ATOMIC_RELEASE);
+	list_del(t, &t->owners[owner], idx);
+	t->used[idx] = 0;
+	sketch_sub(t->sketch_ip, t->sketch_mask, a->five.client_ip);
+	sketch_sub(t->sketch_user, t->sketch_mask, a->user_key);
+	__atomic_fetch_sub(&t->count, 1u, __ATOMIC_RELAXED);
+	d.slot = idx;
+	d.port = (uint32_t)a->relay_idx << 16 | a->relay_port;
+	if (rte_rcu_qsbr_dq_enqueue(t->dq, &d) != 0) {
+		/* cannot happen (the queue holds max_allocs); wait out readers */
+		rte_rcu_qsbr_synchronize(t->qsbr, RTE_QSBR_THRID_INVALID);
+		dq_free(t, &d, 1);
+	}
+	return 0;
+}
+
+int
+dp_turn_alloc_refresh(struct dp_turn_table *t, uint32_t idx, uint16_t owner,
+		      uint32_t lifetime_s, uint64_t now)
+{
+	struct dp_turn_alloc *a;
+	int err;
+
+	if (t == NULL)
+		return -EINVAL;
+	err = owned(t, idx, owner, &a);
+	if (err < 0)
+		return err;
+	if (lifetime_s == 0)
+		return dp_turn_alloc_delete(t, idx, owner);
+	__atomic_store_n(&a->expires, now + lifetime_s, __ATOMIC_RELEASE);
+	return 0;
+}
+
+/* ---- permissions and channels ----------------------------------------------------- */
+
+int
+dp_turn_perm_add(struct dp_turn_table *t, uint32_t idx, uint16_t owner, uint32_t peer_ip,
+		 uint32_t lifetime_s, uint64_t now)
+{
+	struct dp_turn_alloc *a;
+	struct key_perm k = { idx, peer_ip };
+	uint64_t exp = now + lifetime_s;
+	unsigned i;
+	int err;
+
+	if (t == NULL)
+		return -EINVAL;
+	err = owned(t, idx, owner, &a);
+	if (err < 0)
+		return err;
+	for (i = 0; i < a->n_perm && a->perm_ip[i] != peer_ip; i++)
+		;
+	if (i == a->n_perm && a->n_perm == DP_TURN_PERMS_PER_ALLOC)
+		return GW_STUN_ERR(508);
+	/* an existing key's data is replaced atomically (RW_CONCURRENCY_LF) */
+	if (rte_hash_add_key_data(t->h_perm, &k, (void *)(uintptr_t)exp) < 0)
+		return GW_STUN_ERR(508);
+	if (i == a->n_perm) {
+		a->perm_ip[i] = peer_ip;
+		a->n_perm++;
+	}
+	a->perm_exp[i] = exp;
+	return 0;
+}
+
+int
+dp_turn_chan_bind(struct dp_turn_table *t, uint32_t idx, uint16_t owner, uint16_t ch,
+		  uint32_t peer_ip, uint16_t peer_port, uint32_t lifetime_s, uint64_t now)
+{
+	struct dp_turn_alloc *a;
+	struct key_chnum kn = { idx, ch, 0 };
+	struct key_chpeer kp = { idx, peer_ip, peer_port, 0 };
+	uint64_t exp = now + lifetime_s;
+	uint64_t dn, dp;
+	unsigned i;
+	int err;
+
+	if (t == NULL)
+		return -EINVAL;
+	err = owned(t, idx, owner, &a);
+	if (err < 0)
+		return err;
+	if (!gw_turn_channel_valid(ch))
+		return GW_STUN_ERR(400);
+	if (lifetime_s > DP_TURN_MAX_LIFETIME_S)
+		return -EINVAL;
+	for (i = 0; i < a->n_chan; i++) {
+		bool same_ch = a->chan[i].ch == ch;
+		bool same_peer = a->chan[i].ip == peer_ip && a->chan[i].port == peer_port;
+
+		if (same_ch && same_peer)
+			break;
+		if (same_ch || same_peer)
+			return GW_STUN_ERR(400);    /* bound (or cooling) elsewhere */
+	}
+	if (i == a->n_chan && a->n_chan == DP_TURN_CHANS_PER_ALLOC)
+		return GW_STUN_ERR(508);
+	dn = (uint64_t)exp16(exp) << 48 | (uint64_t)peer_ip << 16 | peer_port;
+	dp = (uint64_t)exp16(exp) << 48 | ch;
+	if (rte_hash_add_key_data(t->h_chnum, &kn, (void *)(uintptr_t)dn) < 0)
+		return GW_STUN_ERR(508);
+	if (rte_hash_add_key_data(t->h_chpeer, &kp, (void *)(uintptr_t)dp) < 0) {
+		if (i == a->n_chan)
+			(void)rte_hash_del_key(t->h_chnum, &kn);
+		return GW_STUN_ERR(508);
+	}
+	if (i == a->n_chan) {
+		a->chan[i].ch = ch;
+		a->chan[i].ip = peer_ip;
+		a->chan[i].port = peer_port;
+		a->n_chan++;
+	}
+	a->chan[i].exp = exp;
+	return 0;
+}
+
+/* ---- expiry ------------------------------------------------------------------------- */
+
+static void
+expire_reservations(struct dp_turn_table *t, struct owner_state *o, uint64_t now)
+{
+	while (o->res_n > 0) {
+		struct reservation *rs = &o->res[o->res_head];
+		void *data;
+
+		if (rs->exp >= now)
+			break;
+		if (rte_hash_lookup_data(t->h_token, &rs->token, &data) >= 0 &&
+		    rte_hash_del_key(t->h_token, &rs->token) >= 0) {
+			uint64_t d = (uint64_t)(uintptr_t)data;
+
+			pool_release(&t->pools[(d >> 16) & 0xff], t->p.port_min, (uint16_t)d);
+		}
+		o->res_head = (o->res_head + 1) % RTE_DIM(o->res);
+		o->res_n--;
+	}
+}
+
+unsigned
+dp_turn_table_tick(struct dp_turn_table *t, uint16_t owner, uint64_t now, unsigned budget)
+{
+	struct owner_state *o;
+	unsigned visited = 0, limit;
+
+	if (t == NULL || owner >= t->p.n_owners)
+		return 0;
+	o = &t->owners[owner];
+	expire_reservations(t, o, now);
+	limit = RTE_MIN(budget, o->count);
+	while (visited < limit && o->count > 0) {
+		uint32_t idx;
+		struct dp_turn_alloc *a;
+
+		if (o->cursor == DP_TURN_NONE)
+			o->cursor = o->head;
+		idx = o->cursor;
+		a = &t->allocs[idx];
+		o->cursor = a->next;
+		visited++;
+		if (!dp_turn_alloc_live(a, now)) {
+			(void)dp_turn_alloc_delete(t, idx, owner);
+			continue;
+		}
+		for (unsigned i = a->n_perm; i-- > 0;)
+			if (a->perm_exp[i] < now)
+				perm_del_at(t, a, idx, i);
+		for (unsigned i = a->n_chan; i-- > 0;)
+			if (a->chan[i].exp + DP_TURN_CHAN_COOLDOWN_S < now)
+				chan_del_at(t, a, idx, i);
+	}
+	reclaim(t);
+	return visited;
+}
+
+/* ---- readers -------------------------------------------------------------------------- */
+
+int
+dp_turn_lookup_5tuple(const struct dp_turn_table *t, const struct dp_turn_5tuple *f,
+		      uint32_t *idx)
+{
+	struct key_five k;
+	void *data;
+
+	five_key(&k, f);
+	if (rte_hash_lookup_data(t->h_five, &k, &data) < 0)
+		return -ENOENT;
+	*idx = (uint32_t)(uintptr_t)data;
+	return 0;
+}
+
+int
+dp_turn_lookup_relay(const struct dp_turn_table *t, uint32_t ip, uint16_t port, uint32_t *idx)
+{
+	struct key_relay k;
+	void *data;
+
+	relay_key(&k, ip, port);
+	if (rte_hash_lookup_data(t->h_relay, &k, &data) < 0)
+		return -ENOENT;
+	*idx = (uint32_t)(uintptr_t)data;
+	return 0;
+}
+
+bool
+dp_turn_perm_check(const struct dp_turn_table *t, uint32_t idx, uint32_t peer_ip, uint64_t now)
+{
+	struct key_perm k = { idx, peer_ip };
+	void *data;
+
+	if (rte_hash_lookup_data(t->h_perm, &k, &data) < 0)
+		return false;
+	return now <= (uint64_t)(uintptr_t)data;
+}
+
+int
+dp_turn_chan_by_num(const struct dp_turn_table *t, uint32_t idx, uint16_t ch, uint64_t now,
+		    uint32_t *peer_ip, uint16_t *peer_port)
+{
+	struct key_chnum k = { idx, ch, 0 };
+	void *data;
+	uint64_t d;
+
+	if (rte_hash_lookup_data(t->h_chnum, &k, &data) < 0)
+		return -ENOENT;
+	d = (uint64_t)(uintptr_t)data;
+	if (!live16((uint16_t)(d >> 48), now))
+		return -ENOENT;
+	*peer_ip = (uint32_t)(d >> 16);
+	*peer_port = (uint16_t)d;
+	return 0;
+}
+
+int
+dp_turn_chan_by_peer(const struct dp_turn_table *t, uint32_t idx, uint32_t peer_ip,
+		     uint16_t peer_port, uint64_t now, uint16_t *ch)
+{
+	struct key_chpeer k = { idx, peer_ip, peer_port, 0 };
+	void *data;
+	uint64_t d;
+
+	if (rte_hash_lookup_data(t->h_chpeer, &k, &data) < 0)
+		return -ENOENT;
+	d = (uint64_t)(uintptr_t)data;
+	if (!live16((uint16_t)(d >> 48), now))
+		return -ENOENT;
+	*ch = (uint16_t)d;
+	return 0;
+}

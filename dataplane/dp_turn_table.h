@@ -1,0 +1,232 @@
+/*
+ * dp_turn_table: TURN allocations, permissions and channels (RFC 8656) in
+ * shared tables with lock-free readers (DESIGN.md "Packet path" step 4).
+ *
+ * - Lookups (any lcore, no locks): by client 5-tuple, by relay address,
+ *   permission by (allocation, peer IP), channel by (allocation, number) and
+ *   by (allocation, peer IP:port). rte_hash with
+ *   RTE_HASH_EXTRA_FLAGS_RW_CONCURRENCY_LF and an explicit hash_func.
+ * - Writers: each allocation has one owner lcore (the one that created it),
+ *   its only writer; writes are the slow path (Allocate, Refresh,
+ *   CreatePermission, ChannelBind, expiry). Several owners may write the
+ *   shared hashes at once (MULTI_WRITER_ADD serialises them; readers never
+ *   wait).
+ * - Reclamation: the table owns an rte_rcu_qsbr variable. Every lcore that
+ *   reads must register with it and report quiescent states between bursts
+ *   (dp_turn_table_qsbr()); deleted hash keys and allocation slots (with their
+ *   relay ports) are reused only after every registered reader went quiescent.
+ * - Expiry: dp_turn_table_tick() on each owner does bounded work per call.
+ *
+ * Time is injected (seconds, any monotonic clock), so tests are deterministic.
+ * Errors: 0 or a negative errno, or GW_STUN_ERR(code) (stun.h) where the
+ * answer is a STUN error response (437, 486, 508, 400).
+ */
+#ifndef DP_TURN_TABLE_H
+#define DP_TURN_TABLE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+struct rte_rcu_qsbr;
+
+#define DP_TURN_MAX_OWNERS       16    /**< worker lcores (GW_CONF_MAX_LCORES) */
+#define DP_TURN_MAX_RELAY_ADDRS  4     /**< one per dataplane port */
+#define DP_TURN_PERMS_PER_ALLOC  16    /**< permissions one allocation may hold */
+#define DP_TURN_CHANS_PER_ALLOC  16    /**< channels one allocation may hold */
+#define DP_TURN_CHAN_COOLDOWN_S  300   /**< RFC 8656 §12: no rebinding for 5 min */
+#define DP_TURN_RESERVE_S        30    /**< RESERVATION-TOKEN lifetime (§7.2) */
+#define DP_TURN_MAX_LIFETIME_S   32767 /**< channel/permission expiries are kept mod 2^16 */
+#define DP_TURN_NONE             UINT32_MAX
+
+/** The client side of an allocation: who sent the Allocate, to which address. */
+struct dp_turn_5tuple {
+	uint32_t client_ip;      /**< host order */
+	uint32_t server_ip;      /**< the gateway address the client used */
+	uint16_t client_port;
+	uint16_t server_port;
+};
+
+/**
+ * One allocation. The fields above `owner-only` are written before the
+ * allocation is published and never change; `expires` is written by the
+ * owner (atomically) and read by everyone; the rest is the owner's.
+ */
+struct dp_turn_alloc {
+	struct dp_turn_5tuple five;
+	uint32_t relay_ip;
+	uint16_t relay_port;
+	uint16_t owner;                  /**< owner id 0..n_owners-1 */
+	uint8_t relay_idx;               /**< index into the relay address list */
+	uint8_t txid[12];                /**< the Allocate's transaction id */
+	uint64_t user_key;               /**< quota key of the username */
+	uint64_t expires;                /**< seconds; atomic */
+	/* ---- owner-only ---- */
+	uint32_t prev, next;             /**< owner's list */
+	uint8_t n_perm, n_chan;
+	uint32_t perm_ip[DP_TURN_PERMS_PER_ALLOC];
+	uint64_t perm_exp[DP_TURN_PERMS_PER_ALLOC];
+	struct {
+		uint32_t ip;
+		uint16_t port;
+		uint16_t ch;
+		uint64_t exp;            /**< binding expiry; kept until exp + cooldown */
+	} chan[DP_TURN_CHANS_PER_ALLOC];
+	uint64_t tb_tokens;              /**< token bucket (bytes), owner's use */
+	uint64_t tb_last;                /**< token bucket refill time, owner's clock */
+};
+
+/** Sizes and policy, usually from struct gw_config's turn section. */
+struct dp_turn_table_params {
+	const char *name;                /**< unique prefix for DPDK object names */
+	int socket_id;
+	uint32_t max_allocs;             /**< turn.max_allocations, >= 1 */
+	uint32_t max_perms;              /**< permission entries in total, >= 1 */
+	uint32_t max_chans;              /**< channel entries in total, >= 1 */
+	uint16_t port_min, port_max;     /**< relay port range */
+	uint32_t relay_addrs[DP_TURN_MAX_RELAY_ADDRS];
+	unsigned n_relay_addrs;          /**< 1..DP_TURN_MAX_RELAY_ADDRS */
+	unsigned n_owners;               /**< 1..DP_TURN_MAX_OWNERS */
+	uint32_t user_quota;             /**< allocations per user, 0 = unlimited */
+	uint32_t ip_quota;               /**< allocations per client IP, 0 = unlimited */
+	uint32_t max_readers;            /**< threads that may register with the QSBR */
+};
+
+/** What an Allocate asks for. */
+struct dp_turn_alloc_req {
+	struct dp_turn_5tuple five;
+	uint16_t owner;
+	uint32_t lifetime_s;             /**< 1..DP_TURN_MAX_LIFETIME_S or more */
+	uint64_t user_key;               /**< e.g. a hash of the username */
+	uint8_t txid[12];
+	bool even_port;                  /**< EVEN-PORT */
+	bool reserve_next;               /**< EVEN-PORT R bit: reserve port + 1 */
+	bool has_token;                  /**< RESERVATION-TOKEN given */
+	uint64_t token;
+	uint8_t relay_idx;               /**< which relay address */
+};
+
+struct dp_turn_table;
+
+/**
+ * Create the tables (rte_zmalloc'd, on params->socket_id). Setup time.
+ * @return 0, or -EINVAL (bad params: NULL, zero sizes, port range empty,
+ *         too many owners or relay addresses), or -ENOMEM, or -EEXIST (a DPDK
+ *         object with the same name exists), or another -rte_errno.
+ */
+int dp_turn_table_create(struct dp_turn_table **out, const struct dp_turn_table_params *p);
+
+/** Free the tables (NULL-safe). No reader may be using them. No errors. */
+void dp_turn_table_free(struct dp_turn_table *t);
+
+/**
+ * The QSBR variable readers register with (rte_rcu_qsbr_thread_register,
+ * _online, then rte_rcu_qsbr_quiescent after each burst). No errors.
+ */
+struct rte_rcu_qsbr *dp_turn_table_qsbr(struct dp_turn_table *t);
+
+/** The allocation at idx (idx < max_allocs), or NULL. No errors. */
+struct dp_turn_alloc *dp_turn_alloc_at(struct dp_turn_table *t, uint32_t idx);
+
+/** Allocations live now (sum over owners, approximate while writers run). */
+uint32_t dp_turn_table_count(const struct dp_turn_table *t);
+
+/** Relay ports free on relay address relay_idx (approximate). */
+uint32_t dp_turn_table_ports_free(const struct dp_turn_table *t, unsigned relay_idx);
+
+/* ---- writers (the owner lcore) ------------------------------------------ */
+
+/**
+ * Create an allocation for r->five owned by r->owner, claim a relay port
+ * (random start; even when asked; port + 1 reserved with the R bit, its token
+ * in *token_out) or redeem a RESERVATION-TOKEN.
+ * @param idx        receives the allocation index
+ * @param token_out  receives the reservation token when r->reserve_next
+ *                   (may be NULL otherwise)
+ * @return 0, or
+ *   -EINVAL           bad argument (owner, relay_idx, R bit without even_port,
+ *                     token together with EVEN-PORT);
+ *   GW_STUN_ERR(437)  the 5-tuple already has an allocation (the caller
+ *                     compares txids for a retransmission first);
+ *   GW_STUN_ERR(486)  total, per-user or per-IP quota reached;
+ *   GW_STUN_ERR(508)  no relay port (or no even pair) free, reservation
+ *                     token unknown or taken, a table full.
+ */
+int dp_turn_alloc_create(struct dp_turn_table *t, const struct dp_turn_alloc_req *r,
+			 uint64_t now, uint32_t *idx, uint64_t *token_out);
+
+/**
+ * Refresh (lifetime > 0) or delete (lifetime 0) an allocation.
+ * @return 0, or -EINVAL (bad idx), or -EPERM (owner is not the owner),
+ *         or -ENOENT (the slot holds no allocation).
+ */
+int dp_turn_alloc_refresh(struct dp_turn_table *t, uint32_t idx, uint16_t owner,
+			  uint32_t lifetime_s, uint64_t now);
+
+/**
+ * Delete an allocation now: its keys, permissions, channels; the slot and
+ * the relay port are reused after a grace period.
+ * @return 0, or -EINVAL, -EPERM, -ENOENT as dp_turn_alloc_refresh().
+ */
+int dp_turn_alloc_delete(struct dp_turn_table *t, uint32_t idx, uint16_t owner);
+
+/**
+ * Install or refresh a permission for peer_ip (CreatePermission, ChannelBind).
+ * @return 0, or -EINVAL, -EPERM, -ENOENT (as above),
+ *         or GW_STUN_ERR(508) (this allocation's or the table's permissions full).
+ */
+int dp_turn_perm_add(struct dp_turn_table *t, uint32_t idx, uint16_t owner,
+		     uint32_t peer_ip, uint32_t lifetime_s, uint64_t now);
+
+/**
+ * Bind or refresh channel ch to peer ip:port (RFC 8656 §12.2 rules: a bound
+ * or cooling channel number cannot move to another peer, a peer cannot take
+ * a second number). Does not install the permission: call dp_turn_perm_add().
+ * @return 0, or -EINVAL (as above, or lifetime_s > DP_TURN_MAX_LIFETIME_S),
+ *   -EPERM, -ENOENT (as above), or
+ *   GW_STUN_ERR(400)  ch outside 0x4000..0x4FFF, or the binding rules;
+ *   GW_STUN_ERR(508)  this allocation's or the table's channels full.
+ */
+int dp_turn_chan_bind(struct dp_turn_table *t, uint32_t idx, uint16_t owner, uint16_t ch,
+		      uint32_t peer_ip, uint16_t peer_port, uint32_t lifetime_s, uint64_t now);
+
+/**
+ * Expiry work for one owner: visit at most budget allocations (round robin),
+ * deleting expired allocations, permissions and channels (after their
+ * cool-down), expired reservations; then reclaim what readers released.
+ * @return allocations visited (0..budget). No errors.
+ */
+unsigned dp_turn_table_tick(struct dp_turn_table *t, uint16_t owner, uint64_t now,
+			    unsigned budget);
+
+/* ---- readers (any lcore registered with the QSBR) ------------------------ */
+
+/** Allocation of a client 5-tuple. @return 0 (*idx set), or -ENOENT. */
+int dp_turn_lookup_5tuple(const struct dp_turn_table *t, const struct dp_turn_5tuple *f,
+			  uint32_t *idx);
+
+/** Allocation holding relay address ip:port. @return 0 (*idx set), or -ENOENT. */
+int dp_turn_lookup_relay(const struct dp_turn_table *t, uint32_t ip, uint16_t port,
+			 uint32_t *idx);
+
+/** True when allocation idx has an unexpired permission for peer_ip. No errors. */
+bool dp_turn_perm_check(const struct dp_turn_table *t, uint32_t idx, uint32_t peer_ip,
+			uint64_t now);
+
+/**
+ * Peer of channel ch on allocation idx, if bound and not expired.
+ * @return 0, or -ENOENT.
+ */
+int dp_turn_chan_by_num(const struct dp_turn_table *t, uint32_t idx, uint16_t ch,
+			uint64_t now, uint32_t *peer_ip, uint16_t *peer_port);
+
+/**
+ * Channel bound to peer ip:port on allocation idx, if bound and not expired.
+ * @return 0, or -ENOENT.
+ */
+int dp_turn_chan_by_peer(const struct dp_turn_table *t, uint32_t idx, uint32_t peer_ip,
+			 uint16_t peer_port, uint64_t now, uint16_t *ch);
+
+/** True when allocation a has not expired at now. No errors. */
+bool dp_turn_alloc_live(const struct dp_turn_alloc *a, uint64_t now);
+
+#endif

@@ -1,0 +1,596 @@
+/*
+ * test_turn_table: the TURN allocation/permission/channel tables under a
+ * real EAL (--no-huge, no ports): lookups, the ChannelBind rules, expiry with
+ * ports returned to the pool, relay port exhaustion (508), EVEN-PORT and
+ * RESERVATION-TOKEN, quotas (486), 100k allocations, and a differential test
+ * of random operations against a deliberately naive reference
+ * (STYLE.md practice 14).
+ *
+ * EAL: --no-huge -m 512 --no-shconf (22.11 refuses --in-memory together with
+ * -m under --no-huge: "--legacy-mem is not compatible with --in-memory").
+ */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include <rte_eal.h>
+#include <rte_memory.h>
+#include <rte_lcore.h>
+
+#include "dp_turn_table.h"
+#include "stun.h"
+
+#define IP(a, b, c, d) ((uint32_t)(a) << 24 | (uint32_t)(b) << 16 | (uint32_t)(c) << 8 | (d))
+#define RELAY0 IP(198, 18, 4, 1)
+#define RELAY1 IP(198, 18, 4, 2)
+
+static int table_seq;
+
+static struct dp_turn_table *
+mk(uint32_t max_allocs, uint16_t pmin, uint16_t pmax, uint32_t user_q, uint32_t ip_q)
+{
+	struct dp_turn_table_params p = { 0 };
+	struct dp_turn_table *t = NULL;
+	char name[16];
+
+	snprintf(name, sizeof(name), "tt%d", table_seq++);
+	p.name = name;
+	p.socket_id = SOCKET_ID_ANY;
+	p.max_allocs = max_allocs;
+	p.max_perms = max_allocs * 4;
+	p.max_chans = max_allocs * 2;
+	p.port_min = pmin;
+	p.port_max = pmax;
+	p.relay_addrs[0] = RELAY0;
+	p.relay_addrs[1] = RELAY1;
+	p.n_relay_addrs = 2;
+	p.n_owners = 2;
+	p.user_quota = user_q;
+	p.ip_quota = ip_q;
+	p.max_readers = 4;
+	assert_int_equal(dp_turn_table_create(&t, &p), 0);
+	return t;
+}
+
+static struct dp_turn_alloc_req
+req(uint32_t cip, uint16_t cport, uint64_t user)
+{
+	struct dp_turn_alloc_req r;
+
+	memset(&r, 0, sizeof(r));
+	r.five.client_ip = cip;
+	r.five.client_port = cport;
+	r.five.server_ip = RELAY0;
+	r.five.server_port = 3478;
+	r.lifetime_s = 600;
+	r.user_key = user;
+	r.txid[0] = (uint8_t)cport;
+	return r;
+}
+
+/* ---- basics ------------------------------------------------------------------- */
+
+static void
+test_basic(void **state)
+{
+	struct dp_turn_table *t = mk(64, 50000, 50063, 0, 0);
+	struct dp_turn_alloc_req r = req(IP(198, 18, 5, 10), 40000, 1);
+	const struct dp_turn_alloc *a;
+	uint32_t idx, got, pip = 0;
+	uint16_t pport = 0, ch = 0;
+	uint64_t now = 1000;
+
+	(void)state;
+	assert_int_equal(dp_turn_alloc_create(t, &r, now, &idx, NULL), 0);
+	assert_int_equal(dp_turn_table_count(t), 1);
+	a = dp_turn_alloc_at(t, idx);
+	assert_non_null(a);
+	assert_int_equal(a->relay_ip, RELAY0);
+	assert_true(a->relay_port >= 50000 && a->relay_port <= 50063);
+	assert_int_equal(dp_turn_lookup_5tuple(t, &r.five, &got), 0);
+	assert_int_equal(got, idx);
+	assert_int_equal(dp_turn_lookup_relay(t, RELAY0, a->relay_port, &got), 0);
+	assert_int_equal(got, idx);
+	assert_int_equal(dp_turn_lookup_relay(t, RELAY1, a->relay_port, &got), -ENOENT);
+	assert_int_equal(dp_turn_table_ports_free(t, 0), 63);
+	/* same 5-tuple again: 437 */
+	assert_int_equal(dp_turn_alloc_create(t, &r, now, &got, NULL), GW_STUN_ERR(437));
+	/* wrong owner */
+	assert_int_equal(dp_turn_perm_add(t, idx, 1, IP(203, 0, 113, 1), 300, now), -EPERM);
+	assert_int_equal(dp_turn_perm_add(t, idx + 1, 0, IP(203, 0, 113, 1), 300, now), -ENOENT);
+	assert_int_equal(dp_turn_perm_add(t, 64, 0, IP(203, 0, 113, 1), 300, now), -EINVAL);
+
+	/* permissions: by IP only, expire on time */
+	assert_false(dp_turn_perm_check(t, idx, IP(203, 0, 113, 1), now));
+	assert_int_equal(dp_turn_perm_add(t, idx, 0, IP(203, 0, 113, 1), 300, now), 0);
+	assert_true(dp_turn_perm_check(t, idx, IP(203, 0, 113, 1), now + 300));
+	assert_false(dp_turn_perm_check(t, idx, IP(203, 0, 113, 1), now + 301));
+	assert_false(dp_turn_perm_check(t, idx, IP(203, 0, 113, 2), now));
+	/* refresh extends it */
+	assert_int_equal(dp_turn_perm_add(t, idx, 0, IP(203, 0, 113, 1), 300, now + 200), 0);
+	assert_true(dp_turn_perm_check(t, idx, IP(203, 0, 113, 1), now + 450));
+	for (unsigned i = 1; i < DP_TURN_PERMS_PER_ALLOC; i++)
+		assert_int_equal(dp_turn_perm_add(t, idx, 0, IP(203, 0, 114, i), 300, now), 0);
+	assert_int_equal(dp_turn_perm_add(t, idx, 0, IP(203, 0, 115, 1), 300, now),
+			 GW_STUN_ERR(508));
+
+	/* channels: both lookups, the §12.2 rules */
+	assert_int_equal(dp_turn_chan_bind(t, idx, 0, 0x4000, IP(203, 0, 113, 1), 5000, 600, now), 0);
+	assert_int_equal(dp_turn_chan_by_num(t, idx, 0x4000, now, &pip, &pport), 0);
+	assert_int_equal(pip, IP(203, 0, 113, 1));
+	assert_int_equal(pport, 5000);
+	assert_int_equal(dp_turn_chan_by_peer(t, idx, IP(203, 0, 113, 1), 5000, now, &ch), 0);
+	assert_int_equal(ch, 0x4000);
+	assert_int_equal(dp_turn_chan_by_peer(t, idx, IP(203, 0, 113, 1), 5001, now, &ch), -ENOENT);
+	/* number to another peer, peer to another number: 400 */
+	assert_int_equal(dp_turn_chan_bind(t, idx, 0, 0x4000, IP(203, 0, 113, 1), 5001, 600, now),
+			 GW_STUN_ERR(400));
+	assert_int_equal(dp_turn_chan_bind(t, idx, 0, 0x4001, IP(203, 0, 113, 1), 5000, 600, now),
+			 GW_STUN_ERR(400));
+	assert_int_equal(dp_turn_chan_bind(t, idx, 0, 0x3fff, IP(203, 0, 113, 9), 5000, 600, now),
+			 GW_STUN_ERR(400));
+	assert_int_equal(dp_turn_chan_bind(t, idx, 0, 0x5000, IP(203, 0, 113, 9), 5000, 600, now),
+			 GW_STUN_ERR(400));
+	/* same pair refreshes */
+	assert_int_equal(dp_turn_chan_bind(t, idx, 0, 0x4000, IP(203, 0, 113, 1), 5000, 600,
+					   now + 100), 0);
+	assert_int_equal(dp_turn_chan_by_num(t, idx, 0x4000, now + 700, &pip, &pport), 0);
+	assert_int_equal(dp_turn_chan_by_num(t, idx, 0x4000, now + 701, &pip, &pport), -ENOENT);
+
+	/* refresh, lifetime 0 deletes */
+	assert_int_equal(dp_turn_alloc_refresh(t, idx, 0, 60, now), 0);
+	assert_true(dp_turn_alloc_live(a, now + 60));
+	assert_false(dp_turn_alloc_live(a, now + 61));
+	assert_int_equal(dp_turn_alloc_refresh(t, idx, 0, 0, now), 0);
+	assert_int_equal(dp_turn_table_count(t), 0);
+	assert_int_equal(dp_turn_lookup_5tuple(t, &r.five, &got), -ENOENT);
+	assert_false(dp_turn_perm_check(t, idx, IP(203, 0, 113, 1), now));
+	assert_int_equal(dp_turn_chan_by_num(t, idx, 0x4000, now, &pip, &pport), -ENOENT);
+	assert_int_equal(dp_turn_alloc_delete(t, idx, 0), -ENOENT);
+	(void)dp_turn_table_tick(t, 0, now, 16);       /* reclaim: no readers registered */
+	assert_int_equal(dp_turn_table_ports_free(t, 0), 64);
+	dp_turn_table_free(t);
+}
+
+/* ---- expiry ---------------------------------------------------------------------- */
+
+static void
+test_expiry(void **state)
+{
+	struct dp_turn_table *t = mk(32, 50000, 50031, 0, 0);
+	uint32_t idx[8], got, pip;
+	uint16_t pport;
+	uint64_t now = 5000;
+
+	(void)state;
+	for (unsigned i = 0; i < 8; i++) {
+		struct dp_turn_alloc_req r = req(IP(198, 18, 5, 10), (uint16_t)(40000 + i), 1);
+
+		r.lifetime_s = 100 + 100 * (i % 2);   /* even: 100 s, odd: 200 s */
+		assert_int_equal(dp_turn_alloc_create(t, &r, now, &idx[i], NULL), 0);
+	}
+	assert_int_equal(dp_turn_perm_add(t, idx[1], 0, IP(8, 8, 8, 8), 50, now), 0);
+	assert_int_equal(dp_turn_chan_bind(t, idx[1], 0, 0x4abc, IP(8, 8, 8, 8), 53, 60, now), 0);
+	/* nothing expires at now + 100 */
+	assert_int_equal(dp_turn_table_tick(t, 0, now + 100, 100), 8);
+	assert_int_equal(dp_turn_table_count(t), 8);
+	/* budget bounds the work per tick */
+	assert_int_equal(dp_turn_table_tick(t, 0, now + 101, 3), 3);
+	(void)dp_turn_table_tick(t, 0, now + 101, 100);
+	assert_int_equal(dp_turn_table_count(t), 4);
+	(void)dp_turn_table_tick(t, 0, now + 101, 100);
+	assert_int_equal(dp_turn_table_ports_free(t, 0), 32 - 4);
+	/* the permission went at +51, the channel stays in cool-down until 60 + 300 */
+	assert_false(dp_turn_perm_check(t, idx[1], IP(8, 8, 8, 8), now + 101));
+	assert_int_equal(dp_turn_chan_by_num(t, idx[1], 0x4abc, now + 101, &pip, &pport), -ENOENT);
+	assert_int_equal(dp_turn_chan_bind(t, idx[1], 0, 0x4abc, IP(8, 8, 8, 9), 53, 60, now + 101),
+			 GW_STUN_ERR(400));                 /* cooling */
+	assert_int_equal(dp_turn_alloc_refresh(t, idx[1], 0, 1000, now + 101), 0);
+	(void)dp_turn_table_tick(t, 0, now + 361, 100);
+	assert_int_equal(dp_turn_chan_bind(t, idx[1], 0, 0x4abc, IP(8, 8, 8, 9), 53, 60, now + 361),
+			 0);                                /* cool-down over */
+	(void)dp_turn_table_tick(t, 0, now + 201, 100);
+	assert_int_equal(dp_turn_table_count(t), 1);
+	assert_int_equal(dp_turn_lookup_5tuple(t, &dp_turn_alloc_at(t, idx[3])->five, &got), -ENOENT);
+	(void)dp_turn_table_tick(t, 0, now + 2000, 100);
+	(void)dp_turn_table_tick(t, 0, now + 2000, 100);
+	assert_int_equal(dp_turn_table_count(t), 0);
+	assert_int_equal(dp_turn_table_ports_free(t, 0), 32);
+	dp_turn_table_free(t);
+}
+
+/* ---- ports: exhaustion, EVEN-PORT, RESERVATION-TOKEN ------------------------------ */
+
+static void
+test_ports(void **state)
+{
+	struct dp_turn_table *t = mk(64, 50001, 50008, 0, 0);   /* 8 ports, odd start */
+	struct dp_turn_alloc_req r;
+	uint32_t idx[9], x;
+	uint64_t tok = 0, now = 100;
+	uint16_t seen[8] = { 0 };
+
+	(void)state;
+	for (unsigned i = 0; i < 8; i++) {
+		r = req(IP(198, 18, 5, 10), (uint16_t)(40000 + i), i);
+		assert_int_equal(dp_turn_alloc_create(t, &r, now, &idx[i], NULL), 0);
+		x = dp_turn_alloc_at(t, idx[i])->relay_port;
+		assert_true(x >= 50001 && x <= 50008);
+		assert_int_equal(seen[x - 50001], 0);
+		seen[x - 50001] = 1;
+	}
+	r = req(IP(198, 18, 5, 10), 40100, 99);
+	assert_int_equal(dp_turn_alloc_create(t, &r, now, &idx[8], NULL), GW_STUN_ERR(508));
+	assert_int_equal(dp_turn_table_count(t), 8);
+	/* the other relay address still has ports */
+	r.relay_idx = 1;
+	assert_int_equal(dp_turn_alloc_create(t, &r, now, &idx[8], NULL), 0);
+	assert_int_equal(dp_turn_alloc_at(t, idx[8])->relay_ip, RELAY1);
+	/* free two, reclaim: an even pair with the R bit fits */
+	for (unsigned i = 0; i < 8; i++)
+		assert_int_equal(dp_turn_alloc_delete(t, idx[i], 0), 0);
+	(void)dp_turn_table_tick(t, 0, now, 1);
+	assert_int_equal(dp_turn_table_ports_free(t, 0), 8);
+	r = req(IP(198, 18, 5, 11), 1, 7);
+	r.even_port = true;
+	r.reserve_next = true;
+	assert_int_equal(dp_turn_alloc_create(t, &r, now, &idx[0], &tok), 0);
+	x = dp_turn_alloc_at(t, idx[0])->relay_port;
+	assert_int_equal(x % 2, 0);
+	assert_true(tok != 0);
+	assert_int_equal(dp_turn_table_ports_free(t, 0), 6);
+	/* redeem the token from another client: gets port + 1 */
+	r = req(IP(198, 18, 5, 12), 2, 8);
+	r.has_token = true;
+	r.token = tok;
+	assert_int_equal(dp_turn_alloc_create(t, &r, now + 1, &idx[1], NULL), 0);
+	assert_int_equal(dp_turn_alloc_at(t, idx[1])->relay_port, x + 1);
+	/* a token works once */
+	r.five.client_port = 3;
+	assert_int_equal(dp_turn_alloc_create(t, &r, now + 1, &idx[2], NULL), GW_STUN_ERR(508));
+	r.token = 12345;
+	assert_int_equal(dp_turn_alloc_create(t, &r, now + 1, &idx[2], NULL), GW_STUN_ERR(508));
+	/* an unredeemed reservation expires and returns its port */
+	r = req(IP(198, 18, 5, 13), 4, 9);
+	r.even_port = true;
+	r.reserve_next = true;
+	assert_int_equal(dp_turn_alloc_create(t, &r, now, &idx[2], &tok), 0);
+	assert_int_equal(dp_turn_table_ports_free(t, 0), 4);
+	(void)dp_turn_table_tick(t, 0, now + DP_TURN_RESERVE_S + 1, 0);
+	assert_int_equal(dp_turn_table_ports_free(t, 0), 5);
+	r = req(IP(198, 18, 5, 14), 5, 9);
+	r.has_token = true;
+	r.token = tok;
+	assert_int_equal(dp_turn_alloc_create(t, &r, now + 40, &idx[3], NULL), GW_STUN_ERR(508));
+	/* argument errors */
+	r = req(IP(198, 18, 5, 14), 6, 9);
+	r.reserve_next = true;
+	assert_int_equal(dp_turn_alloc_create(t, &r, now, &idx[3], &tok), -EINVAL);
+	r = req(IP(198, 18, 5, 14), 6, 9);
+	r.owner = 2;
+	assert_int_equal(dp_turn_alloc_create(t, &r, now, &idx[3], NULL), -EINVAL);
+	r.owner = 0;
+	r.relay_idx = 2;
+	assert_int_equal(dp_turn_alloc_create(t, &r, now, &idx[3], NULL), -EINVAL);
+	/* 3 even ports of 50002..50008 left minus used; exhaust even pairs */
+	dp_turn_table_free(t);
+}
+
+/* ---- quotas ------------------------------------------------------------------------- */
+
+static void
+test_quotas(void **state)
+{
+	struct dp_turn_table *t = mk(6, 50000, 50999, 2, 3);
+	struct dp_turn_alloc_req r;
+	uint32_t idx[8];
+
+	(void)state;
+	/* per user: 2 */
+	r = req(IP(198, 18, 5, 1), 1, 0xa11ce);
+	assert_int_equal(dp_turn_alloc_create(t, &r, 0, &idx[0], NULL), 0);
+	r = req(IP(198, 18, 5, 2), 1, 0xa11ce);
+	assert_int_equal(dp_turn_alloc_create(t, &r, 0, &idx[1], NULL), 0);
+	r = req(IP(198, 18, 5, 3), 1, 0xa11ce);
+	assert_int_equal(dp_turn_alloc_create(t, &r, 0, &idx[2], NULL), GW_STUN_ERR(486));
+	/* per IP: 3 (198.18.5.1 has one) */
+	r = req(IP(198, 18, 5, 1), 2, 0xb0b);
+	assert_int_equal(dp_turn_alloc_create(t, &r, 0, &idx[2], NULL), 0);
+	r = req(IP(198, 18, 5, 1), 3, 0xca201);
+	assert_int_equal(dp_turn_alloc_create(t, &r, 0, &idx[3], NULL), 0);
+	r = req(IP(198, 18, 5, 1), 4, 0xd0d);
+	assert_int_equal(dp_turn_alloc_create(t, &r, 0, &idx[4], NULL), GW_STUN_ERR(486));
+	/* deleting frees the user's quota */
+	assert_int_equal(dp_turn_alloc_delete(t, idx[0], 0), 0);
+	r = req(IP(198, 18, 5, 3), 1, 0xa11ce);
+	assert_int_equal(dp_turn_alloc_create(t, &r, 0, &idx[0], NULL), 0);
+	/* total: 6 */
+	r = req(IP(198, 18, 5, 4), 1, 0xe1);
+	assert_int_equal(dp_turn_alloc_create(t, &r, 0, &idx[4], NULL), 0);
+	r = req(IP(198, 18, 5, 5), 1, 0xe2);
+	assert_int_equal(dp_turn_alloc_create(t, &r, 0, &idx[5], NULL), 0);
+	assert_int_equal(dp_turn_table_count(t), 6);
+	r = req(IP(198, 18, 5, 6), 1, 0xe3);
+	assert_int_equal(dp_turn_alloc_create(t, &r, 0, &idx[6], NULL), GW_STUN_ERR(486));
+	assert_int_equal(dp_turn_table_count(t), 6);
+	dp_turn_table_free(t);
+}
+
+/* ---- scale: 100k allocations ----------------------------------------------------------- */
+
+static void
+test_scale(void **state)
+{
+	const uint32_t n = 100000;
+	struct dp_turn_table *t = mk(n, 1024, 65535, 0, 0);  /* 2 x 64512 relay ports */
+	struct dp_turn_alloc_req r;
+	uint32_t idx, got;
+
+	(void)state;
+	for (uint32_t i = 0; i < n; i++) {
+		r = req(IP(100, 64, 0, 0) + i / 50000, (uint16_t)(1 + i % 50000), i);
+		r.relay_idx = (uint8_t)(i % 2);
+		r.owner = (uint16_t)(i % 2);
+		if (dp_turn_alloc_create(t, &r, 0, &idx, NULL) != 0)
+			fail_msg("allocation %u failed", i);
+		if (i % 7 == 0)
+			assert_int_equal(dp_turn_perm_add(t, idx, r.owner, IP(8, 8, 4, 4), 300, 0), 0);
+	}
+	assert_int_equal(dp_turn_table_count(t), n);
+	for (uint32_t i = 0; i < n; i += 997) {
+		const struct dp_turn_alloc *a;
+
+		r = req(IP(100, 64, 0, 0) + i / 50000, (uint16_t)(1 + i % 50000), i);
+		assert_int_equal(dp_turn_lookup_5tuple(t, &r.five, &got), 0);
+		a = dp_turn_alloc_at(t, got);
+		assert_int_equal(a->user_key, i);
+		assert_int_equal(dp_turn_lookup_relay(t, a->relay_ip, a->relay_port, &idx), 0);
+		assert_int_equal(idx, got);
+		assert_int_equal(dp_turn_perm_check(t, got, IP(8, 8, 4, 4), 1), i % 7 == 0);
+	}
+	/* everything expires, in bounded ticks */
+	for (unsigned k = 0; k < 100 && dp_turn_table_count(t) > 0; k++) {
+		(void)dp_turn_table_tick(t, 0, 10000, 2000);
+		(void)dp_turn_table_tick(t, 1, 10000, 2000);
+	}
+	assert_int_equal(dp_turn_table_count(t), 0);
+	dp_turn_table_free(t);
+}
+
+/* ---- differential test against a naive reference ----------------------------------------- */
+
+#define REF_N     48
+#define REF_PEERS 6
+
+struct ref_alloc {
+	bool live;
+	uint32_t idx;                 /* table index */
+	uint16_t owner;
+	uint16_t cport;
+	uint64_t exp;
+	uint64_t perm_exp[REF_PEERS];        /* 0 = none */
+	struct { bool used; uint16_t peer; uint64_t exp; } chan[REF_PEERS * 2];  /* ch 0x4000+i */
+};
+
+static uint64_t rng = 0x243f6a8885a308d3ull;
+
+static uint32_t
+rnd(uint32_t n)
+{
+	rng ^= rng << 13;
+	rng ^= rng >> 7;
+	rng ^= rng << 17;
+	return (uint32_t)(rng % n);
+}
+
+static uint32_t
+peer_ip(unsigned p)
+{
+	return IP(203, 0, 113, 10 + p / 2);   /* two ports per IP */
+}
+
+static uint16_t
+peer_port(unsigned p)
+{
+	return (uint16_t)(6000 + p % 2);
+}
+
+static void
+ref_expire(struct ref_alloc *ref, uint64_t now)
+{
+	for (unsigned i = 0; i < REF_N; i++) {
+		struct ref_alloc *a = &ref[i];
+
+		if (!a->live)
+			continue;
+		if (now > a->exp) {
+			a->live = false;
+			continue;
+		}
+		for (unsigned p = 0; p < REF_PEERS; p++)
+			if (a->perm_exp[p] != 0 && a->perm_exp[p] < now)
+				a->perm_exp[p] = 0;
+		for (unsigned c = 0; c < REF_PEERS * 2; c++)
+			if (a->chan[c].used && a->chan[c].exp + DP_TURN_CHAN_COOLDOWN_S < now)
+				a->chan[c].used = false;
+	}
+}
+
+static void
+compare(struct dp_turn_table *t, struct ref_alloc *ref, uint64_t now)
+{
+	uint32_t live = 0;
+
+	for (unsigned i = 0; i < REF_N; i++) {
+		struct ref_alloc *a = &ref[i];
+		struct dp_turn_5tuple f = { IP(198, 18, 5, 100), RELAY0, a->cport, 3478 };
+		uint32_t got;
+		int lk = dp_turn_lookup_5tuple(t, &f, &got);
+
+		if (!a->live) {
+			if (a->cport != 0 && lk == 0 && dp_turn_alloc_live(dp_turn_alloc_at(t, got), now))
+				fail_msg("slot %u: dead in ref, live in table", i);
+			continue;
+		}
+		live++;
+		assert_int_equal(lk, 0);
+		assert_int_equal(got, a->idx);
+		assert_true(dp_turn_alloc_live(dp_turn_alloc_at(t, got), now));
+		for (unsigned p = 0; p < REF_PEERS; p += 2) {
+			bool want = a->perm_exp[p] != 0 && now <= a->perm_exp[p];
+
+			if (dp_turn_perm_check(t, got, peer_ip(p), now) != want)
+				fail_msg("slot %u peer %u: perm mismatch", i, p);
+		}
+		for (unsigned c = 0; c < REF_PEERS * 2; c++) {
+			uint32_t ip = 0;
+			uint16_t port = 0, ch = 0;
+			bool want = a->chan[c].used && now <= a->chan[c].exp;
+			int e = dp_turn_chan_by_num(t, got, (uint16_t)(0x4000 + c), now, &ip, &port);
+
+			if ((e == 0) != want)
+				fail_msg("slot %u ch %u: by_num %d want %d", i, c, e, want);
+			if (want) {
+				assert_int_equal(ip, peer_ip(a->chan[c].peer));
+				assert_int_equal(port, peer_port(a->chan[c].peer));
+				assert_int_equal(dp_turn_chan_by_peer(t, got, ip, port, now, &ch), 0);
+				assert_int_equal(ch, 0x4000 + c);
+			}
+		}
+	}
+	assert_int_equal(dp_turn_table_count(t), live);
+}
+
+static void
+test_differential(void **state)
+{
+	struct dp_turn_table *t = mk(REF_N, 50000, 50000 + REF_N - 1, 0, 0);
+	struct ref_alloc ref[REF_N];
+	uint64_t now = 100000;
+	uint16_t next_port = 1;
+	unsigned n_create = 0, n_bind = 0, n_bind400 = 0, n_del = 0;
+
+	(void)state;
+	memset(ref, 0, sizeof(ref));
+	for (unsigned step = 0; step < 20000; step++) {
+		unsigned i = rnd(REF_N);
+		struct ref_alloc *a = &ref[i];
+		unsigned op = rnd(10);
+
+		if (op == 0) {
+			now += rnd(120);
+			ref_expire(ref, now);
+			for (unsigned k = 0; k < 4; k++) {
+				(void)dp_turn_table_tick(t, 0, now, REF_N);
+				(void)dp_turn_table_tick(t, 1, now, REF_N);
+			}
+		} else if (!a->live) {
+			struct dp_turn_alloc_req r = req(IP(198, 18, 5, 100), next_port, i);
+			int e;
+
+			r.owner = (uint16_t)(i % 2);
+			r.lifetime_s = 60 + rnd(600);
+			e = dp_turn_alloc_create(t, &r, now, &a->idx, NULL);
+			if (e != 0)
+				fail_msg("step %u: create %d (count %u)", step, e, dp_turn_table_count(t));
+			memset(a, 0, sizeof(*a));
+			n_create++;
+			a->live = true;
+			(void)dp_turn_lookup_5tuple(t, &r.five, &a->idx);
+			a->owner = r.owner;
+			a->cport = next_port++;
+			a->exp = now + r.lifetime_s;
+			if (next_port == 0)
+				next_port = 1;
+		} else if (op == 1) {
+			uint32_t lt = rnd(4) == 0 ? 0 : 60 + rnd(600);
+
+			assert_int_equal(dp_turn_alloc_refresh(t, a->idx, a->owner, lt, now), 0);
+			if (lt == 0) {
+				a->live = false;
+				n_del++;
+			}
+			else
+				a->exp = now + lt;
+		} else if (op <= 5) {
+			unsigned p = rnd(REF_PEERS) & ~1u;   /* even p: the IP's first port */
+
+			assert_int_equal(dp_turn_perm_add(t, a->idx, a->owner, peer_ip(p), 300, now), 0);
+			a->perm_exp[p] = now + 300;
+			a->perm_exp[p + 1] = now + 300;
+		} else {
+			unsigned c = rnd(REF_PEERS * 2), p = rnd(REF_PEERS), j;
+			int want = 0, e;
+
+			for (j = 0; j < REF_PEERS * 2; j++) {
+				if (!a->chan[j].used)
+					continue;
+				if ((j == c) != (a->chan[j].peer == p)) {
+					want = GW_STUN_ERR(400);
+					break;
+				}
+			}
+			if (want == 0 && !a->chan[c].used) {
+				unsigned n = 0;
+
+				for (j = 0; j < REF_PEERS * 2; j++)
+					n += a->chan[j].used;
+				if (n == DP_TURN_CHANS_PER_ALLOC)
+					want = GW_STUN_ERR(508);
+			}
+			e = dp_turn_chan_bind(t, a->idx, a->owner, (uint16_t)(0x4000 + c), peer_ip(p),
+					      peer_port(p), 600, now);
+			if (e != want)
+				fail_msg("step %u: bind %d want %d", step, e, want);
+			n_bind400 += e == GW_STUN_ERR(400);
+			if (e == 0) {
+				n_bind++;
+				a->chan[c].used = true;
+				a->chan[c].peer = (uint16_t)p;
+				a->chan[c].exp = now + 600;
+			}
+		}
+		compare(t, ref, now);
+	}
+	/* the random walk reached every path */
+	assert_true(n_create > 500 && n_del > 100 && n_bind > 1000 && n_bind400 > 100);
+	assert_true(n_create > REF_N * 4);        /* slots and ports were reused */
+	dp_turn_table_free(t);
+}
+
+int
+main(int argc, char **argv)
+{
+	char a[13][24] = { "test_turn_table", "--no-huge", "-m", "512", "--no-shconf",
+			   "--no-pci", "--file-prefix", "rtt-unit", "-l", "0", "--log-level",
+			   "error", "" };
+	char *eal[13];
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_basic),
+		cmocka_unit_test(test_expiry),
+		cmocka_unit_test(test_ports),
+		cmocka_unit_test(test_quotas),
+		cmocka_unit_test(test_differential),
+		cmocka_unit_test(test_scale),
+	};
+	int rc;
+
+	(void)argc;
+	(void)argv;
+	for (unsigned i = 0; i < 12; i++)
+		eal[i] = a[i];
+	eal[12] = NULL;
+	if (rte_eal_init((int)(sizeof(eal) / sizeof(eal[0])) - 1, eal) < 0) {
+		fprintf(stderr, "EAL init failed\n");
+		return 1;
+	}
+	rc = cmocka_run_group_tests(tests, NULL, NULL);
+	(void)rte_eal_cleanup();
+	return rc;
+}
