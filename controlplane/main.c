@@ -92,6 +92,19 @@ reexec(char **argv)
 {
 	char self[PATH_MAX];
 	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	sigset_t stop;
+
+	/* A stop request must survive the exec: block the signals (the mask
+	 * and anything pending carry over), and the new image unblocks them
+	 * once its handlers are installed. A request already seen wins. */
+	sigemptyset(&stop);
+	sigaddset(&stop, SIGINT);
+	sigaddset(&stop, SIGTERM);
+	sigprocmask(SIG_BLOCK, &stop, NULL);
+	if (quit) {
+		CP_NOTICE("stopped");
+		exit(EXIT_SUCCESS);
+	}
 
 	/* Close everything EAL opened: its locks on the shared-memory files
 	 * would otherwise survive exec and keep a new dataplane from starting. */
@@ -160,6 +173,15 @@ main(int argc, char **argv)
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
 	signal(SIGPIPE, SIG_IGN);
+	{
+		/* Blocked across a re-exec (see reexec()): deliver what is pending. */
+		sigset_t stop;
+
+		sigemptyset(&stop);
+		sigaddset(&stop, SIGINT);
+		sigaddset(&stop, SIGTERM);
+		sigprocmask(SIG_UNBLOCK, &stop, NULL);
+	}
 
 	if (cp_ipc_primary_alive(conf.dataplane.file_prefix)) {
 		if (eal_init_secondary(&conf) < 0) {
@@ -234,8 +256,8 @@ out:
 	if (want_reexec) {
 		/* A stopping dataplane still holds its lock until it exits; wait
 		 * (bounded) so the new image does not attach to it again. */
-		for (int i = 0; i < 250 && cp_ipc_primary_alive(conf.dataplane.file_prefix) &&
-				app.dp_lost; i++)
+		for (int i = 0; i < 250 && !quit && app.dp_lost &&
+				cp_ipc_primary_alive(conf.dataplane.file_prefix); i++)
 			nanosleep(&(struct timespec){ .tv_nsec = 20 * 1000000 }, NULL);
 		reexec(argv);
 	}

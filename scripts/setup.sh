@@ -1,0 +1,86 @@
+#!/usr/bin/env bash
+# Install what rtcgw needs on Debian 12 (as root), build it, and reserve
+# hugepages. Sourced or run by scripts/run.sh and scripts/test.sh.
+#   scripts/setup.sh            runtime + build dependencies, build
+#   scripts/setup.sh --test     also the test peers, clang-14, and the fuzz build
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+BUILD=${RTCGW_BUILD:-$ROOT/build}
+HUGEPAGES=${RTCGW_HUGEPAGES:-512}
+
+PKGS_BUILD=(build-essential meson ninja-build pkg-config libdpdk-dev dpdk libssl-dev
+	libsrtp2-dev libmicrohttpd-dev libyaml-dev libjansson-dev libcmocka-dev zlib1g-dev)
+PKGS_RUN=(iproute2 curl procps python3 util-linux)
+PKGS_TEST=(clang-14 libclang-rt-14-dev iputils-ping iputils-arping stun-client coturn)
+
+say() { printf 'rtcgw setup: %s\n' "$*"; }
+
+need_root() {
+	if [ "$(id -u)" -ne 0 ]; then
+		say "run me as root (DPDK needs hugepages, network namespaces and raw sockets)"
+		exit 1
+	fi
+}
+
+install_pkgs() {
+	local missing=() p
+	for p in "$@"; do
+		dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' ||
+			missing+=("$p")
+	done
+	[ ${#missing[@]} -eq 0 ] && return 0
+	say "installing: ${missing[*]}"
+	export DEBIAN_FRONTEND=noninteractive
+	apt-get update -q >/dev/null
+	apt-get install -y -q --no-install-recommends "${missing[@]}" >/dev/null
+	# coturn's package starts a TURN server on 3478; tests bring their own.
+	if [[ " ${missing[*]} " == *" coturn "* ]] && command -v systemctl >/dev/null; then
+		systemctl disable --now coturn >/dev/null 2>&1 || true
+	fi
+}
+
+hugepages() {
+	local have
+	have=$(cat /proc/sys/vm/nr_hugepages)
+	if [ "$have" -lt "$HUGEPAGES" ]; then
+		echo "$HUGEPAGES" > /proc/sys/vm/nr_hugepages
+		have=$(cat /proc/sys/vm/nr_hugepages)
+		if [ "$have" -lt "$HUGEPAGES" ]; then
+			say "only $have of $HUGEPAGES 2 MiB hugepages could be reserved"
+			exit 1
+		fi
+	fi
+}
+
+build() {
+	if [ ! -f "$BUILD/build.ninja" ]; then
+		meson setup "$BUILD" "$ROOT" --werror -Dtests=enabled >/dev/null
+	fi
+	ninja -C "$BUILD" >/dev/null
+}
+
+build_fuzz() {
+	local fb=${RTCGW_FUZZ_BUILD:-$ROOT/build-fuzz}
+	if [ ! -f "$fb/build.ninja" ]; then
+		CC=clang-14 meson setup "$fb" "$ROOT" -Dfuzz=enabled -Dtests=disabled >/dev/null
+	fi
+	ninja -C "$fb" >/dev/null
+}
+
+main() {
+	need_root
+	install_pkgs "${PKGS_BUILD[@]}" "${PKGS_RUN[@]}"
+	if [ "${1:-}" = --test ]; then
+		install_pkgs "${PKGS_TEST[@]}"
+	fi
+	hugepages
+	say "building in $BUILD"
+	build
+	if [ "${1:-}" = --test ]; then
+		say "building fuzz targets (clang-14)"
+		build_fuzz
+	fi
+}
+
+main "$@"

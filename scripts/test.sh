@@ -1,0 +1,104 @@
+#!/usr/bin/env bash
+# Run every rtcgw test suite on a Debian 12 machine (as root): installs what
+# is missing, builds, then runs the unit tests (cmocka), the fuzz targets for a
+# bounded time each (clang-14 libFuzzer), and the integration tests (real
+# processes in network namespaces). The last line is "N passed, N failed";
+# the exit code is non-zero when anything failed.
+#
+#   scripts/test.sh                 everything
+#   scripts/test.sh unit|fuzz|integration [...]   only those stages
+#   RTCGW_FUZZ_SECONDS=30           seconds per fuzz target
+set -uo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+BUILD=${RTCGW_BUILD:-$ROOT/build}
+FUZZ_BUILD=${RTCGW_FUZZ_BUILD:-$ROOT/build-fuzz}
+FUZZ_SECONDS=${RTCGW_FUZZ_SECONDS:-30}
+PASS=0
+FAIL=0
+FAILED=()
+
+pass() { PASS=$((PASS + 1)); }
+fail() { FAIL=$((FAIL + 1)); FAILED+=("$1"); }
+stage() { printf '\n=== %s\n' "$*"; }
+
+stages=("$@")
+[ ${#stages[@]} -eq 0 ] && stages=(unit fuzz integration)
+want() { [[ " ${stages[*]} " == *" $1 "* ]]; }
+
+stage "setup"
+if ! "$ROOT/scripts/setup.sh" --test; then
+	echo "setup failed"
+	echo "0 passed, 1 failed"
+	exit 1
+fi
+
+if want unit; then
+	stage "unit tests (cmocka)"
+	out=$(meson test -C "$BUILD" --suite unit --print-errorlogs 2>&1)
+	echo "$out" | grep -E '^ *[0-9]+/[0-9]+ ' || true
+	while read -r name result; do
+		case $result in
+		OK) pass ;;
+		*) fail "unit:$name" ;;
+		esac
+	done < <(echo "$out" | sed -nE 's/^ *[0-9]+\/[0-9]+ +([^ ]+) +([A-Z]+).*/\1 \2/p')
+	if ! echo "$out" | grep -qE '^ *[0-9]+/[0-9]+ '; then
+		echo "$out" | tail -20
+		fail "unit:meson"
+	fi
+fi
+
+if want fuzz; then
+	stage "fuzz targets (${FUZZ_SECONDS}s each)"
+	for f in "$FUZZ_BUILD"/tests/fuzz/fuzz_*; do
+		[ -x "$f" ] && [ -f "$f" ] || continue
+		name=${f##*/fuzz_}
+		work=$(mktemp -d)
+		# New inputs go to the scratch dir first; the committed corpus is
+		# read, never written.
+		if "$f" -max_total_time="$FUZZ_SECONDS" -timeout=10 -rss_limit_mb=2048 \
+			-artifact_prefix="$work/" "$work" "$ROOT/tests/fuzz/corpus/$name" \
+			>"$work/log" 2>&1; then
+			printf 'ok - fuzz_%s: %s\n' "$name" "$(grep -E '^Done' "$work/log" | tail -1)"
+			pass
+		else
+			printf 'not ok - fuzz_%s crashed:\n' "$name"
+			tail -30 "$work/log"
+			fail "fuzz:$name"
+		fi
+		rm -rf "$work"
+	done
+fi
+
+if want integration; then
+	stage "integration tests (network namespaces, real processes)"
+	# One DPDK test at a time on this machine: a shared lock with any other
+	# run; -o keeps the lock fd out of the processes the tests start.
+	for t in "$ROOT"/tests/integration/test_*.sh; do
+		name=$(basename "$t" .sh)
+		echo "--- $name"
+		log=$(mktemp)
+		flock -o /tmp/rtcgw-dpdk.lock timeout -k 10 900 bash "$t" >"$log" 2>&1
+		rc=$?
+		grep -E '^(ok|not ok|#)' "$log"
+		p=$(grep -c '^ok' "$log")
+		f=$(grep -c '^not ok' "$log")
+		PASS=$((PASS + p))
+		FAIL=$((FAIL + f))
+		[ "$f" -eq 0 ] || FAILED+=("$name")
+		if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then
+			echo "$name exited with $rc without a failed check; last lines:"
+			tail -20 "$log"
+			fail "$name (exit $rc)"
+		fi
+		rm -f "$log"
+	done
+fi
+
+stage "summary"
+if [ ${#FAILED[@]} -gt 0 ]; then
+	printf 'failed: %s\n' "${FAILED[*]}"
+fi
+echo "$PASS passed, $FAIL failed"
+[ "$FAIL" -eq 0 ]

@@ -1,0 +1,81 @@
+/* The IPC ABI (dataplane/include/gw_ipc.h) pinned field by field: a layout
+ * change that forgets to bump GW_IPC_VERSION fails here. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "gw_ipc.h"
+
+static void
+test_msg_layout(void **state)
+{
+	(void)state;
+	assert_int_equal(sizeof(struct gw_ipc_msg), 128);
+	assert_int_equal(offsetof(struct gw_ipc_msg, version), 0);
+	assert_int_equal(offsetof(struct gw_ipc_msg, type), 2);
+	assert_int_equal(offsetof(struct gw_ipc_msg, worker), 4);
+	assert_int_equal(offsetof(struct gw_ipc_msg, flags), 6);
+	assert_int_equal(offsetof(struct gw_ipc_msg, seq), 8);
+	assert_int_equal(offsetof(struct gw_ipc_msg, status), 12);
+	assert_int_equal(offsetof(struct gw_ipc_msg, u), 16);
+	assert_int_equal(offsetof(struct gw_ipc_counters, v), 8);
+	assert_int_equal(offsetof(struct gw_ipc_port, ipackets), 24);
+	assert_int_equal(offsetof(struct gw_ipc_port, name), 88);
+	assert_int_equal(offsetof(struct gw_ipc_hello, version), 16);
+}
+
+static void
+test_info_layout(void **state)
+{
+	(void)state;
+	assert_int_equal(sizeof(struct gw_ipc_info), 40);
+	assert_int_equal(offsetof(struct gw_ipc_info, magic), 0);
+	assert_int_equal(offsetof(struct gw_ipc_info, abi_version), 4);
+	assert_int_equal(offsetof(struct gw_ipc_info, n_counters), 8);
+	assert_int_equal(offsetof(struct gw_ipc_info, start_unix_ns), 24);
+	assert_int_equal(offsetof(struct gw_ipc_info, state), 32);
+	assert_int_equal(offsetof(struct gw_ipc_info, attached), 36);
+}
+
+static void
+test_rings_and_counters(void **state)
+{
+	static const char *const names[] = {
+#define N(sym, text) #sym,
+		GW_FOREACH_COUNTER(N)
+#undef N
+	};
+	char buf[32];
+
+	(void)state;
+	/* power of two, as rte_ring wants without RING_F_EXACT_SZ */
+	assert_int_equal(GW_IPC_RING_SIZE & (GW_IPC_RING_SIZE - 1), 0);
+	/* a full counter snapshot fits a ring many times over */
+	assert_true((GW_CNT_MAX + GW_IPC_COUNTERS_PER_MSG - 1) / GW_IPC_COUNTERS_PER_MSG * 4 <
+		    GW_IPC_RING_SIZE);
+	assert_true(GW_CNT_MAX < UINT16_MAX);
+	gw_ipc_ring_name(buf, sizeof(buf), GW_IPC_RING_CMD, 3);
+	assert_string_equal(buf, "rtcgw_cmd_3");
+	gw_ipc_ring_name(buf, sizeof(buf), GW_IPC_RING_PUNT, 15);
+	assert_string_equal(buf, "rtcgw_punt_15");
+	/* names are unique (they become metric names) */
+	for (size_t i = 0; i < GW_CNT_MAX; i++)
+		for (size_t j = i + 1; j < GW_CNT_MAX; j++)
+			assert_string_not_equal(names[i], names[j]);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_msg_layout),
+		cmocka_unit_test(test_info_layout),
+		cmocka_unit_test(test_rings_and_counters),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
