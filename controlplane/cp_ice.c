@@ -258,8 +258,11 @@ cp_ice_post(void *a, const struct cp_rest_req *r)
 	memset(l, 0, sizeof(*l));
 	if (lu != NULL) {
 		if (ufrag_taken(lu)) {
-			json_decref(body);
-			return cp_rest_reply_error(r, 409, "local_ufrag %s is in use", lu);
+			enum MHD_Result ret = cp_rest_reply_error(r, 409, "local_ufrag %s is in use",
+								  lu);
+
+			json_decref(body);      /* lu points into it */
+			return ret;
 		}
 		snprintf(l->local_ufrag, sizeof(l->local_ufrag), "%s", lu);
 	} else {

@@ -60,7 +60,7 @@
 	_(STUN_NOT_BINDING,     "STUN requests of another method on the STUN port (to TURN)") \
 	_(STUN_DROP_MALFORMED,  "STUN messages dropped: malformed, no answer possible") \
 	_(STUN_DROP_FINGERPRINT,"STUN messages dropped: FINGERPRINT mismatch")       \
-	_(STUN_DROP_CLASSIC,    "RFC 3489 messages other than Binding request dropped") \
+	_(STUN_DROP_CLASSIC,    "RFC 3489 messages dropped: not a Binding request, or CHANGE-REQUEST") \
 	_(STUN_IGN_INDICATION,  "STUN indications ignored")                          \
 	_(STUN_IGN_RESPONSE,    "STUN success/error responses ignored")              \
 	_(ICE_OK,               "ICE checks answered with success")                  \

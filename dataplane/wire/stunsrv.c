@@ -88,6 +88,19 @@ classic(const uint8_t *req, size_t len, const struct gw_stun_addr *src, uint8_t 
 
 	if (len < GW_STUN_HDR_LEN || req[0] != 0x00 || req[1] != 0x01)
 		return done(res, GW_STUNSRV_DROP_CLASSIC, 0);
+	/* CHANGE-REQUEST (§11.2.4) asking for another address or port: this
+	 * server has one address, and answering from it would make the
+	 * client's NAT test conclude wrongly. Stay silent, as a server whose
+	 * alternate address is unreachable would be. The parser checked the
+	 * framing (len = 20 + length, multiple of 4). */
+	for (size_t off = GW_STUN_HDR_LEN; off + 4 <= len;) {
+		uint16_t t = (uint16_t)(req[off] << 8 | req[off + 1]);
+		uint16_t n = (uint16_t)(req[off + 2] << 8 | req[off + 3]);
+
+		if (t == 0x0003 && n == 4 && off + 8 <= len && (req[off + 7] & 0x06) != 0)
+			return done(res, GW_STUNSRV_DROP_CLASSIC, 0);
+		off += 4 + (size_t)((n + 3u) & ~3u);
+	}
 	/* The encoder writes the cookie at 4..7 and the txid at 8..19; an
 	 * RFC 3489 answer echoes all 16 bytes, and MAPPED-ADDRESS is not
 	 * XOR'ed, so the cookie is simply overwritten with the first four. */

@@ -38,7 +38,7 @@
 	_(NOT_BINDING,      "STUN requests of another method (handed to TURN)")          \
 	_(DROP_MALFORMED,   "STUN messages dropped: malformed, no answer possible")     \
 	_(DROP_FINGERPRINT, "STUN messages dropped: FINGERPRINT mismatch")               \
-	_(DROP_CLASSIC,     "RFC 3489 messages other than Binding request dropped")      \
+	_(DROP_CLASSIC,     "RFC 3489 messages dropped: not a Binding request, or CHANGE-REQUEST") \
 	_(IGN_INDICATION,   "STUN indications ignored")                                  \
 	_(IGN_RESPONSE,     "STUN success/error responses ignored")                      \
 	_(ICE_OK,           "ICE checks answered with success")                          \
