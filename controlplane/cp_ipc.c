@@ -97,22 +97,9 @@ cp_ipc_attach(struct cp_ipc **out, uint32_t wait_ms, char *err, size_t errlen)
 		nanosleep(&(struct timespec){ .tv_nsec = 50 * 1000000 }, NULL);
 	}
 	info = mz->addr;
-	if (info->magic != GW_IPC_MAGIC || info->abi_version != GW_IPC_VERSION ||
-	    info->msg_size != sizeof(struct gw_ipc_msg) || info->n_counters != GW_CNT_MAX) {
-		snprintf(err, errlen,
-			 "dataplane speaks IPC ABI v%u (%u-byte messages, %u counters); this "
-			 "control plane speaks v%u (%zu-byte messages, %u counters): run a "
-			 "matching pair of builds",
-			 info->abi_version, info->msg_size, info->n_counters, GW_IPC_VERSION,
-			 sizeof(struct gw_ipc_msg), (unsigned)GW_CNT_MAX);
-		return -EPROTO;
-	}
-	if (info->n_workers == 0 || info->n_workers > GW_IPC_MAX_WORKERS ||
-	    info->n_ports > GW_IPC_MAX_PORTS) {
-		snprintf(err, errlen, "dataplane info is corrupt (%u workers, %u ports)",
-			 info->n_workers, info->n_ports);
-		return -EPROTO;
-	}
+	rc = gw_ipc_check_info(info, err, errlen);
+	if (rc != 0)
+		return rc;
 	c = calloc(1, sizeof(*c));
 	if (c == NULL) {
 		snprintf(err, errlen, "out of memory");

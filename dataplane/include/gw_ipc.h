@@ -25,7 +25,7 @@
 
 #include "gw_counters.h"
 
-#define GW_IPC_VERSION     2
+#define GW_IPC_VERSION     3
 #define GW_IPC_MAGIC       0x72746367u      /* "rtcg" */
 #define GW_IPC_INFO_NAME   "rtcgw_info"
 #define GW_IPC_POOL_NAME   "rtcgw_pool"
@@ -171,6 +171,13 @@ struct gw_ipc_tx_meta {
 };
 
 #define GW_IPC_MBUF_PRIV 16         /* rte_pktmbuf_pool_create priv_size */
+
+/**
+ * Check the info memzone a dataplane published against this build's ABI.
+ * @return 0; -EPROTO with err saying which side speaks which version, or
+ *         that the memory is not a dataplane's, or that it is corrupt.
+ */
+int gw_ipc_check_info(const struct gw_ipc_info *info, char *err, size_t errlen);
 
 /** The name of ring kind (GW_IPC_RING_*) of worker w: "rtcgw_<kind>_<w>". */
 static inline void

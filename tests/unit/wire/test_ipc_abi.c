@@ -1,6 +1,8 @@
 /* The IPC ABI (dataplane/include/gw_ipc.h) pinned field by field: a layout
  * change that forgets to bump GW_IPC_VERSION fails here. */
+#include <errno.h>
 #include <setjmp.h>
+#include <stdio.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -68,6 +70,56 @@ test_rings_and_counters(void **state)
 			assert_string_not_equal(names[i], names[j]);
 }
 
+static void
+good_info(struct gw_ipc_info *i)
+{
+	memset(i, 0, sizeof(*i));
+	i->magic = GW_IPC_MAGIC;
+	i->abi_version = GW_IPC_VERSION;
+	i->msg_size = sizeof(struct gw_ipc_msg);
+	i->n_counters = GW_CNT_MAX;
+	i->n_workers = 1;
+	i->n_ports = 1;
+}
+
+/* A control plane facing a dataplane of another build refuses, and says why. */
+static void
+test_check_info(void **state)
+{
+	struct gw_ipc_info i;
+	char err[256], want[256];
+
+	(void)state;
+	good_info(&i);
+	assert_int_equal(gw_ipc_check_info(&i, err, sizeof(err)), 0);
+
+	i.abi_version = GW_IPC_VERSION + 1;                  /* 1: newer dataplane */
+	assert_int_equal(gw_ipc_check_info(&i, err, sizeof(err)), -EPROTO);
+	snprintf(want, sizeof(want), "dataplane speaks IPC ABI v%u (", GW_IPC_VERSION + 1);
+	assert_non_null(strstr(err, want));
+	snprintf(want, sizeof(want), "this control plane speaks v%u (", GW_IPC_VERSION);
+	assert_non_null(strstr(err, want));
+
+	good_info(&i);
+	i.msg_size = 64;                                     /* 2: same version, other layout */
+	assert_int_equal(gw_ipc_check_info(&i, err, sizeof(err)), -EPROTO);
+	assert_non_null(strstr(err, "64-byte messages"));
+
+	good_info(&i);
+	i.n_counters = GW_CNT_MAX - 1;                       /* 3: counter list changed */
+	assert_int_equal(gw_ipc_check_info(&i, err, sizeof(err)), -EPROTO);
+
+	good_info(&i);
+	i.magic = 0;                                         /* 4: not ours */
+	assert_int_equal(gw_ipc_check_info(&i, err, sizeof(err)), -EPROTO);
+	assert_non_null(strstr(err, "not an rtcgw dataplane"));
+
+	good_info(&i);
+	i.n_workers = GW_IPC_MAX_WORKERS + 1;                /* 5: corrupt */
+	assert_int_equal(gw_ipc_check_info(&i, err, sizeof(err)), -EPROTO);
+	assert_non_null(strstr(err, "corrupt"));
+}
+
 int
 main(void)
 {
@@ -75,6 +127,7 @@ main(void)
 		cmocka_unit_test(test_msg_layout),
 		cmocka_unit_test(test_info_layout),
 		cmocka_unit_test(test_rings_and_counters),
+		cmocka_unit_test(test_check_info),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
