@@ -37,7 +37,9 @@ struct dp_ice_leg {
 	uint64_t created;
 	uint32_t peer_ip;              /* valid once state is NOMINATED */
 	uint16_t peer_port;
-	uint32_t free_next;            /* worker 0's free list */
+	uint32_t free_next;            /* worker 0's free or pending list */
+	int32_t key_pos;               /* deleted: key slot to free after the grace period */
+	uint64_t token;                /* deleted: rte_rcu_qsbr token of the delete */
 };
 
 struct ice_table {
@@ -46,22 +48,49 @@ struct ice_table {
 	struct dp_ice_leg *legs;
 	uint32_t cap;
 	uint32_t free_head;            /* UINT32_MAX: none */
+	uint32_t pend_head, pend_tail; /* deleted, waiting for readers (FIFO) */
 	uint32_t scan;
 };
 
 static struct ice_table T;
 
-/* Reclaim callback (runs on worker 0 inside rte_hash add/delete once every
- * reader passed a quiescent state): the leg can be reused. */
+/*
+ * Deleted legs (and their key slots: RW_CONCURRENCY_LF never frees a slot on
+ * delete) wait here until every worker has passed a quiescent state since
+ * the delete; then the slot is freed, the credential wiped and the leg
+ * reused. Worker 0 only, from its tick and before an add.
+ */
 static void
-leg_reclaim(void *p, void *key_data)
+reclaim(void)
 {
-	struct dp_ice_leg *l = key_data;
+	while (T.pend_head != UINT32_MAX) {
+		struct dp_ice_leg *l = &T.legs[T.pend_head];
 
-	(void)p;
-	gw_ice_cred_fini(&l->cred);
-	l->free_next = T.free_head;
-	T.free_head = (uint32_t)(l - T.legs);
+		if (rte_rcu_qsbr_check(T.qs, l->token, false) != 1)
+			return;
+		T.pend_head = l->free_next;
+		if (T.pend_head == UINT32_MAX)
+			T.pend_tail = UINT32_MAX;
+		rte_hash_free_key_with_position(T.h, l->key_pos);
+		gw_ice_cred_fini(&l->cred);
+		l->free_next = T.free_head;
+		T.free_head = (uint32_t)(l - T.legs);
+	}
+}
+
+static void
+defer_free(struct dp_ice_leg *l, int32_t key_pos)
+{
+	uint32_t idx = (uint32_t)(l - T.legs);
+
+	l->key_pos = key_pos;
+	l->token = rte_rcu_qsbr_start(T.qs);
+	l->free_next = UINT32_MAX;
+	if (T.pend_tail == UINT32_MAX)
+		T.pend_head = idx;
+	else
+		T.legs[T.pend_tail].free_next = idx;
+	T.pend_tail = idx;
 }
 
 int
@@ -75,10 +104,6 @@ dp_ice_create(uint32_t entries, unsigned n_workers)
 		.socket_id = SOCKET_ID_ANY,
 		.extra_flag = RTE_HASH_EXTRA_FLAGS_RW_CONCURRENCY_LF,
 	};
-	struct rte_hash_rcu_config rc = {
-		.mode = RTE_HASH_QSBR_MODE_DQ,
-		.free_key_data_func = leg_reclaim,
-	};
 	size_t qsz = rte_rcu_qsbr_get_memsize(n_workers);
 
 	T.cap = entries;
@@ -89,10 +114,8 @@ dp_ice_create(uint32_t entries, unsigned n_workers)
 	T.h = rte_hash_create(&hp);
 	if (T.h == NULL)
 		return rte_errno == EEXIST ? -EEXIST : -ENOMEM;
-	rc.v = T.qs;
-	if (rte_hash_rcu_qsbr_add(T.h, &rc) != 0)
-		return -ENOMEM;
 	T.free_head = UINT32_MAX;
+	T.pend_head = T.pend_tail = UINT32_MAX;
 	for (uint32_t i = entries; i-- > 0;) {
 		T.legs[i].free_next = T.free_head;
 		T.free_head = i;
@@ -160,6 +183,8 @@ add(const struct gw_ipc_ice_add *a)
 		if (T.legs[i].in_use && T.legs[i].leg_id == a->leg_id)
 			return -EEXIST;
 	if (T.free_head == UINT32_MAX)
+		reclaim();
+	if (T.free_head == UINT32_MAX)
 		return -ENOSPC;
 	memcpy(lu, a->local_ufrag, a->local_ufrag_len);
 	memcpy(ru, a->remote_ufrag, a->remote_ufrag_len);
@@ -202,15 +227,17 @@ del(uint32_t leg_id)
 
 	for (uint32_t i = 0; i < T.cap; i++) {
 		struct dp_ice_leg *l = &T.legs[i];
+		int32_t pos;
 
 		if (!l->in_use || (leg_id != 0 && l->leg_id != leg_id))
 			continue;
 		key_of(key, l->cred.local_ufrag, l->cred.local_ufrag_len);
 		l->in_use = false;
-		/* The leg stays readable until the RCU grace period ends;
-		 * leg_reclaim() then wipes and recycles it. */
-		if (rte_hash_del_key(T.h, key) < 0)
-			return -ENOENT;
+		pos = rte_hash_del_key(T.h, key);
+		if (pos < 0)
+			return -ENOENT;       /* cannot happen: in_use legs are keyed */
+		/* Readers may still hold l: it stays intact until reclaim(). */
+		defer_free(l, pos);
 		if (leg_id != 0)
 			return 0;
 	}
@@ -296,6 +323,7 @@ dp_ice_tick(struct dp_worker *w, uint64_t now)
 
 	if (w->idx != 0 || T.h == NULL || T.cap == 0)
 		return;
+	reclaim();
 	limit = (uint64_t)dp.conf->media.consent_timeout_s * dp.tsc_hz;
 	for (unsigned n = 0; n < SCAN_PER_TICK; n++) {
 		struct dp_ice_leg *l = &T.legs[T.scan];

@@ -264,6 +264,26 @@ binding_classic(void **state)
 			 GW_STUNSRV_CLASSIC_OK);
 	assert_int_equal(res.len, sizeof(want));
 	assert_memory_equal(out, want, sizeof(want));
+	{
+		/* CHANGE-REQUEST for another port or address: one address
+		 * here, so silence; with no flags set it is answered */
+		uint8_t cr[28];
+
+		memcpy(cr, req, 20);
+		cr[3] = 8;
+		memcpy(cr + 20, (const uint8_t[]){ 0x00, 0x03, 0x00, 0x04, 0, 0, 0, 0x02 }, 8);
+		assert_int_equal(gw_stunsrv_binding(cr, sizeof(cr), &src4, NULL, out, sizeof(out),
+						    &res),
+				 GW_STUNSRV_DROP_CLASSIC);
+		cr[27] = 0x04;
+		assert_int_equal(gw_stunsrv_binding(cr, sizeof(cr), &src4, NULL, out, sizeof(out),
+						    &res),
+				 GW_STUNSRV_DROP_CLASSIC);
+		cr[27] = 0x00;
+		assert_int_equal(gw_stunsrv_binding(cr, sizeof(cr), &src4, NULL, out, sizeof(out),
+						    &res),
+				 GW_STUNSRV_CLASSIC_OK);
+	}
 	req[1] = 0x11;  /* RFC 3489 Binding response: not answered */
 	assert_int_equal(gw_stunsrv_binding(req, sizeof(req), &src4, NULL, out, sizeof(out),
 					    &res),
