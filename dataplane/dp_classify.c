@@ -8,6 +8,7 @@
 #include "dp_arp.h"
 #include "dp_ctx.h"
 #include "dp_stun.h"
+#include "dp_turn.h"
 #include "net.h"
 
 _Static_assert(GW_CNT_DEMUX_UNKNOWN - GW_CNT_DEMUX_EMPTY == GW_DEMUX_UNKNOWN - GW_DEMUX_EMPTY &&
@@ -93,11 +94,25 @@ udp_input(struct dp_worker *w, unsigned pi, struct rte_mbuf *m, const struct gw_
 		drop(m);
 		return;
 	}
+	/* A TURN relay port takes every datagram a peer sends, whatever its class. */
+	if (dp.conf->turn.enabled && u.dport >= dp.conf->turn.relay_port_min &&
+	    u.dport <= dp.conf->turn.relay_port_max) {
+		dp_turn_relay_input(w, pi, m, ip, &u);
+		return;
+	}
 	/* Counter index = first demux counter + class: keep the orders equal. */
 	cls = gw_demux_classify(u.payload, u.payload_len);
 	w->cnt[GW_CNT_DEMUX_EMPTY + cls]++;
 	if (cls == GW_DEMUX_STUN) {
 		dp_stun_input(w, pi, m, ip, &u);
+		return;
+	}
+	/* ChannelData: RFC 7983's 64..79, and 80..127 for RFC 5766 channel numbers
+	 * (up to 0x7FFF) that deployed clients use; the TURN port muxes nothing else. */
+	if ((cls == GW_DEMUX_CHANDATA || (cls == GW_DEMUX_UNKNOWN && u.payload[0] >= 0x50 &&
+					  u.payload[0] <= 0x7f)) &&
+	    dp.conf->stun.enabled && u.dport == dp.conf->stun.port) {
+		dp_turn_chandata_input(w, pi, m, ip, &u);
 		return;
 	}
 	/* The TURN ChannelData, DTLS and SRTP handlers hook in here. */

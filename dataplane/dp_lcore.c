@@ -10,6 +10,7 @@
 #include "dp_ice.h"
 #include "dp_ipc.h"
 #include "dp_log.h"
+#include "dp_turn.h"
 
 /* Idle back-off: after this many empty polls in a row start sleeping, from
  * 1 us doubling up to dataplane.idle_sleep_us. An idle gateway then costs a
@@ -38,6 +39,7 @@ dp_lcore_main(void *unused)
 		return 0;
 	DP_LOG(INFO, "worker %u running on lcore %u", w->idx, lcore);
 	dp_ice_worker_start(w);
+	dp_turn_worker_start(w);
 
 	while (!__atomic_load_n(&dp.quit, __ATOMIC_RELAXED)) {
 		unsigned got = 0;
@@ -55,11 +57,13 @@ dp_lcore_main(void *unused)
 			rte_eth_tx_buffer_flush(dp.ports[pi].port_id, (uint16_t)w->idx, w->txb[pi]);
 
 		dp_ice_quiescent(w);
+		dp_turn_quiescent(w);
 		now = rte_rdtsc();
 		if (now >= next_tick) {
 			dp_ipc_poll(w);
 			dp_arp_tick(w, now);
 			dp_ice_tick(w, now);
+			dp_turn_tick(w, now);
 			next_tick = now + tick;
 		}
 		if (got != 0 || busy) {
@@ -75,6 +79,7 @@ dp_lcore_main(void *unused)
 			sleep_us = sleep_us * 2 > max_sleep ? max_sleep : sleep_us * 2;
 	}
 	dp_ice_worker_stop(w);
+	dp_turn_worker_stop(w);
 	dp_arp_flush_pending(w);
 	for (unsigned pi = 0; pi < dp.n_ports; pi++)
 		rte_eth_tx_buffer_flush(dp.ports[pi].port_id, (uint16_t)w->idx, w->txb[pi]);

@@ -81,7 +81,9 @@ dp_stun_input(struct dp_worker *w, unsigned pi, struct rte_mbuf *m,
 	if (c->stun.enabled && dport == c->stun.port) {
 		o = gw_stunsrv_binding(u->payload, u->payload_len, &src, c->stun.software, out,
 				       sizeof(out), &res);
-		if (o == GW_STUNSRV_NOT_BINDING) {
+		if (o == GW_STUNSRV_NOT_BINDING ||
+		    (o == GW_STUNSRV_IGN_INDICATION && c->turn.enabled)) {
+			/* TURN methods and Send indications */
 			DP_CNT(w, STUN_NOT_BINDING);
 			dp_turn_input(w, pi, m, ip, u);
 			return;

@@ -811,7 +811,7 @@ dp_turn_chan_bind(struct dp_turn_table *t, uint32_t idx, uint16_t owner, uint16_
 	err = owned(t, idx, owner, &a);
 	if (err < 0)
 		return err;
-	if (!gw_turn_channel_valid(ch))
+	if (ch < GW_TURN_CHAN_MIN || ch > GW_TURN_CHAN_MAX_RFC5766)
 		return GW_STUN_ERR(400);
 	if (lifetime_s > DP_TURN_MAX_LIFETIME_S)
 		return -EINVAL;

@@ -183,7 +183,8 @@ int dp_turn_perm_add(struct dp_turn_table *t, uint32_t idx, uint16_t owner,
  * a second number). Does not install the permission: call dp_turn_perm_add().
  * @return 0, or -EINVAL (as above, or lifetime_s > DP_TURN_MAX_LIFETIME_S),
  *   -EPERM, -ENOENT (as above), or
- *   GW_STUN_ERR(400)  ch outside 0x4000..0x4FFF, or the binding rules;
+ *   GW_STUN_ERR(400)  ch outside 0x4000..0x7FFF (RFC 5766's range, see
+ *                     GW_TURN_CHAN_MAX_RFC5766), or the binding rules;
  *   GW_STUN_ERR(508)  this allocation's or the table's channels full.
  */
 int dp_turn_chan_bind(struct dp_turn_table *t, uint32_t idx, uint16_t owner, uint16_t ch,

@@ -24,6 +24,7 @@
 #include "dp_ice.h"
 #include "dp_ipc.h"
 #include "dp_lcore.h"
+#include "dp_turn.h"
 #include "dp_log.h"
 #include "dp_port.h"
 #include "gw_config.h"
@@ -239,6 +240,11 @@ main(int argc, char **argv)
 	rc = dp_port_txbuf_init();
 	if (rc != 0) {
 		DP_LOG(ERR, "cannot allocate TX buffers");
+		goto out;
+	}
+	rc = dp_turn_create(&conf, dp.n_workers);     /* after the ports: relay addresses */
+	if (rc != 0) {
+		DP_LOG(ERR, "cannot create the TURN tables: %s", strerror(-rc));
 		goto out;
 	}
 	dp_ipc_ready();

@@ -71,14 +71,42 @@
 	_(ICE_ROLE_CONFLICT,    "ICE checks from a controlled peer answered 487")    \
 	_(STUN_DROP_NOSPC,      "STUN answers dropped: response did not fit")        \
 	_(STUN_TX_NOROOM,       "STUN answers dropped: no room in the mbuf")         \
-	_(STUN_TURN_UNAVAILABLE,"TURN requests dropped: TURN not implemented yet")  \
+	_(STUN_TURN_UNAVAILABLE,"TURN requests dropped: turn.enabled is false")   \
 	_(STUN_OTHER_PORT,      "STUN on a TURN relay port (not handled)")           \
 	_(ICE_NOMINATED,        "ICE legs nominated (USE-CANDIDATE)")                \
 	_(ICE_RENOMINATE_IGNORED,"USE-CANDIDATE on an already nominated leg from another address") \
 	_(ICE_CONSENT_LOST,     "ICE legs whose consent expired (RFC 7675)")         \
 	_(ICE_LEG_ADDED,        "ICE credentials added")                             \
 	_(ICE_LEG_REMOVED,      "ICE credentials removed")                           \
-	_(ICE_LEG_ADD_FAILED,   "ICE credential adds refused (duplicate, full, invalid)")
+	_(ICE_LEG_ADD_FAILED,   "ICE credential adds refused (duplicate, full, invalid)") \
+	_(TURN_ALLOC_OK,        "TURN allocations created")                          \
+	_(TURN_ALLOC_RETRANSMIT,"TURN Allocate retransmissions answered again")      \
+	_(TURN_REFRESH_OK,      "TURN Refresh requests answered (lifetime 0 deletes)") \
+	_(TURN_PERM_OK,         "TURN CreatePermission requests answered")           \
+	_(TURN_CHANBIND_OK,     "TURN ChannelBind requests answered")                \
+	_(TURN_AUTH_CHALLENGE,  "TURN requests without integrity answered 401 (challenge)") \
+	_(TURN_AUTH_FAIL,       "TURN requests failing authentication (400/401/441)") \
+	_(TURN_AUTH_STALE,      "TURN requests with a stale or foreign nonce answered 438") \
+	_(TURN_ERR_MISMATCH,    "TURN requests answered 437 (allocation mismatch)")  \
+	_(TURN_ERR_QUOTA,       "TURN Allocates answered 486 (quota)")               \
+	_(TURN_ERR_CAPACITY,    "TURN requests answered 508 (no relay port, table full)") \
+	_(TURN_ERR_FORBIDDEN,   "TURN permissions refused 403 (peer address policy)") \
+	_(TURN_ERR_BAD_REQUEST, "TURN requests answered 400/420/440/442/443")        \
+	_(TURN_ERR_OWNER,       "TURN requests for an allocation owned by another worker") \
+	_(TURN_TO_PEER_PKTS,    "TURN datagrams relayed client to peer")             \
+	_(TURN_TO_PEER_BYTES,   "TURN payload bytes relayed client to peer")         \
+	_(TURN_TO_CLIENT_PKTS,  "TURN datagrams relayed peer to client")             \
+	_(TURN_TO_CLIENT_BYTES, "TURN payload bytes relayed peer to client")         \
+	_(TURN_HAIRPIN_PKTS,    "TURN datagrams relayed between two allocations inside the dataplane") \
+	_(TURN_DROP_NO_ALLOC,   "TURN data dropped: no live allocation")             \
+	_(TURN_DROP_NO_PERM,    "TURN data dropped: no permission for the peer")     \
+	_(TURN_DROP_NO_CHANNEL, "TURN ChannelData dropped: channel not bound")       \
+	_(TURN_DROP_DENIED_PEER,"TURN data dropped: peer address denied by policy")  \
+	_(TURN_DROP_BANDWIDTH,  "TURN data dropped: allocation over its bandwidth")  \
+	_(TURN_DROP_BAD_CHANDATA,"TURN ChannelData dropped: malformed")              \
+	_(TURN_DROP_BAD_SEND,   "TURN indications dropped: malformed or not Send")   \
+	_(TURN_DROP_BAD_REQUEST,"TURN messages dropped: malformed, bad fingerprint, response") \
+	_(TURN_DROP_NOROOM,     "TURN packets dropped: no room in the mbuf")
 
 enum gw_counter {
 #define GW_CNT_ENUM(sym, text) GW_CNT_##sym,

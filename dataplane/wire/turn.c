@@ -27,6 +27,13 @@ gw_turn_channel_valid(uint32_t ch)
 int
 gw_turn_chandata_parse(struct gw_turn_chandata *cd, const uint8_t *p, size_t len)
 {
+	return gw_turn_chandata_parse_range(cd, p, len, GW_TURN_CHAN_MAX);
+}
+
+int
+gw_turn_chandata_parse_range(struct gw_turn_chandata *cd, const uint8_t *p, size_t len,
+			     uint16_t max_channel)
+{
 	uint16_t ch, n;
 	size_t padded;
 
@@ -40,7 +47,7 @@ gw_turn_chandata_parse(struct gw_turn_chandata *cd, const uint8_t *p, size_t len
 	padded = ((size_t)n + 3u) & ~(size_t)3u;
 	if (len - GW_TURN_CHANDATA_HLEN < n || len - GW_TURN_CHANDATA_HLEN > padded)
 		return -EBADMSG;
-	if (!gw_turn_channel_valid(ch))
+	if (ch < GW_TURN_CHAN_MIN || ch > max_channel)
 		return -ERANGE;
 	cd->channel = ch;
 	cd->len = n;
@@ -54,7 +61,8 @@ gw_turn_chandata_encode(uint8_t *buf, size_t cap, uint16_t channel,
 {
 	size_t total;
 
-	if (buf == NULL || (data == NULL && n > 0) || !gw_turn_channel_valid(channel))
+	if (buf == NULL || (data == NULL && n > 0) || channel < GW_TURN_CHAN_MIN ||
+	    channel > GW_TURN_CHAN_MAX_RFC5766)
 		return -EINVAL;
 	if (n > 0xffff)
 		return -EMSGSIZE;
@@ -155,7 +163,8 @@ gw_turn_req_check(struct gw_turn_req *r, const struct gw_stun_view *v)
 		return get_peers(r, v);
 	case GW_STUN_CHANNEL_BIND:
 		if (gw_stun_get_u32(v, &v->attr[GW_STUN_A_CHANNEL_NUMBER], &u) < 0 ||
-		    !gw_turn_channel_valid(u >> 16) || v->n_peers != 1)
+		    (u >> 16) < GW_TURN_CHAN_MIN || (u >> 16) > GW_TURN_CHAN_MAX_RFC5766 ||
+		    v->n_peers != 1)
 			return GW_STUN_ERR(400);
 		r->channel = (uint16_t)(u >> 16);
 		err = get_peers(r, v);

@@ -24,6 +24,14 @@
 #define GW_TURN_CHAN_MIN      0x4000u  /**< first valid channel number */
 #define GW_TURN_CHAN_MAX      0x4FFFu  /**< last valid channel number (§12) */
 #define GW_TURN_CHANDATA_HLEN 4        /**< channel number + length */
+/**
+ * Last channel number of RFC 5766's range (0x4000..0x7FFF). RFC 8656 §12
+ * narrowed it to 0x4FFF so that ChannelData stays distinguishable when a port
+ * also multiplexes DTLS and SRTP (RFC 7983); a dedicated TURN listener does
+ * not, and deployed clients (coturn's turnutils_uclient, libwebrtc) still
+ * pick channel numbers from the whole RFC 5766 range.
+ */
+#define GW_TURN_CHAN_MAX_RFC5766 0x7FFFu
 
 /** A parsed ChannelData message; data points into the caller's datagram. */
 struct gw_turn_chandata {
@@ -53,12 +61,21 @@ bool gw_turn_channel_valid(uint32_t ch);
 int gw_turn_chandata_parse(struct gw_turn_chandata *cd, const uint8_t *p, size_t len);
 
 /**
+ * gw_turn_chandata_parse() accepting channel numbers 0x4000..max_channel
+ * (GW_TURN_CHAN_MAX or GW_TURN_CHAN_MAX_RFC5766).
+ * @return as gw_turn_chandata_parse(); -ERANGE outside 0x4000..max_channel.
+ */
+int gw_turn_chandata_parse_range(struct gw_turn_chandata *cd, const uint8_t *p, size_t len,
+				 uint16_t max_channel);
+
+/**
  * Write a ChannelData message: header, n data bytes and, when pad is true,
  * zero padding to a multiple of 4 (needed over TCP/TLS, optional over UDP).
  * data may point at buf + 4 (the payload is already in place) or anywhere
  * else; overlapping regions are moved correctly.
  * @return bytes written (> 0), or
- *   -EINVAL   buf NULL, data NULL with n > 0, or channel not valid;
+ *   -EINVAL   buf NULL, data NULL with n > 0, or channel outside
+ *             0x4000..0x7FFF (RFC 5766's range: the server encodes what it bound);
  *   -EMSGSIZE n > 65535;
  *   -ENOSPC   cap too small.
  */
@@ -94,7 +111,8 @@ struct gw_turn_req {
  *     REQUESTED-ADDRESS-FAMILY other than IPv4 (440); EVEN-PORT together
  *     with RESERVATION-TOKEN (400).
  *   CreatePermission: at least one XOR-PEER-ADDRESS (400), each IPv4 (443).
- *   ChannelBind: CHANNEL-NUMBER in 0x4000..0x4FFF (400), exactly one IPv4
+ *   ChannelBind: CHANNEL-NUMBER in 0x4000..0x7FFF, RFC 5766's range (400;
+ *     a server wanting RFC 8656's 0x4FFF limit checks r->channel), exactly one IPv4
  *     XOR-PEER-ADDRESS (400 / 443).
  *   Send indication: XOR-PEER-ADDRESS and DATA required.
  * @return 0 (r filled), or

@@ -57,7 +57,7 @@ request(const uint8_t *p, size_t n)
 			abort();
 		if (r.data_len > 0)
 			(void)r.data[r.data_len - 1];
-		if (r.method == GW_STUN_CHANNEL_BIND && !gw_turn_channel_valid(r.channel))
+		if (r.method == GW_STUN_CHANNEL_BIND && (r.channel < GW_TURN_CHAN_MIN || r.channel > GW_TURN_CHAN_MAX_RFC5766))
 			abort();
 	} else if (GW_IS_STUN_ERR(err)) {
 		uint16_t code = (uint16_t)GW_STUN_CODE(err);

@@ -135,7 +135,7 @@ test_basic(void **state)
 			 GW_STUN_ERR(400));
 	assert_int_equal(dp_turn_chan_bind(t, idx, 0, 0x3fff, IP(203, 0, 113, 9), 5000, 600, now),
 			 GW_STUN_ERR(400));
-	assert_int_equal(dp_turn_chan_bind(t, idx, 0, 0x5000, IP(203, 0, 113, 9), 5000, 600, now),
+	assert_int_equal(dp_turn_chan_bind(t, idx, 0, 0x8000, IP(203, 0, 113, 9), 5000, 600, now),
 			 GW_STUN_ERR(400));
 	/* same pair refreshes */
 	assert_int_equal(dp_turn_chan_bind(t, idx, 0, 0x4000, IP(203, 0, 113, 1), 5000, 600,

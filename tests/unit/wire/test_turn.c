@@ -102,7 +102,8 @@ test_chandata_encode(void **state)
 	/* errors */
 	assert_int_equal(gw_turn_chandata_encode(buf, 8, 0x4001, payload, 5, false), -ENOSPC);
 	assert_int_equal(gw_turn_chandata_encode(buf, 11, 0x4001, payload, 5, true), -ENOSPC);
-	assert_int_equal(gw_turn_chandata_encode(buf, sizeof(buf), 0x5000, payload, 5, false), -EINVAL);
+	assert_int_equal(gw_turn_chandata_encode(buf, sizeof(buf), 0x8000, payload, 5, false), -EINVAL);
+	assert_int_equal(gw_turn_chandata_encode(buf, sizeof(buf), 0x7fff, payload, 5, false), 9);
 	assert_int_equal(gw_turn_chandata_encode(buf, sizeof(buf), 0x3fff, payload, 5, false), -EINVAL);
 	assert_int_equal(gw_turn_chandata_encode(NULL, 16, 0x4001, payload, 5, false), -EINVAL);
 	assert_int_equal(gw_turn_chandata_encode(buf, sizeof(buf), 0x4001, NULL, 5, false), -EINVAL);
@@ -114,6 +115,15 @@ test_chandata_encode(void **state)
 	assert_false(gw_turn_channel_valid(0x3fff));
 	assert_false(gw_turn_channel_valid(0x5000));
 	assert_false(gw_turn_channel_valid(0x14000));
+	/* RFC 5766's range where the caller allows it */
+	buf[0] = 0x7f; buf[1] = 0xff; buf[2] = 0; buf[3] = 0;
+	assert_int_equal(gw_turn_chandata_parse(&cd, buf, 4), -ERANGE);
+	assert_int_equal(gw_turn_chandata_parse_range(&cd, buf, 4, GW_TURN_CHAN_MAX_RFC5766), 0);
+	assert_int_equal(cd.channel, 0x7fff);
+	buf[0] = 0x80; buf[1] = 0x00;
+	assert_int_equal(gw_turn_chandata_parse_range(&cd, buf, 4, GW_TURN_CHAN_MAX_RFC5766), -ERANGE);
+	buf[0] = 0x3f; buf[1] = 0xff;
+	assert_int_equal(gw_turn_chandata_parse_range(&cd, buf, 4, GW_TURN_CHAN_MAX_RFC5766), -ERANGE);
 }
 
 /* ---- request validation --------------------------------------------------------- */
@@ -150,7 +160,7 @@ build(uint8_t *buf, size_t cap, uint16_t method, enum gw_stun_class cls, unsigne
 	if (attrs & A_CHAN)
 		assert_int_equal(gw_stun_enc_u32(&e, GW_STUN_ATTR_CHANNEL_NUMBER, 0x40010000u), 0);
 	if (attrs & A_CHAN_BAD)
-		assert_int_equal(gw_stun_enc_u32(&e, GW_STUN_ATTR_CHANNEL_NUMBER, 0x50000000u), 0);
+		assert_int_equal(gw_stun_enc_u32(&e, GW_STUN_ATTR_CHANNEL_NUMBER, 0x80000000u), 0);
 	if (attrs & A_PEER)
 		assert_int_equal(gw_stun_enc_xor_addr(&e, GW_STUN_ATTR_XOR_PEER_ADDRESS, &p4), 0);
 	if (attrs & A_PEER2)
@@ -182,7 +192,7 @@ static const struct {
 	/* 12 */ { GW_STUN_CREATE_PERMISSION, GW_STUN_REQUEST, A_PEER | A_PEER6, GW_STUN_ERR(443) },
 	/* 13 */ { GW_STUN_CHANNEL_BIND, GW_STUN_REQUEST, A_CHAN | A_PEER, 0 },
 	/* 14 */ { GW_STUN_CHANNEL_BIND, GW_STUN_REQUEST, A_PEER, GW_STUN_ERR(400) },
-	/* 15 */ { GW_STUN_CHANNEL_BIND, GW_STUN_REQUEST, A_CHAN_BAD | A_PEER, GW_STUN_ERR(400) },
+	/* 15 */ { GW_STUN_CHANNEL_BIND, GW_STUN_REQUEST, A_CHAN_BAD | A_PEER, GW_STUN_ERR(400) }, /* 0x8000 */
 	/* 16 */ { GW_STUN_CHANNEL_BIND, GW_STUN_REQUEST, A_CHAN | A_PEER | A_PEER2, GW_STUN_ERR(400) },
 	/* 17 */ { GW_STUN_CHANNEL_BIND, GW_STUN_REQUEST, A_CHAN, GW_STUN_ERR(400) },
 	/* 18 */ { GW_STUN_CHANNEL_BIND, GW_STUN_REQUEST, A_CHAN | A_PEER6, GW_STUN_ERR(443) },

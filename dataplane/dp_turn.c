@@ -1,0 +1,1025 @@
+/*
+ * dp_turn: the TURN server (dp_turn.h).
+ */
+#include "dp_turn.h"
+
+#include <errno.h>
+#include <string.h>
+#include <sys/random.h>
+#include <time.h>
+
+#include <rte_cycles.h>
+#include <rte_hash_crc.h>
+#include <rte_malloc.h>
+#include <rte_rcu_qsbr.h>
+
+#include "ct.h"
+#include "dp_arp.h"
+#include "dp_ctx.h"
+#include "dp_log.h"
+#include "dp_stun.h"
+#include "dp_turn_table.h"
+#include "dp_xmit.h"
+#include "hmac.h"
+#include "stun.h"
+#include "turn.h"
+
+#define HDRS          (GW_ETH_HLEN + GW_IPV4_HLEN + GW_UDP_HLEN)
+#define RESP_MAX      512
+#define USER_MAX      128
+#define DATA_IND_HLEN (GW_STUN_HDR_LEN + 12 + 4)   /* header, XOR-PEER-ADDRESS, DATA hdr */
+#define TICK_BUDGET   256
+#define TICK_EVERY_MS 10
+
+/* Long-term credential keys for one (user, algorithm): HMAC states ready. */
+struct ltkeys {
+	struct gw_hmac_sha1_key k1;
+	struct gw_hmac_sha256_key k256;
+};
+
+struct user {
+	char name[USER_MAX];
+	size_t len;
+	struct ltkeys md5, sha256;
+};
+
+/* Per allocation, next to the table entry: the credential it was made with
+ * and the token bucket. Written by the owner. */
+struct aux {
+	char user[USER_MAX];
+	uint8_t ulen;
+	uint16_t alg;                 /* GW_STUN_PWALG_* */
+	struct ltkeys keys;
+	uint64_t tb_tokens;           /* bytes */
+	uint64_t tb_last;             /* TSC */
+};
+
+/* What authentication established for one request. */
+struct auth {
+	const struct ltkeys *keys;
+	bool sha256_mi;               /* the request used MESSAGE-INTEGRITY-SHA256 */
+	char user[USER_MAX];
+	size_t ulen;
+	uint16_t alg;
+	struct ltkeys derived;        /* storage when keys are derived per request */
+};
+
+static struct {
+	bool on;
+	const struct gw_config *c;
+	struct dp_turn_table *t;
+	struct aux *aux;
+	struct user users[GW_CONF_MAX_USERS];
+	unsigned n_users;
+	struct gw_hmac_sha1_key secrets[GW_CONF_MAX_SECRETS];
+	unsigned n_secrets;
+	struct gw_hmac_sha1_key nonce_key;
+	struct gw_turn_peer_policy pol;
+	uint64_t tb_rate;             /* bytes per second, 0 = unlimited */
+	uint64_t tb_burst;
+	uint64_t next_tick[GW_IPC_MAX_WORKERS];
+	uint64_t rng[GW_IPC_MAX_WORKERS];
+} T;
+
+/* PASSWORD-ALGORITHMS value we offer: MD5, SHA-256, no parameters. */
+static const uint8_t pw_algs[8] = { 0, 1, 0, 0, 0, 2, 0, 0 };
+
+/* ---- setup ---------------------------------------------------------------- */
+
+static int
+ltkeys_init(struct ltkeys *k, uint16_t alg, const char *user, const char *realm,
+	    const char *pass)
+{
+	uint8_t key[32];
+	size_t n = alg == GW_STUN_PWALG_SHA256 ? 32 : 16;
+	int err;
+
+	err = alg == GW_STUN_PWALG_SHA256 ? gw_stun_longterm_key_sha256(key, user, realm, pass) :
+					    gw_stun_longterm_key_md5(key, user, realm, pass);
+	if (err == 0)
+		err = gw_hmac_sha1_key_init(&k->k1, key, n);
+	if (err == 0)
+		err = gw_hmac_sha256_key_init(&k->k256, key, n);
+	gw_wipe(key, sizeof(key));
+	return err;
+}
+
+int
+dp_turn_create(const struct gw_config *c, unsigned n_workers)
+{
+	struct dp_turn_table_params p = { 0 };
+	uint8_t secret[32];
+	int err;
+
+	T.c = c;
+	if (!c->turn.enabled)
+		return 0;
+	p.name = "turn";
+	p.socket_id = SOCKET_ID_ANY;
+	p.max_allocs = c->turn.max_allocations;
+	p.max_perms = c->turn.max_allocations * 4;
+	p.max_chans = c->turn.max_allocations * 2;
+	p.port_min = c->turn.relay_port_min;
+	p.port_max = c->turn.relay_port_max;
+	p.n_relay_addrs = dp.n_ports;
+	for (unsigned i = 0; i < dp.n_ports && i < DP_TURN_MAX_RELAY_ADDRS; i++)
+		p.relay_addrs[i] = dp.ports[i].ipv4;
+	p.n_owners = n_workers;
+	p.user_quota = c->turn.user_quota;
+	p.ip_quota = c->turn.ip_quota;
+	p.max_readers = n_workers;
+	if (c->turn.permission_lifetime_s > DP_TURN_MAX_LIFETIME_S ||
+	    c->turn.channel_lifetime_s > DP_TURN_MAX_LIFETIME_S)
+		return -EINVAL;
+	err = dp_turn_table_create(&T.t, &p);
+	if (err != 0)
+		return err;
+	T.aux = rte_zmalloc("dp_turn_aux", sizeof(*T.aux) * p.max_allocs, RTE_CACHE_LINE_SIZE);
+	if (T.aux == NULL)
+		return -ENOMEM;
+
+	for (unsigned i = 0; i < c->turn.n_users; i++) {
+		struct user *u = &T.users[T.n_users++];
+		const struct gw_turn_user *cu = &c->turn.users[i];
+
+		memcpy(u->name, cu->username, sizeof(u->name));
+		u->len = strnlen(u->name, sizeof(u->name));
+		if (ltkeys_init(&u->md5, GW_STUN_PWALG_MD5, cu->username, c->turn.realm,
+				cu->password) != 0 ||
+		    ltkeys_init(&u->sha256, GW_STUN_PWALG_SHA256, cu->username, c->turn.realm,
+				cu->password) != 0)
+			return -EIO;
+	}
+	for (unsigned i = 0; i < c->turn.n_auth_secrets; i++)
+		if (gw_hmac_sha1_key_init(&T.secrets[T.n_secrets++],
+					  (const uint8_t *)c->turn.auth_secrets[i],
+					  strlen(c->turn.auth_secrets[i])) != 0)
+			return -EIO;
+	if (getrandom(secret, sizeof(secret), 0) != (ssize_t)sizeof(secret))
+		return -EIO;
+	err = gw_hmac_sha1_key_init(&T.nonce_key, secret, sizeof(secret));
+	gw_wipe(secret, sizeof(secret));
+	if (err != 0)
+		return -EIO;
+	for (unsigned i = 0; i < GW_IPC_MAX_WORKERS; i++)
+		if (getrandom(&T.rng[i], sizeof(T.rng[i]), 0) != (ssize_t)sizeof(T.rng[i]) ||
+		    T.rng[i] == 0)
+			T.rng[i] = 0x9e3779b97f4a7c15ull + i;
+
+	/* peer policy: config lists, our port addresses as relay addresses, the
+	 * REST and ng listeners as own non-relay addresses */
+	for (unsigned i = 0; i < c->turn.n_allowed_peers && i < GW_TURN_POLICY_MAX_CIDRS; i++) {
+		T.pol.allowed[i].addr = c->turn.allowed_peers[i].addr;
+		T.pol.allowed[i].len = c->turn.allowed_peers[i].len;
+		T.pol.n_allowed++;
+	}
+	for (unsigned i = 0; i < c->turn.n_denied_peers && i < GW_TURN_POLICY_MAX_CIDRS; i++) {
+		T.pol.denied[i].addr = c->turn.denied_peers[i].addr;
+		T.pol.denied[i].len = c->turn.denied_peers[i].len;
+		T.pol.n_denied++;
+	}
+	for (unsigned i = 0; i < dp.n_ports && i < GW_TURN_POLICY_MAX_ADDRS; i++)
+		T.pol.relay_addr[T.pol.n_relay_addr++] = dp.ports[i].ipv4;
+	if (c->controlplane.rest_listen.addr != 0)
+		T.pol.own_addr[T.pol.n_own_addr++] = c->controlplane.rest_listen.addr;
+	if (c->calls.ng_enabled && c->calls.ng_listen.addr != 0 &&
+	    c->calls.ng_listen.addr != c->controlplane.rest_listen.addr)
+		T.pol.own_addr[T.pol.n_own_addr++] = c->calls.ng_listen.addr;
+	T.pol.relay_port_min = c->turn.relay_port_min;
+	T.pol.relay_port_max = c->turn.relay_port_max;
+
+	T.tb_rate = c->turn.bandwidth_bps / 8;
+	T.tb_burst = T.tb_rate / 2 > 3000 ? T.tb_rate / 2 : 3000;
+	T.on = true;
+	DP_LOG(INFO, "TURN: realm %s, relay ports %u-%u, %u allocations, %u users, %u secrets",
+	       c->turn.realm, c->turn.relay_port_min, c->turn.relay_port_max,
+	       c->turn.max_allocations, T.n_users, T.n_secrets);
+	return 0;
+}
+
+void
+dp_turn_worker_start(struct dp_worker *w)
+{
+	if (!T.on)
+		return;
+	rte_rcu_qsbr_thread_register(dp_turn_table_qsbr(T.t), w->idx);
+	rte_rcu_qsbr_thread_online(dp_turn_table_qsbr(T.t), w->idx);
+}
+
+void
+dp_turn_quiescent(struct dp_worker *w)
+{
+	if (T.on)
+		rte_rcu_qsbr_quiescent(dp_turn_table_qsbr(T.t), w->idx);
+}
+
+void
+dp_turn_worker_stop(struct dp_worker *w)
+{
+	if (!T.on)
+		return;
+	rte_rcu_qsbr_thread_offline(dp_turn_table_qsbr(T.t), w->idx);
+	rte_rcu_qsbr_thread_unregister(dp_turn_table_qsbr(T.t), w->idx);
+}
+
+uint32_t
+dp_turn_active(void)
+{
+	return T.on ? dp_turn_table_count(T.t) : 0;
+}
+
+/* ---- clocks ------------------------------------------------------------------ */
+
+static uint64_t
+now_s(void)
+{
+	return rte_rdtsc() / dp.tsc_hz;
+}
+
+static uint64_t
+unix_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (uint64_t)ts.tv_sec;
+}
+
+void
+dp_turn_tick(struct dp_worker *w, uint64_t tsc)
+{
+	if (!T.on || tsc < T.next_tick[w->idx])
+		return;
+	T.next_tick[w->idx] = tsc + dp.tsc_hz / 1000 * TICK_EVERY_MS;
+	(void)dp_turn_table_tick(T.t, (uint16_t)w->idx, tsc / dp.tsc_hz, TICK_BUDGET);
+}
+
+/* ---- packet helpers ------------------------------------------------------------ */
+
+static int
+port_of(uint32_t ip)
+{
+	for (unsigned i = 0; i < dp.n_ports; i++)
+		if (dp.ports[i].ipv4 == ip)
+			return (int)i;
+	return -1;
+}
+
+/*
+ * Make m hold [eth][ipv4][udp][prefix bytes][the len payload bytes at
+ * payload][suffix bytes], moving the frame start so the payload stays where
+ * it is. Returns the frame start, or NULL (no room; m untouched otherwise).
+ */
+static uint8_t *
+reframe(struct rte_mbuf *m, const uint8_t *payload, size_t len, size_t prefix, size_t suffix)
+{
+	uint8_t *start = rte_pktmbuf_mtod(m, uint8_t *);
+	size_t cur = (size_t)(payload - start), want = HDRS + prefix;
+	size_t total = want + len + suffix, have;
+
+	if (cur > want) {
+		if (rte_pktmbuf_adj(m, (uint16_t)(cur - want)) == NULL)
+			return NULL;
+	} else if (cur < want) {
+		if (rte_pktmbuf_prepend(m, (uint16_t)(want - cur)) == NULL)
+			return NULL;
+	}
+	have = rte_pktmbuf_pkt_len(m);
+	if (total > have) {
+		if (rte_pktmbuf_append(m, (uint16_t)(total - have)) == NULL)
+			return NULL;
+	} else if (total < have) {
+		rte_pktmbuf_trim(m, (uint16_t)(have - total));
+	}
+	m->ol_flags = 0;
+	return rte_pktmbuf_mtod(m, uint8_t *);
+}
+
+/* Fill UDP and IPv4 headers of a reframed datagram and send it from port pi. */
+static void
+emit(struct dp_worker *w, unsigned pi, struct rte_mbuf *m, uint32_t src, uint16_t sport,
+     uint32_t dst, uint16_t dport, size_t udp_payload)
+{
+	uint8_t *b = rte_pktmbuf_mtod(m, uint8_t *);
+
+	gw_udp4_encode(b + GW_ETH_HLEN + GW_IPV4_HLEN, src, dst, sport, dport,
+		       (uint16_t)udp_payload);
+	gw_ipv4_encode(b + GW_ETH_HLEN, src, dst, GW_IPPROTO_UDP, 64,
+		       (uint16_t)(GW_UDP_HLEN + udp_payload), w->ip_id++);
+	dp_arp_send_ip(w, pi, m, dst);
+}
+
+static void
+drop(struct rte_mbuf *m)
+{
+	rte_pktmbuf_free(m);
+}
+
+/* Token bucket of allocation idx; true when len bytes may pass. */
+static bool
+bw_ok(uint32_t idx, uint32_t len)
+{
+	struct aux *x = &T.aux[idx];
+	uint64_t tsc, add;
+
+	if (T.tb_rate == 0)
+		return true;
+	tsc = rte_rdtsc();
+	add = (tsc - x->tb_last) * T.tb_rate / dp.tsc_hz;
+	if (add > 0) {
+		x->tb_tokens = x->tb_tokens + add > T.tb_burst ? T.tb_burst : x->tb_tokens + add;
+		x->tb_last = tsc;
+	}
+	if (x->tb_tokens < len)
+		return false;
+	x->tb_tokens -= len;
+	return true;
+}
+
+static void
+put_ip(uint8_t *a, uint32_t ip)
+{
+	a[0] = (uint8_t)(ip >> 24);
+	a[1] = (uint8_t)(ip >> 16);
+	a[2] = (uint8_t)(ip >> 8);
+	a[3] = (uint8_t)ip;
+}
+
+static uint32_t
+get_ip(const uint8_t *a)
+{
+	return (uint32_t)a[0] << 24 | (uint32_t)a[1] << 16 | (uint32_t)a[2] << 8 | a[3];
+}
+
+/* ---- relay: toward the client ---------------------------------------------------- */
+
+/*
+ * Data from peer src_ip:src_port for allocation idx: as ChannelData when a
+ * channel is bound to the peer, else as a Data indication. Consumes m.
+ */
+static void
+to_client(struct dp_worker *w, struct rte_mbuf *m, uint32_t idx, uint32_t src_ip,
+	  uint16_t src_port, const uint8_t *payload, size_t len, uint64_t now)
+{
+	const struct dp_turn_alloc *a = dp_turn_alloc_at(T.t, idx);
+	uint16_t ch;
+	uint8_t *b;
+	size_t udp_len;
+	int pi;
+
+	if (!dp_turn_alloc_live(a, now)) {
+		DP_CNT(w, TURN_DROP_NO_ALLOC);
+		drop(m);
+		return;
+	}
+	if (!dp_turn_perm_check(T.t, idx, src_ip, now)) {
+		DP_CNT(w, TURN_DROP_NO_PERM);
+		drop(m);
+		return;
+	}
+	if (len > 0xffff - DATA_IND_HLEN - 3 || !bw_ok(idx, (uint32_t)len)) {
+		DP_CNT(w, TURN_DROP_BANDWIDTH);
+		drop(m);
+		return;
+	}
+	pi = port_of(a->five.server_ip);
+	if (pi < 0) {
+		drop(m);
+		return;
+	}
+	if (dp_turn_chan_by_peer(T.t, idx, src_ip, src_port, now, &ch) == 0) {
+		b = reframe(m, payload, len, GW_TURN_CHANDATA_HLEN, 0);
+		if (b == NULL)
+			goto noroom;
+		(void)gw_turn_chandata_encode(b + HDRS, GW_TURN_CHANDATA_HLEN + len, ch,
+					      b + HDRS + GW_TURN_CHANDATA_HLEN, len, false);
+		udp_len = GW_TURN_CHANDATA_HLEN + len;
+	} else {
+		size_t pad = (4 - len % 4) % 4;
+		struct gw_stun_addr peer = { .family = GW_STUN_FAMILY_IPV4, .port = src_port };
+		struct gw_stun_enc e;
+		uint8_t txid[GW_STUN_TXID_LEN], *s;
+		uint64_t r1 = T.rng[w->idx] ^= T.rng[w->idx] << 13;
+		uint16_t mlen = (uint16_t)(12 + 4 + len + pad);
+
+		T.rng[w->idx] ^= T.rng[w->idx] >> 7;
+		T.rng[w->idx] ^= T.rng[w->idx] << 17;
+		memcpy(txid, &r1, 8);
+		memcpy(txid + 8, &T.rng[w->idx], 4);
+		put_ip(peer.addr, src_ip);
+		b = reframe(m, payload, len, DATA_IND_HLEN, pad);
+		if (b == NULL)
+			goto noroom;
+		s = b + HDRS;
+		if (gw_stun_enc_init(&e, s, DATA_IND_HLEN,
+				     gw_stun_type(GW_STUN_DATA, GW_STUN_INDICATION), txid) != 0 ||
+		    gw_stun_enc_xor_addr(&e, GW_STUN_ATTR_XOR_PEER_ADDRESS, &peer) != 0)
+			goto noroom;
+		s[2] = (uint8_t)(mlen >> 8);
+		s[3] = (uint8_t)mlen;
+		s[32] = 0x00;
+		s[33] = 0x13;           /* DATA */
+		s[34] = (uint8_t)(len >> 8);
+		s[35] = (uint8_t)len;
+		memset(s + DATA_IND_HLEN + len, 0, pad);
+		udp_len = DATA_IND_HLEN + len + pad;
+	}
+	DP_CNT(w, TURN_TO_CLIENT_PKTS);
+	DP_CNT_ADD(w, TURN_TO_CLIENT_BYTES, len);
+	emit(w, (unsigned)pi, m, a->five.server_ip, a->five.server_port, a->five.client_ip,
+	     a->five.client_port, udp_len);
+	return;
+noroom:
+	DP_CNT(w, TURN_DROP_NOROOM);
+	drop(m);
+}
+
+void
+dp_turn_relay_input(struct dp_worker *w, unsigned pi, struct rte_mbuf *m,
+		    const struct gw_ipv4_view *ip, const struct gw_udp_view *u)
+{
+	uint32_t idx;
+
+	(void)pi;
+	if (!T.on || dp_turn_lookup_relay(T.t, ip->dst, u->dport, &idx) != 0) {
+		DP_CNT(w, TURN_DROP_NO_ALLOC);
+		drop(m);
+		return;
+	}
+	to_client(w, m, idx, ip->src, u->sport, u->payload, u->payload_len, now_s());
+}
+
+/* ---- relay: toward the peer ----------------------------------------------------- */
+
+/* Relay len bytes at payload from allocation idx to peer ip:port. Consumes m. */
+static void
+to_peer(struct dp_worker *w, struct rte_mbuf *m, uint32_t idx, uint32_t peer_ip,
+	uint16_t peer_port, const uint8_t *payload, size_t len, uint64_t now)
+{
+	const struct dp_turn_alloc *a = dp_turn_alloc_at(T.t, idx);
+	uint32_t other;
+	uint8_t *b;
+
+	if (gw_turn_peer_check(&T.pol, peer_ip, peer_port) != GW_TURN_PEER_OK) {
+		DP_CNT(w, TURN_DROP_DENIED_PEER);
+		drop(m);
+		return;
+	}
+	if (!dp_turn_perm_check(T.t, idx, peer_ip, now)) {
+		DP_CNT(w, TURN_DROP_NO_PERM);
+		drop(m);
+		return;
+	}
+	if (!bw_ok(idx, (uint32_t)len)) {
+		DP_CNT(w, TURN_DROP_BANDWIDTH);
+		drop(m);
+		return;
+	}
+	DP_CNT(w, TURN_TO_PEER_PKTS);
+	DP_CNT_ADD(w, TURN_TO_PEER_BYTES, len);
+	if (port_of(peer_ip) >= 0) {
+		/* relay-to-relay on this gateway: deliver without touching the wire */
+		if (dp_turn_lookup_relay(T.t, peer_ip, peer_port, &other) != 0) {
+			DP_CNT(w, TURN_DROP_NO_ALLOC);
+			drop(m);
+			return;
+		}
+		DP_CNT(w, TURN_HAIRPIN_PKTS);
+		to_client(w, m, other, a->relay_ip, a->relay_port, payload, len, now);
+		return;
+	}
+	b = reframe(m, payload, len, 0, 0);
+	if (b == NULL) {
+		DP_CNT(w, TURN_DROP_NOROOM);
+		drop(m);
+		return;
+	}
+	emit(w, a->relay_idx, m, a->relay_ip, a->relay_port, peer_ip, peer_port, len);
+}
+
+void
+dp_turn_chandata_input(struct dp_worker *w, unsigned pi, struct rte_mbuf *m,
+		       const struct gw_ipv4_view *ip, const struct gw_udp_view *u)
+{
+	struct dp_turn_5tuple f = { ip->src, ip->dst, u->sport, u->dport };
+	struct gw_turn_chandata cd;
+	uint64_t now = now_s();
+	uint32_t idx, peer_ip;
+	uint16_t peer_port;
+
+	(void)pi;
+	if (!T.on) {
+		DP_CNT(w, STUN_TURN_UNAVAILABLE);
+		drop(m);
+		return;
+	}
+	if (gw_turn_chandata_parse_range(&cd, u->payload, u->payload_len,
+					 GW_TURN_CHAN_MAX_RFC5766) != 0) {
+		DP_CNT(w, TURN_DROP_BAD_CHANDATA);
+		drop(m);
+		return;
+	}
+	if (dp_turn_lookup_5tuple(T.t, &f, &idx) != 0 ||
+	    !dp_turn_alloc_live(dp_turn_alloc_at(T.t, idx), now)) {
+		DP_CNT(w, TURN_DROP_NO_ALLOC);
+		drop(m);
+		return;
+	}
+	if (dp_turn_chan_by_num(T.t, idx, cd.channel, now, &peer_ip, &peer_port) != 0) {
+		DP_CNT(w, TURN_DROP_NO_CHANNEL);
+		drop(m);
+		return;
+	}
+	to_peer(w, m, idx, peer_ip, peer_port, cd.data, cd.len, now);
+}
+
+/* ---- transactions ------------------------------------------------------------------ */
+
+struct resp {
+	struct gw_stun_enc e;
+	uint8_t buf[RESP_MAX];
+	bool fp;
+};
+
+static int
+resp_start(struct resp *r, const struct gw_stun_view *v, enum gw_stun_class cls)
+{
+	r->fp = v->attr[GW_STUN_A_FINGERPRINT].off != 0;
+	if (gw_stun_enc_init(&r->e, r->buf, sizeof(r->buf), gw_stun_type(v->method, cls),
+			     v->txid) != 0)
+		return -ENOSPC;
+	if (T.c->stun.software[0] != '\0')
+		(void)gw_stun_enc_bytes(&r->e, 0x8022, T.c->stun.software,
+					strlen(T.c->stun.software));
+	return 0;
+}
+
+/* Integrity (when authenticated) and FINGERPRINT (when the request had one). */
+static int
+resp_finish(struct resp *r, const struct auth *au)
+{
+	int err = 0;
+
+	if (au != NULL && au->keys != NULL)
+		err = au->sha256_mi ? gw_stun_enc_integrity_sha256(&r->e, &au->keys->k256) :
+				      gw_stun_enc_integrity(&r->e, &au->keys->k1);
+	if (err == 0 && r->fp)
+		err = gw_stun_enc_fingerprint(&r->e);
+	return err;
+}
+
+/* Send r back to the request's source over m. Consumes m. */
+static void
+reply(struct dp_worker *w, unsigned pi, struct rte_mbuf *m, const struct gw_ipv4_view *ip,
+      const struct gw_udp_view *u, const struct resp *r)
+{
+	size_t len = gw_stun_enc_len(&r->e);
+	uint8_t *b = reframe(m, u->payload, 0, 0, len);
+	uint32_t src = ip->src, dst = ip->dst;
+	uint16_t sport = u->sport, dport = u->dport;
+
+	if (b == NULL) {
+		DP_CNT(w, TURN_DROP_NOROOM);
+		drop(m);
+		return;
+	}
+	memcpy(b + HDRS, r->buf, len);
+	emit(w, pi, m, dst, dport, src, sport, len);
+}
+
+/* An error response; 401 and 438 carry REALM, a fresh NONCE, PASSWORD-ALGORITHMS. */
+static void
+reply_error(struct dp_worker *w, unsigned pi, struct rte_mbuf *m, const struct gw_ipv4_view *ip,
+	    const struct gw_udp_view *u, const struct gw_stun_view *v, uint16_t code,
+	    const struct auth *au)
+{
+	static const char *const reasons[] = {
+		[0] = "Error", [1] = "Bad Request", [2] = "Unauthenticated", [3] = "Forbidden",
+		[4] = "Allocation Mismatch", [5] = "Stale Nonce", [6] = "Address Family not Supported",
+		[7] = "Wrong Credentials", [8] = "Unsupported Transport Protocol",
+		[9] = "Peer Address Family Mismatch", [10] = "Allocation Quota Reached",
+		[11] = "Insufficient Capacity",
+	};
+	const char *reason = reasons[0];
+	struct resp r;
+
+	switch (code) {
+	case 400: reason = reasons[1]; break;
+	case 401: reason = reasons[2]; break;
+	case 403: reason = reasons[3]; break;
+	case 437: reason = reasons[4]; break;
+	case 438: reason = reasons[5]; break;
+	case 440: reason = reasons[6]; break;
+	case 441: reason = reasons[7]; break;
+	case 442: reason = reasons[8]; break;
+	case 443: reason = reasons[9]; break;
+	case 486: reason = reasons[10]; break;
+	case 508: reason = reasons[11]; break;
+	default: break;
+	}
+	if (resp_start(&r, v, GW_STUN_ERROR) != 0 || gw_stun_enc_error(&r.e, code, reason) != 0)
+		goto fail;
+	if (code == 401 || code == 438) {
+		char nonce[GW_TURN_NONCE_MAX];
+		int n = gw_turn_nonce_make(nonce, sizeof(nonce), &T.nonce_key,
+					   GW_TURN_FEATURE_PASSWORD_ALGORITHMS, true, ip->src,
+					   unix_s());
+
+		if (n < 0 ||
+		    gw_stun_enc_bytes(&r.e, GW_STUN_ATTR_REALM, T.c->turn.realm,
+				      strlen(T.c->turn.realm)) != 0 ||
+		    gw_stun_enc_bytes(&r.e, GW_STUN_ATTR_NONCE, nonce, (size_t)n) != 0 ||
+		    gw_stun_enc_bytes(&r.e, GW_STUN_ATTR_PASSWORD_ALGORITHMS, pw_algs,
+				      sizeof(pw_algs)) != 0)
+			goto fail;
+		au = NULL;      /* RFC 8489 §9.2.4: no integrity on 401/438 */
+	}
+	if (resp_finish(&r, au) != 0)
+		goto fail;
+	reply(w, pi, m, ip, u, &r);
+	return;
+fail:
+	DP_CNT(w, STUN_DROP_NOSPC);
+	drop(m);
+}
+
+/* Find the user's keys (static list, then REST secrets) and check the MAC. */
+static int
+check_mac(const struct gw_stun_view *v, struct auth *au)
+{
+	bool sha = v->attr[GW_STUN_A_MESSAGE_INTEGRITY_SHA256].off != 0;
+	char name[USER_MAX], pass[GW_TURN_REST_PASS_SIZE];
+
+	au->sha256_mi = sha;
+	for (unsigned i = 0; i < T.n_users; i++) {
+		const struct user *u = &T.users[i];
+
+		if (u->len != au->ulen || memcmp(u->name, au->user, au->ulen) != 0)
+			continue;
+		au->keys = au->alg == GW_STUN_PWALG_SHA256 ? &u->sha256 : &u->md5;
+		goto verify;
+	}
+	if (T.n_secrets == 0 || gw_turn_rest_check((const uint8_t *)au->user, au->ulen,
+						   unix_s()) != 0)
+		return GW_STUN_ERR(401);     /* unknown, or an expired REST username */
+	memcpy(name, au->user, au->ulen);
+	name[au->ulen] = '\0';
+	for (unsigned i = 0; i < T.n_secrets; i++) {
+		int ok;
+
+		if (gw_turn_rest_password(pass, sizeof(pass), &T.secrets[i],
+					  (const uint8_t *)au->user, au->ulen) != 0 ||
+		    ltkeys_init(&au->derived, au->alg, name, T.c->turn.realm, pass) != 0)
+			break;
+		ok = sha ? gw_stun_check_integrity_sha256(v, &au->derived.k256) :
+			   gw_stun_check_integrity(v, &au->derived.k1);
+		if (ok == 0) {
+			au->keys = &au->derived;
+			gw_wipe(pass, sizeof(pass));
+			return 0;
+		}
+	}
+	gw_wipe(pass, sizeof(pass));
+	return GW_STUN_ERR(401);
+verify:
+	if ((sha ? gw_stun_check_integrity_sha256(v, &au->keys->k256) :
+		   gw_stun_check_integrity(v, &au->keys->k1)) != 0)
+		return GW_STUN_ERR(401);
+	return 0;
+}
+
+/*
+ * Long-term credential check (RFC 8489 §9.2.4). With an allocation, its
+ * stored credential is used and the USERNAME must be the one it was made
+ * with (441). Returns 0 (au filled) or GW_STUN_ERR(400/401/438/441).
+ */
+static int
+authenticate(struct dp_worker *w, const struct gw_stun_view *v, uint32_t src_ip,
+	     const struct aux *x, struct auth *au)
+{
+	const uint8_t *p;
+	size_t n;
+	int err;
+
+	memset(au, 0, sizeof(*au));
+	au->alg = GW_STUN_PWALG_MD5;
+	if (v->attr[GW_STUN_A_MESSAGE_INTEGRITY].off == 0 &&
+	    v->attr[GW_STUN_A_MESSAGE_INTEGRITY_SHA256].off == 0) {
+		DP_CNT(w, TURN_AUTH_CHALLENGE);
+		return GW_STUN_ERR(401);
+	}
+	if (v->attr[GW_STUN_A_USERNAME].off == 0 || v->attr[GW_STUN_A_REALM].off == 0 ||
+	    v->attr[GW_STUN_A_NONCE].off == 0) {
+		DP_CNT(w, TURN_AUTH_FAIL);
+		return GW_STUN_ERR(400);
+	}
+	(void)gw_stun_get_bytes(v, &v->attr[GW_STUN_A_NONCE], &p, &n);
+	err = gw_turn_nonce_check(p, n, &T.nonce_key, src_ip, unix_s(),
+				  T.c->turn.nonce_lifetime_s);
+	if (err != 0) {
+		DP_CNT(w, TURN_AUTH_STALE);
+		return GW_STUN_ERR(438);
+	}
+	(void)gw_stun_get_bytes(v, &v->attr[GW_STUN_A_REALM], &p, &n);
+	if (n != strlen(T.c->turn.realm) || memcmp(p, T.c->turn.realm, n) != 0) {
+		DP_CNT(w, TURN_AUTH_FAIL);
+		return GW_STUN_ERR(401);
+	}
+	/* PASSWORD-ALGORITHMS must echo ours; PASSWORD-ALGORITHM picks one of them */
+	if ((v->attr[GW_STUN_A_PASSWORD_ALGORITHMS].off != 0) !=
+	    (v->attr[GW_STUN_A_PASSWORD_ALGORITHM].off != 0)) {
+		DP_CNT(w, TURN_AUTH_FAIL);
+		return GW_STUN_ERR(400);
+	}
+	if (v->attr[GW_STUN_A_PASSWORD_ALGORITHMS].off != 0) {
+		(void)gw_stun_get_bytes(v, &v->attr[GW_STUN_A_PASSWORD_ALGORITHMS], &p, &n);
+		if (n != sizeof(pw_algs) || memcmp(p, pw_algs, n) != 0 ||
+		    gw_stun_get_password_algorithm(v, &au->alg) != 0 ||
+		    (au->alg != GW_STUN_PWALG_MD5 && au->alg != GW_STUN_PWALG_SHA256)) {
+			DP_CNT(w, TURN_AUTH_FAIL);
+			return GW_STUN_ERR(400);
+		}
+	}
+	(void)gw_stun_get_bytes(v, &v->attr[GW_STUN_A_USERNAME], &p, &n);
+	if (n == 0 || n >= USER_MAX) {
+		DP_CNT(w, TURN_AUTH_FAIL);
+		return GW_STUN_ERR(401);
+	}
+	memcpy(au->user, p, n);
+	au->ulen = n;
+	if (x != NULL) {
+		if (x->ulen != n || memcmp(x->user, p, n) != 0 || x->alg != au->alg) {
+			DP_CNT(w, TURN_AUTH_FAIL);
+			return GW_STUN_ERR(441);
+		}
+		au->keys = &x->keys;
+		au->sha256_mi = v->attr[GW_STUN_A_MESSAGE_INTEGRITY_SHA256].off != 0;
+		err = au->sha256_mi ? gw_stun_check_integrity_sha256(v, &x->keys.k256) :
+				      gw_stun_check_integrity(v, &x->keys.k1);
+	} else {
+		err = check_mac(v, au);
+	}
+	if (err != 0) {
+		au->keys = NULL;
+		DP_CNT(w, TURN_AUTH_FAIL);
+		return GW_STUN_ERR(401);
+	}
+	return 0;
+}
+
+static uint32_t
+lifetime_of(const struct gw_turn_req *rq)
+{
+	const struct gw_config *c = T.c;
+
+	if (rq->has_lifetime && rq->lifetime > c->turn.default_lifetime_s)
+		return rq->lifetime < c->turn.max_lifetime_s ? rq->lifetime : c->turn.max_lifetime_s;
+	return c->turn.default_lifetime_s;
+}
+
+static uint64_t
+user_key(const char *u, size_t n)
+{
+	return (uint64_t)rte_hash_crc(u, (uint32_t)n, 0x75736572) << 32 |
+	       rte_hash_crc(u, (uint32_t)n, 0x6b657921);
+}
+
+/* Allocate success (also the answer to a retransmission). */
+static int
+allocate_ok(struct resp *r, const struct gw_stun_view *v, const struct dp_turn_alloc *a,
+	    uint32_t lifetime, bool token, uint64_t tok, const struct auth *au)
+{
+	struct gw_stun_addr relay = { .family = GW_STUN_FAMILY_IPV4, .port = a->relay_port };
+	struct gw_stun_addr mapped = { .family = GW_STUN_FAMILY_IPV4,
+				       .port = a->five.client_port };
+
+	put_ip(relay.addr, a->relay_ip);
+	put_ip(mapped.addr, a->five.client_ip);
+	if (resp_start(r, v, GW_STUN_SUCCESS) != 0 ||
+	    gw_stun_enc_xor_addr(&r->e, GW_STUN_ATTR_XOR_RELAYED_ADDRESS, &relay) != 0 ||
+	    gw_stun_enc_u32(&r->e, GW_STUN_ATTR_LIFETIME, lifetime) != 0 ||
+	    gw_stun_enc_xor_addr(&r->e, GW_STUN_ATTR_XOR_MAPPED_ADDRESS, &mapped) != 0 ||
+	    (token && gw_stun_enc_u64(&r->e, GW_STUN_ATTR_RESERVATION_TOKEN, tok) != 0))
+		return -ENOSPC;
+	return resp_finish(r, au);
+}
+
+static int
+do_allocate(struct dp_worker *w, const struct gw_stun_view *v, const struct gw_turn_req *rq,
+	    const struct dp_turn_5tuple *f, unsigned pi, struct auth *au, struct resp *r)
+{
+	struct dp_turn_alloc_req ar;
+	uint64_t now = now_s(), tok = 0;
+	uint32_t idx, lt = lifetime_of(rq);
+	struct aux *x;
+	int err;
+
+	if (dp_turn_lookup_5tuple(T.t, f, &idx) == 0) {
+		const struct dp_turn_alloc *a = dp_turn_alloc_at(T.t, idx);
+
+		if (!dp_turn_alloc_live(a, now) || memcmp(a->txid, v->txid, 12) != 0) {
+			DP_CNT(w, TURN_ERR_MISMATCH);
+			return GW_STUN_ERR(437);
+		}
+		DP_CNT(w, TURN_ALLOC_RETRANSMIT);
+		return allocate_ok(r, v, a, (uint32_t)(a->expires - now), false, 0, au);
+	}
+	memset(&ar, 0, sizeof(ar));
+	ar.five = *f;
+	ar.owner = (uint16_t)w->idx;
+	ar.lifetime_s = lt;
+	ar.user_key = user_key(au->user, au->ulen);
+	memcpy(ar.txid, v->txid, 12);
+	ar.even_port = rq->even_port;
+	ar.reserve_next = rq->reserve_next;
+	ar.has_token = rq->has_token;
+	ar.token = rq->token;
+	ar.relay_idx = (uint8_t)pi;
+	err = dp_turn_alloc_create(T.t, &ar, now, &idx, &tok);
+	if (err != 0) {
+		if (err == GW_STUN_ERR(486))
+			DP_CNT(w, TURN_ERR_QUOTA);
+		else if (err == GW_STUN_ERR(437))
+			DP_CNT(w, TURN_ERR_MISMATCH);
+		else
+			DP_CNT(w, TURN_ERR_CAPACITY);
+		return GW_IS_STUN_ERR(err) ? err : GW_STUN_ERR(500);
+	}
+	x = &T.aux[idx];
+	memset(x, 0, sizeof(*x));
+	memcpy(x->user, au->user, au->ulen);
+	x->ulen = (uint8_t)au->ulen;
+	x->alg = au->alg;
+	x->keys = *au->keys;
+	x->tb_tokens = T.tb_burst;
+	x->tb_last = rte_rdtsc();
+	DP_CNT(w, TURN_ALLOC_OK);
+	return allocate_ok(r, v, dp_turn_alloc_at(T.t, idx), lt, rq->reserve_next, tok, au);
+}
+
+static int
+do_request(struct dp_worker *w, const struct gw_stun_view *v, const struct gw_turn_req *rq,
+	   uint32_t idx, struct auth *au, struct resp *r)
+{
+	uint64_t now = now_s();
+	uint16_t owner = (uint16_t)w->idx;
+	int err = 0;
+
+	switch (v->method) {
+	case GW_STUN_REFRESH: {
+		uint32_t lt = rq->has_lifetime && rq->lifetime == 0 ? 0 : lifetime_of(rq);
+
+		err = dp_turn_alloc_refresh(T.t, idx, owner, lt, now);
+		if (err != 0)
+			break;
+		DP_CNT(w, TURN_REFRESH_OK);
+		if (resp_start(r, v, GW_STUN_SUCCESS) != 0 ||
+		    gw_stun_enc_u32(&r->e, GW_STUN_ATTR_LIFETIME, lt) != 0)
+			return -ENOSPC;
+		return resp_finish(r, au);
+	}
+	case GW_STUN_CREATE_PERMISSION:
+		for (unsigned i = 0; i < rq->n_peers; i++)
+			if (gw_turn_peer_ip_check(&T.pol, get_ip(rq->peers[i].addr)) !=
+			    GW_TURN_PEER_OK) {
+				DP_CNT(w, TURN_ERR_FORBIDDEN);
+				return GW_STUN_ERR(403);
+			}
+		for (unsigned i = 0; i < rq->n_peers && err == 0; i++)
+			err = dp_turn_perm_add(T.t, idx, owner, get_ip(rq->peers[i].addr),
+					       T.c->turn.permission_lifetime_s, now);
+		if (err == 0)
+			DP_CNT(w, TURN_PERM_OK);
+		break;
+	case GW_STUN_CHANNEL_BIND: {
+		uint32_t pip = get_ip(rq->peers[0].addr);
+
+		if (gw_turn_peer_check(&T.pol, pip, rq->peers[0].port) != GW_TURN_PEER_OK) {
+			DP_CNT(w, TURN_ERR_FORBIDDEN);
+			return GW_STUN_ERR(403);
+		}
+		err = dp_turn_chan_bind(T.t, idx, owner, rq->channel, pip, rq->peers[0].port,
+					T.c->turn.channel_lifetime_s, now);
+		if (err == 0)
+			err = dp_turn_perm_add(T.t, idx, owner, pip,
+					       T.c->turn.permission_lifetime_s, now);
+		if (err == 0)
+			DP_CNT(w, TURN_CHANBIND_OK);
+		break;
+	}
+	default:
+		return GW_STUN_ERR(400);
+	}
+	if (err == -EPERM) {
+		DP_CNT(w, TURN_ERR_OWNER);
+		return GW_STUN_ERR(437);
+	}
+	if (err != 0) {
+		if (err == GW_STUN_ERR(508))
+			DP_CNT(w, TURN_ERR_CAPACITY);
+		else
+			DP_CNT(w, TURN_ERR_BAD_REQUEST);
+		return GW_IS_STUN_ERR(err) ? err : GW_STUN_ERR(400);
+	}
+	if (resp_start(r, v, GW_STUN_SUCCESS) != 0)
+		return -ENOSPC;
+	return resp_finish(r, au);
+}
+
+/* A Send indication from the client. Consumes m. */
+static void
+send_indication(struct dp_worker *w, struct rte_mbuf *m, const struct dp_turn_5tuple *f,
+		const struct gw_turn_req *rq)
+{
+	uint64_t now = now_s();
+	uint32_t idx;
+
+	if (dp_turn_lookup_5tuple(T.t, f, &idx) != 0 ||
+	    !dp_turn_alloc_live(dp_turn_alloc_at(T.t, idx), now)) {
+		DP_CNT(w, TURN_DROP_NO_ALLOC);
+		drop(m);
+		return;
+	}
+	to_peer(w, m, idx, get_ip(rq->peers[0].addr), rq->peers[0].port, rq->data,
+		rq->data_len, now);
+}
+
+void
+dp_turn_input(struct dp_worker *w, unsigned pi, struct rte_mbuf *m,
+	      const struct gw_ipv4_view *ip, const struct gw_udp_view *u)
+{
+	struct dp_turn_5tuple f = { ip->src, ip->dst, u->sport, u->dport };
+	struct gw_stun_view v;
+	struct gw_turn_req rq;
+	struct auth au;
+	struct resp r;
+	const struct aux *x = NULL;
+	uint32_t idx = DP_TURN_NONE;
+	int err;
+
+	if (!T.on) {
+		DP_CNT(w, STUN_TURN_UNAVAILABLE);
+		drop(m);
+		return;
+	}
+	err = gw_stun_parse(&v, u->payload, u->payload_len);
+	if (err != 0 && !GW_IS_STUN_ERR(err)) {
+		DP_CNT(w, TURN_DROP_BAD_REQUEST);
+		drop(m);
+		return;
+	}
+	if (v.cls == GW_STUN_INDICATION) {
+		if (err != 0 || gw_turn_req_check(&rq, &v) != 0) {
+			DP_CNT(w, TURN_DROP_BAD_SEND);
+			drop(m);
+			return;
+		}
+		send_indication(w, m, &f, &rq);
+		return;
+	}
+	if (v.cls != GW_STUN_REQUEST) {
+		DP_CNT(w, TURN_DROP_BAD_REQUEST);
+		drop(m);
+		return;
+	}
+	if (v.attr[GW_STUN_A_FINGERPRINT].off != 0 && gw_stun_check_fingerprint(&v) != 0) {
+		DP_CNT(w, TURN_DROP_BAD_REQUEST);
+		drop(m);
+		return;
+	}
+	if (err != 0) {                       /* 400 / 420 before anything else */
+		DP_CNT(w, TURN_ERR_BAD_REQUEST);
+		reply_error(w, pi, m, ip, u, &v, (uint16_t)GW_STUN_CODE(err), NULL);
+		return;
+	}
+	if (v.method != GW_STUN_ALLOCATE && dp_turn_lookup_5tuple(T.t, &f, &idx) == 0 &&
+	    dp_turn_alloc_live(dp_turn_alloc_at(T.t, idx), now_s()))
+		x = &T.aux[idx];
+	err = authenticate(w, &v, ip->src, x, &au);
+	if (err != 0) {
+		reply_error(w, pi, m, ip, u, &v, (uint16_t)GW_STUN_CODE(err), NULL);
+		return;
+	}
+	err = gw_turn_req_check(&rq, &v);
+	if (err == 0 && v.method != GW_STUN_ALLOCATE && x == NULL) {
+		DP_CNT(w, TURN_ERR_MISMATCH);
+		err = GW_STUN_ERR(437);
+	} else if (err != 0) {
+		DP_CNT(w, TURN_ERR_BAD_REQUEST);
+		if (!GW_IS_STUN_ERR(err))
+			err = GW_STUN_ERR(400);
+	} else if (v.method == GW_STUN_ALLOCATE) {
+		err = do_allocate(w, &v, &rq, &f, pi, &au, &r);
+	} else {
+		err = do_request(w, &v, &rq, idx, &au, &r);
+	}
+	if (err == 0) {
+		reply(w, pi, m, ip, u, &r);
+	} else if (GW_IS_STUN_ERR(err)) {
+		reply_error(w, pi, m, ip, u, &v, (uint16_t)GW_STUN_CODE(err), &au);
+	} else {
+		DP_CNT(w, STUN_DROP_NOSPC);
+		drop(m);
+	}
+	gw_wipe(&au.derived, sizeof(au.derived));
+}

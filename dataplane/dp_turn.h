@@ -1,0 +1,72 @@
+/*
+ * dp_turn: the TURN server (RFC 8656, UDP to the server, UDP relay) in the
+ * dataplane. Transactions arrive through dp_stun_input()'s hook
+ * (dp_turn_input, declared in dp_stun.h); ChannelData from clients and
+ * every datagram to a relay port come from dp_classify.
+ *
+ * - Long-term credentials (RFC 8489 §9.2): static users and TURN REST API
+ *   usernames (turn.auth_secrets, several for rotation); stateless nonces
+ *   (wire/turn.h) that go stale (438); MESSAGE-INTEGRITY and
+ *   MESSAGE-INTEGRITY-SHA256 with PASSWORD-ALGORITHMS (MD5, SHA-256).
+ * - State lives in dp_turn_table (lock-free readers); each allocation is
+ *   owned by the worker that took its Allocate, its only writer.
+ * - Relay: packets are rewritten in place and transmitted in the same burst;
+ *   a peer that is one of our relay addresses is delivered to that
+ *   allocation directly (hairpin, never on the wire).
+ * - Operator safety: peer policy (wire/turn.h), quotas (486), port pool
+ *   (508), per-allocation token bucket (turn.bandwidth_bps), counters.
+ *
+ * Per packet: no allocation, lock or log. Requests that derive a REST
+ * credential's long-term key call libcrypto's EVP digest (which allocates);
+ * that is once per Allocate, not per relayed packet.
+ */
+#ifndef DP_TURN_H
+#define DP_TURN_H
+
+#include <stdint.h>
+
+#include <rte_mbuf.h>
+
+#include "gw_config.h"
+#include "net.h"
+
+struct dp_worker;
+
+/**
+ * Create the TURN state from the config (process start, after the ports'
+ * addresses are known in dp.ports). Does nothing when turn.enabled is false.
+ * @return 0, or -EINVAL (bad sizes), -ENOMEM, -EIO (libcrypto or random
+ *         source failed), or an error of dp_turn_table_create().
+ */
+int dp_turn_create(const struct gw_config *c, unsigned n_workers);
+
+/** Register worker w as a reader of the TURN tables (its lcore, before its loop). */
+void dp_turn_worker_start(struct dp_worker *w);
+
+/** Worker w holds no TURN table reference now (once per loop iteration). */
+void dp_turn_quiescent(struct dp_worker *w);
+
+/** Worker w stops reading (after its loop). */
+void dp_turn_worker_stop(struct dp_worker *w);
+
+/** Worker tick: expiry work on the allocations w owns (bounded). */
+void dp_turn_tick(struct dp_worker *w, uint64_t tsc);
+
+/**
+ * A ChannelData message (first byte 64..79) on the TURN/STUN port.
+ * Consumes m (relayed, or counted and freed).
+ */
+void dp_turn_chandata_input(struct dp_worker *w, unsigned pi, struct rte_mbuf *m,
+			    const struct gw_ipv4_view *ip, const struct gw_udp_view *u);
+
+/**
+ * Any datagram to a relay port (a peer sending to an allocation).
+ * Consumes m (delivered to the client, or counted and freed).
+ */
+void dp_turn_relay_input(struct dp_worker *w, unsigned pi, struct rte_mbuf *m,
+			 const struct gw_ipv4_view *ip, const struct gw_udp_view *u);
+
+/** Live allocations (all workers). */
+uint32_t dp_turn_active(void);
+
+#endif
