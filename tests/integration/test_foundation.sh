@@ -57,7 +57,9 @@ tb_check "IPv4 version 6 in v4 counted"   delta bad-ipv4-version    ipv4_bad_hdr
 tb_check "IPv4 IHL < 5 counted"           delta bad-ipv4-ihl        ipv4_bad_hdr 5
 tb_check "IPv4 total length > frame"      delta ipv4-total-too-long ipv4_bad_hdr 5
 tb_check "bad IPv4 checksum counted"      delta bad-ipv4-checksum   ipv4_bad_cksum 5
-tb_check "IPv4 fragment counted"          delta ipv4-fragment       ipv4_fragment 5
+# (Fragments are covered by test_pcap_input.sh: DPDK's af_packet PMD asks the
+#  kernel to reassemble (PACKET_FANOUT_FLAG_DEFRAG), so a lone fragment never
+#  reaches the dataplane on this port type.)
 tb_check "IPv4 for another address"       delta ipv4-not-for-us     ipv4_not_for_us 5
 tb_check "bogus UDP length counted"       delta bad-udp-length      udp_bad_hdr 5
 tb_check "bad UDP checksum counted"       delta bad-udp-checksum    udp_bad_cksum 5
