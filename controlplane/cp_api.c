@@ -5,6 +5,7 @@
 
 #include "cp_ice.h"
 #include "cp_metrics.h"
+#include "cp_turn.h"
 
 /* A snapshot older than this means the dataplane stopped answering. */
 #define STALE_MS 2000
@@ -103,5 +104,6 @@ const struct cp_rest_route cp_api_routes[] = {
 	{ "POST", "/v1/ice/legs", cp_ice_post },
 	{ "GET", "/v1/ice/legs*", cp_ice_get },
 	{ "DELETE", "/v1/ice/legs/*", cp_ice_delete },
+	{ "GET", "/v1/turn/credentials", cp_turn_credentials },
 };
 const size_t cp_api_n_routes = sizeof(cp_api_routes) / sizeof(cp_api_routes[0]);

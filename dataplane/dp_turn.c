@@ -315,24 +315,35 @@ drop(struct rte_mbuf *m)
 	rte_pktmbuf_free(m);
 }
 
-/* Token bucket of allocation idx; true when len bytes may pass. */
+/*
+ * Token bucket of allocation idx; true when len bytes may pass. Atomic: the
+ * peer-to-client direction may run on a worker other than the owner (RSS of
+ * the peer's packets), so two workers can charge one bucket.
+ */
 static bool
 bw_ok(uint32_t idx, uint32_t len)
 {
 	struct aux *x = &T.aux[idx];
-	uint64_t tsc, add;
+	uint64_t tsc, last, add, cur;
 
 	if (T.tb_rate == 0)
 		return true;
 	tsc = rte_rdtsc();
-	add = (tsc - x->tb_last) * T.tb_rate / dp.tsc_hz;
-	if (add > 0) {
-		x->tb_tokens = x->tb_tokens + add > T.tb_burst ? T.tb_burst : x->tb_tokens + add;
-		x->tb_last = tsc;
+	last = __atomic_load_n(&x->tb_last, __ATOMIC_RELAXED);
+	/* at most one second's worth at a time: no overflow, and the bucket is full anyway */
+	add = tsc > last ? RTE_MIN(tsc - last, dp.tsc_hz) * T.tb_rate / dp.tsc_hz : 0;
+	if (add > 0 && __atomic_compare_exchange_n(&x->tb_last, &last, tsc, false,
+						   __ATOMIC_RELAXED, __ATOMIC_RELAXED)) {
+		cur = __atomic_add_fetch(&x->tb_tokens, add, __ATOMIC_RELAXED);
+		if (cur > T.tb_burst)       /* clamp; a racing charge only loses tokens */
+			__atomic_store_n(&x->tb_tokens, T.tb_burst, __ATOMIC_RELAXED);
 	}
-	if (x->tb_tokens < len)
-		return false;
-	x->tb_tokens -= len;
+	cur = __atomic_load_n(&x->tb_tokens, __ATOMIC_RELAXED);
+	do {
+		if (cur < len)
+			return false;
+	} while (!__atomic_compare_exchange_n(&x->tb_tokens, &cur, cur - len, false,
+					      __ATOMIC_RELAXED, __ATOMIC_RELAXED));
 	return true;
 }
 

@@ -18,9 +18,11 @@ TB_CONF_TURN="  enabled: true
   relay_port_min: 50000
   relay_port_max: 50999
   max_allocations: 5000
-  user_quota: 300
+  user_quota: 100
+  bandwidth_bps: 400000
   users:
     - {username: alice, password: alice-pass-1}
+    - {username: bob, password: bob-pass-2}
   auth_secrets: [$REST_SECRET]"
 tb_net_up
 
@@ -102,6 +104,56 @@ denied_peer() {
 }
 tb_check "peer 127.0.0.1 (loopback) refused" denied_peer
 tb_check "403 counted" counted turn_err_forbidden 1
+
+# 6. REST API credentials from the control plane, checked independently.
+TC="$TB_ROOT/tests/integration/turn_client.py"
+tc() { tb_c timeout 60 python3 "$TC" "$TB_GW_IP" 3478 "$@"; }
+field() { python3 -c 'import json,sys; print(json.load(sys.stdin)[sys.argv[1]])' "$1"; }
+CREDS=$(tb_api "$TB_REST/v1/turn/credentials?username=carol&ttl=600")
+CU=$(printf '%s' "$CREDS" | field username)
+CP=$(printf '%s' "$CREDS" | field password)
+rest_fmt() {
+	local exp=${CU%%:carol} now
+	now=$(date +%s)
+	[ "${CU#*:}" = carol ] && [ "$exp" -ge $((now + 590)) ] && [ "$exp" -le $((now + 610)) ] &&
+		printf '%s' "$CREDS" | grep -q "turn:$TB_GW_IP:3478?transport=udp"
+}
+tb_check "GET /v1/turn/credentials: expiry:user, ttl, uris" rest_fmt
+rest_pw() { [ "$(printf '%s' "$CU" | openssl dgst -sha1 -hmac "$REST_SECRET" -binary | base64)" = "$CP" ]; }
+tb_check "REST password = base64(HMAC-SHA1(secret, username)) (openssl CLI)" rest_pw
+tb_check "uclient with REST credentials from the API, 5 x 50, 0 loss" \
+	uclient api -c -u "$CU" -w "$CP" -e "$PEER_IP" -n 50 -m 5 -l 100 -z 10
+tb_check "credentials without username: 400" \
+	bash -c "[ \"\$(curl -s -o /dev/null -w '%{http_code}' -H 'Authorization: Bearer $TB_TOKEN' '$TB_REST/v1/turn/credentials?ttl=60')\" = 400 ]"
+tb_check "credentials without bearer token: 401" \
+	bash -c "[ \"\$(curl -s -o /dev/null -w '%{http_code}' '$TB_REST/v1/turn/credentials?username=x')\" = 401 ]"
+
+# 7. Negative cases with a client that reports codes.
+OLD_U=1000:dave
+OLD_P=$(printf '%s' "$OLD_U" | openssl dgst -sha1 -hmac "$REST_SECRET" -binary | base64)
+tb_check "expired REST username: 401" tc alloc --user "$OLD_U" --pass "$OLD_P" --expect 401
+tb_check "wrong password: 401" tc alloc --user alice --pass nope --expect 401
+tb_check "foreign/stale nonce: 438 with a fresh nonce, then 200" \
+	tc alloc --user alice --pass alice-pass-1 --bad-nonce --expect 200
+tb_check "nonce rejections counted" counted turn_auth_stale 1
+tb_check "user quota 100: the 101st allocation gets 486" \
+	tc quota --user bob --pass bob-pass-2 --count 101 --expect "ok=100 last=486"
+tb_check "486 counted" counted turn_err_quota 1
+NP0=$(M turn_drop_no_perm)
+tb_check "no permission: Send not relayed, Data from unpermitted host not delivered" \
+	tc noperm --user alice --pass alice-pass-1 --peer "$PEER_IP" --other 198.18.5.3 --expect isolated
+tb_check "both drops counted (turn_drop_no_perm)" counted turn_drop_no_perm $((NP0 + 2))
+# 8. Bandwidth cap: 400 kbit/s per allocation (burst 25 kB); 1000-byte
+# messages every ms (8 Mbit/s) lose most of their packets, and are counted.
+over_cap() {
+	tb_c timeout 60 turnutils_uclient -c -u alice -w alice-pass-1 -e "$PEER_IP" -n 400 -m 1 \
+		-l 1000 -z 1 "$TB_GW_IP" >"$TB_DIR/uc-bw.out" 2>&1
+	grep -E 'Total lost packets' "$TB_DIR/uc-bw.out" | sed 's/^/#   /'
+	! grep -Eq 'Total lost packets 0 ' "$TB_DIR/uc-bw.out"
+}
+tb_check "over the bandwidth cap: packets lost" over_cap
+tb_check "bandwidth drops counted" counted turn_drop_bandwidth 50
+curl -s "$TB_REST/metrics" | grep -E '^rtcgw_turn' | grep -v ' 0$' | sed 's/^/# /'
 
 cleanup_peer_all() { tb_stop_pid "$PEER_PID"; cleanup_peer; }
 cleanup_peer_all

@@ -1,0 +1,163 @@
+#!/usr/bin/env python3
+"""A minimal TURN client (stdlib only) for the negative cases of
+tests/integration/test_turn.sh, where coturn's turnutils_uclient cannot
+say what went wrong.
+
+  turn_client.py GW_IP PORT MODE --user U --pass P [options]
+
+MODE:
+  alloc    401 challenge, then an authenticated Allocate; prints the final
+           code (200 or the ERROR-CODE). --bad-nonce first sends a nonce the
+           server never issued: expects 438 with a fresh nonce, then retries.
+  quota    --count N allocations from N sockets; prints the code of each
+           failure and the count of successes ("ok=N last=CODE").
+  noperm   allocate, CreatePermission for --peer only; a Send indication to
+           --other is not relayed, and a datagram from this host (no
+           permission) to the relayed address is not delivered as Data;
+           prints "isolated" when nothing arrives.
+Exit 0 when the printed result equals --expect.
+"""
+import argparse
+import hashlib
+import hmac
+import os
+import socket
+import struct
+import sys
+import zlib
+
+MAGIC = 0x2112A442
+
+
+def attr(t, v):
+    return struct.pack("!HH", t, len(v)) + v + b"\0" * ((4 - len(v) % 4) % 4)
+
+
+def msg(mtype, txid, attrs, key=None):
+    body = b"".join(attrs)
+    if key is not None:
+        hdr = struct.pack("!HHI", mtype, len(body) + 24, MAGIC) + txid
+        body += attr(0x0008, hmac.new(key, hdr + body, hashlib.sha1).digest())
+    hdr = struct.pack("!HHI", mtype, len(body) + 8, MAGIC) + txid
+    crc = (zlib.crc32(hdr + body) ^ 0x5354554E) & 0xFFFFFFFF
+    return hdr + body + attr(0x8028, struct.pack("!I", crc))
+
+
+def parse(b):
+    mtype, mlen, _ = struct.unpack("!HHI", b[:8])
+    attrs, off = {}, 20
+    while off + 4 <= 20 + mlen:
+        t, n = struct.unpack("!HH", b[off:off + 4])
+        attrs.setdefault(t, b[off + 4:off + 4 + n])
+        off += 4 + n + (4 - n % 4) % 4
+    code = 200
+    if mtype & 0x0110 == 0x0110:
+        e = attrs.get(0x0009, b"\0\0\0\0")
+        code = (e[2] & 7) * 100 + e[3]
+    return mtype, code, attrs
+
+
+def xaddr(ip, port):
+    a = struct.unpack("!I", socket.inet_aton(ip))[0] ^ MAGIC
+    return struct.pack("!BBHI", 0, 1, port ^ (MAGIC >> 16), a)
+
+
+class Client:
+    def __init__(self, gw, port, user, pwd):
+        self.gw = (gw, port)
+        self.user, self.pwd = user, pwd
+        self.s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        self.s.settimeout(2)
+        self.s.bind(("0.0.0.0", 0))
+        self.realm = self.nonce = self.key = None
+
+    def rt(self, mtype, attrs, auth=True):
+        txid = os.urandom(12)
+        a = list(attrs)
+        if auth and self.nonce is not None:
+            a += [attr(0x0006, self.user.encode()), attr(0x0014, self.realm),
+                  attr(0x0015, self.nonce)]
+        self.s.sendto(msg(mtype, txid, a, self.key if auth and self.nonce else None), self.gw)
+        while True:
+            data, _ = self.s.recvfrom(2048)
+            if data[8:20] == txid:
+                return parse(data)
+
+    def learn(self, attrs):
+        self.realm, self.nonce = attrs[0x0014], attrs[0x0015]
+        self.key = hashlib.md5(self.user.encode() + b":" + self.realm + b":" +
+                               self.pwd.encode()).digest()
+
+    def allocate(self, bad_nonce=False):
+        req = [attr(0x0019, b"\x11\0\0\0")]
+        _, code, at = self.rt(0x0003, req, auth=False)
+        if code != 401:
+            return code
+        self.learn(at)
+        if bad_nonce:
+            self.nonce = b"obMatJos2AAAB" + b"0" * 24
+            _, code, at = self.rt(0x0003, req)
+            # a stateless nonce issued in the same second may equal `good`
+            if code != 438 or at.get(0x0015) in (None, self.nonce):
+                return "no-438:%s" % code
+            self.learn(at)
+        _, code, at = self.rt(0x0003, req)
+        if code == 200:
+            xr = at[0x0016]
+            self.relay_port = struct.unpack("!H", xr[2:4])[0] ^ (MAGIC >> 16)
+        return code
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("gw")
+    ap.add_argument("port", type=int)
+    ap.add_argument("mode", choices=["alloc", "quota", "noperm"])
+    ap.add_argument("--user", required=True)
+    ap.add_argument("--pass", dest="pwd", required=True)
+    ap.add_argument("--bad-nonce", action="store_true")
+    ap.add_argument("--count", type=int, default=1)
+    ap.add_argument("--peer")
+    ap.add_argument("--other")
+    ap.add_argument("--expect", default="200")
+    a = ap.parse_args()
+    try:
+        if a.mode == "alloc":
+            out = str(Client(a.gw, a.port, a.user, a.pwd).allocate(a.bad_nonce))
+        elif a.mode == "quota":
+            ok, last, keep = 0, "none", []
+            for _ in range(a.count):
+                c = Client(a.gw, a.port, a.user, a.pwd)
+                keep.append(c)
+                r = c.allocate()
+                if r == 200:
+                    ok += 1
+                else:
+                    last = str(r)
+            out = "ok=%d last=%s" % (ok, last)
+        else:
+            c = Client(a.gw, a.port, a.user, a.pwd)
+            r = c.allocate()
+            if r != 200:
+                out = "alloc-%s" % r
+            else:
+                _, code, _ = c.rt(0x0008, [attr(0x0012, xaddr(a.peer, 3480))])
+                c.s.sendto(msg(0x0016, os.urandom(12),
+                               [attr(0x0012, xaddr(a.other, 3480)), attr(0x0013, b"x" * 20)]),
+                           c.gw)
+                spy = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+                spy.sendto(b"unpermitted", (a.gw, c.relay_port))
+                c.s.settimeout(1)
+                try:
+                    c.s.recvfrom(2048)
+                    out = "delivered"
+                except socket.timeout:
+                    out = "isolated" if code == 200 else "perm-%s" % code
+    except socket.timeout:
+        out = "timeout"
+    print(out)
+    return 0 if out == a.expect else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
