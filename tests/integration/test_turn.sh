@@ -17,7 +17,7 @@ TB_CONF_TURN="  enabled: true
   realm: rtcgw.test
   relay_port_min: 50000
   relay_port_max: 50999
-  max_allocations: 5000
+  max_allocations: 100000
   user_quota: 100
   bandwidth_bps: 400000
   users:
