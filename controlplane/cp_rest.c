@@ -60,8 +60,8 @@ cp_rest_reply_json(const struct cp_rest_req *r, unsigned status, json_t *doc)
 	enum MHD_Result ret;
 	char *s;
 
-	if (doc == NULL)
-		return cp_rest_reply_error(r, 500, "out of memory");
+	if (doc == NULL)         /* jansson could not allocate: no body to send */
+		return MHD_NO;
 	s = json_dumps(doc, JSON_COMPACT);
 	json_decref(doc);
 	if (s == NULL)
@@ -76,23 +76,11 @@ cp_rest_reply_error(const struct cp_rest_req *r, unsigned status, const char *fm
 {
 	char reason[256];
 	va_list ap;
-	json_t *doc;
-	enum MHD_Result ret;
-	char *s;
 
 	va_start(ap, fmt);
 	vsnprintf(reason, sizeof(reason), fmt, ap);
 	va_end(ap);
-	doc = json_pack("{s:s}", "error", reason);
-	if (doc == NULL)
-		return MHD_NO;
-	s = json_dumps(doc, JSON_COMPACT);
-	json_decref(doc);
-	if (s == NULL)
-		return MHD_NO;
-	ret = reply(r, status, "application/json", s, strlen(s));
-	free(s);
-	return ret;
+	return cp_rest_reply_json(r, status, json_pack("{s:s}", "error", reason));
 }
 
 /* Bearer-token check, in constant time per configured token. */

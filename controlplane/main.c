@@ -10,7 +10,6 @@
  * itself (same pid, same arguments) and attaches to the new one.
  */
 #include <errno.h>
-#include <getopt.h>
 #include <limits.h>
 #include <poll.h>
 #include <signal.h>
@@ -20,6 +19,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <rte_common.h>
 #include <rte_eal.h>
 #include <rte_errno.h>
 
@@ -48,16 +48,6 @@ mono_ms(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
-
-static void
-usage(FILE *f)
-{
-	fprintf(f,
-		"usage: rtcgw-controlplane [-c FILE] [--check-config]\n"
-		"  -c, --config FILE   gateway config (default gateway-conf/rtcgw.yaml)\n"
-		"      --check-config  parse and validate the config, then exit\n"
-		"  -V, --version       print the version\n");
 }
 
 static int
@@ -126,49 +116,17 @@ reexec(char **argv)
 int
 main(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "config", required_argument, NULL, 'c' },
-		{ "check-config", no_argument, NULL, 'k' },
-		{ "version", no_argument, NULL, 'V' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
 	static struct gw_config conf;
-	const char *path = "gateway-conf/rtcgw.yaml";
 	char err[GW_CONF_ERR_LEN];
 	struct cp_app app = { .conf = &conf };
 	struct cp_rest *rest = NULL;
-	bool check_only = false, eal_up = false, want_reexec = false;
+	bool eal_up = false, want_reexec = false;
 	uint64_t next_watch = 0;
-	int opt, rc, status = EXIT_FAILURE;
+	int rc, status = EXIT_FAILURE;
 
-	while ((opt = getopt_long(argc, argv, "c:Vh", opts, NULL)) != -1) {
-		switch (opt) {
-		case 'c':
-			path = optarg;
-			break;
-		case 'k':
-			check_only = true;
-			break;
-		case 'V':
-			printf("rtcgw-controlplane %s (IPC ABI %u)\n", RTCGW_VERSION, GW_IPC_VERSION);
-			return EXIT_SUCCESS;
-		case 'h':
-			usage(stdout);
-			return EXIT_SUCCESS;
-		default:
-			usage(stderr);
-			return 2;
-		}
-	}
-	if (gw_config_load(&conf, path, err, sizeof(err)) != 0) {
-		fprintf(stderr, "rtcgw-controlplane: config error: %s\n", err);
-		return 2;
-	}
-	if (check_only) {
-		printf("%s: ok\n", path);
-		return EXIT_SUCCESS;
-	}
+	if (!gw_config_cli(&conf, argc, argv, "rtcgw-controlplane", RTCGW_VERSION " (IPC ABI "
+			   RTE_STR(GW_IPC_VERSION) ")", &rc))
+		return rc;
 	cp_log_set_level(conf.log.level);
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);

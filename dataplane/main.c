@@ -4,7 +4,6 @@
  * ports up and runs one worker per lcore until SIGINT/SIGTERM.
  */
 #include <errno.h>
-#include <getopt.h>
 #include <glob.h>
 #include <signal.h>
 #include <stdio.h>
@@ -42,16 +41,6 @@ on_signal(int sig)
 {
 	(void)sig;
 	__atomic_store_n(&dp.quit, true, __ATOMIC_RELAXED);
-}
-
-static void
-usage(FILE *f)
-{
-	fprintf(f,
-		"usage: rtcgw-dataplane [-c FILE] [--check-config] [-- EAL options]\n"
-		"  -c, --config FILE   gateway config (default gateway-conf/rtcgw.yaml)\n"
-		"      --check-config  parse and validate the config, then exit\n"
-		"  -V, --version       print the version\n");
 }
 
 static const char *
@@ -107,27 +96,30 @@ build_eal_args(const struct gw_config *c, char **argv, char bufs[][GW_CONF_STR +
 	return n;
 }
 
+static void
+unlink_glob(const char *pat)
+{
+	glob_t g;
+
+	if (glob(pat, 0, NULL, &g) != 0)
+		return;
+	for (size_t i = 0; i < g.gl_pathc; i++)
+		unlink(g.gl_pathv[i]);
+	globfree(&g);
+}
+
 /* A killed or stopped primary leaves its hugepage files and runtime dir;
  * remove ours so a clean shutdown leaves nothing behind. */
 static void
 remove_runtime_files(const struct gw_config *c)
 {
 	char pat[GW_CONF_STR * 2];
-	glob_t g;
 
 	snprintf(pat, sizeof(pat), "%s/%smap_*", c->dataplane.hugepage_dir,
 		 c->dataplane.file_prefix);
-	if (glob(pat, 0, NULL, &g) == 0) {
-		for (size_t i = 0; i < g.gl_pathc; i++)
-			unlink(g.gl_pathv[i]);
-		globfree(&g);
-	}
+	unlink_glob(pat);
 	snprintf(pat, sizeof(pat), "/var/run/dpdk/%s/*", c->dataplane.file_prefix);
-	if (glob(pat, 0, NULL, &g) == 0) {
-		for (size_t i = 0; i < g.gl_pathc; i++)
-			unlink(g.gl_pathv[i]);
-		globfree(&g);
-	}
+	unlink_glob(pat);
 	snprintf(pat, sizeof(pat), "/var/run/dpdk/%s", c->dataplane.file_prefix);
 	rmdir(pat);
 }
@@ -155,48 +147,16 @@ create_workers(const struct gw_config *c)
 int
 main(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "config", required_argument, NULL, 'c' },
-		{ "check-config", no_argument, NULL, 'k' },
-		{ "version", no_argument, NULL, 'V' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
 	static struct gw_config conf;
 	static char bufs[MAX_EAL_ARGS][GW_CONF_STR + 16];
 	char *eal_argv[MAX_EAL_ARGS];
-	const char *path = "gateway-conf/rtcgw.yaml";
 	char err[GW_CONF_ERR_LEN];
-	bool check_only = false, eal_up = false;
-	int opt, rc, eal_argc, status = EXIT_FAILURE;
+	bool eal_up = false;
+	int rc, eal_argc, status = EXIT_FAILURE;
 
-	while ((opt = getopt_long(argc, argv, "c:Vh", opts, NULL)) != -1) {
-		switch (opt) {
-		case 'c':
-			path = optarg;
-			break;
-		case 'k':
-			check_only = true;
-			break;
-		case 'V':
-			printf("rtcgw-dataplane %s (IPC ABI %u)\n", RTCGW_VERSION, GW_IPC_VERSION);
-			return EXIT_SUCCESS;
-		case 'h':
-			usage(stdout);
-			return EXIT_SUCCESS;
-		default:
-			usage(stderr);
-			return 2;
-		}
-	}
-	if (gw_config_load(&conf, path, err, sizeof(err)) != 0) {
-		fprintf(stderr, "rtcgw-dataplane: config error: %s\n", err);
-		return 2;
-	}
-	if (check_only) {
-		printf("%s: ok\n", path);
-		return EXIT_SUCCESS;
-	}
+	if (!gw_config_cli(&conf, argc, argv, "rtcgw-dataplane", RTCGW_VERSION " (IPC ABI "
+			   RTE_STR(GW_IPC_VERSION) ")", &rc))
+		return rc;
 	dp.conf = &conf;
 
 	eal_argc = build_eal_args(&conf, eal_argv, bufs, argc - optind, argv + optind);

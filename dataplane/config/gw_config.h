@@ -157,6 +157,17 @@ int gw_config_load(struct gw_config *c, const char *path, char *err, size_t errl
  */
 int gw_config_validate(const struct gw_config *c, char *err, size_t errlen);
 
+/**
+ * The command line both processes share (-c FILE, --check-config, -V, -h):
+ * parse it and load the config. Leaves optind at the first argument it did
+ * not take (after "--").
+ * @return true to go on with c loaded; false to exit with *exit_code (0 after
+ *         --version, --help or a good --check-config; 2 on a usage or config
+ *         error, already printed to stderr as "<prog>: config error: ...").
+ */
+bool gw_config_cli(struct gw_config *c, int argc, char **argv, const char *prog,
+		   const char *version, int *exit_code);
+
 /** "error", "warning", ... for a level. */
 const char *gw_log_level_name(enum gw_log_level l);
 
