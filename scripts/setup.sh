@@ -53,19 +53,32 @@ hugepages() {
 	fi
 }
 
+# Run a build step quietly; on failure show its last lines.
+quiet() {
+	local log
+	log=$(mktemp)
+	if ! "$@" >"$log" 2>&1; then
+		tail -40 "$log"
+		rm -f "$log"
+		say "failed: $*"
+		exit 1
+	fi
+	rm -f "$log"
+}
+
 build() {
 	if [ ! -f "$BUILD/build.ninja" ]; then
-		meson setup "$BUILD" "$ROOT" --werror -Dtests=enabled >/dev/null
+		quiet meson setup "$BUILD" "$ROOT" --werror -Dtests=enabled
 	fi
-	ninja -C "$BUILD" >/dev/null
+	quiet ninja -C "$BUILD"
 }
 
 build_fuzz() {
 	local fb=${RTCGW_FUZZ_BUILD:-$ROOT/build-fuzz}
 	if [ ! -f "$fb/build.ninja" ]; then
-		CC=clang-14 meson setup "$fb" "$ROOT" -Dfuzz=enabled -Dtests=disabled >/dev/null
+		CC=clang-14 quiet meson setup "$fb" "$ROOT" -Dfuzz=enabled -Dtests=disabled
 	fi
-	ninja -C "$fb" >/dev/null
+	quiet ninja -C "$fb"
 }
 
 main() {
