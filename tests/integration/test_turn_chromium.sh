@@ -1,0 +1,197 @@
+#!/usr/bin/env bash
+# TURN relay (issue 4) against a real browser: two headless Chromium peers in
+# the client namespace, both with iceTransportPolicy 'relay' through rtcgw's
+# TURN, so the only possible pair is relay/relay and every packet between them
+# is hairpinned inside the dataplane (allocation A -> allocation B).
+# Checked from getStats (selected pair relay/relay), a DataChannel round trip,
+# a fake-camera video track decoded on the other side (framesDecoded > 0), and
+# the dataplane's TURN counters. Run twice: a static user from the config, and
+# TURN REST API credentials from GET /v1/turn/credentials.
+#
+#   netns rtbc (client)                                      netns rtbg
+#   rtbc0 198.18.8.1/24 <=============== veth ============> rtbg0 (dataplane 198.18.8.2,
+#   chromium_signal.py on 127.0.0.1:18090 (page, signalling)       TURN :3478, relay 52000-52999)
+#   chromium A (offerer: video + DataChannel)
+#   chromium B (answerer: echoes, decodes)
+. "$(dirname "$0")/lib.sh"
+
+CHROME=${RTCGW_CHROMIUM:-/usr/lib/chromium/chromium}
+SIG_PORT=18090
+BROWSER_SECS=${RTCGW_BROWSER_SECS:-90}
+REST_SECRET=rtcgw-test-rest-secret-chromium-0123
+
+if [ ! -x "$CHROME" ]; then
+	printf '# %s missing: scripts/setup.sh --test installs Debian chromium\n' "$CHROME"
+	exit 1
+fi
+
+tb_init rtb 8 18088
+TB_CONF_TURN="  enabled: true
+  realm: rtcgw.test
+  relay_port_min: 52000
+  relay_port_max: 52999
+  users:
+    - {username: alice, password: alice-pass-1}
+  auth_secrets: [$REST_SECRET]"
+
+# Chromium runs in its own session (setsid: the session id is its PID), so
+# the whole tree (zygotes, renderers, GPU/utility processes) is killed as one
+# process group. Killed before tb_cleanup removes the namespaces and TB_DIR.
+CHROME_PGS=()
+CHROME_ALL=()
+chrome_stop_all() {
+	local pg i
+	for pg in "${CHROME_PGS[@]}"; do
+		kill -TERM -- "-$pg" 2>/dev/null || continue
+		for ((i = 0; i < 50; i++)); do
+			kill -0 -- "-$pg" 2>/dev/null || break
+			sleep 0.1
+		done
+		kill -KILL -- "-$pg" 2>/dev/null
+		wait "$pg" 2>/dev/null
+	done
+	CHROME_PGS=()
+}
+trap 'chrome_stop_all; tb_cleanup' EXIT
+
+tb_net_up
+tb_config
+tb_check "dataplane starts" tb_start_dp || exit 1
+tb_check "control plane attaches" tb_start_cp || exit 1
+tb_c ip neigh replace "$TB_GW_IP" lladdr "$TB_GW_MAC" dev "${TB}c0" nud permanent
+
+SIG_DIR=$TB_DIR/sig
+mkdir -p "$SIG_DIR"
+ip netns exec "$TB_NS_C" python3 "$TB_ROOT/tests/integration/chromium_signal.py" \
+	"$SIG_PORT" "$SIG_DIR" >"$TB_DIR/signal.log" 2>&1 &
+TB_PIDS+=("$!")
+sig_up() { tb_c curl -sf -m 1 -o /dev/null "http://localhost:$SIG_PORT/"; }
+tb_check "signalling server answers in the client namespace" tb_wait 10 sig_up
+
+# Browsers on CPU 0, the dataplane's worker on CPU 1 (DPDK-NOTES.md).
+chrome_start() {
+	local run=$1 role=$2 udd=$TB_DIR/udd-$1-$2
+	mkdir -p "$udd"
+	setsid ip netns exec "$TB_NS_C" taskset -c 0 "$CHROME" --headless=new --no-sandbox \
+		--disable-gpu --use-fake-device-for-media-stream --use-fake-ui-for-media-stream \
+		--disable-background-networking --disable-component-update --disable-sync \
+		--no-first-run --no-default-browser-check --mute-audio \
+		--autoplay-policy=no-user-gesture-required --disable-features=Translate \
+		--enable-logging=stderr --v=0 --user-data-dir="$udd" \
+		"http://localhost:$SIG_PORT/?run=$run&role=$role&secs=$((BROWSER_SECS - 5))" \
+		>"$TB_DIR/chrome-$run-$role.log" 2>&1 &
+	CHROME_PGS+=("$!")
+	CHROME_ALL+=("$!")
+}
+
+M() { tb_metric "rtcgw_$1_total"; }
+declare -A M0
+snap() { local k; for k in "$@"; do M0[$k]=$(M "$k"); done; }
+moved() { # moved COUNTER MIN: the counter grew by at least MIN since snap
+	local v
+	v=$(M "$1")
+	[ -n "$v" ] && [ $((v - ${M0[$1]:-0})) -ge "$2" ] ||
+		{ tb_log "$1: $v (was ${M0[$1]:-?}), wanted +$2"; return 1; }
+}
+
+
+both_results() { [ -f "$SIG_DIR/$1.a.result.json" ] && [ -f "$SIG_DIR/$1.b.result.json" ]; }
+
+dump_run() {
+	local run=$1 f
+	for f in "$SIG_DIR/$run".a.result.json "$SIG_DIR/$run".b.result.json \
+		"$SIG_DIR/$run".a.log "$SIG_DIR/$run".b.log; do
+		[ -f "$f" ] || { tb_log "($f missing)"; continue; }
+		tb_log "--- $f"
+		python3 -m json.tool "$f" 2>/dev/null | sed 's/^/#   /' || sed 's/^/#   /' "$f"
+	done
+	for f in "$TB_DIR/chrome-$run-a.log" "$TB_DIR/chrome-$run-b.log"; do
+		tb_log "--- $f (WebRTC/ICE lines, last 20)"
+		grep -aiE 'turn|ice|p2p|stun|error' "$f" | tail -n 20 | sed 's/^/#   /'
+	done
+	curl -s "$TB_REST/metrics" | grep -E '^rtcgw_(turn|demux|stun)' | grep -v ' 0$' | sed 's/^/# /'
+}
+
+# browser_run RUN USERNAME CREDENTIAL: one pair of browsers, all checks.
+browser_run() {
+	local run=$1 user=$2 cred=$3 fail0=$TB_FAIL r a b
+	python3 - "$SIG_DIR/$run.ice.json" "turn:$TB_GW_IP:3478?transport=udp" "$user" "$cred" <<'EOP'
+import json, sys
+json.dump({"iceServers": [{"urls": [sys.argv[2]], "username": sys.argv[3],
+                           "credential": sys.argv[4]}]}, open(sys.argv[1], "w"))
+EOP
+	snap turn_alloc_ok turn_perm_ok turn_to_peer_pkts turn_to_client_pkts turn_hairpin_pkts \
+		turn_to_peer_bytes turn_to_client_bytes
+	chrome_start "$run" b
+	chrome_start "$run" a
+	tb_check "$run: both browsers report within ${BROWSER_SECS} s" \
+		tb_wait "$BROWSER_SECS" both_results "$run"
+	a=$SIG_DIR/$run.a.result.json
+	b=$SIG_DIR/$run.b.result.json
+	[ -f "$a" ] || echo '{}' >"$a"
+	[ -f "$b" ] || echo '{}' >"$b"
+	r="(r.get('pair') or {})"
+	tb_check "$run: A's selected pair is relay/relay" \
+		jassert "$a" "$r['local']['candidateType'] == 'relay' and $r['remote']['candidateType'] == 'relay'"
+	tb_check "$run: B's selected pair is relay/relay" \
+		jassert "$b" "$r['local']['candidateType'] == 'relay' and $r['remote']['candidateType'] == 'relay'"
+	tb_check "$run: the relay candidates are rtcgw's ($TB_GW_IP, relay range, UDP to the server)" \
+		jassert "$a" "all(x['address'] == '$TB_GW_IP' and 52000 <= x['port'] <= 52999 for x in ($r['local'], $r['remote'])) and $r['local']['relayProtocol'] == 'udp'"
+	tb_check "$run: DataChannel message round-trips (A sent, B echoed, A got the echo)" \
+		jassert "$a" "r['dc'].get('roundTrip') is True and r['dc'].get('echo') == 'echo:' + r['dc'].get('sent', '')"
+	tb_check "$run: B received A's DataChannel message" \
+		jassert "$b" "r['dc'].get('received', '').startswith('ping-')"
+	tb_check "$run: fake-camera video decoded by B (framesDecoded > 0)" \
+		jassert "$b" "r.get('framesDecoded', 0) > 0"
+	tb_check "$run: both pages report ok" \
+		jassert "$a" "r.get('ok') is True and json.load(open('$b')).get('ok') is True"
+	tb_check "$run: two allocations created" moved turn_alloc_ok 2
+	tb_check "$run: permissions installed" moved turn_perm_ok 2
+	tb_check "$run: relayed client->peer packets counted" moved turn_to_peer_pkts 100
+	tb_check "$run: relayed peer->client packets counted" moved turn_to_client_pkts 100
+	tb_check "$run: hairpin (relay-to-relay inside the dataplane) counted" \
+		moved turn_hairpin_pkts 100
+	tb_log "$run: A $(python3 -c 'import json,sys; r=json.load(open(sys.argv[1])); print(r.get("pair"), r.get("videoOut"))' "$a" 2>/dev/null)"
+	tb_log "$run: B video $(python3 -c 'import json,sys; print(json.load(open(sys.argv[1])).get("video"))' "$b" 2>/dev/null)"
+	[ "$TB_FAIL" -eq "$fail0" ] || dump_run "$run"
+	chrome_stop_all
+	rm -rf "$TB_DIR/udd-$run-a" "$TB_DIR/udd-$run-b"
+}
+
+# JSON assertion on a result file: jassert FILE PYTHON-EXPR (r = the result)
+jassert() {
+	python3 - "$1" "$2" <<'EOP'
+import json, sys
+r = json.load(open(sys.argv[1]))
+try:
+    ok = eval(sys.argv[2], {"r": r, "json": json})
+except Exception as e:
+    print("# assertion raised: %r" % e)
+    ok = False
+sys.exit(0 if ok else 1)
+EOP
+}
+
+# 1. A static user from the config.
+browser_run static alice alice-pass-1
+
+# 2. TURN REST API credentials from the control plane.
+CREDS=$(tb_api "$TB_REST/v1/turn/credentials?username=chromium&ttl=600")
+field() { python3 -c 'import json,sys; print(json.load(sys.stdin)[sys.argv[1]])' "$1"; }
+CU=$(printf '%s' "$CREDS" | field username 2>/dev/null)
+CP=$(printf '%s' "$CREDS" | field password 2>/dev/null)
+have_creds() { [ -n "$CU" ] && [ -n "$CP" ] && [ "${CU#*:}" = chromium ]; }
+tb_check "GET /v1/turn/credentials gives expiry:chromium and a password" have_creds
+if [ -n "$CU" ] && [ -n "$CP" ]; then
+	browser_run rest "$CU" "$CP"
+fi
+
+none_left() {
+	local pg
+	for pg in "${CHROME_ALL[@]}"; do
+		! kill -0 -- "-$pg" 2>/dev/null || { tb_log "process group $pg still alive"; return 1; }
+	done
+	! ls -d "$TB_DIR"/udd-* >/dev/null 2>&1
+}
+tb_check "every Chromium process group ended, user-data dirs removed" none_left
+tb_done
