@@ -1,0 +1,641 @@
+/*
+ * test_turn_server: the TURN server's transactions and error paths
+ * (dataplane/dp_turn.c) on a real EAL and real mbufs, with the transmit
+ * side (dp_arp_send_ip) captured: every answer and every relayed datagram is
+ * parsed back and checked field by field (integrity with the client's key,
+ * addresses, payload bytes, UDP checksum).
+ *
+ * The tests share one TURN instance and run in order (allocations made by
+ * one are used by the next). No reader registers with the QSBR, so deleted
+ * allocations are reclaimed at once.
+ */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include <rte_cycles.h>
+#include <rte_eal.h>
+#include <rte_mbuf.h>
+
+#include "dp_ctx.h"
+#include "dp_stun.h"
+#include "dp_turn.h"
+#include "gw_config.h"
+#include "net.h"
+#include "stun.h"
+#include "turn.h"
+
+#define IP(a, b, c, d) ((uint32_t)(a) << 24 | (uint32_t)(b) << 16 | (uint32_t)(c) << 8 | (d))
+#define GW      IP(198, 18, 4, 2)
+#define PEER    IP(198, 18, 5, 2)
+#define CL_A    IP(198, 18, 4, 10)
+#define CL_B    IP(198, 18, 4, 11)
+#define CL_C    IP(198, 18, 4, 12)
+#define CL_E    IP(198, 18, 4, 14)
+#define CL_F    IP(198, 18, 4, 15)
+#define REALM   "rtcgw.test"
+#define SECRET  "unit-rest-secret-0123456789"
+
+/* ---- the dataplane around dp_turn ------------------------------------------ */
+
+struct dp_ctx dp;
+int dp_logtype;
+
+static struct gw_config conf;
+static struct dp_worker wk;
+static struct rte_mempool *pool;
+static struct rte_mbuf *sent[8];
+static uint32_t sent_dst[8];
+static unsigned n_sent;
+
+void
+dp_arp_send_ip(struct dp_worker *w, unsigned pi, struct rte_mbuf *m, uint32_t dst_ip)
+{
+	(void)w;
+	(void)pi;
+	assert_true(n_sent < 8);
+	sent_dst[n_sent] = dst_ip;
+	sent[n_sent++] = m;
+}
+
+static void
+sent_reset(void)
+{
+	for (unsigned i = 0; i < n_sent; i++)
+		rte_pktmbuf_free(sent[i]);
+	n_sent = 0;
+}
+
+/* The datagram captured at i: IPv4 and UDP views (checksums verified). */
+static void
+captured(unsigned i, struct gw_ipv4_view *ip, struct gw_udp_view *u)
+{
+	const uint8_t *p;
+
+	assert_true(i < n_sent);
+	p = rte_pktmbuf_mtod(sent[i], const uint8_t *);
+	assert_int_equal(gw_ipv4_parse(ip, p + GW_ETH_HLEN,
+				       rte_pktmbuf_pkt_len(sent[i]) - GW_ETH_HLEN), 0);
+	assert_int_equal(gw_udp_parse(u, ip), 0);
+}
+
+/* Build [eth][ipv4][udp][payload] in an mbuf and hand it to fn like dp_classify. */
+typedef void input_fn(struct dp_worker *, unsigned, struct rte_mbuf *,
+		      const struct gw_ipv4_view *, const struct gw_udp_view *);
+
+static void
+inject(input_fn *fn, uint32_t src, uint16_t sport, uint32_t dst, uint16_t dport,
+       const uint8_t *payload, size_t len)
+{
+	static const uint8_t mac[6] = { 2, 0, 0, 0, 0, 9 };
+	struct rte_mbuf *m = rte_pktmbuf_alloc(pool);
+	struct gw_ipv4_view ip;
+	struct gw_udp_view u;
+	uint8_t *b;
+
+	assert_non_null(m);
+	b = (uint8_t *)rte_pktmbuf_append(m, (uint16_t)(GW_ETH_HLEN + GW_IPV4_HLEN +
+							GW_UDP_HLEN + len));
+	assert_non_null(b);
+	gw_eth_encode(b, mac, mac, GW_ETHERTYPE_IPV4);
+	memcpy(b + GW_ETH_HLEN + GW_IPV4_HLEN + GW_UDP_HLEN, payload, len);
+	gw_udp4_encode(b + GW_ETH_HLEN + GW_IPV4_HLEN, src, dst, sport, dport, (uint16_t)len);
+	gw_ipv4_encode(b + GW_ETH_HLEN, src, dst, GW_IPPROTO_UDP, 64,
+		       (uint16_t)(GW_UDP_HLEN + len), 7);
+	assert_int_equal(gw_ipv4_parse(&ip, b + GW_ETH_HLEN, rte_pktmbuf_pkt_len(m) - GW_ETH_HLEN),
+			 0);
+	assert_int_equal(gw_udp_parse(&u, &ip), 0);
+	fn(&wk, 0, m, &ip, &u);
+}
+
+/* ---- a TURN client ------------------------------------------------------------- */
+
+struct client {
+	uint32_t ip;
+	uint16_t port;
+	const char *user;
+	const char *pass;
+	bool sha256;                  /* PASSWORD-ALGORITHM SHA-256 + MI-SHA256 */
+	char nonce[64];
+	struct gw_hmac_sha1_key k1;
+	struct gw_hmac_sha256_key k256;
+	uint8_t txid[12];
+};
+
+static void
+client_keys(struct client *c)
+{
+	uint8_t key[32];
+	size_t n = c->sha256 ? 32 : 16;
+
+	if (c->sha256)
+		assert_int_equal(gw_stun_longterm_key_sha256(key, c->user, REALM, c->pass), 0);
+	else
+		assert_int_equal(gw_stun_longterm_key_md5(key, c->user, REALM, c->pass), 0);
+	assert_int_equal(gw_hmac_sha1_key_init(&c->k1, key, n), 0);
+	assert_int_equal(gw_hmac_sha256_key_init(&c->k256, key, n), 0);
+}
+
+enum { NO_AUTH = 1, NO_NONCE = 2, SAME_TXID = 4, TCP = 8, NO_TRANSPORT = 16, BAD_ALGS = 32 };
+
+/* Send a request; returns the answer's code (200 for success) and its view. */
+static int
+request(struct client *c, uint16_t method, unsigned flags,
+	void (*add)(struct gw_stun_enc *, const void *), const void *arg, struct gw_stun_view *v)
+{
+	static const uint8_t algs[8] = { 0, 1, 0, 0, 0, 2, 0, 0 };
+	static const uint8_t algs_md5[4] = { 0, 1, 0, 0 };
+	uint8_t buf[512];
+	struct gw_stun_enc e;
+	struct gw_ipv4_view ip;
+	struct gw_udp_view u;
+	uint16_t code = 0;
+	const uint8_t *p;
+	size_t n;
+
+	if (!(flags & SAME_TXID))
+		for (unsigned i = 0; i < 12; i++)
+			c->txid[i] = (uint8_t)(rand() & 0xff);
+	assert_int_equal(gw_stun_enc_init(&e, buf, sizeof(buf),
+					  gw_stun_type(method, GW_STUN_REQUEST), c->txid), 0);
+	if (method == GW_STUN_ALLOCATE && !(flags & NO_TRANSPORT))
+		assert_int_equal(gw_stun_enc_u32(&e, GW_STUN_ATTR_REQUESTED_TRANSPORT,
+						 (flags & TCP ? 6u : 17u) << 24), 0);
+	if (add != NULL)
+		add(&e, arg);
+	if (!(flags & NO_AUTH)) {
+		assert_int_equal(gw_stun_enc_bytes(&e, GW_STUN_ATTR_USERNAME, c->user,
+						   strlen(c->user)), 0);
+		assert_int_equal(gw_stun_enc_bytes(&e, GW_STUN_ATTR_REALM, REALM, strlen(REALM)), 0);
+		if (!(flags & NO_NONCE))
+			assert_int_equal(gw_stun_enc_bytes(&e, GW_STUN_ATTR_NONCE, c->nonce,
+							   strlen(c->nonce)), 0);
+		if (c->sha256 || (flags & BAD_ALGS)) {
+			assert_int_equal(gw_stun_enc_bytes(&e, GW_STUN_ATTR_PASSWORD_ALGORITHMS,
+							   flags & BAD_ALGS ? algs_md5 : algs,
+							   flags & BAD_ALGS ? 4 : 8), 0);
+			assert_int_equal(gw_stun_enc_bytes(&e, GW_STUN_ATTR_PASSWORD_ALGORITHM,
+							   c->sha256 ? "\0\2\0\0" : "\0\1\0\0", 4), 0);
+		}
+		if (c->sha256)
+			assert_int_equal(gw_stun_enc_integrity_sha256(&e, &c->k256), 0);
+		else
+			assert_int_equal(gw_stun_enc_integrity(&e, &c->k1), 0);
+	}
+	assert_int_equal(gw_stun_enc_fingerprint(&e), 0);
+	sent_reset();
+	inject(dp_turn_input, c->ip, c->port, GW, 3478, buf, gw_stun_enc_len(&e));
+	assert_int_equal(n_sent, 1);
+	captured(0, &ip, &u);
+	assert_int_equal(ip.src, GW);
+	assert_int_equal(ip.dst, c->ip);
+	assert_int_equal(u.sport, 3478);
+	assert_int_equal(u.dport, c->port);
+	assert_int_equal(gw_stun_parse(v, u.payload, u.payload_len), 0);
+	assert_memory_equal(v->txid, c->txid, 12);
+	assert_int_equal(v->method, method);
+	assert_int_equal(gw_stun_check_fingerprint(v), 0);
+	if (v->cls == GW_STUN_SUCCESS) {
+		/* the answer is signed like the request */
+		if (c->sha256)
+			assert_int_equal(gw_stun_check_integrity_sha256(v, &c->k256), 0);
+		else
+			assert_int_equal(gw_stun_check_integrity(v, &c->k1), 0);
+		return 200;
+	}
+	assert_int_equal(v->cls, GW_STUN_ERROR);
+	assert_int_equal(gw_stun_get_error(v, &code, NULL, NULL), 0);
+	if (code == 401 || code == 438) {
+		assert_int_equal(gw_stun_get_bytes(v, &v->attr[GW_STUN_A_NONCE], &p, &n), 0);
+		assert_true(n < sizeof(c->nonce));
+		memcpy(c->nonce, p, n);
+		c->nonce[n] = '\0';
+		assert_int_equal(gw_stun_get_bytes(v, &v->attr[GW_STUN_A_REALM], &p, &n), 0);
+		assert_int_equal(n, strlen(REALM));
+		assert_true(v->attr[GW_STUN_A_PASSWORD_ALGORITHMS].off != 0);
+		assert_int_equal(v->attr[GW_STUN_A_MESSAGE_INTEGRITY].off, 0);
+	}
+	return code;
+}
+
+static void
+challenge(struct client *c)
+{
+	struct gw_stun_view v;
+
+	client_keys(c);
+	assert_int_equal(request(c, GW_STUN_ALLOCATE, NO_AUTH, NULL, NULL, &v), 401);
+}
+
+static struct gw_stun_addr relay_of_a, relay_of_b;
+
+static int
+allocate(struct client *c, unsigned flags, struct gw_stun_addr *relay)
+{
+	struct gw_stun_view v;
+	struct gw_stun_addr a;
+	uint32_t u32;
+	int code = request(c, GW_STUN_ALLOCATE, flags, NULL, NULL, &v);
+
+	if (code != 200)
+		return code;
+	assert_int_equal(gw_stun_get_xor_addr(&v, &v.attr[GW_STUN_A_XOR_RELAYED_ADDRESS], &a), 0);
+	assert_true(a.port >= 50000 && a.port <= 50007);
+	assert_memory_equal(a.addr, "\xc6\x12\x04\x02", 4);
+	if (relay != NULL)
+		*relay = a;
+	assert_int_equal(gw_stun_get_xor_addr(&v, &v.attr[GW_STUN_A_XOR_MAPPED_ADDRESS], &a), 0);
+	assert_int_equal(a.port, c->port);
+	assert_int_equal(gw_stun_get_u32(&v, &v.attr[GW_STUN_A_LIFETIME], &u32), 0);
+	return 200;
+}
+
+static void
+add_peer(struct gw_stun_enc *e, const void *arg)
+{
+	const uint32_t *pp = arg;        /* ip, port */
+	struct gw_stun_addr a = { .family = GW_STUN_FAMILY_IPV4, .port = (uint16_t)pp[1] };
+
+	a.addr[0] = (uint8_t)(pp[0] >> 24);
+	a.addr[1] = (uint8_t)(pp[0] >> 16);
+	a.addr[2] = (uint8_t)(pp[0] >> 8);
+	a.addr[3] = (uint8_t)pp[0];
+	assert_int_equal(gw_stun_enc_xor_addr(e, GW_STUN_ATTR_XOR_PEER_ADDRESS, &a), 0);
+	if (pp[2] != 0)
+		assert_int_equal(gw_stun_enc_u32(e, GW_STUN_ATTR_CHANNEL_NUMBER, pp[2] << 16), 0);
+}
+
+static void
+add_lifetime(struct gw_stun_enc *e, const void *arg)
+{
+	assert_int_equal(gw_stun_enc_u32(e, GW_STUN_ATTR_LIFETIME, *(const uint32_t *)arg), 0);
+}
+
+static struct client A = { .ip = CL_A, .port = 1000, .user = "alice", .pass = "alice-pw" };
+
+/* ---- transactions ---------------------------------------------------------------- */
+
+static void
+test_auth(void **state)
+{
+	struct client c = { .ip = CL_A, .port = 999, .user = "alice", .pass = "wrong" };
+	struct client u = { .ip = CL_A, .port = 999, .user = "mallory", .pass = "x" };
+	struct gw_stun_view v;
+	uint32_t f;
+
+	(void)state;
+	challenge(&c);
+	assert_int_equal(gw_turn_nonce_features((const uint8_t *)c.nonce, strlen(c.nonce), &f), 0);
+	assert_int_equal(f, GW_TURN_FEATURE_PASSWORD_ALGORITHMS);
+	assert_int_equal(request(&c, GW_STUN_ALLOCATE, 0, NULL, NULL, &v), 401);   /* bad MAC */
+	memcpy(u.nonce, c.nonce, sizeof(u.nonce));
+	client_keys(&u);
+	assert_int_equal(request(&u, GW_STUN_ALLOCATE, 0, NULL, NULL, &v), 401);   /* no user */
+	assert_int_equal(request(&c, GW_STUN_ALLOCATE, NO_NONCE, NULL, NULL, &v), 400);
+	/* a nonce this server never issued (or issued to another address): 438 */
+	strcpy(c.nonce, "obMatJos2AAAB00000000000000000000000000000");
+	c.pass = "alice-pw";
+	client_keys(&c);
+	assert_int_equal(request(&c, GW_STUN_ALLOCATE, 0, NULL, NULL, &v), 438);
+	/* with the fresh nonce from the 438 and the right password: 200 */
+	assert_int_equal(allocate(&c, 0, NULL), 200);
+	/* the other PASSWORD-ALGORITHMS list than the one offered: 400 */
+	c.port = 998;
+	assert_int_equal(request(&c, GW_STUN_ALLOCATE, BAD_ALGS, NULL, NULL, &v), 400);
+	assert_true(wk.cnt[GW_CNT_TURN_AUTH_CHALLENGE] >= 1);
+	assert_true(wk.cnt[GW_CNT_TURN_AUTH_FAIL] >= 3);
+	assert_int_equal(wk.cnt[GW_CNT_TURN_AUTH_STALE], 1);
+}
+
+static void
+test_allocate(void **state)
+{
+	struct gw_stun_addr again;
+	struct client t = { .ip = CL_A, .port = 1002, .user = "alice", .pass = "alice-pw" };
+	struct gw_stun_view v;
+	uint32_t lt = 5000, got;
+
+	(void)state;
+	challenge(&A);
+	assert_int_equal(allocate(&A, 0, &relay_of_a), 200);
+	/* a retransmission (same txid) gets the same relayed address */
+	assert_int_equal(allocate(&A, SAME_TXID, &again), 200);
+	assert_int_equal(again.port, relay_of_a.port);
+	assert_int_equal(wk.cnt[GW_CNT_TURN_ALLOC_RETRANSMIT], 1);
+	/* a new Allocate on the same 5-tuple: 437 */
+	assert_int_equal(allocate(&A, 0, NULL), 437);
+	/* transport checks */
+	challenge(&t);
+	assert_int_equal(request(&t, GW_STUN_ALLOCATE, TCP, NULL, NULL, &v), 442);
+	assert_int_equal(request(&t, GW_STUN_ALLOCATE, NO_TRANSPORT, NULL, NULL, &v), 400);
+	/* Refresh with LIFETIME above the maximum is clamped to turn.max_lifetime_s */
+	assert_int_equal(request(&A, GW_STUN_REFRESH, 0, add_lifetime, &lt, &v), 200);
+	assert_int_equal(gw_stun_get_u32(&v, &v.attr[GW_STUN_A_LIFETIME], &got), 0);
+	assert_int_equal(got, 3600);
+	/* requests on a 5-tuple without allocation: 437 */
+	assert_int_equal(request(&t, GW_STUN_REFRESH, 0, add_lifetime, &lt, &v), 437);
+}
+
+static void
+test_sha256_and_rest(void **state)
+{
+	struct client s = { .ip = CL_E, .port = 1, .user = "alice", .pass = "alice-pw",
+			    .sha256 = true };
+	struct client r = { .ip = CL_E, .port = 2, .user = "4102444800:carol" };
+	struct client x = { .ip = CL_E, .port = 3, .user = "1000:carol" };
+	struct gw_hmac_sha1_key k;
+	char p1[GW_TURN_REST_PASS_SIZE], p2[GW_TURN_REST_PASS_SIZE];
+	struct gw_stun_view v;
+
+	(void)state;
+	challenge(&s);
+	assert_int_equal(allocate(&s, 0, NULL), 200);            /* MI-SHA256 both ways */
+	assert_int_equal(gw_hmac_sha1_key_init(&k, (const uint8_t *)SECRET, strlen(SECRET)), 0);
+	assert_int_equal(gw_turn_rest_password(p1, sizeof(p1), &k, (const uint8_t *)r.user,
+					       strlen(r.user)), 0);
+	assert_int_equal(gw_turn_rest_password(p2, sizeof(p2), &k, (const uint8_t *)x.user,
+					       strlen(x.user)), 0);
+	r.pass = p1;
+	x.pass = p2;
+	challenge(&r);
+	assert_int_equal(allocate(&r, 0, NULL), 200);
+	challenge(&x);
+	assert_int_equal(request(&x, GW_STUN_ALLOCATE, 0, NULL, NULL, &v), 401);   /* expired */
+}
+
+static void
+test_permission_channel(void **state)
+{
+	uint32_t ok[3] = { PEER, 3480, 0 }, rfc1918[3] = { IP(10, 0, 0, 1), 9, 0 };
+	uint32_t lo[3] = { IP(127, 0, 0, 1), 9, 0 };
+	uint32_t ch[3] = { PEER, 3480, 0x4001 }, ch_moved[3] = { PEER, 3490, 0x4001 };
+	uint32_t ch_own[3] = { GW, 3478, 0x4002 };
+	struct client bob = { .ip = CL_A, .port = 1000, .user = "bob", .pass = "bob-pw" };
+	struct gw_stun_view v;
+
+	(void)state;
+	assert_int_equal(request(&A, GW_STUN_CREATE_PERMISSION, 0, add_peer, ok, &v), 200);
+	assert_int_equal(request(&A, GW_STUN_CREATE_PERMISSION, 0, add_peer, rfc1918, &v), 403);
+	assert_int_equal(request(&A, GW_STUN_CREATE_PERMISSION, 0, add_peer, lo, &v), 403);
+	assert_int_equal(request(&A, GW_STUN_CHANNEL_BIND, 0, add_peer, ch, &v), 200);
+	assert_int_equal(request(&A, GW_STUN_CHANNEL_BIND, 0, add_peer, ch, &v), 200); /* refresh */
+	assert_int_equal(request(&A, GW_STUN_CHANNEL_BIND, 0, add_peer, ch_moved, &v), 400);
+	assert_int_equal(request(&A, GW_STUN_CHANNEL_BIND, 0, add_peer, ch_own, &v), 403);
+	/* another user on this allocation's 5-tuple: 441 */
+	memcpy(bob.nonce, A.nonce, sizeof(bob.nonce));
+	client_keys(&bob);
+	assert_int_equal(request(&bob, GW_STUN_CREATE_PERMISSION, 0, add_peer, ok, &v), 441);
+}
+
+static const uint8_t payload[7] = { 0x80, 1, 2, 3, 4, 5, 6 };
+
+static void
+test_relay(void **state)
+{
+	uint8_t cd[16], send[128];
+	struct gw_stun_enc e;
+	struct gw_stun_addr peer = { .family = GW_STUN_FAMILY_IPV4, .port = 3480,
+				     .addr = { 198, 18, 5, 2 } };
+	struct gw_ipv4_view ip;
+	struct gw_udp_view u;
+	struct gw_stun_view v;
+	struct gw_stun_addr a;
+	const uint8_t *p;
+	size_t n;
+	int len;
+
+	(void)state;
+	/* ChannelData client -> peer: headers rewritten, payload intact */
+	len = gw_turn_chandata_encode(cd, sizeof(cd), 0x4001, payload, sizeof(payload), true);
+	sent_reset();
+	inject(dp_turn_chandata_input, CL_A, 1000, GW, 3478, cd, (size_t)len);
+	assert_int_equal(n_sent, 1);
+	captured(0, &ip, &u);
+	assert_int_equal(ip.src, GW);
+	assert_int_equal(ip.dst, PEER);
+	assert_int_equal(sent_dst[0], PEER);
+	assert_int_equal(u.sport, relay_of_a.port);
+	assert_int_equal(u.dport, 3480);
+	assert_int_equal(u.payload_len, sizeof(payload));
+	assert_memory_equal(u.payload, payload, sizeof(payload));
+	/* an unbound channel: dropped */
+	cd[1] = 0x09;
+	sent_reset();
+	inject(dp_turn_chandata_input, CL_A, 1000, GW, 3478, cd, (size_t)len);
+	assert_int_equal(n_sent, 0);
+	assert_int_equal(wk.cnt[GW_CNT_TURN_DROP_NO_CHANNEL], 1);
+
+	/* Send indication to the permitted peer, then to one without permission */
+	for (int k = 0; k < 2; k++) {
+		static const uint8_t txid[12] = { 9 };
+
+		peer.addr[3] = k == 0 ? 2 : 9;
+		assert_int_equal(gw_stun_enc_init(&e, send, sizeof(send),
+						  gw_stun_type(GW_STUN_SEND, GW_STUN_INDICATION),
+						  txid), 0);
+		assert_int_equal(gw_stun_enc_xor_addr(&e, GW_STUN_ATTR_XOR_PEER_ADDRESS, &peer), 0);
+		assert_int_equal(gw_stun_enc_bytes(&e, GW_STUN_ATTR_DATA, payload, sizeof(payload)),
+				 0);
+		sent_reset();
+		inject(dp_turn_input, CL_A, 1000, GW, 3478, send, gw_stun_enc_len(&e));
+		assert_int_equal(n_sent, k == 0 ? 1 : 0);
+		if (k == 0) {
+			captured(0, &ip, &u);
+			assert_int_equal(ip.dst, PEER);
+			assert_int_equal(u.sport, relay_of_a.port);
+			assert_memory_equal(u.payload, payload, sizeof(payload));
+		}
+	}
+	assert_int_equal(wk.cnt[GW_CNT_TURN_DROP_NO_PERM], 1);
+	sent_reset();
+
+	/* peer -> relay with a channel: ChannelData to the client */
+	inject(dp_turn_relay_input, PEER, 3480, GW, relay_of_a.port, payload, sizeof(payload));
+	assert_int_equal(n_sent, 1);
+	captured(0, &ip, &u);
+	assert_int_equal(ip.dst, CL_A);
+	assert_int_equal(u.sport, 3478);
+	assert_int_equal(u.dport, 1000);
+	assert_int_equal(u.payload_len, 4 + sizeof(payload));     /* no padding over UDP */
+	assert_int_equal(u.payload[0] << 8 | u.payload[1], 0x4001);
+	assert_memory_equal(u.payload + 4, payload, sizeof(payload));
+	/* peer without a channel (other port): Data indication */
+	sent_reset();
+	inject(dp_turn_relay_input, PEER, 3481, GW, relay_of_a.port, payload, sizeof(payload));
+	assert_int_equal(n_sent, 1);
+	captured(0, &ip, &u);
+	assert_int_equal(gw_stun_parse(&v, u.payload, u.payload_len), 0);
+	assert_int_equal(v.cls, GW_STUN_INDICATION);
+	assert_int_equal(v.method, GW_STUN_DATA);
+	assert_int_equal(gw_stun_get_xor_addr(&v, &v.peers[0], &a), 0);
+	assert_int_equal(a.port, 3481);
+	assert_memory_equal(a.addr, "\xc6\x12\x05\x02", 4);
+	assert_int_equal(gw_stun_get_bytes(&v, &v.attr[GW_STUN_A_DATA], &p, &n), 0);
+	assert_int_equal(n, sizeof(payload));
+	assert_memory_equal(p, payload, n);
+	/* a peer without permission: not delivered */
+	sent_reset();
+	inject(dp_turn_relay_input, IP(198, 18, 5, 77), 3480, GW, relay_of_a.port, payload,
+	       sizeof(payload));
+	assert_int_equal(n_sent, 0);
+	assert_int_equal(wk.cnt[GW_CNT_TURN_DROP_NO_PERM], 2);
+	/* nothing on an unallocated relay port */
+	inject(dp_turn_relay_input, PEER, 3480, GW, 49999, payload, sizeof(payload));
+	assert_int_equal(n_sent, 0);
+	sent_reset();
+}
+
+static void
+test_hairpin(void **state)
+{
+	struct client b = { .ip = CL_B, .port = 2000, .user = "alice", .pass = "alice-pw" };
+	uint32_t perm_gw[3] = { GW, 0, 0 };
+	uint8_t send[128];
+	struct gw_stun_enc e;
+	struct gw_stun_view v;
+	struct gw_ipv4_view ip;
+	struct gw_udp_view u;
+	struct gw_stun_addr a;
+	static const uint8_t txid[12] = { 7 };
+	uint64_t wire_before;
+
+	(void)state;
+	challenge(&b);
+	assert_int_equal(allocate(&b, 0, &relay_of_b), 200);
+	/* both permit the gateway's relay address (relay-to-relay ICE pair) */
+	assert_int_equal(request(&A, GW_STUN_CREATE_PERMISSION, 0, add_peer, perm_gw, &v), 200);
+	assert_int_equal(request(&b, GW_STUN_CREATE_PERMISSION, 0, add_peer, perm_gw, &v), 200);
+	assert_int_equal(gw_stun_enc_init(&e, send, sizeof(send),
+					  gw_stun_type(GW_STUN_SEND, GW_STUN_INDICATION), txid), 0);
+	assert_int_equal(gw_stun_enc_xor_addr(&e, GW_STUN_ATTR_XOR_PEER_ADDRESS, &relay_of_b), 0);
+	assert_int_equal(gw_stun_enc_bytes(&e, GW_STUN_ATTR_DATA, payload, sizeof(payload)), 0);
+	sent_reset();
+	wire_before = wk.cnt[GW_CNT_TURN_HAIRPIN_PKTS];
+	inject(dp_turn_input, CL_A, 1000, GW, 3478, send, gw_stun_enc_len(&e));
+	assert_int_equal(wk.cnt[GW_CNT_TURN_HAIRPIN_PKTS], wire_before + 1);
+	/* the only frame sent goes to client B, from A's relayed address */
+	assert_int_equal(n_sent, 1);
+	captured(0, &ip, &u);
+	assert_int_equal(ip.dst, CL_B);
+	assert_int_equal(u.dport, 2000);
+	assert_int_equal(gw_stun_parse(&v, u.payload, u.payload_len), 0);
+	assert_int_equal(v.method, GW_STUN_DATA);
+	assert_int_equal(gw_stun_get_xor_addr(&v, &v.peers[0], &a), 0);
+	assert_int_equal(a.port, relay_of_a.port);
+	sent_reset();
+}
+
+static void
+test_quota_ports_delete(void **state)
+{
+	struct client c[5], f = { .ip = CL_F, .port = 1, .user = "bob", .pass = "bob-pw" };
+	uint32_t zero = 0, got;
+	struct gw_stun_view v;
+	uint8_t cd[16];
+	int len;
+
+	(void)state;
+	/* ip_quota 4 */
+	for (int i = 0; i < 5; i++) {
+		c[i] = (struct client){ .ip = CL_C, .port = (uint16_t)(3000 + i), .user = "bob",
+					.pass = "bob-pw" };
+		challenge(&c[i]);
+	}
+	/* 8 relay ports; 5 used so far (test_auth, A, SHA-256, REST, B) */
+	assert_int_equal(allocate(&c[0], 0, NULL), 200);
+	assert_int_equal(allocate(&c[1], 0, NULL), 200);
+	assert_int_equal(allocate(&c[2], 0, NULL), 200);
+	/* all 8 ports taken now: another client IP gets 508 */
+	challenge(&f);
+	assert_int_equal(allocate(&f, 0, NULL), 508);
+	assert_int_equal(wk.cnt[GW_CNT_TURN_ERR_CAPACITY], 1);
+	/* Refresh LIFETIME 0 deletes A's allocation; its port can be reused */
+	assert_int_equal(request(&A, GW_STUN_REFRESH, 0, add_lifetime, &zero, &v), 200);
+	assert_int_equal(gw_stun_get_u32(&v, &v.attr[GW_STUN_A_LIFETIME], &got), 0);
+	assert_int_equal(got, 0);
+	len = gw_turn_chandata_encode(cd, sizeof(cd), 0x4001, payload, sizeof(payload), false);
+	sent_reset();
+	inject(dp_turn_chandata_input, CL_A, 1000, GW, 3478, cd, (size_t)len);
+	assert_int_equal(n_sent, 0);                 /* no allocation any more */
+	assert_int_equal(allocate(&f, 0, NULL), 200);
+	/* ip_quota 4: free a port (delete f), C takes its 4th, the 5th is 486 */
+	assert_int_equal(request(&f, GW_STUN_REFRESH, 0, add_lifetime, &zero, &v), 200);
+	assert_int_equal(allocate(&c[3], 0, NULL), 200);
+	assert_int_equal(request(&f, GW_STUN_REFRESH, 0, add_lifetime, &zero, &v), 437);
+	assert_int_equal(request(&c[3], GW_STUN_REFRESH, 0, add_lifetime, &zero, &v), 200);
+	assert_int_equal(allocate(&c[4], 0, NULL), 200);   /* 4 again */
+	c[3].port = 3100;
+	challenge(&c[3]);
+	assert_int_equal(allocate(&c[3], 0, NULL), 486);
+	assert_int_equal(wk.cnt[GW_CNT_TURN_ERR_QUOTA], 1);
+	sent_reset();
+}
+
+static int
+setup(void **state)
+{
+	char err[GW_CONF_ERR_LEN];
+
+	(void)state;
+	gw_config_defaults(&conf);
+	conf.turn.enabled = true;
+	strcpy(conf.turn.realm, REALM);
+	conf.turn.relay_port_min = 50000;
+	conf.turn.relay_port_max = 50007;
+	conf.turn.max_allocations = 64;
+	conf.turn.ip_quota = 4;
+	strcpy(conf.turn.users[0].username, "alice");
+	strcpy(conf.turn.users[0].password, "alice-pw");
+	strcpy(conf.turn.users[1].username, "bob");
+	strcpy(conf.turn.users[1].password, "bob-pw");
+	conf.turn.n_users = 2;
+	strcpy(conf.turn.auth_secrets[0], SECRET);
+	conf.turn.n_auth_secrets = 1;
+	(void)err;
+	dp.conf = &conf;
+	dp.n_ports = 1;
+	dp.ports[0].ipv4 = GW;
+	dp.tsc_hz = rte_get_tsc_hz();
+	dp.n_workers = 1;
+	pool = rte_pktmbuf_pool_create("rtt_turn", 511, 0, 0, RTE_MBUF_DEFAULT_BUF_SIZE,
+				       SOCKET_ID_ANY);
+	if (pool == NULL || dp_turn_create(&conf, 1) != 0)
+		return -1;
+	srand(4);
+	return 0;
+}
+
+int
+main(void)
+{
+	char a[12][24] = { "test_turn_server", "--no-huge", "-m", "256", "--no-shconf",
+			   "--no-pci", "--file-prefix", "rtt-unit", "-l", "0", "--log-level",
+			   "error" };
+	char *eal[13];
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_auth),
+		cmocka_unit_test(test_allocate),
+		cmocka_unit_test(test_sha256_and_rest),
+		cmocka_unit_test(test_permission_channel),
+		cmocka_unit_test(test_relay),
+		cmocka_unit_test(test_hairpin),
+		cmocka_unit_test(test_quota_ports_delete),
+	};
+	int rc;
+
+	for (unsigned i = 0; i < 12; i++)
+		eal[i] = a[i];
+	eal[12] = NULL;
+	if (rte_eal_init(12, eal) < 0)
+		return 1;
+	dp_logtype = rte_log_register("rtcgw.test");
+	rc = cmocka_run_group_tests(tests, setup, NULL);
+	(void)rte_eal_cleanup();
+	return rc;
+}
