@@ -49,6 +49,31 @@ if want unit; then
 	fi
 fi
 
+if want unit; then
+	stage "unit tests again under ASan + UBSan (the pure-C suites; the DPDK ones map hugepage memory ASan cannot shadow)"
+	ASAN=${RTCGW_ASAN_BUILD:-$ROOT/build-asan}
+	if [ ! -f "$ASAN/build.ninja" ]; then
+		meson setup "$ASAN" "$ROOT" -Db_sanitize=address,undefined -Db_lundef=false \
+			-Dtests=enabled >/dev/null 2>&1
+	fi
+	if ninja -C "$ASAN" >"$ASAN.log" 2>&1; then
+		names=$(meson test -C "$ASAN" --suite unit --list 2>/dev/null | sed -E 's/^.* \/ //' |
+			grep -E '^[a-z0-9_]+$' | grep -v '^dp_')
+		# shellcheck disable=SC2086
+		out=$(UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 meson test -C "$ASAN" --print-errorlogs $names 2>&1)
+		echo "$out" | grep -E '^ *[0-9]+/[0-9]+ ' || true
+		while read -r name result; do
+			case $result in
+			OK) pass ;;
+			*) fail "asan:$name" ;;
+			esac
+		done < <(echo "$out" | sed -nE 's/^ *[0-9]+\/[0-9]+ +([^ ]+) +([A-Z]+).*/\1 \2/p')
+	else
+		tail -30 "$ASAN.log"
+		fail "asan:build"
+	fi
+fi
+
 if want fuzz; then
 	stage "fuzz targets (${FUZZ_SECONDS}s each)"
 	for f in "$FUZZ_BUILD"/tests/fuzz/fuzz_*; do
