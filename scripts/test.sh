@@ -50,6 +50,11 @@ if want unit; then
 fi
 
 if want unit; then
+	stage "headers compile on their own"
+	if "$ROOT/scripts/check-headers.sh"; then pass; else fail "check-headers"; fi
+fi
+
+if want unit; then
 	stage "unit tests again under ASan + UBSan (the pure-C suites; the DPDK ones map hugepage memory ASan cannot shadow)"
 	ASAN=${RTCGW_ASAN_BUILD:-$ROOT/build-asan}
 	if [ ! -f "$ASAN/build.ninja" ]; then
