@@ -34,6 +34,8 @@ TB_CONF_TURN="  enabled: true
     - {username: alice, password: alice-pass-1}
   auth_secrets: [$REST_SECRET]"
 
+# Browser stderr goes to chrome-*.txt (not *.log: tb_cleanup would dump its D-Bus
+# noise); dump_run shows the ICE/TURN lines of a failed run.
 # Chromium runs in its own session (setsid: the session id is its PID), so
 # the whole tree (zygotes, renderers, GPU/utility processes) is killed as one
 # process group. Killed before tb_cleanup removes the namespaces and TB_DIR.
@@ -42,7 +44,7 @@ CHROME_ALL=()
 chrome_stop_all() {
 	local pg i
 	for pg in "${CHROME_PGS[@]}"; do
-		kill -TERM -- "-$pg" 2>/dev/null || continue
+		kill -TERM -- "-$pg" 2>/dev/null || { kill -KILL "$pg" 2>/dev/null; continue; }
 		for ((i = 0; i < 50; i++)); do
 			kill -0 -- "-$pg" 2>/dev/null || break
 			sleep 0.1
@@ -78,11 +80,15 @@ chrome_start() {
 		--no-first-run --no-default-browser-check --mute-audio \
 		--autoplay-policy=no-user-gesture-required --disable-features=Translate \
 		--enable-logging=stderr --v=0 --user-data-dir="$udd" \
-		"http://localhost:$SIG_PORT/?run=$run&role=$role&secs=$((BROWSER_SECS - 5))" \
-		>"$TB_DIR/chrome-$run-$role.log" 2>&1 &
+		"http://localhost:$SIG_PORT/?run=$run&role=$role&secs=$((BROWSER_SECS - 5))&frames=10" \
+		>"$TB_DIR/chrome-$run-$role.txt" 2>&1 &
 	CHROME_PGS+=("$!")
 	CHROME_ALL+=("$!")
 }
+# setsid did not fork (a background job of a script is no group leader), so
+# the PID we hold leads the browser's session and process group.
+session_leader() { [ "$(ps -o sid= -p "$1" | tr -d ' ')" = "$1" ]; }
+both_leaders() { session_leader "${CHROME_PGS[0]}" && session_leader "${CHROME_PGS[1]}"; }
 
 M() { tb_metric "rtcgw_$1_total"; }
 declare -A M0
@@ -90,8 +96,11 @@ snap() { local k; for k in "$@"; do M0[$k]=$(M "$k"); done; }
 moved() { # moved COUNTER MIN: the counter grew by at least MIN since snap
 	local v
 	v=$(M "$1")
-	[ -n "$v" ] && [ $((v - ${M0[$1]:-0})) -ge "$2" ] ||
-		{ tb_log "$1: $v (was ${M0[$1]:-?}), wanted +$2"; return 1; }
+	if [ -n "$v" ] && [ $((v - ${M0[$1]:-0})) -ge "$2" ]; then
+		return 0
+	fi
+	tb_log "$1: $v (was ${M0[$1]:-?}), wanted +$2"
+	return 1
 }
 
 
@@ -103,40 +112,46 @@ dump_run() {
 		"$SIG_DIR/$run".a.log "$SIG_DIR/$run".b.log; do
 		[ -f "$f" ] || { tb_log "($f missing)"; continue; }
 		tb_log "--- $f"
-		python3 -m json.tool "$f" 2>/dev/null | sed 's/^/#   /' || sed 's/^/#   /' "$f"
+		case $f in
+		*.json) python3 -m json.tool "$f" | sed 's/^/#   /' ;;
+		*) sed 's/^/#   /' "$f" ;;
+		esac
 	done
-	for f in "$TB_DIR/chrome-$run-a.log" "$TB_DIR/chrome-$run-b.log"; do
+	for f in "$TB_DIR/chrome-$run-a.txt" "$TB_DIR/chrome-$run-b.txt"; do
 		tb_log "--- $f (WebRTC/ICE lines, last 20)"
-		grep -aiE 'turn|ice|p2p|stun|error' "$f" | tail -n 20 | sed 's/^/#   /'
+		grep -aiE 'turn|ice|p2p|stun|error|console' "$f" | grep -avE 'dbus|zygote' |
+			tail -n 20 | sed 's/^/#   /'
 	done
 	curl -s "$TB_REST/metrics" | grep -E '^rtcgw_(turn|demux|stun)' | grep -v ' 0$' | sed 's/^/# /'
 }
 
 # browser_run RUN USERNAME CREDENTIAL: one pair of browsers, all checks.
 browser_run() {
-	local run=$1 user=$2 cred=$3 fail0=$TB_FAIL r a b
+	local run=$1 user=$2 cred=$3 fail0=$TB_FAIL a b
 	python3 - "$SIG_DIR/$run.ice.json" "turn:$TB_GW_IP:3478?transport=udp" "$user" "$cred" <<'EOP'
 import json, sys
 json.dump({"iceServers": [{"urls": [sys.argv[2]], "username": sys.argv[3],
                            "credential": sys.argv[4]}]}, open(sys.argv[1], "w"))
 EOP
-	snap turn_alloc_ok turn_perm_ok turn_to_peer_pkts turn_to_client_pkts turn_hairpin_pkts \
+	snap turn_alloc_ok turn_alloc_retransmit turn_perm_ok turn_chanbind_ok turn_auth_challenge \
+		turn_drop_no_perm turn_drop_no_alloc turn_to_peer_pkts turn_to_client_pkts turn_hairpin_pkts \
 		turn_to_peer_bytes turn_to_client_bytes
 	chrome_start "$run" b
 	chrome_start "$run" a
+	tb_check "$run: each browser leads its own session (killable as a group)" \
+		tb_wait 5 both_leaders
 	tb_check "$run: both browsers report within ${BROWSER_SECS} s" \
 		tb_wait "$BROWSER_SECS" both_results "$run"
 	a=$SIG_DIR/$run.a.result.json
 	b=$SIG_DIR/$run.b.result.json
 	[ -f "$a" ] || echo '{}' >"$a"
 	[ -f "$b" ] || echo '{}' >"$b"
-	r="(r.get('pair') or {})"
 	tb_check "$run: A's selected pair is relay/relay" \
-		jassert "$a" "$r['local']['candidateType'] == 'relay' and $r['remote']['candidateType'] == 'relay'"
+		jassert "$a" "p['local']['candidateType'] == 'relay' and p['remote']['candidateType'] == 'relay'"
 	tb_check "$run: B's selected pair is relay/relay" \
-		jassert "$b" "$r['local']['candidateType'] == 'relay' and $r['remote']['candidateType'] == 'relay'"
+		jassert "$b" "p['local']['candidateType'] == 'relay' and p['remote']['candidateType'] == 'relay'"
 	tb_check "$run: the relay candidates are rtcgw's ($TB_GW_IP, relay range, UDP to the server)" \
-		jassert "$a" "all(x['address'] == '$TB_GW_IP' and 52000 <= x['port'] <= 52999 for x in ($r['local'], $r['remote'])) and $r['local']['relayProtocol'] == 'udp'"
+		jassert "$a" "all(x['address'] == '$TB_GW_IP' and 52000 <= x['port'] <= 52999 for x in (p['local'], p['remote'])) and p['local']['relayProtocol'] == 'udp'"
 	tb_check "$run: DataChannel message round-trips (A sent, B echoed, A got the echo)" \
 		jassert "$a" "r['dc'].get('roundTrip') is True and r['dc'].get('echo') == 'echo:' + r['dc'].get('sent', '')"
 	tb_check "$run: B received A's DataChannel message" \
@@ -145,26 +160,39 @@ EOP
 		jassert "$b" "r.get('framesDecoded', 0) > 0"
 	tb_check "$run: both pages report ok" \
 		jassert "$a" "r.get('ok') is True and json.load(open('$b')).get('ok') is True"
+	# Counters read with the browsers gone, so they no longer move.
+	chrome_stop_all
 	tb_check "$run: two allocations created" moved turn_alloc_ok 2
 	tb_check "$run: permissions installed" moved turn_perm_ok 2
 	tb_check "$run: relayed client->peer packets counted" moved turn_to_peer_pkts 100
 	tb_check "$run: relayed peer->client packets counted" moved turn_to_client_pkts 100
 	tb_check "$run: hairpin (relay-to-relay inside the dataplane) counted" \
 		moved turn_hairpin_pkts 100
+	tb_check "$run: every relayed client->peer packet was hairpinned (none left for the wire)" \
+		same_delta turn_to_peer_pkts turn_hairpin_pkts
 	tb_log "$run: A $(python3 -c 'import json,sys; r=json.load(open(sys.argv[1])); print(r.get("pair"), r.get("videoOut"))' "$a" 2>/dev/null)"
 	tb_log "$run: B video $(python3 -c 'import json,sys; print(json.load(open(sys.argv[1])).get("video"))' "$b" 2>/dev/null)"
+	tb_log "$run: counters moved: $(for k in turn_alloc_ok turn_alloc_retransmit turn_perm_ok \
+		turn_chanbind_ok turn_auth_challenge turn_drop_no_perm turn_drop_no_alloc turn_to_peer_pkts \
+		turn_to_client_pkts turn_hairpin_pkts; do printf '%s +%s ' "$k" $(($(M "$k") - ${M0[$k]:-0})); done)"
 	[ "$TB_FAIL" -eq "$fail0" ] || dump_run "$run"
-	chrome_stop_all
 	rm -rf "$TB_DIR/udd-$run-a" "$TB_DIR/udd-$run-b"
 }
+same_delta() { # same_delta A B: both counters grew by the same amount since snap
+	local da db
+	da=$(($(M "$1") - ${M0[$1]:-0}))
+	db=$(($(M "$2") - ${M0[$2]:-0}))
+	[ "$da" -eq "$db" ] || { tb_log "$1 +$da, $2 +$db"; return 1; }
+}
 
-# JSON assertion on a result file: jassert FILE PYTHON-EXPR (r = the result)
+# JSON assertion on a result file: jassert FILE PYTHON-EXPR (r = the result,
+# p = its selected pair)
 jassert() {
 	python3 - "$1" "$2" <<'EOP'
 import json, sys
 r = json.load(open(sys.argv[1]))
 try:
-    ok = eval(sys.argv[2], {"r": r, "json": json})
+    ok = eval(sys.argv[2], {"r": r, "p": r.get("pair") or {}, "json": json})
 except Exception as e:
     print("# assertion raised: %r" % e)
     ok = False
