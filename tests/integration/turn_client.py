@@ -9,8 +9,9 @@ MODE:
   alloc    401 challenge, then an authenticated Allocate; prints the final
            code (200 or the ERROR-CODE). --bad-nonce first sends a nonce the
            server never issued: expects 438 with a fresh nonce, then retries.
-  quota    --count N allocations from N sockets; prints the code of each
-           failure and the count of successes ("ok=N last=CODE").
+  quota    --count N allocations from N sockets (a 437 from a port an earlier
+           allocation still holds is retried from another); prints the count
+           of successes and the last failure ("ok=N last=CODE").
   noperm   allocate, CreatePermission for --peer only; a Send indication to
            --other is not relayed, and a datagram from this host (no
            permission) to the relayed address is not delivered as Data;
@@ -77,11 +78,19 @@ class Client:
         if auth and self.nonce is not None:
             a += [attr(0x0006, self.user.encode()), attr(0x0014, self.realm),
                   attr(0x0015, self.nonce)]
-        self.s.sendto(msg(mtype, txid, a, self.key if auth and self.nonce else None), self.gw)
-        while True:
-            data, _ = self.s.recvfrom(2048)
-            if data[8:20] == txid:
-                return parse(data)
+        m = msg(mtype, txid, a, self.key if auth and self.nonce else None)
+        # retransmit like a STUN client (RFC 8489 §6.2.1), same transaction id
+        for _ in range(5):
+            self.s.sendto(m, self.gw)
+            self.s.settimeout(0.5)
+            try:
+                while True:
+                    data, _ = self.s.recvfrom(2048)
+                    if data[8:20] == txid:
+                        return parse(data)
+            except socket.timeout:
+                continue
+        raise socket.timeout()
 
     def learn(self, attrs):
         self.realm, self.nonce = attrs[0x0014], attrs[0x0015]
@@ -127,9 +136,14 @@ def main():
         elif a.mode == "quota":
             ok, last, keep = 0, "none", []
             for _ in range(a.count):
-                c = Client(a.gw, a.port, a.user, a.pwd)
-                keep.append(c)
-                r = c.allocate()
+                for _ in range(4):
+                    # 437: an allocation left by an earlier socket on the same
+                    # ephemeral port; retry from another port (RFC 8656 §7.3)
+                    c = Client(a.gw, a.port, a.user, a.pwd)
+                    keep.append(c)
+                    r = c.allocate()
+                    if r != 437:
+                        break
                 if r == 200:
                     ok += 1
                 else:
