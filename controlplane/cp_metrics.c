@@ -83,6 +83,11 @@ cp_metrics_prometheus(const struct cp_dp_snapshot *s, const struct cp_dp_info *i
 				   "rtcgw_%s_total %llu\n",
 				n, help[k], n, n, (unsigned long long)s->total[k]);
 		}
+		fprintf(f, "# HELP rtcgw_turn_allocations_active TURN allocations alive now\n"
+			   "# TYPE rtcgw_turn_allocations_active gauge\n"
+			   "rtcgw_turn_allocations_active %lld\n",
+			(long long)(s->total[GW_CNT_TURN_ALLOC_OK] - s->total[GW_CNT_TURN_ALLOC_DELETED] -
+				    s->total[GW_CNT_TURN_ALLOC_EXPIRED]));
 		port_gauge(f, "link_up", "gauge", "1 when the port's link is up", s,
 			   offsetof(struct gw_ipc_port, link_up), false);
 		port_gauge(f, "rx_packets_total", "counter", "packets the port received", s,

@@ -248,10 +248,14 @@ unix_s(void)
 void
 dp_turn_tick(struct dp_worker *w, uint64_t tsc)
 {
+	uint64_t before;
+
 	if (!T.on || tsc < T.next_tick[w->idx])
 		return;
 	T.next_tick[w->idx] = tsc + dp.tsc_hz / 1000 * TICK_EVERY_MS;
+	before = dp_turn_table_expired(T.t, (uint16_t)w->idx);
 	(void)dp_turn_table_tick(T.t, (uint16_t)w->idx, tsc / dp.tsc_hz, TICK_BUDGET);
+	DP_CNT_ADD(w, TURN_ALLOC_EXPIRED, dp_turn_table_expired(T.t, (uint16_t)w->idx) - before);
 }
 
 /* ---- packet helpers ------------------------------------------------------------ */
@@ -884,6 +888,8 @@ do_request(struct dp_worker *w, const struct gw_stun_view *v, const struct gw_tu
 		if (err != 0)
 			break;
 		DP_CNT(w, TURN_REFRESH_OK);
+		if (lt == 0)
+			DP_CNT(w, TURN_ALLOC_DELETED);
 		if (resp_start(r, v, GW_STUN_SUCCESS) != 0 ||
 		    gw_stun_enc_u32(&r->e, GW_STUN_ATTR_LIFETIME, lt) != 0)
 			return -ENOSPC;

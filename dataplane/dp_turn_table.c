@@ -73,6 +73,7 @@ struct owner_state {
 	uint64_t rng;                /* xorshift64 for port starts and tokens */
 	struct reservation res[64];  /* FIFO of this owner's reservations */
 	unsigned res_head, res_n;
+	uint64_t n_expired;          /* allocations the tick deleted */
 } __rte_cache_aligned;
 
 struct port_pool {
@@ -889,7 +890,8 @@ dp_turn_table_tick(struct dp_turn_table *t, uint16_t owner, uint64_t now, unsign
 		o->cursor = a->next;
 		visited++;
 		if (!dp_turn_alloc_live(a, now)) {
-			(void)dp_turn_alloc_delete(t, idx, owner);
+			if (dp_turn_alloc_delete(t, idx, owner) == 0)
+				o->n_expired++;
 			continue;
 		}
 		for (unsigned i = a->n_perm; i-- > 0;)
@@ -901,6 +903,12 @@ dp_turn_table_tick(struct dp_turn_table *t, uint16_t owner, uint64_t now, unsign
 	}
 	reclaim(t);
 	return visited;
+}
+
+uint64_t
+dp_turn_table_expired(const struct dp_turn_table *t, uint16_t owner)
+{
+	return owner < t->p.n_owners ? t->owners[owner].n_expired : 0;
 }
 
 /* ---- readers -------------------------------------------------------------------------- */

@@ -199,6 +199,12 @@ int dp_turn_chan_bind(struct dp_turn_table *t, uint32_t idx, uint16_t owner, uin
 unsigned dp_turn_table_tick(struct dp_turn_table *t, uint16_t owner, uint64_t now,
 			    unsigned budget);
 
+/**
+ * Allocations dp_turn_table_tick() deleted because they expired, on this
+ * owner, since the table was created (owner's counter). No errors.
+ */
+uint64_t dp_turn_table_expired(const struct dp_turn_table *t, uint16_t owner);
+
 /* ---- readers (any lcore registered with the QSBR) ------------------------ */
 
 /** Allocation of a client 5-tuple. @return 0 (*idx set), or -ENOENT. */

@@ -82,6 +82,8 @@
 	_(TURN_ALLOC_OK,        "TURN allocations created")                          \
 	_(TURN_ALLOC_RETRANSMIT,"TURN Allocate retransmissions answered again")      \
 	_(TURN_REFRESH_OK,      "TURN Refresh requests answered (lifetime 0 deletes)") \
+	_(TURN_ALLOC_DELETED,   "TURN allocations deleted by the client (Refresh, LIFETIME 0)") \
+	_(TURN_ALLOC_EXPIRED,   "TURN allocations expired (not refreshed in time)")   \
 	_(TURN_PERM_OK,         "TURN CreatePermission requests answered")           \
 	_(TURN_CHANBIND_OK,     "TURN ChannelBind requests answered")                \
 	_(TURN_AUTH_CHALLENGE,  "TURN requests without integrity answered 401 (challenge)") \

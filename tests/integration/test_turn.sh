@@ -141,6 +141,8 @@ tb_check "nonce rejections counted" counted turn_auth_stale 1
 tb_check "user quota 100: the 101st allocation gets 486" \
 	tc quota --user bob --pass bob-pass-2 --count 101 --expect "ok=100 last=486"
 tb_check "486 counted" counted turn_err_quota 1
+active_ge() { local v; v=$(tb_metric rtcgw_turn_allocations_active); [ -n "$v" ] && [ "$v" -ge "$1" ]; }
+tb_check "gauge rtcgw_turn_allocations_active >= 100" active_ge 100
 NP0=$(M turn_drop_no_perm)
 tb_check "no permission: Send not relayed, Data from unpermitted host not delivered" \
 	tc noperm --user alice --pass alice-pass-1 --peer "$PEER_IP" --other 198.18.5.3 --expect isolated

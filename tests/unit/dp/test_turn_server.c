@@ -574,6 +574,7 @@ test_quota_ports_delete(void **state)
 	challenge(&c[3]);
 	assert_int_equal(allocate(&c[3], 0, NULL), 486);
 	assert_int_equal(wk.cnt[GW_CNT_TURN_ERR_QUOTA], 1);
+	assert_int_equal(wk.cnt[GW_CNT_TURN_ALLOC_DELETED], 3);
 	sent_reset();
 }
 

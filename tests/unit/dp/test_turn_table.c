@@ -197,6 +197,7 @@ test_expiry(void **state)
 			 0);                                /* cool-down over */
 	(void)dp_turn_table_tick(t, 0, now + 201, 100);
 	assert_int_equal(dp_turn_table_count(t), 1);
+	assert_int_equal(dp_turn_table_expired(t, 0), 7);      /* 4 at +101, 3 at +201 */
 	assert_int_equal(dp_turn_lookup_5tuple(t, &dp_turn_alloc_at(t, idx[3])->five, &got), -ENOENT);
 	(void)dp_turn_table_tick(t, 0, now + 2000, 100);
 	(void)dp_turn_table_tick(t, 0, now + 2000, 100);
