@@ -16,6 +16,13 @@
  * - Operator safety: peer policy (wire/turn.h), quotas (486), port pool
  *   (508), per-allocation token bucket (turn.bandwidth_bps), counters.
  *
+ * Workers: RSS keeps a client's 5-tuple on one queue, so every request and
+ * every client-to-peer datagram of an allocation reaches its owner, the only
+ * writer. Peer-to-client datagrams may land on any worker (RSS of the peer's
+ * 5-tuple): that path only reads the tables and charges the token bucket
+ * atomically, so it needs no hand-off to the owner (DESIGN.md practice 8's
+ * rings are for state that is not safe to touch from another lcore).
+ *
  * Per packet: no allocation, lock or log. Requests that derive a REST
  * credential's long-term key call libcrypto's EVP digest (which allocates);
  * that is once per Allocate, not per relayed packet.

@@ -20,7 +20,7 @@ TB_CONF_TURN="  enabled: true
   relay_port_min: 50000
   relay_port_max: 50999
   max_allocations: 100000
-  user_quota: 100
+  user_quota: 300
   bandwidth_bps: 400000
   users:
     - {username: alice, password: alice-pass-1}
@@ -77,10 +77,12 @@ uclient() {
 tb_check "uclient static user, channels, 10 clients x 50 msgs (RTP+RTCP pairs), 0 loss" \
 	uclient static-chan -u alice -w alice-pass-1 -e "$PEER_IP" -n 50 -m 10 -l 120 -z 10
 tb_check "allocations counted" counted turn_alloc_ok 10
+tb_check "uclient static user, channels, 50 clients x 200 msgs, 0 loss" \
+	uclient static-chan50 -c -u alice -w alice-pass-1 -e "$PEER_IP" -n 200 -m 50 -l 100 -z 20
 tb_check "ChannelBind counted" counted turn_chanbind_ok 10
 # 2. Send indications instead of channels.
-tb_check "uclient static user, Send/Data indications (-s), 10 x 50, 0 loss" \
-	uclient static-send -s -c -u alice -w alice-pass-1 -e "$PEER_IP" -n 50 -m 10 -l 120 -z 10
+tb_check "uclient static user, Send/Data indications (-s), 50 x 200, 0 loss" \
+	uclient static-send -s -c -u alice -w alice-pass-1 -e "$PEER_IP" -n 200 -m 50 -l 120 -z 20
 # 3. TURN REST API credentials.
 tb_check "uclient REST API credentials (-W), 50 clients x 200 msgs, 0 loss" \
 	uclient rest -c -W "$REST_SECRET" -u restuser -e "$PEER_IP" -n 200 -m 50 -l 100 -z 20
@@ -138,11 +140,11 @@ tb_check "wrong password: 401" tc alloc --user alice --pass nope --expect 401
 tb_check "foreign/stale nonce: 438 with a fresh nonce, then 200" \
 	tc alloc --user alice --pass alice-pass-1 --bad-nonce --expect 200
 tb_check "nonce rejections counted" counted turn_auth_stale 1
-tb_check "user quota 100: the 101st allocation gets 486" \
-	tc quota --user bob --pass bob-pass-2 --count 101 --expect "ok=100 last=486"
+tb_check "user quota 300: the 301st allocation gets 486" \
+	tc quota --user bob --pass bob-pass-2 --count 301 --expect "ok=300 last=486"
 tb_check "486 counted" counted turn_err_quota 1
 active_ge() { local v; v=$(tb_metric rtcgw_turn_allocations_active); [ -n "$v" ] && [ "$v" -ge "$1" ]; }
-tb_check "gauge rtcgw_turn_allocations_active >= 100" active_ge 100
+tb_check "gauge rtcgw_turn_allocations_active >= 300" active_ge 300
 NP0=$(M turn_drop_no_perm)
 tb_check "no permission: Send not relayed, Data from unpermitted host not delivered" \
 	tc noperm --user alice --pass alice-pass-1 --peer "$PEER_IP" --other 198.18.5.3 --expect isolated
