@@ -832,6 +832,12 @@ do_allocate(struct dp_worker *w, const struct gw_stun_view *v, const struct gw_t
 	if (dp_turn_lookup_5tuple(T.t, f, &idx) == 0) {
 		const struct dp_turn_alloc *a = dp_turn_alloc_at(T.t, idx);
 
+		/* expired but not collected yet: collect it now (its owner only) */
+		if (!dp_turn_alloc_live(a, now) && a->owner == w->idx &&
+		    dp_turn_alloc_delete(T.t, idx, (uint16_t)w->idx) == 0) {
+			DP_CNT(w, TURN_ALLOC_EXPIRED);
+			goto create;
+		}
 		if (!dp_turn_alloc_live(a, now) || memcmp(a->txid, v->txid, 12) != 0) {
 			DP_CNT(w, TURN_ERR_MISMATCH);
 			return GW_STUN_ERR(437);
@@ -839,6 +845,7 @@ do_allocate(struct dp_worker *w, const struct gw_stun_view *v, const struct gw_t
 		DP_CNT(w, TURN_ALLOC_RETRANSMIT);
 		return allocate_ok(r, v, a, (uint32_t)(a->expires - now), false, 0, au);
 	}
+create:
 	memset(&ar, 0, sizeof(ar));
 	ar.five = *f;
 	ar.owner = (uint16_t)w->idx;
