@@ -6,7 +6,7 @@
  *
  * RFC 5769 §2.4's long-term-credential vector (MESSAGE-INTEGRITY with
  * MD5(user:realm:pass)) and RFC 8489 B.1 (SHA-256) are covered in
- * test_stun.c (test_rfc5769_long_term, test_rfc8489_b1); the TURN server
+ * test_stun.c (test_rfc5769_longterm, test_rfc8489_b1); the TURN server
  * uses the same gw_stun_longterm_key_* and gw_stun_check_integrity* calls.
  */
 #include <errno.h>
