@@ -299,15 +299,73 @@ reframe(struct rte_mbuf *m, const uint8_t *payload, size_t len, size_t prefix, s
 	return rte_pktmbuf_mtod(m, uint8_t *);
 }
 
-/* Fill UDP and IPv4 headers of a reframed datagram and send it from port pi. */
+/* ---- checksums ------------------------------------------------------------------ */
+
+static uint32_t
+fold16(uint64_t s)
+{
+	while (s >> 16)
+		s = (s & 0xffff) + (s >> 16);
+	return (uint32_t)s;
+}
+
+/* Ones'-complement sum of the IPv4 pseudo header and the UDP header (checksum 0). */
+static uint32_t
+hdr_sum(uint32_t src, uint32_t dst, uint16_t sport, uint16_t dport, uint16_t ulen)
+{
+	return fold16((uint64_t)(src >> 16) + (src & 0xffff) + (dst >> 16) + (dst & 0xffff) +
+		      GW_IPPROTO_UDP + 2u * ulen + sport + dport);
+}
+
+/*
+ * The ones'-complement sum of a received datagram's payload after its first
+ * skip bytes (skip even), recovered from the UDP checksum gw_udp_parse()
+ * verified (RFC 1624 arithmetic), so relaying does not sum the payload a
+ * second time. False when the sender sent no checksum.
+ */
+static bool
+payload_sum(const struct gw_ipv4_view *ip, const struct gw_udp_view *u, size_t skip,
+	    uint32_t *out)
+{
+	uint32_t h;
+
+	if (u->cksum == 0)
+		return false;
+	h = fold16((uint64_t)hdr_sum(ip->src, ip->dst, u->sport, u->dport,
+				     (uint16_t)(GW_UDP_HLEN + u->payload_len)) +
+		   gw_cksum_add(0, u->payload, skip));
+	*out = fold16((uint64_t)(uint16_t)~u->cksum + (uint16_t)~h);
+	return true;
+}
+
+/*
+ * Fill UDP and IPv4 headers of a reframed datagram and send it from port pi.
+ * psum: the ones'-complement sum of the UDP payload when known (incremental
+ * checksum), or NULL to sum it here.
+ */
 static void
 emit(struct dp_worker *w, unsigned pi, struct rte_mbuf *m, uint32_t src, uint16_t sport,
-     uint32_t dst, uint16_t dport, size_t udp_payload)
+     uint32_t dst, uint16_t dport, size_t udp_payload, const uint32_t *psum)
 {
 	uint8_t *b = rte_pktmbuf_mtod(m, uint8_t *);
+	uint8_t *udp = b + GW_ETH_HLEN + GW_IPV4_HLEN;
+	uint16_t ulen = (uint16_t)(GW_UDP_HLEN + udp_payload), c;
 
-	gw_udp4_encode(b + GW_ETH_HLEN + GW_IPV4_HLEN, src, dst, sport, dport,
-		       (uint16_t)udp_payload);
+	if (psum == NULL) {
+		gw_udp4_encode(udp, src, dst, sport, dport, (uint16_t)udp_payload);
+	} else {
+		c = (uint16_t)~fold16((uint64_t)hdr_sum(src, dst, sport, dport, ulen) + *psum);
+		if (c == 0)
+			c = 0xffff;           /* RFC 768: zero means "no checksum" */
+		udp[0] = (uint8_t)(sport >> 8);
+		udp[1] = (uint8_t)sport;
+		udp[2] = (uint8_t)(dport >> 8);
+		udp[3] = (uint8_t)dport;
+		udp[4] = (uint8_t)(ulen >> 8);
+		udp[5] = (uint8_t)ulen;
+		udp[6] = (uint8_t)(c >> 8);
+		udp[7] = (uint8_t)c;
+	}
 	gw_ipv4_encode(b + GW_ETH_HLEN, src, dst, GW_IPPROTO_UDP, 64,
 		       (uint16_t)(GW_UDP_HLEN + udp_payload), w->ip_id++);
 	dp_arp_send_ip(w, pi, m, dst);
@@ -374,12 +432,14 @@ get_ip(const uint8_t *a)
  */
 static void
 to_client(struct dp_worker *w, struct rte_mbuf *m, uint32_t idx, uint32_t src_ip,
-	  uint16_t src_port, const uint8_t *payload, size_t len, uint64_t now)
+	  uint16_t src_port, const uint8_t *payload, size_t len, uint64_t now,
+	  const uint32_t *psum)
 {
 	const struct dp_turn_alloc *a = dp_turn_alloc_at(T.t, idx);
 	uint16_t ch;
 	uint8_t *b;
-	size_t udp_len;
+	size_t udp_len, pfx;
+	uint32_t sum;
 	int pi;
 
 	if (!dp_turn_alloc_live(a, now)) {
@@ -409,6 +469,7 @@ to_client(struct dp_worker *w, struct rte_mbuf *m, uint32_t idx, uint32_t src_ip
 		(void)gw_turn_chandata_encode(b + HDRS, GW_TURN_CHANDATA_HLEN + len, ch,
 					      b + HDRS + GW_TURN_CHANDATA_HLEN, len, false);
 		udp_len = GW_TURN_CHANDATA_HLEN + len;
+		pfx = GW_TURN_CHANDATA_HLEN;
 	} else {
 		size_t pad = (4 - len % 4) % 4;
 		struct gw_stun_addr peer = { .family = GW_STUN_FAMILY_IPV4, .port = src_port };
@@ -436,13 +497,16 @@ to_client(struct dp_worker *w, struct rte_mbuf *m, uint32_t idx, uint32_t src_ip
 		s[33] = 0x13;           /* DATA */
 		s[34] = (uint8_t)(len >> 8);
 		s[35] = (uint8_t)len;
-		memset(s + DATA_IND_HLEN + len, 0, pad);
+		memset(s + DATA_IND_HLEN + len, 0, pad);    /* zeros: no change to the sum */
 		udp_len = DATA_IND_HLEN + len + pad;
+		pfx = DATA_IND_HLEN;
 	}
+	if (psum != NULL)
+		sum = fold16((uint64_t)gw_cksum_add(0, b + HDRS, pfx) + *psum);
 	DP_CNT(w, TURN_TO_CLIENT_PKTS);
 	DP_CNT_ADD(w, TURN_TO_CLIENT_BYTES, len);
 	emit(w, (unsigned)pi, m, a->five.server_ip, a->five.server_port, a->five.client_ip,
-	     a->five.client_port, udp_len);
+	     a->five.client_port, udp_len, psum != NULL ? &sum : NULL);
 	return;
 noroom:
 	DP_CNT(w, TURN_DROP_NOROOM);
@@ -453,7 +517,8 @@ void
 dp_turn_relay_input(struct dp_worker *w, unsigned pi, struct rte_mbuf *m,
 		    const struct gw_ipv4_view *ip, const struct gw_udp_view *u)
 {
-	uint32_t idx;
+	uint32_t idx, sum;
+	bool have;
 
 	(void)pi;
 	if (!T.on || dp_turn_lookup_relay(T.t, ip->dst, u->dport, &idx) != 0) {
@@ -461,7 +526,9 @@ dp_turn_relay_input(struct dp_worker *w, unsigned pi, struct rte_mbuf *m,
 		drop(m);
 		return;
 	}
-	to_client(w, m, idx, ip->src, u->sport, u->payload, u->payload_len, now_s());
+	have = payload_sum(ip, u, 0, &sum);
+	to_client(w, m, idx, ip->src, u->sport, u->payload, u->payload_len, now_s(),
+		  have ? &sum : NULL);
 }
 
 /* ---- relay: toward the peer ----------------------------------------------------- */
@@ -469,7 +536,7 @@ dp_turn_relay_input(struct dp_worker *w, unsigned pi, struct rte_mbuf *m,
 /* Relay len bytes at payload from allocation idx to peer ip:port. Consumes m. */
 static void
 to_peer(struct dp_worker *w, struct rte_mbuf *m, uint32_t idx, uint32_t peer_ip,
-	uint16_t peer_port, const uint8_t *payload, size_t len, uint64_t now)
+	uint16_t peer_port, const uint8_t *payload, size_t len, uint64_t now, const uint32_t *psum)
 {
 	const struct dp_turn_alloc *a = dp_turn_alloc_at(T.t, idx);
 	uint32_t other;
@@ -500,7 +567,7 @@ to_peer(struct dp_worker *w, struct rte_mbuf *m, uint32_t idx, uint32_t peer_ip,
 			return;
 		}
 		DP_CNT(w, TURN_HAIRPIN_PKTS);
-		to_client(w, m, other, a->relay_ip, a->relay_port, payload, len, now);
+		to_client(w, m, other, a->relay_ip, a->relay_port, payload, len, now, psum);
 		return;
 	}
 	b = reframe(m, payload, len, 0, 0);
@@ -509,7 +576,7 @@ to_peer(struct dp_worker *w, struct rte_mbuf *m, uint32_t idx, uint32_t peer_ip,
 		drop(m);
 		return;
 	}
-	emit(w, a->relay_idx, m, a->relay_ip, a->relay_port, peer_ip, peer_port, len);
+	emit(w, a->relay_idx, m, a->relay_ip, a->relay_port, peer_ip, peer_port, len, psum);
 }
 
 void
@@ -519,8 +586,9 @@ dp_turn_chandata_input(struct dp_worker *w, unsigned pi, struct rte_mbuf *m,
 	struct dp_turn_5tuple f = { ip->src, ip->dst, u->sport, u->dport };
 	struct gw_turn_chandata cd;
 	uint64_t now = now_s();
-	uint32_t idx, peer_ip;
+	uint32_t idx, peer_ip, sum;
 	uint16_t peer_port;
+	bool have;
 
 	(void)pi;
 	if (!T.on) {
@@ -545,7 +613,10 @@ dp_turn_chandata_input(struct dp_worker *w, unsigned pi, struct rte_mbuf *m,
 		drop(m);
 		return;
 	}
-	to_peer(w, m, idx, peer_ip, peer_port, cd.data, cd.len, now);
+	/* with padding present the checksum also covers the padding bytes: sum anew */
+	have = u->payload_len == (size_t)GW_TURN_CHANDATA_HLEN + cd.len &&
+	       payload_sum(ip, u, GW_TURN_CHANDATA_HLEN, &sum);
+	to_peer(w, m, idx, peer_ip, peer_port, cd.data, cd.len, now, have ? &sum : NULL);
 }
 
 /* ---- transactions ------------------------------------------------------------------ */
@@ -599,7 +670,7 @@ reply(struct dp_worker *w, unsigned pi, struct rte_mbuf *m, const struct gw_ipv4
 		return;
 	}
 	memcpy(b + HDRS, r->buf, len);
-	emit(w, pi, m, dst, dport, src, sport, len);
+	emit(w, pi, m, dst, dport, src, sport, len, NULL);
 }
 
 /* An error response; 401 and 438 carry REALM, a fresh NONCE, PASSWORD-ALGORITHMS. */
@@ -965,7 +1036,7 @@ send_indication(struct dp_worker *w, struct rte_mbuf *m, const struct dp_turn_5t
 		return;
 	}
 	to_peer(w, m, idx, get_ip(rq->peers[0].addr), rq->peers[0].port, rq->data,
-		rq->data_len, now);
+		rq->data_len, now, NULL);
 }
 
 void

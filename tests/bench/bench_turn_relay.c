@@ -61,6 +61,21 @@ mkframe(uint8_t *f, uint32_t cip, uint16_t cport)
 		       GW_UDP_HLEN + 4 + PAYLOAD, 1);
 }
 
+static uint32_t
+fold16(uint64_t s)
+{
+	while (s >> 16)
+		s = (s & 0xffff) + (s >> 16);
+	return (uint32_t)s;
+}
+
+static uint32_t
+hdr_sum(uint32_t src, uint32_t dst, uint16_t sport, uint16_t dport, uint16_t ulen)
+{
+	return fold16((uint64_t)(src >> 16) + (src & 0xffff) + (dst >> 16) + (dst & 0xffff) +
+		      GW_IPPROTO_UDP + 2u * ulen + sport + dport);
+}
+
 /* One relay decision; returns 0 when the packet would be sent to the peer. */
 static int
 relay(struct dp_turn_table *t, const struct gw_turn_peer_policy *pol, uint8_t *f, uint64_t now)
@@ -90,11 +105,27 @@ relay(struct dp_turn_table *t, const struct gw_turn_peer_policy *pol, uint8_t *f
 	    !dp_turn_perm_check(t, idx, pip, now))
 		return -3;
 	/* the rewrite dp_turn.c does, into the same bytes: headers in front of
-	 * the payload (4 bytes further in), full UDP checksum */
+	 * the payload (4 bytes further in), the UDP checksum derived from the
+	 * client's (RFC 1624), as dp_turn.c's payload_sum() and emit() do */
 	{
 		uint8_t *nf = (uint8_t *)(uintptr_t)cd.data - GW_UDP_HLEN - GW_IPV4_HLEN;
+		uint8_t *udp = nf + GW_IPV4_HLEN;
+		uint16_t ulen = (uint16_t)(GW_UDP_HLEN + cd.len), c;
+		uint32_t h = fold16((uint64_t)hdr_sum(ip.src, ip.dst, u.sport, u.dport,
+						      (uint16_t)(GW_UDP_HLEN + u.payload_len)) +
+				    gw_cksum_add(0, u.payload, 4));
+		uint32_t ps = fold16((uint64_t)(uint16_t)~u.cksum + (uint16_t)~h);
 
-		gw_udp4_encode(nf + GW_IPV4_HLEN, a->relay_ip, pip, a->relay_port, pport, cd.len);
+		c = (uint16_t)~fold16((uint64_t)hdr_sum(a->relay_ip, pip, a->relay_port, pport,
+							ulen) + ps);
+		udp[0] = (uint8_t)(a->relay_port >> 8);
+		udp[1] = (uint8_t)a->relay_port;
+		udp[2] = (uint8_t)(pport >> 8);
+		udp[3] = (uint8_t)pport;
+		udp[4] = (uint8_t)(ulen >> 8);
+		udp[5] = (uint8_t)ulen;
+		udp[6] = (uint8_t)(c == 0 ? 0xff : c >> 8);
+		udp[7] = (uint8_t)(c == 0 ? 0xff : c);
 		gw_ipv4_encode(nf, a->relay_ip, pip, GW_IPPROTO_UDP, 64,
 			       (uint16_t)(GW_UDP_HLEN + cd.len), 1);
 		sink += nf[10];

@@ -424,6 +424,19 @@ test_relay(void **state)
 	assert_int_equal(u.dport, 3480);
 	assert_int_equal(u.payload_len, sizeof(payload));
 	assert_memory_equal(u.payload, payload, sizeof(payload));
+	/* unpadded (the usual over UDP): the checksum is derived incrementally from
+	 * the client's; captured() verifies it */
+	for (int odd = 0; odd < 2; odd++) {
+		size_t pl = sizeof(payload) - (size_t)odd;
+
+		len = gw_turn_chandata_encode(cd, sizeof(cd), 0x4001, payload, pl, false);
+		sent_reset();
+		inject(dp_turn_chandata_input, CL_A, 1000, GW, 3478, cd, (size_t)len);
+		assert_int_equal(n_sent, 1);
+		captured(0, &ip, &u);
+		assert_int_equal(u.payload_len, pl);
+		assert_memory_equal(u.payload, payload, pl);
+	}
 	/* an unbound channel: dropped */
 	cd[1] = 0x09;
 	sent_reset();
