@@ -3,8 +3,8 @@
 # turnutils_uclient through the dataplane's relay to turnutils_peer in a
 # third namespace; static and TURN REST API credentials, channels and Send
 # indications, client-to-client (relay-to-relay hairpin); REST credentials
-# from the control plane; negative cases; the bandwidth cap; and a headless
-# Chromium pair through the relay (relay/relay, DataChannel, video).
+# from the control plane; negative cases; the bandwidth cap. (Real browsers
+# through the relay: test_turn_chromium.sh.)
 #
 #   netns rttp (peer)               netns rttc (client, router)            netns rttg
 #   rttp0 198.18.5.2/24 <= veth => rttc1 198.18.5.1/24
@@ -159,41 +159,6 @@ over_cap() {
 }
 tb_check "over the bandwidth cap: packets lost" over_cap
 tb_check "bandwidth drops counted" counted turn_drop_bandwidth 50
-# 9. A real browser: two RTCPeerConnections in headless Chromium, relay only,
-# credentials from the REST API; relay/relay pair (hairpin), DataChannel echo,
-# fake-camera video decoded.
-HP0=$(M turn_hairpin_pkts)
-tb_api "$TB_REST/v1/turn/credentials?username=browser&ttl=600" >"$TB_DIR/browser-conf.json"
-BR="$TB_ROOT/tests/integration/turn_browser"
-ip netns exec "$TB_NS_C" python3 "$BR/serve.py" 8123 "$TB_DIR/browser-conf.json" \
-	"$TB_DIR/browser-result.json" &
-SRV_PID=$!
-TB_PIDS+=("$SRV_PID")
-sleep 0.5
-ip netns exec "$TB_NS_C" /usr/lib/chromium/chromium --headless=new --no-sandbox --disable-gpu \
-	--use-fake-device-for-media-stream --use-fake-ui-for-media-stream \
-	--disable-background-networking --user-data-dir="$TB_DIR/chromium" \
-	http://127.0.0.1:8123/ >"$TB_DIR/chromium.log" 2>&1 &
-CR_PID=$!
-TB_PIDS+=("$CR_PID")
-tb_wait 60 test -s "$TB_DIR/browser-result.json"
-tb_stop_pid "$CR_PID"
-tb_log "browser: $(cat "$TB_DIR/browser-result.json" 2>/dev/null)"
-browser() {
-	python3 - "$TB_DIR/browser-result.json" "$1" <<'PY'
-import json, sys
-r = json.load(open(sys.argv[1]))
-ok = {"dc": r.get("message") == "pong:hello-through-rtcgw",
-      "pair": (r.get("pair") or {}).get("local") == "relay" and (r.get("pair") or {}).get("remote") == "relay",
-      "video": r.get("framesDecoded", 0) > 0}[sys.argv[2]]
-sys.exit(0 if ok else 1)
-PY
-}
-tb_check "Chromium: selected pair relay/relay" browser pair
-tb_check "Chromium: DataChannel message round-trips through the relay" browser dc
-tb_check "Chromium: fake-camera video decoded (framesDecoded > 0)" browser video
-tb_check "Chromium traffic hairpinned in the dataplane" counted turn_hairpin_pkts $((HP0 + 10))
-
 curl -s "$TB_REST/metrics" | grep -E '^rtcgw_turn' | grep -v ' 0$' | sed 's/^/# /'
 
 cleanup_peer_all() { tb_stop_pid "$PEER_PID"; cleanup_peer; }
