@@ -79,7 +79,16 @@ udp_input(struct dp_worker *w, unsigned pi, struct rte_mbuf *m, const struct gw_
 {
 	enum gw_demux_class cls;
 	struct gw_udp_view u;
-	int rc = gw_udp_parse(&u, ip);
+	uint64_t l4 = m->ol_flags & RTE_MBUF_F_RX_L4_CKSUM_MASK;
+	int rc;
+
+	/* A port with RX checksum offload has judged the datagram already. */
+	if (unlikely(l4 == RTE_MBUF_F_RX_L4_CKSUM_BAD)) {
+		DP_CNT(w, UDP_BAD_CKSUM);
+		drop(m);
+		return;
+	}
+	rc = gw_udp_parse_opt(&u, ip, l4 == RTE_MBUF_F_RX_L4_CKSUM_GOOD ? GW_NET_CKSUM_VERIFIED : 0);
 
 	if (rc != 0) {
 		if (rc == -EILSEQ)
@@ -124,7 +133,15 @@ static void
 ipv4_input(struct dp_worker *w, unsigned pi, struct rte_mbuf *m, const uint8_t *p, uint16_t len)
 {
 	struct gw_ipv4_view ip;
-	int rc = gw_ipv4_parse(&ip, p, len);
+	uint64_t l3 = m->ol_flags & RTE_MBUF_F_RX_IP_CKSUM_MASK;
+	int rc;
+
+	if (unlikely(l3 == RTE_MBUF_F_RX_IP_CKSUM_BAD)) {
+		DP_CNT(w, IPV4_BAD_CKSUM);
+		drop(m);
+		return;
+	}
+	rc = gw_ipv4_parse_opt(&ip, p, len, l3 == RTE_MBUF_F_RX_IP_CKSUM_GOOD ? GW_NET_CKSUM_VERIFIED : 0);
 
 	if (rc != 0) {
 		if (rc == -EILSEQ)

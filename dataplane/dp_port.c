@@ -72,8 +72,11 @@ dp_port_setup(unsigned pi, const struct gw_conf_port *cp, unsigned n_queues, cha
 		conf.rx_adv_conf.rss_conf.rss_hf =
 			(RTE_ETH_RSS_IP | RTE_ETH_RSS_UDP) & info.flow_type_rss_offloads;
 	}
-	/* Offloads only when offered; the parsers check in software anyway,
-	 * so a port without them is correct, just slower. */
+	/* Offloads only when offered: with RX checksum offload the parsers
+	 * trust the NIC's verdict (mbuf ol_flags) and skip their own sums; a
+	 * port without it is checked in software, correct and slower. */
+	conf.rxmode.offloads |= info.rx_offload_capa &
+		(RTE_ETH_RX_OFFLOAD_IPV4_CKSUM | RTE_ETH_RX_OFFLOAD_UDP_CKSUM);
 	if (info.tx_offload_capa & RTE_ETH_TX_OFFLOAD_MBUF_FAST_FREE)
 		conf.txmode.offloads |= RTE_ETH_TX_OFFLOAD_MBUF_FAST_FREE;
 
@@ -114,8 +117,10 @@ dp_port_setup(unsigned pi, const struct gw_conf_port *cp, unsigned n_queues, cha
 	p->gateway = cp->gateway;
 	p->mtu = cp->mtu;
 	snprintf(p->name, sizeof(p->name), "%s", cp->name);
-	DP_LOG(INFO, "port %s (%s, ethdev %u) up: %u queue(s), mac " RTE_ETHER_ADDR_PRT_FMT,
-	       cp->name, name, port_id, n_queues, RTE_ETHER_ADDR_BYTES(&p->mac));
+	DP_LOG(INFO, "port %s (%s, ethdev %u) up: %u queue(s), mac " RTE_ETHER_ADDR_PRT_FMT
+	       ", rx checksum offload %s",
+	       cp->name, name, port_id, n_queues, RTE_ETHER_ADDR_BYTES(&p->mac),
+	       conf.rxmode.offloads ? "on" : "off");
 	return 0;
 fail:
 	snprintf(err, errlen, "port %s: %s failed: %s", cp->name, step, rte_strerror(-rc));

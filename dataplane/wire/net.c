@@ -91,6 +91,12 @@ gw_cksum_fold(uint32_t sum)
 int
 gw_ipv4_parse(struct gw_ipv4_view *v, const uint8_t *p, size_t len)
 {
+	return gw_ipv4_parse_opt(v, p, len, 0);
+}
+
+int
+gw_ipv4_parse_opt(struct gw_ipv4_view *v, const uint8_t *p, size_t len, unsigned flags)
+{
 	size_t hl;
 	uint16_t frag;
 
@@ -102,7 +108,7 @@ gw_ipv4_parse(struct gw_ipv4_view *v, const uint8_t *p, size_t len)
 	v->total_len = get16(p + 2);
 	if (v->total_len < hl || v->total_len > len)
 		return -EBADMSG;
-	if (gw_cksum_fold(gw_cksum_add(0, p, hl)) != 0)
+	if (!(flags & GW_NET_CKSUM_VERIFIED) && gw_cksum_fold(gw_cksum_add(0, p, hl)) != 0)
 		return -EILSEQ;
 	frag = get16(p + 6);
 	v->hdr = p;
@@ -144,6 +150,12 @@ gw_udp4_cksum(uint32_t src, uint32_t dst, const uint8_t *seg, size_t len)
 int
 gw_udp_parse(struct gw_udp_view *v, const struct gw_ipv4_view *ip)
 {
+	return gw_udp_parse_opt(v, ip, 0);
+}
+
+int
+gw_udp_parse_opt(struct gw_udp_view *v, const struct gw_ipv4_view *ip, unsigned flags)
+{
 	const uint8_t *p = ip->payload;
 	uint16_t ulen;
 
@@ -157,7 +169,7 @@ gw_udp_parse(struct gw_udp_view *v, const struct gw_ipv4_view *ip)
 	v->sport = get16(p);
 	v->dport = get16(p + 2);
 	v->cksum = get16(p + 6);
-	if (v->cksum != 0 &&
+	if (v->cksum != 0 && !(flags & GW_NET_CKSUM_VERIFIED) &&
 	    gw_cksum_fold(gw_cksum_add(pseudo4(ip->src, ip->dst, GW_IPPROTO_UDP, ulen),
 				       p, ulen)) != 0)
 		return -EILSEQ;

@@ -87,6 +87,9 @@ int gw_eth_parse(struct gw_eth_view *v, const uint8_t *p, size_t len);
  */
 int gw_arp_parse(struct gw_arp_view *v, const uint8_t *p, size_t len);
 
+/* Flags for the *_parse_opt variants. */
+#define GW_NET_CKSUM_VERIFIED 0x1   /* the NIC verified the checksum: skip ours */
+
 /**
  * Parse and verify an IPv4 header. Trailing bytes beyond total_len (Ethernet
  * padding) are allowed and excluded from the payload.
@@ -96,6 +99,9 @@ int gw_arp_parse(struct gw_arp_view *v, const uint8_t *p, size_t len);
  */
 int gw_ipv4_parse(struct gw_ipv4_view *v, const uint8_t *p, size_t len);
 
+/** gw_ipv4_parse with GW_NET_* flags (checksum verification skippable). */
+int gw_ipv4_parse_opt(struct gw_ipv4_view *v, const uint8_t *p, size_t len, unsigned flags);
+
 /**
  * Parse a UDP header inside an IPv4 payload and verify its checksum (when
  * the sender set one).
@@ -103,6 +109,9 @@ int gw_ipv4_parse(struct gw_ipv4_view *v, const uint8_t *p, size_t len);
  *         the IP payload (smaller than 8 or larger); -EILSEQ on a bad checksum.
  */
 int gw_udp_parse(struct gw_udp_view *v, const struct gw_ipv4_view *ip);
+
+/** gw_udp_parse with GW_NET_* flags (checksum verification skippable). */
+int gw_udp_parse_opt(struct gw_udp_view *v, const struct gw_ipv4_view *ip, unsigned flags);
 
 /**
  * Parse an ICMP message and verify its checksum.

@@ -84,6 +84,8 @@ test_ipv4_errors(void **state)
 		{ 8, 0x73, 8, 0x3f, 0, -EILSEQ },   /* TTL changed, checksum not */
 		{ 9, 0x80, -1, 0, 0, 0 },           /* Ethernet padding after total */
 	};
+	uint8_t hw[0x73] = {0};
+	struct gw_ipv4_view hv;
 
 	(void)state;
 	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
@@ -106,6 +108,11 @@ test_ipv4_errors(void **state)
 		if (rows[i].want == 0)
 			assert_int_equal(v.payload_len, 0x73 - 20);
 	}
+	/* 10: a NIC-verified header checksum is not summed again */
+	memcpy(hw, hdr_example, sizeof(hdr_example));
+	hw[11] ^= 0xff;
+	assert_int_equal(gw_ipv4_parse(&hv, hw, sizeof(hw)), -EILSEQ);
+	assert_int_equal(gw_ipv4_parse_opt(&hv, hw, sizeof(hw), GW_NET_CKSUM_VERIFIED), 0);
 }
 
 static void
@@ -208,7 +215,14 @@ test_udp_errors(void **state)
 	/* 5: UDP length shorter than the IP payload (hidden trailing bytes) */
 	pkt[25] = 20;
 	assert_int_equal(gw_udp_parse(&u, &ip), -EBADMSG);
-	/* 6: IP payload too short for a UDP header */
+	/* 6: a NIC-verified checksum is not summed again; lengths still are */
+	len = mk_udp(pkt, 16);
+	pkt[30] ^= 1;
+	assert_int_equal(gw_ipv4_parse(&ip, pkt, len), 0);
+	assert_int_equal(gw_udp_parse_opt(&u, &ip, GW_NET_CKSUM_VERIFIED), 0);
+	pkt[25] = 200;
+	assert_int_equal(gw_udp_parse_opt(&u, &ip, GW_NET_CKSUM_VERIFIED), -EBADMSG);
+	/* 7: IP payload too short for a UDP header */
 	gw_ipv4_encode(pkt, 1, 2, 17, 64, 4, 0);
 	assert_int_equal(gw_ipv4_parse(&ip, pkt, 24), 0);
 	assert_int_equal(gw_udp_parse(&u, &ip), -EBADMSG);
