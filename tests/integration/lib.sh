@@ -35,6 +35,7 @@ TB_TOKEN=rtcgw-test-token-0123456789
 TB_PASS=0
 TB_FAIL=0
 TB_PIDS=()
+TB_EXTRA_NS=()     # more namespaces a test made: removed by tb_cleanup too
 TB_DP_PID=
 TB_CP_PID=
 
@@ -223,6 +224,9 @@ tb_cleanup() {
 	fi
 	ip netns del "$TB_NS_C" 2>/dev/null
 	ip netns del "$TB_NS_G" 2>/dev/null
+	for ns in "${TB_EXTRA_NS[@]}"; do
+		ip netns del "$ns" 2>/dev/null
+	done
 	# A dataplane killed with -9 cannot remove its own files.
 	rm -f "$TB_HUGE"/* 2>/dev/null
 	umount "$TB_HUGE" 2>/dev/null

@@ -33,6 +33,7 @@ TB_NS_P=${TB}p
 PEER_IP=198.18.5.2
 ip netns del "$TB_NS_P" 2>/dev/null || true
 ip netns add "$TB_NS_P"
+TB_EXTRA_NS+=("$TB_NS_P")      # tb_cleanup removes it, whatever way the test ends
 tb_p() { ip netns exec "$TB_NS_P" "$@"; }
 cleanup_peer() { ip netns del "$TB_NS_P" 2>/dev/null; }
 ip link add "${TB}c1" netns "$TB_NS_C" type veth peer name "${TB}p0" netns "$TB_NS_P"
