@@ -24,6 +24,7 @@
 #include <rte_mbuf.h>
 
 #include "dp_ctx.h"
+#include "dp_harness.h"
 #include "dp_stun.h"
 #include "dp_turn.h"
 #include "gw_config.h"
@@ -42,47 +43,28 @@
 #define REALM   "rtcgw.test"
 #define SECRET  "unit-rest-secret-0123456789"
 
-/* ---- the dataplane around dp_turn ------------------------------------------ */
-
-struct dp_ctx dp;
-int dp_logtype;
+/* ---- the dataplane around dp_turn (tests/dp_harness.h) ----------------------- */
 
 static struct gw_config conf;
 static struct dp_worker wk;
 static struct rte_mempool *pool;
-static struct rte_mbuf *sent[8];
-static uint32_t sent_dst[8];
-static unsigned n_sent;
 
-void
-dp_arp_send_ip(struct dp_worker *w, unsigned pi, struct rte_mbuf *m, uint32_t dst_ip)
-{
-	(void)w;
-	(void)pi;
-	assert_true(n_sent < 8);
-	sent_dst[n_sent] = dst_ip;
-	sent[n_sent++] = m;
-}
+#define n_sent   dp_harness_n_sent
+#define sent_dst dp_harness_sent_dst
 
 static void
 sent_reset(void)
 {
-	for (unsigned i = 0; i < n_sent; i++)
-		rte_pktmbuf_free(sent[i]);
-	n_sent = 0;
+	assert_int_equal(dp_harness_tx_overflow, 0);
+	dp_harness_sent_reset();
 }
 
 /* The datagram captured at i: IPv4 and UDP views (checksums verified). */
 static void
 captured(unsigned i, struct gw_ipv4_view *ip, struct gw_udp_view *u)
 {
-	const uint8_t *p;
-
 	assert_true(i < n_sent);
-	p = rte_pktmbuf_mtod(sent[i], const uint8_t *);
-	assert_int_equal(gw_ipv4_parse(ip, p + GW_ETH_HLEN,
-				       rte_pktmbuf_pkt_len(sent[i]) - GW_ETH_HLEN), 0);
-	assert_int_equal(gw_udp_parse(u, ip), 0);
+	assert_int_equal(dp_harness_views(dp_harness_sent[i], ip, u), 0);
 }
 
 /* Build [eth][ipv4][udp][payload] in an mbuf and hand it to fn like dp_classify. */
@@ -93,24 +75,12 @@ static void
 inject(input_fn *fn, uint32_t src, uint16_t sport, uint32_t dst, uint16_t dport,
        const uint8_t *payload, size_t len)
 {
-	static const uint8_t mac[6] = { 2, 0, 0, 0, 0, 9 };
-	struct rte_mbuf *m = rte_pktmbuf_alloc(pool);
+	struct rte_mbuf *m = dp_harness_mbuf(pool, src, sport, dst, dport, payload, len);
 	struct gw_ipv4_view ip;
 	struct gw_udp_view u;
-	uint8_t *b;
 
 	assert_non_null(m);
-	b = (uint8_t *)rte_pktmbuf_append(m, (uint16_t)(GW_ETH_HLEN + GW_IPV4_HLEN +
-							GW_UDP_HLEN + len));
-	assert_non_null(b);
-	gw_eth_encode(b, mac, mac, GW_ETHERTYPE_IPV4);
-	memcpy(b + GW_ETH_HLEN + GW_IPV4_HLEN + GW_UDP_HLEN, payload, len);
-	gw_udp4_encode(b + GW_ETH_HLEN + GW_IPV4_HLEN, src, dst, sport, dport, (uint16_t)len);
-	gw_ipv4_encode(b + GW_ETH_HLEN, src, dst, GW_IPPROTO_UDP, 64,
-		       (uint16_t)(GW_UDP_HLEN + len), 7);
-	assert_int_equal(gw_ipv4_parse(&ip, b + GW_ETH_HLEN, rte_pktmbuf_pkt_len(m) - GW_ETH_HLEN),
-			 0);
-	assert_int_equal(gw_udp_parse(&u, &ip), 0);
+	assert_int_equal(dp_harness_views(m, &ip, &u), 0);
 	fn(&wk, 0, m, &ip, &u);
 }
 
@@ -612,11 +582,7 @@ setup(void **state)
 	strcpy(conf.turn.auth_secrets[0], SECRET);
 	conf.turn.n_auth_secrets = 1;
 	(void)err;
-	dp.conf = &conf;
-	dp.n_ports = 1;
-	dp.ports[0].ipv4 = GW;
-	dp.tsc_hz = rte_get_tsc_hz();
-	dp.n_workers = 1;
+	dp_harness_dp(&conf, (const uint32_t[]){ GW }, 1);
 	pool = rte_pktmbuf_pool_create("rtt_turn", 511, 0, 0, RTE_MBUF_DEFAULT_BUF_SIZE,
 				       SOCKET_ID_ANY);
 	if (pool == NULL || dp_turn_create(&conf, 1) != 0)
@@ -628,10 +594,6 @@ setup(void **state)
 int
 main(void)
 {
-	char a[12][24] = { "test_turn_server", "--no-huge", "-m", "256", "--no-shconf",
-			   "--no-pci", "--file-prefix", "rtt-unit", "-l", "0", "--log-level",
-			   "error" };
-	char *eal[13];
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_auth),
 		cmocka_unit_test(test_allocate),
@@ -643,12 +605,8 @@ main(void)
 	};
 	int rc;
 
-	for (unsigned i = 0; i < 12; i++)
-		eal[i] = a[i];
-	eal[12] = NULL;
-	if (rte_eal_init(12, eal) < 0)
+	if (dp_harness_eal_init("test_turn_server", "rtt-unit", 256) != 0)
 		return 1;
-	dp_logtype = rte_log_register("rtcgw.test");
 	rc = cmocka_run_group_tests(tests, setup, NULL);
 	(void)rte_eal_cleanup();
 	return rc;
