@@ -22,6 +22,23 @@ pass() { PASS=$((PASS + 1)); }
 fail() { FAIL=$((FAIL + 1)); FAILED+=("$1"); }
 stage() { printf '\n=== %s\n' "$*"; }
 
+# Count meson test's result lines ("N/M name OK ..."): $1 labels failures.
+count_meson() {
+	local label=$1 out=$2 name result
+	echo "$out" | grep -E '^ *[0-9]+/[0-9]+ ' || true
+	if ! echo "$out" | grep -qE '^ *[0-9]+/[0-9]+ '; then
+		echo "$out" | tail -20
+		fail "$label:meson"
+		return
+	fi
+	while read -r name result; do
+		case $result in
+		OK) pass ;;
+		*) fail "$label:$name" ;;
+		esac
+	done < <(echo "$out" | sed -nE 's/^ *[0-9]+\/[0-9]+ +([^ ]+) +([A-Z]+).*/\1 \2/p')
+}
+
 stages=("$@")
 [ ${#stages[@]} -eq 0 ] && stages=(unit fuzz integration)
 want() { [[ " ${stages[*]} " == *" $1 "* ]]; }
@@ -35,18 +52,7 @@ fi
 
 if want unit; then
 	stage "unit tests (cmocka)"
-	out=$(meson test -C "$BUILD" --suite unit --print-errorlogs 2>&1)
-	echo "$out" | grep -E '^ *[0-9]+/[0-9]+ ' || true
-	while read -r name result; do
-		case $result in
-		OK) pass ;;
-		*) fail "unit:$name" ;;
-		esac
-	done < <(echo "$out" | sed -nE 's/^ *[0-9]+\/[0-9]+ +([^ ]+) +([A-Z]+).*/\1 \2/p')
-	if ! echo "$out" | grep -qE '^ *[0-9]+/[0-9]+ '; then
-		echo "$out" | tail -20
-		fail "unit:meson"
-	fi
+	count_meson unit "$(meson test -C "$BUILD" --suite unit --print-errorlogs 2>&1)"
 fi
 
 if want unit; then
@@ -65,14 +71,8 @@ if want unit; then
 		names=$(meson test -C "$ASAN" --suite unit --list 2>/dev/null | sed -E 's/^.* \/ //' |
 			grep -E '^[a-z0-9_]+$' | grep -v '^dp_')
 		# shellcheck disable=SC2086
-		out=$(UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 meson test -C "$ASAN" --print-errorlogs $names 2>&1)
-		echo "$out" | grep -E '^ *[0-9]+/[0-9]+ ' || true
-		while read -r name result; do
-			case $result in
-			OK) pass ;;
-			*) fail "asan:$name" ;;
-			esac
-		done < <(echo "$out" | sed -nE 's/^ *[0-9]+\/[0-9]+ +([^ ]+) +([A-Z]+).*/\1 \2/p')
+		count_meson asan "$(UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+			meson test -C "$ASAN" --print-errorlogs $names 2>&1)"
 	else
 		tail -30 "$ASAN.log"
 		fail "asan:build"
