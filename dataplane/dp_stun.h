@@ -29,8 +29,8 @@ void dp_stun_input(struct dp_worker *w, unsigned pi, struct rte_mbuf *m,
 /**
  * The TURN hook: a STUN request of a method other than Binding on stun.port
  * (Allocate, Refresh, CreatePermission, ChannelBind, Send). Consumes m.
- * Until the TURN server lands, dp_turn_stub.c counts STUN_TURN_UNAVAILABLE
- * and drops: nothing here pretends TURN works.
+ * Implemented in dp_turn.c; with turn.enabled false it counts
+ * STUN_TURN_UNAVAILABLE and drops.
  */
 void dp_turn_input(struct dp_worker *w, unsigned pi, struct rte_mbuf *m,
 		   const struct gw_ipv4_view *ip, const struct gw_udp_view *u);
