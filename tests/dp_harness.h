@@ -22,6 +22,8 @@
 #include <string.h>
 
 #include <rte_cycles.h>
+#include <unistd.h>
+
 #include <rte_eal.h>
 #include <rte_mbuf.h>
 
@@ -65,7 +67,7 @@ dp_harness_sent_reset(void)
 
 /*
  * rte_eal_init() on lcore 0 with --no-huge -m mem_mb --no-shconf --no-pci,
- * file prefix prefix, log level error; registers dp_logtype.
+ * file prefix prefix, log level error, no telemetry; registers dp_logtype.
  * @return 0, or -1 (EAL failed).
  */
 static inline int
@@ -84,8 +86,8 @@ dp_harness_eal_init(const char *prog, const char *prefix, unsigned mem_mb)
 	snprintf(a[7], sizeof(a[7]), "%s", prefix);
 	snprintf(a[8], sizeof(a[8]), "-l");
 	snprintf(a[9], sizeof(a[9]), "0");
-	snprintf(a[10], sizeof(a[10]), "--log-level");
-	snprintf(a[11], sizeof(a[11]), "error");
+	snprintf(a[10], sizeof(a[10]), "--log-level=error");
+	snprintf(a[11], sizeof(a[11]), "--no-telemetry");    /* no socket left behind */
 	for (unsigned i = 0; i < 12; i++)
 		argv[i] = a[i];
 	argv[12] = NULL;
@@ -93,6 +95,21 @@ dp_harness_eal_init(const char *prog, const char *prefix, unsigned mem_mb)
 		return -1;
 	dp_logtype = rte_log_register("rtcgw.test");
 	return 0;
+}
+
+/*
+ * rte_eal_cleanup(), then remove the runtime directory EAL made for prefix
+ * even with --no-shconf (/var/run/dpdk/<prefix>), so a test run leaves
+ * nothing behind.
+ */
+static inline void
+dp_harness_eal_fini(const char *prefix)
+{
+	char dir[128];
+
+	(void)rte_eal_cleanup();
+	snprintf(dir, sizeof(dir), "/var/run/dpdk/%s", prefix);
+	(void)rmdir(dir);
 }
 
 /* MAC of port index pi in the stand-in: 02:00:00:00:00:<pi + 1>. */

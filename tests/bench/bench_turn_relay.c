@@ -376,6 +376,6 @@ main(int argc, char **argv)
 	       "(%.2f Mpps per core for the relay alone)\n",
 	       n, PAYLOAD, BURST, best, best_base, best - best_base, 1e3 / (best - best_base));
 	free(clients);
-	(void)rte_eal_cleanup();
+	dp_harness_eal_fini("rtt-bench");
 	return 0;
 }

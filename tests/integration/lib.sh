@@ -231,6 +231,10 @@ tb_cleanup() {
 	rm -f "$TB_HUGE"/* 2>/dev/null
 	umount "$TB_HUGE" 2>/dev/null
 	rm -rf "/var/run/dpdk/$TB" "$TB_DIR"
+	# A control plane attached to a net_pcap dataplane probes the vdev too,
+	# and DPDK opens a cut-down tx_pcap path of its own (an empty pcap named
+	# /tmp/rtcgw-$TB.<2 chars>): remove those, files only, our prefix only.
+	find /tmp -maxdepth 1 -type f -name "rtcgw-$TB.*" -delete 2>/dev/null
 }
 
 tb_done() {

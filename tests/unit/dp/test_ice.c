@@ -14,6 +14,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -221,7 +222,7 @@ int
 main(int argc, char **argv)
 {
 	char a[12][24] = { "test_ice", "--no-huge", "-m", "256", "--no-shconf", "--no-pci",
-			   "--file-prefix", "rti-unit", "-l", "0", "--log-level", "error" };
+			   "--file-prefix", "rti-unit", "-l", "0", "--log-level=error", "--no-telemetry" };
 	char *eal[13];
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(add_lookup_delete),
@@ -252,6 +253,7 @@ main(int argc, char **argv)
 	dp_ice_worker_start(w0);
 	rc = cmocka_run_group_tests(tests, NULL, NULL);
 	dp_ice_worker_stop(w0);
-	rte_eal_cleanup();
+	(void)rte_eal_cleanup();
+	(void)rmdir("/var/run/dpdk/rti-unit");     /* EAL makes it even with --no-shconf */
 	return rc;
 }

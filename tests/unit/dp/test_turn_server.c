@@ -608,6 +608,6 @@ main(void)
 	if (dp_harness_eal_init("test_turn_server", "rtt-unit", 256) != 0)
 		return 1;
 	rc = cmocka_run_group_tests(tests, setup, NULL);
-	(void)rte_eal_cleanup();
+	dp_harness_eal_fini("rtt-unit");
 	return rc;
 }

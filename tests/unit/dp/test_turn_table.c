@@ -16,6 +16,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -569,8 +570,8 @@ int
 main(int argc, char **argv)
 {
 	char a[13][24] = { "test_turn_table", "--no-huge", "-m", "512", "--no-shconf",
-			   "--no-pci", "--file-prefix", "rtt-unit", "-l", "0", "--log-level",
-			   "error", "" };
+			   "--no-pci", "--file-prefix", "rtt-unit", "-l", "0", "--log-level=error",
+			   "--no-telemetry", "" };
 	char *eal[13];
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_basic),
@@ -593,5 +594,6 @@ main(int argc, char **argv)
 	}
 	rc = cmocka_run_group_tests(tests, NULL, NULL);
 	(void)rte_eal_cleanup();
+	(void)rmdir("/var/run/dpdk/rtt-unit");     /* EAL makes it even with --no-shconf */
 	return rc;
 }
