@@ -26,20 +26,7 @@ TB_CONF_TURN="  enabled: true
   users:
     - {username: alice, password: alice-pass-1}"
 tb_net_up
-TB_NS_P=${TB}p
-ip netns del "$TB_NS_P" 2>/dev/null || true
-ip netns add "$TB_NS_P"
-tb_p() { ip netns exec "$TB_NS_P" "$@"; }
-ip link add "${TB}c1" netns "$TB_NS_C" type veth peer name "${TB}p0" netns "$TB_NS_P"
-tb_p ip link set lo up
-tb_c ip addr add 198.18.5.1/24 dev "${TB}c1"
-tb_c ip link set "${TB}c1" up
-tb_p ip addr add "$PEER_IP/24" dev "${TB}p0"
-tb_p ip link set "${TB}p0" up
-tb_p ip route add default via 198.18.5.1
-tb_c sysctl -qw net.ipv4.ip_forward=1
-for i in "${TB}c0" "${TB}c1"; do tb_c python3 "$TB_ROOT/tests/integration/txcsum_off.py" "$i"; done
-tb_p python3 "$TB_ROOT/tests/integration/txcsum_off.py" "${TB}p0"
+tb_peer_net_up 5
 tb_config
 ip netns exec "$TB_NS_P" taskset -c 0 turnutils_peer -L "$PEER_IP" -p 3480 >/dev/null 2>&1 &
 TB_PIDS+=("$!")

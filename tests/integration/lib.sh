@@ -87,6 +87,30 @@ tb_net_up() {
 	TB_GW_MAC=$(tb_g cat "/sys/class/net/${TB}g0/address")
 }
 
+# A third namespace ${TB}p (peer) behind the client namespace, which routes
+# for it (the TURN tests' relayed peers):
+#   ${TB}p0 198.18.$1.2/24 <= veth => ${TB}c1 198.18.$1.1/24 (in ${TB}c)
+# The dataplane reaches it through its gateway (the client, 198.18.N.1).
+# Sets TB_NS_P and TB_PEER_IP; tb_cleanup removes the namespace.
+tb_p() { ip netns exec "$TB_NS_P" "$@"; }
+tb_peer_net_up() {
+	TB_NS_P=${TB}p
+	TB_PEER_IP=198.18.$1.2
+	ip netns del "$TB_NS_P" 2>/dev/null || true
+	ip netns add "$TB_NS_P"
+	TB_EXTRA_NS+=("$TB_NS_P")
+	ip link add "${TB}c1" netns "$TB_NS_C" type veth peer name "${TB}p0" netns "$TB_NS_P"
+	tb_p ip link set lo up
+	tb_c ip addr add "198.18.$1.1/24" dev "${TB}c1"
+	tb_c ip link set "${TB}c1" up
+	tb_p ip addr add "$TB_PEER_IP/24" dev "${TB}p0"
+	tb_p ip link set "${TB}p0" up
+	tb_p ip route add default via "198.18.$1.1"
+	tb_c sysctl -qw net.ipv4.ip_forward=1
+	tb_c python3 "$TB_ROOT/tests/integration/txcsum_off.py" "${TB}c1"
+	tb_p python3 "$TB_ROOT/tests/integration/txcsum_off.py" "${TB}p0"
+}
+
 # Sections a test may replace before tb_config (YAML text, 2-space indent).
 TB_CONF_STUN=${TB_CONF_STUN:-"  enabled: true
   port: 3478

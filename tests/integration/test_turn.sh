@@ -29,24 +29,9 @@ TB_CONF_TURN="  enabled: true
 tb_net_up
 
 # The peer network behind the client namespace (the gateway's next hop).
-TB_NS_P=${TB}p
-PEER_IP=198.18.5.2
-ip netns del "$TB_NS_P" 2>/dev/null || true
-ip netns add "$TB_NS_P"
-TB_EXTRA_NS+=("$TB_NS_P")      # tb_cleanup removes it, whatever way the test ends
-tb_p() { ip netns exec "$TB_NS_P" "$@"; }
+tb_peer_net_up 5
+PEER_IP=$TB_PEER_IP
 cleanup_peer() { ip netns del "$TB_NS_P" 2>/dev/null; }
-ip link add "${TB}c1" netns "$TB_NS_C" type veth peer name "${TB}p0" netns "$TB_NS_P"
-tb_p ip link set lo up
-tb_c ip addr add 198.18.5.1/24 dev "${TB}c1"
-tb_c ip link set "${TB}c1" up
-tb_p ip addr add "$PEER_IP/24" dev "${TB}p0"
-tb_p ip link set "${TB}p0" up
-tb_p ip route add default via 198.18.5.1
-tb_c sysctl -qw net.ipv4.ip_forward=1
-tb_c python3 "$TB_ROOT/tests/integration/txcsum_off.py" "${TB}c0"
-tb_c python3 "$TB_ROOT/tests/integration/txcsum_off.py" "${TB}c1"
-tb_p python3 "$TB_ROOT/tests/integration/txcsum_off.py" "${TB}p0"
 
 tb_config
 tb_check "dataplane starts" tb_start_dp || { cleanup_peer; exit 1; }
