@@ -30,6 +30,7 @@
 #include "dp_arp.h"
 #include "dp_ctx.h"
 #include "dp_log.h"
+#include "dp_test_eal.h"
 #include "net.h"
 
 #define DP_HARNESS_TX_MAX 64
@@ -65,52 +66,17 @@ dp_harness_sent_reset(void)
 	dp_harness_n_sent = 0;
 }
 
-/*
- * rte_eal_init() on lcore 0 with --no-huge -m mem_mb --no-shconf --no-pci,
- * file prefix prefix, log level error, no telemetry; registers dp_logtype.
- * @return 0, or -1 (EAL failed).
- */
+/* EAL boot for the tests: see dp_test_eal.h. Also registers dp_logtype. */
 static inline int
 dp_harness_eal_init(const char *prog, const char *prefix, unsigned mem_mb)
 {
-	char a[12][32];
-	char *argv[13];
-
-	snprintf(a[0], sizeof(a[0]), "%s", prog);
-	snprintf(a[1], sizeof(a[1]), "--no-huge");
-	snprintf(a[2], sizeof(a[2]), "-m");
-	snprintf(a[3], sizeof(a[3]), "%u", mem_mb);
-	snprintf(a[4], sizeof(a[4]), "--no-shconf");
-	snprintf(a[5], sizeof(a[5]), "--no-pci");
-	snprintf(a[6], sizeof(a[6]), "--file-prefix");
-	snprintf(a[7], sizeof(a[7]), "%s", prefix);
-	snprintf(a[8], sizeof(a[8]), "-l");
-	snprintf(a[9], sizeof(a[9]), "0");
-	snprintf(a[10], sizeof(a[10]), "--log-level=error");
-	snprintf(a[11], sizeof(a[11]), "--no-telemetry");    /* no socket left behind */
-	for (unsigned i = 0; i < 12; i++)
-		argv[i] = a[i];
-	argv[12] = NULL;
-	if (rte_eal_init(12, argv) < 0)
+	if (dp_test_eal_init(prog, prefix, mem_mb) != 0)
 		return -1;
 	dp_logtype = rte_log_register("rtcgw.test");
 	return 0;
 }
 
-/*
- * rte_eal_cleanup(), then remove the runtime directory EAL made for prefix
- * even with --no-shconf (/var/run/dpdk/<prefix>), so a test run leaves
- * nothing behind.
- */
-static inline void
-dp_harness_eal_fini(const char *prefix)
-{
-	char dir[128];
-
-	(void)rte_eal_cleanup();
-	snprintf(dir, sizeof(dir), "/var/run/dpdk/%s", prefix);
-	(void)rmdir(dir);
-}
+#define dp_harness_eal_fini dp_test_eal_fini
 
 /* MAC of port index pi in the stand-in: 02:00:00:00:00:<pi + 1>. */
 static inline void

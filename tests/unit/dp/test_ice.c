@@ -25,6 +25,7 @@
 #include "dp_ctx.h"
 #include "dp_ice.h"
 #include "dp_ipc.h"
+#include "dp_test_eal.h"
 
 #define LEGS 64
 
@@ -221,9 +222,6 @@ wrong_worker(void **state)
 int
 main(int argc, char **argv)
 {
-	char a[12][24] = { "test_ice", "--no-huge", "-m", "256", "--no-shconf", "--no-pci",
-			   "--file-prefix", "rti-unit", "-l", "0", "--log-level=error", "--no-telemetry" };
-	char *eal[13];
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(add_lookup_delete),
 		cmocka_unit_test(nominate_and_consent),
@@ -234,10 +232,7 @@ main(int argc, char **argv)
 
 	(void)argc;
 	(void)argv;
-	for (unsigned i = 0; i < 12; i++)
-		eal[i] = a[i];
-	eal[12] = NULL;
-	if (rte_eal_init(12, eal) < 0) {
+	if (dp_test_eal_init("test_ice", "rti-unit", 256) != 0) {
 		fprintf(stderr, "EAL init failed\n");
 		return 1;
 	}
@@ -253,7 +248,6 @@ main(int argc, char **argv)
 	dp_ice_worker_start(w0);
 	rc = cmocka_run_group_tests(tests, NULL, NULL);
 	dp_ice_worker_stop(w0);
-	(void)rte_eal_cleanup();
-	(void)rmdir("/var/run/dpdk/rti-unit");     /* EAL makes it even with --no-shconf */
+	dp_test_eal_fini("rti-unit");
 	return rc;
 }

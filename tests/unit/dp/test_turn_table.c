@@ -25,6 +25,7 @@
 #include <rte_lcore.h>
 
 #include "dp_turn_table.h"
+#include "dp_test_eal.h"
 #include "stun.h"
 
 #define IP(a, b, c, d) ((uint32_t)(a) << 24 | (uint32_t)(b) << 16 | (uint32_t)(c) << 8 | (d))
@@ -569,10 +570,6 @@ test_differential(void **state)
 int
 main(int argc, char **argv)
 {
-	char a[13][24] = { "test_turn_table", "--no-huge", "-m", "512", "--no-shconf",
-			   "--no-pci", "--file-prefix", "rtt-unit", "-l", "0", "--log-level=error",
-			   "--no-telemetry", "" };
-	char *eal[13];
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_basic),
 		cmocka_unit_test(test_expiry),
@@ -585,15 +582,11 @@ main(int argc, char **argv)
 
 	(void)argc;
 	(void)argv;
-	for (unsigned i = 0; i < 12; i++)
-		eal[i] = a[i];
-	eal[12] = NULL;
-	if (rte_eal_init((int)(sizeof(eal) / sizeof(eal[0])) - 1, eal) < 0) {
+	if (dp_test_eal_init("test_turn_table", "rtt-unit", 512) != 0) {
 		fprintf(stderr, "EAL init failed\n");
 		return 1;
 	}
 	rc = cmocka_run_group_tests(tests, NULL, NULL);
-	(void)rte_eal_cleanup();
-	(void)rmdir("/var/run/dpdk/rtt-unit");     /* EAL makes it even with --no-shconf */
+	dp_test_eal_fini("rtt-unit");
 	return rc;
 }
