@@ -45,12 +45,6 @@ dp_arp_table_create(struct dp_neigh_table **tp, unsigned entries, uint32_t timeo
 	return 0;
 }
 
-void
-dp_arp_table_free(struct dp_neigh_table *t)
-{
-	rte_free(t);
-}
-
 static inline unsigned
 slot_of(const struct dp_neigh_table *t, uint16_t port, uint32_t ip)
 {

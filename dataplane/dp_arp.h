@@ -39,11 +39,11 @@ struct dp_arp_pending {
 
 /**
  * Create the shared neighbour table (rte_zmalloc, so the control plane can
- * read it later).
+ * read it later). Never freed: it lives as long as the process (see
+ * dp_ipc_drain() on why shared memory is not freed under a secondary).
  * @return 0 or -ENOMEM.
  */
 int dp_arp_table_create(struct dp_neigh_table **tp, unsigned entries, uint32_t timeout_s);
-void dp_arp_table_free(struct dp_neigh_table *t);
 
 /** Lock-free lookup. @return true and mac filled when a live entry exists. */
 bool dp_arp_lookup(const struct dp_neigh_table *t, uint16_t port, uint32_t ip,

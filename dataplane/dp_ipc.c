@@ -112,7 +112,7 @@ dp_ipc_stopping(uint32_t wait_ms)
 }
 
 void
-dp_ipc_destroy(void)
+dp_ipc_drain(void)
 {
 	for (unsigned i = 0; i < dp.n_workers; i++) {
 		struct dp_worker *w = dp.workers[i];

@@ -31,7 +31,7 @@ void dp_ipc_ready(void);
 void dp_ipc_stopping(uint32_t wait_ms);
 
 /** Free the mbufs still waiting in rings (after the workers stopped). */
-void dp_ipc_destroy(void);
+void dp_ipc_drain(void);
 
 struct gw_ipc_msg;
 

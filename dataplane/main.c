@@ -217,9 +217,9 @@ main(int argc, char **argv)
 	dp_ipc_stopping(DETACH_WAIT_MS);
 	status = EXIT_SUCCESS;
 out:
-	/* Ports first: they hold mbufs from the pool dp_ipc_destroy frees. */
+	/* Ports first, then the mbufs still waiting in the rings. */
 	dp_port_shutdown();
-	dp_ipc_destroy();
+	dp_ipc_drain();
 	if (eal_up)
 		rte_eal_cleanup();
 	remove_runtime_files(&conf);
