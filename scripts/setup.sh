@@ -3,6 +3,8 @@
 # hugepages. Sourced or run by scripts/run.sh and scripts/test.sh.
 #   scripts/setup.sh            runtime + build dependencies, build
 #   scripts/setup.sh --test     also the test peers, clang-14, and the fuzz build
+#   scripts/setup.sh --bench    also what scripts/bench.sh needs (coturn to
+#                               compare with, gnuplot-nox for the plot)
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -12,6 +14,8 @@ HUGEPAGES=${RTCGW_HUGEPAGES:-512}
 PKGS_BUILD=(build-essential meson ninja-build pkg-config libdpdk-dev dpdk libssl-dev
 	libsrtp2-dev libmicrohttpd-dev libyaml-dev libjansson-dev libcmocka-dev zlib1g-dev)
 PKGS_RUN=(iproute2 curl procps python3 util-linux)
+# scripts/bench.sh: coturn's turnserver is the baseline, gnuplot draws latest.png.
+PKGS_BENCH=(coturn gnuplot-nox)
 PKGS_TEST=(clang-14 libclang-rt-14-dev iputils-ping iputils-arping stun-client coturn chromium)
 
 say() { printf 'rtcgw setup: %s\n' "$*"; }
@@ -86,6 +90,9 @@ main() {
 	install_pkgs "${PKGS_BUILD[@]}" "${PKGS_RUN[@]}"
 	if [ "${1:-}" = --test ]; then
 		install_pkgs "${PKGS_TEST[@]}"
+	fi
+	if [ "${1:-}" = --bench ]; then
+		install_pkgs "${PKGS_BENCH[@]}"
 	fi
 	hugepages
 	say "building in $BUILD"

@@ -1,0 +1,253 @@
+#!/usr/bin/env bash
+# rtcgw benchmarks in one command (as root, Debian 12): installs what is
+# missing (scripts/setup.sh --bench: build deps, coturn, gnuplot-nox), builds,
+# runs the in-process benches (tests/bench/bench_*), then rtcgw's dataplane
+# and coturn's turnserver side by side, each on CPU 1, driven by the same
+# generator (tests/bench/rtcgw_loadgen) on CPU 0:
+#
+#   STUN  Binding requests (FINGERPRINT) from 100 source ports
+#   TURN  100 allocations (401 -> Allocate with MESSAGE-INTEGRITY,
+#         CreatePermission, ChannelBind), ChannelData to an echo peer in a
+#         third namespace, the echo relayed back
+#
+# at light (5000 pps offered: 100 clients x 50 msg/s), medium (50000 pps)
+# and flat-out load, the servers alternating (round r starts with rtcgw when
+# r is odd), ROUNDS rounds. Server CPU: utime + stime from /proc/PID/stat over
+# the traffic phase (TURN allocation set-up reported apart). Prints a
+# markdown table (medians over the rounds; also written to
+# tests/bench/results/latest.md) and plots it (latest.png).
+#
+#   scripts/bench.sh [--quick] [--rounds N] [--seconds S] [--pmd af_xdp|af_packet]
+#                    [--no-inproc] [--out DIR]
+#
+#   --quick    1 round of 3 s per run, short in-process benches (< 3 min)
+#   default    3 rounds of 8 s per run (< 15 min)
+#
+# Testbed: netns rtxc/rtxg/rtxp, 198.18.20.0/24 and 198.18.21.0/24 (see
+# tests/integration/lib.sh). Everything is removed on exit; a server that
+# does not start or a run whose set-up fails stops the script with exit 1
+# and no table.
+set -uo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+ROUNDS=3
+SECS=8
+QUICK=
+INPROC=1
+PMD=af_xdp
+OUT=$ROOT/tests/bench/results
+while [ $# -gt 0 ]; do
+	case $1 in
+	--quick) QUICK=1; ROUNDS=1; SECS=3; shift ;;
+	--rounds) ROUNDS=$2; shift 2 ;;
+	--seconds) SECS=$2; shift 2 ;;
+	--pmd) PMD=$2; shift 2 ;;
+	--no-inproc) INPROC=; shift ;;
+	--out) OUT=$2; shift 2 ;;
+	-h|--help) sed -n '2,30p' "$0"; exit 0 ;;
+	*) echo "bench: unknown argument $1" >&2; exit 2 ;;
+	esac
+done
+[[ $ROUNDS =~ ^[1-9]$ ]] || { echo "bench: --rounds 1..9" >&2; exit 2; }
+[[ $SECS =~ ^[1-9][0-9]?$ ]] || { echo "bench: --seconds 1..99" >&2; exit 2; }
+
+say() { printf 'bench: %s\n' "$*"; }
+die() { printf 'bench: FAILED: %s\n' "$*" >&2; exit 1; }
+
+[ "$(id -u)" -eq 0 ] || die "run me as root"
+bash "$ROOT/scripts/setup.sh" --bench || die "setup"
+
+# One DPDK run on the machine at a time (README: the lock).
+if [ -z "${RTCGW_BENCH_LOCKED:-}" ]; then
+	say "waiting for /tmp/rtcgw-dpdk.lock"
+	RTCGW_BENCH_LOCKED=1 exec flock -o /tmp/rtcgw-dpdk.lock "$0" --rounds "$ROUNDS" \
+		--seconds "$SECS" --pmd "$PMD" --out "$OUT" ${QUICK:+--quick} ${INPROC:---no-inproc}
+fi
+T_START=$SECONDS
+BUILD=${RTCGW_BUILD:-$ROOT/build}
+LOADGEN=$BUILD/tests/bench/rtcgw_loadgen
+mkdir -p "$OUT"
+
+# ---- in-process benches ------------------------------------------------------
+INPROC_TXT=$OUT/inproc.txt
+: > "$INPROC_TXT"
+if [ -n "$INPROC" ]; then
+	say "in-process benches (CPU 1)"
+	if [ -n "$QUICK" ]; then it=200000 pk=2000000; else it=1000000 pk=10000000; fi
+	{
+		echo "\$ taskset -c 1 bench_stun $it"
+		taskset -c 1 "$BUILD/tests/bench/bench_stun" "$it" || die "bench_stun"
+		echo "\$ taskset -c 1 bench_turn_relay 10000 $pk"
+		taskset -c 1 "$BUILD/tests/bench/bench_turn_relay" 10000 "$pk" || die "bench_turn_relay"
+	} 2>&1 | grep -v '^EAL' | tee -a "$INPROC_TXT"
+	[ "${PIPESTATUS[0]}" -eq 0 ] || die "in-process benches"
+fi
+
+# ---- testbed -------------------------------------------------------------------
+export RTCGW_TEST_PMD=$PMD
+# shellcheck source=../tests/integration/lib.sh
+. "$ROOT/tests/integration/lib.sh"
+tb_init rtx 20 18100
+TB_CONF_TURN="  enabled: true
+  realm: rtcgw.bench
+  relay_port_min: 50000
+  relay_port_max: 50999
+  max_allocations: 10000
+  users:
+    - {username: alice, password: alice-pass-1}"
+tb_net_up
+tb_peer_net_up 21
+tb_config || die "config"
+PEER_PORT=3480
+ip netns exec "$TB_NS_P" taskset -c 0 "$LOADGEN" --mode echo \
+	--listen "$TB_PEER_IP:$PEER_PORT" --duration 3600 >"$TB_DIR/echo.log" 2>&1 &
+TB_PIDS+=("$!")
+tb_wait 5 grep -q 'loadgen: echo' "$TB_DIR/echo.log" || die "echo peer did not start"
+
+SERVER_PID=
+start_rtcgw() {
+	tb_start_dp || die "rtcgw dataplane did not start (log above)"
+	SERVER_PID=$TB_DP_PID
+	tb_c ip neigh replace "$TB_GW_IP" lladdr "$TB_GW_MAC" dev "${TB}c0" nud permanent
+}
+stop_rtcgw() {
+	tb_stop_pid "$TB_DP_PID"
+	tb_c ip neigh del "$TB_GW_IP" dev "${TB}c0" 2>/dev/null
+}
+CT_N=0
+start_coturn() {
+	CT_N=$((CT_N + 1))
+	# The kernel owns the gateway's veth while coturn runs.
+	tb_g ip addr add "$TB_GW_IP/24" dev "${TB}g0"
+	tb_g ip route add "198.18.21.0/24" via "$TB_CLIENT_IP"
+	ip netns exec "$TB_NS_G" taskset -c 1 turnserver -n --listening-ip="$TB_GW_IP" \
+		--relay-ip="$TB_GW_IP" --listening-port=3478 --min-port=50000 --max-port=50999 \
+		--lt-cred-mech --user=alice:alice-pass-1 --realm=rtcgw.bench --no-tls --no-dtls \
+		--no-cli --relay-threads=1 --allowed-peer-ip=198.18.21.2 \
+		--log-file=stdout >"$TB_DIR/coturn-$CT_N.log" 2>&1 &
+	SERVER_PID=$!
+	TB_PIDS+=("$SERVER_PID")
+	tb_wait 10 grep -q 'Total General servers' "$TB_DIR/coturn-$CT_N.log" ||
+		tb_wait 3 false
+	kill -0 "$SERVER_PID" 2>/dev/null || {
+		sed 's/^/#   /' "$TB_DIR/coturn-$CT_N.log"; die "coturn did not start"; }
+	tb_c ip neigh replace "$TB_GW_IP" lladdr "$TB_GW_MAC" dev "${TB}c0" nud permanent
+}
+stop_coturn() {
+	tb_stop_pid "$SERVER_PID"
+	tb_g ip addr flush dev "${TB}g0"
+	tb_c ip neigh del "$TB_GW_IP" dev "${TB}c0" 2>/dev/null
+}
+
+# ---- runs ---------------------------------------------------------------------
+RAW=$OUT/raw.tsv
+printf 'round\tserver\tproto\tload\tsent\treceived\tloss_pct\trx_pps\tcpu_s\tpkts_per_cpu_s\tp50_us\tp99_us\tsetup_cpu_s\n' > "$RAW"
+LOADS=("light 5000" "medium 50000" "flat 0")
+
+# run ROUND SERVER PROTO LOAD RATE: one generator run against SERVER_PID.
+# Every run of a server start uses its own 100 source ports (the TURN
+# allocations of an earlier run are still there: no 437).
+RUN_N=0
+run() {
+	local r=$1 srv=$2 proto=$3 load=$4 rate=$5 out args line
+	out=$TB_DIR/lg-$r-$srv-$proto-$load.out
+	RUN_N=$((RUN_N + 1))
+	args=(--mode "$proto" --server "$TB_GW_IP:3478" --bind "$TB_CLIENT_IP" --sockets 100
+		--base-port $((20000 + 100 * (RUN_N % 300)))
+		--rate "$rate" --duration "$SECS" --drain 500 --cpu-pid "$SERVER_PID")
+	[ "$proto" = turn ] && args+=(--peer "$TB_PEER_IP:$PEER_PORT" --user alice
+		--pass alice-pass-1 --size 160)
+	if ! tb_c taskset -c 0 timeout $((SECS + 40)) "$LOADGEN" "${args[@]}" >"$out" 2>&1; then
+		sed 's/^/#   /' "$out"
+		die "$srv $proto $load: the generator failed"
+	fi
+	line=$(grep '^sent=' "$out") || die "$srv $proto $load: no result line"
+	# key=value -> the columns of $RAW
+	awk -v r="$r" -v s="$srv" -v p="$proto" -v l="$load" '{
+		for (i = 1; i <= NF; i++) { split($i, kv, "="); v[kv[1]] = kv[2] }
+		pk = (p == "turn" ? 2 : 1) * v["received"]
+		printf "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%.0f\t%s\t%s\t%s\n", r, s, p, l,
+			v["sent"], v["received"], v["loss_pct"], v["rx_pps"] * (p == "turn" ? 2 : 1),
+			v["cpu_s"], (v["cpu_s"] > 0 ? pk / v["cpu_s"] : 0), v["p50_us"], v["p99_us"],
+			v["setup_cpu_s"] }' <<<"$line" >> "$RAW"
+	say "round $r $srv $proto $load: $(tail -1 "$RAW" | cut -f5-)"
+}
+
+round_for() {
+	local r=$1 srv=$2 proto lr
+	"start_$srv"
+	for proto in stun turn; do
+		for lr in "${LOADS[@]}"; do
+			# shellcheck disable=SC2086
+			run "$r" "$srv" "$proto" $lr
+		done
+	done
+	"stop_$srv"
+}
+
+say "side by side: $ROUNDS round(s), $SECS s per run, rtcgw on $PMD"
+for ((r = 1; r <= ROUNDS; r++)); do
+	if ((r % 2)); then round_for "$r" rtcgw; round_for "$r" coturn
+	else round_for "$r" coturn; round_for "$r" rtcgw; fi
+done
+
+# ---- report -----------------------------------------------------------------------
+MD=$OUT/latest.md
+DAT=$OUT/latest.dat
+python3 - "$RAW" "$MD" "$DAT" "$ROUNDS" "$SECS" "$PMD" "$INPROC_TXT" <<'EOF' || die "report"
+import csv, statistics, sys, platform, os, datetime
+raw, md, dat, rounds, secs, pmd, inproc = sys.argv[1:]
+rows = list(csv.DictReader(open(raw), delimiter='\t'))
+def med(srv, proto, load, key):
+    v = [float(r[key]) for r in rows if (r['server'], r['proto'], r['load']) == (srv, proto, load)]
+    return statistics.median(v) if v else float('nan')
+cpu = ''
+for l in open('/proc/cpuinfo'):
+    if l.startswith('model name'):
+        cpu = l.split(':', 1)[1].strip(); break
+out = []
+out.append(f"rtcgw vs coturn, {datetime.datetime.utcnow():%Y-%m-%d %H:%M} UTC, {os.cpu_count()} CPUs ({cpu}), "
+           f"kernel {platform.release()}; rtcgw on net_{pmd}, busy_poll off; {rounds} round(s) x {secs} s "
+           "per run, medians. Server on CPU 1, generator and echo peer on CPU 0.\n")
+out.append("| path | load | server | pkts / server CPU-s | throughput (pps) | loss % | p50 us | p99 us | server CPU % | ratio rtcgw/coturn (pkts per CPU-s) |")
+out.append("|---|---|---|---|---|---|---|---|---|---|")
+plot = []
+for proto in ('stun', 'turn'):
+    for load in ('light', 'medium', 'flat'):
+        r = med('rtcgw', proto, load, 'pkts_per_cpu_s')
+        c = med('coturn', proto, load, 'pkts_per_cpu_s')
+        for srv in ('rtcgw', 'coturn'):
+            busy = 100 * med(srv, proto, load, 'cpu_s') / float(secs)
+            ratio = f"**{r / c:.2f}x**" if srv == 'rtcgw' and c > 0 else ''
+            out.append(f"| {proto.upper()} | {load} | {srv} | {med(srv, proto, load, 'pkts_per_cpu_s'):,.0f} | "
+                       f"{med(srv, proto, load, 'rx_pps'):,.0f} | {med(srv, proto, load, 'loss_pct'):.2f} | "
+                       f"{med(srv, proto, load, 'p50_us'):.0f} | {med(srv, proto, load, 'p99_us'):.0f} | {busy:.0f} | {ratio} |")
+        plot.append(f'"{proto.upper()} {load}" {r:.0f} {c:.0f}')
+out.append("")
+out.append("TURN allocation set-up (100 allocations: 401, Allocate, CreatePermission, ChannelBind), "
+           "server CPU-s, median: " + ", ".join(
+    f"{srv} {med(srv, 'turn', 'light', 'setup_cpu_s'):.3f}" for srv in ('rtcgw', 'coturn')))
+out.append("")
+out.append("Packets: STUN = requests answered; TURN = 2 x echoes received (client->peer and peer->client "
+           "relayed). Throughput: the same per second of the run. Loss: sent but not answered within 0.5 s after the run.")
+txt = open(inproc).read().strip()
+if txt:
+    out += ["", "In-process benches (one core):", "", "```", txt, "```"]
+open(md, 'w').write("\n".join(out) + "\n")
+open(dat, 'w').write("\n".join(plot) + "\n")
+EOF
+gnuplot <<EOF || die "gnuplot"
+set terminal pngcairo size 900,500 noenhanced
+set output "$OUT/latest.png"
+set title "Packets per server CPU-second (higher is better), rtcgw on net_$PMD vs coturn"
+set style data histograms
+set style histogram clustered gap 1
+set style fill solid 0.8 border -1
+set ylabel "packets / CPU-s"
+set yrange [0:*]
+set grid ytics
+set xtics rotate by -20
+plot "$DAT" using 2:xtic(1) title "rtcgw", "" using 3 title "coturn"
+EOF
+cat "$MD"
+say "written: $MD, $OUT/latest.png, $RAW; $((SECONDS - T_START)) s"

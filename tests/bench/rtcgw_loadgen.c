@@ -1,0 +1,726 @@
+/*
+ * rtcgw_loadgen: a UDP load generator for STUN/TURN servers (rtcgw, coturn).
+ *
+ * One thread, many UDP sockets, sendmmsg/recvmmsg in batches of LG_BATCH.
+ * Modes:
+ *   stun   Binding requests (with FINGERPRINT) from --sockets source ports; the
+ *          transaction id carries a send timestamp, the response echoes it.
+ *   turn   --sockets allocations made through the real protocol with long-term
+ *          credentials (Allocate -> 401 -> Allocate with MESSAGE-INTEGRITY,
+ *          CreatePermission, ChannelBind), then ChannelData (or, with
+ *          --send-pct, that share of Send indications) to --peer, whose echo
+ *          comes back as ChannelData or a Data indication.
+ *   echo   the peer side: echoes every datagram on --listen to its sender.
+ *   sink   counts datagrams on --listen, echoes nothing (offered-load check).
+ * Traffic runs at --rate packets/s (0: flat out) for --duration seconds, then
+ * waits --drain ms for late answers, and prints one line of key=value pairs:
+ * sent, received, lost, loss_pct, tx_pps, rx_pps, p50_us, p99_us, bad, setup_s,
+ * and with --cpu-pid the server's CPU seconds during set-up and traffic
+ * (setup_cpu_s, cpu_s; the traffic figure includes the drain).
+ *
+ * STUN encoding, MESSAGE-INTEGRITY, FINGERPRINT and ChannelData come from the
+ * wire library (dataplane/wire), not a copy.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "hmac.h"
+#include "stun.h"
+#include "turn.h"
+
+#define LG_BATCH      32
+#define LG_MAX_SOCKS  20000
+#define LG_PKT_MAX    1500
+#define LG_HIST_US    200000       /* latency histogram: 1 us bins up to 200 ms */
+#define LG_MAGIC      0x52544c47u  /* "RTLG": payload tag */
+#define LG_CHANNEL    0x4000
+
+enum lg_mode { LG_STUN, LG_TURN, LG_ECHO, LG_SINK };
+
+struct lg_opts {
+	enum lg_mode mode;
+	struct sockaddr_in server;   /* stun/turn: target; echo/sink: listen */
+	struct sockaddr_in peer;     /* turn: the peer's address */
+	struct in_addr bind;         /* local address of the sockets */
+	unsigned int socks;
+	uint64_t rate;               /* packets/s, 0 = flat out */
+	double duration;
+	unsigned int drain_ms;
+	unsigned int size;           /* application payload bytes (turn) */
+	unsigned int send_pct;       /* turn: share of Send indications */
+	const char *user, *pass;
+	int cpu_pid;                 /* server whose CPU time is reported, 0: none */
+	unsigned int base_port;      /* socket i binds base_port + i; 0: ephemeral */
+};
+
+struct lg_sock {
+	int fd;
+	uint8_t state;               /* turn set-up step done: 0..3 */
+	uint32_t seq;
+	char nonce[96];              /* turn: this 5-tuple's NONCE */
+};
+
+static struct lg_opts o = {
+	.socks = 64, .duration = 5, .drain_ms = 500, .size = 160,
+	.user = "alice", .pass = "alice-pass-1",
+};
+static struct lg_sock *socks;
+static uint32_t hist[LG_HIST_US + 1];
+static uint64_t n_sent, n_recv, n_bad;
+static struct gw_hmac_sha1_key key;
+static char realm[128];
+static volatile sig_atomic_t stop;
+
+static uint64_t
+now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+static void
+put32(uint8_t *p, uint32_t v)
+{
+	p[0] = (uint8_t)(v >> 24);
+	p[1] = (uint8_t)(v >> 16);
+	p[2] = (uint8_t)(v >> 8);
+	p[3] = (uint8_t)v;
+}
+
+static uint32_t
+get32(const uint8_t *p)
+{
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
+static void
+put64(uint8_t *p, uint64_t v)
+{
+	put32(p, (uint32_t)(v >> 32));
+	put32(p + 4, (uint32_t)v);
+}
+
+static uint64_t
+get64(const uint8_t *p)
+{
+	return (uint64_t)get32(p) << 32 | get32(p + 4);
+}
+
+static int
+parse_addr(struct sockaddr_in *sa, const char *s)
+{
+	char host[64];
+	const char *colon = strrchr(s, ':');
+	size_t hl;
+
+	if (!colon || (hl = (size_t)(colon - s)) >= sizeof(host))
+		return -EINVAL;
+	memcpy(host, s, hl);
+	host[hl] = 0;
+	memset(sa, 0, sizeof(*sa));
+	sa->sin_family = AF_INET;
+	sa->sin_port = htons((uint16_t)atoi(colon + 1));
+	return inet_pton(AF_INET, host, &sa->sin_addr) == 1 ? 0 : -EINVAL;
+}
+
+/* Server CPU seconds (utime + stime of every thread) from /proc/PID/stat;
+ * -1 when unreadable. */
+static double
+cpu_seconds(int pid)
+{
+	char path[64], buf[1024], *p;
+	unsigned long ut = 0, st = 0;
+	FILE *f;
+	size_t n;
+
+	if (pid <= 0)
+		return -1;
+	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
+	f = fopen(path, "r");
+	if (!f)
+		return -1;
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	buf[n] = 0;
+	/* Fields after the command name, which may hold spaces: from the last ')'. */
+	p = strrchr(buf, ')');
+	if (!p || sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu",
+			 &ut, &st) != 2)
+		return -1;
+	return (double)(ut + st) / (double)sysconf(_SC_CLK_TCK);
+}
+
+/* ---- latency ---------------------------------------------------------- */
+
+static void
+record(uint64_t sent_ns, uint64_t now)
+{
+	uint64_t us = now > sent_ns ? (now - sent_ns) / 1000 : 0;
+
+	hist[us > LG_HIST_US ? LG_HIST_US : us]++;
+	n_recv++;
+}
+
+static double
+percentile(double q)
+{
+	uint64_t want = (uint64_t)((double)n_recv * q), acc = 0;
+
+	if (!n_recv)
+		return -1;
+	for (size_t i = 0; i <= LG_HIST_US; i++) {
+		acc += hist[i];
+		if (acc > want)
+			return (double)i;
+	}
+	return LG_HIST_US;
+}
+
+/* ---- packet builders ------------------------------------------------------ */
+
+/* Transaction id: 8-byte send time + 4-byte sequence. */
+static void
+make_txid(uint8_t txid[GW_STUN_TXID_LEN], uint64_t t, uint32_t seq)
+{
+	put64(txid, t);
+	put32(txid + 8, seq);
+}
+
+static size_t
+build_binding(uint8_t *buf, uint64_t t, uint32_t seq)
+{
+	struct gw_stun_enc e;
+	uint8_t txid[GW_STUN_TXID_LEN];
+
+	make_txid(txid, t, seq);
+	if (gw_stun_enc_init(&e, buf, LG_PKT_MAX, gw_stun_type(GW_STUN_BINDING, GW_STUN_REQUEST),
+			     txid) || gw_stun_enc_fingerprint(&e))
+		return 0;
+	return gw_stun_enc_len(&e);
+}
+
+/* Application payload: magic, send time, sequence, then filler. */
+static void
+fill_payload(uint8_t *p, size_t n, uint64_t t, uint32_t seq)
+{
+	put32(p, LG_MAGIC);
+	put64(p + 4, t);
+	put32(p + 12, seq);
+	memset(p + 16, 0x5a, n - 16);
+}
+
+static size_t
+build_turn_data(uint8_t *buf, uint64_t t, uint32_t seq, bool send_ind)
+{
+	uint8_t payload[LG_PKT_MAX];
+	struct gw_stun_enc e;
+	struct gw_stun_addr pa = { .family = GW_STUN_FAMILY_IPV4,
+				   .port = ntohs(o.peer.sin_port) };
+	uint8_t txid[GW_STUN_TXID_LEN];
+	int n;
+
+	fill_payload(payload, o.size, t, seq);
+	if (!send_ind) {
+		n = gw_turn_chandata_encode(buf, LG_PKT_MAX, LG_CHANNEL, payload, o.size, true);
+		return n < 0 ? 0 : (size_t)n;
+	}
+	memcpy(pa.addr, &o.peer.sin_addr, 4);
+	make_txid(txid, t, seq);
+	if (gw_stun_enc_init(&e, buf, LG_PKT_MAX,
+			     gw_stun_type(GW_STUN_SEND, GW_STUN_INDICATION), txid) ||
+	    gw_stun_enc_xor_addr(&e, GW_STUN_ATTR_XOR_PEER_ADDRESS, &pa) ||
+	    gw_stun_enc_bytes(&e, GW_STUN_ATTR_DATA, payload, o.size))
+		return 0;
+	return gw_stun_enc_len(&e);
+}
+
+/* An answer: returns its send time, or 0 when it is not one of ours. */
+static uint64_t
+answer_time(const uint8_t *p, size_t len)
+{
+	struct gw_turn_chandata cd;
+	struct gw_stun_view v;
+
+	if (o.mode == LG_TURN && len >= 4 && (p[0] & 0xc0) == 0x40) {
+		if (gw_turn_chandata_parse(&cd, p, len) || cd.len < 16 ||
+		    get32(cd.data) != LG_MAGIC)
+			return 0;
+		return get64(cd.data + 4);
+	}
+	if (gw_stun_parse(&v, p, len))
+		return 0;
+	if (o.mode == LG_STUN) {
+		if (v.method != GW_STUN_BINDING || v.cls != GW_STUN_SUCCESS)
+			return 0;
+		return get64(v.txid);
+	}
+	if (v.method == GW_STUN_DATA && v.cls == GW_STUN_INDICATION) {
+		const uint8_t *d;
+		size_t dn;
+
+		if (gw_stun_get_bytes(&v, &v.attr[GW_STUN_A_DATA], &d, &dn) || dn < 16 ||
+		    get32(d) != LG_MAGIC)
+			return 0;
+		return get64(d + 4);
+	}
+	return 0;
+}
+
+/* ---- sockets ----------------------------------------------------------------- */
+
+static int
+open_sock(bool listen, unsigned int i)
+{
+	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_addr = o.bind };
+	int fd, big = 4 << 20;
+
+	fd = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK, 0);
+	if (fd < 0)
+		return -1;
+	setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &big, sizeof(big));
+	setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &big, sizeof(big));
+	if (listen)
+		sa = o.server;
+	else if (o.base_port)
+		sa.sin_port = htons((uint16_t)(o.base_port + i));
+	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) ||
+	    (!listen && connect(fd, (struct sockaddr *)&o.server, sizeof(o.server)))) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/* ---- TURN set-up ----------------------------------------------------------- */
+
+static int
+enc_auth(struct gw_stun_enc *e, const char *nonce)
+{
+	return gw_stun_enc_bytes(e, GW_STUN_ATTR_USERNAME, o.user, strlen(o.user)) ||
+	       gw_stun_enc_bytes(e, GW_STUN_ATTR_REALM, realm, strlen(realm)) ||
+	       gw_stun_enc_bytes(e, GW_STUN_ATTR_NONCE, nonce, strlen(nonce)) ||
+	       gw_stun_enc_integrity(e, &key) || gw_stun_enc_fingerprint(e);
+}
+
+/* The request for set-up step `step` (0: unauthenticated Allocate,
+ * 1: Allocate, 2: CreatePermission, 3: ChannelBind) of socket i. */
+static size_t
+build_setup(uint8_t *buf, unsigned int i, unsigned int step)
+{
+	static const uint16_t method[] = { GW_STUN_ALLOCATE, GW_STUN_ALLOCATE,
+					   GW_STUN_CREATE_PERMISSION, GW_STUN_CHANNEL_BIND };
+	struct gw_stun_addr pa = { .family = GW_STUN_FAMILY_IPV4,
+				   .port = ntohs(o.peer.sin_port) };
+	uint8_t txid[GW_STUN_TXID_LEN];
+	struct gw_stun_enc e;
+	int err;
+
+	memcpy(pa.addr, &o.peer.sin_addr, 4);
+	make_txid(txid, i, step);
+	err = gw_stun_enc_init(&e, buf, LG_PKT_MAX, gw_stun_type(method[step], GW_STUN_REQUEST),
+			       txid);
+	if (step <= 1)
+		err = err || gw_stun_enc_u32(&e, GW_STUN_ATTR_REQUESTED_TRANSPORT,
+					     (uint32_t)GW_TURN_TRANSPORT_UDP << 24);
+	if (step == 3)
+		err = err || gw_stun_enc_u32(&e, GW_STUN_ATTR_CHANNEL_NUMBER,
+					     (uint32_t)LG_CHANNEL << 16);
+	if (step >= 2)
+		err = err || gw_stun_enc_xor_addr(&e, GW_STUN_ATTR_XOR_PEER_ADDRESS, &pa);
+	if (step >= 1)
+		err = err || enc_auth(&e, socks[i].nonce);
+	else
+		err = err || gw_stun_enc_fingerprint(&e);
+	return err ? 0 : gw_stun_enc_len(&e);
+}
+
+static int
+copy_attr(char *dst, size_t cap, const struct gw_stun_view *v, int slot)
+{
+	const uint8_t *p;
+	size_t n;
+
+	if (gw_stun_get_bytes(v, &v->attr[slot], &p, &n) || n >= cap)
+		return -EBADMSG;
+	memcpy(dst, p, n);
+	dst[n] = 0;
+	return 0;
+}
+
+/* Handle one set-up answer on socket i. */
+static void
+setup_answer(unsigned int i, const uint8_t *p, size_t len)
+{
+	struct gw_stun_view v;
+	uint16_t code = 0;
+	unsigned int step;
+
+	if (gw_stun_parse(&v, p, len) || get64(v.txid) != i)
+		return;
+	step = get32(v.txid + 8);
+	if (step != socks[i].state)
+		return;
+	if (v.cls == GW_STUN_ERROR) {
+		gw_stun_get_error(&v, &code, NULL, NULL);
+		/* 401 to the first Allocate, or 438 (stale nonce): learn realm/nonce. */
+		if ((code == 401 || code == 438) &&
+		    !copy_attr(realm, sizeof(realm), &v, GW_STUN_A_REALM) &&
+		    !copy_attr(socks[i].nonce, sizeof(socks[i].nonce), &v, GW_STUN_A_NONCE)) {
+			uint8_t k[16];
+
+			gw_stun_longterm_key_md5(k, o.user, realm, o.pass);
+			gw_hmac_sha1_key_init(&key, k, sizeof(k));
+			if (step == 0)
+				socks[i].state = 1;
+		} else {
+			/* 437: this 5-tuple still has an allocation (a port an
+			 * earlier run used): give runs distinct --base-port. */
+			if (code == 437 && !n_bad)
+				fprintf(stderr, "loadgen: 437 Allocation Mismatch on socket %u\n", i);
+			n_bad++;
+		}
+		return;
+	}
+	if (v.cls == GW_STUN_SUCCESS && step >= 1)
+		socks[i].state = (uint8_t)(step + 1);
+}
+
+/* Make every allocation; bounded: 10 tries of 500 ms per step. */
+static int
+turn_setup(void)
+{
+	uint8_t buf[LG_PKT_MAX];
+	struct epoll_event ev[64];
+	int ep = epoll_create1(0), err = 0;
+
+	for (unsigned int i = 0; i < o.socks; i++) {
+		struct epoll_event e = { .events = EPOLLIN, .data.u32 = i };
+
+		epoll_ctl(ep, EPOLL_CTL_ADD, socks[i].fd, &e);
+	}
+	for (unsigned int target = 1; target <= 4 && !err; target++) {
+		for (int tries = 0;; tries++) {
+			unsigned int pending = 0;
+
+			for (unsigned int i = 0; i < o.socks; i++) {
+				size_t n;
+
+				if (socks[i].state >= target)
+					continue;
+				pending++;
+				n = build_setup(buf, i, socks[i].state);
+				if (n && send(socks[i].fd, buf, n, 0) < 0 && errno != EAGAIN)
+					perror("send");
+			}
+			if (!pending)
+				break;
+			if (tries == 10 || stop) {
+				fprintf(stderr, "loadgen: %u of %u allocations stuck before step %u\n",
+					pending, o.socks, target);
+				err = -ETIMEDOUT;
+				break;
+			}
+			for (uint64_t end = now_ns() + 500000000u; now_ns() < end;) {
+				int k = epoll_wait(ep, ev, 64, 50);
+
+				for (int j = 0; j < k; j++) {
+					unsigned int i = ev[j].data.u32;
+					ssize_t n;
+
+					while ((n = recv(socks[i].fd, buf, sizeof(buf), 0)) > 0)
+						setup_answer(i, buf, (size_t)n);
+				}
+				pending = 0;
+				for (unsigned int i = 0; i < o.socks; i++)
+					pending += socks[i].state < target;
+				if (!pending)
+					break;
+			}
+		}
+	}
+	close(ep);
+	return err;
+}
+
+/* ---- traffic ------------------------------------------------------------- */
+
+static uint8_t txbuf[LG_BATCH][LG_PKT_MAX];
+static uint8_t rxbuf[LG_BATCH][LG_PKT_MAX];
+
+static void
+drain_sock(int fd, uint64_t t)
+{
+	struct mmsghdr mm[LG_BATCH];
+	struct iovec iov[LG_BATCH];
+	int n;
+
+	for (int i = 0; i < LG_BATCH; i++) {
+		iov[i] = (struct iovec){ rxbuf[i], LG_PKT_MAX };
+		mm[i] = (struct mmsghdr){ .msg_hdr = { .msg_iov = &iov[i], .msg_iovlen = 1 } };
+	}
+	for (int rounds = 0; rounds < 64; rounds++) {
+		n = recvmmsg(fd, mm, LG_BATCH, MSG_DONTWAIT, NULL);
+		if (n <= 0)
+			return;
+		for (int i = 0; i < n; i++) {
+			uint64_t s = answer_time(rxbuf[i], mm[i].msg_len);
+
+			if (s)
+				record(s, t);
+			else
+				n_bad++;
+		}
+		if (n < LG_BATCH)
+			return;
+	}
+}
+
+/* Receive what is ready, waiting up to timeout_ns for the first answer. */
+static void
+poll_rx(int ep, uint64_t timeout_ns)
+{
+	struct timespec ts = { (time_t)(timeout_ns / 1000000000u),
+			       (long)(timeout_ns % 1000000000u) };
+	struct epoll_event ev[256];
+	int k = epoll_pwait2(ep, ev, 256, &ts, NULL);
+	uint64_t t = now_ns();
+
+	for (int j = 0; j < k; j++)
+		drain_sock(socks[ev[j].data.u32].fd, t);
+}
+
+static int
+traffic(double *tx_s)
+{
+	struct mmsghdr mm[LG_BATCH];
+	struct iovec iov[LG_BATCH];
+	uint64_t t0, end, t, due;
+	unsigned int cur = 0;
+	int ep = epoll_create1(0);
+
+	for (unsigned int i = 0; i < o.socks; i++) {
+		struct epoll_event e = { .events = EPOLLIN, .data.u32 = i };
+
+		epoll_ctl(ep, EPOLL_CTL_ADD, socks[i].fd, &e);
+	}
+	t0 = now_ns();
+	end = t0 + (uint64_t)(o.duration * 1e9);
+	while (!stop && (t = now_ns()) < end) {
+		unsigned int n = LG_BATCH;
+		int k;
+
+		if (o.rate) {
+			due = (uint64_t)((double)(t - t0) * 1e-9 * (double)o.rate);
+			if (due <= n_sent) {
+				/* Sleep (answers wake us) until the next packet is
+				 * due: at a set rate the generator must leave its
+				 * CPU to the echo peer and the kernel. */
+				uint64_t next = t0 + (uint64_t)((double)(n_sent + 1) * 1e9 /
+								(double)o.rate);
+
+				poll_rx(ep, next > t ? next - t : 0);
+				continue;
+			}
+			if (due - n_sent < n)
+				n = (unsigned int)(due - n_sent);
+		}
+		/* One batch on one socket, sockets in turn. */
+		for (unsigned int i = 0; i < n; i++) {
+			uint32_t seq = socks[cur].seq++;
+			size_t len = o.mode == LG_STUN ?
+				build_binding(txbuf[i], t, seq) :
+				build_turn_data(txbuf[i], t, seq, (seq % 100) < o.send_pct);
+
+			iov[i] = (struct iovec){ txbuf[i], len };
+			mm[i] = (struct mmsghdr){ .msg_hdr = { .msg_iov = &iov[i], .msg_iovlen = 1 } };
+		}
+		k = sendmmsg(socks[cur].fd, mm, n, MSG_DONTWAIT);
+		if (k > 0)
+			n_sent += (uint64_t)k;
+		/* A socket whose buffer is full is skipped this turn; its
+		 * sequence numbers are not reused, so nothing is miscounted. */
+		cur = (cur + 1) % o.socks;
+		if (cur == 0 || !o.rate)
+			poll_rx(ep, 0);
+	}
+	*tx_s = (double)(now_ns() - t0) * 1e-9;
+	end = now_ns() + (uint64_t)o.drain_ms * 1000000u;
+	while (now_ns() < end)
+		poll_rx(ep, 10000000u);
+	close(ep);
+	return 0;
+}
+
+/* ---- echo / sink peer -------------------------------------------------------- */
+
+static int
+peer_loop(bool echo)
+{
+	struct mmsghdr mm[LG_BATCH];
+	struct iovec iov[LG_BATCH];
+	struct sockaddr_in from[LG_BATCH];
+	uint64_t end = now_ns() + (uint64_t)(o.duration * 1e9);
+	int fd = open_sock(true, 0);
+
+	if (fd < 0) {
+		perror("loadgen: listen socket");
+		return 1;
+	}
+	printf("loadgen: %s on %s:%u\n", echo ? "echo" : "sink", inet_ntoa(o.server.sin_addr),
+	       ntohs(o.server.sin_port));
+	fflush(stdout);
+	while (!stop && now_ns() < end) {
+		struct timeval tv = { 0, 100000 };
+		int n;
+
+		for (int i = 0; i < LG_BATCH; i++) {
+			iov[i] = (struct iovec){ rxbuf[i], LG_PKT_MAX };
+			mm[i] = (struct mmsghdr){ .msg_hdr = { .msg_name = &from[i],
+							       .msg_namelen = sizeof(from[i]),
+							       .msg_iov = &iov[i], .msg_iovlen = 1 } };
+		}
+		setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+		n = recvmmsg(fd, mm, LG_BATCH, MSG_WAITFORONE, NULL);
+		if (n <= 0)
+			continue;
+		n_recv += (uint64_t)n;
+		if (!echo)
+			continue;
+		for (int i = 0; i < n; i++)
+			iov[i].iov_len = mm[i].msg_len;
+		n = sendmmsg(fd, mm, (unsigned int)n, 0);
+		if (n > 0)
+			n_sent += (uint64_t)n;
+	}
+	printf("received=%" PRIu64 " echoed=%" PRIu64 "\n", n_recv, n_sent);
+	close(fd);
+	return 0;
+}
+
+/* ---- main ------------------------------------------------------------------- */
+
+static void
+on_signal(int sig)
+{
+	(void)sig;
+	stop = 1;
+}
+
+static void
+usage(void)
+{
+	fprintf(stderr,
+		"usage: rtcgw_loadgen --mode stun|turn --server IP:PORT [--bind IP] [--sockets N]\n"
+		"                     [--rate PPS] [--duration S] [--drain MS] [--cpu-pid PID] [--base-port P]\n"
+		"                     [--peer IP:PORT --user U --pass P --size B --send-pct P]\n"
+		"       rtcgw_loadgen --mode echo|sink --listen IP:PORT [--duration S]\n");
+	exit(2);
+}
+
+int
+main(int argc, char **argv)
+{
+	static const struct option lo[] = {
+		{ "mode", 1, 0, 'm' }, { "server", 1, 0, 's' }, { "listen", 1, 0, 's' },
+		{ "bind", 1, 0, 'b' }, { "sockets", 1, 0, 'n' }, { "rate", 1, 0, 'r' },
+		{ "duration", 1, 0, 'd' }, { "drain", 1, 0, 'D' }, { "peer", 1, 0, 'p' },
+		{ "user", 1, 0, 'u' }, { "pass", 1, 0, 'w' }, { "size", 1, 0, 'l' },
+		{ "send-pct", 1, 0, 'S' }, { "cpu-pid", 1, 0, 'c' }, { "base-port", 1, 0, 'B' },
+		{ 0, 0, 0, 0 },
+	};
+	double tx_s = 0, setup_s = 0, c0, c1, c2;
+	bool have_server = false;
+	int c, rc = 1;
+	uint64_t t;
+
+	while ((c = getopt_long(argc, argv, "", lo, NULL)) != -1) {
+		switch (c) {
+		case 'm':
+			if (!strcmp(optarg, "stun"))
+				o.mode = LG_STUN;
+			else if (!strcmp(optarg, "turn"))
+				o.mode = LG_TURN;
+			else if (!strcmp(optarg, "echo"))
+				o.mode = LG_ECHO;
+			else if (!strcmp(optarg, "sink"))
+				o.mode = LG_SINK;
+			else
+				usage();
+			break;
+		case 's': if (parse_addr(&o.server, optarg)) usage(); have_server = true; break;
+		case 'p': if (parse_addr(&o.peer, optarg)) usage(); break;
+		case 'b': if (inet_pton(AF_INET, optarg, &o.bind) != 1) usage(); break;
+		case 'n': o.socks = (unsigned int)strtoul(optarg, NULL, 0); break;
+		case 'r': o.rate = strtoull(optarg, NULL, 0); break;
+		case 'd': o.duration = strtod(optarg, NULL); break;
+		case 'D': o.drain_ms = (unsigned int)strtoul(optarg, NULL, 0); break;
+		case 'u': o.user = optarg; break;
+		case 'w': o.pass = optarg; break;
+		case 'l': o.size = (unsigned int)strtoul(optarg, NULL, 0); break;
+		case 'B': o.base_port = (unsigned int)strtoul(optarg, NULL, 0); break;
+		case 'c': o.cpu_pid = atoi(optarg); break;
+		case 'S': o.send_pct = (unsigned int)strtoul(optarg, NULL, 0); break;
+		default: usage();
+		}
+	}
+	if (!have_server || o.socks < 1 || o.socks > LG_MAX_SOCKS || o.duration <= 0 ||
+	    o.duration > 3600 || o.size < 16 || o.size > 1200 || o.send_pct > 100 ||
+	    (o.mode == LG_TURN && !o.peer.sin_port) ||
+	    (o.base_port && o.base_port + o.socks > 65536))
+		usage();
+	signal(SIGINT, on_signal);
+	signal(SIGTERM, on_signal);
+	if (o.mode == LG_ECHO || o.mode == LG_SINK)
+		return peer_loop(o.mode == LG_ECHO);
+
+	socks = calloc(o.socks, sizeof(*socks));
+	if (!socks)
+		return 1;
+	for (unsigned int i = 0; i < o.socks; i++) {
+		socks[i].fd = open_sock(false, i);
+		if (socks[i].fd < 0) {
+			perror("loadgen: socket");
+			goto out;
+		}
+	}
+	t = now_ns();
+	c0 = cpu_seconds(o.cpu_pid);
+	if (o.mode == LG_TURN && turn_setup())
+		goto out;
+	setup_s = (double)(now_ns() - t) * 1e-9;
+	c1 = cpu_seconds(o.cpu_pid);
+	traffic(&tx_s);
+	c2 = cpu_seconds(o.cpu_pid);
+	if (o.cpu_pid && (c0 < 0 || c2 < 0)) {
+		fprintf(stderr, "loadgen: server pid %d gone\n", o.cpu_pid);
+		goto out;
+	}
+	printf("sent=%" PRIu64 " received=%" PRIu64 " lost=%" PRIu64 " loss_pct=%.3f"
+	       " tx_pps=%.0f rx_pps=%.0f p50_us=%.0f p99_us=%.0f bad=%" PRIu64
+	       " setup_s=%.3f setup_cpu_s=%.3f cpu_s=%.3f\n",
+	       n_sent, n_recv, n_sent > n_recv ? n_sent - n_recv : 0,
+	       n_sent ? 100.0 * (double)(n_sent > n_recv ? n_sent - n_recv : 0) / (double)n_sent : 0,
+	       (double)n_sent / tx_s, (double)n_recv / tx_s, percentile(0.5), percentile(0.99),
+	       n_bad, setup_s, c1 - c0, c2 - c1);
+	rc = 0;
+out:
+	for (unsigned int i = 0; i < o.socks && socks[i].fd; i++)
+		close(socks[i].fd);
+	free(socks);
+	return rc;
+}
