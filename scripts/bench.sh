@@ -154,6 +154,7 @@ run() {
 	RUN_N=$((RUN_N + 1))
 	args=(--mode "$proto" --server "$TB_GW_IP:3478" --bind "$TB_CLIENT_IP" --sockets 100
 		--base-port $((20000 + 100 * (RUN_N % 300)))
+		--raw-tx "${TB}c0" --gw-mac "$TB_GW_MAC"
 		--rate "$rate" --duration "$SECS" --drain 500 --cpu-pid "$SERVER_PID")
 	[ "$proto" = turn ] && args+=(--peer "$TB_PEER_IP:$PEER_PORT" --user alice
 		--pass alice-pass-1 --size 160)
