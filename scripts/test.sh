@@ -101,28 +101,41 @@ if want fuzz; then
 	done
 fi
 
+# integration TEST PMD: run one integration test with the dataplane's veth
+# port on PMD (af_packet or af_xdp), count its ok / not ok lines.
+# One DPDK test at a time on this machine: a shared lock with any other
+# run; -o keeps the lock fd out of the processes the tests start.
+integration() {
+	local t=$1 pmd=$2 name log rc p f
+	name=$(basename "$t" .sh)
+	[ "$pmd" = af_packet ] || name="$name[$pmd]"
+	echo "--- $name"
+	log=$(mktemp)
+	RTCGW_TEST_PMD=$pmd flock -o /tmp/rtcgw-dpdk.lock timeout -k 10 900 bash "$t" >"$log" 2>&1
+	rc=$?
+	grep -E '^(ok|not ok|#)' "$log"
+	p=$(grep -c '^ok' "$log")
+	f=$(grep -c '^not ok' "$log")
+	PASS=$((PASS + p))
+	FAIL=$((FAIL + f))
+	[ "$f" -eq 0 ] || FAILED+=("$name")
+	if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then
+		echo "$name exited with $rc without a failed check; last lines:"
+		tail -20 "$log"
+		fail "$name (exit $rc)"
+	fi
+	rm -f "$log"
+}
+
 if want integration; then
 	stage "integration tests (network namespaces, real processes)"
-	# One DPDK test at a time on this machine: a shared lock with any other
-	# run; -o keeps the lock fd out of the processes the tests start.
 	for t in "$ROOT"/tests/integration/test_*.sh; do
-		name=$(basename "$t" .sh)
-		echo "--- $name"
-		log=$(mktemp)
-		flock -o /tmp/rtcgw-dpdk.lock timeout -k 10 900 bash "$t" >"$log" 2>&1
-		rc=$?
-		grep -E '^(ok|not ok|#)' "$log"
-		p=$(grep -c '^ok' "$log")
-		f=$(grep -c '^not ok' "$log")
-		PASS=$((PASS + p))
-		FAIL=$((FAIL + f))
-		[ "$f" -eq 0 ] || FAILED+=("$name")
-		if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then
-			echo "$name exited with $rc without a failed check; last lines:"
-			tail -20 "$log"
-			fail "$name (exit $rc)"
-		fi
-		rm -f "$log"
+		integration "$t" af_packet
+	done
+	# The veth tests once more with the dataplane on net_af_xdp (lib.sh's
+	# RTCGW_TEST_PMD): the port the README recommends on a kernel driver.
+	for t in foundation stun turn; do
+		integration "$ROOT/tests/integration/test_$t.sh" af_xdp
 	done
 fi
 

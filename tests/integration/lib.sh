@@ -186,6 +186,7 @@ tb_start_dp() {
 	TB_DP_LOG=$TB_DIR/dp.$TB_DP_N.log
 	# Not through tb_g: a backgrounded function is a subshell, and $! must
 	# be the dataplane itself (ip netns exec execs it in place).
+	[ "$TB_DP_N" -gt 1 ] || tb_log "dataplane port: $(tb_port_device)"
 	ip netns exec "$TB_NS_G" "$TB_DP_BIN" -c "$TB_CONF" >"$TB_DP_LOG" 2>&1 &
 	TB_DP_PID=$!
 	TB_PIDS+=("$TB_DP_PID")
