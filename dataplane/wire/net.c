@@ -61,22 +61,55 @@ gw_arp_parse(struct gw_arp_view *v, const uint8_t *p, size_t len)
 	return 0;
 }
 
+/* RFC 1071 §2(B): the ones'-complement sum is independent of byte order, so
+ * sum native-order 32-bit words into a 64-bit accumulator (no carry can be
+ * lost before 2^32 words), fold with end-around carries, and swap the 16-bit
+ * result back to network order on a little-endian host. Same folded value as
+ * the byte-pair loop it replaced (the unit test checks it against one);
+ * about 4x fewer operations per byte. */
 uint32_t
 gw_cksum_add(uint32_t sum, const void *buf, size_t len)
 {
 	const uint8_t *p = buf;
-	uint64_t s = sum;
+	uint64_t s = 0;
+	uint32_t w, w2, w3, w4;
+	uint16_t h;
 
-	while (len >= 2) {
-		s += (uint32_t)(p[0] << 8 | p[1]);
+	for (; len >= 16; p += 16, len -= 16) {
+		memcpy(&w, p, 4);
+		memcpy(&w2, p + 4, 4);
+		memcpy(&w3, p + 8, 4);
+		memcpy(&w4, p + 12, 4);
+		s += (uint64_t)w + w2 + w3 + w4;
+	}
+	for (; len >= 4; p += 4, len -= 4) {
+		memcpy(&w, p, 4);
+		s += w;
+	}
+	if (len >= 2) {
+		memcpy(&h, p, 2);
+		s += h;
 		p += 2;
 		len -= 2;
 	}
-	if (len)
-		s += (uint32_t)p[0] << 8;
+	if (len) {
+		/* The odd last byte is the high byte of a zero-padded pair:
+		 * its first (lowest-addressed) byte. */
+		h = 0;
+		memcpy(&h, p, 1);
+		s += h;
+	}
+	s = (s & 0xffffffffu) + (s >> 32);
+	s = (s & 0xffffffffu) + (s >> 32);
+	s = (s & 0xffff) + (s >> 16);
+	s = (s & 0xffff) + (s >> 16);
+	s = (s & 0xffff) + (s >> 16);
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	s = (uint16_t)(s << 8 | s >> 8);
+#endif
+	s += sum;
 	/* Fold into 32 bits so callers can keep adding. */
-	while (s >> 32)
-		s = (s & 0xffffffffu) + (s >> 32);
+	s = (s & 0xffffffffu) + (s >> 32);
 	return (uint32_t)s;
 }
 
