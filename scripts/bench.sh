@@ -88,6 +88,7 @@ export RTCGW_TEST_PMD=$PMD
 # shellcheck source=../tests/integration/lib.sh
 . "$ROOT/tests/integration/lib.sh"
 tb_init rtx 20 18100
+# shellcheck disable=SC2034  # read by lib.sh tb_config
 TB_CONF_TURN="  enabled: true
   realm: rtcgw.bench
   relay_port_min: 50000
