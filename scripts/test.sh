@@ -108,7 +108,7 @@ fi
 integration() {
 	local t=$1 pmd=$2 name log rc p f
 	name=$(basename "$t" .sh)
-	[ "$pmd" = af_packet ] || name="$name[$pmd]"
+	[ "$pmd" = af_packet ] || name="${name}[$pmd]"
 	echo "--- $name"
 	log=$(mktemp)
 	RTCGW_TEST_PMD=$pmd flock -o /tmp/rtcgw-dpdk.lock timeout -k 10 900 bash "$t" >"$log" 2>&1
