@@ -60,8 +60,11 @@ bash "$ROOT/scripts/setup.sh" --bench || die "setup"
 # One DPDK run on the machine at a time (README: the lock).
 if [ -z "${RTCGW_BENCH_LOCKED:-}" ]; then
 	say "waiting for /tmp/rtcgw-dpdk.lock"
-	RTCGW_BENCH_LOCKED=1 exec flock -o /tmp/rtcgw-dpdk.lock "$0" --rounds "$ROUNDS" \
-		--seconds "$SECS" --pmd "$PMD" --out "$OUT" ${QUICK:+--quick} ${INPROC:---no-inproc}
+	again=(--pmd "$PMD" --out "$OUT")
+	[ -n "$QUICK" ] && again+=(--quick)
+	again+=(--rounds "$ROUNDS" --seconds "$SECS")
+	[ -n "$INPROC" ] || again+=(--no-inproc)
+	RTCGW_BENCH_LOCKED=1 exec flock -o /tmp/rtcgw-dpdk.lock "$0" "${again[@]}"
 fi
 T_START=$SECONDS
 BUILD=${RTCGW_BUILD:-$ROOT/build}
