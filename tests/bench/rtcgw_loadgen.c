@@ -1,7 +1,9 @@
 /*
  * rtcgw_loadgen: a UDP load generator for STUN/TURN servers (rtcgw, coturn).
  *
- * One thread, many UDP sockets, sendmmsg/recvmmsg in batches of LG_BATCH.
+ * One thread, many UDP sockets, sendmmsg/recvmmsg in batches of LG_BATCH;
+ * with --raw-tx the traffic goes out as whole frames through AF_PACKET (see
+ * raw_open), the answers still come back on the UDP sockets.
  * Modes:
  *   stun   Binding requests (with FINGERPRINT) from --sockets source ports; the
  *          transaction id carries a send timestamp, the response echoes it.
