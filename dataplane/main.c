@@ -20,6 +20,7 @@
 
 #include "dp_arp.h"
 #include "dp_ctx.h"
+#include "dp_frag.h"
 #include "dp_ice.h"
 #include "dp_ipc.h"
 #include "dp_lcore.h"
@@ -30,6 +31,7 @@
 
 #define MAX_EAL_ARGS 64
 #define NEIGH_ENTRIES 4096
+#define FRAG_MBUFS    4095      /* indirect mbufs: fragments in flight (TX rings, ARP queue) */
 #define ICE_LEGS      4096
 #define DETACH_WAIT_MS 2000
 
@@ -181,6 +183,8 @@ main(int argc, char **argv)
 		goto out;
 	}
 	rc = dp_arp_table_create(&dp.neigh, NEIGH_ENTRIES, conf.dataplane.arp_timeout_s);
+	if (rc == 0)
+		rc = dp_frag_init(FRAG_MBUFS);
 	if (rc == 0)
 		rc = create_workers(&conf);
 	if (rc == 0)

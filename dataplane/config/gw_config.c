@@ -180,6 +180,7 @@ static const struct field turn_keys[] = {
 	UINT("max_allocations", C(turn.max_allocations), 1, 4000000),
 	UINT("user_quota", C(turn.user_quota), 0, 4000000),
 	UINT("ip_quota", C(turn.ip_quota), 0, 4000000),
+	TYPED("rfc5766_channels", F_BOOL, C(turn.rfc5766_channels)),
 	UINT("bandwidth_bps", C(turn.bandwidth_bps), 0, 400000000000ull),
 	SEQ("users", C(turn.users), user_elem, CNT(turn.n_users), 0),
 	SEQ("auth_secrets", C(turn.auth_secrets), secret_elem, CNT(turn.n_auth_secrets), 0),
@@ -259,6 +260,8 @@ gw_config_defaults(struct gw_config *c)
 	c->turn.channel_lifetime_s = 600;
 	c->turn.nonce_lifetime_s = 600;
 	c->turn.max_allocations = 100000;
+	c->turn.user_quota = 100;
+	c->turn.ip_quota = 1000;
 
 	c->media.port_min = 40000;
 	c->media.port_max = 49151;

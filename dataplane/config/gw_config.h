@@ -105,8 +105,9 @@ struct gw_config {
 		uint32_t channel_lifetime_s;   /* default 600 */
 		uint32_t nonce_lifetime_s;     /* default 600 */
 		uint32_t max_allocations;      /* default 100000 */
-		uint32_t user_quota;           /* allocations per user, 0 = unlimited */
-		uint32_t ip_quota;             /* allocations per source IP, 0 = unlimited */
+		uint32_t user_quota;           /* allocations per user, default 100, 0 = unlimited */
+		uint32_t ip_quota;             /* per source IP, default 1000, 0 = unlimited */
+		bool rfc5766_channels;         /* accept channels 0x5000..0x7FFF, default false */
 		uint64_t bandwidth_bps;        /* per allocation, 0 = unlimited */
 		struct gw_turn_user users[GW_CONF_MAX_USERS];
 		unsigned n_users;

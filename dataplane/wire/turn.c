@@ -102,17 +102,14 @@ static int
 check_allocate(struct gw_turn_req *r, const struct gw_stun_view *v)
 {
 	const struct gw_stun_attr *a;
+	bool raf = v->attr[GW_STUN_A_REQUESTED_ADDRESS_FAMILY].off != 0;
+	bool aaf = v->attr[GW_STUN_A_ADDITIONAL_ADDRESS_FAMILY].off != 0;
 	uint32_t u;
 
 	if (gw_stun_get_u32(v, &v->attr[GW_STUN_A_REQUESTED_TRANSPORT], &u) < 0)
 		return GW_STUN_ERR(400);
 	if (u >> 24 != GW_TURN_TRANSPORT_UDP)
 		return GW_STUN_ERR(442);
-	if (gw_stun_get_u32(v, &v->attr[GW_STUN_A_REQUESTED_ADDRESS_FAMILY], &u) == 0 &&
-	    u >> 24 != GW_STUN_FAMILY_IPV4)
-		return GW_STUN_ERR(440);
-	if (v->attr[GW_STUN_A_ADDITIONAL_ADDRESS_FAMILY].off != 0)
-		return GW_STUN_ERR(440);           /* dual allocation: IPv6 relay, none here */
 	a = &v->attr[GW_STUN_A_EVEN_PORT];
 	if (a->off != 0) {
 		r->even_port = true;
@@ -120,8 +117,20 @@ check_allocate(struct gw_turn_req *r, const struct gw_stun_view *v)
 	}
 	if (gw_stun_get_u64(v, &v->attr[GW_STUN_A_RESERVATION_TOKEN], &r->token) == 0)
 		r->has_token = true;
-	if (r->even_port && r->has_token)
+	/* RFC 8656 §7.2 steps 5, 6 and 8 (RFC 6156 §4.2): combinations that are
+	 * malformed whatever families the server supports, so 400 before 440. A
+	 * token names a relayed address already, family included. */
+	if (r->has_token && (r->even_port || raf || aaf))
 		return GW_STUN_ERR(400);
+	if (raf && aaf)
+		return GW_STUN_ERR(400);
+	if (r->reserve_next && aaf)
+		return GW_STUN_ERR(400);
+	if (gw_stun_get_u32(v, &v->attr[GW_STUN_A_REQUESTED_ADDRESS_FAMILY], &u) == 0 &&
+	    u >> 24 != GW_STUN_FAMILY_IPV4)
+		return GW_STUN_ERR(440);
+	if (aaf)
+		return GW_STUN_ERR(440);           /* dual allocation: IPv6 relay, none here */
 	r->dont_fragment = v->attr[GW_STUN_A_DONT_FRAGMENT].off != 0;
 	return 0;
 }
@@ -398,9 +407,11 @@ gw_turn_nonce_check(const uint8_t *nonce, size_t len, const struct gw_hmac_sha1_
 static const struct gw_turn_prefix default_deny[] = {
 	{ 0x00000000u, 8 },     /* "this network", incl. 0.0.0.0 */
 	{ 0x0a000000u, 8 },     /* RFC 1918 */
+	{ 0x64400000u, 10 },    /* RFC 6598 shared address space (carrier-grade NAT) */
 	{ 0x7f000000u, 8 },     /* loopback */
 	{ 0xa9fe0000u, 16 },    /* link-local */
 	{ 0xac100000u, 12 },    /* RFC 1918 */
+	{ 0xc0000000u, 24 },    /* RFC 6890 IETF protocol assignments (DS-Lite, NAT64 discovery) */
 	{ 0xc0a80000u, 16 },    /* RFC 1918 */
 	{ 0xe0000000u, 4 },     /* multicast */
 	{ 0xf0000000u, 4 },     /* reserved, incl. limited broadcast */
@@ -459,7 +470,9 @@ gw_turn_peer_ip_check(const struct gw_turn_peer_policy *pol, uint32_t ip)
 		return GW_TURN_PEER_OK;
 	if (in_list(pol->allowed, na, ip))
 		return GW_TURN_PEER_OK;
-	if (gw_turn_peer_default_denied(ip))
+	if (gw_turn_peer_default_denied(ip) ||
+	    in_addrs(pol->edge_addr, pol->n_edge_addr < GW_TURN_POLICY_MAX_EDGES ?
+				     pol->n_edge_addr : GW_TURN_POLICY_MAX_EDGES, ip))
 		return GW_TURN_PEER_DENY_DEFAULT;
 	if (in_list(pol->denied, nd, ip))
 		return GW_TURN_PEER_DENY_CONFIG;

@@ -229,6 +229,7 @@ int gw_turn_nonce_features(const uint8_t *nonce, size_t len, uint32_t *features)
 
 #define GW_TURN_POLICY_MAX_CIDRS 32   /**< same as GW_CONF_MAX_CIDRS */
 #define GW_TURN_POLICY_MAX_ADDRS 8
+#define GW_TURN_POLICY_MAX_EDGES (2 * GW_TURN_POLICY_MAX_ADDRS)
 
 /** An IPv4 prefix, host byte order (layout of gw_config's struct gw_cidr4). */
 struct gw_turn_prefix {
@@ -254,6 +255,10 @@ struct gw_turn_peer_policy {
 	unsigned n_relay_addr;
 	uint32_t own_addr[GW_TURN_POLICY_MAX_ADDRS];
 	unsigned n_own_addr;
+	/** Network and broadcast addresses of the gateway's own subnets: denied
+	 *  like the built-in ranges (allowed_peers can open them). */
+	uint32_t edge_addr[GW_TURN_POLICY_MAX_EDGES];
+	unsigned n_edge_addr;
 	uint16_t relay_port_min;
 	uint16_t relay_port_max;
 };
@@ -269,8 +274,9 @@ enum gw_turn_peer_verdict {
 
 /**
  * Built-in deny ranges: 0.0.0.0/8 (incl. unspecified), 10.0.0.0/8,
- * 127.0.0.0/8, 169.254.0.0/16, 172.16.0.0/12, 192.168.0.0/16, 224.0.0.0/4
- * (multicast), 240.0.0.0/4 (reserved, incl. 255.255.255.255).
+ * 100.64.0.0/10 (carrier-grade NAT), 127.0.0.0/8, 169.254.0.0/16,
+ * 172.16.0.0/12, 192.0.0.0/24, 192.168.0.0/16, 224.0.0.0/4 (multicast),
+ * 240.0.0.0/4 (reserved, incl. 255.255.255.255).
  * @return true when ip is inside one of them. No errors.
  */
 bool gw_turn_peer_default_denied(uint32_t ip);
@@ -278,8 +284,9 @@ bool gw_turn_peer_default_denied(uint32_t ip);
 /**
  * Decide whether a peer IP may get a permission (CreatePermission,
  * ChannelBind): own other addresses are refused; own relay addresses are
- * allowed (relay-to-relay); then allowed_peers opens, then the built-in list
- * and denied_peers deny; everything else is allowed.
+ * allowed (relay-to-relay); then allowed_peers opens, then the built-in list,
+ * the own subnets' network and broadcast addresses and denied_peers deny;
+ * everything else is allowed.
  * @return GW_TURN_PEER_OK or the deny verdict. No errors.
  */
 enum gw_turn_peer_verdict gw_turn_peer_ip_check(const struct gw_turn_peer_policy *pol,

@@ -157,8 +157,9 @@ test_minimal_defaults(void **state)
 	assert_int_equal(d->turn.channel_lifetime_s, 600);
 	assert_int_equal(d->turn.nonce_lifetime_s, 600);
 	assert_int_equal(d->turn.max_allocations, 100000);
-	assert_int_equal(d->turn.user_quota, 0);
-	assert_int_equal(d->turn.ip_quota, 0);
+	assert_int_equal(d->turn.user_quota, 100);
+	assert_int_equal(d->turn.ip_quota, 1000);
+	assert_false(d->turn.rfc5766_channels);
 	assert_int_equal(d->turn.bandwidth_bps, 0);
 	assert_int_equal(d->media.consent_timeout_s, 30);
 	free(c);
@@ -225,6 +226,7 @@ test_full(void **state)
 	assert_int_equal(c->turn.max_allocations, 4000000);
 	assert_int_equal(c->turn.user_quota, 10);
 	assert_int_equal(c->turn.ip_quota, 20);
+	assert_true(c->turn.rfc5766_channels);
 	assert_true(c->turn.bandwidth_bps == UINT64_C(400000000000));
 	assert_int_equal(c->turn.n_users, 2);
 	assert_string_equal(c->turn.users[0].username, "alice");

@@ -130,7 +130,8 @@ test_chandata_encode(void **state)
 
 enum { A_TRANSPORT = 1, A_TRANSPORT_TCP = 2, A_EVEN = 4, A_EVEN_R = 8, A_TOKEN = 16,
        A_PEER = 32, A_PEER2 = 64, A_PEER6 = 128, A_CHAN = 256, A_CHAN_BAD = 512,
-       A_DATA = 1024, A_FAMILY6 = 2048, A_LIFETIME = 4096 };
+       A_DATA = 1024, A_FAMILY6 = 2048, A_LIFETIME = 4096, A_FAMILY4 = 8192,
+       A_ADD_FAMILY6 = 16384 };
 
 static size_t
 build(uint8_t *buf, size_t cap, uint16_t method, enum gw_stun_class cls, unsigned attrs)
@@ -150,6 +151,10 @@ build(uint8_t *buf, size_t cap, uint16_t method, enum gw_stun_class cls, unsigne
 		assert_int_equal(gw_stun_enc_u32(&e, GW_STUN_ATTR_REQUESTED_TRANSPORT, 6u << 24), 0);
 	if (attrs & A_FAMILY6)
 		assert_int_equal(gw_stun_enc_u32(&e, GW_STUN_ATTR_REQUESTED_ADDRESS_FAMILY, 2u << 24), 0);
+	if (attrs & A_FAMILY4)
+		assert_int_equal(gw_stun_enc_u32(&e, GW_STUN_ATTR_REQUESTED_ADDRESS_FAMILY, 1u << 24), 0);
+	if (attrs & A_ADD_FAMILY6)
+		assert_int_equal(gw_stun_enc_u32(&e, GW_STUN_ATTR_ADDITIONAL_ADDRESS_FAMILY, 2u << 24), 0);
 	if (attrs & A_LIFETIME)
 		assert_int_equal(gw_stun_enc_u32(&e, GW_STUN_ATTR_LIFETIME, 1200), 0);
 	if (attrs & (A_EVEN | A_EVEN_R))
@@ -202,6 +207,20 @@ static const struct {
 	/* 22 */ { GW_STUN_SEND, GW_STUN_REQUEST, A_PEER | A_DATA, -ENOTSUP },
 	/* 23 */ { GW_STUN_BINDING, GW_STUN_REQUEST, 0, -ENOTSUP },
 	/* 24 */ { GW_STUN_ALLOCATE, GW_STUN_INDICATION, A_TRANSPORT, -ENOTSUP },
+	/* RFC 8656 §7.2 steps 5, 6 and 8: malformed combinations are 400, never 440/508 */
+	/* 25 */ { GW_STUN_ALLOCATE, GW_STUN_REQUEST, A_TRANSPORT | A_FAMILY4 | A_ADD_FAMILY6,
+		   GW_STUN_ERR(400) },
+	/* 26 */ { GW_STUN_ALLOCATE, GW_STUN_REQUEST, A_TRANSPORT | A_FAMILY6 | A_ADD_FAMILY6,
+		   GW_STUN_ERR(400) },
+	/* 27 */ { GW_STUN_ALLOCATE, GW_STUN_REQUEST, A_TRANSPORT | A_TOKEN | A_FAMILY4,
+		   GW_STUN_ERR(400) },
+	/* 28 */ { GW_STUN_ALLOCATE, GW_STUN_REQUEST, A_TRANSPORT | A_TOKEN | A_ADD_FAMILY6,
+		   GW_STUN_ERR(400) },
+	/* 29 */ { GW_STUN_ALLOCATE, GW_STUN_REQUEST, A_TRANSPORT | A_EVEN_R | A_ADD_FAMILY6,
+		   GW_STUN_ERR(400) },
+	/* 30 */ { GW_STUN_ALLOCATE, GW_STUN_REQUEST, A_TRANSPORT | A_ADD_FAMILY6, GW_STUN_ERR(440) },
+	/* 31 */ { GW_STUN_ALLOCATE, GW_STUN_REQUEST, A_TRANSPORT | A_FAMILY4, 0 },
+	/* 32 */ { GW_STUN_CHANNEL_BIND, GW_STUN_REQUEST, A_CHAN | A_PEER, 0 }, /* 0x4001 */
 };
 
 static void
@@ -428,6 +447,10 @@ policy_init(struct gw_turn_peer_policy *p)
 	p->allowed[p->n_allowed++] = (struct gw_turn_prefix){ IP(10, 1, 0, 0), 16 };
 	p->allowed[p->n_allowed++] = (struct gw_turn_prefix){ IP(203, 0, 113, 7), 32 };
 	p->allowed[p->n_allowed++] = (struct gw_turn_prefix){ IP(127, 0, 0, 1), 32 };
+	/* a gateway on 198.18.9.0/24: its network and broadcast addresses */
+	p->edge_addr[p->n_edge_addr++] = IP(198, 18, 9, 0);
+	p->edge_addr[p->n_edge_addr++] = IP(198, 18, 9, 255);
+	p->allowed[p->n_allowed++] = (struct gw_turn_prefix){ IP(100, 64, 7, 0), 24 };
 }
 
 static const struct {
@@ -464,6 +487,16 @@ static const struct {
 	/* 27 */ { MGMT_A, 8080, GW_TURN_PEER_DENY_OWN },                /* REST listener */
 	/* 28 */ { MGMT_A, 50000, GW_TURN_PEER_DENY_OWN },               /* any port there */
 	/* 29 */ { IP(198, 18, 5, 10), 0, GW_TURN_PEER_DENY_PORT0 },
+	/* 30 */ { IP(100, 64, 0, 1), 5000, GW_TURN_PEER_DENY_DEFAULT },    /* CGNAT, RFC 6598 */
+	/* 31 */ { IP(100, 127, 255, 254), 5000, GW_TURN_PEER_DENY_DEFAULT },
+	/* 32 */ { IP(100, 128, 0, 1), 5000, GW_TURN_PEER_OK },             /* just outside /10 */
+	/* 33 */ { IP(100, 63, 255, 255), 5000, GW_TURN_PEER_OK },
+	/* 34 */ { IP(100, 64, 7, 9), 5000, GW_TURN_PEER_OK },              /* opened by allowed */
+	/* 35 */ { IP(192, 0, 0, 8), 5000, GW_TURN_PEER_DENY_DEFAULT },     /* RFC 6890 192.0.0/24 */
+	/* 36 */ { IP(192, 0, 1, 8), 5000, GW_TURN_PEER_OK },
+	/* 37 */ { IP(198, 18, 9, 0), 5000, GW_TURN_PEER_DENY_DEFAULT },    /* own subnet network */
+	/* 38 */ { IP(198, 18, 9, 255), 5000, GW_TURN_PEER_DENY_DEFAULT },  /* own subnet broadcast */
+	/* 39 */ { IP(198, 18, 9, 1), 5000, GW_TURN_PEER_OK },              /* a neighbour */
 };
 
 static void
@@ -490,6 +523,7 @@ test_peer_policy(void **state)
 	assert_int_equal(gw_turn_peer_check(&p, RELAY_A, 3478), GW_TURN_PEER_DENY_OWN);
 	/* ... but a /0 exception opens every default range (a lab setting) */
 	assert_int_equal(gw_turn_peer_check(&p, IP(192, 168, 0, 1), 9), GW_TURN_PEER_OK);
+	assert_int_equal(gw_turn_peer_check(&p, IP(198, 18, 9, 255), 9), GW_TURN_PEER_OK);
 	/* an empty policy is not a whitelist: public addresses pass */
 	memset(&p, 0, sizeof(p));
 	assert_int_equal(gw_turn_peer_check(&p, IP(198, 51, 100, 1), 9), GW_TURN_PEER_OK);
