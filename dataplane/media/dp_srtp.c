@@ -9,6 +9,7 @@
 
 #include <openssl/evp.h>
 
+#include "be.h"
 #include "ct.h"
 #include "gw_ipc.h"
 #include "hmac.h"
@@ -64,21 +65,6 @@ struct dp_srtp_pool {
 };
 
 /* ---- small helpers ----------------------------------------------------- */
-
-static inline uint32_t
-be32(const uint8_t *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
-}
-
-static inline void
-put32(uint8_t *p, uint32_t v)
-{
-	p[0] = (uint8_t)(v >> 24);
-	p[1] = (uint8_t)(v >> 16);
-	p[2] = (uint8_t)(v >> 8);
-	p[3] = (uint8_t)v;
-}
 
 /* HMAC-SHA1(a || b) into out[20] (wire/hmac.h: precomputed states, no allocation). */
 static void
@@ -532,23 +518,46 @@ iv_gcm(uint8_t iv[12], const uint8_t salt[12], uint32_t ssrc, uint32_t hi, uint1
 {
 	uint8_t b[12] = {0};
 
-	put32(b + 2, ssrc);
-	put32(b + 6, hi);
+	gw_put32(b + 2, ssrc);
+	gw_put32(b + 6, hi);
 	b[10] = (uint8_t)(lo >> 8);
 	b[11] = (uint8_t)lo;
 	for (int i = 0; i < 12; i++)
 		iv[i] = b[i] ^ salt[i];
 }
 
+/* What protect and unprotect both need of an RTP packet: its stream, the
+ * 48-bit index (with its ROC), and the replay verdict. */
+struct rtp_op {
+	struct strm *st;
+	uint32_t ssrc, roc;
+	uint64_t idx;
+	uint16_t seq;
+};
+
+static int
+rtp_prepare(struct dp_srtp *s, const uint8_t *pkt, struct rtp_op *o)
+{
+	uint64_t max;
+
+	o->seq = gw_get16(pkt + 2);
+	o->ssrc = gw_get32(pkt + 8);
+	o->st = stream_get(s, o->ssrc);
+	if (o->st == NULL)
+		return DP_SRTP_E_STREAMS;
+	max = (uint64_t)o->st->roc << 16 | o->st->s_l;
+	if (!rtp_index(o->st, o->seq, &o->roc, &o->idx) ||
+	    replay_check(o->st->rtp_init, max, o->st->win, o->idx) != 0)
+		return DP_SRTP_E_REPLAY;
+	return 0;
+}
+
 int
 dp_srtp_protect(struct dp_srtp *s, uint8_t *pkt, size_t *len, size_t cap)
 {
-	struct strm *st;
+	struct rtp_op o;
 	uint8_t iv[16], mac[HMAC_LEN], rocb[4];
-	uint32_t ssrc, roc;
-	uint64_t idx, max;
 	size_t n = *len;
-	uint16_t seq;
 	int h, rc;
 
 	if (s->dir != DP_SRTP_SEND)
@@ -558,30 +567,25 @@ dp_srtp_protect(struct dp_srtp *s, uint8_t *pkt, size_t *len, size_t cap)
 		return DP_SRTP_E_MALFORMED;
 	if (cap < n || cap - n < s->tag_len)
 		return DP_SRTP_E_NOROOM;
-	seq = (uint16_t)(pkt[2] << 8 | pkt[3]);
-	ssrc = be32(pkt + 8);
-	st = stream_get(s, ssrc);
-	if (st == NULL)
-		return DP_SRTP_E_STREAMS;
-	max = (uint64_t)st->roc << 16 | st->s_l;
-	if (!rtp_index(st, seq, &roc, &idx) || replay_check(st->rtp_init, max, st->win, idx) != 0)
-		return DP_SRTP_E_REPLAY;
+	rc = rtp_prepare(s, pkt, &o);
+	if (rc != 0)
+		return rc;
 	if (s->gcm) {
-		iv_gcm(iv, s->rtp.salt, ssrc, roc, seq);
+		iv_gcm(iv, s->rtp.salt, o.ssrc, o.roc, o.seq);
 		rc = gcm_seal(s->rtp.c, iv, pkt, (size_t)h, NULL, 0, pkt + h, n - (size_t)h, pkt + n);
 	} else {
-		rtp_iv_cm(iv, s->rtp.salt, ssrc, idx);
+		rtp_iv_cm(iv, s->rtp.salt, o.ssrc, o.idx);
 		rc = ctr_xor(s->rtp.c, iv, pkt + h, n - (size_t)h);
 		if (rc == 0) {
-			put32(rocb, roc);
+			gw_put32(rocb, o.roc);
 			hmac_sha1(&s->rtp.mac, pkt, n, rocb, 4, mac);
 			memcpy(pkt + n, mac, s->tag_len);
 		}
 	}
 	if (rc != 0)
 		return rc;
-	rtp_advance(st, idx);
-	stream_commit(s, st);
+	rtp_advance(o.st, o.idx);
+	stream_commit(s, o.st);
 	*len = n + s->tag_len;
 	return 0;
 }
@@ -589,12 +593,9 @@ dp_srtp_protect(struct dp_srtp *s, uint8_t *pkt, size_t *len, size_t cap)
 int
 dp_srtp_unprotect(struct dp_srtp *s, uint8_t *pkt, size_t *len)
 {
-	struct strm *st;
+	struct rtp_op o;
 	uint8_t iv[16], mac[HMAC_LEN], rocb[4];
-	uint32_t ssrc, roc;
-	uint64_t idx, max;
 	size_t n = *len, body;
-	uint16_t seq;
 	int h, rc;
 
 	if (s->dir != DP_SRTP_RECV)
@@ -605,30 +606,25 @@ dp_srtp_unprotect(struct dp_srtp *s, uint8_t *pkt, size_t *len)
 	h = gw_rtp_hdr_len(pkt, body);
 	if (h < 0)
 		return DP_SRTP_E_MALFORMED;
-	seq = (uint16_t)(pkt[2] << 8 | pkt[3]);
-	ssrc = be32(pkt + 8);
-	st = stream_get(s, ssrc);
-	if (st == NULL)
-		return DP_SRTP_E_STREAMS;
-	max = (uint64_t)st->roc << 16 | st->s_l;
-	if (!rtp_index(st, seq, &roc, &idx) || replay_check(st->rtp_init, max, st->win, idx) != 0)
-		return DP_SRTP_E_REPLAY;
+	rc = rtp_prepare(s, pkt, &o);
+	if (rc != 0)
+		return rc;
 	if (s->gcm) {
-		iv_gcm(iv, s->rtp.salt, ssrc, roc, seq);
+		iv_gcm(iv, s->rtp.salt, o.ssrc, o.roc, o.seq);
 		rc = gcm_open(s->rtp.c, iv, pkt, (size_t)h, NULL, 0, pkt + h, body - (size_t)h,
 			      pkt + body);
 	} else {
-		put32(rocb, roc);
+		gw_put32(rocb, o.roc);
 		hmac_sha1(&s->rtp.mac, pkt, body, rocb, 4, mac);
 		if (!gw_ct_equal(mac, pkt + body, s->tag_len))
 			return DP_SRTP_E_AUTH;
-		rtp_iv_cm(iv, s->rtp.salt, ssrc, idx);
+		rtp_iv_cm(iv, s->rtp.salt, o.ssrc, o.idx);
 		rc = ctr_xor(s->rtp.c, iv, pkt + h, body - (size_t)h);
 	}
 	if (rc != 0)
 		return rc;
-	rtp_advance(st, idx);
-	stream_commit(s, st);
+	rtp_advance(o.st, o.idx);
+	stream_commit(s, o.st);
 	*len = body;
 	return 0;
 }
@@ -666,14 +662,14 @@ dp_srtp_rtcp_protect(struct dp_srtp *s, uint8_t *pkt, size_t *len, size_t cap)
 		return DP_SRTP_E_MALFORMED;
 	if (cap < n || cap - n < over)
 		return DP_SRTP_E_NOROOM;
-	ssrc = be32(pkt + 4);
+	ssrc = gw_get32(pkt + 4);
 	st = stream_get(s, ssrc);
 	if (st == NULL)
 		return DP_SRTP_E_STREAMS;
 	idx = st->rtcp_idx;
 	if (idx > SRTCP_INDEX_MAX)
 		return DP_SRTP_E_EXHAUSTED;
-	put32(eidx, SRTCP_E | idx);
+	gw_put32(eidx, SRTCP_E | idx);
 	if (s->gcm) {
 		/* header(8) | ciphertext | tag(16) | E||index(4); AAD = header || E||index */
 		rtcp_iv_gcm(iv, s->rtcp.salt, ssrc, idx);
@@ -718,10 +714,10 @@ dp_srtp_rtcp_unprotect(struct dp_srtp *s, uint8_t *pkt, size_t *len)
 		return DP_SRTP_E_MALFORMED;
 	body = n - over;
 	eidx = s->gcm ? pkt + n - 4 : pkt + body;
-	w = be32(eidx);
+	w = gw_get32(eidx);
 	enc = (w & SRTCP_E) != 0;
 	idx = w & SRTCP_INDEX_MAX;
-	ssrc = be32(pkt + 4);
+	ssrc = gw_get32(pkt + 4);
 	st = stream_get(s, ssrc);
 	if (st == NULL)
 		return DP_SRTP_E_STREAMS;

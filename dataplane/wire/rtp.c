@@ -3,19 +3,8 @@
 
 #include <errno.h>
 
+#include "be.h"
 #include "demux.h"
-
-static inline uint16_t
-be16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] << 8 | p[1]);
-}
-
-static inline uint32_t
-be32(const uint8_t *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
-}
 
 /* Fixed header, CSRCs and extension block; fills v when non-NULL. */
 static int
@@ -38,8 +27,8 @@ parse_hdr(struct gw_rtp_view *v, const uint8_t *p, size_t len)
 	if (p[0] & 0x10) {
 		if (end - c < 4)
 			return -EBADMSG;
-		ext_profile = be16(c);
-		ext_words = be16(c + 2);
+		ext_profile = gw_get16(c);
+		ext_words = gw_get16(c + 2);
 		c += 4;
 		if ((size_t)(end - c) < (size_t)ext_words * 4u)
 			return -EBADMSG;
@@ -53,9 +42,9 @@ parse_hdr(struct gw_rtp_view *v, const uint8_t *p, size_t len)
 		v->cc = (uint8_t)cc;
 		v->marker = (p[1] & 0x80) != 0;
 		v->pt = p[1] & 0x7f;
-		v->seq = be16(p + 2);
-		v->ts = be32(p + 4);
-		v->ssrc = be32(p + 8);
+		v->seq = gw_get16(p + 2);
+		v->ts = gw_get32(p + 4);
+		v->ssrc = gw_get32(p + 8);
 		v->csrc = cc ? p + GW_RTP_HDR_MIN : NULL;
 		v->ext_profile = ext_profile;
 		v->ext_len = (uint16_t)(ext_words * 4u);
@@ -179,7 +168,7 @@ gw_rtcp_next(struct gw_rtcp_iter *it, struct gw_rtcp_view *v)
 		return -EBADMSG;
 	if ((p[0] >> 6) != 2)
 		return -EPROTO;
-	plen = ((size_t)be16(p + 2) + 1) * 4;
+	plen = ((size_t)gw_get16(p + 2) + 1) * 4;
 	if ((size_t)(it->end - p) < plen || plen < GW_RTCP_HDR_MIN)
 		return -EBADMSG;
 	if (it->n == 0 && p[1] != GW_RTCP_SR && p[1] != GW_RTCP_RR)
@@ -188,7 +177,7 @@ gw_rtcp_next(struct gw_rtcp_iter *it, struct gw_rtcp_view *v)
 	v->count = p[0] & 0x1f;
 	v->pt = p[1];
 	v->len = (uint16_t)plen;
-	v->ssrc = be32(p + 4);
+	v->ssrc = gw_get32(p + 4);
 	v->body = p + GW_RTCP_HDR_MIN;
 	v->body_len = plen - GW_RTCP_HDR_MIN;
 	it->p = p + plen;
