@@ -5,6 +5,7 @@
 
 #include "cp_ice.h"
 #include "cp_metrics.h"
+#include "cp_reload.h"
 #include "cp_turn.h"
 
 /* A snapshot older than this means the dataplane stopped answering. */
@@ -105,5 +106,6 @@ const struct cp_rest_route cp_api_routes[] = {
 	{ "GET", "/v1/ice/legs*", cp_ice_get },
 	{ "DELETE", "/v1/ice/legs/*", cp_ice_delete },
 	{ "GET", "/v1/turn/credentials", cp_turn_credentials },
+	{ "POST", "/v1/config/reload", cp_reload_post },
 };
 const size_t cp_api_n_routes = sizeof(cp_api_routes) / sizeof(cp_api_routes[0]);

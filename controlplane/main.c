@@ -27,6 +27,7 @@
 #include "cp_ice.h"
 #include "cp_ipc.h"
 #include "cp_log.h"
+#include "cp_reload.h"
 #include "cp_rest.h"
 #include "gw_config.h"
 
@@ -34,6 +35,14 @@
 #define WATCH_MS       250
 
 static volatile sig_atomic_t quit;
+static volatile sig_atomic_t hup;
+
+static void
+on_hup(int sig)
+{
+	(void)sig;
+	hup = 1;
+}
 
 static void
 on_signal(int sig)
@@ -132,6 +141,7 @@ main(int argc, char **argv)
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
 	signal(SIGPIPE, SIG_IGN);
+	signal(SIGHUP, on_hup);       /* cp_reload: re-read the config in the loop */
 	{
 		/* Blocked across a re-exec (see reexec()): deliver what is pending. */
 		sigset_t stop;
@@ -144,6 +154,8 @@ main(int argc, char **argv)
 
 	/* features register their IPC rows before the first attach */
 	rc = cp_ice_init();
+	if (rc == 0)
+		rc = cp_reload_init(&conf);
 	if (rc != 0) {
 		CP_ERR("IPC handler registration failed: %s", strerror(-rc));
 		return EXIT_FAILURE;
@@ -187,6 +199,10 @@ main(int argc, char **argv)
 			goto out;
 		}
 		cp_rest_run(rest);
+		if (hup) {
+			hup = 0;
+			cp_reload_signal(&app);
+		}
 		now = mono_ms();
 		if (app.ipc != NULL) {
 			rc = cp_ipc_poll(app.ipc, now);

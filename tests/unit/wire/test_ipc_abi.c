@@ -35,7 +35,6 @@ static void
 test_srtp_layout(void **state)
 {
 	(void)state;
-	assert_int_equal(GW_IPC_VERSION, 7);
 	assert_int_equal(GW_IPC_SRTP_ADD_REQ, 11);
 	assert_int_equal(GW_IPC_SRTP_DEL_REQ, 12);
 	assert_int_equal(GW_IPC_SRTP_EVENT, 13);
@@ -52,6 +51,21 @@ test_srtp_layout(void **state)
 	assert_int_equal(sizeof(struct gw_ipc_srtp_evt), 8);
 	assert_int_equal(offsetof(struct gw_ipc_srtp_evt, kind), 4);
 	assert_int_equal(offsetof(struct gw_ipc_srtp_evt, profile), 6);
+}
+
+/* v8: config reload request and answer. */
+static void
+test_reload_layout(void **state)
+{
+	(void)state;
+	assert_int_equal(GW_IPC_VERSION, 8);
+	assert_int_equal(GW_IPC_RELOAD_REQ, 14);
+	assert_int_equal(GW_IPC_RELOAD_RESP, 15);
+	assert_int_equal(sizeof(struct gw_ipc_reload), 112);
+	assert_int_equal(offsetof(struct gw_ipc_reload, generation), 0);
+	assert_int_equal(offsetof(struct gw_ipc_reload, n_live), 4);
+	assert_int_equal(offsetof(struct gw_ipc_reload, n_restart), 6);
+	assert_int_equal(offsetof(struct gw_ipc_reload, detail), 8);
 }
 
 static void
@@ -151,6 +165,7 @@ main(void)
 		cmocka_unit_test(test_msg_layout),
 		cmocka_unit_test(test_info_layout),
 		cmocka_unit_test(test_srtp_layout),
+		cmocka_unit_test(test_reload_layout),
 		cmocka_unit_test(test_rings_and_counters),
 		cmocka_unit_test(test_check_info),
 	};
