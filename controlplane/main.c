@@ -100,6 +100,7 @@ reexec(char **argv)
 	sigemptyset(&stop);
 	sigaddset(&stop, SIGINT);
 	sigaddset(&stop, SIGTERM);
+	sigaddset(&stop, SIGHUP);     /* a reload request too: its default would kill */
 	sigprocmask(SIG_BLOCK, &stop, NULL);
 	if (quit) {
 		CP_NOTICE("stopped");
@@ -149,6 +150,7 @@ main(int argc, char **argv)
 		sigemptyset(&stop);
 		sigaddset(&stop, SIGINT);
 		sigaddset(&stop, SIGTERM);
+		sigaddset(&stop, SIGHUP);
 		sigprocmask(SIG_UNBLOCK, &stop, NULL);
 	}
 
