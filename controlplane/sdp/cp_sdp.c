@@ -1056,7 +1056,8 @@ media_end(struct parse *ps)
 	struct cp_sdp_media *m = ps->m;
 	size_t i = (size_t)(m - ps->s->media);
 
-	for (size_t k = 0; k < m->n_codecs; k++)
+	/* a rejected section (port 0, not bundle-only) may omit everything but a=mid (RFC 8829 5.3.1) */
+	for (size_t k = 0; k < m->n_codecs && (m->port != 0 || m->bundle_only); k++)
 		if (!m->codecs[k].has_rtpmap && m->codecs[k].clock == 0)
 			return sdp_fail_at(&ps->r, -EBADMSG, ps->m_line[i], ps->m_text[i],
 					   strlen(ps->m_text[i]),

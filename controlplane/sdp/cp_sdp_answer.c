@@ -261,10 +261,11 @@ reject(struct cp_sdp_media *am, const struct cp_sdp_media *om)
 	strcpy(am->conn.addr, "0.0.0.0");
 	if (cp_sdp_proto_is_rtp(om->proto_id)) {
 		am->n_codecs = 1;
-		am->codecs[0] = om->codecs[0];
-		am->codecs[0].has_rtpmap = false;
+		am->codecs[0] = om->codecs[0];   /* one format, as offered, without fmtp/fb */
 		am->codecs[0].has_fmtp = false;
+		memset(am->codecs[0].fmtp, 0, sizeof(am->codecs[0].fmtp));
 		am->codecs[0].n_fb = 0;
+		memset(am->codecs[0].fb, 0, sizeof(am->codecs[0].fb));
 	}
 }
 
