@@ -587,15 +587,25 @@ cp_sdp_cand_parse(struct cp_sdp_cand *cd, const char *v, size_t n, const char **
 	return 0;
 }
 
+/* A media-level attribute with a bounded count: refused at session level and past max. */
+static int
+media_slot(struct parse *ps, const char *what, unsigned int n, unsigned int max)
+{
+	if (ps->m == NULL)
+		return FAIL(ps, -EBADMSG, "a=%s: not allowed at session level", what);
+	if (n >= max)
+		return FAIL(ps, -E2BIG, "a=%s: more than %u", what, max);
+	return 0;
+}
+
 static int
 a_candidate(struct parse *ps, const char *v, size_t n)
 {
 	const char *why;
+	int rc = media_slot(ps, "candidate", ps->m != NULL ? ps->m->n_cands : 0, CP_SDP_MAX_CANDS);
 
-	if (ps->m == NULL)
-		return FAIL(ps, -EBADMSG, "a=candidate: not allowed at session level");
-	if (ps->m->n_cands >= CP_SDP_MAX_CANDS)
-		return FAIL(ps, -E2BIG, "a=candidate: more than %d", CP_SDP_MAX_CANDS);
+	if (rc != 0)
+		return rc;
 	if (cp_sdp_cand_parse(&ps->m->cands[ps->m->n_cands], v, n, &why) != 0)
 		return FAIL(ps, -EBADMSG, "a=candidate: %s", why);
 	ps->m->n_cands++;
@@ -652,11 +662,10 @@ a_ssrc(struct parse *ps, const char *v, size_t n)
 	struct sdp_cur c = {v, v + n};
 	const char *t, *colon;
 	size_t tn;
+	int rc = media_slot(ps, "ssrc", ps->m != NULL ? ps->m->n_ssrc_attrs : 0, CP_SDP_MAX_SSRC_ATTR);
 
-	if (ps->m == NULL)
-		return FAIL(ps, -EBADMSG, "a=ssrc: not allowed at session level");
-	if (ps->m->n_ssrc_attrs >= CP_SDP_MAX_SSRC_ATTR)
-		return FAIL(ps, -E2BIG, "a=ssrc: more than %d", CP_SDP_MAX_SSRC_ATTR);
+	if (rc != 0)
+		return rc;
 	a = &ps->m->ssrc_attrs[ps->m->n_ssrc_attrs];
 	if (!sdp_tok(&c, &t, &tn) || !sdp_u32(t, tn, UINT32_MAX, &a->ssrc))
 		return FAIL(ps, -EBADMSG, "a=ssrc: bad SSRC");
@@ -683,11 +692,11 @@ a_ssrc_group(struct parse *ps, const char *v, size_t n)
 	struct sdp_cur c = {v, v + n};
 	const char *t;
 	size_t tn;
+	int rc = media_slot(ps, "ssrc-group", ps->m != NULL ? ps->m->n_ssrc_groups : 0,
+			    CP_SDP_MAX_SSRC_GRP);
 
-	if (ps->m == NULL)
-		return FAIL(ps, -EBADMSG, "a=ssrc-group: not allowed at session level");
-	if (ps->m->n_ssrc_groups >= CP_SDP_MAX_SSRC_GRP)
-		return FAIL(ps, -E2BIG, "a=ssrc-group: more than %d", CP_SDP_MAX_SSRC_GRP);
+	if (rc != 0)
+		return rc;
 	g = &ps->m->ssrc_groups[ps->m->n_ssrc_groups];
 	if (!sdp_tok(&c, &t, &tn) || !sdp_is_token(t, tn) ||
 	    !sdp_copy(g->semantics, sizeof(g->semantics), t, tn))
@@ -713,11 +722,10 @@ a_crypto(struct parse *ps, const char *v, size_t n)
 	struct sdp_cur c = {v, v + n};
 	const char *t;
 	size_t tn;
+	int rc = media_slot(ps, "crypto", ps->m != NULL ? ps->m->n_crypto : 0, CP_SDP_MAX_CRYPTO);
 
-	if (ps->m == NULL)
-		return FAIL(ps, -EBADMSG, "a=crypto: not allowed at session level");
-	if (ps->m->n_crypto >= CP_SDP_MAX_CRYPTO)
-		return FAIL(ps, -E2BIG, "a=crypto: more than %d", CP_SDP_MAX_CRYPTO);
+	if (rc != 0)
+		return rc;
 	k = &ps->m->crypto[ps->m->n_crypto];
 	if (!sdp_tok(&c, &t, &tn) || !sdp_u32(t, tn, 999999999, &k->tag) || tn > 9)
 		return FAIL(ps, -EBADMSG, "a=crypto: bad tag");

@@ -63,27 +63,19 @@ ice_ok(const char *s, size_t min)
 
 /* ---- codec selection ------------------------------------------------------ */
 
-static const struct {
+/* Names the answerer can keep, each with its bit in a params mask. */
+struct named_bit {
 	const char *name;
 	uint32_t bit;
-} fb_names[] = {
-	{"nack", CP_SDP_FB_NACK}, {"nack pli", CP_SDP_FB_PLI}, {"ccm fir", CP_SDP_FB_FIR},
-	{"goog-remb", CP_SDP_FB_REMB}, {"transport-cc", CP_SDP_FB_TRANSPORT_CC},
 };
 
-static bool
-fb_kept(const char *fb, uint32_t mask)
-{
-	for (size_t i = 0; i < sizeof(fb_names) / sizeof(fb_names[0]); i++)
-		if (strcmp(fb, fb_names[i].name) == 0)
-			return (mask & fb_names[i].bit) != 0;
-	return false;
-}
+static const struct named_bit fb_names[] = {
+	{"nack", CP_SDP_FB_NACK}, {"nack pli", CP_SDP_FB_PLI}, {"ccm fir", CP_SDP_FB_FIR},
+	{"goog-remb", CP_SDP_FB_REMB}, {"transport-cc", CP_SDP_FB_TRANSPORT_CC},
+	{NULL, 0},
+};
 
-static const struct {
-	const char *uri;
-	uint32_t bit;
-} ext_names[] = {
+static const struct named_bit ext_names[] = {
 	{"urn:ietf:params:rtp-hdrext:sdes:mid", CP_SDP_EXT_MID},
 	{"urn:ietf:params:rtp-hdrext:ssrc-audio-level", CP_SDP_EXT_AUDIO_LEVEL},
 	{"urn:ietf:params:rtp-hdrext:toffset", CP_SDP_EXT_TOFFSET},
@@ -94,14 +86,16 @@ static const struct {
 	{"urn:ietf:params:rtp-hdrext:sdes:repaired-rtp-stream-id", CP_SDP_EXT_RRID},
 	{"http://www.webrtc.org/experiments/rtp-hdrext/playout-delay", CP_SDP_EXT_PLAYOUT_DELAY},
 	{"http://www.webrtc.org/experiments/rtp-hdrext/abs-capture-time", CP_SDP_EXT_ABS_CAPTURE_TIME},
+	{NULL, 0},
 };
 
+/* name is in the table and its bit is in mask */
 static bool
-ext_kept(const char *uri, uint32_t mask)
+kept(const struct named_bit *t, const char *name, uint32_t mask)
 {
-	for (size_t i = 0; i < sizeof(ext_names) / sizeof(ext_names[0]); i++)
-		if (strcmp(uri, ext_names[i].uri) == 0)
-			return (mask & ext_names[i].bit) != 0;
+	for (; t->name != NULL; t++)
+		if (strcmp(name, t->name) == 0)
+			return (mask & t->bit) != 0;
 	return false;
 }
 
@@ -224,11 +218,11 @@ select_codecs(struct cp_sdp_media *am, const struct cp_sdp_media *om,
 		c->n_fb = 0;
 		memset(c->fb, 0, sizeof(c->fb));
 		for (size_t k = 0; k < om->codecs[i].n_fb; k++)
-			if (fb_kept(om->codecs[i].fb[k], fbm))
+			if (kept(fb_names, om->codecs[i].fb[k], fbm))
 				strcpy(c->fb[c->n_fb++], om->codecs[i].fb[k]);
 	}
 	for (size_t k = 0; k < om->n_fb_wild; k++)
-		if (fb_kept(om->fb_wild[k], fbm))
+		if (kept(fb_names, om->fb_wild[k], fbm))
 			strcpy(am->fb_wild[am->n_fb_wild++], om->fb_wild[k]);
 }
 
@@ -392,7 +386,7 @@ cp_sdp_answer(struct cp_sdp *ans, const struct cp_sdp *offer,
 			const struct cp_sdp_extmap *e = k < om->n_extmap ? &om->extmap[k] :
 							&offer->extmap[k - om->n_extmap];
 
-			if (ext_kept(e->uri, extm) && e->dir != CP_SDP_DIR_INACTIVE &&
+			if (kept(ext_names, e->uri, extm) && e->dir != CP_SDP_DIR_INACTIVE &&
 			    am->n_extmap < CP_SDP_MAX_EXTMAP) {
 				am->extmap[am->n_extmap] = *e;
 				am->extmap[am->n_extmap].dir = CP_SDP_DIR_NONE;

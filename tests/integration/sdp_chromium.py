@@ -10,17 +10,17 @@ transceiver's currentDirection, or the exception). Prints one
 "ok - ..." / "not ok - ..." line per case. No media flows (no gateway here):
 this checks the SDP only. Bounded by --timeout.
 
-  sdp_chromium.py SDP_ANSWER_BIN
+  sdp_chromium.py SDP_ANSWER_BIN [chromium|firefox]
 """
 import http.server
 import json
 import os
-import shutil
-import signal
 import subprocess
 import sys
-import tempfile
 import threading
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'vectors', 'sdp'))
+from capture_browser import run_browser  # noqa: E402
 
 PAGE = """<!doctype html><meta charset=utf-8><title>sdp</title><script>
 async function post(path, body) {
@@ -103,35 +103,23 @@ class H(http.server.BaseHTTPRequestHandler):
 def main():
     global ANSWER_BIN
     ANSWER_BIN = sys.argv[1]
+    kind = sys.argv[2] if len(sys.argv) > 2 else 'chromium'
+    label = 'Chromium' if kind == 'chromium' else 'Firefox'
     srv = http.server.ThreadingHTTPServer(('127.0.0.1', 0), H)
     threading.Thread(target=srv.serve_forever, daemon=True).start()
-    prof = tempfile.mkdtemp(prefix='rtcgw-sdp-chromium-')
-    cmd = ['/usr/lib/chromium/chromium', '--headless=new', '--no-sandbox', '--disable-gpu',
-           '--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream',
-           '--disable-background-networking', '--user-data-dir=' + prof,
-           'http://localhost:%d/' % srv.server_address[1]]
-    p = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                         start_new_session=True)
     try:
-        finished = done.wait(60)
+        finished = run_browser(kind, 'http://localhost:%d/' % srv.server_address[1], done, 60)
     finally:
-        os.killpg(p.pid, signal.SIGTERM)
-        try:
-            p.wait(10)
-        except subprocess.TimeoutExpired:
-            os.killpg(p.pid, signal.SIGKILL)
-            p.wait()
         srv.shutdown()
-        shutil.rmtree(prof, ignore_errors=True)
     fails = 0
     for r in results:
         good = 'error' not in r and r['state'] == 'stable' and r['dirs'][:2] == r['want']
         fails += not good
-        print('%s - Chromium accepts the answer: %s (%s)' % (
-            'ok' if good else 'not ok', r['name'],
+        print('%s - %s accepts the answer: %s (%s)' % (
+            'ok' if good else 'not ok', label, r['name'],
             r.get('error') or 'state %s, directions %s' % (r['state'], r['dirs'])))
     if not finished or len(results) != 3:
-        print('not ok - Chromium page finished all 3 cases (got %d)' % len(results))
+        print('not ok - %s page finished all 3 cases (got %d)' % (label, len(results)))
         fails += 1
     return 1 if fails else 0
 

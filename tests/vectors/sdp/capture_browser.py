@@ -85,14 +85,12 @@ class H(http.server.BaseHTTPRequestHandler):
             done.set()
 
 
-def main():
-    kind, outdir = sys.argv[1], sys.argv[2]
-    timeout = 60
-    srv = http.server.HTTPServer(('127.0.0.1', 0), H)
-    port = srv.server_address[1]
-    threading.Thread(target=srv.serve_forever, daemon=True).start()
-    url = 'http://localhost:%d/' % port
-    prof = tempfile.mkdtemp(prefix='sdpcap-')
+def run_browser(kind, url, event, timeout):
+    """Start Chromium or Firefox headless on url (fresh profile, fake media
+    devices), wait up to timeout for event, then end the browser's process
+    group. Returns whether event was set. Also used by
+    tests/integration/sdp_chromium.py."""
+    prof = tempfile.mkdtemp(prefix='rtcgw-browser-')
     if kind == 'chromium':
         cmd = ['/usr/lib/chromium/chromium', '--headless=new', '--no-sandbox', '--disable-gpu',
                '--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream',
@@ -106,7 +104,7 @@ def main():
     p = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                          start_new_session=True)
     try:
-        ok = done.wait(timeout)
+        return event.wait(timeout)
     finally:
         os.killpg(p.pid, signal.SIGTERM)
         try:
@@ -114,8 +112,17 @@ def main():
         except subprocess.TimeoutExpired:
             os.killpg(p.pid, signal.SIGKILL)
             p.wait()
-        srv.shutdown()
         shutil.rmtree(prof, ignore_errors=True)
+
+
+def main():
+    kind, outdir = sys.argv[1], sys.argv[2]
+    srv = http.server.HTTPServer(('127.0.0.1', 0), H)
+    threading.Thread(target=srv.serve_forever, daemon=True).start()
+    try:
+        ok = run_browser(kind, 'http://localhost:%d/' % srv.server_address[1], done, 60)
+    finally:
+        srv.shutdown()
     if not ok or 'error' in got:
         print('capture failed:', got.get('error', b'timeout').decode(), file=sys.stderr)
         return 1
