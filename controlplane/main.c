@@ -24,6 +24,7 @@
 #include <rte_errno.h>
 
 #include "cp_api.h"
+#include "cp_ice.h"
 #include "cp_ipc.h"
 #include "cp_log.h"
 #include "cp_rest.h"
@@ -141,6 +142,12 @@ main(int argc, char **argv)
 		sigprocmask(SIG_UNBLOCK, &stop, NULL);
 	}
 
+	/* features register their IPC rows before the first attach */
+	rc = cp_ice_init();
+	if (rc != 0) {
+		CP_ERR("IPC handler registration failed: %s", strerror(-rc));
+		return EXIT_FAILURE;
+	}
 	if (cp_ipc_primary_alive(conf.dataplane.file_prefix)) {
 		if (eal_init_secondary(&conf) < 0) {
 			CP_ERR("EAL secondary init failed (file prefix %s): %s",

@@ -7,6 +7,7 @@
 #include "demux.h"
 #include "dp_arp.h"
 #include "dp_ctx.h"
+#include "dp_ipc.h"
 #include "dp_stun.h"
 #include "dp_turn.h"
 #include "net.h"
@@ -134,7 +135,14 @@ udp_input(struct dp_worker *w, unsigned pi, struct rte_mbuf *m, const struct gw_
 		dp_turn_chandata_input(w, pi, m, ip, &u);
 		return;
 	}
-	/* The TURN ChannelData, DTLS and SRTP handlers hook in here. */
+	/* DTLS on a media port: the control plane runs the handshake (DESIGN.md
+	 * packet path step 5) and answers through the tx ring. */
+	if (cls == GW_DEMUX_DTLS && u.dport >= dp.conf->media.port_min &&
+	    u.dport <= dp.conf->media.port_max) {
+		dp_ipc_punt(w, m);
+		return;
+	}
+	/* The SRTP handlers hook in here. */
 	DP_CNT(w, DEMUX_UNHANDLED);
 	drop(m);
 }

@@ -27,6 +27,7 @@
 #include "dp_turn.h"
 #include "dp_log.h"
 #include "dp_port.h"
+#include "dp_srtp.h"
 #include "gw_config.h"
 
 #define MAX_EAL_ARGS 64
@@ -176,6 +177,12 @@ main(int argc, char **argv)
 	signal(SIGTERM, on_signal);
 	signal(SIGPIPE, SIG_IGN);
 
+	/* STYLE.md practice 14: the SRTP known answers before anything opens. */
+	rc = dp_srtp_selftest();
+	if (rc != 0) {
+		DP_LOG(ERR, "SRTP self-test failed (%s): refusing to start", strerror(-rc));
+		goto out;
+	}
 	rc = dp_ipc_create(conf.dataplane.n_lcores, conf.dataplane.mbufs);
 	if (rc != 0) {
 		DP_LOG(ERR, "cannot create shared objects: %s%s", strerror(-rc),

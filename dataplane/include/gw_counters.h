@@ -58,6 +58,8 @@
 	_(IPC_EVT_DROP,         "events dropped: event ring full")                   \
 	_(IPC_TX,               "frames sent for the control plane (tx ring)")       \
 	_(IPC_TX_BAD,           "tx ring frames dropped (bad metadata)") \
+	_(IPC_PUNT,             "frames punted to the control plane (DTLS on media ports)") \
+	_(IPC_PUNT_DROP,        "frames not punted: punt ring full")                \
 	_(STUN_BINDING_OK,      "STUN Binding requests answered with success")       \
 	_(STUN_CLASSIC_OK,      "RFC 3489 Binding requests answered with MAPPED-ADDRESS") \
 	_(STUN_BAD_REQUEST,     "malformed STUN requests answered with 400")         \

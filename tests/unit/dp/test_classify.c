@@ -21,6 +21,7 @@
 #include "dp_classify.h"
 #include "dp_ctx.h"
 #include "dp_harness.h"
+#include "dp_ipc.h"
 #include "dp_stun.h"
 #include "dp_turn.h"
 #include "gw_config.h"
@@ -32,7 +33,7 @@
 static struct gw_config conf;
 static struct dp_worker wk;
 static struct rte_mempool *pool;
-static unsigned n_stun, n_chandata, n_relay, n_arp;
+static unsigned n_stun, n_chandata, n_relay, n_arp, n_punt;
 
 /* The handlers dp_classify hands packets to: count and free. */
 void
@@ -59,6 +60,14 @@ dp_turn_chandata_input(struct dp_worker *w, unsigned pi, struct rte_mbuf *m,
 {
 	(void)w, (void)pi, (void)ip, (void)u;
 	n_chandata++;
+	rte_pktmbuf_free(m);
+}
+
+void
+dp_ipc_punt(struct dp_worker *w, struct rte_mbuf *m)
+{
+	(void)w;
+	n_punt++;
 	rte_pktmbuf_free(m);
 }
 
@@ -137,6 +146,22 @@ test_channel_range(void **state)
 	conf.turn.rfc5766_channels = false;
 }
 
+/* RFC 7983: 20..63 is DTLS; on a media port it goes to the control plane */
+static void
+test_dtls_punt(void **state)
+{
+	static const uint8_t hello[13] = { 22, 0xfe, 0xfd, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0 };
+
+	(void)state;
+	n_punt = 0;
+	rx(IP(198, 18, 4, 1), 40000, hello, sizeof(hello));       /* media port */
+	assert_int_equal(n_punt, 1);
+	rx(IP(198, 18, 4, 1), 3478, hello, sizeof(hello));        /* STUN/TURN port */
+	assert_int_equal(n_punt, 1);
+	rx(IP(198, 18, 4, 1), 39999, hello, sizeof(hello));       /* no service */
+	assert_int_equal(n_punt, 1);
+}
+
 static int
 setup(void **state)
 {
@@ -158,6 +183,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_martian_sources),
 		cmocka_unit_test(test_channel_range),
+		cmocka_unit_test(test_dtls_punt),
 	};
 	int rc;
 
