@@ -223,5 +223,6 @@ out:
 	if (eal_up)
 		rte_eal_cleanup();
 	remove_runtime_files(&conf);
+	DP_LOG(NOTICE, "stopped");
 	return status;
 }
