@@ -32,7 +32,9 @@ rtcgw_conf_tap() {   # FILE
 # Pids of processes that map this prefix's DPDK runtime files (a running
 # dataplane or an attached control plane).
 rtcgw_users() {   # PREFIX
-	grep -ls "$RTCGW_DPDK_RUN/$1/" /proc/[0-9]*/maps 2>/dev/null | sed -E 's#/proc/([0-9]+)/maps#\1#'
+	local dir
+	dir=$(readlink -f "$RTCGW_DPDK_RUN/$1")   # /var/run is /run: maps show the real path
+	grep -lsF "$dir/" /proc/[0-9]*/maps 2>/dev/null | sed -E 's#/proc/([0-9]+)/maps#\1#'
 }
 
 # What is left of this config's dataplane on the host, one item a line

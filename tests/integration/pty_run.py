@@ -114,9 +114,10 @@ def main():
                 print("# stop-cmd: " + line)
             print("# stop-cmd status %d" % r.returncode)
         print("# stop sent (%s)" % a.stop)
+        t_stop = time.monotonic()
         deadline = time.monotonic() + a.timeout[1]
         if pump(deadline, a.stopped):
-            print("# stopped seen")
+            print("# stopped seen after %.1f s" % (time.monotonic() - t_stop))
             if a.at_stopped:
                 r = subprocess.run(a.at_stopped, shell=True, capture_output=True, text=True)
                 for line in (r.stdout + r.stderr).splitlines():

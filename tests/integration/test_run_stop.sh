@@ -50,6 +50,19 @@ ip netns exec $NS ip link show $TAP >/dev/null 2>&1 && { echo "interface $TAP"; 
 exit \$left
 EOS
 
+# ts=... level=... proc=rtcgw-dp|rtcgw-cp msg="..." and nothing else.
+kv_logs() {
+	local f
+	for f in "$RTCGW_RUN_DIR/dataplane.log" "$RTCGW_RUN_DIR/controlplane.log"; do
+		[ -s "$f" ] || return 1
+		if grep -Ev '^ts=[0-9T:.-]+Z level=(error|warning|notice|info|debug) proc=rtcgw-(dp|cp) msg="([^"\\]|\\.)*"$' "$f" |
+				sed "s|^|#   $(basename "$f"): |" | grep .; then
+			return 1
+		fi
+	done
+	return 0
+}
+
 pty_stop() {   # HOW
 	local how=$1 out=$TB_DIR/pty.$1.out
 	local extra=()
@@ -64,6 +77,8 @@ pty_stop() {   # HOW
 		grep -q '^# exit status 0$' "$out"
 	tb_check "$how: when 'stopped' appeared nothing was left" \
 		grep -q '^# at-stopped status 0$' "$out"
+	tb_check "$how: both stopped on SIGTERM (no SIGKILL needed)" \
+		bash -c "! grep -q 'SIGKILL' '$TB_DIR/pty.$how.log'"
 	tb_check "$how: nothing restarted while stopping" \
 		bash -c "! grep -q 'restarting' '$TB_DIR/pty.$how.log'"
 	tb_check "$how: the control plane logged its last line" \
@@ -71,6 +86,8 @@ pty_stop() {   # HOW
 	tb_check "$how: the dataplane logged its last line" \
 		bash -c "tail -1 '$RTCGW_RUN_DIR/dataplane.log' | grep -q stopped"
 	tb_check "$how: still nothing left afterwards" bash "$TB_DIR/gone.sh"
+	tb_check "$how: every log line of both processes is one key=value record" kv_logs
+	grep '^# stopped seen' "$out"
 	if [ "$TB_FAIL" -ne 0 ]; then
 		sed 's/^/#   /' "$out"
 		tr -d '\r' < "$TB_DIR/pty.$how.log" | tail -15 | sed 's/^/#   tty: /'
