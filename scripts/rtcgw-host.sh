@@ -57,7 +57,10 @@ rtcgw_cleanup() {   # FILE
 	huge=$(rtcgw_conf_get hugepage_dir "$1")
 	prefix=$(rtcgw_conf_get file_prefix "$1")
 	tap=$(rtcgw_conf_tap "$1")
-	[ -n "$prefix" ] && [ -n "$huge" ] || { echo "rtcgw-host: no file_prefix/hugepage_dir in $1" >&2; return 1; }
+	if [ -z "$prefix" ] || [ -z "$huge" ]; then
+		echo "rtcgw-host: no file_prefix/hugepage_dir in $1" >&2
+		return 1
+	fi
 	users=$(rtcgw_users "$prefix" | tr '\n' ' ')
 	if [ -n "$users" ]; then
 		echo "rtcgw-host: file prefix $prefix still in use by pid(s) ${users% }; not cleaning up" >&2
@@ -97,7 +100,7 @@ rtcgw_prepare() {   # FILE
 }
 
 rtcgw_host_main() {
-	local cmd=${1:-} key= conf=${RTCGW_CONF:-/etc/rtcgw/rtcgw.yaml}
+	local cmd=${1:-} key='' conf=${RTCGW_CONF:-/etc/rtcgw/rtcgw.yaml}
 	shift || true
 	if [ "$cmd" = get ]; then
 		key=${1:-}

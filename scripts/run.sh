@@ -153,7 +153,7 @@ EOB
 # still in its watch loop would restart them.
 # $1 = foreground | detached.
 supervise() {
-	local dp_pid= cp_pid= stopping=0 starts=() now i tick
+	local dp_pid='' cp_pid='' stopping=0 starts=() now i tick
 	mkdir -p "$RUN_DIR"
 	echo $$ > "$RUN_DIR/supervisor.pid"
 	echo "$CONF" > "$RUN_DIR/config.path"

@@ -57,6 +57,23 @@ def main():
     log = open(a.log, "wb")
     status = None
 
+    def wait_exit(deadline):
+        """Reap the command if it ends before the deadline."""
+        nonlocal status
+        while status is None and time.monotonic() < deadline:
+            done, st = os.waitpid(pid, os.WNOHANG)
+            if done:
+                status = st
+            else:
+                time.sleep(0.1)
+
+    def hook(name, cmd, **kw):
+        """Run a shell command, print its output and status as # lines."""
+        r = subprocess.run(cmd, shell=True, capture_output=True, text=True, **kw)
+        for line in (r.stdout + r.stderr).splitlines():
+            print("# %s: %s" % (name, line))
+        print("# %s status %d" % (name, r.returncode))
+
     def pump(deadline, until=None):
         """Read the terminal until `until` shows up in what is new, the child
         exits, or the deadline passes. True when `until` was seen."""
@@ -77,12 +94,7 @@ def main():
                         return True
                     continue
                 # EOF: nothing holds the terminal any more.
-                while status is None and time.monotonic() < deadline:
-                    done, st = os.waitpid(pid, os.WNOHANG)
-                    if done:
-                        status = st
-                    else:
-                        time.sleep(0.1)
+                wait_exit(deadline)
                 return False
             if status is None:
                 done, st = os.waitpid(pid, os.WNOHANG)
@@ -99,8 +111,7 @@ def main():
         print("# ready")
         time.sleep(0.5)
         if a.at_ready:
-            r = subprocess.run(a.at_ready, shell=True)
-            print("# at-ready status %d" % r.returncode)
+            hook("at-ready", a.at_ready)
         if a.stop == "ctrl-c":
             os.write(fd, b"\x03")
         elif a.stop == "sigint-pgrp":
@@ -108,28 +119,16 @@ def main():
         elif a.stop == "sigterm":
             os.kill(pid, signal.SIGTERM)
         else:
-            r = subprocess.run(a.stop_cmd, shell=True, capture_output=True, text=True,
-                               timeout=a.timeout[1])
-            for line in (r.stdout + r.stderr).splitlines():
-                print("# stop-cmd: " + line)
-            print("# stop-cmd status %d" % r.returncode)
+            hook("stop-cmd", a.stop_cmd, timeout=a.timeout[1])
         print("# stop sent (%s)" % a.stop)
         t_stop = time.monotonic()
         deadline = time.monotonic() + a.timeout[1]
         if pump(deadline, a.stopped):
             print("# stopped seen after %.1f s" % (time.monotonic() - t_stop))
             if a.at_stopped:
-                r = subprocess.run(a.at_stopped, shell=True, capture_output=True, text=True)
-                for line in (r.stdout + r.stderr).splitlines():
-                    print("# at-stopped: " + line)
-                print("# at-stopped status %d" % r.returncode)
+                hook("at-stopped", a.at_stopped)
         pump(deadline)
-        while status is None and time.monotonic() < deadline:
-            done, st = os.waitpid(pid, os.WNOHANG)
-            if done:
-                status = st
-            else:
-                time.sleep(0.1)
+        wait_exit(deadline)
         ok = status is not None
     if status is None:
         print("# still running: SIGKILL to its process group")

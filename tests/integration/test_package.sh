@@ -98,12 +98,10 @@ tb_check "the dataplane unit has an ExecStopPost line" test "${#POST[@]}" -ge 1
 i=0
 for l in "${PRE[@]}"; do
 	i=$((i + 1))
-	# shellcheck disable=SC2086 # a unit's command line: split on spaces as systemd does
 	tb_check "ExecStartPre #$i: $l" bash -c "$l >> '$TB_DIR/pre.log' 2>&1"
 done
 tb_check "the prepare step mounted hugetlbfs on $HUGE2" mountpoint -q "$HUGE2"
 
-# shellcheck disable=SC2086
 ip netns add "$NS"
 tb_g ip link set lo up
 # shellcheck disable=SC2086
@@ -118,6 +116,10 @@ tb_check "control plane ExecStart: /healthz green" tb_wait 30 healthz
 tb_check "the TAP $TAP exists" bash -c "ip netns exec $NS ip link show $TAP >/dev/null"
 tb_check "/metrics says the dataplane is up" \
 	bash -c "ip netns exec $NS curl -s -m 2 $TB_REST/metrics | grep -qx 'rtcgw_dataplane_up 1'"
+
+tb_check "rtcgw-host cleanup refuses while the gateway maps the prefix" \
+	bash -c "! /usr/lib/rtcgw/rtcgw-host cleanup -c '$TB_CONF' 2>'$TB_DIR/refuse.log' &&
+		grep -q 'still in use by pid' '$TB_DIR/refuse.log' && ls '$HUGE2/${TB}map_'* >/dev/null"
 
 # systemd's stop: the control plane first (reverse of After=), SIGTERM each.
 stopped_in() {   # PID SECONDS
@@ -136,7 +138,7 @@ for l in "${POST[@]}"; do
 	tb_check "ExecStopPost: $l" bash -c "$l >> '$TB_DIR/post.log' 2>&1"
 done
 left() {
-	ls "$HUGE2"/${TB}map_* 2>/dev/null
+	ls "$HUGE2/${TB}map_"* 2>/dev/null
 	[ -e "/var/run/dpdk/$TB" ] && echo "/var/run/dpdk/$TB"
 	tb_g ip link show "$TAP" 2>/dev/null
 	return 0
@@ -145,6 +147,7 @@ tb_check "nothing left: hugepage files, runtime dir, TAP" test -z "$(left)"
 
 # A dataplane killed with SIGKILL (what systemd does after TimeoutStopSec):
 # ExecStopPost removes what it left.
+# shellcheck disable=SC2086
 ip netns exec "$NS" $DP_START > "$TB_DIR/dp.2.log" 2>&1 &
 DP=$!
 tb_check "dataplane ExecStart again: ready" tb_wait 30 grep -q ready "$TB_DIR/dp.2.log"
