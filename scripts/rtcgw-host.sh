@@ -112,12 +112,15 @@ rtcgw_host_main() {
 		*) echo "rtcgw-host: unknown argument $1" >&2; return 2 ;;
 		esac
 	done
+	case $cmd in
+	prepare|cleanup|get) ;;
+	*) sed -n '2,16p' "${BASH_SOURCE[0]}"; return 2 ;;
+	esac
 	[ -r "$conf" ] || { echo "rtcgw-host: cannot read $conf" >&2; return 2; }
 	case $cmd in
 	prepare) rtcgw_prepare "$conf" ;;
 	cleanup) rtcgw_cleanup "$conf" ;;
 	get) [ -n "$key" ] || return 2; rtcgw_conf_get "$key" "$conf" ;;
-	*) sed -n '2,16p' "${BASH_SOURCE[0]}"; return 2 ;;
 	esac
 }
 

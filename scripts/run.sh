@@ -33,7 +33,7 @@ while [ $# -gt 0 ]; do
 	--detach) MODE=detach; shift ;;
 	--stop) MODE=stop; shift ;;
 	--supervise) MODE=supervise; shift ;;
-	-h|--help) sed -n '2,19p' "$0"; exit 0 ;;
+	-h|--help) sed -n '2,18p' "$0"; exit 0 ;;
 	*) echo "run.sh: unknown argument $1" >&2; exit 2 ;;
 	esac
 done
