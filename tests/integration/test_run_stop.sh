@@ -101,8 +101,8 @@ for how in ctrl-c sigint-pgrp sigterm cmd; do
 done
 
 # Detached, then --stop.
-tb_check "detach: run.sh --detach returns with /healthz green" \
-	"${RUN[@]}" -c "$TB_CONF" --detach > "$TB_DIR/detach.out" 2>&1
+detach() { "${RUN[@]}" -c "$TB_CONF" --detach > "$TB_DIR/detach.out" 2>&1; }
+tb_check "detach: run.sh --detach returns with /healthz green" detach
 bash "$TB_DIR/pids.sh"
 tb_check "detach: the TAP is up with the host address" \
 	bash -c "ip netns exec $NS ip -4 addr show $TAP | grep -q '198.18.$TB_NET.1/24'"
