@@ -106,11 +106,19 @@ tb_check "detach: run.sh --detach returns with /healthz green" detach
 bash "$TB_DIR/pids.sh"
 tb_check "detach: the TAP is up with the host address" \
 	bash -c "ip netns exec $NS ip -4 addr show $TAP | grep -q '198.18.$TB_NET.1/24'"
+# Not stopping: a crashed control plane is restarted.
+CP0=$(cat "$RTCGW_RUN_DIR/controlplane.pid")
+kill -KILL "$CP0"
+restarted() { grep -q 'control plane exited (status 137); restarting' "$RTCGW_RUN_DIR/supervisor.log"; }
+tb_check "detach: a killed control plane is restarted by the supervisor" tb_wait 10 restarted
+healthy() { ip netns exec "$NS" curl -sf -m 2 "$TB_REST/healthz" >/dev/null; }
+tb_check "detach: /healthz green again after the restart" tb_wait 30 healthy
+bash "$TB_DIR/pids.sh"
 "${RUN[@]}" --stop > "$TB_DIR/stop.out" 2>&1
 tb_check "detach: run.sh --stop says stopped" grep -q 'rtcgw: stopped' "$TB_DIR/stop.out"
-tb_check "detach: nothing left after --stop" bash "$TB_DIR/gone.sh"
-tb_check "detach: the supervisor stopped without restarting" \
-	bash -c "! grep -q restarting '$RTCGW_RUN_DIR/supervisor.log'"
+tb_check "detach: nothing left after --stop (the restarted control plane too)" bash "$TB_DIR/gone.sh"
+tb_check "detach: the supervisor restarted nothing while stopping" \
+	bash -c "[ \"\$(grep -c restarting '$RTCGW_RUN_DIR/supervisor.log')\" = 1 ]"
 
 # A dataplane that ignores SIGTERM is killed after the bound, with a message.
 # (A stand-in: a sleep that ignores TERM, registered as the dataplane.)
