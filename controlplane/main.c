@@ -22,6 +22,7 @@
 #include <rte_common.h>
 #include <rte_eal.h>
 #include <rte_errno.h>
+#include <rte_log.h>
 
 #include "cp_api.h"
 #include "cp_ice.h"
@@ -29,6 +30,7 @@
 #include "cp_log.h"
 #include "cp_rest.h"
 #include "gw_config.h"
+#include "gw_log.h"
 
 #define ATTACH_WAIT_MS 20000
 #define WATCH_MS       250
@@ -129,6 +131,13 @@ main(int argc, char **argv)
 			   RTE_STR(GW_IPC_VERSION) ")", &rc))
 		return rc;
 	cp_log_set_level(conf.log.level);
+	{
+		/* EAL's lines in our shape too (and not to syslog as well). */
+		FILE *log_stream = gw_log_stream_open("rtcgw-cp", rte_log_cur_msg_loglevel);
+
+		if (log_stream != NULL)
+			rte_openlog_stream(log_stream);
+	}
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
 	signal(SIGPIPE, SIG_IGN);
