@@ -160,13 +160,20 @@ check_ids(const struct cp_ng_req *req, char *reason, size_t rlen)
 	return 0;
 }
 
+/* The media work; a reply that no longer fits counts as a failure, so the
+ * proxy is never told "error" about a call we kept. */
 static int
 run_media(struct cp_calls *c, const struct cp_ng_req *req, bool is_answer,
 	  struct cp_bencode_buf *reply, char *reason, size_t rlen)
 {
+	int rc;
+
 	if (c->media == NULL)
 		return refuse(reason, rlen, -ENOTSUP, "media not available yet");
-	return c->media(c->media_ctx, req, is_answer, reply, reason, rlen);
+	rc = c->media(c->media_ctx, req, is_answer, reply, reason, rlen);
+	if (rc == 0 && cp_bencode_buf_status(reply) == -ENOSPC)
+		return refuse(reason, rlen, -ENOSPC, "reply does not fit a datagram");
+	return rc;
 }
 
 static int
