@@ -184,6 +184,8 @@ main(int argc, char **argv)
 			goto out;
 		}
 		CP_NOTICE("ng protocol listening on UDP port %u", conf.calls.ng_listen.port);
+		app.ng = ng;
+		app.calls = calls;
 	}
 
 	while (!quit) {
@@ -228,9 +230,11 @@ main(int argc, char **argv)
 	}
 	status = EXIT_SUCCESS;
 out:
+	cp_rest_free(rest);
+	app.ng = NULL;
+	app.calls = NULL;
 	cp_ng_free(ng);
 	cp_calls_free(calls);
-	cp_rest_free(rest);
 	cp_ipc_free(app.ipc);
 	app.ipc = NULL;
 	/* After the primary died, EAL cleanup would talk to a ghost; the

@@ -1,6 +1,7 @@
 #include "cp_ng.h"
 
 #include <arpa/inet.h>
+#include <ctype.h>
 #include <errno.h>
 #include <netinet/in.h>
 #include <stdarg.h>
@@ -597,7 +598,45 @@ cp_ng_counter(const struct cp_ng *ng, enum cp_ng_counter c)
 const char *
 cp_ng_counter_name(enum cp_ng_counter c)
 {
-	return c < CP_NG_CNT_MAX ? counter_names[c] : "?";
+	static char lower[CP_NG_CNT_MAX][32];
+
+	if (c >= CP_NG_CNT_MAX)
+		return "?";
+	if (lower[c][0] == '\0')
+		for (size_t i = 0; counter_names[c][i] != '\0' && i < sizeof(lower[c]) - 1; i++)
+			lower[c][i] = (char)tolower((unsigned char)counter_names[c][i]);
+	return lower[c];
+}
+
+int
+cp_ng_prometheus_append(const struct cp_ng *ng, uint64_t calls_active, char **text, size_t *len)
+{
+	char *out = NULL;
+	size_t n = 0;
+	FILE *f = open_memstream(&out, &n);
+
+	if (f == NULL)
+		return -ENOMEM;
+	if (*text != NULL)
+		fwrite(*text, 1, *len, f);
+	for (unsigned k = 0; k < CP_NG_CNT_MAX; k++) {
+		const char *name = cp_ng_counter_name(k);
+
+		fprintf(f, "# HELP rtcgw_ng_%s_total %s\n# TYPE rtcgw_ng_%s_total counter\n"
+			   "rtcgw_ng_%s_total %llu\n", name, counter_help[k], name, name,
+			(unsigned long long)ng->cnt[k]);
+	}
+	fprintf(f, "# HELP rtcgw_calls_active calls the control plane holds\n"
+		   "# TYPE rtcgw_calls_active gauge\nrtcgw_calls_active %llu\n",
+		(unsigned long long)calls_active);
+	if (fclose(f) != 0) {
+		free(out);
+		return -ENOMEM;
+	}
+	free(*text);
+	*text = out;
+	*len = n;
+	return 0;
 }
 
 const char *

@@ -204,6 +204,15 @@ size_t cp_ng_handle(struct cp_ng *ng, const void *peer, size_t peer_len,
 /** The value of one counter. */
 uint64_t cp_ng_counter(const struct cp_ng *ng, enum cp_ng_counter c);
 
+/**
+ * Append the ng counters (rtcgw_ng_<name>_total) and the calls gauge
+ * (rtcgw_calls_active) in Prometheus text format to the malloc'd *text
+ * (which may be NULL), updating *text and *len.
+ * @return 0; -ENOMEM (then *text is unchanged).
+ */
+int cp_ng_prometheus_append(const struct cp_ng *ng, uint64_t calls_active, char **text,
+			    size_t *len);
+
 /** The counter's name in lower case ("requests") and description. */
 const char *cp_ng_counter_name(enum cp_ng_counter c);
 const char *cp_ng_counter_help(enum cp_ng_counter c);

@@ -3,7 +3,9 @@
 
   ng_client.py HOST PORT COOKIE JSON       send {"command": ...} (JSON -> bencode),
                                            print the reply as JSON
-  ng_client.py HOST PORT --raw HEX         send raw bytes, print the raw reply (hex)
+  ng_client.py HOST PORT --raw HEX...      send raw datagrams, one after the other from
+                                           the same socket (a retransmission comes from
+                                           the same address), print each reply (hex)
 
 Exit 0 when a reply came, 2 on timeout (2 s).
 """
@@ -54,9 +56,10 @@ def bdec(b, i=0):
     return b[j + 1:j + 1 + n].decode("utf-8", "replace"), j + 1 + n
 
 
-def xfer(host, port, data):
-    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-    s.settimeout(2)
+def xfer(host, port, data, s=None):
+    if s is None:
+        s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        s.settimeout(2)
     s.sendto(data, (host, port))
     try:
         return s.recvfrom(65536)[0]
@@ -67,10 +70,13 @@ def xfer(host, port, data):
 def main():
     host, port = sys.argv[1], int(sys.argv[2])
     if sys.argv[3] == "--raw":
-        r = xfer(host, port, bytes.fromhex(sys.argv[4]))
-        if r is None:
-            sys.exit(2)
-        print(r.hex())
+        s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        s.settimeout(2)
+        for h in sys.argv[4:]:
+            r = xfer(host, port, bytes.fromhex(h), s)
+            if r is None:
+                sys.exit(2)
+            print(r.hex())
         return
     cookie = sys.argv[3].encode()
     r = xfer(host, port, cookie + b" " + benc(json.loads(sys.argv[4])))

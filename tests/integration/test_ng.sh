@@ -50,6 +50,7 @@ NGC="$TB_ROOT/tests/integration/ng_client.py"
 ng() { timeout 10 python3 "$NGC" "$NG_IP" "$NG_PORT" "$@"; }
 ng_raw() { ng --raw "$(printf '%s' "$1" | od -An -v -tx1 | tr -d ' \n')"; }
 hex() { printf '%s' "$1" | od -An -v -tx1 | tr -d ' \n'; }
+unhex() { python3 -c 'import sys; sys.stdout.buffer.write(bytes.fromhex(sys.argv[1]))' "$1"; }
 # reply_has COOKIE JSON PATTERN: the JSON reply matches the (grep -F) pattern.
 reply_has() {
 	local r
@@ -84,18 +85,37 @@ tb_check "offer -> 'media not available yet', unknown flag in warning" \
 	reply_has k8 "$OFFER" '{"error-reason": "media not available yet", "result": "error", "warning": "unknown flag '\''no-such-flag'\''"}'
 tb_check "list -> no calls left behind" reply_has k9 '{"command":"list"}' '{"calls": [], "result": "ok"}'
 
-# 4. Retransmission: the same cookie gets the same bytes, even with another body.
-first=$(ng_raw "k10 $(python3 -c 'import sys; sys.path.insert(0, sys.argv[1]); from ng_client import benc; import json; sys.stdout.write(benc(json.loads(sys.argv[2])).decode())' "$TB_ROOT/tests/integration" "$OFFER")")
-again=$(ng_raw 'k10 d7:command4:pinge')
-tb_check "retransmitted request (same cookie) -> identical reply bytes" \
-	[ -n "$first" ] && [ "$first" = "$again" ] && [ "$first" != "$(hex 'k10 d6:result4:ponge')" ]
+# 4. Retransmission: the same cookie from the same sender gets the same
+#    bytes, even with another body (it is not executed again); from another
+#    sender it is a new request.
+OFFER_B=$(python3 -c 'import sys, json; sys.path.insert(0, sys.argv[1]); from ng_client import benc; sys.stdout.write(benc(json.loads(sys.argv[2])).decode())' "$TB_ROOT/tests/integration" "$OFFER")
+retransmit() {
+	local out first again
+	out=$(ng --raw "$(hex "k10 $OFFER_B")" "$(hex 'k10 d7:command4:pinge')") || return 1
+	first=$(printf '%s\n' "$out" | sed -n 1p)
+	again=$(printf '%s\n' "$out" | sed -n 2p)
+	[ -n "$first" ] && [ "$first" = "$again" ] &&
+		unhex "$first" | grep -q 'media not available yet'
+}
+tb_check "retransmitted request (same cookie) -> identical reply bytes" retransmit
+tb_check "same cookie from another sender -> executed (pong)" \
+	[ "$(ng_raw 'k10 d7:command4:pinge')" = "$(hex 'k10 d6:result4:ponge')" ]
 
 # 5. No cookie: dropped (no reply), the socket keeps serving.
 no_reply() { ng_raw 'd7:command4:pinge' >/dev/null; [ $? -eq 2 ]; }
 tb_check "datagram without a cookie -> no reply" no_reply
 tb_check "still answers ping afterwards" [ "$(ng_raw 'k11 d7:command4:pinge')" = "$(hex 'k11 d6:result4:ponge')" ]
 
-# 6. Kamailio's rtpengine module (Debian's kamailio package) against rtcgw.
+# 6. Every outcome counted on /metrics.
+metric_is() { [ "$(tb_metric "$1")" = "$2" ] || { tb_log "$1 = $(tb_metric "$1"), want $2"; return 1; }; }
+tb_check "/metrics: 1 malformed bencode" metric_is rtcgw_ng_bad_bencode_total 1
+tb_check "/metrics: 1 retransmission answered from the cache" metric_is rtcgw_ng_retransmits_total 1
+tb_check "/metrics: 1 datagram without a cookie" metric_is rtcgw_ng_bad_cookie_total 1
+tb_check "/metrics: 2 requests refused while parsing" metric_is rtcgw_ng_bad_request_total 2
+tb_check "/metrics: 3 pings executed" metric_is rtcgw_ng_cmd_ping_total 3
+tb_check "/metrics: no calls held" metric_is rtcgw_calls_active 0
+
+# 7. Kamailio's rtpengine module (Debian's kamailio package) against rtcgw.
 KAM_RUN=$TB_DIR/kam
 KAM_CTL=unix:$KAM_RUN/ctl
 mkdir -p "$KAM_RUN"

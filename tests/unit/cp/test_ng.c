@@ -10,6 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -630,6 +631,27 @@ test_reply_too_big(void **state)
 	assert_int_equal(cp_ng_counter(f->ng, CP_NG_CNT_REPLY_TOO_BIG), 1);
 }
 
+static void
+test_prometheus(void **state)
+{
+	struct fx *f = *state;
+	char *text = strdup("rtcgw_dataplane_up 1\n");
+	size_t len = strlen(text);
+
+	send_req(f, "p1", "d7:command4:pinge");
+	send_req(f, "p1", "d7:command4:pinge");
+	assert_int_equal(cp_ng_prometheus_append(f->ng, 7, &text, &len), 0);
+	assert_int_equal(strlen(text), len);
+	assert_memory_equal(text, "rtcgw_dataplane_up 1\n", 21);
+	assert_non_null(strstr(text, "# TYPE rtcgw_ng_requests_total counter\n"
+				     "rtcgw_ng_requests_total 2\n"));
+	assert_non_null(strstr(text, "\nrtcgw_ng_retransmits_total 1\n"));
+	assert_non_null(strstr(text, "\nrtcgw_ng_cmd_ping_total 1\n"));
+	assert_non_null(strstr(text, "\nrtcgw_calls_active 7\n"));
+	assert_string_equal(cp_ng_counter_name(CP_NG_CNT_REPLY_TOO_BIG), "reply_too_big");
+	free(text);
+}
+
 int
 main(void)
 {
@@ -648,6 +670,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_media_failure_rolls_back, setup_fake, teardown),
 		cmocka_unit_test_setup_teardown(test_limits, setup_fake, teardown),
 		cmocka_unit_test_setup_teardown(test_reply_too_big, setup_fake, teardown),
+		cmocka_unit_test_setup_teardown(test_prometheus, setup_nomedia, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
