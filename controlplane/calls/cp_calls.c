@@ -339,9 +339,11 @@ lookup(struct cp_calls *c, const struct cp_ng_req *req, char *reason, size_t rle
 	return pp;
 }
 
+/* query and delete: report the call; delete then drops it, unless the report
+ * did not fit (the proxy would be told "error" about a call that is gone). */
 static int
-op_delete(void *ctx, const struct cp_ng_req *req, struct cp_bencode_buf *reply,
-	  char *reason, size_t rlen)
+report(void *ctx, const struct cp_ng_req *req, struct cp_bencode_buf *reply,
+       char *reason, size_t rlen, bool drop)
 {
 	struct cp_calls *c = ctx;
 	struct call **pp;
@@ -351,6 +353,8 @@ op_delete(void *ctx, const struct cp_ng_req *req, struct cp_bencode_buf *reply,
 	if (pp == NULL)
 		return rc;
 	put_call(reply, *pp);
+	if (!drop)
+		return 0;           /* a query too big: cp_ng answers the error */
 	if (cp_bencode_buf_status(reply) == -ENOSPC)
 		return refuse(reason, rlen, -ENOSPC, "reply does not fit a datagram");
 	remove_call(c, pp);
@@ -358,18 +362,17 @@ op_delete(void *ctx, const struct cp_ng_req *req, struct cp_bencode_buf *reply,
 }
 
 static int
+op_delete(void *ctx, const struct cp_ng_req *req, struct cp_bencode_buf *reply,
+	  char *reason, size_t rlen)
+{
+	return report(ctx, req, reply, reason, rlen, true);
+}
+
+static int
 op_query(void *ctx, const struct cp_ng_req *req, struct cp_bencode_buf *reply,
 	 char *reason, size_t rlen)
 {
-	struct cp_calls *c = ctx;
-	struct call **pp;
-	int rc;
-
-	pp = lookup(c, req, reason, rlen, &rc);
-	if (pp == NULL)
-		return rc;
-	put_call(reply, *pp);
-	return 0;
+	return report(ctx, req, reply, reason, rlen, false);
 }
 
 static int

@@ -702,38 +702,34 @@ dispatch(struct cp_ng *ng, const struct cp_ng_req *req, struct cp_bencode_buf *b
 {
 	typedef int op_fn(void *, const struct cp_ng_req *, struct cp_bencode_buf *,
 			  char *, size_t);
+	static const struct {
+		enum cp_ng_cmd cmd;
+		enum cp_ng_counter cnt;
+		size_t op;              /* offset of the operation in struct cp_calls_ops */
+		const char *name;
+	} cmds[] = {
+		{ CP_NG_OFFER, CP_NG_CNT_CMD_OFFER, offsetof(struct cp_calls_ops, offer), "offer" },
+		{ CP_NG_ANSWER, CP_NG_CNT_CMD_ANSWER, offsetof(struct cp_calls_ops, answer),
+		  "answer" },
+		{ CP_NG_DELETE, CP_NG_CNT_CMD_DELETE, offsetof(struct cp_calls_ops, delete_call),
+		  "delete" },
+		{ CP_NG_QUERY, CP_NG_CNT_CMD_QUERY, offsetof(struct cp_calls_ops, query), "query" },
+		{ CP_NG_LIST, CP_NG_CNT_CMD_LIST, offsetof(struct cp_calls_ops, list), "list" },
+	};
 	op_fn *fn = NULL;
 	const char *name = "?";
 
-	switch (req->cmd) {
-	case CP_NG_PING:
+	if (req->cmd == CP_NG_PING) {
 		ng->cnt[CP_NG_CNT_CMD_PING]++;
 		return 0;
-	case CP_NG_OFFER:
-		ng->cnt[CP_NG_CNT_CMD_OFFER]++;
-		fn = ng->ops ? ng->ops->offer : NULL;
-		name = "offer";
-		break;
-	case CP_NG_ANSWER:
-		ng->cnt[CP_NG_CNT_CMD_ANSWER]++;
-		fn = ng->ops ? ng->ops->answer : NULL;
-		name = "answer";
-		break;
-	case CP_NG_DELETE:
-		ng->cnt[CP_NG_CNT_CMD_DELETE]++;
-		fn = ng->ops ? ng->ops->delete_call : NULL;
-		name = "delete";
-		break;
-	case CP_NG_QUERY:
-		ng->cnt[CP_NG_CNT_CMD_QUERY]++;
-		fn = ng->ops ? ng->ops->query : NULL;
-		name = "query";
-		break;
-	case CP_NG_LIST:
-		ng->cnt[CP_NG_CNT_CMD_LIST]++;
-		fn = ng->ops ? ng->ops->list : NULL;
-		name = "list";
-		break;
+	}
+	for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++) {
+		if (cmds[i].cmd != req->cmd)
+			continue;
+		ng->cnt[cmds[i].cnt]++;
+		name = cmds[i].name;
+		if (ng->ops != NULL)
+			memcpy(&fn, (const char *)ng->ops + cmds[i].op, sizeof(fn));
 	}
 	if (fn == NULL) {
 		snprintf(reason, rlen, "'%s' is not available on this gateway", name);

@@ -629,6 +629,11 @@ test_reply_too_big(void **state)
 	n = cp_ng_handle(f->ng, "p", 1, (const uint8_t *)q, strlen(q), out, sizeof(out), 1);
 	assert_non_null(memmem(out, n, "reply does not fit a datagram", 29));
 	assert_int_equal(cp_ng_counter(f->ng, CP_NG_CNT_REPLY_TOO_BIG), 1);
+	/* A delete whose report does not fit keeps the call (the proxy hears "error"). */
+	q = "c4 d7:command6:delete7:call-id1:ze";
+	n = cp_ng_handle(f->ng, "p", 1, (const uint8_t *)q, strlen(q), out, sizeof(out), 1);
+	assert_non_null(memmem(out, n, "reply does not fit a datagram", 29));
+	assert_int_equal(cp_calls_count(f->calls), 1);
 }
 
 static void
