@@ -89,14 +89,26 @@ struct cp_bencode_buf {
 /** Start writing into mem[0..cap). */
 void cp_bencode_buf_init(struct cp_bencode_buf *b, void *mem, size_t cap);
 
+/*
+ * The writers below never fail on their own: when something does not fit,
+ * b->err becomes -ENOSPC, nothing more is written, and cp_bencode_buf_status
+ * reports it. Dictionary keys are written in the order given (callers that
+ * want canonical bencode write them sorted).
+ */
+
 /** Append raw bytes (the ng cookie and its space). */
 void cp_bencode_put_raw(struct cp_bencode_buf *b, const void *p, size_t len);
+/** Append an integer, "i<v>e". */
 void cp_bencode_put_int(struct cp_bencode_buf *b, int64_t v);
+/** Append a byte string, "<len>:<bytes>" (any bytes, NUL included). */
 void cp_bencode_put_str(struct cp_bencode_buf *b, const void *p, size_t len);
+/** Append a C string as a byte string. */
 void cp_bencode_put_cstr(struct cp_bencode_buf *b, const char *s);
+/** Open a list; close it with cp_bencode_end. */
 void cp_bencode_list_begin(struct cp_bencode_buf *b);
+/** Open a dictionary (then key, value, key, value...); close it with cp_bencode_end. */
 void cp_bencode_dict_begin(struct cp_bencode_buf *b);
-/** Close the innermost open list or dictionary. */
+/** Close the innermost open list or dictionary; with none open, b->err = -EINVAL. */
 void cp_bencode_end(struct cp_bencode_buf *b);
 
 /** Re-encode the subtree at idx (keys in the order they were received). */

@@ -170,8 +170,10 @@ enum cp_ng_counter {
 struct cp_ng;
 
 /**
- * Create the ng front. sock_fd < 0: no socket (cp_ng_handle only, for tests);
- * otherwise use cp_ng_listen() to get one.
+ * Create the ng front, without a socket (cp_ng_handle works as is; tests and
+ * fuzzers use it that way); cp_ng_listen() opens one.
+ * @param ops the calls module; NULL: every command but ping is refused
+ * @param cache_s how long replies are kept for retransmissions (0: no cache)
  * @return 0; -ENOMEM.
  */
 int cp_ng_create(struct cp_ng **out, const struct cp_calls_ops *ops, void *ops_ctx,
