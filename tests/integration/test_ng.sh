@@ -14,7 +14,9 @@
 # behind; a retransmission (same cookie) gets identical bytes; a datagram
 # without a cookie is dropped; Kamailio's rtpengine module finds rtcgw at
 # start-up (node enabled, rpc ping success), and a ping while rtcgw's control
-# plane is stopped fails (the check can fail), then succeeds again.
+# plane is stopped fails (the check can fail), then succeeds again; an INVITE
+# sent to Kamailio makes its rtpengine_offer() send a real offer, which rtcgw
+# parses and refuses ("media not available yet", logged by Kamailio, 503).
 . "$(dirname "$0")/lib.sh"
 
 tb_init rtn 26 18106
@@ -142,6 +144,26 @@ else
 	tb_check "with rtcgw's control plane stopped, the same ping fails" kam_ping fail
 	tb_check "control plane restarted" tb_start_cp
 	tb_check "and the ping succeeds again" tb_wait 5 kam_ping success
+	# A real offer built by the module from an INVITE: parsed by rtcgw (the
+	# module's own keys and the unknown flag), refused through the calls seam,
+	# and Kamailio logs rtcgw's reason and answers 503.
+	offers=$(tb_metric rtcgw_ng_cmd_offer_total)
+	invite() {
+		local st
+		st=$(timeout 10 python3 "$TB_ROOT/tests/integration/sip_invite.py" "$NG_IP" "$KAM_IP" 5060 \
+			"inv1@198.18.27.1") || { tb_log "no final reply to the INVITE"; return 1; }
+		[ "$st" = "SIP/2.0 503 rtpengine offer failed" ] || { tb_log "got: $st"; return 1; }
+	}
+	tb_check "INVITE through Kamailio: rtpengine_offer refused, 503" invite
+	tb_check "Kamailio logged rtcgw's reason" tb_wait 5 grep -q \
+		"proxy replied with error: media not available yet" "$TB_DIR/kamailio.log"
+	kam_offer_counted() {
+		metric_is rtcgw_ng_cmd_offer_total $((offers + 1)) &&
+			metric_is rtcgw_ng_bad_request_total 0 &&
+			metric_is rtcgw_ng_warnings_total 1    # its "no-such-flag"
+	}
+	tb_check "rtcgw counted Kamailio's offer (once), none refused while parsing" \
+		kam_offer_counted
 	tb_check "Kamailio logged no reply-decoding error" \
 		bash -c "! grep -E 'failed to decode|No .result. dictionary' '$TB_DIR/kamailio.log'"
 fi
