@@ -125,7 +125,7 @@ kam_start() {
 	ip netns exec "$KAM_NS" kamailio -DD -E -Y "$KAM_RUN" -m 32 -M 8 \
 		-f "$TB_ROOT/tests/integration/kamailio/kamailio.cfg" \
 		-A "SIP_LISTEN=udp:$KAM_IP:5060" -A "NG_SOCK=\"udp:$NG_IP:$NG_PORT\"" \
-		-A "CTL_SOCK=\"$KAM_CTL\"" >"$TB_DIR/kamailio.log" 2>&1 &
+		-A "CTL_SOCK=\"$KAM_CTL\"" -A "MOD_PATH=\"$KAM_MODS/\"" >"$TB_DIR/kamailio.log" 2>&1 &
 	KAM_PID=$!
 	TB_PIDS+=("$KAM_PID")
 	tb_wait 20 grep -q "rtpengine instance <udp:$NG_IP:$NG_PORT> found, support for it enabled" \
@@ -134,7 +134,9 @@ kam_start() {
 kamcmd_() { timeout 10 ip netns exec "$KAM_NS" kamcmd -s "$KAM_CTL" "$@"; }
 kam_node_enabled() { kamcmd_ rtpengine.show all | grep -qE '^\s*disabled: 0$'; }
 kam_ping() { kamcmd_ rtpengine.ping all | grep -qE "status: $1\$"; }
-if ! command -v kamailio >/dev/null || [ ! -f /usr/lib/x86_64-linux-gnu/kamailio/modules/rtpengine.so ]; then
+# Debian's kamailio package ships the rtpengine module (and kamcmd).
+KAM_MODS=$(dirname "$(dpkg -L kamailio 2>/dev/null | grep -m1 '/modules/rtpengine\.so$')")
+if ! command -v kamailio >/dev/null || [ ! -f "$KAM_MODS/rtpengine.so" ]; then
 	tb_check "kamailio with its rtpengine module is installed (scripts/setup.sh)" false
 else
 	tb_check "Kamailio's rtpengine module finds rtcgw at start-up" kam_start
