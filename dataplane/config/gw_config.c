@@ -205,6 +205,8 @@ static const struct field media_keys[] = {
 static const struct field calls_keys[] = {
 	TYPED("ng_enabled", F_BOOL, C(calls.ng_enabled)),
 	TYPED("ng_listen", F_SOCK, C(calls.ng_listen)),
+	UINT("max_calls", C(calls.max_calls), 1, 1000000),
+	UINT("ng_cache_s", C(calls.ng_cache_s), 1, 600),
 	END
 };
 
@@ -276,6 +278,8 @@ gw_config_defaults(struct gw_config *c)
 	c->calls.ng_enabled = false;
 	c->calls.ng_listen.addr = ip4(127, 0, 0, 1);
 	c->calls.ng_listen.port = 2223;
+	c->calls.max_calls = 10000;
+	c->calls.ng_cache_s = 30;
 }
 
 static const char *const level_names[] = {

@@ -105,6 +105,8 @@ test_default_file(void **state)
 	assert_false(c->calls.ng_enabled);
 	assert_int_equal(c->calls.ng_listen.addr, IP4(127, 0, 0, 1));
 	assert_int_equal(c->calls.ng_listen.port, 2223);
+	assert_int_equal(c->calls.max_calls, 10000);
+	assert_int_equal(c->calls.ng_cache_s, 30);
 	free(c);
 }
 
@@ -269,6 +271,8 @@ test_full(void **state)
 	assert_true(c->calls.ng_enabled);
 	assert_int_equal(c->calls.ng_listen.addr, IP4(127, 0, 0, 1));
 	assert_int_equal(c->calls.ng_listen.port, 22222);
+	assert_int_equal(c->calls.max_calls, 500);
+	assert_int_equal(c->calls.ng_cache_s, 5);
 	free(c);
 }
 
@@ -548,6 +552,13 @@ static const struct err_case parse_errors[] = {
 	/* 83 */ { PORTS "turn:\n  denied_peers: [\"::1/127\"]\n",
 		   "x.yaml:5:18: turn.denied_peers[0]: host bits set in '::1/127' "
 		   "(the network is ::/127)" },
+	/* calls limits */
+	/* 84 */ { PORTS "calls:\n  max_calls: 0\n",
+		   "x.yaml:5:14: calls.max_calls: value 0 out of range 1..1000000" },
+	/* 85 */ { PORTS "calls:\n  max_calls: 1000001\n",
+		   "x.yaml:5:14: calls.max_calls: value 1000001 out of range 1..1000000" },
+	/* 86 */ { PORTS "calls:\n  ng_cache_s: 601\n",
+		   "x.yaml:5:15: calls.ng_cache_s: value 601 out of range 1..600" },
 };
 
 static void
