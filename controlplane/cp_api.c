@@ -79,6 +79,11 @@ get_metrics(void *a, const struct cp_rest_req *r)
 
 	if (cp_metrics_prometheus(s, s ? cp_ipc_info(app->ipc) : NULL, &text, &len) != 0)
 		return cp_rest_reply_error(r, 500, "out of memory");
+	if (app->ng != NULL &&
+	    cp_ng_prometheus_append(app->ng, cp_calls_count(app->calls), &text, &len) != 0) {
+		free(text);
+		return cp_rest_reply_error(r, 500, "out of memory");
+	}
 	ret = cp_rest_reply_text(r, 200, "text/plain; version=0.0.4; charset=utf-8", text, len);
 	free(text);
 	return ret;

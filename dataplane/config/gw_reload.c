@@ -15,6 +15,7 @@ enum kind {
 	K_STRS,      /* count + array of char[size / GW_CONF_MAX_...] strings */
 	K_U16S,      /* count + uint16_t array (lcores) */
 	K_CIDRS,     /* count + struct gw_cidr4 array */
+	K_CIDRS6,    /* count + struct gw_cidr6 array */
 	K_USERS,     /* count + struct gw_turn_user array */
 	K_PORTS,     /* count + struct gw_conf_port array */
 	K_SOCK,      /* struct gw_sockaddr4 */
@@ -75,13 +76,18 @@ static const struct row rows[] = {
 	RAW("turn.bandwidth_bps", turn.bandwidth_bps, LIVE),
 	LIST("turn.users", K_USERS, turn.users, turn.n_users, LIVE),
 	LIST("turn.auth_secrets", K_STRS, turn.auth_secrets, turn.n_auth_secrets, LIVE),
+	/* one key, two arrays (IPv4 and IPv6 entries): named once */
 	LIST("turn.allowed_peers", K_CIDRS, turn.allowed_peers, turn.n_allowed_peers, LIVE),
+	LIST("turn.allowed_peers", K_CIDRS6, turn.allowed_peers6, turn.n_allowed_peers6, LIVE),
 	LIST("turn.denied_peers", K_CIDRS, turn.denied_peers, turn.n_denied_peers, LIVE),
+	LIST("turn.denied_peers", K_CIDRS6, turn.denied_peers6, turn.n_denied_peers6, LIVE),
 	RAW("media.port_min", media.port_min, RESTART),
 	RAW("media.port_max", media.port_max, RESTART),
 	RAW("media.consent_timeout_s", media.consent_timeout_s, RESTART),
 	RAW("calls.ng_enabled", calls.ng_enabled, RESTART),
 	{ "calls.ng_listen", K_SOCK, RESTART, M(calls.ng_listen), 0, 0 },
+	RAW("calls.max_calls", calls.max_calls, RESTART),
+	RAW("calls.ng_cache_s", calls.ng_cache_s, RESTART),
 };
 
 static bool
@@ -97,6 +103,7 @@ static bool
 entry_eq(enum kind k, const void *a, const void *b)
 {
 	const struct gw_cidr4 *ca = a, *cb = b;
+	const struct gw_cidr6 *c6a = a, *c6b = b;
 	const struct gw_turn_user *ua = a, *ub = b;
 
 	switch (k) {
@@ -106,6 +113,8 @@ entry_eq(enum kind k, const void *a, const void *b)
 		return *(const uint16_t *)a == *(const uint16_t *)b;
 	case K_CIDRS:
 		return ca->addr == cb->addr && ca->len == cb->len;
+	case K_CIDRS6:
+		return memcmp(c6a->addr, c6b->addr, 16) == 0 && c6a->len == c6b->len;
 	case K_USERS:
 		return strcmp(ua->username, ub->username) == 0 &&
 		       strcmp(ua->password, ub->password) == 0;
@@ -160,10 +169,12 @@ gw_reload_diff(const struct gw_config *run, const struct gw_config *next, uint32
 
 		if (row_eq(r, run, next))
 			continue;
-		if (is_live(r, next, alloc_cap))
-			d->live[d->n_live++] = r->key;
-		else
+		if (is_live(r, next, alloc_cap)) {
+			if (d->n_live == 0 || strcmp(d->live[d->n_live - 1], r->key) != 0)
+				d->live[d->n_live++] = r->key;
+		} else if (d->n_restart == 0 || strcmp(d->restart[d->n_restart - 1], r->key) != 0) {
 			d->restart[d->n_restart++] = r->key;
+		}
 	}
 }
 

@@ -60,15 +60,17 @@ static const char base[] =
 	"  users:\n"
 	"    - {username: alice, password: alice-pw}\n"
 	"  auth_secrets: [secret-aaaaaaaaaaaaaaaa]\n"
-	"  allowed_peers: [10.1.0.0/16]\n"
-	"  denied_peers: [203.0.113.0/24]\n"
+	"  allowed_peers: [10.1.0.0/16, '2001:db8:1::/48']\n"
+	"  denied_peers: [203.0.113.0/24, '2001:db8:2::/48']\n"
 	"media:\n"
 	"  port_min: 40000\n"
 	"  port_max: 49151\n"
 	"  consent_timeout_s: 30\n"
 	"calls:\n"
 	"  ng_enabled: false\n"
-	"  ng_listen: 127.0.0.1:2223\n";
+	"  ng_listen: 127.0.0.1:2223\n"
+	"  max_calls: 10000\n"
+	"  ng_cache_s: 30\n";
 
 /* One key changed: replace `from` (unique in base) with `to`. */
 static const struct {
@@ -126,17 +128,19 @@ static const struct {
 	/* 37 */ { "auth_secrets: [secret-aaaaaaaaaaaaaaaa]",
 		    "auth_secrets: [secret-bbbbbbbbbbbbbbbb, secret-aaaaaaaaaaaaaaaa]",
 		    "turn.auth_secrets", true },
-	/* 38 */ { "allowed_peers: [10.1.0.0/16]", "allowed_peers: []", "turn.allowed_peers",
-		    true },
-	/* 39 */ { "denied_peers: [203.0.113.0/24]", "denied_peers: [203.0.113.0/25]",
-		    "turn.denied_peers", true },
-	/* 40 */ { "port_min: 40000", "port_min: 41000", "media.port_min", false },
-	/* 41 */ { "port_max: 49151", "port_max: 48000", "media.port_max", false },
-	/* 42 */ { "consent_timeout_s: 30", "consent_timeout_s: 20", "media.consent_timeout_s",
+	/* 38 */ { "allowed_peers: [10.1.0.0/16, '2001:db8:1::/48']", "allowed_peers: []",
+		    "turn.allowed_peers", true },        /* both families: named once */
+	/* 39 */ { "[203.0.113.0/24,", "[203.0.113.0/25,", "turn.denied_peers", true },
+	/* 40 */ { "'2001:db8:2::/48'", "'2001:db8:3::/48'", "turn.denied_peers", true },
+	/* 41 */ { "port_min: 40000", "port_min: 41000", "media.port_min", false },
+	/* 42 */ { "port_max: 49151", "port_max: 48000", "media.port_max", false },
+	/* 43 */ { "consent_timeout_s: 30", "consent_timeout_s: 20", "media.consent_timeout_s",
 		    false },
-	/* 43 */ { "ng_enabled: false", "ng_enabled: true", "calls.ng_enabled", false },
-	/* 44 */ { "ng_listen: 127.0.0.1:2223", "ng_listen: 127.0.0.1:2224", "calls.ng_listen",
+	/* 44 */ { "ng_enabled: false", "ng_enabled: true", "calls.ng_enabled", false },
+	/* 45 */ { "ng_listen: 127.0.0.1:2223", "ng_listen: 127.0.0.1:2224", "calls.ng_listen",
 		    false },
+	/* 46 */ { "max_calls: 10000", "max_calls: 100", "calls.max_calls", false },
+	/* 47 */ { "ng_cache_s: 30", "ng_cache_s: 60", "calls.ng_cache_s", false },
 };
 
 static struct gw_config *
