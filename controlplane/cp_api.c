@@ -76,7 +76,11 @@ get_metrics(void *a, const struct cp_rest_req *r)
 	size_t len = 0;
 	enum MHD_Result ret;
 
-	if (cp_metrics_prometheus(s, s ? cp_ipc_info(app->ipc) : NULL, &text, &len) != 0)
+	struct cp_rest_stats rs = { 0 };
+
+	if (app->rest != NULL)
+		cp_rest_stats(app->rest, &rs);
+	if (cp_metrics_prometheus(s, s ? cp_ipc_info(app->ipc) : NULL, &rs, &text, &len) != 0)
 		return cp_rest_reply_error(r, 500, "out of memory");
 	ret = cp_rest_reply_text(r, 200, "text/plain; version=0.0.4; charset=utf-8", text, len);
 	free(text);
@@ -98,12 +102,12 @@ get_stats(void *a, const struct cp_rest_req *r)
 }
 
 const struct cp_rest_route cp_api_routes[] = {
-	{ "GET", "/healthz", get_healthz },
-	{ "GET", "/metrics", get_metrics },
-	{ "GET", "/v1/stats", get_stats },
-	{ "POST", "/v1/ice/legs", cp_ice_post },
-	{ "GET", "/v1/ice/legs*", cp_ice_get },
-	{ "DELETE", "/v1/ice/legs/*", cp_ice_delete },
-	{ "GET", "/v1/turn/credentials", cp_turn_credentials },
+	{ "GET", "/healthz", get_healthz, true },
+	{ "GET", "/metrics", get_metrics, true },
+	{ "GET", "/v1/stats", get_stats, false },
+	{ "POST", "/v1/ice/legs", cp_ice_post, false },
+	{ "GET", "/v1/ice/legs*", cp_ice_get, false },
+	{ "DELETE", "/v1/ice/legs/*", cp_ice_delete, false },
+	{ "GET", "/v1/turn/credentials", cp_turn_credentials, false },
 };
 const size_t cp_api_n_routes = sizeof(cp_api_routes) / sizeof(cp_api_routes[0]);

@@ -18,6 +18,7 @@
 struct cp_app {
 	const struct gw_config *conf;
 	struct cp_ipc *ipc;            /* NULL while detached */
+	struct cp_rest *rest;          /* for its counters in /metrics */
 	bool dp_lost;                  /* the attached dataplane went away */
 };
 

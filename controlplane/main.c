@@ -165,7 +165,12 @@ main(int argc, char **argv)
 		CP_ERR("%s", err);
 		goto out;
 	}
-	CP_NOTICE("REST listening on port %u", conf.controlplane.rest_listen.port);
+	app.rest = rest;
+	if (conf.controlplane.health_listen.port != 0)
+		CP_NOTICE("REST listening on port %u, health checks also on port %u",
+			  conf.controlplane.rest_listen.port, conf.controlplane.health_listen.port);
+	else
+		CP_NOTICE("REST listening on port %u", conf.controlplane.rest_listen.port);
 
 	while (!quit) {
 		struct pollfd pfd = { .fd = cp_rest_fd(rest), .events = POLLIN };
@@ -204,6 +209,7 @@ main(int argc, char **argv)
 	}
 	status = EXIT_SUCCESS;
 out:
+	app.rest = NULL;
 	cp_rest_free(rest);
 	cp_ipc_free(app.ipc);
 	app.ipc = NULL;
