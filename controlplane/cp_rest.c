@@ -602,6 +602,22 @@ on_completed(void *cls, struct MHD_Connection *mc, void **con_cls,
 
 /* ---- life cycle --------------------------------------------------------- */
 
+/* libmicrohttpd's messages are per connection (a client that went away, one
+ * we closed at its deadline): debug level, so a flood cannot flood the log. */
+static void
+on_mhd_log(void *cls, const char *fmt, va_list ap)
+{
+	char line[256];
+	size_t n;
+
+	(void)cls;
+	vsnprintf(line, sizeof(line), fmt, ap);
+	n = strlen(line);
+	while (n > 0 && line[n - 1] == '\n')
+		line[--n] = '\0';
+	CP_DEBUG("http: %s", line);
+}
+
 static int
 listener_open(struct cp_rest *rest, struct listener *l, const struct gw_sockaddr4 *where,
 	      const char *key, bool health, char *err, size_t errlen)
@@ -635,6 +651,7 @@ listener_open(struct cp_rest *rest, struct listener *l, const struct gw_sockaddr
 	 * request line and hand the socket over; our loop polls its epoll fd. */
 	l->d = MHD_start_daemon(MHD_USE_EPOLL | MHD_USE_NO_LISTEN_SOCKET | MHD_USE_ERROR_LOG,
 				0, NULL, NULL, on_request, l,
+				MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, NULL,
 				MHD_OPTION_NOTIFY_CONNECTION, on_connection, l,
 				MHD_OPTION_URI_LOG_CALLBACK, on_uri, l,
 				MHD_OPTION_NOTIFY_COMPLETED, on_completed, l,
