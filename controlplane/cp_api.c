@@ -1,23 +1,14 @@
 #include "cp_api.h"
 
 #include <stdlib.h>
-#include <time.h>
 
 #include "cp_ice.h"
+#include "cp_clock.h"
 #include "cp_metrics.h"
 #include "cp_turn.h"
 
 /* A snapshot older than this means the dataplane stopped answering. */
 #define STALE_MS 2000
-
-static uint64_t
-mono_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
 
 /* The live snapshot, or NULL with the reason there is none. */
 static const struct cp_dp_snapshot *
@@ -49,7 +40,7 @@ static enum MHD_Result
 get_healthz(void *a, const struct cp_rest_req *r)
 {
 	const struct cp_app *app = a;
-	uint64_t now = mono_ms();
+	uint64_t now = cp_mono_ms();
 	const char *why = NULL;
 	const struct cp_dp_snapshot *s = live(app, now, &why);
 	const struct cp_dp_info *i;
@@ -71,7 +62,7 @@ get_metrics(void *a, const struct cp_rest_req *r)
 {
 	const struct cp_app *app = a;
 	const char *why;
-	const struct cp_dp_snapshot *s = live(app, mono_ms(), &why);
+	const struct cp_dp_snapshot *s = live(app, cp_mono_ms(), &why);
 	char *text = NULL;
 	size_t len = 0;
 	enum MHD_Result ret;
@@ -91,7 +82,7 @@ static enum MHD_Result
 get_stats(void *a, const struct cp_rest_req *r)
 {
 	const struct cp_app *app = a;
-	uint64_t now = mono_ms();
+	uint64_t now = cp_mono_ms();
 	const char *why;
 	const struct cp_dp_snapshot *s = live(app, now, &why);
 	json_t *doc = cp_metrics_json(s, s ? cp_ipc_info(app->ipc) : NULL, now);

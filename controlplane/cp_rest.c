@@ -10,12 +10,12 @@
 #include <sys/epoll.h>
 #include <sys/queue.h>
 #include <sys/socket.h>
-#include <time.h>
 #include <unistd.h>
 
-#include "ct.h"
+#include "cp_clock.h"
 #include "cp_http.h"
 #include "cp_log.h"
+#include "ct.h"
 
 #define GATE_MAX    8192   /* longest request line accepted (414 beyond) */
 #define ACCEPT_MAX  64     /* accepts per listener per cp_rest_run */
@@ -83,15 +83,6 @@ struct cp_rest {
 	bool adopted;
 	struct cp_rest_stats st;
 };
-
-static uint64_t
-mono_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
 
 /* ---- replies through libmicrohttpd --------------------------------------- */
 
@@ -597,7 +588,7 @@ on_completed(void *cls, struct MHD_Connection *mc, void **con_cls,
 	*con_cls = NULL;
 	conn_reset_request(c);
 	if (c->linked)
-		set_deadline(c, mono_ms());
+		set_deadline(c, cp_mono_ms());
 }
 
 /* ---- life cycle --------------------------------------------------------- */
@@ -757,7 +748,7 @@ cp_rest_fd(const struct cp_rest *r)
 int
 cp_rest_timeout_ms(const struct cp_rest *r)
 {
-	uint64_t now = mono_ms(), best = 1000;
+	uint64_t now = cp_mono_ms(), best = 1000;
 
 	for (unsigned i = 0; i < r->n_ls; i++) {
 		const struct listener *l = &r->ls[i];
@@ -777,7 +768,7 @@ void
 cp_rest_run(struct cp_rest *r)
 {
 	struct epoll_event evs[EVENTS_MAX];
-	uint64_t now = mono_ms();
+	uint64_t now = cp_mono_ms();
 	int n = epoll_wait(r->ep, evs, EVENTS_MAX, 0);
 
 	for (int i = 0; i < n; i++) {
@@ -791,7 +782,7 @@ cp_rest_run(struct cp_rest *r)
 	}
 	for (unsigned i = 0; i < r->n_ls; i++) {
 		MHD_run(r->ls[i].d);
-		expire(&r->ls[i], mono_ms());
+		expire(&r->ls[i], cp_mono_ms());
 	}
 }
 

@@ -24,6 +24,7 @@
 #include <rte_errno.h>
 
 #include "cp_api.h"
+#include "cp_clock.h"
 #include "cp_ipc.h"
 #include "cp_log.h"
 #include "cp_rest.h"
@@ -39,15 +40,6 @@ on_signal(int sig)
 {
 	(void)sig;
 	quit = 1;
-}
-
-static uint64_t
-mono_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }
 
 static int
@@ -185,7 +177,7 @@ main(int argc, char **argv)
 			goto out;
 		}
 		cp_rest_run(rest);
-		now = mono_ms();
+		now = cp_mono_ms();
 		if (app.ipc != NULL) {
 			rc = cp_ipc_poll(app.ipc, now);
 			if (rc == -ESHUTDOWN || rc == -EPIPE) {
