@@ -21,6 +21,7 @@
 #define ACCEPT_MAX  64     /* accepts per listener per cp_rest_run */
 #define EVENTS_MAX  64
 #define DRAIN_MAX   (64 * 1024)
+#define WARN_EVERY_MS 10000  /* at most one warning per kind this often */
 
 enum ev_kind { EV_LISTEN, EV_MHD, EV_CONN };
 
@@ -82,7 +83,26 @@ struct cp_rest {
 	struct conn *adopting;       /* inside MHD_add_connection() */
 	bool adopted;
 	struct cp_rest_stats st;
+	uint64_t warned_ms[2];       /* last "connections refused", "deadline" warning */
 };
+
+/* A limit was hit: say so in the log, at most once per WARN_EVERY_MS per kind
+ * (a flood must not flood the log; the counters have every event). */
+static void
+warn_limit(struct cp_rest *rest, unsigned kind, uint64_t now)
+{
+	if (rest->warned_ms[kind] != 0 && now - rest->warned_ms[kind] < WARN_EVERY_MS)
+		return;
+	rest->warned_ms[kind] = now;
+	if (kind == 0)
+		CP_WARN("REST: connections refused (%llu over max_connections, %llu over "
+			"max_connections_per_ip since start)",
+			(unsigned long long)rest->st.refused_full,
+			(unsigned long long)rest->st.refused_per_ip);
+	else
+		CP_WARN("REST: connections closed at request_timeout_s (%llu since start)",
+			(unsigned long long)rest->st.deadline_closed);
+}
 
 /* ---- replies through libmicrohttpd --------------------------------------- */
 
@@ -403,6 +423,7 @@ accept_some(struct listener *l, uint64_t now)
 		}
 		if (l->n_conns >= rest->max_conns) {
 			rest->st.refused_full++;
+			warn_limit(rest, 0, now);
 			raw_answer(fd, MHD_HTTP_SERVICE_UNAVAILABLE,
 				   "too many connections (controlplane.rest.max_connections)");
 			close(fd);
@@ -410,6 +431,7 @@ accept_some(struct listener *l, uint64_t now)
 		}
 		if (conns_from(l, sa.sin_addr.s_addr) >= rest->max_per_ip) {
 			rest->st.refused_per_ip++;
+			warn_limit(rest, 0, now);
 			raw_answer(fd, MHD_HTTP_TOO_MANY_REQUESTS, "too many connections from "
 				   "this address (controlplane.rest.max_connections_per_ip)");
 			close(fd);
@@ -449,6 +471,7 @@ expire(struct listener *l, uint64_t now)
 
 	while ((c = TAILQ_FIRST(&l->conns)) != NULL && c->deadline_ms <= now) {
 		l->rest->st.deadline_closed++;
+		warn_limit(l->rest, 1, now);
 		TAILQ_REMOVE(&l->conns, c, link);
 		c->linked = false;
 		if (!c->in_mhd) {
