@@ -46,6 +46,26 @@ struct leg {
 static struct leg legs[CP_ICE_MAX_LEGS];
 static uint32_t next_id = 1;
 
+static void on_event(void *ctx, struct cp_ipc *c, const struct gw_ipc_msg *m);
+
+/* A fresh attachment: start the dataplane's table from empty (leg 0 = all). */
+static void
+on_attach(void *ctx, struct cp_ipc *c)
+{
+	struct gw_ipc_msg m = { .type = GW_IPC_ICE_DEL_REQ };
+
+	(void)ctx;
+	(void)cp_ipc_send(c, 0, &m);
+}
+
+int
+cp_ice_init(void)
+{
+	int rc = cp_ipc_on(GW_IPC_ICE_EVENT, on_event, NULL);
+
+	return rc != 0 ? rc : cp_ipc_on_attach(on_attach, NULL);
+}
+
 static struct leg *
 find(uint32_t id)
 {
@@ -74,12 +94,15 @@ addr_str(uint32_t ip, char *buf, size_t len)
 	return inet_ntop(AF_INET, &a, buf, (socklen_t)len);
 }
 
-void
-cp_ice_on_event(const struct gw_ipc_msg *m)
+static void
+on_event(void *ctx, struct cp_ipc *c, const struct gw_ipc_msg *m)
 {
 	const struct gw_ipc_ice_evt *e = &m->u.ice_evt;
 	struct leg *l = find(e->leg_id);
 	char a[INET_ADDRSTRLEN] = "?";
+
+	(void)ctx;
+	(void)c;
 
 	switch (e->kind) {
 	case GW_IPC_ICE_ADDED:

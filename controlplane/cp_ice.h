@@ -23,8 +23,13 @@
 
 #define CP_ICE_MAX_LEGS 4096   /* = the dataplane's table (ICE_LEGS in dataplane/main.c) */
 
-/** A GW_IPC_ICE_EVENT from worker w arrived (called by cp_ipc). */
-void cp_ice_on_event(const struct gw_ipc_msg *m);
+/**
+ * Register with cp_ipc: GW_IPC_ICE_EVENT handler, and a flush of the
+ * dataplane's ICE table on every attach (legs a previous control plane
+ * published are unknown to this one). Call once before attaching.
+ * @return 0, or the cp_ipc_on*() error.
+ */
+int cp_ice_init(void);
 
 cp_rest_handler_fn cp_ice_post;
 cp_rest_handler_fn cp_ice_get;

@@ -22,13 +22,16 @@
 #include <rte_common.h>
 #include <rte_eal.h>
 #include <rte_errno.h>
+#include <rte_log.h>
 
 #include "cp_api.h"
 #include "cp_clock.h"
+#include "cp_ice.h"
 #include "cp_ipc.h"
 #include "cp_log.h"
 #include "cp_rest.h"
 #include "gw_config.h"
+#include "gw_log.h"
 
 #define ATTACH_WAIT_MS 20000
 #define WATCH_MS       250
@@ -120,6 +123,13 @@ main(int argc, char **argv)
 			   RTE_STR(GW_IPC_VERSION) ")", &rc))
 		return rc;
 	cp_log_set_level(conf.log.level);
+	{
+		/* EAL's lines in our shape too (and not to syslog as well). */
+		FILE *log_stream = gw_log_stream_open("rtcgw-cp", rte_log_cur_msg_loglevel);
+
+		if (log_stream != NULL)
+			rte_openlog_stream(log_stream);
+	}
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
 	signal(SIGPIPE, SIG_IGN);
@@ -133,6 +143,12 @@ main(int argc, char **argv)
 		sigprocmask(SIG_UNBLOCK, &stop, NULL);
 	}
 
+	/* features register their IPC rows before the first attach */
+	rc = cp_ice_init();
+	if (rc != 0) {
+		CP_ERR("IPC handler registration failed: %s", strerror(-rc));
+		return EXIT_FAILURE;
+	}
 	if (cp_ipc_primary_alive(conf.dataplane.file_prefix)) {
 		if (eal_init_secondary(&conf) < 0) {
 			CP_ERR("EAL secondary init failed (file prefix %s): %s",

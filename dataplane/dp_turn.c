@@ -16,6 +16,7 @@
 #include "ct.h"
 #include "dp_arp.h"
 #include "dp_ctx.h"
+#include "dp_frag.h"
 #include "dp_log.h"
 #include "dp_stun.h"
 #include "dp_turn_table.h"
@@ -75,6 +76,7 @@ static struct {
 	unsigned n_secrets;
 	struct gw_hmac_sha1_key nonce_key;
 	struct gw_turn_peer_policy pol;
+	uint16_t chan_max;            /* last channel number accepted */
 	uint64_t tb_rate;             /* bytes per second, 0 = unlimited */
 	uint64_t tb_burst;
 	uint64_t next_tick[GW_IPC_MAX_WORKERS];
@@ -178,6 +180,17 @@ dp_turn_create(const struct gw_config *c, unsigned n_workers)
 		T.pol.denied[i].len = c->turn.denied_peers[i].len;
 		T.pol.n_denied++;
 	}
+	/* IPv6 entries: inert while the relay is IPv4-only (IPv6 peers get 443) */
+	for (unsigned i = 0; i < c->turn.n_allowed_peers6 && i < GW_TURN_POLICY_MAX_CIDRS; i++) {
+		memcpy(T.pol.allowed6[i].addr, c->turn.allowed_peers6[i].addr, 16);
+		T.pol.allowed6[i].len = c->turn.allowed_peers6[i].len;
+		T.pol.n_allowed6++;
+	}
+	for (unsigned i = 0; i < c->turn.n_denied_peers6 && i < GW_TURN_POLICY_MAX_CIDRS; i++) {
+		memcpy(T.pol.denied6[i].addr, c->turn.denied_peers6[i].addr, 16);
+		T.pol.denied6[i].len = c->turn.denied_peers6[i].len;
+		T.pol.n_denied6++;
+	}
 	for (unsigned i = 0; i < dp.n_ports && i < GW_TURN_POLICY_MAX_ADDRS; i++)
 		T.pol.relay_addr[T.pol.n_relay_addr++] = dp.ports[i].ipv4;
 	if (c->controlplane.rest_listen.addr != 0)
@@ -185,9 +198,20 @@ dp_turn_create(const struct gw_config *c, unsigned n_workers)
 	if (c->calls.ng_enabled && c->calls.ng_listen.addr != 0 &&
 	    c->calls.ng_listen.addr != c->controlplane.rest_listen.addr)
 		T.pol.own_addr[T.pol.n_own_addr++] = c->calls.ng_listen.addr;
+	/* the network and broadcast addresses of our subnets (none on /31, /32) */
+	for (unsigned i = 0; i < dp.n_ports && T.pol.n_edge_addr + 2 <= GW_TURN_POLICY_MAX_EDGES;
+	     i++) {
+		uint32_t m = dp.ports[i].mask;
+
+		if (~m < 3)
+			continue;
+		T.pol.edge_addr[T.pol.n_edge_addr++] = dp.ports[i].ipv4 & m;
+		T.pol.edge_addr[T.pol.n_edge_addr++] = dp.ports[i].ipv4 | ~m;
+	}
 	T.pol.relay_port_min = c->turn.relay_port_min;
 	T.pol.relay_port_max = c->turn.relay_port_max;
 
+	T.chan_max = c->turn.rfc5766_channels ? GW_TURN_CHAN_MAX_RFC5766 : GW_TURN_CHAN_MAX;
 	T.tb_rate = c->turn.bandwidth_bps / 8;
 	T.tb_burst = T.tb_rate / 2 > 3000 ? T.tb_rate / 2 : 3000;
 	T.on = true;
@@ -339,13 +363,16 @@ payload_sum(const struct gw_ipv4_view *ip, const struct gw_udp_view *u, size_t s
 }
 
 /*
- * Fill UDP and IPv4 headers of a reframed datagram and send it from port pi.
+ * Fill UDP and IPv4 headers of a reframed datagram and send it from port pi,
+ * in fragments when it exceeds the port's MTU (as a kernel would) unless df
+ * (the client asked DONT-FRAGMENT): then it is dropped and counted.
  * psum: the ones'-complement sum of the UDP payload when known (incremental
- * checksum), or NULL to sum it here.
+ * checksum), or NULL to sum it here. Consumes m.
+ * Returns true when the datagram was handed on toward the port.
  */
-static void
+static bool
 emit(struct dp_worker *w, unsigned pi, struct rte_mbuf *m, uint32_t src, uint16_t sport,
-     uint32_t dst, uint16_t dport, size_t udp_payload, const uint32_t *psum)
+     uint32_t dst, uint16_t dport, size_t udp_payload, const uint32_t *psum, bool df)
 {
 	uint8_t *b = rte_pktmbuf_mtod(m, uint8_t *);
 	uint8_t *udp = b + GW_ETH_HLEN + GW_IPV4_HLEN;
@@ -368,7 +395,16 @@ emit(struct dp_worker *w, unsigned pi, struct rte_mbuf *m, uint32_t src, uint16_
 	}
 	gw_ipv4_encode(b + GW_ETH_HLEN, src, dst, GW_IPPROTO_UDP, 64,
 		       (uint16_t)(GW_UDP_HLEN + udp_payload), w->ip_id++);
+	if (unlikely(GW_IPV4_HLEN + GW_UDP_HLEN + udp_payload > dp.ports[pi].mtu)) {
+		if (df) {
+			DP_CNT(w, IPV4_FRAG_FAIL);
+			rte_pktmbuf_free(m);
+			return false;
+		}
+		return dp_frag_send(w, pi, m, dst) == 0;
+	}
 	dp_arp_send_ip(w, pi, m, dst);
+	return true;
 }
 
 static void
@@ -503,10 +539,11 @@ to_client(struct dp_worker *w, struct rte_mbuf *m, uint32_t idx, uint32_t src_ip
 	}
 	if (psum != NULL)
 		sum = fold16((uint64_t)gw_cksum_add(0, b + HDRS, pfx) + *psum);
-	DP_CNT(w, TURN_TO_CLIENT_PKTS);
-	DP_CNT_ADD(w, TURN_TO_CLIENT_BYTES, len);
-	emit(w, (unsigned)pi, m, a->five.server_ip, a->five.server_port, a->five.client_ip,
-	     a->five.client_port, udp_len, psum != NULL ? &sum : NULL);
+	if (emit(w, (unsigned)pi, m, a->five.server_ip, a->five.server_port, a->five.client_ip,
+		 a->five.client_port, udp_len, psum != NULL ? &sum : NULL, false)) {
+		DP_CNT(w, TURN_TO_CLIENT_PKTS);
+		DP_CNT_ADD(w, TURN_TO_CLIENT_BYTES, len);
+	}
 	return;
 noroom:
 	DP_CNT(w, TURN_DROP_NOROOM);
@@ -536,7 +573,8 @@ dp_turn_relay_input(struct dp_worker *w, unsigned pi, struct rte_mbuf *m,
 /* Relay len bytes at payload from allocation idx to peer ip:port. Consumes m. */
 static void
 to_peer(struct dp_worker *w, struct rte_mbuf *m, uint32_t idx, uint32_t peer_ip,
-	uint16_t peer_port, const uint8_t *payload, size_t len, uint64_t now, const uint32_t *psum)
+	uint16_t peer_port, const uint8_t *payload, size_t len, uint64_t now, const uint32_t *psum,
+	bool df)
 {
 	const struct dp_turn_alloc *a = dp_turn_alloc_at(T.t, idx);
 	uint32_t other;
@@ -557,8 +595,6 @@ to_peer(struct dp_worker *w, struct rte_mbuf *m, uint32_t idx, uint32_t peer_ip,
 		drop(m);
 		return;
 	}
-	DP_CNT(w, TURN_TO_PEER_PKTS);
-	DP_CNT_ADD(w, TURN_TO_PEER_BYTES, len);
 	if (port_of(peer_ip) >= 0) {
 		/* relay-to-relay on this gateway: deliver without touching the wire */
 		if (dp_turn_lookup_relay(T.t, peer_ip, peer_port, &other) != 0) {
@@ -566,6 +602,8 @@ to_peer(struct dp_worker *w, struct rte_mbuf *m, uint32_t idx, uint32_t peer_ip,
 			drop(m);
 			return;
 		}
+		DP_CNT(w, TURN_TO_PEER_PKTS);
+		DP_CNT_ADD(w, TURN_TO_PEER_BYTES, len);
 		DP_CNT(w, TURN_HAIRPIN_PKTS);
 		to_client(w, m, other, a->relay_ip, a->relay_port, payload, len, now, psum);
 		return;
@@ -576,7 +614,11 @@ to_peer(struct dp_worker *w, struct rte_mbuf *m, uint32_t idx, uint32_t peer_ip,
 		drop(m);
 		return;
 	}
-	emit(w, a->relay_idx, m, a->relay_ip, a->relay_port, peer_ip, peer_port, len, psum);
+	if (emit(w, a->relay_idx, m, a->relay_ip, a->relay_port, peer_ip, peer_port, len, psum,
+		 df)) {
+		DP_CNT(w, TURN_TO_PEER_PKTS);
+		DP_CNT_ADD(w, TURN_TO_PEER_BYTES, len);
+	}
 }
 
 void
@@ -596,8 +638,7 @@ dp_turn_chandata_input(struct dp_worker *w, unsigned pi, struct rte_mbuf *m,
 		drop(m);
 		return;
 	}
-	if (gw_turn_chandata_parse_range(&cd, u->payload, u->payload_len,
-					 GW_TURN_CHAN_MAX_RFC5766) != 0) {
+	if (gw_turn_chandata_parse_range(&cd, u->payload, u->payload_len, T.chan_max) != 0) {
 		DP_CNT(w, TURN_DROP_BAD_CHANDATA);
 		drop(m);
 		return;
@@ -616,7 +657,7 @@ dp_turn_chandata_input(struct dp_worker *w, unsigned pi, struct rte_mbuf *m,
 	/* with padding present the checksum also covers the padding bytes: sum anew */
 	have = u->payload_len == (size_t)GW_TURN_CHANDATA_HLEN + cd.len &&
 	       payload_sum(ip, u, GW_TURN_CHANDATA_HLEN, &sum);
-	to_peer(w, m, idx, peer_ip, peer_port, cd.data, cd.len, now, have ? &sum : NULL);
+	to_peer(w, m, idx, peer_ip, peer_port, cd.data, cd.len, now, have ? &sum : NULL, false);
 }
 
 /* ---- transactions ------------------------------------------------------------------ */
@@ -670,7 +711,7 @@ reply(struct dp_worker *w, unsigned pi, struct rte_mbuf *m, const struct gw_ipv4
 		return;
 	}
 	memcpy(b + HDRS, r->buf, len);
-	emit(w, pi, m, dst, dport, src, sport, len, NULL);
+	(void)emit(w, pi, m, dst, dport, src, sport, len, NULL, false);
 }
 
 /* An error response; 401 and 438 carry REALM, a fresh NONCE, PASSWORD-ALGORITHMS. */
@@ -684,7 +725,7 @@ reply_error(struct dp_worker *w, unsigned pi, struct rte_mbuf *m, const struct g
 		[4] = "Allocation Mismatch", [5] = "Stale Nonce", [6] = "Address Family not Supported",
 		[7] = "Wrong Credentials", [8] = "Unsupported Transport Protocol",
 		[9] = "Peer Address Family Mismatch", [10] = "Allocation Quota Reached",
-		[11] = "Insufficient Capacity",
+		[11] = "Insufficient Capacity", [12] = "Unknown Attribute", [13] = "Server Error",
 	};
 	const char *reason = reasons[0];
 	struct resp r;
@@ -701,9 +742,14 @@ reply_error(struct dp_worker *w, unsigned pi, struct rte_mbuf *m, const struct g
 	case 443: reason = reasons[9]; break;
 	case 486: reason = reasons[10]; break;
 	case 508: reason = reasons[11]; break;
+	case 420: reason = reasons[12]; break;
+	case 500: reason = reasons[13]; break;
 	default: break;
 	}
 	if (resp_start(&r, v, GW_STUN_ERROR) != 0 || gw_stun_enc_error(&r.e, code, reason) != 0)
+		goto fail;
+	/* RFC 8489 §14.9: a 420 lists the attributes it did not understand */
+	if (code == 420 && gw_stun_enc_unknown_attrs(&r.e, v->unknown, v->n_unknown) != 0)
 		goto fail;
 	if (code == 401 || code == 438) {
 		char nonce[GW_TURN_NONCE_MAX];
@@ -989,6 +1035,11 @@ do_request(struct dp_worker *w, const struct gw_stun_view *v, const struct gw_tu
 	case GW_STUN_CHANNEL_BIND: {
 		uint32_t pip = get_ip(rq->peers[0].addr);
 
+		/* RFC 8656 §12: 0x4000..0x4FFF; RFC 5766's range only when configured */
+		if (rq->channel > T.chan_max) {
+			DP_CNT(w, TURN_ERR_BAD_REQUEST);
+			return GW_STUN_ERR(400);
+		}
 		if (gw_turn_peer_check(&T.pol, pip, rq->peers[0].port) != GW_TURN_PEER_OK) {
 			DP_CNT(w, TURN_ERR_FORBIDDEN);
 			return GW_STUN_ERR(403);
@@ -1036,7 +1087,7 @@ send_indication(struct dp_worker *w, struct rte_mbuf *m, const struct dp_turn_5t
 		return;
 	}
 	to_peer(w, m, idx, get_ip(rq->peers[0].addr), rq->peers[0].port, rq->data,
-		rq->data_len, now, NULL);
+		rq->data_len, now, NULL, rq->dont_fragment);
 }
 
 void
@@ -1050,6 +1101,7 @@ dp_turn_input(struct dp_worker *w, unsigned pi, struct rte_mbuf *m,
 	struct resp r;
 	const struct aux *x = NULL;
 	uint32_t idx = DP_TURN_NONE;
+	bool unknown;
 	int err;
 
 	if (!T.on) {
@@ -1063,7 +1115,15 @@ dp_turn_input(struct dp_worker *w, unsigned pi, struct rte_mbuf *m,
 		drop(m);
 		return;
 	}
+	/* RFC 8489 §7.3: a FINGERPRINT that does not match means the datagram is
+	 * not STUN, whatever its class: discard before acting on any of it. */
+	if (v.attr[GW_STUN_A_FINGERPRINT].off != 0 && gw_stun_check_fingerprint(&v) != 0) {
+		DP_CNT(w, TURN_DROP_FINGERPRINT);
+		drop(m);
+		return;
+	}
 	if (v.cls == GW_STUN_INDICATION) {
+		/* unknown comprehension-required attributes in an indication: discard */
 		if (err != 0 || gw_turn_req_check(&rq, &v) != 0) {
 			DP_CNT(w, TURN_DROP_BAD_SEND);
 			drop(m);
@@ -1077,16 +1137,12 @@ dp_turn_input(struct dp_worker *w, unsigned pi, struct rte_mbuf *m,
 		drop(m);
 		return;
 	}
-	if (v.attr[GW_STUN_A_FINGERPRINT].off != 0 && gw_stun_check_fingerprint(&v) != 0) {
-		DP_CNT(w, TURN_DROP_BAD_REQUEST);
-		drop(m);
-		return;
-	}
-	if (err != 0) {                       /* 400 / 420 before anything else */
+	if (err != 0 && err != GW_STUN_ERR(420)) {     /* malformed: 400 before anything else */
 		DP_CNT(w, TURN_ERR_BAD_REQUEST);
 		reply_error(w, pi, m, ip, u, &v, (uint16_t)GW_STUN_CODE(err), NULL);
 		return;
 	}
+	unknown = err == GW_STUN_ERR(420);
 	if (v.method != GW_STUN_ALLOCATE && dp_turn_lookup_5tuple(T.t, &f, &idx) == 0 &&
 	    dp_turn_alloc_live(dp_turn_alloc_at(T.t, idx), now_s()))
 		x = &T.aux[idx];
@@ -1095,8 +1151,17 @@ dp_turn_input(struct dp_worker *w, unsigned pi, struct rte_mbuf *m,
 		reply_error(w, pi, m, ip, u, &v, (uint16_t)GW_STUN_CODE(err), NULL);
 		return;
 	}
-	err = gw_turn_req_check(&rq, &v);
-	if (err == 0 && v.method != GW_STUN_ALLOCATE && x == NULL) {
+	/* RFC 8489 §6.3.1: unknown comprehension-required attributes are judged
+	 * once authentication passed, and the 420 is integrity-protected */
+	if (unknown) {
+		DP_CNT(w, TURN_ERR_UNKNOWN_ATTR);
+		err = GW_STUN_ERR(420);
+	} else {
+		err = gw_turn_req_check(&rq, &v);
+	}
+	if (err == GW_STUN_ERR(420)) {
+		/* answered below */
+	} else if (err == 0 && v.method != GW_STUN_ALLOCATE && x == NULL) {
 		DP_CNT(w, TURN_ERR_MISMATCH);
 		err = GW_STUN_ERR(437);
 	} else if (err != 0) {

@@ -9,7 +9,9 @@
  *   h_perm       (slot, peer ip)      -> expiry (seconds)
  *   h_chnum      (slot, channel)      -> exp16 << 48 | peer ip << 16 | port
  *   h_chpeer     (slot, ip, port)     -> exp16 << 48 | channel
- *   h_token      reservation token    -> exp32 << 32 | relay_idx << 16 | port
+ *   h_token      reservation key      -> exp32 << 32 | relay_idx << 16 | port
+ *                (the token mixed with the user's key: only the user it was
+ *                issued to can redeem it)
  *   ports        one bitmap per relay address, claimed with CAS
  *   user/ip quota counters: a two-row count-min sketch of atomic counters
  * Readers use only the hashes (data words are published atomically by
@@ -62,7 +64,7 @@ struct dq_elem {
 };
 
 struct reservation {
-	uint64_t token;
+	uint64_t token;              /* its h_token key */
 	uint64_t exp;
 };
 
@@ -528,6 +530,14 @@ take_slot(struct dp_turn_table *t, uint32_t *slot)
 	return rte_ring_dequeue_elem(t->free_slots, slot, sizeof(*slot)) == 0 ? 0 : -ENOSPC;
 }
 
+/* The h_token key of a token for user_key: another user presenting the same
+ * token computes another key and finds nothing (508). */
+static uint64_t
+token_key(uint64_t token, uint64_t user_key)
+{
+	return token ^ (user_key * 0x9E3779B97F4A7C15ull);
+}
+
 static int
 redeem_token(struct dp_turn_table *t, uint64_t token, uint64_t now, uint8_t *relay_idx,
 	     uint16_t *port)
@@ -593,7 +603,7 @@ dp_turn_alloc_create(struct dp_turn_table *t, const struct dp_turn_alloc_req *r,
 		goto fail;
 	}
 	if (r->has_token) {
-		err = redeem_token(t, r->token, now, &ridx, &port);
+		err = redeem_token(t, token_key(r->token, r->user_key), now, &ridx, &port);
 		if (err < 0)
 			goto fail;
 	} else {
@@ -614,7 +624,7 @@ dp_turn_alloc_create(struct dp_turn_table *t, const struct dp_turn_alloc_req *r,
 	port_held = true;
 	if (reserved) {
 		struct reservation *rs;
-		uint64_t d;
+		uint64_t d, key;
 
 		if (o->res_n == RTE_DIM(o->res)) {
 			err = GW_STUN_ERR(508);
@@ -623,14 +633,15 @@ dp_turn_alloc_create(struct dp_turn_table *t, const struct dp_turn_alloc_req *r,
 		do
 			token = xorshift(&o->rng);
 		while (token == 0);
+		key = token_key(token, r->user_key);
 		d = ((now + DP_TURN_RESERVE_S) & 0xffffffffu) << 32 | (uint64_t)ridx << 16 |
 		    (uint16_t)(port + 1);
-		if (rte_hash_add_key_data(t->h_token, &token, (void *)(uintptr_t)d) < 0) {
+		if (rte_hash_add_key_data(t->h_token, &key, (void *)(uintptr_t)d) < 0) {
 			err = GW_STUN_ERR(508);
 			goto fail;
 		}
 		rs = &o->res[(o->res_head + o->res_n) % RTE_DIM(o->res)];
-		rs->token = token;
+		rs->token = key;
 		rs->exp = now + DP_TURN_RESERVE_S;
 		o->res_n++;
 	}
@@ -666,7 +677,9 @@ dp_turn_alloc_create(struct dp_turn_table *t, const struct dp_turn_alloc_req *r,
 fail_res:
 	if (reserved) {
 		/* undo the reservation: its port goes back with the token */
-		if (rte_hash_del_key(t->h_token, &token) >= 0)
+		uint64_t key = token_key(token, r->user_key);
+
+		if (rte_hash_del_key(t->h_token, &key) >= 0)
 			pool_release(&t->pools[ridx], t->p.port_min, (uint16_t)(port + 1));
 		o->res_n--;
 	}

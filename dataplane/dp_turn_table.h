@@ -138,7 +138,8 @@ uint32_t dp_turn_table_ports_free(const struct dp_turn_table *t, unsigned relay_
 /**
  * Create an allocation for r->five owned by r->owner, claim a relay port
  * (random start; even when asked; port + 1 reserved with the R bit, its token
- * in *token_out) or redeem a RESERVATION-TOKEN.
+ * in *token_out) or redeem a RESERVATION-TOKEN. A token is bound to the
+ * user_key it was issued with: another user's Allocate with it gets 508.
  * @param idx        receives the allocation index
  * @param token_out  receives the reservation token when r->reserve_next
  *                   (may be NULL otherwise)
@@ -149,7 +150,8 @@ uint32_t dp_turn_table_ports_free(const struct dp_turn_table *t, unsigned relay_
  *                     compares txids for a retransmission first);
  *   GW_STUN_ERR(486)  total, per-user or per-IP quota reached;
  *   GW_STUN_ERR(508)  no relay port (or no even pair) free, reservation
- *                     token unknown or taken, a table full.
+ *                     token unknown, taken or issued to another user_key,
+ *                     a table full.
  */
 int dp_turn_alloc_create(struct dp_turn_table *t, const struct dp_turn_alloc_req *r,
 			 uint64_t now, uint32_t *idx, uint64_t *token_out);

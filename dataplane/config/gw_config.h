@@ -37,6 +37,12 @@ struct gw_cidr4 {
 	uint8_t len;          /* 0..32 */
 };
 
+/** An IPv6 prefix; the address in network byte order. */
+struct gw_cidr6 {
+	uint8_t addr[16];
+	uint8_t len;          /* 0..128 */
+};
+
 /** An IPv4 socket address in host byte order. */
 struct gw_sockaddr4 {
 	uint32_t addr;
@@ -109,8 +115,9 @@ struct gw_config {
 		uint32_t channel_lifetime_s;   /* default 600 */
 		uint32_t nonce_lifetime_s;     /* default 600 */
 		uint32_t max_allocations;      /* default 100000 */
-		uint32_t user_quota;           /* allocations per user, 0 = unlimited */
-		uint32_t ip_quota;             /* allocations per source IP, 0 = unlimited */
+		uint32_t user_quota;           /* allocations per user, default 100, 0 = unlimited */
+		uint32_t ip_quota;             /* per source IP, default 1000, 0 = unlimited */
+		bool rfc5766_channels;         /* accept channels 0x5000..0x7FFF, default false */
 		uint64_t bandwidth_bps;        /* per allocation, 0 = unlimited */
 		struct gw_turn_user users[GW_CONF_MAX_USERS];
 		unsigned n_users;
@@ -120,6 +127,11 @@ struct gw_config {
 		unsigned n_allowed_peers;
 		struct gw_cidr4 denied_peers[GW_CONF_MAX_CIDRS];
 		unsigned n_denied_peers;
+		/* the IPv6 entries of the same two keys */
+		struct gw_cidr6 allowed_peers6[GW_CONF_MAX_CIDRS];
+		unsigned n_allowed_peers6;
+		struct gw_cidr6 denied_peers6[GW_CONF_MAX_CIDRS];
+		unsigned n_denied_peers6;
 	} turn;
 
 	struct {

@@ -25,7 +25,7 @@
 
 #include "gw_counters.h"
 
-#define GW_IPC_VERSION     5
+#define GW_IPC_VERSION     7
 #define GW_IPC_MAGIC       0x72746367u      /* "rtcg" */
 #define GW_IPC_INFO_NAME   "rtcgw_info"
 #define GW_IPC_POOL_NAME   "rtcgw_pool"
@@ -68,6 +68,9 @@ enum gw_ipc_type {
 	GW_IPC_ICE_ADD_REQ,         /* -> u.ice_add; worker 0 owns the ICE table */
 	GW_IPC_ICE_DEL_REQ,         /* -> u.ice_del                        */
 	GW_IPC_ICE_EVENT,           /* <- u.ice_evt: add/del result, nominated, consent lost */
+	GW_IPC_SRTP_ADD_REQ,        /* -> u.srtp_keys; the leg's owner worker */
+	GW_IPC_SRTP_DEL_REQ,        /* -> u.srtp_del */
+	GW_IPC_SRTP_EVENT,          /* <- u.srtp_evt: add/del result */
 	GW_IPC_TYPE_MAX
 };
 
@@ -143,6 +146,45 @@ struct gw_ipc_ice_evt {
 	uint32_t idle_ms;           /* CONSENT_LOST: time since the last valid check */
 };
 
+#define GW_IPC_SRTP_KEY   16        /* AES-128 master key = DP_SRTP_KEY_LEN */
+#define GW_IPC_SRTP_SALT  14        /* master salt (GCM: first 12) = DP_SRTP_SALT_LEN */
+
+enum gw_ipc_srtp_flags {
+	GW_IPC_SRTP_F_RECV = 1,     /* recv_* valid: install/replace the receive context */
+	GW_IPC_SRTP_F_SEND = 2,     /* send_* valid: install/replace the send context */
+};
+
+/**
+ * A leg's SRTP master keys (control -> the leg's owner worker), as DTLS-SRTP
+ * export (RFC 5764 §4.2, sorted into this side's receive and send halves) or
+ * SDES a=crypto give them. Secrets: both ends wipe every copy after use
+ * (gw_wipe), the ring slot included once dequeued.
+ */
+struct gw_ipc_srtp_keys {
+	uint32_t leg_id;
+	uint16_t profile;           /* DTLS-SRTP protection profile id (dp_srtp.h) */
+	uint16_t flags;             /* enum gw_ipc_srtp_flags */
+	uint8_t recv_key[GW_IPC_SRTP_KEY];
+	uint8_t recv_salt[GW_IPC_SRTP_SALT];
+	uint8_t send_key[GW_IPC_SRTP_KEY];
+	uint8_t send_salt[GW_IPC_SRTP_SALT];
+};
+
+struct gw_ipc_srtp_del {
+	uint32_t leg_id;            /* frees both contexts of the leg */
+};
+
+enum gw_ipc_srtp_evt_kind {
+	GW_IPC_SRTP_ADDED = 1,      /* status 0, or -EINVAL (profile) / -ENOSPC (pool) / -EIO */
+	GW_IPC_SRTP_REMOVED,        /* status 0, or -ENOENT */
+};
+
+struct gw_ipc_srtp_evt {
+	uint32_t leg_id;
+	uint16_t kind;              /* enum gw_ipc_srtp_evt_kind */
+	uint16_t profile;
+};
+
 struct gw_ipc_msg {
 	uint16_t version;           /* GW_IPC_VERSION */
 	uint16_t type;              /* enum gw_ipc_type */
@@ -158,6 +200,9 @@ struct gw_ipc_msg {
 		struct gw_ipc_ice_add ice_add;
 		struct gw_ipc_ice_del ice_del;
 		struct gw_ipc_ice_evt ice_evt;
+		struct gw_ipc_srtp_keys srtp_keys;
+		struct gw_ipc_srtp_del srtp_del;
+		struct gw_ipc_srtp_evt srtp_evt;
 	} u;
 };
 
@@ -191,6 +236,8 @@ static_assert(sizeof(struct gw_ipc_counters) == 104, "counters payload layout");
 static_assert(sizeof(struct gw_ipc_port) == 112, "port payload layout");
 static_assert(sizeof(struct gw_ipc_ice_add) == 112, "ice_add payload layout");
 static_assert(sizeof(struct gw_ipc_ice_evt) == 24, "ice_evt payload layout");
+static_assert(sizeof(struct gw_ipc_srtp_keys) == 68, "srtp_keys payload layout");
+static_assert(sizeof(struct gw_ipc_srtp_evt) == 8, "srtp_evt payload layout");
 static_assert(sizeof(struct gw_ipc_msg) == 128, "IPC ABI changed: bump GW_IPC_VERSION");
 static_assert(sizeof(struct gw_ipc_msg) % 4 == 0, "rte_ring_elem needs a multiple of 4");
 static_assert(sizeof(struct gw_ipc_info) == 40, "info layout changed: bump GW_IPC_VERSION");

@@ -32,6 +32,7 @@
 #include "dp_classify.h"
 #include "dp_ctx.h"
 #include "dp_harness.h"
+#include "dp_ipc.h"
 #include "dp_stun.h"
 #include "dp_turn.h"
 #include "gw_config.h"
@@ -94,6 +95,14 @@ dp_stun_input(struct dp_worker *w, unsigned pi, struct rte_mbuf *m,
 	(void)pi;
 	(void)ip;
 	(void)u;
+	unexpected++;
+	rte_pktmbuf_free(m);
+}
+
+void
+dp_ipc_punt(struct dp_worker *w, struct rte_mbuf *m)
+{
+	(void)w;
 	unexpected++;
 	rte_pktmbuf_free(m);
 }

@@ -24,6 +24,7 @@
 #include <rte_mbuf.h>
 
 #include "dp_ctx.h"
+#include "dp_frag.h"
 #include "dp_harness.h"
 #include "dp_stun.h"
 #include "dp_turn.h"
@@ -514,6 +515,177 @@ test_hairpin(void **state)
 	sent_reset();
 }
 
+/* ---- defects found by attacking the server (issue 10) ------------------------------ */
+
+static void
+add_unknown(struct gw_stun_enc *e, const void *arg)
+{
+	(void)arg;
+	/* 0x0777: comprehension-required (below 0x8000) and unknown to everyone */
+	assert_int_equal(gw_stun_enc_bytes(e, 0x0777, "abcd", 4), 0);
+}
+
+static void
+add_families(struct gw_stun_enc *e, const void *arg)
+{
+	unsigned which = *(const unsigned *)arg;
+
+	if (which & 1)
+		assert_int_equal(gw_stun_enc_u32(e, GW_STUN_ATTR_REQUESTED_ADDRESS_FAMILY,
+						 1u << 24), 0);
+	if (which & 2)
+		assert_int_equal(gw_stun_enc_u32(e, GW_STUN_ATTR_ADDITIONAL_ADDRESS_FAMILY,
+						 2u << 24), 0);
+	if (which & 4)
+		assert_int_equal(gw_stun_enc_u64(e, GW_STUN_ATTR_RESERVATION_TOKEN,
+						 0x0102030405060708ull), 0);
+}
+
+/* Reassemble the IPv4 fragments captured at [0, n_sent) into buf: returns the
+ * datagram's IP payload length; checks offsets, MF bits and header sums. */
+static size_t
+reassemble(uint8_t *buf, size_t cap, uint32_t *src, uint32_t *dst)
+{
+	size_t total = 0;
+
+	assert_true(n_sent >= 2);
+	for (unsigned i = 0; i < n_sent; i++) {
+		const struct rte_mbuf *m = dp_harness_sent[i];
+		const uint8_t *h = rte_pktmbuf_mtod(m, const uint8_t *) + GW_ETH_HLEN;
+		uint16_t tot = (uint16_t)(h[2] << 8 | h[3]), fo = (uint16_t)(h[6] << 8 | h[7]);
+		size_t off = (size_t)(fo & 0x1fff) * 8, len = tot - GW_IPV4_HLEN;
+
+		assert_int_equal(m->nb_segs, 1);
+		assert_int_equal(rte_pktmbuf_pkt_len(m), GW_ETH_HLEN + tot);
+		assert_true(tot <= 1500);
+		assert_int_equal(fo & 0x4000, 0);                       /* DF clear */
+		assert_int_equal((fo & 0x2000) != 0, i + 1 < n_sent);   /* MF but on the last */
+		assert_int_equal(off, total);                           /* in order, no gaps */
+		assert_int_equal(gw_cksum_fold(gw_cksum_add(0, h, GW_IPV4_HLEN)), 0);
+		assert_true(total + len <= cap);
+		memcpy(buf + total, h + GW_IPV4_HLEN, len);
+		total += len;
+		*src = (uint32_t)h[12] << 24 | (uint32_t)h[13] << 16 | (uint32_t)h[14] << 8 | h[15];
+		*dst = (uint32_t)h[16] << 24 | (uint32_t)h[17] << 16 | (uint32_t)h[18] << 8 | h[19];
+	}
+	return total;
+}
+
+static void
+test_hardening(void **state)
+{
+	struct client d = { .ip = CL_E, .port = 77, .user = "alice", .pass = "alice-pw" };
+	uint32_t edge_b[3] = { IP(198, 18, 4, 255), 9, 0 }, edge_n[3] = { IP(198, 18, 4, 0), 9, 0 };
+	uint32_t cgnat[3] = { IP(100, 64, 0, 1), 9, 0 }, ietf[3] = { IP(192, 0, 0, 9), 9, 0 };
+	uint32_t ch_hi[3] = { PEER, 3480, 0x5001 };
+	static uint8_t big[1472], dgram[2048];
+	uint8_t send[128], cd[16];
+	struct gw_stun_addr peer = { .family = GW_STUN_FAMILY_IPV4, .port = 3480,
+				     .addr = { 198, 18, 5, 2 } };
+	struct gw_stun_enc e;
+	struct gw_stun_view v;
+	struct gw_stun_addr a;
+	const uint8_t *p;
+	size_t n;
+	uint32_t src, dst;
+	uint64_t before;
+	unsigned fam;
+	int len;
+
+	(void)state;
+	/* 420: judged after authentication (a stranger is challenged first), then
+	 * answered with UNKNOWN-ATTRIBUTES and integrity (RFC 8489 §6.3.1, §14.9) */
+	before = wk.cnt[GW_CNT_TURN_ERR_UNKNOWN_ATTR];
+	assert_int_equal(request(&A, GW_STUN_REFRESH, NO_AUTH, add_unknown, NULL, &v), 401);
+	assert_int_equal(wk.cnt[GW_CNT_TURN_ERR_UNKNOWN_ATTR], before);
+	assert_int_equal(request(&A, GW_STUN_REFRESH, 0, add_unknown, NULL, &v), 420);
+	assert_int_equal(gw_stun_get_bytes(&v, &v.attr[GW_STUN_A_UNKNOWN_ATTRIBUTES], &p, &n), 0);
+	assert_int_equal(n, 2);
+	assert_memory_equal(p, "\x07\x77", 2);
+	assert_int_equal(gw_stun_check_integrity(&v, &A.k1), 0);
+	assert_int_equal(wk.cnt[GW_CNT_TURN_ERR_UNKNOWN_ATTR], before + 1);
+
+	/* a Send indication whose FINGERPRINT does not match is not relayed (§7.3) */
+	assert_int_equal(gw_stun_enc_init(&e, send, sizeof(send),
+					  gw_stun_type(GW_STUN_SEND, GW_STUN_INDICATION),
+					  (const uint8_t[12]){ 3 }), 0);
+	assert_int_equal(gw_stun_enc_xor_addr(&e, GW_STUN_ATTR_XOR_PEER_ADDRESS, &peer), 0);
+	assert_int_equal(gw_stun_enc_bytes(&e, GW_STUN_ATTR_DATA, payload, sizeof(payload)), 0);
+	assert_int_equal(gw_stun_enc_fingerprint(&e), 0);
+	len = (int)gw_stun_enc_len(&e);
+	sent_reset();
+	inject(dp_turn_input, CL_A, 1000, GW, 3478, send, (size_t)len);
+	assert_int_equal(n_sent, 1);                     /* intact: relayed */
+	send[len - 1] ^= 0x01;
+	before = wk.cnt[GW_CNT_TURN_DROP_FINGERPRINT];
+	sent_reset();
+	inject(dp_turn_input, CL_A, 1000, GW, 3478, send, (size_t)len);
+	assert_int_equal(n_sent, 0);
+	assert_int_equal(wk.cnt[GW_CNT_TURN_DROP_FINGERPRINT], before + 1);
+
+	/* RFC 8656 channel numbers by default: 0x5001 is 400 and its data dropped */
+	assert_int_equal(request(&A, GW_STUN_CHANNEL_BIND, 0, add_peer, ch_hi, &v), 400);
+	len = gw_turn_chandata_encode(cd, sizeof(cd), 0x5001, payload, sizeof(payload), false);
+	before = wk.cnt[GW_CNT_TURN_DROP_BAD_CHANDATA];
+	sent_reset();
+	inject(dp_turn_chandata_input, CL_A, 1000, GW, 3478, cd, (size_t)len);
+	assert_int_equal(n_sent, 0);
+	assert_int_equal(wk.cnt[GW_CNT_TURN_DROP_BAD_CHANDATA], before + 1);
+
+	/* default-denied: our subnet's network and broadcast, CGNAT, 192.0.0.0/24 */
+	assert_int_equal(request(&A, GW_STUN_CREATE_PERMISSION, 0, add_peer, edge_b, &v), 403);
+	assert_int_equal(request(&A, GW_STUN_CREATE_PERMISSION, 0, add_peer, edge_n, &v), 403);
+	assert_int_equal(request(&A, GW_STUN_CREATE_PERMISSION, 0, add_peer, cgnat, &v), 403);
+	assert_int_equal(request(&A, GW_STUN_CREATE_PERMISSION, 0, add_peer, ietf, &v), 403);
+
+	/* address family combinations: 400 (RFC 8656 §7.2), nothing allocated */
+	challenge(&d);
+	fam = 1 | 2;
+	assert_int_equal(request(&d, GW_STUN_ALLOCATE, 0, add_families, &fam, &v), 400);
+	fam = 4 | 1;
+	assert_int_equal(request(&d, GW_STUN_ALLOCATE, 0, add_families, &fam, &v), 400);
+	fam = 2;
+	assert_int_equal(request(&d, GW_STUN_ALLOCATE, 0, add_families, &fam, &v), 440);
+
+	/* a peer's full-MTU datagram grows past the client's MTU: sent in fragments
+	 * the client's kernel reassembles, checksum over the whole datagram */
+	for (size_t i = 0; i < sizeof(big); i++)
+		big[i] = (uint8_t)(i * 7 + 1);
+	for (int k = 0; k < 2; k++) {          /* 0: ChannelData, 1: Data indication */
+		size_t hl = k == 0 ? 4 : 36, got;
+		uint64_t frag = wk.cnt[GW_CNT_IPV4_FRAG_OUT];
+		uint64_t pkts = wk.cnt[GW_CNT_TURN_TO_CLIENT_PKTS];
+
+		sent_reset();
+		inject(dp_turn_relay_input, PEER, (uint16_t)(k == 0 ? 3480 : 3481), GW,
+		       relay_of_a.port, big, sizeof(big));
+		assert_int_equal(n_sent, 2);
+		got = reassemble(dgram, sizeof(dgram), &src, &dst);
+		assert_int_equal(src, GW);
+		assert_int_equal(dst, CL_A);
+		assert_int_equal(got, GW_UDP_HLEN + hl + sizeof(big));
+		assert_int_equal(dgram[4] << 8 | dgram[5], got);           /* UDP length */
+		{                                  /* the checksum covers the whole datagram */
+			uint16_t c = (uint16_t)(dgram[6] << 8 | dgram[7]);
+
+			dgram[6] = dgram[7] = 0;
+			assert_int_equal(gw_udp4_cksum(GW, CL_A, dgram, got), c);
+		}
+		if (k == 0) {
+			assert_int_equal(dgram[8] << 8 | dgram[9], 0x4001);
+		} else {
+			assert_int_equal(gw_stun_parse(&v, dgram + GW_UDP_HLEN, got - GW_UDP_HLEN), 0);
+			assert_int_equal(v.method, GW_STUN_DATA);
+			assert_int_equal(gw_stun_get_xor_addr(&v, &v.peers[0], &a), 0);
+			assert_int_equal(a.port, 3481);
+		}
+		assert_memory_equal(dgram + GW_UDP_HLEN + hl, big, sizeof(big));
+		assert_int_equal(wk.cnt[GW_CNT_IPV4_FRAG_OUT], frag + 1);
+		assert_int_equal(wk.cnt[GW_CNT_TURN_TO_CLIENT_PKTS], pkts + 1);
+	}
+	sent_reset();
+}
+
 static void
 test_quota_ports_delete(void **state)
 {
@@ -585,7 +757,8 @@ setup(void **state)
 	dp_harness_dp(&conf, (const uint32_t[]){ GW }, 1);
 	pool = rte_pktmbuf_pool_create("rtt_turn", 511, 0, 0, RTE_MBUF_DEFAULT_BUF_SIZE,
 				       SOCKET_ID_ANY);
-	if (pool == NULL || dp_turn_create(&conf, 1) != 0)
+	dp.pool = pool;
+	if (pool == NULL || dp_frag_init(255) != 0 || dp_turn_create(&conf, 1) != 0)
 		return -1;
 	srand(4);
 	return 0;
@@ -601,6 +774,7 @@ main(void)
 		cmocka_unit_test(test_permission_channel),
 		cmocka_unit_test(test_relay),
 		cmocka_unit_test(test_hairpin),
+		cmocka_unit_test(test_hardening),
 		cmocka_unit_test(test_quota_ports_delete),
 	};
 	int rc;
