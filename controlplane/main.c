@@ -25,6 +25,7 @@
 #include <rte_log.h>
 
 #include "cp_api.h"
+#include "cp_clock.h"
 #include "cp_ice.h"
 #include "cp_calls.h"
 #include "cp_ipc.h"
@@ -44,15 +45,6 @@ on_signal(int sig)
 {
 	(void)sig;
 	quit = 1;
-}
-
-static uint64_t
-mono_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }
 
 static int
@@ -185,7 +177,12 @@ main(int argc, char **argv)
 		CP_ERR("%s", err);
 		goto out;
 	}
-	CP_NOTICE("REST listening on port %u", conf.controlplane.rest_listen.port);
+	app.rest = rest;
+	if (conf.controlplane.health_listen.port != 0)
+		CP_NOTICE("REST listening on port %u, health checks also on port %u",
+			  conf.controlplane.rest_listen.port, conf.controlplane.health_listen.port);
+	else
+		CP_NOTICE("REST listening on port %u", conf.controlplane.rest_listen.port);
 	if (conf.calls.ng_enabled) {
 		rc = cp_calls_create(&calls, conf.calls.max_calls, NULL, NULL, NULL);
 		if (rc == 0)
@@ -220,7 +217,7 @@ main(int argc, char **argv)
 			goto out;
 		}
 		cp_rest_run(rest);
-		now = mono_ms();
+		now = cp_mono_ms();
 		if (pfd[1].revents & POLLIN)
 			cp_ng_run(ng, now);
 		if (app.ipc != NULL) {
@@ -246,6 +243,7 @@ main(int argc, char **argv)
 	}
 	status = EXIT_SUCCESS;
 out:
+	app.rest = NULL;
 	cp_rest_free(rest);
 	app.ng = NULL;
 	app.calls = NULL;

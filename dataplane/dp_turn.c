@@ -198,6 +198,9 @@ dp_turn_create(const struct gw_config *c, unsigned n_workers)
 	if (c->calls.ng_enabled && c->calls.ng_listen.addr != 0 &&
 	    c->calls.ng_listen.addr != c->controlplane.rest_listen.addr)
 		T.pol.own_addr[T.pol.n_own_addr++] = c->calls.ng_listen.addr;
+	if (c->controlplane.health_listen.port != 0 && c->controlplane.health_listen.addr != 0 &&
+	    c->controlplane.health_listen.addr != c->controlplane.rest_listen.addr)
+		T.pol.own_addr[T.pol.n_own_addr++] = c->controlplane.health_listen.addr;
 	/* the network and broadcast addresses of our subnets (none on /31, /32) */
 	for (unsigned i = 0; i < dp.n_ports && T.pol.n_edge_addr + 2 <= GW_TURN_POLICY_MAX_EDGES;
 	     i++) {
