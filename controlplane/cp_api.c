@@ -1,24 +1,15 @@
 #include "cp_api.h"
 
 #include <stdlib.h>
-#include <time.h>
 
 #include "cp_ice.h"
+#include "cp_clock.h"
 #include "cp_metrics.h"
 #include "cp_reload.h"
 #include "cp_turn.h"
 
 /* A snapshot older than this means the dataplane stopped answering. */
 #define STALE_MS 2000
-
-static uint64_t
-mono_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
 
 /* The live snapshot, or NULL with the reason there is none. */
 static const struct cp_dp_snapshot *
@@ -50,7 +41,7 @@ static enum MHD_Result
 get_healthz(void *a, const struct cp_rest_req *r)
 {
 	const struct cp_app *app = a;
-	uint64_t now = mono_ms();
+	uint64_t now = cp_mono_ms();
 	const char *why = NULL;
 	const struct cp_dp_snapshot *s = live(app, now, &why);
 	const struct cp_dp_info *i;
@@ -72,12 +63,16 @@ get_metrics(void *a, const struct cp_rest_req *r)
 {
 	const struct cp_app *app = a;
 	const char *why;
-	const struct cp_dp_snapshot *s = live(app, mono_ms(), &why);
+	const struct cp_dp_snapshot *s = live(app, cp_mono_ms(), &why);
 	char *text = NULL;
 	size_t len = 0;
 	enum MHD_Result ret;
 
-	if (cp_metrics_prometheus(s, s ? cp_ipc_info(app->ipc) : NULL, &text, &len) != 0)
+	struct cp_rest_stats rs = { 0 };
+
+	if (app->rest != NULL)
+		cp_rest_stats(app->rest, &rs);
+	if (cp_metrics_prometheus(s, s ? cp_ipc_info(app->ipc) : NULL, &rs, &text, &len) != 0)
 		return cp_rest_reply_error(r, 500, "out of memory");
 	if (app->ng != NULL &&
 	    cp_ng_prometheus_append(app->ng, cp_calls_count(app->calls), &text, &len) != 0) {
@@ -93,7 +88,7 @@ static enum MHD_Result
 get_stats(void *a, const struct cp_rest_req *r)
 {
 	const struct cp_app *app = a;
-	uint64_t now = mono_ms();
+	uint64_t now = cp_mono_ms();
 	const char *why;
 	const struct cp_dp_snapshot *s = live(app, now, &why);
 	json_t *doc = cp_metrics_json(s, s ? cp_ipc_info(app->ipc) : NULL, now);
@@ -104,13 +99,13 @@ get_stats(void *a, const struct cp_rest_req *r)
 }
 
 const struct cp_rest_route cp_api_routes[] = {
-	{ "GET", "/healthz", get_healthz },
-	{ "GET", "/metrics", get_metrics },
-	{ "GET", "/v1/stats", get_stats },
-	{ "POST", "/v1/ice/legs", cp_ice_post },
-	{ "GET", "/v1/ice/legs*", cp_ice_get },
-	{ "DELETE", "/v1/ice/legs/*", cp_ice_delete },
-	{ "GET", "/v1/turn/credentials", cp_turn_credentials },
-	{ "POST", "/v1/config/reload", cp_reload_post },
+	{ "GET", "/healthz", get_healthz, true },
+	{ "GET", "/metrics", get_metrics, true },
+	{ "GET", "/v1/stats", get_stats, false },
+	{ "POST", "/v1/ice/legs", cp_ice_post, false },
+	{ "GET", "/v1/ice/legs*", cp_ice_get, false },
+	{ "DELETE", "/v1/ice/legs/*", cp_ice_delete, false },
+	{ "GET", "/v1/turn/credentials", cp_turn_credentials, false },
+	{ "POST", "/v1/config/reload", cp_reload_post, false },
 };
 const size_t cp_api_n_routes = sizeof(cp_api_routes) / sizeof(cp_api_routes[0]);

@@ -25,6 +25,7 @@
 #include <rte_log.h>
 
 #include "cp_api.h"
+#include "cp_clock.h"
 #include "cp_ice.h"
 #include "cp_calls.h"
 #include "cp_ipc.h"
@@ -53,15 +54,6 @@ on_signal(int sig)
 {
 	(void)sig;
 	quit = 1;
-}
-
-static uint64_t
-mono_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }
 
 static int
@@ -199,7 +191,12 @@ main(int argc, char **argv)
 		CP_ERR("%s", err);
 		goto out;
 	}
-	CP_NOTICE("REST listening on port %u", conf.controlplane.rest_listen.port);
+	app.rest = rest;
+	if (conf.controlplane.health_listen.port != 0)
+		CP_NOTICE("REST listening on port %u, health checks also on port %u",
+			  conf.controlplane.rest_listen.port, conf.controlplane.health_listen.port);
+	else
+		CP_NOTICE("REST listening on port %u", conf.controlplane.rest_listen.port);
 	if (conf.calls.ng_enabled) {
 		rc = cp_calls_create(&calls, conf.calls.max_calls, NULL, NULL, NULL);
 		if (rc == 0)
@@ -238,7 +235,7 @@ main(int argc, char **argv)
 			hup = 0;
 			cp_reload_signal(&app);
 		}
-		now = mono_ms();
+		now = cp_mono_ms();
 		if (pfd[1].revents & POLLIN)
 			cp_ng_run(ng, now);
 		if (app.ipc != NULL) {
@@ -264,6 +261,7 @@ main(int argc, char **argv)
 	}
 	status = EXIT_SUCCESS;
 out:
+	app.rest = NULL;
 	cp_rest_free(rest);
 	app.ng = NULL;
 	app.calls = NULL;

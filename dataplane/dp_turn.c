@@ -170,6 +170,9 @@ live_build(struct live *l, const struct gw_config *c)
 	if (c->calls.ng_enabled && c->calls.ng_listen.addr != 0 &&
 	    c->calls.ng_listen.addr != c->controlplane.rest_listen.addr)
 		l->pol.own_addr[l->pol.n_own_addr++] = c->calls.ng_listen.addr;
+	if (c->controlplane.health_listen.port != 0 && c->controlplane.health_listen.addr != 0 &&
+	    c->controlplane.health_listen.addr != c->controlplane.rest_listen.addr)
+		l->pol.own_addr[l->pol.n_own_addr++] = c->controlplane.health_listen.addr;
 	/* the network and broadcast addresses of our subnets (none on /31, /32) */
 	for (unsigned i = 0; i < dp.n_ports && l->pol.n_edge_addr + 2 <= GW_TURN_POLICY_MAX_EDGES;
 	     i++) {
