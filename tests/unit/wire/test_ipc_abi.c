@@ -30,6 +30,30 @@ test_msg_layout(void **state)
 	assert_int_equal(offsetof(struct gw_ipc_hello, version), 16);
 }
 
+/* v6: SRTP key install (gw_ipc_srtp_keys), removal and result event. */
+static void
+test_srtp_layout(void **state)
+{
+	(void)state;
+	assert_int_equal(GW_IPC_VERSION, 7);
+	assert_int_equal(GW_IPC_SRTP_ADD_REQ, 11);
+	assert_int_equal(GW_IPC_SRTP_DEL_REQ, 12);
+	assert_int_equal(GW_IPC_SRTP_EVENT, 13);
+	assert_int_equal(sizeof(struct gw_ipc_srtp_keys), 68);
+	assert_int_equal(offsetof(struct gw_ipc_srtp_keys, leg_id), 0);
+	assert_int_equal(offsetof(struct gw_ipc_srtp_keys, profile), 4);
+	assert_int_equal(offsetof(struct gw_ipc_srtp_keys, flags), 6);
+	assert_int_equal(offsetof(struct gw_ipc_srtp_keys, recv_key), 8);
+	assert_int_equal(offsetof(struct gw_ipc_srtp_keys, recv_salt), 24);
+	assert_int_equal(offsetof(struct gw_ipc_srtp_keys, send_key), 38);
+	assert_int_equal(offsetof(struct gw_ipc_srtp_keys, send_salt), 54);
+	assert_true(sizeof(struct gw_ipc_srtp_keys) <= sizeof(((struct gw_ipc_msg *)0)->u.raw));
+	assert_int_equal(sizeof(struct gw_ipc_srtp_del), 4);
+	assert_int_equal(sizeof(struct gw_ipc_srtp_evt), 8);
+	assert_int_equal(offsetof(struct gw_ipc_srtp_evt, kind), 4);
+	assert_int_equal(offsetof(struct gw_ipc_srtp_evt, profile), 6);
+}
+
 static void
 test_info_layout(void **state)
 {
@@ -126,6 +150,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_msg_layout),
 		cmocka_unit_test(test_info_layout),
+		cmocka_unit_test(test_srtp_layout),
 		cmocka_unit_test(test_rings_and_counters),
 		cmocka_unit_test(test_check_info),
 	};
