@@ -5,6 +5,7 @@
 
 #include "cp_ice.h"
 #include "cp_metrics.h"
+#include "cp_session.h"
 #include "cp_turn.h"
 
 /* A snapshot older than this means the dataplane stopped answering. */
@@ -76,10 +77,24 @@ get_metrics(void *a, const struct cp_rest_req *r)
 	size_t len = 0;
 	enum MHD_Result ret;
 
+	unsigned sessions, legs;
+	char *all = NULL;
+	int n;
+
 	if (cp_metrics_prometheus(s, s ? cp_ipc_info(app->ipc) : NULL, &text, &len) != 0)
 		return cp_rest_reply_error(r, 500, "out of memory");
-	ret = cp_rest_reply_text(r, 200, "text/plain; version=0.0.4; charset=utf-8", text, len);
+	cp_session_counts(&sessions, &legs);
+	n = asprintf(&all, "%.*s# HELP rtcgw_media_sessions WebRTC media sessions (echo, streams)\n"
+		     "# TYPE rtcgw_media_sessions gauge\nrtcgw_media_sessions %u\n"
+		     "# HELP rtcgw_media_legs WebRTC media legs (echo, publishers, viewers)\n"
+		     "# TYPE rtcgw_media_legs gauge\nrtcgw_media_legs %u\n",
+		     (int)len, text, sessions, legs);
 	free(text);
+	if (n < 0)
+		return cp_rest_reply_error(r, 500, "out of memory");
+	ret = cp_rest_reply_text(r, 200, "text/plain; version=0.0.4; charset=utf-8", all,
+				 (size_t)n);
+	free(all);
 	return ret;
 }
 
@@ -105,5 +120,15 @@ const struct cp_rest_route cp_api_routes[] = {
 	{ "GET", "/v1/ice/legs*", cp_ice_get },
 	{ "DELETE", "/v1/ice/legs/*", cp_ice_delete },
 	{ "GET", "/v1/turn/credentials", cp_turn_credentials },
+	{ "POST", "/v1/echo", cp_session_post_echo },
+	{ "OPTIONS", "/v1/echo", cp_session_options },
+	{ "POST", "/v1/whip/*", cp_session_post_whip },
+	{ "OPTIONS", "/v1/whip/*", cp_session_options },
+	{ "POST", "/v1/whep/*", cp_session_post_whep },
+	{ "OPTIONS", "/v1/whep/*", cp_session_options },
+	{ "PATCH", "/v1/resources/*", cp_session_patch },
+	{ "DELETE", "/v1/resources/*", cp_session_delete },
+	{ "OPTIONS", "/v1/resources/*", cp_session_options },
+	{ "GET", "/v1/sessions*", cp_session_get },
 };
 const size_t cp_api_n_routes = sizeof(cp_api_routes) / sizeof(cp_api_routes[0]);

@@ -27,8 +27,8 @@ struct body {
 };
 
 static enum MHD_Result
-reply(const struct cp_rest_req *r, unsigned status, const char *type, const char *data,
-      size_t len)
+reply_hdrs(const struct cp_rest_req *r, unsigned status, const char *type, const char *data,
+	   size_t len, const char *const *hdrs)
 {
 	struct MHD_Response *resp;
 	enum MHD_Result ret;
@@ -42,9 +42,25 @@ reply(const struct cp_rest_req *r, unsigned status, const char *type, const char
 	if (status == MHD_HTTP_UNAUTHORIZED)
 		MHD_add_response_header(resp, MHD_HTTP_HEADER_WWW_AUTHENTICATE,
 					"Bearer realm=\"rtcgw\"");
+	for (size_t i = 0; hdrs != NULL && hdrs[i] != NULL && hdrs[i + 1] != NULL; i += 2)
+		MHD_add_response_header(resp, hdrs[i], hdrs[i + 1]);
 	ret = MHD_queue_response(r->conn, status, resp);
 	MHD_destroy_response(resp);
 	return ret;
+}
+
+static enum MHD_Result
+reply(const struct cp_rest_req *r, unsigned status, const char *type, const char *data,
+      size_t len)
+{
+	return reply_hdrs(r, status, type, data, len, NULL);
+}
+
+enum MHD_Result
+cp_rest_reply_hdrs(const struct cp_rest_req *r, unsigned status, const char *content_type,
+		   const char *text, size_t len, const char *const *hdrs)
+{
+	return reply_hdrs(r, status, content_type, text, len, hdrs);
 }
 
 enum MHD_Result
@@ -124,7 +140,10 @@ dispatch(struct cp_rest *rest, const struct cp_rest_req *r)
 	const char *why;
 	bool path_known = false;
 
-	if (strncmp(r->path, "/v1/", 4) == 0 && !authorized(rest, r->conn, &why))
+	/* CORS preflights carry no credentials (Fetch standard): OPTIONS routes
+	 * answer without the token and must reveal nothing. */
+	if (strncmp(r->path, "/v1/", 4) == 0 && strcmp(r->method, "OPTIONS") != 0 &&
+	    !authorized(rest, r->conn, &why))
 		return cp_rest_reply_error(r, MHD_HTTP_UNAUTHORIZED, "%s", why);
 	for (size_t i = 0; i < rest->n_routes; i++) {
 		const struct cp_rest_route *rt = &rest->routes[i];

@@ -25,6 +25,7 @@
 
 #include "cp_api.h"
 #include "cp_ice.h"
+#include "cp_session.h"
 #include "cp_ipc.h"
 #include "cp_log.h"
 #include "cp_rest.h"
@@ -144,6 +145,8 @@ main(int argc, char **argv)
 
 	/* features register their IPC rows before the first attach */
 	rc = cp_ice_init();
+	if (rc == 0)
+		rc = cp_session_init(&app);
 	if (rc != 0) {
 		CP_ERR("IPC handler registration failed: %s", strerror(-rc));
 		return EXIT_FAILURE;
@@ -188,6 +191,7 @@ main(int argc, char **argv)
 		}
 		cp_rest_run(rest);
 		now = mono_ms();
+		cp_session_tick(now);
 		if (app.ipc != NULL) {
 			rc = cp_ipc_poll(app.ipc, now);
 			if (rc == -ESHUTDOWN || rc == -EPIPE) {
@@ -211,6 +215,7 @@ main(int argc, char **argv)
 	}
 	status = EXIT_SUCCESS;
 out:
+	cp_session_fini();
 	cp_rest_free(rest);
 	cp_ipc_free(app.ipc);
 	app.ipc = NULL;

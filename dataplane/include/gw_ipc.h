@@ -190,7 +190,7 @@ struct gw_ipc_srtp_evt {
 
 enum gw_ipc_media_op {
 	GW_IPC_MEDIA_ADD = 1,       /* leg on local media port `port` (one port per leg) */
-	GW_IPC_MEDIA_DEL,           /* free the leg, its SRTP contexts and its rule links */
+	GW_IPC_MEDIA_DEL,           /* free the leg, its SRTP contexts and its rule links (leg 0: all) */
 	GW_IPC_MEDIA_PEER,          /* the peer address (ICE nomination) */
 	GW_IPC_MEDIA_RULE,          /* forwarding rule: rule, and pub_leg_id for SUBSCRIBE */
 	GW_IPC_MEDIA_STATS,         /* event only: u.media_evt.cnt holds the leg's counters */

@@ -268,6 +268,16 @@ media_leg_cmd(struct dp_worker *w, const struct gw_ipc_media_leg *c)
 			DP_CNT(w, MEDIA_LEG_ADDED);
 		return rc;
 	}
+	if (c->op == GW_IPC_MEDIA_DEL && c->leg_id == 0) {
+		/* every leg: a control plane attaching afresh knows none of them */
+		for (uint32_t i = 0; i < T.cap; i++) {
+			if (T.legs[i].in_use) {
+				leg_free(&T.legs[i]);
+				DP_CNT(w, MEDIA_LEG_REMOVED);
+			}
+		}
+		return 0;
+	}
 	l = find(c->leg_id);
 	if (l == NULL)
 		return -ENOENT;
