@@ -176,6 +176,19 @@ tb_check "echo: everything freed (no legs; dataplane legs added == removed)" tb_
 tb_check "echo: DELETE again -> 404" test "$(code -X DELETE "$TB_REST$LOC")" = 404
 chrome_stop echo
 [ "$TB_FAIL" -eq "$fail0" ] || dump echo
+RTP_IN_ECHO=$(M media_rtp_in_total)
+
+# ---- fingerprint mismatch ------------------------------------------------------------
+fail0=$TB_FAIL
+chrome_start badfp "mode=echo&badfp=1&secs=30"
+tb_check "fingerprint mismatch: the offer is answered (201)" \
+	tb_wait 30 jassert badfp "r.get('status') == 201"
+fp_ended() { grep -q 'ended: DTLS fingerprint mismatch' "$TB_DIR/cp.log" && legs_freed; }
+tb_check "fingerprint mismatch: handshake refused, the leg torn down and freed" tb_wait 20 fp_ended
+tb_check "fingerprint mismatch: no SRTP keys were ever installed for it" \
+	test "$(M media_rtp_in_total)" = "$RTP_IN_ECHO"
+chrome_stop badfp
+[ "$TB_FAIL" -eq "$fail0" ] || dump badfp
 
 # ---- (b) WHIP publish + WHEP view ---------------------------------------------------
 fail0=$TB_FAIL
