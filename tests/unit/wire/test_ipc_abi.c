@@ -54,6 +54,29 @@ test_srtp_layout(void **state)
 	assert_int_equal(offsetof(struct gw_ipc_srtp_evt, profile), 6);
 }
 
+/* v7: media legs (gw_ipc_media_leg), their counters and results (gw_ipc_media_evt). */
+static void
+test_media_layout(void **state)
+{
+	(void)state;
+	assert_int_equal(GW_IPC_VERSION, 7);
+	assert_int_equal(GW_IPC_MEDIA_LEG_REQ, 14);
+	assert_int_equal(GW_IPC_MEDIA_STATS_REQ, 15);
+	assert_int_equal(GW_IPC_MEDIA_EVENT, 16);
+	assert_int_equal(sizeof(struct gw_ipc_media_leg), 20);
+	assert_int_equal(offsetof(struct gw_ipc_media_leg, op), 4);
+	assert_int_equal(offsetof(struct gw_ipc_media_leg, port), 6);
+	assert_int_equal(offsetof(struct gw_ipc_media_leg, peer_ip), 8);
+	assert_int_equal(offsetof(struct gw_ipc_media_leg, peer_port), 12);
+	assert_int_equal(offsetof(struct gw_ipc_media_leg, rule), 14);
+	assert_int_equal(offsetof(struct gw_ipc_media_leg, port_index), 15);
+	assert_int_equal(offsetof(struct gw_ipc_media_leg, pub_leg_id), 16);
+	assert_int_equal(GW_IPC_MEDIA_CNT_MAX, 12);
+	assert_int_equal(offsetof(struct gw_ipc_media_evt, cnt), 8);
+	assert_int_equal(sizeof(struct gw_ipc_media_evt), 104);
+	assert_true(sizeof(struct gw_ipc_media_evt) <= sizeof(((struct gw_ipc_msg *)0)->u.raw));
+}
+
 static void
 test_info_layout(void **state)
 {
@@ -151,6 +174,7 @@ main(void)
 		cmocka_unit_test(test_msg_layout),
 		cmocka_unit_test(test_info_layout),
 		cmocka_unit_test(test_srtp_layout),
+		cmocka_unit_test(test_media_layout),
 		cmocka_unit_test(test_rings_and_counters),
 		cmocka_unit_test(test_check_info),
 	};
