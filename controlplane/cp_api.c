@@ -76,13 +76,17 @@ get_metrics(void *a, const struct cp_rest_req *r)
 	char *text = NULL;
 	size_t len = 0;
 	enum MHD_Result ret;
-
 	unsigned sessions, legs;
 	char *all = NULL;
 	int n;
 
 	if (cp_metrics_prometheus(s, s ? cp_ipc_info(app->ipc) : NULL, &text, &len) != 0)
 		return cp_rest_reply_error(r, 500, "out of memory");
+	if (app->ng != NULL &&
+	    cp_ng_prometheus_append(app->ng, cp_calls_count(app->calls), &text, &len) != 0) {
+		free(text);
+		return cp_rest_reply_error(r, 500, "out of memory");
+	}
 	cp_session_counts(&sessions, &legs);
 	n = asprintf(&all, "%.*s# HELP rtcgw_media_sessions WebRTC media sessions (echo, streams)\n"
 		     "# TYPE rtcgw_media_sessions gauge\nrtcgw_media_sessions %u\n"

@@ -22,14 +22,18 @@
 #include <rte_common.h>
 #include <rte_eal.h>
 #include <rte_errno.h>
+#include <rte_log.h>
 
 #include "cp_api.h"
 #include "cp_ice.h"
-#include "cp_session.h"
+#include "cp_calls.h"
 #include "cp_ipc.h"
 #include "cp_log.h"
+#include "cp_ng.h"
 #include "cp_rest.h"
+#include "cp_session.h"
 #include "gw_config.h"
+#include "gw_log.h"
 
 #define ATTACH_WAIT_MS 20000
 #define WATCH_MS       250
@@ -122,6 +126,8 @@ main(int argc, char **argv)
 	char err[GW_CONF_ERR_LEN];
 	struct cp_app app = { .conf = &conf };
 	struct cp_rest *rest = NULL;
+	struct cp_calls *calls = NULL;
+	struct cp_ng *ng = NULL;
 	bool eal_up = false, want_reexec = false;
 	uint64_t next_watch = 0;
 	int rc, status = EXIT_FAILURE;
@@ -130,6 +136,13 @@ main(int argc, char **argv)
 			   RTE_STR(GW_IPC_VERSION) ")", &rc))
 		return rc;
 	cp_log_set_level(conf.log.level);
+	{
+		/* EAL's lines in our shape too (and not to syslog as well). */
+		FILE *log_stream = gw_log_stream_open("rtcgw-cp", rte_log_cur_msg_loglevel);
+
+		if (log_stream != NULL)
+			rte_openlog_stream(log_stream);
+	}
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
 	signal(SIGPIPE, SIG_IGN);
@@ -176,21 +189,43 @@ main(int argc, char **argv)
 		goto out;
 	}
 	CP_NOTICE("REST listening on port %u", conf.controlplane.rest_listen.port);
+	if (conf.calls.ng_enabled) {
+		rc = cp_calls_create(&calls, conf.calls.max_calls, NULL, NULL, NULL);
+		if (rc == 0)
+			rc = cp_ng_create(&ng, &cp_calls_ng_ops, calls, conf.calls.ng_cache_s);
+		if (rc != 0) {
+			CP_ERR("ng: %s", strerror(-rc));
+			goto out;
+		}
+		rc = cp_ng_listen(ng, &conf.calls.ng_listen, err, sizeof(err));
+		if (rc != 0) {
+			CP_ERR("%s", err);
+			goto out;
+		}
+		CP_NOTICE("ng protocol listening on UDP port %u", conf.calls.ng_listen.port);
+		app.ng = ng;
+		app.calls = calls;
+	}
 
 	while (!quit) {
-		struct pollfd pfd = { .fd = cp_rest_fd(rest), .events = POLLIN };
+		struct pollfd pfd[2] = {
+			{ .fd = cp_rest_fd(rest), .events = POLLIN },
+			{ .fd = cp_ng_fd(ng), .events = POLLIN },   /* -1: ignored */
+		};
 		int timeout = (int)conf.controlplane.ipc_poll_ms;
 		int rt = cp_rest_timeout_ms(rest);
 		uint64_t now;
 
 		if (rt >= 0 && rt < timeout)
 			timeout = rt;
-		if (poll(&pfd, 1, timeout) < 0 && errno != EINTR) {
+		if (poll(pfd, 2, timeout) < 0 && errno != EINTR) {
 			CP_ERR("poll: %s", strerror(errno));
 			goto out;
 		}
 		cp_rest_run(rest);
 		now = mono_ms();
+		if (pfd[1].revents & POLLIN)
+			cp_ng_run(ng, now);
 		cp_session_tick(now);
 		if (app.ipc != NULL) {
 			rc = cp_ipc_poll(app.ipc, now);
@@ -217,6 +252,10 @@ main(int argc, char **argv)
 out:
 	cp_session_fini();
 	cp_rest_free(rest);
+	app.ng = NULL;
+	app.calls = NULL;
+	cp_ng_free(ng);
+	cp_calls_free(calls);
 	cp_ipc_free(app.ipc);
 	app.ipc = NULL;
 	/* After the primary died, EAL cleanup would talk to a ghost; the

@@ -180,6 +180,17 @@ dp_turn_create(const struct gw_config *c, unsigned n_workers)
 		T.pol.denied[i].len = c->turn.denied_peers[i].len;
 		T.pol.n_denied++;
 	}
+	/* IPv6 entries: inert while the relay is IPv4-only (IPv6 peers get 443) */
+	for (unsigned i = 0; i < c->turn.n_allowed_peers6 && i < GW_TURN_POLICY_MAX_CIDRS; i++) {
+		memcpy(T.pol.allowed6[i].addr, c->turn.allowed_peers6[i].addr, 16);
+		T.pol.allowed6[i].len = c->turn.allowed_peers6[i].len;
+		T.pol.n_allowed6++;
+	}
+	for (unsigned i = 0; i < c->turn.n_denied_peers6 && i < GW_TURN_POLICY_MAX_CIDRS; i++) {
+		memcpy(T.pol.denied6[i].addr, c->turn.denied_peers6[i].addr, 16);
+		T.pol.denied6[i].len = c->turn.denied_peers6[i].len;
+		T.pol.n_denied6++;
+	}
 	for (unsigned i = 0; i < dp.n_ports && i < GW_TURN_POLICY_MAX_ADDRS; i++)
 		T.pol.relay_addr[T.pol.n_relay_addr++] = dp.ports[i].ipv4;
 	if (c->controlplane.rest_listen.addr != 0)

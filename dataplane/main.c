@@ -30,6 +30,7 @@
 #include "dp_port.h"
 #include "dp_srtp.h"
 #include "gw_config.h"
+#include "gw_log.h"
 
 #define MAX_EAL_ARGS 64
 #define NEIGH_ENTRIES 4096
@@ -156,6 +157,7 @@ main(int argc, char **argv)
 	static char bufs[MAX_EAL_ARGS][GW_CONF_STR + 16];
 	char *eal_argv[MAX_EAL_ARGS];
 	char err[GW_CONF_ERR_LEN];
+	FILE *log_stream;
 	bool eal_up = false;
 	int rc, eal_argc, status = EXIT_FAILURE;
 
@@ -164,15 +166,19 @@ main(int argc, char **argv)
 		return rc;
 	dp.conf = &conf;
 
+	/* Before EAL: its own lines take our shape too (and skip syslog). */
+	log_stream = gw_log_stream_open("rtcgw-dp", rte_log_cur_msg_loglevel);
+	if (log_stream != NULL)
+		rte_openlog_stream(log_stream);
+	dp_logtype = rte_log_register("rtcgw.dataplane");
+	rte_log_set_level(dp_logtype, (uint32_t)(RTE_LOG_ERR + conf.log.level));
 	eal_argc = build_eal_args(&conf, eal_argv, bufs, argc - optind, argv + optind);
 	rc = rte_eal_init(eal_argc, eal_argv);
 	if (rc < 0) {
-		fprintf(stderr, "rtcgw-dataplane: EAL init failed: %s\n", rte_strerror(rte_errno));
+		DP_LOG(ERR, "EAL init failed: %s", rte_strerror(rte_errno));
 		return EXIT_FAILURE;
 	}
 	eal_up = true;
-	dp_logtype = rte_log_register("rtcgw.dataplane");
-	rte_log_set_level(dp_logtype, (uint32_t)(RTE_LOG_ERR + conf.log.level));
 	dp.tsc_hz = rte_get_tsc_hz();
 
 	signal(SIGINT, on_signal);
@@ -239,5 +245,6 @@ out:
 	if (eal_up)
 		rte_eal_cleanup();
 	remove_runtime_files(&conf);
+	DP_LOG(NOTICE, "stopped");
 	return status;
 }

@@ -171,6 +171,7 @@ fingerprint(char out[CP_DTLS_FP_LEN], X509 *x)
 static int
 ctx_new(struct cp_dtls_cert **out, X509 *x, EVP_PKEY *k)
 {
+	char groups[] = "P-256:X25519";    /* the macro casts away const */
 	struct cp_dtls_cert *c;
 	int rc = -EIO;
 
@@ -190,7 +191,7 @@ ctx_new(struct cp_dtls_cert **out, X509 *x, EVP_PKEY *k)
 	SSL_CTX_set_options(c->ctx, SSL_OP_NO_QUERY_MTU | SSL_OP_NO_TICKET);
 	/* RFC 8827: ECDHE only, no renegotiation. */
 	SSL_CTX_set_options(c->ctx, SSL_OP_NO_RENEGOTIATION);
-	if (SSL_CTX_set1_groups_list(c->ctx, "P-256:X25519") != 1 ||
+	if (SSL_CTX_set1_groups_list(c->ctx, groups) != 1 ||
 	    fingerprint(c->fp, x) != 0)
 		goto out;
 	*out = c;

@@ -330,7 +330,8 @@ struct cp_sdp {
 /* ---- parse and generate ------------------------------------------------ */
 
 /**
- * Parse one SDP description into *s (zeroed first; ~500 KiB: allocate it).
+ * Parse one SDP description into *s (zeroed first; about 730 KiB: allocate it,
+ * and keep it only while the offer/answer exchange needs it).
  * Accepts CRLF or LF line ends; the last line may lack one.
  *
  * @return 0, or
@@ -462,8 +463,9 @@ struct cp_sdp_answer_params {
  * with params->policy. a=setup: passive to actpass or active, active to passive.
  *
  * @return 0, or -EINVAL (bad params), -EPROTO (the offer cannot be answered:
- *   no BUNDLE, no ICE credentials, no sha-256 fingerprint, no media accepted,
- *   setup:holdconn, ...; err says which), -E2BIG.
+ *   no BUNDLE, an accepted section without ICE credentials, sha-256
+ *   fingerprint or rtcp-mux, setup:holdconn, no section accepted; err says
+ *   which). err is "" on success.
  */
 int cp_sdp_answer(struct cp_sdp *ans, const struct cp_sdp *offer,
 		  const struct cp_sdp_answer_params *params, char *err, size_t errlen);

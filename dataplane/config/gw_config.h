@@ -37,6 +37,12 @@ struct gw_cidr4 {
 	uint8_t len;          /* 0..32 */
 };
 
+/** An IPv6 prefix; the address in network byte order. */
+struct gw_cidr6 {
+	uint8_t addr[16];
+	uint8_t len;          /* 0..128 */
+};
+
 /** An IPv4 socket address in host byte order. */
 struct gw_sockaddr4 {
 	uint32_t addr;
@@ -117,6 +123,11 @@ struct gw_config {
 		unsigned n_allowed_peers;
 		struct gw_cidr4 denied_peers[GW_CONF_MAX_CIDRS];
 		unsigned n_denied_peers;
+		/* the IPv6 entries of the same two keys */
+		struct gw_cidr6 allowed_peers6[GW_CONF_MAX_CIDRS];
+		unsigned n_allowed_peers6;
+		struct gw_cidr6 denied_peers6[GW_CONF_MAX_CIDRS];
+		unsigned n_denied_peers6;
 	} turn;
 
 	struct {
@@ -128,6 +139,8 @@ struct gw_config {
 	struct {
 		bool ng_enabled;          /* default false */
 		struct gw_sockaddr4 ng_listen;  /* default 127.0.0.1:2223 */
+		uint32_t max_calls;       /* 1..1000000, default 10000 */
+		uint32_t ng_cache_s;      /* 1..600, default 30: retransmission cache */
 	} calls;
 };
 

@@ -46,7 +46,7 @@ reparse(const struct cp_sdp *s, struct cp_sdp *tmp, char *buf, size_t len, bool 
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	static struct cp_sdp s, tmp, ans;   /* ~600 KiB each: not on the stack */
+	static struct cp_sdp s, tmp, ans;   /* about 730 KiB each: not on the stack */
 	static char buf[CP_SDP_MAX_LEN * 2];
 	static const enum cp_sdp_dir pol[] = {CP_SDP_DIR_SENDRECV, CP_SDP_DIR_RECVONLY,
 					      CP_SDP_DIR_SENDONLY};

@@ -173,7 +173,7 @@ tb_start_dp() {
 	ip netns exec "$TB_NS_G" "$TB_DP_BIN" -c "$TB_CONF" >"$TB_DP_LOG" 2>&1 &
 	TB_DP_PID=$!
 	TB_PIDS+=("$TB_DP_PID")
-	if ! tb_wait 30 grep -q 'rtcgw-dp: ready' "$TB_DP_LOG"; then
+	if ! tb_wait 30 grep -q 'proc=rtcgw-dp msg="ready' "$TB_DP_LOG"; then
 		tb_log "dataplane did not become ready; log:"
 		sed 's/^/#   /' "$TB_DP_LOG"
 		return 1
