@@ -33,6 +33,7 @@
 #include "cp_ng.h"
 #include "cp_reload.h"
 #include "cp_rest.h"
+#include "cp_session.h"
 #include "gw_config.h"
 #include "gw_log.h"
 
@@ -163,6 +164,8 @@ main(int argc, char **argv)
 	rc = cp_ice_init();
 	if (rc == 0)
 		rc = cp_reload_init(&conf);
+	if (rc == 0)
+		rc = cp_session_init(&app);
 	if (rc != 0) {
 		CP_ERR("IPC handler registration failed: %s", strerror(-rc));
 		return EXIT_FAILURE;
@@ -238,6 +241,7 @@ main(int argc, char **argv)
 		now = cp_mono_ms();
 		if (pfd[1].revents & POLLIN)
 			cp_ng_run(ng, now);
+		cp_session_tick(now);
 		if (app.ipc != NULL) {
 			rc = cp_ipc_poll(app.ipc, now);
 			if (rc == -ESHUTDOWN || rc == -EPIPE) {
@@ -262,6 +266,7 @@ main(int argc, char **argv)
 	status = EXIT_SUCCESS;
 out:
 	app.rest = NULL;
+	cp_session_fini();
 	cp_rest_free(rest);
 	app.ng = NULL;
 	app.calls = NULL;

@@ -23,6 +23,7 @@
 #include "dp_frag.h"
 #include "dp_ice.h"
 #include "dp_ipc.h"
+#include "dp_media.h"
 #include "dp_lcore.h"
 #include "dp_turn.h"
 #include "dp_log.h"
@@ -36,6 +37,7 @@
 #define NEIGH_ENTRIES 4096
 #define FRAG_MBUFS    4095      /* indirect mbufs: fragments in flight (TX rings, ARP queue) */
 #define ICE_LEGS      4096
+#define MEDIA_LEGS    4096
 #define DETACH_WAIT_MS 2000
 
 struct dp_ctx dp;
@@ -210,6 +212,8 @@ main(int argc, char **argv)
 		rc = create_workers(&conf);
 	if (rc == 0)
 		rc = dp_ice_create(ICE_LEGS, dp.n_workers);
+	if (rc == 0)
+		rc = dp_media_create(conf.media.port_min, conf.media.port_max, MEDIA_LEGS);
 	if (rc != 0) {
 		DP_LOG(ERR, "cannot create workers: %s", strerror(-rc));
 		goto out;
@@ -251,6 +255,7 @@ out:
 	/* Ports first, then the mbufs still waiting in the rings. */
 	dp_port_shutdown();
 	dp_ipc_drain();
+	dp_media_free();
 	if (eal_up)
 		rte_eal_cleanup();
 	remove_runtime_files(&conf);

@@ -22,6 +22,7 @@
 #include "dp_ctx.h"
 #include "dp_harness.h"
 #include "dp_ipc.h"
+#include "dp_media.h"
 #include "dp_stun.h"
 #include "dp_turn.h"
 #include "gw_config.h"
@@ -33,7 +34,7 @@
 static struct gw_config conf;
 static struct dp_worker wk;
 static struct rte_mempool *pool;
-static unsigned n_stun, n_chandata, n_relay, n_arp, n_punt;
+static unsigned n_stun, n_chandata, n_relay, n_arp, n_punt, n_media;
 
 /* The handlers dp_classify hands packets to: count and free. */
 void
@@ -68,6 +69,15 @@ dp_ipc_punt(struct dp_worker *w, struct rte_mbuf *m)
 {
 	(void)w;
 	n_punt++;
+	rte_pktmbuf_free(m);
+}
+
+void
+dp_media_input(struct dp_worker *w, unsigned pi, struct rte_mbuf *m,
+	       const struct gw_ipv4_view *ip, const struct gw_udp_view *u)
+{
+	(void)w, (void)pi, (void)ip, (void)u;
+	n_media++;
 	rte_pktmbuf_free(m);
 }
 
@@ -162,6 +172,23 @@ test_dtls_punt(void **state)
 	assert_int_equal(n_punt, 1);
 }
 
+/* 128..191 (RTP, and RTCP by RFC 5761) on a media port goes to dp_media */
+static void
+test_media_hook(void **state)
+{
+	static const uint8_t rtp[12] = { 0x80, 111, 0, 1, 0, 0, 0, 1, 0, 0, 0, 9 };
+	static const uint8_t rtcp[8] = { 0x80, 200, 0, 1, 0, 0, 0, 9 };
+
+	(void)state;
+	n_media = 0;
+	rx(IP(198, 18, 4, 1), 40000, rtp, sizeof(rtp));           /* media port */
+	rx(IP(198, 18, 4, 1), 49151, rtcp, sizeof(rtcp));         /* media port, RTCP */
+	assert_int_equal(n_media, 2);
+	rx(IP(198, 18, 4, 1), 3478, rtp, sizeof(rtp));            /* STUN/TURN port */
+	rx(IP(198, 18, 4, 1), 39999, rtp, sizeof(rtp));           /* no service */
+	assert_int_equal(n_media, 2);
+}
+
 static int
 setup(void **state)
 {
@@ -184,6 +211,7 @@ main(void)
 		cmocka_unit_test(test_martian_sources),
 		cmocka_unit_test(test_channel_range),
 		cmocka_unit_test(test_dtls_punt),
+		cmocka_unit_test(test_media_hook),
 	};
 	int rc;
 
