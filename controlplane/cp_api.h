@@ -10,7 +10,9 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "cp_calls.h"
 #include "cp_ipc.h"
+#include "cp_ng.h"
 #include "cp_rest.h"
 #include "gw_config.h"
 
@@ -18,7 +20,10 @@
 struct cp_app {
 	const struct gw_config *conf;
 	struct cp_ipc *ipc;            /* NULL while detached */
+	struct cp_rest *rest;          /* for its counters in /metrics */
 	bool dp_lost;                  /* the attached dataplane went away */
+	struct cp_ng *ng;              /* NULL unless calls.ng_enabled */
+	struct cp_calls *calls;
 };
 
 extern const struct cp_rest_route cp_api_routes[];

@@ -8,11 +8,13 @@
 #include <unistd.h>
 
 #include <rte_eal.h>
+#include <rte_mbuf.h>
 #include <rte_memzone.h>
 #include <rte_ring.h>
 #include <rte_ring_elem.h>
 
 #include "cp_ice.h"
+#include "cp_clock.h"
 #include "cp_log.h"
 
 #define REFRESH_MS   100      /* counters + port status period */
@@ -25,6 +27,10 @@ struct cp_ipc {
 	unsigned n_workers;
 	struct rte_ring *cmd[GW_IPC_MAX_WORKERS];
 	struct rte_ring *evt[GW_IPC_MAX_WORKERS];
+	struct rte_ring *punt[GW_IPC_MAX_WORKERS];
+	struct rte_ring *tx[GW_IPC_MAX_WORKERS];
+	struct rte_mempool *pool;
+	uint64_t punt_dropped;
 	uint32_t seq;
 	uint64_t next_refresh_ms;
 	uint64_t next_alive_ms;
@@ -39,13 +45,61 @@ struct cp_ipc {
 	struct cp_dp_info dpi;
 };
 
-static uint64_t
-mono_ms(void)
-{
-	struct timespec ts;
+/* What the features registered: process-wide, read by every attachment. */
+static struct {
+	cp_ipc_evt_fn *fn;
+	void *ctx;
+} evt_fns[GW_IPC_TYPE_MAX];
+static struct {
+	cp_ipc_attach_fn *fn;
+	void *ctx;
+} attach_fns[CP_IPC_MAX_ATTACH_FN];
+static unsigned n_attach_fns;
+static struct {
+	cp_ipc_punt_fn *fn;
+	void *ctx;
+} punt_fn;
 
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+int
+cp_ipc_on(uint16_t type, cp_ipc_evt_fn *fn, void *ctx)
+{
+	if (type == 0 || type >= GW_IPC_TYPE_MAX || fn == NULL)
+		return -EINVAL;
+	if (evt_fns[type].fn != NULL)
+		return -EEXIST;
+	evt_fns[type].fn = fn;
+	evt_fns[type].ctx = ctx;
+	return 0;
+}
+
+int
+cp_ipc_on_attach(cp_ipc_attach_fn *fn, void *ctx)
+{
+	if (fn == NULL)
+		return -EINVAL;
+	if (n_attach_fns == CP_IPC_MAX_ATTACH_FN)
+		return -ENOSPC;
+	attach_fns[n_attach_fns].fn = fn;
+	attach_fns[n_attach_fns++].ctx = ctx;
+	return 0;
+}
+
+int
+cp_ipc_on_punt(cp_ipc_punt_fn *fn, void *ctx)
+{
+	if (fn == NULL)
+		return -EINVAL;
+	if (punt_fn.fn != NULL)
+		return -EEXIST;
+	punt_fn.fn = fn;
+	punt_fn.ctx = ctx;
+	return 0;
+}
+
+uint64_t
+cp_ipc_punt_dropped(const struct cp_ipc *c)
+{
+	return c->punt_dropped;
 }
 
 bool
@@ -77,7 +131,7 @@ int
 cp_ipc_attach(struct cp_ipc **out, uint32_t wait_ms, char *err, size_t errlen)
 {
 	const struct rte_memzone *mz = NULL;
-	uint64_t deadline = mono_ms() + wait_ms;
+	uint64_t deadline = cp_mono_ms() + wait_ms;
 	struct gw_ipc_info *info;
 	struct cp_ipc *c = NULL;
 	int rc;
@@ -89,7 +143,7 @@ cp_ipc_attach(struct cp_ipc **out, uint32_t wait_ms, char *err, size_t errlen)
 		    __atomic_load_n(&((struct gw_ipc_info *)mz->addr)->state, __ATOMIC_ACQUIRE) ==
 			    GW_IPC_STATE_READY)
 			break;
-		if (mono_ms() >= deadline) {
+		if (cp_mono_ms() >= deadline) {
 			snprintf(err, errlen, "no ready dataplane after %u ms (memzone %s %s)",
 				 wait_ms, GW_IPC_INFO_NAME, mz ? "not READY" : "missing");
 			return -ENOENT;
@@ -114,11 +168,22 @@ cp_ipc_attach(struct cp_ipc **out, uint32_t wait_ms, char *err, size_t errlen)
 		c->cmd[w] = rte_ring_lookup(name);
 		gw_ipc_ring_name(name, sizeof(name), GW_IPC_RING_EVT, w);
 		c->evt[w] = rte_ring_lookup(name);
-		if (c->cmd[w] == NULL || c->evt[w] == NULL) {
+		gw_ipc_ring_name(name, sizeof(name), GW_IPC_RING_PUNT, w);
+		c->punt[w] = rte_ring_lookup(name);
+		gw_ipc_ring_name(name, sizeof(name), GW_IPC_RING_TX, w);
+		c->tx[w] = rte_ring_lookup(name);
+		if (c->cmd[w] == NULL || c->evt[w] == NULL || c->punt[w] == NULL ||
+		    c->tx[w] == NULL) {
 			snprintf(err, errlen, "dataplane ring %s missing", name);
 			rc = -ENOENT;
 			goto fail;
 		}
+	}
+	c->pool = rte_mempool_lookup(GW_IPC_POOL_NAME);
+	if (c->pool == NULL) {
+		snprintf(err, errlen, "dataplane mempool %s missing", GW_IPC_POOL_NAME);
+		rc = -ENOENT;
+		goto fail;
 	}
 	/* A previous control plane may have left answers nobody read. */
 	for (unsigned w = 0; w < c->n_workers; w++) {
@@ -136,15 +201,12 @@ cp_ipc_attach(struct cp_ipc **out, uint32_t wait_ms, char *err, size_t errlen)
 		rc = -ENOBUFS;
 		goto fail;
 	}
-	/* ICE legs a previous control plane published are unknown to us:
-	 * start from an empty table (leg 0 = all). */
-	{
-		struct gw_ipc_msg m = { .type = GW_IPC_ICE_DEL_REQ };
-
-		(void)cp_ipc_send(c, 0, &m);
-	}
 	__atomic_add_fetch(&info->attached, 1, __ATOMIC_ACQ_REL);
 	c->counted = true;
+	/* each feature resyncs the dataplane with what this (fresh) process
+	 * knows, e.g. ICE flushes the legs a previous control plane published */
+	for (unsigned i = 0; i < n_attach_fns; i++)
+		attach_fns[i].fn(attach_fns[i].ctx, c);
 	*out = c;
 	return 0;
 fail:
@@ -235,14 +297,14 @@ handle(struct cp_ipc *c, const struct gw_ipc_msg *m, uint64_t now)
 		c->building.ports[c->ports_got++] = m->u.port;
 		maybe_complete(c, now);
 		break;
-	case GW_IPC_ICE_EVENT:
-		cp_ice_on_event(m);
-		break;
 	case GW_IPC_ERROR_RESP:
 		CP_WARN("ipc: dataplane refused request %u: %s", m->seq, strerror(-m->status));
 		break;
 	default:
-		CP_WARN("ipc: unexpected message type %u", m->type);
+		if (m->type < GW_IPC_TYPE_MAX && evt_fns[m->type].fn != NULL)
+			evt_fns[m->type].fn(evt_fns[m->type].ctx, c, m);
+		else
+			CP_WARN("ipc: unexpected message type %u", m->type);
 	}
 }
 
@@ -271,9 +333,19 @@ cp_ipc_poll(struct cp_ipc *c, uint64_t now_ms)
 	}
 	for (unsigned w = 0; w < c->n_workers; w++) {
 		unsigned n = rte_ring_dequeue_burst_elem(c->evt[w], m, sizeof(m[0]), EVT_BATCH, NULL);
+		void *punted[EVT_BATCH];
 
 		for (unsigned i = 0; i < n; i++)
 			handle(c, &m[i], now_ms);
+		n = rte_ring_dequeue_burst(c->punt[w], punted, EVT_BATCH, NULL);
+		for (unsigned i = 0; i < n; i++) {
+			if (punt_fn.fn != NULL) {
+				punt_fn.fn(punt_fn.ctx, c, w, punted[i]);
+			} else {
+				c->punt_dropped++;
+				rte_pktmbuf_free(punted[i]);
+			}
+		}
 	}
 	if (now_ms >= c->next_refresh_ms) {
 		c->next_refresh_ms = now_ms + REFRESH_MS;
@@ -289,6 +361,33 @@ cp_ipc_send(struct cp_ipc *c, unsigned w, struct gw_ipc_msg *m)
 		return -EINVAL;
 	m->version = GW_IPC_VERSION;
 	return rte_ring_enqueue_elem(c->cmd[w], m, sizeof(*m)) == 0 ? 0 : -ENOBUFS;
+}
+
+int
+cp_ipc_tx(struct cp_ipc *c, unsigned w, const struct gw_ipc_tx_meta *meta, const void *data,
+	  size_t len)
+{
+	struct rte_mbuf *m;
+	void *p;
+
+	if (c->gone || w >= c->n_workers || meta == NULL || data == NULL || len == 0 ||
+	    len > CP_IPC_TX_MAX)
+		return -EINVAL;
+	m = rte_pktmbuf_alloc(c->pool);
+	if (m == NULL)
+		return -ENOMEM;
+	p = rte_pktmbuf_append(m, (uint16_t)len);
+	if (p == NULL) {
+		rte_pktmbuf_free(m);
+		return -ENOMEM;
+	}
+	memcpy(p, data, len);
+	memcpy(rte_mbuf_to_priv(m), meta, sizeof(*meta));
+	if (rte_ring_enqueue(c->tx[w], m) != 0) {
+		rte_pktmbuf_free(m);
+		return -ENOBUFS;
+	}
+	return 0;
 }
 
 const struct cp_dp_snapshot *

@@ -66,6 +66,62 @@ int cp_ipc_poll(struct cp_ipc *c, uint64_t now_ms);
  */
 int cp_ipc_send(struct cp_ipc *c, unsigned w, struct gw_ipc_msg *m);
 
+/**
+ * An event handler: one message of its type from worker m->worker. Runs on
+ * the control plane's loop (from cp_ipc_poll()).
+ */
+typedef void cp_ipc_evt_fn(void *ctx, struct cp_ipc *c, const struct gw_ipc_msg *m);
+
+/**
+ * Register the handler of event type (STYLE.md practice 10: each feature
+ * registers its rows; cp_ipc.c names no feature). The table belongs to the
+ * process and outlives attachments. Call before the first attach.
+ * @return 0; -EINVAL (type out of range or fn NULL); -EEXIST (taken).
+ */
+int cp_ipc_on(uint16_t type, cp_ipc_evt_fn *fn, void *ctx);
+
+/** Called once each time cp_ipc_attach() succeeded (a feature resyncs). */
+typedef void cp_ipc_attach_fn(void *ctx, struct cp_ipc *c);
+
+/**
+ * Register an attach callback (at most CP_IPC_MAX_ATTACH_FN).
+ * @return 0; -EINVAL (fn NULL); -ENOSPC (table full).
+ */
+int cp_ipc_on_attach(cp_ipc_attach_fn *fn, void *ctx);
+
+#define CP_IPC_MAX_ATTACH_FN 8
+
+struct rte_mbuf;
+
+/**
+ * A frame the dataplane punted (a whole Ethernet frame, e.g. a DTLS record
+ * for the control plane's handshake). The handler consumes m.
+ */
+typedef void cp_ipc_punt_fn(void *ctx, struct cp_ipc *c, unsigned worker, struct rte_mbuf *m);
+
+/**
+ * Register the consumer of punted frames (one; without it they are freed
+ * and counted in cp_ipc_punt_dropped()).
+ * @return 0; -EINVAL (fn NULL); -EEXIST (one is registered).
+ */
+int cp_ipc_on_punt(cp_ipc_punt_fn *fn, void *ctx);
+
+/**
+ * Send len bytes as the payload of a UDP datagram from the dataplane (e.g. a
+ * DTLS record): copied into an mbuf of the shared pool and queued on worker
+ * w's tx ring; the dataplane adds UDP/IPv4/Ethernet headers (from port
+ * meta->port_id, its address, meta->src_port) and resolves the next hop.
+ * @return 0; -EINVAL (no such worker, dataplane gone, len 0 or over
+ *         CP_IPC_TX_MAX); -ENOMEM (no mbuf); -ENOBUFS (tx ring full).
+ */
+int cp_ipc_tx(struct cp_ipc *c, unsigned w, const struct gw_ipc_tx_meta *meta,
+	      const void *data, size_t len);
+
+#define CP_IPC_TX_MAX 1472          /* UDP payload in a 1500-byte MTU */
+
+/** Punted frames freed because no consumer was registered. */
+uint64_t cp_ipc_punt_dropped(const struct cp_ipc *c);
+
 const struct cp_dp_snapshot *cp_ipc_snapshot(const struct cp_ipc *c);
 const struct cp_dp_info *cp_ipc_info(const struct cp_ipc *c);
 

@@ -2,9 +2,11 @@
 
 #include <stdarg.h>
 #include <stdio.h>
-#include <time.h>
+
+#include "gw_log.h"
 
 static enum gw_log_level threshold = GW_LOG_INFO;
+static int journal = -1;      /* unknown until the first line */
 
 void
 cp_log_set_level(enum gw_log_level l)
@@ -15,20 +17,20 @@ cp_log_set_level(enum gw_log_level l)
 void
 cp_log(enum gw_log_level l, const char *fmt, ...)
 {
-	struct timespec ts;
-	struct tm tm;
-	char when[32];
+	char msg[GW_LOG_MSG_MAX + 2];
 	va_list ap;
+	int n;
 
 	if (l > threshold)
 		return;
-	clock_gettime(CLOCK_REALTIME, &ts);
-	gmtime_r(&ts.tv_sec, &tm);
-	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%S", &tm);
-	fprintf(stderr, "%s.%03ldZ rtcgw-cp %s: ", when, ts.tv_nsec / 1000000,
-		gw_log_level_name(l));
+	if (journal < 0)
+		journal = gw_log_journal_stderr();
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	n = vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
+	if (n < 0)
+		return;
+	if ((size_t)n >= sizeof(msg))
+		n = (int)sizeof(msg) - 1;
+	gw_log_write(stderr, "rtcgw-cp", l, msg, (size_t)n, journal == 1);
 }

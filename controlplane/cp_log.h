@@ -7,7 +7,7 @@
 /** Only lines at or below this level are written (default info). */
 void cp_log_set_level(enum gw_log_level l);
 
-/** printf-style log line, prefixed with time, level and "rtcgw-cp". */
+/** printf-style log line in gw_log.h's shape (proc=rtcgw-cp) on stderr. */
 void cp_log(enum gw_log_level l, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 #define CP_ERR(...)    cp_log(GW_LOG_ERROR, __VA_ARGS__)

@@ -22,32 +22,39 @@
 #include <rte_common.h>
 #include <rte_eal.h>
 #include <rte_errno.h>
+#include <rte_log.h>
 
 #include "cp_api.h"
+#include "cp_clock.h"
+#include "cp_ice.h"
+#include "cp_calls.h"
 #include "cp_ipc.h"
 #include "cp_log.h"
+#include "cp_ng.h"
+#include "cp_reload.h"
 #include "cp_rest.h"
+#include "cp_session.h"
 #include "gw_config.h"
+#include "gw_log.h"
 
 #define ATTACH_WAIT_MS 20000
 #define WATCH_MS       250
 
 static volatile sig_atomic_t quit;
+static volatile sig_atomic_t hup;
+
+static void
+on_hup(int sig)
+{
+	(void)sig;
+	hup = 1;
+}
 
 static void
 on_signal(int sig)
 {
 	(void)sig;
 	quit = 1;
-}
-
-static uint64_t
-mono_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }
 
 static int
@@ -90,6 +97,7 @@ reexec(char **argv)
 	sigemptyset(&stop);
 	sigaddset(&stop, SIGINT);
 	sigaddset(&stop, SIGTERM);
+	sigaddset(&stop, SIGHUP);     /* a reload request too: its default would kill */
 	sigprocmask(SIG_BLOCK, &stop, NULL);
 	if (quit) {
 		CP_NOTICE("stopped");
@@ -120,6 +128,8 @@ main(int argc, char **argv)
 	char err[GW_CONF_ERR_LEN];
 	struct cp_app app = { .conf = &conf };
 	struct cp_rest *rest = NULL;
+	struct cp_calls *calls = NULL;
+	struct cp_ng *ng = NULL;
 	bool eal_up = false, want_reexec = false;
 	uint64_t next_watch = 0;
 	int rc, status = EXIT_FAILURE;
@@ -128,9 +138,17 @@ main(int argc, char **argv)
 			   RTE_STR(GW_IPC_VERSION) ")", &rc))
 		return rc;
 	cp_log_set_level(conf.log.level);
+	{
+		/* EAL's lines in our shape too (and not to syslog as well). */
+		FILE *log_stream = gw_log_stream_open("rtcgw-cp", rte_log_cur_msg_loglevel);
+
+		if (log_stream != NULL)
+			rte_openlog_stream(log_stream);
+	}
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
 	signal(SIGPIPE, SIG_IGN);
+	signal(SIGHUP, on_hup);       /* cp_reload: re-read the config in the loop */
 	{
 		/* Blocked across a re-exec (see reexec()): deliver what is pending. */
 		sigset_t stop;
@@ -138,9 +156,20 @@ main(int argc, char **argv)
 		sigemptyset(&stop);
 		sigaddset(&stop, SIGINT);
 		sigaddset(&stop, SIGTERM);
+		sigaddset(&stop, SIGHUP);
 		sigprocmask(SIG_UNBLOCK, &stop, NULL);
 	}
 
+	/* features register their IPC rows before the first attach */
+	rc = cp_ice_init();
+	if (rc == 0)
+		rc = cp_reload_init(&conf);
+	if (rc == 0)
+		rc = cp_session_init(&app);
+	if (rc != 0) {
+		CP_ERR("IPC handler registration failed: %s", strerror(-rc));
+		return EXIT_FAILURE;
+	}
 	if (cp_ipc_primary_alive(conf.dataplane.file_prefix)) {
 		if (eal_init_secondary(&conf) < 0) {
 			CP_ERR("EAL secondary init failed (file prefix %s): %s",
@@ -165,22 +194,54 @@ main(int argc, char **argv)
 		CP_ERR("%s", err);
 		goto out;
 	}
-	CP_NOTICE("REST listening on port %u", conf.controlplane.rest_listen.port);
+	app.rest = rest;
+	if (conf.controlplane.health_listen.port != 0)
+		CP_NOTICE("REST listening on port %u, health checks also on port %u",
+			  conf.controlplane.rest_listen.port, conf.controlplane.health_listen.port);
+	else
+		CP_NOTICE("REST listening on port %u", conf.controlplane.rest_listen.port);
+	if (conf.calls.ng_enabled) {
+		rc = cp_calls_create(&calls, conf.calls.max_calls, NULL, NULL, NULL);
+		if (rc == 0)
+			rc = cp_ng_create(&ng, &cp_calls_ng_ops, calls, conf.calls.ng_cache_s);
+		if (rc != 0) {
+			CP_ERR("ng: %s", strerror(-rc));
+			goto out;
+		}
+		rc = cp_ng_listen(ng, &conf.calls.ng_listen, err, sizeof(err));
+		if (rc != 0) {
+			CP_ERR("%s", err);
+			goto out;
+		}
+		CP_NOTICE("ng protocol listening on UDP port %u", conf.calls.ng_listen.port);
+		app.ng = ng;
+		app.calls = calls;
+	}
 
 	while (!quit) {
-		struct pollfd pfd = { .fd = cp_rest_fd(rest), .events = POLLIN };
+		struct pollfd pfd[2] = {
+			{ .fd = cp_rest_fd(rest), .events = POLLIN },
+			{ .fd = cp_ng_fd(ng), .events = POLLIN },   /* -1: ignored */
+		};
 		int timeout = (int)conf.controlplane.ipc_poll_ms;
 		int rt = cp_rest_timeout_ms(rest);
 		uint64_t now;
 
 		if (rt >= 0 && rt < timeout)
 			timeout = rt;
-		if (poll(&pfd, 1, timeout) < 0 && errno != EINTR) {
+		if (poll(pfd, 2, timeout) < 0 && errno != EINTR) {
 			CP_ERR("poll: %s", strerror(errno));
 			goto out;
 		}
 		cp_rest_run(rest);
-		now = mono_ms();
+		if (hup) {
+			hup = 0;
+			cp_reload_signal(&app);
+		}
+		now = cp_mono_ms();
+		if (pfd[1].revents & POLLIN)
+			cp_ng_run(ng, now);
+		cp_session_tick(now);
 		if (app.ipc != NULL) {
 			rc = cp_ipc_poll(app.ipc, now);
 			if (rc == -ESHUTDOWN || rc == -EPIPE) {
@@ -204,7 +265,13 @@ main(int argc, char **argv)
 	}
 	status = EXIT_SUCCESS;
 out:
+	app.rest = NULL;
+	cp_session_fini();
 	cp_rest_free(rest);
+	app.ng = NULL;
+	app.calls = NULL;
+	cp_ng_free(ng);
+	cp_calls_free(calls);
 	cp_ipc_free(app.ipc);
 	app.ipc = NULL;
 	/* After the primary died, EAL cleanup would talk to a ghost; the

@@ -8,10 +8,14 @@
 #include <rte_spinlock.h>
 
 #include "dp_ctx.h"
+#include "dp_log.h"
 #include "dp_xmit.h"
 #include "net.h"
 
 #define PROBE 8                        /* linear-probe window */
+
+/* One warning per port about another host claiming our address. */
+static bool conflict_logged[GW_IPC_MAX_PORTS];
 
 struct neigh {
 	uint32_t seq;                      /* odd while being written */
@@ -149,6 +153,24 @@ dp_arp_input(struct dp_worker *w, unsigned pi, struct rte_mbuf *m, const uint8_t
 
 	if (gw_arp_parse(&a, arp, arp_len) != 0) {
 		DP_CNT(w, ARP_BAD);
+		goto drop;
+	}
+	/* Someone else claims our address (a conflict, or an attempt to draw our
+	 * traffic): never learn it, say so once on the slow path. Our own
+	 * gratuitous ARP looped back by a switch carries our MAC and is ignored
+	 * too, and so are impossible sender addresses. An RFC 5227 probe (sender
+	 * 0.0.0.0) for our address is answered below: that defends it. */
+	if (a.spa == p->ipv4 || (a.spa != 0 && gw_ipv4_src_martian(a.spa)) ||
+	    (~p->mask >= 3 && a.spa == (p->ipv4 | ~p->mask))) {
+		if (a.spa == p->ipv4 && memcmp(a.sha, p->mac.addr_bytes, 6) != 0) {
+			DP_CNT(w, ARP_CONFLICT);
+			if (!__atomic_exchange_n(&conflict_logged[pi], true, __ATOMIC_RELAXED))
+				DP_LOG(WARNING, "port %s: ARP from %02x:%02x:%02x:%02x:%02x:%02x "
+				       "claims our address; ignored (logged once)", p->name,
+				       a.sha[0], a.sha[1], a.sha[2], a.sha[3], a.sha[4], a.sha[5]);
+		} else {
+			DP_CNT(w, ARP_BAD);
+		}
 		goto drop;
 	}
 	/* RFC 826 merge: learn any neighbour on our subnet that talks ARP to us. */

@@ -7,6 +7,8 @@
 #include "demux.h"
 #include "dp_arp.h"
 #include "dp_ctx.h"
+#include "dp_ipc.h"
+#include "dp_media.h"
 #include "dp_stun.h"
 #include "dp_turn.h"
 #include "net.h"
@@ -33,6 +35,14 @@ service_port(uint16_t dport)
 	if (c->turn.enabled && dport >= c->turn.relay_port_min && dport <= c->turn.relay_port_max)
 		return true;
 	return dport >= c->media.port_min && dport <= c->media.port_max;
+}
+
+/* A source on the port's own subnet that no neighbour can have: the
+ * gateway's own address, or the subnet's broadcast address. */
+static inline bool
+martian_local(const struct dp_port *p, uint32_t src)
+{
+	return src == p->ipv4 || (~p->mask >= 3 && src == (p->ipv4 | ~p->mask));
 }
 
 static void
@@ -116,15 +126,29 @@ udp_input(struct dp_worker *w, unsigned pi, struct rte_mbuf *m, const struct gw_
 		dp_stun_input(w, pi, m, ip, &u);
 		return;
 	}
-	/* ChannelData: RFC 7983's 64..79, and 80..127 for RFC 5766 channel numbers
-	 * (up to 0x7FFF) that deployed clients use; the TURN port muxes nothing else. */
-	if ((cls == GW_DEMUX_CHANDATA || (cls == GW_DEMUX_UNKNOWN && u.payload[0] >= 0x50 &&
-					  u.payload[0] <= 0x7f)) &&
+	/* ChannelData: RFC 7983's 64..79, and with turn.rfc5766_channels 80..127 for
+	 * RFC 5766 channel numbers (up to 0x7FFF) that coturn's clients pick; the
+	 * TURN port muxes nothing else. */
+	if ((cls == GW_DEMUX_CHANDATA ||
+	     (cls == GW_DEMUX_UNKNOWN && dp.conf->turn.rfc5766_channels &&
+	      u.payload[0] >= 0x50 && u.payload[0] <= 0x7f)) &&
 	    dp.conf->stun.enabled && u.dport == dp.conf->stun.port) {
 		dp_turn_chandata_input(w, pi, m, ip, &u);
 		return;
 	}
-	/* The TURN ChannelData, DTLS and SRTP handlers hook in here. */
+	/* DTLS on a media port: the control plane runs the handshake (DESIGN.md
+	 * packet path step 5) and answers through the tx ring. */
+	if (cls == GW_DEMUX_DTLS && u.dport >= dp.conf->media.port_min &&
+	    u.dport <= dp.conf->media.port_max) {
+		dp_ipc_punt(w, m);
+		return;
+	}
+	/* SRTP/SRTCP on a media port: the leg's rule (DESIGN.md step 6). */
+	if ((cls == GW_DEMUX_RTP || cls == GW_DEMUX_RTCP) && u.dport >= dp.conf->media.port_min &&
+	    u.dport <= dp.conf->media.port_max) {
+		dp_media_input(w, pi, m, ip, &u);
+		return;
+	}
 	DP_CNT(w, DEMUX_UNHANDLED);
 	drop(m);
 }
@@ -153,6 +177,13 @@ ipv4_input(struct dp_worker *w, unsigned pi, struct rte_mbuf *m, const uint8_t *
 	}
 	if (ip.dst != dp.ports[pi].ipv4) {
 		DP_CNT(w, IPV4_NOT_FOR_US);
+		drop(m);
+		return;
+	}
+	/* RFC 1122 §3.2.1.3: never answer an impossible source (it would make us
+	 * a reflector toward broadcast, loopback or ourselves) */
+	if (unlikely(gw_ipv4_src_martian(ip.src) || martian_local(&dp.ports[pi], ip.src))) {
+		DP_CNT(w, IPV4_MARTIAN_SRC);
 		drop(m);
 		return;
 	}

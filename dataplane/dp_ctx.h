@@ -27,6 +27,7 @@ struct dp_port {
 	uint32_t mask;
 	uint32_t gateway;             /* 0: none */
 	uint16_t mtu;
+	bool tx_multi_seg;            /* the PMD transmits mbuf chains */
 	char name[32];
 };
 
@@ -43,6 +44,7 @@ struct __rte_cache_aligned dp_worker {
 struct dp_ctx {
 	const struct gw_config *conf;
 	struct rte_mempool *pool;
+	struct rte_mempool *pool_indirect;   /* dp_frag: fragments point into datagrams */
 	struct gw_ipc_info *info;
 	struct dp_port ports[GW_IPC_MAX_PORTS];
 	unsigned n_ports;

@@ -120,6 +120,9 @@ dp_ice_create(uint32_t entries, unsigned n_workers)
 		T.legs[i].free_next = T.free_head;
 		T.free_head = i;
 	}
+	if (dp_ipc_on(GW_IPC_ICE_ADD_REQ, dp_ice_command) != 0 ||
+	    dp_ipc_on(GW_IPC_ICE_DEL_REQ, dp_ice_command) != 0)
+		return -EEXIST;
 	return 0;
 }
 

@@ -28,10 +28,12 @@
 struct dp_worker;
 
 /**
- * Create the table (process start, before the workers run).
+ * Create the table (process start, before the workers run) and register
+ * dp_ice_command() for GW_IPC_ICE_ADD_REQ / GW_IPC_ICE_DEL_REQ.
  * @param entries  most legs at once
  * @param n_workers  worker lcores that will read it (RCU readers)
- * @return 0, or -ENOMEM / -EEXIST (rte_hash or rcu creation failed).
+ * @return 0, or -ENOMEM / -EEXIST (rte_hash or rcu creation failed, or the
+ *         command types have handlers already).
  */
 int dp_ice_create(uint32_t entries, unsigned n_workers);
 

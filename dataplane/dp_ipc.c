@@ -16,7 +16,6 @@
 
 #include "dp_arp.h"
 #include "dp_ctx.h"
-#include "dp_ice.h"
 #include "dp_log.h"
 #include "net.h"
 
@@ -24,6 +23,22 @@
 #define TX_BATCH  32
 
 static const struct rte_memzone *info_mz;
+static dp_ipc_cmd_fn *handlers[GW_IPC_TYPE_MAX];
+
+static void answer_hello(struct dp_worker *w, struct gw_ipc_msg *q);
+static void answer_counters(struct dp_worker *w, struct gw_ipc_msg *q);
+static void answer_ports(struct dp_worker *w, struct gw_ipc_msg *q);
+
+int
+dp_ipc_on(uint16_t type, dp_ipc_cmd_fn *fn)
+{
+	if (type == 0 || type >= GW_IPC_TYPE_MAX || fn == NULL)
+		return -EINVAL;
+	if (handlers[type] != NULL)
+		return -EEXIST;
+	handlers[type] = fn;
+	return 0;
+}
 
 int
 dp_ipc_create(unsigned n_workers, uint32_t n_mbufs)
@@ -46,6 +61,9 @@ dp_ipc_create(unsigned n_workers, uint32_t n_mbufs)
 	info->start_unix_ns = (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 	__atomic_store_n(&info->state, GW_IPC_STATE_INIT, __ATOMIC_RELEASE);
 	dp.info = info;
+	(void)dp_ipc_on(GW_IPC_HELLO_REQ, answer_hello);
+	(void)dp_ipc_on(GW_IPC_COUNTERS_REQ, answer_counters);
+	(void)dp_ipc_on(GW_IPC_PORT_REQ, answer_ports);
 
 	dp.pool = rte_pktmbuf_pool_create(GW_IPC_POOL_NAME, n_mbufs, 256, GW_IPC_MBUF_PRIV,
 					  RTE_MBUF_DEFAULT_BUF_SIZE, (int)rte_socket_id());
@@ -140,7 +158,22 @@ reply(struct dp_worker *w, struct gw_ipc_msg *r)
 }
 
 static void
-answer_counters(struct dp_worker *w, const struct gw_ipc_msg *q)
+answer_hello(struct dp_worker *w, struct gw_ipc_msg *q)
+{
+	struct gw_ipc_msg r = { .type = GW_IPC_HELLO_RESP, .seq = q->seq };
+
+	r.u.hello.abi_version = GW_IPC_VERSION;
+	r.u.hello.n_workers = (uint16_t)dp.n_workers;
+	r.u.hello.n_counters = GW_CNT_MAX;
+	r.u.hello.pid = dp.info->dp_pid;
+	snprintf(r.u.hello.version, sizeof(r.u.hello.version), "%s", RTCGW_VERSION);
+	if (q->u.hello.abi_version != GW_IPC_VERSION)
+		r.status = -EPROTO;
+	reply(w, &r);
+}
+
+static void
+answer_counters(struct dp_worker *w, struct gw_ipc_msg *q)
 {
 	/* Copied from this worker's own array: the snapshot is consistent
 	 * per worker because nothing else writes it meanwhile. */
@@ -157,7 +190,7 @@ answer_counters(struct dp_worker *w, const struct gw_ipc_msg *q)
 }
 
 static void
-answer_ports(struct dp_worker *w, const struct gw_ipc_msg *q)
+answer_ports(struct dp_worker *w, struct gw_ipc_msg *q)
 {
 	for (unsigned i = 0; i < dp.n_ports; i++) {
 		const struct dp_port *p = &dp.ports[i];
@@ -210,35 +243,26 @@ answer(struct dp_worker *w, struct gw_ipc_msg *q)
 		reply(w, &r);
 		return;
 	}
-	switch (q->type) {
-	case GW_IPC_HELLO_REQ:
-		r.type = GW_IPC_HELLO_RESP;
-		r.u.hello.abi_version = GW_IPC_VERSION;
-		r.u.hello.n_workers = (uint16_t)dp.n_workers;
-		r.u.hello.n_counters = GW_CNT_MAX;
-		r.u.hello.pid = dp.info->dp_pid;
-		snprintf(r.u.hello.version, sizeof(r.u.hello.version), "%s", RTCGW_VERSION);
-		if (q->u.hello.abi_version != GW_IPC_VERSION)
-			r.status = -EPROTO;
-		reply(w, &r);
-		break;
-	case GW_IPC_COUNTERS_REQ:
-		answer_counters(w, q);
-		break;
-	case GW_IPC_PORT_REQ:
-		answer_ports(w, q);
-		break;
-	case GW_IPC_ICE_ADD_REQ:
-	case GW_IPC_ICE_DEL_REQ:
-		dp_ice_command(w, q);
-		break;
-	default:
-		/* A response type sent as a request. */
+	if (handlers[q->type] == NULL) {
+		/* a response type sent as a request, or a feature not built in */
 		DP_CNT(w, IPC_CMD_BAD);
 		r.type = GW_IPC_ERROR_RESP;
 		r.status = -EOPNOTSUPP;
 		reply(w, &r);
+		return;
 	}
+	handlers[q->type](w, q);
+}
+
+void
+dp_ipc_punt(struct dp_worker *w, struct rte_mbuf *m)
+{
+	if (rte_ring_enqueue(w->punt, m) != 0) {
+		DP_CNT(w, IPC_PUNT_DROP);
+		rte_pktmbuf_free(m);
+		return;
+	}
+	DP_CNT(w, IPC_PUNT);
 }
 
 static void

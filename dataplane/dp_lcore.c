@@ -10,6 +10,7 @@
 #include "dp_ice.h"
 #include "dp_ipc.h"
 #include "dp_log.h"
+#include "dp_reload.h"
 #include "dp_turn.h"
 
 /* Idle back-off (busy_poll false). The PMDs this runs on off a NIC
@@ -75,6 +76,7 @@ dp_lcore_main(void *unused)
 			dp_arp_tick(w, now);
 			dp_ice_tick(w, now);
 			dp_turn_tick(w, now);
+			dp_reload_poll(w);
 			next_tick = now + tick;
 		}
 		if (got >= LOAD_BURST || busy) {

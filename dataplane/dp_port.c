@@ -77,7 +77,12 @@ dp_port_setup(unsigned pi, const struct gw_conf_port *cp, unsigned n_queues, cha
 	 * port without it is checked in software, correct and slower. */
 	conf.rxmode.offloads |= info.rx_offload_capa &
 		(RTE_ETH_RX_OFFLOAD_IPV4_CKSUM | RTE_ETH_RX_OFFLOAD_UDP_CKSUM);
-	if (info.tx_offload_capa & RTE_ETH_TX_OFFLOAD_MBUF_FAST_FREE)
+	/* Fast free promises single-segment, refcount-1 mbufs from one pool; IPv4
+	 * fragments (dp_frag) are chains of indirect mbufs, so the two exclude
+	 * each other: chains where the PMD takes them, fast free otherwise. */
+	if (info.tx_offload_capa & RTE_ETH_TX_OFFLOAD_MULTI_SEGS)
+		conf.txmode.offloads |= RTE_ETH_TX_OFFLOAD_MULTI_SEGS;
+	else if (info.tx_offload_capa & RTE_ETH_TX_OFFLOAD_MBUF_FAST_FREE)
 		conf.txmode.offloads |= RTE_ETH_TX_OFFLOAD_MBUF_FAST_FREE;
 
 	step = "configure";
@@ -116,15 +121,32 @@ dp_port_setup(unsigned pi, const struct gw_conf_port *cp, unsigned n_queues, cha
 	p->mask = cp->address.len == 0 ? 0 : ~0u << (32 - cp->address.len);
 	p->gateway = cp->gateway;
 	p->mtu = cp->mtu;
+	p->tx_multi_seg = (conf.txmode.offloads & RTE_ETH_TX_OFFLOAD_MULTI_SEGS) != 0;
 	snprintf(p->name, sizeof(p->name), "%s", cp->name);
 	DP_LOG(INFO, "port %s (%s, ethdev %u) up: %u queue(s), mac " RTE_ETHER_ADDR_PRT_FMT
-	       ", rx checksum offload %s",
+	       ", rx checksum offload %s, tx chains %s",
 	       cp->name, name, port_id, n_queues, RTE_ETHER_ADDR_BYTES(&p->mac),
-	       conf.rxmode.offloads ? "on" : "off");
+	       conf.rxmode.offloads ? "on" : "off", p->tx_multi_seg ? "yes" : "no (copied)");
 	return 0;
 fail:
 	snprintf(err, errlen, "port %s: %s failed: %s", cp->name, step, rte_strerror(-rc));
 	return rc < 0 ? rc : -EIO;
+}
+
+/* The TX queue was full: what dp_xmit() counted as handed to the port was
+ * not taken after all, so it moves from tx_pkts/tx_bytes to tx_drop. */
+static void
+tx_refused(struct rte_mbuf **pkts, uint16_t unsent, void *userdata)
+{
+	struct dp_worker *w = userdata;
+	uint64_t bytes = 0;
+
+	for (uint16_t i = 0; i < unsent; i++)
+		bytes += rte_pktmbuf_pkt_len(pkts[i]);
+	w->cnt[GW_CNT_TX_PKTS] -= unsent;
+	w->cnt[GW_CNT_TX_BYTES] -= bytes;
+	w->cnt[GW_CNT_TX_DROP] += unsent;
+	rte_pktmbuf_free_bulk(pkts, unsent);
 }
 
 int
@@ -140,8 +162,7 @@ dp_port_txbuf_init(void)
 			if (b == NULL)
 				return -ENOMEM;
 			rte_eth_tx_buffer_init(b, DP_BURST);
-			rte_eth_tx_buffer_set_err_callback(b, rte_eth_tx_buffer_count_callback,
-							   &w->cnt[GW_CNT_TX_DROP]);
+			rte_eth_tx_buffer_set_err_callback(b, tx_refused, w);
 			w->txb[pi] = b;
 		}
 	}

@@ -9,7 +9,9 @@
  *   h_perm       (slot, peer ip)      -> expiry (seconds)
  *   h_chnum      (slot, channel)      -> exp16 << 48 | peer ip << 16 | port
  *   h_chpeer     (slot, ip, port)     -> exp16 << 48 | channel
- *   h_token      reservation token    -> exp32 << 32 | relay_idx << 16 | port
+ *   h_token      reservation key      -> exp32 << 32 | relay_idx << 16 | port
+ *                (the token mixed with the user's key: only the user it was
+ *                issued to can redeem it)
  *   ports        one bitmap per relay address, claimed with CAS
  *   user/ip quota counters: a two-row count-min sketch of atomic counters
  * Readers use only the hashes (data words are published atomically by
@@ -62,7 +64,7 @@ struct dq_elem {
 };
 
 struct reservation {
-	uint64_t token;
+	uint64_t token;              /* its h_token key */
 	uint64_t exp;
 };
 
@@ -96,6 +98,9 @@ struct dp_turn_table {
 	uint32_t *sketch_ip;
 	uint32_t sketch_mask;
 	uint32_t count;              /* atomic: live allocations */
+	uint32_t lim_allocs;         /* atomic: limits in force (a reload may change them) */
+	uint32_t lim_user;
+	uint32_t lim_ip;
 	struct owner_state owners[DP_TURN_MAX_OWNERS];
 };
 
@@ -330,6 +335,9 @@ dp_turn_table_create(struct dp_turn_table **out, const struct dp_turn_table_para
 	if (t == NULL)
 		return -ENOMEM;
 	t->p = *p;
+	t->lim_allocs = p->max_allocs;
+	t->lim_user = p->user_quota;
+	t->lim_ip = p->ip_quota;
 	t->p.name = NULL;
 	readers = p->max_readers != 0 ? p->max_readers : RTE_MAX_LCORE;
 
@@ -421,6 +429,17 @@ dp_turn_table_create(struct dp_turn_table **out, const struct dp_turn_table_para
 out:
 	dp_turn_table_free(t);
 	return err;
+}
+
+void
+dp_turn_table_set_limits(struct dp_turn_table *t, uint32_t max_allocs, uint32_t user_quota,
+			 uint32_t ip_quota)
+{
+	if (max_allocs > t->p.max_allocs)
+		max_allocs = t->p.max_allocs;
+	__atomic_store_n(&t->lim_allocs, max_allocs, __ATOMIC_RELAXED);
+	__atomic_store_n(&t->lim_user, user_quota, __ATOMIC_RELAXED);
+	__atomic_store_n(&t->lim_ip, ip_quota, __ATOMIC_RELAXED);
 }
 
 struct rte_rcu_qsbr *
@@ -528,6 +547,14 @@ take_slot(struct dp_turn_table *t, uint32_t *slot)
 	return rte_ring_dequeue_elem(t->free_slots, slot, sizeof(*slot)) == 0 ? 0 : -ENOSPC;
 }
 
+/* The h_token key of a token for user_key: another user presenting the same
+ * token computes another key and finds nothing (508). */
+static uint64_t
+token_key(uint64_t token, uint64_t user_key)
+{
+	return token ^ (user_key * 0x9E3779B97F4A7C15ull);
+}
+
 static int
 redeem_token(struct dp_turn_table *t, uint64_t token, uint64_t now, uint8_t *relay_idx,
 	     uint16_t *port)
@@ -574,16 +601,19 @@ dp_turn_alloc_create(struct dp_turn_table *t, const struct dp_turn_alloc_req *r,
 	five_key(&kf, &r->five);
 	if (rte_hash_lookup(t->h_five, &kf) >= 0)
 		return GW_STUN_ERR(437);
-	if (__atomic_add_fetch(&t->count, 1u, __ATOMIC_RELAXED) > t->p.max_allocs) {
+	if (__atomic_add_fetch(&t->count, 1u, __ATOMIC_RELAXED) >
+	    __atomic_load_n(&t->lim_allocs, __ATOMIC_RELAXED)) {
 		err = GW_STUN_ERR(486);
 		goto fail_count;
 	}
-	if (!sketch_add(t->sketch_user, t->sketch_mask, r->user_key, t->p.user_quota)) {
+	if (!sketch_add(t->sketch_user, t->sketch_mask, r->user_key,
+			__atomic_load_n(&t->lim_user, __ATOMIC_RELAXED))) {
 		err = GW_STUN_ERR(486);
 		goto fail;
 	}
 	user_held = true;
-	if (!sketch_add(t->sketch_ip, t->sketch_mask, r->five.client_ip, t->p.ip_quota)) {
+	if (!sketch_add(t->sketch_ip, t->sketch_mask, r->five.client_ip,
+			__atomic_load_n(&t->lim_ip, __ATOMIC_RELAXED))) {
 		err = GW_STUN_ERR(486);
 		goto fail;
 	}
@@ -593,7 +623,7 @@ dp_turn_alloc_create(struct dp_turn_table *t, const struct dp_turn_alloc_req *r,
 		goto fail;
 	}
 	if (r->has_token) {
-		err = redeem_token(t, r->token, now, &ridx, &port);
+		err = redeem_token(t, token_key(r->token, r->user_key), now, &ridx, &port);
 		if (err < 0)
 			goto fail;
 	} else {
@@ -614,7 +644,7 @@ dp_turn_alloc_create(struct dp_turn_table *t, const struct dp_turn_alloc_req *r,
 	port_held = true;
 	if (reserved) {
 		struct reservation *rs;
-		uint64_t d;
+		uint64_t d, key;
 
 		if (o->res_n == RTE_DIM(o->res)) {
 			err = GW_STUN_ERR(508);
@@ -623,14 +653,15 @@ dp_turn_alloc_create(struct dp_turn_table *t, const struct dp_turn_alloc_req *r,
 		do
 			token = xorshift(&o->rng);
 		while (token == 0);
+		key = token_key(token, r->user_key);
 		d = ((now + DP_TURN_RESERVE_S) & 0xffffffffu) << 32 | (uint64_t)ridx << 16 |
 		    (uint16_t)(port + 1);
-		if (rte_hash_add_key_data(t->h_token, &token, (void *)(uintptr_t)d) < 0) {
+		if (rte_hash_add_key_data(t->h_token, &key, (void *)(uintptr_t)d) < 0) {
 			err = GW_STUN_ERR(508);
 			goto fail;
 		}
 		rs = &o->res[(o->res_head + o->res_n) % RTE_DIM(o->res)];
-		rs->token = token;
+		rs->token = key;
 		rs->exp = now + DP_TURN_RESERVE_S;
 		o->res_n++;
 	}
@@ -666,7 +697,9 @@ dp_turn_alloc_create(struct dp_turn_table *t, const struct dp_turn_alloc_req *r,
 fail_res:
 	if (reserved) {
 		/* undo the reservation: its port goes back with the token */
-		if (rte_hash_del_key(t->h_token, &token) >= 0)
+		uint64_t key = token_key(token, r->user_key);
+
+		if (rte_hash_del_key(t->h_token, &key) >= 0)
 			pool_release(&t->pools[ridx], t->p.port_min, (uint16_t)(port + 1));
 		o->res_n--;
 	}

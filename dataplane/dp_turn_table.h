@@ -119,6 +119,16 @@ int dp_turn_table_create(struct dp_turn_table **out, const struct dp_turn_table_
 void dp_turn_table_free(struct dp_turn_table *t);
 
 /**
+ * Change the limits new allocations are checked against (config reload):
+ * total (clamped to the max_allocs the table was created with), per user,
+ * per client IP (0 = unlimited). Live allocations are not touched: lowering
+ * a limit below the current count only refuses new ones (486). Any lcore;
+ * takes effect for Allocates that start afterwards. No errors.
+ */
+void dp_turn_table_set_limits(struct dp_turn_table *t, uint32_t max_allocs, uint32_t user_quota,
+			      uint32_t ip_quota);
+
+/**
  * The QSBR variable readers register with (rte_rcu_qsbr_thread_register,
  * _online, then rte_rcu_qsbr_quiescent after each burst). No errors.
  */
@@ -138,7 +148,8 @@ uint32_t dp_turn_table_ports_free(const struct dp_turn_table *t, unsigned relay_
 /**
  * Create an allocation for r->five owned by r->owner, claim a relay port
  * (random start; even when asked; port + 1 reserved with the R bit, its token
- * in *token_out) or redeem a RESERVATION-TOKEN.
+ * in *token_out) or redeem a RESERVATION-TOKEN. A token is bound to the
+ * user_key it was issued with: another user's Allocate with it gets 508.
  * @param idx        receives the allocation index
  * @param token_out  receives the reservation token when r->reserve_next
  *                   (may be NULL otherwise)
@@ -149,7 +160,8 @@ uint32_t dp_turn_table_ports_free(const struct dp_turn_table *t, unsigned relay_
  *                     compares txids for a retransmission first);
  *   GW_STUN_ERR(486)  total, per-user or per-IP quota reached;
  *   GW_STUN_ERR(508)  no relay port (or no even pair) free, reservation
- *                     token unknown or taken, a table full.
+ *                     token unknown, taken or issued to another user_key,
+ *                     a table full.
  */
 int dp_turn_alloc_create(struct dp_turn_table *t, const struct dp_turn_alloc_req *r,
 			 uint64_t now, uint32_t *idx, uint64_t *token_out);

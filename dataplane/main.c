@@ -20,17 +20,24 @@
 
 #include "dp_arp.h"
 #include "dp_ctx.h"
+#include "dp_frag.h"
 #include "dp_ice.h"
 #include "dp_ipc.h"
+#include "dp_media.h"
 #include "dp_lcore.h"
 #include "dp_turn.h"
 #include "dp_log.h"
 #include "dp_port.h"
+#include "dp_reload.h"
+#include "dp_srtp.h"
 #include "gw_config.h"
+#include "gw_log.h"
 
 #define MAX_EAL_ARGS 64
 #define NEIGH_ENTRIES 4096
+#define FRAG_MBUFS    4095      /* indirect mbufs: fragments in flight (TX rings, ARP queue) */
 #define ICE_LEGS      4096
+#define MEDIA_LEGS    4096
 #define DETACH_WAIT_MS 2000
 
 struct dp_ctx dp;
@@ -49,6 +56,13 @@ rte_level(enum gw_log_level l)
 	static const char *const map[] = { "error", "warning", "notice", "info", "debug" };
 
 	return map[l];
+}
+
+static void
+on_hup(int sig)
+{
+	(void)sig;
+	dp_reload_request();
 }
 
 /* EAL's argv from the config: lcores, memory, file prefix, devices. The
@@ -151,6 +165,7 @@ main(int argc, char **argv)
 	static char bufs[MAX_EAL_ARGS][GW_CONF_STR + 16];
 	char *eal_argv[MAX_EAL_ARGS];
 	char err[GW_CONF_ERR_LEN];
+	FILE *log_stream;
 	bool eal_up = false;
 	int rc, eal_argc, status = EXIT_FAILURE;
 
@@ -159,21 +174,31 @@ main(int argc, char **argv)
 		return rc;
 	dp.conf = &conf;
 
+	/* Before EAL: its own lines take our shape too (and skip syslog). */
+	log_stream = gw_log_stream_open("rtcgw-dp", rte_log_cur_msg_loglevel);
+	if (log_stream != NULL)
+		rte_openlog_stream(log_stream);
+	dp_logtype = rte_log_register("rtcgw.dataplane");
+	rte_log_set_level(dp_logtype, (uint32_t)(RTE_LOG_ERR + conf.log.level));
 	eal_argc = build_eal_args(&conf, eal_argv, bufs, argc - optind, argv + optind);
 	rc = rte_eal_init(eal_argc, eal_argv);
 	if (rc < 0) {
-		fprintf(stderr, "rtcgw-dataplane: EAL init failed: %s\n", rte_strerror(rte_errno));
+		DP_LOG(ERR, "EAL init failed: %s", rte_strerror(rte_errno));
 		return EXIT_FAILURE;
 	}
 	eal_up = true;
-	dp_logtype = rte_log_register("rtcgw.dataplane");
-	rte_log_set_level(dp_logtype, (uint32_t)(RTE_LOG_ERR + conf.log.level));
 	dp.tsc_hz = rte_get_tsc_hz();
 
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
 	signal(SIGPIPE, SIG_IGN);
 
+	/* STYLE.md practice 14: the SRTP known answers before anything opens. */
+	rc = dp_srtp_selftest();
+	if (rc != 0) {
+		DP_LOG(ERR, "SRTP self-test failed (%s): refusing to start", strerror(-rc));
+		goto out;
+	}
 	rc = dp_ipc_create(conf.dataplane.n_lcores, conf.dataplane.mbufs);
 	if (rc != 0) {
 		DP_LOG(ERR, "cannot create shared objects: %s%s", strerror(-rc),
@@ -182,9 +207,13 @@ main(int argc, char **argv)
 	}
 	rc = dp_arp_table_create(&dp.neigh, NEIGH_ENTRIES, conf.dataplane.arp_timeout_s);
 	if (rc == 0)
+		rc = dp_frag_init(FRAG_MBUFS);
+	if (rc == 0)
 		rc = create_workers(&conf);
 	if (rc == 0)
 		rc = dp_ice_create(ICE_LEGS, dp.n_workers);
+	if (rc == 0)
+		rc = dp_media_create(conf.media.port_min, conf.media.port_max, MEDIA_LEGS);
 	if (rc != 0) {
 		DP_LOG(ERR, "cannot create workers: %s", strerror(-rc));
 		goto out;
@@ -207,6 +236,12 @@ main(int argc, char **argv)
 		DP_LOG(ERR, "cannot create the TURN tables: %s", strerror(-rc));
 		goto out;
 	}
+	rc = dp_reload_init(&conf);
+	if (rc != 0) {
+		DP_LOG(ERR, "cannot set up config reload: %s", strerror(-rc));
+		goto out;
+	}
+	signal(SIGHUP, on_hup);       /* dp_reload: re-read the config on worker 0 */
 	dp_ipc_ready();
 	DP_LOG(NOTICE, "ready: %u worker(s), %u port(s), IPC ABI %u, pid %d",
 	       dp.n_workers, dp.n_ports, GW_IPC_VERSION, (int)getpid());
@@ -220,8 +255,10 @@ out:
 	/* Ports first, then the mbufs still waiting in the rings. */
 	dp_port_shutdown();
 	dp_ipc_drain();
+	dp_media_free();
 	if (eal_up)
 		rte_eal_cleanup();
 	remove_runtime_files(&conf);
+	DP_LOG(NOTICE, "stopped");
 	return status;
 }

@@ -97,6 +97,8 @@ TB_CONF_TURN="  enabled: true
   relay_port_min: 50000
   relay_port_max: 50999
   max_allocations: 10000
+  user_quota: 0
+  ip_quota: 0
   users:
     - {username: alice, password: alice-pass-1}"
 tb_net_up

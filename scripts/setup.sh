@@ -16,7 +16,11 @@ PKGS_BUILD=(build-essential meson ninja-build pkg-config libdpdk-dev dpdk libssl
 PKGS_RUN=(iproute2 curl procps python3 util-linux)
 # scripts/bench.sh: coturn's turnserver is the baseline, gnuplot draws latest.png.
 PKGS_BENCH=(coturn gnuplot-nox)
-PKGS_TEST=(clang-14 libclang-rt-14-dev iputils-ping iputils-arping stun-client coturn chromium)
+# systemd: systemd-analyze verifies the package's units (test_package.sh);
+# nothing is started under it. kamailio: its rtpengine module drives the ng
+# protocol in test_ng.sh (the service is disabled after install).
+PKGS_TEST=(clang-14 libclang-rt-14-dev iputils-ping iputils-arping stun-client coturn chromium
+	systemd kamailio)
 
 say() { printf 'rtcgw setup: %s\n' "$*"; }
 
@@ -41,6 +45,10 @@ install_pkgs() {
 	# coturn's package starts a TURN server on 3478; tests bring their own.
 	if [[ " ${missing[*]} " == *" coturn "* ]] && command -v systemctl >/dev/null; then
 		systemctl disable --now coturn >/dev/null 2>&1 || true
+	fi
+	# kamailio's package may start a SIP proxy on 5060; test_ng.sh runs its own.
+	if [[ " ${missing[*]} " == *" kamailio "* ]] && command -v systemctl >/dev/null; then
+		systemctl disable --now kamailio >/dev/null 2>&1 || true
 	fi
 }
 

@@ -90,7 +90,8 @@ dp_harness_port_mac(unsigned pi, uint8_t mac[6])
 
 /*
  * The process-wide state start-up would leave: config c, n_ports ports with
- * the given IPv4 addresses (MACs from dp_harness_port_mac), one worker, the
+ * the given IPv4 addresses (/24, MTU 1500, no TX chains: fragments come as
+ * single-segment copies; MACs from dp_harness_port_mac), one worker, the
  * TSC rate. No ethdev behind the ports: nothing may reach dp_xmit().
  */
 static inline void
@@ -102,6 +103,7 @@ dp_harness_dp(const struct gw_config *c, const uint32_t *ipv4, unsigned n_ports)
 		dp.ports[i].port_id = (uint16_t)i;
 		dp.ports[i].ipv4 = ipv4[i];
 		dp.ports[i].mask = 0xffffff00;
+		dp.ports[i].mtu = 1500;
 		dp_harness_port_mac(i, dp.ports[i].mac.addr_bytes);
 	}
 	dp.tsc_hz = rte_get_tsc_hz();

@@ -38,6 +38,9 @@ enum ftype {
 	F_LOGLEVEL,  /* error | warning | notice | info | debug */
 	F_MAP,       /* nested mapping: sub */
 	F_SEQ,       /* sequence of elem; count at count_off; at most size / elem->size */
+	F_PEERS,     /* sequence of IPv4 prefixes (struct gw_cidr4 at off, count at
+	                count_off) and IPv6 prefixes (struct gw_cidr6 at off6, count
+	                at count_off6), at most GW_CONF_MAX_CIDRS of each */
 };
 
 struct field {
@@ -53,6 +56,7 @@ struct field {
 	const struct field *elem;   /* F_SEQ: element descriptor (off 0) */
 	size_t count_off;           /* F_SEQ: unsigned count, from the same base */
 	void (*init)(void *obj);    /* F_MAP element: defaults before parsing */
+	size_t off6, count_off6;    /* F_PEERS: the IPv6 array and its count */
 };
 
 #define MEMBER_SIZE(type, m)  sizeof(((type *)0)->m)
@@ -121,12 +125,14 @@ static const struct field secret_elem = { .key = "", .type = F_STR, .size = 128,
 static const struct field user_elem = { .key = "", .type = F_MAP,
 					.size = sizeof(struct gw_turn_user),
 					.sub = user_keys, .init = user_init };
-static const struct field prefix_elem = { .key = "", .type = F_PREFIX,
-					  .size = sizeof(struct gw_cidr4) };
 
 /* ---- section tables ----------------------------------------------------- */
 
 #define CNT(m) offsetof(struct gw_config, m)
+/* turn.allowed_peers / denied_peers: IPv4 into m[], IPv6 into m##6[] */
+#define PEERS(k, m) \
+	{ .key = k, .type = F_PEERS, C(turn.m), .count_off = CNT(turn.n_##m), \
+	  .off6 = CNT(turn.m##6), .count_off6 = CNT(turn.n_##m##6) }
 
 static const struct field dataplane_keys[] = {
 	SEQ("lcores", C(dataplane.lcores), lcore_elem, CNT(dataplane.n_lcores), 1),
@@ -145,6 +151,10 @@ static const struct field dataplane_keys[] = {
 static const struct field rest_keys[] = {
 	TYPED("listen", F_SOCK, C(controlplane.rest_listen)),
 	SEQ("tokens", C(controlplane.tokens), token_elem, CNT(controlplane.n_tokens), 0),
+	TYPED("health_listen", F_SOCK, C(controlplane.health_listen)),
+	UINT("max_connections", C(controlplane.rest_max_conns), 1, 1000),
+	UINT("max_connections_per_ip", C(controlplane.rest_max_conns_per_ip), 1, 1000),
+	UINT("request_timeout_s", C(controlplane.rest_request_timeout_s), 1, 300),
 	END
 };
 
@@ -180,11 +190,12 @@ static const struct field turn_keys[] = {
 	UINT("max_allocations", C(turn.max_allocations), 1, 4000000),
 	UINT("user_quota", C(turn.user_quota), 0, 4000000),
 	UINT("ip_quota", C(turn.ip_quota), 0, 4000000),
+	TYPED("rfc5766_channels", F_BOOL, C(turn.rfc5766_channels)),
 	UINT("bandwidth_bps", C(turn.bandwidth_bps), 0, 400000000000ull),
 	SEQ("users", C(turn.users), user_elem, CNT(turn.n_users), 0),
 	SEQ("auth_secrets", C(turn.auth_secrets), secret_elem, CNT(turn.n_auth_secrets), 0),
-	SEQ("allowed_peers", C(turn.allowed_peers), prefix_elem, CNT(turn.n_allowed_peers), 0),
-	SEQ("denied_peers", C(turn.denied_peers), prefix_elem, CNT(turn.n_denied_peers), 0),
+	PEERS("allowed_peers", allowed_peers),
+	PEERS("denied_peers", denied_peers),
 	END
 };
 
@@ -198,6 +209,8 @@ static const struct field media_keys[] = {
 static const struct field calls_keys[] = {
 	TYPED("ng_enabled", F_BOOL, C(calls.ng_enabled)),
 	TYPED("ng_listen", F_SOCK, C(calls.ng_listen)),
+	UINT("max_calls", C(calls.max_calls), 1, 1000000),
+	UINT("ng_cache_s", C(calls.ng_cache_s), 1, 600),
 	END
 };
 
@@ -242,6 +255,9 @@ gw_config_defaults(struct gw_config *c)
 	c->controlplane.lcore = 0;
 	c->controlplane.rest_listen.addr = ip4(127, 0, 0, 1);
 	c->controlplane.rest_listen.port = 8080;
+	c->controlplane.rest_max_conns = 256;
+	c->controlplane.rest_max_conns_per_ip = 32;
+	c->controlplane.rest_request_timeout_s = 10;
 	c->controlplane.ipc_poll_ms = 5;
 
 	c->log.level = GW_LOG_INFO;
@@ -259,6 +275,8 @@ gw_config_defaults(struct gw_config *c)
 	c->turn.channel_lifetime_s = 600;
 	c->turn.nonce_lifetime_s = 600;
 	c->turn.max_allocations = 100000;
+	c->turn.user_quota = 100;
+	c->turn.ip_quota = 1000;
 
 	c->media.port_min = 40000;
 	c->media.port_max = 49151;
@@ -267,6 +285,8 @@ gw_config_defaults(struct gw_config *c)
 	c->calls.ng_enabled = false;
 	c->calls.ng_listen.addr = ip4(127, 0, 0, 1);
 	c->calls.ng_listen.port = 2223;
+	c->calls.max_calls = 10000;
+	c->calls.ng_cache_s = 30;
 }
 
 static const char *const level_names[] = {
@@ -406,6 +426,7 @@ expect_text(enum ftype t)
 	case F_UINT:     return "an integer";
 	case F_IFADDR:   return "an IPv4 address with prefix length a.b.c.d/1..32";
 	case F_PREFIX:   return "an IPv4 prefix a.b.c.d/0..32";
+	case F_PEERS:    return "an IPv4 prefix a.b.c.d/0..32 or an IPv6 prefix x:x::x/0..128";
 	case F_IP4:      return "an IPv4 address a.b.c.d";
 	case F_SOCK:     return "an IPv4 socket address a.b.c.d:1..65535";
 	case F_LOGLEVEL: return "one of error|warning|notice|info|debug";
@@ -487,6 +508,44 @@ static uint32_t
 prefix_mask(unsigned len)
 {
 	return len == 0 ? 0 : UINT32_MAX << (32 - len);
+}
+
+/* "x:x::x/n", n 0..128 (inet_pton: no zone index, no brackets) */
+static int
+parse_cidr6(const char *s, struct gw_cidr6 *out)
+{
+	const char *slash = strchr(s, '/');
+	char buf[INET6_ADDRSTRLEN];
+	uint64_t len;
+
+	memset(out, 0, sizeof(*out));
+	if (slash == NULL || slash == s || (size_t)(slash - s) >= sizeof(buf))
+		return -EINVAL;
+	memcpy(buf, s, (size_t)(slash - s));
+	buf[slash - s] = '\0';
+	if (inet_pton(AF_INET6, buf, out->addr) != 1)
+		return -EINVAL;
+	if (slash[1] == '\0' || strlen(slash + 1) > 3 || parse_u64(slash + 1, &len) != 0 ||
+	    len > 128)
+		return -EINVAL;
+	out->len = (uint8_t)len;
+	return 0;
+}
+
+/* True when a has bits set past len; net receives a with them cleared. */
+static bool
+host_bits6(const uint8_t *a, unsigned len, uint8_t *net)
+{
+	bool set = false;
+
+	for (unsigned i = 0; i < 16; i++) {
+		unsigned keep = len >= 8 * (i + 1) ? 8 : len > 8 * i ? len - 8 * i : 0;
+		uint8_t m = (uint8_t)(keep == 0 ? 0 : 0xff << (8 - keep));
+
+		net[i] = a[i] & m;
+		set |= net[i] != a[i];
+	}
+	return set;
 }
 
 static int
@@ -750,6 +809,81 @@ parse_seq(struct pctx *p, const struct field *f, const yaml_node_t *n, char *bas
 	return 0;
 }
 
+/* One turn.*_peers entry: IPv6 when it has a ':', IPv4 otherwise. */
+static int
+parse_peer(struct pctx *p, const struct field *f, const yaml_node_t *n, char *base)
+{
+	const char *s = (const char *)n->data.scalar.value;
+	size_t len = n->data.scalar.length;
+	unsigned *cnt4 = (unsigned *)(base + f->count_off);
+	unsigned *cnt6 = (unsigned *)(base + f->count_off6);
+	char buf[SHOW_BUF];
+
+	if (n->type != YAML_SCALAR_NODE || strlen(s) != len)
+		return type_err(p, f, n);
+	if (strchr(s, ':') != NULL) {
+		struct gw_cidr6 c6;
+		uint8_t net[16];
+		char nbuf[INET6_ADDRSTRLEN];
+
+		if (parse_cidr6(s, &c6) != 0)
+			return type_err(p, f, n);
+		if (host_bits6(c6.addr, c6.len, net)) {
+			inet_ntop(AF_INET6, net, nbuf, sizeof(nbuf));
+			return perr(p, &n->start_mark, "host bits set in '%s' (the network is "
+				    "%s/%u)", show(buf, sizeof(buf), s, len), nbuf, c6.len);
+		}
+		if (*cnt6 >= GW_CONF_MAX_CIDRS)
+			return perr(p, &n->start_mark, "too many IPv6 entries, at most %u",
+				    GW_CONF_MAX_CIDRS);
+		memcpy(base + f->off6 + *cnt6 * sizeof(c6), &c6, sizeof(c6));
+		(*cnt6)++;
+	} else {
+		struct gw_cidr4 c4;
+
+		if (parse_cidr(s, &c4, 0) != 0)
+			return type_err(p, f, n);
+		if ((c4.addr & ~prefix_mask(c4.len)) != 0) {
+			struct in_addr a = { .s_addr = htonl(c4.addr & prefix_mask(c4.len)) };
+			char nbuf[INET_ADDRSTRLEN];
+
+			inet_ntop(AF_INET, &a, nbuf, sizeof(nbuf));
+			return perr(p, &n->start_mark, "host bits set in '%s' (the network is "
+				    "%s/%u)", show(buf, sizeof(buf), s, len), nbuf, c4.len);
+		}
+		if (*cnt4 >= GW_CONF_MAX_CIDRS)
+			return perr(p, &n->start_mark, "too many IPv4 entries, at most %u",
+				    GW_CONF_MAX_CIDRS);
+		memcpy(base + f->off + *cnt4 * sizeof(c4), &c4, sizeof(c4));
+		(*cnt4)++;
+	}
+	return 0;
+}
+
+static int
+parse_peers(struct pctx *p, const struct field *f, const yaml_node_t *n, char *base)
+{
+	size_t count = (size_t)(n->data.sequence.items.top - n->data.sequence.items.start);
+
+	*(unsigned *)(base + f->count_off) = 0;
+	*(unsigned *)(base + f->count_off6) = 0;
+	for (size_t i = 0; i < count; i++) {
+		const yaml_node_t *item =
+			yaml_document_get_node(p->doc, n->data.sequence.items.start[i]);
+		size_t old;
+		int rc;
+
+		if (item == NULL)
+			return perr(p, &n->start_mark, "malformed sequence");
+		old = path_push_index(p, i);
+		rc = parse_peer(p, f, item, base);
+		path_pop(p, old);
+		if (rc != 0)
+			return rc;
+	}
+	return 0;
+}
+
 static int
 parse_value(struct pctx *p, const struct field *f, const yaml_node_t *n, char *base)
 {
@@ -764,6 +898,10 @@ parse_value(struct pctx *p, const struct field *f, const yaml_node_t *n, char *b
 		if (n->type != YAML_SEQUENCE_NODE)
 			return type_err(p, f, n);
 		return parse_seq(p, f, n, base);
+	case F_PEERS:
+		if (n->type != YAML_SEQUENCE_NODE)
+			return perr(p, &n->start_mark, "expected a sequence, got %s", kind(n));
+		return parse_peers(p, f, n, base);
 	default:
 		if (n->type != YAML_SCALAR_NODE)
 			return type_err(p, f, n);
@@ -961,6 +1099,22 @@ gw_config_validate(const struct gw_config *c, char *err, size_t errlen)
 		return verr(c, err, errlen, "turn.default_lifetime_s: %u is above "
 			    "turn.max_lifetime_s %u", c->turn.default_lifetime_s,
 			    c->turn.max_lifetime_s);
+	{
+		const struct gw_sockaddr4 *l = &c->controlplane.rest_listen;
+		const struct gw_sockaddr4 *h = &c->controlplane.health_listen;
+
+		if (h->port != 0 && h->port == l->port &&
+		    (h->addr == l->addr || h->addr == 0 || l->addr == 0))
+			return verr(c, err, errlen, "controlplane.rest.health_listen: %s:%u "
+				    "overlaps controlplane.rest.listen %s:%u; the health "
+				    "listener needs a socket of its own",
+				    fmt_ip4(a, sizeof(a), h->addr), h->port,
+				    fmt_ip4(b, sizeof(b), l->addr), l->port);
+	}
+	if (c->controlplane.rest_max_conns_per_ip > c->controlplane.rest_max_conns)
+		return verr(c, err, errlen, "controlplane.rest.max_connections_per_ip: %u is "
+			    "above controlplane.rest.max_connections %u",
+			    c->controlplane.rest_max_conns_per_ip, c->controlplane.rest_max_conns);
 	set_err(err, errlen, "%s", "");
 	return 0;
 }

@@ -37,6 +37,12 @@ struct gw_cidr4 {
 	uint8_t len;          /* 0..32 */
 };
 
+/** An IPv6 prefix; the address in network byte order. */
+struct gw_cidr6 {
+	uint8_t addr[16];
+	uint8_t len;          /* 0..128 */
+};
+
 /** An IPv4 socket address in host byte order. */
 struct gw_sockaddr4 {
 	uint32_t addr;
@@ -81,6 +87,10 @@ struct gw_config {
 		struct gw_sockaddr4 rest_listen;  /* rest.listen, default 127.0.0.1:8080 */
 		char tokens[GW_CONF_MAX_TOKENS][128]; /* rest.tokens: bearer tokens */
 		unsigned n_tokens;        /* 0 = every /v1 request is refused */
+		struct gw_sockaddr4 health_listen; /* rest.health_listen; port 0 = none */
+		uint32_t rest_max_conns;  /* rest.max_connections, per listener, default 256 */
+		uint32_t rest_max_conns_per_ip; /* rest.max_connections_per_ip, default 32 */
+		uint32_t rest_request_timeout_s; /* rest.request_timeout_s, default 10 */
 		uint32_t ipc_poll_ms;     /* 1..100, default 5: ring drain period */
 	} controlplane;
 
@@ -105,8 +115,9 @@ struct gw_config {
 		uint32_t channel_lifetime_s;   /* default 600 */
 		uint32_t nonce_lifetime_s;     /* default 600 */
 		uint32_t max_allocations;      /* default 100000 */
-		uint32_t user_quota;           /* allocations per user, 0 = unlimited */
-		uint32_t ip_quota;             /* allocations per source IP, 0 = unlimited */
+		uint32_t user_quota;           /* allocations per user, default 100, 0 = unlimited */
+		uint32_t ip_quota;             /* per source IP, default 1000, 0 = unlimited */
+		bool rfc5766_channels;         /* accept channels 0x5000..0x7FFF, default false */
 		uint64_t bandwidth_bps;        /* per allocation, 0 = unlimited */
 		struct gw_turn_user users[GW_CONF_MAX_USERS];
 		unsigned n_users;
@@ -116,6 +127,11 @@ struct gw_config {
 		unsigned n_allowed_peers;
 		struct gw_cidr4 denied_peers[GW_CONF_MAX_CIDRS];
 		unsigned n_denied_peers;
+		/* the IPv6 entries of the same two keys */
+		struct gw_cidr6 allowed_peers6[GW_CONF_MAX_CIDRS];
+		unsigned n_allowed_peers6;
+		struct gw_cidr6 denied_peers6[GW_CONF_MAX_CIDRS];
+		unsigned n_denied_peers6;
 	} turn;
 
 	struct {
@@ -127,6 +143,8 @@ struct gw_config {
 	struct {
 		bool ng_enabled;          /* default false */
 		struct gw_sockaddr4 ng_listen;  /* default 127.0.0.1:2223 */
+		uint32_t max_calls;       /* 1..1000000, default 10000 */
+		uint32_t ng_cache_s;      /* 1..600, default 30: retransmission cache */
 	} calls;
 };
 

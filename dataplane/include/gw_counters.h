@@ -14,6 +14,7 @@
 	_(TX_PKTS,              "frames handed to the port")                         \
 	_(TX_BYTES,             "bytes handed to the port")                          \
 	_(TX_DROP,              "frames the port refused (TX queue full)")           \
+	_(TX_DROP_OVERSIZE,     "frames dropped before TX: larger than the port MTU") \
 	_(IDLE_SLEEPS,          "idle back-off sleeps")                              \
 	_(ETH_RUNT,             "frames shorter than an Ethernet header")            \
 	_(ETH_NOT_FOR_US,       "frames to another unicast MAC")                     \
@@ -28,10 +29,14 @@
 	_(ARP_PENDING_OVERFLOW, "packets dropped: ARP pending queue full")           \
 	_(ARP_PENDING_TIMEOUT,  "packets dropped: next hop did not answer ARP")      \
 	_(ARP_NO_ROUTE,         "packets dropped: destination off-link and no gateway") \
+	_(ARP_CONFLICT,         "ARP dropped: another host claims the gateway's own address") \
 	_(IPV4_BAD_HDR,         "IPv4 headers malformed (version, IHL, lengths)")    \
 	_(IPV4_BAD_CKSUM,       "IPv4 header checksum errors")                       \
 	_(IPV4_FRAGMENT,        "IPv4 fragments (not reassembled)")                  \
 	_(IPV4_NOT_FOR_US,      "IPv4 to an address that is not ours")               \
+	_(IPV4_MARTIAN_SRC,     "IPv4 dropped: impossible source (0/8, loopback, multicast, broadcast, ours)") \
+	_(IPV4_FRAG_OUT,        "datagrams over the port MTU sent as IPv4 fragments") \
+	_(IPV4_FRAG_FAIL,       "datagrams over the port MTU dropped: DF asked or no mbufs to fragment") \
 	_(IPV4_PROTO_OTHER,     "IPv4 with a protocol other than UDP or ICMP")       \
 	_(ICMP_BAD,             "ICMP malformed or with a bad checksum")             \
 	_(ICMP_ECHO_ANSWERED,   "ICMP echo requests answered")                       \
@@ -53,6 +58,8 @@
 	_(IPC_EVT_DROP,         "events dropped: event ring full")                   \
 	_(IPC_TX,               "frames sent for the control plane (tx ring)")       \
 	_(IPC_TX_BAD,           "tx ring frames dropped (bad metadata)") \
+	_(IPC_PUNT,             "frames punted to the control plane (DTLS on media ports)") \
+	_(IPC_PUNT_DROP,        "frames not punted: punt ring full")                \
 	_(STUN_BINDING_OK,      "STUN Binding requests answered with success")       \
 	_(STUN_CLASSIC_OK,      "RFC 3489 Binding requests answered with MAPPED-ADDRESS") \
 	_(STUN_BAD_REQUEST,     "malformed STUN requests answered with 400")         \
@@ -93,7 +100,8 @@
 	_(TURN_ERR_QUOTA,       "TURN Allocates answered 486 (quota)")               \
 	_(TURN_ERR_CAPACITY,    "TURN requests answered 508 (no relay port, table full)") \
 	_(TURN_ERR_FORBIDDEN,   "TURN permissions refused 403 (peer address policy)") \
-	_(TURN_ERR_BAD_REQUEST, "TURN requests answered 400/420/440/442/443")        \
+	_(TURN_ERR_BAD_REQUEST, "TURN requests answered 400/440/442/443")            \
+	_(TURN_ERR_UNKNOWN_ATTR,"TURN requests answered 420 with UNKNOWN-ATTRIBUTES (after authentication)") \
 	_(TURN_ERR_OWNER,       "TURN requests for an allocation owned by another worker") \
 	_(TURN_TO_PEER_PKTS,    "TURN datagrams relayed client to peer")             \
 	_(TURN_TO_PEER_BYTES,   "TURN payload bytes relayed client to peer")         \
@@ -107,8 +115,27 @@
 	_(TURN_DROP_BANDWIDTH,  "TURN data dropped: allocation over its bandwidth")  \
 	_(TURN_DROP_BAD_CHANDATA,"TURN ChannelData dropped: malformed")              \
 	_(TURN_DROP_BAD_SEND,   "TURN indications dropped: malformed or not Send")   \
-	_(TURN_DROP_BAD_REQUEST,"TURN messages dropped: malformed, bad fingerprint, response") \
-	_(TURN_DROP_NOROOM,     "TURN packets dropped: no room in the mbuf")
+	_(TURN_DROP_BAD_REQUEST,"TURN messages dropped: malformed or a response")    \
+	_(TURN_DROP_FINGERPRINT,"TURN requests and indications dropped: FINGERPRINT mismatch") \
+	_(TURN_DROP_NOROOM,     "TURN packets dropped: no room in the mbuf") \
+	_(MEDIA_RTP_IN,         "SRTP packets authenticated on media legs")          \
+	_(MEDIA_RTCP_IN,        "SRTCP packets authenticated on media legs")         \
+	_(MEDIA_OUT,            "SRTP/SRTCP packets protected and sent on media legs") \
+	_(MEDIA_AUTH_FAIL,      "SRTP/SRTCP packets dropped: authentication tag mismatch") \
+	_(MEDIA_REPLAY,         "SRTP/SRTCP packets dropped: replayed or too old index") \
+	_(MEDIA_MALFORMED,      "SRTP/SRTCP packets dropped: malformed or SSRC limit") \
+	_(MEDIA_NO_LEG,         "RTP/RTCP on a media port without a leg")            \
+	_(MEDIA_NO_KEYS,        "RTP/RTCP on a leg without SRTP keys yet")           \
+	_(MEDIA_NOT_OWNER,      "RTP/RTCP received by a worker that does not own the legs") \
+	_(MEDIA_NO_ROUTE,       "media packets with nowhere to go (no rule, no peer, no send keys)") \
+	_(MEDIA_TX_FAIL,        "media packets not sent (protect refused, no mbuf, over MTU)") \
+	_(MEDIA_KF_FORWARDED,   "PLI/FIR from subscribers forwarded to the publisher") \
+	_(MEDIA_KF_LIMITED,     "PLI/FIR from subscribers dropped by the 500 ms limit") \
+	_(MEDIA_NACK_FORWARDED, "SRTCP with a generic NACK from subscribers forwarded to the publisher") \
+	_(MEDIA_RTCP_TERMINATED,"SRTCP from subscribers terminated (no keyframe request)") \
+	_(MEDIA_LEG_ADDED,      "media legs created")                                \
+	_(MEDIA_LEG_REMOVED,    "media legs deleted")                                \
+	_(MEDIA_CMD_FAILED,     "media leg and SRTP key commands refused")
 
 enum gw_counter {
 #define GW_CNT_ENUM(sym, text) GW_CNT_##sym,

@@ -225,6 +225,14 @@ gw_icmp_parse(struct gw_icmp_view *v, const uint8_t *p, size_t len)
 	return 0;
 }
 
+bool
+gw_ipv4_src_martian(uint32_t src)
+{
+	uint8_t top = (uint8_t)(src >> 24);
+
+	return top == 0 || top == 127 || top >= 224;
+}
+
 void
 gw_ipv4_encode(uint8_t *p, uint32_t src, uint32_t dst, uint8_t proto, uint8_t ttl,
 	       uint16_t payload_len, uint16_t id)

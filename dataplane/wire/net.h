@@ -6,6 +6,7 @@
 #ifndef GW_NET_H
 #define GW_NET_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -118,6 +119,14 @@ int gw_udp_parse_opt(struct gw_udp_view *v, const struct gw_ipv4_view *ip, unsig
  * @return 0; -EBADMSG when shorter than 8 bytes; -EILSEQ on a bad checksum.
  */
 int gw_icmp_parse(struct gw_icmp_view *v, const uint8_t *p, size_t len);
+
+/**
+ * True when src can never be the source of a datagram from another host
+ * (RFC 1122 §3.2.1.3, RFC 5735): 0.0.0.0/8, 127.0.0.0/8, 224.0.0.0/4
+ * (multicast) and 240.0.0.0/4 (incl. 255.255.255.255). A receiver drops
+ * such datagrams unanswered. Host byte order. No errors.
+ */
+bool gw_ipv4_src_martian(uint32_t src);
 
 /** Ones'-complement sum of len bytes added to sum (not folded). */
 uint32_t gw_cksum_add(uint32_t sum, const void *p, size_t len);

@@ -10,6 +10,7 @@
 #include <openssl/evp.h>
 
 #include "ct.h"
+#include "net6.h"
 
 #define NONCE_TS_HEX   8
 #define NONCE_MAC_LEN  8                       /* truncated HMAC-SHA1, bytes */
@@ -84,35 +85,48 @@ gw_turn_chandata_encode(uint8_t *buf, size_t cap, uint16_t channel,
 /* ---- request validation ----------------------------------------------------- */
 
 static int
-get_peers(struct gw_turn_req *r, const struct gw_stun_view *v)
+get_peers(struct gw_turn_req *r, const struct gw_stun_view *v, unsigned relay_af)
 {
 	if (v->flags & GW_STUN_F_MANY_PEERS)
 		return GW_STUN_ERR(400);
 	for (unsigned i = 0; i < v->n_peers; i++) {
+		unsigned af;
+
 		if (gw_stun_get_xor_addr(v, &v->peers[i], &r->peers[i]) < 0)
 			return GW_STUN_ERR(400);
-		if (r->peers[i].family != GW_STUN_FAMILY_IPV4)
+		af = GW_TURN_AF_OF(r->peers[i].family);
+		if ((af & relay_af) == 0)
 			return GW_STUN_ERR(443);
+		r->peer_af |= (uint8_t)af;
 	}
 	r->n_peers = v->n_peers;
 	return 0;
 }
 
+/* A family attribute's value (first byte) as GW_TURN_AF_*, 0 for other values. */
+static unsigned
+family_attr(const struct gw_stun_view *v, const struct gw_stun_attr *a)
+{
+	uint32_t u;
+
+	if (gw_stun_get_u32(v, a, &u) < 0)
+		return 0;
+	return GW_TURN_AF_OF(u >> 24);
+}
+
 static int
-check_allocate(struct gw_turn_req *r, const struct gw_stun_view *v)
+check_allocate(struct gw_turn_req *r, const struct gw_stun_view *v, unsigned relay_af)
 {
 	const struct gw_stun_attr *a;
+	bool raf = v->attr[GW_STUN_A_REQUESTED_ADDRESS_FAMILY].off != 0;
+	bool aaf = v->attr[GW_STUN_A_ADDITIONAL_ADDRESS_FAMILY].off != 0;
+	unsigned want;
 	uint32_t u;
 
 	if (gw_stun_get_u32(v, &v->attr[GW_STUN_A_REQUESTED_TRANSPORT], &u) < 0)
 		return GW_STUN_ERR(400);
 	if (u >> 24 != GW_TURN_TRANSPORT_UDP)
 		return GW_STUN_ERR(442);
-	if (gw_stun_get_u32(v, &v->attr[GW_STUN_A_REQUESTED_ADDRESS_FAMILY], &u) == 0 &&
-	    u >> 24 != GW_STUN_FAMILY_IPV4)
-		return GW_STUN_ERR(440);
-	if (v->attr[GW_STUN_A_ADDITIONAL_ADDRESS_FAMILY].off != 0)
-		return GW_STUN_ERR(440);           /* dual allocation: IPv6 relay, none here */
 	a = &v->attr[GW_STUN_A_EVEN_PORT];
 	if (a->off != 0) {
 		r->even_port = true;
@@ -120,26 +134,49 @@ check_allocate(struct gw_turn_req *r, const struct gw_stun_view *v)
 	}
 	if (gw_stun_get_u64(v, &v->attr[GW_STUN_A_RESERVATION_TOKEN], &r->token) == 0)
 		r->has_token = true;
-	if (r->even_port && r->has_token)
+	/* RFC 8656 §7.2 steps 5, 6 and 8 (RFC 6156 §4.2): combinations that are
+	 * malformed whatever families the server supports, so 400 before 440. A
+	 * token names a relayed address already, family included. */
+	if (r->has_token && (r->even_port || raf || aaf))
+		return GW_STUN_ERR(400);
+	if (raf && aaf)
+		return GW_STUN_ERR(400);
+	if (r->reserve_next && aaf)
+		return GW_STUN_ERR(400);
+	/* ADDITIONAL-ADDRESS-FAMILY asks for IPv6 next to IPv4, nothing else */
+	if (aaf && family_attr(v, &v->attr[GW_STUN_A_ADDITIONAL_ADDRESS_FAMILY]) !=
+		   GW_TURN_AF_IPV6)
 		return GW_STUN_ERR(400);
 	r->dont_fragment = v->attr[GW_STUN_A_DONT_FRAGMENT].off != 0;
+	if (r->has_token)
+		return 0;                          /* the reserved allocation's family */
+	if (raf)
+		want = family_attr(v, &v->attr[GW_STUN_A_REQUESTED_ADDRESS_FAMILY]);
+	else if (aaf)
+		want = GW_TURN_AF_IPV4 | GW_TURN_AF_IPV6;
+	else
+		want = GW_TURN_AF_IPV4;
+	if ((want & relay_af) == 0)                /* incl. an unknown family value */
+		return GW_STUN_ERR(440);
+	r->af = (uint8_t)(want & relay_af);
+	r->af_refused = (uint8_t)(want & ~relay_af);
 	return 0;
 }
 
 int
-gw_turn_req_check(struct gw_turn_req *r, const struct gw_stun_view *v)
+gw_turn_req_check_af(struct gw_turn_req *r, const struct gw_stun_view *v, unsigned relay_af)
 {
 	uint32_t u;
-	int err;
 
-	if (r == NULL || v == NULL || v->msg == NULL)
+	if (r == NULL || v == NULL || v->msg == NULL || relay_af == 0 ||
+	    (relay_af & ~(GW_TURN_AF_IPV4 | GW_TURN_AF_IPV6)) != 0)
 		return -EINVAL;
 	memset(r, 0, sizeof(*r));
 	r->method = v->method;
 	if (v->cls == GW_STUN_INDICATION) {
 		if (v->method != GW_STUN_SEND)
 			return -ENOTSUP;
-		if (v->n_peers != 1 || get_peers(r, v) < 0 ||
+		if (v->n_peers != 1 || get_peers(r, v, relay_af) < 0 ||
 		    gw_stun_get_bytes(v, &v->attr[GW_STUN_A_DATA], &r->data, &r->data_len) < 0)
 			return -EBADMSG;
 		r->dont_fragment = v->attr[GW_STUN_A_DONT_FRAGMENT].off != 0;
@@ -151,27 +188,78 @@ gw_turn_req_check(struct gw_turn_req *r, const struct gw_stun_view *v)
 		r->has_lifetime = true;
 	switch (v->method) {
 	case GW_STUN_ALLOCATE:
-		return check_allocate(r, v);
+		return check_allocate(r, v, relay_af);
 	case GW_STUN_REFRESH:
-		if (gw_stun_get_u32(v, &v->attr[GW_STUN_A_REQUESTED_ADDRESS_FAMILY], &u) == 0 &&
-		    u >> 24 != GW_STUN_FAMILY_IPV4)
-			return GW_STUN_ERR(440);
-		return 0;
+		if (v->attr[GW_STUN_A_REQUESTED_ADDRESS_FAMILY].off == 0)
+			return 0;
+		r->af = (uint8_t)family_attr(v, &v->attr[GW_STUN_A_REQUESTED_ADDRESS_FAMILY]);
+		if (r->af == 0)
+			return GW_STUN_ERR(400);
+		/* RFC 8656 §7.3 (RFC 6156 §5.2): another family than the allocation's */
+		return (r->af & relay_af) == 0 ? GW_STUN_ERR(443) : 0;
 	case GW_STUN_CREATE_PERMISSION:
 		if (v->n_peers == 0)
 			return GW_STUN_ERR(400);
-		return get_peers(r, v);
+		return get_peers(r, v, relay_af);
 	case GW_STUN_CHANNEL_BIND:
 		if (gw_stun_get_u32(v, &v->attr[GW_STUN_A_CHANNEL_NUMBER], &u) < 0 ||
 		    (u >> 16) < GW_TURN_CHAN_MIN || (u >> 16) > GW_TURN_CHAN_MAX_RFC5766 ||
 		    v->n_peers != 1)
 			return GW_STUN_ERR(400);
 		r->channel = (uint16_t)(u >> 16);
-		err = get_peers(r, v);
-		return err;
+		return get_peers(r, v, relay_af);
 	default:
 		return -ENOTSUP;
 	}
+}
+
+int
+gw_turn_req_check(struct gw_turn_req *r, const struct gw_stun_view *v)
+{
+	int err = gw_turn_req_check_af(r, v, GW_TURN_AF_IPV4);
+
+	/* no dual allocation with ADDRESS-ERROR-CODE here: 440 as before */
+	if (err == 0 && r->af_refused != 0)
+		return GW_STUN_ERR(440);
+	return err;
+}
+
+int
+gw_turn_enc_address_error(struct gw_stun_enc *e, uint8_t family, uint16_t code,
+			  const char *reason)
+{
+	uint8_t val[4 + GW_TURN_ADDR_ERR_MAX_REASON];
+	size_t rlen = reason != NULL ? strnlen(reason, GW_TURN_ADDR_ERR_MAX_REASON + 1) : 0;
+
+	if (e == NULL || (family != GW_STUN_FAMILY_IPV4 && family != GW_STUN_FAMILY_IPV6) ||
+	    code < 300 || code > 699 || rlen > GW_TURN_ADDR_ERR_MAX_REASON)
+		return -EINVAL;
+	val[0] = family;
+	val[1] = 0;
+	val[2] = (uint8_t)(code / 100);            /* 5 reserved bits, then the class */
+	val[3] = (uint8_t)(code % 100);
+	if (rlen > 0)
+		memcpy(val + 4, reason, rlen);
+	return gw_stun_enc_bytes(e, GW_STUN_ATTR_ADDRESS_ERROR_CODE, val, 4 + rlen);
+}
+
+int
+gw_turn_get_address_error(const struct gw_stun_view *v, uint8_t *family, uint16_t *code)
+{
+	const uint8_t *p;
+	size_t n;
+	int err;
+
+	if (v == NULL || family == NULL || code == NULL)
+		return -EINVAL;
+	err = gw_stun_get_bytes(v, &v->attr[GW_STUN_A_ADDRESS_ERROR_CODE], &p, &n);
+	if (err < 0)
+		return err;
+	if (n < 4 || (p[2] & 7) < 3 || (p[2] & 7) > 6 || p[3] > 99)
+		return -EBADMSG;
+	*family = p[0];
+	*code = (uint16_t)((p[2] & 7) * 100 + p[3]);
+	return 0;
 }
 
 /* ---- REST API credentials ------------------------------------------------ */
@@ -398,9 +486,11 @@ gw_turn_nonce_check(const uint8_t *nonce, size_t len, const struct gw_hmac_sha1_
 static const struct gw_turn_prefix default_deny[] = {
 	{ 0x00000000u, 8 },     /* "this network", incl. 0.0.0.0 */
 	{ 0x0a000000u, 8 },     /* RFC 1918 */
+	{ 0x64400000u, 10 },    /* RFC 6598 shared address space (carrier-grade NAT) */
 	{ 0x7f000000u, 8 },     /* loopback */
 	{ 0xa9fe0000u, 16 },    /* link-local */
 	{ 0xac100000u, 12 },    /* RFC 1918 */
+	{ 0xc0000000u, 24 },    /* RFC 6890 IETF protocol assignments (DS-Lite, NAT64 discovery) */
 	{ 0xc0a80000u, 16 },    /* RFC 1918 */
 	{ 0xe0000000u, 4 },     /* multicast */
 	{ 0xf0000000u, 4 },     /* reserved, incl. limited broadcast */
@@ -459,7 +549,9 @@ gw_turn_peer_ip_check(const struct gw_turn_peer_policy *pol, uint32_t ip)
 		return GW_TURN_PEER_OK;
 	if (in_list(pol->allowed, na, ip))
 		return GW_TURN_PEER_OK;
-	if (gw_turn_peer_default_denied(ip))
+	if (gw_turn_peer_default_denied(ip) ||
+	    in_addrs(pol->edge_addr, pol->n_edge_addr < GW_TURN_POLICY_MAX_EDGES ?
+				     pol->n_edge_addr : GW_TURN_POLICY_MAX_EDGES, ip))
 		return GW_TURN_PEER_DENY_DEFAULT;
 	if (in_list(pol->denied, nd, ip))
 		return GW_TURN_PEER_DENY_CONFIG;
@@ -482,4 +574,115 @@ gw_turn_peer_check(const struct gw_turn_peer_policy *pol, uint32_t ip, uint16_t 
 	    (port < pol->relay_port_min || port > pol->relay_port_max))
 		return GW_TURN_PEER_DENY_OWN;
 	return GW_TURN_PEER_OK;
+}
+
+/* ---- IPv6 peer policy ------------------------------------------------------- */
+
+static const struct gw_turn_prefix6 default_deny6[] = {
+	{ { 0x00, 0x64, 0xff, 0x9b, 0x00, 0x01 }, 48 },  /* RFC 8215 local-use NAT64 */
+	{ { 0x01, 0x00 }, 64 },                          /* RFC 6666 discard-only */
+	{ { 0x20, 0x01, 0x00, 0x00 }, 32 },              /* Teredo */
+	{ { 0xfc }, 7 },                                 /* unique local */
+	{ { 0xfe, 0x80 }, 10 },                          /* link-local */
+	{ { 0xfe, 0xc0 }, 10 },                          /* site-local (deprecated) */
+	{ { 0xff }, 8 },                                 /* multicast */
+};
+
+bool
+gw_turn_prefix6_match(const struct gw_turn_prefix6 *pfx, const uint8_t *ip)
+{
+	return gw_ipv6_prefix_match(pfx->addr, pfx->len, ip);
+}
+
+static bool
+in_list6(const struct gw_turn_prefix6 *l, unsigned n, const uint8_t *ip)
+{
+	for (unsigned i = 0; i < n && i < GW_TURN_POLICY_MAX_CIDRS; i++)
+		if (gw_turn_prefix6_match(&l[i], ip))
+			return true;
+	return false;
+}
+
+static bool
+in_addrs6(const uint8_t (*a)[16], unsigned n, const uint8_t *ip)
+{
+	for (unsigned i = 0; i < n && i < GW_TURN_POLICY_MAX_ADDRS; i++)
+		if (gw_ipv6_equal(a[i], ip))
+			return true;
+	return false;
+}
+
+bool
+gw_turn_peer_default_denied6(const uint8_t *ip)
+{
+	/* ::/8 holds ::, ::1, the IPv4-carrying forms and NAT64's 64:ff9b::/96:
+	 * whatever of it classifies as plain "reserved" (or ::, ::1) is denied */
+	switch (gw_ipv6_classify(ip)) {
+	case GW_IPV6_UNSPECIFIED:
+	case GW_IPV6_LOOPBACK:
+	case GW_IPV6_RESERVED:
+		return true;
+	default:
+		break;
+	}
+	return in_list6(default_deny6, sizeof(default_deny6) / sizeof(default_deny6[0]), ip);
+}
+
+enum gw_turn_peer_verdict
+gw_turn_peer_ip6_check(const struct gw_turn_peer_policy *pol, const uint8_t *ip)
+{
+	enum gw_turn_peer_verdict v;
+	uint32_t v4;
+
+	if (in_addrs6(pol->own_addr6, pol->n_own_addr6, ip))
+		return GW_TURN_PEER_DENY_OWN;
+	if (in_addrs6(pol->relay_addr6, pol->n_relay_addr6, ip))
+		return GW_TURN_PEER_OK;
+	if (gw_ipv6_embedded_ipv4(ip, &v4)) {
+		v = gw_turn_peer_ip_check(pol, v4);
+		if (v != GW_TURN_PEER_OK)
+			return v;
+		return in_list6(pol->denied6, pol->n_denied6, ip) ? GW_TURN_PEER_DENY_CONFIG :
+								    GW_TURN_PEER_OK;
+	}
+	if (in_list6(pol->allowed6, pol->n_allowed6, ip))
+		return GW_TURN_PEER_OK;
+	if (gw_turn_peer_default_denied6(ip))
+		return GW_TURN_PEER_DENY_DEFAULT;
+	if (in_list6(pol->denied6, pol->n_denied6, ip))
+		return GW_TURN_PEER_DENY_CONFIG;
+	return GW_TURN_PEER_OK;
+}
+
+enum gw_turn_peer_verdict
+gw_turn_peer6_check(const struct gw_turn_peer_policy *pol, const uint8_t *ip, uint16_t port)
+{
+	unsigned nr = pol->n_relay_addr < GW_TURN_POLICY_MAX_ADDRS ?
+		      pol->n_relay_addr : GW_TURN_POLICY_MAX_ADDRS;
+	enum gw_turn_peer_verdict v;
+	uint32_t v4;
+	bool relay;
+
+	v = gw_turn_peer_ip6_check(pol, ip);
+	if (v != GW_TURN_PEER_OK)
+		return v;
+	if (port == 0)
+		return GW_TURN_PEER_DENY_PORT0;
+	relay = in_addrs6(pol->relay_addr6, pol->n_relay_addr6, ip) ||
+		(gw_ipv6_embedded_ipv4(ip, &v4) && in_addrs(pol->relay_addr, nr, v4));
+	if (relay && (port < pol->relay_port_min || port > pol->relay_port_max))
+		return GW_TURN_PEER_DENY_OWN;
+	return GW_TURN_PEER_OK;
+}
+
+enum gw_turn_peer_verdict
+gw_turn_peer_addr_check(const struct gw_turn_peer_policy *pol, const struct gw_stun_addr *a)
+{
+	if (a->family == GW_STUN_FAMILY_IPV4)
+		return gw_turn_peer_check(pol, (uint32_t)a->addr[0] << 24 |
+					       (uint32_t)a->addr[1] << 16 |
+					       (uint32_t)a->addr[2] << 8 | a->addr[3], a->port);
+	if (a->family == GW_STUN_FAMILY_IPV6)
+		return gw_turn_peer6_check(pol, a->addr, a->port);
+	return GW_TURN_PEER_DENY_DEFAULT;
 }

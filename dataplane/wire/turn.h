@@ -5,7 +5,8 @@
  * (RFC 8489 §9.2) and the relay peer address policy.
  *
  * Wire-library rules (STYLE.md practice 1): libc and libcrypto only, no
- * allocation, no I/O, no state. Addresses are IPv4 in host byte order.
+ * allocation, no I/O, no state. IPv4 addresses are uint32_t in host byte
+ * order; IPv6 addresses are 16 bytes in network byte order.
  * Errors follow STYLE.md practice 4 (stun.h): 0 or a negative errno, or
  * GW_STUN_ERR(code) when the answer is a STUN error response.
  */
@@ -86,6 +87,14 @@ int gw_turn_chandata_encode(uint8_t *buf, size_t cap, uint16_t channel,
 
 #define GW_TURN_TRANSPORT_UDP 17
 
+/* Relayed address families (RFC 6156, RFC 8656 §7.2) as a bit set. */
+#define GW_TURN_AF_IPV4 0x1u
+#define GW_TURN_AF_IPV6 0x2u
+/** GW_TURN_AF_* bit of a STUN family (GW_STUN_FAMILY_IPV4/6); 0 for others. */
+#define GW_TURN_AF_OF(fam) \
+	((fam) == GW_STUN_FAMILY_IPV4 ? GW_TURN_AF_IPV4 : \
+	 (fam) == GW_STUN_FAMILY_IPV6 ? GW_TURN_AF_IPV6 : 0u)
+
 /** The TURN attributes of one request or indication, validated and decoded. */
 struct gw_turn_req {
 	uint16_t method;                 /**< enum gw_stun_method */
@@ -97,6 +106,18 @@ struct gw_turn_req {
 	uint64_t token;                  /**< RESERVATION-TOKEN */
 	bool dont_fragment;
 	uint16_t channel;                /**< CHANNEL-NUMBER (ChannelBind) */
+	/** Allocate: the families to relay, GW_TURN_AF_* (IPv4 without
+	 *  REQUESTED-ADDRESS-FAMILY, the requested one with it, both with
+	 *  ADDITIONAL-ADDRESS-FAMILY), already limited to the server's families;
+	 *  0 with a RESERVATION-TOKEN (the token names the family).
+	 *  Refresh: REQUESTED-ADDRESS-FAMILY as GW_TURN_AF_*, 0 when absent: the
+	 *  caller answers 443 when it differs from the allocation's family. */
+	uint8_t af;
+	/** Allocate with ADDITIONAL-ADDRESS-FAMILY: requested families the server
+	 *  does not relay. The allocation goes ahead with af; the success response
+	 *  carries ADDRESS-ERROR-CODE 440 for each (gw_turn_enc_address_error). */
+	uint8_t af_refused;
+	uint8_t peer_af;                 /**< GW_TURN_AF_* of the peers[] families */
 	uint8_t n_peers;                 /**< XOR-PEER-ADDRESSes decoded into peers[] */
 	struct gw_stun_addr peers[GW_STUN_MAX_PEERS];
 	const uint8_t *data;             /**< DATA (Send indication) */
@@ -105,28 +126,72 @@ struct gw_turn_req {
 
 /**
  * Check the TURN attributes of a parsed request (Allocate, Refresh,
- * CreatePermission, ChannelBind) or Send indication against RFC 8656, after
+ * CreatePermission, ChannelBind) or Send indication against RFC 8656 and
+ * RFC 6156, for a server relaying the families in relay_af, after
  * gw_stun_parse() succeeded and before authentication decides anything:
- *   Allocate: REQUESTED-TRANSPORT required (400) and UDP (442);
- *     REQUESTED-ADDRESS-FAMILY other than IPv4 (440); EVEN-PORT together
- *     with RESERVATION-TOKEN (400).
- *   CreatePermission: at least one XOR-PEER-ADDRESS (400), each IPv4 (443).
+ *   Allocate: REQUESTED-TRANSPORT required (400) and UDP (442); EVEN-PORT
+ *     with RESERVATION-TOKEN, a token with either family attribute, both
+ *     family attributes, EVEN-PORT R with ADDITIONAL-ADDRESS-FAMILY, and
+ *     ADDITIONAL-ADDRESS-FAMILY other than IPv6: 400 (§7.2 steps 5, 6, 8);
+ *     REQUESTED-ADDRESS-FAMILY neither IPv4 nor IPv6 or not in relay_af, no
+ *     family attribute without IPv4 in relay_af, or a dual request with
+ *     neither family in relay_af: 440. A dual request with one family in
+ *     relay_af succeeds with r->af that family and r->af_refused the other.
+ *   Refresh: REQUESTED-ADDRESS-FAMILY decoded into r->af; not in relay_af
+ *     (no allocation of that family can exist): 443; neither IPv4 nor IPv6: 400.
+ *   CreatePermission: at least one XOR-PEER-ADDRESS (400), each in relay_af (443).
  *   ChannelBind: CHANNEL-NUMBER in 0x4000..0x7FFF, RFC 5766's range (400;
- *     a server wanting RFC 8656's 0x4FFF limit checks r->channel), exactly one IPv4
- *     XOR-PEER-ADDRESS (400 / 443).
- *   Send indication: XOR-PEER-ADDRESS and DATA required.
+ *     a server wanting RFC 8656's 0x4FFF limit checks r->channel), exactly
+ *     one XOR-PEER-ADDRESS (400) in relay_af (443).
+ *   Send indication: XOR-PEER-ADDRESS (in relay_af) and DATA required.
+ * Peers of a family the server relays but the allocation does not have are
+ * the caller's 443 (compare r->peer_af with the allocation's families).
+ * @param relay_af  GW_TURN_AF_* the server can relay (at least one)
  * @return 0 (r filled), or
- *   -EINVAL           NULL argument;
+ *   -EINVAL           NULL argument, relay_af empty or unknown bits;
  *   -ENOTSUP          not a TURN method, or wrong class for the method;
- *   -EBADMSG          a Send indication lacking its attributes (indications
- *                     are dropped, never answered);
+ *   -EBADMSG          a Send indication lacking its attributes or with a peer
+ *                     outside relay_af (indications are dropped, never answered);
  *   GW_STUN_ERR(400)  missing or malformed attribute, more than
  *                     GW_STUN_MAX_PEERS peers;
  *   GW_STUN_ERR(440)  address family not supported;
  *   GW_STUN_ERR(442)  unsupported transport protocol;
- *   GW_STUN_ERR(443)  peer address family mismatch (IPv6 peer, IPv4 relay).
+ *   GW_STUN_ERR(443)  peer (or refreshed) address family not relayed.
+ */
+int gw_turn_req_check_af(struct gw_turn_req *r, const struct gw_stun_view *v, unsigned relay_af);
+
+/**
+ * gw_turn_req_check_af() for an IPv4-only relay (the dataplane today), with
+ * one difference kept from before: a dual-allocation request
+ * (ADDITIONAL-ADDRESS-FAMILY) is refused with 440 instead of getting an IPv4
+ * allocation and ADDRESS-ERROR-CODE.
+ * @return as gw_turn_req_check_af() with relay_af GW_TURN_AF_IPV4.
  */
 int gw_turn_req_check(struct gw_turn_req *r, const struct gw_stun_view *v);
+
+/** Largest reason phrase gw_turn_enc_address_error() writes (as ERROR-CODE). */
+#define GW_TURN_ADDR_ERR_MAX_REASON GW_STUN_MAX_REASON
+
+/**
+ * Append ADDRESS-ERROR-CODE (RFC 8656 §18.13): family, 13 reserved bits,
+ * class and number as in ERROR-CODE, then the reason phrase.
+ * @param family  GW_STUN_FAMILY_IPV4 or GW_STUN_FAMILY_IPV6
+ * @param code    300..699
+ * @param reason  UTF-8 text (NULL: none), at most GW_TURN_ADDR_ERR_MAX_REASON bytes
+ * @return 0, or -EINVAL (NULL e, other family, code out of range, reason
+ *         too long), or -ENOSPC.
+ */
+int gw_turn_enc_address_error(struct gw_stun_enc *e, uint8_t family, uint16_t code,
+			      const char *reason);
+
+/**
+ * Read ADDRESS-ERROR-CODE from a parsed message.
+ * @param family  receives the family byte
+ * @param code    receives class * 100 + number
+ * @return 0, or -EINVAL (NULL argument), -ENOENT (absent), -EBADMSG
+ *         (shorter than 4 bytes, class outside 3..6 or number over 99).
+ */
+int gw_turn_get_address_error(const struct gw_stun_view *v, uint8_t *family, uint16_t *code);
 
 /* ---- TURN REST API credentials (coturn use-auth-secret) ----------------- */
 
@@ -229,11 +294,18 @@ int gw_turn_nonce_features(const uint8_t *nonce, size_t len, uint32_t *features)
 
 #define GW_TURN_POLICY_MAX_CIDRS 32   /**< same as GW_CONF_MAX_CIDRS */
 #define GW_TURN_POLICY_MAX_ADDRS 8
+#define GW_TURN_POLICY_MAX_EDGES (2 * GW_TURN_POLICY_MAX_ADDRS)
 
 /** An IPv4 prefix, host byte order (layout of gw_config's struct gw_cidr4). */
 struct gw_turn_prefix {
 	uint32_t addr;
 	uint8_t len;                  /**< 0..32 */
+};
+
+/** An IPv6 prefix (layout of gw_config's struct gw_cidr6). */
+struct gw_turn_prefix6 {
+	uint8_t addr[16];             /**< network byte order */
+	uint8_t len;                  /**< 0..128 */
 };
 
 /**
@@ -254,8 +326,22 @@ struct gw_turn_peer_policy {
 	unsigned n_relay_addr;
 	uint32_t own_addr[GW_TURN_POLICY_MAX_ADDRS];
 	unsigned n_own_addr;
+	/** Network and broadcast addresses of the gateway's own subnets: denied
+	 *  like the built-in ranges (allowed_peers can open them). */
+	uint32_t edge_addr[GW_TURN_POLICY_MAX_EDGES];
+	unsigned n_edge_addr;
 	uint16_t relay_port_min;
 	uint16_t relay_port_max;
+	/* IPv6 (gw_turn_peer_ip6_check); the IPv4 fields above also judge the
+	 * IPv4 address embedded in IPv4-mapped, NAT64 and 6to4 peers. */
+	struct gw_turn_prefix6 allowed6[GW_TURN_POLICY_MAX_CIDRS]; /**< exceptions */
+	unsigned n_allowed6;
+	struct gw_turn_prefix6 denied6[GW_TURN_POLICY_MAX_CIDRS];  /**< extra denials */
+	unsigned n_denied6;
+	uint8_t relay_addr6[GW_TURN_POLICY_MAX_ADDRS][16];
+	unsigned n_relay_addr6;
+	uint8_t own_addr6[GW_TURN_POLICY_MAX_ADDRS][16];
+	unsigned n_own_addr6;
 };
 
 /** Outcome of a peer check; > 0 values name the rule that denied it. */
@@ -269,8 +355,9 @@ enum gw_turn_peer_verdict {
 
 /**
  * Built-in deny ranges: 0.0.0.0/8 (incl. unspecified), 10.0.0.0/8,
- * 127.0.0.0/8, 169.254.0.0/16, 172.16.0.0/12, 192.168.0.0/16, 224.0.0.0/4
- * (multicast), 240.0.0.0/4 (reserved, incl. 255.255.255.255).
+ * 100.64.0.0/10 (carrier-grade NAT), 127.0.0.0/8, 169.254.0.0/16,
+ * 172.16.0.0/12, 192.0.0.0/24, 192.168.0.0/16, 224.0.0.0/4 (multicast),
+ * 240.0.0.0/4 (reserved, incl. 255.255.255.255).
  * @return true when ip is inside one of them. No errors.
  */
 bool gw_turn_peer_default_denied(uint32_t ip);
@@ -278,8 +365,9 @@ bool gw_turn_peer_default_denied(uint32_t ip);
 /**
  * Decide whether a peer IP may get a permission (CreatePermission,
  * ChannelBind): own other addresses are refused; own relay addresses are
- * allowed (relay-to-relay); then allowed_peers opens, then the built-in list
- * and denied_peers deny; everything else is allowed.
+ * allowed (relay-to-relay); then allowed_peers opens, then the built-in list,
+ * the own subnets' network and broadcast addresses and denied_peers deny;
+ * everything else is allowed.
  * @return GW_TURN_PEER_OK or the deny verdict. No errors.
  */
 enum gw_turn_peer_verdict gw_turn_peer_ip_check(const struct gw_turn_peer_policy *pol,
@@ -295,5 +383,55 @@ enum gw_turn_peer_verdict gw_turn_peer_check(const struct gw_turn_peer_policy *p
 
 /** True when ip is inside prefix pfx (len 0 matches everything). No errors. */
 bool gw_turn_prefix_match(const struct gw_turn_prefix *pfx, uint32_t ip);
+
+/**
+ * Built-in IPv6 deny ranges, for addresses that carry no IPv4 address:
+ * ::/128, ::1/128, the rest of ::/8 that is not IPv4-mapped/-translated/
+ * -compatible (RFC 4291 reserved), 64:ff9b:1::/48 (RFC 8215 local-use
+ * NAT64: the operator chooses where the IPv4 address sits, so it cannot be
+ * judged), 100::/64 (RFC 6666 discard), 2001::/32 (Teredo: the client's
+ * address is obfuscated), fc00::/7 (ULA), fe80::/10 (link-local), fec0::/10
+ * (deprecated site-local), ff00::/8 (multicast).
+ * @return true when ip (16 bytes) is inside one of them. No errors.
+ */
+bool gw_turn_peer_default_denied6(const uint8_t *ip);
+
+/**
+ * Decide whether an IPv6 peer may get a permission. In order:
+ *   own other IPv6 addresses: DENY_OWN; own IPv6 relay addresses: OK;
+ *   an address carrying an IPv4 address (gw_ipv6_embedded_ipv4():
+ *   IPv4-mapped ::ffff:0:0/96, IPv4-translated ::ffff:0:0:0/96,
+ *   IPv4-compatible ::/96, NAT64 64:ff9b::/96, 6to4 2002::/16) gets the
+ *   verdict gw_turn_peer_ip_check() gives that IPv4 address, so the IPv4
+ *   rules cannot be bypassed by writing the address in IPv6 notation
+ *   (allowed6 does not open what the IPv4 rules deny); if that is OK,
+ *   denied6 can still deny it;
+ *   otherwise allowed6 opens, then the built-in IPv6 list
+ *   (gw_turn_peer_default_denied6()) and denied6 deny; everything else is OK.
+ * @param ip  16 bytes, network byte order
+ * @return GW_TURN_PEER_OK or the deny verdict. No errors.
+ */
+enum gw_turn_peer_verdict gw_turn_peer_ip6_check(const struct gw_turn_peer_policy *pol,
+						 const uint8_t *ip);
+
+/**
+ * gw_turn_peer_ip6_check() plus port 0 refused and, on an own IPv6 relay
+ * address (or an IPv4 relay address embedded), only relay ports.
+ * @return GW_TURN_PEER_OK or the deny verdict. No errors.
+ */
+enum gw_turn_peer_verdict gw_turn_peer6_check(const struct gw_turn_peer_policy *pol,
+					      const uint8_t *ip, uint16_t port);
+
+/**
+ * The peer check for a STUN transport address of either family
+ * (gw_turn_peer_check() or gw_turn_peer6_check()).
+ * @return GW_TURN_PEER_OK or the deny verdict; an unknown family is
+ *         GW_TURN_PEER_DENY_DEFAULT. No errors.
+ */
+enum gw_turn_peer_verdict gw_turn_peer_addr_check(const struct gw_turn_peer_policy *pol,
+						  const struct gw_stun_addr *a);
+
+/** True when ip (16 bytes) is inside pfx (len 0 matches everything). No errors. */
+bool gw_turn_prefix6_match(const struct gw_turn_prefix6 *pfx, const uint8_t *ip);
 
 #endif

@@ -32,6 +32,8 @@
 #include "dp_classify.h"
 #include "dp_ctx.h"
 #include "dp_harness.h"
+#include "dp_ipc.h"
+#include "dp_media.h"
 #include "dp_stun.h"
 #include "dp_turn.h"
 #include "gw_config.h"
@@ -94,6 +96,23 @@ dp_stun_input(struct dp_worker *w, unsigned pi, struct rte_mbuf *m,
 	(void)pi;
 	(void)ip;
 	(void)u;
+	unexpected++;
+	rte_pktmbuf_free(m);
+}
+
+void
+dp_ipc_punt(struct dp_worker *w, struct rte_mbuf *m)
+{
+	(void)w;
+	unexpected++;
+	rte_pktmbuf_free(m);
+}
+
+void
+dp_media_input(struct dp_worker *w, unsigned pi, struct rte_mbuf *m,
+	       const struct gw_ipv4_view *ip, const struct gw_udp_view *u)
+{
+	(void)w, (void)pi, (void)ip, (void)u;
 	unexpected++;
 	rte_pktmbuf_free(m);
 }

@@ -121,6 +121,8 @@ TB_CONF_STUN=${TB_CONF_STUN:-"  enabled: true
   port: 3478
   software: rtcgw-test"}
 TB_CONF_TURN=${TB_CONF_TURN:-"  enabled: false"}
+# More controlplane.rest keys (4-space indent), e.g. "    request_timeout_s: 3".
+TB_CONF_REST=${TB_CONF_REST:-}
 TB_CONF_MEDIA=${TB_CONF_MEDIA:-"  port_min: 40000
   port_max: 40999
   consent_timeout_s: 30"}
@@ -157,7 +159,8 @@ controlplane:
   rest:
     listen: 127.0.0.1:$TB_REST_PORT
     tokens: [$TB_TOKEN]
-  ipc_poll_ms: 5
+${TB_CONF_REST:+$TB_CONF_REST
+}  ipc_poll_ms: 5
 log:
   level: info
 stun:
@@ -190,7 +193,7 @@ tb_start_dp() {
 	ip netns exec "$TB_NS_G" "$TB_DP_BIN" -c "$TB_CONF" >"$TB_DP_LOG" 2>&1 &
 	TB_DP_PID=$!
 	TB_PIDS+=("$TB_DP_PID")
-	if ! tb_wait 30 grep -q 'rtcgw-dp: ready' "$TB_DP_LOG"; then
+	if ! tb_wait 30 grep -q 'proc=rtcgw-dp msg="ready' "$TB_DP_LOG"; then
 		tb_log "dataplane did not become ready; log:"
 		sed 's/^/#   /' "$TB_DP_LOG"
 		return 1

@@ -83,6 +83,12 @@ def build(case, smac, dmac, sip, dip):
         return eth + b"\x08\x00" + ip4(sip, dip, 1, icmp_echo(bad_csum=True))
     if case == "truncated-arp":
         return eth + b"\x08\x06" + b"\x00\x01\x08\x00\x06\x04\x00\x01" + smac
+    if case == "stun-binding":      # a valid Binding request; SRC_IP may be impossible
+        stun = struct.pack("!HHI", 1, 0, 0x2112A442) + b"rtcgw-martin"
+        return eth + b"\x08\x00" + ip4(sip, dip, 17, udp(sip, dip, 5000, 3478, stun))
+    if case == "arp-claim":         # gratuitous ARP reply: "DST_IP is at SRC_MAC"
+        return (b"\xff" * 6 + smac + b"\x08\x06" + b"\x00\x01\x08\x00\x06\x04\x00\x02" +
+                smac + socket.inet_aton(dip) + b"\xff" * 6 + socket.inet_aton(dip))
     if case == "udp-unhandled-port":
         return eth + b"\x08\x00" + ip4(sip, dip, 17, udp(sip, dip, 5000, 9999, b"hello"))
     raise SystemExit("unknown case " + case)

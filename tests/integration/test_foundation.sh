@@ -131,6 +131,6 @@ tb_check "ping answered by the new dataplane" tb_c ping -c 2 -W 2 "$TB_GW_IP"
 tb_stop_pid "$TB_DP_PID" TERM
 no_files() { [ -z "$(ls -A "$TB_HUGE")" ] && [ ! -e "/var/run/dpdk/$TB" ]; }
 tb_check "SIGTERM: hugepage files and runtime dir removed" tb_wait 5 no_files
-tb_check "control plane reports 503 after the clean stop" tb_wait 5 bash -c "[ \"\$(curl -s -m 2 -o /dev/null -w '%{http_code}' '$TB_REST/healthz')\" = 503 ]"
+tb_check "control plane reports 503 after the clean stop" tb_wait 15 bash -c "[ \"\$(curl -s -m 2 -o /dev/null -w '%{http_code}' '$TB_REST/healthz')\" = 503 ]"
 
 tb_done

@@ -25,6 +25,7 @@ TB_CONF_TURN="  enabled: true
   users:
     - {username: alice, password: alice-pass-1}
     - {username: bob, password: bob-pass-2}
+  rfc5766_channels: true   # turnutils_uclient picks channels up to 0x7FFF
   auth_secrets: [$REST_SECRET]"
 tb_net_up
 

@@ -16,6 +16,9 @@ MODE:
            --other is not relayed, and a datagram from this host (no
            permission) to the relayed address is not delivered as Data;
            prints "isolated" when nothing arrives.
+  perm     allocate, CreatePermission for --peer; prints its code, then sends
+           a Send indication to --peer:3480 anyway (a denied peer must get
+           nothing: the test sniffs the wire).
 Exit 0 when the printed result equals --expect.
 """
 import argparse
@@ -121,7 +124,7 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("gw")
     ap.add_argument("port", type=int)
-    ap.add_argument("mode", choices=["alloc", "quota", "noperm"])
+    ap.add_argument("mode", choices=["alloc", "quota", "noperm", "perm"])
     ap.add_argument("--user", required=True)
     ap.add_argument("--pass", dest="pwd", required=True)
     ap.add_argument("--bad-nonce", action="store_true")
@@ -153,6 +156,17 @@ def main():
                 else:
                     last = str(r)
             out = "ok=%d last=%s" % (ok, last)
+        elif a.mode == "perm":
+            c = Client(a.gw, a.port, a.user, a.pwd)
+            r = c.allocate()
+            if r != 200:
+                out = "alloc-%s" % r
+            else:
+                _, code, _ = c.rt(0x0008, [attr(0x0012, xaddr(a.peer, 3480))])
+                c.s.sendto(msg(0x0016, os.urandom(12),
+                               [attr(0x0012, xaddr(a.peer, 3480)), attr(0x0013, b"y" * 20)]),
+                           c.gw)
+                out = str(code)
         else:
             c = Client(a.gw, a.port, a.user, a.pwd)
             r = c.allocate()

@@ -85,6 +85,10 @@ test_default_file(void **state)
 	assert_int_equal(c->controlplane.n_tokens, 1);
 	assert_string_equal(c->controlplane.tokens[0], "rtcgw-dev-token-change-me");
 	assert_int_equal(c->controlplane.ipc_poll_ms, 5);
+	assert_int_equal(c->controlplane.health_listen.port, 0);
+	assert_int_equal(c->controlplane.rest_max_conns, 256);
+	assert_int_equal(c->controlplane.rest_max_conns_per_ip, 32);
+	assert_int_equal(c->controlplane.rest_request_timeout_s, 10);
 
 	assert_int_equal(c->log.level, GW_LOG_INFO);
 	assert_true(c->stun.enabled);
@@ -105,6 +109,8 @@ test_default_file(void **state)
 	assert_false(c->calls.ng_enabled);
 	assert_int_equal(c->calls.ng_listen.addr, IP4(127, 0, 0, 1));
 	assert_int_equal(c->calls.ng_listen.port, 2223);
+	assert_int_equal(c->calls.max_calls, 10000);
+	assert_int_equal(c->calls.ng_cache_s, 30);
 	free(c);
 }
 
@@ -157,8 +163,9 @@ test_minimal_defaults(void **state)
 	assert_int_equal(d->turn.channel_lifetime_s, 600);
 	assert_int_equal(d->turn.nonce_lifetime_s, 600);
 	assert_int_equal(d->turn.max_allocations, 100000);
-	assert_int_equal(d->turn.user_quota, 0);
-	assert_int_equal(d->turn.ip_quota, 0);
+	assert_int_equal(d->turn.user_quota, 100);
+	assert_int_equal(d->turn.ip_quota, 1000);
+	assert_false(d->turn.rfc5766_channels);
 	assert_int_equal(d->turn.bandwidth_bps, 0);
 	assert_int_equal(d->media.consent_timeout_s, 30);
 	free(c);
@@ -208,6 +215,11 @@ test_full(void **state)
 	assert_string_equal(c->controlplane.tokens[0], "aaaaaaaaaaaaaaaa");
 	assert_string_equal(c->controlplane.tokens[1], "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb");
 	assert_int_equal(c->controlplane.ipc_poll_ms, 100);
+	assert_int_equal(c->controlplane.health_listen.addr, IP4(198, 18, 0, 2));
+	assert_int_equal(c->controlplane.health_listen.port, 8444);
+	assert_int_equal(c->controlplane.rest_max_conns, 1000);
+	assert_int_equal(c->controlplane.rest_max_conns_per_ip, 1);
+	assert_int_equal(c->controlplane.rest_request_timeout_s, 300);
 	assert_int_equal(c->log.level, GW_LOG_DEBUG);
 	assert_false(c->stun.enabled);
 	assert_int_equal(c->stun.port, 3479);
@@ -225,6 +237,7 @@ test_full(void **state)
 	assert_int_equal(c->turn.max_allocations, 4000000);
 	assert_int_equal(c->turn.user_quota, 10);
 	assert_int_equal(c->turn.ip_quota, 20);
+	assert_true(c->turn.rfc5766_channels);
 	assert_true(c->turn.bandwidth_bps == UINT64_C(400000000000));
 	assert_int_equal(c->turn.n_users, 2);
 	assert_string_equal(c->turn.users[0].username, "alice");
@@ -243,6 +256,23 @@ test_full(void **state)
 	assert_int_equal(c->turn.denied_peers[0].len, 24);
 	assert_int_equal(c->turn.denied_peers[1].addr, 0);
 	assert_int_equal(c->turn.denied_peers[1].len, 0);
+	/* IPv6 entries of the same lists, in their order */
+	assert_int_equal(c->turn.n_allowed_peers6, 2);
+	assert_memory_equal(c->turn.allowed_peers6[0].addr,
+			    ((uint8_t[16]){ 0x20, 0x01, 0, 2 }), 16);
+	assert_int_equal(c->turn.allowed_peers6[0].len, 48);
+	assert_memory_equal(c->turn.allowed_peers6[1].addr,
+			    ((uint8_t[16]){ [10] = 0xff, [11] = 0xff }), 16);
+	assert_int_equal(c->turn.allowed_peers6[1].len, 96);
+	assert_int_equal(c->turn.n_denied_peers6, 3);
+	assert_memory_equal(c->turn.denied_peers6[0].addr,
+			    ((uint8_t[16]){ 0x20, 0x01, 0, 2, 0, 0, 0, 0x29 }), 16);
+	assert_int_equal(c->turn.denied_peers6[0].len, 64);
+	assert_memory_equal(c->turn.denied_peers6[1].addr, ((uint8_t[16]){ 0 }), 16);
+	assert_int_equal(c->turn.denied_peers6[1].len, 0);
+	assert_memory_equal(c->turn.denied_peers6[2].addr,
+			    ((uint8_t[16]){ 0x20, 0x01, 0, 2, 0, 0, 0, 0x29, [15] = 7 }), 16);
+	assert_int_equal(c->turn.denied_peers6[2].len, 128);
 
 	assert_int_equal(c->media.port_min, 20000);
 	assert_int_equal(c->media.port_max, 29999);
@@ -250,6 +280,8 @@ test_full(void **state)
 	assert_true(c->calls.ng_enabled);
 	assert_int_equal(c->calls.ng_listen.addr, IP4(127, 0, 0, 1));
 	assert_int_equal(c->calls.ng_listen.port, 22222);
+	assert_int_equal(c->calls.max_calls, 500);
+	assert_int_equal(c->calls.ng_cache_s, 5);
 	free(c);
 }
 
@@ -278,6 +310,38 @@ test_boundaries(void **state)
 			fail_msg("row %zu: %s", i + 1, err);
 	assert_int_equal(parse_str(c, ok[6], err, sizeof(err)), 0);
 	assert_int_equal(c->stun.port, 3478);
+	free(c);
+}
+
+/* turn.allowed_peers takes 32 IPv4 and 32 IPv6 prefixes; the 33rd IPv6 is refused. */
+static void
+test_peers_capacity(void **state)
+{
+	char yaml[4096], err[GW_CONF_ERR_LEN];
+	struct gw_config *c = new_conf();
+	size_t n;
+
+	(void)state;
+	for (int extra = 0; extra < 2; extra++) {
+		n = (size_t)snprintf(yaml, sizeof(yaml), "%s", PORTS "turn:\n  allowed_peers:\n");
+		for (int i = 0; i < 32; i++)
+			n += (size_t)snprintf(yaml + n, sizeof(yaml) - n,
+					      "    - 198.18.%d.0/24\n    - 2001:2:0:%x::/64\n", i, i);
+		if (extra)
+			n += (size_t)snprintf(yaml + n, sizeof(yaml) - n, "    - 2001:2:1::/48\n");
+		assert_true(n < sizeof(yaml));
+		if (!extra) {
+			assert_int_equal(parse_str(c, yaml, err, sizeof(err)), 0);
+			assert_int_equal(c->turn.n_allowed_peers, 32);
+			assert_int_equal(c->turn.n_allowed_peers6, 32);
+			assert_int_equal(c->turn.allowed_peers6[31].addr[7], 0x1f);
+			assert_int_equal(c->turn.allowed_peers[31].addr, IP4(198, 18, 31, 0));
+		} else {
+			assert_int_not_equal(parse_str(c, yaml, err, sizeof(err)), 0);
+			assert_string_equal(err, "x.yaml:70:7: turn.allowed_peers[64]: too many "
+					    "IPv6 entries, at most 32");
+		}
+	}
 	free(c);
 }
 
@@ -373,8 +437,8 @@ static const struct err_case parse_errors[] = {
 		   "x.yaml:5:34: turn.allowed_peers[1]: host bits set in '198.18.0.1/16' "
 		   "(the network is 198.18.0.0/16)" },
 	/* 39 */ { PORTS "turn:\n  denied_peers: [198.18.0.0/0x]\n",
-		   "x.yaml:5:18: turn.denied_peers[0]: expected an IPv4 prefix a.b.c.d/0..32, "
-		   "got '198.18.0.0/0x'" },
+		   "x.yaml:5:18: turn.denied_peers[0]: expected an IPv4 prefix a.b.c.d/0..32 "
+		   "or an IPv6 prefix x:x::x/0..128, got '198.18.0.0/0x'" },
 	/* 40 */ { "dataplane:\n  ports:\n    - {name: p0, device: d0, address: 198.18.0.2/24, "
 		   "gateway: 198.18.0}\n",
 		   "x.yaml:3:63: dataplane.ports[0].gateway: expected an IPv4 address a.b.c.d, "
@@ -464,6 +528,58 @@ static const struct err_case parse_errors[] = {
 		   "x.yaml:4:1: (top level): more than one YAML document in the file" },
 	/* 72 */ { PORTS "log: *nowhere\n",
 		   "x.yaml:4:6: yaml: found undefined alias" },
+	/* IPv6 peer prefixes */
+	/* 73 */ { PORTS "turn:\n  denied_peers: [2001:2::/48, 2001:2::1/48]\n",
+		   "x.yaml:5:31: turn.denied_peers[1]: host bits set in '2001:2::1/48' "
+		   "(the network is 2001:2::/48)" },
+	/* 74 */ { PORTS "turn:\n  allowed_peers: [2001:2::/129]\n",
+		   "x.yaml:5:19: turn.allowed_peers[0]: expected an IPv4 prefix a.b.c.d/0..32 "
+		   "or an IPv6 prefix x:x::x/0..128, got '2001:2::/129'" },
+	/* 75 */ { PORTS "turn:\n  allowed_peers: [\"2001:2::\"]\n",
+		   "x.yaml:5:19: turn.allowed_peers[0]: expected an IPv4 prefix a.b.c.d/0..32 "
+		   "or an IPv6 prefix x:x::x/0..128, got '2001:2::'" },
+	/* 76 */ { PORTS "turn:\n  allowed_peers: [2001:2:::1/64]\n",
+		   "x.yaml:5:19: turn.allowed_peers[0]: expected an IPv4 prefix a.b.c.d/0..32 "
+		   "or an IPv6 prefix x:x::x/0..128, got '2001:2:::1/64'" },
+	/* 77 */ { PORTS "turn:\n  allowed_peers: [fe80::/10%eth0]\n",
+		   "x.yaml:5:19: turn.allowed_peers[0]: expected an IPv4 prefix a.b.c.d/0..32 "
+		   "or an IPv6 prefix x:x::x/0..128, got 'fe80::/10%eth0'" },
+	/* 78 */ { PORTS "turn:\n  allowed_peers: [fe80::%eth0/10]\n",
+		   "x.yaml:5:19: turn.allowed_peers[0]: expected an IPv4 prefix a.b.c.d/0..32 "
+		   "or an IPv6 prefix x:x::x/0..128, got 'fe80::%eth0/10'" },
+	/* 79 */ { PORTS "turn:\n  allowed_peers: [\"[2001:2::]/48\"]\n",
+		   "x.yaml:5:19: turn.allowed_peers[0]: expected an IPv4 prefix a.b.c.d/0..32 "
+		   "or an IPv6 prefix x:x::x/0..128, got '[2001:2::]/48'" },
+	/* 80 */ { PORTS "turn:\n  allowed_peers: [2001:2::/+48]\n",
+		   "x.yaml:5:19: turn.allowed_peers[0]: expected an IPv4 prefix a.b.c.d/0..32 "
+		   "or an IPv6 prefix x:x::x/0..128, got '2001:2::/+48'" },
+	/* 81 */ { PORTS "turn:\n  allowed_peers: [{a: 1}]\n",
+		   "x.yaml:5:19: turn.allowed_peers[0]: expected an IPv4 prefix a.b.c.d/0..32 "
+		   "or an IPv6 prefix x:x::x/0..128, got a mapping" },
+	/* 82 */ { PORTS "turn:\n  allowed_peers: 2001:2::/48\n",
+		   "x.yaml:5:18: turn.allowed_peers: expected a sequence, got a scalar" },
+	/* 83 */ { PORTS "turn:\n  denied_peers: [\"::1/127\"]\n",
+		   "x.yaml:5:18: turn.denied_peers[0]: host bits set in '::1/127' "
+		   "(the network is ::/127)" },
+	/* calls limits */
+	/* 84 */ { PORTS "calls:\n  max_calls: 0\n",
+		   "x.yaml:5:14: calls.max_calls: value 0 out of range 1..1000000" },
+	/* 85 */ { PORTS "calls:\n  max_calls: 1000001\n",
+		   "x.yaml:5:14: calls.max_calls: value 1000001 out of range 1..1000000" },
+	/* 86 */ { PORTS "calls:\n  ng_cache_s: 601\n",
+		   "x.yaml:5:15: calls.ng_cache_s: value 601 out of range 1..600" },
+	/* REST limits */
+	/* 87 */ { PORTS "controlplane:\n  rest:\n    request_timeout_s: 0\n",
+		   "x.yaml:6:24: controlplane.rest.request_timeout_s: value 0 out of range 1..300" },
+	/* 88 */ { PORTS "controlplane:\n  rest:\n    max_connections: 1001\n",
+		   "x.yaml:6:22: controlplane.rest.max_connections: value 1001 out of range "
+		   "1..1000" },
+	/* 89 */ { PORTS "controlplane:\n  rest:\n    max_connections_per_ip: 0\n",
+		   "x.yaml:6:29: controlplane.rest.max_connections_per_ip: value 0 out of range "
+		   "1..1000" },
+	/* 90 */ { PORTS "controlplane:\n  rest:\n    health_listen: 127.0.0.1\n",
+		   "x.yaml:6:20: controlplane.rest.health_listen: expected an IPv4 socket address "
+		   "a.b.c.d:1..65535, got '127.0.0.1'" },
 };
 
 static void
@@ -618,6 +734,19 @@ static const struct err_case validate_errors[] = {
 		   "x.yaml: stun.port: 40000 is inside the media port range 40000..49151" },
 	/* 12 */ { PORTS "turn:\n  default_lifetime_s: 3601\n",
 		   "x.yaml: turn.default_lifetime_s: 3601 is above turn.max_lifetime_s 3600" },
+	/* 13 */ { PORTS "controlplane:\n  rest:\n    health_listen: 127.0.0.1:8080\n",
+		   "x.yaml: controlplane.rest.health_listen: 127.0.0.1:8080 overlaps "
+		   "controlplane.rest.listen 127.0.0.1:8080; the health listener needs a socket "
+		   "of its own" },
+	/* 14 */ { PORTS "controlplane:\n  rest:\n    listen: 0.0.0.0:8080\n"
+		   "    health_listen: 127.0.0.2:8080\n",
+		   "x.yaml: controlplane.rest.health_listen: 127.0.0.2:8080 overlaps "
+		   "controlplane.rest.listen 0.0.0.0:8080; the health listener needs a socket "
+		   "of its own" },
+	/* 15 */ { PORTS "controlplane:\n  rest:\n    max_connections: 10\n"
+		   "    max_connections_per_ip: 11\n",
+		   "x.yaml: controlplane.rest.max_connections_per_ip: 11 is above "
+		   "controlplane.rest.max_connections 10" },
 };
 
 static void
@@ -694,6 +823,7 @@ main(void)
 		cmocka_unit_test(test_minimal_defaults),
 		cmocka_unit_test(test_full),
 		cmocka_unit_test(test_boundaries),
+		cmocka_unit_test(test_peers_capacity),
 		cmocka_unit_test(test_parse_errors),
 		cmocka_unit_test(test_secrets_not_echoed),
 		cmocka_unit_test(test_file_errors),

@@ -5,7 +5,8 @@
  * the first USE-CANDIDATE nominating once, the consent timer, the flush a
  * fresh control plane sends, and reuse of reclaimed legs.
  *
- * dp_ipc_event() is replaced here: events land in an array the tests read.
+ * dp_ipc_event() is replaced here: events land in an array the tests read;
+ * dp_ipc_on() (the command table) records what dp_ice registers.
  */
 #include <errno.h>
 #include <setjmp.h>
@@ -43,6 +44,17 @@ dp_ipc_event(struct dp_worker *w, struct gw_ipc_msg *m)
 	(void)w;
 	if (n_evts < sizeof(evts) / sizeof(evts[0]))
 		evts[n_evts++] = *m;
+}
+
+static dp_ipc_cmd_fn *registered[GW_IPC_TYPE_MAX];
+
+int
+dp_ipc_on(uint16_t type, dp_ipc_cmd_fn *fn)
+{
+	if (type >= GW_IPC_TYPE_MAX || registered[type] != NULL)
+		return -EEXIST;
+	registered[type] = fn;
+	return 0;
 }
 
 static const struct gw_ipc_ice_evt *
@@ -243,6 +255,12 @@ main(int argc, char **argv)
 	w0 = rte_zmalloc("w0", sizeof(*w0), RTE_CACHE_LINE_SIZE);
 	if (w0 == NULL || dp_ice_create(LEGS, 1) != 0) {
 		fprintf(stderr, "setup failed\n");
+		return 1;
+	}
+	/* the ICE commands reach dp_ice through the IPC table, not a switch */
+	if (registered[GW_IPC_ICE_ADD_REQ] != dp_ice_command ||
+	    registered[GW_IPC_ICE_DEL_REQ] != dp_ice_command) {
+		fprintf(stderr, "dp_ice did not register its commands\n");
 		return 1;
 	}
 	dp_ice_worker_start(w0);

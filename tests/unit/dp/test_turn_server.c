@@ -10,6 +10,7 @@
  * allocations are reclaimed at once.
  */
 #include <errno.h>
+#include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -22,8 +23,10 @@
 #include <rte_cycles.h>
 #include <rte_eal.h>
 #include <rte_mbuf.h>
+#include <rte_rcu_qsbr.h>
 
 #include "dp_ctx.h"
+#include "dp_frag.h"
 #include "dp_harness.h"
 #include "dp_stun.h"
 #include "dp_turn.h"
@@ -40,8 +43,10 @@
 #define CL_C    IP(198, 18, 4, 12)
 #define CL_E    IP(198, 18, 4, 14)
 #define CL_F    IP(198, 18, 4, 15)
+#define CL_R    IP(198, 18, 4, 16)
 #define REALM   "rtcgw.test"
 #define SECRET  "unit-rest-secret-0123456789"
+#define SECRET2 "unit-rest-secret-rotated-9876"
 
 /* ---- the dataplane around dp_turn (tests/dp_harness.h) ----------------------- */
 
@@ -514,6 +519,319 @@ test_hairpin(void **state)
 	sent_reset();
 }
 
+/* ---- defects found by attacking the server (issue 10) ------------------------------ */
+
+static void
+add_unknown(struct gw_stun_enc *e, const void *arg)
+{
+	(void)arg;
+	/* 0x0777: comprehension-required (below 0x8000) and unknown to everyone */
+	assert_int_equal(gw_stun_enc_bytes(e, 0x0777, "abcd", 4), 0);
+}
+
+static void
+add_families(struct gw_stun_enc *e, const void *arg)
+{
+	unsigned which = *(const unsigned *)arg;
+
+	if (which & 1)
+		assert_int_equal(gw_stun_enc_u32(e, GW_STUN_ATTR_REQUESTED_ADDRESS_FAMILY,
+						 1u << 24), 0);
+	if (which & 2)
+		assert_int_equal(gw_stun_enc_u32(e, GW_STUN_ATTR_ADDITIONAL_ADDRESS_FAMILY,
+						 2u << 24), 0);
+	if (which & 4)
+		assert_int_equal(gw_stun_enc_u64(e, GW_STUN_ATTR_RESERVATION_TOKEN,
+						 0x0102030405060708ull), 0);
+}
+
+/* Reassemble the IPv4 fragments captured at [0, n_sent) into buf: returns the
+ * datagram's IP payload length; checks offsets, MF bits and header sums. */
+static size_t
+reassemble(uint8_t *buf, size_t cap, uint32_t *src, uint32_t *dst)
+{
+	size_t total = 0;
+
+	assert_true(n_sent >= 2);
+	for (unsigned i = 0; i < n_sent; i++) {
+		const struct rte_mbuf *m = dp_harness_sent[i];
+		const uint8_t *h = rte_pktmbuf_mtod(m, const uint8_t *) + GW_ETH_HLEN;
+		uint16_t tot = (uint16_t)(h[2] << 8 | h[3]), fo = (uint16_t)(h[6] << 8 | h[7]);
+		size_t off = (size_t)(fo & 0x1fff) * 8, len = tot - GW_IPV4_HLEN;
+
+		assert_int_equal(m->nb_segs, 1);
+		assert_int_equal(rte_pktmbuf_pkt_len(m), GW_ETH_HLEN + tot);
+		assert_true(tot <= 1500);
+		assert_int_equal(fo & 0x4000, 0);                       /* DF clear */
+		assert_int_equal((fo & 0x2000) != 0, i + 1 < n_sent);   /* MF but on the last */
+		assert_int_equal(off, total);                           /* in order, no gaps */
+		assert_int_equal(gw_cksum_fold(gw_cksum_add(0, h, GW_IPV4_HLEN)), 0);
+		assert_true(total + len <= cap);
+		memcpy(buf + total, h + GW_IPV4_HLEN, len);
+		total += len;
+		*src = (uint32_t)h[12] << 24 | (uint32_t)h[13] << 16 | (uint32_t)h[14] << 8 | h[15];
+		*dst = (uint32_t)h[16] << 24 | (uint32_t)h[17] << 16 | (uint32_t)h[18] << 8 | h[19];
+	}
+	return total;
+}
+
+static void
+test_hardening(void **state)
+{
+	struct client d = { .ip = CL_E, .port = 77, .user = "alice", .pass = "alice-pw" };
+	uint32_t edge_b[3] = { IP(198, 18, 4, 255), 9, 0 }, edge_n[3] = { IP(198, 18, 4, 0), 9, 0 };
+	uint32_t cgnat[3] = { IP(100, 64, 0, 1), 9, 0 }, ietf[3] = { IP(192, 0, 0, 9), 9, 0 };
+	uint32_t ch_hi[3] = { PEER, 3480, 0x5001 };
+	static uint8_t big[1472], dgram[2048];
+	uint8_t send[128], cd[16];
+	struct gw_stun_addr peer = { .family = GW_STUN_FAMILY_IPV4, .port = 3480,
+				     .addr = { 198, 18, 5, 2 } };
+	struct gw_stun_enc e;
+	struct gw_stun_view v;
+	struct gw_stun_addr a;
+	const uint8_t *p;
+	size_t n;
+	uint32_t src, dst;
+	uint64_t before;
+	unsigned fam;
+	int len;
+
+	(void)state;
+	/* 420: judged after authentication (a stranger is challenged first), then
+	 * answered with UNKNOWN-ATTRIBUTES and integrity (RFC 8489 §6.3.1, §14.9) */
+	before = wk.cnt[GW_CNT_TURN_ERR_UNKNOWN_ATTR];
+	assert_int_equal(request(&A, GW_STUN_REFRESH, NO_AUTH, add_unknown, NULL, &v), 401);
+	assert_int_equal(wk.cnt[GW_CNT_TURN_ERR_UNKNOWN_ATTR], before);
+	assert_int_equal(request(&A, GW_STUN_REFRESH, 0, add_unknown, NULL, &v), 420);
+	assert_int_equal(gw_stun_get_bytes(&v, &v.attr[GW_STUN_A_UNKNOWN_ATTRIBUTES], &p, &n), 0);
+	assert_int_equal(n, 2);
+	assert_memory_equal(p, "\x07\x77", 2);
+	assert_int_equal(gw_stun_check_integrity(&v, &A.k1), 0);
+	assert_int_equal(wk.cnt[GW_CNT_TURN_ERR_UNKNOWN_ATTR], before + 1);
+
+	/* a Send indication whose FINGERPRINT does not match is not relayed (§7.3) */
+	assert_int_equal(gw_stun_enc_init(&e, send, sizeof(send),
+					  gw_stun_type(GW_STUN_SEND, GW_STUN_INDICATION),
+					  (const uint8_t[12]){ 3 }), 0);
+	assert_int_equal(gw_stun_enc_xor_addr(&e, GW_STUN_ATTR_XOR_PEER_ADDRESS, &peer), 0);
+	assert_int_equal(gw_stun_enc_bytes(&e, GW_STUN_ATTR_DATA, payload, sizeof(payload)), 0);
+	assert_int_equal(gw_stun_enc_fingerprint(&e), 0);
+	len = (int)gw_stun_enc_len(&e);
+	sent_reset();
+	inject(dp_turn_input, CL_A, 1000, GW, 3478, send, (size_t)len);
+	assert_int_equal(n_sent, 1);                     /* intact: relayed */
+	send[len - 1] ^= 0x01;
+	before = wk.cnt[GW_CNT_TURN_DROP_FINGERPRINT];
+	sent_reset();
+	inject(dp_turn_input, CL_A, 1000, GW, 3478, send, (size_t)len);
+	assert_int_equal(n_sent, 0);
+	assert_int_equal(wk.cnt[GW_CNT_TURN_DROP_FINGERPRINT], before + 1);
+
+	/* RFC 8656 channel numbers by default: 0x5001 is 400 and its data dropped */
+	assert_int_equal(request(&A, GW_STUN_CHANNEL_BIND, 0, add_peer, ch_hi, &v), 400);
+	len = gw_turn_chandata_encode(cd, sizeof(cd), 0x5001, payload, sizeof(payload), false);
+	before = wk.cnt[GW_CNT_TURN_DROP_BAD_CHANDATA];
+	sent_reset();
+	inject(dp_turn_chandata_input, CL_A, 1000, GW, 3478, cd, (size_t)len);
+	assert_int_equal(n_sent, 0);
+	assert_int_equal(wk.cnt[GW_CNT_TURN_DROP_BAD_CHANDATA], before + 1);
+
+	/* default-denied: our subnet's network and broadcast, CGNAT, 192.0.0.0/24 */
+	assert_int_equal(request(&A, GW_STUN_CREATE_PERMISSION, 0, add_peer, edge_b, &v), 403);
+	assert_int_equal(request(&A, GW_STUN_CREATE_PERMISSION, 0, add_peer, edge_n, &v), 403);
+	assert_int_equal(request(&A, GW_STUN_CREATE_PERMISSION, 0, add_peer, cgnat, &v), 403);
+	assert_int_equal(request(&A, GW_STUN_CREATE_PERMISSION, 0, add_peer, ietf, &v), 403);
+
+	/* address family combinations: 400 (RFC 8656 §7.2), nothing allocated */
+	challenge(&d);
+	fam = 1 | 2;
+	assert_int_equal(request(&d, GW_STUN_ALLOCATE, 0, add_families, &fam, &v), 400);
+	fam = 4 | 1;
+	assert_int_equal(request(&d, GW_STUN_ALLOCATE, 0, add_families, &fam, &v), 400);
+	fam = 2;
+	assert_int_equal(request(&d, GW_STUN_ALLOCATE, 0, add_families, &fam, &v), 440);
+
+	/* a peer's full-MTU datagram grows past the client's MTU: sent in fragments
+	 * the client's kernel reassembles, checksum over the whole datagram */
+	for (size_t i = 0; i < sizeof(big); i++)
+		big[i] = (uint8_t)(i * 7 + 1);
+	for (int k = 0; k < 2; k++) {          /* 0: ChannelData, 1: Data indication */
+		size_t hl = k == 0 ? 4 : 36, got;
+		uint64_t frag = wk.cnt[GW_CNT_IPV4_FRAG_OUT];
+		uint64_t pkts = wk.cnt[GW_CNT_TURN_TO_CLIENT_PKTS];
+
+		sent_reset();
+		inject(dp_turn_relay_input, PEER, (uint16_t)(k == 0 ? 3480 : 3481), GW,
+		       relay_of_a.port, big, sizeof(big));
+		assert_int_equal(n_sent, 2);
+		got = reassemble(dgram, sizeof(dgram), &src, &dst);
+		assert_int_equal(src, GW);
+		assert_int_equal(dst, CL_A);
+		assert_int_equal(got, GW_UDP_HLEN + hl + sizeof(big));
+		assert_int_equal(dgram[4] << 8 | dgram[5], got);           /* UDP length */
+		{                                  /* the checksum covers the whole datagram */
+			uint16_t c = (uint16_t)(dgram[6] << 8 | dgram[7]);
+
+			dgram[6] = dgram[7] = 0;
+			assert_int_equal(gw_udp4_cksum(GW, CL_A, dgram, got), c);
+		}
+		if (k == 0) {
+			assert_int_equal(dgram[8] << 8 | dgram[9], 0x4001);
+		} else {
+			assert_int_equal(gw_stun_parse(&v, dgram + GW_UDP_HLEN, got - GW_UDP_HLEN), 0);
+			assert_int_equal(v.method, GW_STUN_DATA);
+			assert_int_equal(gw_stun_get_xor_addr(&v, &v.peers[0], &a), 0);
+			assert_int_equal(a.port, 3481);
+		}
+		assert_memory_equal(dgram + GW_UDP_HLEN + hl, big, sizeof(big));
+		assert_int_equal(wk.cnt[GW_CNT_IPV4_FRAG_OUT], frag + 1);
+		assert_int_equal(wk.cnt[GW_CNT_TURN_TO_CLIENT_PKTS], pkts + 1);
+	}
+	sent_reset();
+}
+
+/* ChannelData ch from c to PEER:3480 is relayed, and PEER's answer comes back. */
+static void
+relays(const struct client *c, uint16_t relay_port, uint16_t ch)
+{
+	struct gw_ipv4_view ip;
+	struct gw_udp_view u;
+	uint8_t cd[16];
+	int len = gw_turn_chandata_encode(cd, sizeof(cd), ch, payload, sizeof(payload), false);
+
+	sent_reset();
+	inject(dp_turn_chandata_input, c->ip, c->port, GW, 3478, cd, (size_t)len);
+	assert_int_equal(n_sent, 1);
+	captured(0, &ip, &u);
+	assert_int_equal(ip.dst, PEER);
+	assert_int_equal(u.sport, relay_port);
+	sent_reset();
+	inject(dp_turn_relay_input, PEER, 3480, GW, relay_port, payload, sizeof(payload));
+	assert_int_equal(n_sent, 1);
+	captured(0, &ip, &u);
+	assert_int_equal(ip.dst, c->ip);
+	assert_int_equal(u.payload[0] << 8 | u.payload[1], ch);
+	sent_reset();
+}
+
+static struct gw_config next_conf;
+static int reload_done;
+
+static void *
+reload_thread(void *arg)
+{
+	(void)arg;
+	assert_int_equal(dp_turn_reload(&next_conf, RTE_QSBR_THRID_INVALID), 0);
+	__atomic_store_n(&reload_done, 1, __ATOMIC_RELEASE);
+	return NULL;
+}
+
+/*
+ * Config reload (dp_turn_reload): new credentials for new Allocates, the
+ * live allocation keeps its key and keeps relaying, a rotated REST secret,
+ * peer policy and quotas applied at once, the old state freed only after
+ * the worker's quiescent point. Leaves the config, the allocations and the
+ * counters as it found them (the next test counts from them).
+ */
+static void
+test_reload(void **state)
+{
+	static uint64_t saved[GW_CNT_MAX];
+	struct client old = { .ip = CL_R, .port = 1, .user = "alice", .pass = "alice-pw" };
+	struct client stale = { .ip = CL_R, .port = 2, .user = "alice", .pass = "alice-pw" };
+	struct client fresh = { .ip = CL_R, .port = 3, .user = "alice", .pass = "alice-new" };
+	struct client r_old = { .ip = CL_R, .port = 4, .user = "4102444800:dave" };
+	struct client r_new = { .ip = CL_R, .port = 5, .user = "4102444800:dave" };
+	struct client more = { .ip = CL_R, .port = 6, .user = "alice", .pass = "alice-new" };
+	char p_old[GW_TURN_REST_PASS_SIZE], p_new[GW_TURN_REST_PASS_SIZE];
+	uint32_t ch[3] = { PEER, 3480, 0x4003 }, zero = 0, lt = 600;
+	struct gw_stun_addr relay_old;
+	struct gw_hmac_sha1_key k;
+	struct gw_stun_view v;
+	pthread_t th;
+
+	(void)state;
+	memcpy(saved, wk.cnt, sizeof(saved));
+	challenge(&old);
+	assert_int_equal(allocate(&old, 0, &relay_old), 200);
+	assert_int_equal(request(&old, GW_STUN_CHANNEL_BIND, 0, add_peer, ch, &v), 200);
+	relays(&old, relay_old.port, 0x4003);
+
+	/* alice's password changes, the REST secret rotates; the worker is a
+	 * registered reader in the middle of an iteration meanwhile */
+	next_conf = conf;
+	strcpy(next_conf.turn.users[0].password, "alice-new");
+	strcpy(next_conf.turn.auth_secrets[0], SECRET2);
+	dp_turn_worker_start(&wk);
+	assert_int_equal(pthread_create(&th, NULL, reload_thread, NULL), 0);
+	rte_delay_us_sleep(100 * 1000);
+	/* published at once, but not reclaimed: the reader has not been quiescent */
+	assert_int_equal(__atomic_load_n(&reload_done, __ATOMIC_ACQUIRE), 0);
+	challenge(&stale);
+	assert_int_equal(allocate(&stale, 0, NULL), 401);          /* old password */
+	dp_turn_quiescent(&wk);
+	assert_int_equal(pthread_join(th, NULL), 0);
+	assert_int_equal(reload_done, 1);
+	dp_turn_worker_stop(&wk);
+
+	challenge(&fresh);
+	assert_int_equal(allocate(&fresh, 0, NULL), 200);          /* new password */
+	/* the live allocation: still relaying, and its Refresh with the key it
+	 * was made with (the old password) still works, as in coturn */
+	relays(&old, relay_old.port, 0x4003);
+	assert_int_equal(request(&old, GW_STUN_REFRESH, 0, add_lifetime, &lt, &v), 200);
+	/* REST credentials: the rotated-out secret gets 401, the new one 200 */
+	assert_int_equal(gw_hmac_sha1_key_init(&k, (const uint8_t *)SECRET, strlen(SECRET)), 0);
+	assert_int_equal(gw_turn_rest_password(p_old, sizeof(p_old), &k,
+					       (const uint8_t *)r_old.user, strlen(r_old.user)), 0);
+	assert_int_equal(gw_hmac_sha1_key_init(&k, (const uint8_t *)SECRET2, strlen(SECRET2)), 0);
+	assert_int_equal(gw_turn_rest_password(p_new, sizeof(p_new), &k,
+					       (const uint8_t *)r_new.user, strlen(r_new.user)), 0);
+	r_old.pass = p_old;
+	r_new.pass = p_new;
+	challenge(&r_old);
+	assert_int_equal(allocate(&r_old, 0, NULL), 401);
+	challenge(&r_new);
+	assert_int_equal(allocate(&r_new, 0, NULL), 200);
+
+	/* peer policy and quotas, live: deny the peer's /24, one allocation per user */
+	next_conf.turn.denied_peers[0] = (struct gw_cidr4){ .addr = PEER & 0xffffff00u, .len = 24 };
+	next_conf.turn.n_denied_peers = 1;
+	next_conf.turn.user_quota = 1;
+	assert_int_equal(dp_turn_reload(&next_conf, RTE_QSBR_THRID_INVALID), 0);
+	{
+		uint64_t denied = wk.cnt[GW_CNT_TURN_DROP_DENIED_PEER];
+		uint8_t cd[16];
+		int len = gw_turn_chandata_encode(cd, sizeof(cd), 0x4003, payload,
+						  sizeof(payload), false);
+
+		sent_reset();
+		inject(dp_turn_chandata_input, old.ip, old.port, GW, 3478, cd, (size_t)len);
+		assert_int_equal(n_sent, 0);
+		assert_int_equal(wk.cnt[GW_CNT_TURN_DROP_DENIED_PEER], denied + 1);
+	}
+	assert_int_equal(request(&old, GW_STUN_CREATE_PERMISSION, 0, add_peer, ch, &v), 403);
+	challenge(&more);
+	assert_int_equal(allocate(&more, 0, NULL), 486);           /* user_quota 1 */
+	/* tables are sized at start: more allocations than that is refused */
+	next_conf.turn.max_allocations = conf.turn.max_allocations + 1;
+	assert_int_equal(dp_turn_reload(&next_conf, RTE_QSBR_THRID_INVALID), -EINVAL);
+	assert_int_equal(allocate(&more, 0, NULL), 486);           /* still in force */
+
+	/* back to the start-up config: relaying again, the old password again */
+	assert_int_equal(dp_turn_reload(&conf, RTE_QSBR_THRID_INVALID), 0);
+	relays(&old, relay_old.port, 0x4003);
+	assert_int_equal(request(&old, GW_STUN_REFRESH, 0, add_lifetime, &zero, &v), 200);
+	assert_int_equal(request(&fresh, GW_STUN_REFRESH, 0, add_lifetime, &zero, &v), 200);
+	assert_int_equal(request(&r_new, GW_STUN_REFRESH, 0, add_lifetime, &zero, &v), 200);
+	stale.port = 7;                                 /* a port is free again */
+	challenge(&stale);
+	assert_int_equal(allocate(&stale, 0, NULL), 200);
+	assert_int_equal(request(&stale, GW_STUN_REFRESH, 0, add_lifetime, &zero, &v), 200);
+	memcpy(wk.cnt, saved, sizeof(saved));
+	sent_reset();
+}
+
 static void
 test_quota_ports_delete(void **state)
 {
@@ -585,7 +903,8 @@ setup(void **state)
 	dp_harness_dp(&conf, (const uint32_t[]){ GW }, 1);
 	pool = rte_pktmbuf_pool_create("rtt_turn", 511, 0, 0, RTE_MBUF_DEFAULT_BUF_SIZE,
 				       SOCKET_ID_ANY);
-	if (pool == NULL || dp_turn_create(&conf, 1) != 0)
+	dp.pool = pool;
+	if (pool == NULL || dp_frag_init(255) != 0 || dp_turn_create(&conf, 1) != 0)
 		return -1;
 	srand(4);
 	return 0;
@@ -601,6 +920,8 @@ main(void)
 		cmocka_unit_test(test_permission_channel),
 		cmocka_unit_test(test_relay),
 		cmocka_unit_test(test_hairpin),
+		cmocka_unit_test(test_hardening),
+		cmocka_unit_test(test_reload),
 		cmocka_unit_test(test_quota_ports_delete),
 	};
 	int rc;

@@ -248,8 +248,13 @@ test_ports(void **state)
 	assert_int_equal(x % 2, 0);
 	assert_true(tok != 0);
 	assert_int_equal(dp_turn_table_ports_free(t, 0), 6);
-	/* redeem the token from another client: gets port + 1 */
+	/* a token is bound to the user it was issued to: another user's 508 */
 	r = req(IP(198, 18, 5, 12), 2, 8);
+	r.has_token = true;
+	r.token = tok;
+	assert_int_equal(dp_turn_alloc_create(t, &r, now + 1, &idx[1], NULL), GW_STUN_ERR(508));
+	/* the same user from another client redeems it: gets port + 1 */
+	r = req(IP(198, 18, 5, 12), 2, 7);
 	r.has_token = true;
 	r.token = tok;
 	assert_int_equal(dp_turn_alloc_create(t, &r, now + 1, &idx[1], NULL), 0);

@@ -30,6 +30,68 @@ test_msg_layout(void **state)
 	assert_int_equal(offsetof(struct gw_ipc_hello, version), 16);
 }
 
+/* v7: SRTP key install (gw_ipc_srtp_keys), removal and result event. */
+static void
+test_srtp_layout(void **state)
+{
+	(void)state;
+	assert_true(GW_IPC_VERSION >= 7);
+	assert_int_equal(GW_IPC_SRTP_ADD_REQ, 11);
+	assert_int_equal(GW_IPC_SRTP_DEL_REQ, 12);
+	assert_int_equal(GW_IPC_SRTP_EVENT, 13);
+	assert_int_equal(sizeof(struct gw_ipc_srtp_keys), 68);
+	assert_int_equal(offsetof(struct gw_ipc_srtp_keys, leg_id), 0);
+	assert_int_equal(offsetof(struct gw_ipc_srtp_keys, profile), 4);
+	assert_int_equal(offsetof(struct gw_ipc_srtp_keys, flags), 6);
+	assert_int_equal(offsetof(struct gw_ipc_srtp_keys, recv_key), 8);
+	assert_int_equal(offsetof(struct gw_ipc_srtp_keys, recv_salt), 24);
+	assert_int_equal(offsetof(struct gw_ipc_srtp_keys, send_key), 38);
+	assert_int_equal(offsetof(struct gw_ipc_srtp_keys, send_salt), 54);
+	assert_true(sizeof(struct gw_ipc_srtp_keys) <= sizeof(((struct gw_ipc_msg *)0)->u.raw));
+	assert_int_equal(sizeof(struct gw_ipc_srtp_del), 4);
+	assert_int_equal(sizeof(struct gw_ipc_srtp_evt), 8);
+	assert_int_equal(offsetof(struct gw_ipc_srtp_evt, kind), 4);
+	assert_int_equal(offsetof(struct gw_ipc_srtp_evt, profile), 6);
+}
+
+/* v8: config reload request and answer. */
+static void
+test_reload_layout(void **state)
+{
+	(void)state;
+	assert_true(GW_IPC_VERSION >= 8);
+	assert_int_equal(GW_IPC_RELOAD_REQ, 14);
+	assert_int_equal(GW_IPC_RELOAD_RESP, 15);
+	assert_int_equal(sizeof(struct gw_ipc_reload), 112);
+	assert_int_equal(offsetof(struct gw_ipc_reload, generation), 0);
+	assert_int_equal(offsetof(struct gw_ipc_reload, n_live), 4);
+	assert_int_equal(offsetof(struct gw_ipc_reload, n_restart), 6);
+	assert_int_equal(offsetof(struct gw_ipc_reload, detail), 8);
+}
+
+/* v9: media legs (gw_ipc_media_leg), their counters and results (gw_ipc_media_evt). */
+static void
+test_media_layout(void **state)
+{
+	(void)state;
+	assert_int_equal(GW_IPC_VERSION, 9);
+	assert_int_equal(GW_IPC_MEDIA_LEG_REQ, 16);
+	assert_int_equal(GW_IPC_MEDIA_STATS_REQ, 17);
+	assert_int_equal(GW_IPC_MEDIA_EVENT, 18);
+	assert_int_equal(sizeof(struct gw_ipc_media_leg), 20);
+	assert_int_equal(offsetof(struct gw_ipc_media_leg, op), 4);
+	assert_int_equal(offsetof(struct gw_ipc_media_leg, port), 6);
+	assert_int_equal(offsetof(struct gw_ipc_media_leg, peer_ip), 8);
+	assert_int_equal(offsetof(struct gw_ipc_media_leg, peer_port), 12);
+	assert_int_equal(offsetof(struct gw_ipc_media_leg, rule), 14);
+	assert_int_equal(offsetof(struct gw_ipc_media_leg, port_index), 15);
+	assert_int_equal(offsetof(struct gw_ipc_media_leg, pub_leg_id), 16);
+	assert_int_equal(GW_IPC_MEDIA_CNT_MAX, 12);
+	assert_int_equal(offsetof(struct gw_ipc_media_evt, cnt), 8);
+	assert_int_equal(sizeof(struct gw_ipc_media_evt), 104);
+	assert_true(sizeof(struct gw_ipc_media_evt) <= sizeof(((struct gw_ipc_msg *)0)->u.raw));
+}
+
 static void
 test_info_layout(void **state)
 {
@@ -126,6 +188,9 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_msg_layout),
 		cmocka_unit_test(test_info_layout),
+		cmocka_unit_test(test_srtp_layout),
+		cmocka_unit_test(test_reload_layout),
+		cmocka_unit_test(test_media_layout),
 		cmocka_unit_test(test_rings_and_counters),
 		cmocka_unit_test(test_check_info),
 	};

@@ -183,6 +183,32 @@ test_ipv4_fragments(void **state)
 	}
 }
 
+/* RFC 1122 §3.2.1.3 / RFC 5735: sources a datagram can never come from */
+static void
+test_ipv4_martian_src(void **state)
+{
+	static const struct { uint32_t src; bool martian; } rows[] = {
+		/* 1 */ { 0x00000000u, true },   /* 0.0.0.0 */
+		/* 2 */ { 0x00ffffffu, true },   /* 0.255.255.255 ("this network") */
+		/* 3 */ { 0x7f000001u, true },   /* 127.0.0.1 */
+		/* 4 */ { 0x7fffffffu, true },   /* 127.255.255.255 */
+		/* 5 */ { 0xe0000001u, true },   /* 224.0.0.1 multicast */
+		/* 6 */ { 0xefffffffu, true },   /* 239.255.255.255 */
+		/* 7 */ { 0xf0000001u, true },   /* 240.0.0.1 reserved */
+		/* 8 */ { 0xffffffffu, true },   /* limited broadcast */
+		/* 9 */ { 0x01000000u, false },  /* 1.0.0.0 */
+		/* 10 */ { 0x7effffffu, false }, /* 126.255.255.255 */
+		/* 11 */ { 0x80000000u, false }, /* 128.0.0.0 */
+		/* 12 */ { 0xc6120001u, false }, /* 198.18.0.1 */
+		/* 13 */ { 0xdfffffffu, false }, /* 223.255.255.255 */
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++)
+		if (gw_ipv4_src_martian(rows[i].src) != rows[i].martian)
+			fail_msg("row %zu: 0x%08x", i + 1, rows[i].src);
+}
+
 /* Build IPv4+UDP with payload n bytes; returns the total length. */
 static size_t
 mk_udp(uint8_t *pkt, size_t n)
@@ -352,6 +378,7 @@ main(void)
 		cmocka_unit_test(test_ipv4_encode_matches_example),
 		cmocka_unit_test(test_ipv4_errors),
 		cmocka_unit_test(test_ipv4_fragments),
+		cmocka_unit_test(test_ipv4_martian_src),
 		cmocka_unit_test(test_udp_checksum_against_reference),
 		cmocka_unit_test(test_cksum_fast_vs_naive),
 		cmocka_unit_test(test_udp_errors),

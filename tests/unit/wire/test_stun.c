@@ -676,6 +676,70 @@ test_duplicate_keeps_first(void **state)
 	assert_int_equal(gw_stun_parse(&v, NULL, len), -EINVAL);
 }
 
+/* Family 2 in every XOR'ed address attribute a TURN server writes or reads:
+ * value bytes computed by hand (port ^ 0x2112, address ^ cookie || txid),
+ * then decoded back. */
+static void
+same_addr(const struct gw_stun_addr *x, const struct gw_stun_addr *y)
+{
+	assert_int_equal(x->family, y->family);
+	assert_int_equal(x->port, y->port);
+	assert_memory_equal(x->addr, y->addr, 16);
+}
+
+static void
+test_xor_addr_ipv6_all(void **state)
+{
+	static const uint16_t types[] = { GW_STUN_ATTR_XOR_MAPPED_ADDRESS,
+					  GW_STUN_ATTR_XOR_PEER_ADDRESS,
+					  GW_STUN_ATTR_XOR_RELAYED_ADDRESS };
+	static const uint8_t want[20] = {
+		0x00, 0x02, 0xe1, 0x12, 0x01, 0x13, 0xa4, 0x40, 0xb7, 0xe7,
+		0xa7, 0x29, 0xbc, 0x34, 0xd6, 0x86, 0xfa, 0x87, 0xdf, 0xab,
+	};
+	const struct gw_stun_addr a = {         /* [2001:2:0:28::5]:49152 */
+		.family = GW_STUN_FAMILY_IPV6, .port = 49152,
+		.addr = { 0x20, 0x01, 0, 2, 0, 0, 0, 0x28, [15] = 5 },
+	};
+	struct gw_stun_enc e;
+	struct gw_stun_view v;
+	struct gw_stun_addr got;
+	uint8_t buf[128];
+
+	(void)state;
+	assert_int_equal(gw_stun_enc_init(&e, buf, sizeof(buf),
+					  gw_stun_type(GW_STUN_ALLOCATE, GW_STUN_SUCCESS),
+					  rfc5769_txid), 0);
+	for (size_t i = 0; i < 3; i++)
+		assert_int_equal(gw_stun_enc_xor_addr(&e, types[i], &a), 0);
+	assert_int_equal(gw_stun_enc_len(&e), 20 + 3 * 24);
+	for (size_t i = 0; i < 3; i++) {
+		const uint8_t *p = buf + 20 + 24 * i;
+
+		assert_int_equal(p[0] << 8 | p[1], types[i]);
+		assert_int_equal(p[2] << 8 | p[3], 20);
+		assert_memory_equal(p + 4, want, 20);
+	}
+	assert_int_equal(gw_stun_parse(&v, buf, gw_stun_enc_len(&e)), 0);
+	assert_int_equal(v.n_peers, 1);
+	assert_int_equal(gw_stun_get_xor_addr(&v, &v.attr[GW_STUN_A_XOR_MAPPED_ADDRESS], &got), 0);
+	same_addr(&got, &a);
+	assert_int_equal(gw_stun_get_xor_addr(&v, &v.attr[GW_STUN_A_XOR_RELAYED_ADDRESS], &got), 0);
+	same_addr(&got, &a);
+	assert_int_equal(gw_stun_get_xor_addr(&v, &v.peers[0], &got), 0);
+	assert_int_equal(got.family, GW_STUN_FAMILY_IPV6);
+	assert_int_equal(got.port, 49152);
+	assert_memory_equal(got.addr, a.addr, 16);
+	/* the plain form (MAPPED-ADDRESS) carries the address as is */
+	assert_int_equal(gw_stun_enc_init(&e, buf, sizeof(buf), 0x0101, rfc5769_txid), 0);
+	assert_int_equal(gw_stun_enc_addr(&e, GW_STUN_ATTR_MAPPED_ADDRESS, &a), 0);
+	assert_memory_equal(buf + 24, ((uint8_t[]){ 0, 2, 0xc0, 0x00 }), 4);
+	assert_memory_equal(buf + 28, a.addr, 16);
+	assert_int_equal(gw_stun_parse(&v, buf, gw_stun_enc_len(&e)), 0);
+	assert_int_equal(gw_stun_get_addr(&v, &v.attr[GW_STUN_A_MAPPED_ADDRESS], &got), 0);
+	same_addr(&got, &a);
+}
+
 int
 main(void)
 {
@@ -686,6 +750,7 @@ main(void)
 		cmocka_unit_test(test_rfc5769_request_encode),
 		cmocka_unit_test(test_rfc5769_response_v4),
 		cmocka_unit_test(test_rfc5769_response_v6),
+		cmocka_unit_test(test_xor_addr_ipv6_all),
 		cmocka_unit_test(test_rfc5769_longterm),
 		cmocka_unit_test(test_rfc8489_b1),
 		cmocka_unit_test(test_integrity_sha256_truncated),

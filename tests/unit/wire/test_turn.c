@@ -130,7 +130,8 @@ test_chandata_encode(void **state)
 
 enum { A_TRANSPORT = 1, A_TRANSPORT_TCP = 2, A_EVEN = 4, A_EVEN_R = 8, A_TOKEN = 16,
        A_PEER = 32, A_PEER2 = 64, A_PEER6 = 128, A_CHAN = 256, A_CHAN_BAD = 512,
-       A_DATA = 1024, A_FAMILY6 = 2048, A_LIFETIME = 4096 };
+       A_DATA = 1024, A_FAMILY6 = 2048, A_LIFETIME = 4096, A_FAMILY4 = 8192,
+       A_ADD_FAMILY6 = 16384, A_FAMILY_BAD = 32768, A_ADD_FAMILY4 = 65536 };
 
 static size_t
 build(uint8_t *buf, size_t cap, uint16_t method, enum gw_stun_class cls, unsigned attrs)
@@ -150,6 +151,14 @@ build(uint8_t *buf, size_t cap, uint16_t method, enum gw_stun_class cls, unsigne
 		assert_int_equal(gw_stun_enc_u32(&e, GW_STUN_ATTR_REQUESTED_TRANSPORT, 6u << 24), 0);
 	if (attrs & A_FAMILY6)
 		assert_int_equal(gw_stun_enc_u32(&e, GW_STUN_ATTR_REQUESTED_ADDRESS_FAMILY, 2u << 24), 0);
+	if (attrs & A_FAMILY4)
+		assert_int_equal(gw_stun_enc_u32(&e, GW_STUN_ATTR_REQUESTED_ADDRESS_FAMILY, 1u << 24), 0);
+	if (attrs & A_ADD_FAMILY6)
+		assert_int_equal(gw_stun_enc_u32(&e, GW_STUN_ATTR_ADDITIONAL_ADDRESS_FAMILY, 2u << 24), 0);
+	if (attrs & A_FAMILY_BAD)
+		assert_int_equal(gw_stun_enc_u32(&e, GW_STUN_ATTR_REQUESTED_ADDRESS_FAMILY, 3u << 24), 0);
+	if (attrs & A_ADD_FAMILY4)
+		assert_int_equal(gw_stun_enc_u32(&e, GW_STUN_ATTR_ADDITIONAL_ADDRESS_FAMILY, 1u << 24), 0);
 	if (attrs & A_LIFETIME)
 		assert_int_equal(gw_stun_enc_u32(&e, GW_STUN_ATTR_LIFETIME, 1200), 0);
 	if (attrs & (A_EVEN | A_EVEN_R))
@@ -202,6 +211,20 @@ static const struct {
 	/* 22 */ { GW_STUN_SEND, GW_STUN_REQUEST, A_PEER | A_DATA, -ENOTSUP },
 	/* 23 */ { GW_STUN_BINDING, GW_STUN_REQUEST, 0, -ENOTSUP },
 	/* 24 */ { GW_STUN_ALLOCATE, GW_STUN_INDICATION, A_TRANSPORT, -ENOTSUP },
+	/* RFC 8656 §7.2 steps 5, 6 and 8: malformed combinations are 400, never 440/508 */
+	/* 25 */ { GW_STUN_ALLOCATE, GW_STUN_REQUEST, A_TRANSPORT | A_FAMILY4 | A_ADD_FAMILY6,
+		   GW_STUN_ERR(400) },
+	/* 26 */ { GW_STUN_ALLOCATE, GW_STUN_REQUEST, A_TRANSPORT | A_FAMILY6 | A_ADD_FAMILY6,
+		   GW_STUN_ERR(400) },
+	/* 27 */ { GW_STUN_ALLOCATE, GW_STUN_REQUEST, A_TRANSPORT | A_TOKEN | A_FAMILY4,
+		   GW_STUN_ERR(400) },
+	/* 28 */ { GW_STUN_ALLOCATE, GW_STUN_REQUEST, A_TRANSPORT | A_TOKEN | A_ADD_FAMILY6,
+		   GW_STUN_ERR(400) },
+	/* 29 */ { GW_STUN_ALLOCATE, GW_STUN_REQUEST, A_TRANSPORT | A_EVEN_R | A_ADD_FAMILY6,
+		   GW_STUN_ERR(400) },
+	/* 30 */ { GW_STUN_ALLOCATE, GW_STUN_REQUEST, A_TRANSPORT | A_ADD_FAMILY6, GW_STUN_ERR(440) },
+	/* 31 */ { GW_STUN_ALLOCATE, GW_STUN_REQUEST, A_TRANSPORT | A_FAMILY4, 0 },
+	/* 32 */ { GW_STUN_CHANNEL_BIND, GW_STUN_REQUEST, A_CHAN | A_PEER, 0 }, /* 0x4001 */
 };
 
 static void
@@ -240,6 +263,150 @@ test_req_check(void **state)
 			assert_memory_equal(r.data, "hello", 5);
 		}
 	}
+}
+
+/* RFC 6156 / RFC 8656 address families against what the server relays. */
+#define V4 GW_TURN_AF_IPV4
+#define V6 GW_TURN_AF_IPV6
+static const struct {
+	uint16_t method;
+	unsigned attrs;
+	unsigned relay_af;
+	int want;
+	uint8_t af, refused, peer_af;
+} af_cases[] = {
+	/* Allocate, IPv4-only server (the dataplane today) */
+	/* 1 */  { GW_STUN_ALLOCATE, A_TRANSPORT, V4, 0, V4, 0, 0 },
+	/* 2 */  { GW_STUN_ALLOCATE, A_TRANSPORT | A_FAMILY4, V4, 0, V4, 0, 0 },
+	/* 3 */  { GW_STUN_ALLOCATE, A_TRANSPORT | A_FAMILY6, V4, GW_STUN_ERR(440), 0, 0, 0 },
+	/* 4 */  { GW_STUN_ALLOCATE, A_TRANSPORT | A_ADD_FAMILY6, V4, 0, V4, V6, 0 },
+	/* 5 */  { GW_STUN_ALLOCATE, A_TRANSPORT | A_FAMILY_BAD, V4, GW_STUN_ERR(440), 0, 0, 0 },
+	/* 6 */  { GW_STUN_ALLOCATE, A_TRANSPORT | A_ADD_FAMILY4, V4, GW_STUN_ERR(400), 0, 0, 0 },
+	/* IPv6-only server */
+	/* 7 */  { GW_STUN_ALLOCATE, A_TRANSPORT, V6, GW_STUN_ERR(440), 0, 0, 0 },
+	/* 8 */  { GW_STUN_ALLOCATE, A_TRANSPORT | A_FAMILY6, V6, 0, V6, 0, 0 },
+	/* 9 */  { GW_STUN_ALLOCATE, A_TRANSPORT | A_ADD_FAMILY6, V6, 0, V6, V4, 0 },
+	/* 10 */ { GW_STUN_ALLOCATE, A_TRANSPORT | A_FAMILY4, V6, GW_STUN_ERR(440), 0, 0, 0 },
+	/* dual-stack server */
+	/* 11 */ { GW_STUN_ALLOCATE, A_TRANSPORT, V4 | V6, 0, V4, 0, 0 },
+	/* 12 */ { GW_STUN_ALLOCATE, A_TRANSPORT | A_FAMILY6, V4 | V6, 0, V6, 0, 0 },
+	/* 13 */ { GW_STUN_ALLOCATE, A_TRANSPORT | A_ADD_FAMILY6, V4 | V6, 0, V4 | V6, 0, 0 },
+	/* 14 */ { GW_STUN_ALLOCATE, A_TRANSPORT | A_FAMILY4 | A_ADD_FAMILY6, V4 | V6,
+		   GW_STUN_ERR(400), 0, 0, 0 },
+	/* 15 */ { GW_STUN_ALLOCATE, A_TRANSPORT | A_TOKEN, V4 | V6, 0, 0, 0, 0 },
+	/* 16 */ { GW_STUN_ALLOCATE, A_TRANSPORT | A_EVEN_R | A_ADD_FAMILY6, V4 | V6,
+		   GW_STUN_ERR(400), 0, 0, 0 },
+	/* Refresh: the caller compares af with the allocation */
+	/* 17 */ { GW_STUN_REFRESH, 0, V4, 0, 0, 0, 0 },
+	/* 18 */ { GW_STUN_REFRESH, A_FAMILY4, V4, 0, V4, 0, 0 },
+	/* 19 */ { GW_STUN_REFRESH, A_FAMILY6, V4, GW_STUN_ERR(443), 0, 0, 0 },
+	/* 20 */ { GW_STUN_REFRESH, A_FAMILY6, V4 | V6, 0, V6, 0, 0 },
+	/* 21 */ { GW_STUN_REFRESH, A_FAMILY_BAD, V4 | V6, GW_STUN_ERR(400), 0, 0, 0 },
+	/* peers */
+	/* 22 */ { GW_STUN_CREATE_PERMISSION, A_PEER | A_PEER6, V4, GW_STUN_ERR(443), 0, 0, 0 },
+	/* 23 */ { GW_STUN_CREATE_PERMISSION, A_PEER | A_PEER6, V4 | V6, 0, 0, 0, V4 | V6 },
+	/* 24 */ { GW_STUN_CREATE_PERMISSION, A_PEER6, V6, 0, 0, 0, V6 },
+	/* 25 */ { GW_STUN_CREATE_PERMISSION, A_PEER, V6, GW_STUN_ERR(443), 0, 0, 0 },
+	/* 26 */ { GW_STUN_CHANNEL_BIND, A_CHAN | A_PEER6, V4 | V6, 0, 0, 0, V6 },
+	/* 27 */ { GW_STUN_CHANNEL_BIND, A_CHAN | A_PEER6, V4, GW_STUN_ERR(443), 0, 0, 0 },
+	/* 28 */ { GW_STUN_SEND, A_PEER6 | A_DATA, V4 | V6, 0, 0, 0, V6 },
+	/* 29 */ { GW_STUN_SEND, A_PEER6 | A_DATA, V4, -EBADMSG, 0, 0, 0 },
+};
+
+static void
+test_req_check_af(void **state)
+{
+	uint8_t buf[256];
+	struct gw_stun_view v;
+	struct gw_turn_req r;
+	size_t n;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(af_cases) / sizeof(af_cases[0]); i++) {
+		enum gw_stun_class cls = af_cases[i].method == GW_STUN_SEND ? GW_STUN_INDICATION :
+									    GW_STUN_REQUEST;
+		int err;
+
+		n = build(buf, sizeof(buf), af_cases[i].method, cls, af_cases[i].attrs);
+		assert_int_equal(gw_stun_parse(&v, buf, n), 0);
+		err = gw_turn_req_check_af(&r, &v, af_cases[i].relay_af);
+		if (err != af_cases[i].want)
+			fail_msg("row %zu: got %d want %d", i + 1, err, af_cases[i].want);
+		if (err != 0)
+			continue;
+		if (r.af != af_cases[i].af || r.af_refused != af_cases[i].refused ||
+		    r.peer_af != af_cases[i].peer_af)
+			fail_msg("row %zu: af %u refused %u peer_af %u", i + 1, r.af, r.af_refused,
+				 r.peer_af);
+		if (af_cases[i].attrs & A_PEER6) {
+			const struct gw_stun_addr *p = &r.peers[r.n_peers - 1];
+
+			assert_int_equal(p->family, GW_STUN_FAMILY_IPV6);
+			assert_int_equal(p->port, 5000);
+			assert_memory_equal(p->addr, ((uint8_t[16]){ 0x20, 0x01, 0x0d, 0xb8 }), 16);
+		}
+	}
+	/* the IPv4-only wrapper keeps refusing dual allocation with 440 */
+	n = build(buf, sizeof(buf), GW_STUN_ALLOCATE, GW_STUN_REQUEST, A_TRANSPORT | A_ADD_FAMILY6);
+	assert_int_equal(gw_stun_parse(&v, buf, n), 0);
+	assert_int_equal(gw_turn_req_check(&r, &v), GW_STUN_ERR(440));
+	assert_int_equal(gw_turn_req_check_af(&r, &v, 0), -EINVAL);
+	assert_int_equal(gw_turn_req_check_af(&r, &v, 4), -EINVAL);
+	assert_int_equal(gw_turn_req_check_af(NULL, &v, V4), -EINVAL);
+}
+
+/* ADDRESS-ERROR-CODE (RFC 8656 §18.13): hand-laid bytes, then a round trip. */
+static void
+test_address_error_code(void **state)
+{
+	static const uint8_t txid[12] = { 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12 };
+	static const uint8_t want[] = {
+		0x80, 0x01, 0x00, 0x20,              /* type, length 4 + 28 */
+		0x02, 0x00, 0x04, 0x28,              /* IPv6, reserved, class 4, number 40 */
+		'A', 'd', 'd', 'r', 'e', 's', 's', ' ', 'F', 'a', 'm', 'i', 'l', 'y', ' ',
+		'n', 'o', 't', ' ', 'S', 'u', 'p', 'p', 'o', 'r', 't', 'e', 'd',
+	};
+	struct gw_stun_enc e;
+	struct gw_stun_view v;
+	uint8_t buf[128], fam;
+	uint16_t code;
+
+	(void)state;
+	assert_int_equal(gw_stun_enc_init(&e, buf, sizeof(buf),
+					  gw_stun_type(GW_STUN_ALLOCATE, GW_STUN_SUCCESS), txid), 0);
+	assert_int_equal(gw_turn_enc_address_error(&e, GW_STUN_FAMILY_IPV6, 440,
+						   "Address Family not Supported"), 0);
+	assert_int_equal(gw_stun_enc_len(&e), 20 + sizeof(want));
+	assert_memory_equal(buf + 20, want, sizeof(want));
+	assert_int_equal(gw_stun_parse(&v, buf, gw_stun_enc_len(&e)), 0);
+	assert_int_equal(gw_turn_get_address_error(&v, &fam, &code), 0);
+	assert_int_equal(fam, GW_STUN_FAMILY_IPV6);
+	assert_int_equal(code, 440);
+	/* 508 for IPv4, no reason */
+	assert_int_equal(gw_stun_enc_init(&e, buf, sizeof(buf),
+					  gw_stun_type(GW_STUN_ALLOCATE, GW_STUN_SUCCESS), txid), 0);
+	assert_int_equal(gw_turn_enc_address_error(&e, GW_STUN_FAMILY_IPV4, 508, NULL), 0);
+	assert_int_equal(gw_stun_parse(&v, buf, gw_stun_enc_len(&e)), 0);
+	assert_int_equal(gw_turn_get_address_error(&v, &fam, &code), 0);
+	assert_int_equal(fam, GW_STUN_FAMILY_IPV4);
+	assert_int_equal(code, 508);
+	/* errors */
+	assert_int_equal(gw_turn_enc_address_error(&e, 3, 440, NULL), -EINVAL);
+	assert_int_equal(gw_turn_enc_address_error(&e, 1, 299, NULL), -EINVAL);
+	assert_int_equal(gw_turn_enc_address_error(&e, 1, 700, NULL), -EINVAL);
+	assert_int_equal(gw_turn_enc_address_error(NULL, 1, 440, NULL), -EINVAL);
+	assert_int_equal(gw_stun_enc_init(&e, buf, 24,
+					  gw_stun_type(GW_STUN_ALLOCATE, GW_STUN_SUCCESS), txid), 0);
+	assert_int_equal(gw_turn_enc_address_error(&e, 1, 440, "x"), -ENOSPC);
+	/* absent, and a class out of range */
+	assert_int_equal(gw_stun_enc_init(&e, buf, sizeof(buf),
+					  gw_stun_type(GW_STUN_ALLOCATE, GW_STUN_SUCCESS), txid), 0);
+	assert_int_equal(gw_stun_parse(&v, buf, gw_stun_enc_len(&e)), 0);
+	assert_int_equal(gw_turn_get_address_error(&v, &fam, &code), -ENOENT);
+	assert_int_equal(gw_stun_enc_bytes(&e, GW_STUN_ATTR_ADDRESS_ERROR_CODE,
+					   (const uint8_t[]){ 2, 0, 7, 40 }, 4), 0);
+	assert_int_equal(gw_stun_parse(&v, buf, gw_stun_enc_len(&e)), 0);
+	assert_int_equal(gw_turn_get_address_error(&v, &fam, &code), -EBADMSG);
 }
 
 /* ---- REST API credentials -------------------------------------------------------- */
@@ -428,6 +595,10 @@ policy_init(struct gw_turn_peer_policy *p)
 	p->allowed[p->n_allowed++] = (struct gw_turn_prefix){ IP(10, 1, 0, 0), 16 };
 	p->allowed[p->n_allowed++] = (struct gw_turn_prefix){ IP(203, 0, 113, 7), 32 };
 	p->allowed[p->n_allowed++] = (struct gw_turn_prefix){ IP(127, 0, 0, 1), 32 };
+	/* a gateway on 198.18.9.0/24: its network and broadcast addresses */
+	p->edge_addr[p->n_edge_addr++] = IP(198, 18, 9, 0);
+	p->edge_addr[p->n_edge_addr++] = IP(198, 18, 9, 255);
+	p->allowed[p->n_allowed++] = (struct gw_turn_prefix){ IP(100, 64, 7, 0), 24 };
 }
 
 static const struct {
@@ -464,6 +635,16 @@ static const struct {
 	/* 27 */ { MGMT_A, 8080, GW_TURN_PEER_DENY_OWN },                /* REST listener */
 	/* 28 */ { MGMT_A, 50000, GW_TURN_PEER_DENY_OWN },               /* any port there */
 	/* 29 */ { IP(198, 18, 5, 10), 0, GW_TURN_PEER_DENY_PORT0 },
+	/* 30 */ { IP(100, 64, 0, 1), 5000, GW_TURN_PEER_DENY_DEFAULT },    /* CGNAT, RFC 6598 */
+	/* 31 */ { IP(100, 127, 255, 254), 5000, GW_TURN_PEER_DENY_DEFAULT },
+	/* 32 */ { IP(100, 128, 0, 1), 5000, GW_TURN_PEER_OK },             /* just outside /10 */
+	/* 33 */ { IP(100, 63, 255, 255), 5000, GW_TURN_PEER_OK },
+	/* 34 */ { IP(100, 64, 7, 9), 5000, GW_TURN_PEER_OK },              /* opened by allowed */
+	/* 35 */ { IP(192, 0, 0, 8), 5000, GW_TURN_PEER_DENY_DEFAULT },     /* RFC 6890 192.0.0/24 */
+	/* 36 */ { IP(192, 0, 1, 8), 5000, GW_TURN_PEER_OK },
+	/* 37 */ { IP(198, 18, 9, 0), 5000, GW_TURN_PEER_DENY_DEFAULT },    /* own subnet network */
+	/* 38 */ { IP(198, 18, 9, 255), 5000, GW_TURN_PEER_DENY_DEFAULT },  /* own subnet broadcast */
+	/* 39 */ { IP(198, 18, 9, 1), 5000, GW_TURN_PEER_OK },              /* a neighbour */
 };
 
 static void
@@ -490,6 +671,7 @@ test_peer_policy(void **state)
 	assert_int_equal(gw_turn_peer_check(&p, RELAY_A, 3478), GW_TURN_PEER_DENY_OWN);
 	/* ... but a /0 exception opens every default range (a lab setting) */
 	assert_int_equal(gw_turn_peer_check(&p, IP(192, 168, 0, 1), 9), GW_TURN_PEER_OK);
+	assert_int_equal(gw_turn_peer_check(&p, IP(198, 18, 9, 255), 9), GW_TURN_PEER_OK);
 	/* an empty policy is not a whitelist: public addresses pass */
 	memset(&p, 0, sizeof(p));
 	assert_int_equal(gw_turn_peer_check(&p, IP(198, 51, 100, 1), 9), GW_TURN_PEER_OK);
@@ -500,6 +682,156 @@ test_peer_policy(void **state)
 	assert_true(gw_turn_prefix_match(&(struct gw_turn_prefix){ IP(1, 2, 3, 4), 31 }, IP(1, 2, 3, 5)));
 }
 
+/* ---- IPv6 peer policy, row by row ----------------------------------------------- */
+
+#define RELAY6 { 0x20, 0x01, 0, 2, 0, 0, 0, 0x28, [15] = 0x10 }
+#define MGMT6  { 0x20, 0x01, 0, 2, 0, 0, 0, 0x28, [15] = 0x20 }
+
+static void
+policy6_init(struct gw_turn_peer_policy *p)
+{
+	policy_init(p);
+	memcpy(p->relay_addr6[p->n_relay_addr6++], (uint8_t[16])RELAY6, 16);
+	memcpy(p->own_addr6[p->n_own_addr6++], (uint8_t[16])MGMT6, 16);
+	/* denied: 2001:2:0:29::/64; allowed: fd00:1::/32 and 2001:2:0:29::7 */
+	p->denied6[p->n_denied6++] = (struct gw_turn_prefix6){ { 0x20, 0x01, 0, 2, 0, 0, 0, 0x29 }, 64 };
+	p->allowed6[p->n_allowed6++] = (struct gw_turn_prefix6){ { 0xfd, 0, 0, 1 }, 32 };
+	p->allowed6[p->n_allowed6++] =
+		(struct gw_turn_prefix6){ { 0x20, 0x01, 0, 2, 0, 0, 0, 0x29, [15] = 7 }, 128 };
+	/* an allowed6 entry must not open the IPv4 deny list through NAT64 */
+	p->allowed6[p->n_allowed6++] = (struct gw_turn_prefix6){ { 0, 0x64, 0xff, 0x9b }, 96 };
+	/* denied6 can still deny an embedded address the IPv4 rules allow */
+	p->denied6[p->n_denied6++] = (struct gw_turn_prefix6){ { 0x20, 0x02, 0xc6, 0x33, 0x64 }, 40 };
+}
+
+static const struct {
+	uint8_t ip[16];
+	uint16_t port;
+	enum gw_turn_peer_verdict want;
+} peer6_cases[] = {
+	/* plain IPv6 */
+	/* 1 */  { { 0x20, 0x01, 0, 2, 0, 0, 0, 0x28, [15] = 5 }, 5000, GW_TURN_PEER_OK },
+	/* 2 */  { { 0x24, 0x04, 0x68, 0, [15] = 1 }, 443, GW_TURN_PEER_OK },          /* global */
+	/* 3 */  { { 0 }, 5000, GW_TURN_PEER_DENY_DEFAULT },                             /* :: */
+	/* 4 */  { { [15] = 1 }, 5000, GW_TURN_PEER_DENY_DEFAULT },                      /* ::1 */
+	/* 5 */  { { 0xfe, 0x80, [15] = 1 }, 5000, GW_TURN_PEER_DENY_DEFAULT },          /* fe80::1 */
+	/* 6 */  { { 0xfe, 0xbf, 0xff, [15] = 1 }, 5000, GW_TURN_PEER_DENY_DEFAULT },    /* fe80::/10 end */
+	/* 7 */  { { 0xfc, [15] = 1 }, 5000, GW_TURN_PEER_DENY_DEFAULT },                /* ULA */
+	/* 8 */  { { 0xfd, 0x12, [15] = 1 }, 5000, GW_TURN_PEER_DENY_DEFAULT },
+	/* 9 */  { { 0xfd, 0, 0, 1, [15] = 9 }, 5000, GW_TURN_PEER_OK },                 /* allowed6 */
+	/* 10 */ { { 0xff, 0x02, [15] = 1 }, 5000, GW_TURN_PEER_DENY_DEFAULT },          /* multicast */
+	/* 11 */ { { 0xff, 0x0e, [15] = 0x10 }, 5000, GW_TURN_PEER_DENY_DEFAULT },
+	/* 12 */ { { 0x20, 0x01, 0, 0, 0x4a, 0x7d }, 5000, GW_TURN_PEER_DENY_DEFAULT },  /* Teredo */
+	/* 13 */ { { 0xfe, 0xc0, [15] = 1 }, 5000, GW_TURN_PEER_DENY_DEFAULT },          /* site-local */
+	/* 14 */ { { 0x01, 0, [15] = 1 }, 5000, GW_TURN_PEER_DENY_DEFAULT },             /* 100::/64 */
+	/* 15 */ { { 0, 0x64, 0xff, 0x9b, 0, 1, [15] = 1 }, 5000, GW_TURN_PEER_DENY_DEFAULT }, /* RFC 8215 */
+	/* 16 */ { { 0, 0, 0, 0, 0, 0, 0, 1 }, 5000, GW_TURN_PEER_DENY_DEFAULT },        /* ::/8 rest */
+	/* 17 */ { { 0x20, 0x01, 0, 2, 0, 0, 0, 0x29, [15] = 1 }, 5000, GW_TURN_PEER_DENY_CONFIG },
+	/* 18 */ { { 0x20, 0x01, 0, 2, 0, 0, 0, 0x29, [15] = 7 }, 5000, GW_TURN_PEER_OK }, /* allowed */
+	/* 19 */ { RELAY6, 49152, GW_TURN_PEER_OK },                                     /* relay-to-relay */
+	/* 20 */ { RELAY6, 3478, GW_TURN_PEER_DENY_OWN },
+	/* 21 */ { MGMT6, 8080, GW_TURN_PEER_DENY_OWN },
+	/* 22 */ { { 0x20, 0x01, 0x0d, 0xb8, [15] = 1 }, 0, GW_TURN_PEER_DENY_PORT0 },
+	/* IPv4-mapped ::ffff:a.b.c.d */
+	/* 23 */ { { [10] = 0xff, 0xff, 127, 0, 0, 1 }, 5000, GW_TURN_PEER_OK },         /* 127.0.0.1 is allowed in policy_init */
+	/* 24 */ { { [10] = 0xff, 0xff, 127, 0, 0, 2 }, 5000, GW_TURN_PEER_DENY_DEFAULT },
+	/* 25 */ { { [10] = 0xff, 0xff, 10, 0, 0, 1 }, 5000, GW_TURN_PEER_DENY_DEFAULT },
+	/* 26 */ { { [10] = 0xff, 0xff, 10, 1, 0, 1 }, 5000, GW_TURN_PEER_OK },          /* allowed 10.1/16 */
+	/* 27 */ { { [10] = 0xff, 0xff, 203, 0, 113, 8 }, 5000, GW_TURN_PEER_DENY_CONFIG },
+	/* 28 */ { { [10] = 0xff, 0xff, 198, 51, 100, 1 }, 5000, GW_TURN_PEER_OK },
+	/* 29 */ { { [10] = 0xff, 0xff, 198, 18, 4, 1 }, 50000, GW_TURN_PEER_OK },       /* RELAY_A relay port */
+	/* 30 */ { { [10] = 0xff, 0xff, 198, 18, 4, 1 }, 3478, GW_TURN_PEER_DENY_OWN },
+	/* 31 */ { { [10] = 0xff, 0xff, 198, 18, 4, 254 }, 80, GW_TURN_PEER_DENY_OWN }, /* MGMT_A */
+	/* 32 */ { { [10] = 0xff, 0xff, 169, 254, 169, 254 }, 80, GW_TURN_PEER_DENY_DEFAULT },
+	/* 33 */ { { [10] = 0xff, 0xff, 198, 18, 9, 255 }, 5000, GW_TURN_PEER_DENY_DEFAULT }, /* edge */
+	/* NAT64 64:ff9b::/96 (allowed6 lists it: the IPv4 verdict still rules) */
+	/* 34 */ { { 0, 0x64, 0xff, 0x9b, [12] = 10, 0, 0, 1 }, 5000, GW_TURN_PEER_DENY_DEFAULT },
+	/* 35 */ { { 0, 0x64, 0xff, 0x9b, [12] = 127, 0, 0, 2 }, 5000, GW_TURN_PEER_DENY_DEFAULT },
+	/* 36 */ { { 0, 0x64, 0xff, 0x9b, [12] = 198, 51, 100, 1 }, 5000, GW_TURN_PEER_OK },
+	/* 37 */ { { 0, 0x64, 0xff, 0x9b, [12] = 100, 64, 0, 1 }, 5000, GW_TURN_PEER_DENY_DEFAULT },
+	/* 38 */ { { 0, 0x64, 0xff, 0x9b, [12] = 224, 0, 0, 1 }, 5000, GW_TURN_PEER_DENY_DEFAULT },
+	/* 6to4 2002:a.b.c.d::/48 */
+	/* 39 */ { { 0x20, 0x02, 127, 0, 0, 1 }, 5000, GW_TURN_PEER_OK },                /* 127.0.0.1 allowed */
+	/* 40 */ { { 0x20, 0x02, 127, 0, 0, 2 }, 5000, GW_TURN_PEER_DENY_DEFAULT },
+	/* 41 */ { { 0x20, 0x02, 10, 0, 0, 1, [15] = 1 }, 5000, GW_TURN_PEER_DENY_DEFAULT },
+	/* 42 */ { { 0x20, 0x02, 192, 168, 1, 1, [15] = 1 }, 5000, GW_TURN_PEER_DENY_DEFAULT },
+	/* 43 */ { { 0x20, 0x02, 198, 51, 99, 1, [15] = 1 }, 5000, GW_TURN_PEER_OK },
+	/* 44 */ { { 0x20, 0x02, 198, 51, 100, 1, [15] = 1 }, 5000, GW_TURN_PEER_DENY_CONFIG }, /* denied6 */
+	/* IPv4-compatible ::a.b.c.d and IPv4-translated ::ffff:0:a.b.c.d */
+	/* 45 */ { { [12] = 10, 0, 0, 1 }, 5000, GW_TURN_PEER_DENY_DEFAULT },
+	/* 46 */ { { [12] = 198, 51, 100, 1 }, 5000, GW_TURN_PEER_OK },
+	/* 47 */ { { [8] = 0xff, 0xff, 0, 0, 192, 168, 0, 1 }, 5000, GW_TURN_PEER_DENY_DEFAULT },
+	/* 48 */ { { [12] = 0, 0, 0, 2 }, 5000, GW_TURN_PEER_DENY_DEFAULT },            /* ::2 = 0.0.0.2 */
+};
+
+static void
+test_peer_policy6(void **state)
+{
+	struct gw_turn_peer_policy p;
+	struct gw_stun_addr a = { .family = GW_STUN_FAMILY_IPV6 };
+
+	(void)state;
+	policy6_init(&p);
+	for (size_t i = 0; i < sizeof(peer6_cases) / sizeof(peer6_cases[0]); i++) {
+		enum gw_turn_peer_verdict v = gw_turn_peer6_check(&p, peer6_cases[i].ip,
+								  peer6_cases[i].port);
+
+		if (v != peer6_cases[i].want)
+			fail_msg("row %zu: got %d want %d", i + 1, v, peer6_cases[i].want);
+		memcpy(a.addr, peer6_cases[i].ip, 16);
+		a.port = peer6_cases[i].port;
+		assert_int_equal(gw_turn_peer_addr_check(&p, &a), v);
+	}
+	/* the brief's named forms, with an empty (default) policy */
+	memset(&p, 0, sizeof(p));
+	{
+		static const uint8_t denied[][16] = {
+			{ [10] = 0xff, 0xff, 127, 0, 0, 1 },            /* ::ffff:127.0.0.1 */
+			{ [10] = 0xff, 0xff, 10, 0, 0, 1 },             /* ::ffff:10.0.0.1 */
+			{ 0, 0x64, 0xff, 0x9b, [12] = 0x0a, 0, 0, 1 },  /* 64:ff9b::a00:1 */
+			{ 0, 0x64, 0xff, 0x9b, [12] = 0x7f, 0, 0, 1 },  /* 64:ff9b::7f00:1 */
+			{ 0x20, 0x02, 0x7f, 0, 0, 1 },                  /* 2002:7f00:1:: */
+			{ 0x20, 0x02, 0x0a, 0, 0, 1, [15] = 1 },        /* 2002:a00:1::1 */
+		};
+		static const uint8_t allowed[][16] = {
+			{ [10] = 0xff, 0xff, 198, 51, 100, 7 },         /* ::ffff:198.51.100.7 */
+			{ 0, 0x64, 0xff, 0x9b, [12] = 198, 51, 100, 7 },
+			{ 0x20, 0x02, 198, 51, 100, 7, [15] = 1 },
+			{ 0x20, 0x01, 0, 2, [15] = 1 },                 /* 2001:2::1 */
+			{ 0x26, 0x06, 0x47, 0, [15] = 1 },
+		};
+
+		for (size_t i = 0; i < sizeof(denied) / sizeof(denied[0]); i++)
+			if (gw_turn_peer_ip6_check(&p, denied[i]) != GW_TURN_PEER_DENY_DEFAULT)
+				fail_msg("denied form %zu passed", i + 1);
+		for (size_t i = 0; i < sizeof(allowed) / sizeof(allowed[0]); i++)
+			if (gw_turn_peer_ip6_check(&p, allowed[i]) != GW_TURN_PEER_OK)
+				fail_msg("allowed form %zu denied", i + 1);
+	}
+	/* an allowed6 /0 opens the IPv6 defaults but not the gateway's own address */
+	policy6_init(&p);
+	p.allowed6[p.n_allowed6++] = (struct gw_turn_prefix6){ { 0 }, 0 };
+	assert_int_equal(gw_turn_peer6_check(&p, (uint8_t[16]){ 0xfe, 0x80, [15] = 1 }, 9),
+			 GW_TURN_PEER_OK);
+	assert_int_equal(gw_turn_peer6_check(&p, (uint8_t[16])MGMT6, 9), GW_TURN_PEER_DENY_OWN);
+	assert_int_equal(gw_turn_peer6_check(&p, (uint8_t[16]){ [10] = 0xff, 0xff, 10, 0, 0, 1 }, 9),
+			 GW_TURN_PEER_DENY_DEFAULT);
+	/* unknown family */
+	a.family = 9;
+	assert_int_equal(gw_turn_peer_addr_check(&p, &a), GW_TURN_PEER_DENY_DEFAULT);
+	a.family = GW_STUN_FAMILY_IPV4;
+	memcpy(a.addr, (uint8_t[4]){ 198, 51, 100, 1 }, 4);
+	a.port = 9;
+	assert_int_equal(gw_turn_peer_addr_check(&p, &a), GW_TURN_PEER_OK);
+	memcpy(a.addr, (uint8_t[4]){ 10, 0, 0, 1 }, 4);
+	assert_int_equal(gw_turn_peer_addr_check(&p, &a), GW_TURN_PEER_DENY_DEFAULT);
+	/* prefix6 edges */
+	assert_true(gw_turn_prefix6_match(&(struct gw_turn_prefix6){ { 0xfc }, 7 },
+					  (uint8_t[16]){ 0xfd, 0xff }));
+	assert_false(gw_turn_prefix6_match(&(struct gw_turn_prefix6){ { 0xfc }, 7 },
+					   (uint8_t[16]){ 0xfe }));
+}
+
 int
 main(void)
 {
@@ -507,6 +839,9 @@ main(void)
 		cmocka_unit_test(test_chandata_table),
 		cmocka_unit_test(test_chandata_encode),
 		cmocka_unit_test(test_req_check),
+		cmocka_unit_test(test_req_check_af),
+		cmocka_unit_test(test_address_error_code),
+		cmocka_unit_test(test_peer_policy6),
 		cmocka_unit_test(test_rest_password),
 		cmocka_unit_test(test_rest_expiry),
 		cmocka_unit_test(test_nonce),

@@ -1,0 +1,224 @@
+/*
+ * test_classify: the dataplane's receive path in front of the protocol
+ * handlers (dataplane/dp_classify.c) on a real EAL and real mbufs, with the
+ * handlers replaced by recorders: impossible IPv4 sources are dropped and
+ * counted before any handler could answer them (RFC 1122 §3.2.1.3), and
+ * ChannelData in RFC 5766's upper channel range reaches TURN only when
+ * turn.rfc5766_channels is on.
+ */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include <rte_mbuf.h>
+
+#include "dp_classify.h"
+#include "dp_ctx.h"
+#include "dp_harness.h"
+#include "dp_ipc.h"
+#include "dp_media.h"
+#include "dp_stun.h"
+#include "dp_turn.h"
+#include "gw_config.h"
+#include "net.h"
+
+#define IP(a, b, c, d) ((uint32_t)(a) << 24 | (uint32_t)(b) << 16 | (uint32_t)(c) << 8 | (d))
+#define GW IP(198, 18, 4, 2)
+
+static struct gw_config conf;
+static struct dp_worker wk;
+static struct rte_mempool *pool;
+static unsigned n_stun, n_chandata, n_relay, n_arp, n_punt, n_media;
+
+/* The handlers dp_classify hands packets to: count and free. */
+void
+dp_arp_input(struct dp_worker *w, unsigned pi, struct rte_mbuf *m, const uint8_t *arp,
+	     uint16_t arp_len)
+{
+	(void)w, (void)pi, (void)arp, (void)arp_len;
+	n_arp++;
+	rte_pktmbuf_free(m);
+}
+
+void
+dp_stun_input(struct dp_worker *w, unsigned pi, struct rte_mbuf *m,
+	      const struct gw_ipv4_view *ip, const struct gw_udp_view *u)
+{
+	(void)w, (void)pi, (void)ip, (void)u;
+	n_stun++;
+	rte_pktmbuf_free(m);
+}
+
+void
+dp_turn_chandata_input(struct dp_worker *w, unsigned pi, struct rte_mbuf *m,
+		       const struct gw_ipv4_view *ip, const struct gw_udp_view *u)
+{
+	(void)w, (void)pi, (void)ip, (void)u;
+	n_chandata++;
+	rte_pktmbuf_free(m);
+}
+
+void
+dp_ipc_punt(struct dp_worker *w, struct rte_mbuf *m)
+{
+	(void)w;
+	n_punt++;
+	rte_pktmbuf_free(m);
+}
+
+void
+dp_media_input(struct dp_worker *w, unsigned pi, struct rte_mbuf *m,
+	       const struct gw_ipv4_view *ip, const struct gw_udp_view *u)
+{
+	(void)w, (void)pi, (void)ip, (void)u;
+	n_media++;
+	rte_pktmbuf_free(m);
+}
+
+void
+dp_turn_relay_input(struct dp_worker *w, unsigned pi, struct rte_mbuf *m,
+		    const struct gw_ipv4_view *ip, const struct gw_udp_view *u)
+{
+	(void)w, (void)pi, (void)ip, (void)u;
+	n_relay++;
+	rte_pktmbuf_free(m);
+}
+
+static void
+rx(uint32_t src, uint16_t dport, const uint8_t *payload, size_t len)
+{
+	struct rte_mbuf *m = dp_harness_mbuf(pool, src, 5000, GW, dport, payload, len);
+
+	assert_non_null(m);
+	dp_classify_burst(&wk, 0, &m, 1);
+}
+
+/* A STUN Binding request header is enough: the STUN handler is a recorder. */
+static const uint8_t binding[20] = { 0x00, 0x01, 0x00, 0x00, 0x21, 0x12, 0xa4, 0x42, 1 };
+
+static const struct {
+	uint32_t src;
+	bool martian;
+} src_cases[] = {
+	/* 1 */ { IP(198, 18, 4, 1), false },       /* a neighbour */
+	/* 2 */ { IP(203, 0, 113, 9), false },      /* off-link, via the gateway */
+	/* 3 */ { IP(255, 255, 255, 255), true },   /* limited broadcast */
+	/* 4 */ { IP(224, 0, 0, 1), true },         /* multicast */
+	/* 5 */ { IP(0, 0, 0, 0), true },           /* unspecified */
+	/* 6 */ { IP(127, 0, 0, 1), true },         /* loopback */
+	/* 7 */ { GW, true },                       /* our own address */
+	/* 8 */ { IP(198, 18, 4, 255), true },      /* our subnet's broadcast */
+	/* 9 */ { IP(240, 1, 2, 3), true },         /* reserved */
+};
+
+static void
+test_martian_sources(void **state)
+{
+	(void)state;
+	for (size_t i = 0; i < sizeof(src_cases) / sizeof(src_cases[0]); i++) {
+		unsigned stun = n_stun;
+		uint64_t mart = wk.cnt[GW_CNT_IPV4_MARTIAN_SRC];
+
+		rx(src_cases[i].src, 3478, binding, sizeof(binding));
+		if ((n_stun == stun) != src_cases[i].martian ||
+		    wk.cnt[GW_CNT_IPV4_MARTIAN_SRC] != mart + src_cases[i].martian)
+			fail_msg("row %zu: handled %u, martian counter %+d", i + 1, n_stun - stun,
+				 (int)(wk.cnt[GW_CNT_IPV4_MARTIAN_SRC] - mart));
+	}
+	/* an impossible source on a relay port is dropped too */
+	rx(IP(127, 0, 0, 1), 50000, binding, sizeof(binding));
+	assert_int_equal(n_relay, 0);
+	assert_int_equal(dp_harness_n_sent, 0);      /* nothing was answered */
+}
+
+static void
+test_channel_range(void **state)
+{
+	uint8_t cd[8] = { 0x50, 0x01, 0x00, 0x04, 1, 2, 3, 4 };
+	uint8_t low[8] = { 0x40, 0x01, 0x00, 0x04, 1, 2, 3, 4 };
+
+	(void)state;
+	n_chandata = 0;
+	rx(IP(198, 18, 4, 1), 3478, low, sizeof(low));
+	assert_int_equal(n_chandata, 1);
+	/* RFC 8656 §12: 0x5001 is not ChannelData unless configured */
+	rx(IP(198, 18, 4, 1), 3478, cd, sizeof(cd));
+	assert_int_equal(n_chandata, 1);
+	conf.turn.rfc5766_channels = true;
+	rx(IP(198, 18, 4, 1), 3478, cd, sizeof(cd));
+	assert_int_equal(n_chandata, 2);
+	conf.turn.rfc5766_channels = false;
+}
+
+/* RFC 7983: 20..63 is DTLS; on a media port it goes to the control plane */
+static void
+test_dtls_punt(void **state)
+{
+	static const uint8_t hello[13] = { 22, 0xfe, 0xfd, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0 };
+
+	(void)state;
+	n_punt = 0;
+	rx(IP(198, 18, 4, 1), 40000, hello, sizeof(hello));       /* media port */
+	assert_int_equal(n_punt, 1);
+	rx(IP(198, 18, 4, 1), 3478, hello, sizeof(hello));        /* STUN/TURN port */
+	assert_int_equal(n_punt, 1);
+	rx(IP(198, 18, 4, 1), 39999, hello, sizeof(hello));       /* no service */
+	assert_int_equal(n_punt, 1);
+}
+
+/* 128..191 (RTP, and RTCP by RFC 5761) on a media port goes to dp_media */
+static void
+test_media_hook(void **state)
+{
+	static const uint8_t rtp[12] = { 0x80, 111, 0, 1, 0, 0, 0, 1, 0, 0, 0, 9 };
+	static const uint8_t rtcp[8] = { 0x80, 200, 0, 1, 0, 0, 0, 9 };
+
+	(void)state;
+	n_media = 0;
+	rx(IP(198, 18, 4, 1), 40000, rtp, sizeof(rtp));           /* media port */
+	rx(IP(198, 18, 4, 1), 49151, rtcp, sizeof(rtcp));         /* media port, RTCP */
+	assert_int_equal(n_media, 2);
+	rx(IP(198, 18, 4, 1), 3478, rtp, sizeof(rtp));            /* STUN/TURN port */
+	rx(IP(198, 18, 4, 1), 39999, rtp, sizeof(rtp));           /* no service */
+	assert_int_equal(n_media, 2);
+}
+
+static int
+setup(void **state)
+{
+	(void)state;
+	gw_config_defaults(&conf);
+	conf.turn.enabled = true;
+	conf.turn.relay_port_min = 50000;
+	conf.turn.relay_port_max = 50007;
+	dp_harness_dp(&conf, (const uint32_t[]){ GW }, 1);
+	pool = rte_pktmbuf_pool_create("rtt_cls", 255, 0, 0, RTE_MBUF_DEFAULT_BUF_SIZE,
+				       SOCKET_ID_ANY);
+	dp.pool = pool;
+	return pool == NULL ? -1 : 0;
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_martian_sources),
+		cmocka_unit_test(test_channel_range),
+		cmocka_unit_test(test_dtls_punt),
+		cmocka_unit_test(test_media_hook),
+	};
+	int rc;
+
+	if (dp_harness_eal_init("test_classify", "rtt-cls", 128) != 0)
+		return 1;
+	rc = cmocka_run_group_tests(tests, setup, NULL);
+	dp_harness_sent_reset();
+	dp_harness_eal_fini("rtt-cls");
+	return rc;
+}
