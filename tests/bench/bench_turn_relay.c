@@ -218,6 +218,8 @@ setup(uint32_t n)
 	conf.turn.relay_port_min = 4000;
 	conf.turn.relay_port_max = 65535;
 	conf.turn.max_allocations = n;
+	conf.turn.user_quota = 0;     /* one user, one IP range: no quotas */
+	conf.turn.ip_quota = 0;
 	snprintf(conf.turn.users[0].username, sizeof(conf.turn.users[0].username), "%s", USER);
 	snprintf(conf.turn.users[0].password, sizeof(conf.turn.users[0].password), "%s", PASS);
 	conf.turn.n_users = 1;
