@@ -147,15 +147,19 @@ stop_coturn() {
 
 # ---- runs ---------------------------------------------------------------------
 RAW=$OUT/raw.tsv
-printf 'round\tserver\tproto\tload\tsent\treceived\tloss_pct\trx_pps\tcpu_s\tpkts_per_cpu_s\tp50_us\tp99_us\tsetup_cpu_s\n' > "$RAW"
+printf 'round\tserver\tproto\tload\tsent\treceived\tloss_pct\trx_pps\tcpu_s\tpkts_per_cpu_s\tp50_us\tp99_us\tsetup_cpu_s\tudp_rcvbuf_drops\n' > "$RAW"
 LOADS=("light 5000" "medium 50000" "flat 0")
+
+udp_rcvbuf_errors() {
+	tb_g awk '/^Udp:/ { if (h) { print $6; exit } h = 1 }' /proc/net/snmp
+}
 
 # run ROUND SERVER PROTO LOAD RATE: one generator run against SERVER_PID.
 # Every run of a server start uses its own 100 source ports (the TURN
 # allocations of an earlier run are still there: no 437).
 RUN_N=0
 run() {
-	local r=$1 srv=$2 proto=$3 load=$4 rate=$5 out args line
+	local r=$1 srv=$2 proto=$3 load=$4 rate=$5 out args line rb0
 	out=$TB_DIR/lg-$r-$srv-$proto-$load.out
 	RUN_N=$((RUN_N + 1))
 	args=(--mode "$proto" --server "$TB_GW_IP:3478" --bind "$TB_CLIENT_IP" --sockets 100
@@ -164,19 +168,23 @@ run() {
 		--rate "$rate" --duration "$SECS" --drain 500 --cpu-pid "$SERVER_PID")
 	[ "$proto" = turn ] && args+=(--peer "$TB_PEER_IP:$PEER_PORT" --user alice
 		--pass alice-pass-1 --size 160)
+	# The gateway namespace's UDP RcvbufErrors: datagrams the kernel dropped
+	# because coturn's socket buffer was full (0 for rtcgw: no kernel socket).
+	rb0=$(udp_rcvbuf_errors)
 	if ! tb_c taskset -c 0 timeout $((SECS + 40)) "$LOADGEN" "${args[@]}" >"$out" 2>&1; then
 		sed 's/^/#   /' "$out"
 		die "$srv $proto $load: the generator failed"
 	fi
 	line=$(grep '^sent=' "$out") || die "$srv $proto $load: no result line"
+	line="$line rcvbuf_drops=$(($(udp_rcvbuf_errors) - rb0))"
 	# key=value -> the columns of $RAW
 	awk -v r="$r" -v s="$srv" -v p="$proto" -v l="$load" '{
 		for (i = 1; i <= NF; i++) { split($i, kv, "="); v[kv[1]] = kv[2] }
 		pk = (p == "turn" ? 2 : 1) * v["received"]
-		printf "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%.0f\t%s\t%s\t%s\n", r, s, p, l,
+		printf "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%.0f\t%s\t%s\t%s\t%s\n", r, s, p, l,
 			v["sent"], v["received"], v["loss_pct"], v["rx_pps"] * (p == "turn" ? 2 : 1),
 			v["cpu_s"], (v["cpu_s"] > 0 ? pk / v["cpu_s"] : 0), v["p50_us"], v["p99_us"],
-			v["setup_cpu_s"] }' <<<"$line" >> "$RAW"
+			v["setup_cpu_s"], v["rcvbuf_drops"] }' <<<"$line" >> "$RAW"
 	say "round $r $srv $proto $load: $(tail -1 "$RAW" | cut -f5-)"
 }
 
@@ -234,6 +242,10 @@ out.append("")
 out.append("TURN allocation set-up (100 allocations: 401, Allocate, CreatePermission, ChannelBind), "
            "server CPU-s, median: " + ", ".join(
     f"{srv} {med(srv, 'turn', 'light', 'setup_cpu_s'):.3f}" for srv in ('rtcgw', 'coturn')))
+out.append("")
+out.append("coturn's UDP receive-buffer drops (kernel RcvbufErrors in the gateway namespace), median per run: " +
+           ", ".join(f"{p.upper()} {l} {med('coturn', p, l, 'udp_rcvbuf_drops'):.0f}"
+                     for p in ('stun', 'turn') for l in ('light', 'medium', 'flat')))
 out.append("")
 out.append("Packets: STUN = requests answered; TURN = 2 x echoes received (client->peer and peer->client "
            "relayed). Throughput: the same per second of the run. Loss: sent but not answered within 0.5 s after the run.")
