@@ -30,12 +30,13 @@ test_msg_layout(void **state)
 	assert_int_equal(offsetof(struct gw_ipc_hello, version), 16);
 }
 
-/* v7: SRTP key install (gw_ipc_srtp_keys), removal and result event. */
+/* v7: SRTP key install (gw_ipc_srtp_keys), removal and result event;
+ * v8: the exception path's counters (exc_*). */
 static void
 test_srtp_layout(void **state)
 {
 	(void)state;
-	assert_int_equal(GW_IPC_VERSION, 7);
+	assert_int_equal(GW_IPC_VERSION, 8);
 	assert_int_equal(GW_IPC_SRTP_ADD_REQ, 11);
 	assert_int_equal(GW_IPC_SRTP_DEL_REQ, 12);
 	assert_int_equal(GW_IPC_SRTP_EVENT, 13);
