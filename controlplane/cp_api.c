@@ -5,6 +5,8 @@
 #include "cp_ice.h"
 #include "cp_clock.h"
 #include "cp_metrics.h"
+#include "cp_reload.h"
+#include "cp_session.h"
 #include "cp_turn.h"
 
 /* A snapshot older than this means the dataplane stopped answering. */
@@ -66,6 +68,9 @@ get_metrics(void *a, const struct cp_rest_req *r)
 	char *text = NULL;
 	size_t len = 0;
 	enum MHD_Result ret;
+	unsigned sessions, legs;
+	char *all = NULL;
+	int n;
 
 	struct cp_rest_stats rs = { 0 };
 
@@ -78,8 +83,18 @@ get_metrics(void *a, const struct cp_rest_req *r)
 		free(text);
 		return cp_rest_reply_error(r, 500, "out of memory");
 	}
-	ret = cp_rest_reply_text(r, 200, "text/plain; version=0.0.4; charset=utf-8", text, len);
+	cp_session_counts(&sessions, &legs);
+	n = asprintf(&all, "%.*s# HELP rtcgw_media_sessions WebRTC media sessions (echo, streams)\n"
+		     "# TYPE rtcgw_media_sessions gauge\nrtcgw_media_sessions %u\n"
+		     "# HELP rtcgw_media_legs WebRTC media legs (echo, publishers, viewers)\n"
+		     "# TYPE rtcgw_media_legs gauge\nrtcgw_media_legs %u\n",
+		     (int)len, text, sessions, legs);
 	free(text);
+	if (n < 0)
+		return cp_rest_reply_error(r, 500, "out of memory");
+	ret = cp_rest_reply_text(r, 200, "text/plain; version=0.0.4; charset=utf-8", all,
+				 (size_t)n);
+	free(all);
 	return ret;
 }
 
@@ -105,5 +120,16 @@ const struct cp_rest_route cp_api_routes[] = {
 	{ "GET", "/v1/ice/legs*", cp_ice_get, false },
 	{ "DELETE", "/v1/ice/legs/*", cp_ice_delete, false },
 	{ "GET", "/v1/turn/credentials", cp_turn_credentials, false },
+	{ "POST", "/v1/config/reload", cp_reload_post, false },
+	{ "POST", "/v1/echo", cp_session_post_echo, false },
+	{ "OPTIONS", "/v1/echo", cp_session_options, false },
+	{ "POST", "/v1/whip/*", cp_session_post_whip, false },
+	{ "OPTIONS", "/v1/whip/*", cp_session_options, false },
+	{ "POST", "/v1/whep/*", cp_session_post_whep, false },
+	{ "OPTIONS", "/v1/whep/*", cp_session_options, false },
+	{ "PATCH", "/v1/resources/*", cp_session_patch, false },
+	{ "DELETE", "/v1/resources/*", cp_session_delete, false },
+	{ "OPTIONS", "/v1/resources/*", cp_session_options, false },
+	{ "GET", "/v1/sessions*", cp_session_get, false },
 };
 const size_t cp_api_n_routes = sizeof(cp_api_routes) / sizeof(cp_api_routes[0]);

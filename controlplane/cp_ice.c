@@ -45,6 +45,15 @@ struct leg {
 
 static struct leg legs[CP_ICE_MAX_LEGS];
 static uint32_t next_id = 1;
+static cp_ice_listener_fn *listener;
+static void *listener_ctx;
+
+void
+cp_ice_listen(cp_ice_listener_fn *fn, void *ctx)
+{
+	listener = fn;
+	listener_ctx = ctx;
+}
 
 static void on_event(void *ctx, struct cp_ipc *c, const struct gw_ipc_msg *m);
 
@@ -145,7 +154,12 @@ on_event(void *ctx, struct cp_ipc *c, const struct gw_ipc_msg *m)
 		break;
 	default:
 		CP_WARN("ice: unknown event kind %u", e->kind);
+		return;
 	}
+	if (listener != NULL && l != NULL &&
+	    (e->kind == GW_IPC_ICE_NOMINATED || e->kind == GW_IPC_ICE_CONSENT_LOST ||
+	     (e->kind == GW_IPC_ICE_ADDED && m->status != 0)))
+		listener(listener_ctx, e->leg_id, e->kind, e->peer_ip, e->peer_port);
 }
 
 /* Random ice-chars (RFC 8839 §5.4: ALPHA / DIGIT / "+" / "/"): 64 symbols,
@@ -219,6 +233,137 @@ dp_ready(const struct cp_app *app)
 	return app->ipc != NULL && !app->dp_lost;
 }
 
+/*
+ * Create leg on port for remote ufrag ru with our ufrag lu and password lp
+ * (NULL: generated) and publish it to the dataplane. pwd receives the
+ * password (the caller wipes it). On failure: -errno, *status the HTTP
+ * status and why the reason.
+ */
+static int
+leg_create(struct cp_app *app, uint16_t port, const char *ru, const char *lu, const char *lp,
+	   struct leg **out, char pwd[GW_ICE_PWD_MAX + 1], unsigned *status, char *why,
+	   size_t wlen)
+{
+	struct gw_ipc_msg m = { .type = GW_IPC_ICE_ADD_REQ };
+	struct gw_ipc_ice_add *add = &m.u.ice_add;
+	struct leg *l = NULL;
+
+	*status = 503;
+	if (!dp_ready(app)) {
+		snprintf(why, wlen, "no dataplane attached");
+		return -ENOTCONN;
+	}
+	for (unsigned i = 0; i < CP_ICE_MAX_LEGS && l == NULL; i++)
+		if (legs[i].id == 0)
+			l = &legs[i];
+	if (l == NULL) {
+		snprintf(why, wlen, "ICE leg table full (%d legs)", CP_ICE_MAX_LEGS);
+		return -ENOSPC;
+	}
+	memset(l, 0, sizeof(*l));
+	if (lu != NULL) {
+		if (ufrag_taken(lu)) {
+			*status = 409;
+			snprintf(why, wlen, "local_ufrag %s is in use", lu);
+			return -EEXIST;
+		}
+		snprintf(l->local_ufrag, sizeof(l->local_ufrag), "%s", lu);
+	} else {
+		do {
+			if (gen_ice_chars(l->local_ufrag, GEN_UFRAG_LEN) != 0)
+				goto rand_fail;
+		} while (ufrag_taken(l->local_ufrag));
+	}
+	if (lp != NULL)
+		snprintf(pwd, GW_ICE_PWD_MAX + 1, "%s", lp);
+	else if (gen_ice_chars(pwd, GEN_PWD_LEN) != 0)
+		goto rand_fail;
+	snprintf(l->remote_ufrag, sizeof(l->remote_ufrag), "%s", ru);
+	l->port = port;
+	l->state = ST_PENDING;
+	l->created = time(NULL);
+	add->leg_id = next_id;
+	add->port = l->port;
+	add->local_ufrag_len = (uint8_t)strlen(l->local_ufrag);
+	add->remote_ufrag_len = (uint8_t)strlen(l->remote_ufrag);
+	add->pwd_len = (uint8_t)strlen(pwd);
+	memcpy(add->local_ufrag, l->local_ufrag, add->local_ufrag_len);
+	memcpy(add->remote_ufrag, l->remote_ufrag, add->remote_ufrag_len);
+	memcpy(add->pwd, pwd, add->pwd_len);
+	if (cp_ipc_send(app->ipc, 0, &m) != 0) {
+		gw_wipe(&m, sizeof(m));
+		gw_wipe(pwd, GW_ICE_PWD_MAX + 1);
+		memset(l, 0, sizeof(*l));
+		snprintf(why, wlen, "dataplane command ring full");
+		return -ENOBUFS;
+	}
+	gw_wipe(&m, sizeof(m));
+	l->id = next_id++;
+	if (next_id == 0)
+		next_id = 1;
+	CP_INFO("ice leg %u: created (ufrag %s, remote %s, port %u)", l->id, l->local_ufrag,
+		l->remote_ufrag, l->port);
+	*out = l;
+	return 0;
+
+rand_fail:
+	memset(l, 0, sizeof(*l));
+	*status = 500;
+	snprintf(why, wlen, "random generator failed");
+	return -EIO;
+}
+
+int
+cp_ice_leg_create(struct cp_app *app, uint16_t port, const char *remote_ufrag,
+		  struct cp_ice_leg_info *info, char *why, size_t wlen)
+{
+	struct leg *l;
+	unsigned status;
+	int rc;
+
+	if (!gw_ice_chars_ok(remote_ufrag, GW_ICE_UFRAG_MIN, GW_ICE_UFRAG_MAX)) {
+		snprintf(why, wlen, "remote ice-ufrag: %u..%u ice-chars", GW_ICE_UFRAG_MIN,
+			 GW_ICE_UFRAG_MAX);
+		return -EINVAL;
+	}
+	rc = leg_create(app, port, remote_ufrag, NULL, NULL, &l, info->pwd, &status, why, wlen);
+	if (rc != 0)
+		return rc;
+	info->id = l->id;
+	snprintf(info->ufrag, sizeof(info->ufrag), "%s", l->local_ufrag);
+	return 0;
+}
+
+/* Forget leg l and take it out of the dataplane. */
+static int
+leg_delete(struct cp_app *app, struct leg *l)
+{
+	struct gw_ipc_msg m = { .type = GW_IPC_ICE_DEL_REQ };
+
+	m.u.ice_del.leg_id = l->id;
+	if (dp_ready(app) && cp_ipc_send(app->ipc, 0, &m) != 0)
+		return -ENOBUFS;
+	CP_INFO("ice leg %u: deleted", l->id);
+	memset(l, 0, sizeof(*l));
+	return 0;
+}
+
+int
+cp_ice_leg_delete(struct cp_app *app, uint32_t id)
+{
+	struct leg *l = find(id);
+
+	return l == NULL ? -ENOENT : leg_delete(app, l);
+}
+
+const char *
+cp_ice_leg_state(uint32_t id)
+{
+	const struct leg *l = find(id);
+
+	return l == NULL ? "gone" : state_names[l->state];
+}
+
 enum MHD_Result
 cp_ice_post(void *a, const struct cp_rest_req *r)
 {
@@ -226,9 +371,9 @@ cp_ice_post(void *a, const struct cp_rest_req *r)
 	const struct gw_config *c = app->conf;
 	char why[160], pwd[GW_ICE_PWD_MAX + 1];
 	const char *lu, *lp, *ru, *key;
-	struct gw_ipc_msg m = { .type = GW_IPC_ICE_ADD_REQ };
-	struct gw_ipc_ice_add *add = &m.u.ice_add;
 	struct leg *l = NULL;
+	unsigned why_status;
+	int rc;
 	json_error_t jerr;
 	json_t *body, *v, *doc;
 	json_int_t port;
@@ -267,71 +412,16 @@ cp_ice_post(void *a, const struct cp_rest_req *r)
 		       sizeof(why)) ||
 	    !opt_chars(body, "local_pwd", GW_ICE_PWD_MIN, GW_ICE_PWD_MAX, &lp, why, sizeof(why)))
 		goto bad;
-	if (!dp_ready(app)) {
-		json_decref(body);
-		return cp_rest_reply_error(r, 503, "no dataplane attached");
-	}
-	for (unsigned i = 0; i < CP_ICE_MAX_LEGS && l == NULL; i++)
-		if (legs[i].id == 0)
-			l = &legs[i];
-	if (l == NULL) {
-		json_decref(body);
-		return cp_rest_reply_error(r, 503, "ICE leg table full (%d legs)", CP_ICE_MAX_LEGS);
-	}
-	memset(l, 0, sizeof(*l));
-	if (lu != NULL) {
-		if (ufrag_taken(lu)) {
-			enum MHD_Result ret = cp_rest_reply_error(r, 409, "local_ufrag %s is in use",
-								  lu);
-
-			json_decref(body);      /* lu points into it */
-			return ret;
-		}
-		snprintf(l->local_ufrag, sizeof(l->local_ufrag), "%s", lu);
-	} else {
-		do {
-			if (gen_ice_chars(l->local_ufrag, GEN_UFRAG_LEN) != 0)
-				goto rand_fail;
-		} while (ufrag_taken(l->local_ufrag));
-	}
-	if (lp != NULL)
-		snprintf(pwd, sizeof(pwd), "%s", lp);
-	else if (gen_ice_chars(pwd, GEN_PWD_LEN) != 0)
-		goto rand_fail;
-	snprintf(l->remote_ufrag, sizeof(l->remote_ufrag), "%s", ru);
-	json_decref(body);
-
-	l->port = (uint16_t)port;
-	l->state = ST_PENDING;
-	l->created = time(NULL);
-	add->leg_id = next_id;
-	add->port = l->port;
-	add->local_ufrag_len = (uint8_t)strlen(l->local_ufrag);
-	add->remote_ufrag_len = (uint8_t)strlen(l->remote_ufrag);
-	add->pwd_len = (uint8_t)strlen(pwd);
-	memcpy(add->local_ufrag, l->local_ufrag, add->local_ufrag_len);
-	memcpy(add->remote_ufrag, l->remote_ufrag, add->remote_ufrag_len);
-	memcpy(add->pwd, pwd, add->pwd_len);
-	if (cp_ipc_send(app->ipc, 0, &m) != 0) {
-		gw_wipe(&m, sizeof(m));
-		gw_wipe(pwd, sizeof(pwd));
-		memset(l, 0, sizeof(*l));
-		return cp_rest_reply_error(r, 503, "dataplane command ring full");
-	}
-	gw_wipe(&m, sizeof(m));
-	l->id = next_id++;
-	CP_INFO("ice leg %u: created (ufrag %s, remote %s, port %u)", l->id, l->local_ufrag,
-		l->remote_ufrag, l->port);
+	rc = leg_create(app, (uint16_t)port, ru, lu, lp, &l, pwd, &why_status, why, sizeof(why));
+	json_decref(body);      /* lu, lp, ru point into it */
+	if (rc != 0)
+		return cp_rest_reply_error(r, why_status, "%s", why);
 	doc = leg_json(l);
 	if (doc != NULL)
 		json_object_set_new(doc, "local_pwd", json_string(pwd));
 	gw_wipe(pwd, sizeof(pwd));
 	return cp_rest_reply_json(r, 201, doc);
 
-rand_fail:
-	json_decref(body);
-	memset(l, 0, sizeof(*l));
-	return cp_rest_reply_error(r, 500, "random generator failed");
 bad:
 	json_decref(body);
 	return cp_rest_reply_error(r, 400, "%s", why);
@@ -383,17 +473,13 @@ enum MHD_Result
 cp_ice_delete(void *a, const struct cp_rest_req *r)
 {
 	struct cp_app *app = a;
-	struct gw_ipc_msg m = { .type = GW_IPC_ICE_DEL_REQ };
 	struct leg *l;
 	bool bad;
 
 	l = leg_of_path(r->path, &bad);
 	if (l == NULL)
 		return cp_rest_reply_error(r, 404, "no such ICE leg: %s", r->path);
-	m.u.ice_del.leg_id = l->id;
-	if (dp_ready(app) && cp_ipc_send(app->ipc, 0, &m) != 0)
+	if (leg_delete(app, l) != 0)
 		return cp_rest_reply_error(r, 503, "dataplane command ring full");
-	CP_INFO("ice leg %u: deleted", l->id);
-	memset(l, 0, sizeof(*l));
 	return cp_rest_reply_text(r, 204, "application/json", "", 0);
 }

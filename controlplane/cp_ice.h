@@ -31,6 +31,42 @@
  */
 int cp_ice_init(void);
 
+struct cp_app;
+
+/** What the session layer needs of a leg it created. */
+struct cp_ice_leg_info {
+	uint32_t id;                          /* also the media and SRTP leg id */
+	char ufrag[GW_IPC_ICE_UFRAG + 1];
+	char pwd[GW_IPC_ICE_PWD + 1];         /* the caller wipes it */
+};
+
+/**
+ * Create an ICE-lite leg on media port for the peer's remote_ufrag with a
+ * generated ufrag and password, and publish it to the dataplane (the REST
+ * handler below and cp_session share this).
+ * @return 0; -EINVAL (remote_ufrag not 4..32 ice-chars); -ENOTCONN (no
+ *         dataplane); -ENOSPC (table full); -ENOBUFS (command ring full);
+ *         -EIO (random generator). why says which.
+ */
+int cp_ice_leg_create(struct cp_app *app, uint16_t port, const char *remote_ufrag,
+		      struct cp_ice_leg_info *info, char *why, size_t wlen);
+
+/** Forget leg id and remove it from the dataplane. @return 0; -ENOENT; -ENOBUFS. */
+int cp_ice_leg_delete(struct cp_app *app, uint32_t id);
+
+/** "pending", "waiting", "nominated", "consent_lost", "failed", or "gone". */
+const char *cp_ice_leg_state(uint32_t id);
+
+/**
+ * Called after the registry followed a dataplane event of a known leg:
+ * GW_IPC_ICE_NOMINATED, GW_IPC_ICE_CONSENT_LOST, or GW_IPC_ICE_ADDED refused.
+ */
+typedef void cp_ice_listener_fn(void *ctx, uint32_t leg_id, uint16_t kind, uint32_t peer_ip,
+				uint16_t peer_port);
+
+/** Set the one listener (cp_session). */
+void cp_ice_listen(cp_ice_listener_fn *fn, void *ctx);
+
 cp_rest_handler_fn cp_ice_post;
 cp_rest_handler_fn cp_ice_get;
 cp_rest_handler_fn cp_ice_delete;

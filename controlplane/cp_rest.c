@@ -107,8 +107,8 @@ warn_limit(struct cp_rest *rest, unsigned kind, uint64_t now)
 /* ---- replies through libmicrohttpd --------------------------------------- */
 
 static enum MHD_Result
-reply(const struct cp_rest_req *r, unsigned status, const char *type, const char *data,
-      size_t len)
+reply_hdrs(const struct cp_rest_req *r, unsigned status, const char *type, const char *data,
+	   size_t len, const char *const *hdrs)
 {
 	struct MHD_Response *resp;
 	enum MHD_Result ret;
@@ -124,9 +124,25 @@ reply(const struct cp_rest_req *r, unsigned status, const char *type, const char
 					"Bearer realm=\"rtcgw\"");
 	if (status == MHD_HTTP_METHOD_NOT_ALLOWED && r->allow != NULL)
 		MHD_add_response_header(resp, MHD_HTTP_HEADER_ALLOW, r->allow);
+	for (size_t i = 0; hdrs != NULL && hdrs[i] != NULL && hdrs[i + 1] != NULL; i += 2)
+		MHD_add_response_header(resp, hdrs[i], hdrs[i + 1]);
 	ret = MHD_queue_response(r->conn, status, resp);
 	MHD_destroy_response(resp);
 	return ret;
+}
+
+static enum MHD_Result
+reply(const struct cp_rest_req *r, unsigned status, const char *type, const char *data,
+      size_t len)
+{
+	return reply_hdrs(r, status, type, data, len, NULL);
+}
+
+enum MHD_Result
+cp_rest_reply_hdrs(const struct cp_rest_req *r, unsigned status, const char *content_type,
+		   const char *text, size_t len, const char *const *hdrs)
+{
+	return reply_hdrs(r, status, content_type, text, len, hdrs);
 }
 
 enum MHD_Result
@@ -218,7 +234,10 @@ dispatch(struct cp_rest *rest, const struct listener *l, struct cp_rest_req *r)
 	const char *why;
 	bool path_known = false;
 
-	if (strncmp(r->path, "/v1/", 4) == 0 && !l->health && !authorized(rest, r->conn, &why))
+	/* CORS preflights carry no credentials (Fetch standard): OPTIONS routes
+	 * answer without the token and must reveal nothing. */
+	if (strncmp(r->path, "/v1/", 4) == 0 && !l->health &&
+	    strcmp(r->method, MHD_HTTP_METHOD_OPTIONS) != 0 && !authorized(rest, r->conn, &why))
 		return cp_rest_reply_error(r, MHD_HTTP_UNAUTHORIZED, "%s", why);
 	for (size_t i = 0; i < rest->n_routes; i++) {
 		const struct cp_rest_route *rt = &rest->routes[i];

@@ -93,6 +93,14 @@ enum MHD_Result cp_rest_reply_json(const struct cp_rest_req *r, unsigned status,
 enum MHD_Result cp_rest_reply_error(const struct cp_rest_req *r, unsigned status,
 				    const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
+/**
+ * Answer with a body of the given content type (copied) and extra headers:
+ * hdrs is name, value, name, value, ..., NULL (NULL: none).
+ */
+enum MHD_Result cp_rest_reply_hdrs(const struct cp_rest_req *r, unsigned status,
+				   const char *content_type, const char *text, size_t len,
+				   const char *const *hdrs);
+
 /** Answer with a text body of the given content type (copied). */
 enum MHD_Result cp_rest_reply_text(const struct cp_rest_req *r, unsigned status,
 				   const char *content_type, const char *text, size_t len);

@@ -47,6 +47,28 @@ parse_ttl(const char *s, uint32_t *ttl)
 	return 0;
 }
 
+int
+cp_turn_rest_credential(const struct gw_config *c, const char *user, uint32_t ttl, char *name,
+			size_t nlen, char pass[GW_TURN_REST_PASS_SIZE])
+{
+	struct gw_hmac_sha1_key k;
+	struct timespec now;
+	int n;
+
+	if (c->turn.n_auth_secrets == 0)
+		return -ENOENT;
+	clock_gettime(CLOCK_REALTIME, &now);
+	n = gw_turn_rest_username(name, nlen, (uint64_t)now.tv_sec + ttl, user);
+	if (n < 0 ||
+	    gw_hmac_sha1_key_init(&k, (const uint8_t *)c->turn.auth_secrets[0],
+				  strlen(c->turn.auth_secrets[0])) != 0)
+		return -EIO;
+	n = gw_turn_rest_password(pass, GW_TURN_REST_PASS_SIZE, &k, (const uint8_t *)name,
+				  (size_t)n);
+	gw_hmac_sha1_key_fini(&k);
+	return n != 0 ? -EIO : 0;
+}
+
 enum MHD_Result
 cp_turn_credentials(void *a, const struct cp_rest_req *r)
 {
@@ -54,12 +76,9 @@ cp_turn_credentials(void *a, const struct cp_rest_req *r)
 	const struct gw_config *c = app->conf;
 	const char *user = MHD_lookup_connection_value(r->conn, MHD_GET_ARGUMENT_KIND, "username");
 	const char *ttl_s = MHD_lookup_connection_value(r->conn, MHD_GET_ARGUMENT_KIND, "ttl");
-	struct gw_hmac_sha1_key k;
 	char name[USER_MAX + 24], pass[GW_TURN_REST_PASS_SIZE];
-	struct timespec now;
 	uint32_t ttl;
 	json_t *uris;
-	int n;
 
 	if (!c->turn.enabled || c->turn.n_auth_secrets == 0)
 		return cp_rest_reply_error(r, 503, "TURN REST credentials need turn.enabled and "
@@ -69,15 +88,7 @@ cp_turn_credentials(void *a, const struct cp_rest_req *r)
 					   USER_MAX);
 	if (parse_ttl(ttl_s, &ttl) != 0)
 		return cp_rest_reply_error(r, 400, "ttl: an integer in 1..%u", CP_TURN_TTL_MAX);
-	clock_gettime(CLOCK_REALTIME, &now);
-	n = gw_turn_rest_username(name, sizeof(name), (uint64_t)now.tv_sec + ttl, user);
-	if (n < 0 ||
-	    gw_hmac_sha1_key_init(&k, (const uint8_t *)c->turn.auth_secrets[0],
-				  strlen(c->turn.auth_secrets[0])) != 0)
-		return cp_rest_reply_error(r, 500, "cannot compute the credential");
-	n = gw_turn_rest_password(pass, sizeof(pass), &k, (const uint8_t *)name, (size_t)n);
-	gw_hmac_sha1_key_fini(&k);
-	if (n != 0)
+	if (cp_turn_rest_credential(c, user, ttl, name, sizeof(name), pass) != 0)
 		return cp_rest_reply_error(r, 500, "cannot compute the credential");
 	uris = json_array();
 	for (unsigned i = 0; uris != NULL && i < c->dataplane.n_ports; i++) {

@@ -21,6 +21,21 @@
 #define CP_TURN_TTL_DEFAULT 86400u
 #define CP_TURN_TTL_MAX     604800u
 
+#include <stddef.h>
+#include <stdint.h>
+
+#include "gw_config.h"
+#include "turn.h"
+
+/**
+ * A TURN REST credential for user, valid ttl seconds, signed with
+ * turn.auth_secrets[0]: name "<expiry>:user" (nlen bytes of room), pass the
+ * base64 HMAC (also used for the WHIP/WHEP Link headers).
+ * @return 0; -ENOENT (no auth_secrets); -EIO (name too long, HMAC failed).
+ */
+int cp_turn_rest_credential(const struct gw_config *c, const char *user, uint32_t ttl,
+			    char *name, size_t nlen, char pass[GW_TURN_REST_PASS_SIZE]);
+
 cp_rest_handler_fn cp_turn_credentials;
 
 #endif

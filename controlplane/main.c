@@ -31,7 +31,9 @@
 #include "cp_ipc.h"
 #include "cp_log.h"
 #include "cp_ng.h"
+#include "cp_reload.h"
 #include "cp_rest.h"
+#include "cp_session.h"
 #include "gw_config.h"
 #include "gw_log.h"
 
@@ -39,6 +41,14 @@
 #define WATCH_MS       250
 
 static volatile sig_atomic_t quit;
+static volatile sig_atomic_t hup;
+
+static void
+on_hup(int sig)
+{
+	(void)sig;
+	hup = 1;
+}
 
 static void
 on_signal(int sig)
@@ -87,6 +97,7 @@ reexec(char **argv)
 	sigemptyset(&stop);
 	sigaddset(&stop, SIGINT);
 	sigaddset(&stop, SIGTERM);
+	sigaddset(&stop, SIGHUP);     /* a reload request too: its default would kill */
 	sigprocmask(SIG_BLOCK, &stop, NULL);
 	if (quit) {
 		CP_NOTICE("stopped");
@@ -137,6 +148,7 @@ main(int argc, char **argv)
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
 	signal(SIGPIPE, SIG_IGN);
+	signal(SIGHUP, on_hup);       /* cp_reload: re-read the config in the loop */
 	{
 		/* Blocked across a re-exec (see reexec()): deliver what is pending. */
 		sigset_t stop;
@@ -144,11 +156,16 @@ main(int argc, char **argv)
 		sigemptyset(&stop);
 		sigaddset(&stop, SIGINT);
 		sigaddset(&stop, SIGTERM);
+		sigaddset(&stop, SIGHUP);
 		sigprocmask(SIG_UNBLOCK, &stop, NULL);
 	}
 
 	/* features register their IPC rows before the first attach */
 	rc = cp_ice_init();
+	if (rc == 0)
+		rc = cp_reload_init(&conf);
+	if (rc == 0)
+		rc = cp_session_init(&app);
 	if (rc != 0) {
 		CP_ERR("IPC handler registration failed: %s", strerror(-rc));
 		return EXIT_FAILURE;
@@ -217,9 +234,14 @@ main(int argc, char **argv)
 			goto out;
 		}
 		cp_rest_run(rest);
+		if (hup) {
+			hup = 0;
+			cp_reload_signal(&app);
+		}
 		now = cp_mono_ms();
 		if (pfd[1].revents & POLLIN)
 			cp_ng_run(ng, now);
+		cp_session_tick(now);
 		if (app.ipc != NULL) {
 			rc = cp_ipc_poll(app.ipc, now);
 			if (rc == -ESHUTDOWN || rc == -EPIPE) {
@@ -244,6 +266,7 @@ main(int argc, char **argv)
 	status = EXIT_SUCCESS;
 out:
 	app.rest = NULL;
+	cp_session_fini();
 	cp_rest_free(rest);
 	app.ng = NULL;
 	app.calls = NULL;

@@ -9,6 +9,7 @@
 #include "dp_ctx.h"
 #include "dp_exc.h"
 #include "dp_ipc.h"
+#include "dp_media.h"
 #include "dp_stun.h"
 #include "dp_turn.h"
 #include "net.h"
@@ -147,7 +148,12 @@ udp_input(struct dp_worker *w, unsigned pi, struct rte_mbuf *m, const struct gw_
 		dp_ipc_punt(w, m);
 		return;
 	}
-	/* The SRTP handlers hook in here. */
+	/* SRTP/SRTCP on a media port: the leg's rule (DESIGN.md step 6). */
+	if ((cls == GW_DEMUX_RTP || cls == GW_DEMUX_RTCP) && u.dport >= dp.conf->media.port_min &&
+	    u.dport <= dp.conf->media.port_max) {
+		dp_media_input(w, pi, m, ip, &u);
+		return;
+	}
 	DP_CNT(w, DEMUX_UNHANDLED);
 	drop(m);
 }

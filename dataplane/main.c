@@ -24,10 +24,12 @@
 #include "dp_frag.h"
 #include "dp_ice.h"
 #include "dp_ipc.h"
+#include "dp_media.h"
 #include "dp_lcore.h"
 #include "dp_turn.h"
 #include "dp_log.h"
 #include "dp_port.h"
+#include "dp_reload.h"
 #include "dp_srtp.h"
 #include "gw_config.h"
 #include "gw_log.h"
@@ -36,6 +38,7 @@
 #define NEIGH_ENTRIES 4096
 #define FRAG_MBUFS    4095      /* indirect mbufs: fragments in flight (TX rings, ARP queue) */
 #define ICE_LEGS      4096
+#define MEDIA_LEGS    4096
 #define DETACH_WAIT_MS 2000
 
 struct dp_ctx dp;
@@ -54,6 +57,13 @@ rte_level(enum gw_log_level l)
 	static const char *const map[] = { "error", "warning", "notice", "info", "debug" };
 
 	return map[l];
+}
+
+static void
+on_hup(int sig)
+{
+	(void)sig;
+	dp_reload_request();
 }
 
 /* EAL's argv from the config: lcores, memory, file prefix, devices. The
@@ -207,6 +217,8 @@ main(int argc, char **argv)
 		rc = create_workers(&conf);
 	if (rc == 0)
 		rc = dp_ice_create(ICE_LEGS, dp.n_workers);
+	if (rc == 0)
+		rc = dp_media_create(conf.media.port_min, conf.media.port_max, MEDIA_LEGS);
 	if (rc != 0) {
 		DP_LOG(ERR, "cannot create workers: %s", strerror(-rc));
 		goto out;
@@ -234,6 +246,12 @@ main(int argc, char **argv)
 		DP_LOG(ERR, "cannot create the TURN tables: %s", strerror(-rc));
 		goto out;
 	}
+	rc = dp_reload_init(&conf);
+	if (rc != 0) {
+		DP_LOG(ERR, "cannot set up config reload: %s", strerror(-rc));
+		goto out;
+	}
+	signal(SIGHUP, on_hup);       /* dp_reload: re-read the config on worker 0 */
 	dp_ipc_ready();
 	DP_LOG(NOTICE, "ready: %u worker(s), %u port(s), IPC ABI %u, pid %d",
 	       dp.n_workers, dp.n_ports, GW_IPC_VERSION, (int)getpid());
@@ -248,6 +266,7 @@ out:
 	dp_exc_shutdown();
 	dp_port_shutdown();
 	dp_ipc_drain();
+	dp_media_free();
 	if (eal_up)
 		rte_eal_cleanup();
 	remove_runtime_files(&conf);

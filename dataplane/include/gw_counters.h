@@ -121,7 +121,25 @@
 	_(TURN_DROP_BAD_SEND,   "TURN indications dropped: malformed or not Send")   \
 	_(TURN_DROP_BAD_REQUEST,"TURN messages dropped: malformed or a response")    \
 	_(TURN_DROP_FINGERPRINT,"TURN requests and indications dropped: FINGERPRINT mismatch") \
-	_(TURN_DROP_NOROOM,     "TURN packets dropped: no room in the mbuf")
+	_(TURN_DROP_NOROOM,     "TURN packets dropped: no room in the mbuf") \
+	_(MEDIA_RTP_IN,         "SRTP packets authenticated on media legs")          \
+	_(MEDIA_RTCP_IN,        "SRTCP packets authenticated on media legs")         \
+	_(MEDIA_OUT,            "SRTP/SRTCP packets protected and sent on media legs") \
+	_(MEDIA_AUTH_FAIL,      "SRTP/SRTCP packets dropped: authentication tag mismatch") \
+	_(MEDIA_REPLAY,         "SRTP/SRTCP packets dropped: replayed or too old index") \
+	_(MEDIA_MALFORMED,      "SRTP/SRTCP packets dropped: malformed or SSRC limit") \
+	_(MEDIA_NO_LEG,         "RTP/RTCP on a media port without a leg")            \
+	_(MEDIA_NO_KEYS,        "RTP/RTCP on a leg without SRTP keys yet")           \
+	_(MEDIA_NOT_OWNER,      "RTP/RTCP received by a worker that does not own the legs") \
+	_(MEDIA_NO_ROUTE,       "media packets with nowhere to go (no rule, no peer, no send keys)") \
+	_(MEDIA_TX_FAIL,        "media packets not sent (protect refused, no mbuf, over MTU)") \
+	_(MEDIA_KF_FORWARDED,   "PLI/FIR from subscribers forwarded to the publisher") \
+	_(MEDIA_KF_LIMITED,     "PLI/FIR from subscribers dropped by the 500 ms limit") \
+	_(MEDIA_NACK_FORWARDED, "SRTCP with a generic NACK from subscribers forwarded to the publisher") \
+	_(MEDIA_RTCP_TERMINATED,"SRTCP from subscribers terminated (no keyframe request)") \
+	_(MEDIA_LEG_ADDED,      "media legs created")                                \
+	_(MEDIA_LEG_REMOVED,    "media legs deleted")                                \
+	_(MEDIA_CMD_FAILED,     "media leg and SRTP key commands refused")
 
 enum gw_counter {
 #define GW_CNT_ENUM(sym, text) GW_CNT_##sym,

@@ -25,7 +25,7 @@
 
 #include "gw_counters.h"
 
-#define GW_IPC_VERSION     8
+#define GW_IPC_VERSION     10
 #define GW_IPC_MAGIC       0x72746367u      /* "rtcg" */
 #define GW_IPC_INFO_NAME   "rtcgw_info"
 #define GW_IPC_POOL_NAME   "rtcgw_pool"
@@ -71,6 +71,11 @@ enum gw_ipc_type {
 	GW_IPC_SRTP_ADD_REQ,        /* -> u.srtp_keys; the leg's owner worker */
 	GW_IPC_SRTP_DEL_REQ,        /* -> u.srtp_del */
 	GW_IPC_SRTP_EVENT,          /* <- u.srtp_evt: add/del result */
+	GW_IPC_RELOAD_REQ,          /* -> nothing: re-read the config file (worker 0) */
+	GW_IPC_RELOAD_RESP,         /* <- u.reload; status 0 or -errno (refused) */
+	GW_IPC_MEDIA_LEG_REQ,       /* -> u.media_leg: add/del/peer/rule; worker 0 owns the legs */
+	GW_IPC_MEDIA_STATS_REQ,     /* -> u.media_leg (leg_id): per-leg counters */
+	GW_IPC_MEDIA_EVENT,         /* <- u.media_evt: command result or counters */
 	GW_IPC_TYPE_MAX
 };
 
@@ -185,6 +190,64 @@ struct gw_ipc_srtp_evt {
 	uint16_t profile;
 };
 
+/**
+ * The dataplane's answer to GW_IPC_RELOAD_REQ (also what a SIGHUP did). On
+ * status -EINVAL the file was refused (detail: file:line:col message) and
+ * the running config stays.
+ */
+struct gw_ipc_reload {
+	uint32_t generation;        /* reloads applied since start (0: none) */
+	uint16_t n_live;            /* keys changed live */
+	uint16_t n_restart;         /* keys that differ but need a restart */
+	char detail[104];           /* error, or the changed keys; truncated */
+};
+
+enum gw_ipc_media_op {
+	GW_IPC_MEDIA_ADD = 1,       /* leg on local media port `port` (one port per leg) */
+	GW_IPC_MEDIA_DEL,           /* free the leg, its SRTP contexts and its rule links (leg 0: all) */
+	GW_IPC_MEDIA_PEER,          /* the peer address (ICE nomination) */
+	GW_IPC_MEDIA_RULE,          /* forwarding rule: rule, and pub_leg_id for SUBSCRIBE */
+	GW_IPC_MEDIA_STATS,         /* event only: u.media_evt.cnt holds the leg's counters */
+};
+
+enum gw_ipc_media_rule {
+	GW_IPC_MEDIA_RULE_NONE = 0, /* receive and count, forward nothing */
+	GW_IPC_MEDIA_RULE_ECHO,     /* the leg's media back to it */
+	GW_IPC_MEDIA_RULE_PUBLISH,  /* fanned out to every leg subscribed to it */
+	GW_IPC_MEDIA_RULE_SUBSCRIBE,/* receives pub_leg_id's media; its PLI/FIR go there */
+};
+
+/** A media leg command (control -> worker 0). */
+struct gw_ipc_media_leg {
+	uint32_t leg_id;            /* the control plane's id (shared with ICE and SRTP) */
+	uint16_t op;                /* enum gw_ipc_media_op */
+	uint16_t port;              /* ADD: local media port */
+	uint32_t peer_ip;           /* PEER: host order */
+	uint16_t peer_port;
+	uint8_t rule;               /* RULE: enum gw_ipc_media_rule */
+	uint8_t port_index;         /* ADD: dataplane port the leg sends from */
+	uint32_t pub_leg_id;        /* RULE SUBSCRIBE: the publisher */
+};
+
+/* Per-leg counters carried by a GW_IPC_MEDIA_STATS event, in this order. */
+#define GW_IPC_MEDIA_LEG_COUNTERS(_) \
+	_(rtp_in)  _(rtcp_in)  _(bytes_in)  _(rtp_out)  _(rtcp_out)  _(bytes_out) \
+	_(auth_fail) _(replay) _(malformed) _(dropped) _(kf_forwarded) _(kf_limited)
+
+enum gw_ipc_media_cnt {
+#define GW_IPC_MEDIA_CNT_ENUM(n) GW_IPC_MEDIA_CNT_##n,
+	GW_IPC_MEDIA_LEG_COUNTERS(GW_IPC_MEDIA_CNT_ENUM)
+#undef GW_IPC_MEDIA_CNT_ENUM
+	GW_IPC_MEDIA_CNT_MAX
+};
+
+struct gw_ipc_media_evt {
+	uint32_t leg_id;
+	uint16_t op;                /* the command's op, or GW_IPC_MEDIA_STATS */
+	uint8_t has_rx, has_tx;     /* STATS: SRTP contexts installed */
+	uint64_t cnt[GW_IPC_MEDIA_CNT_MAX];
+};
+
 struct gw_ipc_msg {
 	uint16_t version;           /* GW_IPC_VERSION */
 	uint16_t type;              /* enum gw_ipc_type */
@@ -203,6 +266,9 @@ struct gw_ipc_msg {
 		struct gw_ipc_srtp_keys srtp_keys;
 		struct gw_ipc_srtp_del srtp_del;
 		struct gw_ipc_srtp_evt srtp_evt;
+		struct gw_ipc_reload reload;
+		struct gw_ipc_media_leg media_leg;
+		struct gw_ipc_media_evt media_evt;
 	} u;
 };
 
@@ -229,7 +295,7 @@ static inline void
 gw_ipc_ring_name(char *buf, size_t len, const char *kind, unsigned w)
 {
 	snprintf(buf, len, "rtcgw_%s_%u", kind, w);
-}         /* rte_pktmbuf_pool_create priv_size */
+}
 
 static_assert(sizeof(struct gw_ipc_hello) <= 112, "hello fits the payload");
 static_assert(sizeof(struct gw_ipc_counters) == 104, "counters payload layout");
@@ -238,6 +304,9 @@ static_assert(sizeof(struct gw_ipc_ice_add) == 112, "ice_add payload layout");
 static_assert(sizeof(struct gw_ipc_ice_evt) == 24, "ice_evt payload layout");
 static_assert(sizeof(struct gw_ipc_srtp_keys) == 68, "srtp_keys payload layout");
 static_assert(sizeof(struct gw_ipc_srtp_evt) == 8, "srtp_evt payload layout");
+static_assert(sizeof(struct gw_ipc_reload) == 112, "reload payload layout");
+static_assert(sizeof(struct gw_ipc_media_leg) == 20, "media_leg payload layout");
+static_assert(sizeof(struct gw_ipc_media_evt) == 104, "media_evt payload layout");
 static_assert(sizeof(struct gw_ipc_msg) == 128, "IPC ABI changed: bump GW_IPC_VERSION");
 static_assert(sizeof(struct gw_ipc_msg) % 4 == 0, "rte_ring_elem needs a multiple of 4");
 static_assert(sizeof(struct gw_ipc_info) == 40, "info layout changed: bump GW_IPC_VERSION");

@@ -33,6 +33,7 @@
 #include "dp_ctx.h"
 #include "dp_harness.h"
 #include "dp_ipc.h"
+#include "dp_media.h"
 #include "dp_stun.h"
 #include "dp_turn.h"
 #include "gw_config.h"
@@ -103,6 +104,15 @@ void
 dp_ipc_punt(struct dp_worker *w, struct rte_mbuf *m)
 {
 	(void)w;
+	unexpected++;
+	rte_pktmbuf_free(m);
+}
+
+void
+dp_media_input(struct dp_worker *w, unsigned pi, struct rte_mbuf *m,
+	       const struct gw_ipv4_view *ip, const struct gw_udp_view *u)
+{
+	(void)w, (void)pi, (void)ip, (void)u;
 	unexpected++;
 	rte_pktmbuf_free(m);
 }

@@ -26,6 +26,7 @@
 #include "dp_exc.h"
 #include "dp_harness.h"
 #include "dp_ipc.h"
+#include "dp_media.h"
 #include "dp_stun.h"
 #include "dp_turn.h"
 #include "gw_config.h"
@@ -37,7 +38,7 @@
 static struct gw_config conf;
 static struct dp_worker wk;
 static struct rte_mempool *pool;
-static unsigned n_stun, n_chandata, n_relay, n_arp, n_punt;
+static unsigned n_stun, n_chandata, n_relay, n_arp, n_punt, n_media;
 static unsigned n_exc[DP_EXC_PROTO + 1];
 static bool exc_takes;
 
@@ -86,6 +87,15 @@ dp_ipc_punt(struct dp_worker *w, struct rte_mbuf *m)
 {
 	(void)w;
 	n_punt++;
+	rte_pktmbuf_free(m);
+}
+
+void
+dp_media_input(struct dp_worker *w, unsigned pi, struct rte_mbuf *m,
+	       const struct gw_ipv4_view *ip, const struct gw_udp_view *u)
+{
+	(void)w, (void)pi, (void)ip, (void)u;
+	n_media++;
 	rte_pktmbuf_free(m);
 }
 
@@ -243,6 +253,23 @@ test_exception_hooks(void **state)
 	exc_takes = false;
 }
 
+/* 128..191 (RTP, and RTCP by RFC 5761) on a media port goes to dp_media */
+static void
+test_media_hook(void **state)
+{
+	static const uint8_t rtp[12] = { 0x80, 111, 0, 1, 0, 0, 0, 1, 0, 0, 0, 9 };
+	static const uint8_t rtcp[8] = { 0x80, 200, 0, 1, 0, 0, 0, 9 };
+
+	(void)state;
+	n_media = 0;
+	rx(IP(198, 18, 4, 1), 40000, rtp, sizeof(rtp));           /* media port */
+	rx(IP(198, 18, 4, 1), 49151, rtcp, sizeof(rtcp));         /* media port, RTCP */
+	assert_int_equal(n_media, 2);
+	rx(IP(198, 18, 4, 1), 3478, rtp, sizeof(rtp));            /* STUN/TURN port */
+	rx(IP(198, 18, 4, 1), 39999, rtp, sizeof(rtp));           /* no service */
+	assert_int_equal(n_media, 2);
+}
+
 static int
 setup(void **state)
 {
@@ -266,6 +293,7 @@ main(void)
 		cmocka_unit_test(test_channel_range),
 		cmocka_unit_test(test_dtls_punt),
 		cmocka_unit_test(test_exception_hooks),
+		cmocka_unit_test(test_media_hook),
 	};
 	int rc;
 

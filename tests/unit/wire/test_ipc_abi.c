@@ -36,7 +36,7 @@ static void
 test_srtp_layout(void **state)
 {
 	(void)state;
-	assert_int_equal(GW_IPC_VERSION, 8);
+	assert_true(GW_IPC_VERSION >= 7);
 	assert_int_equal(GW_IPC_SRTP_ADD_REQ, 11);
 	assert_int_equal(GW_IPC_SRTP_DEL_REQ, 12);
 	assert_int_equal(GW_IPC_SRTP_EVENT, 13);
@@ -53,6 +53,45 @@ test_srtp_layout(void **state)
 	assert_int_equal(sizeof(struct gw_ipc_srtp_evt), 8);
 	assert_int_equal(offsetof(struct gw_ipc_srtp_evt, kind), 4);
 	assert_int_equal(offsetof(struct gw_ipc_srtp_evt, profile), 6);
+}
+
+/* v8: config reload request and answer. */
+static void
+test_reload_layout(void **state)
+{
+	(void)state;
+	assert_true(GW_IPC_VERSION >= 8);
+	assert_int_equal(GW_IPC_RELOAD_REQ, 14);
+	assert_int_equal(GW_IPC_RELOAD_RESP, 15);
+	assert_int_equal(sizeof(struct gw_ipc_reload), 112);
+	assert_int_equal(offsetof(struct gw_ipc_reload, generation), 0);
+	assert_int_equal(offsetof(struct gw_ipc_reload, n_live), 4);
+	assert_int_equal(offsetof(struct gw_ipc_reload, n_restart), 6);
+	assert_int_equal(offsetof(struct gw_ipc_reload, detail), 8);
+}
+
+/* v9: media legs (gw_ipc_media_leg), their counters and results (gw_ipc_media_evt);
+ * v10: the exception path's counters (exc_*). */
+static void
+test_media_layout(void **state)
+{
+	(void)state;
+	assert_int_equal(GW_IPC_VERSION, 10);
+	assert_int_equal(GW_IPC_MEDIA_LEG_REQ, 16);
+	assert_int_equal(GW_IPC_MEDIA_STATS_REQ, 17);
+	assert_int_equal(GW_IPC_MEDIA_EVENT, 18);
+	assert_int_equal(sizeof(struct gw_ipc_media_leg), 20);
+	assert_int_equal(offsetof(struct gw_ipc_media_leg, op), 4);
+	assert_int_equal(offsetof(struct gw_ipc_media_leg, port), 6);
+	assert_int_equal(offsetof(struct gw_ipc_media_leg, peer_ip), 8);
+	assert_int_equal(offsetof(struct gw_ipc_media_leg, peer_port), 12);
+	assert_int_equal(offsetof(struct gw_ipc_media_leg, rule), 14);
+	assert_int_equal(offsetof(struct gw_ipc_media_leg, port_index), 15);
+	assert_int_equal(offsetof(struct gw_ipc_media_leg, pub_leg_id), 16);
+	assert_int_equal(GW_IPC_MEDIA_CNT_MAX, 12);
+	assert_int_equal(offsetof(struct gw_ipc_media_evt, cnt), 8);
+	assert_int_equal(sizeof(struct gw_ipc_media_evt), 104);
+	assert_true(sizeof(struct gw_ipc_media_evt) <= sizeof(((struct gw_ipc_msg *)0)->u.raw));
 }
 
 static void
@@ -152,6 +191,8 @@ main(void)
 		cmocka_unit_test(test_msg_layout),
 		cmocka_unit_test(test_info_layout),
 		cmocka_unit_test(test_srtp_layout),
+		cmocka_unit_test(test_reload_layout),
+		cmocka_unit_test(test_media_layout),
 		cmocka_unit_test(test_rings_and_counters),
 		cmocka_unit_test(test_check_info),
 	};

@@ -1,0 +1,61 @@
+/*
+ * cp_session: WebRTC media sessions in the control plane (issue 7).
+ *
+ * A session is legs and a forwarding rule: an echo session is one leg whose
+ * media goes back to it; a stream session is one publisher (WHIP) and the
+ * viewers (WHEP) its media is fanned out to. Each leg has a media port of its
+ * own from media.port_min..port_max (BUNDLE + rtcp-mux), ICE-lite credentials
+ * (cp_ice), a DTLS-SRTP endpoint (cp_dtls) fed from the punt ring by
+ * destination port and answering through cp_ipc_tx, and a dataplane leg
+ * (GW_IPC_MEDIA_LEG_REQ) that gets its SRTP keys when the handshake is done.
+ * A leg ends on DELETE, on a DTLS close_notify, alert, failure or timeout,
+ * and on ICE consent loss; a publisher's end ends its viewers. Ending frees
+ * the ICE credential, the dataplane leg (and its SRTP contexts) and the DTLS
+ * endpoint.
+ *
+ * REST (routes in cp_api.c; bearer token as every /v1 route, except OPTIONS):
+ *   POST    /v1/echo             application/sdp offer -> 201 answer, Location, ETag
+ *   POST    /v1/whip/{stream}    publish (WHIP, RFC 9725)
+ *   POST    /v1/whep/{stream}    view (WHEP, client offer)
+ *   PATCH   /v1/resources/{id}   application/trickle-ice-sdpfrag -> 204
+ *   DELETE  /v1/resources/{id}   -> 200
+ *   OPTIONS any of the above     -> 204 with CORS headers
+ *   GET     /v1/sessions[/{id}]  sessions, legs, ICE/DTLS/SRTP state, counters
+ *
+ * Single-threaded: the control plane's loop only.
+ */
+#ifndef CP_SESSION_H
+#define CP_SESSION_H
+
+#include <stdint.h>
+
+#include "cp_rest.h"
+
+struct cp_app;
+
+/**
+ * Create the DTLS certificate and register the IPC rows (media and SRTP
+ * events, punted frames, attach) and the ICE listener. Once, before the first
+ * attach.
+ * @return 0; -ENOMEM / -EIO (certificate); the cp_ipc_on*() errors.
+ */
+int cp_session_init(struct cp_app *app);
+
+/** Drop every session (shutdown). */
+void cp_session_fini(void);
+
+/** Timers: DTLS retransmissions, per-leg counter requests. Every loop turn. */
+void cp_session_tick(uint64_t now_ms);
+
+/** Live sessions (echo sessions plus streams with a publisher) and legs. */
+void cp_session_counts(unsigned *sessions, unsigned *legs);
+
+cp_rest_handler_fn cp_session_post_echo;
+cp_rest_handler_fn cp_session_post_whip;
+cp_rest_handler_fn cp_session_post_whep;
+cp_rest_handler_fn cp_session_patch;
+cp_rest_handler_fn cp_session_delete;
+cp_rest_handler_fn cp_session_options;
+cp_rest_handler_fn cp_session_get;
+
+#endif

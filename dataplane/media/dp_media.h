@@ -1,0 +1,73 @@
+/*
+ * dp_media: media legs in the dataplane (DESIGN.md packet path 6).
+ *
+ * A leg is one WebRTC endpoint on one local media port (BUNDLE + rtcp-mux:
+ * every stream of the peer arrives on that port), with the peer's address
+ * (from the ICE nomination, sent by the control plane; or latched from the
+ * first authenticated packet when none was sent yet), an SRTP receive and an
+ * SRTP send context (dp_srtp), per-leg counters and a forwarding rule:
+ *
+ * - ECHO: SRTP and SRTCP back to the leg, re-protected with its send keys;
+ * - PUBLISH: RTP and RTCP (sender reports) fanned out to each subscriber,
+ *   one copy per subscriber, each protected with that subscriber's keys;
+ * - SUBSCRIBE: the leg receives its publisher's media; its own RTCP is
+ *   terminated, except compounds carrying a PLI or FIR, which go on to the
+ *   publisher at most once per 500 ms per media SSRC (sender SSRCs rewritten
+ *   to the gateway's, so one publisher send context serves every viewer).
+ *
+ * Worker 0 owns every leg (it serves the commands and is the only writer of
+ * the table and of the SRTP contexts); media arriving on another worker is
+ * counted (media_not_owner) and dropped: steering to the owner is not built
+ * yet. Legs live in a fixed array and are found per packet by local port
+ * through a port -> index array: nothing on the packet path allocates,
+ * except the mbuf copies of fan-out (from the shared pool).
+ */
+#ifndef DP_MEDIA_H
+#define DP_MEDIA_H
+
+#include <stdint.h>
+
+struct dp_worker;
+struct gw_ipc_msg;
+struct gw_ipv4_view;
+struct gw_udp_view;
+struct rte_mbuf;
+
+/**
+ * Create the leg table for the media port range [port_min, port_max] with
+ * at most max_legs legs and a pool of 2 * max_legs SRTP contexts, and
+ * register the handlers for GW_IPC_MEDIA_LEG_REQ, GW_IPC_MEDIA_STATS_REQ,
+ * GW_IPC_SRTP_ADD_REQ and GW_IPC_SRTP_DEL_REQ. Start-up only.
+ * @return 0; -EINVAL (empty range, max_legs 0); -ENOMEM; -EEXIST (the
+ *         command types have handlers already).
+ */
+int dp_media_create(uint16_t port_min, uint16_t port_max, uint32_t max_legs);
+
+/** Free every leg and the table (after the workers stopped). NULL-safe state. */
+void dp_media_free(void);
+
+/** Legs in use (tests and shutdown). */
+uint32_t dp_media_legs(void);
+
+/** SRTP contexts in use (tests: back to 0 after every delete). */
+uint32_t dp_media_srtp_in_use(void);
+
+/**
+ * Handle one command on worker w (registered through dp_ipc_on): media leg
+ * add/del/peer/rule, per-leg stats, SRTP key install/removal. Answers with
+ * GW_IPC_MEDIA_EVENT or GW_IPC_SRTP_EVENT (status 0 or -errno: -EXDEV not
+ * worker 0, -ENOENT unknown leg, -EEXIST leg id or port taken, -ENOSPC table
+ * or SRTP pool full, -EINVAL bad op/rule/port, -ERANGE port outside the
+ * media range). Wipes key material in q.
+ */
+void dp_media_command(struct dp_worker *w, struct gw_ipc_msg *q);
+
+/**
+ * An RTP or RTCP datagram (RFC 7983 class 128..191) on media port u->dport,
+ * received on port index pi. Consumes m: forwarded by the leg's rule, or
+ * counted and freed.
+ */
+void dp_media_input(struct dp_worker *w, unsigned pi, struct rte_mbuf *m,
+		    const struct gw_ipv4_view *ip, const struct gw_udp_view *u);
+
+#endif

@@ -1,0 +1,515 @@
+/*
+ * test_media: the dataplane's media legs (dataplane/media/dp_media.c) on a
+ * real EAL (--no-huge, no ports) with real SRTP contexts on both sides: the
+ * "browser" end of every leg is a pair of dp_srtp contexts of the test's own
+ * pool keyed with the leg's keys mirrored, so every packet the dataplane
+ * sends is checked by unprotecting it as the browser would.
+ *
+ * Covered: leg commands over the IPC command messages (and the refusals),
+ * echo of SRTP and SRTCP, fan-out from one publisher to three subscribers
+ * each with its own keys, a subscriber's PLI reaching the publisher once per
+ * 500 ms with the sender SSRC rewritten, replayed and tampered packets
+ * dropped and counted, and deletes returning every leg, SRTP context and
+ * mbuf.
+ */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include <rte_malloc.h>
+#include <rte_mempool.h>
+
+#include "dp_harness.h"
+#include "dp_ipc.h"
+#include "dp_media.h"
+#include "dp_srtp.h"
+#include "gw_config.h"
+
+#define IP(a, b, c, d) ((uint32_t)(a) << 24 | (uint32_t)(b) << 16 | (uint32_t)(c) << 8 | (d))
+#define GW      IP(198, 18, 4, 2)
+#define PEER(n) IP(198, 18, 4, 10 + (n))
+#define PORT0   40000
+#define N_MBUFS 511
+
+static struct gw_config conf;
+static struct dp_worker *w0, *w1;
+static struct rte_mempool *pool;
+static struct dp_srtp_pool *bpool;          /* the browsers' contexts */
+static struct gw_ipc_msg last_evt;
+static unsigned n_evts;
+static dp_ipc_cmd_fn *registered[GW_IPC_TYPE_MAX];
+
+void
+dp_ipc_event(struct dp_worker *w, struct gw_ipc_msg *m)
+{
+	(void)w;
+	last_evt = *m;
+	n_evts++;
+}
+
+int
+dp_ipc_on(uint16_t type, dp_ipc_cmd_fn *fn)
+{
+	if (type >= GW_IPC_TYPE_MAX || registered[type] != NULL)
+		return -EEXIST;
+	registered[type] = fn;
+	return 0;
+}
+
+/* One leg as the browser sees it: its contexts and address. */
+struct browser {
+	uint32_t leg_id;
+	uint16_t port;            /* the gateway's media port for the leg */
+	uint32_t ip;
+	uint16_t sport;
+	struct dp_srtp *tx, *rx;  /* tx: what the gateway's rx unprotects */
+};
+
+static int
+cmd(struct dp_worker *w, uint16_t type, const struct gw_ipc_media_leg *c)
+{
+	struct gw_ipc_msg q = { .type = type };
+	unsigned before = n_evts;
+
+	q.u.media_leg = *c;
+	registered[type](w, &q);
+	assert_int_equal(n_evts, before + 1);
+	assert_int_equal(last_evt.type, GW_IPC_MEDIA_EVENT);
+	assert_int_equal(last_evt.u.media_evt.leg_id, c->leg_id);
+	return last_evt.status;
+}
+
+static int
+leg_op(uint32_t leg_id, uint16_t op, uint16_t port, uint8_t rule, uint32_t pub)
+{
+	struct gw_ipc_media_leg c = { .leg_id = leg_id, .op = op, .port = port, .rule = rule,
+				      .pub_leg_id = pub };
+
+	return cmd(w0, GW_IPC_MEDIA_LEG_REQ, &c);
+}
+
+static void
+fill_key(struct dp_srtp_key *k, uint16_t profile, uint8_t seed)
+{
+	k->profile = profile;
+	for (unsigned i = 0; i < sizeof(k->key); i++)
+		k->key[i] = (uint8_t)(seed + i);
+	for (unsigned i = 0; i < sizeof(k->salt); i++)
+		k->salt[i] = (uint8_t)(seed * 3 + i);
+}
+
+/* Create leg id on port with the given profile, keys derived from id, peer
+ * set (as the ICE nomination would) unless latch; the browser side keyed to
+ * match. */
+static void
+browser_up(struct browser *b, uint32_t id, uint16_t port, uint16_t profile, bool latch)
+{
+	struct gw_ipc_msg q = { .type = GW_IPC_SRTP_ADD_REQ };
+	struct dp_srtp_key up, down;
+	struct gw_ipc_media_leg c = { .leg_id = id, .op = GW_IPC_MEDIA_PEER };
+
+	memset(b, 0, sizeof(*b));
+	b->leg_id = id;
+	b->port = port;
+	b->ip = PEER(id);
+	b->sport = (uint16_t)(50000 + id);
+	fill_key(&up, profile, (uint8_t)(id * 7));
+	fill_key(&down, profile, (uint8_t)(id * 7 + 100));
+	assert_int_equal(leg_op(id, GW_IPC_MEDIA_ADD, port, 0, 0), 0);
+	q.u.srtp_keys.leg_id = id;
+	q.u.srtp_keys.profile = profile;
+	q.u.srtp_keys.flags = GW_IPC_SRTP_F_RECV | GW_IPC_SRTP_F_SEND;
+	memcpy(q.u.srtp_keys.recv_key, up.key, sizeof(up.key));
+	memcpy(q.u.srtp_keys.recv_salt, up.salt, sizeof(up.salt));
+	memcpy(q.u.srtp_keys.send_key, down.key, sizeof(down.key));
+	memcpy(q.u.srtp_keys.send_salt, down.salt, sizeof(down.salt));
+	registered[GW_IPC_SRTP_ADD_REQ](w0, &q);
+	assert_int_equal(last_evt.type, GW_IPC_SRTP_EVENT);
+	assert_int_equal(last_evt.status, 0);
+	/* the keys are wiped from the command */
+	for (unsigned i = 0; i < sizeof(q.u.srtp_keys.recv_key); i++)
+		assert_int_equal(q.u.srtp_keys.recv_key[i], 0);
+	assert_int_equal(dp_srtp_create(&b->tx, bpool, &up, DP_SRTP_SEND), 0);
+	assert_int_equal(dp_srtp_create(&b->rx, bpool, &down, DP_SRTP_RECV), 0);
+	if (!latch) {
+		c.peer_ip = b->ip;
+		c.peer_port = b->sport;
+		assert_int_equal(cmd(w0, GW_IPC_MEDIA_LEG_REQ, &c), 0);
+	}
+}
+
+static void
+browser_down(struct browser *b)
+{
+	dp_srtp_free(b->tx);
+	dp_srtp_free(b->rx);
+	b->tx = b->rx = NULL;
+}
+
+static size_t
+rtp_packet(uint8_t *p, uint32_t ssrc, uint16_t seq, size_t payload)
+{
+	p[0] = 0x80;
+	p[1] = 96;
+	p[2] = (uint8_t)(seq >> 8);
+	p[3] = (uint8_t)seq;
+	memset(p + 4, 0, 4);
+	p[8] = (uint8_t)(ssrc >> 24);
+	p[9] = (uint8_t)(ssrc >> 16);
+	p[10] = (uint8_t)(ssrc >> 8);
+	p[11] = (uint8_t)ssrc;
+	for (size_t i = 0; i < payload; i++)
+		p[12 + i] = (uint8_t)(seq + i);
+	return 12 + payload;
+}
+
+/* A reduced-size PLI (RFC 4585 §6.3.1) from sender for media. */
+static size_t
+pli_packet(uint8_t *p, uint32_t sender, uint32_t media)
+{
+	p[0] = 0x81;
+	p[1] = 206;
+	p[2] = 0;
+	p[3] = 2;
+	for (int i = 0; i < 4; i++) {
+		p[4 + i] = (uint8_t)(sender >> (24 - 8 * i));
+		p[8 + i] = (uint8_t)(media >> (24 - 8 * i));
+	}
+	return 12;
+}
+
+/* An SR with no report blocks. */
+static size_t
+sr_packet(uint8_t *p, uint32_t ssrc)
+{
+	memset(p, 0, 28);
+	p[0] = 0x80;
+	p[1] = 200;
+	p[3] = 6;
+	for (int i = 0; i < 4; i++)
+		p[4 + i] = (uint8_t)(ssrc >> (24 - 8 * i));
+	return 28;
+}
+
+/* The browser protects the plaintext pkt and sends it to the gateway;
+ * tamper: flip the last byte. Returns the SRTP bytes in wire/wlen. */
+static void
+browser_send(struct browser *b, const uint8_t *pkt, size_t len, bool rtcp, uint8_t *wire,
+	     size_t *wlen)
+{
+	memcpy(wire, pkt, len);
+	*wlen = len;
+	assert_int_equal(rtcp ? dp_srtp_rtcp_protect(b->tx, wire, wlen, 1500)
+			      : dp_srtp_protect(b->tx, wire, wlen, 1500), 0);
+}
+
+static void
+deliver(const struct browser *b, const uint8_t *wire, size_t wlen)
+{
+	struct rte_mbuf *m = dp_harness_mbuf(pool, b->ip, b->sport, GW, b->port, wire, wlen);
+	struct gw_ipv4_view ip;
+	struct gw_udp_view u;
+
+	assert_non_null(m);
+	assert_int_equal(dp_harness_views(m, &ip, &u), 0);
+	dp_media_input(w0, 0, m, &ip, &u);
+}
+
+/* Sent frame i goes to browser b from the leg's port; returns the plaintext
+ * the browser's receive context recovers (len in *len). */
+static const uint8_t *
+received(unsigned i, struct browser *b, size_t *len, bool rtcp)
+{
+	struct gw_ipv4_view ip;
+	struct gw_udp_view u;
+	uint8_t *p;
+
+	assert_true(i < dp_harness_n_sent);
+	assert_int_equal(dp_harness_views(dp_harness_sent[i], &ip, &u), 0);
+	assert_int_equal(ip.src, GW);
+	assert_int_equal(ip.dst, b->ip);
+	assert_int_equal(dp_harness_sent_dst[i], b->ip);
+	assert_int_equal(u.sport, b->port);
+	assert_int_equal(u.dport, b->sport);
+	p = (uint8_t *)(uintptr_t)u.payload;
+	*len = u.payload_len;
+	assert_int_equal(rtcp ? dp_srtp_rtcp_unprotect(b->rx, p, len)
+			      : dp_srtp_unprotect(b->rx, p, len), 0);
+	return p;
+}
+
+static uint64_t
+leg_cnt(uint32_t id, enum gw_ipc_media_cnt c)
+{
+	struct gw_ipc_media_leg q = { .leg_id = id };
+
+	assert_int_equal(cmd(w0, GW_IPC_MEDIA_STATS_REQ, &q), 0);
+	assert_int_equal(last_evt.u.media_evt.op, GW_IPC_MEDIA_STATS);
+	return last_evt.u.media_evt.cnt[c];
+}
+
+static void
+all_free(void)
+{
+	dp_harness_sent_reset();
+	assert_int_equal(dp_media_legs(), 0);
+	assert_int_equal(dp_media_srtp_in_use(), 0);
+	assert_int_equal(rte_mempool_avail_count(pool), N_MBUFS);
+}
+
+static void
+test_commands(void **state)
+{
+	struct gw_ipc_media_leg c = { .leg_id = 5, .op = GW_IPC_MEDIA_ADD, .port = PORT0 + 5 };
+
+	(void)state;
+	assert_int_equal(leg_op(5, GW_IPC_MEDIA_ADD, PORT0 + 5, 0, 0), 0);
+	assert_int_equal(leg_op(5, GW_IPC_MEDIA_ADD, PORT0 + 6, 0, 0), -EEXIST);   /* id */
+	assert_int_equal(leg_op(6, GW_IPC_MEDIA_ADD, PORT0 + 5, 0, 0), -EEXIST);   /* port */
+	assert_int_equal(leg_op(6, GW_IPC_MEDIA_ADD, PORT0 - 1, 0, 0), -ERANGE);
+	assert_int_equal(leg_op(6, GW_IPC_MEDIA_ADD, PORT0 + 100, 0, 0), -ERANGE);
+	assert_int_equal(leg_op(7, GW_IPC_MEDIA_DEL, 0, 0, 0), -ENOENT);
+	assert_int_equal(leg_op(5, GW_IPC_MEDIA_RULE, 0, 9, 0), -EINVAL);
+	/* subscribing needs a publishing leg */
+	assert_int_equal(leg_op(6, GW_IPC_MEDIA_ADD, PORT0 + 6, 0, 0), 0);
+	assert_int_equal(leg_op(6, GW_IPC_MEDIA_RULE, 0, GW_IPC_MEDIA_RULE_SUBSCRIBE, 5), -ENOENT);
+	assert_int_equal(leg_op(5, GW_IPC_MEDIA_RULE, 0, GW_IPC_MEDIA_RULE_PUBLISH, 0), 0);
+	assert_int_equal(leg_op(6, GW_IPC_MEDIA_RULE, 0, GW_IPC_MEDIA_RULE_SUBSCRIBE, 5), 0);
+	assert_int_equal(leg_op(6, GW_IPC_MEDIA_RULE, 0, GW_IPC_MEDIA_RULE_SUBSCRIBE, 6), -ENOENT);
+	/* only worker 0 owns legs */
+	c.leg_id = 8;
+	c.port = PORT0 + 8;
+	assert_int_equal(cmd(w1, GW_IPC_MEDIA_LEG_REQ, &c), -EXDEV);
+	/* SRTP keys for an unknown leg: refused, nothing taken from the pool */
+	{
+		struct gw_ipc_msg q = { .type = GW_IPC_SRTP_ADD_REQ };
+
+		q.u.srtp_keys.leg_id = 99;
+		q.u.srtp_keys.profile = DP_SRTP_AEAD_AES_128_GCM;
+		q.u.srtp_keys.flags = GW_IPC_SRTP_F_RECV;
+		registered[GW_IPC_SRTP_ADD_REQ](w0, &q);
+		assert_int_equal(last_evt.type, GW_IPC_SRTP_EVENT);
+		assert_int_equal(last_evt.status, -ENOENT);
+	}
+	assert_int_equal(dp_media_legs(), 2);
+	assert_int_equal(leg_op(5, GW_IPC_MEDIA_DEL, 0, 0, 0), 0);   /* publisher first */
+	assert_int_equal(leg_op(6, GW_IPC_MEDIA_DEL, 0, 0, 0), 0);
+	all_free();
+}
+
+static void
+test_echo(void **state)
+{
+	static const uint16_t profiles[] = { DP_SRTP_AEAD_AES_128_GCM, DP_SRTP_AES128_CM_SHA1_80 };
+	uint8_t pkt[1500], wire[1600];
+	size_t len, wlen, got;
+	const uint8_t *p;
+
+	(void)state;
+	for (unsigned k = 0; k < 2; k++) {
+		struct browser b;
+		uint64_t out0 = w0->cnt[GW_CNT_MEDIA_OUT];
+
+		browser_up(&b, 1, PORT0 + 1, profiles[k], k == 1);   /* AES-CM: latched peer */
+		assert_int_equal(leg_op(1, GW_IPC_MEDIA_RULE, 0, GW_IPC_MEDIA_RULE_ECHO, 0), 0);
+		for (uint16_t seq = 1; seq <= 5; seq++) {
+			len = rtp_packet(pkt, 0x1111, seq, 160 + seq);
+			browser_send(&b, pkt, len, false, wire, &wlen);
+			deliver(&b, wire, wlen);
+			assert_int_equal(dp_harness_n_sent, seq);
+			p = received(seq - 1, &b, &got, false);
+			assert_int_equal(got, len);
+			assert_memory_equal(p, pkt, len);
+		}
+		/* SRTCP echoes too */
+		len = sr_packet(pkt, 0x1111);
+		browser_send(&b, pkt, len, true, wire, &wlen);
+		deliver(&b, wire, wlen);
+		p = received(5, &b, &got, true);
+		assert_int_equal(got, len);
+		assert_memory_equal(p, pkt, len);
+		assert_int_equal(w0->cnt[GW_CNT_MEDIA_OUT] - out0, 6);
+
+		/* the same SRTCP again: replay, dropped */
+		deliver(&b, wire, wlen);
+		assert_int_equal(dp_harness_n_sent, 6);
+		/* replayed SRTP, and a packet with a bad tag */
+		len = rtp_packet(pkt, 0x1111, 9, 100);
+		browser_send(&b, pkt, len, false, wire, &wlen);
+		deliver(&b, wire, wlen);
+		deliver(&b, wire, wlen);
+		assert_int_equal(dp_harness_n_sent, 7);
+		len = rtp_packet(pkt, 0x1111, 10, 100);
+		browser_send(&b, pkt, len, false, wire, &wlen);
+		wire[wlen - 1] ^= 1;
+		deliver(&b, wire, wlen);
+		assert_int_equal(dp_harness_n_sent, 7);
+		assert_int_equal(leg_cnt(1, GW_IPC_MEDIA_CNT_replay), 2);
+		assert_int_equal(leg_cnt(1, GW_IPC_MEDIA_CNT_auth_fail), 1);
+		assert_int_equal(leg_cnt(1, GW_IPC_MEDIA_CNT_rtp_in), 6);
+		assert_int_equal(leg_cnt(1, GW_IPC_MEDIA_CNT_rtcp_in), 1);
+		assert_int_equal(leg_cnt(1, GW_IPC_MEDIA_CNT_rtp_out), 6);
+		assert_true(last_evt.u.media_evt.has_rx && last_evt.u.media_evt.has_tx);
+
+		assert_int_equal(leg_op(1, GW_IPC_MEDIA_DEL, 0, 0, 0), 0);
+		browser_down(&b);
+		all_free();
+	}
+}
+
+static void
+test_fan_out(void **state)
+{
+	struct browser pub, sub[3];
+	uint8_t pkt[1500], wire[1600];
+	size_t len, wlen, got;
+	const uint8_t *p;
+	uint64_t limited0 = w0->cnt[GW_CNT_MEDIA_KF_LIMITED];
+
+	(void)state;
+	browser_up(&pub, 20, PORT0 + 20, DP_SRTP_AEAD_AES_128_GCM, false);
+	assert_int_equal(leg_op(20, GW_IPC_MEDIA_RULE, 0, GW_IPC_MEDIA_RULE_PUBLISH, 0), 0);
+	for (unsigned i = 0; i < 3; i++) {
+		browser_up(&sub[i], 21 + i, (uint16_t)(PORT0 + 21 + i),
+			   i == 1 ? DP_SRTP_AES128_CM_SHA1_80 : DP_SRTP_AEAD_AES_128_GCM, false);
+		assert_int_equal(leg_op(21 + i, GW_IPC_MEDIA_RULE, 0, GW_IPC_MEDIA_RULE_SUBSCRIBE,
+					20), 0);
+	}
+	/* one packet of the publisher: three, each under its subscriber's keys */
+	len = rtp_packet(pkt, 0xabcd, 100, 1100);
+	browser_send(&pub, pkt, len, false, wire, &wlen);
+	deliver(&pub, wire, wlen);
+	assert_int_equal(dp_harness_n_sent, 3);
+	for (unsigned i = 0; i < 3; i++) {
+		/* the list is newest first: frame i went to sub[2 - i] */
+		p = received(i, &sub[2 - i], &got, false);
+		assert_int_equal(got, len);
+		assert_memory_equal(p, pkt, len);
+	}
+	/* a subscriber's PLI reaches the publisher, sender SSRC rewritten */
+	len = pli_packet(pkt, 0x5151, 0xabcd);
+	browser_send(&sub[0], pkt, len, true, wire, &wlen);
+	deliver(&sub[0], wire, wlen);
+	assert_int_equal(dp_harness_n_sent, 4);
+	p = received(3, &pub, &got, true);
+	assert_int_equal(got, len);
+	assert_memory_equal(p, pkt, 4);
+	assert_memory_equal(p + 4, "RTCG", 4);
+	assert_memory_equal(p + 8, pkt + 8, 4);
+	/* another within 500 ms, from another subscriber: limited */
+	len = pli_packet(pkt, 0x5252, 0xabcd);
+	browser_send(&sub[1], pkt, len, true, wire, &wlen);
+	deliver(&sub[1], wire, wlen);
+	assert_int_equal(dp_harness_n_sent, 4);
+	assert_int_equal(w0->cnt[GW_CNT_MEDIA_KF_LIMITED] - limited0, 1);
+	assert_int_equal(leg_cnt(22, GW_IPC_MEDIA_CNT_kf_limited), 1);
+	/* a PLI for another SSRC is not limited by the first */
+	len = pli_packet(pkt, 0x5252, 0xabce);
+	browser_send(&sub[1], pkt, len, true, wire, &wlen);
+	deliver(&sub[1], wire, wlen);
+	assert_int_equal(dp_harness_n_sent, 5);
+	/* a generic NACK goes to the publisher too (it retransmits) */
+	len = pli_packet(pkt, 0x5353, 0xabcd);
+	pkt[1] = 205;                 /* RTPFB, FMT 1: generic NACK */
+	pkt[3] = 3;
+	memcpy(pkt + 12, "\x00\x64\x00\x01", 4);   /* PID 100, BLP 1 */
+	len = 16;
+	browser_send(&sub[2], pkt, len, true, wire, &wlen);
+	deliver(&sub[2], wire, wlen);
+	assert_int_equal(dp_harness_n_sent, 6);
+	p = received(5, &pub, &got, true);
+	assert_int_equal(got, 16);
+	assert_int_equal(p[1], 205);
+	assert_memory_equal(p + 4, "RTCG", 4);
+	/* a subscriber's plain RR is terminated; its RTP goes nowhere */
+	len = sr_packet(pkt, 0x5353);
+	pkt[1] = 201;
+	browser_send(&sub[2], pkt, len, true, wire, &wlen);
+	deliver(&sub[2], wire, wlen);
+	len = rtp_packet(pkt, 0x5353, 1, 50);
+	browser_send(&sub[2], pkt, len, false, wire, &wlen);
+	deliver(&sub[2], wire, wlen);
+	assert_int_equal(dp_harness_n_sent, 6);
+	/* a subscriber gone: the next packet goes to the two left */
+	assert_int_equal(leg_op(22, GW_IPC_MEDIA_DEL, 0, 0, 0), 0);
+	len = rtp_packet(pkt, 0xabcd, 101, 1100);
+	browser_send(&pub, pkt, len, false, wire, &wlen);
+	deliver(&pub, wire, wlen);
+	assert_int_equal(dp_harness_n_sent, 8);
+	/* the publisher gone first: its subscribers stay, orphaned, then go */
+	assert_int_equal(leg_op(20, GW_IPC_MEDIA_DEL, 0, 0, 0), 0);
+	assert_int_equal(leg_op(21, GW_IPC_MEDIA_DEL, 0, 0, 0), 0);
+	assert_int_equal(leg_op(23, GW_IPC_MEDIA_DEL, 0, 0, 0), 0);
+	browser_down(&pub);
+	for (unsigned i = 0; i < 3; i++)
+		browser_down(&sub[i]);
+	all_free();
+}
+
+/* Media for a port with no leg, or a leg without keys: dropped, counted. */
+static void
+test_no_leg(void **state)
+{
+	struct browser b = { .leg_id = 30, .port = PORT0 + 30, .ip = PEER(30), .sport = 5000 };
+	uint8_t pkt[200];
+	size_t len = rtp_packet(pkt, 1, 1, 20);
+	uint64_t no_leg = w0->cnt[GW_CNT_MEDIA_NO_LEG], no_keys = w0->cnt[GW_CNT_MEDIA_NO_KEYS];
+
+	(void)state;
+	deliver(&b, pkt, len);
+	assert_int_equal(w0->cnt[GW_CNT_MEDIA_NO_LEG] - no_leg, 1);
+	assert_int_equal(leg_op(30, GW_IPC_MEDIA_ADD, PORT0 + 30, 0, 0), 0);
+	deliver(&b, pkt, len);
+	assert_int_equal(w0->cnt[GW_CNT_MEDIA_NO_KEYS] - no_keys, 1);
+	assert_int_equal(dp_harness_n_sent, 0);
+	assert_int_equal(leg_op(30, GW_IPC_MEDIA_DEL, 0, 0, 0), 0);
+	all_free();
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_commands),
+		cmocka_unit_test(test_echo),
+		cmocka_unit_test(test_fan_out),
+		cmocka_unit_test(test_no_leg),
+	};
+	int rc;
+
+	if (dp_harness_eal_init("test_media", "rtm-unit", 256) != 0) {
+		fprintf(stderr, "EAL init failed\n");
+		return 1;
+	}
+	gw_config_defaults(&conf);
+	dp_harness_dp(&conf, (const uint32_t[]){ GW }, 1);
+	pool = rte_pktmbuf_pool_create("rtm_media", N_MBUFS, 0, 0, RTE_MBUF_DEFAULT_BUF_SIZE,
+				       SOCKET_ID_ANY);
+	dp.pool = pool;
+	w0 = rte_zmalloc("w0", sizeof(*w0), RTE_CACHE_LINE_SIZE);
+	w1 = rte_zmalloc("w1", sizeof(*w1), RTE_CACHE_LINE_SIZE);
+	if (pool == NULL || w0 == NULL || w1 == NULL || dp_srtp_pool_create(&bpool, 16) != 0 ||
+	    dp_media_create(PORT0, PORT0 + 99, 16) != 0) {
+		fprintf(stderr, "setup failed\n");
+		return 1;
+	}
+	w1->idx = 1;
+	/* every media command reaches dp_media through the IPC table */
+	if (registered[GW_IPC_MEDIA_LEG_REQ] != dp_media_command ||
+	    registered[GW_IPC_SRTP_ADD_REQ] != dp_media_command) {
+		fprintf(stderr, "dp_media did not register its commands\n");
+		return 1;
+	}
+	rc = cmocka_run_group_tests(tests, NULL, NULL);
+	dp_media_free();
+	dp_srtp_pool_free(bpool);
+	rte_mempool_free(pool);
+	dp_harness_eal_fini("rtm-unit");
+	return rc;
+}
