@@ -16,6 +16,7 @@
 #include "dp_arp.h"
 #include "dp_ctx.h"
 #include "dp_log.h"
+#include "dp_port.h"
 #include "gw_config.h"
 
 #define EXC_DEVNAME "net_tap_rtcgw_exc"
@@ -122,18 +123,9 @@ dp_exc_setup(const struct gw_config *c, unsigned n_workers, char *err, size_t er
 	rc = rte_eth_dev_adjust_nb_rx_tx_desc(port_id, &nrx, &ntx);
 	if (rc != 0)
 		goto fail;
-	for (unsigned q = 0; q < n_workers; q++) {
-		step = "rx_queue_setup";
-		rc = rte_eth_rx_queue_setup(port_id, (uint16_t)q, nrx,
-					    (unsigned)rte_eth_dev_socket_id(port_id), NULL, dp.pool);
-		if (rc != 0)
-			goto fail;
-		step = "tx_queue_setup";
-		rc = rte_eth_tx_queue_setup(port_id, (uint16_t)q, ntx,
-					    (unsigned)rte_eth_dev_socket_id(port_id), NULL);
-		if (rc != 0)
-			goto fail;
-	}
+	rc = dp_port_queues_setup(port_id, n_workers, nrx, ntx, NULL, NULL, &step);
+	if (rc != 0)
+		goto fail;
 	/* The kernel's frames carry the port's MAC and fit the port's MTU. */
 	step = "default_mac_addr_set";
 	mac = p->mac;
