@@ -118,4 +118,44 @@ tb_stop_pid "$TB_CP_PID"
 tb_stop_pid "$TB_DP_PID"
 tb_check "the exception interface is gone with the dataplane" \
 	bash -c "! ip netns exec $TB_NS_G ip link show dev ${TB}x0 >/dev/null 2>&1"
+
+# exception.udp_unhandled: UDP to ports no handler owns reaches the kernel.
+printf '  udp_unhandled: true\n' >>"$TB_CONF"
+tb_check "dataplane restarts with udp_unhandled" tb_start_dp || exit 1
+tb_check "control plane attaches again" tb_start_cp || exit 1
+ip netns exec "$TB_NS_G" python3 -c '
+import socket, sys
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.bind((sys.argv[1], 9999))
+s.settimeout(20)
+for _ in range(3):
+    try:
+        d, a = s.recvfrom(2048)
+    except socket.timeout:
+        break
+    s.sendto(b"echo:" + d, a)
+' "$TB_GW_IP" >"$TB_DIR/udpecho.log" 2>&1 &
+TB_PIDS+=("$!")
+sleep 0.3
+UDP() {
+	ip netns exec "$TB_NS_C" python3 -c '
+import socket, sys
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.settimeout(2)
+s.connect((sys.argv[1], int(sys.argv[2])))
+s.send(b"ping")
+try:
+    print(s.recv(2048).decode())
+except ConnectionRefusedError:
+    print("refused")
+except socket.timeout:
+    print("timeout")
+' "$TB_GW_IP" "$1"
+}
+tb_check "UDP to an unhandled port answered by a kernel socket" test "$(UDP 9999)" = "echo:ping"
+tb_check "UDP to a closed port: the kernel's ICMP port unreachable reaches the client" \
+	test "$(UDP 9998)" = "refused"
+tb_c timeout 10 stun "$TB_GW_IP" 1 -v -p 45001 >"$TB_DIR/stun.out" 2>&1
+tb_check "the STUN port is still the dataplane's (Binding answered)" \
+	grep -q "MappedAddress = $TB_CLIENT_IP:45001" "$TB_DIR/stun.out"
 tb_done
