@@ -28,6 +28,7 @@ struct cp_calls {
 	cp_calls_media_fn *media;
 	void *media_ctx;
 	cp_calls_clock_fn *clock;
+	cp_calls_release_fn *release;
 	struct call **buckets;
 };
 
@@ -83,6 +84,8 @@ cp_calls_free(struct cp_calls *c)
 	for (uint32_t b = 0; b < c->n_buckets; b++)
 		for (struct call *k = c->buckets[b], *nx; k != NULL; k = nx) {
 			nx = k->next;
+			if (c->release != NULL)
+				c->release(c->media_ctx, k->id, k->id_len);
 			free(k);
 		}
 	free(c->buckets);
@@ -112,8 +115,27 @@ remove_call(struct cp_calls *c, struct call **pp)
 	struct call *k = *pp;
 
 	*pp = k->next;
+	if (c->release != NULL)
+		c->release(c->media_ctx, k->id, k->id_len);
 	free(k);
 	c->n_calls--;
+}
+
+void
+cp_calls_on_release(struct cp_calls *c, cp_calls_release_fn *fn)
+{
+	c->release = fn;
+}
+
+int
+cp_calls_drop(struct cp_calls *c, const char *call_id, size_t id_len)
+{
+	struct call **pp = find_slot(c, (struct cp_ng_str){ .p = call_id, .len = id_len });
+
+	if (*pp == NULL)
+		return -ENOENT;
+	remove_call(c, pp);
+	return 0;
 }
 
 static int
