@@ -45,7 +45,7 @@ tb_check "dataplane starts" tb_start_dp || exit 1
 tb_check "control plane attaches, /healthz 200" tb_start_cp || exit 1
 
 NGC="$TB_ROOT/tests/integration/ng_client.py"
-ng() { timeout 10 tb_c python3 "$NGC" "$NG_IP" "$NG_PORT" "$@"; }
+ng() { tb_c timeout 10 python3 "$NGC" "$NG_IP" "$NG_PORT" "$@"; }
 reply_has() {
 	local r
 	r=$(ng "$1" "$2") || { tb_log "no reply to $2"; return 1; }
