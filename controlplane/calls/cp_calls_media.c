@@ -522,6 +522,10 @@ cp_calls_media(void *ctx, const struct cp_ng_req *req, bool is_answer,
 		return refuse(reason, rlen, -ENOTSUP, "%s", "media not available");
 	if (!dp_ready())
 		return refuse(reason, rlen, -ENOTCONN, "%s", "no dataplane attached");
+	if (req->proto > CP_NG_PROTO_RTP_AVPF || req->ice == CP_NG_ICE_FORCE ||
+	    req->dtls == CP_NG_DTLS_PASSIVE || req->dtls == CP_NG_DTLS_ACTIVE)
+		return refuse(reason, rlen, -ENOTSUP, "%s",
+			      "WebRTC/SRTP legs for calls not available yet (plain RTP/AVP bridging only)");
 	sdp = malloc(sizeof(*sdp));
 	if (sdp == NULL)
 		return refuse(reason, rlen, -ENOMEM, "%s", "out of memory");
