@@ -4,6 +4,7 @@
 #include <time.h>
 
 #include "cp_calls_media.h"
+#include "cp_calls_rest.h"
 #include "cp_ice.h"
 #include "cp_metrics.h"
 #include "cp_session.h"
@@ -140,5 +141,8 @@ const struct cp_rest_route cp_api_routes[] = {
 	{ "DELETE", "/v1/resources/*", cp_session_delete },
 	{ "OPTIONS", "/v1/resources/*", cp_session_options },
 	{ "GET", "/v1/sessions*", cp_session_get },
+	{ "POST", "/v1/calls/*", cp_calls_rest_post },
+	{ "DELETE", "/v1/calls/*", cp_calls_rest_delete },
+	{ "GET", "/v1/calls*", cp_calls_rest_get },
 };
 const size_t cp_api_n_routes = sizeof(cp_api_routes) / sizeof(cp_api_routes[0]);

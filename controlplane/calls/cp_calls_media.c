@@ -639,3 +639,45 @@ cp_calls_media_counts(unsigned *n_calls, unsigned *legs)
 	*n_calls = n;
 	*legs = n_legs;
 }
+
+json_t *
+cp_calls_media_json(const char *id, size_t len)
+{
+	static const char *const names[] = {
+#define CNT_NAME(n) #n,
+		GW_IPC_MEDIA_LEG_COUNTERS(CNT_NAME)
+#undef CNT_NAME
+	};
+	const struct mcall *k = *find_slot(id, len);
+	json_t *legs = json_array();
+
+	if (k == NULL || legs == NULL) {
+		json_decref(legs);
+		return NULL;
+	}
+	for (unsigned s = 0; s < 2; s++) {
+		const struct side *d = &k->s[s];
+
+		for (unsigned i = 0; i < k->n_media; i++) {
+			for (unsigned c = 0; c < 2; c++) {
+				json_t *cnt = json_object(), *leg;
+				struct in_addr ia = { .s_addr = htonl(d->peer_ip) };
+				char peer[INET_ADDRSTRLEN + 8], ip[INET_ADDRSTRLEN];
+
+				inet_ntop(AF_INET, &ia, ip, sizeof(ip));
+				snprintf(peer, sizeof(peer), "%s:%u", ip,
+					 c == 0 || d->mux ? d->peer_rtp[i] : d->peer_rtcp[i]);
+				for (unsigned n = 0; n < GW_IPC_MEDIA_CNT_MAX; n++)
+					json_object_set_new(cnt, names[n], json_integer((json_int_t)k->cnt[s][i][c][n]));
+				leg = json_pack("{s:s, s:s#, s:i, s:s, s:i, s:s, s:o}", "side",
+						s == 0 ? "offerer" : "answerer", "tag", d->tag,
+						(int)d->tag_len, "section", (int)i, "kind",
+						c == 0 ? "rtp" : "rtcp", "port",
+						(int)(d->base + 2 * i + c), "peer",
+						d->peer_known ? peer : "", "counters", cnt);
+				json_array_append_new(legs, leg);
+			}
+		}
+	}
+	return legs;
+}

@@ -28,6 +28,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include <jansson.h>
+
 #include "cp_calls.h"
 
 struct cp_app;
@@ -43,6 +45,12 @@ cp_calls_media_fn cp_calls_media;
 
 /** Timers: per-leg counter requests, media timeout. Every loop turn. */
 void cp_calls_media_tick(uint64_t now_ms);
+
+/**
+ * The dataplane legs of call id with their ports, peers and latest counters
+ * (a JSON array, new reference), or NULL when the call has no media.
+ */
+json_t *cp_calls_media_json(const char *id, size_t len);
 
 /** Calls with media and dataplane legs held (tests, metrics). */
 void cp_calls_media_counts(unsigned *calls, unsigned *legs);
