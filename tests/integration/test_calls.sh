@@ -27,6 +27,7 @@ NG_IP=198.18.37.1
 NG_PORT=22236
 SIP_IP=$TB_CLIENT_IP
 N_CALLS=50
+ip link del "${TB}r0" 2>/dev/null || true
 ip link add "${TB}r0" type veth peer name "${TB}k0" netns "$TB_NS_C"
 ip addr add "$NG_IP/24" dev "${TB}r0"
 ip link set "${TB}r0" up
@@ -97,6 +98,37 @@ tb_check "4 dataplane legs for a 1-section call" tb_wait 3 metric_is rtcgw_calls
 tb_check "delete -> ok" reply_has k8 '{"command":"delete","call-id":"manual","from-tag":"ft"}' '"result": "ok"'
 tb_check "dataplane legs back to 0" tb_wait 5 dp_legs_zero
 
+# 2b. The REST calls API on the same calls code, with RTP both ways.
+api_post() { tb_api -o "$TB_DIR/rest.json" -w '%{http_code}' -X POST -H 'Content-Type: application/json' \
+	--data-binary "$2" "$TB_REST/v1/calls/$1"; }
+rest_call() {
+	local code gwb gwa out
+	code=$(api_post rc1/offer "{\"from-tag\":\"alice\",\"sdp\":\"$(sdp $SIP_IP 30000 RTP/AVP)\"}")
+	[ "$code" = 200 ] || { tb_log "offer: $code $(cat "$TB_DIR/rest.json")"; return 1; }
+	gwb=$(jq -r .sdp "$TB_DIR/rest.json" | sed -n 's/^m=audio \([0-9]*\) .*/\1/p')
+	code=$(api_post rc1/answer "{\"from-tag\":\"alice\",\"to-tag\":\"bob\",\"sdp\":\"$(sdp $SIP_IP 30010 RTP/AVP)\"}")
+	[ "$code" = 200 ] || { tb_log "answer: $code $(cat "$TB_DIR/rest.json")"; return 1; }
+	gwa=$(jq -r .sdp "$TB_DIR/rest.json" | sed -n 's/^m=audio \([0-9]*\) .*/\1/p')
+	out=$(tb_c timeout 10 python3 "$TB_ROOT/tests/integration/rtp_pair.py" "$SIP_IP" 30000 "$gwa" 30010 "$gwb" "$TB_GW_IP" 30)
+	tb_log "REST call rc1: A<->gw $gwa, B<->gw $gwb: $out"
+	[ "$out" = "a2b=30 b2a=30 pt101=10" ]
+}
+tb_check "REST offer/answer, RTP both ways (RFC 4733 events passed through)" rest_call
+rest_legs() {
+	local d
+	d=$(tb_api "$TB_REST/v1/calls/rc1")
+	[ "$(printf '%s' "$d" | jq '[.legs[] | select(.kind == "rtp" and .counters.rtp_in >= 30 and .counters.rtp_out >= 30)] | length')" = 2 ] ||
+		{ tb_log "GET: $d"; return 1; }
+}
+tb_check "GET /v1/calls/rc1: both RTP legs counted 30 in and 30 out" tb_wait 4 rest_legs
+tb_check "GET /v1/calls lists rc1" bash -c "curl -s -m 5 -H 'Authorization: Bearer $TB_TOKEN' $TB_REST/v1/calls | jq -e '.calls == [\"rc1\"]' >/dev/null"
+tb_check "GET of an unknown call -> 404" [ "$(tb_api -o /dev/null -w '%{http_code}' "$TB_REST/v1/calls/nope")" = 404 ]
+tb_check "REST answer for an unknown call -> 404" \
+	[ "$(api_post nope/answer '{"from-tag":"a","to-tag":"b","sdp":"v=0\r\n"}')" = 404 ]
+tb_check "REST offer with a boolean value -> 400" [ "$(api_post rc2/offer '{"from-tag":true}')" = 400 ]
+tb_check "DELETE /v1/calls/rc1 -> 200" [ "$(tb_api -o /dev/null -w '%{http_code}' -X DELETE "$TB_REST/v1/calls/rc1")" = 200 ]
+tb_check "its legs freed" tb_wait 5 dp_legs_zero
+
 # 3. Ports exhausted: 300 ports, 16-section offers take 64 each.
 for i in 1 2 3 4; do ng "x$i" "$(offer "big$i" "$(sdp $SIP_IP 30000 RTP/AVP 16)")" >/dev/null; done
 tb_check "ports exhausted -> error" \
@@ -120,11 +152,11 @@ fi
 KAM_RUN=$TB_DIR/kam
 mkdir -p "$KAM_RUN" "$TB_DIR/sipp/pcap"
 ln -s /usr/share/sip-tester/g711a.pcap /usr/share/sip-tester/dtmf_2833_1.pcap "$TB_DIR/sipp/pcap/"
-tb_c kamailio -DD -E -Y "$KAM_RUN" -m 64 -M 8 \
+(exec ip netns exec "$TB_NS_C" kamailio -DD -E -Y "$KAM_RUN" -m 64 -M 8 \
 	-f "$TB_ROOT/tests/integration/kamailio/kamailio.cfg" -A CALLS \
 	-A "UAS_URI=\"sip:$SIP_IP:5072\"" \
 	-A "SIP_LISTEN=udp:$SIP_IP:5060" -A "NG_SOCK=\"udp:$NG_IP:$NG_PORT\"" \
-	-A "CTL_SOCK=\"unix:$KAM_RUN/ctl\"" -A "MOD_PATH=\"$KAM_MODS/\"" >"$TB_DIR/kamailio.log" 2>&1 &
+	-A "CTL_SOCK=\"unix:$KAM_RUN/ctl\"" -A "MOD_PATH=\"$KAM_MODS/\"" >"$TB_DIR/kamailio.log" 2>&1) &
 TB_PIDS+=("$!")
 tb_check "Kamailio's rtpengine module finds rtcgw" tb_wait 20 grep -q \
 	"rtpengine instance <udp:$NG_IP:$NG_PORT> found, support for it enabled" "$TB_DIR/kamailio.log"
@@ -148,7 +180,7 @@ tb_check "rtcgw got $N_CALLS answers" tb_wait 2 tb_metric_ge rtcgw_ng_cmd_answer
 tb_check "no ng command failed during the calls" metric_is rtcgw_ng_cmd_error_total "$errors0"
 counted() {
 	local n
-	n=$(grep 'msg="call .*: deleted:' "$TB_DIR/cp.log" | grep -v 'call manual\|call big' |
+	n=$(grep -E 'msg="call [0-9]+-[0-9]+@[0-9.]+: deleted:' "$TB_DIR/cp.log" |
 		grep -E 'A0 rtp_in=[1-9][0-9]* rtp_out=[1-9][0-9]* .* B0 rtp_in=[1-9][0-9]* rtp_out=[1-9][0-9]* ' | wc -l)
 	[ "$n" -eq "$N_CALLS" ] || { tb_log "$n calls with media counted both ways on both legs"; return 1; }
 }
