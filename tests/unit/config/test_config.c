@@ -107,6 +107,7 @@ test_default_file(void **state)
 	assert_int_equal(c->calls.ng_listen.port, 2223);
 	assert_int_equal(c->calls.max_calls, 10000);
 	assert_int_equal(c->calls.ng_cache_s, 30);
+	assert_int_equal(c->calls.media_timeout_s, 60);
 	free(c);
 }
 
@@ -273,6 +274,7 @@ test_full(void **state)
 	assert_int_equal(c->calls.ng_listen.port, 22222);
 	assert_int_equal(c->calls.max_calls, 500);
 	assert_int_equal(c->calls.ng_cache_s, 5);
+	assert_int_equal(c->calls.media_timeout_s, 7);
 	free(c);
 }
 
@@ -559,6 +561,10 @@ static const struct err_case parse_errors[] = {
 		   "x.yaml:5:14: calls.max_calls: value 1000001 out of range 1..1000000" },
 	/* 86 */ { PORTS "calls:\n  ng_cache_s: 601\n",
 		   "x.yaml:5:15: calls.ng_cache_s: value 601 out of range 1..600" },
+	/* 87 */ { PORTS "calls:\n  media_timeout_s: 0\n",
+		   "x.yaml:5:20: calls.media_timeout_s: value 0 out of range 1..86400" },
+	/* 88 */ { PORTS "calls:\n  media_timeout_s: 86401\n",
+		   "x.yaml:5:20: calls.media_timeout_s: value 86401 out of range 1..86400" },
 };
 
 static void
