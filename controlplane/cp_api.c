@@ -1,26 +1,18 @@
 #include "cp_api.h"
 
 #include <stdlib.h>
-#include <time.h>
 
 #include "cp_calls_media.h"
 #include "cp_calls_rest.h"
+#include "cp_clock.h"
 #include "cp_ice.h"
 #include "cp_metrics.h"
+#include "cp_reload.h"
 #include "cp_session.h"
 #include "cp_turn.h"
 
 /* A snapshot older than this means the dataplane stopped answering. */
 #define STALE_MS 2000
-
-static uint64_t
-mono_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
 
 /* The live snapshot, or NULL with the reason there is none. */
 static const struct cp_dp_snapshot *
@@ -52,7 +44,7 @@ static enum MHD_Result
 get_healthz(void *a, const struct cp_rest_req *r)
 {
 	const struct cp_app *app = a;
-	uint64_t now = mono_ms();
+	uint64_t now = cp_mono_ms();
 	const char *why = NULL;
 	const struct cp_dp_snapshot *s = live(app, now, &why);
 	const struct cp_dp_info *i;
@@ -74,7 +66,7 @@ get_metrics(void *a, const struct cp_rest_req *r)
 {
 	const struct cp_app *app = a;
 	const char *why;
-	const struct cp_dp_snapshot *s = live(app, mono_ms(), &why);
+	const struct cp_dp_snapshot *s = live(app, cp_mono_ms(), &why);
 	char *text = NULL;
 	size_t len = 0;
 	enum MHD_Result ret;
@@ -82,7 +74,11 @@ get_metrics(void *a, const struct cp_rest_req *r)
 	char *all = NULL;
 	int n;
 
-	if (cp_metrics_prometheus(s, s ? cp_ipc_info(app->ipc) : NULL, &text, &len) != 0)
+	struct cp_rest_stats rs = { 0 };
+
+	if (app->rest != NULL)
+		cp_rest_stats(app->rest, &rs);
+	if (cp_metrics_prometheus(s, s ? cp_ipc_info(app->ipc) : NULL, &rs, &text, &len) != 0)
 		return cp_rest_reply_error(r, 500, "out of memory");
 	if (app->ng != NULL &&
 	    cp_ng_prometheus_append(app->ng, cp_calls_count(app->calls), &text, &len) != 0) {
@@ -113,7 +109,7 @@ static enum MHD_Result
 get_stats(void *a, const struct cp_rest_req *r)
 {
 	const struct cp_app *app = a;
-	uint64_t now = mono_ms();
+	uint64_t now = cp_mono_ms();
 	const char *why;
 	const struct cp_dp_snapshot *s = live(app, now, &why);
 	json_t *doc = cp_metrics_json(s, s ? cp_ipc_info(app->ipc) : NULL, now);
@@ -124,25 +120,26 @@ get_stats(void *a, const struct cp_rest_req *r)
 }
 
 const struct cp_rest_route cp_api_routes[] = {
-	{ "GET", "/healthz", get_healthz },
-	{ "GET", "/metrics", get_metrics },
-	{ "GET", "/v1/stats", get_stats },
-	{ "POST", "/v1/ice/legs", cp_ice_post },
-	{ "GET", "/v1/ice/legs*", cp_ice_get },
-	{ "DELETE", "/v1/ice/legs/*", cp_ice_delete },
-	{ "GET", "/v1/turn/credentials", cp_turn_credentials },
-	{ "POST", "/v1/echo", cp_session_post_echo },
-	{ "OPTIONS", "/v1/echo", cp_session_options },
-	{ "POST", "/v1/whip/*", cp_session_post_whip },
-	{ "OPTIONS", "/v1/whip/*", cp_session_options },
-	{ "POST", "/v1/whep/*", cp_session_post_whep },
-	{ "OPTIONS", "/v1/whep/*", cp_session_options },
-	{ "PATCH", "/v1/resources/*", cp_session_patch },
-	{ "DELETE", "/v1/resources/*", cp_session_delete },
-	{ "OPTIONS", "/v1/resources/*", cp_session_options },
-	{ "GET", "/v1/sessions*", cp_session_get },
-	{ "POST", "/v1/calls/*", cp_calls_rest_post },
-	{ "DELETE", "/v1/calls/*", cp_calls_rest_delete },
-	{ "GET", "/v1/calls*", cp_calls_rest_get },
+	{ "GET", "/healthz", get_healthz, true },
+	{ "GET", "/metrics", get_metrics, true },
+	{ "GET", "/v1/stats", get_stats, false },
+	{ "POST", "/v1/ice/legs", cp_ice_post, false },
+	{ "GET", "/v1/ice/legs*", cp_ice_get, false },
+	{ "DELETE", "/v1/ice/legs/*", cp_ice_delete, false },
+	{ "GET", "/v1/turn/credentials", cp_turn_credentials, false },
+	{ "POST", "/v1/config/reload", cp_reload_post, false },
+	{ "POST", "/v1/echo", cp_session_post_echo, false },
+	{ "OPTIONS", "/v1/echo", cp_session_options, false },
+	{ "POST", "/v1/whip/*", cp_session_post_whip, false },
+	{ "OPTIONS", "/v1/whip/*", cp_session_options, false },
+	{ "POST", "/v1/whep/*", cp_session_post_whep, false },
+	{ "OPTIONS", "/v1/whep/*", cp_session_options, false },
+	{ "PATCH", "/v1/resources/*", cp_session_patch, false },
+	{ "DELETE", "/v1/resources/*", cp_session_delete, false },
+	{ "OPTIONS", "/v1/resources/*", cp_session_options, false },
+	{ "GET", "/v1/sessions*", cp_session_get, false },
+	{ "POST", "/v1/calls/*", cp_calls_rest_post, false },
+	{ "DELETE", "/v1/calls/*", cp_calls_rest_delete, false },
+	{ "GET", "/v1/calls*", cp_calls_rest_get, false },
 };
 const size_t cp_api_n_routes = sizeof(cp_api_routes) / sizeof(cp_api_routes[0]);

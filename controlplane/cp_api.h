@@ -20,6 +20,7 @@
 struct cp_app {
 	const struct gw_config *conf;
 	struct cp_ipc *ipc;            /* NULL while detached */
+	struct cp_rest *rest;          /* for its counters in /metrics */
 	bool dp_lost;                  /* the attached dataplane went away */
 	struct cp_ng *ng;              /* NULL unless calls.ng_enabled */
 	struct cp_calls *calls;

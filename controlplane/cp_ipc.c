@@ -13,6 +13,8 @@
 #include <rte_ring.h>
 #include <rte_ring_elem.h>
 
+#include "cp_ice.h"
+#include "cp_clock.h"
 #include "cp_log.h"
 
 #define REFRESH_MS   100      /* counters + port status period */
@@ -100,15 +102,6 @@ cp_ipc_punt_dropped(const struct cp_ipc *c)
 	return c->punt_dropped;
 }
 
-static uint64_t
-mono_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
-
 bool
 cp_ipc_primary_alive(const char *file_prefix)
 {
@@ -138,7 +131,7 @@ int
 cp_ipc_attach(struct cp_ipc **out, uint32_t wait_ms, char *err, size_t errlen)
 {
 	const struct rte_memzone *mz = NULL;
-	uint64_t deadline = mono_ms() + wait_ms;
+	uint64_t deadline = cp_mono_ms() + wait_ms;
 	struct gw_ipc_info *info;
 	struct cp_ipc *c = NULL;
 	int rc;
@@ -150,7 +143,7 @@ cp_ipc_attach(struct cp_ipc **out, uint32_t wait_ms, char *err, size_t errlen)
 		    __atomic_load_n(&((struct gw_ipc_info *)mz->addr)->state, __ATOMIC_ACQUIRE) ==
 			    GW_IPC_STATE_READY)
 			break;
-		if (mono_ms() >= deadline) {
+		if (cp_mono_ms() >= deadline) {
 			snprintf(err, errlen, "no ready dataplane after %u ms (memzone %s %s)",
 				 wait_ms, GW_IPC_INFO_NAME, mz ? "not READY" : "missing");
 			return -ENOENT;

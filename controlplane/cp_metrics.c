@@ -57,9 +57,33 @@ port_gauge(FILE *f, const char *name, const char *type, const char *what,
 	}
 }
 
+/* The REST server's own counters (cp_rest_stats), always present. */
+static const struct {
+	const char *name, *type, *help;
+	size_t off;
+} rest_metrics[] = {
+#define R(n, t, h, f) { n, t, h, offsetof(struct cp_rest_stats, f) }
+	R("rest_connections", "gauge", "REST connections open now", connections),
+	R("rest_refused_full_total", "counter",
+	  "REST connections refused: controlplane.rest.max_connections reached", refused_full),
+	R("rest_refused_per_ip_total", "counter",
+	  "REST connections refused: controlplane.rest.max_connections_per_ip reached",
+	  refused_per_ip),
+	R("rest_deadline_closed_total", "counter",
+	  "REST connections closed at controlplane.rest.request_timeout_s", deadline_closed),
+	R("rest_bad_request_line_total", "counter",
+	  "REST connections refused for a malformed request line", bad_request_line),
+	R("rest_bad_target_total", "counter",
+	  "REST requests refused for a control character or bad escape in the URI", bad_target),
+	R("rest_body_too_large_total", "counter", "REST requests refused with 413",
+	  body_too_large),
+	R("rest_accept_errors_total", "counter", "REST accept() failures", accept_errors),
+#undef R
+};
+
 int
 cp_metrics_prometheus(const struct cp_dp_snapshot *s, const struct cp_dp_info *i,
-		      char **out, size_t *len)
+		      const struct cp_rest_stats *rs, char **out, size_t *len)
 {
 	bool up = s != NULL && s->valid;
 	FILE *f = open_memstream(out, len);
@@ -104,6 +128,14 @@ cp_metrics_prometheus(const struct cp_dp_snapshot *s, const struct cp_dp_info *i
 			   offsetof(struct gw_ipc_port, ierrors), true);
 		port_gauge(f, "tx_errors_total", "counter", "transmit errors", s,
 			   offsetof(struct gw_ipc_port, oerrors), true);
+	}
+	for (size_t k = 0; rs != NULL && k < sizeof(rest_metrics) / sizeof(rest_metrics[0]); k++) {
+		uint64_t v;
+
+		memcpy(&v, (const char *)rs + rest_metrics[k].off, sizeof(v));
+		fprintf(f, "# HELP rtcgw_%s %s\n# TYPE rtcgw_%s %s\nrtcgw_%s %llu\n",
+			rest_metrics[k].name, rest_metrics[k].help, rest_metrics[k].name,
+			rest_metrics[k].type, rest_metrics[k].name, (unsigned long long)v);
 	}
 	if (fclose(f) != 0)
 		return -ENOMEM;

@@ -8,15 +8,17 @@
 #include <jansson.h>
 
 #include "cp_ipc.h"
+#include "cp_rest.h"
 
 /**
  * Render the Prometheus text exposition (version 0.0.4): every counter,
  * summed over workers, with HELP and TYPE lines, plus per-port gauges and
- * rtcgw_dataplane_up. s and i may be NULL when no dataplane is attached.
+ * rtcgw_dataplane_up, and the REST server's counters rs (NULL: left out).
+ * s and i may be NULL when no dataplane is attached.
  * @return 0 and a malloc'd *out (caller frees); -ENOMEM.
  */
 int cp_metrics_prometheus(const struct cp_dp_snapshot *s, const struct cp_dp_info *i,
-			  char **out, size_t *len);
+			  const struct cp_rest_stats *rs, char **out, size_t *len);
 
 /** The same as a JSON object {dataplane, counters, ports}; NULL on ENOMEM. */
 json_t *cp_metrics_json(const struct cp_dp_snapshot *s, const struct cp_dp_info *i,

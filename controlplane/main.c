@@ -25,12 +25,14 @@
 #include <rte_log.h>
 
 #include "cp_api.h"
+#include "cp_clock.h"
 #include "cp_ice.h"
 #include "cp_calls.h"
 #include "cp_calls_media.h"
 #include "cp_ipc.h"
 #include "cp_log.h"
 #include "cp_ng.h"
+#include "cp_reload.h"
 #include "cp_rest.h"
 #include "cp_session.h"
 #include "gw_config.h"
@@ -40,21 +42,20 @@
 #define WATCH_MS       250
 
 static volatile sig_atomic_t quit;
+static volatile sig_atomic_t hup;
+
+static void
+on_hup(int sig)
+{
+	(void)sig;
+	hup = 1;
+}
 
 static void
 on_signal(int sig)
 {
 	(void)sig;
 	quit = 1;
-}
-
-static uint64_t
-mono_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }
 
 static int
@@ -97,6 +98,7 @@ reexec(char **argv)
 	sigemptyset(&stop);
 	sigaddset(&stop, SIGINT);
 	sigaddset(&stop, SIGTERM);
+	sigaddset(&stop, SIGHUP);     /* a reload request too: its default would kill */
 	sigprocmask(SIG_BLOCK, &stop, NULL);
 	if (quit) {
 		CP_NOTICE("stopped");
@@ -147,6 +149,7 @@ main(int argc, char **argv)
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
 	signal(SIGPIPE, SIG_IGN);
+	signal(SIGHUP, on_hup);       /* cp_reload: re-read the config in the loop */
 	{
 		/* Blocked across a re-exec (see reexec()): deliver what is pending. */
 		sigset_t stop;
@@ -154,11 +157,14 @@ main(int argc, char **argv)
 		sigemptyset(&stop);
 		sigaddset(&stop, SIGINT);
 		sigaddset(&stop, SIGTERM);
+		sigaddset(&stop, SIGHUP);
 		sigprocmask(SIG_UNBLOCK, &stop, NULL);
 	}
 
 	/* features register their IPC rows before the first attach */
 	rc = cp_ice_init();
+	if (rc == 0)
+		rc = cp_reload_init(&conf);
 	if (rc == 0)
 		rc = cp_session_init(&app);
 	if (rc != 0) {
@@ -189,7 +195,12 @@ main(int argc, char **argv)
 		CP_ERR("%s", err);
 		goto out;
 	}
-	CP_NOTICE("REST listening on port %u", conf.controlplane.rest_listen.port);
+	app.rest = rest;
+	if (conf.controlplane.health_listen.port != 0)
+		CP_NOTICE("REST listening on port %u, health checks also on port %u",
+			  conf.controlplane.rest_listen.port, conf.controlplane.health_listen.port);
+	else
+		CP_NOTICE("REST listening on port %u", conf.controlplane.rest_listen.port);
 	if (conf.calls.ng_enabled) {
 		rc = cp_calls_create(&calls, conf.calls.max_calls, cp_calls_media, NULL, NULL);
 		if (rc == 0)
@@ -225,7 +236,11 @@ main(int argc, char **argv)
 			goto out;
 		}
 		cp_rest_run(rest);
-		now = mono_ms();
+		if (hup) {
+			hup = 0;
+			cp_reload_signal(&app);
+		}
+		now = cp_mono_ms();
 		if (pfd[1].revents & POLLIN)
 			cp_ng_run(ng, now);
 		cp_session_tick(now);
@@ -254,6 +269,7 @@ main(int argc, char **argv)
 	}
 	status = EXIT_SUCCESS;
 out:
+	app.rest = NULL;
 	cp_session_fini();
 	cp_rest_free(rest);
 	app.ng = NULL;

@@ -10,6 +10,7 @@
 #include "dp_ice.h"
 #include "dp_ipc.h"
 #include "dp_log.h"
+#include "dp_reload.h"
 #include "dp_turn.h"
 
 /* Idle back-off: after IDLE_SPIN_LOOPS empty polls in a row start sleeping,
@@ -69,6 +70,7 @@ dp_lcore_main(void *unused)
 			dp_arp_tick(w, now);
 			dp_ice_tick(w, now);
 			dp_turn_tick(w, now);
+			dp_reload_poll(w);
 			next_tick = now + tick;
 		}
 		if (got != 0 || busy) {

@@ -4,6 +4,7 @@
 #include "dp_turn.h"
 
 #include <errno.h>
+#include <inttypes.h>
 #include <string.h>
 #include <sys/random.h>
 #include <time.h>
@@ -55,6 +56,23 @@ struct aux {
 	uint64_t tb_last;             /* TSC */
 };
 
+/*
+ * What a config reload replaces (dp_turn_reload): credentials, peer policy,
+ * bandwidth cap. Workers read it without locks through T.live; a reload
+ * builds a new one beside it, publishes it with one atomic store and frees
+ * the old one after a QSBR grace period (every worker passed a quiescent
+ * point, so none still holds a pointer into it).
+ */
+struct live {
+	struct user users[GW_CONF_MAX_USERS];
+	unsigned n_users;
+	struct gw_hmac_sha1_key secrets[GW_CONF_MAX_SECRETS];
+	unsigned n_secrets;
+	struct gw_turn_peer_policy pol;
+	uint64_t tb_rate;             /* bytes per second, 0 = unlimited */
+	uint64_t tb_burst;
+};
+
 /* What authentication established for one request. */
 struct auth {
 	const struct ltkeys *keys;
@@ -70,15 +88,9 @@ static struct {
 	const struct gw_config *c;
 	struct dp_turn_table *t;
 	struct aux *aux;
-	struct user users[GW_CONF_MAX_USERS];
-	unsigned n_users;
-	struct gw_hmac_sha1_key secrets[GW_CONF_MAX_SECRETS];
-	unsigned n_secrets;
+	struct live *live;            /* the reloadable part; see live_get() */
 	struct gw_hmac_sha1_key nonce_key;
-	struct gw_turn_peer_policy pol;
 	uint16_t chan_max;            /* last channel number accepted */
-	uint64_t tb_rate;             /* bytes per second, 0 = unlimited */
-	uint64_t tb_burst;
 	uint64_t next_tick[GW_IPC_MAX_WORKERS];
 	uint64_t rng[GW_IPC_MAX_WORKERS];
 } T;
@@ -106,10 +118,100 @@ ltkeys_init(struct ltkeys *k, uint16_t alg, const char *user, const char *realm,
 	return err;
 }
 
+/* The reloadable state from config c (the ports' addresses from dp). */
+static int
+live_build(struct live *l, const struct gw_config *c)
+{
+	for (unsigned i = 0; i < c->turn.n_users; i++) {
+		struct user *u = &l->users[l->n_users++];
+		const struct gw_turn_user *cu = &c->turn.users[i];
+
+		memcpy(u->name, cu->username, sizeof(u->name));
+		u->len = strnlen(u->name, sizeof(u->name));
+		if (ltkeys_init(&u->md5, GW_STUN_PWALG_MD5, cu->username, c->turn.realm,
+				cu->password) != 0 ||
+		    ltkeys_init(&u->sha256, GW_STUN_PWALG_SHA256, cu->username, c->turn.realm,
+				cu->password) != 0)
+			return -EIO;
+	}
+	for (unsigned i = 0; i < c->turn.n_auth_secrets; i++)
+		if (gw_hmac_sha1_key_init(&l->secrets[l->n_secrets++],
+					  (const uint8_t *)c->turn.auth_secrets[i],
+					  strlen(c->turn.auth_secrets[i])) != 0)
+			return -EIO;
+
+	/* peer policy: config lists, our port addresses as relay addresses, the
+	 * REST and ng listeners as own non-relay addresses */
+	for (unsigned i = 0; i < c->turn.n_allowed_peers && i < GW_TURN_POLICY_MAX_CIDRS; i++) {
+		l->pol.allowed[i].addr = c->turn.allowed_peers[i].addr;
+		l->pol.allowed[i].len = c->turn.allowed_peers[i].len;
+		l->pol.n_allowed++;
+	}
+	for (unsigned i = 0; i < c->turn.n_denied_peers && i < GW_TURN_POLICY_MAX_CIDRS; i++) {
+		l->pol.denied[i].addr = c->turn.denied_peers[i].addr;
+		l->pol.denied[i].len = c->turn.denied_peers[i].len;
+		l->pol.n_denied++;
+	}
+	/* IPv6 entries: inert while the relay is IPv4-only (IPv6 peers get 443) */
+	for (unsigned i = 0; i < c->turn.n_allowed_peers6 && i < GW_TURN_POLICY_MAX_CIDRS; i++) {
+		memcpy(l->pol.allowed6[i].addr, c->turn.allowed_peers6[i].addr, 16);
+		l->pol.allowed6[i].len = c->turn.allowed_peers6[i].len;
+		l->pol.n_allowed6++;
+	}
+	for (unsigned i = 0; i < c->turn.n_denied_peers6 && i < GW_TURN_POLICY_MAX_CIDRS; i++) {
+		memcpy(l->pol.denied6[i].addr, c->turn.denied_peers6[i].addr, 16);
+		l->pol.denied6[i].len = c->turn.denied_peers6[i].len;
+		l->pol.n_denied6++;
+	}
+	for (unsigned i = 0; i < dp.n_ports && i < GW_TURN_POLICY_MAX_ADDRS; i++)
+		l->pol.relay_addr[l->pol.n_relay_addr++] = dp.ports[i].ipv4;
+	if (c->controlplane.rest_listen.addr != 0)
+		l->pol.own_addr[l->pol.n_own_addr++] = c->controlplane.rest_listen.addr;
+	if (c->calls.ng_enabled && c->calls.ng_listen.addr != 0 &&
+	    c->calls.ng_listen.addr != c->controlplane.rest_listen.addr)
+		l->pol.own_addr[l->pol.n_own_addr++] = c->calls.ng_listen.addr;
+	if (c->controlplane.health_listen.port != 0 && c->controlplane.health_listen.addr != 0 &&
+	    c->controlplane.health_listen.addr != c->controlplane.rest_listen.addr)
+		l->pol.own_addr[l->pol.n_own_addr++] = c->controlplane.health_listen.addr;
+	/* the network and broadcast addresses of our subnets (none on /31, /32) */
+	for (unsigned i = 0; i < dp.n_ports && l->pol.n_edge_addr + 2 <= GW_TURN_POLICY_MAX_EDGES;
+	     i++) {
+		uint32_t m = dp.ports[i].mask;
+
+		if (~m < 3)
+			continue;
+		l->pol.edge_addr[l->pol.n_edge_addr++] = dp.ports[i].ipv4 & m;
+		l->pol.edge_addr[l->pol.n_edge_addr++] = dp.ports[i].ipv4 | ~m;
+	}
+	l->pol.relay_port_min = c->turn.relay_port_min;
+	l->pol.relay_port_max = c->turn.relay_port_max;
+
+	l->tb_rate = c->turn.bandwidth_bps / 8;
+	l->tb_burst = l->tb_rate / 2 > 3000 ? l->tb_rate / 2 : 3000;
+	return 0;
+}
+
+static void
+live_free(struct live *l)
+{
+	if (l == NULL)
+		return;
+	gw_wipe(l, sizeof(*l));
+	rte_free(l);
+}
+
+/* The reloadable state in force; valid until this worker's next quiescent point. */
+static inline const struct live *
+live_get(void)
+{
+	return __atomic_load_n(&T.live, __ATOMIC_ACQUIRE);
+}
+
 int
 dp_turn_create(const struct gw_config *c, unsigned n_workers)
 {
 	struct dp_turn_table_params p = { 0 };
+	struct live *l;
 	uint8_t secret[32];
 	int err;
 
@@ -137,26 +239,17 @@ dp_turn_create(const struct gw_config *c, unsigned n_workers)
 	if (err != 0)
 		return err;
 	T.aux = rte_zmalloc("dp_turn_aux", sizeof(*T.aux) * p.max_allocs, RTE_CACHE_LINE_SIZE);
-	if (T.aux == NULL)
+	l = rte_zmalloc("dp_turn_live", sizeof(*l), RTE_CACHE_LINE_SIZE);
+	if (T.aux == NULL || l == NULL) {
+		rte_free(l);
 		return -ENOMEM;
-
-	for (unsigned i = 0; i < c->turn.n_users; i++) {
-		struct user *u = &T.users[T.n_users++];
-		const struct gw_turn_user *cu = &c->turn.users[i];
-
-		memcpy(u->name, cu->username, sizeof(u->name));
-		u->len = strnlen(u->name, sizeof(u->name));
-		if (ltkeys_init(&u->md5, GW_STUN_PWALG_MD5, cu->username, c->turn.realm,
-				cu->password) != 0 ||
-		    ltkeys_init(&u->sha256, GW_STUN_PWALG_SHA256, cu->username, c->turn.realm,
-				cu->password) != 0)
-			return -EIO;
 	}
-	for (unsigned i = 0; i < c->turn.n_auth_secrets; i++)
-		if (gw_hmac_sha1_key_init(&T.secrets[T.n_secrets++],
-					  (const uint8_t *)c->turn.auth_secrets[i],
-					  strlen(c->turn.auth_secrets[i])) != 0)
-			return -EIO;
+	err = live_build(l, c);
+	if (err != 0) {
+		live_free(l);
+		return err;
+	}
+	T.live = l;
 	if (getrandom(secret, sizeof(secret), 0) != (ssize_t)sizeof(secret))
 		return -EIO;
 	err = gw_hmac_sha1_key_init(&T.nonce_key, secret, sizeof(secret));
@@ -168,56 +261,42 @@ dp_turn_create(const struct gw_config *c, unsigned n_workers)
 		    T.rng[i] == 0)
 			T.rng[i] = 0x9e3779b97f4a7c15ull + i;
 
-	/* peer policy: config lists, our port addresses as relay addresses, the
-	 * REST and ng listeners as own non-relay addresses */
-	for (unsigned i = 0; i < c->turn.n_allowed_peers && i < GW_TURN_POLICY_MAX_CIDRS; i++) {
-		T.pol.allowed[i].addr = c->turn.allowed_peers[i].addr;
-		T.pol.allowed[i].len = c->turn.allowed_peers[i].len;
-		T.pol.n_allowed++;
-	}
-	for (unsigned i = 0; i < c->turn.n_denied_peers && i < GW_TURN_POLICY_MAX_CIDRS; i++) {
-		T.pol.denied[i].addr = c->turn.denied_peers[i].addr;
-		T.pol.denied[i].len = c->turn.denied_peers[i].len;
-		T.pol.n_denied++;
-	}
-	/* IPv6 entries: inert while the relay is IPv4-only (IPv6 peers get 443) */
-	for (unsigned i = 0; i < c->turn.n_allowed_peers6 && i < GW_TURN_POLICY_MAX_CIDRS; i++) {
-		memcpy(T.pol.allowed6[i].addr, c->turn.allowed_peers6[i].addr, 16);
-		T.pol.allowed6[i].len = c->turn.allowed_peers6[i].len;
-		T.pol.n_allowed6++;
-	}
-	for (unsigned i = 0; i < c->turn.n_denied_peers6 && i < GW_TURN_POLICY_MAX_CIDRS; i++) {
-		memcpy(T.pol.denied6[i].addr, c->turn.denied_peers6[i].addr, 16);
-		T.pol.denied6[i].len = c->turn.denied_peers6[i].len;
-		T.pol.n_denied6++;
-	}
-	for (unsigned i = 0; i < dp.n_ports && i < GW_TURN_POLICY_MAX_ADDRS; i++)
-		T.pol.relay_addr[T.pol.n_relay_addr++] = dp.ports[i].ipv4;
-	if (c->controlplane.rest_listen.addr != 0)
-		T.pol.own_addr[T.pol.n_own_addr++] = c->controlplane.rest_listen.addr;
-	if (c->calls.ng_enabled && c->calls.ng_listen.addr != 0 &&
-	    c->calls.ng_listen.addr != c->controlplane.rest_listen.addr)
-		T.pol.own_addr[T.pol.n_own_addr++] = c->calls.ng_listen.addr;
-	/* the network and broadcast addresses of our subnets (none on /31, /32) */
-	for (unsigned i = 0; i < dp.n_ports && T.pol.n_edge_addr + 2 <= GW_TURN_POLICY_MAX_EDGES;
-	     i++) {
-		uint32_t m = dp.ports[i].mask;
-
-		if (~m < 3)
-			continue;
-		T.pol.edge_addr[T.pol.n_edge_addr++] = dp.ports[i].ipv4 & m;
-		T.pol.edge_addr[T.pol.n_edge_addr++] = dp.ports[i].ipv4 | ~m;
-	}
-	T.pol.relay_port_min = c->turn.relay_port_min;
-	T.pol.relay_port_max = c->turn.relay_port_max;
-
 	T.chan_max = c->turn.rfc5766_channels ? GW_TURN_CHAN_MAX_RFC5766 : GW_TURN_CHAN_MAX;
-	T.tb_rate = c->turn.bandwidth_bps / 8;
-	T.tb_burst = T.tb_rate / 2 > 3000 ? T.tb_rate / 2 : 3000;
 	T.on = true;
 	DP_LOG(INFO, "TURN: realm %s, relay ports %u-%u, %u allocations, %u users, %u secrets",
 	       c->turn.realm, c->turn.relay_port_min, c->turn.relay_port_max,
-	       c->turn.max_allocations, T.n_users, T.n_secrets);
+	       c->turn.max_allocations, l->n_users, l->n_secrets);
+	return 0;
+}
+
+int
+dp_turn_reload(const struct gw_config *c, unsigned self)
+{
+	struct live *l, *old;
+	int err;
+
+	if (!T.on)
+		return 0;
+	if (c->turn.max_allocations > T.c->turn.max_allocations)
+		return -EINVAL;       /* the tables are sized for the start-up value */
+	l = rte_zmalloc("dp_turn_live", sizeof(*l), RTE_CACHE_LINE_SIZE);
+	if (l == NULL)
+		return -ENOMEM;
+	err = live_build(l, c);
+	if (err != 0) {
+		live_free(l);
+		return err;
+	}
+	dp_turn_table_set_limits(T.t, c->turn.max_allocations, c->turn.user_quota,
+				 c->turn.ip_quota);
+	old = __atomic_exchange_n(&T.live, l, __ATOMIC_ACQ_REL);
+	/* wait until no worker can still hold old (self: the caller's reader id) */
+	rte_rcu_qsbr_synchronize(dp_turn_table_qsbr(T.t), self);
+	live_free(old);
+	DP_LOG(NOTICE, "TURN reloaded: %u users, %u secrets, %u allowed and %u denied peer "
+	       "prefixes, quotas %u/user %u/IP, %u allocations, %" PRIu64 " bit/s",
+	       l->n_users, l->n_secrets, l->pol.n_allowed, l->pol.n_denied, c->turn.user_quota,
+	       c->turn.ip_quota, c->turn.max_allocations, c->turn.bandwidth_bps);
 	return 0;
 }
 
@@ -422,19 +501,20 @@ static bool
 bw_ok(uint32_t idx, uint32_t len)
 {
 	struct aux *x = &T.aux[idx];
+	const struct live *l = live_get();
 	uint64_t tsc, last, add, cur;
 
-	if (T.tb_rate == 0)
+	if (l->tb_rate == 0)
 		return true;
 	tsc = rte_rdtsc();
 	last = __atomic_load_n(&x->tb_last, __ATOMIC_RELAXED);
 	/* at most one second's worth at a time: no overflow, and the bucket is full anyway */
-	add = tsc > last ? RTE_MIN(tsc - last, dp.tsc_hz) * T.tb_rate / dp.tsc_hz : 0;
+	add = tsc > last ? RTE_MIN(tsc - last, dp.tsc_hz) * l->tb_rate / dp.tsc_hz : 0;
 	if (add > 0 && __atomic_compare_exchange_n(&x->tb_last, &last, tsc, false,
 						   __ATOMIC_RELAXED, __ATOMIC_RELAXED)) {
 		cur = __atomic_add_fetch(&x->tb_tokens, add, __ATOMIC_RELAXED);
-		if (cur > T.tb_burst)       /* clamp; a racing charge only loses tokens */
-			__atomic_store_n(&x->tb_tokens, T.tb_burst, __ATOMIC_RELAXED);
+		if (cur > l->tb_burst)      /* clamp; a racing charge only loses tokens */
+			__atomic_store_n(&x->tb_tokens, l->tb_burst, __ATOMIC_RELAXED);
 	}
 	cur = __atomic_load_n(&x->tb_tokens, __ATOMIC_RELAXED);
 	do {
@@ -580,7 +660,7 @@ to_peer(struct dp_worker *w, struct rte_mbuf *m, uint32_t idx, uint32_t peer_ip,
 	uint32_t other;
 	uint8_t *b;
 
-	if (gw_turn_peer_check(&T.pol, peer_ip, peer_port) != GW_TURN_PEER_OK) {
+	if (gw_turn_peer_check(&live_get()->pol, peer_ip, peer_port) != GW_TURN_PEER_OK) {
 		DP_CNT(w, TURN_DROP_DENIED_PEER);
 		drop(m);
 		return;
@@ -781,25 +861,26 @@ check_mac(const struct gw_stun_view *v, struct auth *au)
 {
 	bool sha = v->attr[GW_STUN_A_MESSAGE_INTEGRITY_SHA256].off != 0;
 	char name[USER_MAX], pass[GW_TURN_REST_PASS_SIZE];
+	const struct live *l = live_get();
 
 	au->sha256_mi = sha;
-	for (unsigned i = 0; i < T.n_users; i++) {
-		const struct user *u = &T.users[i];
+	for (unsigned i = 0; i < l->n_users; i++) {
+		const struct user *u = &l->users[i];
 
 		if (u->len != au->ulen || memcmp(u->name, au->user, au->ulen) != 0)
 			continue;
 		au->keys = au->alg == GW_STUN_PWALG_SHA256 ? &u->sha256 : &u->md5;
 		goto verify;
 	}
-	if (T.n_secrets == 0 || gw_turn_rest_check((const uint8_t *)au->user, au->ulen,
+	if (l->n_secrets == 0 || gw_turn_rest_check((const uint8_t *)au->user, au->ulen,
 						   unix_s()) != 0)
 		return GW_STUN_ERR(401);     /* unknown, or an expired REST username */
 	memcpy(name, au->user, au->ulen);
 	name[au->ulen] = '\0';
-	for (unsigned i = 0; i < T.n_secrets; i++) {
+	for (unsigned i = 0; i < l->n_secrets; i++) {
 		int ok;
 
-		if (gw_turn_rest_password(pass, sizeof(pass), &T.secrets[i],
+		if (gw_turn_rest_password(pass, sizeof(pass), &l->secrets[i],
 					  (const uint8_t *)au->user, au->ulen) != 0 ||
 		    ltkeys_init(&au->derived, au->alg, name, T.c->turn.realm, pass) != 0)
 			break;
@@ -990,7 +1071,7 @@ create:
 	x->ulen = (uint8_t)au->ulen;
 	x->alg = au->alg;
 	x->keys = *au->keys;
-	x->tb_tokens = T.tb_burst;
+	x->tb_tokens = live_get()->tb_burst;
 	x->tb_last = rte_rdtsc();
 	DP_CNT(w, TURN_ALLOC_OK);
 	return allocate_ok(r, v, dp_turn_alloc_at(T.t, idx), lt, rq->reserve_next, tok, au);
@@ -1021,7 +1102,7 @@ do_request(struct dp_worker *w, const struct gw_stun_view *v, const struct gw_tu
 	}
 	case GW_STUN_CREATE_PERMISSION:
 		for (unsigned i = 0; i < rq->n_peers; i++)
-			if (gw_turn_peer_ip_check(&T.pol, get_ip(rq->peers[i].addr)) !=
+			if (gw_turn_peer_ip_check(&live_get()->pol, get_ip(rq->peers[i].addr)) !=
 			    GW_TURN_PEER_OK) {
 				DP_CNT(w, TURN_ERR_FORBIDDEN);
 				return GW_STUN_ERR(403);
@@ -1040,7 +1121,7 @@ do_request(struct dp_worker *w, const struct gw_stun_view *v, const struct gw_tu
 			DP_CNT(w, TURN_ERR_BAD_REQUEST);
 			return GW_STUN_ERR(400);
 		}
-		if (gw_turn_peer_check(&T.pol, pip, rq->peers[0].port) != GW_TURN_PEER_OK) {
+		if (gw_turn_peer_check(&live_get()->pol, pip, rq->peers[0].port) != GW_TURN_PEER_OK) {
 			DP_CNT(w, TURN_ERR_FORBIDDEN);
 			return GW_STUN_ERR(403);
 		}

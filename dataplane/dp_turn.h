@@ -47,6 +47,25 @@ struct dp_worker;
  */
 int dp_turn_create(const struct gw_config *c, unsigned n_workers);
 
+/**
+ * Config reload: replace the credentials (turn.users, turn.auth_secrets), the
+ * peer policy (allowed_peers, denied_peers), the bandwidth cap and the quotas
+ * (user_quota, ip_quota, max_allocations) with c's, without disturbing live
+ * allocations: each keeps the long-term key it was made with until it
+ * expires (a Refresh signed with the old password still works, as in
+ * coturn), and new Allocates need the new credentials. The new state is
+ * built beside the old one and published with one atomic store; the old
+ * one is freed once every worker passed a quiescent point (QSBR), so the
+ * workers read it without locks. Blocks for that grace period.
+ * Every other key of c is ignored (the start-up values stay).
+ * @param self  the caller's reader id (its worker index), or
+ *              RTE_QSBR_THRID_INVALID when it is not a worker.
+ * @return 0 (also when TURN is off); -EINVAL (max_allocations above the
+ *         start-up value: the tables are sized from it); -ENOMEM; -EIO
+ *         (libcrypto). On error the running state stays.
+ */
+int dp_turn_reload(const struct gw_config *c, unsigned self);
+
 /** Register worker w as a reader of the TURN tables (its lcore, before its loop). */
 void dp_turn_worker_start(struct dp_worker *w);
 

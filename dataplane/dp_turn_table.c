@@ -98,6 +98,9 @@ struct dp_turn_table {
 	uint32_t *sketch_ip;
 	uint32_t sketch_mask;
 	uint32_t count;              /* atomic: live allocations */
+	uint32_t lim_allocs;         /* atomic: limits in force (a reload may change them) */
+	uint32_t lim_user;
+	uint32_t lim_ip;
 	struct owner_state owners[DP_TURN_MAX_OWNERS];
 };
 
@@ -332,6 +335,9 @@ dp_turn_table_create(struct dp_turn_table **out, const struct dp_turn_table_para
 	if (t == NULL)
 		return -ENOMEM;
 	t->p = *p;
+	t->lim_allocs = p->max_allocs;
+	t->lim_user = p->user_quota;
+	t->lim_ip = p->ip_quota;
 	t->p.name = NULL;
 	readers = p->max_readers != 0 ? p->max_readers : RTE_MAX_LCORE;
 
@@ -423,6 +429,17 @@ dp_turn_table_create(struct dp_turn_table **out, const struct dp_turn_table_para
 out:
 	dp_turn_table_free(t);
 	return err;
+}
+
+void
+dp_turn_table_set_limits(struct dp_turn_table *t, uint32_t max_allocs, uint32_t user_quota,
+			 uint32_t ip_quota)
+{
+	if (max_allocs > t->p.max_allocs)
+		max_allocs = t->p.max_allocs;
+	__atomic_store_n(&t->lim_allocs, max_allocs, __ATOMIC_RELAXED);
+	__atomic_store_n(&t->lim_user, user_quota, __ATOMIC_RELAXED);
+	__atomic_store_n(&t->lim_ip, ip_quota, __ATOMIC_RELAXED);
 }
 
 struct rte_rcu_qsbr *
@@ -584,16 +601,19 @@ dp_turn_alloc_create(struct dp_turn_table *t, const struct dp_turn_alloc_req *r,
 	five_key(&kf, &r->five);
 	if (rte_hash_lookup(t->h_five, &kf) >= 0)
 		return GW_STUN_ERR(437);
-	if (__atomic_add_fetch(&t->count, 1u, __ATOMIC_RELAXED) > t->p.max_allocs) {
+	if (__atomic_add_fetch(&t->count, 1u, __ATOMIC_RELAXED) >
+	    __atomic_load_n(&t->lim_allocs, __ATOMIC_RELAXED)) {
 		err = GW_STUN_ERR(486);
 		goto fail_count;
 	}
-	if (!sketch_add(t->sketch_user, t->sketch_mask, r->user_key, t->p.user_quota)) {
+	if (!sketch_add(t->sketch_user, t->sketch_mask, r->user_key,
+			__atomic_load_n(&t->lim_user, __ATOMIC_RELAXED))) {
 		err = GW_STUN_ERR(486);
 		goto fail;
 	}
 	user_held = true;
-	if (!sketch_add(t->sketch_ip, t->sketch_mask, r->five.client_ip, t->p.ip_quota)) {
+	if (!sketch_add(t->sketch_ip, t->sketch_mask, r->five.client_ip,
+			__atomic_load_n(&t->lim_ip, __ATOMIC_RELAXED))) {
 		err = GW_STUN_ERR(486);
 		goto fail;
 	}

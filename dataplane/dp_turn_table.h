@@ -119,6 +119,16 @@ int dp_turn_table_create(struct dp_turn_table **out, const struct dp_turn_table_
 void dp_turn_table_free(struct dp_turn_table *t);
 
 /**
+ * Change the limits new allocations are checked against (config reload):
+ * total (clamped to the max_allocs the table was created with), per user,
+ * per client IP (0 = unlimited). Live allocations are not touched: lowering
+ * a limit below the current count only refuses new ones (486). Any lcore;
+ * takes effect for Allocates that start afterwards. No errors.
+ */
+void dp_turn_table_set_limits(struct dp_turn_table *t, uint32_t max_allocs, uint32_t user_quota,
+			      uint32_t ip_quota);
+
+/**
  * The QSBR variable readers register with (rte_rcu_qsbr_thread_register,
  * _online, then rte_rcu_qsbr_quiescent after each burst). No errors.
  */

@@ -28,6 +28,7 @@
 #include "dp_turn.h"
 #include "dp_log.h"
 #include "dp_port.h"
+#include "dp_reload.h"
 #include "dp_srtp.h"
 #include "gw_config.h"
 #include "gw_log.h"
@@ -55,6 +56,13 @@ rte_level(enum gw_log_level l)
 	static const char *const map[] = { "error", "warning", "notice", "info", "debug" };
 
 	return map[l];
+}
+
+static void
+on_hup(int sig)
+{
+	(void)sig;
+	dp_reload_request();
 }
 
 /* EAL's argv from the config: lcores, memory, file prefix, devices. The
@@ -228,6 +236,12 @@ main(int argc, char **argv)
 		DP_LOG(ERR, "cannot create the TURN tables: %s", strerror(-rc));
 		goto out;
 	}
+	rc = dp_reload_init(&conf);
+	if (rc != 0) {
+		DP_LOG(ERR, "cannot set up config reload: %s", strerror(-rc));
+		goto out;
+	}
+	signal(SIGHUP, on_hup);       /* dp_reload: re-read the config on worker 0 */
 	dp_ipc_ready();
 	DP_LOG(NOTICE, "ready: %u worker(s), %u port(s), IPC ABI %u, pid %d",
 	       dp.n_workers, dp.n_ports, GW_IPC_VERSION, (int)getpid());

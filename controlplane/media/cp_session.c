@@ -748,6 +748,17 @@ cp_session_patch(void *a, const struct cp_rest_req *r)
 	(void)a;
 	if (l == NULL)
 		return cp_rest_reply_error(r, 404, "no such resource: %s", r->path);
+	{
+		/* RFC 9725 §4.3: a PATCH may name the session version it expects */
+		const char *im = MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND,
+							     MHD_HTTP_HEADER_IF_MATCH);
+		char etag[24];
+
+		snprintf(etag, sizeof(etag), "\"%08x\"", l->etag);
+		if (im != NULL && strcmp(im, "*") != 0 && strcmp(im, etag) != 0)
+			return cp_rest_reply_error(r, 412, "If-Match %s does not match ETag %s",
+						   im, etag);
+	}
 	if (!content_type_is(r, "application/trickle-ice-sdpfrag"))
 		return cp_rest_reply_error(r, 415,
 					   "Content-Type must be application/trickle-ice-sdpfrag");

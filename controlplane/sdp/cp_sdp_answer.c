@@ -385,8 +385,13 @@ cp_sdp_answer(struct cp_sdp *ans, const struct cp_sdp *offer,
 		for (size_t k = 0; k < (size_t)om->n_extmap + offer->n_extmap; k++) {
 			const struct cp_sdp_extmap *e = k < om->n_extmap ? &om->extmap[k] :
 							&offer->extmap[k - om->n_extmap];
+			bool dup = false;
 
-			if (kept(ext_names, e->uri, extm) && e->dir != CP_SDP_DIR_INACTIVE &&
+			/* a session-level extmap whose id the section redefines is
+			 * shadowed by the section's (RFC 8285 §6): one line per id */
+			for (size_t j = 0; j < am->n_extmap; j++)
+				dup = dup || am->extmap[j].id == e->id;
+			if (!dup && kept(ext_names, e->uri, extm) && e->dir != CP_SDP_DIR_INACTIVE &&
 			    am->n_extmap < CP_SDP_MAX_EXTMAP) {
 				am->extmap[am->n_extmap] = *e;
 				am->extmap[am->n_extmap].dir = CP_SDP_DIR_NONE;

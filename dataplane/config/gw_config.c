@@ -151,6 +151,10 @@ static const struct field dataplane_keys[] = {
 static const struct field rest_keys[] = {
 	TYPED("listen", F_SOCK, C(controlplane.rest_listen)),
 	SEQ("tokens", C(controlplane.tokens), token_elem, CNT(controlplane.n_tokens), 0),
+	TYPED("health_listen", F_SOCK, C(controlplane.health_listen)),
+	UINT("max_connections", C(controlplane.rest_max_conns), 1, 1000),
+	UINT("max_connections_per_ip", C(controlplane.rest_max_conns_per_ip), 1, 1000),
+	UINT("request_timeout_s", C(controlplane.rest_request_timeout_s), 1, 300),
 	END
 };
 
@@ -252,6 +256,9 @@ gw_config_defaults(struct gw_config *c)
 	c->controlplane.lcore = 0;
 	c->controlplane.rest_listen.addr = ip4(127, 0, 0, 1);
 	c->controlplane.rest_listen.port = 8080;
+	c->controlplane.rest_max_conns = 256;
+	c->controlplane.rest_max_conns_per_ip = 32;
+	c->controlplane.rest_request_timeout_s = 10;
 	c->controlplane.ipc_poll_ms = 5;
 
 	c->log.level = GW_LOG_INFO;
@@ -1094,6 +1101,22 @@ gw_config_validate(const struct gw_config *c, char *err, size_t errlen)
 		return verr(c, err, errlen, "turn.default_lifetime_s: %u is above "
 			    "turn.max_lifetime_s %u", c->turn.default_lifetime_s,
 			    c->turn.max_lifetime_s);
+	{
+		const struct gw_sockaddr4 *l = &c->controlplane.rest_listen;
+		const struct gw_sockaddr4 *h = &c->controlplane.health_listen;
+
+		if (h->port != 0 && h->port == l->port &&
+		    (h->addr == l->addr || h->addr == 0 || l->addr == 0))
+			return verr(c, err, errlen, "controlplane.rest.health_listen: %s:%u "
+				    "overlaps controlplane.rest.listen %s:%u; the health "
+				    "listener needs a socket of its own",
+				    fmt_ip4(a, sizeof(a), h->addr), h->port,
+				    fmt_ip4(b, sizeof(b), l->addr), l->port);
+	}
+	if (c->controlplane.rest_max_conns_per_ip > c->controlplane.rest_max_conns)
+		return verr(c, err, errlen, "controlplane.rest.max_connections_per_ip: %u is "
+			    "above controlplane.rest.max_connections %u",
+			    c->controlplane.rest_max_conns_per_ip, c->controlplane.rest_max_conns);
 	set_err(err, errlen, "%s", "");
 	return 0;
 }

@@ -87,6 +87,10 @@ struct gw_config {
 		struct gw_sockaddr4 rest_listen;  /* rest.listen, default 127.0.0.1:8080 */
 		char tokens[GW_CONF_MAX_TOKENS][128]; /* rest.tokens: bearer tokens */
 		unsigned n_tokens;        /* 0 = every /v1 request is refused */
+		struct gw_sockaddr4 health_listen; /* rest.health_listen; port 0 = none */
+		uint32_t rest_max_conns;  /* rest.max_connections, per listener, default 256 */
+		uint32_t rest_max_conns_per_ip; /* rest.max_connections_per_ip, default 32 */
+		uint32_t rest_request_timeout_s; /* rest.request_timeout_s, default 10 */
 		uint32_t ipc_poll_ms;     /* 1..100, default 5: ring drain period */
 	} controlplane;
 

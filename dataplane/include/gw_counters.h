@@ -131,6 +131,7 @@
 	_(MEDIA_TX_FAIL,        "media packets not sent (protect refused, no mbuf, over MTU)") \
 	_(MEDIA_KF_FORWARDED,   "PLI/FIR from subscribers forwarded to the publisher") \
 	_(MEDIA_KF_LIMITED,     "PLI/FIR from subscribers dropped by the 500 ms limit") \
+	_(MEDIA_NACK_FORWARDED, "SRTCP with a generic NACK from subscribers forwarded to the publisher") \
 	_(MEDIA_RTCP_TERMINATED,"SRTCP from subscribers terminated (no keyframe request)") \
 	_(MEDIA_LEG_ADDED,      "media legs created")                                \
 	_(MEDIA_LEG_REMOVED,    "media legs deleted")                                \

@@ -25,7 +25,7 @@
 
 #include "gw_counters.h"
 
-#define GW_IPC_VERSION     8
+#define GW_IPC_VERSION     10
 #define GW_IPC_MAGIC       0x72746367u      /* "rtcg" */
 #define GW_IPC_INFO_NAME   "rtcgw_info"
 #define GW_IPC_POOL_NAME   "rtcgw_pool"
@@ -71,6 +71,8 @@ enum gw_ipc_type {
 	GW_IPC_SRTP_ADD_REQ,        /* -> u.srtp_keys; the leg's owner worker */
 	GW_IPC_SRTP_DEL_REQ,        /* -> u.srtp_del */
 	GW_IPC_SRTP_EVENT,          /* <- u.srtp_evt: add/del result */
+	GW_IPC_RELOAD_REQ,          /* -> nothing: re-read the config file (worker 0) */
+	GW_IPC_RELOAD_RESP,         /* <- u.reload; status 0 or -errno (refused) */
 	GW_IPC_MEDIA_LEG_REQ,       /* -> u.media_leg: add/del/peer/rule; worker 0 owns the legs */
 	GW_IPC_MEDIA_STATS_REQ,     /* -> u.media_leg (leg_id): per-leg counters */
 	GW_IPC_MEDIA_EVENT,         /* <- u.media_evt: command result or counters */
@@ -188,6 +190,18 @@ struct gw_ipc_srtp_evt {
 	uint16_t profile;
 };
 
+/**
+ * The dataplane's answer to GW_IPC_RELOAD_REQ (also what a SIGHUP did). On
+ * status -EINVAL the file was refused (detail: file:line:col message) and
+ * the running config stays.
+ */
+struct gw_ipc_reload {
+	uint32_t generation;        /* reloads applied since start (0: none) */
+	uint16_t n_live;            /* keys changed live */
+	uint16_t n_restart;         /* keys that differ but need a restart */
+	char detail[104];           /* error, or the changed keys; truncated */
+};
+
 enum gw_ipc_media_op {
 	GW_IPC_MEDIA_ADD = 1,       /* leg on local media port `port` (one port per leg) */
 	GW_IPC_MEDIA_DEL,           /* free the leg, its SRTP contexts and its rule links (leg 0: all) */
@@ -259,6 +273,7 @@ struct gw_ipc_msg {
 		struct gw_ipc_srtp_keys srtp_keys;
 		struct gw_ipc_srtp_del srtp_del;
 		struct gw_ipc_srtp_evt srtp_evt;
+		struct gw_ipc_reload reload;
 		struct gw_ipc_media_leg media_leg;
 		struct gw_ipc_media_evt media_evt;
 	} u;
@@ -296,6 +311,7 @@ static_assert(sizeof(struct gw_ipc_ice_add) == 112, "ice_add payload layout");
 static_assert(sizeof(struct gw_ipc_ice_evt) == 24, "ice_evt payload layout");
 static_assert(sizeof(struct gw_ipc_srtp_keys) == 68, "srtp_keys payload layout");
 static_assert(sizeof(struct gw_ipc_srtp_evt) == 8, "srtp_evt payload layout");
+static_assert(sizeof(struct gw_ipc_reload) == 112, "reload payload layout");
 static_assert(sizeof(struct gw_ipc_media_leg) == 20, "media_leg payload layout");
 static_assert(sizeof(struct gw_ipc_media_evt) == 104, "media_evt payload layout");
 static_assert(sizeof(struct gw_ipc_msg) == 128, "IPC ABI changed: bump GW_IPC_VERSION");

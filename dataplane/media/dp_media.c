@@ -23,6 +23,7 @@
 #define GW_RTCP_SSRC   0x52544347u    /* "RTCG": sender SSRC of forwarded RTCP */
 #define RTCP_FMT_PLI   1
 #define RTCP_FMT_FIR   4
+#define RTCP_FMT_NACK  1              /* RTPFB generic NACK (RFC 4585 §6.2.1) */
 
 struct kf_slot {
 	uint32_t ssrc;
@@ -561,15 +562,17 @@ kf_allow(struct leg *p, uint32_t ssrc, uint64_t now)
 
 /*
  * A subscriber's RTCP compound (plaintext): forward it to the publisher when
- * it carries a PLI or FIR the rate limiter lets through, with every sender
- * SSRC replaced by the gateway's; otherwise terminate it. Consumes m.
+ * it carries a PLI or FIR the rate limiter lets through, or a generic NACK
+ * (the publisher retransmits, over RTX where negotiated; no packet cache in
+ * the dataplane yet), with every sender SSRC replaced by the gateway's;
+ * otherwise terminate it. Consumes m.
  */
 static void
 subscriber_rtcp(struct dp_worker *w, struct leg *s, struct rte_mbuf *m, uint8_t *p, size_t len)
 {
 	struct leg *pub = s->pub == NONE ? NULL : &T.legs[s->pub];
 	uint64_t now = rte_rdtsc();
-	bool want = false, limited = false;
+	bool want = false, limited = false, nack = false;
 
 	/* A walk of our own rather than gw_rtcp_next(): with rtcp-rsize
 	 * (RFC 5506) a PLI comes alone, without the leading SR/RR. */
@@ -590,6 +593,8 @@ subscriber_rtcp(struct dp_worker *w, struct leg *s, struct rte_mbuf *m, uint8_t 
 			ms = h + 8;
 		else if (h[1] == GW_RTCP_PSFB && fmt == RTCP_FMT_FIR && plen >= 20)
 			ms = h + 12;
+		else if (h[1] == GW_RTCP_RTPFB && fmt == RTCP_FMT_NACK && plen >= 16)
+			nack = true;
 		if (ms != NULL) {
 			uint32_t media = (uint32_t)ms[0] << 24 | (uint32_t)ms[1] << 16 |
 					 (uint32_t)ms[2] << 8 | ms[3];
@@ -601,9 +606,13 @@ subscriber_rtcp(struct dp_worker *w, struct leg *s, struct rte_mbuf *m, uint8_t 
 		}
 		off += plen;
 	}
-	if (want) {
-		DP_CNT(w, MEDIA_KF_FORWARDED);
-		LEG_CNT(s, kf_forwarded);
+	if (want || nack) {
+		if (want) {
+			DP_CNT(w, MEDIA_KF_FORWARDED);
+			LEG_CNT(s, kf_forwarded);
+		}
+		if (nack)
+			DP_CNT(w, MEDIA_NACK_FORWARDED);
 		send_to(w, pub, m, p, len, true);
 		return;
 	}

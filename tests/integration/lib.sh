@@ -116,6 +116,8 @@ TB_CONF_STUN=${TB_CONF_STUN:-"  enabled: true
   port: 3478
   software: rtcgw-test"}
 TB_CONF_TURN=${TB_CONF_TURN:-"  enabled: false"}
+# More controlplane.rest keys (4-space indent), e.g. "    request_timeout_s: 3".
+TB_CONF_REST=${TB_CONF_REST:-}
 TB_CONF_MEDIA=${TB_CONF_MEDIA:-"  port_min: 40000
   port_max: 40999
   consent_timeout_s: 30"}
@@ -141,7 +143,8 @@ controlplane:
   rest:
     listen: 127.0.0.1:$TB_REST_PORT
     tokens: [$TB_TOKEN]
-  ipc_poll_ms: 5
+${TB_CONF_REST:+$TB_CONF_REST
+}  ipc_poll_ms: 5
 log:
   level: info
 stun:

@@ -168,6 +168,13 @@ tb_check "echo: PATCH trickle sdpfrag -> 204" \
 	test "$(code -X PATCH -H 'Content-Type: application/trickle-ice-sdpfrag' \
 		--data-binary $'a=ice-ufrag:abcd\r\na=ice-pwd:abcdefghijklmnopqrstuvwx\r\nm=audio 9 UDP/TLS/RTP/SAVPF 0\r\na=mid:0\r\na=end-of-candidates\r\n' \
 		"$TB_REST$LOC")" = 204
+ETAG=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1])).get("etag") or "")' "$RES/echo.result.json" 2>/dev/null)
+tb_check "echo: PATCH with the resource's ETag in If-Match -> 204" \
+	test "$(code -X PATCH -H 'Content-Type: application/trickle-ice-sdpfrag' -H "If-Match: $ETAG" \
+		--data-binary $'a=end-of-candidates\r\n' "$TB_REST$LOC")" = 204
+tb_check "echo: PATCH with another ETag in If-Match -> 412" \
+	test "$(code -X PATCH -H 'Content-Type: application/trickle-ice-sdpfrag' -H 'If-Match: "0"' \
+		--data-binary $'a=end-of-candidates\r\n' "$TB_REST$LOC")" = 412
 tb_check "echo: bad sdpfrag -> 400" \
 	test "$(code -X PATCH -H 'Content-Type: application/trickle-ice-sdpfrag' \
 		--data-binary $'a=candidate:bogus\r\n' "$TB_REST$LOC")" = 400

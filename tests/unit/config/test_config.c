@@ -85,6 +85,10 @@ test_default_file(void **state)
 	assert_int_equal(c->controlplane.n_tokens, 1);
 	assert_string_equal(c->controlplane.tokens[0], "rtcgw-dev-token-change-me");
 	assert_int_equal(c->controlplane.ipc_poll_ms, 5);
+	assert_int_equal(c->controlplane.health_listen.port, 0);
+	assert_int_equal(c->controlplane.rest_max_conns, 256);
+	assert_int_equal(c->controlplane.rest_max_conns_per_ip, 32);
+	assert_int_equal(c->controlplane.rest_request_timeout_s, 10);
 
 	assert_int_equal(c->log.level, GW_LOG_INFO);
 	assert_true(c->stun.enabled);
@@ -212,6 +216,11 @@ test_full(void **state)
 	assert_string_equal(c->controlplane.tokens[0], "aaaaaaaaaaaaaaaa");
 	assert_string_equal(c->controlplane.tokens[1], "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb");
 	assert_int_equal(c->controlplane.ipc_poll_ms, 100);
+	assert_int_equal(c->controlplane.health_listen.addr, IP4(198, 18, 0, 2));
+	assert_int_equal(c->controlplane.health_listen.port, 8444);
+	assert_int_equal(c->controlplane.rest_max_conns, 1000);
+	assert_int_equal(c->controlplane.rest_max_conns_per_ip, 1);
+	assert_int_equal(c->controlplane.rest_request_timeout_s, 300);
 	assert_int_equal(c->log.level, GW_LOG_DEBUG);
 	assert_false(c->stun.enabled);
 	assert_int_equal(c->stun.port, 3479);
@@ -561,9 +570,21 @@ static const struct err_case parse_errors[] = {
 		   "x.yaml:5:14: calls.max_calls: value 1000001 out of range 1..1000000" },
 	/* 86 */ { PORTS "calls:\n  ng_cache_s: 601\n",
 		   "x.yaml:5:15: calls.ng_cache_s: value 601 out of range 1..600" },
-	/* 87 */ { PORTS "calls:\n  media_timeout_s: 0\n",
+	/* REST limits */
+	/* 87 */ { PORTS "controlplane:\n  rest:\n    request_timeout_s: 0\n",
+		   "x.yaml:6:24: controlplane.rest.request_timeout_s: value 0 out of range 1..300" },
+	/* 88 */ { PORTS "controlplane:\n  rest:\n    max_connections: 1001\n",
+		   "x.yaml:6:22: controlplane.rest.max_connections: value 1001 out of range "
+		   "1..1000" },
+	/* 89 */ { PORTS "controlplane:\n  rest:\n    max_connections_per_ip: 0\n",
+		   "x.yaml:6:29: controlplane.rest.max_connections_per_ip: value 0 out of range "
+		   "1..1000" },
+	/* 90 */ { PORTS "controlplane:\n  rest:\n    health_listen: 127.0.0.1\n",
+		   "x.yaml:6:20: controlplane.rest.health_listen: expected an IPv4 socket address "
+		   "a.b.c.d:1..65535, got '127.0.0.1'" },
+	/* 91 */ { PORTS "calls:\n  media_timeout_s: 0\n",
 		   "x.yaml:5:20: calls.media_timeout_s: value 0 out of range 1..86400" },
-	/* 88 */ { PORTS "calls:\n  media_timeout_s: 86401\n",
+	/* 92 */ { PORTS "calls:\n  media_timeout_s: 86401\n",
 		   "x.yaml:5:20: calls.media_timeout_s: value 86401 out of range 1..86400" },
 };
 
@@ -719,6 +740,19 @@ static const struct err_case validate_errors[] = {
 		   "x.yaml: stun.port: 40000 is inside the media port range 40000..49151" },
 	/* 12 */ { PORTS "turn:\n  default_lifetime_s: 3601\n",
 		   "x.yaml: turn.default_lifetime_s: 3601 is above turn.max_lifetime_s 3600" },
+	/* 13 */ { PORTS "controlplane:\n  rest:\n    health_listen: 127.0.0.1:8080\n",
+		   "x.yaml: controlplane.rest.health_listen: 127.0.0.1:8080 overlaps "
+		   "controlplane.rest.listen 127.0.0.1:8080; the health listener needs a socket "
+		   "of its own" },
+	/* 14 */ { PORTS "controlplane:\n  rest:\n    listen: 0.0.0.0:8080\n"
+		   "    health_listen: 127.0.0.2:8080\n",
+		   "x.yaml: controlplane.rest.health_listen: 127.0.0.2:8080 overlaps "
+		   "controlplane.rest.listen 0.0.0.0:8080; the health listener needs a socket "
+		   "of its own" },
+	/* 15 */ { PORTS "controlplane:\n  rest:\n    max_connections: 10\n"
+		   "    max_connections_per_ip: 11\n",
+		   "x.yaml: controlplane.rest.max_connections_per_ip: 11 is above "
+		   "controlplane.rest.max_connections 10" },
 };
 
 static void

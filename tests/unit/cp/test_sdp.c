@@ -490,6 +490,41 @@ test_directions_and_clients(void **state)
 	free(pub);
 }
 
+/* An extmap id given at session level and again in a section: the answer
+ * carries it once (found by fuzz_sdp: the answer did not reparse). */
+static void
+test_extmap_session_and_media(void **state)
+{
+	static const char offer[] =
+		"v=0\r\no=- 1 1 IN IP4 198.18.14.2\r\ns=-\r\nt=0 0\r\n"
+		"a=group:BUNDLE 0\r\na=fingerprint:sha-256 "
+		"AA:BB:CC:DD:EE:FF:00:11:22:33:44:55:66:77:88:99:AA:BB:CC:DD:EE:FF:00:11:22:33:44:55:66:77:88:99\r\n"
+		"a=setup:actpass\r\na=ice-ufrag:abcd\r\na=ice-pwd:abcdefghijklmnopqrstuv\r\n"
+		"a=extmap:4 urn:ietf:params:rtp-hdrext:sdes:mid\r\n"
+		"m=audio 9 UDP/TLS/RTP/SAVPF 111\r\nc=IN IP4 0.0.0.0\r\na=mid:0\r\n"
+		"a=extmap:4 urn:ietf:params:rtp-hdrext:sdes:mid\r\n"
+		"a=extmap:1 urn:ietf:params:rtp-hdrext:ssrc-audio-level\r\n"
+		"a=sendrecv\r\na=rtcp-mux\r\na=rtpmap:111 opus/48000/2\r\n";
+	struct cp_sdp *s = new_sdp(), *a = new_sdp(), *back = new_sdp();
+	struct cp_sdp_answer_params p;
+	char err[CP_SDP_ERR_LEN], *text;
+	unsigned fours = 0;
+
+	(void)state;
+	parse_ok(s, offer, sizeof(offer) - 1);
+	answer_params(&p, CP_SDP_DIR_SENDRECV);
+	assert_int_equal(cp_sdp_answer(a, s, &p, err, sizeof(err)), 0);
+	for (unsigned i = 0; i < a->media[0].n_extmap; i++)
+		fours += a->media[0].extmap[i].id == 4;
+	assert_int_equal(fours, 1);
+	text = encode(a);
+	parse_ok(back, text, strlen(text));
+	free(text);
+	free(s);
+	free(a);
+	free(back);
+}
+
 /* Offers the answerer must refuse, each with its reason. */
 static void
 test_answer_refusals(void **state)
@@ -1068,6 +1103,7 @@ main(void)
 		cmocka_unit_test(test_chromium_fields),
 		cmocka_unit_test(test_chromium_answer),
 		cmocka_unit_test(test_directions_and_clients),
+		cmocka_unit_test(test_extmap_session_and_media),
 		cmocka_unit_test(test_answer_refusals),
 		cmocka_unit_test(test_parse_errors),
 		cmocka_unit_test(test_limits),

@@ -414,6 +414,19 @@ test_fan_out(void **state)
 	browser_send(&sub[1], pkt, len, true, wire, &wlen);
 	deliver(&sub[1], wire, wlen);
 	assert_int_equal(dp_harness_n_sent, 5);
+	/* a generic NACK goes to the publisher too (it retransmits) */
+	len = pli_packet(pkt, 0x5353, 0xabcd);
+	pkt[1] = 205;                 /* RTPFB, FMT 1: generic NACK */
+	pkt[3] = 3;
+	memcpy(pkt + 12, "\x00\x64\x00\x01", 4);   /* PID 100, BLP 1 */
+	len = 16;
+	browser_send(&sub[2], pkt, len, true, wire, &wlen);
+	deliver(&sub[2], wire, wlen);
+	assert_int_equal(dp_harness_n_sent, 6);
+	p = received(5, &pub, &got, true);
+	assert_int_equal(got, 16);
+	assert_int_equal(p[1], 205);
+	assert_memory_equal(p + 4, "RTCG", 4);
 	/* a subscriber's plain RR is terminated; its RTP goes nowhere */
 	len = sr_packet(pkt, 0x5353);
 	pkt[1] = 201;
@@ -422,13 +435,13 @@ test_fan_out(void **state)
 	len = rtp_packet(pkt, 0x5353, 1, 50);
 	browser_send(&sub[2], pkt, len, false, wire, &wlen);
 	deliver(&sub[2], wire, wlen);
-	assert_int_equal(dp_harness_n_sent, 5);
+	assert_int_equal(dp_harness_n_sent, 6);
 	/* a subscriber gone: the next packet goes to the two left */
 	assert_int_equal(leg_op(22, GW_IPC_MEDIA_DEL, 0, 0, 0), 0);
 	len = rtp_packet(pkt, 0xabcd, 101, 1100);
 	browser_send(&pub, pkt, len, false, wire, &wlen);
 	deliver(&pub, wire, wlen);
-	assert_int_equal(dp_harness_n_sent, 7);
+	assert_int_equal(dp_harness_n_sent, 8);
 	/* the publisher gone first: its subscribers stay, orphaned, then go */
 	assert_int_equal(leg_op(20, GW_IPC_MEDIA_DEL, 0, 0, 0), 0);
 	assert_int_equal(leg_op(21, GW_IPC_MEDIA_DEL, 0, 0, 0), 0);

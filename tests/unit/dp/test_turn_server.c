@@ -10,6 +10,7 @@
  * allocations are reclaimed at once.
  */
 #include <errno.h>
+#include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -22,6 +23,7 @@
 #include <rte_cycles.h>
 #include <rte_eal.h>
 #include <rte_mbuf.h>
+#include <rte_rcu_qsbr.h>
 
 #include "dp_ctx.h"
 #include "dp_frag.h"
@@ -41,8 +43,10 @@
 #define CL_C    IP(198, 18, 4, 12)
 #define CL_E    IP(198, 18, 4, 14)
 #define CL_F    IP(198, 18, 4, 15)
+#define CL_R    IP(198, 18, 4, 16)
 #define REALM   "rtcgw.test"
 #define SECRET  "unit-rest-secret-0123456789"
+#define SECRET2 "unit-rest-secret-rotated-9876"
 
 /* ---- the dataplane around dp_turn (tests/dp_harness.h) ----------------------- */
 
@@ -686,6 +690,148 @@ test_hardening(void **state)
 	sent_reset();
 }
 
+/* ChannelData ch from c to PEER:3480 is relayed, and PEER's answer comes back. */
+static void
+relays(const struct client *c, uint16_t relay_port, uint16_t ch)
+{
+	struct gw_ipv4_view ip;
+	struct gw_udp_view u;
+	uint8_t cd[16];
+	int len = gw_turn_chandata_encode(cd, sizeof(cd), ch, payload, sizeof(payload), false);
+
+	sent_reset();
+	inject(dp_turn_chandata_input, c->ip, c->port, GW, 3478, cd, (size_t)len);
+	assert_int_equal(n_sent, 1);
+	captured(0, &ip, &u);
+	assert_int_equal(ip.dst, PEER);
+	assert_int_equal(u.sport, relay_port);
+	sent_reset();
+	inject(dp_turn_relay_input, PEER, 3480, GW, relay_port, payload, sizeof(payload));
+	assert_int_equal(n_sent, 1);
+	captured(0, &ip, &u);
+	assert_int_equal(ip.dst, c->ip);
+	assert_int_equal(u.payload[0] << 8 | u.payload[1], ch);
+	sent_reset();
+}
+
+static struct gw_config next_conf;
+static int reload_done;
+
+static void *
+reload_thread(void *arg)
+{
+	(void)arg;
+	assert_int_equal(dp_turn_reload(&next_conf, RTE_QSBR_THRID_INVALID), 0);
+	__atomic_store_n(&reload_done, 1, __ATOMIC_RELEASE);
+	return NULL;
+}
+
+/*
+ * Config reload (dp_turn_reload): new credentials for new Allocates, the
+ * live allocation keeps its key and keeps relaying, a rotated REST secret,
+ * peer policy and quotas applied at once, the old state freed only after
+ * the worker's quiescent point. Leaves the config, the allocations and the
+ * counters as it found them (the next test counts from them).
+ */
+static void
+test_reload(void **state)
+{
+	static uint64_t saved[GW_CNT_MAX];
+	struct client old = { .ip = CL_R, .port = 1, .user = "alice", .pass = "alice-pw" };
+	struct client stale = { .ip = CL_R, .port = 2, .user = "alice", .pass = "alice-pw" };
+	struct client fresh = { .ip = CL_R, .port = 3, .user = "alice", .pass = "alice-new" };
+	struct client r_old = { .ip = CL_R, .port = 4, .user = "4102444800:dave" };
+	struct client r_new = { .ip = CL_R, .port = 5, .user = "4102444800:dave" };
+	struct client more = { .ip = CL_R, .port = 6, .user = "alice", .pass = "alice-new" };
+	char p_old[GW_TURN_REST_PASS_SIZE], p_new[GW_TURN_REST_PASS_SIZE];
+	uint32_t ch[3] = { PEER, 3480, 0x4003 }, zero = 0, lt = 600;
+	struct gw_stun_addr relay_old;
+	struct gw_hmac_sha1_key k;
+	struct gw_stun_view v;
+	pthread_t th;
+
+	(void)state;
+	memcpy(saved, wk.cnt, sizeof(saved));
+	challenge(&old);
+	assert_int_equal(allocate(&old, 0, &relay_old), 200);
+	assert_int_equal(request(&old, GW_STUN_CHANNEL_BIND, 0, add_peer, ch, &v), 200);
+	relays(&old, relay_old.port, 0x4003);
+
+	/* alice's password changes, the REST secret rotates; the worker is a
+	 * registered reader in the middle of an iteration meanwhile */
+	next_conf = conf;
+	strcpy(next_conf.turn.users[0].password, "alice-new");
+	strcpy(next_conf.turn.auth_secrets[0], SECRET2);
+	dp_turn_worker_start(&wk);
+	assert_int_equal(pthread_create(&th, NULL, reload_thread, NULL), 0);
+	rte_delay_us_sleep(100 * 1000);
+	/* published at once, but not reclaimed: the reader has not been quiescent */
+	assert_int_equal(__atomic_load_n(&reload_done, __ATOMIC_ACQUIRE), 0);
+	challenge(&stale);
+	assert_int_equal(allocate(&stale, 0, NULL), 401);          /* old password */
+	dp_turn_quiescent(&wk);
+	assert_int_equal(pthread_join(th, NULL), 0);
+	assert_int_equal(reload_done, 1);
+	dp_turn_worker_stop(&wk);
+
+	challenge(&fresh);
+	assert_int_equal(allocate(&fresh, 0, NULL), 200);          /* new password */
+	/* the live allocation: still relaying, and its Refresh with the key it
+	 * was made with (the old password) still works, as in coturn */
+	relays(&old, relay_old.port, 0x4003);
+	assert_int_equal(request(&old, GW_STUN_REFRESH, 0, add_lifetime, &lt, &v), 200);
+	/* REST credentials: the rotated-out secret gets 401, the new one 200 */
+	assert_int_equal(gw_hmac_sha1_key_init(&k, (const uint8_t *)SECRET, strlen(SECRET)), 0);
+	assert_int_equal(gw_turn_rest_password(p_old, sizeof(p_old), &k,
+					       (const uint8_t *)r_old.user, strlen(r_old.user)), 0);
+	assert_int_equal(gw_hmac_sha1_key_init(&k, (const uint8_t *)SECRET2, strlen(SECRET2)), 0);
+	assert_int_equal(gw_turn_rest_password(p_new, sizeof(p_new), &k,
+					       (const uint8_t *)r_new.user, strlen(r_new.user)), 0);
+	r_old.pass = p_old;
+	r_new.pass = p_new;
+	challenge(&r_old);
+	assert_int_equal(allocate(&r_old, 0, NULL), 401);
+	challenge(&r_new);
+	assert_int_equal(allocate(&r_new, 0, NULL), 200);
+
+	/* peer policy and quotas, live: deny the peer's /24, one allocation per user */
+	next_conf.turn.denied_peers[0] = (struct gw_cidr4){ .addr = PEER & 0xffffff00u, .len = 24 };
+	next_conf.turn.n_denied_peers = 1;
+	next_conf.turn.user_quota = 1;
+	assert_int_equal(dp_turn_reload(&next_conf, RTE_QSBR_THRID_INVALID), 0);
+	{
+		uint64_t denied = wk.cnt[GW_CNT_TURN_DROP_DENIED_PEER];
+		uint8_t cd[16];
+		int len = gw_turn_chandata_encode(cd, sizeof(cd), 0x4003, payload,
+						  sizeof(payload), false);
+
+		sent_reset();
+		inject(dp_turn_chandata_input, old.ip, old.port, GW, 3478, cd, (size_t)len);
+		assert_int_equal(n_sent, 0);
+		assert_int_equal(wk.cnt[GW_CNT_TURN_DROP_DENIED_PEER], denied + 1);
+	}
+	assert_int_equal(request(&old, GW_STUN_CREATE_PERMISSION, 0, add_peer, ch, &v), 403);
+	challenge(&more);
+	assert_int_equal(allocate(&more, 0, NULL), 486);           /* user_quota 1 */
+	/* tables are sized at start: more allocations than that is refused */
+	next_conf.turn.max_allocations = conf.turn.max_allocations + 1;
+	assert_int_equal(dp_turn_reload(&next_conf, RTE_QSBR_THRID_INVALID), -EINVAL);
+	assert_int_equal(allocate(&more, 0, NULL), 486);           /* still in force */
+
+	/* back to the start-up config: relaying again, the old password again */
+	assert_int_equal(dp_turn_reload(&conf, RTE_QSBR_THRID_INVALID), 0);
+	relays(&old, relay_old.port, 0x4003);
+	assert_int_equal(request(&old, GW_STUN_REFRESH, 0, add_lifetime, &zero, &v), 200);
+	assert_int_equal(request(&fresh, GW_STUN_REFRESH, 0, add_lifetime, &zero, &v), 200);
+	assert_int_equal(request(&r_new, GW_STUN_REFRESH, 0, add_lifetime, &zero, &v), 200);
+	stale.port = 7;                                 /* a port is free again */
+	challenge(&stale);
+	assert_int_equal(allocate(&stale, 0, NULL), 200);
+	assert_int_equal(request(&stale, GW_STUN_REFRESH, 0, add_lifetime, &zero, &v), 200);
+	memcpy(wk.cnt, saved, sizeof(saved));
+	sent_reset();
+}
+
 static void
 test_quota_ports_delete(void **state)
 {
@@ -775,6 +921,7 @@ main(void)
 		cmocka_unit_test(test_relay),
 		cmocka_unit_test(test_hairpin),
 		cmocka_unit_test(test_hardening),
+		cmocka_unit_test(test_reload),
 		cmocka_unit_test(test_quota_ports_delete),
 	};
 	int rc;

@@ -54,15 +54,30 @@ test_srtp_layout(void **state)
 	assert_int_equal(offsetof(struct gw_ipc_srtp_evt, profile), 6);
 }
 
-/* v8: media legs (gw_ipc_media_leg), their counters and results (gw_ipc_media_evt). */
+/* v8: config reload request and answer. */
+static void
+test_reload_layout(void **state)
+{
+	(void)state;
+	assert_true(GW_IPC_VERSION >= 8);
+	assert_int_equal(GW_IPC_RELOAD_REQ, 14);
+	assert_int_equal(GW_IPC_RELOAD_RESP, 15);
+	assert_int_equal(sizeof(struct gw_ipc_reload), 112);
+	assert_int_equal(offsetof(struct gw_ipc_reload, generation), 0);
+	assert_int_equal(offsetof(struct gw_ipc_reload, n_live), 4);
+	assert_int_equal(offsetof(struct gw_ipc_reload, n_restart), 6);
+	assert_int_equal(offsetof(struct gw_ipc_reload, detail), 8);
+}
+
+/* v9: media legs (gw_ipc_media_leg), their counters and results (gw_ipc_media_evt). */
 static void
 test_media_layout(void **state)
 {
 	(void)state;
-	assert_int_equal(GW_IPC_VERSION, 8);
-	assert_int_equal(GW_IPC_MEDIA_LEG_REQ, 14);
-	assert_int_equal(GW_IPC_MEDIA_STATS_REQ, 15);
-	assert_int_equal(GW_IPC_MEDIA_EVENT, 16);
+	assert_true(GW_IPC_VERSION >= 9);
+	assert_int_equal(GW_IPC_MEDIA_LEG_REQ, 16);
+	assert_int_equal(GW_IPC_MEDIA_STATS_REQ, 17);
+	assert_int_equal(GW_IPC_MEDIA_EVENT, 18);
 	assert_int_equal(sizeof(struct gw_ipc_media_leg), 20);
 	assert_int_equal(offsetof(struct gw_ipc_media_leg, op), 4);
 	assert_int_equal(offsetof(struct gw_ipc_media_leg, port), 6);
@@ -75,6 +90,19 @@ test_media_layout(void **state)
 	assert_int_equal(offsetof(struct gw_ipc_media_evt, cnt), 8);
 	assert_int_equal(sizeof(struct gw_ipc_media_evt), 104);
 	assert_true(sizeof(struct gw_ipc_media_evt) <= sizeof(((struct gw_ipc_msg *)0)->u.raw));
+}
+
+/* v10: calls' media legs: the MODE op (plain, latching) and the BRIDGE rules. */
+static void
+test_calls_layout(void **state)
+{
+	(void)state;
+	assert_int_equal(GW_IPC_VERSION, 10);
+	assert_int_equal(GW_IPC_MEDIA_MODE, 6);
+	assert_int_equal(GW_IPC_MEDIA_F_PLAIN, 1);
+	assert_int_equal(GW_IPC_MEDIA_F_LATCH, 2);
+	assert_int_equal(GW_IPC_MEDIA_RULE_BRIDGE, 4);
+	assert_int_equal(GW_IPC_MEDIA_RULE_BRIDGE_RTCP, 5);
 }
 
 static void
@@ -174,7 +202,9 @@ main(void)
 		cmocka_unit_test(test_msg_layout),
 		cmocka_unit_test(test_info_layout),
 		cmocka_unit_test(test_srtp_layout),
+		cmocka_unit_test(test_reload_layout),
 		cmocka_unit_test(test_media_layout),
+		cmocka_unit_test(test_calls_layout),
 		cmocka_unit_test(test_rings_and_counters),
 		cmocka_unit_test(test_check_info),
 	};
