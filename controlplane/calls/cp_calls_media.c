@@ -65,29 +65,28 @@ dp_ready(void)
 	return app != NULL && app->ipc != NULL && !app->dp_lost;
 }
 
+/* One leg command: the whole payload given (fields an op ignores are 0). */
 static int
-leg_cmd(uint32_t id, uint16_t op, uint16_t port, uint8_t rule, uint32_t other)
+send_leg(const struct gw_ipc_media_leg *c)
 {
 	struct gw_ipc_msg m = { .type = GW_IPC_MEDIA_LEG_REQ };
 
-	m.u.media_leg.leg_id = id;
-	m.u.media_leg.op = op;
-	m.u.media_leg.port = port;
-	m.u.media_leg.rule = rule;
-	m.u.media_leg.pub_leg_id = other;
+	m.u.media_leg = *c;
 	return dp_ready() ? cp_ipc_send(app->ipc, 0, &m) : -ENOTCONN;
+}
+
+static int
+leg_cmd(uint32_t id, uint16_t op, uint16_t port, uint8_t rule, uint32_t other)
+{
+	return send_leg(&(struct gw_ipc_media_leg){ .leg_id = id, .op = op, .port = port,
+						    .rule = rule, .pub_leg_id = other });
 }
 
 static int
 peer_cmd(uint32_t id, uint32_t ip, uint16_t port)
 {
-	struct gw_ipc_msg m = { .type = GW_IPC_MEDIA_LEG_REQ };
-
-	m.u.media_leg.leg_id = id;
-	m.u.media_leg.op = GW_IPC_MEDIA_PEER;
-	m.u.media_leg.peer_ip = ip;
-	m.u.media_leg.peer_port = port;
-	return dp_ready() ? cp_ipc_send(app->ipc, 0, &m) : -ENOTCONN;
+	return send_leg(&(struct gw_ipc_media_leg){ .leg_id = id, .op = GW_IPC_MEDIA_PEER,
+						    .peer_ip = ip, .peer_port = port });
 }
 
 /* ---- the port pool (shared with cp_session) ---------------------------------- */
