@@ -52,6 +52,13 @@ typedef void cp_calls_release_fn(void *ctx, const char *call_id, size_t id_len);
 /** Register the release hook (ctx is the media_ctx given to cp_calls_create). */
 void cp_calls_on_release(struct cp_calls *c, cp_calls_release_fn *fn);
 
+/** Totals of a call's media: [0] RTCP, [1] RTP; each {bytes, errors, packets} received. */
+typedef void cp_calls_totals_fn(void *ctx, const char *call_id, size_t id_len,
+				uint64_t totals[2][3]);
+
+/** Register where query/delete take the call's "totals" from (default: zeros). */
+void cp_calls_on_totals(struct cp_calls *c, cp_calls_totals_fn *fn);
+
 /**
  * Drop one call as delete does (the media timeout).
  * @return 0; -ENOENT no such call.

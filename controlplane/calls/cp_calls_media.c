@@ -568,6 +568,27 @@ on_evt(const struct gw_ipc_msg *m)
 	}
 }
 
+static void
+on_totals(void *ctx, const char *id, size_t len, uint64_t t[2][3])
+{
+	const struct mcall *k = *find_slot(id, len);
+
+	(void)ctx;
+	for (unsigned s = 0; k != NULL && s < 2; s++)
+		for (unsigned i = 0; i < k->n_media; i++)
+			for (unsigned c = 0; c < 2; c++) {
+				const uint64_t *n = k->cnt[s][i][c];
+
+				/* the RTP leg's bytes include muxed RTCP */
+				t[c == 0][0] += n[GW_IPC_MEDIA_CNT_bytes_in];
+				t[c == 0][1] += n[GW_IPC_MEDIA_CNT_malformed] +
+						n[GW_IPC_MEDIA_CNT_auth_fail] +
+						n[GW_IPC_MEDIA_CNT_replay] + n[GW_IPC_MEDIA_CNT_dropped];
+				t[1][2] += n[GW_IPC_MEDIA_CNT_rtp_in];
+				t[0][2] += n[GW_IPC_MEDIA_CNT_rtcp_in];
+			}
+}
+
 void
 cp_calls_media_init(struct cp_app *a, struct cp_calls *c)
 {
@@ -578,6 +599,7 @@ cp_calls_media_init(struct cp_app *a, struct cp_calls *c)
 	if (busy == NULL)
 		CP_ERR("calls: out of memory: media for calls disabled");
 	cp_calls_on_release(c, on_release);
+	cp_calls_on_totals(c, on_totals);
 	cp_session_set_port_guard(port_guard);
 	cp_session_set_evt_fallback(on_evt);
 }

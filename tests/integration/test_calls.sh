@@ -121,6 +121,13 @@ rest_legs() {
 		{ tb_log "GET: $d"; return 1; }
 }
 tb_check "GET /v1/calls/rc1: both RTP legs counted 30 in and 30 out" tb_wait 4 rest_legs
+ng_totals() {
+	local r
+	r=$(ng q1 '{"command":"query","call-id":"rc1"}') || return 1
+	printf '%s' "$r" | jq -e '.totals.RTP.packets == 60 and .totals.RTCP.packets == 0' >/dev/null ||
+		{ tb_log "query: $r"; return 1; }
+}
+tb_check "ng query rc1: totals RTP packets 60 (30 each way)" ng_totals
 tb_check "GET /v1/calls lists rc1" bash -c "curl -s -m 5 -H 'Authorization: Bearer $TB_TOKEN' $TB_REST/v1/calls | jq -e '.calls == [\"rc1\"]' >/dev/null"
 tb_check "GET of an unknown call -> 404" [ "$(tb_api -o /dev/null -w '%{http_code}' "$TB_REST/v1/calls/nope")" = 404 ]
 tb_check "REST answer for an unknown call -> 404" \
