@@ -211,6 +211,7 @@ static const struct field calls_keys[] = {
 	TYPED("ng_listen", F_SOCK, C(calls.ng_listen)),
 	UINT("max_calls", C(calls.max_calls), 1, 1000000),
 	UINT("ng_cache_s", C(calls.ng_cache_s), 1, 600),
+	UINT("media_timeout_s", C(calls.media_timeout_s), 1, 86400),
 	END
 };
 
@@ -299,6 +300,7 @@ gw_config_defaults(struct gw_config *c)
 	c->calls.ng_listen.port = 2223;
 	c->calls.max_calls = 10000;
 	c->calls.ng_cache_s = 30;
+	c->calls.media_timeout_s = 60;
 
 	c->exception.enabled = false;
 	snprintf(c->exception.iface, sizeof(c->exception.iface), "rtcgw-exc0");

@@ -145,6 +145,7 @@ struct gw_config {
 		struct gw_sockaddr4 ng_listen;  /* default 127.0.0.1:2223 */
 		uint32_t max_calls;       /* 1..1000000, default 10000 */
 		uint32_t ng_cache_s;      /* 1..600, default 30: retransmission cache */
+		uint32_t media_timeout_s; /* 1..86400, default 60: a call without media is dropped */
 	} calls;
 
 	/* The exception path (dp_exc): a net_tap interface that gives the

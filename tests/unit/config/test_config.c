@@ -111,6 +111,7 @@ test_default_file(void **state)
 	assert_int_equal(c->calls.ng_listen.port, 2223);
 	assert_int_equal(c->calls.max_calls, 10000);
 	assert_int_equal(c->calls.ng_cache_s, 30);
+	assert_int_equal(c->calls.media_timeout_s, 60);
 	assert_false(c->exception.enabled);
 	assert_string_equal(c->exception.iface, "rtcgw-exc0");
 	assert_string_equal(c->exception.port, "");
@@ -289,6 +290,7 @@ test_full(void **state)
 	assert_int_equal(c->calls.ng_listen.port, 22222);
 	assert_int_equal(c->calls.max_calls, 500);
 	assert_int_equal(c->calls.ng_cache_s, 5);
+	assert_int_equal(c->calls.media_timeout_s, 7);
 	free(c);
 }
 
@@ -596,6 +598,10 @@ static const struct err_case parse_errors[] = {
 		   "got 'tap 0'" },
 	/* 94 */ { PORTS "exception:\n  tcp: maybe\n",
 		   "x.yaml:5:8: exception.tcp: expected true or false, got 'maybe'" },
+	/* 95 */ { PORTS "calls:\n  media_timeout_s: 0\n",
+		   "x.yaml:5:20: calls.media_timeout_s: value 0 out of range 1..86400" },
+	/* 96 */ { PORTS "calls:\n  media_timeout_s: 86401\n",
+		   "x.yaml:5:20: calls.media_timeout_s: value 86401 out of range 1..86400" },
 };
 
 static void

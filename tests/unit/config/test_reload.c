@@ -75,6 +75,7 @@ static const char base[] =
 	"  ng_listen: 127.0.0.1:2223\n"
 	"  max_calls: 10000\n"
 	"  ng_cache_s: 30\n"
+	"  media_timeout_s: 60\n"
 	"exception:\n"
 	"  enabled: false\n"
 	"  iface: rtcgw-exc0\n"
@@ -171,6 +172,7 @@ static const struct {
 		    false },
 	/* 58 */ { "other_protocols: false", "other_protocols: true",
 		    "exception.other_protocols", false },
+	/* 59 */ { "media_timeout_s: 60", "media_timeout_s: 30", "calls.media_timeout_s", false },
 };
 
 static struct gw_config *

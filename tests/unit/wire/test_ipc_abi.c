@@ -76,7 +76,7 @@ static void
 test_media_layout(void **state)
 {
 	(void)state;
-	assert_int_equal(GW_IPC_VERSION, 10);
+	assert_true(GW_IPC_VERSION >= 10);
 	assert_int_equal(GW_IPC_MEDIA_LEG_REQ, 16);
 	assert_int_equal(GW_IPC_MEDIA_STATS_REQ, 17);
 	assert_int_equal(GW_IPC_MEDIA_EVENT, 18);
@@ -92,6 +92,19 @@ test_media_layout(void **state)
 	assert_int_equal(offsetof(struct gw_ipc_media_evt, cnt), 8);
 	assert_int_equal(sizeof(struct gw_ipc_media_evt), 104);
 	assert_true(sizeof(struct gw_ipc_media_evt) <= sizeof(((struct gw_ipc_msg *)0)->u.raw));
+}
+
+/* v11: calls' media legs: the MODE op (plain, latching) and the BRIDGE rules. */
+static void
+test_calls_layout(void **state)
+{
+	(void)state;
+	assert_int_equal(GW_IPC_VERSION, 11);
+	assert_int_equal(GW_IPC_MEDIA_MODE, 6);
+	assert_int_equal(GW_IPC_MEDIA_F_PLAIN, 1);
+	assert_int_equal(GW_IPC_MEDIA_F_LATCH, 2);
+	assert_int_equal(GW_IPC_MEDIA_RULE_BRIDGE, 4);
+	assert_int_equal(GW_IPC_MEDIA_RULE_BRIDGE_RTCP, 5);
 }
 
 static void
@@ -193,6 +206,7 @@ main(void)
 		cmocka_unit_test(test_srtp_layout),
 		cmocka_unit_test(test_reload_layout),
 		cmocka_unit_test(test_media_layout),
+		cmocka_unit_test(test_calls_layout),
 		cmocka_unit_test(test_rings_and_counters),
 		cmocka_unit_test(test_check_info),
 	};
