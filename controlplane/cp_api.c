@@ -2,8 +2,10 @@
 
 #include <stdlib.h>
 
-#include "cp_ice.h"
+#include "cp_calls_media.h"
+#include "cp_calls_rest.h"
 #include "cp_clock.h"
+#include "cp_ice.h"
 #include "cp_metrics.h"
 #include "cp_reload.h"
 #include "cp_session.h"
@@ -68,7 +70,7 @@ get_metrics(void *a, const struct cp_rest_req *r)
 	char *text = NULL;
 	size_t len = 0;
 	enum MHD_Result ret;
-	unsigned sessions, legs;
+	unsigned sessions, legs, c_calls, c_legs;
 	char *all = NULL;
 	int n;
 
@@ -84,11 +86,16 @@ get_metrics(void *a, const struct cp_rest_req *r)
 		return cp_rest_reply_error(r, 500, "out of memory");
 	}
 	cp_session_counts(&sessions, &legs);
+	cp_calls_media_counts(&c_calls, &c_legs);
 	n = asprintf(&all, "%.*s# HELP rtcgw_media_sessions WebRTC media sessions (echo, streams)\n"
 		     "# TYPE rtcgw_media_sessions gauge\nrtcgw_media_sessions %u\n"
 		     "# HELP rtcgw_media_legs WebRTC media legs (echo, publishers, viewers)\n"
-		     "# TYPE rtcgw_media_legs gauge\nrtcgw_media_legs %u\n",
-		     (int)len, text, sessions, legs);
+		     "# TYPE rtcgw_media_legs gauge\nrtcgw_media_legs %u\n"
+		     "# HELP rtcgw_calls_media_calls calls with bridged media\n"
+		     "# TYPE rtcgw_calls_media_calls gauge\nrtcgw_calls_media_calls %u\n"
+		     "# HELP rtcgw_calls_media_legs dataplane legs held by calls\n"
+		     "# TYPE rtcgw_calls_media_legs gauge\nrtcgw_calls_media_legs %u\n",
+		     (int)len, text, sessions, legs, c_calls, c_legs);
 	free(text);
 	if (n < 0)
 		return cp_rest_reply_error(r, 500, "out of memory");
@@ -131,5 +138,8 @@ const struct cp_rest_route cp_api_routes[] = {
 	{ "DELETE", "/v1/resources/*", cp_session_delete, false },
 	{ "OPTIONS", "/v1/resources/*", cp_session_options, false },
 	{ "GET", "/v1/sessions*", cp_session_get, false },
+	{ "POST", "/v1/calls/*", cp_calls_rest_post, false },
+	{ "DELETE", "/v1/calls/*", cp_calls_rest_delete, false },
+	{ "GET", "/v1/calls*", cp_calls_rest_get, false },
 };
 const size_t cp_api_n_routes = sizeof(cp_api_routes) / sizeof(cp_api_routes[0]);

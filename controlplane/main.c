@@ -28,6 +28,7 @@
 #include "cp_clock.h"
 #include "cp_ice.h"
 #include "cp_calls.h"
+#include "cp_calls_media.h"
 #include "cp_ipc.h"
 #include "cp_log.h"
 #include "cp_ng.h"
@@ -201,7 +202,7 @@ main(int argc, char **argv)
 	else
 		CP_NOTICE("REST listening on port %u", conf.controlplane.rest_listen.port);
 	if (conf.calls.ng_enabled) {
-		rc = cp_calls_create(&calls, conf.calls.max_calls, NULL, NULL, NULL);
+		rc = cp_calls_create(&calls, conf.calls.max_calls, cp_calls_media, NULL, NULL);
 		if (rc == 0)
 			rc = cp_ng_create(&ng, &cp_calls_ng_ops, calls, conf.calls.ng_cache_s);
 		if (rc != 0) {
@@ -216,6 +217,7 @@ main(int argc, char **argv)
 		CP_NOTICE("ng protocol listening on UDP port %u", conf.calls.ng_listen.port);
 		app.ng = ng;
 		app.calls = calls;
+		cp_calls_media_init(&app, calls);
 	}
 
 	while (!quit) {
@@ -242,6 +244,8 @@ main(int argc, char **argv)
 		if (pfd[1].revents & POLLIN)
 			cp_ng_run(ng, now);
 		cp_session_tick(now);
+		if (calls != NULL)
+			cp_calls_media_tick(now);
 		if (app.ipc != NULL) {
 			rc = cp_ipc_poll(app.ipc, now);
 			if (rc == -ESHUTDOWN || rc == -EPIPE) {

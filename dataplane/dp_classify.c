@@ -7,6 +7,7 @@
 #include "demux.h"
 #include "dp_arp.h"
 #include "dp_ctx.h"
+#include "dp_exc.h"
 #include "dp_ipc.h"
 #include "dp_media.h"
 #include "dp_stun.h"
@@ -59,6 +60,8 @@ icmp_input(struct dp_worker *w, unsigned pi, struct rte_mbuf *m, const struct gw
 		return;
 	}
 	if (ic.type != GW_ICMP_ECHO_REQUEST || ic.code != 0) {
+		if (dp_exc_input(w, pi, m, DP_EXC_ICMP))
+			return;
 		DP_CNT(w, ICMP_OTHER);
 		drop(m);
 		return;
@@ -109,6 +112,8 @@ udp_input(struct dp_worker *w, unsigned pi, struct rte_mbuf *m, const struct gw_
 		return;
 	}
 	if (!service_port(u.dport)) {
+		if (dp_exc_input(w, pi, m, DP_EXC_UDP))
+			return;
 		DP_CNT(w, UDP_NO_HANDLER);
 		drop(m);
 		return;
@@ -200,6 +205,8 @@ ipv4_input(struct dp_worker *w, unsigned pi, struct rte_mbuf *m, const uint8_t *
 		icmp_input(w, pi, m, &ip);
 		break;
 	default:
+		if (dp_exc_input(w, pi, m, ip.proto == GW_IPPROTO_TCP ? DP_EXC_TCP : DP_EXC_PROTO))
+			return;
 		DP_CNT(w, IPV4_PROTO_OTHER);
 		drop(m);
 	}

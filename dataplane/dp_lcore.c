@@ -7,6 +7,7 @@
 #include "dp_arp.h"
 #include "dp_classify.h"
 #include "dp_ctx.h"
+#include "dp_exc.h"
 #include "dp_ice.h"
 #include "dp_ipc.h"
 #include "dp_log.h"
@@ -65,6 +66,7 @@ dp_lcore_main(void *unused)
 				got += n;
 			}
 		}
+		got += dp_exc_poll(w);
 		for (unsigned pi = 0; pi < dp.n_ports; pi++)
 			rte_eth_tx_buffer_flush(dp.ports[pi].port_id, (uint16_t)w->idx, w->txb[pi]);
 

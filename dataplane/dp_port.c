@@ -39,6 +39,28 @@ dp_port_is_pci(const char *device)
 }
 
 int
+dp_port_queues_setup(uint16_t port_id, unsigned n_queues, uint16_t nrx, uint16_t ntx,
+		     const struct rte_eth_rxconf *rxc, const struct rte_eth_txconf *txc,
+		     const char **step)
+{
+	int rc;
+
+	for (unsigned q = 0; q < n_queues; q++) {
+		*step = "rx_queue_setup";
+		rc = rte_eth_rx_queue_setup(port_id, (uint16_t)q, nrx,
+					    (unsigned)rte_eth_dev_socket_id(port_id), rxc, dp.pool);
+		if (rc != 0)
+			return rc;
+		*step = "tx_queue_setup";
+		rc = rte_eth_tx_queue_setup(port_id, (uint16_t)q, ntx,
+					    (unsigned)rte_eth_dev_socket_id(port_id), txc);
+		if (rc != 0)
+			return rc;
+	}
+	return 0;
+}
+
+int
 dp_port_setup(unsigned pi, const struct gw_conf_port *cp, unsigned n_queues, char *err,
 	      size_t errlen)
 {
@@ -97,18 +119,9 @@ dp_port_setup(unsigned pi, const struct gw_conf_port *cp, unsigned n_queues, cha
 	rxc.offloads = conf.rxmode.offloads;
 	txc = info.default_txconf;
 	txc.offloads = conf.txmode.offloads;
-	for (unsigned q = 0; q < n_queues; q++) {
-		step = "rx_queue_setup";
-		rc = rte_eth_rx_queue_setup(port_id, (uint16_t)q, nrx,
-					    (unsigned)rte_eth_dev_socket_id(port_id), &rxc, dp.pool);
-		if (rc != 0)
-			goto fail;
-		step = "tx_queue_setup";
-		rc = rte_eth_tx_queue_setup(port_id, (uint16_t)q, ntx,
-					    (unsigned)rte_eth_dev_socket_id(port_id), &txc);
-		if (rc != 0)
-			goto fail;
-	}
+	rc = dp_port_queues_setup(port_id, n_queues, nrx, ntx, &rxc, &txc, &step);
+	if (rc != 0)
+		goto fail;
 	step = "start";
 	rc = rte_eth_dev_start(port_id);
 	if (rc != 0)

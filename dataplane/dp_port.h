@@ -4,6 +4,9 @@
 #define DP_PORT_H
 
 #include <stddef.h>
+#include <stdint.h>
+
+#include <rte_ethdev.h>
 
 struct gw_conf_port;
 
@@ -16,6 +19,14 @@ struct gw_conf_port;
  */
 int dp_port_setup(unsigned pi, const struct gw_conf_port *cp, unsigned n_queues,
 		  char *err, size_t errlen);
+
+/**
+ * Set up RX and TX queues 0..n_queues-1 of an ethdev (RX from dp.pool).
+ * @return 0 or -errno from ethdev, *step naming the call that failed.
+ */
+int dp_port_queues_setup(uint16_t port_id, unsigned n_queues, uint16_t nrx, uint16_t ntx,
+			 const struct rte_eth_rxconf *rxc, const struct rte_eth_txconf *txc,
+			 const char **step);
 
 /** Allocate each worker's TX buffer for each port. @return 0 or -ENOMEM. */
 int dp_port_txbuf_init(void);

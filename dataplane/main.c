@@ -20,6 +20,7 @@
 
 #include "dp_arp.h"
 #include "dp_ctx.h"
+#include "dp_exc.h"
 #include "dp_frag.h"
 #include "dp_ice.h"
 #include "dp_ipc.h"
@@ -99,6 +100,10 @@ build_eal_args(const struct gw_config *c, char **argv, char bufs[][GW_CONF_STR +
 			ARG("--vdev");
 		}
 		ARG(c->dataplane.ports[i].device);
+	}
+	if (dp_exc_vdev(c, bufs[b + 1], sizeof(bufs[b + 1]))) {
+		ARG("--vdev");
+		argv[n++] = bufs[b++];
 	}
 	if (pci == 0)
 		ARG("--no-pci");
@@ -226,6 +231,11 @@ main(int argc, char **argv)
 			goto out;
 		}
 	}
+	rc = dp_exc_setup(&conf, dp.n_workers, err, sizeof(err));
+	if (rc != 0) {
+		DP_LOG(ERR, "%s", err);
+		goto out;
+	}
 	rc = dp_port_txbuf_init();
 	if (rc != 0) {
 		DP_LOG(ERR, "cannot allocate TX buffers");
@@ -253,6 +263,7 @@ main(int argc, char **argv)
 	status = EXIT_SUCCESS;
 out:
 	/* Ports first, then the mbufs still waiting in the rings. */
+	dp_exc_shutdown();
 	dp_port_shutdown();
 	dp_ipc_drain();
 	dp_media_free();

@@ -94,7 +94,15 @@ if want fuzz; then
 			pass
 		else
 			printf 'not ok - fuzz_%s crashed:\n' "$name"
+			# the target's own message first (what broke), then the end
+			grep -m 3 -E '^(generated|ERROR|==[0-9]+==)' "$work/log" || true
 			tail -30 "$work/log"
+			# the input, so the failure can be replayed from this log
+			for a in "$work"/crash-* "$work"/leak-* "$work"/timeout-*; do
+				[ -f "$a" ] && [ "$(stat -c %s "$a")" -le 16384 ] || continue
+				printf '# input %s (base64):\n' "${a##*/}"
+				base64 -w 100 "$a" | sed 's/^/# /'
+			done
 			fail "fuzz:$name"
 		fi
 		rm -rf "$work"

@@ -28,6 +28,8 @@ struct cp_calls {
 	cp_calls_media_fn *media;
 	void *media_ctx;
 	cp_calls_clock_fn *clock;
+	cp_calls_release_fn *release;
+	cp_calls_totals_fn *totals;
 	struct call **buckets;
 };
 
@@ -83,6 +85,8 @@ cp_calls_free(struct cp_calls *c)
 	for (uint32_t b = 0; b < c->n_buckets; b++)
 		for (struct call *k = c->buckets[b], *nx; k != NULL; k = nx) {
 			nx = k->next;
+			if (c->release != NULL)
+				c->release(c->media_ctx, k->id, k->id_len);
 			free(k);
 		}
 	free(c->buckets);
@@ -112,8 +116,33 @@ remove_call(struct cp_calls *c, struct call **pp)
 	struct call *k = *pp;
 
 	*pp = k->next;
+	if (c->release != NULL)
+		c->release(c->media_ctx, k->id, k->id_len);
 	free(k);
 	c->n_calls--;
+}
+
+void
+cp_calls_on_release(struct cp_calls *c, cp_calls_release_fn *fn)
+{
+	c->release = fn;
+}
+
+void
+cp_calls_on_totals(struct cp_calls *c, cp_calls_totals_fn *fn)
+{
+	c->totals = fn;
+}
+
+int
+cp_calls_drop(struct cp_calls *c, const char *call_id, size_t id_len)
+{
+	struct call **pp = find_slot(c, (struct cp_ng_str){ .p = call_id, .len = id_len });
+
+	if (*pp == NULL)
+		return -ENOENT;
+	remove_call(c, pp);
+	return 0;
 }
 
 static int
@@ -263,29 +292,30 @@ op_answer(void *ctx, const struct cp_ng_req *req, struct cp_bencode_buf *reply,
 }
 
 static void
-put_totals(struct cp_bencode_buf *b)
+put_totals(const struct cp_calls *c, struct cp_bencode_buf *b, const struct call *k)
 {
 	static const char *const kinds[] = { "RTCP", "RTP" };
+	static const char *const names[] = { "bytes", "errors", "packets" };
+	uint64_t t[2][3] = { { 0 } };
 
+	if (c->totals != NULL)
+		c->totals(c->media_ctx, k->id, k->id_len, t);
 	cp_bencode_put_cstr(b, "totals");
 	cp_bencode_dict_begin(b);
 	for (size_t i = 0; i < 2; i++) {
-		/* No media flows through a call yet: honest zeros. */
 		cp_bencode_put_cstr(b, kinds[i]);
 		cp_bencode_dict_begin(b);
-		cp_bencode_put_cstr(b, "bytes");
-		cp_bencode_put_int(b, 0);
-		cp_bencode_put_cstr(b, "errors");
-		cp_bencode_put_int(b, 0);
-		cp_bencode_put_cstr(b, "packets");
-		cp_bencode_put_int(b, 0);
+		for (size_t j = 0; j < 3; j++) {
+			cp_bencode_put_cstr(b, names[j]);
+			cp_bencode_put_int(b, (int64_t)t[i][j]);
+		}
 		cp_bencode_end(b);
 	}
 	cp_bencode_end(b);
 }
 
 static void
-put_call(struct cp_bencode_buf *b, const struct call *k)
+put_call(const struct cp_calls *c, struct cp_bencode_buf *b, const struct call *k)
 {
 	cp_bencode_put_cstr(b, "created");
 	cp_bencode_put_int(b, (int64_t)k->created);
@@ -316,7 +346,7 @@ put_call(struct cp_bencode_buf *b, const struct call *k)
 		cp_bencode_end(b);
 	}
 	cp_bencode_end(b);
-	put_totals(b);
+	put_totals(c, b, k);
 }
 
 static struct call **
@@ -352,7 +382,7 @@ report(void *ctx, const struct cp_ng_req *req, struct cp_bencode_buf *reply,
 	pp = lookup(c, req, reason, rlen, &rc);
 	if (pp == NULL)
 		return rc;
-	put_call(reply, *pp);
+	put_call(c, reply, *pp);
 	if (!drop)
 		return 0;           /* a query too big: cp_ng answers the error */
 	if (cp_bencode_buf_status(reply) == -ENOSPC)

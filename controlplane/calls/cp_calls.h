@@ -46,6 +46,25 @@ typedef uint64_t cp_calls_clock_fn(void);
 int cp_calls_create(struct cp_calls **out, uint32_t max_calls, cp_calls_media_fn *media,
 		    void *media_ctx, cp_calls_clock_fn *clock);
 
+/** Told whenever a call goes away (delete, rollback, timeout, free): the media module frees its part. */
+typedef void cp_calls_release_fn(void *ctx, const char *call_id, size_t id_len);
+
+/** Register the release hook (ctx is the media_ctx given to cp_calls_create). */
+void cp_calls_on_release(struct cp_calls *c, cp_calls_release_fn *fn);
+
+/** Totals of a call's media: [0] RTCP, [1] RTP; each {bytes, errors, packets} received. */
+typedef void cp_calls_totals_fn(void *ctx, const char *call_id, size_t id_len,
+				uint64_t totals[2][3]);
+
+/** Register where query/delete take the call's "totals" from (default: zeros). */
+void cp_calls_on_totals(struct cp_calls *c, cp_calls_totals_fn *fn);
+
+/**
+ * Drop one call as delete does (the media timeout).
+ * @return 0; -ENOENT no such call.
+ */
+int cp_calls_drop(struct cp_calls *c, const char *call_id, size_t id_len);
+
 /** NULL-safe; drops every call. */
 void cp_calls_free(struct cp_calls *c);
 

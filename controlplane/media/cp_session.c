@@ -56,6 +56,8 @@ static struct cp_dtls_cert *cert;
 static uint8_t cert_fp[32];
 static uint16_t port_cursor;
 static uint64_t next_stats;
+static bool (*port_guard)(uint16_t port);
+static void (*evt_fallback)(const struct gw_ipc_msg *m);
 
 static const char *const cnt_names[] = {
 #define CNT_NAME(n) #n,
@@ -201,8 +203,11 @@ on_media_evt(void *ctx, struct cp_ipc *c, const struct gw_ipc_msg *m)
 
 	(void)ctx;
 	(void)c;
-	if (l == NULL)
+	if (l == NULL) {
+		if (evt_fallback != NULL)
+			evt_fallback(m);
 		return;
+	}
 	if (e->op == GW_IPC_MEDIA_STATS && m->status == 0) {
 		memcpy(l->cnt, e->cnt, sizeof(l->cnt));
 		l->has_rx = e->has_rx;
@@ -376,6 +381,24 @@ cp_session_counts(unsigned *sessions, unsigned *n_legs)
 	}
 }
 
+bool
+cp_session_port_busy(uint16_t port)
+{
+	return by_port(port) != NULL;
+}
+
+void
+cp_session_set_port_guard(bool (*fn)(uint16_t port))
+{
+	port_guard = fn;
+}
+
+void
+cp_session_set_evt_fallback(void (*fn)(const struct gw_ipc_msg *m))
+{
+	evt_fallback = fn;
+}
+
 /* ---- creating a leg ------------------------------------------------------------ */
 
 static int
@@ -387,7 +410,7 @@ alloc_port(uint16_t *out)
 	for (uint32_t n = 0; n < span; n++) {
 		uint16_t p = (uint16_t)(c->media.port_min + (port_cursor + n) % span);
 
-		if (by_port(p) == NULL) {
+		if (by_port(p) == NULL && (port_guard == NULL || !port_guard(p))) {
 			port_cursor = (uint16_t)((port_cursor + n + 1) % span);
 			*out = p;
 			return 0;

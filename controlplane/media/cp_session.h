@@ -27,11 +27,13 @@
 #ifndef CP_SESSION_H
 #define CP_SESSION_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "cp_rest.h"
 
 struct cp_app;
+struct gw_ipc_msg;
 
 /**
  * Create the DTLS certificate and register the IPC rows (media and SRTP
@@ -49,6 +51,18 @@ void cp_session_tick(uint64_t now_ms);
 
 /** Live sessions (echo sessions plus streams with a publisher) and legs. */
 void cp_session_counts(unsigned *sessions, unsigned *legs);
+
+/** Whether a session leg holds media port port (the calls module shares the pool). */
+bool cp_session_port_busy(uint16_t port);
+
+/** Ports another module holds: alloc_port skips those for which fn is true. */
+void cp_session_set_port_guard(bool (*fn)(uint16_t port));
+
+/**
+ * Media events (GW_IPC_MEDIA_EVENT) for leg ids no session owns go to fn
+ * (the calls module's legs share the event type).
+ */
+void cp_session_set_evt_fallback(void (*fn)(const struct gw_ipc_msg *m));
 
 cp_rest_handler_fn cp_session_post_echo;
 cp_rest_handler_fn cp_session_post_whip;

@@ -74,8 +74,8 @@ new_node(struct rd *r, uint8_t type, uint32_t *idx)
 static int
 rd_str(struct rd *r)
 {
-	uint64_t len;
-	uint32_t idx;
+	uint64_t len = 0;
+	uint32_t idx = CP_BENCODE_NONE;
 	int rc;
 
 	rc = rd_uint(r, ':', SIZE_MAX, &len, "string length");
@@ -98,7 +98,7 @@ rd_int(struct rd *r)
 {
 	bool neg = false;
 	uint64_t mag;
-	uint32_t idx;
+	uint32_t idx = CP_BENCODE_NONE;      /* set by new_node(); GCC -O3 cannot tell */
 	int rc;
 
 	r->p++;                             /* 'i' */
@@ -139,7 +139,7 @@ static int rd_value(struct rd *r, int depth);
 static int
 rd_container(struct rd *r, int depth, bool dict)
 {
-	uint32_t idx, prev_key = CP_BENCODE_NONE, count = 0;
+	uint32_t idx = CP_BENCODE_NONE, prev_key = CP_BENCODE_NONE, count = 0;
 	int rc;
 
 	if (depth >= CP_BENCODE_MAX_DEPTH)

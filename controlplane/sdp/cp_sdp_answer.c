@@ -395,7 +395,10 @@ cp_sdp_answer(struct cp_sdp *ans, const struct cp_sdp *offer,
 			    am->n_extmap < CP_SDP_MAX_EXTMAP) {
 				am->extmap[am->n_extmap] = *e;
 				am->extmap[am->n_extmap].dir = CP_SDP_DIR_NONE;
-				am->extmap[am->n_extmap].attrs[0] = '\0';
+				/* all of it: the struct is compared byte for byte after a
+				 * reparse, and the offer's attribute text would linger */
+				memset(am->extmap[am->n_extmap].attrs, 0,
+				       sizeof(am->extmap[am->n_extmap].attrs));
 				am->n_extmap++;
 			}
 		}
@@ -468,13 +471,15 @@ cp_sdp_leg_render(struct cp_sdp *out, const struct cp_sdp *in, const struct cp_s
 			 p->sess_version);
 	}
 	out->o_addr.family = fam;
+	memset(out->o_addr.addr, 0, sizeof(out->o_addr.addr));
 	strcpy(out->o_addr.addr, addr);
-	out->o_addr.suffix[0] = '\0';
+	memset(out->o_addr.suffix, 0, sizeof(out->o_addr.suffix));
 	memset(&out->tp, 0, sizeof(out->tp));
 	out->ice_lite = webrtc;
 	out->conn.family = webrtc ? 0 : fam;
+	memset(out->conn.addr, 0, sizeof(out->conn.addr));
 	strcpy(out->conn.addr, webrtc ? "" : addr);
-	out->conn.suffix[0] = '\0';
+	memset(out->conn.suffix, 0, sizeof(out->conn.suffix));
 	/* drop BUNDLE groups; WebRTC gets a fresh one below */
 	for (size_t i = 0; i < out->n_groups;) {
 		if (strcmp(out->groups[i].semantics, "BUNDLE") == 0) {
@@ -515,18 +520,22 @@ cp_sdp_leg_render(struct cp_sdp *out, const struct cp_sdp *in, const struct cp_s
 			m->port = 0;
 			if (cp_sdp_proto_is_rtp(m->proto_id)) {
 				m->proto_id = leg_proto(p);
+				memset(m->proto, 0, sizeof(m->proto));
 				strcpy(m->proto, cp_sdp_proto_name(m->proto_id));
 			}
 			m->conn.family = 4;
+			memset(m->conn.addr, 0, sizeof(m->conn.addr));
 			strcpy(m->conn.addr, "0.0.0.0");
-			m->conn.suffix[0] = '\0';
+			memset(m->conn.suffix, 0, sizeof(m->conn.suffix));
 			continue;
 		}
 		m->proto_id = leg_proto(p);
+		memset(m->proto, 0, sizeof(m->proto));
 		strcpy(m->proto, cp_sdp_proto_name(m->proto_id));
 		m->conn.family = fam;
+		memset(m->conn.addr, 0, sizeof(m->conn.addr));
 		strcpy(m->conn.addr, addr);
-		m->conn.suffix[0] = '\0';
+		memset(m->conn.suffix, 0, sizeof(m->conn.suffix));
 		m->n_ports = 0;
 		if (webrtc) {
 			if (m->mid[0] == '\0') {

@@ -211,6 +211,18 @@ static const struct field calls_keys[] = {
 	TYPED("ng_listen", F_SOCK, C(calls.ng_listen)),
 	UINT("max_calls", C(calls.max_calls), 1, 1000000),
 	UINT("ng_cache_s", C(calls.ng_cache_s), 1, 600),
+	UINT("media_timeout_s", C(calls.media_timeout_s), 1, 86400),
+	END
+};
+
+static const struct field exception_keys[] = {
+	TYPED("enabled", F_BOOL, C(exception.enabled)),
+	STRF("iface", F_NAME, C(exception.iface), 1),
+	STRF("port", F_NAME, C(exception.port), 0),
+	TYPED("tcp", F_BOOL, C(exception.tcp)),
+	TYPED("icmp", F_BOOL, C(exception.icmp)),
+	TYPED("udp_unhandled", F_BOOL, C(exception.udp_unhandled)),
+	TYPED("other_protocols", F_BOOL, C(exception.other_protocols)),
 	END
 };
 
@@ -222,6 +234,7 @@ static const struct field top_keys[] = {
 	SECTION("turn", turn_keys),
 	SECTION("media", media_keys),
 	SECTION("calls", calls_keys),
+	SECTION("exception", exception_keys),
 	END
 };
 
@@ -287,6 +300,12 @@ gw_config_defaults(struct gw_config *c)
 	c->calls.ng_listen.port = 2223;
 	c->calls.max_calls = 10000;
 	c->calls.ng_cache_s = 30;
+	c->calls.media_timeout_s = 60;
+
+	c->exception.enabled = false;
+	snprintf(c->exception.iface, sizeof(c->exception.iface), "rtcgw-exc0");
+	c->exception.tcp = true;
+	c->exception.icmp = true;
 }
 
 static const char *const level_names[] = {
@@ -1115,8 +1134,23 @@ gw_config_validate(const struct gw_config *c, char *err, size_t errlen)
 		return verr(c, err, errlen, "controlplane.rest.max_connections_per_ip: %u is "
 			    "above controlplane.rest.max_connections %u",
 			    c->controlplane.rest_max_conns_per_ip, c->controlplane.rest_max_conns);
+	if (c->exception.enabled && c->exception.port[0] != '\0' &&
+	    gw_config_exception_port(c) < 0)
+		return verr(c, err, errlen, "exception.port: '%s' is not the name of one of "
+			    "dataplane.ports", c->exception.port);
 	set_err(err, errlen, "%s", "");
 	return 0;
+}
+
+int
+gw_config_exception_port(const struct gw_config *c)
+{
+	if (c->exception.port[0] == '\0')
+		return c->dataplane.n_ports > 0 ? 0 : -1;
+	for (unsigned i = 0; i < c->dataplane.n_ports; i++)
+		if (strcmp(c->dataplane.ports[i].name, c->exception.port) == 0)
+			return (int)i;
+	return -1;
 }
 
 /* ---- file --------------------------------------------------------------- */

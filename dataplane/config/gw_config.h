@@ -145,8 +145,28 @@ struct gw_config {
 		struct gw_sockaddr4 ng_listen;  /* default 127.0.0.1:2223 */
 		uint32_t max_calls;       /* 1..1000000, default 10000 */
 		uint32_t ng_cache_s;      /* 1..600, default 30: retransmission cache */
+		uint32_t media_timeout_s; /* 1..86400, default 60: a call without media is dropped */
 	} calls;
+
+	/* The exception path (dp_exc): a net_tap interface that gives the
+	 * kernel what the dataplane does not handle itself. */
+	struct {
+		bool enabled;             /* default false */
+		char iface[16];           /* kernel interface name, default "rtcgw-exc0" */
+		char port[32];            /* the dataplane port it serves; "" = the first */
+		bool tcp;                 /* default true: TCP to the port's address */
+		bool icmp;                /* default true: ICMP other than echo request */
+		bool udp_unhandled;       /* default false: UDP to ports no handler owns */
+		bool other_protocols;     /* default false: other IPv4 protocols */
+	} exception;
 };
+
+/**
+ * The index in dataplane.ports of the port exception.port names (the first
+ * port when it is empty).
+ * @return the index, or -1 when no port has that name.
+ */
+int gw_config_exception_port(const struct gw_config *c);
 
 /** Fill every field with its documented default. */
 void gw_config_defaults(struct gw_config *c);

@@ -92,6 +92,14 @@ static const struct row rows[] = {
 	{ "calls.ng_listen", K_SOCK, RESTART, M(calls.ng_listen), 0, 0 },
 	RAW("calls.max_calls", calls.max_calls, RESTART),
 	RAW("calls.ng_cache_s", calls.ng_cache_s, RESTART),
+	RAW("calls.media_timeout_s", calls.media_timeout_s, RESTART),
+	RAW("exception.enabled", exception.enabled, RESTART),
+	STR("exception.iface", exception.iface, RESTART),
+	STR("exception.port", exception.port, RESTART),
+	RAW("exception.tcp", exception.tcp, RESTART),
+	RAW("exception.icmp", exception.icmp, RESTART),
+	RAW("exception.udp_unhandled", exception.udp_unhandled, RESTART),
+	RAW("exception.other_protocols", exception.other_protocols, RESTART),
 };
 
 static bool

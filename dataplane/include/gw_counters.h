@@ -58,6 +58,10 @@
 	_(IPC_EVT_DROP,         "events dropped: event ring full")                   \
 	_(IPC_TX,               "frames sent for the control plane (tx ring)")       \
 	_(IPC_TX_BAD,           "tx ring frames dropped (bad metadata)") \
+	_(EXC_TO_KERNEL,        "frames handed to the kernel on the exception interface") \
+	_(EXC_TO_KERNEL_DROP,   "frames for the kernel dropped: exception interface queue full") \
+	_(EXC_FROM_KERNEL,      "frames the kernel wrote on the exception interface, sent out") \
+	_(EXC_FROM_KERNEL_DROP, "frames from the kernel dropped: not IPv4 from the port's address") \
 	_(IPC_PUNT,             "frames punted to the control plane (DTLS on media ports)") \
 	_(IPC_PUNT_DROP,        "frames not punted: punt ring full")                \
 	_(STUN_BINDING_OK,      "STUN Binding requests answered with success")       \

@@ -25,7 +25,7 @@
 
 #include "gw_counters.h"
 
-#define GW_IPC_VERSION     9
+#define GW_IPC_VERSION     11
 #define GW_IPC_MAGIC       0x72746367u      /* "rtcg" */
 #define GW_IPC_INFO_NAME   "rtcgw_info"
 #define GW_IPC_POOL_NAME   "rtcgw_pool"
@@ -208,13 +208,20 @@ enum gw_ipc_media_op {
 	GW_IPC_MEDIA_PEER,          /* the peer address (ICE nomination) */
 	GW_IPC_MEDIA_RULE,          /* forwarding rule: rule, and pub_leg_id for SUBSCRIBE */
 	GW_IPC_MEDIA_STATS,         /* event only: u.media_evt.cnt holds the leg's counters */
+	GW_IPC_MEDIA_MODE,          /* rule holds GW_IPC_MEDIA_F_* flags (calls: plain RTP, latching) */
 };
+
+/* Flags of a GW_IPC_MEDIA_MODE command (in u.media_leg.rule). */
+#define GW_IPC_MEDIA_F_PLAIN 0x01   /* plain RTP/RTCP: no SRTP contexts needed or used */
+#define GW_IPC_MEDIA_F_LATCH 0x02   /* the first packet's source becomes the peer, once */
 
 enum gw_ipc_media_rule {
 	GW_IPC_MEDIA_RULE_NONE = 0, /* receive and count, forward nothing */
 	GW_IPC_MEDIA_RULE_ECHO,     /* the leg's media back to it */
 	GW_IPC_MEDIA_RULE_PUBLISH,  /* fanned out to every leg subscribed to it */
 	GW_IPC_MEDIA_RULE_SUBSCRIBE,/* receives pub_leg_id's media; its PLI/FIR go there */
+	GW_IPC_MEDIA_RULE_BRIDGE,   /* calls: RTP and RTCP to leg pub_leg_id (re-keyed or plain) */
+	GW_IPC_MEDIA_RULE_BRIDGE_RTCP, /* calls: RTCP to leg pub_leg_id instead (separate RTCP port) */
 };
 
 /** A media leg command (control -> worker 0). */

@@ -37,6 +37,9 @@ struct leg {
 	uint8_t rule;                  /* enum gw_ipc_media_rule */
 	uint8_t pi;                    /* port index it sends from */
 	uint8_t peer_set;
+	uint8_t plain;                 /* GW_IPC_MEDIA_F_PLAIN: RTP/RTCP without SRTP */
+	uint8_t latch;                 /* GW_IPC_MEDIA_F_LATCH: learn the peer from the first packet */
+	uint8_t latched;
 	uint16_t peer_port;
 	uint32_t peer_ip;
 	struct dp_srtp *rx, *tx;
@@ -44,6 +47,7 @@ struct leg {
 	uint32_t sub_head;             /* PUBLISH: first subscriber */
 	uint32_t sub_next;             /* SUBSCRIBE: next subscriber of the same publisher */
 	uint32_t free_next;
+	uint32_t br_rtp, br_rtcp;      /* BRIDGE: where RTP / RTCP go (index or NONE) */
 	struct kf_slot kf[KF_SLOTS];
 	uint64_t cnt[GW_IPC_MEDIA_CNT_MAX];
 };
@@ -178,11 +182,24 @@ orphan_subscribers(struct leg *p)
 	}
 }
 
+/* Forget every bridge toward leg index i (it is going away). */
+static void
+unbridge_to(uint32_t i)
+{
+	for (uint32_t j = 0; j < T.cap; j++) {
+		if (T.legs[j].br_rtp == i)
+			T.legs[j].br_rtp = NONE;
+		if (T.legs[j].br_rtcp == i)
+			T.legs[j].br_rtcp = NONE;
+	}
+}
+
 static void
 set_rule_none(struct leg *l)
 {
 	unsubscribe(l);
 	orphan_subscribers(l);
+	l->br_rtp = l->br_rtcp = NONE;
 	l->rule = GW_IPC_MEDIA_RULE_NONE;
 }
 
@@ -192,6 +209,7 @@ leg_free(struct leg *l)
 	uint32_t i = idx_of(l);
 
 	set_rule_none(l);
+	unbridge_to(i);
 	dp_srtp_free(l->rx);
 	dp_srtp_free(l->tx);
 	T.by_port[l->port - T.port_min] = NONE;
@@ -223,6 +241,7 @@ leg_add(const struct gw_ipc_media_leg *c)
 	l->port = c->port;
 	l->pi = c->port_index;
 	l->pub = l->sub_head = l->sub_next = l->free_next = NONE;
+	l->br_rtp = l->br_rtcp = NONE;
 	l->in_use = 1;
 	T.by_port[c->port - T.port_min] = i;
 	T.used++;
@@ -251,6 +270,19 @@ leg_rule(struct leg *l, const struct gw_ipc_media_leg *c)
 		l->pub = idx_of(p);
 		l->sub_next = p->sub_head;
 		p->sub_head = idx_of(l);
+		return 0;
+	case GW_IPC_MEDIA_RULE_BRIDGE:
+	case GW_IPC_MEDIA_RULE_BRIDGE_RTCP:
+		p = find(c->pub_leg_id);
+		if (p == NULL || p == l)
+			return -ENOENT;
+		if (l->rule != GW_IPC_MEDIA_RULE_BRIDGE)
+			set_rule_none(l);
+		l->rule = GW_IPC_MEDIA_RULE_BRIDGE;
+		if (c->rule == GW_IPC_MEDIA_RULE_BRIDGE)
+			l->br_rtp = idx_of(p);
+		else
+			l->br_rtcp = idx_of(p);
 		return 0;
 	default:
 		return -EINVAL;
@@ -294,6 +326,13 @@ media_leg_cmd(struct dp_worker *w, const struct gw_ipc_media_leg *c)
 		return 0;
 	case GW_IPC_MEDIA_RULE:
 		return leg_rule(l, c);
+	case GW_IPC_MEDIA_MODE:
+		if (c->rule & ~(GW_IPC_MEDIA_F_PLAIN | GW_IPC_MEDIA_F_LATCH))
+			return -EINVAL;
+		l->plain = (c->rule & GW_IPC_MEDIA_F_PLAIN) != 0;
+		l->latch = (c->rule & GW_IPC_MEDIA_F_LATCH) != 0;
+		l->latched = 0;
+		return 0;
 	default:
 		return -EINVAL;
 	}
@@ -417,13 +456,18 @@ send_to(struct dp_worker *w, struct leg *l, struct rte_mbuf *m, uint8_t *p, size
 	size_t cap = (size_t)(buf + m->buf_len - p);
 	int rc;
 
-	if (unlikely(!l->peer_set || l->tx == NULL)) {
+	if (unlikely(!l->peer_set || (l->tx == NULL && !l->plain))) {
 		DP_CNT(w, MEDIA_NO_ROUTE);
 		LEG_CNT(l, dropped);
 		rte_pktmbuf_free(m);
 		return;
 	}
-	rc = rtcp ? dp_srtp_rtcp_protect(l->tx, p, &len, cap) : dp_srtp_protect(l->tx, p, &len, cap);
+	if (l->plain)
+		rc = 0;
+	else if (rtcp)
+		rc = dp_srtp_rtcp_protect(l->tx, p, &len, cap);
+	else
+		rc = dp_srtp_protect(l->tx, p, &len, cap);
 	if (unlikely(rc != 0 || GW_IPV4_HLEN + GW_UDP_HLEN + len > dp.ports[l->pi].mtu)) {
 		DP_CNT(w, MEDIA_TX_FAIL);
 		LEG_CNT(l, dropped);
@@ -605,14 +649,19 @@ dp_media_input(struct dp_worker *w, unsigned pi, struct rte_mbuf *m,
 		return;
 	}
 	l = &T.legs[i];
-	if (unlikely(l->rx == NULL)) {
+	if (unlikely(l->rx == NULL && !l->plain)) {
 		DP_CNT(w, MEDIA_NO_KEYS);
 		LEG_CNT(l, dropped);
 		rte_pktmbuf_free(m);
 		return;
 	}
 	rtcp = gw_rtp_is_rtcp(p, len);
-	rc = rtcp ? dp_srtp_rtcp_unprotect(l->rx, p, &len) : dp_srtp_unprotect(l->rx, p, &len);
+	if (l->plain)
+		rc = len >= (rtcp ? GW_RTCP_HDR_MIN : GW_RTP_HDR_MIN) ? 0 : DP_SRTP_E_MALFORMED;
+	else if (rtcp)
+		rc = dp_srtp_rtcp_unprotect(l->rx, p, &len);
+	else
+		rc = dp_srtp_unprotect(l->rx, p, &len);
 	if (unlikely(rc != 0)) {
 		if (rc == DP_SRTP_E_AUTH) {
 			DP_CNT(w, MEDIA_AUTH_FAIL);
@@ -637,11 +686,12 @@ dp_media_input(struct dp_worker *w, unsigned pi, struct rte_mbuf *m,
 	LEG_CNT_ADD(l, bytes_in, u->payload_len);
 	/* Authenticated: a leg the control plane gave no address yet answers
 	 * where its media comes from (the ICE nomination normally sets it). */
-	if (unlikely(!l->peer_set)) {
+	if (unlikely(!l->peer_set || (l->latch && !l->latched))) {
 		l->peer_ip = ip->src;
 		l->peer_port = u->sport;
 		l->pi = (uint8_t)pi;
 		l->peer_set = 1;
+		l->latched = 1;
 	}
 	switch (l->rule) {
 	case GW_IPC_MEDIA_RULE_ECHO:
@@ -656,6 +706,15 @@ dp_media_input(struct dp_worker *w, unsigned pi, struct rte_mbuf *m,
 			return;
 		}
 		break;
+	case GW_IPC_MEDIA_RULE_BRIDGE: {
+		uint32_t t = rtcp && l->br_rtcp != NONE ? l->br_rtcp : l->br_rtp;
+
+		if (likely(t != NONE)) {
+			send_to(w, &T.legs[t], m, p, len, rtcp);
+			return;
+		}
+		break;
+	}
 	default:
 		break;
 	}

@@ -23,6 +23,7 @@
 
 #define GW_IPV4_HLEN       20      /* without options */
 #define GW_IPPROTO_ICMP    1
+#define GW_IPPROTO_TCP     6
 #define GW_IPPROTO_UDP     17
 #define GW_UDP_HLEN        8
 #define GW_ICMP_ECHO_REPLY   0

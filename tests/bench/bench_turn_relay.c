@@ -31,6 +31,7 @@
 
 #include "dp_classify.h"
 #include "dp_ctx.h"
+#include "dp_exc.h"
 #include "dp_harness.h"
 #include "dp_ipc.h"
 #include "dp_media.h"
@@ -115,6 +116,14 @@ dp_media_input(struct dp_worker *w, unsigned pi, struct rte_mbuf *m,
 	(void)w, (void)pi, (void)ip, (void)u;
 	unexpected++;
 	rte_pktmbuf_free(m);
+}
+
+/* No exception interface here: what no handler takes is dropped. */
+bool
+dp_exc_input(struct dp_worker *w, unsigned pi, struct rte_mbuf *m, enum dp_exc_kind kind)
+{
+	(void)w, (void)pi, (void)m, (void)kind;
+	return false;
 }
 
 static double

@@ -16,7 +16,7 @@
 # start-up (node enabled, rpc ping success), and a ping while rtcgw's control
 # plane is stopped fails (the check can fail), then succeeds again; an INVITE
 # sent to Kamailio makes its rtpengine_offer() send a real offer, which rtcgw
-# parses and refuses ("media not available yet", logged by Kamailio, 503).
+# parses and refuses (no WebRTC legs for calls yet: the reason is logged by Kamailio, 503).
 . "$(dirname "$0")/lib.sh"
 
 tb_init rtn 26 18106
@@ -83,8 +83,8 @@ tb_check "record call -> refused clearly" \
 # 3. The media seam: an offer as Kamailio sends it is parsed (the unknown flag
 #    is named) and refused by the calls module, leaving no call behind.
 OFFER='{"supports":["load limit"],"sdp":"v=0\r\no=- 1 1 IN IP4 198.18.26.1\r\ns=-\r\nc=IN IP4 198.18.26.1\r\nt=0 0\r\nm=audio 10000 RTP/AVP 0\r\n","flags":["trust-address","no-such-flag"],"replace":["origin","session-connection"],"transport-protocol":"UDP/TLS/RTP/SAVPF","rtcp-mux":["offer"],"ICE":"force","received-from":["IP4","198.18.26.1"],"call-id":"c1@198.18.26.1","from-tag":"ft1","command":"offer"}'
-tb_check "offer -> 'media not available yet', unknown flag in warning" \
-	reply_has k8 "$OFFER" '{"error-reason": "media not available yet", "result": "error", "warning": "unknown flag '\''no-such-flag'\''"}'
+tb_check "offer asking for a WebRTC leg -> refused clearly, unknown flag in warning" \
+	reply_has k8 "$OFFER" '{"error-reason": "WebRTC/SRTP legs for calls not available yet (plain RTP/AVP bridging only)", "result": "error", "warning": "unknown flag '\''no-such-flag'\''"}'
 tb_check "list -> no calls left behind" reply_has k9 '{"command":"list"}' '{"calls": [], "result": "ok"}'
 
 # 4. Retransmission: the same cookie from the same sender gets the same
@@ -97,7 +97,7 @@ retransmit() {
 	first=$(printf '%s\n' "$out" | sed -n 1p)
 	again=$(printf '%s\n' "$out" | sed -n 2p)
 	[ -n "$first" ] && [ "$first" = "$again" ] &&
-		unhex "$first" | grep -q 'media not available yet'
+		unhex "$first" | grep -q 'WebRTC/SRTP legs for calls not available yet'
 }
 tb_check "retransmitted request (same cookie) -> identical reply bytes" retransmit
 tb_check "same cookie from another sender -> executed (pong)" \
@@ -158,7 +158,7 @@ else
 	}
 	tb_check "INVITE through Kamailio: rtpengine_offer refused, 503" invite
 	tb_check "Kamailio logged rtcgw's reason" tb_wait 5 grep -q \
-		"proxy replied with error: media not available yet" "$TB_DIR/kamailio.log"
+		"proxy replied with error: WebRTC/SRTP legs for calls not available yet" "$TB_DIR/kamailio.log"
 	kam_offer_counted() {
 		metric_is rtcgw_ng_cmd_offer_total $((offers + 1)) &&
 			metric_is rtcgw_ng_bad_request_total 0 &&

@@ -117,6 +117,19 @@ tb_check "the TAP $TAP exists" bash -c "ip netns exec $NS ip link show $TAP >/de
 tb_check "/metrics says the dataplane is up" \
 	bash -c "ip netns exec $NS curl -s -m 2 $TB_REST/metrics | grep -qx 'rtcgw_dataplane_up 1'"
 
+# systemctl reload: the units' ExecReload lines with $MAINPID filled in.
+RELOAD_CP=$(lines ExecReload "$UCP")
+RELOAD_DP=$(lines ExecReload "$UDP")
+tb_check "both units map systemctl reload to SIGHUP (ExecReload)" \
+	bash -c "[ '${RELOAD_CP//\$MAINPID/X}' = '/bin/kill -HUP X' ] && [ '${RELOAD_DP//\$MAINPID/X}' = '/bin/kill -HUP X' ]"
+reloaded_both() {
+	${RELOAD_CP//\$MAINPID/$CP} &&
+		tb_wait 10 grep -q 'config reloaded from' "$TB_DIR/cp.log" &&
+		tb_wait 10 grep -q 'config reloaded from' "$TB_DIR/dp.log"
+}
+tb_check "control plane ExecReload: both processes reload the config" reloaded_both
+tb_check "... and the gateway keeps serving" tb_wait 5 healthz
+
 tb_check "rtcgw-host cleanup refuses while the gateway maps the prefix" \
 	bash -c "! /usr/lib/rtcgw/rtcgw-host cleanup -c '$TB_CONF' 2>'$TB_DIR/refuse.log' &&
 		grep -q 'still in use by pid' '$TB_DIR/refuse.log' && ls '$HUGE2/${TB}map_'* >/dev/null"

@@ -111,6 +111,14 @@ test_default_file(void **state)
 	assert_int_equal(c->calls.ng_listen.port, 2223);
 	assert_int_equal(c->calls.max_calls, 10000);
 	assert_int_equal(c->calls.ng_cache_s, 30);
+	assert_int_equal(c->calls.media_timeout_s, 60);
+	assert_false(c->exception.enabled);
+	assert_string_equal(c->exception.iface, "rtcgw-exc0");
+	assert_string_equal(c->exception.port, "");
+	assert_true(c->exception.tcp);
+	assert_true(c->exception.icmp);
+	assert_false(c->exception.udp_unhandled);
+	assert_false(c->exception.other_protocols);
 	free(c);
 }
 
@@ -282,6 +290,7 @@ test_full(void **state)
 	assert_int_equal(c->calls.ng_listen.port, 22222);
 	assert_int_equal(c->calls.max_calls, 500);
 	assert_int_equal(c->calls.ng_cache_s, 5);
+	assert_int_equal(c->calls.media_timeout_s, 7);
 	free(c);
 }
 
@@ -580,6 +589,19 @@ static const struct err_case parse_errors[] = {
 	/* 90 */ { PORTS "controlplane:\n  rest:\n    health_listen: 127.0.0.1\n",
 		   "x.yaml:6:20: controlplane.rest.health_listen: expected an IPv4 socket address "
 		   "a.b.c.d:1..65535, got '127.0.0.1'" },
+	/* 91 */ { PORTS "exception:\n  enabled: true\n  mtu: 1500\n",
+		   "x.yaml:6:3: exception.mtu: unknown key" },
+	/* 92 */ { PORTS "exception:\n  iface: rtcgw-exception0\n",
+		   "x.yaml:5:10: exception.iface: string of 16 bytes too long, at most 15" },
+	/* 93 */ { PORTS "exception:\n  iface: 'tap 0'\n",
+		   "x.yaml:5:10: exception.iface: expected 1..15 characters from [A-Za-z0-9_-], "
+		   "got 'tap 0'" },
+	/* 94 */ { PORTS "exception:\n  tcp: maybe\n",
+		   "x.yaml:5:8: exception.tcp: expected true or false, got 'maybe'" },
+	/* 95 */ { PORTS "calls:\n  media_timeout_s: 0\n",
+		   "x.yaml:5:20: calls.media_timeout_s: value 0 out of range 1..86400" },
+	/* 96 */ { PORTS "calls:\n  media_timeout_s: 86401\n",
+		   "x.yaml:5:20: calls.media_timeout_s: value 86401 out of range 1..86400" },
 };
 
 static void
@@ -747,6 +769,8 @@ static const struct err_case validate_errors[] = {
 		   "    max_connections_per_ip: 11\n",
 		   "x.yaml: controlplane.rest.max_connections_per_ip: 11 is above "
 		   "controlplane.rest.max_connections 10" },
+	/* 16 */ { PORTS "exception:\n  enabled: true\n  port: wan9\n",
+		   "x.yaml: exception.port: 'wan9' is not the name of one of dataplane.ports" },
 };
 
 static void

@@ -74,7 +74,16 @@ static const char base[] =
 	"  ng_enabled: false\n"
 	"  ng_listen: 127.0.0.1:2223\n"
 	"  max_calls: 10000\n"
-	"  ng_cache_s: 30\n";
+	"  ng_cache_s: 30\n"
+	"  media_timeout_s: 60\n"
+	"exception:\n"
+	"  enabled: false\n"
+	"  iface: rtcgw-exc0\n"
+	"  port: p0\n"
+	"  tcp: true\n"
+	"  icmp: true\n"
+	"  udp_unhandled: false\n"
+	"  other_protocols: false\n";
 
 /* One key changed: replace `from` (unique in base) with `to`. */
 static const struct {
@@ -153,6 +162,17 @@ static const struct {
 		    false },
 	/* 50 */ { "max_calls: 10000", "max_calls: 100", "calls.max_calls", false },
 	/* 51 */ { "ng_cache_s: 30", "ng_cache_s: 60", "calls.ng_cache_s", false },
+	/* 52 */ { "exception:\n  enabled: false", "exception:\n  enabled: true",
+		    "exception.enabled", false },
+	/* 53 */ { "iface: rtcgw-exc0", "iface: rtcgw-exc1", "exception.iface", false },
+	/* 54 */ { "port: p0", "port: ''", "exception.port", false },
+	/* 55 */ { "  tcp: true", "  tcp: false", "exception.tcp", false },
+	/* 56 */ { "icmp: true", "icmp: false", "exception.icmp", false },
+	/* 57 */ { "udp_unhandled: false", "udp_unhandled: true", "exception.udp_unhandled",
+		    false },
+	/* 58 */ { "other_protocols: false", "other_protocols: true",
+		    "exception.other_protocols", false },
+	/* 59 */ { "media_timeout_s: 60", "media_timeout_s: 30", "calls.media_timeout_s", false },
 };
 
 static struct gw_config *

@@ -491,7 +491,9 @@ test_directions_and_clients(void **state)
 }
 
 /* An extmap id given at session level and again in a section: the answer
- * carries it once (found by fuzz_sdp: the answer did not reparse). */
+ * carries it once, and an extmap's attributes leave nothing in the answer
+ * (both found by fuzz_sdp: the answer did not reparse, or reparsed to
+ * different bytes). */
 static void
 test_extmap_session_and_media(void **state)
 {
@@ -503,7 +505,7 @@ test_extmap_session_and_media(void **state)
 		"a=extmap:4 urn:ietf:params:rtp-hdrext:sdes:mid\r\n"
 		"m=audio 9 UDP/TLS/RTP/SAVPF 111\r\nc=IN IP4 0.0.0.0\r\na=mid:0\r\n"
 		"a=extmap:4 urn:ietf:params:rtp-hdrext:sdes:mid\r\n"
-		"a=extmap:1 urn:ietf:params:rtp-hdrext:ssrc-audio-level\r\n"
+		"a=extmap:1 urn:ietf:params:rtp-hdrext:ssrc-audio-level vad=on\r\n"
 		"a=sendrecv\r\na=rtcp-mux\r\na=rtpmap:111 opus/48000/2\r\n";
 	struct cp_sdp *s = new_sdp(), *a = new_sdp(), *back = new_sdp();
 	struct cp_sdp_answer_params p;
@@ -520,6 +522,9 @@ test_extmap_session_and_media(void **state)
 	text = encode(a);
 	parse_ok(back, text, strlen(text));
 	free(text);
+	/* what we answer is exactly what reading our answer gives (the offer's
+	 * extmap attributes are not answered, and leave no bytes behind) */
+	assert_memory_equal(a, back, sizeof(*a));
 	free(s);
 	free(a);
 	free(back);

@@ -4,7 +4,9 @@
  * handlers replaced by recorders: impossible IPv4 sources are dropped and
  * counted before any handler could answer them (RFC 1122 §3.2.1.3), and
  * ChannelData in RFC 5766's upper channel range reaches TURN only when
- * turn.rfc5766_channels is on.
+ * turn.rfc5766_channels is on. What no handler takes is offered to the
+ * exception path (dp_exc_input) by kind, and counted as dropped only when
+ * the exception path declines it.
  */
 #include <errno.h>
 #include <setjmp.h>
@@ -16,10 +18,12 @@
 
 #include <cmocka.h>
 
+#include <rte_ip.h>
 #include <rte_mbuf.h>
 
 #include "dp_classify.h"
 #include "dp_ctx.h"
+#include "dp_exc.h"
 #include "dp_harness.h"
 #include "dp_ipc.h"
 #include "dp_media.h"
@@ -35,6 +39,20 @@ static struct gw_config conf;
 static struct dp_worker wk;
 static struct rte_mempool *pool;
 static unsigned n_stun, n_chandata, n_relay, n_arp, n_punt, n_media;
+static unsigned n_exc[DP_EXC_PROTO + 1];
+static bool exc_takes;
+
+/* The exception path: records the kind; takes the frame when exc_takes. */
+bool
+dp_exc_input(struct dp_worker *w, unsigned pi, struct rte_mbuf *m, enum dp_exc_kind kind)
+{
+	(void)w, (void)pi;
+	if (!exc_takes)
+		return false;
+	n_exc[kind]++;
+	rte_pktmbuf_free(m);
+	return true;
+}
 
 /* The handlers dp_classify hands packets to: count and free. */
 void
@@ -172,6 +190,69 @@ test_dtls_punt(void **state)
 	assert_int_equal(n_punt, 1);
 }
 
+/* A frame of IPv4 protocol proto with the L4 bytes l4 (built as UDP by the
+ * harness, then rewritten, IPv4 checksum redone). */
+static void
+rx_proto(uint8_t proto, const uint8_t *l4, size_t len)
+{
+	static const uint8_t pad[64];
+	struct rte_mbuf *m = dp_harness_mbuf(pool, IP(198, 18, 4, 1), 5000, GW, 1, pad, len - 8);
+	struct rte_ipv4_hdr *ih;
+
+	assert_non_null(m);
+	ih = rte_pktmbuf_mtod_offset(m, struct rte_ipv4_hdr *, RTE_ETHER_HDR_LEN);
+	assert_int_equal(rte_ipv4_hdr_len(ih), 20);
+	memcpy(ih + 1, l4, len);
+	ih->next_proto_id = proto;
+	ih->hdr_checksum = 0;
+	ih->hdr_checksum = rte_ipv4_cksum(ih);
+	dp_classify_burst(&wk, 0, &m, 1);
+}
+
+static void
+test_exception_hooks(void **state)
+{
+	uint8_t tcp_syn[20] = { 0xc3, 0x50, 0x00, 0x16, 0, 0, 0, 1, 0, 0, 0, 0, 0x50, 0x02 };
+	uint8_t gre[12] = { 0 };
+	uint8_t unreach[16] = { 3, 3, 0, 0 };
+	uint8_t dgram[4] = { 1, 2, 3, 4 };
+	uint16_t c = (uint16_t)~rte_raw_cksum(unreach, sizeof(unreach));
+	uint64_t no_handler = wk.cnt[GW_CNT_UDP_NO_HANDLER];
+	uint64_t proto_other = wk.cnt[GW_CNT_IPV4_PROTO_OTHER];
+	uint64_t icmp_other = wk.cnt[GW_CNT_ICMP_OTHER];
+
+	(void)state;
+	memcpy(&unreach[2], &c, 2);
+	memset(n_exc, 0, sizeof(n_exc));
+	/* declined: dropped and counted as before */
+	exc_takes = false;
+	rx(IP(198, 18, 4, 1), 39999, dgram, sizeof(dgram));
+	rx_proto(GW_IPPROTO_TCP, tcp_syn, sizeof(tcp_syn));
+	rx_proto(47, gre, sizeof(gre));
+	rx_proto(GW_IPPROTO_ICMP, unreach, sizeof(unreach));
+	assert_int_equal(wk.cnt[GW_CNT_UDP_NO_HANDLER], no_handler + 1);
+	assert_int_equal(wk.cnt[GW_CNT_IPV4_PROTO_OTHER], proto_other + 2);
+	assert_int_equal(wk.cnt[GW_CNT_ICMP_OTHER], icmp_other + 1);
+	/* taken: each by its kind, no drop counted */
+	exc_takes = true;
+	rx(IP(198, 18, 4, 1), 39999, dgram, sizeof(dgram));
+	rx_proto(GW_IPPROTO_TCP, tcp_syn, sizeof(tcp_syn));
+	rx_proto(47, gre, sizeof(gre));
+	rx_proto(GW_IPPROTO_ICMP, unreach, sizeof(unreach));
+	assert_int_equal(n_exc[DP_EXC_UDP], 1);
+	assert_int_equal(n_exc[DP_EXC_TCP], 1);
+	assert_int_equal(n_exc[DP_EXC_PROTO], 1);
+	assert_int_equal(n_exc[DP_EXC_ICMP], 1);
+	assert_int_equal(wk.cnt[GW_CNT_UDP_NO_HANDLER], no_handler + 1);
+	assert_int_equal(wk.cnt[GW_CNT_IPV4_PROTO_OTHER], proto_other + 2);
+	assert_int_equal(wk.cnt[GW_CNT_ICMP_OTHER], icmp_other + 1);
+	/* never offered: service ports, echo requests, impossible sources */
+	rx(IP(198, 18, 4, 1), 3478, binding, sizeof(binding));
+	rx(IP(127, 0, 0, 1), 39999, dgram, sizeof(dgram));
+	assert_int_equal(n_exc[DP_EXC_UDP], 1);
+	exc_takes = false;
+}
+
 /* 128..191 (RTP, and RTCP by RFC 5761) on a media port goes to dp_media */
 static void
 test_media_hook(void **state)
@@ -211,6 +292,7 @@ main(void)
 		cmocka_unit_test(test_martian_sources),
 		cmocka_unit_test(test_channel_range),
 		cmocka_unit_test(test_dtls_punt),
+		cmocka_unit_test(test_exception_hooks),
 		cmocka_unit_test(test_media_hook),
 	};
 	int rc;

@@ -453,6 +453,100 @@ test_fan_out(void **state)
 }
 
 /* Media for a port with no leg, or a leg without keys: dropped, counted. */
+/* A plain datagram leg i sent: from port sport to ip:dport; the payload. */
+static const uint8_t *
+plain_sent(unsigned i, uint32_t ip_dst, uint16_t sport, uint16_t dport, size_t *len)
+{
+	struct gw_ipv4_view ip;
+	struct gw_udp_view u;
+
+	assert_true(i < dp_harness_n_sent);
+	assert_int_equal(dp_harness_views(dp_harness_sent[i], &ip, &u), 0);
+	assert_int_equal(ip.dst, ip_dst);
+	assert_int_equal(u.sport, sport);
+	assert_int_equal(u.dport, dport);
+	*len = u.payload_len;
+	return u.payload;
+}
+
+/* Calls (issue 9): an SRTP leg bridged with a plain RTP leg whose RTCP uses a
+ * separate port: SRTP <-> RTP and SRTCP <-> RTCP, latching, unbridging on delete. */
+static void
+test_bridge(void **state)
+{
+	struct browser b, sip = { .leg_id = 2, .port = PORT0 + 2, .ip = PEER(9), .sport = 6000 };
+	struct browser sip_rtcp = { .leg_id = 3, .port = PORT0 + 3, .ip = PEER(9), .sport = 6001 };
+	struct gw_ipc_media_leg peer = { .leg_id = 3, .op = GW_IPC_MEDIA_PEER, .peer_ip = PEER(9),
+					 .peer_port = 6001 };
+	uint8_t pkt[1500], wire[1600];
+	size_t len, wlen, got;
+	const uint8_t *p;
+
+	(void)state;
+	browser_up(&b, 1, PORT0 + 1, DP_SRTP_AES128_CM_SHA1_80, false);
+	assert_int_equal(leg_op(2, GW_IPC_MEDIA_ADD, PORT0 + 2, 0, 0), 0);
+	assert_int_equal(leg_op(3, GW_IPC_MEDIA_ADD, PORT0 + 3, 0, 0), 0);
+	assert_int_equal(leg_op(2, GW_IPC_MEDIA_MODE, 0, 0x80, 0), -EINVAL);
+	assert_int_equal(leg_op(2, GW_IPC_MEDIA_MODE, 0, GW_IPC_MEDIA_F_PLAIN | GW_IPC_MEDIA_F_LATCH, 0), 0);
+	assert_int_equal(leg_op(3, GW_IPC_MEDIA_MODE, 0, GW_IPC_MEDIA_F_PLAIN, 0), 0);
+	assert_int_equal(leg_op(1, GW_IPC_MEDIA_RULE, 0, GW_IPC_MEDIA_RULE_BRIDGE, 2), 0);
+	assert_int_equal(leg_op(1, GW_IPC_MEDIA_RULE, 0, GW_IPC_MEDIA_RULE_BRIDGE_RTCP, 3), 0);
+	assert_int_equal(leg_op(2, GW_IPC_MEDIA_RULE, 0, GW_IPC_MEDIA_RULE_BRIDGE, 1), 0);
+	assert_int_equal(leg_op(3, GW_IPC_MEDIA_RULE, 0, GW_IPC_MEDIA_RULE_BRIDGE, 1), 0);
+	assert_int_equal(leg_op(3, GW_IPC_MEDIA_RULE, 0, GW_IPC_MEDIA_RULE_BRIDGE, 99), -ENOENT);
+	assert_int_equal(cmd(w0, GW_IPC_MEDIA_LEG_REQ, &peer), 0);
+
+	/* SRTP from the browser before the plain side is known: no route */
+	len = rtp_packet(pkt, 0x1111, 1, 160);
+	browser_send(&b, pkt, len, false, wire, &wlen);
+	deliver(&b, wire, wlen);
+	assert_int_equal(dp_harness_n_sent, 0);
+	/* plain RTP in: latched, protected toward the browser */
+	len = rtp_packet(pkt, 0x2222, 1, 160);
+	deliver(&sip, pkt, len);
+	assert_int_equal(dp_harness_n_sent, 1);
+	p = received(0, &b, &got, false);
+	assert_int_equal(got, len);
+	assert_memory_equal(p, pkt, len);
+	/* SRTP from the browser: plain RTP to the latched address */
+	len = rtp_packet(pkt, 0x1111, 2, 100);
+	browser_send(&b, pkt, len, false, wire, &wlen);
+	deliver(&b, wire, wlen);
+	p = plain_sent(1, PEER(9), PORT0 + 2, 6000, &got);
+	assert_int_equal(got, len);
+	assert_memory_equal(p, pkt, len);
+	/* SRTCP from the browser: plain RTCP out of the RTCP leg */
+	len = sr_packet(pkt, 0x1111);
+	browser_send(&b, pkt, len, true, wire, &wlen);
+	deliver(&b, wire, wlen);
+	p = plain_sent(2, PEER(9), PORT0 + 3, 6001, &got);
+	assert_int_equal(got, len);
+	assert_memory_equal(p, pkt, len);
+	/* plain RTCP on the RTCP port: SRTCP to the browser */
+	len = sr_packet(pkt, 0x2222);
+	deliver(&sip_rtcp, pkt, len);
+	p = received(3, &b, &got, true);
+	assert_int_equal(got, len);
+	assert_memory_equal(p, pkt, len);
+	/* a runt on the plain leg is malformed */
+	deliver(&sip, pkt, 4);
+	assert_int_equal(dp_harness_n_sent, 4);
+	assert_int_equal(leg_cnt(2, GW_IPC_MEDIA_CNT_malformed), 1);
+	assert_int_equal(leg_cnt(2, GW_IPC_MEDIA_CNT_rtp_in), 1);
+	assert_int_equal(leg_cnt(2, GW_IPC_MEDIA_CNT_rtp_out), 1);
+	assert_int_equal(leg_cnt(1, GW_IPC_MEDIA_CNT_rtcp_out), 1);
+	/* the plain leg goes: the browser's media has nowhere to go */
+	assert_int_equal(leg_op(2, GW_IPC_MEDIA_DEL, 0, 0, 0), 0);
+	len = rtp_packet(pkt, 0x1111, 3, 100);
+	browser_send(&b, pkt, len, false, wire, &wlen);
+	deliver(&b, wire, wlen);
+	assert_int_equal(dp_harness_n_sent, 4);
+	assert_int_equal(leg_op(1, GW_IPC_MEDIA_DEL, 0, 0, 0), 0);
+	assert_int_equal(leg_op(3, GW_IPC_MEDIA_DEL, 0, 0, 0), 0);
+	browser_down(&b);
+	all_free();
+}
+
 static void
 test_no_leg(void **state)
 {
@@ -479,6 +573,7 @@ main(void)
 		cmocka_unit_test(test_commands),
 		cmocka_unit_test(test_echo),
 		cmocka_unit_test(test_fan_out),
+		cmocka_unit_test(test_bridge),
 		cmocka_unit_test(test_no_leg),
 	};
 	int rc;

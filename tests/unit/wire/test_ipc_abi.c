@@ -30,7 +30,8 @@ test_msg_layout(void **state)
 	assert_int_equal(offsetof(struct gw_ipc_hello, version), 16);
 }
 
-/* v7: SRTP key install (gw_ipc_srtp_keys), removal and result event. */
+/* v7: SRTP key install (gw_ipc_srtp_keys), removal and result event;
+ * v8: the exception path's counters (exc_*). */
 static void
 test_srtp_layout(void **state)
 {
@@ -69,12 +70,13 @@ test_reload_layout(void **state)
 	assert_int_equal(offsetof(struct gw_ipc_reload, detail), 8);
 }
 
-/* v9: media legs (gw_ipc_media_leg), their counters and results (gw_ipc_media_evt). */
+/* v9: media legs (gw_ipc_media_leg), their counters and results (gw_ipc_media_evt);
+ * v10: the exception path's counters (exc_*). */
 static void
 test_media_layout(void **state)
 {
 	(void)state;
-	assert_int_equal(GW_IPC_VERSION, 9);
+	assert_true(GW_IPC_VERSION >= 10);
 	assert_int_equal(GW_IPC_MEDIA_LEG_REQ, 16);
 	assert_int_equal(GW_IPC_MEDIA_STATS_REQ, 17);
 	assert_int_equal(GW_IPC_MEDIA_EVENT, 18);
@@ -90,6 +92,19 @@ test_media_layout(void **state)
 	assert_int_equal(offsetof(struct gw_ipc_media_evt, cnt), 8);
 	assert_int_equal(sizeof(struct gw_ipc_media_evt), 104);
 	assert_true(sizeof(struct gw_ipc_media_evt) <= sizeof(((struct gw_ipc_msg *)0)->u.raw));
+}
+
+/* v11: calls' media legs: the MODE op (plain, latching) and the BRIDGE rules. */
+static void
+test_calls_layout(void **state)
+{
+	(void)state;
+	assert_int_equal(GW_IPC_VERSION, 11);
+	assert_int_equal(GW_IPC_MEDIA_MODE, 6);
+	assert_int_equal(GW_IPC_MEDIA_F_PLAIN, 1);
+	assert_int_equal(GW_IPC_MEDIA_F_LATCH, 2);
+	assert_int_equal(GW_IPC_MEDIA_RULE_BRIDGE, 4);
+	assert_int_equal(GW_IPC_MEDIA_RULE_BRIDGE_RTCP, 5);
 }
 
 static void
@@ -191,6 +206,7 @@ main(void)
 		cmocka_unit_test(test_srtp_layout),
 		cmocka_unit_test(test_reload_layout),
 		cmocka_unit_test(test_media_layout),
+		cmocka_unit_test(test_calls_layout),
 		cmocka_unit_test(test_rings_and_counters),
 		cmocka_unit_test(test_check_info),
 	};

@@ -1,0 +1,58 @@
+/*
+ * cp_calls_media: the media side of SIP calls (issue 9), the implementation
+ * of cp_calls_media_fn.
+ *
+ * An offer from leg A creates, per m= section, a port pair (RTP, RTCP =
+ * RTP + 1) facing A and one facing B from the media port pool (shared with
+ * cp_session), four dataplane legs in plain mode (GW_IPC_MEDIA_F_PLAIN) and
+ * BRIDGE rules between them: RTP from A goes out of B's RTP port to B, RTCP
+ * to B's RTCP port (or B's RTP port when B muxes), and back. Each leg sends
+ * to the address its SDP gave and latches on the source of the first packet
+ * it receives (unless trust-address). The SDP sent on is A's description
+ * rendered with cp_sdp_leg_render for an RTP/AVP(F) leg on B's ports; the
+ * answer completes B's addresses and is rendered on A's ports. A re-offer
+ * keeps the ports and legs (media keeps flowing) and updates the offerer's
+ * addresses. Deleting the call (cp_calls release hook) frees the legs and
+ * ports; a call without media for calls.media_timeout_s is logged and
+ * dropped.
+ *
+ * Only plain RTP/AVP and RTP/AVPF sections are bridged yet: WebRTC
+ * (UDP/TLS/RTP/SAVPF) and SDES (RTP/SAVP) sections are refused with a clear
+ * reason.
+ *
+ * Single-threaded: the control plane's loop.
+ */
+#ifndef CP_CALLS_MEDIA_H
+#define CP_CALLS_MEDIA_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <jansson.h>
+
+#include "cp_calls.h"
+
+struct cp_app;
+
+/**
+ * Bind the module to the application (ports, IPC) and the registry (release
+ * hook, timeouts). Call after cp_session_init.
+ */
+void cp_calls_media_init(struct cp_app *app, struct cp_calls *calls);
+
+/** The media seam given to cp_calls_create (ctx: unused, pass NULL). */
+cp_calls_media_fn cp_calls_media;
+
+/** Timers: per-leg counter requests, media timeout. Every loop turn. */
+void cp_calls_media_tick(uint64_t now_ms);
+
+/**
+ * The dataplane legs of call id with their ports, peers and latest counters
+ * (a JSON array, new reference), or NULL when the call has no media.
+ */
+json_t *cp_calls_media_json(const char *id, size_t len);
+
+/** Calls with media and dataplane legs held (tests, metrics). */
+void cp_calls_media_counts(unsigned *calls, unsigned *legs);
+
+#endif
