@@ -1,35 +1,8 @@
 #include "net.h"
+#include "be.h"
 
 #include <errno.h>
 #include <string.h>
-
-static inline uint16_t
-get16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] << 8 | p[1]);
-}
-
-static inline uint32_t
-get32(const uint8_t *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
-}
-
-static inline void
-put16(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)(v >> 8);
-	p[1] = (uint8_t)v;
-}
-
-static inline void
-put32(uint8_t *p, uint32_t v)
-{
-	p[0] = (uint8_t)(v >> 24);
-	p[1] = (uint8_t)(v >> 16);
-	p[2] = (uint8_t)(v >> 8);
-	p[3] = (uint8_t)v;
-}
 
 int
 gw_eth_parse(struct gw_eth_view *v, const uint8_t *p, size_t len)
@@ -38,7 +11,7 @@ gw_eth_parse(struct gw_eth_view *v, const uint8_t *p, size_t len)
 		return -EBADMSG;
 	v->dst = p;
 	v->src = p + 6;
-	v->ethertype = get16(p + 12);
+	v->ethertype = gw_get16(p + 12);
 	v->payload = p + GW_ETH_HLEN;
 	v->payload_len = len - GW_ETH_HLEN;
 	return 0;
@@ -49,15 +22,15 @@ gw_arp_parse(struct gw_arp_view *v, const uint8_t *p, size_t len)
 {
 	if (len < GW_ARP_LEN)
 		return -EBADMSG;
-	if (get16(p) != 1 || get16(p + 2) != GW_ETHERTYPE_IPV4 || p[4] != 6 || p[5] != 4)
+	if (gw_get16(p) != 1 || gw_get16(p + 2) != GW_ETHERTYPE_IPV4 || p[4] != 6 || p[5] != 4)
 		return -EPROTONOSUPPORT;
-	v->op = get16(p + 6);
+	v->op = gw_get16(p + 6);
 	if (v->op != GW_ARP_OP_REQUEST && v->op != GW_ARP_OP_REPLY)
 		return -EINVAL;
 	v->sha = p + 8;
-	v->spa = get32(p + 14);
+	v->spa = gw_get32(p + 14);
 	v->tha = p + 18;
-	v->tpa = get32(p + 24);
+	v->tpa = gw_get32(p + 24);
 	return 0;
 }
 
@@ -138,21 +111,21 @@ gw_ipv4_parse_opt(struct gw_ipv4_view *v, const uint8_t *p, size_t len, unsigned
 	hl = (size_t)(p[0] & 0x0f) * 4;
 	if (hl < GW_IPV4_HLEN || hl > len)
 		return -EBADMSG;
-	v->total_len = get16(p + 2);
+	v->total_len = gw_get16(p + 2);
 	if (v->total_len < hl || v->total_len > len)
 		return -EBADMSG;
 	if (!(flags & GW_NET_CKSUM_VERIFIED) && gw_cksum_fold(gw_cksum_add(0, p, hl)) != 0)
 		return -EILSEQ;
-	frag = get16(p + 6);
+	frag = gw_get16(p + 6);
 	v->hdr = p;
 	v->hdr_len = hl;
 	v->tos = p[1];
-	v->id = get16(p + 4);
+	v->id = gw_get16(p + 4);
 	v->is_fragment = (frag & 0x2000) || (frag & 0x1fff);
 	v->ttl = p[8];
 	v->proto = p[9];
-	v->src = get32(p + 12);
-	v->dst = get32(p + 16);
+	v->src = gw_get32(p + 12);
+	v->dst = gw_get32(p + 16);
 	v->payload = p + hl;
 	v->payload_len = v->total_len - hl;
 	return 0;
@@ -163,11 +136,11 @@ pseudo4(uint32_t src, uint32_t dst, uint8_t proto, size_t len)
 {
 	uint8_t ph[12];
 
-	put32(ph, src);
-	put32(ph + 4, dst);
+	gw_put32(ph, src);
+	gw_put32(ph + 4, dst);
 	ph[8] = 0;
 	ph[9] = proto;
-	put16(ph + 10, (uint16_t)len);
+	gw_put16(ph + 10, (uint16_t)len);
 	return gw_cksum_add(0, ph, sizeof(ph));
 }
 
@@ -194,14 +167,14 @@ gw_udp_parse_opt(struct gw_udp_view *v, const struct gw_ipv4_view *ip, unsigned 
 
 	if (ip->payload_len < GW_UDP_HLEN)
 		return -EBADMSG;
-	ulen = get16(p + 4);
+	ulen = gw_get16(p + 4);
 	/* A UDP length other than the IP payload length is a bogus datagram:
 	 * shorter would hide trailing bytes, longer would overrun. */
 	if (ulen < GW_UDP_HLEN || ulen != ip->payload_len)
 		return -EBADMSG;
-	v->sport = get16(p);
-	v->dport = get16(p + 2);
-	v->cksum = get16(p + 6);
+	v->sport = gw_get16(p);
+	v->dport = gw_get16(p + 2);
+	v->cksum = gw_get16(p + 6);
 	if (v->cksum != 0 && !(flags & GW_NET_CKSUM_VERIFIED) &&
 	    gw_cksum_fold(gw_cksum_add(pseudo4(ip->src, ip->dst, GW_IPPROTO_UDP, ulen),
 				       p, ulen)) != 0)
@@ -239,15 +212,15 @@ gw_ipv4_encode(uint8_t *p, uint32_t src, uint32_t dst, uint8_t proto, uint8_t tt
 {
 	p[0] = 0x45;
 	p[1] = 0;
-	put16(p + 2, (uint16_t)(GW_IPV4_HLEN + payload_len));
-	put16(p + 4, id);
-	put16(p + 6, 0x4000);           /* DF: we never fragment (RFC 8656 §14.8) */
+	gw_put16(p + 2, (uint16_t)(GW_IPV4_HLEN + payload_len));
+	gw_put16(p + 4, id);
+	gw_put16(p + 6, 0x4000);           /* DF: we never fragment (RFC 8656 §14.8) */
 	p[8] = ttl;
 	p[9] = proto;
-	put16(p + 10, 0);
-	put32(p + 12, src);
-	put32(p + 16, dst);
-	put16(p + 10, gw_cksum_fold(gw_cksum_add(0, p, GW_IPV4_HLEN)));
+	gw_put16(p + 10, 0);
+	gw_put32(p + 12, src);
+	gw_put32(p + 16, dst);
+	gw_put16(p + 10, gw_cksum_fold(gw_cksum_add(0, p, GW_IPV4_HLEN)));
 }
 
 void
@@ -256,11 +229,11 @@ gw_udp4_encode(uint8_t *seg, uint32_t src, uint32_t dst, uint16_t sport, uint16_
 {
 	uint16_t ulen = (uint16_t)(GW_UDP_HLEN + payload_len);
 
-	put16(seg, sport);
-	put16(seg + 2, dport);
-	put16(seg + 4, ulen);
-	put16(seg + 6, 0);
-	put16(seg + 6, gw_udp4_cksum(src, dst, seg, ulen));
+	gw_put16(seg, sport);
+	gw_put16(seg + 2, dport);
+	gw_put16(seg + 4, ulen);
+	gw_put16(seg + 6, 0);
+	gw_put16(seg + 6, gw_udp4_cksum(src, dst, seg, ulen));
 }
 
 void
@@ -268,20 +241,20 @@ gw_eth_encode(uint8_t *p, const uint8_t *dst, const uint8_t *src, uint16_t type)
 {
 	memcpy(p, dst, GW_ETH_ALEN);
 	memcpy(p + 6, src, GW_ETH_ALEN);
-	put16(p + 12, type);
+	gw_put16(p + 12, type);
 }
 
 void
 gw_arp_encode(uint8_t *p, uint16_t op, const uint8_t *sha, uint32_t spa,
 	      const uint8_t *tha, uint32_t tpa)
 {
-	put16(p, 1);
-	put16(p + 2, GW_ETHERTYPE_IPV4);
+	gw_put16(p, 1);
+	gw_put16(p + 2, GW_ETHERTYPE_IPV4);
 	p[4] = 6;
 	p[5] = 4;
-	put16(p + 6, op);
+	gw_put16(p + 6, op);
 	memcpy(p + 8, sha, GW_ETH_ALEN);
-	put32(p + 14, spa);
+	gw_put32(p + 14, spa);
 	memcpy(p + 18, tha, GW_ETH_ALEN);
-	put32(p + 24, tpa);
+	gw_put32(p + 24, tpa);
 }

@@ -4,30 +4,12 @@
  * decoded byte by byte.
  */
 #include "net6.h"
+#include "be.h"
 
 #include <errno.h>
 #include <string.h>
 
 #define JUMBO_OPT 0xc2        /* RFC 2675 Jumbo Payload option type */
-
-static inline uint16_t
-get16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] << 8 | p[1]);
-}
-
-static inline uint32_t
-get32(const uint8_t *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
-}
-
-static inline void
-put16(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)(v >> 8);
-	p[1] = (uint8_t)v;
-}
 
 static inline bool
 is_mcast(const uint8_t *a)
@@ -89,12 +71,12 @@ gw_ipv6_parse(struct gw_ipv6_view *v, const uint8_t *p, size_t len)
 	memset(v, 0, sizeof(*v));
 	if (len < GW_IPV6_HLEN || (p[0] >> 4) != 6)
 		return -EBADMSG;
-	v->plen = get16(p + 4);
+	v->plen = gw_get16(p + 4);
 	if (len - GW_IPV6_HLEN < v->plen)
 		return -EBADMSG;
 	v->hdr = p;
 	v->tclass = (uint8_t)((p[0] & 0x0f) << 4 | p[1] >> 4);
-	v->flow = get32(p) & 0xfffffu;
+	v->flow = gw_get32(p) & 0xfffffu;
 	v->next_header = p[6];
 	v->hop_limit = p[7];
 	v->src = p + 8;
@@ -142,9 +124,9 @@ gw_ipv6_parse(struct gw_ipv6_view *v, const uint8_t *p, size_t len)
 			if (v->ext & GW_IPV6_EXT_FRAGMENT)
 				return -EBADMSG;
 			v->ext |= GW_IPV6_EXT_FRAGMENT;
-			v->frag_off = get16(cur + 2) & 0xfff8u;
+			v->frag_off = gw_get16(cur + 2) & 0xfff8u;
 			v->frag_more = (cur[3] & 1) != 0;
-			v->frag_id = get32(cur + 4);
+			v->frag_id = gw_get32(cur + 4);
 			v->is_fragment = v->frag_off != 0 || v->frag_more;
 			break;
 		}
@@ -169,7 +151,7 @@ gw_ipv6_encode(uint8_t *p, const uint8_t *src, const uint8_t *dst, uint8_t next_
 	p[1] = 0;
 	p[2] = 0;
 	p[3] = 0;
-	put16(p + 4, payload_len);
+	gw_put16(p + 4, payload_len);
 	p[6] = next_header;
 	p[7] = hop_limit;
 	memcpy(p + 8, src, GW_IPV6_ALEN);
@@ -213,12 +195,12 @@ gw_udp6_parse(struct gw_udp_view *v, const struct gw_ipv6_view *ip, unsigned fla
 	n = ip->payload_len;
 	if (n < GW_UDP_HLEN)
 		return -EBADMSG;
-	ulen = get16(p + 4);
+	ulen = gw_get16(p + 4);
 	if (ulen < GW_UDP_HLEN || ulen != n)
 		return -EBADMSG;
-	v->sport = get16(p);
-	v->dport = get16(p + 2);
-	v->cksum = get16(p + 6);
+	v->sport = gw_get16(p);
+	v->dport = gw_get16(p + 2);
+	v->cksum = gw_get16(p + 6);
 	if (v->cksum == 0)
 		return -EILSEQ;
 	if (!(flags & GW_NET_CKSUM_VERIFIED) &&
@@ -236,11 +218,11 @@ gw_udp6_encode(uint8_t *seg, const uint8_t *src, const uint8_t *dst, uint16_t sp
 {
 	uint16_t ulen = (uint16_t)(GW_UDP_HLEN + payload_len);
 
-	put16(seg, sport);
-	put16(seg + 2, dport);
-	put16(seg + 4, ulen);
-	put16(seg + 6, 0);
-	put16(seg + 6, gw_udp6_cksum(src, dst, seg, ulen));
+	gw_put16(seg, sport);
+	gw_put16(seg + 2, dport);
+	gw_put16(seg + 4, ulen);
+	gw_put16(seg + 6, 0);
+	gw_put16(seg + 6, gw_udp6_cksum(src, dst, seg, ulen));
 }
 
 /* ---- ICMPv6 ------------------------------------------------------------------ */
@@ -284,8 +266,8 @@ gw_icmp6_echo_parse(struct gw_icmp6_echo *e, const struct gw_icmp6_view *v)
 		return -ENOTSUP;
 	if (v->code != 0 || v->len < 8)
 		return -EBADMSG;
-	e->id = get16(v->msg + 4);
-	e->seq = get16(v->msg + 6);
+	e->id = gw_get16(v->msg + 4);
+	e->seq = gw_get16(v->msg + 6);
 	e->data = v->msg + 8;
 	e->data_len = v->len - 8;
 	return 0;
@@ -304,10 +286,10 @@ gw_icmp6_echo_encode(uint8_t *buf, size_t cap, const uint8_t *src, const uint8_t
 		memmove(buf + 8, data, n);
 	buf[0] = type;
 	buf[1] = 0;
-	put16(buf + 2, 0);
-	put16(buf + 4, id);
-	put16(buf + 6, seq);
-	put16(buf + 2, gw_icmp6_cksum(src, dst, buf, 8 + n));
+	gw_put16(buf + 2, 0);
+	gw_put16(buf + 4, id);
+	gw_put16(buf + 6, seq);
+	gw_put16(buf + 2, gw_icmp6_cksum(src, dst, buf, 8 + n));
 	return (int)(8 + n);
 }
 
@@ -385,7 +367,7 @@ ndp_encode(uint8_t *buf, size_t cap, const uint8_t *src, const uint8_t *dst, uin
 		buf[25] = 1;
 		memcpy(buf + 26, mac, GW_ETH_ALEN);
 	}
-	put16(buf + 2, gw_icmp6_cksum(src, dst, buf, n));
+	gw_put16(buf + 2, gw_icmp6_cksum(src, dst, buf, n));
 	return (int)n;
 }
 
@@ -522,10 +504,10 @@ gw_ipv6_embedded_ipv4(const uint8_t *a, uint32_t *v4)
 	case GW_IPV6_V4TRANSLATED:
 	case GW_IPV6_V4COMPAT:
 	case GW_IPV6_NAT64:
-		*v4 = get32(a + 12);
+		*v4 = gw_get32(a + 12);
 		return true;
 	case GW_IPV6_6TO4:
-		*v4 = get32(a + 2);
+		*v4 = gw_get32(a + 2);
 		return true;
 	default:
 		return false;

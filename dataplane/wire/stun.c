@@ -7,6 +7,7 @@
  * Debian ships); HMACs come from hmac.c's precomputed keys.
  */
 #include "stun.h"
+#include "be.h"
 
 #include <errno.h>
 #include <string.h>
@@ -37,34 +38,6 @@ rd32(uint32_t *v, const uint8_t **p, const uint8_t *end)
 	     (uint32_t)(*p)[2] << 8 | (uint32_t)(*p)[3];
 	*p += 4;
 	return 0;
-}
-
-static uint16_t
-get16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] << 8 | p[1]);
-}
-
-static uint32_t
-get32(const uint8_t *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
-}
-
-static void
-put16(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)(v >> 8);
-	p[1] = (uint8_t)v;
-}
-
-static void
-put32(uint8_t *p, uint32_t v)
-{
-	p[0] = (uint8_t)(v >> 24);
-	p[1] = (uint8_t)(v >> 16);
-	p[2] = (uint8_t)(v >> 8);
-	p[3] = (uint8_t)v;
 }
 
 static size_t
@@ -310,9 +283,9 @@ gw_stun_frame_len(const uint8_t *p, size_t len)
 {
 	if (p == NULL || len < GW_STUN_HDR_LEN)
 		return -EAGAIN;
-	if ((p[0] & 0xc0u) != 0 || get32(p + 4) != GW_STUN_MAGIC || get16(p + 2) % 4 != 0)
+	if ((p[0] & 0xc0u) != 0 || gw_get32(p + 4) != GW_STUN_MAGIC || gw_get16(p + 2) % 4 != 0)
 		return -EBADMSG;
-	return GW_STUN_HDR_LEN + get16(p + 2);
+	return GW_STUN_HDR_LEN + gw_get16(p + 2);
 }
 
 /* ---- accessors ---------------------------------------------------------------- */
@@ -347,7 +320,7 @@ get_addr(const struct gw_stun_view *v, const struct gw_stun_attr *a,
 		return -EBADMSG;
 	memset(out, 0, sizeof(*out));
 	out->family = p[1];
-	out->port = get16(p + 2);
+	out->port = gw_get16(p + 2);
 	memcpy(out->addr, p + 4, n);
 	if (xor) {
 		/* cookie || txid is exactly the 16 header bytes from offset 4 */
@@ -381,7 +354,7 @@ gw_stun_get_u32(const struct gw_stun_view *v, const struct gw_stun_attr *a, uint
 		return -ENOENT;
 	if (a->len != 4)
 		return -EBADMSG;
-	*out = get32(p);
+	*out = gw_get32(p);
 	return 0;
 }
 
@@ -394,7 +367,7 @@ gw_stun_get_u64(const struct gw_stun_view *v, const struct gw_stun_attr *a, uint
 		return -ENOENT;
 	if (a->len != 8)
 		return -EBADMSG;
-	*out = (uint64_t)get32(p) << 32 | get32(p + 4);
+	*out = (uint64_t)gw_get32(p) << 32 | gw_get32(p + 4);
 	return 0;
 }
 
@@ -444,9 +417,9 @@ gw_stun_get_password_algorithm(const struct gw_stun_view *v, uint16_t *alg)
 
 	if (p == NULL || alg == NULL)
 		return -ENOENT;
-	if (a->len < 4 || pad4(get16(p + 2)) > a->len - 4u)
+	if (a->len < 4 || pad4(gw_get16(p + 2)) > a->len - 4u)
 		return -EBADMSG;
-	*alg = get16(p);
+	*alg = gw_get16(p);
 	return 0;
 }
 
@@ -467,7 +440,7 @@ gw_stun_check_fingerprint(const struct gw_stun_view *v)
 	if (p == NULL || a->len != 4)
 		return -ENOENT;
 	/* the parser made FINGERPRINT last: the length field already ends here */
-	if ((crc32_of(v->msg, a->off - 4u) ^ GW_STUN_FP_XOR) != get32(p))
+	if ((crc32_of(v->msg, a->off - 4u) ^ GW_STUN_FP_XOR) != gw_get32(p))
 		return -EBADMSG;
 	return 0;
 }
@@ -481,7 +454,7 @@ static void
 mi_chunks(struct gw_hmac_chunk c[3], uint8_t lenf[2], const struct gw_stun_view *v,
 	  const struct gw_stun_attr *a)
 {
-	put16(lenf, (uint16_t)(a->off + a->len - GW_STUN_HDR_LEN));
+	gw_put16(lenf, (uint16_t)(a->off + a->len - GW_STUN_HDR_LEN));
 	c[0] = (struct gw_hmac_chunk){ v->msg, 2 };
 	c[1] = (struct gw_hmac_chunk){ lenf, 2 };
 	c[2] = (struct gw_hmac_chunk){ v->msg + 4, a->off - 4u - 4u };
@@ -596,9 +569,9 @@ gw_stun_enc_init(struct gw_stun_enc *e, uint8_t *buf, size_t cap, uint16_t type,
 	if (cap < GW_STUN_HDR_LEN)
 		return -ENOSPC;
 	memmove(buf + 8, txid, GW_STUN_TXID_LEN);   /* txid may come from buf */
-	put16(buf, type);
-	put16(buf + 2, 0);
-	put32(buf + 4, GW_STUN_MAGIC);
+	gw_put16(buf, type);
+	gw_put16(buf + 2, 0);
+	gw_put32(buf + 4, GW_STUN_MAGIC);
 	e->buf = buf;
 	e->cap = cap;
 	e->len = GW_STUN_HDR_LEN;
@@ -627,11 +600,11 @@ reserve(struct gw_stun_enc *e, uint16_t type, size_t n)
 	    e->len - GW_STUN_HDR_LEN + total > 0xffffu)
 		return NULL;
 	p = e->buf + e->len;
-	put16(p, type);
-	put16(p + 2, (uint16_t)n);
+	gw_put16(p, type);
+	gw_put16(p + 2, (uint16_t)n);
 	memset(p + 4 + n, e->pad, pad4(n) - n);
 	e->len += total;
-	put16(e->buf + 2, (uint16_t)(e->len - GW_STUN_HDR_LEN));
+	gw_put16(e->buf + 2, (uint16_t)(e->len - GW_STUN_HDR_LEN));
 	return p + 4;
 }
 
@@ -659,7 +632,7 @@ gw_stun_enc_u32(struct gw_stun_enc *e, uint16_t type, uint32_t val)
 
 	if (p == NULL)
 		return -ENOSPC;
-	put32(p, val);
+	gw_put32(p, val);
 	return 0;
 }
 
@@ -670,8 +643,8 @@ gw_stun_enc_u64(struct gw_stun_enc *e, uint16_t type, uint64_t val)
 
 	if (p == NULL)
 		return -ENOSPC;
-	put32(p, (uint32_t)(val >> 32));
-	put32(p + 4, (uint32_t)val);
+	gw_put32(p, (uint32_t)(val >> 32));
+	gw_put32(p + 4, (uint32_t)val);
 	return 0;
 }
 
@@ -694,7 +667,7 @@ enc_addr(struct gw_stun_enc *e, uint16_t type, const struct gw_stun_addr *a, boo
 		return -ENOSPC;
 	p[0] = 0;
 	p[1] = a->family;
-	put16(p + 2, xor ? (uint16_t)(a->port ^ (GW_STUN_MAGIC >> 16)) : a->port);
+	gw_put16(p + 2, xor ? (uint16_t)(a->port ^ (GW_STUN_MAGIC >> 16)) : a->port);
 	for (size_t i = 0; i < n; i++)
 		p[4 + i] = xor ? (uint8_t)(a->addr[i] ^ e->buf[4 + i]) : a->addr[i];
 	return 0;
@@ -743,7 +716,7 @@ gw_stun_enc_unknown_attrs(struct gw_stun_enc *e, const uint16_t *types, size_t n
 	if (p == NULL)
 		return -ENOSPC;
 	for (size_t i = 0; i < n; i++)
-		put16(p + 2 * i, types[i]);
+		gw_put16(p + 2 * i, types[i]);
 	return 0;
 }
 
@@ -786,7 +759,7 @@ gw_stun_enc_fingerprint(struct gw_stun_enc *e)
 
 	if (p == NULL)
 		return -ENOSPC;
-	put32(p, crc32_of(e->buf, start) ^ GW_STUN_FP_XOR);
+	gw_put32(p, crc32_of(e->buf, start) ^ GW_STUN_FP_XOR);
 	return 0;
 }
 
