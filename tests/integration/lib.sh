@@ -55,6 +55,11 @@ tb_init() {
 	TB_NS_C=${TB}c
 	TB_NS_G=${TB}g
 	TB_DIR=$(mktemp -d "/tmp/rtcgw-$TB.XXXXXX")
+	# Every process the test starts makes its temporary files in the test's
+	# own directory (Chromium's /tmp/org.chromium.Chromium.* singleton dirs
+	# outlive a browser ended by signal), so tb_cleanup removes them too.
+	mkdir -p "$TB_DIR/tmp"
+	export TMPDIR=$TB_DIR/tmp
 	TB_HUGE=$TB_DIR/huge
 	TB_CONF=$TB_DIR/rtcgw.yaml
 	TB_REST=http://127.0.0.1:$TB_REST_PORT

@@ -7,6 +7,10 @@
 # namespaces, no media: the SDP alone. One ok/not ok line per case.
 set -u
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+# The browsers' temporary files (Chromium's singleton dirs) go with the test.
+TMPDIR=$(mktemp -d /tmp/rtcgw-sdpc.XXXXXX)
+export TMPDIR
+trap 'rm -rf "$TMPDIR"' EXIT
 BIN=${RTCGW_BUILD:-$ROOT/build}/tests/sdp_answer
 if [ ! -x "$BIN" ]; then
 	echo "not ok - $BIN not built"
