@@ -161,7 +161,7 @@ dp_arp_input(struct dp_worker *w, unsigned pi, struct rte_mbuf *m, const uint8_t
 	 * too, and so are impossible sender addresses. An RFC 5227 probe (sender
 	 * 0.0.0.0) for our address is answered below: that defends it. */
 	if (a.spa == p->ipv4 || (a.spa != 0 && gw_ipv4_src_martian(a.spa)) ||
-	    (~p->mask >= 3 && a.spa == (p->ipv4 | ~p->mask))) {
+	    (dp_port_bcast(p) != 0 && a.spa == dp_port_bcast(p))) {
 		if (a.spa == p->ipv4 && memcmp(a.sha, p->mac.addr_bytes, 6) != 0) {
 			DP_CNT(w, ARP_CONFLICT);
 			if (!__atomic_exchange_n(&conflict_logged[pi], true, __ATOMIC_RELAXED))

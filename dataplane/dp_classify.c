@@ -35,7 +35,7 @@ service_port(uint16_t dport)
 		return true;
 	if (c->turn.enabled && dport >= c->turn.relay_port_min && dport <= c->turn.relay_port_max)
 		return true;
-	return dport >= c->media.port_min && dport <= c->media.port_max;
+	return dp_media_port(dport);
 }
 
 /* A source on the port's own subnet that no neighbour can have: the
@@ -43,7 +43,7 @@ service_port(uint16_t dport)
 static inline bool
 martian_local(const struct dp_port *p, uint32_t src)
 {
-	return src == p->ipv4 || (~p->mask >= 3 && src == (p->ipv4 | ~p->mask));
+	return src == p->ipv4 || (dp_port_bcast(p) != 0 && src == dp_port_bcast(p));
 }
 
 static void
@@ -143,14 +143,12 @@ udp_input(struct dp_worker *w, unsigned pi, struct rte_mbuf *m, const struct gw_
 	}
 	/* DTLS on a media port: the control plane runs the handshake (DESIGN.md
 	 * packet path step 5) and answers through the tx ring. */
-	if (cls == GW_DEMUX_DTLS && u.dport >= dp.conf->media.port_min &&
-	    u.dport <= dp.conf->media.port_max) {
+	if (cls == GW_DEMUX_DTLS && dp_media_port(u.dport)) {
 		dp_ipc_punt(w, m);
 		return;
 	}
 	/* SRTP/SRTCP on a media port: the leg's rule (DESIGN.md step 6). */
-	if ((cls == GW_DEMUX_RTP || cls == GW_DEMUX_RTCP) && u.dport >= dp.conf->media.port_min &&
-	    u.dport <= dp.conf->media.port_max) {
+	if ((cls == GW_DEMUX_RTP || cls == GW_DEMUX_RTCP) && dp_media_port(u.dport)) {
 		dp_media_input(w, pi, m, ip, &u);
 		return;
 	}

@@ -57,6 +57,23 @@ struct dp_ctx {
 
 extern struct dp_ctx dp;
 
+/* The directed broadcast address of port p's subnet, or 0 when the prefix
+ * has none (/31 point-to-point, RFC 3021; /32). One rule for every user:
+ * martian sources, ARP claims, TURN's default-denied peers, the exception
+ * path. */
+static inline uint32_t
+dp_port_bcast(const struct dp_port *p)
+{
+	return ~p->mask >= 3 ? (p->ipv4 | ~p->mask) : 0;
+}
+
+/* Is dport in the media port range (WebRTC/RTP legs)? */
+static inline bool
+dp_media_port(uint16_t dport)
+{
+	return dport >= dp.conf->media.port_min && dport <= dp.conf->media.port_max;
+}
+
 #define DP_CNT(w, sym)        ((w)->cnt[GW_CNT_##sym]++)
 #define DP_CNT_ADD(w, sym, n) ((w)->cnt[GW_CNT_##sym] += (n))
 

@@ -211,7 +211,7 @@ from_kernel(struct dp_worker *w, struct rte_mbuf *m)
 	dst = rte_be_to_cpu_32(ih->dst_addr);
 	if ((ih->version_ihl >> 4) != 4 || rte_be_to_cpu_32(ih->src_addr) != p->ipv4 ||
 	    RTE_IS_IPV4_MCAST(dst) || dst == UINT32_MAX ||
-	    (~p->mask >= 3 && (dst & ~p->mask) == ~p->mask))
+	    (dp_port_bcast(p) != 0 && dst == dp_port_bcast(p)))
 		goto drop;
 	DP_CNT(w, EXC_FROM_KERNEL);
 	dp_arp_send_ip(w, exc.pi, m, dst);

@@ -88,7 +88,7 @@ dp_stun_input(struct dp_worker *w, unsigned pi, struct rte_mbuf *m,
 			dp_turn_input(w, pi, m, ip, u);
 			return;
 		}
-	} else if (dport >= c->media.port_min && dport <= c->media.port_max) {
+	} else if (dp_media_port(dport)) {
 		o = gw_stunsrv_ice(u->payload, u->payload_len, &src, NULL, dp_ice_lookup, &dport,
 				   out, sizeof(out), &res);
 		if (o == GW_STUNSRV_ICE_OK)

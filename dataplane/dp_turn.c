@@ -176,12 +176,12 @@ live_build(struct live *l, const struct gw_config *c)
 	/* the network and broadcast addresses of our subnets (none on /31, /32) */
 	for (unsigned i = 0; i < dp.n_ports && l->pol.n_edge_addr + 2 <= GW_TURN_POLICY_MAX_EDGES;
 	     i++) {
-		uint32_t m = dp.ports[i].mask;
+		const struct dp_port *p = &dp.ports[i];
 
-		if (~m < 3)
+		if (dp_port_bcast(p) == 0)
 			continue;
-		l->pol.edge_addr[l->pol.n_edge_addr++] = dp.ports[i].ipv4 & m;
-		l->pol.edge_addr[l->pol.n_edge_addr++] = dp.ports[i].ipv4 | ~m;
+		l->pol.edge_addr[l->pol.n_edge_addr++] = p->ipv4 & p->mask;
+		l->pol.edge_addr[l->pol.n_edge_addr++] = dp_port_bcast(p);
 	}
 	l->pol.relay_port_min = c->turn.relay_port_min;
 	l->pol.relay_port_max = c->turn.relay_port_max;
