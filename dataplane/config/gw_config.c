@@ -162,6 +162,7 @@ static const struct field controlplane_keys[] = {
 	UINT("lcore", C(controlplane.lcore), 0, 1023),
 	SECTION("rest", rest_keys),
 	UINT("ipc_poll_ms", C(controlplane.ipc_poll_ms), 1, 100),
+	STRF("journal_dir", F_PATH, C(controlplane.journal_dir), 1),
 	END
 };
 
@@ -272,6 +273,7 @@ gw_config_defaults(struct gw_config *c)
 	c->controlplane.rest_max_conns_per_ip = 32;
 	c->controlplane.rest_request_timeout_s = 10;
 	c->controlplane.ipc_poll_ms = 5;
+	snprintf(c->controlplane.journal_dir, sizeof(c->controlplane.journal_dir), "/run/rtcgw");
 
 	c->log.level = GW_LOG_INFO;
 

@@ -92,6 +92,7 @@ struct gw_config {
 		uint32_t rest_max_conns_per_ip; /* rest.max_connections_per_ip, default 32 */
 		uint32_t rest_request_timeout_s; /* rest.request_timeout_s, default 10 */
 		uint32_t ipc_poll_ms;     /* 1..100, default 5: ring drain period */
+		char journal_dir[GW_CONF_STR]; /* default "/run/rtcgw": session journal */
 	} controlplane;
 
 	struct {

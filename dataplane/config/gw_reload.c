@@ -60,6 +60,7 @@ static const struct row rows[] = {
 	RAW("controlplane.rest.max_connections_per_ip", controlplane.rest_max_conns_per_ip, RESTART),
 	RAW("controlplane.rest.request_timeout_s", controlplane.rest_request_timeout_s, RESTART),
 	RAW("controlplane.ipc_poll_ms", controlplane.ipc_poll_ms, RESTART),
+	STR("controlplane.journal_dir", controlplane.journal_dir, RESTART),
 	RAW("log.level", log.level, LIVE),
 	RAW("stun.enabled", stun.enabled, RESTART),
 	RAW("stun.port", stun.port, RESTART),

@@ -302,9 +302,11 @@ media_leg_cmd(struct dp_worker *w, const struct gw_ipc_media_leg *c)
 		return rc;
 	}
 	if (c->op == GW_IPC_MEDIA_DEL && c->leg_id == 0) {
-		/* every leg: a control plane attaching afresh knows none of them */
+		/* every leg (with the id bits asked for): a control plane
+		 * attaching afresh knows none of them (or none of the calls') */
 		for (uint32_t i = 0; i < T.cap; i++) {
-			if (T.legs[i].in_use) {
+			if (T.legs[i].in_use &&
+			    (T.legs[i].leg_id & c->pub_leg_id) == c->pub_leg_id) {
 				leg_free(&T.legs[i]);
 				DP_CNT(w, MEDIA_LEG_REMOVED);
 			}
