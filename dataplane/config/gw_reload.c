@@ -44,6 +44,7 @@ struct row {
 
 static const struct row rows[] = {
 	LIST("dataplane.lcores", K_U16S, dataplane.lcores, dataplane.n_lcores, RESTART),
+	LIST("dataplane.cpus", K_U16S, dataplane.cpus, dataplane.n_cpus, RESTART),
 	RAW("dataplane.busy_poll", dataplane.busy_poll, RESTART),
 	RAW("dataplane.idle_sleep_us", dataplane.idle_sleep_us, RESTART),
 	RAW("dataplane.mbufs", dataplane.mbufs, RESTART),
