@@ -183,7 +183,7 @@ main(int argc, char **argv)
 	if (rc == 0)
 		rc = cp_session_init(&app);
 	if (rc != 0) {
-		CP_ERR("IPC handler registration failed: %s", strerror(-rc));
+		CP_ERR("start-up failed: %s", strerror(-rc));
 		return EXIT_FAILURE;
 	}
 	if (cp_ipc_primary_alive(conf.dataplane.file_prefix)) {

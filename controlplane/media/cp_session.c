@@ -444,9 +444,22 @@ cp_session_init(struct cp_app *a)
 	int rc;
 
 	app = a;
-	rc = cp_dtls_cert_create(&cert);
-	if (rc != 0)
-		return rc;
+	if (a->conf->media.dtls_certificate[0] != '\0') {
+		char err[640];
+
+		rc = cp_dtls_cert_load(&cert, a->conf->media.dtls_certificate,
+				       a->conf->media.dtls_private_key, err, sizeof(err));
+		if (rc != 0) {
+			CP_ERR("media.dtls_certificate: %s", err);
+			return rc;
+		}
+		CP_NOTICE("DTLS certificate from %s (%s)", a->conf->media.dtls_certificate,
+			  cp_dtls_cert_fingerprint(cert));
+	} else {
+		rc = cp_dtls_cert_create(&cert);
+		if (rc != 0)
+			return rc;
+	}
 	if (cp_dtls_fingerprint_parse(cert_fp, cp_dtls_cert_fingerprint(cert)) != 0)
 		return -EIO;
 	cp_ice_listen(on_ice, NULL);

@@ -205,6 +205,8 @@ static const struct field media_keys[] = {
 	UINT("port_min", C(media.port_min), 1024, 65535),
 	UINT("port_max", C(media.port_max), 1024, 65535),
 	UINT("consent_timeout_s", C(media.consent_timeout_s), 5, 300),
+	STRF("dtls_certificate", F_PATH, C(media.dtls_certificate), 1),
+	STRF("dtls_private_key", F_PATH, C(media.dtls_private_key), 1),
 	END
 };
 
@@ -1102,6 +1104,11 @@ gw_config_validate(const struct gw_config *c, char *err, size_t errlen)
 				    "port's own address", i, fmt_ip4(a, sizeof(a), pt->gateway));
 	}
 
+	if ((c->media.dtls_certificate[0] == '\0') != (c->media.dtls_private_key[0] == '\0'))
+		return verr(c, err, errlen, "media.%s: set with media.%s, or neither (a "
+			    "certificate is generated at start)",
+			    c->media.dtls_certificate[0] ? "dtls_certificate" : "dtls_private_key",
+			    c->media.dtls_certificate[0] ? "dtls_private_key" : "dtls_certificate");
 	if (c->turn.relay_port_min > c->turn.relay_port_max)
 		return verr(c, err, errlen, "turn.relay_port_min: %u is above "
 			    "turn.relay_port_max %u", c->turn.relay_port_min,

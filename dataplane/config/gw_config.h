@@ -141,6 +141,8 @@ struct gw_config {
 		uint16_t port_min;        /* default 40000 */
 		uint16_t port_max;        /* default 49151 */
 		uint32_t consent_timeout_s;  /* 5..300, default 30 */
+		char dtls_certificate[GW_CONF_STR]; /* PEM; "" = generated at start */
+		char dtls_private_key[GW_CONF_STR]; /* PEM, with dtls_certificate */
 	} media;
 
 	struct {

@@ -90,6 +90,8 @@ static const struct row rows[] = {
 	RAW("media.port_min", media.port_min, RESTART),
 	RAW("media.port_max", media.port_max, RESTART),
 	RAW("media.consent_timeout_s", media.consent_timeout_s, RESTART),
+	STR("media.dtls_certificate", media.dtls_certificate, RESTART),
+	STR("media.dtls_private_key", media.dtls_private_key, RESTART),
 	RAW("calls.ng_enabled", calls.ng_enabled, RESTART),
 	{ "calls.ng_listen", K_SOCK, RESTART, M(calls.ng_listen), 0, 0 },
 	RAW("calls.max_calls", calls.max_calls, RESTART),

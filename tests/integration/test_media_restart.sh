@@ -26,9 +26,17 @@ if [ ! -x "$CHROME" ]; then
 fi
 
 tb_init rgk 50 18140
+# The DTLS certificate from the config (media.dtls_certificate): the answers
+# carry its fingerprint, and a restarted control plane presents the same one.
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 -subj /CN=rtcgw-test \
+	-keyout "$TB_DIR/dtls.key" -out "$TB_DIR/dtls.crt" 2>/dev/null
+openssl ecparam -name prime256v1 -genkey -noout -out "$TB_DIR/other.key" 2>/dev/null
+CERT_FP=$(openssl x509 -in "$TB_DIR/dtls.crt" -noout -fingerprint -sha256 | sed 's/^.*=//')
 TB_CONF_MEDIA="  port_min: 40000
   port_max: 40099
-  consent_timeout_s: $CONSENT_S"
+  consent_timeout_s: $CONSENT_S
+  dtls_certificate: $TB_DIR/dtls.crt
+  dtls_private_key: $TB_DIR/dtls.key"
 
 declare -A CHROME_PG
 chrome_stop() {
@@ -121,6 +129,8 @@ chrome_start pub "mode=pub&stream=cam1&secs=150"
 tb_check "publisher: POST /v1/whip/cam1 -> 201" tb_wait 30 jassert pub "r.get('status') == 201"
 tb_check "publisher: connected and sending video" \
 	tb_wait 30 jassert pub "s.get('conn') == 'connected' and s['videoOut'] > 50"
+tb_check "the answer carries the configured certificate's fingerprint (sha-256 $CERT_FP)" \
+	jassert pub "'a=fingerprint:sha-256 $CERT_FP' in r.get('answer', '')"
 chrome_start view "mode=view&stream=cam1&secs=150"
 tb_check "viewer: POST /v1/whep/cam1 -> 201" tb_wait 30 jassert view "r.get('status') == 201"
 VIEW_LOC=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1])).get("location") or "")' "$RES/view.result.json" 2>/dev/null)
@@ -179,6 +189,16 @@ tb_check "everything freed (no legs; dataplane legs added == removed)" tb_wait 1
 chrome_stop view
 chrome_stop pub
 [ "$TB_FAIL" -eq "$fail0" ] || { dump pub; dump view; dump view2; }
+
+# A key that does not match the certificate: the control plane refuses to
+# start and names the key (the running one is not disturbed).
+sed "s#dtls_private_key: .*#dtls_private_key: $TB_DIR/other.key#" "$TB_CONF" >"$TB_DIR/bad.yaml"
+sed -i "s#listen: 127.0.0.1:$TB_REST_PORT#listen: 127.0.0.1:$((TB_REST_PORT + 4))#" "$TB_DIR/bad.yaml"
+timeout 20 "$TB_CP_BIN" -c "$TB_DIR/bad.yaml" >"$TB_DIR/bad.log" 2>&1
+tb_check "a DTLS key that does not match the certificate: the control plane exits non-zero" \
+	test $? -ne 0
+tb_check "... naming media.dtls_certificate and the mismatch" \
+	grep -q 'media.dtls_certificate: .*other.key does not match the certificate' "$TB_DIR/bad.log"
 
 # ---- a browser that vanished while no control plane ran -------------------------------
 # The dataplane reports consent loss into the event ring; the control plane

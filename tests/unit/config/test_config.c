@@ -198,6 +198,8 @@ test_full(void **state)
 	assert_int_equal(c->dataplane.n_cpus, 2);
 	assert_int_equal(c->dataplane.cpus[0], 1);
 	assert_int_equal(c->dataplane.cpus[1], 1);
+	assert_string_equal(c->media.dtls_certificate, "/etc/rtcgw/dtls.crt");
+	assert_string_equal(c->media.dtls_private_key, "/etc/rtcgw/dtls.key");
 	assert_true(c->dataplane.busy_poll);
 	assert_int_equal(c->dataplane.idle_sleep_us, 0);
 	assert_int_equal(c->dataplane.mbufs, 65535);
@@ -739,6 +741,9 @@ static const struct err_case validate_errors[] = {
 		   "    - {name: p0, device: d0, address: 198.18.0.2/24, rx_queues: 2}\n",
 		   "x.yaml: dataplane.cpus: 1 entries but 2 dataplane.lcores; give one CPU per "
 		   "lcore, or leave it out (lcore i on CPU lcores[i])" },
+	/* 3c */ { PORTS "media:\n  dtls_certificate: /etc/rtcgw/dtls.crt\n",
+		   "x.yaml: media.dtls_certificate: set with media.dtls_private_key, or neither "
+		   "(a certificate is generated at start)" },
 	/* 4 */ { "dataplane:\n  ports:\n"
 		  "    - {name: p0, device: d0, address: 198.18.0.2/24, gateway: 198.18.1.1}\n",
 		  "x.yaml: dataplane.ports[0].gateway: 198.18.1.1 is not inside the port's "
