@@ -14,6 +14,13 @@
  *          comes back as ChannelData or a Data indication.
  *   echo   the peer side: echoes every datagram on --listen to its sender.
  *   sink   counts datagrams on --listen, echoes nothing (offered-load check).
+ *   rtp    media calls through a media proxy (rtcgw's calls, rtpengine): --calls
+ *          FILE has a line "A_PORT GW_PORT_FOR_A B_PORT GW_PORT_FOR_B" per call
+ *          (what the ng offer/answer gave); party A (socket bound to A_PORT)
+ *          sends RTP to --server's address at GW_PORT_FOR_A, which the proxy
+ *          forwards to B, and B to GW_PORT_FOR_B, forwarded to A: both
+ *          directions of every call, --size bytes of payload after the RTP
+ *          header, --rate packets/s over all 2 x calls streams.
  * Traffic runs at --rate packets/s (0: flat out) for --duration seconds, then
  * waits --drain ms for late answers, and prints one line of key=value pairs:
  * sent, received, lost, loss_pct, tx_pps, rx_pps, p50_us, p99_us, bad, setup_s,
@@ -56,7 +63,7 @@
 #define LG_MAGIC      0x52544c47u  /* "RTLG": payload tag */
 #define LG_CHANNEL    0x4000
 
-enum lg_mode { LG_STUN, LG_TURN, LG_ECHO, LG_SINK };
+enum lg_mode { LG_STUN, LG_TURN, LG_ECHO, LG_SINK, LG_RTP };
 
 struct lg_opts {
 	enum lg_mode mode;
@@ -73,6 +80,7 @@ struct lg_opts {
 	int cpu_pid;                 /* server whose CPU time is reported, 0: none */
 	unsigned int base_port;      /* socket i binds base_port + i; 0: ephemeral */
 	const char *raw_if;          /* send through AF_PACKET on this interface */
+	const char *calls;           /* rtp: the calls file */
 	uint8_t gw_mac[6];           /* ... to this next-hop MAC */
 };
 
@@ -81,6 +89,7 @@ struct lg_sock {
 	uint8_t state;               /* turn set-up step done: 0..3 */
 	uint32_t seq;
 	uint16_t port;               /* local port, host order */
+	uint16_t dport;              /* destination port (rtp: the proxy's port for it) */
 	char nonce[96];              /* turn: this 5-tuple's NONCE */
 };
 
@@ -266,6 +275,58 @@ build_turn_data(uint8_t *buf, uint64_t t, uint32_t seq, bool send_ind)
 	return gw_stun_enc_len(&e);
 }
 
+/* RTP, PCMU-like: socket i is the stream's SSRC; our payload after the header. */
+static size_t
+build_rtp(uint8_t *buf, uint64_t t, uint32_t seq, unsigned int i)
+{
+	buf[0] = 0x80;
+	buf[1] = 0;
+	buf[2] = (uint8_t)(seq >> 8);
+	buf[3] = (uint8_t)seq;
+	buf[4] = (uint8_t)((seq * 160) >> 24);
+	buf[5] = (uint8_t)((seq * 160) >> 16);
+	buf[6] = (uint8_t)((seq * 160) >> 8);
+	buf[7] = (uint8_t)(seq * 160);
+	buf[8] = 0x52;
+	buf[9] = 0x54;
+	buf[10] = (uint8_t)(i >> 8);
+	buf[11] = (uint8_t)i;
+	fill_payload(buf + 12, o.size, t, seq);
+	return 12 + o.size;
+}
+
+/* rtp: the calls file -> socket pairs (A then B), their ports and the proxy's. */
+static int
+load_calls(void)
+{
+	FILE *f = fopen(o.calls, "r");
+	unsigned int a, ga, b, gb, n = 0;
+
+	if (f == NULL) {
+		perror(o.calls);
+		return -1;
+	}
+	while (fscanf(f, "%u %u %u %u", &a, &ga, &b, &gb) == 4) {
+		if (2 * (n + 1) > LG_MAX_SOCKS || !a || !ga || !b || !gb || a > 65535 ||
+		    ga > 65535 || b > 65535 || gb > 65535) {
+			fprintf(stderr, "loadgen: %s: call %u: bad line or too many calls\n",
+				o.calls, n + 1);
+			fclose(f);
+			return -1;
+		}
+		socks[2 * n] = (struct lg_sock){ .port = (uint16_t)a, .dport = (uint16_t)ga };
+		socks[2 * n + 1] = (struct lg_sock){ .port = (uint16_t)b, .dport = (uint16_t)gb };
+		n++;
+	}
+	fclose(f);
+	if (n == 0) {
+		fprintf(stderr, "loadgen: %s: no calls\n", o.calls);
+		return -1;
+	}
+	o.socks = 2 * n;
+	return 0;
+}
+
 /* An answer: returns its send time, or 0 when it is not one of ours. */
 static uint64_t
 answer_time(const uint8_t *p, size_t len)
@@ -273,6 +334,13 @@ answer_time(const uint8_t *p, size_t len)
 	struct gw_turn_chandata cd;
 	struct gw_stun_view v;
 
+	if (o.mode == LG_RTP) {
+		/* RTP (version 2) whose payload is ours; the proxy may have
+		 * rewritten the header, not the payload. */
+		if (len < 12 + 16 || (p[0] & 0xc0) != 0x80 || get32(p + 12) != LG_MAGIC)
+			return 0;
+		return get64(p + 16);
+	}
 	if (o.mode == LG_TURN && len >= 4 && (p[0] & 0xc0) == 0x40) {
 		if (gw_turn_chandata_parse(&cd, p, len) || cd.len < 16 ||
 		    get32(cd.data) != LG_MAGIC)
@@ -304,6 +372,7 @@ static int
 open_sock(bool listen, unsigned int i)
 {
 	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_addr = o.bind };
+	struct sockaddr_in to = o.server;
 	int fd, big = 4 << 20;
 
 	fd = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK, 0);
@@ -313,10 +382,14 @@ open_sock(bool listen, unsigned int i)
 	setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &big, sizeof(big));
 	if (listen)
 		sa = o.server;
+	else if (o.mode == LG_RTP)
+		sa.sin_port = htons(socks[i].port);
 	else if (o.base_port)
 		sa.sin_port = htons((uint16_t)(o.base_port + i));
+	if (!listen && socks[i].dport)
+		to.sin_port = htons(socks[i].dport);
 	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) ||
-	    (!listen && connect(fd, (struct sockaddr *)&o.server, sizeof(o.server)))) {
+	    (!listen && connect(fd, (struct sockaddr *)&to, sizeof(to)))) {
 		close(fd);
 		return -1;
 	}
@@ -509,7 +582,8 @@ raw_frame(uint8_t *buf, size_t payload_len, unsigned int i)
 {
 	uint32_t src = ntohl(o.bind.s_addr), dst = ntohl(o.server.sin_addr.s_addr);
 
-	gw_udp4_encode(buf + 34, src, dst, socks[i].port, ntohs(o.server.sin_port),
+	gw_udp4_encode(buf + 34, src, dst, socks[i].port,
+		       socks[i].dport ? socks[i].dport : ntohs(o.server.sin_port),
 		       (uint16_t)payload_len);
 	gw_ipv4_encode(buf + 14, src, dst, IPPROTO_UDP, 64, (uint16_t)(payload_len + 8),
 		       (uint16_t)socks[i].seq);
@@ -603,9 +677,9 @@ traffic(double *tx_s)
 		for (unsigned int i = 0; i < n; i++) {
 			uint32_t seq = socks[cur].seq++;
 			uint8_t *b = raw_fd >= 0 ? txbuf[i] + 42 : txbuf[i];
-			size_t len = o.mode == LG_STUN ?
-				build_binding(b, t, seq) :
-				build_turn_data(b, t, seq, (seq % 100) < o.send_pct);
+			size_t len = o.mode == LG_STUN ? build_binding(b, t, seq) :
+				     o.mode == LG_RTP ? build_rtp(b, t, seq, cur) :
+				     build_turn_data(b, t, seq, (seq % 100) < o.send_pct);
 
 			if (raw_fd >= 0)
 				len = raw_frame(txbuf[i], len, cur);
@@ -692,7 +766,9 @@ usage(void)
 		"                     [--rate PPS] [--duration S] [--drain MS] [--cpu-pid PID] [--base-port P]\n"
 		"                     [--raw-tx IFNAME --gw-mac MAC]\n"
 		"                     [--peer IP:PORT --user U --pass P --size B --send-pct P]\n"
-		"       rtcgw_loadgen --mode echo|sink --listen IP:PORT [--duration S]\n");
+		"       rtcgw_loadgen --mode echo|sink --listen IP:PORT [--duration S]\n"
+		"       rtcgw_loadgen --mode rtp --server PROXY_IP:0 --bind IP --calls FILE\n"
+		"                     [--rate PPS] [--size B] [--duration S] [--cpu-pid PID] [--raw-tx ...]\n");
 	exit(2);
 }
 
@@ -705,7 +781,7 @@ main(int argc, char **argv)
 		{ "duration", 1, 0, 'd' }, { "drain", 1, 0, 'D' }, { "peer", 1, 0, 'p' },
 		{ "user", 1, 0, 'u' }, { "pass", 1, 0, 'w' }, { "size", 1, 0, 'l' },
 		{ "send-pct", 1, 0, 'S' }, { "cpu-pid", 1, 0, 'c' }, { "base-port", 1, 0, 'B' },
-		{ "raw-tx", 1, 0, 'R' }, { "gw-mac", 1, 0, 'M' },
+		{ "raw-tx", 1, 0, 'R' }, { "gw-mac", 1, 0, 'M' }, { "calls", 1, 0, 'C' },
 		{ 0, 0, 0, 0 },
 	};
 	double tx_s = 0, setup_s = 0, c0, c1, c2;
@@ -724,6 +800,8 @@ main(int argc, char **argv)
 				o.mode = LG_ECHO;
 			else if (!strcmp(optarg, "sink"))
 				o.mode = LG_SINK;
+			else if (!strcmp(optarg, "rtp"))
+				o.mode = LG_RTP;
 			else
 				usage();
 			break;
@@ -738,6 +816,7 @@ main(int argc, char **argv)
 		case 'w': o.pass = optarg; break;
 		case 'l': o.size = (unsigned int)strtoul(optarg, NULL, 0); break;
 		case 'R': o.raw_if = optarg; break;
+		case 'C': o.calls = optarg; break;
 		case 'M':
 			if (sscanf(optarg, "%hhx:%hhx:%hhx:%hhx:%hhx:%hhx", &o.gw_mac[0], &o.gw_mac[1],
 				   &o.gw_mac[2], &o.gw_mac[3], &o.gw_mac[4], &o.gw_mac[5]) != 6)
@@ -751,7 +830,7 @@ main(int argc, char **argv)
 	}
 	if (!have_server || o.socks < 1 || o.socks > LG_MAX_SOCKS || o.duration <= 0 ||
 	    o.duration > 3600 || o.size < 16 || o.size > 1200 || o.send_pct > 100 ||
-	    (o.mode == LG_TURN && !o.peer.sin_port) ||
+	    (o.mode == LG_TURN && !o.peer.sin_port) || (o.mode == LG_RTP && !o.calls) ||
 	    (o.base_port && o.base_port + o.socks > 65536) || (o.raw_if && !o.gw_mac[0] &&
 	    !o.gw_mac[1] && !o.gw_mac[2] && !o.gw_mac[3] && !o.gw_mac[4] && !o.gw_mac[5]))
 		usage();
@@ -760,9 +839,13 @@ main(int argc, char **argv)
 	if (o.mode == LG_ECHO || o.mode == LG_SINK)
 		return peer_loop(o.mode == LG_ECHO);
 
-	socks = calloc(o.socks, sizeof(*socks));
+	socks = calloc(o.mode == LG_RTP ? LG_MAX_SOCKS : o.socks, sizeof(*socks));
 	if (!socks)
 		return 1;
+	if (o.mode == LG_RTP && load_calls()) {
+		free(socks);
+		return 1;
+	}
 	for (unsigned int i = 0; i < o.socks; i++) {
 		struct sockaddr_in sa;
 		socklen_t sl = sizeof(sa);

@@ -1,0 +1,212 @@
+#!/usr/bin/env bash
+# rtcgw's calls vs Debian's rtpengine (userspace forwarding, --table=-1), side
+# by side on the same veth topology with the same generator (issue 9): plain
+# RTP calls set up through each one's ng socket with the same requests
+# (tests/bench/ng_calls.py: offer + answer per call, deletes at the end),
+# then RTP both ways on every call (tests/bench/rtcgw_loadgen --mode rtp,
+# PCMU-sized 172-byte packets) for two call mixes:
+#
+#   many   CALLS_MANY calls x 50 packets/s per direction (default 1000 calls)
+#   fast   CALLS_FAST calls x 1000 packets/s per direction (default 100 calls)
+#
+# Server on CPU 1 (rtcgw's dataplane worker; rtpengine with taskset, one
+# forwarding thread), generator on CPU 0. Reported per server: packets
+# forwarded per server CPU-second (utime+stime from /proc over the traffic),
+# throughput, loss, latency p50/p99, and ng offer+answer+delete per second;
+# the ratio rtcgw/rtpengine. Alternating, ROUNDS rounds, medians; a markdown
+# table on stdout and in tests/bench/results/calls.md.
+#
+#   scripts/bench_calls.sh [--quick] [--rounds N] [--seconds S] [--pmd af_xdp|af_packet]
+#
+#   --quick   1 round of 3 s, 200 x 50 and 50 x 1000 calls (< 3 min)
+#   default   3 rounds of 8 s (< 10 min)
+#
+# Testbed: netns rgrc/rgrg, 198.18.58.0/24. Everything it made is removed on
+# exit; a server that does not start or a set-up that fails stops it with
+# exit 1 and no table. Not a test (tests/bench/README.md).
+set -uo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+ROUNDS=3
+SECS=8
+CALLS_MANY=1000
+CALLS_FAST=100
+PMD=af_xdp
+OUT=$ROOT/tests/bench/results
+QUICK=
+while [ $# -gt 0 ]; do
+	case $1 in
+	--quick) QUICK=1; ROUNDS=1; SECS=3; CALLS_MANY=200; CALLS_FAST=50; shift ;;
+	--rounds) ROUNDS=$2; shift 2 ;;
+	--seconds) SECS=$2; shift 2 ;;
+	--pmd) PMD=$2; shift 2 ;;
+	--out) OUT=$2; shift 2 ;;
+	-h|--help) sed -n '2,30p' "$0"; exit 0 ;;
+	*) echo "bench_calls: unknown argument $1" >&2; exit 2 ;;
+	esac
+done
+[[ $ROUNDS =~ ^[1-9]$ ]] || { echo "bench_calls: --rounds 1..9" >&2; exit 2; }
+[[ $SECS =~ ^[1-9][0-9]?$ ]] || { echo "bench_calls: --seconds 1..99" >&2; exit 2; }
+
+say() { printf 'bench_calls: %s\n' "$*"; }
+die() { printf 'bench_calls: FAILED: %s\n' "$*" >&2; exit 1; }
+
+[ "$(id -u)" -eq 0 ] || die "run me as root"
+bash "$ROOT/scripts/setup.sh" --bench || die "setup"
+command -v rtpengine >/dev/null || die "rtpengine missing (Debian rtpengine-daemon)"
+
+if [ -z "${RTCGW_BENCH_LOCKED:-}" ]; then
+	say "waiting for /tmp/rtcgw-dpdk.lock"
+	again=(--pmd "$PMD" --out "$OUT" --rounds "$ROUNDS" --seconds "$SECS")
+	[ -n "$QUICK" ] && again=(--quick --pmd "$PMD" --out "$OUT")
+	RTCGW_BENCH_LOCKED=1 exec flock -o /tmp/rtcgw-dpdk.lock "$0" "${again[@]}"
+fi
+T_START=$SECONDS
+BUILD=${RTCGW_BUILD:-$ROOT/build}
+LOADGEN=$BUILD/tests/bench/rtcgw_loadgen
+NGC=$ROOT/tests/bench/ng_calls.py
+export RTCGW_TEST_PMD=$PMD
+# shellcheck source=../tests/integration/lib.sh
+. "$ROOT/tests/integration/lib.sh"
+tb_init rgr 58 18160
+# shellcheck disable=SC2034  # read by lib.sh tb_config
+TB_CONF_MEDIA="  port_min: 40000
+  port_max: 49151
+  consent_timeout_s: 30"
+tb_net_up
+tb_config || die "config"
+NG_PORT=22260
+cat >>"$TB_CONF" <<EOC
+calls:
+  ng_enabled: true
+  ng_listen: 127.0.0.1:$NG_PORT
+  max_calls: 5000
+  media_timeout_s: 300
+EOC
+mkdir -p "$OUT"
+
+SERVER_PID=
+NG_NS=
+start_rtcgw() {
+	tb_start_dp || die "rtcgw dataplane did not start (log above)"
+	tb_start_cp || die "rtcgw control plane did not start (log above)"
+	SERVER_PID=$TB_DP_PID
+	NG_NS=
+	tb_c ip neigh replace "$TB_GW_IP" lladdr "$TB_GW_MAC" dev "${TB}c0" nud permanent
+}
+stop_rtcgw() {
+	tb_stop_pid "$TB_CP_PID"
+	tb_stop_pid "$TB_DP_PID"
+	tb_c ip neigh del "$TB_GW_IP" dev "${TB}c0" 2>/dev/null
+}
+RE_N=0
+start_rtpengine() {
+	RE_N=$((RE_N + 1))
+	# The kernel owns the gateway's veth while rtpengine runs.
+	tb_g ip addr add "$TB_GW_IP/24" dev "${TB}g0"
+	ip netns exec "$TB_NS_G" taskset -c 1 rtpengine --foreground --log-stderr \
+		--interface="$TB_GW_IP" --listen-ng="127.0.0.1:$NG_PORT" --table=-1 \
+		--port-min=40000 --port-max=49151 --num-threads=1 --log-level=4 \
+		--pidfile="$TB_DIR/rtpengine.pid" >"$TB_DIR/rtpengine-$RE_N.log" 2>&1 &
+	SERVER_PID=$!
+	TB_PIDS+=("$SERVER_PID")
+	NG_NS=$TB_NS_G
+	rtpe_up() { ip netns exec "$TB_NS_G" python3 "$ROOT/tests/integration/ng_client.py" \
+		127.0.0.1 "$NG_PORT" c1 '{"command":"ping"}' 2>/dev/null | grep -q pong; }
+	tb_wait 10 rtpe_up || { sed 's/^/#   /' "$TB_DIR/rtpengine-$RE_N.log"; die "rtpengine did not start"; }
+	tb_c ip neigh replace "$TB_GW_IP" lladdr "$TB_GW_MAC" dev "${TB}c0" nud permanent
+}
+stop_rtpengine() {
+	tb_stop_pid "$SERVER_PID"
+	tb_g ip addr flush dev "${TB}g0"
+	tb_c ip neigh del "$TB_GW_IP" dev "${TB}c0" 2>/dev/null
+}
+ngc() { # ngc ARGS...: ng_calls.py against the running server's ng socket
+	if [ -n "$NG_NS" ]; then
+		ip netns exec "$NG_NS" python3 "$NGC" 127.0.0.1 "$NG_PORT" "$@"
+	else
+		python3 "$NGC" 127.0.0.1 "$NG_PORT" "$@"
+	fi
+}
+
+RAW=$OUT/calls-raw.tsv
+printf 'round\tserver\tmix\tcalls\tsent\treceived\tloss_pct\trx_pps\tcpu_s\tpkts_per_cpu_s\tp50_us\tp99_us\tng_ops_per_s\n' >"$RAW"
+MIXES=("many $CALLS_MANY 50" "fast $CALLS_FAST 1000")
+RUN_N=0
+run() { # run ROUND SERVER MIX CALLS PPS
+	local r=$1 srv=$2 mix=$3 n=$4 pps=$5 calls out setup del line base
+	RUN_N=$((RUN_N + 1))
+	calls=$TB_DIR/calls-$RUN_N.txt
+	out=$TB_DIR/lg-$RUN_N.out
+	# Fresh client ports per run: nothing of an earlier run's calls is reused.
+	base=$((20000 + (RUN_N % 4) * 10000))
+	setup=$(ngc setup "$n" "$TB_CLIENT_IP" "$base" "$calls") || die "$srv $mix: call set-up failed"
+	if ! tb_c taskset -c 0 timeout $((SECS + 40)) "$LOADGEN" --mode rtp --server "$TB_GW_IP:0" \
+		--bind "$TB_CLIENT_IP" --calls "$calls" --size 160 --rate $((2 * n * pps)) \
+		--raw-tx "${TB}c0" --gw-mac "$TB_GW_MAC" --duration "$SECS" --drain 500 \
+		--cpu-pid "$SERVER_PID" >"$out" 2>&1; then
+		sed 's/^/#   /' "$out"
+		die "$srv $mix: the generator failed"
+	fi
+	del=$(ngc delete "$n") || die "$srv $mix: deleting the calls failed"
+	line=$(grep '^sent=' "$out") || die "$srv $mix: no result line"
+	awk -v r="$r" -v s="$srv" -v m="$mix" -v n="$n" -v su="$setup" -v de="$del" '
+		function kv(str, key,   a, i, f) { split(str, a, " ");
+			for (i in a) { split(a[i], f, "="); if (f[1] == key) return f[2] } return 0 }
+		{ for (i = 1; i <= NF; i++) { split($i, f, "="); v[f[1]] = f[2] }
+		  ops = kv(su, "ops") + kv(de, "ops"); t = kv(su, "seconds") + kv(de, "seconds")
+		  printf "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%.0f\t%s\t%s\t%.0f\n", r, s, m, n,
+			v["sent"], v["received"], v["loss_pct"], v["rx_pps"], v["cpu_s"],
+			(v["cpu_s"] > 0 ? v["received"] / v["cpu_s"] : 0), v["p50_us"], v["p99_us"],
+			(t > 0 ? ops / t : 0) }' <<<"$line" >>"$RAW"
+	say "round $r $srv $mix ($n calls x $pps pps): $(tail -1 "$RAW" | cut -f5-)"
+}
+round_for() {
+	local r=$1 srv=$2 m
+	"start_$srv"
+	for m in "${MIXES[@]}"; do
+		# shellcheck disable=SC2086
+		run "$r" "$srv" $m
+	done
+	"stop_$srv"
+}
+
+say "side by side: $ROUNDS round(s), $SECS s per run, rtcgw on $PMD vs rtpengine (userspace)"
+for ((r = 1; r <= ROUNDS; r++)); do
+	if ((r % 2)); then round_for "$r" rtcgw; round_for "$r" rtpengine
+	else round_for "$r" rtpengine; round_for "$r" rtcgw; fi
+done
+
+MD=$OUT/calls.md
+python3 - "$RAW" "$MD" "$ROUNDS" "$SECS" "$PMD" "$(rtpengine --version 2>&1 | head -1)" <<'EOF' || die "report"
+import csv, statistics, sys, os, platform, datetime
+raw, md, rounds, secs, pmd, rver = sys.argv[1:]
+rows = list(csv.DictReader(open(raw), delimiter='\t'))
+def med(srv, mix, key):
+    v = [float(r[key]) for r in rows if (r['server'], r['mix']) == (srv, mix)]
+    return statistics.median(v) if v else float('nan')
+cpu = next((l.split(':', 1)[1].strip() for l in open('/proc/cpuinfo') if l.startswith('model name')), '')
+out = [f"rtcgw calls vs rtpengine ({rver}, userspace, --table=-1), "
+       f"{datetime.datetime.utcnow():%Y-%m-%d %H:%M} UTC, {os.cpu_count()} CPUs ({cpu}), kernel "
+       f"{platform.release()}; rtcgw on net_{pmd}, busy_poll off; {rounds} round(s) x {secs} s, medians. "
+       "Server on CPU 1, generator on CPU 0. Plain RTP both ways, 172-byte packets.\n",
+       "| mix | server | calls | pkts forwarded / server CPU-s | throughput (pps) | loss % | p50 us | p99 us | server CPU % | ng offer+answer+delete / s | ratio rtcgw/rtpengine (pkts per CPU-s) |",
+       "|---|---|---|---|---|---|---|---|---|---|---|"]
+for mix in ('many', 'fast'):
+    r = med('rtcgw', mix, 'pkts_per_cpu_s')
+    e = med('rtpengine', mix, 'pkts_per_cpu_s')
+    for srv in ('rtcgw', 'rtpengine'):
+        calls = next((x['calls'] for x in rows if (x['server'], x['mix']) == (srv, mix)), '?')
+        ratio = f"**{r / e:.2f}x**" if srv == 'rtcgw' and e > 0 else ''
+        out.append(f"| {mix} | {srv} | {calls} | {med(srv, mix, 'pkts_per_cpu_s'):,.0f} | "
+                   f"{med(srv, mix, 'rx_pps'):,.0f} | {med(srv, mix, 'loss_pct'):.2f} | "
+                   f"{med(srv, mix, 'p50_us'):.0f} | {med(srv, mix, 'p99_us'):.0f} | "
+                   f"{100 * med(srv, mix, 'cpu_s') / float(secs):.0f} | {med(srv, mix, 'ng_ops_per_s'):,.0f} | {ratio} |")
+out.append("")
+out.append("Packets = RTP packets received back by the generator (both directions of every call). "
+           "ng: one request at a time from one client, offer + answer per call and a delete each.")
+open(md, 'w').write("\n".join(out) + "\n")
+EOF
+cat "$MD"
+say "written: $MD, $RAW; $((SECONDS - T_START)) s"
+tb_done >/dev/null
