@@ -11,6 +11,7 @@
 
 #include "cp_api.h"
 #include "cp_ipc.h"
+#include "cp_journal.h"
 #include "cp_log.h"
 #include "ct.h"
 #include "stunsrv.h"
@@ -57,14 +58,92 @@ cp_ice_listen(cp_ice_listener_fn *fn, void *ctx)
 
 static void on_event(void *ctx, struct cp_ipc *c, const struct gw_ipc_msg *m);
 
-/* A fresh attachment: start the dataplane's table from empty (leg 0 = all). */
+/* A fresh attachment: start the dataplane's table from empty (leg 0 = all),
+ * unless the journal gave us its legs back (cp_journal). */
 static void
 on_attach(void *ctx, struct cp_ipc *c)
 {
 	struct gw_ipc_msg m = { .type = GW_IPC_ICE_DEL_REQ };
 
 	(void)ctx;
-	(void)cp_ipc_send(c, 0, &m);
+	if (!cp_journal_restored())
+		(void)cp_ipc_send(c, 0, &m);
+}
+
+/* The journal section: every leg but its password (the dataplane has it). */
+static json_t *
+journal_save(void *ctx)
+{
+	json_t *arr = json_array();
+
+	(void)ctx;
+	for (unsigned i = 0; arr != NULL && i < CP_ICE_MAX_LEGS; i++) {
+		const struct leg *l = &legs[i];
+
+		if (l->id == 0)
+			continue;
+		if (json_array_append_new(arr, json_pack("{s:I, s:i, s:i, s:s, s:s, s:I, s:i, s:I, "
+							 "s:I, s:I, s:I}",
+							 "id", (json_int_t)l->id, "state", l->state,
+							 "port", l->port, "lu", l->local_ufrag,
+							 "ru", l->remote_ufrag,
+							 "peer_ip", (json_int_t)l->peer_ip,
+							 "peer_port", l->peer_port,
+							 "priority", (json_int_t)l->priority,
+							 "created", (json_int_t)l->created,
+							 "nominated_at", (json_int_t)l->nominated_at,
+							 "consent_lost_at",
+							 (json_int_t)l->consent_lost_at)) != 0) {
+			json_decref(arr);
+			return NULL;
+		}
+	}
+	return arr ? json_pack("{s:I, s:o}", "next_id", (json_int_t)next_id, "legs", arr) : NULL;
+}
+
+static int
+journal_load(void *ctx, json_t *v)
+{
+	json_t *arr = json_object_get(v, "legs"), *e;
+	json_int_t nid = json_integer_value(json_object_get(v, "next_id"));
+	size_t i;
+	unsigned n = 0;
+
+	(void)ctx;
+	if (!json_is_array(arr) || nid <= 0 || nid > UINT32_MAX)
+		return -EINVAL;
+	memset(legs, 0, sizeof(legs));
+	json_array_foreach(arr, i, e) {
+		struct leg *l;
+		json_int_t id, st, port, pip, pport, prio, cr, na, cl;
+		const char *lu, *ru;
+
+		if (n == CP_ICE_MAX_LEGS)
+			return -E2BIG;
+		if (json_unpack(e, "{s:I, s:I, s:I, s:s, s:s, s:I, s:I, s:I, s:I, s:I, s:I}", "id",
+				&id, "state", &st, "port", &port, "lu", &lu, "ru", &ru, "peer_ip",
+				&pip, "peer_port", &pport, "priority", &prio, "created", &cr,
+				"nominated_at", &na, "consent_lost_at", &cl) != 0 ||
+		    id <= 0 || id > UINT32_MAX || st < ST_PENDING || st > ST_FAILED ||
+		    port < 0 || port > UINT16_MAX || strlen(lu) > GW_ICE_UFRAG_MAX ||
+		    strlen(ru) > GW_ICE_UFRAG_MAX)
+			return -EINVAL;
+		l = &legs[n++];
+		l->id = (uint32_t)id;
+		l->state = (enum leg_state)st;
+		l->port = (uint16_t)port;
+		snprintf(l->local_ufrag, sizeof(l->local_ufrag), "%s", lu);
+		snprintf(l->remote_ufrag, sizeof(l->remote_ufrag), "%s", ru);
+		l->peer_ip = (uint32_t)pip;
+		l->peer_port = (uint16_t)pport;
+		l->priority = (uint32_t)prio;
+		l->created = (time_t)cr;
+		l->nominated_at = (time_t)na;
+		l->consent_lost_at = (time_t)cl;
+	}
+	next_id = (uint32_t)nid;
+	CP_NOTICE("ice: %u leg(s) taken over from the journal", n);
+	return 0;
 }
 
 int
@@ -72,6 +151,8 @@ cp_ice_init(void)
 {
 	int rc = cp_ipc_on(GW_IPC_ICE_EVENT, on_event, NULL);
 
+	if (rc == 0)
+		rc = cp_journal_register("ice", journal_save, journal_load, NULL);
 	return rc != 0 ? rc : cp_ipc_on_attach(on_attach, NULL);
 }
 

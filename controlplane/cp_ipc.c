@@ -59,6 +59,17 @@ static struct {
 	cp_ipc_punt_fn *fn;
 	void *ctx;
 } punt_fn;
+static struct {
+	cp_ipc_restore_fn *fn;
+	void *ctx;
+} restore_fn;
+
+void
+cp_ipc_on_restore(cp_ipc_restore_fn *fn, void *ctx)
+{
+	restore_fn.fn = fn;
+	restore_fn.ctx = ctx;
+}
 
 int
 cp_ipc_on(uint16_t type, cp_ipc_evt_fn *fn, void *ctx)
@@ -185,16 +196,19 @@ cp_ipc_attach(struct cp_ipc **out, uint32_t wait_ms, char *err, size_t errlen)
 		rc = -ENOENT;
 		goto fail;
 	}
-	/* A previous control plane may have left answers nobody read. */
-	for (unsigned w = 0; w < c->n_workers; w++) {
-		struct gw_ipc_msg m;
-
-		while (rte_ring_dequeue_elem(c->evt[w], &m, sizeof(m)) == 0)
-			;
-	}
 	c->dpi.pid = info->dp_pid;
 	c->dpi.start_unix_ns = info->start_unix_ns;
 	c->dpi.n_workers = (uint16_t)info->n_workers;
+	/* A previous control plane may have left answers nobody read: stale,
+	 * unless we take its state over (then its events are ours to handle). */
+	if (restore_fn.fn == NULL || !restore_fn.fn(restore_fn.ctx, &c->dpi)) {
+		for (unsigned w = 0; w < c->n_workers; w++) {
+			struct gw_ipc_msg m;
+
+			while (rte_ring_dequeue_elem(c->evt[w], &m, sizeof(m)) == 0)
+				;
+		}
+	}
 	c->seq = 1;
 	if (send_req(c, 0, GW_IPC_HELLO_REQ) != 0) {
 		snprintf(err, errlen, "dataplane command ring full");

@@ -91,6 +91,17 @@ int cp_ipc_on_attach(cp_ipc_attach_fn *fn, void *ctx);
 
 #define CP_IPC_MAX_ATTACH_FN 8
 
+/**
+ * Asked first on each attach, before the attach callbacks: does this process
+ * take over the state a previous control plane left in this dataplane (the
+ * journal describes it)? Then the events that control plane left unread
+ * (consent lost meanwhile, nominations) are delivered instead of dropped.
+ */
+typedef bool cp_ipc_restore_fn(void *ctx, const struct cp_dp_info *dpi);
+
+/** Set the one restore hook (cp_journal's glue in main.c). */
+void cp_ipc_on_restore(cp_ipc_restore_fn *fn, void *ctx);
+
 struct rte_mbuf;
 
 /**

@@ -107,6 +107,17 @@ cp_metrics_prometheus(const struct cp_dp_snapshot *s, const struct cp_dp_info *i
 				   "rtcgw_%s_total %llu\n",
 				n, help[k], n, n, (unsigned long long)s->total[k]);
 		}
+		/* Per worker, what shows how RSS spreads the load. */
+		fprintf(f, "# HELP rtcgw_worker_rx_pkts_total frames a worker received\n"
+			   "# TYPE rtcgw_worker_rx_pkts_total counter\n");
+		for (unsigned wk = 0; wk < s->n_workers && wk < GW_IPC_MAX_WORKERS; wk++)
+			fprintf(f, "rtcgw_worker_rx_pkts_total{worker=\"%u\"} %llu\n", wk,
+				(unsigned long long)s->per_worker[wk][GW_CNT_RX_PKTS]);
+		fprintf(f, "# HELP rtcgw_worker_tx_pkts_total frames a worker handed to a port\n"
+			   "# TYPE rtcgw_worker_tx_pkts_total counter\n");
+		for (unsigned wk = 0; wk < s->n_workers && wk < GW_IPC_MAX_WORKERS; wk++)
+			fprintf(f, "rtcgw_worker_tx_pkts_total{worker=\"%u\"} %llu\n", wk,
+				(unsigned long long)s->per_worker[wk][GW_CNT_TX_PKTS]);
 		fprintf(f, "# HELP rtcgw_turn_allocations_active TURN allocations alive now\n"
 			   "# TYPE rtcgw_turn_allocations_active gauge\n"
 			   "rtcgw_turn_allocations_active %lld\n",
@@ -166,6 +177,24 @@ cp_metrics_json(const struct cp_dp_snapshot *s, const struct cp_dp_info *i, uint
 	for (unsigned k = 0; k < GW_CNT_MAX; k++)
 		json_object_set_new(counters, cp_metrics_counter_name(k),
 				    json_integer((json_int_t)s->total[k]));
+	/* Per worker: its non-zero counters (how RSS spreads the load). */
+	{
+		json_t *wa = json_array();
+
+		json_object_set_new(doc, "workers", wa);
+		for (unsigned wk = 0; wa != NULL && wk < s->n_workers && wk < GW_IPC_MAX_WORKERS;
+		     wk++) {
+			json_t *wc = json_object();
+
+			for (unsigned k = 0; wc != NULL && k < GW_CNT_MAX; k++)
+				if (s->per_worker[wk][k] != 0)
+					json_object_set_new(wc, cp_metrics_counter_name(k),
+							    json_integer((json_int_t)
+									 s->per_worker[wk][k]));
+			json_array_append_new(wa, json_pack("{s:i, s:o}", "worker", (int)wk,
+							    "counters", wc));
+		}
+	}
 	ports = json_array();
 	json_object_set_new(doc, "ports", ports);
 	for (unsigned p = 0; p < s->n_ports; p++) {

@@ -30,6 +30,7 @@
 #include "cp_calls.h"
 #include "cp_calls_media.h"
 #include "cp_ipc.h"
+#include "cp_journal.h"
 #include "cp_log.h"
 #include "cp_ng.h"
 #include "cp_reload.h"
@@ -122,6 +123,14 @@ reexec(char **argv)
 	exit(EXIT_FAILURE);
 }
 
+/* Take the sessions over when the journal describes this dataplane. */
+static bool
+journal_attach(void *ctx, const struct cp_dp_info *dpi)
+{
+	(void)ctx;
+	return cp_journal_restore(dpi->pid, dpi->start_unix_ns);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -161,7 +170,13 @@ main(int argc, char **argv)
 		sigprocmask(SIG_UNBLOCK, &stop, NULL);
 	}
 
-	/* features register their IPC rows before the first attach */
+	/* features register their IPC rows before the first attach; the
+	 * journal is read first, so their attach rows know whether it restored */
+	rc = cp_journal_init(conf.controlplane.journal_dir, conf.dataplane.file_prefix);
+	if (rc != 0)
+		CP_WARN("journal %s: %s: sessions will not survive a control-plane crash",
+			conf.controlplane.journal_dir, strerror(-rc));
+	cp_ipc_on_restore(journal_attach, NULL);
 	rc = cp_ice_init();
 	if (rc == 0)
 		rc = cp_reload_init(&conf);
@@ -271,6 +286,9 @@ main(int argc, char **argv)
 out:
 	app.rest = NULL;
 	cp_session_fini();
+	/* A clean stop ended every session (a re-exec follows a new dataplane,
+	 * which the journal cannot describe): nothing to take over. */
+	cp_journal_remove();
 	cp_rest_free(rest);
 	app.ng = NULL;
 	app.calls = NULL;

@@ -11,6 +11,7 @@
 #include "dp_ice.h"
 #include "dp_ipc.h"
 #include "dp_log.h"
+#include "dp_media.h"
 #include "dp_reload.h"
 #include "dp_turn.h"
 
@@ -67,6 +68,7 @@ dp_lcore_main(void *unused)
 			}
 		}
 		got += dp_exc_poll(w);
+		got += dp_media_poll(w);
 		for (unsigned pi = 0; pi < dp.n_ports; pi++)
 			rte_eth_tx_buffer_flush(dp.ports[pi].port_id, (uint16_t)w->idx, w->txb[pi]);
 

@@ -81,10 +81,17 @@ build_eal_args(const struct gw_config *c, char **argv, char bufs[][GW_CONF_STR +
 	ARG("--proc-type=primary");
 	ARGF("--file-prefix=%s", c->dataplane.file_prefix);
 	ARGF("--huge-dir=%s", c->dataplane.hugepage_dir);
-	off = (size_t)snprintf(bufs[b], sizeof(bufs[b]), "-l");
-	for (unsigned i = 0; i < c->dataplane.n_lcores; i++)
+	/* lcore ids are what the two processes must not share (mempool caches
+	 * are per lcore id); dataplane.cpus places them on CPUs, several on one
+	 * where a small machine has fewer CPUs than workers (--lcores L@C). */
+	off = (size_t)snprintf(bufs[b], sizeof(bufs[b]), c->dataplane.n_cpus ? "--lcores=" : "-l");
+	for (unsigned i = 0; i < c->dataplane.n_lcores; i++) {
 		off += (size_t)snprintf(bufs[b] + off, sizeof(bufs[b]) - off, "%s%u",
 					i ? "," : "", c->dataplane.lcores[i]);
+		if (c->dataplane.n_cpus)
+			off += (size_t)snprintf(bufs[b] + off, sizeof(bufs[b]) - off, "@%u",
+						c->dataplane.cpus[i]);
+	}
 	argv[n++] = bufs[b++];
 	ARGF("--main-lcore=%u", c->dataplane.lcores[0]);
 	ARGF("--socket-limit=%u", c->dataplane.memory_mb);
@@ -219,6 +226,8 @@ main(int argc, char **argv)
 		rc = dp_ice_create(ICE_LEGS, dp.n_workers);
 	if (rc == 0)
 		rc = dp_media_create(conf.media.port_min, conf.media.port_max, MEDIA_LEGS);
+	if (rc == 0)
+		rc = dp_media_steer_create(dp.n_workers);
 	if (rc != 0) {
 		DP_LOG(ERR, "cannot create workers: %s", strerror(-rc));
 		goto out;

@@ -14,6 +14,7 @@
 #include "cp_dtls.h"
 #include "cp_ice.h"
 #include "cp_ipc.h"
+#include "cp_journal.h"
 #include "cp_log.h"
 #include "cp_sdp.h"
 #include "cp_turn.h"
@@ -47,6 +48,7 @@ struct mleg {
 	uint16_t profile;
 	struct cp_sdp *offer;          /* PUB: what viewers' answers follow */
 	bool has_rx, has_tx;
+	bool restored;                 /* taken over from the journal: no DTLS endpoint */
 	uint64_t cnt[GW_IPC_MEDIA_CNT_MAX];
 };
 
@@ -58,6 +60,7 @@ static uint16_t port_cursor;
 static uint64_t next_stats;
 static bool (*port_guard)(uint16_t port);
 static void (*evt_fallback)(const struct gw_ipc_msg *m);
+static bool sweep_restored;
 
 static const char *const cnt_names[] = {
 #define CNT_NAME(n) #n,
@@ -131,7 +134,7 @@ flush(struct mleg *l)
 	struct gw_ipc_tx_meta meta = { .src_port = l->port, .port_id = 0 };
 	int n;
 
-	if (!l->peer_known || !dp_ready())
+	if (!l->peer_known || l->dtls == NULL || !dp_ready())
 		return;
 	meta.dst_ip = l->peer_ip;
 	meta.dst_port = l->peer_port;
@@ -160,6 +163,7 @@ end_leg(struct mleg *l, const char *why)
 	CP_NOTICE("media leg %u (%s%s%s, port %u): ended: %s", l->id, kind_names[l->kind],
 		  l->stream[0] ? " " : "", l->stream, l->port, why);
 	memset(l, 0, sizeof(*l));
+	(void)cp_journal_save();
 }
 
 /* ---- events -------------------------------------------------------------------- */
@@ -193,6 +197,7 @@ on_ice(void *ctx, uint32_t id, uint16_t kind, uint32_t peer_ip, uint16_t peer_po
 		l->peer_port = peer_port;
 		flush(l);         /* a DTLS client's ClientHello waited for this */
 	}
+	(void)cp_journal_save();
 }
 
 static void
@@ -231,6 +236,8 @@ on_srtp_evt(void *ctx, struct cp_ipc *c, const struct gw_ipc_msg *m)
 	l->keys_status = m->status;
 	if (m->status != 0)
 		end_leg(l, "dataplane refused the SRTP keys");
+	else
+		(void)cp_journal_save();
 }
 
 /* After the endpoint saw input or a timer: keys once connected, end on failure. */
@@ -253,6 +260,7 @@ dtls_progress(struct mleg *l, int rc)
 		gw_wipe(&m, sizeof(m));
 		l->keys_sent = true;
 		l->keys_status = 1;
+		(void)cp_journal_save();
 		CP_INFO("media leg %u: DTLS connected, SRTP profile 0x%04x", l->id, l->profile);
 		return;
 	}
@@ -296,7 +304,13 @@ on_punt(void *ctx, struct cp_ipc *c, unsigned worker, struct rte_mbuf *mb)
 	dtls_progress(l, rc);
 }
 
-/* A fresh attachment: the dataplane's legs belong to no one we know. */
+/*
+ * A fresh attachment: the dataplane's legs belong to no one we know, unless
+ * the journal gave us this dataplane's sessions back. Then what the journal
+ * does not cover goes: the calls' legs (not journaled yet), and sessions
+ * whose DTLS handshake had not finished (its state died with the old
+ * process; the browser's handshake times out and it starts over).
+ */
 static void
 on_attach(void *ctx, struct cp_ipc *c)
 {
@@ -304,7 +318,124 @@ on_attach(void *ctx, struct cp_ipc *c)
 
 	(void)ctx;
 	m.u.media_leg.op = GW_IPC_MEDIA_DEL;
+	if (!cp_journal_restored()) {
+		(void)cp_ipc_send(c, 0, &m);
+		return;
+	}
+	m.u.media_leg.pub_leg_id = GW_IPC_MEDIA_ID_CALLS;
 	(void)cp_ipc_send(c, 0, &m);
+	sweep_restored = true;     /* in the first tick: app->ipc is set by then */
+}
+
+/* ---- journal (cp_journal): what a restarted control plane takes over -------------- */
+
+static json_t *
+journal_save(void *ctx)
+{
+	json_t *arr = json_array();
+	char *sdp = NULL;
+
+	(void)ctx;
+	for (unsigned i = 0; arr != NULL && i < MAX_LEGS; i++) {
+		const struct mleg *l = &legs[i];
+		json_t *o;
+
+		if (l->id == 0)
+			continue;
+		o = json_pack("{s:I, s:i, s:s, s:i, s:I, s:I, s:b, s:I, s:i, s:i, s:i}", "id",
+			      (json_int_t)l->id, "kind", l->kind, "stream", l->stream, "port",
+			      l->port, "created", (json_int_t)l->created, "etag",
+			      (json_int_t)l->etag, "peer_known", l->peer_known, "peer_ip",
+			      (json_int_t)l->peer_ip, "peer_port", l->peer_port, "keys_status",
+			      l->keys_sent ? l->keys_status : 1, "profile", l->profile);
+		/* A publisher's offer: the answers of viewers yet to come follow it. */
+		if (o != NULL && l->offer != NULL) {
+			int n;
+
+			if (sdp == NULL && (sdp = malloc(ANSWER_MAX)) == NULL) {
+				json_decref(o);
+				o = NULL;
+			} else if ((n = cp_sdp_encode(l->offer, sdp, ANSWER_MAX)) < 0) {
+				json_decref(o);
+				o = NULL;
+			} else {
+				json_object_set_new(o, "offer", json_stringn(sdp, (size_t)n));
+			}
+		}
+		if (o == NULL || json_array_append_new(arr, o) != 0) {
+			json_decref(arr);
+			arr = NULL;
+		}
+	}
+	free(sdp);
+	return arr;
+}
+
+static int
+journal_load_leg(struct mleg *l, json_t *e)
+{
+	json_int_t id, kind, port, created, etag, pip, pport, ks, prof;
+	const char *stream, *offer = NULL;
+	int pk;
+	char err[CP_SDP_ERR_LEN];
+
+	if (json_unpack(e, "{s:I, s:I, s:s, s:I, s:I, s:I, s:b, s:I, s:I, s:I, s:I, s?s}", "id",
+			&id, "kind", &kind, "stream", &stream, "port", &port, "created", &created,
+			"etag", &etag, "peer_known", &pk, "peer_ip", &pip, "peer_port", &pport,
+			"keys_status", &ks, "profile", &prof, "offer", &offer) != 0 ||
+	    id <= 0 || id > UINT32_MAX || kind < KIND_ECHO || kind > KIND_SUB || port <= 0 ||
+	    port > UINT16_MAX || strlen(stream) >= STREAM_LEN || (kind == KIND_PUB && !offer))
+		return -EINVAL;
+	memset(l, 0, sizeof(*l));
+	if (offer != NULL) {
+		l->offer = calloc(1, sizeof(*l->offer));
+		if (l->offer == NULL)
+			return -ENOMEM;
+		if (cp_sdp_parse(l->offer, offer, strlen(offer), err, sizeof(err)) != 0) {
+			CP_WARN("journal: media leg %lld: offer does not parse: %s", (long long)id,
+				err);
+			free(l->offer);
+			l->offer = NULL;
+			return -EINVAL;
+		}
+	}
+	l->id = (uint32_t)id;
+	l->kind = (enum leg_kind)kind;
+	snprintf(l->stream, sizeof(l->stream), "%s", stream);
+	l->port = (uint16_t)port;
+	l->created = (time_t)created;
+	l->etag = (uint32_t)etag;
+	l->peer_known = pk;
+	l->peer_ip = (uint32_t)pip;
+	l->peer_port = (uint16_t)pport;
+	l->keys_status = (int)ks;
+	l->keys_sent = ks == 0;
+	l->profile = (uint16_t)prof;
+	l->restored = true;
+	return 0;
+}
+
+static int
+journal_load(void *ctx, json_t *v)
+{
+	json_t *e;
+	size_t i;
+	unsigned n = 0;
+	int rc = 0;
+
+	(void)ctx;
+	if (!json_is_array(v))
+		return -EINVAL;
+	json_array_foreach(v, i, e) {
+		if (n == MAX_LEGS)
+			return -E2BIG;
+		rc = journal_load_leg(&legs[n], e);
+		if (rc != 0)
+			break;
+		n++;
+	}
+	CP_NOTICE("media: %u leg(s) taken over from the journal", n);
+	return rc;
 }
 
 int
@@ -319,7 +450,9 @@ cp_session_init(struct cp_app *a)
 	if (cp_dtls_fingerprint_parse(cert_fp, cp_dtls_cert_fingerprint(cert)) != 0)
 		return -EIO;
 	cp_ice_listen(on_ice, NULL);
-	rc = cp_ipc_on(GW_IPC_MEDIA_EVENT, on_media_evt, NULL);
+	rc = cp_journal_register("media", journal_save, journal_load, NULL);
+	if (rc == 0)
+		rc = cp_ipc_on(GW_IPC_MEDIA_EVENT, on_media_evt, NULL);
 	if (rc == 0)
 		rc = cp_ipc_on(GW_IPC_SRTP_EVENT, on_srtp_evt, NULL);
 	if (rc == 0)
@@ -346,6 +479,13 @@ cp_session_tick(uint64_t now)
 
 	if (stats)
 		next_stats = now + STATS_PERIOD_MS;
+	if (sweep_restored && dp_ready()) {
+		sweep_restored = false;
+		for (unsigned i = 0; i < MAX_LEGS; i++)
+			if (legs[i].id != 0 && legs[i].restored && legs[i].keys_status != 0)
+				end_leg(&legs[i],
+					"DTLS handshake lost with the previous control plane");
+	}
 	for (unsigned i = 0; i < MAX_LEGS; i++) {
 		struct mleg *l = &legs[i];
 
@@ -686,6 +826,7 @@ create(const struct cp_rest_req *r, enum leg_kind kind, const char *stream)
 	CP_NOTICE("media leg %u (%s%s%s): port %u, DTLS %s", l->id, kind_names[kind],
 		  stream ? " " : "", stream ? stream : "", port,
 		  dcfg.role == CP_DTLS_CLIENT ? "client" : "server");
+	(void)cp_journal_save();
 	free(offer);
 	free(ans);
 	{
@@ -798,6 +939,8 @@ cp_session_options(void *a, const struct cp_rest_req *r)
 static const char *
 dtls_state_name(const struct mleg *l)
 {
+	if (l->restored)
+		return "restored";     /* connected before the control plane restarted */
 	switch (l->dtls == NULL ? 0 : cp_dtls_state(l->dtls)) {
 	case CP_DTLS_HANDSHAKING:
 		return "handshaking";

@@ -136,6 +136,7 @@ static const struct field user_elem = { .key = "", .type = F_MAP,
 
 static const struct field dataplane_keys[] = {
 	SEQ("lcores", C(dataplane.lcores), lcore_elem, CNT(dataplane.n_lcores), 1),
+	SEQ("cpus", C(dataplane.cpus), lcore_elem, CNT(dataplane.n_cpus), 0),
 	TYPED("busy_poll", F_BOOL, C(dataplane.busy_poll)),
 	UINT("idle_sleep_us", C(dataplane.idle_sleep_us), 0, 10000),
 	UINT("mbufs", C(dataplane.mbufs), 1023, 1048575),
@@ -162,6 +163,7 @@ static const struct field controlplane_keys[] = {
 	UINT("lcore", C(controlplane.lcore), 0, 1023),
 	SECTION("rest", rest_keys),
 	UINT("ipc_poll_ms", C(controlplane.ipc_poll_ms), 1, 100),
+	STRF("journal_dir", F_PATH, C(controlplane.journal_dir), 1),
 	END
 };
 
@@ -272,6 +274,7 @@ gw_config_defaults(struct gw_config *c)
 	c->controlplane.rest_max_conns_per_ip = 32;
 	c->controlplane.rest_request_timeout_s = 10;
 	c->controlplane.ipc_poll_ms = 5;
+	snprintf(c->controlplane.journal_dir, sizeof(c->controlplane.journal_dir), "/run/rtcgw");
 
 	c->log.level = GW_LOG_INFO;
 
@@ -1058,6 +1061,10 @@ gw_config_validate(const struct gw_config *c, char *err, size_t errlen)
 		return verr(c, err, errlen, "dataplane.ports: %u entries, need 1..%d",
 			    np, GW_CONF_MAX_PORTS);
 
+	if (c->dataplane.n_cpus != 0 && c->dataplane.n_cpus != nl)
+		return verr(c, err, errlen, "dataplane.cpus: %u entries but %u dataplane.lcores; "
+			    "give one CPU per lcore, or leave it out (lcore i on CPU lcores[i])",
+			    c->dataplane.n_cpus, nl);
 	for (unsigned i = 0; i < nl; i++) {
 		if (c->dataplane.lcores[i] == c->controlplane.lcore)
 			return verr(c, err, errlen, "dataplane.lcores[%u]: lcore %u is also "

@@ -71,6 +71,8 @@ struct gw_config {
 	struct {
 		uint16_t lcores[GW_CONF_MAX_LCORES]; /* CPU ids; [0] is the EAL main lcore */
 		unsigned n_lcores;
+		uint16_t cpus[GW_CONF_MAX_LCORES]; /* optional: the CPU of lcores[i] */
+		unsigned n_cpus;          /* 0: lcore i runs on CPU lcores[i] */
 		bool busy_poll;           /* default false: back off when idle */
 		uint32_t idle_sleep_us;   /* 0..10000, default 100: longest idle sleep */
 		uint32_t mbufs;           /* 1023..1048575, default 16383 */
@@ -92,6 +94,7 @@ struct gw_config {
 		uint32_t rest_max_conns_per_ip; /* rest.max_connections_per_ip, default 32 */
 		uint32_t rest_request_timeout_s; /* rest.request_timeout_s, default 10 */
 		uint32_t ipc_poll_ms;     /* 1..100, default 5: ring drain period */
+		char journal_dir[GW_CONF_STR]; /* default "/run/rtcgw": session journal */
 	} controlplane;
 
 	struct {

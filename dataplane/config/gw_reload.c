@@ -44,6 +44,7 @@ struct row {
 
 static const struct row rows[] = {
 	LIST("dataplane.lcores", K_U16S, dataplane.lcores, dataplane.n_lcores, RESTART),
+	LIST("dataplane.cpus", K_U16S, dataplane.cpus, dataplane.n_cpus, RESTART),
 	RAW("dataplane.busy_poll", dataplane.busy_poll, RESTART),
 	RAW("dataplane.idle_sleep_us", dataplane.idle_sleep_us, RESTART),
 	RAW("dataplane.mbufs", dataplane.mbufs, RESTART),
@@ -60,6 +61,7 @@ static const struct row rows[] = {
 	RAW("controlplane.rest.max_connections_per_ip", controlplane.rest_max_conns_per_ip, RESTART),
 	RAW("controlplane.rest.request_timeout_s", controlplane.rest_request_timeout_s, RESTART),
 	RAW("controlplane.ipc_poll_ms", controlplane.ipc_poll_ms, RESTART),
+	STR("controlplane.journal_dir", controlplane.journal_dir, RESTART),
 	RAW("log.level", log.level, LIVE),
 	RAW("stun.enabled", stun.enabled, RESTART),
 	RAW("stun.port", stun.port, RESTART),

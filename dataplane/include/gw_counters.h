@@ -130,7 +130,8 @@
 	_(MEDIA_MALFORMED,      "SRTP/SRTCP packets dropped: malformed or SSRC limit") \
 	_(MEDIA_NO_LEG,         "RTP/RTCP on a media port without a leg")            \
 	_(MEDIA_NO_KEYS,        "RTP/RTCP on a leg without SRTP keys yet")           \
-	_(MEDIA_NOT_OWNER,      "RTP/RTCP received by a worker that does not own the legs") \
+	_(MEDIA_NOT_OWNER,      "RTP/RTCP another worker could not hand to worker 0 (handoff ring full): dropped") \
+	_(MEDIA_STEERED,        "RTP/RTCP another worker received and handed to worker 0, the legs' owner") \
 	_(MEDIA_NO_ROUTE,       "media packets with nowhere to go (no rule, no peer, no send keys)") \
 	_(MEDIA_TX_FAIL,        "media packets not sent (protect refused, no mbuf, over MTU)") \
 	_(MEDIA_KF_FORWARDED,   "PLI/FIR from subscribers forwarded to the publisher") \

@@ -25,7 +25,7 @@
 
 #include "gw_counters.h"
 
-#define GW_IPC_VERSION     11
+#define GW_IPC_VERSION     13
 #define GW_IPC_MAGIC       0x72746367u      /* "rtcg" */
 #define GW_IPC_INFO_NAME   "rtcgw_info"
 #define GW_IPC_POOL_NAME   "rtcgw_pool"
@@ -204,12 +204,16 @@ struct gw_ipc_reload {
 
 enum gw_ipc_media_op {
 	GW_IPC_MEDIA_ADD = 1,       /* leg on local media port `port` (one port per leg) */
-	GW_IPC_MEDIA_DEL,           /* free the leg, its SRTP contexts and its rule links (leg 0: all) */
+	GW_IPC_MEDIA_DEL,           /* free the leg, its SRTP contexts and its rule links (leg 0: every
+				     * leg whose id has all bits of pub_leg_id set; 0: all) */
 	GW_IPC_MEDIA_PEER,          /* the peer address (ICE nomination) */
 	GW_IPC_MEDIA_RULE,          /* forwarding rule: rule, and pub_leg_id for SUBSCRIBE */
 	GW_IPC_MEDIA_STATS,         /* event only: u.media_evt.cnt holds the leg's counters */
 	GW_IPC_MEDIA_MODE,          /* rule holds GW_IPC_MEDIA_F_* flags (calls: plain RTP, latching) */
 };
+
+/* The id bit of the calls' legs (sessions' ids count from 1 below it). */
+#define GW_IPC_MEDIA_ID_CALLS 0x80000000u
 
 /* Flags of a GW_IPC_MEDIA_MODE command (in u.media_leg.rule). */
 #define GW_IPC_MEDIA_F_PLAIN 0x01   /* plain RTP/RTCP: no SRTP contexts needed or used */

@@ -7,6 +7,7 @@
 #include <rte_cycles.h>
 #include <rte_malloc.h>
 #include <rte_mbuf.h>
+#include <rte_ring.h>
 
 #include "ct.h"
 #include "dp_arp.h"
@@ -58,7 +59,10 @@ struct media_table {
 	struct dp_srtp_pool *pool;
 	uint32_t cap, used, free_head;
 	uint16_t port_min, port_max;
+	struct rte_ring *handoff;      /* other workers -> worker 0 (MP/SC): its legs' media */
 };
+
+#define HANDOFF_SIZE 4096
 
 static struct media_table T;
 
@@ -116,9 +120,27 @@ dp_media_free(void)
 		if (T.legs[i].in_use)
 			leg_free(&T.legs[i]);
 	dp_srtp_pool_free(T.pool);
+	if (T.handoff != NULL) {
+		struct rte_mbuf *m;
+
+		while (rte_ring_sc_dequeue(T.handoff, (void **)&m) == 0)
+			rte_pktmbuf_free(m);
+		rte_ring_free(T.handoff);
+	}
 	rte_free(T.legs);
 	rte_free(T.by_port);
 	memset(&T, 0, sizeof(T));
+}
+
+int
+dp_media_steer_create(unsigned n_workers)
+{
+	if (n_workers < 2)
+		return 0;
+	/* Multi-producer (every other worker), single consumer (worker 0). */
+	T.handoff = rte_ring_create("rtcgw_media_handoff", HANDOFF_SIZE, SOCKET_ID_ANY,
+				    RING_F_SC_DEQ);
+	return T.handoff == NULL ? -ENOMEM : 0;
 }
 
 uint32_t
@@ -302,9 +324,11 @@ media_leg_cmd(struct dp_worker *w, const struct gw_ipc_media_leg *c)
 		return rc;
 	}
 	if (c->op == GW_IPC_MEDIA_DEL && c->leg_id == 0) {
-		/* every leg: a control plane attaching afresh knows none of them */
+		/* every leg (with the id bits asked for): a control plane
+		 * attaching afresh knows none of them (or none of the calls') */
 		for (uint32_t i = 0; i < T.cap; i++) {
-			if (T.legs[i].in_use) {
+			if (T.legs[i].in_use &&
+			    (T.legs[i].leg_id & c->pub_leg_id) == c->pub_leg_id) {
 				leg_free(&T.legs[i]);
 				DP_CNT(w, MEDIA_LEG_REMOVED);
 			}
@@ -669,6 +693,16 @@ dp_media_input(struct dp_worker *w, unsigned pi, struct rte_mbuf *m,
 	int rc;
 
 	if (unlikely(w->idx != 0 || T.legs == NULL)) {
+		/* RSS put it on another worker: hand it to worker 0, which owns
+		 * every leg and its SRTP contexts (replay windows and rollover
+		 * counters are per leg, so one lcore must see all of its packets).
+		 * A reassembled (chained) datagram would need its views rebuilt
+		 * across segments: not worth it for media, which fits the MTU. */
+		if (T.handoff != NULL && rte_pktmbuf_is_contiguous(m) &&
+		    rte_ring_mp_enqueue(T.handoff, m) == 0) {
+			DP_CNT(w, MEDIA_STEERED);
+			return;
+		}
 		DP_CNT(w, MEDIA_NOT_OWNER);
 		rte_pktmbuf_free(m);
 		return;
@@ -752,4 +786,40 @@ dp_media_input(struct dp_worker *w, unsigned pi, struct rte_mbuf *m,
 	}
 	DP_CNT(w, MEDIA_NO_ROUTE);
 	rte_pktmbuf_free(m);
+}
+
+unsigned
+dp_media_poll(struct dp_worker *w)
+{
+	struct rte_mbuf *ms[32];
+	unsigned n;
+
+	if (w->idx != 0 || T.handoff == NULL)
+		return 0;
+	n = rte_ring_sc_dequeue_burst(T.handoff, (void **)ms, RTE_DIM(ms), NULL);
+	for (unsigned k = 0; k < n; k++) {
+		struct rte_mbuf *m = ms[k];
+		struct gw_eth_view e;
+		struct gw_ipv4_view ip;
+		struct gw_udp_view u;
+		unsigned pi = 0;
+
+		/* The sending worker classified it already (checksums included):
+		 * rebuild the views, which point into the frame. */
+		while (pi < dp.n_ports && dp.ports[pi].port_id != m->port)
+			pi++;
+		if (unlikely(pi == dp.n_ports ||
+			     gw_eth_parse(&e, rte_pktmbuf_mtod(m, const uint8_t *),
+					  rte_pktmbuf_data_len(m)) != 0 ||
+			     e.ethertype != GW_ETHERTYPE_IPV4 ||
+			     gw_ipv4_parse_opt(&ip, e.payload, e.payload_len,
+					       GW_NET_CKSUM_VERIFIED) != 0 ||
+			     gw_udp_parse_opt(&u, &ip, GW_NET_CKSUM_VERIFIED) != 0)) {
+			DP_CNT(w, MEDIA_MALFORMED);
+			rte_pktmbuf_free(m);
+			continue;
+		}
+		dp_media_input(w, pi, m, &ip, &u);
+	}
+	return n;
 }

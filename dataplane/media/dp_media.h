@@ -16,9 +16,10 @@
  *   to the gateway's, so one publisher send context serves every viewer).
  *
  * Worker 0 owns every leg (it serves the commands and is the only writer of
- * the table and of the SRTP contexts); media arriving on another worker is
- * counted (media_not_owner) and dropped: steering to the owner is not built
- * yet. Legs live in a fixed array and are found per packet by local port
+ * the table and of the SRTP contexts); media that RSS delivers to another
+ * worker is handed to worker 0 through a multi-producer ring (media_steered;
+ * media_not_owner when that ring is full) and processed in its loop
+ * (dp_media_poll). Legs live in a fixed array and are found per packet by local port
  * through a port -> index array: nothing on the packet path allocates,
  * except the mbuf copies of fan-out (from the shared pool).
  */
@@ -42,6 +43,18 @@ struct rte_mbuf;
  *         command types have handlers already).
  */
 int dp_media_create(uint16_t port_min, uint16_t port_max, uint32_t max_legs);
+
+/**
+ * With n_workers > 1: the ring other workers hand worker 0 their media
+ * through. After dp_media_create, start-up only. @return 0; -ENOMEM.
+ */
+int dp_media_steer_create(unsigned n_workers);
+
+/**
+ * Worker 0, each loop: process what other workers handed over (at most one
+ * burst). Other workers: nothing. @return packets taken from the ring.
+ */
+unsigned dp_media_poll(struct dp_worker *w);
 
 /** Free every leg and the table (after the workers stopped). NULL-safe state. */
 void dp_media_free(void);

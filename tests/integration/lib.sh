@@ -166,6 +166,7 @@ controlplane:
     tokens: [$TB_TOKEN]
 ${TB_CONF_REST:+$TB_CONF_REST
 }  ipc_poll_ms: 5
+  journal_dir: $TB_DIR/journal
 log:
   level: info
 stun:

@@ -195,6 +195,9 @@ test_full(void **state)
 	assert_int_equal(c->dataplane.n_lcores, 2);
 	assert_int_equal(c->dataplane.lcores[0], 2);
 	assert_int_equal(c->dataplane.lcores[1], 3);
+	assert_int_equal(c->dataplane.n_cpus, 2);
+	assert_int_equal(c->dataplane.cpus[0], 1);
+	assert_int_equal(c->dataplane.cpus[1], 1);
 	assert_true(c->dataplane.busy_poll);
 	assert_int_equal(c->dataplane.idle_sleep_us, 0);
 	assert_int_equal(c->dataplane.mbufs, 65535);
@@ -732,6 +735,10 @@ static const struct err_case validate_errors[] = {
 		  "    - {name: p0, device: d0, address: 198.18.0.2/24}\n",
 		  "x.yaml: dataplane.ports[0].rx_queues: 1 RX queues but 2 dataplane lcores; "
 		  "rtcgw runs one worker lcore per RX queue, so they must be equal" },
+	/* 3b */ { "dataplane:\n  lcores: [1, 2]\n  cpus: [1]\n  ports:\n"
+		   "    - {name: p0, device: d0, address: 198.18.0.2/24, rx_queues: 2}\n",
+		   "x.yaml: dataplane.cpus: 1 entries but 2 dataplane.lcores; give one CPU per "
+		   "lcore, or leave it out (lcore i on CPU lcores[i])" },
 	/* 4 */ { "dataplane:\n  ports:\n"
 		  "    - {name: p0, device: d0, address: 198.18.0.2/24, gateway: 198.18.1.1}\n",
 		  "x.yaml: dataplane.ports[0].gateway: 198.18.1.1 is not inside the port's "

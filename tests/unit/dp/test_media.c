@@ -663,6 +663,51 @@ test_no_leg(void **state)
 	all_free();
 }
 
+/* Media RSS delivered to worker 1 is handed to worker 0 (the legs' owner)
+ * and forwarded from its loop; without the ring (one worker) it is dropped. */
+static void
+test_steering(void **state)
+{
+	uint8_t pkt[1500], wire[1600];
+	size_t len, wlen, got;
+	const uint8_t *p;
+	struct browser b;
+	struct rte_mbuf *m;
+	struct gw_ipv4_view ip;
+	struct gw_udp_view u;
+	uint64_t steered0 = w1->cnt[GW_CNT_MEDIA_STEERED];
+
+	(void)state;
+	assert_int_equal(dp_media_steer_create(2), 0);
+	browser_up(&b, 2, PORT0 + 2, DP_SRTP_AEAD_AES_128_GCM, false);
+	assert_int_equal(leg_op(2, GW_IPC_MEDIA_RULE, 0, GW_IPC_MEDIA_RULE_ECHO, 0), 0);
+	for (uint16_t seq = 1; seq <= 3; seq++) {
+		len = rtp_packet(pkt, 0x2222, seq, 200);
+		browser_send(&b, pkt, len, false, wire, &wlen);
+		m = dp_harness_mbuf(pool, b.ip, b.sport, GW, b.port, wire, wlen);
+		assert_non_null(m);
+		m->port = dp.ports[0].port_id;
+		assert_int_equal(dp_harness_views(m, &ip, &u), 0);
+		dp_media_input(w1, 0, m, &ip, &u);
+	}
+	assert_int_equal(w1->cnt[GW_CNT_MEDIA_STEERED] - steered0, 3);
+	assert_int_equal(dp_harness_n_sent, 0);          /* nothing until worker 0 runs */
+	assert_int_equal(dp_media_poll(w1), 0);          /* only worker 0 drains */
+	assert_int_equal(dp_media_poll(w0), 3);
+	assert_int_equal(dp_harness_n_sent, 3);
+	for (unsigned i = 0; i < 3; i++) {
+		len = rtp_packet(pkt, 0x2222, (uint16_t)(i + 1), 200);
+		p = received(i, &b, &got, false);
+		assert_int_equal(got, len);
+		assert_memory_equal(p, pkt, len);
+	}
+	assert_int_equal(leg_cnt(2, GW_IPC_MEDIA_CNT_rtp_in), 3);
+	assert_int_equal(dp_media_poll(w0), 0);
+	assert_int_equal(leg_op(2, GW_IPC_MEDIA_DEL, 0, 0, 0), 0);
+	browser_down(&b);
+	all_free();
+}
+
 int
 main(void)
 {
@@ -673,6 +718,7 @@ main(void)
 		cmocka_unit_test(test_fan_out_many),
 		cmocka_unit_test(test_bridge),
 		cmocka_unit_test(test_no_leg),
+		cmocka_unit_test(test_steering),
 	};
 	int rc;
 

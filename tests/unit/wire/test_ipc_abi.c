@@ -99,12 +99,32 @@ static void
 test_calls_layout(void **state)
 {
 	(void)state;
-	assert_int_equal(GW_IPC_VERSION, 11);
+	assert_true(GW_IPC_VERSION >= 11);
 	assert_int_equal(GW_IPC_MEDIA_MODE, 6);
 	assert_int_equal(GW_IPC_MEDIA_F_PLAIN, 1);
 	assert_int_equal(GW_IPC_MEDIA_F_LATCH, 2);
 	assert_int_equal(GW_IPC_MEDIA_RULE_BRIDGE, 4);
 	assert_int_equal(GW_IPC_MEDIA_RULE_BRIDGE_RTCP, 5);
+}
+
+/* v12: MEDIA_DEL of leg 0 takes an id mask (a control plane taking its
+ * sessions over from the journal clears only the calls' legs). */
+static void
+test_journal_sweep(void **state)
+{
+	(void)state;
+	assert_true(GW_IPC_VERSION >= 12);
+	assert_int_equal(GW_IPC_MEDIA_ID_CALLS, 0x80000000u);
+	assert_int_equal(offsetof(struct gw_ipc_media_leg, pub_leg_id) % 4, 0);
+}
+
+/* v13: media_steered, after media_not_owner (other workers hand media to worker 0). */
+static void
+test_media_steering(void **state)
+{
+	(void)state;
+	assert_int_equal(GW_IPC_VERSION, 13);
+	assert_int_equal(GW_CNT_MEDIA_STEERED, GW_CNT_MEDIA_NOT_OWNER + 1);
 }
 
 static void
@@ -207,6 +227,8 @@ main(void)
 		cmocka_unit_test(test_reload_layout),
 		cmocka_unit_test(test_media_layout),
 		cmocka_unit_test(test_calls_layout),
+		cmocka_unit_test(test_journal_sweep),
+		cmocka_unit_test(test_media_steering),
 		cmocka_unit_test(test_rings_and_counters),
 		cmocka_unit_test(test_check_info),
 	};

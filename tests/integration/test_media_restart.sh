@@ -1,0 +1,220 @@
+#!/usr/bin/env bash
+# Issue 7: the control plane killed with -9 in the middle of a WHIP/WHEP
+# session: media keeps flowing to the viewer (the dataplane forwards on its
+# own: its packetsReceived and framesDecoded keep growing while no control
+# plane runs), and a restarted control plane takes the sessions over from its
+# journal (controlplane.journal_dir): GET /v1/sessions lists them again, their
+# counters move, a new viewer joins the restored publisher, and DELETE frees
+# everything. A browser that vanishes while no control plane runs is cleaned
+# up by the next one (consent loss left in the event ring). A control plane
+# started next to a *new* dataplane ignores the old journal (it describes
+# another instance) and starts from empty tables.
+#
+#   netns rgkc (client)                                  netns rgkg
+#   rgkc0 198.18.50.1/24 <============ veth =========> rgkg0 (dataplane 198.18.50.2,
+#   media_page.py on 127.0.0.1:18141 (page + /v1 proxy        media 40000-40099)
+#     to the REST API on the host's 127.0.0.1:18140)
+. "$(dirname "$0")/lib.sh"
+
+CHROME=${RTCGW_CHROMIUM:-/usr/lib/chromium/chromium}
+PAGE_PORT=18141
+CONSENT_S=8
+
+if [ ! -x "$CHROME" ]; then
+	printf '# %s missing: scripts/setup.sh --test installs Debian chromium\n' "$CHROME"
+	exit 1
+fi
+
+tb_init rgk 50 18140
+TB_CONF_MEDIA="  port_min: 40000
+  port_max: 40099
+  consent_timeout_s: $CONSENT_S"
+
+declare -A CHROME_PG
+chrome_stop() {
+	local pg=${CHROME_PG[$1]:-} sig=${2:-TERM} i
+	[ -n "$pg" ] || return 0
+	kill "-$sig" -- "-$pg" 2>/dev/null
+	for ((i = 0; i < 50; i++)); do
+		kill -0 -- "-$pg" 2>/dev/null || break
+		sleep 0.1
+	done
+	kill -KILL -- "-$pg" 2>/dev/null
+	wait "$pg" 2>/dev/null
+	unset "CHROME_PG[$1]"
+}
+chrome_stop_all() { local n; for n in "${!CHROME_PG[@]}"; do chrome_stop "$n"; done; }
+trap 'chrome_stop_all; tb_cleanup' EXIT
+
+tb_net_up
+tb_config
+tb_check "dataplane starts" tb_start_dp || exit 1
+tb_check "control plane attaches" tb_start_cp || exit 1
+tb_c ip neigh replace "$TB_GW_IP" lladdr "$TB_GW_MAC" dev "${TB}c0" nud permanent
+JOURNAL=$TB_DIR/journal/$TB.journal.json
+
+RES=$TB_DIR/res
+mkdir -p "$RES"
+python3 "$TB_ROOT/tests/integration/media_page.py" "$TB_NS_C" "$PAGE_PORT" "$TB_REST" \
+	"$TB_TOKEN" "$RES" >"$TB_DIR/page.log" 2>&1 &
+TB_PIDS+=("$!")
+page_up() { tb_c curl -sf -m 1 -o /dev/null "http://localhost:$PAGE_PORT/"; }
+tb_check "page server answers in the client namespace" tb_wait 10 page_up
+
+chrome_start() {
+	local name=$1 udd=$TB_DIR/udd-$1
+	mkdir -p "$udd"
+	setsid ip netns exec "$TB_NS_C" taskset -c 0 "$CHROME" --headless=new --no-sandbox \
+		--disable-gpu --use-fake-device-for-media-stream --use-fake-ui-for-media-stream \
+		--disable-background-networking --disable-component-update --disable-sync \
+		--no-first-run --no-default-browser-check --mute-audio \
+		--autoplay-policy=no-user-gesture-required --disable-features=Translate \
+		--enable-logging=stderr --v=0 --user-data-dir="$udd" \
+		"http://localhost:$PAGE_PORT/?name=$name&$2" >"$TB_DIR/chrome-$name.txt" 2>&1 &
+	CHROME_PG[$name]=$!
+}
+jassert() {
+	python3 - "$RES/$1.result.json" "$2" <<'EOP'
+import json, sys
+try:
+    r = json.load(open(sys.argv[1]))
+    ok = eval(sys.argv[2], {"r": r, "s": r.get("last") or {}, "json": json})
+except Exception as e:
+    ok = False
+sys.exit(0 if ok else 1)
+EOP
+}
+# jget NAME KEY: the latest sample's KEY.
+jget() {
+	python3 -c 'import json,sys; print(int((json.load(open(sys.argv[1])).get("last") or {}).get(sys.argv[2], 0)))' \
+		"$RES/$1.result.json" "$2" 2>/dev/null || echo 0
+}
+dump() {
+	local f
+	for f in "$RES/$1.log" "$RES/$1.result.json"; do
+		[ -f "$f" ] && { tb_log "--- $f"; tail -c 2000 "$f" | sed 's/^/#   /'; echo; }
+	done
+	tb_log "--- sessions: $(tb_api "$TB_REST/v1/sessions")"
+}
+M() { tb_metric "rtcgw_$1"; }
+legs_freed() {
+	[ "$(M media_legs)" = 0 ] && [ "$(M media_leg_added_total)" = "$(M media_leg_removed_total)" ]
+}
+code() { tb_api -o "$TB_DIR/body" -w '%{http_code}' "$@"; }
+# sess_is PYTHON-EXPR on GET /v1/sessions/cam1 (d).
+sess_is() {
+	tb_api "$TB_REST/v1/sessions/cam1" >"$TB_DIR/cam1.json"
+	python3 - "$TB_DIR/cam1.json" "$1" <<'EOP'
+import json, sys
+try:
+    d = json.load(open(sys.argv[1]))
+    ok = eval(sys.argv[2], {"d": d})
+except Exception:
+    ok = False
+sys.exit(0 if ok else 1)
+EOP
+}
+
+# ---- a WHIP publisher and a WHEP viewer -------------------------------------------
+fail0=$TB_FAIL
+chrome_start pub "mode=pub&stream=cam1&secs=150"
+tb_check "publisher: POST /v1/whip/cam1 -> 201" tb_wait 30 jassert pub "r.get('status') == 201"
+tb_check "publisher: connected and sending video" \
+	tb_wait 30 jassert pub "s.get('conn') == 'connected' and s['videoOut'] > 50"
+chrome_start view "mode=view&stream=cam1&secs=150"
+tb_check "viewer: POST /v1/whep/cam1 -> 201" tb_wait 30 jassert view "r.get('status') == 201"
+VIEW_LOC=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1])).get("location") or "")' "$RES/view.result.json" 2>/dev/null)
+PUB_LOC=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1])).get("location") or "")' "$RES/pub.result.json" 2>/dev/null)
+tb_check "viewer: decodes the publisher's video" \
+	tb_wait 40 jassert view "len(r['samples']) >= 3 and s['framesDecoded'] > r['samples'][-3]['framesDecoded'] > 0"
+tb_check "the journal names both legs" \
+	tb_wait 5 python3 -c '
+import json, sys
+d = json.load(open(sys.argv[1]))
+sys.exit(0 if len(d["sections"]["media"]) == 2 and d["dataplane"]["pid"] > 0 else 1)' "$JOURNAL"
+
+# ---- kill -9 the control plane: media goes on ----------------------------------------
+B0=$(M media_out_total)
+tb_stop_pid "$TB_CP_PID" KILL
+tb_log "control plane $TB_CP_PID killed with SIGKILL"
+sleep 1
+P0=$(jget view videoIn)
+F0=$(jget view framesDecoded)
+sleep 6
+P1=$(jget view videoIn)
+F1=$(jget view framesDecoded)
+tb_log "viewer while no control plane ran: video packets $P0 -> $P1, frames $F0 -> $F1"
+tb_check "no control plane: the viewer's video packetsReceived keep growing (+>= 30 in 6 s)" \
+	test "$P1" -ge $((P0 + 30))
+tb_check "no control plane: the viewer keeps decoding (framesDecoded growing)" \
+	test "$F1" -gt "$F0"
+
+# ---- a restarted control plane takes the sessions over -------------------------------
+tb_check "a restarted control plane attaches" tb_start_cp
+tb_check "it took the journal's legs over (log)" \
+	grep -q 'media: 2 leg(s) taken over from the journal' "$TB_DIR/cp.log"
+tb_check "GET /v1/sessions/cam1 lists the publisher and the viewer again (DTLS restored, SRTP active)" \
+	tb_wait 5 sess_is '[l["role"] for l in d["legs"]] == ["publisher", "viewer"] and all(l["dtls"] == "restored" and l["srtp"] == "active" and l["ice"] == "nominated" for l in d["legs"])'
+tb_check "their counters come from the dataplane again (viewer rtp_out > 0)" \
+	tb_wait 5 sess_is 'd["legs"][1]["counters"]["rtp_out"] > 0 and d["legs"][0]["counters"]["rtp_in"] > 0'
+tb_check "metrics: one session, two legs, no leg re-created (rtp still forwarded)" \
+	test "$(M media_sessions) $(M media_legs)" = "1 2"
+B1=$(M media_out_total)
+tb_log "dataplane media_out_total: $B0 before the kill, $B1 after the restart"
+tb_check "forwarding went on through the restart (dataplane media_out_total +>= 300)" \
+	test "${B1:-0}" -ge $((${B0:-0} + 300))
+tb_check "the viewer still decodes after the restart" \
+	tb_wait 10 jassert view "len(r['samples']) >= 3 and s['framesDecoded'] > r['samples'][-3]['framesDecoded'] > 0"
+
+# A new viewer joins the restored publisher (its offer came back from the journal).
+chrome_start view2 "mode=view&stream=cam1&secs=60"
+tb_check "a new viewer: POST /v1/whep/cam1 -> 201 on the restored publisher" \
+	tb_wait 30 jassert view2 "r.get('status') == 201"
+tb_check "the new viewer decodes the publisher's video" \
+	tb_wait 40 jassert view2 "len(r['samples']) >= 3 and s['framesDecoded'] > r['samples'][-3]['framesDecoded'] > 0"
+chrome_stop view2
+tb_check "DELETE of a restored viewer -> 200" test "$(code -X DELETE "$TB_REST$VIEW_LOC")" = 200
+tb_check "DELETE of the restored publisher -> 200" test "$(code -X DELETE "$TB_REST$PUB_LOC")" = 200
+tb_check "everything freed (no legs; dataplane legs added == removed)" tb_wait 10 legs_freed
+chrome_stop view
+chrome_stop pub
+[ "$TB_FAIL" -eq "$fail0" ] || { dump pub; dump view; dump view2; }
+
+# ---- a browser that vanished while no control plane ran -------------------------------
+# The dataplane reports consent loss into the event ring; the control plane
+# that takes over handles what its predecessor left unread.
+fail0=$TB_FAIL
+chrome_start pub2 "mode=pub&stream=cam2&secs=60"
+tb_check "publisher cam2 connected" \
+	tb_wait 40 jassert pub2 "r.get('status') == 201 and s.get('conn') == 'connected'"
+tb_stop_pid "$TB_CP_PID" KILL
+chrome_stop pub2 KILL
+sleep $((CONSENT_S + 2))
+tb_check "a control plane restarted after the browser vanished attaches" tb_start_cp
+tb_check "the consent loss reported meanwhile ends the restored leg: everything freed" \
+	tb_wait 5 legs_freed
+tb_check "... and the log says so" grep -q 'cam2, port [0-9]*): ended: ICE consent lost' "$TB_DIR/cp.log"
+[ "$TB_FAIL" -eq "$fail0" ] || dump pub2
+
+# ---- a journal of another dataplane instance is not taken over ------------------------
+fail0=$TB_FAIL
+chrome_start pub3 "mode=pub&stream=cam3&secs=60"
+tb_check "publisher cam3 connected" \
+	tb_wait 40 jassert pub3 "r.get('status') == 201 and s.get('conn') == 'connected'"
+tb_stop_pid "$TB_CP_PID" KILL
+chrome_stop pub3
+tb_check "the crashed control plane left its journal" test -s "$JOURNAL"
+tb_stop_pid "$TB_DP_PID"
+tb_check "a new dataplane starts" tb_start_dp
+tb_check "a control plane attaches to it" tb_start_cp
+no_sessions() {
+	tb_api "$TB_REST/v1/sessions" >"$TB_DIR/all.json"
+	python3 -c 'import json,sys; sys.exit(0 if json.load(open(sys.argv[1]))["sessions"] == [] else 1)' \
+		"$TB_DIR/all.json" 2>/dev/null
+}
+tb_check "the old journal was ignored (another dataplane instance): no sessions" tb_wait 5 no_sessions
+tb_check "... and the control plane says why" grep -q 'describes another dataplane' "$TB_DIR/cp.log"
+tb_stop_pid "$TB_CP_PID"
+tb_check "a clean stop removes the journal" test ! -e "$JOURNAL"
+[ "$TB_FAIL" -eq "$fail0" ] || dump pub3
+tb_done

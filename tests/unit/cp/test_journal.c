@@ -1,0 +1,193 @@
+/* cp_journal: what a restarted control plane takes over, and when not. */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "cp_journal.h"
+
+static char dir[64];
+static json_int_t saved_value = 42;
+static json_int_t loaded_value = -1;
+static unsigned loads, saves;
+static int load_rc;
+
+static json_t *
+sec_save(void *ctx)
+{
+	(void)ctx;
+	saves++;
+	return json_pack("{s:I}", "v", saved_value);
+}
+
+static int
+sec_load(void *ctx, json_t *v)
+{
+	(void)ctx;
+	loads++;
+	loaded_value = json_integer_value(json_object_get(v, "v"));
+	return load_rc;
+}
+
+static int
+setup(void **state)
+{
+	(void)state;
+	snprintf(dir, sizeof(dir), "/tmp/rtcgw-journal-test.XXXXXX");
+	assert_non_null(mkdtemp(dir));
+	cp_journal_reset();
+	loads = saves = 0;
+	loaded_value = -1;
+	load_rc = 0;
+	saved_value = 42;
+	assert_int_equal(cp_journal_init(dir, "pfx"), 0);
+	assert_int_equal(cp_journal_register("sec", sec_save, sec_load, NULL), 0);
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	(void)state;
+	cp_journal_remove();
+	rmdir(dir);
+	cp_journal_reset();
+	return 0;
+}
+
+static bool
+exists(void)
+{
+	return access(cp_journal_path(), F_OK) == 0;
+}
+
+static void
+test_register_rules(void **state)
+{
+	(void)state;
+	assert_int_equal(cp_journal_register("sec", sec_save, sec_load, NULL), -EEXIST);
+	assert_int_equal(cp_journal_register(NULL, sec_save, sec_load, NULL), -EINVAL);
+	assert_int_equal(cp_journal_register("x", NULL, sec_load, NULL), -EINVAL);
+	assert_int_equal(cp_journal_register("a-name-that-is-far-too-long-for-it", sec_save,
+					     sec_load, NULL), -EINVAL);
+	for (unsigned i = 1; i < CP_JOURNAL_MAX_SECTIONS; i++) {
+		char n[8];
+
+		snprintf(n, sizeof(n), "s%u", i);
+		assert_int_equal(cp_journal_register(n, sec_save, sec_load, NULL), 0);
+	}
+	assert_int_equal(cp_journal_register("full", sec_save, sec_load, NULL), -ENOSPC);
+	assert_string_equal(strrchr(cp_journal_path(), '/'), "/pfx.journal.json");
+}
+
+/* Nothing is written before a dataplane is known; the file is 0600. */
+static void
+test_save_after_attach_only(void **state)
+{
+	struct stat st;
+
+	(void)state;
+	assert_int_equal(cp_journal_save(), 0);
+	assert_false(exists());
+	assert_int_equal(saves, 0);
+	assert_false(cp_journal_restore(100, 12345));   /* no journal yet */
+	assert_false(cp_journal_restored());
+	assert_int_equal(cp_journal_save(), 0);
+	assert_true(exists());
+	assert_int_equal(stat(cp_journal_path(), &st), 0);
+	assert_int_equal(st.st_mode & 0777, 0600);
+}
+
+/* Same dataplane instance: sections loaded; another: ignored and removed. */
+static void
+test_restore_same_instance_only(void **state)
+{
+	(void)state;
+	assert_false(cp_journal_restore(100, 12345));
+	saved_value = 7;
+	assert_int_equal(cp_journal_save(), 0);
+
+	/* a control plane restarted next to the same dataplane */
+	cp_journal_reset();
+	assert_int_equal(cp_journal_init(dir, "pfx"), 0);
+	assert_int_equal(cp_journal_register("sec", sec_save, sec_load, NULL), 0);
+	assert_true(cp_journal_restore(100, 12345));
+	assert_true(cp_journal_restored());
+	assert_int_equal(loads, 1);
+	assert_int_equal(loaded_value, 7);
+
+	/* a new dataplane (same pid reused, other start time): not taken over */
+	loads = 0;
+	assert_false(cp_journal_restore(100, 99999));
+	assert_false(cp_journal_restored());
+	assert_int_equal(loads, 0);
+	assert_false(exists());
+}
+
+/* A section that fails to load is reported, the others still load. */
+static void
+test_section_failure_and_garbage(void **state)
+{
+	FILE *f;
+
+	(void)state;
+	assert_false(cp_journal_restore(5, 6));
+	assert_int_equal(cp_journal_save(), 0);
+	load_rc = -EINVAL;
+	assert_true(cp_journal_restore(5, 6));
+	assert_int_equal(loads, 1);
+
+	/* a torn or foreign file: ignored, removed */
+	f = fopen(cp_journal_path(), "w");
+	assert_non_null(f);
+	fputs("{\"format\": 1, \"dataplane\": ", f);
+	fclose(f);
+	loads = 0;
+	assert_false(cp_journal_restore(5, 6));
+	assert_int_equal(loads, 0);
+	assert_false(exists());
+	f = fopen(cp_journal_path(), "w");
+	assert_non_null(f);
+	fputs("{\"format\": 2, \"dataplane\": {\"pid\": 5, \"start_unix_ns\": 6}}", f);
+	fclose(f);
+	assert_false(cp_journal_restore(5, 6));
+	assert_int_equal(loads, 0);
+}
+
+/* A save that fails (the directory is gone) says so and leaves no temp file. */
+static void
+test_save_failure(void **state)
+{
+	char tmp[600];
+
+	(void)state;
+	assert_false(cp_journal_restore(1, 2));
+	assert_int_equal(rmdir(dir), 0);
+	assert_true(cp_journal_save() < 0);
+	snprintf(tmp, sizeof(tmp), "%s.tmp", cp_journal_path());
+	assert_int_not_equal(access(tmp, F_OK), 0);
+	assert_int_equal(mkdir(dir, 0700), 0);
+	assert_int_equal(cp_journal_save(), 0);
+	assert_true(exists());
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_register_rules, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_save_after_attach_only, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_restore_same_instance_only, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_section_failure_and_garbage, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_save_failure, setup, teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
