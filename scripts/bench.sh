@@ -76,12 +76,14 @@ INPROC_TXT=$OUT/inproc.txt
 : > "$INPROC_TXT"
 if [ -n "$INPROC" ]; then
 	say "in-process benches (CPU 1)"
-	if [ -n "$QUICK" ]; then it=200000 pk=2000000; else it=1000000 pk=10000000; fi
+	if [ -n "$QUICK" ]; then it=200000 pk=2000000 mp=512; else it=1000000 pk=10000000 mp=4096; fi
 	{
 		echo "\$ taskset -c 1 bench_stun $it"
 		taskset -c 1 "$BUILD/tests/bench/bench_stun" "$it" || die "bench_stun"
 		echo "\$ taskset -c 1 bench_turn_relay 10000 $pk"
 		taskset -c 1 "$BUILD/tests/bench/bench_turn_relay" 10000 "$pk" || die "bench_turn_relay"
+		echo "\$ taskset -c 1 bench_media $mp"
+		taskset -c 1 "$BUILD/tests/bench/bench_media" "$mp" || die "bench_media"
 	} 2>&1 | grep -v '^EAL' | tee -a "$INPROC_TXT"
 	[ "${PIPESTATUS[0]}" -eq 0 ] || die "in-process benches"
 fi

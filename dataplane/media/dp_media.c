@@ -468,6 +468,38 @@ dp_media_command(struct dp_worker *w, struct gw_ipc_msg *q)
 /* ---- packets (worker 0) ------------------------------------------------------ */
 
 /*
+ * Send the protected packet at frame + HDRS (len bytes, inside m's single
+ * segment) to l's peer: UDP/IPv4 headers in front of it, counters, the ARP/TX
+ * end. Consumes m.
+ */
+static void
+xmit(struct dp_worker *w, struct leg *l, struct rte_mbuf *m, uint8_t *frame, size_t len,
+     bool rtcp)
+{
+	if (unlikely(GW_IPV4_HLEN + GW_UDP_HLEN + len > dp.ports[l->pi].mtu)) {
+		DP_CNT(w, MEDIA_TX_FAIL);
+		LEG_CNT(l, dropped);
+		rte_pktmbuf_free(m);
+		return;
+	}
+	m->data_off = (uint16_t)(frame - (uint8_t *)m->buf_addr);
+	m->data_len = (uint16_t)(HDRS + len);
+	m->pkt_len = m->data_len;
+	m->ol_flags = 0;
+	gw_udp4_encode(frame + GW_ETH_HLEN + GW_IPV4_HLEN, dp.ports[l->pi].ipv4, l->peer_ip,
+		       l->port, l->peer_port, (uint16_t)len);
+	gw_ipv4_encode(frame + GW_ETH_HLEN, dp.ports[l->pi].ipv4, l->peer_ip, GW_IPPROTO_UDP, 64,
+		       (uint16_t)(GW_UDP_HLEN + len), w->ip_id++);
+	DP_CNT(w, MEDIA_OUT);
+	if (rtcp)
+		LEG_CNT(l, rtcp_out);
+	else
+		LEG_CNT(l, rtp_out);
+	LEG_CNT_ADD(l, bytes_out, len);
+	dp_arp_send_ip(w, l->pi, m, l->peer_ip);
+}
+
+/*
  * Protect the plaintext RTP/RTCP packet at p (len bytes, inside m's single
  * segment, at least HDRS bytes after the buffer start) with l's send keys and
  * send it to l's peer. Consumes m.
@@ -492,49 +524,50 @@ send_to(struct dp_worker *w, struct leg *l, struct rte_mbuf *m, uint8_t *p, size
 		rc = dp_srtp_rtcp_protect(l->tx, p, &len, cap);
 	else
 		rc = dp_srtp_protect(l->tx, p, &len, cap);
-	if (unlikely(rc != 0 || GW_IPV4_HLEN + GW_UDP_HLEN + len > dp.ports[l->pi].mtu)) {
+	if (unlikely(rc != 0)) {
 		DP_CNT(w, MEDIA_TX_FAIL);
 		LEG_CNT(l, dropped);
 		rte_pktmbuf_free(m);
 		return;
 	}
-	m->data_off = (uint16_t)(frame - buf);
-	m->data_len = (uint16_t)(HDRS + len);
-	m->pkt_len = m->data_len;
-	m->ol_flags = 0;
-	gw_udp4_encode(frame + GW_ETH_HLEN + GW_IPV4_HLEN, dp.ports[l->pi].ipv4, l->peer_ip,
-		       l->port, l->peer_port, (uint16_t)len);
-	gw_ipv4_encode(frame + GW_ETH_HLEN, dp.ports[l->pi].ipv4, l->peer_ip, GW_IPPROTO_UDP, 64,
-		       (uint16_t)(GW_UDP_HLEN + len), w->ip_id++);
-	DP_CNT(w, MEDIA_OUT);
-	if (rtcp)
-		LEG_CNT(l, rtcp_out);
-	else
-		LEG_CNT(l, rtp_out);
-	LEG_CNT_ADD(l, bytes_out, len);
-	dp_arp_send_ip(w, l->pi, m, l->peer_ip);
+	xmit(w, l, m, frame, len, rtcp);
 }
 
-/* A copy of the len plaintext bytes at p in a fresh mbuf, laid out for
- * send_to (headroom for the headers); *cp points at the copy. */
-static struct rte_mbuf *
-copy_of(const uint8_t *p, size_t len, uint8_t **cp)
+/*
+ * Protect the plaintext at p (len bytes; only read) for subscriber l straight
+ * into the fresh mbuf c, behind room for the headers: one pass writes the
+ * viewer's packet (dp_srtp_protect_to), no copy of the plaintext first.
+ * Consumes c.
+ */
+static void
+send_protected_to(struct dp_worker *w, struct leg *l, struct rte_mbuf *c, const uint8_t *p,
+		  size_t len, bool rtcp)
 {
-	struct rte_mbuf *c = rte_pktmbuf_alloc(dp.pool);
-	uint8_t *b;
+	uint8_t *frame = rte_pktmbuf_mtod(c, uint8_t *), *dst = frame + HDRS;
+	size_t cap = (size_t)((uint8_t *)c->buf_addr + c->buf_len - dst), out;
+	int rc;
 
-	if (c == NULL)
-		return NULL;
-	b = (uint8_t *)rte_pktmbuf_append(c, (uint16_t)(HDRS + len));
-	if (b == NULL || rte_pktmbuf_tailroom(c) < DP_SRTP_MAX_OVERHEAD) {
+	rc = rtcp ? dp_srtp_rtcp_protect_to(l->tx, p, len, dst, cap, &out)
+		  : dp_srtp_protect_to(l->tx, p, len, dst, cap, &out);
+	if (unlikely(rc != 0)) {
+		DP_CNT(w, MEDIA_TX_FAIL);
+		LEG_CNT(l, dropped);
 		rte_pktmbuf_free(c);
-		return NULL;
+		return;
 	}
-	memcpy(b + HDRS, p, len);
-	*cp = b + HDRS;
-	return c;
+	xmit(w, l, c, frame, out, rtcp);
 }
 
+/*
+ * One publisher packet (plaintext at p, inside m) to every subscriber, each
+ * under its own keys: SRTP output differs per viewer, so each gets an mbuf of
+ * its own, written once by an out-of-place protect (no copy of the plaintext
+ * first). The plaintext is never written to: it may outlive this call (a
+ * retransmission cache). One rte_pktmbuf_alloc per viewer: taking them
+ * rte_pktmbuf_alloc_bulk 32 at a time measured the same (bench_media, and
+ * callgrind: one instruction per viewer less); the mempool cache already
+ * refills from its ring in bulk. Consumes m.
+ */
 static void
 fan_out(struct dp_worker *w, struct leg *pub, struct rte_mbuf *m, const uint8_t *p, size_t len,
 	bool rtcp)
@@ -542,20 +575,19 @@ fan_out(struct dp_worker *w, struct leg *pub, struct rte_mbuf *m, const uint8_t 
 	for (uint32_t i = pub->sub_head; i != NONE; i = T.legs[i].sub_next) {
 		struct leg *s = &T.legs[i];
 		struct rte_mbuf *c;
-		uint8_t *cp;
 
 		if (!s->peer_set || s->tx == NULL) {
 			LEG_CNT(s, dropped);
 			DP_CNT(w, MEDIA_NO_ROUTE);
 			continue;
 		}
-		c = copy_of(p, len, &cp);
+		c = rte_pktmbuf_alloc(dp.pool);
 		if (c == NULL) {
 			LEG_CNT(s, dropped);
 			DP_CNT(w, MEDIA_TX_FAIL);
 			continue;
 		}
-		send_to(w, s, c, cp, len, rtcp);
+		send_protected_to(w, s, c, p, len, rtcp);
 	}
 	rte_pktmbuf_free(m);
 }

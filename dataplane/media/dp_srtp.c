@@ -76,31 +76,32 @@ hmac_sha1(const struct gw_hmac_sha1_key *k, const uint8_t *a, size_t alen, const
 	gw_hmac_sha1_v(k, c, 2, out);
 }
 
-/* AES-CTR (RFC 3711 §4.1.1) over p[0..n) in place with a 16-byte IV. */
+/* AES-CTR (RFC 3711 §4.1.1) of in[0..n) into out (out == in: in place) with a 16-byte IV. */
 static int
-ctr_xor(EVP_CIPHER_CTX *c, const uint8_t iv[16], uint8_t *p, size_t n)
+ctr_xor(EVP_CIPHER_CTX *c, const uint8_t iv[16], const uint8_t *in, uint8_t *out, size_t n)
 {
 	int outl;
 
 	if (EVP_EncryptInit_ex(c, NULL, NULL, NULL, iv) != 1)
 		return -EIO;
-	if (n && EVP_EncryptUpdate(c, p, &outl, p, (int)n) != 1)
+	if (n && EVP_EncryptUpdate(c, out, &outl, in, (int)n) != 1)
 		return -EIO;
 	return 0;
 }
 
-/* AES-GCM seal: encrypt p[0..n) in place, tag to tag[16]. */
+/* AES-GCM seal: encrypt in[0..n) into out (out == in: in place), tag to tag[16]. */
 static int
 gcm_seal(EVP_CIPHER_CTX *c, const uint8_t iv[12], const uint8_t *aad, size_t aadlen,
-	 const uint8_t *aad2, size_t aad2len, uint8_t *p, size_t n, uint8_t *tag)
+	 const uint8_t *aad2, size_t aad2len, const uint8_t *in, uint8_t *out, size_t n,
+	 uint8_t *tag)
 {
 	int outl;
 
 	if (EVP_EncryptInit_ex(c, NULL, NULL, NULL, iv) != 1 ||
 	    EVP_EncryptUpdate(c, NULL, &outl, aad, (int)aadlen) != 1 ||
 	    (aad2len && EVP_EncryptUpdate(c, NULL, &outl, aad2, (int)aad2len) != 1) ||
-	    (n && EVP_EncryptUpdate(c, p, &outl, p, (int)n) != 1) ||
-	    EVP_EncryptFinal_ex(c, p + n, &outl) != 1 ||
+	    (n && EVP_EncryptUpdate(c, out, &outl, in, (int)n) != 1) ||
+	    EVP_EncryptFinal_ex(c, out + n, &outl) != 1 ||
 	    EVP_CIPHER_CTX_ctrl(c, EVP_CTRL_GCM_GET_TAG, GCM_TAG, tag) != 1)
 		return -EIO;
 	return 0;
@@ -512,18 +513,28 @@ rtp_iv_cm(uint8_t iv[16], const uint8_t salt[14], uint32_t ssrc, uint64_t idx)
 		iv[8 + i] ^= (uint8_t)(idx >> (40 - 8 * i));
 }
 
-/* RFC 7714 §8.1: 00 00 || SSRC || ROC || SEQ, XOR salt. */
+/* RFC 7714 §8.1: 00 00 || SSRC || ROC || SEQ, XOR salt. Built as two
+ * words rather than byte by byte: it runs once per packet and viewer. */
 static void
 iv_gcm(uint8_t iv[12], const uint8_t salt[12], uint32_t ssrc, uint32_t hi, uint16_t lo)
 {
-	uint8_t b[12] = {0};
+	uint8_t b[12];
+	uint64_t x, sx;
+	uint32_t y, sy;
 
+	b[0] = b[1] = 0;
 	gw_put32(b + 2, ssrc);
 	gw_put32(b + 6, hi);
 	b[10] = (uint8_t)(lo >> 8);
 	b[11] = (uint8_t)lo;
-	for (int i = 0; i < 12; i++)
-		iv[i] = b[i] ^ salt[i];
+	memcpy(&x, b, 8);
+	memcpy(&sx, salt, 8);
+	memcpy(&y, b + 8, 4);
+	memcpy(&sy, salt + 8, 4);
+	x ^= sx;
+	y ^= sy;
+	memcpy(iv, &x, 8);
+	memcpy(iv + 8, &y, 4);
 }
 
 /* What protect and unprotect both need of an RTP packet: its stream, the
@@ -552,42 +563,67 @@ rtp_prepare(struct dp_srtp *s, const uint8_t *pkt, struct rtp_op *o)
 	return 0;
 }
 
+/* dst and src are one buffer, or two that do not overlap (dst's cap bytes). */
+static bool
+overlap(const uint8_t *src, size_t len, const uint8_t *dst, size_t cap)
+{
+	uintptr_t a = (uintptr_t)src, b = (uintptr_t)dst;
+
+	return a != b && a < b + cap && b < a + len;
+}
+
+/*
+ * Both protects write header || ciphertext || trailer to dst while reading
+ * the plaintext from src: the cipher takes in != out, so an out-of-place
+ * protect is one pass over the packet (no copy first), and with dst == src
+ * it is the in-place protect, byte for byte the same code.
+ */
 int
-dp_srtp_protect(struct dp_srtp *s, uint8_t *pkt, size_t *len, size_t cap)
+dp_srtp_protect_to(struct dp_srtp *s, const uint8_t *src, size_t len, uint8_t *dst, size_t cap,
+		   size_t *out_len)
 {
 	struct rtp_op o;
 	uint8_t iv[16], mac[HMAC_LEN], rocb[4];
-	size_t n = *len;
+	size_t n = len;
 	int h, rc;
 
-	if (s->dir != DP_SRTP_SEND)
+	if (s->dir != DP_SRTP_SEND || overlap(src, len, dst, cap))
 		return -EINVAL;
-	h = gw_rtp_hdr_len(pkt, n);
+	h = gw_rtp_hdr_len(src, n);
 	if (h < 0)
 		return DP_SRTP_E_MALFORMED;
 	if (cap < n || cap - n < s->tag_len)
 		return DP_SRTP_E_NOROOM;
-	rc = rtp_prepare(s, pkt, &o);
+	rc = rtp_prepare(s, src, &o);
 	if (rc != 0)
 		return rc;
+	if (dst != src)
+		memcpy(dst, src, (size_t)h);
 	if (s->gcm) {
 		iv_gcm(iv, s->rtp.salt, o.ssrc, o.roc, o.seq);
-		rc = gcm_seal(s->rtp.c, iv, pkt, (size_t)h, NULL, 0, pkt + h, n - (size_t)h, pkt + n);
+		rc = gcm_seal(s->rtp.c, iv, src, (size_t)h, NULL, 0, src + h, dst + h, n - (size_t)h,
+			      dst + n);
 	} else {
 		rtp_iv_cm(iv, s->rtp.salt, o.ssrc, o.idx);
-		rc = ctr_xor(s->rtp.c, iv, pkt + h, n - (size_t)h);
+		rc = ctr_xor(s->rtp.c, iv, src + h, dst + h, n - (size_t)h);
 		if (rc == 0) {
 			gw_put32(rocb, o.roc);
-			hmac_sha1(&s->rtp.mac, pkt, n, rocb, 4, mac);
-			memcpy(pkt + n, mac, s->tag_len);
+			hmac_sha1(&s->rtp.mac, dst, n, rocb, 4, mac);
+			memcpy(dst + n, mac, s->tag_len);
 		}
 	}
 	if (rc != 0)
 		return rc;
 	rtp_advance(o.st, o.idx);
 	stream_commit(s, o.st);
-	*len = n + s->tag_len;
+	*out_len = n + s->tag_len;
 	return 0;
+}
+
+int
+dp_srtp_protect(struct dp_srtp *s, uint8_t *pkt, size_t *len, size_t cap)
+{
+	return dp_srtp_protect_to(s, pkt, *len, pkt, cap, len);
 }
 
 int
@@ -619,7 +655,7 @@ dp_srtp_unprotect(struct dp_srtp *s, uint8_t *pkt, size_t *len)
 		if (!gw_ct_equal(mac, pkt + body, s->tag_len))
 			return DP_SRTP_E_AUTH;
 		rtp_iv_cm(iv, s->rtp.salt, o.ssrc, o.idx);
-		rc = ctr_xor(s->rtp.c, iv, pkt + h, body - (size_t)h);
+		rc = ctr_xor(s->rtp.c, iv, pkt + h, pkt + h, body - (size_t)h);
 	}
 	if (rc != 0)
 		return rc;
@@ -648,21 +684,22 @@ rtcp_iv_gcm(uint8_t iv[12], const uint8_t salt[12], uint32_t ssrc, uint32_t idx)
 }
 
 int
-dp_srtp_rtcp_protect(struct dp_srtp *s, uint8_t *pkt, size_t *len, size_t cap)
+dp_srtp_rtcp_protect_to(struct dp_srtp *s, const uint8_t *src, size_t len, uint8_t *dst,
+			size_t cap, size_t *out_len)
 {
 	struct strm *st;
 	uint8_t iv[16], mac[HMAC_LEN], eidx[4];
-	size_t n = *len, over = dp_srtp_rtcp_overhead(s);
+	size_t n = len, over = dp_srtp_rtcp_overhead(s);
 	uint32_t ssrc, idx;
 	int rc;
 
-	if (s->dir != DP_SRTP_SEND)
+	if (s->dir != DP_SRTP_SEND || overlap(src, len, dst, cap))
 		return -EINVAL;
-	if (n < GW_RTCP_HDR_MIN || (pkt[0] >> 6) != 2)
+	if (n < GW_RTCP_HDR_MIN || (src[0] >> 6) != 2)
 		return DP_SRTP_E_MALFORMED;
 	if (cap < n || cap - n < over)
 		return DP_SRTP_E_NOROOM;
-	ssrc = gw_get32(pkt + 4);
+	ssrc = gw_get32(src + 4);
 	st = stream_get(s, ssrc);
 	if (st == NULL)
 		return DP_SRTP_E_STREAMS;
@@ -670,21 +707,24 @@ dp_srtp_rtcp_protect(struct dp_srtp *s, uint8_t *pkt, size_t *len, size_t cap)
 	if (idx > SRTCP_INDEX_MAX)
 		return DP_SRTP_E_EXHAUSTED;
 	gw_put32(eidx, SRTCP_E | idx);
+	if (dst != src)
+		memcpy(dst, src, GW_RTCP_HDR_MIN);
 	if (s->gcm) {
 		/* header(8) | ciphertext | tag(16) | E||index(4); AAD = header || E||index */
 		rtcp_iv_gcm(iv, s->rtcp.salt, ssrc, idx);
-		rc = gcm_seal(s->rtcp.c, iv, pkt, GW_RTCP_HDR_MIN, eidx, 4, pkt + GW_RTCP_HDR_MIN,
-			      n - GW_RTCP_HDR_MIN, pkt + n);
+		rc = gcm_seal(s->rtcp.c, iv, src, GW_RTCP_HDR_MIN, eidx, 4, src + GW_RTCP_HDR_MIN,
+			      dst + GW_RTCP_HDR_MIN, n - GW_RTCP_HDR_MIN, dst + n);
 		if (rc == 0)
-			memcpy(pkt + n + GCM_TAG, eidx, 4);
+			memcpy(dst + n + GCM_TAG, eidx, 4);
 	} else {
 		/* header(8) | ciphertext | E||index(4) | tag(10) */
 		rtcp_iv_cm(iv, s->rtcp.salt, ssrc, idx);
-		rc = ctr_xor(s->rtcp.c, iv, pkt + GW_RTCP_HDR_MIN, n - GW_RTCP_HDR_MIN);
+		rc = ctr_xor(s->rtcp.c, iv, src + GW_RTCP_HDR_MIN, dst + GW_RTCP_HDR_MIN,
+			     n - GW_RTCP_HDR_MIN);
 		if (rc == 0) {
-			memcpy(pkt + n, eidx, 4);
-			hmac_sha1(&s->rtcp.mac, pkt, n + 4, NULL, 0, mac);
-			memcpy(pkt + n + 4, mac, SRTCP_TAG_CM);
+			memcpy(dst + n, eidx, 4);
+			hmac_sha1(&s->rtcp.mac, dst, n + 4, NULL, 0, mac);
+			memcpy(dst + n + 4, mac, SRTCP_TAG_CM);
 		}
 	}
 	if (rc != 0)
@@ -692,8 +732,14 @@ dp_srtp_rtcp_protect(struct dp_srtp *s, uint8_t *pkt, size_t *len, size_t cap)
 	st->rtcp_idx = idx + 1;
 	st->rtcp_init = 1;
 	stream_commit(s, st);
-	*len = n + over;
+	*out_len = n + over;
 	return 0;
+}
+
+int
+dp_srtp_rtcp_protect(struct dp_srtp *s, uint8_t *pkt, size_t *len, size_t cap)
+{
+	return dp_srtp_rtcp_protect_to(s, pkt, *len, pkt, cap, len);
 }
 
 int
@@ -740,7 +786,8 @@ dp_srtp_rtcp_unprotect(struct dp_srtp *s, uint8_t *pkt, size_t *len)
 		rc = 0;
 		if (enc) {
 			rtcp_iv_cm(iv, s->rtcp.salt, ssrc, idx);
-			rc = ctr_xor(s->rtcp.c, iv, pkt + GW_RTCP_HDR_MIN, body - GW_RTCP_HDR_MIN);
+			rc = ctr_xor(s->rtcp.c, iv, pkt + GW_RTCP_HDR_MIN, pkt + GW_RTCP_HDR_MIN,
+				     body - GW_RTCP_HDR_MIN);
 		}
 	}
 	if (rc != 0)

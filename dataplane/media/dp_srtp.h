@@ -19,7 +19,10 @@
  *
  * Packets are worked on in place. Protect appends the tag (and for SRTCP the
  * E-flag/index word), so the buffer needs DP_SRTP_MAX_OVERHEAD bytes of room
- * after the packet; unprotect removes them. Each context tracks up to
+ * after the packet; unprotect removes them. Protect also comes out of place
+ * (_to: plaintext read from one buffer, header + ciphertext + trailer written
+ * to another in one pass), for fan-out, where each receiver needs its own
+ * output and the source must stay plaintext. Each context tracks up to
  * DP_SRTP_MAX_STREAMS SSRCs, each with its rollover counter (ROC) and a
  * 64-packet replay window for SRTP and another for SRTCP. Send contexts also
  * refuse to use an index twice (a second packet under one keystream/IV).
@@ -117,6 +120,19 @@ unsigned dp_srtp_rtcp_overhead(const struct dp_srtp *s);
 int dp_srtp_protect(struct dp_srtp *s, uint8_t *pkt, size_t *len, size_t cap);
 
 /**
+ * Protect an RTP packet out of place (send context): read the plaintext
+ * src[0..len) and write the SRTP packet (header, ciphertext, tag) to dst in
+ * one pass. src is only read. The result is byte for byte what
+ * dp_srtp_protect gives in place; dst == src is that in-place protect.
+ * @param cap      writable bytes at dst (len + dp_srtp_rtp_overhead at least)
+ * @param out_len  out: SRTP length written to dst
+ * @return 0; -EINVAL on a receive context or when dst and src overlap
+ *         without being equal; else as dp_srtp_protect.
+ */
+int dp_srtp_protect_to(struct dp_srtp *s, const uint8_t *src, size_t len, uint8_t *dst,
+		       size_t cap, size_t *out_len);
+
+/**
  * Unprotect an SRTP packet in place (receive context): replay check,
  * authentication, decryption, then the replay window and ROC move.
  * On an error the packet's bytes are unspecified (GCM decrypts in place
@@ -129,6 +145,14 @@ int dp_srtp_unprotect(struct dp_srtp *s, uint8_t *pkt, size_t *len);
 
 /** Protect an RTCP compound packet in place (SRTCP, encrypted: E = 1). Errors as dp_srtp_protect. */
 int dp_srtp_rtcp_protect(struct dp_srtp *s, uint8_t *pkt, size_t *len, size_t cap);
+
+/**
+ * Protect an RTCP compound packet out of place (SRTCP, E = 1): src[0..len)
+ * read, the SRTCP packet written to dst (cap bytes). As dp_srtp_protect_to:
+ * dst == src is dp_srtp_rtcp_protect; errors as it, -EINVAL for overlap.
+ */
+int dp_srtp_rtcp_protect_to(struct dp_srtp *s, const uint8_t *src, size_t len, uint8_t *dst,
+			    size_t cap, size_t *out_len);
 
 /** Unprotect an SRTCP packet in place (E = 0 accepted: authenticated only). Errors as dp_srtp_unprotect. */
 int dp_srtp_rtcp_unprotect(struct dp_srtp *s, uint8_t *pkt, size_t *len);

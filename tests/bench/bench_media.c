@@ -1,17 +1,23 @@
 /*
  * bench_media: the dataplane's media forwarding (dataplane/media/dp_media.c)
  * on real mbufs: one publisher's SRTP packet through dp_media_input() ->
- * unprotect -> one copy + protect + UDP/IPv4 headers per subscriber ->
- * dp_arp_send_ip() (captured by tests/dp_harness.h, then freed), for echo and
- * fan-out to N subscribers, AES-GCM and AES-CM, 172-byte audio and 1200-byte
- * video. Beside it, in the same run: the bare work the path must do (dp_srtp
- * unprotect, then per subscriber a memcpy and dp_srtp protect, on flat
- * buffers) and the mbuf alloc + frame copy + free the benchmark itself spends
- * per input packet (to subtract).
+ * unprotect -> per receiving leg an mbuf with the packet protected under the
+ * leg's keys + UDP/IPv4 headers -> dp_arp_send_ip() (captured by
+ * tests/dp_harness.h, then freed), for echo and fan-out to 1, 10, 100 and 1000
+ * viewers, AES-GCM and AES-CM, 172-byte audio and 1200-byte video. Beside it,
+ * in the same run: the bare cipher work the path must do (EVP open/seal or
+ * AES-CTR + HMAC-SHA1, no dp_srtp, no mbufs: one unprotect, then per viewer
+ * one protect into an output buffer) and the mbuf alloc + frame copy + free
+ * the benchmark itself spends per input packet (subtracted), the three taken
+ * in turn and each the best of several rounds, so that load from other work
+ * on the machine hits them alike.
  *
- * Not a test; prints a table. bench_media [iterations]
+ * Not a test; prints a table. bench_media [iterations [media|all [viewers
+ * [gcm|cm [bytes]]]]]: with "media", only the dp_media runs (bare column 1),
+ * for a profiler; viewers (0 = echo), profile and bytes pick one row.
  */
 #include <errno.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,22 +27,29 @@
 #include <rte_malloc.h>
 #include <rte_mempool.h>
 
+#include <openssl/evp.h>
+
 #include "dp_harness.h"
 #include "dp_ipc.h"
 #include "dp_media.h"
 #include "dp_srtp.h"
 #include "gw_config.h"
+#include "hmac.h"
 
 #define IP(a, b, c, d) ((uint32_t)(a) << 24 | (uint32_t)(b) << 16 | (uint32_t)(c) << 8 | (d))
 #define GW       IP(198, 18, 4, 2)
 #define PORT0    40000
-#define MAX_SUBS 64
+#define MAX_SUBS 1000
 #define NPKT     4096           /* distinct pre-protected packets (replay window) */
+#define ROUNDS   3              /* timed rounds per measurement */
+#define REPEAT   3              /* measurements per row, interleaved: best of ROUNDS x REPEAT */
+#define PROTECTS_PER_ROUND 100000
 
 static struct gw_config conf;
 static struct dp_worker *w0;
 static struct rte_mempool *pool;
 static dp_ipc_cmd_fn *handler;
+static volatile size_t sink;
 
 void
 dp_ipc_event(struct dp_worker *w, struct gw_ipc_msg *m)
@@ -139,7 +152,7 @@ mbuf_of(unsigned i)
 
 /* ns per publisher packet through dp_media_input with n subscribers (0: echo). */
 static double
-run_media(const struct dp_srtp_key *k, size_t size, unsigned n, unsigned iters,
+run_media(const struct dp_srtp_key *k, size_t size, unsigned n, unsigned npkt,
 	  uint32_t ssrc_base)
 {
 	double t0, best = 1e18;
@@ -152,17 +165,17 @@ run_media(const struct dp_srtp_key *k, size_t size, unsigned n, unsigned iters,
 	for (unsigned s = 0; s < n; s++) {
 		leg(2 + s, GW_IPC_MEDIA_ADD, 0, 0, 0);
 		keys(2 + s, k);
-		leg(2 + s, GW_IPC_MEDIA_PEER, 0, 0, IP(198, 18, 4, 11 + s));
+		leg(2 + s, GW_IPC_MEDIA_PEER, 0, 0, IP(198, 18, 5 + s / 250, 1 + s % 250));
 		leg(2 + s, GW_IPC_MEDIA_RULE, GW_IPC_MEDIA_RULE_SUBSCRIBE, 1, 0);
 	}
 	if (make_frames(k, size, ssrc_base) != 0)
 		return -1;
-	for (unsigned round = 0; round < 3; round++) {
+	for (unsigned round = 0; round < ROUNDS; round++) {
 		unsigned done = 0;
 		double t;
 
 		t0 = now_ns();
-		for (unsigned i = 0; i < iters && i < NPKT; i++, done++) {
+		for (unsigned i = 0; i < npkt; i++, done++) {
 			struct rte_mbuf *m = mbuf_of(i);
 			struct gw_ipv4_view ip;
 			struct gw_udp_view u;
@@ -179,7 +192,7 @@ run_media(const struct dp_srtp_key *k, size_t size, unsigned n, unsigned iters,
 		for (unsigned s = 0; s <= n; s++)
 			keys(1 + s, k);
 	}
-	if (w0->cnt[GW_CNT_MEDIA_OUT] - out0 != 3ull * RTE_MIN(iters, NPKT) * (n ? n : 1)) {
+	if (w0->cnt[GW_CNT_MEDIA_OUT] - out0 != (uint64_t)ROUNDS * npkt * (n ? n : 1)) {
 		fprintf(stderr, "not every packet was forwarded: out %lu, auth %lu, replay %lu, "
 			"malformed %lu, no route %lu, tx fail %lu, no keys %lu\n",
 			(unsigned long)(w0->cnt[GW_CNT_MEDIA_OUT] - out0),
@@ -196,70 +209,152 @@ run_media(const struct dp_srtp_key *k, size_t size, unsigned n, unsigned iters,
 	return best;
 }
 
-/* The bare work: unprotect, then per subscriber memcpy + protect, flat buffers. */
-static double
-run_bare(const struct dp_srtp_key *k, size_t size, unsigned n, unsigned iters)
+/*
+ * The bare cipher work the path must do, in the same run: EVP calls and
+ * HMAC-SHA1 from precomputed states only (no dp_srtp, no mbufs), one key for
+ * every viewer. Per packet: copy it to a work buffer, authenticate + decrypt
+ * it (GCM open, or HMAC verify + AES-CTR), then per viewer encrypt it into an
+ * output buffer and tag it (GCM seal, or AES-CTR + HMAC). The GCM input is
+ * sealed beforehand with the bare key so that the open verifies.
+ */
+static uint8_t bare_in[NPKT][1600];
+static size_t bare_len[NPKT];
+
+static int
+bare_ctx(EVP_CIPHER_CTX **c, struct gw_hmac_sha1_key *hk, bool gcm)
 {
-	struct dp_srtp_pool *bp;
-	struct dp_srtp *rx, *tx[MAX_SUBS + 1];
-	static uint8_t in[1600], out[1600];
-	double t0, best = 1e18;
-	unsigned m = n ? n : 1;
+	static const uint8_t key[16] = { 1, 2, 3 }, auth[20] = { 4, 5, 6 }, iv[16] = { 9 };
 
-	if (dp_srtp_pool_create(&bp, MAX_SUBS + 2) != 0 ||
-	    dp_srtp_create(&rx, bp, k, DP_SRTP_RECV) != 0)
+	*c = EVP_CIPHER_CTX_new();
+	if (*c == NULL || gw_hmac_sha1_key_init(hk, auth, sizeof(auth)) != 0 ||
+	    EVP_EncryptInit_ex(*c, gcm ? EVP_aes_128_gcm() : EVP_aes_128_ctr(), NULL, key, iv) != 1)
 		return -1;
-	for (unsigned s = 0; s < m; s++)
-		if (dp_srtp_create(&tx[s], bp, k, DP_SRTP_SEND) != 0)
-			return -1;
-	for (unsigned round = 0; round < 3; round++) {
-	double t;
+	return 0;
+}
 
-	for (unsigned s = 0; round > 0 && s < m; s++) {
-		dp_srtp_free(tx[s]);
-		if (dp_srtp_create(&tx[s], bp, k, DP_SRTP_SEND) != 0)
-			return -1;
+/* Seal (GCM) or CTR + MAC (CM) in[0..n) (header 12) into out; returns the protected length. */
+static size_t
+bare_protect(EVP_CIPHER_CTX *c, const struct gw_hmac_sha1_key *hk, bool gcm, uint8_t iv[16],
+	     const uint8_t *in, size_t n, uint8_t *out)
+{
+	uint8_t mac[20];
+	int outl;
+
+	memcpy(out, in, 12);
+	if (gcm) {
+		EVP_EncryptInit_ex(c, NULL, NULL, NULL, iv);
+		EVP_EncryptUpdate(c, NULL, &outl, in, 12);
+		EVP_EncryptUpdate(c, out + 12, &outl, in + 12, (int)n - 12);
+		EVP_EncryptFinal_ex(c, mac, &outl);
+		EVP_CIPHER_CTX_ctrl(c, EVP_CTRL_GCM_GET_TAG, 16, out + n);
+		return n + 16;
 	}
-	if (round > 0) {
-		dp_srtp_free(rx);
-		if (dp_srtp_create(&rx, bp, k, DP_SRTP_RECV) != 0)
-			return -1;
+	EVP_EncryptInit_ex(c, NULL, NULL, NULL, iv);
+	EVP_EncryptUpdate(c, out + 12, &outl, in + 12, (int)n - 12);
+	gw_hmac_sha1(hk, out, n, mac);
+	memcpy(out + n, mac, 10);
+	return n + 10;
+}
+
+/* Open (GCM) or MAC check + CTR (CM) b[0..n) in place; returns the plaintext length or 0. */
+static size_t
+bare_unprotect(EVP_CIPHER_CTX *c, const struct gw_hmac_sha1_key *hk, bool gcm,
+	       uint8_t iv[16], uint8_t *b, size_t n)
+{
+	uint8_t mac[20];
+	int outl;
+
+	if (gcm) {
+		n -= 16;
+		EVP_DecryptInit_ex(c, NULL, NULL, NULL, iv);
+		EVP_DecryptUpdate(c, NULL, &outl, b, 12);
+		EVP_DecryptUpdate(c, b + 12, &outl, b + 12, (int)n - 12);
+		EVP_CIPHER_CTX_ctrl(c, EVP_CTRL_GCM_SET_TAG, 16, b + n);
+		return EVP_DecryptFinal_ex(c, mac, &outl) == 1 ? n : 0;
 	}
-	t0 = now_ns();
-	for (unsigned i = 0; i < iters && i < NPKT; i++) {
-		size_t len = flen[i] - (GW_ETH_HLEN + GW_IPV4_HLEN + GW_UDP_HLEN);
+	n -= 10;
+	gw_hmac_sha1(hk, b, n, mac);
+	if (memcmp(mac, b + n, 10) != 0)
+		return 0;
+	EVP_EncryptInit_ex(c, NULL, NULL, NULL, iv);
+	EVP_EncryptUpdate(c, b + 12, &outl, b + 12, (int)n - 12);
+	return n;
+}
 
-		memcpy(in, frames[i] + GW_ETH_HLEN + GW_IPV4_HLEN + GW_UDP_HLEN, len);
-		if (dp_srtp_unprotect(rx, in, &len) != 0)
-			return -1;
-		for (unsigned s = 0; s < m; s++) {
-			size_t l2 = len;
+static uint8_t bare_out[1600];
 
-			memcpy(out, in, len);
-			if (dp_srtp_protect(tx[s], out, &l2, sizeof(out)) != 0)
+/* ns per publisher packet: the bare work for n viewers (0: echo, one protect). */
+static double
+run_bare(uint16_t profile, size_t size, unsigned n, unsigned npkt)
+{
+	bool gcm = profile == DP_SRTP_AEAD_AES_128_GCM;
+	EVP_CIPHER_CTX *c;
+	struct gw_hmac_sha1_key hk;
+	uint8_t iv[16] = { 9 }, b[1600];
+	unsigned m = n ? n : 1;
+	double best = 1e18;
+
+	if (bare_ctx(&c, &hk, gcm) != 0)
+		return -1;
+	for (unsigned i = 0; i < npkt; i++) {
+		memset(b, 0x5a, size);
+		b[0] = 0x80;
+		b[3] = (uint8_t)i;
+		iv[11] = (uint8_t)i;
+		bare_len[i] = bare_protect(c, &hk, gcm, iv, b, size, bare_in[i]);
+	}
+	for (unsigned round = 0; round < ROUNDS; round++) {
+		double t0 = now_ns(), t;
+
+		for (unsigned i = 0; i < npkt; i++) {
+			size_t len;
+
+			memcpy(b, bare_in[i], bare_len[i]);
+			iv[11] = (uint8_t)i;
+			len = bare_unprotect(c, &hk, gcm, iv, b, bare_len[i]);
+			if (len == 0)
 				return -1;
+			for (unsigned s = 0; s < m; s++) {
+				iv[12] = (uint8_t)s;
+				sink += bare_protect(c, &hk, gcm, iv, b, len, bare_out);
+			}
+			iv[12] = 0;
 		}
+		t = (now_ns() - t0) / npkt;
+		if (t < best)
+			best = t;
 	}
-	t = (now_ns() - t0) / RTE_MIN(iters, NPKT);
-	if (t < best)
-		best = t;
-	}
-	dp_srtp_free(rx);
-	for (unsigned s = 0; s < m; s++)
-		dp_srtp_free(tx[s]);
-	dp_srtp_pool_free(bp);
-	(void)size;
+	EVP_CIPHER_CTX_free(c);
+	gw_hmac_sha1_key_fini(&hk);
 	return best;
 }
 
 static double
-run_mbuf_only(unsigned iters)
+run_mbuf_only(unsigned npkt)
 {
-	double t0 = now_ns();
+	double best = 1e18;
 
-	for (unsigned i = 0; i < iters && i < NPKT; i++)
-		rte_pktmbuf_free(mbuf_of(i));
-	return (now_ns() - t0) / RTE_MIN(iters, NPKT);
+	for (unsigned round = 0; round < ROUNDS; round++) {
+		double t0 = now_ns(), t;
+
+		for (unsigned i = 0; i < npkt; i++)
+			rte_pktmbuf_free(mbuf_of(i));
+		t = (now_ns() - t0) / npkt;
+		if (t < best)
+			best = t;
+	}
+	return best;
+}
+
+/* Packets per timed round: about PROTECTS_PER_ROUND protects whatever the viewer count. */
+static unsigned
+packets_for(unsigned n, unsigned iters)
+{
+	unsigned p = PROTECTS_PER_ROUND / (n ? n : 1);
+
+	p = p < 32 ? 32 : p;
+	p = p > iters ? iters : p;
+	return p > NPKT ? NPKT : p;
 }
 
 int
@@ -271,47 +366,71 @@ main(int argc, char **argv)
 	} prof[] = { { DP_SRTP_AEAD_AES_128_GCM, "AEAD_AES_128_GCM" },
 		     { DP_SRTP_AES128_CM_SHA1_80, "AES128_CM_SHA1_80" } };
 	static const size_t sizes[] = { 172, 1200 };
-	static const unsigned subs[] = { 0, 1, 8, 64 };
+	static const unsigned subs[] = { 0, 1, 10, 100, 1000 };
 	unsigned iters = argc > 1 ? (unsigned)atoi(argv[1]) : NPKT;
+	bool only_media = argc > 2 && strcmp(argv[2], "media") == 0;
+	int want_subs = argc > 3 ? atoi(argv[3]) : -1;
+	const char *want_prof = argc > 4 ? argv[4] : NULL;
+	size_t want_size = argc > 5 ? (size_t)atoi(argv[5]) : 0;
 	uint32_t ssrc = 1;
+	double mb;
 
 	if (dp_harness_eal_init("bench_media", "rtm-bench", 256) != 0)
 		return 1;
 	gw_config_defaults(&conf);
 	dp_harness_dp(&conf, (const uint32_t[]){ GW }, 1);
-	pool = rte_pktmbuf_pool_create("rtm_bench", 2047, 0, 0, RTE_MBUF_DEFAULT_BUF_SIZE,
+	pool = rte_pktmbuf_pool_create("rtm_bench", 4095, 256, 0, RTE_MBUF_DEFAULT_BUF_SIZE,
 				       SOCKET_ID_ANY);
 	dp.pool = pool;
 	w0 = rte_zmalloc("w0", sizeof(*w0), RTE_CACHE_LINE_SIZE);
-	if (pool == NULL || w0 == NULL || dp_media_create(PORT0, PORT0 + 99, 80) != 0)
+	if (pool == NULL || w0 == NULL || dp_media_create(PORT0, PORT0 + MAX_SUBS + 9, MAX_SUBS + 2) != 0)
 		return 1;
-	printf("| profile | bytes | subscribers | dp_media ns/pkt | per subscriber | bare ns/pkt | ratio |\n");
-	printf("|---|---|---|---|---|---|---|\n");
+	printf("| profile | bytes | viewers | dp_media ns/pkt | per viewer | bare cipher ns/pkt | per viewer | ratio |\n");
+	printf("|---|---|---|---|---|---|---|---|\n");
 	for (unsigned p = 0; p < 2; p++) {
 		for (unsigned z = 0; z < 2; z++) {
-			for (unsigned s = 0; s < 4; s++) {
+			for (unsigned s = 0; s < sizeof(subs) / sizeof(subs[0]); s++) {
 				struct dp_srtp_key k = { .profile = prof[p].profile };
-				double mb, t, bare;
+				unsigned npkt = packets_for(subs[s], iters), m = subs[s] ? subs[s] : 1;
+				double t, bare;
 				char label[16];
 
+				if ((want_subs >= 0 && (unsigned)want_subs != subs[s]) ||
+				    (want_prof != NULL && strcmp(want_prof, p == 0 ? "gcm" : "cm") != 0) ||
+				    (want_size != 0 && want_size != sizes[z]))
+					continue;
 				memset(k.key, 0x11 + (int)p, sizeof(k.key));
 				memset(k.salt, 0x22, sizeof(k.salt));
-				t = run_media(&k, sizes[z], subs[s], iters, ssrc++);
-				bare = run_bare(&k, sizes[z], subs[s], iters);
-				mb = run_mbuf_only(iters);
-				if (t < 0 || bare < 0) {
-					fprintf(stderr, "run failed\n");
-					return 1;
+				/* media, bare and the mbuf floor in turn, REPEAT times, best of
+				 * each: load from other work hits all three alike. */
+				t = bare = mb = 1e18;
+				for (unsigned r = 0; r < REPEAT; r++) {
+					double t1 = run_media(&k, sizes[z], subs[s], npkt, ssrc++);
+					double b1 = only_media ? 1 : run_bare(prof[p].profile, sizes[z],
+									      subs[s], npkt);
+					double m1 = run_mbuf_only(npkt);
+
+					if (t1 < 0 || b1 < 0) {
+						fprintf(stderr, "run failed\n");
+						return 1;
+					}
+					t = RTE_MIN(t, t1);
+					bare = RTE_MIN(bare, b1);
+					mb = RTE_MIN(mb, m1);
 				}
 				t -= mb;
 				snprintf(label, sizeof(label), subs[s] ? "%u" : "echo", subs[s]);
-				printf("| %s | %zu | %s | %.0f | %.0f | %.0f | %.2f |\n", prof[p].name,
-				       sizes[z], label, t, t / (subs[s] ? subs[s] : 1), bare, t / bare);
+				printf("| %s | %zu | %s | %.0f | %.0f | %.0f | %.0f | %.2f |\n", prof[p].name,
+				       sizes[z], label, t, t / m, bare, bare / m, t / bare);
+				fflush(stdout);
 			}
 		}
 	}
-	printf("(dp_media column: minus the benchmark's own mbuf alloc + frame copy + free, "
-	       "measured in the same run)\n");
+	mb = run_mbuf_only(RTE_MIN(iters, NPKT));
+	printf("(dp_media columns: minus the benchmark's own mbuf alloc + frame copy + free, "
+	       "measured in the same run: %.0f ns/pkt for %u packets; best of %d x %d rounds of "
+	       "about %d protects, at most %u packets)\n",
+	       mb, RTE_MIN(iters, NPKT), REPEAT, ROUNDS, PROTECTS_PER_ROUND, RTE_MIN(iters, NPKT));
 	dp_media_free();
 	rte_mempool_free(pool);
 	dp_harness_eal_fini("rtm-bench");

@@ -452,6 +452,103 @@ test_fan_out(void **state)
 	all_free();
 }
 
+/*
+ * Fan-out to 40 subscribers, of two profiles: every routable subscriber gets
+ * the packet under its own keys; a subscriber with
+ * no address yet is counted, not sent to; the publisher's plaintext in the
+ * received mbuf is never written (held here by an extra reference, as a
+ * retransmission cache would); with the pool short of mbufs, what it has is
+ * still sent and the rest counted as TX failures.
+ */
+#define N_SUBS 40
+static void
+test_fan_out_many(void **state)
+{
+	static struct browser pub, sub[N_SUBS];
+	static struct rte_mbuf *hold[N_MBUFS];
+	uint8_t pkt[1500], wire[1600];
+	size_t len, wlen, got;
+	unsigned seen[N_SUBS] = { 0 }, n_hold;
+	uint64_t no_route = w0->cnt[GW_CNT_MEDIA_NO_ROUTE], tx_fail;
+	struct gw_ipv4_view ip;
+	struct gw_udp_view u;
+	struct rte_mbuf *m;
+
+	(void)state;
+	browser_up(&pub, 40, PORT0 + 40, DP_SRTP_AEAD_AES_128_GCM, false);
+	assert_int_equal(leg_op(40, GW_IPC_MEDIA_RULE, 0, GW_IPC_MEDIA_RULE_PUBLISH, 0), 0);
+	for (unsigned i = 0; i < N_SUBS; i++) {
+		/* sub[7]: no address yet (latching, and it has sent nothing) */
+		browser_up(&sub[i], 41 + i, (uint16_t)(PORT0 + 41 + i),
+			   i % 3 == 1 ? DP_SRTP_AES128_CM_SHA1_80 : DP_SRTP_AEAD_AES_128_GCM, i == 7);
+		assert_int_equal(leg_op(41 + i, GW_IPC_MEDIA_RULE, 0, GW_IPC_MEDIA_RULE_SUBSCRIBE,
+					40), 0);
+	}
+	len = rtp_packet(pkt, 0xfa17, 500, 1000);
+	browser_send(&pub, pkt, len, false, wire, &wlen);
+	m = dp_harness_mbuf(pool, pub.ip, pub.sport, GW, pub.port, wire, wlen);
+	assert_non_null(m);
+	rte_mbuf_refcnt_update(m, 1);
+	assert_int_equal(dp_harness_views(m, &ip, &u), 0);
+	dp_media_input(w0, 0, m, &ip, &u);
+	/* unprotected in place by the publisher's context, then left alone */
+	assert_int_equal(rte_mbuf_refcnt_read(m), 1);
+	assert_memory_equal(u.payload, pkt, len);
+	rte_pktmbuf_free(m);
+	assert_int_equal(w0->cnt[GW_CNT_MEDIA_NO_ROUTE] - no_route, 1);
+	assert_int_equal(leg_cnt(48, GW_IPC_MEDIA_CNT_dropped), 1);
+	assert_int_equal(dp_harness_n_sent, N_SUBS - 1);
+	for (unsigned i = 0; i < dp_harness_n_sent; i++) {
+		const uint8_t *p;
+		unsigned k;
+
+		assert_int_equal(dp_harness_views(dp_harness_sent[i], &ip, &u), 0);
+		for (k = 0; k < N_SUBS && sub[k].ip != ip.dst; k++)
+			;
+		assert_true(k < N_SUBS && k != 7);
+		seen[k]++;
+		p = received(i, &sub[k], &got, false);
+		assert_int_equal(got, len);
+		assert_memory_equal(p, pkt, len);
+	}
+	for (unsigned k = 0; k < N_SUBS; k++)
+		assert_int_equal(seen[k], k == 7 ? 0 : 1);
+	assert_int_equal(leg_cnt(41, GW_IPC_MEDIA_CNT_rtp_out), 1);
+	dp_harness_sent_reset();
+
+	/* the pool short: 10 mbufs for 39 subscribers (+ 1 for the received packet) */
+	n_hold = rte_mempool_avail_count(pool) - 11;
+	assert_int_equal(rte_pktmbuf_alloc_bulk(pool, hold, n_hold), 0);
+	tx_fail = w0->cnt[GW_CNT_MEDIA_TX_FAIL];
+	len = rtp_packet(pkt, 0xfa17, 501, 1000);
+	browser_send(&pub, pkt, len, false, wire, &wlen);
+	deliver(&pub, wire, wlen);
+	assert_int_equal(dp_harness_n_sent, 10);
+	assert_int_equal(w0->cnt[GW_CNT_MEDIA_TX_FAIL] - tx_fail, N_SUBS - 1 - 10);
+	for (unsigned i = 0; i < dp_harness_n_sent; i++) {
+		const uint8_t *p;
+		unsigned k;
+
+		assert_int_equal(dp_harness_views(dp_harness_sent[i], &ip, &u), 0);
+		for (k = 0; k < N_SUBS && sub[k].ip != ip.dst; k++)
+			;
+		assert_true(k < N_SUBS);
+		p = received(i, &sub[k], &got, false);
+		assert_int_equal(got, len);
+		assert_memory_equal(p, pkt, len);
+	}
+	rte_pktmbuf_free_bulk(hold, n_hold);
+	dp_harness_sent_reset();
+
+	assert_int_equal(leg_op(40, GW_IPC_MEDIA_DEL, 0, 0, 0), 0);
+	browser_down(&pub);
+	for (unsigned i = 0; i < N_SUBS; i++) {
+		assert_int_equal(leg_op(41 + i, GW_IPC_MEDIA_DEL, 0, 0, 0), 0);
+		browser_down(&sub[i]);
+	}
+	all_free();
+}
+
 /* Media for a port with no leg, or a leg without keys: dropped, counted. */
 /* A plain datagram leg i sent: from port sport to ip:dport; the payload. */
 static const uint8_t *
@@ -618,6 +715,7 @@ main(void)
 		cmocka_unit_test(test_commands),
 		cmocka_unit_test(test_echo),
 		cmocka_unit_test(test_fan_out),
+		cmocka_unit_test(test_fan_out_many),
 		cmocka_unit_test(test_bridge),
 		cmocka_unit_test(test_no_leg),
 		cmocka_unit_test(test_steering),
@@ -635,8 +733,8 @@ main(void)
 	dp.pool = pool;
 	w0 = rte_zmalloc("w0", sizeof(*w0), RTE_CACHE_LINE_SIZE);
 	w1 = rte_zmalloc("w1", sizeof(*w1), RTE_CACHE_LINE_SIZE);
-	if (pool == NULL || w0 == NULL || w1 == NULL || dp_srtp_pool_create(&bpool, 16) != 0 ||
-	    dp_media_create(PORT0, PORT0 + 99, 16) != 0) {
+	if (pool == NULL || w0 == NULL || w1 == NULL || dp_srtp_pool_create(&bpool, 96) != 0 ||
+	    dp_media_create(PORT0, PORT0 + 99, 48) != 0) {
 		fprintf(stderr, "setup failed\n");
 		return 1;
 	}

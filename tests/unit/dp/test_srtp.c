@@ -1,7 +1,8 @@
 /*
  * dp_srtp: known answers through our code (RFC 3711 B.2 and B.3, RFC 7714
  * §16-17), a cross-check of every profile against the system libsrtp2 in both
- * directions, the replay window (numbered rows, 64-wide edge), tag and replay
+ * directions, out-of-place protect against in-place (byte for byte) and the
+ * same known answers, the replay window (numbered rows, 64-wide edge), tag and replay
  * errors, the ROC across a sequence wrap, SRTCP indices, and no allocation on
  * the per-packet path.
  */
@@ -188,6 +189,129 @@ test_kat_gcm(void **state)
 	dp_srtp_free(rx);
 }
 
+/* protect_to(src -> dst) for an RTP (rtcp 0) or RTCP packet; src must come back unchanged. */
+static int
+protect_to(struct dp_srtp *tx, bool rtcp, const uint8_t *src, size_t len, uint8_t *dst,
+	   size_t cap, size_t *out)
+{
+	uint8_t keep[1600];
+	int rc;
+
+	assert_true(len <= sizeof(keep));
+	memcpy(keep, src, len);
+	rc = rtcp ? dp_srtp_rtcp_protect_to(tx, src, len, dst, cap, out)
+		  : dp_srtp_protect_to(tx, src, len, dst, cap, out);
+	assert_memory_equal(src, keep, len);            /* the source stays plaintext */
+	return rc;
+}
+
+/* The same known answers out of place: RFC 7714 §16.1.1/§17.1.1, RFC 3711 B.2,
+ * and the self-test's AES-CM/HMAC-SHA1-80 packet from master keys. */
+static void
+test_kat_out_of_place(void **state)
+{
+	struct dp_srtp_session_keys k = {0};
+	struct dp_srtp_key mk = { .profile = DP_SRTP_AES128_CM_SHA1_80 };
+	struct dp_srtp *tx, *rx;
+	uint8_t src[128] = { 0x80 }, dst[160];
+	size_t n;
+
+	(void)state;
+	memcpy(k.rtp_key, kat_gcm_key, 16);
+	memcpy(k.rtp_salt, kat_gcm_salt, 12);
+	memcpy(k.rtcp_key, kat_gcm_key, 16);
+	memcpy(k.rtcp_salt, kat_gcm_salt, 12);
+	assert_int_equal(dp_srtp_create_session(&tx, pool, DP_SRTP_AEAD_AES_128_GCM, DP_SRTP_SEND,
+						&k), 0);
+	assert_int_equal(dp_srtp_create_session(&rx, pool, DP_SRTP_AEAD_AES_128_GCM, DP_SRTP_RECV,
+						&k), 0);
+	memset(dst, 0xee, sizeof(dst));
+	assert_int_equal(protect_to(tx, false, kat_gcm_rtp_plain, sizeof(kat_gcm_rtp_plain), dst,
+				    sizeof(dst), &n), 0);
+	assert_int_equal(n, sizeof(kat_gcm_rtp_protected));
+	assert_memory_equal(dst, kat_gcm_rtp_protected, n);
+	assert_int_equal(dst[n], 0xee);                 /* nothing written past the packet */
+	assert_int_equal(dp_srtp_unprotect(rx, dst, &n), 0);
+	assert_memory_equal(dst, kat_gcm_rtp_plain, sizeof(kat_gcm_rtp_plain));
+	assert_int_equal(dp_srtp_stream_seed(tx, 0x4d617273, 0, 0, KAT_GCM_RTCP_INDEX), 0);
+	memset(dst, 0xee, sizeof(dst));
+	assert_int_equal(protect_to(tx, true, kat_gcm_rtcp_plain, sizeof(kat_gcm_rtcp_plain), dst,
+				    sizeof(dst), &n), 0);
+	assert_int_equal(n, sizeof(kat_gcm_rtcp_protected));
+	assert_memory_equal(dst, kat_gcm_rtcp_protected, n);
+	assert_int_equal(dst[n], 0xee);
+	assert_int_equal(dp_srtp_rtcp_unprotect(rx, dst, &n), 0);
+	assert_memory_equal(dst, kat_gcm_rtcp_plain, sizeof(kat_gcm_rtcp_plain));
+	dp_srtp_free(tx);
+	dp_srtp_free(rx);
+
+	memset(&k, 0, sizeof(k));
+	memcpy(k.rtp_key, kat_b2_key, 16);
+	memcpy(k.rtp_salt, kat_b2_salt, 14);
+	assert_int_equal(dp_srtp_create_session(&tx, pool, DP_SRTP_AES128_CM_SHA1_80, DP_SRTP_SEND,
+						&k), 0);
+	assert_int_equal(protect_to(tx, false, src, 12 + sizeof(kat_b2_keystream), dst, sizeof(dst),
+				    &n), 0);
+	assert_int_equal(n, 12 + sizeof(kat_b2_keystream) + 10);
+	assert_memory_equal(dst, src, 12);
+	assert_memory_equal(dst + 12, kat_b2_keystream, sizeof(kat_b2_keystream));
+	dp_srtp_free(tx);
+
+	memset(mk.key, 0x22, sizeof(mk.key));
+	memset(mk.salt, 0x44, sizeof(mk.salt));
+	assert_int_equal(dp_srtp_create(&tx, pool, &mk, DP_SRTP_SEND), 0);
+	assert_int_equal(protect_to(tx, false, kat_cm_rtp_plain, sizeof(kat_cm_rtp_plain), dst,
+				    sizeof(dst), &n), 0);
+	assert_int_equal(n, sizeof(kat_cm_rtp_protected));
+	assert_memory_equal(dst, kat_cm_rtp_protected, n);
+	dp_srtp_free(tx);
+}
+
+/*
+ * Out of place == in place, byte for byte, for every profile, RTP (with CSRCs
+ * and an extension, payloads 0..1200 bytes) and RTCP: two send contexts with
+ * the same keys, one protecting a copy in place, the other from the source
+ * into another buffer; a receiver takes the out-of-place output.
+ */
+static void
+test_out_of_place_equals_in_place(void **state)
+{
+	static const size_t plens[] = { 0, 1, 15, 16, 17, 132, 160, 1172 };
+	struct dp_srtp_key k;
+	struct dp_srtp *a, *b, *rx;
+	uint8_t src[1400], in[1400], dst[1400];
+
+	(void)state;
+	for (unsigned pi = 0; pi < sizeof(profiles) / sizeof(profiles[0]); pi++) {
+		mkkey(&k, profiles[pi], 0x31);
+		assert_int_equal(dp_srtp_create(&a, pool, &k, DP_SRTP_SEND), 0);
+		assert_int_equal(dp_srtp_create(&b, pool, &k, DP_SRTP_SEND), 0);
+		assert_int_equal(dp_srtp_create(&rx, pool, &k, DP_SRTP_RECV), 0);
+		for (unsigned i = 0; i < 3 * sizeof(plens) / sizeof(plens[0]); i++) {
+			bool rtcp = i % 3 == 2;
+			size_t len = rtcp ? mkrtcp(src, 0x5151, (uint8_t)i)
+					  : mkrtp(src, (uint16_t)(65530 + i), 0x5151, plens[i / 3]);
+			size_t na = len, nb;
+
+			memcpy(in, src, len);
+			memset(dst, 0xee, sizeof(dst));
+			assert_int_equal(rtcp ? dp_srtp_rtcp_protect(a, in, &na, sizeof(in))
+					      : dp_srtp_protect(a, in, &na, sizeof(in)), 0);
+			assert_int_equal(protect_to(b, rtcp, src, len, dst, sizeof(dst), &nb), 0);
+			assert_int_equal(na, nb);
+			assert_memory_equal(in, dst, na);
+			assert_int_equal(dst[nb], 0xee);
+			assert_int_equal(rtcp ? dp_srtp_rtcp_unprotect(rx, dst, &nb)
+					      : dp_srtp_unprotect(rx, dst, &nb), 0);
+			assert_int_equal(nb, len);
+			assert_memory_equal(dst, src, len);
+		}
+		dp_srtp_free(a);
+		dp_srtp_free(b);
+		dp_srtp_free(rx);
+	}
+}
+
 /* ---- libsrtp2 cross-check ---------------------------------------------- */
 
 static srtp_t
@@ -346,6 +470,46 @@ protect_seq(struct dp_srtp *tx, uint8_t *b, uint16_t seq)
 
 	assert_int_equal(dp_srtp_protect(tx, b, &n, 256), 0);
 	return n;
+}
+
+/* Out-of-place errors: overlap, no room, a receive context, malformed input, a reused index. */
+static void
+test_out_of_place_errors(void **state)
+{
+	struct dp_srtp *tx, *rx;
+	uint8_t buf[512], dst[256];
+	size_t len, n;
+
+	(void)state;
+	for (unsigned pi = 0; pi < sizeof(profiles) / sizeof(profiles[0]); pi++) {
+		pair(profiles[pi], &tx, &rx);
+		len = mkrtp(buf, 7, 9, 40);
+		n = 12345;
+		/* dst overlapping src without being src */
+		assert_int_equal(dp_srtp_protect_to(tx, buf, len, buf + 4, 200, &n), -EINVAL);
+		assert_int_equal(dp_srtp_protect_to(tx, buf + 4, len, buf, 200, &n), -EINVAL);
+		assert_int_equal(dp_srtp_rtcp_protect_to(tx, buf, len, buf + 1, 200, &n), -EINVAL);
+		/* room for the packet but not its tag / trailer */
+		assert_int_equal(dp_srtp_protect_to(tx, buf, len, dst,
+						    len + dp_srtp_rtp_overhead(tx) - 1, &n),
+				 DP_SRTP_E_NOROOM);
+		assert_int_equal(dp_srtp_rtcp_protect_to(tx, buf, len, dst,
+							 len + dp_srtp_rtcp_overhead(tx) - 1, &n),
+				 DP_SRTP_E_NOROOM);
+		assert_int_equal(dp_srtp_protect_to(rx, buf, len, dst, sizeof(dst), &n), -EINVAL);
+		assert_int_equal(dp_srtp_rtcp_protect_to(rx, buf, len, dst, sizeof(dst), &n), -EINVAL);
+		assert_int_equal(dp_srtp_protect_to(tx, buf, 11, dst, sizeof(dst), &n),
+				 DP_SRTP_E_MALFORMED);
+		assert_int_equal(n, 12345);                     /* untouched on errors */
+		/* an exact fit works; the same index again is refused */
+		assert_int_equal(dp_srtp_protect_to(tx, buf, len, dst, len + dp_srtp_rtp_overhead(tx),
+						    &n), 0);
+		assert_int_equal(n, len + dp_srtp_rtp_overhead(tx));
+		assert_int_equal(dp_srtp_protect_to(tx, buf, len, dst, sizeof(dst), &n),
+				 DP_SRTP_E_REPLAY);
+		dp_srtp_free(tx);
+		dp_srtp_free(rx);
+	}
 }
 
 /*
@@ -658,7 +822,8 @@ test_no_alloc(void **state)
 {
 	struct dp_srtp_op ops[2];
 	struct dp_srtp *tx, *rx;
-	uint8_t b[256];
+	uint8_t b[256], src[256];
+	size_t len, out;
 
 	(void)state;
 	for (unsigned pi = 0; pi < sizeof(profiles) / sizeof(profiles[0]); pi++) {
@@ -666,7 +831,7 @@ test_no_alloc(void **state)
 		n_alloc = 0;
 		for (uint16_t s = 0; s < 50; s++) {
 			ops[0] = (struct dp_srtp_op){ .ctx = tx, .pkt = b, .cap = sizeof(b),
-						      .len = (uint32_t)mkrtp(b, s, 7, 100) };
+						      .len = (uint32_t)mkrtp(b, (uint16_t)(2 * s), 7, 100) };
 			assert_int_equal(dp_srtp_run(ops, 1), 1);
 			ops[1] = (struct dp_srtp_op){ .ctx = rx, .pkt = b, .len = ops[0].len };
 			assert_int_equal(dp_srtp_run(&ops[1], 1), 1);
@@ -677,6 +842,13 @@ test_no_alloc(void **state)
 			assert_int_equal(dp_srtp_run(ops, 1), 1);
 			ops[1].len = ops[0].len;
 			assert_int_equal(dp_srtp_run(&ops[1], 1), 1);
+			/* out of place (fan-out), RTP and RTCP */
+			len = mkrtp(src, (uint16_t)(2 * s + 1), 7, 100);
+			assert_int_equal(dp_srtp_protect_to(tx, src, len, b, sizeof(b), &out), 0);
+			assert_int_equal(dp_srtp_unprotect(rx, b, &out), 0);
+			len = mkrtcp(src, 7, 2);
+			assert_int_equal(dp_srtp_rtcp_protect_to(tx, src, len, b, sizeof(b), &out), 0);
+			assert_int_equal(dp_srtp_rtcp_unprotect(rx, b, &out), 0);
 		}
 		assert_int_equal(n_alloc, 0);
 		dp_srtp_free(tx);
@@ -692,6 +864,9 @@ main(void)
 		cmocka_unit_test(test_kat_kdf),
 		cmocka_unit_test(test_kat_keystream),
 		cmocka_unit_test(test_kat_gcm),
+		cmocka_unit_test(test_kat_out_of_place),
+		cmocka_unit_test(test_out_of_place_equals_in_place),
+		cmocka_unit_test(test_out_of_place_errors),
 		cmocka_unit_test(test_libsrtp_cross),
 		cmocka_unit_test(test_replay_table),
 		cmocka_unit_test(test_errors),
