@@ -11,6 +11,7 @@
 #include "dp_ice.h"
 #include "dp_ipc.h"
 #include "dp_log.h"
+#include "dp_media.h"
 #include "dp_reload.h"
 #include "dp_turn.h"
 
@@ -78,6 +79,7 @@ dp_lcore_main(void *unused)
 			dp_arp_tick(w, now);
 			dp_ice_tick(w, now);
 			dp_turn_tick(w, now);
+			dp_media_tick(w, now);      /* worker 0: receiver reports */
 			dp_reload_poll(w);
 			next_tick = now + tick;
 		}

@@ -70,4 +70,14 @@ void dp_media_command(struct dp_worker *w, struct gw_ipc_msg *q);
 void dp_media_input(struct dp_worker *w, unsigned pi, struct rte_mbuf *m,
 		    const struct gw_ipv4_view *ip, const struct gw_udp_view *u);
 
+/**
+ * Worker 0's periodic work (call it from the loop's timer, now = TSC): the
+ * gateway's receiver reports to publishers, about once a second. Other
+ * workers return at once.
+ */
+void dp_media_tick(struct dp_worker *w, uint64_t now);
+
+/** Tests: the clock packets are stamped with (NULL: rte_rdtsc). */
+void dp_media_clock(uint64_t (*now)(void));
+
 #endif

@@ -552,11 +552,67 @@ rtp_prepare(struct dp_srtp *s, const uint8_t *pkt, struct rtp_op *o)
 	return 0;
 }
 
+/* Encrypt and tag the n-byte RTP packet (header h bytes) under o's index. */
+static int
+rtp_seal(struct dp_srtp *s, uint8_t *pkt, size_t n, int h, const struct rtp_op *o)
+{
+	uint8_t iv[16], mac[HMAC_LEN], rocb[4];
+	int rc;
+
+	if (s->gcm) {
+		iv_gcm(iv, s->rtp.salt, o->ssrc, o->roc, o->seq);
+		return gcm_seal(s->rtp.c, iv, pkt, (size_t)h, NULL, 0, pkt + h, n - (size_t)h,
+				pkt + n);
+	}
+	rtp_iv_cm(iv, s->rtp.salt, o->ssrc, o->idx);
+	rc = ctr_xor(s->rtp.c, iv, pkt + h, n - (size_t)h);
+	if (rc == 0) {
+		gw_put32(rocb, o->roc);
+		hmac_sha1(&s->rtp.mac, pkt, n, rocb, 4, mac);
+		memcpy(pkt + n, mac, s->tag_len);
+	}
+	return rc;
+}
+
+int
+dp_srtp_protect_again(struct dp_srtp *s, uint8_t *pkt, size_t *len, size_t cap)
+{
+	struct rtp_op o;
+	uint64_t max;
+	size_t n = *len;
+	int h, rc;
+
+	if (s->dir != DP_SRTP_SEND)
+		return -EINVAL;
+	h = gw_rtp_hdr_len(pkt, n);
+	if (h < 0)
+		return DP_SRTP_E_MALFORMED;
+	if (cap < n || cap - n < s->tag_len)
+		return DP_SRTP_E_NOROOM;
+	o.seq = gw_get16(pkt + 2);
+	o.ssrc = gw_get32(pkt + 8);
+	o.st = stream_get(s, o.ssrc);
+	if (o.st == NULL)
+		return DP_SRTP_E_STREAMS;
+	max = (uint64_t)o.st->roc << 16 | o.st->s_l;
+	/* An index never sent yet is an ordinary protect (and moves the window). */
+	if (!o.st->rtp_init)
+		return dp_srtp_protect(s, pkt, len, cap);
+	if (!rtp_index(o.st, o.seq, &o.roc, &o.idx))
+		return DP_SRTP_E_REPLAY;
+	if (o.idx > max)
+		return dp_srtp_protect(s, pkt, len, cap);
+	rc = rtp_seal(s, pkt, n, h, &o);
+	if (rc != 0)
+		return rc;
+	*len = n + s->tag_len;
+	return 0;
+}
+
 int
 dp_srtp_protect(struct dp_srtp *s, uint8_t *pkt, size_t *len, size_t cap)
 {
 	struct rtp_op o;
-	uint8_t iv[16], mac[HMAC_LEN], rocb[4];
 	size_t n = *len;
 	int h, rc;
 
@@ -570,18 +626,7 @@ dp_srtp_protect(struct dp_srtp *s, uint8_t *pkt, size_t *len, size_t cap)
 	rc = rtp_prepare(s, pkt, &o);
 	if (rc != 0)
 		return rc;
-	if (s->gcm) {
-		iv_gcm(iv, s->rtp.salt, o.ssrc, o.roc, o.seq);
-		rc = gcm_seal(s->rtp.c, iv, pkt, (size_t)h, NULL, 0, pkt + h, n - (size_t)h, pkt + n);
-	} else {
-		rtp_iv_cm(iv, s->rtp.salt, o.ssrc, o.idx);
-		rc = ctr_xor(s->rtp.c, iv, pkt + h, n - (size_t)h);
-		if (rc == 0) {
-			gw_put32(rocb, o.roc);
-			hmac_sha1(&s->rtp.mac, pkt, n, rocb, 4, mac);
-			memcpy(pkt + n, mac, s->tag_len);
-		}
-	}
+	rc = rtp_seal(s, pkt, n, h, &o);
 	if (rc != 0)
 		return rc;
 	rtp_advance(o.st, o.idx);
