@@ -775,10 +775,13 @@ subscriber_rtcp(struct dp_worker *w, struct leg *s, struct rte_mbuf *m, uint8_t 
 		else if (h[1] == GW_RTCP_RTPFB && fmt == RTCP_FMT_NACK && plen >= 16) {
 			size_t keep = pub->rtcp == NULL ? plen : nack_answer(w, s, pub, h, plen, now);
 
-			/* close the gap the answered entries left (or drop the packet) */
+			/* close the gap the answered entries left, or take the
+			 * whole packet out when nothing is left to ask */
+			if (keep == 12)
+				keep = 0;
 			memmove(h + keep, h + plen, len - off - plen);
 			len -= plen - keep;
-			if (keep == 12)
+			if (keep == 0)
 				continue;
 			plen = keep;
 			h[2] = (uint8_t)((plen / 4 - 1) >> 8);

@@ -709,6 +709,21 @@ test_nack(void **state)
 	assert_int_equal(leg_cnt(42, GW_IPC_MEDIA_CNT_nack_missed), 0);
 	dp_harness_sent_reset();
 
+	/* a compound [NACK all cached][PLI] (Chromium puts REMB or PLI after
+	 * its NACK): the NACK is taken out whole, the PLI alone goes on */
+	fake_now += dp.tsc_hz / 50;
+	len = nack_packet(pkt, 0x4242, 0x7777, (const uint16_t[][2]){ { 1590, 0 } }, 1);
+	len += pli_packet(pkt + len, 0x4242, 0x7777);
+	browser_send(&sub[1], pkt, len, true, wire, &wlen);
+	deliver(&sub[1], wire, wlen);
+	assert_int_equal(dp_harness_n_sent, 2);
+	(void)received(0, &sub[1], &got, false);  /* 1590 resent */
+	p = received(1, &pub, &got, true);
+	assert_int_equal(got, 12);
+	assert_int_equal(p[1], 206);
+	assert_memory_equal(p + 4, "RTCG", 4);
+	dp_harness_sent_reset();
+
 	/* the publisher goes: its cache's mbufs with it */
 	assert_int_equal(leg_op(40, GW_IPC_MEDIA_DEL, 0, 0, 0), 0);
 	assert_int_equal(dp_rtcp_cached(), 0);
