@@ -9,6 +9,11 @@
  * buffers) and the mbuf alloc + frame copy + free the benchmark itself spends
  * per input packet (to subtract).
  *
+ * Publishing legs also keep receiver statistics and, with a cache budget,
+ * a reference to every packet for NACKs (dataplane/media/dp_rtcp.c):
+ * RTCGW_BENCH_NACK_CACHE=N sets the budget to N mbufs (default 0: statistics
+ * only, nothing cached), so the two runs show what the cache costs.
+ *
  * Not a test; prints a table. bench_media [iterations]
  */
 #include <errno.h>
@@ -24,6 +29,7 @@
 #include "dp_harness.h"
 #include "dp_ipc.h"
 #include "dp_media.h"
+#include "dp_rtcp.h"
 #include "dp_srtp.h"
 #include "gw_config.h"
 
@@ -274,13 +280,17 @@ main(int argc, char **argv)
 	static const unsigned subs[] = { 0, 1, 8, 64 };
 	unsigned iters = argc > 1 ? (unsigned)atoi(argv[1]) : NPKT;
 	uint32_t ssrc = 1;
+	const char *cache = getenv("RTCGW_BENCH_NACK_CACHE");
+	unsigned budget = cache != NULL ? (unsigned)atoi(cache) : 0;
 
 	if (dp_harness_eal_init("bench_media", "rtm-bench", 256) != 0)
 		return 1;
 	gw_config_defaults(&conf);
 	dp_harness_dp(&conf, (const uint32_t[]){ GW }, 1);
-	pool = rte_pktmbuf_pool_create("rtm_bench", 2047, 0, 0, RTE_MBUF_DEFAULT_BUF_SIZE,
+	pool = rte_pktmbuf_pool_create("rtm_bench", 2047 + budget, 0, 0, RTE_MBUF_DEFAULT_BUF_SIZE,
 				       SOCKET_ID_ANY);
+	dp_rtcp_budget(budget);
+	printf("NACK cache budget: %u mbufs\n", budget);
 	dp.pool = pool;
 	w0 = rte_zmalloc("w0", sizeof(*w0), RTE_CACHE_LINE_SIZE);
 	if (pool == NULL || w0 == NULL || dp_media_create(PORT0, PORT0 + 99, 80) != 0)
