@@ -75,6 +75,7 @@ struct media_table {
 	uint32_t cap, used, free_head;
 	uint16_t port_min, port_max;
 	uint64_t next_rr;              /* TSC of the next round of receiver reports */
+	uint32_t n_rtcp;               /* legs with a dp_rtcp state (publishers) */
 	uint64_t (*now)(void);         /* the packet path's clock (tests set their own) */
 };
 
@@ -118,6 +119,7 @@ dp_media_create(uint16_t port_min, uint16_t port_max, uint32_t max_legs)
 	T.free_head = NONE;
 	T.now = tsc_now;
 	T.next_rr = 0;
+	T.n_rtcp = 0;
 	for (uint32_t i = max_legs; i-- > 0;) {
 		T.legs[i].free_next = T.free_head;
 		T.free_head = i;
@@ -225,8 +227,11 @@ set_rule_none(struct leg *l)
 {
 	unsubscribe(l);
 	orphan_subscribers(l);
-	dp_rtcp_pub_free(l->rtcp);     /* the cached mbufs go back to the pool */
-	l->rtcp = NULL;
+	if (l->rtcp != NULL) {
+		dp_rtcp_pub_free(l->rtcp);     /* the cached mbufs go back to the pool */
+		l->rtcp = NULL;
+		T.n_rtcp--;
+	}
 	l->br_rtp = l->br_rtcp = NONE;
 	l->rule = GW_IPC_MEDIA_RULE_NONE;
 }
@@ -290,9 +295,13 @@ leg_rule(struct leg *l, const struct gw_ipc_media_leg *c)
 		l->rule = c->rule;
 		/* Without the memory the leg still publishes: its subscribers'
 		 * NACKs go to it and it gets no receiver reports. */
-		if (l->rule == GW_IPC_MEDIA_RULE_PUBLISH && l->rtcp == NULL &&
-		    dp_rtcp_pub_create(&l->rtcp) != 0)
-			DP_LOG(WARNING, "media leg %u: no memory for its packet cache", l->leg_id);
+		if (l->rule == GW_IPC_MEDIA_RULE_PUBLISH && l->rtcp == NULL) {
+			if (dp_rtcp_pub_create(&l->rtcp) == 0)
+				T.n_rtcp++;
+			else
+				DP_LOG(WARNING, "media leg %u: no memory for its packet cache",
+				       l->leg_id);
+		}
 		return 0;
 	case GW_IPC_MEDIA_RULE_SUBSCRIBE:
 		p = find(c->pub_leg_id);
@@ -947,18 +956,21 @@ void
 dp_media_tick(struct dp_worker *w, uint64_t now)
 {
 	uint8_t rr[DP_RTCP_RR_MAX];
+	uint32_t seen = 0;
 
 	if (w->idx != 0 || T.legs == NULL || now < T.next_rr)
 		return;
 	T.next_rr = now + dp.tsc_hz / 2 + rte_rand_max(dp.tsc_hz);
-	for (uint32_t i = 0; i < T.cap; i++) {
+	/* a walk of the table, once a second, that stops at the last publisher */
+	for (uint32_t i = 0; i < T.cap && seen < T.n_rtcp; i++) {
 		struct leg *l = &T.legs[i];
 		struct rte_mbuf *c;
 		uint8_t *cp;
 		size_t n;
 
-		if (!l->in_use || l->rule != GW_IPC_MEDIA_RULE_PUBLISH || l->rtcp == NULL)
+		if (!l->in_use || l->rtcp == NULL)
 			continue;
+		seen++;
 		n = dp_rtcp_rr_build(l->rtcp, GW_RTCP_SSRC, rr, now);
 		if (n == 0 || !l->peer_set || (l->tx == NULL && !l->plain))
 			continue;

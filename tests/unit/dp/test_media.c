@@ -871,6 +871,65 @@ test_rr(void **state)
 	all_free();
 }
 
+/* The clock rate learned from the streams: a 48 kHz audio stream stops being
+ * cached (its packets go back to the pool) while 90 kHz video stays; a NACK
+ * for audio is then asked of the publisher, one for video answered. */
+static void
+test_rate_learn(void **state)
+{
+	struct browser pub, sub;
+	uint8_t pkt[1500], wire[1600];
+	size_t len, wlen;
+	const uint64_t t0 = 1000 * dp.tsc_hz, tick = dp.tsc_hz / 50;   /* 20 ms */
+	unsigned avail0 = rte_mempool_avail_count(pool);
+
+	(void)state;
+	fake_now = t0;
+	browser_up(&pub, 60, PORT0 + 60, DP_SRTP_AEAD_AES_128_GCM, false);
+	browser_up(&sub, 61, PORT0 + 61, DP_SRTP_AEAD_AES_128_GCM, false);
+	assert_int_equal(leg_op(60, GW_IPC_MEDIA_RULE, 0, GW_IPC_MEDIA_RULE_PUBLISH, 0), 0);
+	assert_int_equal(leg_op(61, GW_IPC_MEDIA_RULE, 0, GW_IPC_MEDIA_RULE_SUBSCRIBE, 60), 0);
+	dp_media_tick(w0, t0);                    /* the next round within 1.5 s */
+	for (unsigned i = 0; i < 60; i++) {      /* 1.2 s of both */
+		fake_now = t0 + i * tick;
+		len = rtp_packet_ts(pkt, 0xa0a0, (uint16_t)(100 + i), 960u * i, 111, 80);
+		browser_send(&pub, pkt, len, false, wire, &wlen);
+		deliver(&pub, wire, wlen);
+		len = rtp_packet_ts(pkt, 0xb0b0, (uint16_t)(100 + i), 1800u * i, 96, 800);
+		browser_send(&pub, pkt, len, false, wire, &wlen);
+		deliver(&pub, wire, wlen);
+		dp_harness_sent_reset();
+	}
+	assert_int_equal(dp_rtcp_cached(), 120);
+	fake_now = t0 + 2 * dp.tsc_hz;
+	dp_media_tick(w0, fake_now);              /* the RR round learns the rates */
+	assert_int_equal(dp_harness_n_sent, 1);
+	dp_harness_sent_reset();
+	assert_int_equal(dp_rtcp_cached(), 60);   /* audio's cache released */
+	assert_int_equal(rte_mempool_avail_count(pool), avail0 - 60);
+
+	len = nack_packet(pkt, 0x6161, 0xa0a0, (const uint16_t[][2]){ { 150, 0 } }, 1);
+	browser_send(&sub, pkt, len, true, wire, &wlen);
+	deliver(&sub, wire, wlen);
+	assert_int_equal(dp_harness_n_sent, 1);   /* to the publisher */
+	assert_int_equal(dp_harness_sent_dst[0], pub.ip);
+	dp_harness_sent_reset();
+	len = nack_packet(pkt, 0x6161, 0xb0b0, (const uint16_t[][2]){ { 150, 0 } }, 1);
+	browser_send(&sub, pkt, len, true, wire, &wlen);
+	deliver(&sub, wire, wlen);
+	assert_int_equal(dp_harness_n_sent, 1);   /* resent to the viewer */
+	assert_int_equal(dp_harness_sent_dst[0], sub.ip);
+	dp_harness_sent_reset();
+	assert_int_equal(leg_cnt(61, GW_IPC_MEDIA_CNT_nack_answered), 1);
+	assert_int_equal(leg_cnt(61, GW_IPC_MEDIA_CNT_nack_missed), 1);
+
+	assert_int_equal(leg_op(60, GW_IPC_MEDIA_DEL, 0, 0, 0), 0);
+	assert_int_equal(leg_op(61, GW_IPC_MEDIA_DEL, 0, 0, 0), 0);
+	browser_down(&pub);
+	browser_down(&sub);
+	all_free();
+}
+
 static void
 test_no_leg(void **state)
 {
@@ -901,6 +960,7 @@ main(void)
 		cmocka_unit_test(test_no_leg),
 		cmocka_unit_test(test_nack),
 		cmocka_unit_test(test_rr),
+		cmocka_unit_test(test_rate_learn),
 	};
 	int rc;
 
