@@ -80,6 +80,7 @@ dp_lcore_main(void *unused)
 			dp_arp_tick(w, now);
 			dp_ice_tick(w, now);
 			dp_turn_tick(w, now);
+			dp_media_tick(w, now);      /* worker 0: receiver reports */
 			dp_reload_poll(w);
 			next_tick = now + tick;
 		}

@@ -30,6 +30,7 @@
 #include "dp_log.h"
 #include "dp_port.h"
 #include "dp_reload.h"
+#include "dp_rtcp.h"
 #include "dp_srtp.h"
 #include "gw_config.h"
 #include "gw_log.h"
@@ -211,7 +212,11 @@ main(int argc, char **argv)
 		DP_LOG(ERR, "SRTP self-test failed (%s): refusing to start", strerror(-rc));
 		goto out;
 	}
-	rc = dp_ipc_create(conf.dataplane.n_lcores, conf.dataplane.mbufs);
+	/* The NACK packet caches (dp_rtcp) may hold up to half as many mbufs
+	 * again: the pool grows by that much, so a full cache never takes the
+	 * receive path's buffers. */
+	dp_rtcp_budget(conf.dataplane.mbufs / 2);
+	rc = dp_ipc_create(conf.dataplane.n_lcores, conf.dataplane.mbufs + conf.dataplane.mbufs / 2);
 	if (rc != 0) {
 		DP_LOG(ERR, "cannot create shared objects: %s%s", strerror(-rc),
 		       rc == -EEXIST ? " (another dataplane runs with this file_prefix)" : "");

@@ -558,10 +558,10 @@ on_evt(const struct gw_ipc_msg *m)
 		;
 	if (k == NULL)
 		return;
-	if (e->op == GW_IPC_MEDIA_STATS && m->status == 0) {
+	if ((e->op == GW_IPC_MEDIA_STATS || e->op == GW_IPC_MEDIA_STATS_MORE) && m->status == 0) {
 		unsigned s = r / (2 * CP_SDP_MAX_MEDIA), i = (r / 2) % CP_SDP_MAX_MEDIA, c = r % 2;
 
-		memcpy(k->cnt[s][i][c], e->cnt, sizeof(e->cnt));
+		gw_ipc_media_cnt_take(k->cnt[s][i][c], e);
 	} else if (m->status != 0 && e->op != GW_IPC_MEDIA_STATS && e->op != GW_IPC_MEDIA_DEL) {
 		CP_WARN("call %.*s: dataplane refused op %u on leg %u: %s", (int)k->id_len, k->id,
 			e->op, e->leg_id, strerror(-m->status));

@@ -213,10 +213,12 @@ on_media_evt(void *ctx, struct cp_ipc *c, const struct gw_ipc_msg *m)
 			evt_fallback(m);
 		return;
 	}
-	if (e->op == GW_IPC_MEDIA_STATS && m->status == 0) {
-		memcpy(l->cnt, e->cnt, sizeof(l->cnt));
-		l->has_rx = e->has_rx;
-		l->has_tx = e->has_tx;
+	if ((e->op == GW_IPC_MEDIA_STATS || e->op == GW_IPC_MEDIA_STATS_MORE) && m->status == 0) {
+		gw_ipc_media_cnt_take(l->cnt, e);
+		if (e->op == GW_IPC_MEDIA_STATS) {
+			l->has_rx = e->has_rx;
+			l->has_tx = e->has_tx;
+		}
 	} else if (m->status != 0 && e->op != GW_IPC_MEDIA_STATS && e->op != GW_IPC_MEDIA_DEL) {
 		CP_WARN("media leg %u: dataplane refused op %u: %s", l->id, e->op,
 			strerror(-m->status));

@@ -138,6 +138,11 @@
 	_(MEDIA_KF_LIMITED,     "PLI/FIR from subscribers dropped by the 500 ms limit") \
 	_(MEDIA_NACK_FORWARDED, "SRTCP with a generic NACK from subscribers forwarded to the publisher") \
 	_(MEDIA_RTCP_TERMINATED,"SRTCP from subscribers terminated (no keyframe request)") \
+	_(MEDIA_NACK_RECEIVED,  "sequence numbers subscribers' generic NACKs asked for") \
+	_(MEDIA_NACK_ANSWERED,  "packets resent to subscribers from the publisher's packet cache") \
+	_(MEDIA_NACK_MISSED,    "NACKed sequence numbers not cached, asked of the publisher") \
+	_(MEDIA_NACK_LIMITED,   "NACKed packets not resent: sent to that subscriber again under 10 ms ago") \
+	_(MEDIA_RR_SENT,        "receiver reports the gateway sent to publishers") \
 	_(MEDIA_LEG_ADDED,      "media legs created")                                \
 	_(MEDIA_LEG_REMOVED,    "media legs deleted")                                \
 	_(MEDIA_CMD_FAILED,     "media leg and SRTP key commands refused")

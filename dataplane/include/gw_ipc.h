@@ -25,7 +25,7 @@
 
 #include "gw_counters.h"
 
-#define GW_IPC_VERSION     13
+#define GW_IPC_VERSION     14
 #define GW_IPC_MAGIC       0x72746367u      /* "rtcg" */
 #define GW_IPC_INFO_NAME   "rtcgw_info"
 #define GW_IPC_POOL_NAME   "rtcgw_pool"
@@ -210,6 +210,7 @@ enum gw_ipc_media_op {
 	GW_IPC_MEDIA_RULE,          /* forwarding rule: rule, and pub_leg_id for SUBSCRIBE */
 	GW_IPC_MEDIA_STATS,         /* event only: u.media_evt.cnt holds the leg's counters */
 	GW_IPC_MEDIA_MODE,          /* rule holds GW_IPC_MEDIA_F_* flags (calls: plain RTP, latching) */
+	GW_IPC_MEDIA_STATS_MORE,    /* event only: the leg's counters from GW_IPC_MEDIA_CNT_PER_MSG on */
 };
 
 /* The id bit of the calls' legs (sessions' ids count from 1 below it). */
@@ -240,10 +241,17 @@ struct gw_ipc_media_leg {
 	uint32_t pub_leg_id;        /* RULE SUBSCRIBE: the publisher */
 };
 
-/* Per-leg counters carried by a GW_IPC_MEDIA_STATS event, in this order. */
+/* Per-leg counters, in this order. A STATS request is answered by a
+ * GW_IPC_MEDIA_STATS event with the first GW_IPC_MEDIA_CNT_PER_MSG of them,
+ * then (status 0 only) a GW_IPC_MEDIA_STATS_MORE event with the rest
+ * (gw_ipc_media_cnt_take() puts either where it belongs). nack_*: sequence
+ * numbers a subscriber's generic NACKs asked for, packets resent to it from
+ * the publisher's cache, and those not cached (asked of the publisher). */
 #define GW_IPC_MEDIA_LEG_COUNTERS(_) \
 	_(rtp_in)  _(rtcp_in)  _(bytes_in)  _(rtp_out)  _(rtcp_out)  _(bytes_out) \
-	_(auth_fail) _(replay) _(malformed) _(dropped) _(kf_forwarded) _(kf_limited)
+	_(auth_fail) _(replay) _(malformed) _(dropped) _(kf_forwarded) _(kf_limited) \
+	_(nack_received) _(nack_answered) _(nack_missed)
+#define GW_IPC_MEDIA_CNT_PER_MSG 13
 
 enum gw_ipc_media_cnt {
 #define GW_IPC_MEDIA_CNT_ENUM(n) GW_IPC_MEDIA_CNT_##n,
@@ -256,8 +264,18 @@ struct gw_ipc_media_evt {
 	uint32_t leg_id;
 	uint16_t op;                /* the command's op, or GW_IPC_MEDIA_STATS */
 	uint8_t has_rx, has_tx;     /* STATS: SRTP contexts installed */
-	uint64_t cnt[GW_IPC_MEDIA_CNT_MAX];
+	uint64_t cnt[GW_IPC_MEDIA_CNT_PER_MSG];   /* STATS: the first counters; STATS_MORE: the rest */
 };
+
+/** Copy the counters a STATS or STATS_MORE event carries into all[GW_IPC_MEDIA_CNT_MAX]. */
+static inline void
+gw_ipc_media_cnt_take(uint64_t *all, const struct gw_ipc_media_evt *e)
+{
+	unsigned first = e->op == GW_IPC_MEDIA_STATS_MORE ? GW_IPC_MEDIA_CNT_PER_MSG : 0;
+
+	for (unsigned i = 0; i < GW_IPC_MEDIA_CNT_PER_MSG && first + i < GW_IPC_MEDIA_CNT_MAX; i++)
+		all[first + i] = e->cnt[i];
+}
 
 struct gw_ipc_msg {
 	uint16_t version;           /* GW_IPC_VERSION */
@@ -317,7 +335,8 @@ static_assert(sizeof(struct gw_ipc_srtp_keys) == 68, "srtp_keys payload layout")
 static_assert(sizeof(struct gw_ipc_srtp_evt) == 8, "srtp_evt payload layout");
 static_assert(sizeof(struct gw_ipc_reload) == 112, "reload payload layout");
 static_assert(sizeof(struct gw_ipc_media_leg) == 20, "media_leg payload layout");
-static_assert(sizeof(struct gw_ipc_media_evt) == 104, "media_evt payload layout");
+static_assert(sizeof(struct gw_ipc_media_evt) == 112, "media_evt payload layout");
+static_assert(GW_IPC_MEDIA_CNT_MAX <= 2 * GW_IPC_MEDIA_CNT_PER_MSG, "two STATS events carry them all");
 static_assert(sizeof(struct gw_ipc_msg) == 128, "IPC ABI changed: bump GW_IPC_VERSION");
 static_assert(sizeof(struct gw_ipc_msg) % 4 == 0, "rte_ring_elem needs a multiple of 4");
 static_assert(sizeof(struct gw_ipc_info) == 40, "info layout changed: bump GW_IPC_VERSION");

@@ -8,11 +8,14 @@
 #include <rte_malloc.h>
 #include <rte_mbuf.h>
 #include <rte_ring.h>
+#include <rte_random.h>
 
 #include "ct.h"
 #include "dp_arp.h"
 #include "dp_ctx.h"
 #include "dp_ipc.h"
+#include "dp_log.h"
+#include "dp_rtcp.h"
 #include "dp_srtp.h"
 #include "net.h"
 #include "rtp.h"
@@ -25,10 +28,21 @@
 #define RTCP_FMT_PLI   1
 #define RTCP_FMT_FIR   4
 #define RTCP_FMT_NACK  1              /* RTPFB generic NACK (RFC 4585 §6.2.1) */
+#define NACK_RL_SLOTS  16             /* per subscriber: packets recently resent to it */
+#define NACK_RESEND_MS 10             /* one resend of a packet per subscriber per 10 ms */
 
 struct kf_slot {
 	uint32_t ssrc;
 	uint64_t last;                 /* TSC of the last request forwarded */
+};
+
+/* A packet resent to a subscriber, and when: a NACK repeated before the
+ * resend could have arrived (Chromium re-asks after about an RTT; a broken
+ * or hostile client may ask in a loop) is not answered again at once. */
+struct nack_rl {
+	uint32_t ssrc;
+	uint16_t seq;
+	uint64_t at;                   /* TSC, 0: never */
 };
 
 struct leg {
@@ -50,6 +64,8 @@ struct leg {
 	uint32_t free_next;
 	uint32_t br_rtp, br_rtcp;      /* BRIDGE: where RTP / RTCP go (index or NONE) */
 	struct kf_slot kf[KF_SLOTS];
+	struct dp_rtcp_pub *rtcp;      /* PUBLISH: packet caches and receiver statistics */
+	struct nack_rl nrl[NACK_RL_SLOTS];   /* SUBSCRIBE: recent resends */
 	uint64_t cnt[GW_IPC_MEDIA_CNT_MAX];
 };
 
@@ -60,11 +76,20 @@ struct media_table {
 	uint32_t cap, used, free_head;
 	uint16_t port_min, port_max;
 	struct rte_ring *handoff;      /* other workers -> worker 0 (MP/SC): its legs' media */
+	uint64_t next_rr;              /* TSC of the next round of receiver reports */
+	uint32_t n_rtcp;               /* legs with a dp_rtcp state (publishers) */
+	uint64_t (*now)(void);         /* the packet path's clock (tests set their own) */
 };
 
 #define HANDOFF_SIZE 4096
 
 static struct media_table T;
+
+static uint64_t
+tsc_now(void)
+{
+	return rte_rdtsc();
+}
 
 #define LEG_CNT(l, n)        ((l)->cnt[GW_IPC_MEDIA_CNT_##n]++)
 #define LEG_CNT_ADD(l, n, v) ((l)->cnt[GW_IPC_MEDIA_CNT_##n] += (v))
@@ -96,6 +121,9 @@ dp_media_create(uint16_t port_min, uint16_t port_max, uint32_t max_legs)
 	T.port_max = port_max;
 	T.used = 0;
 	T.free_head = NONE;
+	T.now = tsc_now;
+	T.next_rr = 0;
+	T.n_rtcp = 0;
 	for (uint32_t i = max_legs; i-- > 0;) {
 		T.legs[i].free_next = T.free_head;
 		T.free_head = i;
@@ -221,6 +249,11 @@ set_rule_none(struct leg *l)
 {
 	unsubscribe(l);
 	orphan_subscribers(l);
+	if (l->rtcp != NULL) {
+		dp_rtcp_pub_free(l->rtcp);     /* the cached mbufs go back to the pool */
+		l->rtcp = NULL;
+		T.n_rtcp--;
+	}
 	l->br_rtp = l->br_rtcp = NONE;
 	l->rule = GW_IPC_MEDIA_RULE_NONE;
 }
@@ -282,6 +315,15 @@ leg_rule(struct leg *l, const struct gw_ipc_media_leg *c)
 		if (c->rule != l->rule)
 			set_rule_none(l);
 		l->rule = c->rule;
+		/* Without the memory the leg still publishes: its subscribers'
+		 * NACKs go to it and it gets no receiver reports. */
+		if (l->rule == GW_IPC_MEDIA_RULE_PUBLISH && l->rtcp == NULL) {
+			if (dp_rtcp_pub_create(&l->rtcp) == 0)
+				T.n_rtcp++;
+			else
+				DP_LOG(WARNING, "media leg %u: no memory for its packet cache",
+				       l->leg_id);
+		}
 		return 0;
 	case GW_IPC_MEDIA_RULE_SUBSCRIBE:
 		p = find(c->pub_leg_id);
@@ -451,9 +493,19 @@ dp_media_command(struct dp_worker *w, struct gw_ipc_msg *q)
 
 			rc = l == NULL ? -ENOENT : 0;
 			if (l != NULL) {
-				memcpy(m.u.media_evt.cnt, l->cnt, sizeof(l->cnt));
+				struct gw_ipc_msg more;
+
+				/* two events: the counters outgrew one message */
 				m.u.media_evt.has_rx = l->rx != NULL;
 				m.u.media_evt.has_tx = l->tx != NULL;
+				more = m;
+				memcpy(m.u.media_evt.cnt, l->cnt, sizeof(m.u.media_evt.cnt));
+				more.u.media_evt.op = GW_IPC_MEDIA_STATS_MORE;
+				memcpy(more.u.media_evt.cnt, l->cnt + GW_IPC_MEDIA_CNT_PER_MSG,
+				       sizeof(l->cnt) - GW_IPC_MEDIA_CNT_PER_MSG * sizeof(l->cnt[0]));
+				more.status = 0;
+				dp_ipc_event(w, &m);
+				m = more;
 			}
 		} else {
 			rc = media_leg_cmd(w, c);
@@ -559,6 +611,61 @@ send_protected_to(struct dp_worker *w, struct leg *l, struct rte_mbuf *c, const 
 }
 
 /*
+ * send_to for a packet resent from the publisher's cache: the same SSRC and
+ * sequence number as the original, protected with dp_srtp_protect_again (the
+ * subscriber's send context already used that index for these very bytes;
+ * its receiver never got them, so its replay window accepts them). Consumes m.
+ * @return true when sent.
+ */
+static bool
+resend_to(struct dp_worker *w, struct leg *l, struct rte_mbuf *m, uint8_t *p, size_t len)
+{
+	uint8_t *buf = (uint8_t *)m->buf_addr, *frame = p - HDRS;
+	size_t cap = (size_t)(buf + m->buf_len - p);
+	int rc = l->plain ? 0 : l->tx == NULL ? -EINVAL : dp_srtp_protect_again(l->tx, p, &len, cap);
+
+	if (unlikely(!l->peer_set || rc != 0 ||
+		     GW_IPV4_HLEN + GW_UDP_HLEN + len > dp.ports[l->pi].mtu)) {
+		DP_CNT(w, MEDIA_TX_FAIL);
+		rte_pktmbuf_free(m);
+		return false;
+	}
+	m->data_off = (uint16_t)(frame - buf);
+	m->data_len = (uint16_t)(HDRS + len);
+	m->pkt_len = m->data_len;
+	m->ol_flags = 0;
+	gw_udp4_encode(frame + GW_ETH_HLEN + GW_IPV4_HLEN, dp.ports[l->pi].ipv4, l->peer_ip,
+		       l->port, l->peer_port, (uint16_t)len);
+	gw_ipv4_encode(frame + GW_ETH_HLEN, dp.ports[l->pi].ipv4, l->peer_ip, GW_IPPROTO_UDP, 64,
+		       (uint16_t)(GW_UDP_HLEN + len), w->ip_id++);
+	DP_CNT(w, MEDIA_OUT);
+	LEG_CNT(l, rtp_out);
+	LEG_CNT_ADD(l, bytes_out, len);
+	dp_arp_send_ip(w, l->pi, m, l->peer_ip);
+	return true;
+}
+
+/* A copy of the len plaintext bytes at p in a fresh mbuf, laid out for
+ * send_to (headroom for the headers); *cp points at the copy. */
+static struct rte_mbuf *
+copy_of(const uint8_t *p, size_t len, uint8_t **cp)
+{
+	struct rte_mbuf *c = rte_pktmbuf_alloc(dp.pool);
+	uint8_t *b;
+
+	if (c == NULL)
+		return NULL;
+	b = (uint8_t *)rte_pktmbuf_append(c, (uint16_t)(HDRS + len));
+	if (b == NULL || rte_pktmbuf_tailroom(c) < DP_SRTP_MAX_OVERHEAD) {
+		rte_pktmbuf_free(c);
+		return NULL;
+	}
+	memcpy(b + HDRS, p, len);
+	*cp = b + HDRS;
+	return c;
+}
+
+/*
  * One publisher packet (plaintext at p, inside m) to every subscriber, each
  * under its own keys: SRTP output differs per viewer, so each gets an mbuf of
  * its own, written once by an out-of-place protect (no copy of the plaintext
@@ -616,18 +723,119 @@ kf_allow(struct leg *p, uint32_t ssrc, uint64_t now)
 	return true;
 }
 
+/* May seq of media go to subscriber s again (NACK_RESEND_MS)? Records it. */
+static bool
+nack_rl_allow(struct leg *s, uint32_t media, uint16_t seq, uint64_t now)
+{
+	struct nack_rl *e = &s->nrl[(seq ^ media) & (NACK_RL_SLOTS - 1)];
+
+	if (e->at != 0 && e->ssrc == media && e->seq == seq &&
+	    now - e->at < dp.tsc_hz / 1000 * NACK_RESEND_MS)
+		return false;
+	e->ssrc = media;
+	e->seq = seq;
+	e->at = now;
+	return true;
+}
+
+/* One NACKed packet: resent to s from the cache (1), not resent because it
+ * was moments ago (0), or not cached (-1: the publisher is asked). */
+static int
+nack_one(struct dp_worker *w, struct leg *s, struct leg *pub, uint32_t media, uint16_t seq,
+	 uint64_t now)
+{
+	const uint8_t *cp;
+	uint8_t *dst;
+	size_t clen;
+	struct rte_mbuf *c;
+
+	DP_CNT(w, MEDIA_NACK_RECEIVED);
+	LEG_CNT(s, nack_received);
+	if (!dp_rtcp_cache_find(pub->rtcp, media, seq, &cp, &clen)) {
+		DP_CNT(w, MEDIA_NACK_MISSED);
+		LEG_CNT(s, nack_missed);
+		return -1;
+	}
+	if (!nack_rl_allow(s, media, seq, now)) {
+		DP_CNT(w, MEDIA_NACK_LIMITED);
+		return 0;
+	}
+	c = copy_of(cp, clen, &dst);
+	if (c == NULL) {
+		DP_CNT(w, MEDIA_TX_FAIL);
+		DP_CNT(w, MEDIA_NACK_MISSED);
+		LEG_CNT(s, nack_missed);
+		return -1;
+	}
+	if (resend_to(w, s, c, dst, clen)) {
+		DP_CNT(w, MEDIA_NACK_ANSWERED);
+		LEG_CNT(s, nack_answered);
+	}
+	return 1;
+}
+
 /*
- * A subscriber's RTCP compound (plaintext): forward it to the publisher when
- * it carries a PLI or FIR the rate limiter lets through, or a generic NACK
- * (the publisher retransmits, over RTX where negotiated; no packet cache in
- * the dataplane yet), with every sender SSRC replaced by the gateway's;
- * otherwise terminate it. Consumes m.
+ * A generic NACK (RFC 4585 §6.2.1) of subscriber s at h (plen bytes, at least
+ * one FCI entry): every packet asked for that the publisher's cache holds is
+ * resent to s (in its own stream, same SSRC and sequence number: see
+ * resend_to; where RTX was negotiated Chromium takes the original in-stream
+ * as well, and an RTX copy would need a sequence space of our own beside the
+ * publisher's RTX stream that is fanned out to the same viewers). The FCI is
+ * rewritten in place to the packets not cached, each entry becoming one entry
+ * (its missing packets fit a PID + BLP again).
+ * @return the packet's new length: 12 when nothing is left to ask.
+ */
+static size_t
+nack_answer(struct dp_worker *w, struct leg *s, struct leg *pub, uint8_t *h, size_t plen,
+	    uint64_t now)
+{
+	uint32_t media = (uint32_t)h[8] << 24 | (uint32_t)h[9] << 16 | (uint32_t)h[10] << 8 | h[11];
+	uint8_t *out = h + 12;
+
+	for (size_t e = 12; e + 4 <= plen; e += 4) {
+		uint16_t pid = (uint16_t)(h[e] << 8 | h[e + 1]);
+		uint16_t blp = (uint16_t)(h[e + 2] << 8 | h[e + 3]), first = 0, miss = 0;
+		bool any = false;
+
+		for (unsigned b = 0; b <= 16; b++) {
+			uint16_t seq = (uint16_t)(pid + b);
+
+			if (b > 0 && !((blp >> (b - 1)) & 1))
+				continue;
+			if (nack_one(w, s, pub, media, seq, now) >= 0)
+				continue;
+			if (!any) {
+				first = seq;
+				any = true;
+			} else {
+				miss |= (uint16_t)(1u << ((uint16_t)(seq - first) - 1));
+			}
+		}
+		if (any) {         /* out never passes e: written after e was read */
+			out[0] = (uint8_t)(first >> 8);
+			out[1] = (uint8_t)first;
+			out[2] = (uint8_t)(miss >> 8);
+			out[3] = (uint8_t)miss;
+			out += 4;
+		}
+	}
+	return (size_t)(out - h);
+}
+
+/*
+ * A subscriber's RTCP compound (plaintext): generic NACKs are answered from
+ * the publisher's packet cache (nack_answer) and only what is not cached is
+ * asked of the publisher; the compound goes on to the publisher when it
+ * still carries a NACK, or a PLI or FIR the rate limiter lets through, with
+ * every sender SSRC replaced by the gateway's; otherwise it is terminated
+ * (receiver reports included: the gateway reports to the publisher itself,
+ * dp_media_tick). Consumes m.
  */
 static void
 subscriber_rtcp(struct dp_worker *w, struct leg *s, struct rte_mbuf *m, uint8_t *p, size_t len)
 {
 	struct leg *pub = s->pub == NONE ? NULL : &T.legs[s->pub];
-	uint64_t now = rte_rdtsc();
+	uint64_t now = T.now();
 	bool want = false, limited = false, nack = false;
 
 	/* A walk of our own rather than gw_rtcp_next(): with rtcp-rsize
@@ -649,8 +857,22 @@ subscriber_rtcp(struct dp_worker *w, struct leg *s, struct rte_mbuf *m, uint8_t 
 			ms = h + 8;
 		else if (h[1] == GW_RTCP_PSFB && fmt == RTCP_FMT_FIR && plen >= 20)
 			ms = h + 12;
-		else if (h[1] == GW_RTCP_RTPFB && fmt == RTCP_FMT_NACK && plen >= 16)
+		else if (h[1] == GW_RTCP_RTPFB && fmt == RTCP_FMT_NACK && plen >= 16) {
+			size_t keep = pub->rtcp == NULL ? plen : nack_answer(w, s, pub, h, plen, now);
+
+			/* close the gap the answered entries left, or take the
+			 * whole packet out when nothing is left to ask */
+			if (keep == 12)
+				keep = 0;
+			memmove(h + keep, h + plen, len - off - plen);
+			len -= plen - keep;
+			if (keep == 0)
+				continue;
+			plen = keep;
+			h[2] = (uint8_t)((plen / 4 - 1) >> 8);
+			h[3] = (uint8_t)(plen / 4 - 1);
 			nack = true;
+		}
 		if (ms != NULL) {
 			uint32_t media = (uint32_t)ms[0] << 24 | (uint32_t)ms[1] << 16 |
 					 (uint32_t)ms[2] << 8 | ms[3];
@@ -764,6 +986,15 @@ dp_media_input(struct dp_worker *w, unsigned pi, struct rte_mbuf *m,
 		send_to(w, l, m, p, len, rtcp);
 		return;
 	case GW_IPC_MEDIA_RULE_PUBLISH:
+		if (l->rtcp != NULL) {
+			/* receiver statistics, and a reference to m for the
+			 * packet cache: m's plaintext stays as it is (fan_out
+			 * sends copies), so a NACK later resends these bytes */
+			if (rtcp)
+				dp_rtcp_rtcp_in(l->rtcp, p, len, T.now());
+			else
+				dp_rtcp_rtp_in(l->rtcp, m, p, len, T.now());
+		}
 		fan_out(w, l, m, p, len, rtcp);
 		return;
 	case GW_IPC_MEDIA_RULE_SUBSCRIBE:
@@ -822,4 +1053,61 @@ dp_media_poll(struct dp_worker *w)
 		dp_media_input(w, pi, m, &ip, &u);
 	}
 	return n;
+}
+
+/* ---- the gateway's own reports (worker 0's timer) ------------------------------ */
+
+/*
+ * Receiver reports to every publisher with a stream heard (RFC 3550 §6.4.2),
+ * one round per 0.5-1.5 s (the interval randomised as §6.3.1 does, so many
+ * gateways' reports do not synchronise), sender SSRC GW_RTCP_SSRC, as SRTCP
+ * under the publisher leg's send keys (the same context that carries the
+ * subscribers' PLI/FIR/NACK to it). The subscribers' own receiver reports are
+ * terminated (subscriber_rtcp): each describes one leg only, and the
+ * publisher's congestion control must see what reaches the gateway.
+ *
+ * Subscribers get no sender reports of the gateway's own: the publisher's
+ * SRs are fanned out to them unchanged. The gateway is an RTP translator
+ * (RFC 3550 §7.1): it keeps the publisher's SSRCs, sequence numbers and
+ * timestamps, so the publisher's NTP/RTP timestamp pairs stay exact for the
+ * viewers' lip sync, which an SR of our own would have to reproduce anyway;
+ * only the packet and octet counts of a late joiner differ, and receivers use
+ * those for statistics alone. A translator may forward SRs (§7.2).
+ */
+void
+dp_media_tick(struct dp_worker *w, uint64_t now)
+{
+	uint8_t rr[DP_RTCP_RR_MAX];
+	uint32_t seen = 0;
+
+	if (w->idx != 0 || T.legs == NULL || now < T.next_rr)
+		return;
+	T.next_rr = now + dp.tsc_hz / 2 + rte_rand_max(dp.tsc_hz);
+	/* a walk of the table, once a second, that stops at the last publisher */
+	for (uint32_t i = 0; i < T.cap && seen < T.n_rtcp; i++) {
+		struct leg *l = &T.legs[i];
+		struct rte_mbuf *c;
+		uint8_t *cp;
+		size_t n;
+
+		if (!l->in_use || l->rtcp == NULL)
+			continue;
+		seen++;
+		n = dp_rtcp_rr_build(l->rtcp, GW_RTCP_SSRC, rr, now);
+		if (n == 0 || !l->peer_set || (l->tx == NULL && !l->plain))
+			continue;
+		c = copy_of(rr, n, &cp);
+		if (c == NULL) {
+			DP_CNT(w, MEDIA_TX_FAIL);
+			continue;
+		}
+		DP_CNT(w, MEDIA_RR_SENT);
+		send_to(w, l, c, cp, n, true);
+	}
+}
+
+void
+dp_media_clock(uint64_t (*now)(void))
+{
+	T.now = now != NULL ? now : tsc_now;
 }

@@ -9,11 +9,15 @@
  *
  * - ECHO: SRTP and SRTCP back to the leg, re-protected with its send keys;
  * - PUBLISH: RTP and RTCP (sender reports) fanned out to each subscriber,
- *   one copy per subscriber, each protected with that subscriber's keys;
+ *   one copy per subscriber, each protected with that subscriber's keys; its
+ *   RTP packets are also kept in a per-stream cache and counted for the
+ *   receiver reports the gateway sends it (dp_rtcp, dp_media_tick);
  * - SUBSCRIBE: the leg receives its publisher's media; its own RTCP is
- *   terminated, except compounds carrying a PLI or FIR, which go on to the
- *   publisher at most once per 500 ms per media SSRC (sender SSRCs rewritten
- *   to the gateway's, so one publisher send context serves every viewer).
+ *   terminated, except generic NACKs, answered from the publisher's cache
+ *   with only the uncached rest going on, and compounds carrying a PLI or
+ *   FIR, which go on to the publisher at most once per 500 ms per media SSRC
+ *   (sender SSRCs rewritten to the gateway's, so one publisher send context
+ *   serves every viewer).
  *
  * Worker 0 owns every leg (it serves the commands and is the only writer of
  * the table and of the SRTP contexts); media that RSS delivers to another
@@ -21,7 +25,8 @@
  * media_not_owner when that ring is full) and processed in its loop
  * (dp_media_poll). Legs live in a fixed array and are found per packet by local port
  * through a port -> index array: nothing on the packet path allocates,
- * except the mbuf copies of fan-out (from the shared pool).
+ * except the mbuf copies of fan-out and of NACK answers (from the shared
+ * pool).
  */
 #ifndef DP_MEDIA_H
 #define DP_MEDIA_H
@@ -82,5 +87,15 @@ void dp_media_command(struct dp_worker *w, struct gw_ipc_msg *q);
  */
 void dp_media_input(struct dp_worker *w, unsigned pi, struct rte_mbuf *m,
 		    const struct gw_ipv4_view *ip, const struct gw_udp_view *u);
+
+/**
+ * Worker 0's periodic work (call it from the loop's timer, now = TSC): the
+ * gateway's receiver reports to publishers, about once a second. Other
+ * workers return at once.
+ */
+void dp_media_tick(struct dp_worker *w, uint64_t now);
+
+/** Tests: the clock packets are stamped with (NULL: rte_rdtsc). */
+void dp_media_clock(uint64_t (*now)(void));
 
 #endif

@@ -578,12 +578,73 @@ overlap(const uint8_t *src, size_t len, const uint8_t *dst, size_t cap)
  * protect is one pass over the packet (no copy first), and with dst == src
  * it is the in-place protect, byte for byte the same code.
  */
+
+/* Encrypt and tag the n-byte RTP packet at src (header h bytes) under o's
+ * index into dst (dst == src: in place; else they do not overlap). */
+static int
+rtp_seal(struct dp_srtp *s, const uint8_t *src, uint8_t *dst, size_t n, int h,
+	 const struct rtp_op *o)
+{
+	uint8_t iv[16], mac[HMAC_LEN], rocb[4];
+	int rc;
+
+	if (dst != src)
+		memcpy(dst, src, (size_t)h);
+	if (s->gcm) {
+		iv_gcm(iv, s->rtp.salt, o->ssrc, o->roc, o->seq);
+		return gcm_seal(s->rtp.c, iv, src, (size_t)h, NULL, 0, src + h, dst + h,
+				n - (size_t)h, dst + n);
+	}
+	rtp_iv_cm(iv, s->rtp.salt, o->ssrc, o->idx);
+	rc = ctr_xor(s->rtp.c, iv, src + h, dst + h, n - (size_t)h);
+	if (rc == 0) {
+		gw_put32(rocb, o->roc);
+		hmac_sha1(&s->rtp.mac, dst, n, rocb, 4, mac);
+		memcpy(dst + n, mac, s->tag_len);
+	}
+	return rc;
+}
+
+int
+dp_srtp_protect_again(struct dp_srtp *s, uint8_t *pkt, size_t *len, size_t cap)
+{
+	struct rtp_op o;
+	uint64_t max;
+	size_t n = *len;
+	int h, rc;
+
+	if (s->dir != DP_SRTP_SEND)
+		return -EINVAL;
+	h = gw_rtp_hdr_len(pkt, n);
+	if (h < 0)
+		return DP_SRTP_E_MALFORMED;
+	if (cap < n || cap - n < s->tag_len)
+		return DP_SRTP_E_NOROOM;
+	o.seq = gw_get16(pkt + 2);
+	o.ssrc = gw_get32(pkt + 8);
+	o.st = stream_get(s, o.ssrc);
+	if (o.st == NULL)
+		return DP_SRTP_E_STREAMS;
+	max = (uint64_t)o.st->roc << 16 | o.st->s_l;
+	/* An index never sent yet is an ordinary protect (and moves the window). */
+	if (!o.st->rtp_init)
+		return dp_srtp_protect(s, pkt, len, cap);
+	if (!rtp_index(o.st, o.seq, &o.roc, &o.idx))
+		return DP_SRTP_E_REPLAY;
+	if (o.idx > max)
+		return dp_srtp_protect(s, pkt, len, cap);
+	rc = rtp_seal(s, pkt, pkt, n, h, &o);
+	if (rc != 0)
+		return rc;
+	*len = n + s->tag_len;
+	return 0;
+}
+
 int
 dp_srtp_protect_to(struct dp_srtp *s, const uint8_t *src, size_t len, uint8_t *dst, size_t cap,
 		   size_t *out_len)
 {
 	struct rtp_op o;
-	uint8_t iv[16], mac[HMAC_LEN], rocb[4];
 	size_t n = len;
 	int h, rc;
 
@@ -597,21 +658,7 @@ dp_srtp_protect_to(struct dp_srtp *s, const uint8_t *src, size_t len, uint8_t *d
 	rc = rtp_prepare(s, src, &o);
 	if (rc != 0)
 		return rc;
-	if (dst != src)
-		memcpy(dst, src, (size_t)h);
-	if (s->gcm) {
-		iv_gcm(iv, s->rtp.salt, o.ssrc, o.roc, o.seq);
-		rc = gcm_seal(s->rtp.c, iv, src, (size_t)h, NULL, 0, src + h, dst + h, n - (size_t)h,
-			      dst + n);
-	} else {
-		rtp_iv_cm(iv, s->rtp.salt, o.ssrc, o.idx);
-		rc = ctr_xor(s->rtp.c, iv, src + h, dst + h, n - (size_t)h);
-		if (rc == 0) {
-			gw_put32(rocb, o.roc);
-			hmac_sha1(&s->rtp.mac, dst, n, rocb, 4, mac);
-			memcpy(dst + n, mac, s->tag_len);
-		}
-	}
+	rc = rtp_seal(s, src, dst, n, h, &o);
 	if (rc != 0)
 		return rc;
 	rtp_advance(o.st, o.idx);

@@ -133,6 +133,20 @@ int dp_srtp_protect_to(struct dp_srtp *s, const uint8_t *src, size_t len, uint8_
 		       size_t cap, size_t *out_len);
 
 /**
+ * Protect a retransmission in place (send context): the same RTP bytes this
+ * context already protected under the packet's index, sent again (a NACK
+ * answered from the gateway's packet cache). An index the context already
+ * used is accepted once more, without moving the window; an index not used
+ * yet is an ordinary dp_srtp_protect. The caller must pass exactly the
+ * bytes sent under that index before: the same plaintext under the same IV
+ * gives the same ciphertext and tag, so nothing leaks, where different bytes
+ * would reuse a keystream (CTR) or a GCM nonce.
+ * @return as dp_srtp_protect (_REPLAY only when the index cannot be placed:
+ *         before the stream began).
+ */
+int dp_srtp_protect_again(struct dp_srtp *s, uint8_t *pkt, size_t *len, size_t cap);
+
+/**
  * Unprotect an SRTP packet in place (receive context): replay check,
  * authentication, decryption, then the replay window and ROC move.
  * On an error the packet's bytes are unspecified (GCM decrypts in place

@@ -28,6 +28,7 @@
 #include "dp_harness.h"
 #include "dp_ipc.h"
 #include "dp_media.h"
+#include "dp_rtcp.h"
 #include "dp_srtp.h"
 #include "gw_config.h"
 
@@ -35,7 +36,8 @@
 #define GW      IP(198, 18, 4, 2)
 #define PEER(n) IP(198, 18, 4, 10 + (n))
 #define PORT0   40000
-#define N_MBUFS 511
+#define N_MBUFS 2047
+#define CACHE_MBUFS 1024                    /* dp_rtcp_budget: room for 512 + eviction */
 
 static struct gw_config conf;
 static struct dp_worker *w0, *w1;
@@ -44,6 +46,14 @@ static struct dp_srtp_pool *bpool;          /* the browsers' contexts */
 static struct gw_ipc_msg last_evt;
 static unsigned n_evts;
 static dp_ipc_cmd_fn *registered[GW_IPC_TYPE_MAX];
+static uint64_t stats_cnt[GW_IPC_MEDIA_CNT_MAX];    /* what the STATS events carried */
+static uint64_t fake_now;                           /* the packet clock (dp_media_clock) */
+
+static uint64_t
+fake_clock(void)
+{
+	return fake_now;
+}
 
 void
 dp_ipc_event(struct dp_worker *w, struct gw_ipc_msg *m)
@@ -51,6 +61,9 @@ dp_ipc_event(struct dp_worker *w, struct gw_ipc_msg *m)
 	(void)w;
 	last_evt = *m;
 	n_evts++;
+	if (m->type == GW_IPC_MEDIA_EVENT && m->status == 0 &&
+	    (m->u.media_evt.op == GW_IPC_MEDIA_STATS || m->u.media_evt.op == GW_IPC_MEDIA_STATS_MORE))
+		gw_ipc_media_cnt_take(stats_cnt, &m->u.media_evt);
 }
 
 int
@@ -79,7 +92,9 @@ cmd(struct dp_worker *w, uint16_t type, const struct gw_ipc_media_leg *c)
 
 	q.u.media_leg = *c;
 	registered[type](w, &q);
-	assert_int_equal(n_evts, before + 1);
+	/* counters come in two events (STATS, STATS_MORE) */
+	assert_int_equal(n_evts, before + (type == GW_IPC_MEDIA_STATS_REQ &&
+					   last_evt.status == 0 ? 2 : 1));
 	assert_int_equal(last_evt.type, GW_IPC_MEDIA_EVENT);
 	assert_int_equal(last_evt.u.media_evt.leg_id, c->leg_id);
 	return last_evt.status;
@@ -249,9 +264,10 @@ leg_cnt(uint32_t id, enum gw_ipc_media_cnt c)
 {
 	struct gw_ipc_media_leg q = { .leg_id = id };
 
+	memset(stats_cnt, 0xff, sizeof(stats_cnt));
 	assert_int_equal(cmd(w0, GW_IPC_MEDIA_STATS_REQ, &q), 0);
-	assert_int_equal(last_evt.u.media_evt.op, GW_IPC_MEDIA_STATS);
-	return last_evt.u.media_evt.cnt[c];
+	assert_int_equal(last_evt.u.media_evt.op, GW_IPC_MEDIA_STATS_MORE);
+	return stats_cnt[c];
 }
 
 static void
@@ -260,6 +276,7 @@ all_free(void)
 	dp_harness_sent_reset();
 	assert_int_equal(dp_media_legs(), 0);
 	assert_int_equal(dp_media_srtp_in_use(), 0);
+	assert_int_equal(dp_rtcp_cached(), 0);
 	assert_int_equal(rte_mempool_avail_count(pool), N_MBUFS);
 }
 
@@ -414,11 +431,12 @@ test_fan_out(void **state)
 	browser_send(&sub[1], pkt, len, true, wire, &wlen);
 	deliver(&sub[1], wire, wlen);
 	assert_int_equal(dp_harness_n_sent, 5);
-	/* a generic NACK goes to the publisher too (it retransmits) */
+	/* a generic NACK for packets the cache does not hold goes to the
+	 * publisher (it retransmits); test_nack has the cached ones */
 	len = pli_packet(pkt, 0x5353, 0xabcd);
 	pkt[1] = 205;                 /* RTPFB, FMT 1: generic NACK */
 	pkt[3] = 3;
-	memcpy(pkt + 12, "\x00\x64\x00\x01", 4);   /* PID 100, BLP 1 */
+	memcpy(pkt + 12, "\x00\x5a\x00\x01", 4);   /* PID 90, BLP 1 */
 	len = 16;
 	browser_send(&sub[2], pkt, len, true, wire, &wlen);
 	deliver(&sub[2], wire, wlen);
@@ -427,6 +445,9 @@ test_fan_out(void **state)
 	assert_int_equal(got, 16);
 	assert_int_equal(p[1], 205);
 	assert_memory_equal(p + 4, "RTCG", 4);
+	assert_memory_equal(p + 12, "\x00\x5a\x00\x01", 4);
+	assert_int_equal(leg_cnt(23, GW_IPC_MEDIA_CNT_nack_received), 2);
+	assert_int_equal(leg_cnt(23, GW_IPC_MEDIA_CNT_nack_missed), 2);
 	/* a subscriber's plain RR is terminated; its RTP goes nowhere */
 	len = sr_packet(pkt, 0x5353);
 	pkt[1] = 201;
@@ -475,6 +496,9 @@ test_fan_out_many(void **state)
 	struct rte_mbuf *m;
 
 	(void)state;
+	/* no NACK cache here: it would hold a reference to the publisher's mbuf
+	 * (test_nack covers that); this test counts mbufs exactly */
+	dp_rtcp_budget(0);
 	browser_up(&pub, 40, PORT0 + 40, DP_SRTP_AEAD_AES_128_GCM, false);
 	assert_int_equal(leg_op(40, GW_IPC_MEDIA_RULE, 0, GW_IPC_MEDIA_RULE_PUBLISH, 0), 0);
 	for (unsigned i = 0; i < N_SUBS; i++) {
@@ -547,6 +571,7 @@ test_fan_out_many(void **state)
 		browser_down(&sub[i]);
 	}
 	all_free();
+	dp_rtcp_budget(CACHE_MBUFS);
 }
 
 /* Media for a port with no leg, or a leg without keys: dropped, counted. */
@@ -644,6 +669,368 @@ test_bridge(void **state)
 	all_free();
 }
 
+/* RTP with a timestamp and payload type. */
+static size_t
+rtp_packet_ts(uint8_t *p, uint32_t ssrc, uint16_t seq, uint32_t ts, uint8_t pt, size_t payload)
+{
+	size_t n = rtp_packet(p, ssrc, seq, payload);
+
+	p[1] = pt;
+	p[4] = (uint8_t)(ts >> 24);
+	p[5] = (uint8_t)(ts >> 16);
+	p[6] = (uint8_t)(ts >> 8);
+	p[7] = (uint8_t)ts;
+	return n;
+}
+
+/* A generic NACK (RFC 4585 §6.2.1) from sender for media, n FCI entries. */
+static size_t
+nack_packet(uint8_t *p, uint32_t sender, uint32_t media, const uint16_t (*fci)[2], unsigned n)
+{
+	size_t len = pli_packet(p, sender, media);
+
+	p[0] = 0x81;
+	p[1] = 205;
+	p[3] = (uint8_t)(2 + n);
+	for (unsigned i = 0; i < n; i++, len += 4) {
+		p[len] = (uint8_t)(fci[i][0] >> 8);
+		p[len + 1] = (uint8_t)fci[i][0];
+		p[len + 2] = (uint8_t)(fci[i][1] >> 8);
+		p[len + 3] = (uint8_t)fci[i][1];
+	}
+	return len;
+}
+
+/* The publisher sends seq; every subscriber frame is decrypted by its browser
+ * unless lost, then the frames are freed. */
+static void
+publish_one(struct browser *pub, struct browser *subs, unsigned n_subs, uint32_t ssrc,
+	    uint16_t seq, bool lost)
+{
+	uint8_t pkt[1500], wire[1600];
+	size_t len, wlen, got;
+
+	len = rtp_packet(pkt, ssrc, seq, 900);
+	browser_send(pub, pkt, len, false, wire, &wlen);
+	deliver(pub, wire, wlen);
+	assert_int_equal(dp_harness_n_sent, n_subs);
+	for (unsigned i = 0; i < dp_harness_n_sent && !lost; i++) {
+		struct gw_ipv4_view ip;
+		struct gw_udp_view u;
+
+		assert_int_equal(dp_harness_views(dp_harness_sent[i], &ip, &u), 0);
+		for (unsigned k = 0; k < n_subs; k++)
+			if (subs[k].ip == ip.dst)
+				assert_memory_equal(received(i, &subs[k], &got, false), pkt, len);
+	}
+	dp_harness_sent_reset();
+}
+
+/* A subscriber's NACK answered from the publisher's cache: the packets the
+ * cache holds come back to it under its own keys with their SSRC and sequence
+ * number (its replay window takes them: it never got them), the rest is asked
+ * of the publisher in a rewritten NACK; a NACK repeated at once is not
+ * answered twice; the cache's mbufs go back to the pool with the leg. */
+static void
+test_nack(void **state)
+{
+	struct browser pub, sub[2];
+	uint8_t pkt[1500], wire[1600];
+	size_t len, wlen, got;
+	const uint8_t *p;
+	uint64_t answered0 = w0->cnt[GW_CNT_MEDIA_NACK_ANSWERED];
+	uint64_t limited0 = w0->cnt[GW_CNT_MEDIA_NACK_LIMITED];
+	unsigned avail0 = rte_mempool_avail_count(pool);
+
+	(void)state;
+	fake_now = dp.tsc_hz;
+	browser_up(&pub, 40, PORT0 + 40, DP_SRTP_AEAD_AES_128_GCM, false);
+	assert_int_equal(leg_op(40, GW_IPC_MEDIA_RULE, 0, GW_IPC_MEDIA_RULE_PUBLISH, 0), 0);
+	browser_up(&sub[0], 41, PORT0 + 41, DP_SRTP_AEAD_AES_128_GCM, false);
+	browser_up(&sub[1], 42, PORT0 + 42, DP_SRTP_AES128_CM_SHA1_80, false);
+	assert_int_equal(leg_op(41, GW_IPC_MEDIA_RULE, 0, GW_IPC_MEDIA_RULE_SUBSCRIBE, 40), 0);
+	assert_int_equal(leg_op(42, GW_IPC_MEDIA_RULE, 0, GW_IPC_MEDIA_RULE_SUBSCRIBE, 40), 0);
+	/* 600 packets, 1000..1599; 1590 and 1592 never reach the subscribers */
+	for (uint16_t seq = 1000; seq < 1600; seq++)
+		publish_one(&pub, sub, 2, 0x7777, seq, seq == 1590 || seq == 1592);
+	/* the cache holds the last 512, one reference each */
+	assert_int_equal(dp_rtcp_cached(), 512);
+	assert_int_equal(rte_mempool_avail_count(pool), avail0 - 512);
+
+	/* sub 0 asks for 1590 and 1592 (PID 1590, BLP bit 1) and for 1000 (evicted) */
+	len = nack_packet(pkt, 0x4141, 0x7777, (const uint16_t[][2]){ { 1590, 0x0002 },
+								  { 1000, 0 } }, 2);
+	browser_send(&sub[0], pkt, len, true, wire, &wlen);
+	deliver(&sub[0], wire, wlen);
+	assert_int_equal(dp_harness_n_sent, 3);
+	for (unsigned i = 0; i < 2; i++) {
+		uint16_t seq = (uint16_t)(1590 + 2 * i);
+
+		p = received(i, &sub[0], &got, false);   /* its keys, its replay window */
+		len = rtp_packet(pkt, 0x7777, seq, 900);
+		assert_int_equal(got, len);
+		assert_memory_equal(p, pkt, len);
+	}
+	/* what is left goes to the publisher: PID 1000, BLP 0 */
+	p = received(2, &pub, &got, true);
+	assert_int_equal(got, 16);
+	assert_int_equal(p[1], 205);
+	assert_int_equal(p[3], 3);
+	assert_memory_equal(p + 4, "RTCG", 4);
+	assert_memory_equal(p + 8, "\x00\x00\x77\x77", 4);
+	assert_memory_equal(p + 12, "\x03\xe8\x00\x00", 4);
+	assert_int_equal(leg_cnt(41, GW_IPC_MEDIA_CNT_nack_received), 3);
+	assert_int_equal(leg_cnt(41, GW_IPC_MEDIA_CNT_nack_answered), 2);
+	assert_int_equal(leg_cnt(41, GW_IPC_MEDIA_CNT_nack_missed), 1);
+	assert_int_equal(w0->cnt[GW_CNT_MEDIA_NACK_ANSWERED] - answered0, 2);
+	dp_harness_sent_reset();
+
+	/* the same NACK at once: nothing resent, the missing one asked again */
+	len = nack_packet(pkt, 0x4141, 0x7777, (const uint16_t[][2]){ { 1590, 0x0002 },
+								  { 1000, 0 } }, 2);
+	browser_send(&sub[0], pkt, len, true, wire, &wlen);
+	deliver(&sub[0], wire, wlen);
+	assert_int_equal(dp_harness_n_sent, 1);
+	assert_int_equal(w0->cnt[GW_CNT_MEDIA_NACK_LIMITED] - limited0, 2);
+	p = received(0, &pub, &got, true);
+	assert_memory_equal(p + 12, "\x03\xe8\x00\x00", 4);
+	dp_harness_sent_reset();
+
+	/* sub 1 (AES-CM) asks for 1592 only: all answered, nothing to the publisher */
+	fake_now += dp.tsc_hz / 50;
+	len = nack_packet(pkt, 0x4242, 0x7777, (const uint16_t[][2]){ { 1592, 0 } }, 1);
+	browser_send(&sub[1], pkt, len, true, wire, &wlen);
+	deliver(&sub[1], wire, wlen);
+	assert_int_equal(dp_harness_n_sent, 1);
+	p = received(0, &sub[1], &got, false);
+	len = rtp_packet(pkt, 0x7777, 1592, 900);
+	assert_int_equal(got, len);
+	assert_memory_equal(p, pkt, len);
+	assert_int_equal(leg_cnt(42, GW_IPC_MEDIA_CNT_nack_answered), 1);
+	assert_int_equal(leg_cnt(42, GW_IPC_MEDIA_CNT_nack_missed), 0);
+	dp_harness_sent_reset();
+
+	/* a compound [NACK all cached][PLI] (Chromium puts REMB or PLI after
+	 * its NACK): the NACK is taken out whole, the PLI alone goes on */
+	fake_now += dp.tsc_hz / 50;
+	len = nack_packet(pkt, 0x4242, 0x7777, (const uint16_t[][2]){ { 1590, 0 } }, 1);
+	len += pli_packet(pkt + len, 0x4242, 0x7777);
+	browser_send(&sub[1], pkt, len, true, wire, &wlen);
+	deliver(&sub[1], wire, wlen);
+	assert_int_equal(dp_harness_n_sent, 2);
+	(void)received(0, &sub[1], &got, false);  /* 1590 resent */
+	p = received(1, &pub, &got, true);
+	assert_int_equal(got, 12);
+	assert_int_equal(p[1], 206);
+	assert_memory_equal(p + 4, "RTCG", 4);
+	dp_harness_sent_reset();
+
+	/* the publisher goes: its cache's mbufs with it */
+	assert_int_equal(leg_op(40, GW_IPC_MEDIA_DEL, 0, 0, 0), 0);
+	assert_int_equal(dp_rtcp_cached(), 0);
+	assert_int_equal(rte_mempool_avail_count(pool), avail0);
+	assert_int_equal(leg_op(41, GW_IPC_MEDIA_DEL, 0, 0, 0), 0);
+	assert_int_equal(leg_op(42, GW_IPC_MEDIA_DEL, 0, 0, 0), 0);
+	browser_down(&pub);
+	browser_down(&sub[0]);
+	browser_down(&sub[1]);
+	all_free();
+}
+
+/* The report block the publisher gets about ssrc in the RR frame i. */
+struct rr_block {
+	uint32_t ssrc, ext_max, jitter, lsr, dlsr;
+	uint8_t fraction;
+	int32_t lost;
+};
+
+static void
+rr_received(unsigned i, struct browser *pub, struct rr_block *rb)
+{
+	size_t got;
+	const uint8_t *p = received(i, pub, &got, true);
+
+	assert_int_equal(got, 8 + 24 + 16);
+	assert_int_equal(p[0], 0x81);             /* V=2, RC=1 */
+	assert_int_equal(p[1], 201);
+	assert_int_equal(p[3], 7);
+	assert_memory_equal(p + 4, "RTCG", 4);
+	rb->ssrc = (uint32_t)p[8] << 24 | (uint32_t)p[9] << 16 | (uint32_t)p[10] << 8 | p[11];
+	rb->fraction = p[12];
+	rb->lost = (int32_t)((uint32_t)p[13] << 24 | (uint32_t)p[14] << 16 | (uint32_t)p[15] << 8) >> 8;
+	rb->ext_max = (uint32_t)p[16] << 24 | (uint32_t)p[17] << 16 | (uint32_t)p[18] << 8 | p[19];
+	rb->jitter = (uint32_t)p[20] << 24 | (uint32_t)p[21] << 16 | (uint32_t)p[22] << 8 | p[23];
+	rb->lsr = (uint32_t)p[24] << 24 | (uint32_t)p[25] << 16 | (uint32_t)p[26] << 8 | p[27];
+	rb->dlsr = (uint32_t)p[28] << 24 | (uint32_t)p[29] << 16 | (uint32_t)p[30] << 8 | p[31];
+	/* SDES with the CNAME */
+	assert_int_equal(p[32], 0x81);
+	assert_int_equal(p[33], 202);
+	assert_memory_equal(p + 36, "RTCG", 4);
+	assert_int_equal(p[40], 1);
+	assert_int_equal(p[41], 5);
+	assert_memory_equal(p + 42, "rtcgw", 5);
+}
+
+/* The gateway's receiver reports to a publisher: a 30 fps video stream at
+ * 90 kHz with two packets lost and one 10 ms late, an SR from the publisher;
+ * the report's loss, highest sequence number, jitter (against a floating
+ * point reference of RFC 3550 A.8) and LSR/DLSR; none once the leg is gone. */
+static void
+test_rr(void **state)
+{
+	struct browser pub;
+	uint8_t pkt[1500], wire[1600];
+	size_t len, wlen;
+	struct rr_block rb;
+	const uint64_t frame = dp.tsc_hz / 30;
+	uint64_t t_sr, t0;
+	double jit = 0, last_transit = 0;
+	bool have = false;
+	uint64_t rr0 = w0->cnt[GW_CNT_MEDIA_RR_SENT];
+
+	(void)state;
+	fake_now = t0 = 100 * dp.tsc_hz;
+	dp_media_tick(w0, fake_now);              /* nothing heard yet: no report */
+	browser_up(&pub, 50, PORT0 + 50, DP_SRTP_AEAD_AES_128_GCM, false);
+	assert_int_equal(leg_op(50, GW_IPC_MEDIA_RULE, 0, GW_IPC_MEDIA_RULE_PUBLISH, 0), 0);
+	fake_now += 2 * dp.tsc_hz;
+	dp_media_tick(w0, fake_now);
+	assert_int_equal(dp_harness_n_sent, 0);
+	t0 = fake_now;           /* the next round is due within 1.5 s: before the first RR below */
+	/* 1..40 at 30 fps, 20 and 21 lost */
+	for (uint16_t seq = 1; seq <= 40; seq++) {
+		fake_now = t0 + seq * frame;
+		if (seq == 20 || seq == 21)
+			continue;
+		len = rtp_packet_ts(pkt, 0x9999, seq, 5000u + 3000u * seq, 96, 500);
+		browser_send(&pub, pkt, len, false, wire, &wlen);
+		deliver(&pub, wire, wlen);
+	}
+	/* the SR: NTP 0x11223344.55667788 -> LSR 0x33445566 */
+	len = sr_packet(pkt, 0x9999);
+	memcpy(pkt + 8, "\x11\x22\x33\x44\x55\x66\x77\x88", 8);
+	browser_send(&pub, pkt, len, true, wire, &wlen);
+	t_sr = fake_now;
+	deliver(&pub, wire, wlen);
+	fake_now += dp.tsc_hz / 4;                /* 0.25 s later: DLSR 16384 */
+	dp_media_tick(w0, fake_now);
+	assert_int_equal(dp_harness_n_sent, 1);
+	rr_received(0, &pub, &rb);
+	assert_int_equal(rb.ssrc, 0x9999);
+	assert_int_equal(rb.ext_max, 40);
+	assert_int_equal(rb.lost, 2);
+	assert_int_equal(rb.fraction, 2 * 256 / 40);
+	assert_int_equal(rb.jitter, 0);           /* the clock rate was not known yet */
+	assert_int_equal(rb.lsr, 0x33445566);
+	assert_int_equal(rb.dlsr, ((fake_now - t_sr) << 16) / dp.tsc_hz);
+	assert_true(rb.dlsr >= 16383 && rb.dlsr <= 16385);
+	dp_harness_sent_reset();
+
+	/* 41..70, 55 arrives 10 ms late; the reference jitter alongside */
+	for (uint16_t seq = 41; seq <= 70; seq++) {
+		uint32_t ts = 5000u + 3000u * seq;
+		double arrival, transit;
+
+		fake_now = t0 + seq * frame + (seq == 55 ? dp.tsc_hz / 100 : 0);
+		len = rtp_packet_ts(pkt, 0x9999, seq, ts, 96, 500);
+		browser_send(&pub, pkt, len, false, wire, &wlen);
+		deliver(&pub, wire, wlen);
+		arrival = (double)(fake_now - t0) * 90000.0 / (double)dp.tsc_hz;
+		transit = arrival - ts;
+		if (have) {
+			double d = transit - last_transit;
+
+			jit += ((d < 0 ? -d : d) - jit) / 16;
+		}
+		last_transit = transit;
+		have = true;
+	}
+	fake_now += 2 * dp.tsc_hz;
+	dp_media_tick(w0, fake_now);
+	assert_int_equal(dp_harness_n_sent, 1);
+	rr_received(0, &pub, &rb);
+	assert_int_equal(rb.ext_max, 70);
+	assert_int_equal(rb.lost, 2);
+	assert_int_equal(rb.fraction, 0);         /* nothing lost in this interval */
+	assert_true(jit > 30);             /* 900 units late, then 14 packets of decay: about 44 */
+	assert_true((double)rb.jitter > jit - 3 && (double)rb.jitter < jit + 3);
+	assert_int_equal(rb.lsr, 0x33445566);
+	assert_int_equal(rb.dlsr, ((fake_now - t_sr) << 16) / dp.tsc_hz);
+	assert_int_equal(w0->cnt[GW_CNT_MEDIA_RR_SENT] - rr0, 2);
+	assert_int_equal(leg_cnt(50, GW_IPC_MEDIA_CNT_rtcp_out), 2);
+	dp_harness_sent_reset();
+
+	/* the leg gone: no more reports */
+	assert_int_equal(leg_op(50, GW_IPC_MEDIA_DEL, 0, 0, 0), 0);
+	fake_now += 2 * dp.tsc_hz;
+	dp_media_tick(w0, fake_now);
+	assert_int_equal(dp_harness_n_sent, 0);
+	assert_int_equal(w0->cnt[GW_CNT_MEDIA_RR_SENT] - rr0, 2);
+	/* only worker 0 reports */
+	dp_media_tick(w1, fake_now + 10 * dp.tsc_hz);
+	browser_down(&pub);
+	all_free();
+}
+
+/* The clock rate learned from the streams: a 48 kHz audio stream stops being
+ * cached (its packets go back to the pool) while 90 kHz video stays; a NACK
+ * for audio is then asked of the publisher, one for video answered. */
+static void
+test_rate_learn(void **state)
+{
+	struct browser pub, sub;
+	uint8_t pkt[1500], wire[1600];
+	size_t len, wlen;
+	const uint64_t t0 = 1000 * dp.tsc_hz, tick = dp.tsc_hz / 50;   /* 20 ms */
+	unsigned avail0 = rte_mempool_avail_count(pool);
+
+	(void)state;
+	fake_now = t0;
+	browser_up(&pub, 60, PORT0 + 60, DP_SRTP_AEAD_AES_128_GCM, false);
+	browser_up(&sub, 61, PORT0 + 61, DP_SRTP_AEAD_AES_128_GCM, false);
+	assert_int_equal(leg_op(60, GW_IPC_MEDIA_RULE, 0, GW_IPC_MEDIA_RULE_PUBLISH, 0), 0);
+	assert_int_equal(leg_op(61, GW_IPC_MEDIA_RULE, 0, GW_IPC_MEDIA_RULE_SUBSCRIBE, 60), 0);
+	dp_media_tick(w0, t0);                    /* the next round within 1.5 s */
+	for (unsigned i = 0; i < 60; i++) {      /* 1.2 s of both */
+		fake_now = t0 + i * tick;
+		len = rtp_packet_ts(pkt, 0xa0a0, (uint16_t)(100 + i), 960u * i, 111, 80);
+		browser_send(&pub, pkt, len, false, wire, &wlen);
+		deliver(&pub, wire, wlen);
+		len = rtp_packet_ts(pkt, 0xb0b0, (uint16_t)(100 + i), 1800u * i, 96, 800);
+		browser_send(&pub, pkt, len, false, wire, &wlen);
+		deliver(&pub, wire, wlen);
+		dp_harness_sent_reset();
+	}
+	assert_int_equal(dp_rtcp_cached(), 120);
+	fake_now = t0 + 2 * dp.tsc_hz;
+	dp_media_tick(w0, fake_now);              /* the RR round learns the rates */
+	assert_int_equal(dp_harness_n_sent, 1);
+	dp_harness_sent_reset();
+	assert_int_equal(dp_rtcp_cached(), 60);   /* audio's cache released */
+	assert_int_equal(rte_mempool_avail_count(pool), avail0 - 60);
+
+	len = nack_packet(pkt, 0x6161, 0xa0a0, (const uint16_t[][2]){ { 150, 0 } }, 1);
+	browser_send(&sub, pkt, len, true, wire, &wlen);
+	deliver(&sub, wire, wlen);
+	assert_int_equal(dp_harness_n_sent, 1);   /* to the publisher */
+	assert_int_equal(dp_harness_sent_dst[0], pub.ip);
+	dp_harness_sent_reset();
+	len = nack_packet(pkt, 0x6161, 0xb0b0, (const uint16_t[][2]){ { 150, 0 } }, 1);
+	browser_send(&sub, pkt, len, true, wire, &wlen);
+	deliver(&sub, wire, wlen);
+	assert_int_equal(dp_harness_n_sent, 1);   /* resent to the viewer */
+	assert_int_equal(dp_harness_sent_dst[0], sub.ip);
+	dp_harness_sent_reset();
+	assert_int_equal(leg_cnt(61, GW_IPC_MEDIA_CNT_nack_answered), 1);
+	assert_int_equal(leg_cnt(61, GW_IPC_MEDIA_CNT_nack_missed), 1);
+
+	assert_int_equal(leg_op(60, GW_IPC_MEDIA_DEL, 0, 0, 0), 0);
+	assert_int_equal(leg_op(61, GW_IPC_MEDIA_DEL, 0, 0, 0), 0);
+	browser_down(&pub);
+	browser_down(&sub);
+	all_free();
+}
+
 static void
 test_no_leg(void **state)
 {
@@ -719,6 +1106,9 @@ main(void)
 		cmocka_unit_test(test_bridge),
 		cmocka_unit_test(test_no_leg),
 		cmocka_unit_test(test_steering),
+		cmocka_unit_test(test_nack),
+		cmocka_unit_test(test_rr),
+		cmocka_unit_test(test_rate_learn),
 	};
 	int rc;
 
@@ -739,6 +1129,9 @@ main(void)
 		return 1;
 	}
 	w1->idx = 1;
+	dp_rtcp_budget(CACHE_MBUFS);
+	dp_media_clock(fake_clock);
+	fake_now = 10 * dp.tsc_hz;              /* 0 reads as "never" to the limiters */
 	/* every media command reaches dp_media through the IPC table */
 	if (registered[GW_IPC_MEDIA_LEG_REQ] != dp_media_command ||
 	    registered[GW_IPC_SRTP_ADD_REQ] != dp_media_command) {

@@ -88,9 +88,8 @@ test_media_layout(void **state)
 	assert_int_equal(offsetof(struct gw_ipc_media_leg, rule), 14);
 	assert_int_equal(offsetof(struct gw_ipc_media_leg, port_index), 15);
 	assert_int_equal(offsetof(struct gw_ipc_media_leg, pub_leg_id), 16);
-	assert_int_equal(GW_IPC_MEDIA_CNT_MAX, 12);
 	assert_int_equal(offsetof(struct gw_ipc_media_evt, cnt), 8);
-	assert_int_equal(sizeof(struct gw_ipc_media_evt), 104);
+	assert_int_equal(sizeof(struct gw_ipc_media_evt), 112);
 	assert_true(sizeof(struct gw_ipc_media_evt) <= sizeof(((struct gw_ipc_msg *)0)->u.raw));
 }
 
@@ -123,8 +122,38 @@ static void
 test_media_steering(void **state)
 {
 	(void)state;
-	assert_int_equal(GW_IPC_VERSION, 13);
+	assert_true(GW_IPC_VERSION >= 13);
 	assert_int_equal(GW_CNT_MEDIA_STEERED, GW_CNT_MEDIA_NOT_OWNER + 1);
+}
+
+/* v14 (v12 on its branch): NACK and report counters (3 per leg, 5 global); the per-leg counters
+ * outgrew one message: STATS carries the first 13, STATS_MORE the rest. */
+static void
+test_rtcp_layout(void **state)
+{
+	struct gw_ipc_media_evt e = { .op = GW_IPC_MEDIA_STATS_MORE };
+	uint64_t all[GW_IPC_MEDIA_CNT_MAX] = { 0 };
+
+	(void)state;
+	assert_int_equal(GW_IPC_VERSION, 14);
+	assert_int_equal(GW_IPC_MEDIA_STATS_MORE, 7);
+	assert_int_equal(GW_IPC_MEDIA_CNT_MAX, 15);
+	assert_int_equal(GW_IPC_MEDIA_CNT_PER_MSG, 13);
+	assert_int_equal(GW_IPC_MEDIA_CNT_nack_received, 12);
+	assert_int_equal(GW_IPC_MEDIA_CNT_nack_answered, 13);
+	assert_int_equal(GW_IPC_MEDIA_CNT_nack_missed, 14);
+	e.cnt[0] = 7;
+	e.cnt[1] = 8;
+	e.cnt[2] = 9;                 /* beyond the last counter: not copied */
+	gw_ipc_media_cnt_take(all, &e);
+	assert_int_equal(all[13], 7);
+	assert_int_equal(all[14], 8);
+	assert_int_equal(all[0], 0);
+	e.op = GW_IPC_MEDIA_STATS;
+	gw_ipc_media_cnt_take(all, &e);
+	assert_int_equal(all[0], 7);
+	assert_int_equal(all[12], 0);
+	assert_int_equal(all[13], 7);
 }
 
 static void
@@ -229,6 +258,7 @@ main(void)
 		cmocka_unit_test(test_calls_layout),
 		cmocka_unit_test(test_journal_sweep),
 		cmocka_unit_test(test_media_steering),
+		cmocka_unit_test(test_rtcp_layout),
 		cmocka_unit_test(test_rings_and_counters),
 		cmocka_unit_test(test_check_info),
 	};
