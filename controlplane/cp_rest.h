@@ -37,6 +37,7 @@ struct cp_rest_req {
 	const char *body;            /* NUL-terminated; NULL when empty */
 	size_t body_len;
 	const char *allow;           /* 405: the Allow header (set by cp_rest) */
+	bool authorized;             /* a valid bearer token came (see cp_rest_own_auth) */
 };
 
 /** A route handler: must answer through one cp_rest_reply_* call and return its result. */
@@ -85,6 +86,23 @@ void cp_rest_run(struct cp_rest *r);
 
 /** Copy the counters (never fails). */
 void cp_rest_stats(const struct cp_rest *r, struct cp_rest_stats *out);
+
+/**
+ * Routes with handler fn check credentials themselves: they are called for
+ * /v1 requests without a valid bearer token too, with r->authorized false
+ * (an EventSource cannot send an Authorization header). At most 4 handlers.
+ * @return 0; -ENOSPC.
+ */
+int cp_rest_own_auth(struct cp_rest *r, cp_rest_handler_fn *fn);
+
+/**
+ * The connection of r carries a long-lived stream (Server-Sent Events): it
+ * leaves the whole-request deadline (controlplane.rest.request_timeout_s) and
+ * libmicrohttpd's idle timeout, and still counts against the connection
+ * limits. The stream's owner must keep it alive or end it (keep-alives detect
+ * a client gone, as libmicrohttpd sees nothing of a suspended connection).
+ */
+void cp_rest_req_stream(const struct cp_rest_req *r);
 
 /** Answer with a JSON document (the reference is stolen). */
 enum MHD_Result cp_rest_reply_json(const struct cp_rest_req *r, unsigned status, json_t *doc);
