@@ -8,7 +8,7 @@ cp_demo_get(void *app, const struct cp_rest_req *r)
 	/* The page runs scripts from its own origin only. */
 	static const char *const hdrs[] = {
 		"Content-Security-Policy",
-		"default-src 'self'; media-src 'self' blob: mediastream:; "
+		"default-src 'self'; style-src 'self' 'unsafe-inline'; media-src 'self' blob: mediastream:; "
 		"connect-src 'self' *; frame-ancestors 'none'",
 		"X-Content-Type-Options", "nosniff",
 		NULL,

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/queue.h>
+#include <sys/socket.h>
 
 #include "cp_api.h"
 #include "cp_clock.h"
@@ -16,6 +17,7 @@
 
 #define PREFIX     "/v1/rooms"
 #define CRED_TTL_S 3600
+#define PROBE_MS   1000   /* how often a parked stream's socket is looked at */
 
 /*
  * One open events stream. libmicrohttpd owns the connection and calls
@@ -29,6 +31,7 @@ struct stream {
 	bool suspended;
 	bool closing;                /* libmicrohttpd is freeing it */
 	bool ka_due;
+	bool dead;                   /* the client closed its end */
 	uint64_t next_ka;
 	char *out;                   /* bytes being written */
 	size_t out_len, out_off;
@@ -39,6 +42,7 @@ TAILQ_HEAD(stream_list, stream);
 static struct cp_app *app;
 static struct cp_rooms *rooms;
 static struct stream_list streams = TAILQ_HEAD_INITIALIZER(streams);
+static uint64_t next_probe;
 
 static void
 stream_resume(struct stream *s)
@@ -91,14 +95,44 @@ cp_room_rest_fini(void)
 	rooms = NULL;
 }
 
+/*
+ * libmicrohttpd does not watch a suspended connection, so a client that went
+ * away would only be found by the next keep-alive's failed write. An events
+ * client never sends after its request: a readable socket with nothing to
+ * read (FIN) or an error means it is gone, and its peer leaves now.
+ */
+static void
+probe(struct stream *s)
+{
+	const union MHD_ConnectionInfo *ci =
+		MHD_get_connection_info(s->mc, MHD_CONNECTION_INFO_CONNECTION_FD);
+	char b;
+	ssize_t n;
+
+	if (ci == NULL)
+		return;
+	n = recv(ci->connect_fd, &b, 1, MSG_PEEK | MSG_DONTWAIT);
+	if (n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)) {
+		s->dead = true;
+		stream_resume(s);
+	}
+}
+
 void
 cp_room_rest_tick(uint64_t now)
 {
 	struct stream *s;
+	bool probing = now >= next_probe;
 
 	if (rooms == NULL)
 		return;
 	cp_rooms_tick(rooms, now);
+	if (probing) {
+		next_probe = now + PROBE_MS;
+		TAILQ_FOREACH(s, &streams, link)
+			if (s->suspended)
+				probe(s);
+	}
 	/* A keep-alive comment every CP_ROOM_KEEPALIVE_MS: proxies keep the
 	 * stream open, and a client gone is found by the failed write (a
 	 * suspended connection sees nothing of the network). */
@@ -120,6 +154,8 @@ sse_read(void *cls, uint64_t pos, char *buf, size_t max)
 	size_t n;
 
 	(void)pos;
+	if (s->dead)
+		return MHD_CONTENT_READER_END_WITH_ERROR;   /* closes the connection */
 	if (s->out == NULL && s->peer != NULL) {
 		char *m;
 		size_t len = cp_room_peer_take(s->peer, &m);
