@@ -2,7 +2,8 @@
  * cp_rest: the HTTP front of the control plane (libmicrohttpd, no threads
  * of its own: the control plane's loop polls cp_rest_fd() and calls
  * cp_rest_run()). It routes by method and path (HEAD by every GET route),
- * enforces bearer-token auth on every /v1/ path, gathers request bodies up to
+ * enforces bearer-token auth on every /v1/ path (but for handlers registered
+ * with cp_rest_own_auth), gathers request bodies up to
  * a limit, and answers every error with a JSON body {"error": "..."}.
  *
  * It accepts connections itself and holds each one to limits libmicrohttpd

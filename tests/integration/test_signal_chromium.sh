@@ -46,6 +46,7 @@ TB_CONF_TURN="  enabled: true
 # Browsers in sessions of their own (setsid), each killed as one process
 # group before tb_cleanup removes the namespaces (test_media_chromium.sh).
 declare -A CHROME_PG
+CHROME_ALL=()
 chrome_stop() {
 	local pg=${CHROME_PG[$1]:-} i
 	[ -n "$pg" ] || return 0
@@ -57,6 +58,7 @@ chrome_stop() {
 	kill -KILL -- "-$pg" 2>/dev/null
 	wait "$pg" 2>/dev/null
 	unset "CHROME_PG[$1]"
+	rm -rf "$TB_DIR/udd-$1"
 }
 chrome_stop_all() { local n; for n in "${!CHROME_PG[@]}"; do chrome_stop "$n"; done; }
 SSE_PIDS=()
@@ -221,6 +223,7 @@ chrome_start() {
 		"http://localhost:$FWD_PORT/#token=$TB_TOKEN&$2&report=http://localhost:$REPORT_PORT/result/$name" \
 		>"$TB_DIR/chrome-$name.txt" 2>&1 &
 	CHROME_PG[$name]=$!
+	CHROME_ALL+=("$!")
 }
 # jassert NAME PYTHON-EXPR on the page's latest report (r; e = r['echo'],
 # c = r['call'], each with status {cls,text}, last and samples).
@@ -266,6 +269,24 @@ legs_freed() { [ "$(tb_metric rtcgw_media_legs)" = 0 ]; }
 # The page's DELETE may not have gone out before the kill: consent ends the leg.
 tb_wait 15 legs_freed
 
+# The demo page's publish (WHIP) and view (WHEP) of one stream, two browsers.
+fail0=$TB_FAIL
+chrome_start demopub "auto=pub&stream=demo1"
+pub_ok() { jassert demopub "'ok' in r['pub']['status']['cls'].split() and r['pub']['last']['videoOut'] > 0"; }
+tb_check "demo page: publish (WHIP) to stream demo1 goes green (connected, sending)" \
+	tb_wait 30 pub_ok
+chrome_start demoview "auto=view&stream=demo1"
+view_ok() {
+	jassert demoview "'ok' in r['view']['status']['cls'].split() and r['view']['last']['framesDecoded'] > r['view']['samples'][-2]['framesDecoded'] > 0 and r['view']['last']['dtls'] == 'connected'"
+}
+tb_check "demo page: view (WHEP) of demo1 goes green (the publisher's frames decoded, growing)" \
+	tb_wait 30 view_ok
+tb_log "view: $(summary demoview view)"
+chrome_stop demoview
+chrome_stop demopub
+[ "$TB_FAIL" -eq "$fail0" ] || { dump demopub; dump demoview; }
+tb_wait 15 legs_freed
+
 # (d) two browsers call each other through the relay, TURN relay only.
 fail0=$TB_FAIL
 M() { tb_metric "rtcgw_turn_$1_total"; }
@@ -304,11 +325,11 @@ chrome_stop callb
 [ "$TB_FAIL" -eq "$fail0" ] || { dump calla; dump callb; }
 chrome_stop_all
 none_left() {
-	local n
-	for n in demo calla callb; do
-		[ -z "${CHROME_PG[$n]:-}" ] || return 1
+	local pg
+	for pg in "${CHROME_ALL[@]}"; do
+		! kill -0 -- "-$pg" 2>/dev/null || { tb_log "process group $pg still alive"; return 1; }
 	done
-	! ls -d "$TB_DIR"/udd-*/Singleton* >/dev/null 2>&1
+	! ls -d "$TB_DIR"/udd-* >/dev/null 2>&1
 }
-tb_check "every browser ended" none_left
+tb_check "every Chromium process group ended, user-data dirs removed" none_left
 tb_done
