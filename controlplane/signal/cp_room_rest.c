@@ -452,6 +452,9 @@ events(const struct cp_rest_req *r, const char *room)
 	if (!r->authorized && (strlen(key) != CP_ROOM_KEY_LEN ||
 			       !gw_ct_equal(key, cp_room_peer_key(p), CP_ROOM_KEY_LEN)))
 		return cp_rest_reply_error(r, 401, "wrong key for peer %s", peer);
+	/* HEAD: the headers only, no stream (ending one would remove the peer). */
+	if (strcmp(r->method, MHD_HTTP_METHOD_HEAD) == 0)
+		return cp_rest_reply_text(r, 200, "text/event-stream", "", 0);
 	s = calloc(1, sizeof(*s));
 	if (s == NULL)
 		return cp_rest_reply_error(r, 500, "out of memory");
