@@ -5,9 +5,11 @@
 #include "cp_calls_media.h"
 #include "cp_calls_rest.h"
 #include "cp_clock.h"
+#include "cp_demo.h"
 #include "cp_ice.h"
 #include "cp_metrics.h"
 #include "cp_reload.h"
+#include "cp_room_rest.h"
 #include "cp_session.h"
 #include "cp_turn.h"
 
@@ -141,5 +143,11 @@ const struct cp_rest_route cp_api_routes[] = {
 	{ "POST", "/v1/calls/*", cp_calls_rest_post, false },
 	{ "DELETE", "/v1/calls/*", cp_calls_rest_delete, false },
 	{ "GET", "/v1/calls*", cp_calls_rest_get, false },
+	{ "POST", "/v1/rooms/*", cp_room_rest_post, false },
+	{ "DELETE", "/v1/rooms/*", cp_room_rest_delete, false },
+	/* checks its own credentials (cp_rest_own_auth): the events stream takes the key */
+	{ "GET", "/v1/rooms*", cp_room_rest_get, false },
+	{ "GET", "/", cp_demo_get, false },
+	{ "GET", "/demo.js", cp_demo_get, false },
 };
 const size_t cp_api_n_routes = sizeof(cp_api_routes) / sizeof(cp_api_routes[0]);

@@ -48,7 +48,8 @@ struct conn {
 	int fd;
 	struct sockaddr_in sa;
 	uint64_t deadline_ms;
-	bool linked;                 /* in l->conns */
+	bool linked;                 /* in l->conns (l->streams when stream) */
+	bool stream;                 /* a long-lived stream: no deadline */
 	bool in_mhd;
 	/* The request in progress (libmicrohttpd's side). */
 	const char *bad_target;      /* why its raw target is refused; NULL: fine */
@@ -67,6 +68,7 @@ struct listener {
 	struct MHD_Daemon *d;
 	struct ev ev_listen, ev_mhd;
 	struct conn_list conns;      /* deadline order */
+	struct conn_list streams;    /* cp_rest_req_stream(): no deadline */
 	unsigned n_conns;
 };
 
@@ -80,6 +82,7 @@ struct cp_rest {
 	void *app;
 	uint64_t timeout_ms;         /* controlplane.rest.request_timeout_s */
 	unsigned max_conns, max_per_ip;
+	cp_rest_handler_fn *own_auth[4];  /* cp_rest_own_auth() */
 	struct conn *adopting;       /* inside MHD_add_connection() */
 	bool adopted;
 	struct cp_rest_stats st;
@@ -181,6 +184,35 @@ cp_rest_reply_error(const struct cp_rest_req *r, unsigned status, const char *fm
 	return cp_rest_reply_json(r, status, json_pack("{s:s}", "error", reason));
 }
 
+int
+cp_rest_own_auth(struct cp_rest *r, cp_rest_handler_fn *fn)
+{
+	for (size_t k = 0; k < 4; k++) {
+		if (r->own_auth[k] == NULL || r->own_auth[k] == fn) {
+			r->own_auth[k] = fn;
+			return 0;
+		}
+	}
+	return -ENOSPC;
+}
+
+static struct conn *conn_of(struct MHD_Connection *mc);
+
+void
+cp_rest_req_stream(const struct cp_rest_req *r)
+{
+	struct conn *c = conn_of(r->conn);
+
+	if (c == NULL || c->stream)
+		return;
+	if (c->linked)
+		TAILQ_REMOVE(&c->l->conns, c, link);
+	TAILQ_INSERT_TAIL(&c->l->streams, c, link);
+	c->linked = true;
+	c->stream = true;
+	MHD_set_connection_option(r->conn, MHD_CONNECTION_OPTION_TIMEOUT, (unsigned)0);
+}
+
 /* ---- routing ------------------------------------------------------------ */
 
 /* Bearer-token check, in constant time per configured token. */
@@ -236,9 +268,25 @@ dispatch(struct cp_rest *rest, const struct listener *l, struct cp_rest_req *r)
 
 	/* CORS preflights carry no credentials (Fetch standard): OPTIONS routes
 	 * answer without the token and must reveal nothing. */
+	r->authorized = true;
 	if (strncmp(r->path, "/v1/", 4) == 0 && !l->health &&
-	    strcmp(r->method, MHD_HTTP_METHOD_OPTIONS) != 0 && !authorized(rest, r->conn, &why))
+	    strcmp(r->method, MHD_HTTP_METHOD_OPTIONS) != 0 && !authorized(rest, r->conn, &why)) {
+		r->authorized = false;
+		/* A route checking its own credentials (an EventSource cannot
+		 * send an Authorization header) still gets the request. */
+		for (size_t i = 0; i < rest->n_routes; i++) {
+			const struct cp_rest_route *rt = &rest->routes[i];
+
+			if (!path_matches(rt->path, r->path) ||
+			    !method_matches(rt->method, r->method))
+				continue;
+			for (size_t k = 0; k < 4; k++)
+				if (rest->own_auth[k] == rt->fn)
+					return rt->fn(rest->app, r);
+			break;
+		}
 		return cp_rest_reply_error(r, MHD_HTTP_UNAUTHORIZED, "%s", why);
+	}
 	for (size_t i = 0; i < rest->n_routes; i++) {
 		const struct cp_rest_route *rt = &rest->routes[i];
 		size_t n = strlen(allow);
@@ -275,6 +323,8 @@ set_deadline(struct conn *c, uint64_t now)
 {
 	struct listener *l = c->l;
 
+	if (c->stream)
+		return;             /* ends with the connection (Connection: close) */
 	if (c->linked)
 		TAILQ_REMOVE(&l->conns, c, link);
 	c->deadline_ms = now + l->rest->timeout_ms;
@@ -297,7 +347,7 @@ static void
 conn_free(struct conn *c)
 {
 	if (c->linked)
-		TAILQ_REMOVE(&c->l->conns, c, link);
+		TAILQ_REMOVE(c->stream ? &c->l->streams : &c->l->conns, c, link);
 	c->l->n_conns--;
 	conn_reset_request(c);
 	free(c);
@@ -419,6 +469,8 @@ conns_from(const struct listener *l, in_addr_t ip)
 	unsigned n = 0;
 
 	TAILQ_FOREACH(c, &l->conns, link)
+		n += c->sa.sin_addr.s_addr == ip;
+	TAILQ_FOREACH(c, &l->streams, link)
 		n += c->sa.sin_addr.s_addr == ip;
 	return n;
 }
@@ -666,6 +718,7 @@ listener_open(struct cp_rest *rest, struct listener *l, const struct gw_sockaddr
 	l->health = health;
 	l->lfd = -1;
 	TAILQ_INIT(&l->conns);
+	TAILQ_INIT(&l->streams);
 	sa.sin_addr.s_addr = htonl(where->addr);
 	sa.sin_port = htons(where->port);
 	inet_ntop(AF_INET, &sa.sin_addr, a, sizeof(a));
@@ -681,8 +734,11 @@ listener_open(struct cp_rest *rest, struct listener *l, const struct gw_sockaddr
 		return rc;
 	}
 	/* No listen socket and no threads of its own: we accept, check the
-	 * request line and hand the socket over; our loop polls its epoll fd. */
-	l->d = MHD_start_daemon(MHD_USE_EPOLL | MHD_USE_NO_LISTEN_SOCKET | MHD_USE_ERROR_LOG,
+	 * request line and hand the socket over; our loop polls its epoll fd.
+	 * Suspend/resume parks an idle event stream (cp_room_rest) instead of
+	 * polling its content callback; its wake-up pipe is in the epoll set. */
+	l->d = MHD_start_daemon(MHD_USE_EPOLL | MHD_USE_NO_LISTEN_SOCKET | MHD_USE_ERROR_LOG |
+				MHD_ALLOW_SUSPEND_RESUME,
 				0, NULL, NULL, on_request, l,
 				MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, NULL,
 				MHD_OPTION_NOTIFY_CONNECTION, on_connection, l,

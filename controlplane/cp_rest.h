@@ -2,7 +2,8 @@
  * cp_rest: the HTTP front of the control plane (libmicrohttpd, no threads
  * of its own: the control plane's loop polls cp_rest_fd() and calls
  * cp_rest_run()). It routes by method and path (HEAD by every GET route),
- * enforces bearer-token auth on every /v1/ path, gathers request bodies up to
+ * enforces bearer-token auth on every /v1/ path (but for handlers registered
+ * with cp_rest_own_auth), gathers request bodies up to
  * a limit, and answers every error with a JSON body {"error": "..."}.
  *
  * It accepts connections itself and holds each one to limits libmicrohttpd
@@ -37,6 +38,7 @@ struct cp_rest_req {
 	const char *body;            /* NUL-terminated; NULL when empty */
 	size_t body_len;
 	const char *allow;           /* 405: the Allow header (set by cp_rest) */
+	bool authorized;             /* a valid bearer token came (see cp_rest_own_auth) */
 };
 
 /** A route handler: must answer through one cp_rest_reply_* call and return its result. */
@@ -85,6 +87,23 @@ void cp_rest_run(struct cp_rest *r);
 
 /** Copy the counters (never fails). */
 void cp_rest_stats(const struct cp_rest *r, struct cp_rest_stats *out);
+
+/**
+ * Routes with handler fn check credentials themselves: they are called for
+ * /v1 requests without a valid bearer token too, with r->authorized false
+ * (an EventSource cannot send an Authorization header). At most 4 handlers.
+ * @return 0; -ENOSPC.
+ */
+int cp_rest_own_auth(struct cp_rest *r, cp_rest_handler_fn *fn);
+
+/**
+ * The connection of r carries a long-lived stream (Server-Sent Events): it
+ * leaves the whole-request deadline (controlplane.rest.request_timeout_s) and
+ * libmicrohttpd's idle timeout, and still counts against the connection
+ * limits. The stream's owner must keep it alive or end it (keep-alives detect
+ * a client gone, as libmicrohttpd sees nothing of a suspended connection).
+ */
+void cp_rest_req_stream(const struct cp_rest_req *r);
 
 /** Answer with a JSON document (the reference is stolen). */
 enum MHD_Result cp_rest_reply_json(const struct cp_rest_req *r, unsigned status, json_t *doc);

@@ -35,6 +35,7 @@
 #include "cp_ng.h"
 #include "cp_reload.h"
 #include "cp_rest.h"
+#include "cp_room_rest.h"
 #include "cp_session.h"
 #include "gw_config.h"
 #include "gw_log.h"
@@ -182,6 +183,8 @@ main(int argc, char **argv)
 		rc = cp_reload_init(&conf);
 	if (rc == 0)
 		rc = cp_session_init(&app);
+	if (rc == 0)
+		rc = cp_room_rest_init(&app);
 	if (rc != 0) {
 		CP_ERR("start-up failed: %s", strerror(-rc));
 		return EXIT_FAILURE;
@@ -211,6 +214,9 @@ main(int argc, char **argv)
 		goto out;
 	}
 	app.rest = rest;
+	/* The events stream of the signalling relay takes a peer key instead of
+	 * the token (a browser's EventSource sends no Authorization header). */
+	(void)cp_rest_own_auth(rest, cp_room_rest_get);
 	if (conf.controlplane.health_listen.port != 0)
 		CP_NOTICE("REST listening on port %u, health checks also on port %u",
 			  conf.controlplane.rest_listen.port, conf.controlplane.health_listen.port);
@@ -259,6 +265,7 @@ main(int argc, char **argv)
 		if (pfd[1].revents & POLLIN)
 			cp_ng_run(ng, now);
 		cp_session_tick(now);
+		cp_room_rest_tick(now);
 		if (calls != NULL)
 			cp_calls_media_tick(now);
 		if (app.ipc != NULL) {
@@ -286,6 +293,7 @@ main(int argc, char **argv)
 out:
 	app.rest = NULL;
 	cp_session_fini();
+	cp_room_rest_fini();
 	/* A clean stop ended every session (a re-exec follows a new dataplane,
 	 * which the journal cannot describe): nothing to take over. */
 	cp_journal_remove();
