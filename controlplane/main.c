@@ -34,6 +34,7 @@
 #include "cp_ng.h"
 #include "cp_reload.h"
 #include "cp_rest.h"
+#include "cp_ingest.h"
 #include "cp_session.h"
 #include "gw_config.h"
 #include "gw_log.h"
@@ -167,6 +168,7 @@ main(int argc, char **argv)
 		rc = cp_reload_init(&conf);
 	if (rc == 0)
 		rc = cp_session_init(&app);
+	cp_ingest_init(&app);
 	if (rc != 0) {
 		CP_ERR("IPC handler registration failed: %s", strerror(-rc));
 		return EXIT_FAILURE;
@@ -244,6 +246,7 @@ main(int argc, char **argv)
 		if (pfd[1].revents & POLLIN)
 			cp_ng_run(ng, now);
 		cp_session_tick(now);
+		cp_ingest_tick(now);
 		if (calls != NULL)
 			cp_calls_media_tick(now);
 		if (app.ipc != NULL) {

@@ -13,6 +13,7 @@
 #include "cp_api.h"
 #include "cp_dtls.h"
 #include "cp_ice.h"
+#include "cp_ingest_desc.h"
 #include "cp_ipc.h"
 #include "cp_log.h"
 #include "cp_sdp.h"
@@ -26,10 +27,13 @@
 #define ANSWER_MAX      16384
 #define LINK_TTL_S      3600
 #define RESOURCE_PREFIX "/v1/resources/"
+#define INGEST_ID_FLAG  0x40000000u     /* ingest legs' ids (ICE legs count from 1) */
 
-enum leg_kind { KIND_ECHO, KIND_PUB, KIND_SUB };
+/* KIND_INGEST: an RTP-ingest stream's leg, a publisher fed by plain RTP
+ * (no ICE, no DTLS), made by cp_session_ingest_add. */
+enum leg_kind { KIND_ECHO, KIND_PUB, KIND_SUB, KIND_INGEST };
 
-static const char *const kind_names[] = { "echo", "publisher", "viewer" };
+static const char *const kind_names[] = { "echo", "publisher", "viewer", "ingest" };
 
 struct mleg {
 	uint32_t id;                   /* 0: slot free; = the ICE, media and SRTP leg id */
@@ -45,7 +49,8 @@ struct mleg {
 	bool keys_sent;
 	int keys_status;               /* the dataplane's answer: 1 pending, 0 ok, -errno */
 	uint16_t profile;
-	struct cp_sdp *offer;          /* PUB: what viewers' answers follow */
+	struct cp_sdp *offer;          /* PUB, INGEST: what viewers' answers follow */
+	struct gw_conf_stream *spec;   /* INGEST: its codecs and payload types */
 	bool has_rx, has_tx;
 	uint64_t cnt[GW_IPC_MEDIA_CNT_MAX];
 };
@@ -55,6 +60,7 @@ static struct cp_app *app;
 static struct cp_dtls_cert *cert;
 static uint8_t cert_fp[32];
 static uint16_t port_cursor;
+static uint32_t next_ingest_id;
 static uint64_t next_stats;
 static bool (*port_guard)(uint16_t port);
 static void (*evt_fallback)(const struct gw_ipc_msg *m);
@@ -105,7 +111,8 @@ static struct mleg *
 publisher(const char *stream)
 {
 	for (unsigned i = 0; i < MAX_LEGS; i++)
-		if (legs[i].id != 0 && legs[i].kind == KIND_PUB && strcmp(legs[i].stream, stream) == 0)
+		if (legs[i].id != 0 && (legs[i].kind == KIND_PUB || legs[i].kind == KIND_INGEST) &&
+		    strcmp(legs[i].stream, stream) == 0)
 			return &legs[i];
 	return NULL;
 }
@@ -143,7 +150,7 @@ flush(struct mleg *l)
 static void
 end_leg(struct mleg *l, const char *why)
 {
-	if (l->kind == KIND_PUB) {
+	if (l->kind == KIND_PUB || l->kind == KIND_INGEST) {
 		for (unsigned i = 0; i < MAX_LEGS; i++)
 			if (legs[i].id != 0 && legs[i].kind == KIND_SUB &&
 			    strcmp(legs[i].stream, l->stream) == 0)
@@ -154,9 +161,11 @@ end_leg(struct mleg *l, const char *why)
 		flush(l);
 	if (media_cmd(l->id, GW_IPC_MEDIA_DEL, 0, 0, 0) != 0 && dp_ready())
 		CP_WARN("media leg %u: delete not sent (command ring full)", l->id);
-	(void)cp_ice_leg_delete(app, l->id);
+	if (l->kind != KIND_INGEST)
+		(void)cp_ice_leg_delete(app, l->id);
 	cp_dtls_free(l->dtls);
 	free(l->offer);
+	free(l->spec);
 	CP_NOTICE("media leg %u (%s%s%s, port %u): ended: %s", l->id, kind_names[l->kind],
 		  l->stream[0] ? " " : "", l->stream, l->port, why);
 	memset(l, 0, sizeof(*l));
@@ -645,6 +654,13 @@ create(const struct cp_rest_req *r, enum leg_kind kind, const char *stream)
 		send_streams(&p, offer, pub != NULL ? pub->offer : NULL);
 	rc = cp_sdp_answer(ans, offer, &p, err, sizeof(err));
 	gw_wipe(info.pwd, sizeof(info.pwd));
+	if (rc == 0 && pub != NULL && pub->kind == KIND_INGEST &&
+	    cp_ingest_check_answer(pub->offer, ans, err, sizeof(err)) != 0) {
+		status = 422;
+		snprintf(why, sizeof(why), "cannot answer the offer: %.250s", err);
+		(void)cp_ice_leg_delete(app, info.id);
+		goto fail;
+	}
 	if (rc == 0)
 		len = cp_sdp_encode(ans, text, ANSWER_MAX);
 	if (rc != 0 || len < 0) {
@@ -819,13 +835,14 @@ leg_json(const struct mleg *l)
 	char res[64];
 	const char *srtp = !l->keys_sent ? "none" : l->keys_status == 1 ? "installing"
 					  : l->keys_status == 0 ? "active" : "failed";
+	const char *ice = l->kind == KIND_INGEST ? "none" : cp_ice_leg_state(l->id);
 
 	snprintf(res, sizeof(res), RESOURCE_PREFIX "%u", l->id);
 	for (unsigned i = 0; cnt != NULL && i < GW_IPC_MEDIA_CNT_MAX; i++)
 		json_object_set_new(cnt, cnt_names[i], json_integer((json_int_t)l->cnt[i]));
 	return json_pack("{s:I, s:s, s:s, s:i, s:s, s:s, s:s, s:{s:b, s:b, s:i}, s:o, s:I}",
 			 "id", (json_int_t)l->id, "role", kind_names[l->kind], "resource", res,
-			 "port", l->port, "ice", cp_ice_leg_state(l->id), "dtls",
+			 "port", l->port, "ice", ice, "dtls",
 			 dtls_state_name(l), "srtp", srtp, "srtp_contexts", "receive",
 			 l->has_rx, "send", l->has_tx, "profile", l->profile, "counters", cnt,
 			 "created", (json_int_t)l->created);
@@ -887,4 +904,136 @@ cp_session_get(void *a, const struct cp_rest_req *r)
 		return cp_rest_reply_error(r, 404, "no such session: %s", want);
 	}
 	return cp_rest_reply_json(r, 200, arr ? json_pack("{s:o}", "sessions", arr) : NULL);
+}
+
+/* ---- RTP-ingest legs (cp_ingest) ------------------------------------------------- */
+
+int
+cp_session_ingest_add(const struct gw_conf_stream *spec, uint32_t *id, uint16_t *port,
+		      char *why, size_t whylen)
+{
+	const struct gw_config *c = app->conf;
+	struct mleg *l = NULL;
+	char addr[INET_ADDRSTRLEN];
+	struct in_addr ia;
+	uint32_t lid;
+	int rc;
+
+	if (!dp_ready()) {
+		snprintf(why, whylen, "no dataplane attached");
+		return -ENOTCONN;
+	}
+	if (publisher(spec->name) != NULL) {
+		snprintf(why, whylen, "stream %s exists (%s)", spec->name,
+			 kind_names[publisher(spec->name)->kind]);
+		return -EEXIST;
+	}
+	for (unsigned i = 0; i < MAX_LEGS && l == NULL; i++)
+		if (legs[i].id == 0)
+			l = &legs[i];
+	if (l == NULL) {
+		snprintf(why, whylen, "media leg table full (%d legs)", MAX_LEGS);
+		return -EMFILE;
+	}
+	if (alloc_port(port) != 0) {
+		snprintf(why, whylen, "no free media port in %u..%u", c->media.port_min,
+			 c->media.port_max);
+		return -ENOSPC;
+	}
+	l->offer = calloc(1, sizeof(*l->offer));
+	l->spec = malloc(sizeof(*l->spec));
+	ia.s_addr = htonl(c->dataplane.ports[0].address.addr);
+	inet_ntop(AF_INET, &ia, addr, sizeof(addr));
+	if (l->offer == NULL || l->spec == NULL ||
+	    cp_ingest_describe(spec, addr, *port, l->offer) != 0) {
+		snprintf(why, whylen, "cannot describe the stream");
+		rc = -ENOMEM;
+		goto fail;
+	}
+	*l->spec = *spec;
+	lid = INGEST_ID_FLAG | (next_ingest_id++ & (INGEST_ID_FLAG - 1));
+	while (find(lid) != NULL)
+		lid = INGEST_ID_FLAG | (next_ingest_id++ & (INGEST_ID_FLAG - 1));
+	rc = media_cmd(lid, GW_IPC_MEDIA_ADD, *port, 0, 0);
+	if (rc == 0)
+		rc = media_cmd(lid, GW_IPC_MEDIA_MODE, 0,
+			       GW_IPC_MEDIA_F_PLAIN | GW_IPC_MEDIA_F_LATCH, 0);
+	if (rc == 0)
+		rc = media_cmd(lid, GW_IPC_MEDIA_RULE, 0, GW_IPC_MEDIA_RULE_PUBLISH, 0);
+	if (rc != 0) {
+		(void)media_cmd(lid, GW_IPC_MEDIA_DEL, 0, 0, 0);
+		snprintf(why, whylen, "cannot set the leg up: %s", strerror(-rc));
+		rc = -EIO;
+		goto fail;
+	}
+	l->id = lid;
+	l->kind = KIND_INGEST;
+	snprintf(l->stream, sizeof(l->stream), "%s", spec->name);
+	l->port = *port;
+	l->created = time(NULL);
+	*id = lid;
+	CP_NOTICE("media leg %u (ingest %s): plain RTP on port %u", lid, spec->name, *port);
+	return 0;
+fail:
+	free(l->offer);
+	free(l->spec);
+	l->offer = NULL;
+	l->spec = NULL;
+	return rc;
+}
+
+static struct mleg *
+ingest_leg(const char *stream)
+{
+	struct mleg *l = publisher(stream);
+
+	return l != NULL && l->kind == KIND_INGEST ? l : NULL;
+}
+
+int
+cp_session_ingest_del(const char *stream)
+{
+	struct mleg *l = ingest_leg(stream);
+
+	if (l == NULL)
+		return -ENOENT;
+	end_leg(l, "stream deleted");
+	return 0;
+}
+
+static void
+ingest_fill(const struct mleg *l, struct cp_session_ingest *out)
+{
+	memset(out, 0, sizeof(*out));
+	out->id = l->id;
+	out->port = l->port;
+	out->created = l->created;
+	out->spec = l->spec;
+	out->cnt = l->cnt;
+	for (unsigned i = 0; i < MAX_LEGS; i++)
+		if (legs[i].id != 0 && legs[i].kind == KIND_SUB &&
+		    strcmp(legs[i].stream, l->stream) == 0)
+			out->viewers++;
+}
+
+int
+cp_session_ingest_get(const char *stream, struct cp_session_ingest *out)
+{
+	const struct mleg *l = ingest_leg(stream);
+
+	if (l == NULL)
+		return -ENOENT;
+	ingest_fill(l, out);
+	return 0;
+}
+
+unsigned
+cp_session_ingest_list(struct cp_session_ingest *out, unsigned max)
+{
+	unsigned n = 0;
+
+	for (unsigned i = 0; i < MAX_LEGS && n < max; i++)
+		if (legs[i].id != 0 && legs[i].kind == KIND_INGEST)
+			ingest_fill(&legs[i], &out[n++]);
+	return n;
 }
