@@ -65,6 +65,13 @@ track_from_json(struct gw_conf_track *t, const char *kind, json_t *o, char *why,
 			/* too long for any codec name: unknown, said by the check */
 			snprintf(t->codec, sizeof(t->codec), "%s",
 				 strlen(c) < sizeof(t->codec) ? c : "?");
+		} else if (strcmp(k, "ssrc") == 0) {
+			json_int_t ssrc = json_integer_value(v);
+
+			if (!json_is_integer(v) || ssrc < 1 || ssrc > 0xffffffffll)
+				return fail(why, len, "%s.ssrc: expected an integer 1..4294967295",
+					    kind);
+			t->ssrc = (uint32_t)ssrc;
 		} else if (strcmp(k, "pt") == 0) {
 			json_int_t pt = json_integer_value(v);
 
@@ -134,8 +141,12 @@ track_json(const struct gw_conf_track *t)
 {
 	const struct codec_sdp *c = codec_of(t->codec);
 
-	return json_pack("{s:s, s:i, s:I}", "codec", t->codec, "pt", t->pt, "clock",
-			 (json_int_t)(c != NULL ? c->clock : 0));
+	json_t *o = json_pack("{s:s, s:i, s:I}", "codec", t->codec, "pt", t->pt, "clock",
+			      (json_int_t)(c != NULL ? c->clock : 0));
+
+	if (o != NULL && t->ssrc != 0)
+		json_object_set_new(o, "ssrc", json_integer(t->ssrc));
+	return o;
 }
 
 json_t *
@@ -169,6 +180,15 @@ add_track(struct cp_sdp *out, const struct gw_conf_track *t, enum cp_sdp_media_t
 	m->port = port;
 	m->rtcp_mux = true;
 	snprintf(m->mid, sizeof(m->mid), "%s", type == CP_SDP_MEDIA_AUDIO ? "audio" : "video");
+	if (t->ssrc != 0) {
+		/* announced in viewers' answers (send_streams) */
+		struct cp_sdp_ssrc_attr *a = &m->ssrc_attrs[m->n_ssrc_attrs++];
+
+		a->ssrc = t->ssrc;
+		strcpy(a->attr, "cname");
+		a->has_value = true;
+		strcpy(a->value, "rtcgw-ingest");
+	}
 	return cp_sdp_codec_add(m, t->pt, c->name, c->clock, c->channels, c->fmtp);
 }
 

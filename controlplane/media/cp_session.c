@@ -650,6 +650,11 @@ create(const struct cp_rest_req *r, enum leg_kind kind, const char *stream)
 	p.sess_id = info.id;
 	p.sess_version = 1;
 	p.restrict_to = pub != NULL ? pub->offer : NULL;
+	/* An ingest sender writes no MID header extension: with it negotiated,
+	 * Chromium drops packets whose SSRC the answer does not announce
+	 * instead of demuxing them by payload type. */
+	if (pub != NULL && pub->kind == KIND_INGEST)
+		p.ext = CP_SDP_ANSWER_EXT & ~CP_SDP_EXT_MID;
 	if (kind != KIND_PUB)
 		send_streams(&p, offer, pub != NULL ? pub->offer : NULL);
 	rc = cp_sdp_answer(ans, offer, &p, err, sizeof(err));

@@ -144,6 +144,7 @@ static const struct field user_keys[] = {
 static const struct field track_keys[] = {
 	{ .key = "codec", .type = F_NAME, T(codec), .min = 1, .required = true },
 	UINT("pt", T(pt), 0, 127),
+	UINT("ssrc", T(ssrc), 1, 0xffffffffu),
 	END
 };
 

@@ -75,6 +75,7 @@ struct gw_turn_user {
 struct gw_conf_track {
 	char codec[8];                /* audio: opus | pcmu; video: vp8 | h264 */
 	uint16_t pt;                  /* 0..127; GW_CONF_PT_DEFAULT: the codec's default */
+	uint32_t ssrc;                /* the sender's SSRC, announced to viewers; 0: none */
 };
 
 /** An RTP-ingest stream: plain RTP (and muxed RTCP) in, fanned out to WHEP viewers. */

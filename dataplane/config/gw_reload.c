@@ -116,7 +116,7 @@ port_eq(const struct gw_conf_port *a, const struct gw_conf_port *b)
 static bool
 track_eq(const struct gw_conf_track *a, const struct gw_conf_track *b)
 {
-	return strcmp(a->codec, b->codec) == 0 && a->pt == b->pt;
+	return strcmp(a->codec, b->codec) == 0 && a->pt == b->pt && a->ssrc == b->ssrc;
 }
 
 static bool

@@ -627,6 +627,8 @@ static const struct err_case parse_errors[] = {
 		    "[A-Za-z0-9_-], got 'cam 1'" },
 	/* 106 */ { PORTS "media:\n  streams:\n    - {name: cam1, audio: {pt: 111}}\n",
 		    "x.yaml:6:27: media.streams[0].audio.codec: missing required key" },
+	/* 107 */ { PORTS "media:\n  streams:\n    - {name: c, video: {codec: vp8, ssrc: 0}}\n",
+		    "x.yaml:6:43: media.streams[0].video.ssrc: value 0 out of range 1..4294967295" },
 };
 
 static void

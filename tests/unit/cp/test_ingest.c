@@ -107,6 +107,10 @@ static const struct {
 	{ "{\"name\":\"c\",\"audio\":{\"codec\":\"opus\",\"pt\":96},\"video\":{\"codec\":\"vp8\"}}",
 	  "video.pt: 96 is also audio.pt; one port carries both, told apart by payload type" },
 	{ "{\"name\":\"c\",\"audio\":{\"codec\":\"opus\",\"rate\":1}}", "audio.rate: unknown key" },
+	{ "{\"name\":\"c\",\"audio\":{\"codec\":\"opus\",\"ssrc\":0}}",
+	  "audio.ssrc: expected an integer 1..4294967295" },
+	{ "{\"name\":\"c\",\"video\":{\"codec\":\"vp8\",\"ssrc\":4294967296}}",
+	  "video.ssrc: expected an integer 1..4294967295" },
 	{ "{\"name\":\"c\",\"name\":\"d\",\"audio\":{\"codec\":\"opus\"}}",
 	  "bad JSON: duplicate object key near '\"name\"' (line 1)" },
 };
@@ -171,6 +175,18 @@ test_describe(void **state)
 	assert_int_equal(back->media[0].codecs[0].id, CP_SDP_CODEC_OPUS);
 	assert_int_equal(back->media[1].codecs[0].id, CP_SDP_CODEC_H264);
 
+	/* an announced SSRC (the sender's -ssrc) */
+	assert_int_equal(from_json(&s, "{\"name\":\"v\",\"video\":{\"codec\":\"vp8\","
+				   "\"ssrc\":4294967295}}", why, sizeof(why)), 0);
+	assert_int_equal(s.video.ssrc, 4294967295u);
+	assert_int_equal(cp_ingest_describe(&s, "198.18.42.2", 40002, d), 0);
+	n = cp_sdp_encode(d, text, sizeof(text));
+	assert_true(n > 0);
+	assert_non_null(strstr(text, "m=video 40002 RTP/AVP 96\r\n"));
+	assert_non_null(strstr(text, "a=ssrc:4294967295 cname:rtcgw-ingest\r\n"));
+	assert_int_equal(cp_sdp_parse(back, text, (size_t)n, err, sizeof(err)), 0);
+	assert_int_equal(back->media[0].ssrc_attrs[0].ssrc, 4294967295u);
+
 	/* audio only, PCMU: one section */
 	assert_int_equal(from_json(&s, "{\"name\":\"p\",\"audio\":{\"codec\":\"pcmu\"}}", why,
 				   sizeof(why)), 0);
@@ -200,11 +216,13 @@ test_tracks_json(void **state)
 
 	(void)state;
 	assert_int_equal(from_json(&s, "{\"name\":\"c\",\"audio\":{\"codec\":\"opus\"},"
-				   "\"video\":{\"codec\":\"vp8\",\"pt\":100}}", why, sizeof(why)), 0);
+				   "\"video\":{\"codec\":\"vp8\",\"pt\":100,\"ssrc\":7}}", why,
+				   sizeof(why)), 0);
 	o = cp_ingest_tracks_json(&s);
 	t = json_dumps(o, JSON_COMPACT | JSON_SORT_KEYS);
 	assert_string_equal(t, "{\"audio\":{\"clock\":48000,\"codec\":\"opus\",\"pt\":111},"
-			    "\"video\":{\"clock\":90000,\"codec\":\"vp8\",\"pt\":100}}");
+			    "\"video\":{\"clock\":90000,\"codec\":\"vp8\",\"pt\":100,"
+			    "\"ssrc\":7}}");
 	free(t);
 	json_decref(o);
 }
