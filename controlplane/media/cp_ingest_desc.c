@@ -220,40 +220,39 @@ is_primary(const struct cp_sdp_codec *c)
 	       c->id != CP_SDP_CODEC_ULPFEC && c->id != CP_SDP_CODEC_FLEXFEC;
 }
 
-int
-cp_ingest_check_answer(const struct cp_sdp *desc, const struct cp_sdp *ans, char *why,
-		       size_t whylen)
+unsigned
+cp_ingest_pt_map(const struct cp_sdp *desc, const struct cp_sdp *ans, uint8_t from[2],
+		 uint8_t to[2])
 {
-	for (unsigned i = 0; i < ans->n_media; i++) {
-		const struct cp_sdp_media *am = &ans->media[i];
+	unsigned n = 0;
 
-		if (am->port == 0 && !am->bundle_only)
-			continue;           /* rejected: nothing is sent there */
-		for (unsigned j = 0; j < desc->n_media; j++) {
-			const struct cp_sdp_media *dm = &desc->media[j];
-			const struct cp_sdp_codec *dc = &dm->codecs[0], *other = NULL;
-			bool ok = false;
+	for (unsigned j = 0; j < desc->n_media && n < 2; j++) {
+		const struct cp_sdp_media *dm = &desc->media[j];
+		const struct cp_sdp_codec *dc = &dm->codecs[0], *other = NULL;
+		bool same = false;
 
-			if (dm->type != am->type || dm->n_codecs == 0)
-				continue;
-			for (unsigned k = 0; k < am->n_codecs && !ok; k++) {
+		if (dm->n_codecs == 0)
+			continue;
+		for (unsigned i = 0; i < ans->n_media && !same; i++) {
+			const struct cp_sdp_media *am = &ans->media[i];
+
+			if (am->type != dm->type || (am->port == 0 && !am->bundle_only))
+				continue;   /* rejected: nothing is sent there */
+			for (unsigned k = 0; k < am->n_codecs && !same; k++) {
 				const struct cp_sdp_codec *ac = &am->codecs[k];
 
 				if (!is_primary(ac) || !cp_sdp_codec_match(ac, dc))
 					continue;
 				if (ac->pt == dc->pt)
-					ok = true;
+					same = true;
 				else if (other == NULL)
 					other = ac;
 			}
-			if (!ok && other != NULL) {
-				snprintf(why, whylen, "the offer's %s m= section has %s/%u as payload "
-					 "type %u, but the stream sends it as %u (payload types are "
-					 "not rewritten: offer %u for %s)", am->media, dc->name,
-					 dc->clock, other->pt, dc->pt, dc->pt, dc->name);
-				return -EPROTO;
-			}
+		}
+		if (!same && other != NULL) {
+			from[n] = dc->pt;
+			to[n++] = other->pt;
 		}
 	}
-	return 0;
+	return n;
 }

@@ -5,10 +5,9 @@
  * answers are restricted to), and the check that a viewer's answer receives
  * the payload types the stream actually sends.
  *
- * The gateway forwards an ingest stream's RTP unchanged (no payload-type or
- * SSRC rewriting), so a viewer must use the stream's payload type for its
- * codec: Chromium offers Opus 111, PCMU 0 and VP8 96 and so fits the
- * defaults; a viewer whose offer maps the codec elsewhere is refused (422).
+ * The gateway forwards an ingest stream's RTP with its SSRCs unchanged; a
+ * viewer whose offer puts the stream's codec on another payload type gets
+ * its copies with that payload type (cp_ingest_pt_map -> GW_IPC_MEDIA_PTMAP).
  */
 #ifndef CP_INGEST_DESC_H
 #define CP_INGEST_DESC_H
@@ -45,11 +44,13 @@ int cp_ingest_describe(const struct gw_conf_stream *s, const char *addr, uint16_
 		       struct cp_sdp *out);
 
 /**
- * Whether a WHEP viewer's answer (made with restrict_to = the description)
- * receives every accepted track on the stream's payload type.
- * @return 0, or -EPROTO with why naming the codec and both payload types.
+ * The payload types a WHEP viewer's answer (made with restrict_to = the
+ * description) receives the stream's tracks on: for each track whose codec
+ * the answer accepted on another payload type only, a pair from[i] (the
+ * stream's) -> to[i] (the answer's).
+ * @return the number of pairs, 0..2.
  */
-int cp_ingest_check_answer(const struct cp_sdp *desc, const struct cp_sdp *ans, char *why,
-			   size_t whylen);
+unsigned cp_ingest_pt_map(const struct cp_sdp *desc, const struct cp_sdp *ans, uint8_t from[2],
+			  uint8_t to[2]);
 
 #endif

@@ -659,13 +659,6 @@ create(const struct cp_rest_req *r, enum leg_kind kind, const char *stream)
 		send_streams(&p, offer, pub != NULL ? pub->offer : NULL);
 	rc = cp_sdp_answer(ans, offer, &p, err, sizeof(err));
 	gw_wipe(info.pwd, sizeof(info.pwd));
-	if (rc == 0 && pub != NULL && pub->kind == KIND_INGEST &&
-	    cp_ingest_check_answer(pub->offer, ans, err, sizeof(err)) != 0) {
-		status = 422;
-		snprintf(why, sizeof(why), "cannot answer the offer: %.250s", err);
-		(void)cp_ice_leg_delete(app, info.id);
-		goto fail;
-	}
 	if (rc == 0)
 		len = cp_sdp_encode(ans, text, ANSWER_MAX);
 	if (rc != 0 || len < 0) {
@@ -684,6 +677,14 @@ create(const struct cp_rest_req *r, enum leg_kind kind, const char *stream)
 		rc = media_cmd(info.id, GW_IPC_MEDIA_ADD, port, 0, 0);
 	if (rc == 0)
 		rc = media_cmd(info.id, GW_IPC_MEDIA_RULE, 0, rules[kind], pub ? pub->id : 0);
+	if (rc == 0 && pub != NULL && pub->kind == KIND_INGEST) {
+		/* the viewer's payload types where its offer put the codecs elsewhere */
+		uint8_t from[2] = { GW_IPC_MEDIA_PT_NONE, GW_IPC_MEDIA_PT_NONE }, to[2] = { 0, 0 };
+
+		if (cp_ingest_pt_map(pub->offer, ans, from, to) > 0)
+			rc = media_cmd(info.id, GW_IPC_MEDIA_PTMAP, 0, 0,
+				       GW_IPC_MEDIA_PTMAP_PACK(from[0], to[0], from[1], to[1]));
+	}
 	if (rc != 0) {
 		cp_dtls_free(l->dtls);
 		l->dtls = NULL;

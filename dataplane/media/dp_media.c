@@ -40,6 +40,8 @@ struct leg {
 	uint8_t plain;                 /* GW_IPC_MEDIA_F_PLAIN: RTP/RTCP without SRTP */
 	uint8_t latch;                 /* GW_IPC_MEDIA_F_LATCH: learn the peer from the first packet */
 	uint8_t latched;
+	uint8_t n_pt;                  /* GW_IPC_MEDIA_PTMAP pairs in use (0..2) */
+	uint8_t pt_from[2], pt_to[2];  /* RTP payload types rewritten toward this leg */
 	uint16_t peer_port;
 	uint32_t peer_ip;
 	struct dp_srtp *rx, *tx;
@@ -289,6 +291,28 @@ leg_rule(struct leg *l, const struct gw_ipc_media_leg *c)
 	}
 }
 
+/* GW_IPC_MEDIA_PTMAP: up to two (from, to) pairs packed in map. */
+static int
+leg_ptmap(struct leg *l, uint32_t map)
+{
+	uint8_t from[2], to[2], n = 0;
+
+	for (unsigned k = 0; k < 2; k++) {
+		uint8_t f = (uint8_t)(map >> (24 - 16 * k)), t = (uint8_t)(map >> (16 - 16 * k));
+
+		if (f == GW_IPC_MEDIA_PT_NONE)
+			continue;
+		if (f > 127 || t > 127)
+			return -EINVAL;
+		from[n] = f;
+		to[n++] = t;
+	}
+	memcpy(l->pt_from, from, n);
+	memcpy(l->pt_to, to, n);
+	l->n_pt = n;
+	return 0;
+}
+
 static int
 media_leg_cmd(struct dp_worker *w, const struct gw_ipc_media_leg *c)
 {
@@ -333,6 +357,8 @@ media_leg_cmd(struct dp_worker *w, const struct gw_ipc_media_leg *c)
 		l->latch = (c->rule & GW_IPC_MEDIA_F_LATCH) != 0;
 		l->latched = 0;
 		return 0;
+	case GW_IPC_MEDIA_PTMAP:
+		return leg_ptmap(l, c->pub_leg_id);
 	default:
 		return -EINVAL;
 	}
@@ -530,6 +556,13 @@ fan_out(struct dp_worker *w, struct leg *pub, struct rte_mbuf *m, const uint8_t 
 			LEG_CNT(s, dropped);
 			DP_CNT(w, MEDIA_TX_FAIL);
 			continue;
+		}
+		/* the viewer's own payload type for the codec (RTP ingest) */
+		for (unsigned k = 0; !rtcp && k < s->n_pt; k++) {
+			if ((cp[1] & 0x7f) == s->pt_from[k]) {
+				cp[1] = (uint8_t)((cp[1] & 0x80) | s->pt_to[k]);
+				break;
+			}
 		}
 		send_to(w, s, c, cp, len, rtcp);
 	}

@@ -7,14 +7,17 @@
 #      port, RTCP muxed there with ?rtcpport=) -> a WHEP viewer's inbound audio
 #      packetsReceived grows, totalAudioEnergy > 0, video framesDecoded > 0 and
 #      growing; ffmpeg's sender reports reach the viewer (rtcp_out);
+#  payload types rewritten: cam2 sends Opus as PT 100 and VP8 as 101, which
+#      Chromium's offer has elsewhere (111, 96): its viewer, watching at the
+#      same time, hears and decodes it all the same; Firefox's captured offer
+#      (Opus 109, VP8 120) is answered on its own PTs;
 #  PCMU (PT 0) audio only, on a stream from the config (media.streams) whose
 #      sender's SSRC is configured (announced in the answer): the viewer hears
 #      it (packetsReceived growing, totalAudioEnergy > 0);
 #  negative: unknown codec, bad PT, same PT twice, no track, bad JSON -> 400
 #      with the reason; a duplicate name and a WHIP publisher's name -> 409
-#      (and WHIP on an ingest stream's name -> 409); a viewer whose offer maps
-#      Opus elsewhere (Firefox's 109) -> 422 naming both PTs; media ports
-#      exhausted -> 503; DELETE frees the leg and ends its viewers: no
+#      (and WHIP on an ingest stream's name -> 409); media ports exhausted ->
+#      503; DELETE frees the leg and ends its viewers: no
 #      sessions, the dataplane's legs added == removed, GET -> 404.
 #
 #   netns rgic (client)                                  netns rgig
@@ -193,6 +196,10 @@ tb_check "cam1: answer gives address $TB_GW_IP, a media port, PT 111 and 96" \
 	jfile "$TB_DIR/cam1.json" "d['address'] == '$TB_GW_IP' and 40000 <= d['port'] < 40000 + $NPORTS and d['audio']['pt'] == 111 and d['video']['pt'] == 96 and d['video']['codec'] == 'vp8'"
 CAM1=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["port"])' "$TB_DIR/cam1.json")
 DST="rtp://$TB_GW_IP:$CAM1?rtcpport=$CAM1&pkt_size=1200"
+tb_check "POST /v1/streams cam2 (Opus 100, VP8 101) -> 201" \
+	eval 'test "$(post_stream "{\"name\":\"cam2\",\"audio\":{\"codec\":\"opus\",\"pt\":100},\"video\":{\"codec\":\"vp8\",\"pt\":101}}")" = 201'
+CAM2=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["port"])' "$TB_DIR/body")
+DST2="rtp://$TB_GW_IP:$CAM2?rtcpport=$CAM2&pkt_size=1200"
 # Two RTP outputs to the one port (RTP and RTCP muxed there), random SSRCs
 # (not announced: the viewer demuxes by payload type); 1200-byte packets
 # leave room for the viewers' SRTP tag under the 1500 MTU.
@@ -200,7 +207,10 @@ ffmpeg_start cam1 -re -f lavfi -i sine=frequency=440:sample_rate=48000 \
 	-re -f lavfi -i testsrc=size=320x240:rate=15 -t 100 \
 	-map 0:a -c:a libopus -b:a 48k -payload_type 111 -f rtp "$DST" \
 	-map 1:v -c:v libvpx -deadline realtime -cpu-used 8 -b:v 300k -g 30 \
-	-payload_type 96 -f rtp "$DST"
+	-payload_type 96 -f rtp "$DST" \
+	-map 0:a -c:a libopus -b:a 48k -payload_type 100 -f rtp "$DST2" \
+	-map 1:v -c:v libvpx -deadline realtime -cpu-used 8 -b:v 300k -g 30 \
+	-payload_type 101 -f rtp "$DST2"
 rtp_in() {
 	tb_api "$TB_REST/v1/streams/cam1" >"$TB_DIR/cam1.get"
 	jfile "$TB_DIR/cam1.get" "d['counters']['rtp_in'] > 50 and d['counters']['rtcp_in'] > 0"
@@ -208,13 +218,19 @@ rtp_in() {
 tb_check "cam1: ffmpeg's RTP and RTCP (SR, muxed) arrive on the stream's port" tb_wait 20 rtp_in
 tb_log "cam1: $(cat "$TB_DIR/cam1.get")"
 chrome_start view "mode=view&stream=cam1&secs=70"
+chrome_start view2 "mode=view&stream=cam2&secs=70"
 tb_check "viewer: POST /v1/whep/cam1 -> 201" tb_wait 30 jassert view "r.get('status') == 201"
 view_ok() {
-	jassert view "len(r['samples']) >= 3 and s['audioIn'] > r['samples'][-3]['audioIn'] > 0 and s['audioEnergy'] > 0 and s['framesDecoded'] > r['samples'][-3]['framesDecoded'] > 0"
+	jassert "$1" "len(r['samples']) >= 3 and s['audioIn'] > r['samples'][-3]['audioIn'] > 0 and s['audioEnergy'] > 0 and s['framesDecoded'] > r['samples'][-3]['framesDecoded'] > 0"
 }
 tb_check "viewer: inbound audio packetsReceived growing, totalAudioEnergy > 0, video framesDecoded > 0 and growing" \
-	tb_wait 40 view_ok
+	tb_wait 40 view_ok view
 tb_log "viewer: $(python3 -c 'import json,sys; print(json.load(open(sys.argv[1])).get("last"))' "$RES/view.result.json" 2>/dev/null)"
+tb_check "cam2 viewer: answered with Chromium's own PTs (Opus 111, VP8 96)" \
+	tb_wait 10 jassert view2 "r.get('status') == 201 and 'a=rtpmap:111 opus/48000/2' in r['answer'] and 'a=rtpmap:96 VP8/90000' in r['answer'] and 'a=rtpmap:100 opus' not in r['answer']"
+tb_check "cam2 viewer (PTs 100/101 rewritten to 111/96): audio growing with energy > 0, framesDecoded growing" \
+	tb_wait 20 view_ok view2
+tb_log "cam2 viewer: $(python3 -c 'import json,sys; print(json.load(open(sys.argv[1])).get("last"))' "$RES/view2.result.json" 2>/dev/null)"
 sess_ok() {
 	tb_api "$TB_REST/v1/sessions/cam1" >"$TB_DIR/sess.json"
 	jfile "$TB_DIR/sess.json" "d['rule'] == 'fan-out' and [l['role'] for l in d['legs']] == ['ingest', 'viewer'] and d['legs'][1]['srtp'] == 'active' and d['legs'][1]['counters']['rtp_out'] > 100 and d['legs'][1]['counters']['rtcp_out'] > 0"
@@ -224,20 +240,24 @@ tb_check "GET /v1/sessions/cam1: ingest + viewer; the viewer gets RTP and ffmpeg
 tb_log "session: $(cat "$TB_DIR/sess.json")"
 tb_check "GET /v1/streams/cam1: one viewer" \
 	eval 'tb_api "$TB_REST/v1/streams/cam1" >"$TB_DIR/cam1.get" && jfile "$TB_DIR/cam1.get" "d[\"viewers\"] == 1"'
-# A viewer that maps Opus to 109 (Firefox's captured offer): refused, nothing held
-tb_check "a viewer offering Opus as PT 109 -> 422 naming both payload types" \
-	eval 'test "$(code -X POST -H "Content-Type: application/sdp" --data-binary @"$TB_ROOT/tests/vectors/sdp/firefox-whep.sdp" "$TB_REST/v1/whep/cam1")" = 422 && body_has "payload type 109, but the stream sends it as 111"'
-tb_log "422 body: $(cat "$TB_DIR/body")"
-tb_check "DELETE /v1/streams/cam1 -> 200" test "$(code -X DELETE "$TB_REST/v1/streams/cam1")" = 200
+# Firefox's captured offer (Opus 109, VP8 120): answered on its own PTs (its
+# ICE never completes; ended by DELETE cam1 below)
+tb_check "a viewer offering Opus as 109 and VP8 as 120 (Firefox's offer) -> 201 on those PTs" \
+	eval 'test "$(code -X POST -H "Content-Type: application/sdp" --data-binary @"$TB_ROOT/tests/vectors/sdp/firefox-whep.sdp" "$TB_REST/v1/whep/cam1")" = 201 && body_has "a=rtpmap:109 opus/48000/2" && body_has "a=rtpmap:120 VP8/90000"'
+tb_check "the dataplane took every viewer's payload-type map" \
+	eval '! grep -q "dataplane refused" "$TB_DIR/cp.log"' 
+tb_check "DELETE /v1/streams/cam1 and cam2 -> 200" \
+	eval 'test "$(code -X DELETE "$TB_REST/v1/streams/cam1")" = 200 && test "$(code -X DELETE "$TB_REST/v1/streams/cam2")" = 200'
 viewer_gone() {
 	tb_api "$TB_REST/v1/sessions" >"$TB_DIR/sessions.json"
 	jfile "$TB_DIR/sessions.json" "[s['id'] for s in d['sessions']] == ['radio']"
 }
-tb_check "DELETE ended the viewer too (only 'radio' left in /v1/sessions)" tb_wait 3 viewer_gone
+tb_check "DELETE ended the viewers too (only 'radio' left in /v1/sessions)" tb_wait 3 viewer_gone
 tb_check "GET /v1/streams/cam1 -> 404 after DELETE" test "$(code "$TB_REST/v1/streams/cam1")" = 404
 pg_stop view
+pg_stop view2
 pg_stop cam1
-[ "$TB_FAIL" -eq "$fail0" ] || dump view cam1
+[ "$TB_FAIL" -eq "$fail0" ] || { dump view cam1; dump view2 cam1; }
 
 # ---- PCMU (PT 0), audio only, on the config's stream -----------------------------------
 fail0=$TB_FAIL

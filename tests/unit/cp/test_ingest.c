@@ -4,8 +4,7 @@
  * stream's SDP description (exact lines, parsed back), and WHEP answers made
  * against it from the captured Chromium and Firefox offers: Chromium's
  * payload types fit the defaults (Opus 111, VP8 96, PCMU 0, H.264 102), a
- * viewer that maps the codec to another payload type is refused with a
- * reason naming both.
+ * viewer that puts the codec on another payload type gets a map to it.
  *
  * SDP_VECTOR_DIR comes from tests/unit/meson.build.
  */
@@ -251,9 +250,11 @@ slurp(const char *name, size_t *len)
 	return buf;
 }
 
-/* The WHEP answer cp_session makes for a viewer of the stream described by json. */
+/* The WHEP answer cp_session makes for a viewer of the stream described by
+ * json, and its payload-type map (*n pairs in from/to). */
 static int
-view(const char *offer_file, const char *json, struct cp_sdp *ans, char *why, size_t whylen)
+view(const char *offer_file, const char *json, struct cp_sdp *ans, char *why, size_t whylen,
+     unsigned *n, uint8_t from[2], uint8_t to[2])
 {
 	struct cp_sdp *offer = calloc(1, sizeof(*offer)), *desc = calloc(1, sizeof(*desc));
 	struct cp_sdp_answer_params p;
@@ -280,7 +281,7 @@ view(const char *offer_file, const char *json, struct cp_sdp *ans, char *why, si
 	p.restrict_to = desc;
 	rc = cp_sdp_answer(ans, offer, &p, err, sizeof(err));
 	if (rc == 0)
-		rc = cp_ingest_check_answer(desc, ans, why, whylen);
+		*n = cp_ingest_pt_map(desc, ans, from, to);
 	else
 		snprintf(why, whylen, "%s", err);
 	free(text);
@@ -303,12 +304,16 @@ test_answers(void **state)
 {
 	struct cp_sdp *ans = calloc(1, sizeof(*ans));
 	char why[512] = "";
+	uint8_t from[2], to[2];
+	unsigned n = 9;
 
 	(void)state;
 	assert_non_null(ans);
-	/* Chromium: Opus 111 + VP8 96, both sections answered on those PTs */
+	/* Chromium: Opus 111 + VP8 96, both sections answered on those PTs, no map */
 	assert_int_equal(view("chromium-whep.sdp", "{\"name\":\"c\",\"audio\":{\"codec\":\"opus\"},"
-			      "\"video\":{\"codec\":\"vp8\"}}", ans, why, sizeof(why)), 0);
+			      "\"video\":{\"codec\":\"vp8\"}}", ans, why, sizeof(why), &n, from, to),
+			 0);
+	assert_int_equal(n, 0);
 	assert_int_equal(ans->n_media, 2);
 	assert_int_not_equal(ans->media[0].port, 0);
 	assert_int_equal(first_primary(&ans->media[0])->pt, 111);
@@ -322,32 +327,41 @@ test_answers(void **state)
 
 	/* Chromium: PCMU audio only; the video section is rejected */
 	assert_int_equal(view("chromium-whep.sdp", "{\"name\":\"c\",\"audio\":{\"codec\":\"pcmu\"}}",
-			      ans, why, sizeof(why)), 0);
+			      ans, why, sizeof(why), &n, from, to), 0);
+	assert_int_equal(n, 0);
 	assert_int_equal(first_primary(&ans->media[0])->pt, 0);
 	assert_int_equal(ans->media[0].n_codecs, 1);
 	assert_int_equal(ans->media[1].port, 0);
 
 	/* Chromium: H.264 at 102 (42001f, packetization-mode 1) */
 	assert_int_equal(view("chromium-whep.sdp", "{\"name\":\"c\",\"video\":{\"codec\":\"h264\"}}",
-			      ans, why, sizeof(why)), 0);
+			      ans, why, sizeof(why), &n, from, to), 0);
+	assert_int_equal(n, 0);
 	assert_int_equal(first_primary(&ans->media[1])->pt, 102);
 
-	/* Chromium, but the stream sends VP8 as 100: refused, both PTs named */
-	assert_int_equal(view("chromium-whep.sdp", "{\"name\":\"c\",\"video\":{\"codec\":\"vp8\","
-			      "\"pt\":100}}", ans, why, sizeof(why)), -EPROTO);
-	assert_string_equal(why, "the offer's video m= section has VP8/90000 as payload type 96, "
-			    "but the stream sends it as 100 (payload types are not rewritten: "
-			    "offer 100 for VP8)");
+	/* Chromium, the stream sends Opus as 100 and VP8 as 101: mapped to 111 and 96 */
+	assert_int_equal(view("chromium-whep.sdp", "{\"name\":\"c\",\"audio\":{\"codec\":\"opus\","
+			      "\"pt\":100},\"video\":{\"codec\":\"vp8\",\"pt\":101}}", ans, why,
+			      sizeof(why), &n, from, to), 0);
+	assert_int_equal(n, 2);
+	assert_int_equal(from[0], 100);
+	assert_int_equal(to[0], 111);
+	assert_int_equal(from[1], 101);
+	assert_int_equal(to[1], 96);
 
-	/* Firefox maps Opus to 109: refused */
-	assert_int_equal(view("firefox-whep.sdp", "{\"name\":\"c\",\"audio\":{\"codec\":\"opus\"}}",
-			      ans, why, sizeof(why)), -EPROTO);
-	assert_string_equal(why, "the offer's audio m= section has opus/48000 as payload type "
-			    "109, but the stream sends it as 111 (payload types are not "
-			    "rewritten: offer 111 for opus)");
-	/* ... and fits a stream that sends Opus as 109 */
+	/* Firefox puts Opus on 109 and VP8 on 120 */
+	assert_int_equal(view("firefox-whep.sdp", "{\"name\":\"c\",\"audio\":{\"codec\":\"opus\"},"
+			      "\"video\":{\"codec\":\"vp8\"}}", ans, why, sizeof(why), &n, from, to),
+			 0);
+	assert_int_equal(n, 2);
+	assert_int_equal(from[0], 111);
+	assert_int_equal(to[0], 109);
+	assert_int_equal(from[1], 96);
+	assert_int_equal(to[1], 120);
+	/* ... and nothing to map for a stream that sends Opus as 109 */
 	assert_int_equal(view("firefox-whep.sdp", "{\"name\":\"c\",\"audio\":{\"codec\":\"opus\","
-			      "\"pt\":109}}", ans, why, sizeof(why)), 0);
+			      "\"pt\":109}}", ans, why, sizeof(why), &n, from, to), 0);
+	assert_int_equal(n, 0);
 	free(ans);
 }
 

@@ -99,12 +99,23 @@ static void
 test_calls_layout(void **state)
 {
 	(void)state;
-	assert_int_equal(GW_IPC_VERSION, 11);
+	assert_true(GW_IPC_VERSION >= 11);
 	assert_int_equal(GW_IPC_MEDIA_MODE, 6);
 	assert_int_equal(GW_IPC_MEDIA_F_PLAIN, 1);
 	assert_int_equal(GW_IPC_MEDIA_F_LATCH, 2);
 	assert_int_equal(GW_IPC_MEDIA_RULE_BRIDGE, 4);
 	assert_int_equal(GW_IPC_MEDIA_RULE_BRIDGE_RTCP, 5);
+}
+
+/* v12: RTP ingest: the PTMAP op (payload types rewritten toward a viewer). */
+static void
+test_ptmap_layout(void **state)
+{
+	(void)state;
+	assert_int_equal(GW_IPC_VERSION, 12);
+	assert_int_equal(GW_IPC_MEDIA_PTMAP, 7);
+	assert_int_equal(GW_IPC_MEDIA_PT_NONE, 0xff);
+	assert_int_equal(GW_IPC_MEDIA_PTMAP_PACK(111, 109, 96, 120), 0x6f6d6078u);
 }
 
 static void
@@ -207,6 +218,7 @@ main(void)
 		cmocka_unit_test(test_reload_layout),
 		cmocka_unit_test(test_media_layout),
 		cmocka_unit_test(test_calls_layout),
+		cmocka_unit_test(test_ptmap_layout),
 		cmocka_unit_test(test_rings_and_counters),
 		cmocka_unit_test(test_check_info),
 	};
