@@ -11,7 +11,8 @@
  * A leg ends on DELETE, on a DTLS close_notify, alert, failure or timeout,
  * and on ICE consent loss; a publisher's end ends its viewers. Ending frees
  * the ICE credential, the dataplane leg (and its SRTP contexts) and the DTLS
- * endpoint.
+ * endpoint. An RTP-ingest stream (cp_ingest) is a publisher leg of its own
+ * kind: plain, latching, no ICE or DTLS, viewed like a WHIP publisher.
  *
  * REST (routes in cp_api.c; bearer token as every /v1 route, except OPTIONS):
  *   POST    /v1/echo             application/sdp offer -> 201 answer, Location, ETag
