@@ -13,7 +13,8 @@
 #      (Opus 109, VP8 120) is answered on its own PTs;
 #  PCMU (PT 0) audio only, on a stream from the config (media.streams) whose
 #      sender's SSRC is configured (announced in the answer): the viewer hears
-#      it (packetsReceived growing, totalAudioEnergy > 0);
+#      it (packetsReceived growing, totalAudioEnergy > 0); at the same time
+#      H.264 (libx264 baseline, PT 102) on another stream: its viewer decodes;
 #  negative: unknown codec, bad PT, same PT twice, no track, bad JSON -> 400
 #      with the reason; a duplicate name and a WHIP publisher's name -> 409
 #      (and WHIP on an ingest stream's name -> 409); media ports exhausted ->
@@ -262,10 +263,17 @@ pg_stop cam1
 # ---- PCMU (PT 0), audio only, on the config's stream -----------------------------------
 fail0=$TB_FAIL
 RADIO=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["streams"][0]["port"])' "$TB_DIR/streams.json")
-ffmpeg_start radio -re -f lavfi -i sine=frequency=660:sample_rate=8000 -t 60 \
-	-c:a pcm_mulaw -ar 8000 -ac 1 -payload_type 0 -ssrc 4660 \
-	-f rtp "rtp://$TB_GW_IP:$RADIO?rtcpport=$RADIO"
+tb_check "POST /v1/streams cam3 (H.264, default PT 102) -> 201" \
+	eval 'test "$(post_stream "{\"name\":\"cam3\",\"video\":{\"codec\":\"h264\"}}")" = 201'
+CAM3=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["port"])' "$TB_DIR/body")
+ffmpeg_start radio -re -f lavfi -i sine=frequency=660:sample_rate=8000 \
+	-re -f lavfi -i testsrc=size=320x240:rate=15 -t 60 \
+	-map 0:a -c:a pcm_mulaw -ar 8000 -ac 1 -payload_type 0 -ssrc 4660 \
+	-f rtp "rtp://$TB_GW_IP:$RADIO?rtcpport=$RADIO" \
+	-map 1:v -c:v libx264 -profile:v baseline -preset ultrafast -tune zerolatency -g 30 \
+	-pix_fmt yuv420p -payload_type 102 -f rtp "rtp://$TB_GW_IP:$CAM3?rtcpport=$CAM3&pkt_size=1200"
 chrome_start radio "mode=view&stream=radio&secs=40"
+chrome_start h264 "mode=view&stream=cam3&secs=40"
 tb_check "PCMU viewer: POST /v1/whep/radio -> 201, PCMU and the configured SSRC announced" \
 	tb_wait 30 jassert radio "r.get('status') == 201 and 'a=rtpmap:0 PCMU/8000' in r['answer'] and 'a=ssrc:4660 ' in r['answer']"
 radio_ok() {
@@ -274,6 +282,14 @@ radio_ok() {
 tb_check "PCMU viewer: inbound audio packetsReceived growing, totalAudioEnergy > 0" \
 	tb_wait 30 radio_ok
 tb_log "radio viewer: $(python3 -c 'import json,sys; print(json.load(open(sys.argv[1])).get("last"))' "$RES/radio.result.json" 2>/dev/null)"
+h264_ok() {
+	jassert h264 "len(r['samples']) >= 3 and 'H264/90000' in r['answer'] and s['framesDecoded'] > r['samples'][-3]['framesDecoded'] > 0"
+}
+tb_check "H.264 viewer (ffmpeg libx264 baseline, packetization-mode 1): framesDecoded > 0 and growing" \
+	tb_wait 20 h264_ok
+tb_log "h264 viewer: $(python3 -c 'import json,sys; print(json.load(open(sys.argv[1])).get("last"))' "$RES/h264.result.json" 2>/dev/null)"
+tb_check "DELETE /v1/streams/cam3 -> 200" test "$(code -X DELETE "$TB_REST/v1/streams/cam3")" = 200
+pg_stop h264
 pg_stop radio
 tb_check "DELETE /v1/streams/radio (from the config) -> 200" \
 	test "$(code -X DELETE "$TB_REST/v1/streams/radio")" = 200
@@ -281,7 +297,7 @@ tb_check "everything freed: no sessions or legs, the dataplane's legs added == r
 	tb_wait 5 legs_freed
 tb_check "GET /v1/streams lists none" \
 	eval 'tb_api "$TB_REST/v1/streams" >"$TB_DIR/streams.json" && jfile "$TB_DIR/streams.json" "d[\"streams\"] == []"'
-[ "$TB_FAIL" -eq "$fail0" ] || dump radio radio
+[ "$TB_FAIL" -eq "$fail0" ] || { dump radio radio; dump h264 radio; }
 
 # ---- media ports exhausted ---------------------------------------------------------------
 fail0=$TB_FAIL
