@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "cp_api.h"
 #include "cp_ingest_desc.h"
@@ -126,6 +127,17 @@ reply_stream(const struct cp_rest_req *r, unsigned status, const char *name)
 	return ret;
 }
 
+static bool
+is_json(const struct cp_rest_req *r)
+{
+	const char *ct = MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND,
+						     MHD_HTTP_HEADER_CONTENT_TYPE);
+	size_t n = strlen("application/json");
+
+	return ct != NULL && strncasecmp(ct, "application/json", n) == 0 &&
+	       (ct[n] == '\0' || ct[n] == ';');
+}
+
 enum MHD_Result
 cp_ingest_post(void *a, const struct cp_rest_req *r)
 {
@@ -138,6 +150,8 @@ cp_ingest_post(void *a, const struct cp_rest_req *r)
 	(void)a;
 	if (strcmp(r->path, "/v1/streams") != 0)
 		return cp_rest_reply_error(r, 404, "no such resource: %s", r->path);
+	if (!is_json(r))
+		return cp_rest_reply_error(r, 415, "Content-Type must be application/json");
 	if (cp_ingest_from_json(&s, r->body, r->body_len, why, sizeof(why)) != 0)
 		return cp_rest_reply_error(r, 400, "bad stream: %s", why);
 	rc = cp_session_ingest_add(&s, &id, &port, why, sizeof(why));

@@ -167,6 +167,8 @@ tb_check "audio and video on one PT -> 400" \
 tb_check "no track -> 400" \
 	eval 'test "$(post_stream "{\"name\":\"x\"}")" = 400 && body_has "needs an audio or a video"'
 tb_check "bad JSON -> 400" test "$(post_stream '{"name":')" = 400
+tb_check "not application/json -> 415" \
+	test "$(code -X POST -H 'Content-Type: text/plain' --data '{}' "$TB_REST/v1/streams")" = 415
 tb_check "a name that is a stream already (the config's) -> 409" \
 	eval 'test "$(post_stream "{\"name\":\"radio\",\"audio\":{\"codec\":\"opus\"}}")" = 409'
 tb_log "409 body: $(cat "$TB_DIR/body")"
