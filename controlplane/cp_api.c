@@ -10,6 +10,7 @@
 #include "cp_metrics.h"
 #include "cp_reload.h"
 #include "cp_room_rest.h"
+#include "cp_ingest.h"
 #include "cp_session.h"
 #include "cp_turn.h"
 
@@ -140,6 +141,9 @@ const struct cp_rest_route cp_api_routes[] = {
 	{ "DELETE", "/v1/resources/*", cp_session_delete, false },
 	{ "OPTIONS", "/v1/resources/*", cp_session_options, false },
 	{ "GET", "/v1/sessions*", cp_session_get, false },
+	{ "POST", "/v1/streams", cp_ingest_post, false },
+	{ "GET", "/v1/streams*", cp_ingest_get, false },
+	{ "DELETE", "/v1/streams/*", cp_ingest_delete, false },
 	{ "POST", "/v1/calls/*", cp_calls_rest_post, false },
 	{ "DELETE", "/v1/calls/*", cp_calls_rest_delete, false },
 	{ "GET", "/v1/calls*", cp_calls_rest_get, false },

@@ -36,6 +36,7 @@
 #include "cp_reload.h"
 #include "cp_rest.h"
 #include "cp_room_rest.h"
+#include "cp_ingest.h"
 #include "cp_session.h"
 #include "gw_config.h"
 #include "gw_log.h"
@@ -185,6 +186,8 @@ main(int argc, char **argv)
 		rc = cp_session_init(&app);
 	if (rc == 0)
 		rc = cp_room_rest_init(&app);
+	if (rc == 0)
+		cp_ingest_init(&app);
 	if (rc != 0) {
 		CP_ERR("start-up failed: %s", strerror(-rc));
 		return EXIT_FAILURE;
@@ -266,6 +269,7 @@ main(int argc, char **argv)
 			cp_ng_run(ng, now);
 		cp_session_tick(now);
 		cp_room_rest_tick(now);
+		cp_ingest_tick(now);
 		if (calls != NULL)
 			cp_calls_media_tick(now);
 		if (app.ipc != NULL) {

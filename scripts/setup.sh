@@ -19,9 +19,10 @@ PKGS_RUN=(iproute2 curl procps python3 util-linux)
 PKGS_BENCH=(coturn gnuplot-nox rtpengine-daemon)
 # systemd: systemd-analyze verifies the package's units (test_package.sh);
 # nothing is started under it. kamailio: its rtpengine module drives the ng
-# protocol in test_ng.sh (the service is disabled after install).
+# protocol in test_ng.sh (the service is disabled after install). ffmpeg:
+# the RTP sender (Opus, VP8, PCMU) of test_media_ingest.sh.
 PKGS_TEST=(clang-14 libclang-rt-14-dev iputils-ping iputils-arping stun-client coturn chromium
-	systemd kamailio sip-tester)
+	systemd kamailio sip-tester ffmpeg)
 
 say() { printf 'rtcgw setup: %s\n' "$*"; }
 

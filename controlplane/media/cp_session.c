@@ -13,6 +13,7 @@
 #include "cp_api.h"
 #include "cp_dtls.h"
 #include "cp_ice.h"
+#include "cp_ingest_desc.h"
 #include "cp_ipc.h"
 #include "cp_journal.h"
 #include "cp_log.h"
@@ -27,10 +28,13 @@
 #define ANSWER_MAX      16384
 #define LINK_TTL_S      3600
 #define RESOURCE_PREFIX "/v1/resources/"
+#define INGEST_ID_FLAG  0x40000000u     /* ingest legs' ids (ICE legs count from 1) */
 
-enum leg_kind { KIND_ECHO, KIND_PUB, KIND_SUB };
+/* KIND_INGEST: an RTP-ingest stream's leg, a publisher fed by plain RTP
+ * (no ICE, no DTLS), made by cp_session_ingest_add. */
+enum leg_kind { KIND_ECHO, KIND_PUB, KIND_SUB, KIND_INGEST };
 
-static const char *const kind_names[] = { "echo", "publisher", "viewer" };
+static const char *const kind_names[] = { "echo", "publisher", "viewer", "ingest" };
 
 struct mleg {
 	uint32_t id;                   /* 0: slot free; = the ICE, media and SRTP leg id */
@@ -46,7 +50,8 @@ struct mleg {
 	bool keys_sent;
 	int keys_status;               /* the dataplane's answer: 1 pending, 0 ok, -errno */
 	uint16_t profile;
-	struct cp_sdp *offer;          /* PUB: what viewers' answers follow */
+	struct cp_sdp *offer;          /* PUB, INGEST: what viewers' answers follow */
+	struct gw_conf_stream *spec;   /* INGEST: its codecs and payload types */
 	bool has_rx, has_tx;
 	bool restored;                 /* taken over from the journal: no DTLS endpoint */
 	uint64_t cnt[GW_IPC_MEDIA_CNT_MAX];
@@ -57,6 +62,7 @@ static struct cp_app *app;
 static struct cp_dtls_cert *cert;
 static uint8_t cert_fp[32];
 static uint16_t port_cursor;
+static uint32_t next_ingest_id;
 static uint64_t next_stats;
 static bool (*port_guard)(uint16_t port);
 static void (*evt_fallback)(const struct gw_ipc_msg *m);
@@ -108,7 +114,8 @@ static struct mleg *
 publisher(const char *stream)
 {
 	for (unsigned i = 0; i < MAX_LEGS; i++)
-		if (legs[i].id != 0 && legs[i].kind == KIND_PUB && strcmp(legs[i].stream, stream) == 0)
+		if (legs[i].id != 0 && (legs[i].kind == KIND_PUB || legs[i].kind == KIND_INGEST) &&
+		    strcmp(legs[i].stream, stream) == 0)
 			return &legs[i];
 	return NULL;
 }
@@ -146,7 +153,7 @@ flush(struct mleg *l)
 static void
 end_leg(struct mleg *l, const char *why)
 {
-	if (l->kind == KIND_PUB) {
+	if (l->kind == KIND_PUB || l->kind == KIND_INGEST) {
 		for (unsigned i = 0; i < MAX_LEGS; i++)
 			if (legs[i].id != 0 && legs[i].kind == KIND_SUB &&
 			    strcmp(legs[i].stream, l->stream) == 0)
@@ -157,9 +164,11 @@ end_leg(struct mleg *l, const char *why)
 		flush(l);
 	if (media_cmd(l->id, GW_IPC_MEDIA_DEL, 0, 0, 0) != 0 && dp_ready())
 		CP_WARN("media leg %u: delete not sent (command ring full)", l->id);
-	(void)cp_ice_leg_delete(app, l->id);
+	if (l->kind != KIND_INGEST)
+		(void)cp_ice_leg_delete(app, l->id);
 	cp_dtls_free(l->dtls);
 	free(l->offer);
+	free(l->spec);
 	CP_NOTICE("media leg %u (%s%s%s, port %u): ended: %s", l->id, kind_names[l->kind],
 		  l->stream[0] ? " " : "", l->stream, l->port, why);
 	memset(l, 0, sizeof(*l));
@@ -350,6 +359,20 @@ journal_save(void *ctx)
 			      (json_int_t)l->etag, "peer_known", l->peer_known, "peer_ip",
 			      (json_int_t)l->peer_ip, "peer_port", l->peer_port, "keys_status",
 			      l->keys_sent ? l->keys_status : 1, "profile", l->profile);
+		/* An ingest stream's codecs and payload types (cp_ingest_from_json's
+		 * form: the tracks without their derived clock rates). */
+		if (o != NULL && l->kind == KIND_INGEST && l->spec != NULL) {
+			json_t *sp = cp_ingest_tracks_json(l->spec), *t;
+
+			if (sp != NULL) {
+				if ((t = json_object_get(sp, "audio")) != NULL)
+					json_object_del(t, "clock");
+				if ((t = json_object_get(sp, "video")) != NULL)
+					json_object_del(t, "clock");
+				json_object_set_new(sp, "name", json_string(l->spec->name));
+				json_object_set_new(o, "spec", sp);
+			}
+		}
 		/* A publisher's offer: the answers of viewers yet to come follow it. */
 		if (o != NULL && l->offer != NULL) {
 			int n;
@@ -385,10 +408,26 @@ journal_load_leg(struct mleg *l, json_t *e)
 			&id, "kind", &kind, "stream", &stream, "port", &port, "created", &created,
 			"etag", &etag, "peer_known", &pk, "peer_ip", &pip, "peer_port", &pport,
 			"keys_status", &ks, "profile", &prof, "offer", &offer) != 0 ||
-	    id <= 0 || id > UINT32_MAX || kind < KIND_ECHO || kind > KIND_SUB || port <= 0 ||
-	    port > UINT16_MAX || strlen(stream) >= STREAM_LEN || (kind == KIND_PUB && !offer))
+	    id <= 0 || id > UINT32_MAX || kind < KIND_ECHO || kind > KIND_INGEST || port <= 0 ||
+	    port > UINT16_MAX || strlen(stream) >= STREAM_LEN ||
+	    ((kind == KIND_PUB || kind == KIND_INGEST) && !offer))
 		return -EINVAL;
 	memset(l, 0, sizeof(*l));
+	if (kind == KIND_INGEST) {
+		char *spec = json_dumps(json_object_get(e, "spec"), JSON_COMPACT);
+		int rc = -ENOMEM;
+
+		l->spec = malloc(sizeof(*l->spec));
+		if (spec != NULL && l->spec != NULL)
+			rc = cp_ingest_from_json(l->spec, spec, strlen(spec), err, sizeof(err));
+		free(spec);
+		if (rc != 0) {
+			CP_WARN("journal: ingest leg %lld: no stream description", (long long)id);
+			free(l->spec);
+			l->spec = NULL;
+			return rc < 0 ? rc : -EINVAL;
+		}
+	}
 	if (offer != NULL) {
 		l->offer = calloc(1, sizeof(*l->offer));
 		if (l->offer == NULL)
@@ -397,7 +436,9 @@ journal_load_leg(struct mleg *l, json_t *e)
 			CP_WARN("journal: media leg %lld: offer does not parse: %s", (long long)id,
 				err);
 			free(l->offer);
+			free(l->spec);
 			l->offer = NULL;
+			l->spec = NULL;
 			return -EINVAL;
 		}
 	}
@@ -497,7 +538,8 @@ cp_session_tick(uint64_t now)
 	if (sweep_restored && dp_ready()) {
 		sweep_restored = false;
 		for (unsigned i = 0; i < MAX_LEGS; i++)
-			if (legs[i].id != 0 && legs[i].restored && legs[i].keys_status != 0)
+			if (legs[i].id != 0 && legs[i].restored && legs[i].kind != KIND_INGEST &&
+			    legs[i].keys_status != 0)
 				end_leg(&legs[i],
 					"DTLS handshake lost with the previous control plane");
 	}
@@ -796,6 +838,11 @@ create(const struct cp_rest_req *r, enum leg_kind kind, const char *stream)
 	p.sess_id = info.id;
 	p.sess_version = 1;
 	p.restrict_to = pub != NULL ? pub->offer : NULL;
+	/* An ingest sender writes no MID header extension: with it negotiated,
+	 * Chromium drops packets whose SSRC the answer does not announce
+	 * instead of demuxing them by payload type. */
+	if (pub != NULL && pub->kind == KIND_INGEST)
+		p.ext = CP_SDP_ANSWER_EXT & ~CP_SDP_EXT_MID;
 	if (kind != KIND_PUB)
 		send_streams(&p, offer, pub != NULL ? pub->offer : NULL);
 	rc = cp_sdp_answer(ans, offer, &p, err, sizeof(err));
@@ -818,6 +865,14 @@ create(const struct cp_rest_req *r, enum leg_kind kind, const char *stream)
 		rc = media_cmd(info.id, GW_IPC_MEDIA_ADD, port, 0, 0);
 	if (rc == 0)
 		rc = media_cmd(info.id, GW_IPC_MEDIA_RULE, 0, rules[kind], pub ? pub->id : 0);
+	if (rc == 0 && pub != NULL && pub->kind == KIND_INGEST) {
+		/* the viewer's payload types where its offer put the codecs elsewhere */
+		uint8_t from[2] = { GW_IPC_MEDIA_PT_NONE, GW_IPC_MEDIA_PT_NONE }, to[2] = { 0, 0 };
+
+		if (cp_ingest_pt_map(pub->offer, ans, from, to) > 0)
+			rc = media_cmd(info.id, GW_IPC_MEDIA_PTMAP, 0, 0,
+				       GW_IPC_MEDIA_PTMAP_PACK(from[0], to[0], from[1], to[1]));
+	}
 	if (rc != 0) {
 		cp_dtls_free(l->dtls);
 		l->dtls = NULL;
@@ -954,7 +1009,7 @@ cp_session_options(void *a, const struct cp_rest_req *r)
 static const char *
 dtls_state_name(const struct mleg *l)
 {
-	if (l->restored)
+	if (l->restored && l->kind != KIND_INGEST)
 		return "restored";     /* connected before the control plane restarted */
 	switch (l->dtls == NULL ? 0 : cp_dtls_state(l->dtls)) {
 	case CP_DTLS_HANDSHAKING:
@@ -977,13 +1032,14 @@ leg_json(const struct mleg *l)
 	char res[64];
 	const char *srtp = !l->keys_sent ? "none" : l->keys_status == 1 ? "installing"
 					  : l->keys_status == 0 ? "active" : "failed";
+	const char *ice = l->kind == KIND_INGEST ? "none" : cp_ice_leg_state(l->id);
 
 	snprintf(res, sizeof(res), RESOURCE_PREFIX "%u", l->id);
 	for (unsigned i = 0; cnt != NULL && i < GW_IPC_MEDIA_CNT_MAX; i++)
 		json_object_set_new(cnt, cnt_names[i], json_integer((json_int_t)l->cnt[i]));
 	return json_pack("{s:I, s:s, s:s, s:i, s:s, s:s, s:s, s:{s:b, s:b, s:i}, s:o, s:I}",
 			 "id", (json_int_t)l->id, "role", kind_names[l->kind], "resource", res,
-			 "port", l->port, "ice", cp_ice_leg_state(l->id), "dtls",
+			 "port", l->port, "ice", ice, "dtls",
 			 dtls_state_name(l), "srtp", srtp, "srtp_contexts", "receive",
 			 l->has_rx, "send", l->has_tx, "profile", l->profile, "counters", cnt,
 			 "created", (json_int_t)l->created);
@@ -1045,4 +1101,136 @@ cp_session_get(void *a, const struct cp_rest_req *r)
 		return cp_rest_reply_error(r, 404, "no such session: %s", want);
 	}
 	return cp_rest_reply_json(r, 200, arr ? json_pack("{s:o}", "sessions", arr) : NULL);
+}
+
+/* ---- RTP-ingest legs (cp_ingest) ------------------------------------------------- */
+
+int
+cp_session_ingest_add(const struct gw_conf_stream *spec, uint32_t *id, uint16_t *port,
+		      char *why, size_t whylen)
+{
+	const struct gw_config *c = app->conf;
+	struct mleg *l = NULL;
+	char addr[INET_ADDRSTRLEN];
+	struct in_addr ia;
+	uint32_t lid;
+	int rc;
+
+	if (!dp_ready()) {
+		snprintf(why, whylen, "no dataplane attached");
+		return -ENOTCONN;
+	}
+	if (publisher(spec->name) != NULL) {
+		snprintf(why, whylen, "stream %s exists (%s)", spec->name,
+			 kind_names[publisher(spec->name)->kind]);
+		return -EEXIST;
+	}
+	for (unsigned i = 0; i < MAX_LEGS && l == NULL; i++)
+		if (legs[i].id == 0)
+			l = &legs[i];
+	if (l == NULL) {
+		snprintf(why, whylen, "media leg table full (%d legs)", MAX_LEGS);
+		return -EMFILE;
+	}
+	if (alloc_port(port) != 0) {
+		snprintf(why, whylen, "no free media port in %u..%u", c->media.port_min,
+			 c->media.port_max);
+		return -ENOSPC;
+	}
+	l->offer = calloc(1, sizeof(*l->offer));
+	l->spec = malloc(sizeof(*l->spec));
+	ia.s_addr = htonl(c->dataplane.ports[0].address.addr);
+	inet_ntop(AF_INET, &ia, addr, sizeof(addr));
+	if (l->offer == NULL || l->spec == NULL ||
+	    cp_ingest_describe(spec, addr, *port, l->offer) != 0) {
+		snprintf(why, whylen, "cannot describe the stream");
+		rc = -ENOMEM;
+		goto fail;
+	}
+	*l->spec = *spec;
+	lid = INGEST_ID_FLAG | (next_ingest_id++ & (INGEST_ID_FLAG - 1));
+	while (find(lid) != NULL)
+		lid = INGEST_ID_FLAG | (next_ingest_id++ & (INGEST_ID_FLAG - 1));
+	rc = media_cmd(lid, GW_IPC_MEDIA_ADD, *port, 0, 0);
+	if (rc == 0)
+		rc = media_cmd(lid, GW_IPC_MEDIA_MODE, 0,
+			       GW_IPC_MEDIA_F_PLAIN | GW_IPC_MEDIA_F_LATCH, 0);
+	if (rc == 0)
+		rc = media_cmd(lid, GW_IPC_MEDIA_RULE, 0, GW_IPC_MEDIA_RULE_PUBLISH, 0);
+	if (rc != 0) {
+		(void)media_cmd(lid, GW_IPC_MEDIA_DEL, 0, 0, 0);
+		snprintf(why, whylen, "cannot set the leg up: %s", strerror(-rc));
+		rc = -EIO;
+		goto fail;
+	}
+	l->id = lid;
+	l->kind = KIND_INGEST;
+	snprintf(l->stream, sizeof(l->stream), "%s", spec->name);
+	l->port = *port;
+	l->created = time(NULL);
+	*id = lid;
+	CP_NOTICE("media leg %u (ingest %s): plain RTP on port %u", lid, spec->name, *port);
+	return 0;
+fail:
+	free(l->offer);
+	free(l->spec);
+	l->offer = NULL;
+	l->spec = NULL;
+	return rc;
+}
+
+static struct mleg *
+ingest_leg(const char *stream)
+{
+	struct mleg *l = publisher(stream);
+
+	return l != NULL && l->kind == KIND_INGEST ? l : NULL;
+}
+
+int
+cp_session_ingest_del(const char *stream)
+{
+	struct mleg *l = ingest_leg(stream);
+
+	if (l == NULL)
+		return -ENOENT;
+	end_leg(l, "stream deleted");
+	return 0;
+}
+
+static void
+ingest_fill(const struct mleg *l, struct cp_session_ingest *out)
+{
+	memset(out, 0, sizeof(*out));
+	out->id = l->id;
+	out->port = l->port;
+	out->created = l->created;
+	out->spec = l->spec;
+	out->cnt = l->cnt;
+	for (unsigned i = 0; i < MAX_LEGS; i++)
+		if (legs[i].id != 0 && legs[i].kind == KIND_SUB &&
+		    strcmp(legs[i].stream, l->stream) == 0)
+			out->viewers++;
+}
+
+int
+cp_session_ingest_get(const char *stream, struct cp_session_ingest *out)
+{
+	const struct mleg *l = ingest_leg(stream);
+
+	if (l == NULL)
+		return -ENOENT;
+	ingest_fill(l, out);
+	return 0;
+}
+
+unsigned
+cp_session_ingest_list(struct cp_session_ingest *out, unsigned max)
+{
+	unsigned n = 0;
+
+	for (unsigned i = 0; i < MAX_LEGS && n < max; i++)
+		if (legs[i].id != 0 && legs[i].kind == KIND_INGEST)
+			ingest_fill(&legs[i], &out[n++]);
+	return n;
 }

@@ -11,7 +11,8 @@
  * A leg ends on DELETE, on a DTLS close_notify, alert, failure or timeout,
  * and on ICE consent loss; a publisher's end ends its viewers. Ending frees
  * the ICE credential, the dataplane leg (and its SRTP contexts) and the DTLS
- * endpoint.
+ * endpoint. An RTP-ingest stream (cp_ingest) is a publisher leg of its own
+ * kind: plain, latching, no ICE or DTLS, viewed like a WHIP publisher.
  *
  * REST (routes in cp_api.c; bearer token as every /v1 route, except OPTIONS):
  *   POST    /v1/echo             application/sdp offer -> 201 answer, Location, ETag
@@ -29,6 +30,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <time.h>
 
 #include "cp_rest.h"
 
@@ -63,6 +65,35 @@ void cp_session_set_port_guard(bool (*fn)(uint16_t port));
  * (the calls module's legs share the event type).
  */
 void cp_session_set_evt_fallback(void (*fn)(const struct gw_ipc_msg *m));
+
+struct gw_conf_stream;
+
+/**
+ * An RTP-ingest stream's leg (cp_ingest): a port from the media pool, a
+ * plain, latching dataplane leg with the PUBLISH rule, and the stream's
+ * description (cp_ingest_describe) that WHEP viewers' answers follow.
+ * @return 0 with *id and *port; -ENOTCONN (no dataplane), -EEXIST (the name
+ *         has a publisher or is an ingest stream), -EMFILE (leg table full),
+ *         -ENOSPC (no free port), -ENOMEM, -EIO; why says which.
+ */
+int cp_session_ingest_add(const struct gw_conf_stream *spec, uint32_t *id, uint16_t *port,
+			  char *why, size_t whylen);
+
+/** End an ingest stream's leg and its viewers. @return 0 or -ENOENT. */
+int cp_session_ingest_del(const char *stream);
+
+/** What GET /v1/streams shows of an ingest leg (valid until the next change). */
+struct cp_session_ingest {
+	uint32_t id;
+	uint16_t port;
+	unsigned viewers;
+	time_t created;
+	const struct gw_conf_stream *spec;
+	const uint64_t *cnt;           /* GW_IPC_MEDIA_CNT_MAX counters */
+};
+
+int cp_session_ingest_get(const char *stream, struct cp_session_ingest *out);
+unsigned cp_session_ingest_list(struct cp_session_ingest *out, unsigned max);
 
 cp_rest_handler_fn cp_session_post_echo;
 cp_rest_handler_fn cp_session_post_whip;

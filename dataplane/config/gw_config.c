@@ -56,6 +56,9 @@ struct field {
 	const struct field *elem;   /* F_SEQ: element descriptor (off 0) */
 	size_t count_off;           /* F_SEQ: unsigned count, from the same base */
 	void (*init)(void *obj);    /* F_MAP element: defaults before parsing */
+	/* F_MAP: a check across the mapping's keys once they are parsed (the
+	 * error points at the mapping); 0 or -EINVAL with why set */
+	int (*check)(void *obj, char *why, size_t len);
 	size_t off6, count_off6;    /* F_PEERS: the IPv6 array and its count */
 };
 
@@ -63,6 +66,8 @@ struct field {
 #define C(m)                  offsetof(struct gw_config, m), MEMBER_SIZE(struct gw_config, m)
 #define P(m)                  offsetof(struct gw_conf_port, m), MEMBER_SIZE(struct gw_conf_port, m)
 #define U(m)                  offsetof(struct gw_turn_user, m), MEMBER_SIZE(struct gw_turn_user, m)
+#define S(m)                  offsetof(struct gw_conf_stream, m), MEMBER_SIZE(struct gw_conf_stream, m)
+#define T(m)                  offsetof(struct gw_conf_track, m), MEMBER_SIZE(struct gw_conf_track, m)
 
 /* Integer field with its range. */
 #define UINT(k, loc, lo, hi)  { .key = k, .type = F_UINT, loc, .min = lo, .max = hi }
@@ -94,6 +99,29 @@ user_init(void *obj)
 	memset(obj, 0, sizeof(struct gw_turn_user));
 }
 
+static void
+track_init(struct gw_conf_track *t)
+{
+	memset(t, 0, sizeof(*t));
+	t->pt = GW_CONF_PT_DEFAULT;
+}
+
+static void
+stream_init(void *obj)
+{
+	struct gw_conf_stream *s = obj;
+
+	memset(s, 0, sizeof(*s));
+	track_init(&s->audio);
+	track_init(&s->video);
+}
+
+static int
+stream_check(void *obj, char *why, size_t len)
+{
+	return gw_config_stream_check(obj, why, len);
+}
+
 static const struct field port_keys[] = {
 	{ .key = "name", .type = F_NAME, P(name), .min = 1, .required = true },
 	{ .key = "device", .type = F_STR, P(device), .min = 1, .required = true },
@@ -113,6 +141,20 @@ static const struct field user_keys[] = {
 	END
 };
 
+static const struct field track_keys[] = {
+	{ .key = "codec", .type = F_NAME, T(codec), .min = 1, .required = true },
+	UINT("pt", T(pt), 0, 127),
+	UINT("ssrc", T(ssrc), 1, 0xffffffffu),
+	END
+};
+
+static const struct field stream_keys[] = {
+	{ .key = "name", .type = F_NAME, S(name), .min = 1, .required = true },
+	{ .key = "audio", .type = F_MAP, S(audio), .sub = track_keys },
+	{ .key = "video", .type = F_MAP, S(video), .sub = track_keys },
+	END
+};
+
 static const struct field lcore_elem = { .key = "", .type = F_UINT, .size = sizeof(uint16_t),
 					 .min = 0, .max = 1023 };
 static const struct field port_elem = { .key = "", .type = F_MAP,
@@ -122,6 +164,10 @@ static const struct field token_elem = { .key = "", .type = F_STR, .size = 128,
 					 .min = 16, .max = 127, .secret = true };
 static const struct field secret_elem = { .key = "", .type = F_STR, .size = 128,
 					  .min = 16, .max = 127, .secret = true };
+static const struct field stream_elem = { .key = "", .type = F_MAP,
+					  .size = sizeof(struct gw_conf_stream),
+					  .sub = stream_keys, .init = stream_init,
+					  .check = stream_check };
 static const struct field user_elem = { .key = "", .type = F_MAP,
 					.size = sizeof(struct gw_turn_user),
 					.sub = user_keys, .init = user_init };
@@ -207,6 +253,7 @@ static const struct field media_keys[] = {
 	UINT("consent_timeout_s", C(media.consent_timeout_s), 5, 300),
 	STRF("dtls_certificate", F_PATH, C(media.dtls_certificate), 1),
 	STRF("dtls_private_key", F_PATH, C(media.dtls_private_key), 1),
+	SEQ("streams", C(media.streams), stream_elem, CNT(media.n_streams), 0),
 	END
 };
 
@@ -911,13 +958,24 @@ parse_peers(struct pctx *p, const struct field *f, const yaml_node_t *n, char *b
 static int
 parse_value(struct pctx *p, const struct field *f, const yaml_node_t *n, char *base)
 {
+	int rc;
+
 	switch (f->type) {
 	case F_MAP:
 		if (n->type != YAML_MAPPING_NODE)
 			return type_err(p, f, n);
 		if (f->init != NULL)
 			f->init(base + f->off);
-		return parse_map(p, f->sub, n, base + f->off);
+		rc = parse_map(p, f->sub, n, base + f->off);
+		if (rc != 0)
+			return rc;
+		if (f->check != NULL) {
+			char why[GW_CONF_ERR_LEN / 2];
+
+			if (f->check(base + f->off, why, sizeof(why)) != 0)
+				return perr(p, &n->start_mark, "%s", why);
+		}
+		return 0;
 	case F_SEQ:
 		if (n->type != YAML_SEQUENCE_NODE)
 			return type_err(p, f, n);
@@ -1016,6 +1074,86 @@ out:
 	if (have_parser)
 		yaml_parser_delete(&parser);
 	return rc;
+}
+
+/* ---- RTP-ingest streams ------------------------------------------------- */
+
+struct codec_rule {
+	const char *name;
+	bool video;
+	uint16_t def_pt;
+	uint16_t pt_min, pt_max;      /* allowed payload types */
+};
+
+/* Static PCMU keeps PT 0 (every browser offers it there); the others are
+ * dynamic: 96..127, the range RFC 5761 leaves clear of RTCP on a muxed port. */
+static const struct codec_rule codec_rules[] = {
+	{ "opus", false, 111, 96, 127 },
+	{ "pcmu", false, 0, 0, 0 },
+	{ "vp8", true, 96, 96, 127 },
+	{ "h264", true, 102, 96, 127 },
+};
+
+static int
+track_check(struct gw_conf_track *t, bool video, char *why, size_t len)
+{
+	const char *kind = video ? "video" : "audio";
+
+	for (size_t i = 0; i < sizeof(codec_rules) / sizeof(codec_rules[0]); i++) {
+		const struct codec_rule *r = &codec_rules[i];
+
+		if (strcmp(t->codec, r->name) != 0 || r->video != video)
+			continue;
+		if (t->pt == GW_CONF_PT_DEFAULT)
+			t->pt = r->def_pt;
+		if (t->pt < r->pt_min || t->pt > r->pt_max) {
+			if (r->pt_min == r->pt_max)
+				set_err(why, len, "%s.pt: %u is not %s's payload type %u", kind,
+					t->pt, r->name, r->pt_min);
+			else
+				set_err(why, len, "%s.pt: %u is outside %s's dynamic payload "
+					"types %u..%u", kind, t->pt, r->name, r->pt_min, r->pt_max);
+			return -EINVAL;
+		}
+		return 0;
+	}
+	set_err(why, len, "%s.codec: unknown codec '%.16s' (%s)", kind, t->codec,
+		video ? "vp8|h264" : "opus|pcmu");
+	return -EINVAL;
+}
+
+int
+gw_config_stream_check(struct gw_conf_stream *s, char *why, size_t len)
+{
+	size_t n = strnlen(s->name, sizeof(s->name));
+
+	if (n == 0 || n == sizeof(s->name)) {
+		set_err(why, len, "name: 1..%zu characters from [A-Za-z0-9_-]",
+			sizeof(s->name) - 1);
+		return -EINVAL;
+	}
+	for (size_t i = 0; i < n; i++) {
+		if (!name_char(s->name[i])) {
+			set_err(why, len, "name: 1..%zu characters from [A-Za-z0-9_-]",
+				sizeof(s->name) - 1);
+			return -EINVAL;
+		}
+	}
+	if (s->audio.codec[0] == '\0' && s->video.codec[0] == '\0') {
+		set_err(why, len, "a stream needs an audio or a video track (or both)");
+		return -EINVAL;
+	}
+	if (s->audio.codec[0] != '\0' && track_check(&s->audio, false, why, len) != 0)
+		return -EINVAL;
+	if (s->video.codec[0] != '\0' && track_check(&s->video, true, why, len) != 0)
+		return -EINVAL;
+	if (s->audio.codec[0] != '\0' && s->video.codec[0] != '\0' &&
+	    s->audio.pt == s->video.pt) {
+		set_err(why, len, "video.pt: %u is also audio.pt; one port carries both, "
+			"told apart by payload type", s->video.pt);
+		return -EINVAL;
+	}
+	return 0;
 }
 
 /* ---- validation --------------------------------------------------------- */
@@ -1128,6 +1266,12 @@ gw_config_validate(const struct gw_config *c, char *err, size_t errlen)
 	if (c->stun.port >= c->media.port_min && c->stun.port <= c->media.port_max)
 		return verr(c, err, errlen, "stun.port: %u is inside the media port range "
 			    "%u..%u", c->stun.port, c->media.port_min, c->media.port_max);
+	for (unsigned i = 0; i < c->media.n_streams; i++)
+		for (unsigned j = 0; j < i; j++)
+			if (strcmp(c->media.streams[i].name, c->media.streams[j].name) == 0)
+				return verr(c, err, errlen, "media.streams[%u].name: '%s' is "
+					    "already the name of media.streams[%u]", i,
+					    c->media.streams[i].name, j);
 	if (c->turn.default_lifetime_s > c->turn.max_lifetime_s)
 		return verr(c, err, errlen, "turn.default_lifetime_s: %u is above "
 			    "turn.max_lifetime_s %u", c->turn.default_lifetime_s,

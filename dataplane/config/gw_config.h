@@ -22,6 +22,9 @@
 #define GW_CONF_MAX_CIDRS    32
 #define GW_CONF_STR          256
 #define GW_CONF_ERR_LEN      512
+#define GW_CONF_MAX_STREAMS  16
+#define GW_CONF_STREAM_NAME  64
+#define GW_CONF_PT_DEFAULT   255   /* gw_conf_track.pt: the codec's default */
 
 enum gw_log_level {
 	GW_LOG_ERROR = 0,
@@ -63,6 +66,22 @@ struct gw_conf_port {
 struct gw_turn_user {
 	char username[128];
 	char password[128];
+};
+
+/**
+ * One track of an RTP-ingest stream (media.streams[].audio / .video, or the
+ * same JSON object in POST /v1/streams). codec "" = no such track.
+ */
+struct gw_conf_track {
+	char codec[8];                /* audio: opus | pcmu; video: vp8 | h264 */
+	uint16_t pt;                  /* 0..127; GW_CONF_PT_DEFAULT: the codec's default */
+	uint32_t ssrc;                /* the sender's SSRC, announced to viewers; 0: none */
+};
+
+/** An RTP-ingest stream: plain RTP (and muxed RTCP) in, fanned out to WHEP viewers. */
+struct gw_conf_stream {
+	char name[GW_CONF_STREAM_NAME]; /* [A-Za-z0-9_-], the WHEP stream name */
+	struct gw_conf_track audio, video;
 };
 
 struct gw_config {
@@ -143,6 +162,8 @@ struct gw_config {
 		uint32_t consent_timeout_s;  /* 5..300, default 30 */
 		char dtls_certificate[GW_CONF_STR]; /* PEM; "" = generated at start */
 		char dtls_private_key[GW_CONF_STR]; /* PEM, with dtls_certificate */
+		struct gw_conf_stream streams[GW_CONF_MAX_STREAMS]; /* RTP-ingest streams */
+		unsigned n_streams;
 	} media;
 
 	struct {
@@ -172,6 +193,17 @@ struct gw_config {
  * @return the index, or -1 when no port has that name.
  */
 int gw_config_exception_port(const struct gw_config *c);
+
+/**
+ * Check an RTP-ingest stream and fill default payload types: at least one
+ * track; audio codec opus (default PT 111) or pcmu (PT 0 only), video codec
+ * vp8 (default 96) or h264 (default 102); dynamic PTs 96..127; the two
+ * tracks' PTs differ (one port carries both, told apart by PT). Shared by
+ * the config parser and POST /v1/streams.
+ * @param why  receives "audio.codec: ..." style reasons.
+ * @return 0 or -EINVAL.
+ */
+int gw_config_stream_check(struct gw_conf_stream *s, char *why, size_t len);
 
 /** Fill every field with its documented default. */
 void gw_config_defaults(struct gw_config *c);

@@ -19,6 +19,7 @@ enum kind {
 	K_USERS,     /* count + struct gw_turn_user array */
 	K_PORTS,     /* count + struct gw_conf_port array */
 	K_SOCK,      /* struct gw_sockaddr4 */
+	K_STREAMS,   /* count + struct gw_conf_stream array */
 };
 
 enum rule {
@@ -92,6 +93,7 @@ static const struct row rows[] = {
 	RAW("media.consent_timeout_s", media.consent_timeout_s, RESTART),
 	STR("media.dtls_certificate", media.dtls_certificate, RESTART),
 	STR("media.dtls_private_key", media.dtls_private_key, RESTART),
+	LIST("media.streams", K_STREAMS, media.streams, media.n_streams, RESTART),
 	RAW("calls.ng_enabled", calls.ng_enabled, RESTART),
 	{ "calls.ng_listen", K_SOCK, RESTART, M(calls.ng_listen), 0, 0 },
 	RAW("calls.max_calls", calls.max_calls, RESTART),
@@ -116,6 +118,19 @@ port_eq(const struct gw_conf_port *a, const struct gw_conf_port *b)
 }
 
 static bool
+track_eq(const struct gw_conf_track *a, const struct gw_conf_track *b)
+{
+	return strcmp(a->codec, b->codec) == 0 && a->pt == b->pt && a->ssrc == b->ssrc;
+}
+
+static bool
+stream_eq(const struct gw_conf_stream *a, const struct gw_conf_stream *b)
+{
+	return strcmp(a->name, b->name) == 0 && track_eq(&a->audio, &b->audio) &&
+	       track_eq(&a->video, &b->video);
+}
+
+static bool
 entry_eq(enum kind k, const void *a, const void *b)
 {
 	const struct gw_cidr4 *ca = a, *cb = b;
@@ -136,6 +151,8 @@ entry_eq(enum kind k, const void *a, const void *b)
 		       strcmp(ua->password, ub->password) == 0;
 	case K_PORTS:
 		return port_eq(a, b);
+	case K_STREAMS:
+		return stream_eq(a, b);
 	default:
 		return false;
 	}

@@ -25,7 +25,7 @@
 
 #include "gw_counters.h"
 
-#define GW_IPC_VERSION     14
+#define GW_IPC_VERSION     15
 #define GW_IPC_MAGIC       0x72746367u      /* "rtcg" */
 #define GW_IPC_INFO_NAME   "rtcgw_info"
 #define GW_IPC_POOL_NAME   "rtcgw_pool"
@@ -211,7 +211,15 @@ enum gw_ipc_media_op {
 	GW_IPC_MEDIA_STATS,         /* event only: u.media_evt.cnt holds the leg's counters */
 	GW_IPC_MEDIA_MODE,          /* rule holds GW_IPC_MEDIA_F_* flags (calls: plain RTP, latching) */
 	GW_IPC_MEDIA_STATS_MORE,    /* event only: the leg's counters from GW_IPC_MEDIA_CNT_PER_MSG on */
+	GW_IPC_MEDIA_PTMAP,         /* RTP payload types rewritten on the way to this leg:
+	                               pub_leg_id = GW_IPC_MEDIA_PTMAP_PACK(from0, to0, from1, to1) */
 };
+
+/* A GW_IPC_MEDIA_PTMAP map: two (from, to) pairs of payload types 0..127;
+ * GW_IPC_MEDIA_PT_NONE in from: the pair is unused (all unused: no rewriting). */
+#define GW_IPC_MEDIA_PT_NONE 0xff
+#define GW_IPC_MEDIA_PTMAP_PACK(f0, t0, f1, t1) \
+	((uint32_t)(f0) << 24 | (uint32_t)(t0) << 16 | (uint32_t)(f1) << 8 | (uint32_t)(t1))
 
 /* The id bit of the calls' legs (sessions' ids count from 1 below it). */
 #define GW_IPC_MEDIA_ID_CALLS 0x80000000u

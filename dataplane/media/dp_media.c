@@ -55,6 +55,8 @@ struct leg {
 	uint8_t plain;                 /* GW_IPC_MEDIA_F_PLAIN: RTP/RTCP without SRTP */
 	uint8_t latch;                 /* GW_IPC_MEDIA_F_LATCH: learn the peer from the first packet */
 	uint8_t latched;
+	uint8_t n_pt;                  /* GW_IPC_MEDIA_PTMAP pairs in use (0..2) */
+	uint8_t pt_from[2], pt_to[2];  /* RTP payload types rewritten toward this leg */
 	uint16_t peer_port;
 	uint32_t peer_ip;
 	struct dp_srtp *rx, *tx;
@@ -353,6 +355,28 @@ leg_rule(struct leg *l, const struct gw_ipc_media_leg *c)
 	}
 }
 
+/* GW_IPC_MEDIA_PTMAP: up to two (from, to) pairs packed in map. */
+static int
+leg_ptmap(struct leg *l, uint32_t map)
+{
+	uint8_t from[2], to[2], n = 0;
+
+	for (unsigned k = 0; k < 2; k++) {
+		uint8_t f = (uint8_t)(map >> (24 - 16 * k)), t = (uint8_t)(map >> (16 - 16 * k));
+
+		if (f == GW_IPC_MEDIA_PT_NONE)
+			continue;
+		if (f > 127 || t > 127)
+			return -EINVAL;
+		from[n] = f;
+		to[n++] = t;
+	}
+	memcpy(l->pt_from, from, n);
+	memcpy(l->pt_to, to, n);
+	l->n_pt = n;
+	return 0;
+}
+
 static int
 media_leg_cmd(struct dp_worker *w, const struct gw_ipc_media_leg *c)
 {
@@ -399,6 +423,8 @@ media_leg_cmd(struct dp_worker *w, const struct gw_ipc_media_leg *c)
 		l->latch = (c->rule & GW_IPC_MEDIA_F_LATCH) != 0;
 		l->latched = 0;
 		return 0;
+	case GW_IPC_MEDIA_PTMAP:
+		return leg_ptmap(l, c->pub_leg_id);
 	default:
 		return -EINVAL;
 	}
@@ -686,6 +712,28 @@ fan_out(struct dp_worker *w, struct leg *pub, struct rte_mbuf *m, const uint8_t 
 		if (!s->peer_set || s->tx == NULL) {
 			LEG_CNT(s, dropped);
 			DP_CNT(w, MEDIA_NO_ROUTE);
+			continue;
+		}
+		if (unlikely(!rtcp && s->n_pt != 0)) {
+			/* RTP ingest: the viewer's own payload type for the codec. The
+			 * header is authenticated, so this viewer gets a copy rewritten
+			 * before an in-place protect; viewers without a map take the
+			 * one-pass out-of-place protect below. */
+			uint8_t *cp;
+
+			c = copy_of(p, len, &cp);
+			if (c == NULL) {
+				LEG_CNT(s, dropped);
+				DP_CNT(w, MEDIA_TX_FAIL);
+				continue;
+			}
+			for (unsigned k = 0; k < s->n_pt; k++) {
+				if ((cp[1] & 0x7f) == s->pt_from[k]) {
+					cp[1] = (uint8_t)((cp[1] & 0x80) | s->pt_to[k]);
+					break;
+				}
+			}
+			send_to(w, s, c, cp, len, rtcp);
 			continue;
 		}
 		c = rte_pktmbuf_alloc(dp.pool);

@@ -143,6 +143,13 @@ import json, sys
 d = json.load(open(sys.argv[1]))
 sys.exit(0 if len(d["sections"]["media"]) == 2 and d["dataplane"]["pid"] > 0 else 1)' "$JOURNAL"
 
+# An RTP-ingest stream too (plain, no DTLS): it must come back with its port.
+code -X POST -H 'Content-Type: application/json' \
+	--data '{"name":"ing1","audio":{"codec":"opus","pt":111},"video":{"codec":"vp8","pt":96}}' \
+	"$TB_REST/v1/streams" >/dev/null
+ING_PORT=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["port"])' "$TB_DIR/body" 2>/dev/null)
+tb_check "an RTP-ingest stream ing1 on port ${ING_PORT:-?}" test -n "$ING_PORT"
+
 # ---- kill -9 the control plane: media goes on ----------------------------------------
 B0=$(M media_out_total)
 tb_stop_pid "$TB_CP_PID" KILL
@@ -162,13 +169,19 @@ tb_check "no control plane: the viewer keeps decoding (framesDecoded growing)" \
 # ---- a restarted control plane takes the sessions over -------------------------------
 tb_check "a restarted control plane attaches" tb_start_cp
 tb_check "it took the journal's legs over (log)" \
-	grep -q 'media: 2 leg(s) taken over from the journal' "$TB_DIR/cp.log"
+	grep -q 'media: 3 leg(s) taken over from the journal' "$TB_DIR/cp.log"
 tb_check "GET /v1/sessions/cam1 lists the publisher and the viewer again (DTLS restored, SRTP active)" \
 	tb_wait 5 sess_is '[l["role"] for l in d["legs"]] == ["publisher", "viewer"] and all(l["dtls"] == "restored" and l["srtp"] == "active" and l["ice"] == "nominated" for l in d["legs"])'
 tb_check "their counters come from the dataplane again (viewer rtp_out > 0)" \
 	tb_wait 5 sess_is 'd["legs"][1]["counters"]["rtp_out"] > 0 and d["legs"][0]["counters"]["rtp_in"] > 0'
-tb_check "metrics: one session, two legs, no leg re-created (rtp still forwarded)" \
-	test "$(M media_sessions) $(M media_legs)" = "1 2"
+tb_check "metrics: two sessions (cam1, ing1), three legs, none re-created" \
+	test "$(M media_sessions) $(M media_legs)" = "2 3"
+ing_back() {
+	tb_api "$TB_REST/v1/streams/ing1" >"$TB_DIR/ing1.json"
+	python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); sys.exit(0 if d["port"] == int(sys.argv[2]) else 1)' \
+		"$TB_DIR/ing1.json" "$ING_PORT" 2>/dev/null
+}
+tb_check "the ingest stream came back with its port (GET /v1/streams/ing1)" ing_back
 B1=$(M media_out_total)
 tb_log "dataplane media_out_total: $B0 before the kill, $B1 after the restart"
 tb_check "forwarding went on through the restart (dataplane media_out_total +>= 300)" \
@@ -185,6 +198,8 @@ tb_check "the new viewer decodes the publisher's video" \
 chrome_stop view2
 tb_check "DELETE of a restored viewer -> 200" test "$(code -X DELETE "$TB_REST$VIEW_LOC")" = 200
 tb_check "DELETE of the restored publisher -> 200" test "$(code -X DELETE "$TB_REST$PUB_LOC")" = 200
+tb_check "DELETE of the restored ingest stream -> 200" \
+	test "$(code -X DELETE "$TB_REST/v1/streams/ing1")" = 200
 tb_check "everything freed (no legs; dataplane legs added == removed)" tb_wait 10 legs_freed
 chrome_stop view
 chrome_stop pub

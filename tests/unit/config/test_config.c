@@ -607,6 +607,33 @@ static const struct err_case parse_errors[] = {
 		   "x.yaml:5:20: calls.media_timeout_s: value 0 out of range 1..86400" },
 	/* 96 */ { PORTS "calls:\n  media_timeout_s: 86401\n",
 		   "x.yaml:5:20: calls.media_timeout_s: value 86401 out of range 1..86400" },
+	/* media.streams (RTP ingest) */
+	/* 97 */ { PORTS "media:\n  streams:\n    - {name: cam1, audio: {codec: g729}}\n",
+		   "x.yaml:6:7: media.streams[0]: audio.codec: unknown codec 'g729' (opus|pcmu)" },
+	/* 98 */ { PORTS "media:\n  streams:\n    - {name: cam1, video: {codec: opus}}\n",
+		   "x.yaml:6:7: media.streams[0]: video.codec: unknown codec 'opus' (vp8|h264)" },
+	/* 99 */ { PORTS "media:\n  streams:\n    - {name: cam1, audio: {codec: pcmu, pt: 8}}\n",
+		   "x.yaml:6:7: media.streams[0]: audio.pt: 8 is not pcmu's payload type 0" },
+	/* 100 */ { PORTS "media:\n  streams:\n    - {name: cam1, video: {codec: vp8, pt: 72}}\n",
+		    "x.yaml:6:7: media.streams[0]: video.pt: 72 is outside vp8's dynamic payload "
+		    "types 96..127" },
+	/* 101 */ { PORTS "media:\n  streams:\n    - name: cam1\n      audio: {codec: opus, pt: 128}\n",
+		    "x.yaml:7:32: media.streams[0].audio.pt: value 128 out of range 0..127" },
+	/* 102 */ { PORTS "media:\n  streams:\n    - name: cam1\n",
+		    "x.yaml:6:7: media.streams[0]: a stream needs an audio or a video track (or both)" },
+	/* 103 */ { PORTS "media:\n  streams:\n    - {name: cam1, audio: {codec: opus, pt: 96}, "
+		    "video: {codec: vp8}}\n",
+		    "x.yaml:6:7: media.streams[0]: video.pt: 96 is also audio.pt; one port carries "
+		    "both, told apart by payload type" },
+	/* 104 */ { PORTS "media:\n  streams:\n    - {audio: {codec: opus}}\n",
+		    "x.yaml:6:7: media.streams[0].name: missing required key" },
+	/* 105 */ { PORTS "media:\n  streams:\n    - {name: 'cam 1', audio: {codec: opus}}\n",
+		    "x.yaml:6:14: media.streams[0].name: expected 1..63 characters from "
+		    "[A-Za-z0-9_-], got 'cam 1'" },
+	/* 106 */ { PORTS "media:\n  streams:\n    - {name: cam1, audio: {pt: 111}}\n",
+		    "x.yaml:6:27: media.streams[0].audio.codec: missing required key" },
+	/* 107 */ { PORTS "media:\n  streams:\n    - {name: c, video: {codec: vp8, ssrc: 0}}\n",
+		    "x.yaml:6:43: media.streams[0].video.ssrc: value 0 out of range 1..4294967295" },
 };
 
 static void
@@ -783,6 +810,9 @@ static const struct err_case validate_errors[] = {
 		   "controlplane.rest.max_connections 10" },
 	/* 16 */ { PORTS "exception:\n  enabled: true\n  port: wan9\n",
 		   "x.yaml: exception.port: 'wan9' is not the name of one of dataplane.ports" },
+	/* 17 */ { PORTS "media:\n  streams:\n    - {name: cam1, audio: {codec: opus}}\n"
+		   "    - {name: cam1, video: {codec: h264}}\n",
+		   "x.yaml: media.streams[1].name: 'cam1' is already the name of media.streams[0]" },
 };
 
 static void

@@ -70,6 +70,8 @@ static const char base[] =
 	"  port_min: 40000\n"
 	"  port_max: 49151\n"
 	"  consent_timeout_s: 30\n"
+	"  streams:\n"
+	"    - {name: cam1, audio: {codec: opus}, video: {codec: vp8, pt: 96}}\n"
 	"calls:\n"
 	"  ng_enabled: false\n"
 	"  ng_listen: 127.0.0.1:2223\n"
@@ -173,6 +175,8 @@ static const struct {
 	/* 58 */ { "other_protocols: false", "other_protocols: true",
 		    "exception.other_protocols", false },
 	/* 59 */ { "media_timeout_s: 60", "media_timeout_s: 30", "calls.media_timeout_s", false },
+	/* 60 */ { "{codec: opus}", "{codec: opus, pt: 100}", "media.streams", false },
+	/* 61 */ { "name: cam1,", "name: cam2,", "media.streams", false },
 };
 
 static struct gw_config *

@@ -1031,6 +1031,94 @@ test_rate_learn(void **state)
 	all_free();
 }
 
+/* RTP ingest: a plain, latching publisher (ffmpeg) fanned out to two viewers,
+ * one with a payload-type map (its offer put the codecs elsewhere): its copy
+ * carries the mapped PT (marker bit kept), the other's and RTCP are unchanged;
+ * a viewer's PLI goes to the latched sender in plain. */
+static void
+test_ingest_ptmap(void **state)
+{
+	struct browser ff = { .leg_id = 30, .port = PORT0 + 30, .ip = PEER(7), .sport = 7000 };
+	struct browser sub[2];
+	uint8_t pkt[1500], wire[1600];
+	size_t len, wlen, got;
+	const uint8_t *p;
+
+	(void)state;
+	assert_int_equal(leg_op(30, GW_IPC_MEDIA_ADD, PORT0 + 30, 0, 0), 0);
+	assert_int_equal(leg_op(30, GW_IPC_MEDIA_MODE, 0, GW_IPC_MEDIA_F_PLAIN | GW_IPC_MEDIA_F_LATCH,
+				0), 0);
+	assert_int_equal(leg_op(30, GW_IPC_MEDIA_RULE, 0, GW_IPC_MEDIA_RULE_PUBLISH, 0), 0);
+	for (unsigned i = 0; i < 2; i++) {
+		browser_up(&sub[i], 31 + i, (uint16_t)(PORT0 + 31 + i), DP_SRTP_AEAD_AES_128_GCM,
+			   false);
+		assert_int_equal(leg_op(31 + i, GW_IPC_MEDIA_RULE, 0, GW_IPC_MEDIA_RULE_SUBSCRIBE, 30),
+				 0);
+	}
+	/* bad maps refused; sub[1]: 96 -> 120, 111 -> 109 */
+	assert_int_equal(leg_op(32, GW_IPC_MEDIA_PTMAP, 0, 0,
+				GW_IPC_MEDIA_PTMAP_PACK(200, 1, GW_IPC_MEDIA_PT_NONE, 0)), -EINVAL);
+	assert_int_equal(leg_op(32, GW_IPC_MEDIA_PTMAP, 0, 0,
+				GW_IPC_MEDIA_PTMAP_PACK(96, 128, GW_IPC_MEDIA_PT_NONE, 0)), -EINVAL);
+	assert_int_equal(leg_op(99, GW_IPC_MEDIA_PTMAP, 0, 0, 0), -ENOENT);
+	assert_int_equal(leg_op(32, GW_IPC_MEDIA_PTMAP, 0, 0,
+				GW_IPC_MEDIA_PTMAP_PACK(111, 109, 96, 120)), 0);
+	/* VP8 (PT 96) with the marker bit */
+	len = rtp_packet(pkt, 0x7777, 1, 1000);
+	pkt[1] = 0x80 | 96;
+	deliver(&ff, pkt, len);
+	assert_int_equal(dp_harness_n_sent, 2);
+	p = received(0, &sub[1], &got, false);     /* newest subscriber first */
+	assert_int_equal(got, len);
+	assert_int_equal(p[1], 0x80 | 120);
+	assert_memory_equal(p + 2, pkt + 2, len - 2);
+	p = received(1, &sub[0], &got, false);
+	assert_int_equal(p[1], 0x80 | 96);
+	assert_memory_equal(p, pkt, len);
+	/* Opus (PT 111), no marker */
+	len = rtp_packet(pkt, 0x8888, 1, 80);
+	pkt[1] = 111;
+	deliver(&ff, pkt, len);
+	p = received(2, &sub[1], &got, false);
+	assert_int_equal(p[1], 109);
+	p = received(3, &sub[0], &got, false);
+	assert_int_equal(p[1], 111);
+	/* a PT outside the map passes unchanged */
+	len = rtp_packet(pkt, 0x8888, 2, 80);
+	pkt[1] = 0;
+	deliver(&ff, pkt, len);
+	p = received(4, &sub[1], &got, false);
+	assert_int_equal(p[1], 0);
+	/* the sender's SR: fanned out unchanged (201..204 are never mapped) */
+	len = sr_packet(pkt, 0x7777);
+	deliver(&ff, pkt, len);
+	assert_int_equal(dp_harness_n_sent, 8);
+	p = received(6, &sub[1], &got, true);
+	assert_int_equal(got, len);
+	assert_memory_equal(p, pkt, len);
+	/* a viewer's PLI: plain, to the latched sender */
+	len = pli_packet(pkt, 0x5151, 0x7777);
+	browser_send(&sub[1], pkt, len, true, wire, &wlen);
+	deliver(&sub[1], wire, wlen);
+	assert_int_equal(dp_harness_n_sent, 9);
+	p = plain_sent(8, PEER(7), PORT0 + 30, 7000, &got);
+	assert_int_equal(got, len);
+	assert_memory_equal(p + 4, "RTCG", 4);
+	/* the map cleared: PT 96 unchanged again */
+	assert_int_equal(leg_op(32, GW_IPC_MEDIA_PTMAP, 0, 0,
+				GW_IPC_MEDIA_PTMAP_PACK(GW_IPC_MEDIA_PT_NONE, 0,
+							GW_IPC_MEDIA_PT_NONE, 0)), 0);
+	len = rtp_packet(pkt, 0x7777, 2, 100);
+	deliver(&ff, pkt, len);
+	p = received(9, &sub[1], &got, false);
+	assert_int_equal(p[1], 96);
+	for (unsigned i = 0; i < 3; i++)
+		assert_int_equal(leg_op(30 + i, GW_IPC_MEDIA_DEL, 0, 0, 0), 0);
+	for (unsigned i = 0; i < 2; i++)
+		browser_down(&sub[i]);
+	all_free();
+}
+
 static void
 test_no_leg(void **state)
 {
@@ -1104,6 +1192,7 @@ main(void)
 		cmocka_unit_test(test_fan_out),
 		cmocka_unit_test(test_fan_out_many),
 		cmocka_unit_test(test_bridge),
+		cmocka_unit_test(test_ingest_ptmap),
 		cmocka_unit_test(test_no_leg),
 		cmocka_unit_test(test_steering),
 		cmocka_unit_test(test_nack),

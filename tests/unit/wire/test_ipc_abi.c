@@ -135,7 +135,7 @@ test_rtcp_layout(void **state)
 	uint64_t all[GW_IPC_MEDIA_CNT_MAX] = { 0 };
 
 	(void)state;
-	assert_int_equal(GW_IPC_VERSION, 14);
+	assert_true(GW_IPC_VERSION >= 14);
 	assert_int_equal(GW_IPC_MEDIA_STATS_MORE, 7);
 	assert_int_equal(GW_IPC_MEDIA_CNT_MAX, 15);
 	assert_int_equal(GW_IPC_MEDIA_CNT_PER_MSG, 13);
@@ -154,6 +154,17 @@ test_rtcp_layout(void **state)
 	assert_int_equal(all[0], 7);
 	assert_int_equal(all[12], 0);
 	assert_int_equal(all[13], 7);
+}
+
+/* v15 (v12 on its branch): RTP ingest: the PTMAP op (payload types rewritten toward a viewer). */
+static void
+test_ptmap_layout(void **state)
+{
+	(void)state;
+	assert_int_equal(GW_IPC_VERSION, 15);
+	assert_int_equal(GW_IPC_MEDIA_PTMAP, 8);
+	assert_int_equal(GW_IPC_MEDIA_PT_NONE, 0xff);
+	assert_int_equal(GW_IPC_MEDIA_PTMAP_PACK(111, 109, 96, 120), 0x6f6d6078u);
 }
 
 static void
@@ -259,6 +270,7 @@ main(void)
 		cmocka_unit_test(test_journal_sweep),
 		cmocka_unit_test(test_media_steering),
 		cmocka_unit_test(test_rtcp_layout),
+		cmocka_unit_test(test_ptmap_layout),
 		cmocka_unit_test(test_rings_and_counters),
 		cmocka_unit_test(test_check_info),
 	};
