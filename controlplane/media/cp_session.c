@@ -1170,6 +1170,7 @@ cp_session_ingest_add(const struct gw_conf_stream *spec, uint32_t *id, uint16_t 
 	l->created = time(NULL);
 	*id = lid;
 	CP_NOTICE("media leg %u (ingest %s): plain RTP on port %u", lid, spec->name, *port);
+	(void)cp_journal_save();
 	return 0;
 fail:
 	free(l->offer);
