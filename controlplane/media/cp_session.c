@@ -22,7 +22,13 @@
 #include "ct.h"
 #include "net.h"
 
-#define MAX_LEGS        256
+/* Legs of all sessions: a publisher with 1000+ viewers fits (issue 7), within
+ * the dataplane's ICE and media tables (4096 each). */
+#define MAX_LEGS        2048
+/* Per-leg counters are asked for once a period, at most STATS_BURST legs per
+ * tick (every ipc_poll_ms): each answer is two events, and a whole table at
+ * once would overrun the 1024-entry rings. */
+#define STATS_BURST     32
 #define STREAM_LEN      64
 #define STATS_PERIOD_MS 1000
 #define ANSWER_MAX      16384
@@ -67,6 +73,7 @@ static uint64_t next_stats;
 static bool (*port_guard)(uint16_t port);
 static void (*evt_fallback)(const struct gw_ipc_msg *m);
 static bool sweep_restored;
+static unsigned stats_cursor = MAX_LEGS;   /* MAX_LEGS: no stats round running */
 
 static const char *const cnt_names[] = {
 #define CNT_NAME(n) #n,
@@ -531,10 +538,22 @@ cp_session_fini(void)
 void
 cp_session_tick(uint64_t now)
 {
-	bool stats = now >= next_stats;
+	unsigned asked = 0;
 
-	if (stats)
+	if (now >= next_stats && stats_cursor == MAX_LEGS) {
 		next_stats = now + STATS_PERIOD_MS;
+		stats_cursor = 0;
+	}
+	for (; stats_cursor < MAX_LEGS && asked < STATS_BURST && dp_ready(); stats_cursor++) {
+		struct gw_ipc_msg m = { .type = GW_IPC_MEDIA_STATS_REQ };
+
+		if (legs[stats_cursor].id == 0)
+			continue;
+		m.u.media_leg.leg_id = legs[stats_cursor].id;
+		if (cp_ipc_send(app->ipc, 0, &m) != 0)
+			break;           /* command ring full: the rest next tick */
+		asked++;
+	}
 	if (sweep_restored && dp_ready()) {
 		sweep_restored = false;
 		for (unsigned i = 0; i < MAX_LEGS; i++)
@@ -553,14 +572,6 @@ cp_session_tick(uint64_t now)
 			int rc = cp_dtls_tick(l->dtls);
 
 			dtls_progress(l, rc);
-			if (l->id == 0)
-				continue;
-		}
-		if (stats && dp_ready()) {
-			struct gw_ipc_msg m = { .type = GW_IPC_MEDIA_STATS_REQ };
-
-			m.u.media_leg.leg_id = l->id;
-			(void)cp_ipc_send(app->ipc, 0, &m);
 		}
 	}
 }
