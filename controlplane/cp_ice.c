@@ -334,6 +334,37 @@ cp_ice_leg_create(struct cp_app *app, uint16_t port, const char *remote_ufrag,
 	return 0;
 }
 
+int
+cp_ice_leg_create_with(struct cp_app *app, uint16_t port, const char *remote_ufrag,
+		       const char *local_ufrag, const char *local_pwd,
+		       struct cp_ice_leg_info *info, char *why, size_t wlen)
+{
+	struct leg *l;
+	unsigned status;
+	int rc;
+
+	if (!gw_ice_chars_ok(remote_ufrag, GW_ICE_UFRAG_MIN, GW_ICE_UFRAG_MAX) ||
+	    !gw_ice_chars_ok(local_ufrag, GW_ICE_UFRAG_MIN, GW_ICE_UFRAG_MAX) ||
+	    !gw_ice_chars_ok(local_pwd, 22, GW_ICE_PWD_MAX)) {
+		snprintf(why, wlen, "ice-ufrag: %u..%u ice-chars, ice-pwd: 22..%u",
+			 GW_ICE_UFRAG_MIN, GW_ICE_UFRAG_MAX, GW_ICE_PWD_MAX);
+		return -EINVAL;
+	}
+	rc = leg_create(app, port, remote_ufrag, local_ufrag, local_pwd, &l, info->pwd, &status,
+			why, wlen);
+	if (rc != 0)
+		return rc;
+	info->id = l->id;
+	snprintf(info->ufrag, sizeof(info->ufrag), "%s", l->local_ufrag);
+	return 0;
+}
+
+int
+cp_ice_gen_chars(char *out, size_t n)
+{
+	return gen_ice_chars(out, n);
+}
+
 /* Forget leg l and take it out of the dataplane. */
 static int
 leg_delete(struct cp_app *app, struct leg *l)
