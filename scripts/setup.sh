@@ -20,7 +20,7 @@ PKGS_BENCH=(coturn gnuplot-nox)
 # nothing is started under it. kamailio: its rtpengine module drives the ng
 # protocol in test_ng.sh (the service is disabled after install).
 PKGS_TEST=(clang-14 libclang-rt-14-dev iputils-ping iputils-arping stun-client coturn chromium
-	systemd kamailio sip-tester)
+	systemd kamailio sip-tester ffmpeg)
 
 say() { printf 'rtcgw setup: %s\n' "$*"; }
 
