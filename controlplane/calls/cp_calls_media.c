@@ -453,6 +453,20 @@ sdes_install(const struct mcall *k, unsigned s)
 	return rc != 0 ? -EIO : 0;
 }
 
+/* Whether side d's keys differ from what was installed (before: the side
+ * before this offer or answer): a re-offer with the same keys leaves the
+ * dataplane's contexts (and their rollover counters) alone. */
+static bool
+sdes_changed(const struct side *before, struct side *d)
+{
+	bool same = before->sdes_keyed &&
+		    memcmp(before->rx_key, d->rx_key, sizeof(d->rx_key)) == 0 &&
+		    memcmp(&before->tx_key, &d->tx_key, sizeof(d->tx_key)) == 0;
+
+	d->sdes_keyed = true;
+	return !same;
+}
+
 /* The SDES offer of side d: its keys per section, ours for the answer (same
  * suite and tag). A re-offer keeps our key when the suite stays. */
 static int
@@ -861,7 +875,7 @@ do_offer(const struct cp_ng_req *req, const struct cp_sdp *sdp, struct cp_bencod
 	}
 	if (rc == 0)
 		rc = apply_side(k, (unsigned)s);
-	if (rc == 0 && k->s[s].kind == CP_CALLS_KIND_SDES)
+	if (rc == 0 && k->s[s].kind == CP_CALLS_KIND_SDES && sdes_changed(&saved, &k->s[s]))
 		rc = sdes_install(k, (unsigned)s);
 	if (rc == 0)
 		rc = apply_rules(k);
@@ -915,7 +929,7 @@ do_answer(const struct cp_ng_req *req, const struct cp_sdp *sdp, struct cp_benco
 		rc = render(reply, sdp, k, (unsigned)off, false, k->s[off].mux, reason, rlen);
 	if (rc == 0)
 		rc = apply_side(k, (unsigned)ans);
-	if (rc == 0 && k->s[ans].kind == CP_CALLS_KIND_SDES)
+	if (rc == 0 && k->s[ans].kind == CP_CALLS_KIND_SDES && sdes_changed(&saved, &k->s[ans]))
 		rc = sdes_install(k, (unsigned)ans);
 	if (rc == 0)
 		rc = apply_rules(k);
