@@ -26,6 +26,7 @@
 #define SDP_OUT_MAX     16384
 #define SDES_OFFERED    3               /* suites we offer an SDES party */
 #define UFRAG_LEN       8
+#define CMDS_PER_SECTION 24             /* commands one offer or answer may send per m= section */
 #define PWD_LEN         24
 
 _Static_assert(2 * CP_SDP_MAX_MEDIA * 2 <= LEGS_PER_CALL, "leg id block");
@@ -69,6 +70,8 @@ struct mcall {
 	unsigned n_media;
 	uint32_t leg0;                  /* leg ids leg0 .. leg0 + LEGS_PER_CALL - 1 */
 	struct side s[2];               /* 0: the first offerer, 1: the other party */
+	bool rules_set;                 /* the BRIDGE rules are in the dataplane ... */
+	bool rules_mux[2];              /* ... for these rtcp-mux choices */
 	uint64_t cnt[2][CP_SDP_MAX_MEDIA][2][GW_IPC_MEDIA_CNT_MAX];
 	uint64_t rx_seen, last_rx_ms;
 };
@@ -269,9 +272,14 @@ on_release(void *ctx, const char *id, size_t len)
 /* The forwarding rules between the two sides (again after every offer and
  * answer: the RTCP target follows the parties' rtcp-mux). */
 static int
-apply_rules(const struct mcall *k)
+apply_rules(struct mcall *k)
 {
 	int rc = 0;
+
+	/* unchanged since the last time: nothing to send (the command ring is
+	 * shared by every call's offers and answers) */
+	if (k->rules_set && k->rules_mux[0] == k->s[0].mux && k->rules_mux[1] == k->s[1].mux)
+		return 0;
 
 	for (unsigned x = 0; x < 2; x++) {
 		unsigned y = 1 - x;
@@ -287,6 +295,9 @@ apply_rules(const struct mcall *k)
 				      GW_IPC_MEDIA_RULE_BRIDGE, rtcp_to);
 		}
 	}
+	k->rules_set = rc == 0;
+	k->rules_mux[0] = k->s[0].mux;
+	k->rules_mux[1] = k->s[1].mux;
 	return rc != 0 ? -EIO : 0;
 }
 
@@ -976,10 +987,18 @@ cp_calls_media(void *ctx, const struct cp_ng_req *req, bool is_answer,
 		rc = refuse(reason, rlen, -EINVAL, "%s", "SDP without media");
 		goto out;
 	}
+	/* An offer or answer is a sequence of commands (legs, modes, peers, rules,
+	 * keys, and the deletes of a rollback): all of it or none, or legs would
+	 * be left in the dataplane. */
+	if (cp_ipc_send_room(app->ipc, 0) < CMDS_PER_SECTION * (unsigned)sdp->n_media + 8) {
+		rc = refuse(reason, rlen, -EBUSY, "%s", "dataplane busy (command ring full), retry");
+		goto out;
+	}
 	rc = is_answer ? do_answer(req, sdp, reply, reason, rlen)
 		       : do_offer(req, sdp, reply, reason, rlen);
 out:
-	gw_wipe(sdp, sizeof(*sdp));
+	for (unsigned i = 0; i < CP_SDP_MAX_MEDIA; i++)   /* SDES keys; the rest is not secret */
+		gw_wipe(sdp->media[i].crypto, sizeof(sdp->media[i].crypto));
 	free(sdp);
 	return rc;
 }

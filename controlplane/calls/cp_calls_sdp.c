@@ -175,7 +175,10 @@ cp_calls_sdp_render(char *text, size_t cap, const struct cp_sdp *in,
 	rc = cp_sdp_leg_render(out, in, p);
 	if (rc == 0)
 		rc = cp_sdp_encode(out, text, cap);
-	OPENSSL_cleanse(out, sizeof(*out));   /* a=crypto keys */
+	/* the a=crypto keys only: the struct is 700+ KB, a full wipe per request
+	 * would cost more than the rewrite */
+	for (unsigned i = 0; i < CP_SDP_MAX_MEDIA; i++)
+		OPENSSL_cleanse(out->media[i].crypto, sizeof(out->media[i].crypto));
 	free(out);
 	return rc;
 }
