@@ -15,7 +15,7 @@ PKGS_BUILD=(build-essential meson ninja-build pkg-config libdpdk-dev dpdk libssl
 	libsrtp2-dev libmicrohttpd-dev libyaml-dev libjansson-dev libcmocka-dev zlib1g-dev)
 PKGS_RUN=(iproute2 curl procps python3 util-linux)
 # scripts/bench.sh: coturn's turnserver is the baseline, gnuplot draws latest.png.
-PKGS_BENCH=(coturn gnuplot-nox)
+PKGS_BENCH=(coturn gnuplot-nox rtpengine-daemon)
 # systemd: systemd-analyze verifies the package's units (test_package.sh);
 # nothing is started under it. kamailio: its rtpengine module drives the ng
 # protocol in test_ng.sh (the service is disabled after install).
@@ -45,6 +45,11 @@ install_pkgs() {
 	# coturn's package starts a TURN server on 3478; tests bring their own.
 	if [[ " ${missing[*]} " == *" coturn "* ]] && command -v systemctl >/dev/null; then
 		systemctl disable --now coturn >/dev/null 2>&1 || true
+	fi
+	# rtpengine's package starts its daemon (ng on 2223, rtcgw's default);
+	# scripts/bench_ng.sh brings its own.
+	if [[ " ${missing[*]} " == *" rtpengine-daemon "* ]] && command -v systemctl >/dev/null; then
+		systemctl disable --now rtpengine-daemon >/dev/null 2>&1 || true
 	fi
 	# kamailio's package may start a SIP proxy on 5060; test_ng.sh runs its own.
 	if [[ " ${missing[*]} " == *" kamailio "* ]] && command -v systemctl >/dev/null; then
