@@ -42,11 +42,16 @@ struct leg {
 	uint16_t peer_port;
 	uint32_t priority;
 	time_t created, nominated_at, consent_lost_at;
+	bool calls;                  /* a call's WebRTC leg (not journaled: calls are not yet) */
 };
 
 static struct leg legs[CP_ICE_MAX_LEGS];
 static uint32_t next_id = 1;
 static cp_ice_listener_fn *listener;
+/* Journal: calls' legs the previous control plane left in the dataplane, to
+ * be taken out on attach (the calls themselves are not taken over yet). */
+static uint32_t drop_ids[CP_ICE_MAX_LEGS];
+static unsigned n_drop;
 static void *listener_ctx;
 
 void
@@ -66,22 +71,33 @@ on_attach(void *ctx, struct cp_ipc *c)
 	struct gw_ipc_msg m = { .type = GW_IPC_ICE_DEL_REQ };
 
 	(void)ctx;
-	if (!cp_journal_restored())
+	if (!cp_journal_restored()) {
 		(void)cp_ipc_send(c, 0, &m);
+		return;
+	}
+	for (unsigned i = 0; i < n_drop; i++) {
+		m.u.ice_del.leg_id = drop_ids[i];
+		(void)cp_ipc_send(c, 0, &m);
+	}
+	n_drop = 0;
 }
 
 /* The journal section: every leg but its password (the dataplane has it). */
 static json_t *
 journal_save(void *ctx)
 {
-	json_t *arr = json_array();
+	json_t *arr = json_array(), *drop = json_array();
 
 	(void)ctx;
-	for (unsigned i = 0; arr != NULL && i < CP_ICE_MAX_LEGS; i++) {
+	for (unsigned i = 0; arr != NULL && drop != NULL && i < CP_ICE_MAX_LEGS; i++) {
 		const struct leg *l = &legs[i];
 
 		if (l->id == 0)
 			continue;
+		if (l->calls) {
+			json_array_append_new(drop, json_integer((json_int_t)l->id));
+			continue;
+		}
 		if (json_array_append_new(arr, json_pack("{s:I, s:i, s:i, s:s, s:s, s:I, s:i, s:I, "
 							 "s:I, s:I, s:I}",
 							 "id", (json_int_t)l->id, "state", l->state,
@@ -98,7 +114,13 @@ journal_save(void *ctx)
 			return NULL;
 		}
 	}
-	return arr ? json_pack("{s:I, s:o}", "next_id", (json_int_t)next_id, "legs", arr) : NULL;
+	if (arr == NULL || drop == NULL) {
+		json_decref(arr);
+		json_decref(drop);
+		return NULL;
+	}
+	return json_pack("{s:I, s:o, s:o}", "next_id", (json_int_t)next_id, "legs", arr, "drop",
+			 drop);
 }
 
 static int
@@ -142,7 +164,15 @@ journal_load(void *ctx, json_t *v)
 		l->consent_lost_at = (time_t)cl;
 	}
 	next_id = (uint32_t)nid;
-	CP_NOTICE("ice: %u leg(s) taken over from the journal", n);
+	n_drop = 0;
+	json_array_foreach(json_object_get(v, "drop"), i, e) {
+		json_int_t id = json_integer_value(e);
+
+		if (n_drop < CP_ICE_MAX_LEGS && id > 0 && id <= UINT32_MAX)
+			drop_ids[n_drop++] = (uint32_t)id;
+	}
+	CP_NOTICE("ice: %u leg(s) taken over from the journal, %u calls' leg(s) to remove", n,
+		  n_drop);
 	return 0;
 }
 
@@ -413,6 +443,39 @@ cp_ice_leg_create(struct cp_app *app, uint16_t port, const char *remote_ufrag,
 	info->id = l->id;
 	snprintf(info->ufrag, sizeof(info->ufrag), "%s", l->local_ufrag);
 	return 0;
+}
+
+int
+cp_ice_leg_create_with(struct cp_app *app, uint16_t port, const char *remote_ufrag,
+		       const char *local_ufrag, const char *local_pwd,
+		       struct cp_ice_leg_info *info, char *why, size_t wlen)
+{
+	struct leg *l;
+	unsigned status;
+	int rc;
+
+	if (!gw_ice_chars_ok(remote_ufrag, GW_ICE_UFRAG_MIN, GW_ICE_UFRAG_MAX) ||
+	    !gw_ice_chars_ok(local_ufrag, GW_ICE_UFRAG_MIN, GW_ICE_UFRAG_MAX) ||
+	    !gw_ice_chars_ok(local_pwd, 22, GW_ICE_PWD_MAX)) {
+		snprintf(why, wlen, "ice-ufrag: %u..%u ice-chars, ice-pwd: 22..%u",
+			 GW_ICE_UFRAG_MIN, GW_ICE_UFRAG_MAX, GW_ICE_PWD_MAX);
+		return -EINVAL;
+	}
+	rc = leg_create(app, port, remote_ufrag, local_ufrag, local_pwd, &l, info->pwd, &status,
+			why, wlen);
+	if (rc != 0)
+		return rc;
+	l->calls = true;
+	(void)cp_journal_save();     /* its id joins the journal's list to remove */
+	info->id = l->id;
+	snprintf(info->ufrag, sizeof(info->ufrag), "%s", l->local_ufrag);
+	return 0;
+}
+
+int
+cp_ice_gen_chars(char *out, size_t n)
+{
+	return gen_ice_chars(out, n);
 }
 
 /* Forget leg l and take it out of the dataplane. */

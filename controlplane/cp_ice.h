@@ -51,6 +51,19 @@ struct cp_ice_leg_info {
 int cp_ice_leg_create(struct cp_app *app, uint16_t port, const char *remote_ufrag,
 		      struct cp_ice_leg_info *info, char *why, size_t wlen);
 
+/**
+ * cp_ice_leg_create with the local credentials given (an offer announced
+ * them before the peer's ufrag was known: the calls module's WebRTC legs).
+ * @return as cp_ice_leg_create; -EEXIST local_ufrag in use; -EINVAL also for
+ *         a local ufrag or password out of range.
+ */
+int cp_ice_leg_create_with(struct cp_app *app, uint16_t port, const char *remote_ufrag,
+			   const char *local_ufrag, const char *local_pwd,
+			   struct cp_ice_leg_info *info, char *why, size_t wlen);
+
+/** n random ice-chars and a NUL into out (n + 1 bytes). @return 0; -EIO. */
+int cp_ice_gen_chars(char *out, size_t n);
+
 /** Forget leg id and remove it from the dataplane. @return 0; -ENOENT; -ENOBUFS. */
 int cp_ice_leg_delete(struct cp_app *app, uint32_t id);
 

@@ -377,6 +377,14 @@ cp_ipc_send(struct cp_ipc *c, unsigned w, struct gw_ipc_msg *m)
 	return rte_ring_enqueue_elem(c->cmd[w], m, sizeof(*m)) == 0 ? 0 : -ENOBUFS;
 }
 
+unsigned
+cp_ipc_send_room(const struct cp_ipc *c, unsigned w)
+{
+	if (c == NULL || c->gone || w >= c->n_workers)
+		return 0;
+	return rte_ring_free_count(c->cmd[w]);
+}
+
 int
 cp_ipc_tx(struct cp_ipc *c, unsigned w, const struct gw_ipc_tx_meta *meta, const void *data,
 	  size_t len)

@@ -67,6 +67,13 @@ int cp_ipc_poll(struct cp_ipc *c, uint64_t now_ms);
 int cp_ipc_send(struct cp_ipc *c, unsigned w, struct gw_ipc_msg *m);
 
 /**
+ * Commands worker w's ring has room for now (0 when the dataplane is gone):
+ * a module that sends a sequence of commands checks first, so a full ring
+ * refuses the whole sequence instead of cutting it in the middle.
+ */
+unsigned cp_ipc_send_room(const struct cp_ipc *c, unsigned w);
+
+/**
  * An event handler: one message of its type from worker m->worker. Runs on
  * the control plane's loop (from cp_ipc_poll()).
  */

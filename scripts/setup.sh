@@ -15,7 +15,7 @@ PKGS_BUILD=(build-essential meson ninja-build pkg-config libdpdk-dev dpdk libssl
 	libsrtp2-dev libmicrohttpd-dev libyaml-dev libjansson-dev libcmocka-dev zlib1g-dev)
 PKGS_RUN=(iproute2 curl procps python3 util-linux)
 # scripts/bench.sh: coturn's turnserver is the baseline, gnuplot draws latest.png;
-# scripts/bench_calls.sh: rtpengine (userspace forwarding) is the calls baseline.
+# scripts/bench_calls.sh and scripts/bench_ng.sh: rtpengine (userspace) is the calls baseline.
 PKGS_BENCH=(coturn gnuplot-nox rtpengine-daemon)
 # systemd: systemd-analyze verifies the package's units (test_package.sh);
 # nothing is started under it. kamailio: its rtpengine module drives the ng
@@ -48,7 +48,8 @@ install_pkgs() {
 	if [[ " ${missing[*]} " == *" coturn "* ]] && command -v systemctl >/dev/null; then
 		systemctl disable --now coturn >/dev/null 2>&1 || true
 	fi
-	# rtpengine's package may start a daemon; bench_calls.sh runs its own.
+	# rtpengine's package starts its daemon (ng on 2223, rtcgw's default);
+	# scripts/bench_calls.sh and scripts/bench_ng.sh run their own.
 	if [[ " ${missing[*]} " == *" rtpengine-daemon "* ]] && command -v systemctl >/dev/null; then
 		systemctl disable --now rtpengine-daemon >/dev/null 2>&1 || true
 	fi

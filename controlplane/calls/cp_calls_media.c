@@ -6,19 +6,28 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #include "cp_api.h"
+#include "cp_calls_sdp.h"
+#include "cp_dtls.h"
+#include "cp_ice.h"
 #include "cp_ipc.h"
 #include "cp_log.h"
 #include "cp_sdp.h"
 #include "cp_session.h"
+#include "ct.h"
 #include "gw_ipc.h"
 
 #define LEG_ID_FLAG     0x80000000u     /* calls' dataplane leg ids (sessions count from 1) */
 #define LEGS_PER_CALL   64u             /* 2 sides x CP_SDP_MAX_MEDIA sections x RTP/RTCP */
 #define STATS_PERIOD_MS 1000
 #define SDP_OUT_MAX     16384
+#define SDES_OFFERED    3               /* suites we offer an SDES party */
+#define UFRAG_LEN       8
+#define CMDS_PER_SECTION 24             /* commands one offer or answer may send per m= section */
+#define PWD_LEN         24
 
 _Static_assert(2 * CP_SDP_MAX_MEDIA * 2 <= LEGS_PER_CALL, "leg id block");
 
@@ -31,6 +40,27 @@ struct side {
 	bool peer_known;
 	uint32_t peer_ip;
 	uint16_t peer_rtp[CP_SDP_MAX_MEDIA], peer_rtcp[CP_SDP_MAX_MEDIA];
+	bool kind_set;
+	enum cp_calls_kind kind;        /* the transport this party talks */
+	bool avpf;
+	bool trust;                     /* trust-address: send where the SDP says, no latching */
+	/* SDES: theirs per section (they send with it), ours one per side */
+	bool sdes_keyed;                /* keys installed in the dataplane */
+	struct cp_sdes_key rx_key[CP_SDP_MAX_MEDIA];
+	struct cp_sdes_key tx_key;
+	struct cp_sdp_crypto tx_line;   /* our a=crypto in the answer to an SDES offer */
+	uint8_t n_offered;              /* what we offered an SDES answerer */
+	struct cp_sdp_crypto offered[SDES_OFFERED];
+	struct cp_sdes_key offered_key[SDES_OFFERED];
+	/* WebRTC: one section on port base (BUNDLE, rtcp-mux) */
+	char ufrag[UFRAG_LEN + 1], pwd[PWD_LEN + 1];
+	enum cp_sdp_setup setup;        /* what we write in our SDP */
+	uint32_t ice_id;                /* 0: no ICE leg yet */
+	struct cp_dtls *dtls;
+	bool dtls_peer;                 /* where DTLS records go */
+	uint32_t dtls_ip;
+	uint16_t dtls_port;
+	bool keys_sent;
 };
 
 struct mcall {
@@ -38,20 +68,35 @@ struct mcall {
 	char id[CP_CALLS_ID_MAX];
 	size_t id_len;
 	unsigned n_media;
-	bool trust;                     /* trust-address: no latching */
 	uint32_t leg0;                  /* leg ids leg0 .. leg0 + LEGS_PER_CALL - 1 */
 	struct side s[2];               /* 0: the first offerer, 1: the other party */
+	bool rules_set;                 /* the BRIDGE rules are in the dataplane ... */
+	bool rules_mux[2];              /* ... for these rtcp-mux choices */
 	uint64_t cnt[2][CP_SDP_MAX_MEDIA][2][GW_IPC_MEDIA_CNT_MAX];
 	uint64_t rx_seen, last_rx_ms;
 };
 
 static struct cp_app *app;
+static const struct cp_dtls_cert *cert;
+static const uint8_t *cert_fp;
 static struct cp_calls *registry;
 static struct mcall *calls;
 static uint8_t *busy;                   /* media port - port_min -> held by a call */
 static uint32_t span, cursor, next_block;
 static uint64_t next_stats, now_ms;
 static unsigned n_legs;
+
+static uint64_t
+mono_ms(void *arg)
+{
+	struct timespec ts;
+
+	(void)arg;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+static const struct cp_dtls_env dtls_env = { .now_ms = mono_ms };
 
 static uint32_t
 leg_id(const struct mcall *k, unsigned side, unsigned i, bool rtcp)
@@ -169,20 +214,46 @@ log_counters(const struct mcall *k, const char *why)
 	CP_NOTICE("call %.*s: %s:%s", (int)k->id_len, k->id, why, line);
 }
 
+/* Send what side d's DTLS endpoint queued to its peer (once known). */
+static void
+dtls_flush(struct side *d)
+{
+	uint8_t buf[CP_DTLS_MAX_DGRAM];
+	struct gw_ipc_tx_meta meta = { .src_port = d->base, .port_id = 0 };
+	int n;
+
+	if (d->dtls == NULL || !d->dtls_peer || !dp_ready())
+		return;
+	meta.dst_ip = d->dtls_ip;
+	meta.dst_port = d->dtls_port;
+	while ((n = cp_dtls_output(d->dtls, buf, sizeof(buf))) > 0)
+		if (cp_ipc_tx(app->ipc, 0, &meta, buf, (size_t)n) != 0)
+			CP_WARN("calls: DTLS datagram from port %u not sent (tx ring)", d->base);
+}
+
 static void
 call_free(struct mcall **pp)
 {
 	struct mcall *k = *pp;
 
 	for (unsigned s = 0; s < 2; s++) {
+		struct side *d = &k->s[s];
+
+		if (d->dtls != NULL && cp_dtls_state(d->dtls) == CP_DTLS_CONNECTED &&
+		    cp_dtls_close(d->dtls) == 0)
+			dtls_flush(d);
+		cp_dtls_free(d->dtls);
+		if (d->ice_id != 0)
+			(void)cp_ice_leg_delete(app, d->ice_id);
 		for (unsigned i = 0; i < k->n_media; i++) {
 			(void)leg_cmd(leg_id(k, s, i, false), GW_IPC_MEDIA_DEL, 0, 0, 0);
 			(void)leg_cmd(leg_id(k, s, i, true), GW_IPC_MEDIA_DEL, 0, 0, 0);
 		}
-		block_free(k->s[s].base, 2 * k->n_media);
+		block_free(d->base, 2 * k->n_media);
 	}
 	n_legs -= 4 * k->n_media;
 	*pp = k->next;
+	gw_wipe(k, sizeof(*k));        /* SDES keys, ICE password */
 	free(k);
 }
 
@@ -201,9 +272,14 @@ on_release(void *ctx, const char *id, size_t len)
 /* The forwarding rules between the two sides (again after every offer and
  * answer: the RTCP target follows the parties' rtcp-mux). */
 static int
-apply_rules(const struct mcall *k)
+apply_rules(struct mcall *k)
 {
 	int rc = 0;
+
+	/* unchanged since the last time: nothing to send (the command ring is
+	 * shared by every call's offers and answers) */
+	if (k->rules_set && k->rules_mux[0] == k->s[0].mux && k->rules_mux[1] == k->s[1].mux)
+		return 0;
 
 	for (unsigned x = 0; x < 2; x++) {
 		unsigned y = 1 - x;
@@ -219,6 +295,9 @@ apply_rules(const struct mcall *k)
 				      GW_IPC_MEDIA_RULE_BRIDGE, rtcp_to);
 		}
 	}
+	k->rules_set = rc == 0;
+	k->rules_mux[0] = k->s[0].mux;
+	k->rules_mux[1] = k->s[1].mux;
 	return rc != 0 ? -EIO : 0;
 }
 
@@ -227,13 +306,19 @@ static int
 apply_side(const struct mcall *k, unsigned s)
 {
 	const struct side *d = &k->s[s];
-	uint8_t mode = GW_IPC_MEDIA_F_PLAIN | (k->trust ? 0 : GW_IPC_MEDIA_F_LATCH);
+	uint8_t mode = d->trust ? 0 : GW_IPC_MEDIA_F_LATCH;
 	int rc = 0;
 
+	/* SRTP legs (SDES, WebRTC) need their keys; WebRTC's peer is the ICE
+	 * nomination's, not the SDP's */
+	if (d->kind == CP_CALLS_KIND_RTP)
+		mode |= GW_IPC_MEDIA_F_PLAIN;
+	else if (d->kind == CP_CALLS_KIND_WEBRTC)
+		mode = 0;
 	for (unsigned i = 0; i < k->n_media; i++) {
 		rc |= leg_cmd(leg_id(k, s, i, false), GW_IPC_MEDIA_MODE, 0, mode, 0);
 		rc |= leg_cmd(leg_id(k, s, i, true), GW_IPC_MEDIA_MODE, 0, mode, 0);
-		if (d->peer_known && d->peer_rtp[i] != 0) {
+		if (d->kind != CP_CALLS_KIND_WEBRTC && d->peer_known && d->peer_rtp[i] != 0) {
 			rc |= peer_cmd(leg_id(k, s, i, false), d->peer_ip, d->peer_rtp[i]);
 			rc |= peer_cmd(leg_id(k, s, i, true), d->peer_ip,
 				       d->mux ? d->peer_rtp[i] : d->peer_rtcp[i]);
@@ -274,6 +359,12 @@ learn_side(struct side *d, const struct cp_sdp *sdp, char *reason, size_t rlen)
 		if (c == NULL && m->port != 0)
 			c = m->conn.family != 0 ? &m->conn : &sdp->conn;
 	}
+	if (d->kind == CP_CALLS_KIND_WEBRTC) {
+		/* its address comes from the ICE nomination */
+		d->mux = true;
+		d->peer_known = false;
+		return 0;
+	}
 	if (c == NULL || c->family == 0)
 		return refuse(reason, rlen, -EINVAL, "%s", "SDP without a connection address");
 	if (c->family != 4 || inet_pton(AF_INET, c->addr, &ia) != 1)
@@ -281,23 +372,6 @@ learn_side(struct side *d, const struct cp_sdp *sdp, char *reason, size_t rlen)
 			      "media address %s: only IPv4 literals are bridged", c->addr);
 	d->peer_ip = ntohl(ia.s_addr);
 	d->peer_known = d->peer_ip != 0;          /* 0.0.0.0: on hold, latch only */
-	return 0;
-}
-
-static int
-check_sections(const struct cp_sdp *sdp, char *reason, size_t rlen)
-{
-	if (sdp->n_media == 0)
-		return refuse(reason, rlen, -EINVAL, "%s", "SDP without media");
-	for (unsigned i = 0; i < sdp->n_media; i++) {
-		const struct cp_sdp_media *m = &sdp->media[i];
-
-		if (m->port != 0 && m->proto_id != CP_SDP_PROTO_RTP_AVP &&
-		    m->proto_id != CP_SDP_PROTO_RTP_AVPF)
-			return refuse(reason, rlen, -ENOTSUP,
-				      "transport %s not bridged yet (plain RTP/AVP and RTP/AVPF only)",
-				      m->proto);
-	}
 	return 0;
 }
 
@@ -341,62 +415,6 @@ call_create(const struct cp_ng_req *req, unsigned n_media, char *reason, size_t 
 	return k;
 }
 
-static void
-gw_addr(char *buf, size_t len)
-{
-	struct in_addr ia;
-
-	ia.s_addr = htonl(app->conf->dataplane.ports[0].address.addr);
-	inet_ntop(AF_INET, &ia, buf, (socklen_t)len);
-}
-
-/* Render in for the party that receives it, on side `to`'s ports. */
-static int
-render(struct cp_bencode_buf *reply, const struct cp_ng_req *req, const struct cp_sdp *in,
-       const struct mcall *k, unsigned to, bool offer, bool mux, char *reason, size_t rlen)
-{
-	struct cp_sdp_leg_params p = { .kind = CP_SDP_LEG_RTP };
-	struct cp_sdp *out = malloc(sizeof(*out));
-	char *text = malloc(SDP_OUT_MAX), addr[INET_ADDRSTRLEN];
-	int rc, len;
-
-	if (out == NULL || text == NULL) {
-		rc = refuse(reason, rlen, -ENOMEM, "%s", "out of memory");
-		goto out;
-	}
-	gw_addr(addr, sizeof(addr));
-	p.avpf = in->media[0].proto_id == CP_SDP_PROTO_RTP_AVPF;
-	if (req->proto == CP_NG_PROTO_RTP_AVP)
-		p.avpf = false;
-	else if (req->proto == CP_NG_PROTO_RTP_AVPF)
-		p.avpf = true;
-	p.offer = offer;
-	p.addr = addr;
-	p.port = k->s[to].base;
-	p.rtcp_mux = mux;
-	rc = cp_sdp_leg_render(out, in, &p);
-	if (rc != 0) {
-		rc = refuse(reason, rlen, rc, "%s", "SDP could not be rewritten");
-		goto out;
-	}
-	if (req->replace & CP_NG_REPLACE_ORIGIN) {
-		out->o_addr.family = 4;
-		snprintf(out->o_addr.addr, sizeof(out->o_addr.addr), "%s", addr);
-	}
-	len = cp_sdp_encode(out, text, SDP_OUT_MAX);
-	if (len < 0) {
-		rc = refuse(reason, rlen, len, "%s", "SDP could not be written");
-		goto out;
-	}
-	cp_bencode_put_cstr(reply, "sdp");
-	cp_bencode_put_str(reply, text, (size_t)len);
-	rc = 0;
-out:
-	free(out);
-	free(text);
-	return rc;
-}
-
 static int
 side_of(const struct mcall *k, struct cp_ng_str tag)
 {
@@ -412,6 +430,401 @@ set_tag(struct side *d, struct cp_ng_str tag)
 	memcpy(d->tag, tag.p, tag.len);
 	d->tag_len = tag.len;
 	d->set = true;
+}
+
+/* ---- SDES-SRTP legs --------------------------------------------------------------- */
+
+/* Both halves of side s's keys on its RTP and RTCP legs of every section. */
+static int
+sdes_install(const struct mcall *k, unsigned s)
+{
+	const struct side *d = &k->s[s];
+	int rc = 0;
+
+	for (unsigned i = 0; i < k->n_media; i++) {
+		const struct cp_sdes_key *rx = &d->rx_key[i];
+
+		if (rx->profile == 0)
+			continue;           /* a rejected section */
+		for (unsigned c = 0; c < 2; c++) {
+			struct gw_ipc_msg m = { .type = GW_IPC_SRTP_ADD_REQ };
+			struct gw_ipc_srtp_keys *q = &m.u.srtp_keys;
+
+			q->leg_id = leg_id(k, s, i, c == 1);
+			q->profile = d->tx_key.profile;
+			q->flags = GW_IPC_SRTP_F_RECV | GW_IPC_SRTP_F_SEND;
+			memcpy(q->recv_key, rx->key, sizeof(q->recv_key));
+			memcpy(q->recv_salt, rx->salt, sizeof(q->recv_salt));
+			memcpy(q->send_key, d->tx_key.key, sizeof(q->send_key));
+			memcpy(q->send_salt, d->tx_key.salt, sizeof(q->send_salt));
+			rc |= dp_ready() ? cp_ipc_send(app->ipc, 0, &m) : -ENOTCONN;
+			gw_wipe(&m, sizeof(m));
+		}
+	}
+	return rc != 0 ? -EIO : 0;
+}
+
+/* Whether side d's keys differ from what was installed (before: the side
+ * before this offer or answer): a re-offer with the same keys leaves the
+ * dataplane's contexts (and their rollover counters) alone. */
+static bool
+sdes_changed(const struct side *before, struct side *d)
+{
+	bool same = before->sdes_keyed &&
+		    memcmp(before->rx_key, d->rx_key, sizeof(d->rx_key)) == 0 &&
+		    memcmp(&before->tx_key, &d->tx_key, sizeof(d->tx_key)) == 0;
+
+	d->sdes_keyed = true;
+	return !same;
+}
+
+/* The SDES offer of side d: its keys per section, ours for the answer (same
+ * suite and tag). A re-offer keeps our key when the suite stays. */
+static int
+sdes_take_offer(struct side *d, const struct cp_sdp *sdp, char *reason, size_t rlen)
+{
+	uint32_t tag = 0, tag0 = 0;
+	uint16_t profile = 0;
+	int rc;
+
+	for (unsigned i = 0; i < sdp->n_media; i++) {
+		const struct cp_sdp_media *m = &sdp->media[i];
+
+		memset(&d->rx_key[i], 0, sizeof(d->rx_key[i]));
+		if (m->port == 0)
+			continue;
+		rc = cp_calls_sdes_pick(m, &d->rx_key[i], &tag, reason, rlen);
+		if (rc != 0)
+			return rc;
+		if (profile == 0) {
+			profile = d->rx_key[i].profile;
+			tag0 = tag;
+		} else if (d->rx_key[i].profile != profile) {
+			return refuse(reason, rlen, -ENOTSUP, "%s",
+				      "SDES: m= sections with different crypto suites");
+		}
+	}
+	if (d->tx_key.profile == profile && d->tx_line.tag == tag0)
+		return 0;
+	rc = cp_calls_sdes_make(profile, tag0, &d->tx_key, &d->tx_line);
+	return rc != 0 ? refuse(reason, rlen, rc, "%s", "SDES key generation failed") : 0;
+}
+
+/* Our SDES offer to side d: one key per suite, every section the same. */
+static int
+sdes_make_offer(struct side *d, char *reason, size_t rlen)
+{
+	static const uint16_t profiles[SDES_OFFERED] = {
+		CP_SDES_PROFILE_CM_80, CP_SDES_PROFILE_CM_32, CP_SDES_PROFILE_GCM128,
+	};
+
+	if (d->n_offered != 0)
+		return 0;           /* a re-offer keeps them */
+	for (unsigned j = 0; j < SDES_OFFERED; j++)
+		if (cp_calls_sdes_make(profiles[j], j + 1, &d->offered_key[j], &d->offered[j]) != 0)
+			return refuse(reason, rlen, -EIO, "%s", "SDES key generation failed");
+	d->n_offered = SDES_OFFERED;
+	return 0;
+}
+
+/* Side d's SDES answer: its keys, and ours the tag it chose. */
+static int
+sdes_take_answer(struct side *d, const struct cp_sdp *sdp, char *reason, size_t rlen)
+{
+	for (unsigned i = 0; i < sdp->n_media; i++) {
+		const struct cp_sdp_media *m = &sdp->media[i];
+		uint32_t tag;
+		unsigned j;
+		int rc;
+
+		memset(&d->rx_key[i], 0, sizeof(d->rx_key[i]));
+		if (m->port == 0)
+			continue;
+		rc = cp_calls_sdes_pick(m, &d->rx_key[i], &tag, reason, rlen);
+		if (rc != 0)
+			return rc;
+		for (j = 0; j < d->n_offered; j++)
+			if (d->offered[j].tag == tag &&
+			    d->offered_key[j].profile == d->rx_key[i].profile)
+				break;
+		if (j == d->n_offered)
+			return refuse(reason, rlen, -EINVAL,
+				      "SDES answer: a=crypto:%u does not match an offered suite", tag);
+		d->tx_key = d->offered_key[j];
+		d->tx_line = d->offered[j];
+	}
+	return 0;
+}
+
+/* ---- WebRTC legs ------------------------------------------------------------------ */
+
+static int
+ice_creds(struct side *d, char *reason, size_t rlen)
+{
+	if (d->ufrag[0] != '\0')
+		return 0;
+	if (cp_ice_gen_chars(d->ufrag, UFRAG_LEN) != 0 || cp_ice_gen_chars(d->pwd, PWD_LEN) != 0)
+		return refuse(reason, rlen, -EIO, "%s", "random generator failed");
+	return 0;
+}
+
+/*
+ * Side s's party described its WebRTC transport (an offer, or the answer to
+ * ours): the ICE leg (our credentials, its ufrag) and the DTLS endpoint
+ * (its fingerprint; we are the client when it is passive). Once per side.
+ */
+static int
+webrtc_take(struct mcall *k, unsigned s, const struct cp_sdp *sdp, char *reason, size_t rlen)
+{
+	struct side *d = &k->s[s];
+	struct cp_dtls_cfg dcfg = { .mtu = 1200 };
+	struct cp_ice_leg_info info = { 0 };
+	struct cp_sdp_transport tp;
+	char fp[CP_DTLS_FP_LEN], why[160];
+	size_t o;
+	int rc;
+
+	if (d->dtls != NULL)
+		return 0;           /* a re-offer: same ICE and DTLS (no restart) */
+	if (cert == NULL)
+		return refuse(reason, rlen, -ENOTSUP, "%s", "no DTLS certificate");
+	cp_sdp_media_transport(sdp, &sdp->media[0], &tp);
+	if (strcasecmp(tp.fp.alg, "sha-256") != 0 || tp.fp.len != 32)
+		return refuse(reason, rlen, -EINVAL, "%s", "WebRTC leg without a sha-256 a=fingerprint");
+	if (tp.setup == CP_SDP_SETUP_HOLDCONN)
+		return refuse(reason, rlen, -EINVAL, "%s", "a=setup:holdconn");
+	o = (size_t)snprintf(fp, sizeof(fp), "sha-256 ");
+	for (unsigned i = 0; i < 32; i++)
+		o += (size_t)snprintf(fp + o, sizeof(fp) - o, i ? ":%02X" : "%02X", tp.fp.bytes[i]);
+	rc = ice_creds(d, reason, rlen);
+	if (rc != 0)
+		return rc;
+	rc = cp_ice_leg_create_with(app, d->base, tp.ice_ufrag, d->ufrag, d->pwd, &info, why,
+				    sizeof(why));
+	gw_wipe(info.pwd, sizeof(info.pwd));
+	if (rc != 0)
+		return refuse(reason, rlen, rc, "WebRTC leg: ICE: %s", why);
+	d->ice_id = info.id;
+	/* an offerer's actpass/active makes us the server (we answer passive) */
+	dcfg.role = tp.setup == CP_SDP_SETUP_PASSIVE ? CP_DTLS_CLIENT : CP_DTLS_SERVER;
+	dcfg.peer_fingerprint = fp;
+	rc = cp_dtls_create(&d->dtls, cert, &dcfg, &dtls_env);
+	if (rc == 0 && dcfg.role == CP_DTLS_CLIENT)
+		rc = cp_dtls_start(d->dtls);
+	if (rc != 0) {
+		cp_dtls_free(d->dtls);
+		d->dtls = NULL;
+		(void)cp_ice_leg_delete(app, d->ice_id);
+		d->ice_id = 0;
+		return refuse(reason, rlen, -EIO, "WebRTC leg: DTLS: %s", strerror(-rc));
+	}
+	d->setup = dcfg.role == CP_DTLS_CLIENT ? CP_SDP_SETUP_ACTIVE : CP_SDP_SETUP_PASSIVE;
+	CP_INFO("call %.*s: WebRTC leg on port %u: ICE leg %u, DTLS %s", (int)k->id_len, k->id,
+		d->base, d->ice_id, dcfg.role == CP_DTLS_CLIENT ? "client" : "server");
+	return 0;
+}
+
+static struct side *
+side_by(uint32_t ice_id, uint16_t port, struct mcall **kp)
+{
+	for (struct mcall *k = calls; k != NULL; k = k->next)
+		for (unsigned s = 0; s < 2; s++) {
+			struct side *d = &k->s[s];
+
+			if (d->kind_set && d->kind == CP_CALLS_KIND_WEBRTC && d->dtls != NULL &&
+			    ((ice_id != 0 && d->ice_id == ice_id) || (port != 0 && d->base == port))) {
+				*kp = k;
+				return d;
+			}
+		}
+	return NULL;
+}
+
+/* After input or a timer: keys once connected; a failure is logged (the call
+ * stays until deleted or timed out, as a SIP call does). */
+static void
+dtls_progress(struct mcall *k, struct side *d, int rc)
+{
+	struct gw_ipc_msg m = { .type = GW_IPC_SRTP_ADD_REQ };
+	enum cp_dtls_state st;
+	unsigned s = (unsigned)(d - k->s);
+
+	dtls_flush(d);
+	st = cp_dtls_state(d->dtls);
+	if (st == CP_DTLS_CONNECTED && !d->keys_sent) {
+		if (cp_dtls_srtp_keys(d->dtls, leg_id(k, s, 0, false), &m.u.srtp_keys) != 0 ||
+		    !dp_ready() || cp_ipc_send(app->ipc, 0, &m) != 0) {
+			gw_wipe(&m, sizeof(m));
+			CP_WARN("call %.*s: SRTP keys of the WebRTC leg could not be installed",
+				(int)k->id_len, k->id);
+			return;
+		}
+		CP_INFO("call %.*s: WebRTC leg DTLS connected, SRTP profile 0x%04x",
+			(int)k->id_len, k->id, m.u.srtp_keys.profile);
+		gw_wipe(&m, sizeof(m));
+		d->keys_sent = true;
+	} else if (st == CP_DTLS_FAILED && rc != 0) {
+		CP_WARN("call %.*s: WebRTC leg DTLS failed: %s", (int)k->id_len, k->id,
+			rc == CP_DTLS_E_FINGERPRINT ? "fingerprint mismatch" : strerror(-rc));
+	}
+}
+
+static void
+on_punt(uint32_t src_ip, uint16_t sport, uint16_t dport, const uint8_t *p, size_t len)
+{
+	struct mcall *k;
+	struct side *d = side_by(0, dport, &k);
+
+	if (d == NULL)
+		return;
+	if (!d->dtls_peer) {
+		/* ICE nominated it normally; before the event, the record's source */
+		d->dtls_peer = true;
+		d->dtls_ip = src_ip;
+		d->dtls_port = sport;
+	}
+	dtls_progress(k, d, cp_dtls_input(d->dtls, p, len));
+}
+
+static void
+on_ice(uint32_t ice_id, uint16_t kind, uint32_t peer_ip, uint16_t peer_port)
+{
+	struct mcall *k;
+	struct side *d = side_by(ice_id, 0, &k);
+
+	if (d == NULL)
+		return;
+	if (kind != GW_IPC_ICE_NOMINATED) {
+		CP_WARN("call %.*s: WebRTC leg: %s", (int)k->id_len, k->id,
+			kind == GW_IPC_ICE_CONSENT_LOST ? "ICE consent lost"
+							: "ICE credential refused by the dataplane");
+		return;
+	}
+	(void)peer_cmd(leg_id(k, (unsigned)(d - k->s), 0, false), peer_ip, peer_port);
+	if (!d->dtls_peer || d->dtls_ip != peer_ip || d->dtls_port != peer_port) {
+		d->dtls_peer = true;
+		d->dtls_ip = peer_ip;
+		d->dtls_port = peer_port;
+		dtls_flush(d);      /* a DTLS client's ClientHello waited for this */
+	}
+}
+
+/* ---- rendering -------------------------------------------------------------------- */
+
+static void
+gw_addr(char *buf, size_t len)
+{
+	struct in_addr ia;
+
+	ia.s_addr = htonl(app->conf->dataplane.ports[0].address.addr);
+	inet_ntop(AF_INET, &ia, buf, (socklen_t)len);
+}
+
+/* Render in for the party of side `to` (its kind), on that side's ports. */
+static int
+render(struct cp_bencode_buf *reply, const struct cp_sdp *in, const struct mcall *k,
+       unsigned to, bool offer, bool mux, char *reason, size_t rlen)
+{
+	const struct side *d = &k->s[to];
+	struct cp_sdp_leg_params p = { .kind = CP_SDP_LEG_RTP };
+	char *text = malloc(SDP_OUT_MAX), addr[INET_ADDRSTRLEN];
+	int rc, len;
+
+	if (text == NULL)
+		return refuse(reason, rlen, -ENOMEM, "%s", "out of memory");
+	gw_addr(addr, sizeof(addr));
+	p.avpf = d->avpf;
+	p.offer = offer;
+	p.addr = addr;
+	p.port = d->base;
+	p.rtcp_mux = mux;
+	if (d->kind == CP_CALLS_KIND_SDES) {
+		p.kind = CP_SDP_LEG_SDES;
+		p.n_crypto = offer ? d->n_offered : 1;
+		p.crypto = offer ? d->offered : &d->tx_line;
+	} else if (d->kind == CP_CALLS_KIND_WEBRTC) {
+		p.kind = CP_SDP_LEG_WEBRTC;
+		p.ice_ufrag = d->ufrag;
+		p.ice_pwd = d->pwd;
+		p.fingerprint = cert_fp;
+		p.setup = d->setup;
+	}
+	len = cp_calls_sdp_render(text, SDP_OUT_MAX, in, &p);
+	if (len >= 0) {
+		cp_bencode_put_cstr(reply, "sdp");
+		cp_bencode_put_str(reply, text, (size_t)len);
+	}
+	rc = len < 0 ? refuse(reason, rlen, len, "%s", "SDP could not be rewritten") : 0;
+	gw_wipe(text, SDP_OUT_MAX);
+	free(text);
+	return rc;
+}
+
+/* The WebRTC leg is one dataplane leg on one port (BUNDLE): one m= section. */
+static int
+check_shape(const struct mcall *k, const struct cp_sdp *sdp, char *reason, size_t rlen)
+{
+	bool webrtc = (k->s[0].kind_set && k->s[0].kind == CP_CALLS_KIND_WEBRTC) ||
+		      (k->s[1].kind_set && k->s[1].kind == CP_CALLS_KIND_WEBRTC);
+
+	if (webrtc && sdp->n_media != 1)
+		return refuse(reason, rlen, -ENOTSUP,
+			      "a call with a WebRTC leg bridges one m= section (got %u)",
+			      sdp->n_media);
+	return 0;
+}
+
+/* Side s's party described kind (is it the one we offered it?). */
+static int
+take_kind(struct side *d, const struct cp_sdp *sdp, char *reason, size_t rlen)
+{
+	enum cp_calls_kind kind;
+	bool avpf;
+	int rc = cp_calls_sdp_kind(sdp, &kind, &avpf, reason, rlen);
+
+	if (rc != 0)
+		return rc;
+	if (d->kind_set && d->kind != kind)
+		return refuse(reason, rlen, -ENOTSUP, "%s SDP on a %s leg (transport changed)",
+			      cp_calls_kind_name(kind), cp_calls_kind_name(d->kind));
+	d->kind = kind;
+	d->kind_set = true;
+	d->avpf = avpf;
+	return 0;
+}
+
+/* The party's keys and ICE/DTLS from its description (an offer, or an answer
+ * to ours). */
+static int
+take_media(struct mcall *k, unsigned s, const struct cp_sdp *sdp, bool answer, char *reason,
+	   size_t rlen)
+{
+	struct side *d = &k->s[s];
+
+	switch (d->kind) {
+	case CP_CALLS_KIND_SDES:
+		return answer ? sdes_take_answer(d, sdp, reason, rlen)
+			      : sdes_take_offer(d, sdp, reason, rlen);
+	case CP_CALLS_KIND_WEBRTC:
+		return webrtc_take(k, s, sdp, reason, rlen);
+	default:
+		return 0;
+	}
+}
+
+/* Before we offer side d its transport: our keys or ICE credentials. */
+static int
+prepare_offer(struct side *d, const struct cp_ng_req *req, char *reason, size_t rlen)
+{
+	if (d->kind == CP_CALLS_KIND_SDES)
+		return sdes_make_offer(d, reason, rlen);
+	if (d->kind != CP_CALLS_KIND_WEBRTC)
+		return 0;
+	if (d->dtls == NULL)    /* DTLS=passive: we are the server, the party must be active */
+		d->setup = req->dtls == CP_NG_DTLS_PASSIVE  ? CP_SDP_SETUP_PASSIVE
+			   : req->dtls == CP_NG_DTLS_ACTIVE ? CP_SDP_SETUP_ACTIVE
+							    : CP_SDP_SETUP_ACTPASS;
+	return ice_creds(d, reason, rlen);
 }
 
 static int
@@ -444,28 +857,55 @@ do_offer(const struct cp_ng_req *req, const struct cp_sdp *sdp, struct cp_bencod
 				      "re-offer changes the number of m= sections");
 	}
 	saved = k->s[s];
-	k->trust = (req->flags & CP_NG_F_TRUST_ADDRESS) != 0;
-	rc = learn_side(&k->s[s], sdp, reason, rlen);
+	rc = take_kind(&k->s[s], sdp, reason, rlen);
+	if (rc == 0 && created) {
+		struct side *t = &k->s[1];
+
+		t->avpf = k->s[0].avpf;
+		t->kind = cp_calls_target_kind(k->s[0].kind, req, &t->avpf);
+		t->kind_set = true;
+	}
+	if (rc == 0)
+		rc = check_shape(k, sdp, reason, rlen);
+	k->s[s].trust = (req->flags & CP_NG_F_TRUST_ADDRESS) != 0;
+	if (rc == 0)
+		rc = learn_side(&k->s[s], sdp, reason, rlen);
+	if (rc == 0)
+		rc = take_media(k, (unsigned)s, sdp, false, reason, rlen);
+	if (rc == 0)
+		rc = prepare_offer(&k->s[1 - s], req, reason, rlen);
 	if (rc == 0) {
 		mux = (req->rtcp_mux & CP_NG_RTCP_MUX_DEMUX) ? false
 		      : (req->rtcp_mux & (CP_NG_RTCP_MUX_OFFER | CP_NG_RTCP_MUX_REQUIRE)) ? true
 											 : k->s[s].mux;
+		if (k->s[1 - s].kind == CP_CALLS_KIND_WEBRTC)
+			mux = true;
 		if (created)
 			k->s[1].mux = mux;  /* until the answer says */
-		rc = render(reply, req, sdp, k, 1 - (unsigned)s, true, mux, reason, rlen);
+		rc = render(reply, sdp, k, 1 - (unsigned)s, true, mux, reason, rlen);
 	}
 	if (rc == 0)
 		rc = apply_side(k, (unsigned)s);
+	if (rc == 0 && k->s[s].kind == CP_CALLS_KIND_SDES && sdes_changed(&saved, &k->s[s]))
+		rc = sdes_install(k, (unsigned)s);
 	if (rc == 0)
 		rc = apply_rules(k);
 	if (rc != 0) {
-		if (created)
+		if (created) {
 			call_free(find_slot(req->call_id.p, req->call_id.len));
-		else
+		} else {
+			/* ICE/DTLS state a failed re-offer made stays with the side */
+			struct cp_dtls *dtls = k->s[s].dtls;
+			uint32_t ice = k->s[s].ice_id;
+
 			k->s[s] = saved;
+			k->s[s].dtls = dtls;
+			k->s[s].ice_id = ice;
+		}
 		if (rc == -EIO)
 			snprintf(reason, rlen, "dataplane not reachable (command ring)");
 	}
+	gw_wipe(&saved, sizeof(saved));
 	return rc;
 }
 
@@ -490,19 +930,33 @@ do_answer(const struct cp_ng_req *req, const struct cp_sdp *sdp, struct cp_benco
 		return refuse(reason, rlen, -EINVAL, "%s",
 			      "the answer's m= sections do not match the offer's");
 	saved = k->s[ans];
-	rc = learn_side(&k->s[ans], sdp, reason, rlen);
+	rc = take_kind(&k->s[ans], sdp, reason, rlen);
+	k->s[ans].trust = (req->flags & CP_NG_F_TRUST_ADDRESS) != 0;
 	if (rc == 0)
-		rc = render(reply, req, sdp, k, (unsigned)off, false, k->s[off].mux, reason, rlen);
+		rc = learn_side(&k->s[ans], sdp, reason, rlen);
+	if (rc == 0)
+		rc = take_media(k, (unsigned)ans, sdp, true, reason, rlen);
+	if (rc == 0)
+		rc = render(reply, sdp, k, (unsigned)off, false, k->s[off].mux, reason, rlen);
 	if (rc == 0)
 		rc = apply_side(k, (unsigned)ans);
+	if (rc == 0 && k->s[ans].kind == CP_CALLS_KIND_SDES && sdes_changed(&saved, &k->s[ans]))
+		rc = sdes_install(k, (unsigned)ans);
 	if (rc == 0)
 		rc = apply_rules(k);
 	if (rc != 0) {
+		struct cp_dtls *dtls = k->s[ans].dtls;
+		uint32_t ice = k->s[ans].ice_id;
+
 		k->s[ans] = saved;
+		k->s[ans].dtls = dtls;
+		k->s[ans].ice_id = ice;
+		gw_wipe(&saved, sizeof(saved));
 		if (rc == -EIO)
 			snprintf(reason, rlen, "dataplane not reachable (command ring)");
 		return rc;
 	}
+	gw_wipe(&saved, sizeof(saved));
 	if (!k->s[ans].set)
 		set_tag(&k->s[ans], req->to_tag);
 	return 0;
@@ -521,10 +975,6 @@ cp_calls_media(void *ctx, const struct cp_ng_req *req, bool is_answer,
 		return refuse(reason, rlen, -ENOTSUP, "%s", "media not available");
 	if (!dp_ready())
 		return refuse(reason, rlen, -ENOTCONN, "%s", "no dataplane attached");
-	if (req->proto > CP_NG_PROTO_RTP_AVPF || req->ice == CP_NG_ICE_FORCE ||
-	    req->dtls == CP_NG_DTLS_PASSIVE || req->dtls == CP_NG_DTLS_ACTIVE)
-		return refuse(reason, rlen, -ENOTSUP, "%s",
-			      "WebRTC/SRTP legs for calls not available yet (plain RTP/AVP bridging only)");
 	sdp = malloc(sizeof(*sdp));
 	if (sdp == NULL)
 		return refuse(reason, rlen, -ENOMEM, "%s", "out of memory");
@@ -533,12 +983,22 @@ cp_calls_media(void *ctx, const struct cp_ng_req *req, bool is_answer,
 		snprintf(reason, rlen, "bad SDP: %s", err);
 		goto out;
 	}
-	rc = check_sections(sdp, reason, rlen);
-	if (rc != 0)
+	if (sdp->n_media == 0) {
+		rc = refuse(reason, rlen, -EINVAL, "%s", "SDP without media");
 		goto out;
+	}
+	/* An offer or answer is a sequence of commands (legs, modes, peers, rules,
+	 * keys, and the deletes of a rollback): all of it or none, or legs would
+	 * be left in the dataplane. */
+	if (cp_ipc_send_room(app->ipc, 0) < CMDS_PER_SECTION * (unsigned)sdp->n_media + 8) {
+		rc = refuse(reason, rlen, -EBUSY, "%s", "dataplane busy (command ring full), retry");
+		goto out;
+	}
 	rc = is_answer ? do_answer(req, sdp, reply, reason, rlen)
 		       : do_offer(req, sdp, reply, reason, rlen);
 out:
+	for (unsigned i = 0; i < CP_SDP_MAX_MEDIA; i++)   /* SDES keys; the rest is not secret */
+		gw_wipe(sdp->media[i].crypto, sizeof(sdp->media[i].crypto));
 	free(sdp);
 	return rc;
 }
@@ -602,6 +1062,9 @@ cp_calls_media_init(struct cp_app *a, struct cp_calls *c)
 	cp_calls_on_totals(c, on_totals);
 	cp_session_set_port_guard(port_guard);
 	cp_session_set_evt_fallback(on_evt);
+	cp_session_set_ice_fallback(on_ice);
+	cp_session_set_punt_fallback(on_punt);
+	cert = cp_session_dtls_cert(&cert_fp);
 }
 
 void
@@ -617,6 +1080,13 @@ cp_calls_media_tick(uint64_t now)
 		uint64_t rx = 0;
 
 		nx = k->next;
+		for (unsigned s = 0; s < 2; s++) {
+			struct side *d = &k->s[s];
+
+			if (d->dtls != NULL && cp_dtls_state(d->dtls) == CP_DTLS_HANDSHAKING &&
+			    cp_dtls_timeout_ms(d->dtls) == 0)
+				dtls_progress(k, d, cp_dtls_tick(d->dtls));
+		}
 		for (unsigned s = 0; s < 2; s++)
 			for (unsigned i = 0; i < k->n_media; i++)
 				for (unsigned c = 0; c < 2; c++) {

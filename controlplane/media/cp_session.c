@@ -74,6 +74,8 @@ static bool (*port_guard)(uint16_t port);
 static void (*evt_fallback)(const struct gw_ipc_msg *m);
 static bool sweep_restored;
 static unsigned stats_cursor = MAX_LEGS;   /* MAX_LEGS: no stats round running */
+static cp_session_ice_fn *ice_fallback;
+static cp_session_punt_fn *punt_fallback;
 
 static const char *const cnt_names[] = {
 #define CNT_NAME(n) #n,
@@ -191,8 +193,11 @@ on_ice(void *ctx, uint32_t id, uint16_t kind, uint32_t peer_ip, uint16_t peer_po
 	struct gw_ipc_msg m = { .type = GW_IPC_MEDIA_LEG_REQ };
 
 	(void)ctx;
-	if (l == NULL)
+	if (l == NULL) {
+		if (ice_fallback != NULL)
+			ice_fallback(id, kind, peer_ip, peer_port);
 		return;
+	}
 	if (kind == GW_IPC_ICE_CONSENT_LOST) {
 		end_leg(l, "ICE consent lost");
 		return;
@@ -306,7 +311,14 @@ on_punt(void *ctx, struct cp_ipc *c, unsigned worker, struct rte_mbuf *mb)
 	(void)worker;
 	if (gw_eth_parse(&e, p, rte_pktmbuf_data_len(mb)) != 0 ||
 	    e.ethertype != GW_ETHERTYPE_IPV4 || gw_ipv4_parse(&ip, e.payload, e.payload_len) != 0 ||
-	    gw_udp_parse(&u, &ip) != 0 || (l = by_port(u.dport)) == NULL || l->dtls == NULL) {
+	    gw_udp_parse(&u, &ip) != 0) {
+		rte_pktmbuf_free(mb);
+		return;
+	}
+	if ((l = by_port(u.dport)) == NULL || l->dtls == NULL) {
+		/* another module's media port (calls' WebRTC legs) */
+		if (l == NULL && punt_fallback != NULL)
+			punt_fallback(ip.src, u.sport, u.dport, u.payload, u.payload_len);
 		rte_pktmbuf_free(mb);
 		return;
 	}
@@ -605,6 +617,25 @@ void
 cp_session_set_evt_fallback(void (*fn)(const struct gw_ipc_msg *m))
 {
 	evt_fallback = fn;
+}
+
+void
+cp_session_set_ice_fallback(cp_session_ice_fn *fn)
+{
+	ice_fallback = fn;
+}
+
+void
+cp_session_set_punt_fallback(cp_session_punt_fn *fn)
+{
+	punt_fallback = fn;
+}
+
+const struct cp_dtls_cert *
+cp_session_dtls_cert(const uint8_t **fp)
+{
+	*fp = cert_fp;
+	return cert;
 }
 
 /* ---- creating a leg ------------------------------------------------------------ */

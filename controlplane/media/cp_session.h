@@ -28,6 +28,7 @@
 #ifndef CP_SESSION_H
 #define CP_SESSION_H
 
+#include <stddef.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <time.h>
@@ -94,6 +95,21 @@ struct cp_session_ingest {
 
 int cp_session_ingest_get(const char *stream, struct cp_session_ingest *out);
 unsigned cp_session_ingest_list(struct cp_session_ingest *out, unsigned max);
+/** ICE events (nominated, consent lost, refused) of ICE legs no session owns. */
+typedef void cp_session_ice_fn(uint32_t ice_id, uint16_t kind, uint32_t peer_ip, uint16_t peer_port);
+
+/** A punted datagram (DTLS) to a media port no session holds: source, ports, payload. */
+typedef void cp_session_punt_fn(uint32_t src_ip, uint16_t sport, uint16_t dport,
+				const uint8_t *payload, size_t len);
+
+/** Where ICE events and punts for other modules' legs go (the calls module's WebRTC legs). */
+void cp_session_set_ice_fallback(cp_session_ice_fn *fn);
+void cp_session_set_punt_fallback(cp_session_punt_fn *fn);
+
+struct cp_dtls_cert;
+
+/** The DTLS certificate the media legs use; *fp its sha-256 fingerprint (32 bytes). */
+const struct cp_dtls_cert *cp_session_dtls_cert(const uint8_t **fp);
 
 cp_rest_handler_fn cp_session_post_echo;
 cp_rest_handler_fn cp_session_post_whip;

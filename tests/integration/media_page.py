@@ -13,6 +13,7 @@ keep the namespace they were made in; threads inherit the creator's).
                                       status, body and the WHIP headers back
   POST /log/N       one line of page log, appended to DIR/N.log
   POST /result/N    the page's result (JSON), written to DIR/N.result.json
+  GET  /box/N       DIR/N.box, which the test writes for the page (404 until then)
 
 Usage: media_page.py NS PORT REST_URL TOKEN DIR
 """
@@ -85,6 +86,13 @@ class Handler(BaseHTTPRequestHandler):
         if p.path == "/":
             with open(PAGE, "rb") as f:
                 return self.send(200, f.read(), "text/html; charset=utf-8")
+        parts = [x for x in p.path.split("/") if x]
+        if len(parts) == 2 and parts[0] == "box" and NAME.match(parts[1]):
+            try:
+                with open(os.path.join(DIR, parts[1] + ".box"), "rb") as f:
+                    return self.send(200, f.read(), "application/sdp")
+            except OSError:
+                return self.send(404, "{}")
         if p.path == "/favicon.ico":
             return self.send(204, b"", "image/x-icon")
         return self.send(404, "{}")

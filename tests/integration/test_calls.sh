@@ -80,8 +80,8 @@ tb_check "answer for an unknown call -> Unknown call-id" \
 tb_check "SDP without media -> error" \
 	reply_has k4 "$(offer nomedia "v=0\\r\\no=- 1 1 IN IP4 $SIP_IP\\r\\ns=-\\r\\nc=IN IP4 $SIP_IP\\r\\nt=0 0\\r\\n")" \
 	'"error-reason": "SDP without media"'
-tb_check "RTP/SAVP (SDES) -> refused clearly" \
-	reply_has k5 "$(offer savp "$(sdp $SIP_IP 30000 RTP/SAVP)")" 'not bridged yet'
+tb_check "RTP/SAVP (SDES) without a=crypto -> refused clearly" \
+	reply_has k5 "$(offer savp "$(sdp $SIP_IP 30000 RTP/SAVP)")" 'no usable SDES key (no a=crypto line)'
 tb_check "nothing left behind by the refusals" reply_has k6 '{"command":"list"}' '"calls": []'
 
 # 2. One call by hand: the offer's SDP is rewritten onto the gateway's ports.

@@ -81,10 +81,11 @@ tb_check "record call -> refused clearly" \
 	'"error-reason": "call recording is not supported"'
 
 # 3. The media seam: an offer as Kamailio sends it is parsed (the unknown flag
-#    is named) and refused by the calls module, leaving no call behind.
-OFFER='{"supports":["load limit"],"sdp":"v=0\r\no=- 1 1 IN IP4 198.18.26.1\r\ns=-\r\nc=IN IP4 198.18.26.1\r\nt=0 0\r\nm=audio 10000 RTP/AVP 0\r\n","flags":["trust-address","no-such-flag"],"replace":["origin","session-connection"],"transport-protocol":"UDP/TLS/RTP/SAVPF","rtcp-mux":["offer"],"ICE":"force","received-from":["IP4","198.18.26.1"],"call-id":"c1@198.18.26.1","from-tag":"ft1","command":"offer"}'
-tb_check "offer asking for a WebRTC leg -> refused clearly, unknown flag in warning" \
-	reply_has k8 "$OFFER" '{"error-reason": "WebRTC/SRTP legs for calls not available yet (plain RTP/AVP bridging only)", "result": "error", "warning": "unknown flag '\''no-such-flag'\''"}'
+#    is named) and refused by the calls module (its media address is IPv6),
+#    leaving no call behind.
+OFFER='{"supports":["load limit"],"sdp":"v=0\r\no=- 1 1 IN IP4 198.18.26.1\r\ns=-\r\nc=IN IP6 2001:2::1\r\nt=0 0\r\nm=audio 10000 RTP/AVP 0\r\n","flags":["trust-address","no-such-flag"],"replace":["origin","session-connection"],"transport-protocol":"UDP/TLS/RTP/SAVPF","rtcp-mux":["offer"],"ICE":"force","received-from":["IP4","198.18.26.1"],"call-id":"c1@198.18.26.1","from-tag":"ft1","command":"offer"}'
+tb_check "offer asking for a WebRTC leg from an IPv6 address -> refused clearly, unknown flag in warning" \
+	reply_has k8 "$OFFER" '{"error-reason": "media address 2001:2::1: only IPv4 literals are bridged", "result": "error", "warning": "unknown flag '\''no-such-flag'\''"}'
 tb_check "list -> no calls left behind" reply_has k9 '{"command":"list"}' '{"calls": [], "result": "ok"}'
 
 # 4. Retransmission: the same cookie from the same sender gets the same
@@ -97,7 +98,7 @@ retransmit() {
 	first=$(printf '%s\n' "$out" | sed -n 1p)
 	again=$(printf '%s\n' "$out" | sed -n 2p)
 	[ -n "$first" ] && [ "$first" = "$again" ] &&
-		unhex "$first" | grep -q 'WebRTC/SRTP legs for calls not available yet'
+		unhex "$first" | grep -q 'only IPv4 literals are bridged'
 }
 tb_check "retransmitted request (same cookie) -> identical reply bytes" retransmit
 tb_check "same cookie from another sender -> executed (pong)" \
@@ -147,18 +148,24 @@ else
 	tb_check "control plane restarted" tb_start_cp
 	tb_check "and the ping succeeds again" tb_wait 5 kam_ping success
 	# A real offer built by the module from an INVITE: parsed by rtcgw (the
-	# module's own keys and the unknown flag), refused through the calls seam,
-	# and Kamailio logs rtcgw's reason and answers 503.
+	# module's own keys and the unknown flag) and accepted through the calls
+	# seam with a WebRTC leg for the other party (ICE=force DTLS=passive
+	# UDP/TLS/RTP/SAVPF); the routing script then answers 480.
 	offers=$(tb_metric rtcgw_ng_cmd_offer_total)
 	invite() {
 		local st
 		st=$(timeout 10 python3 "$TB_ROOT/tests/integration/sip_invite.py" "$NG_IP" "$KAM_IP" 5060 \
 			"inv1@198.18.27.1") || { tb_log "no final reply to the INVITE"; return 1; }
-		[ "$st" = "SIP/2.0 503 rtpengine offer failed" ] || { tb_log "got: $st"; return 1; }
+		[ "$st" = "SIP/2.0 480 rtpengine offer accepted" ] || { tb_log "got: $st"; return 1; }
 	}
-	tb_check "INVITE through Kamailio: rtpengine_offer refused, 503" invite
-	tb_check "Kamailio logged rtcgw's reason" tb_wait 5 grep -q \
-		"proxy replied with error: WebRTC/SRTP legs for calls not available yet" "$TB_DIR/kamailio.log"
+	tb_check "INVITE through Kamailio: rtpengine_offer accepted, 480 from the script" invite
+	kam_call() {
+		local d
+		d=$(tb_api "$TB_REST/v1/calls/inv1@198.18.27.1")
+		printf '%s' "$d" | jq -e '[.legs[] | select(.side == "offerer" and .kind == "rtp")] | length == 1' \
+			>/dev/null || { tb_log "GET: $d"; return 1; }
+	}
+	tb_check "rtcgw holds Kamailio's call (GET /v1/calls/{call-id})" kam_call
 	kam_offer_counted() {
 		metric_is rtcgw_ng_cmd_offer_total $((offers + 1)) &&
 			metric_is rtcgw_ng_bad_request_total 0 &&

@@ -1,0 +1,250 @@
+#!/usr/bin/env bash
+# SIP side to browser through rtcgw's calls API (issue 9): one call per kind
+# of SIP leg, each bridged to a headless Chromium on the call's WebRTC leg
+# (ICE-lite, DTLS-SRTP, rtcp-mux, BUNDLE), media from and to Debian's ffmpeg:
+#  (a) plain RTP: the browser offers (POST /v1/calls/cA/offer with
+#      transport-protocol RTP/AVP), the SIP side answers (/answer);
+#  (b) SDES-SRTP: the SIP side offers RTP/SAVP with a=crypto
+#      AES_CM_128_HMAC_SHA1_80 and ICE=force DTLS=passive
+#      transport-protocol=UDP/TLS/RTP/SAVPF, the browser answers.
+# In each call ffmpeg sends PCMU (PT 0, lavfi sine) into the SIP leg (srtp://
+# with -srtp_out_suite/-srtp_out_params for SDES) and the browser receives it
+# (inbound packetsReceived growing, totalAudioEnergy > 0); the browser's fake
+# microphone reaches a second ffmpeg that receives on the SIP side's address
+# (an SDP file input, with the gateway's a=crypto for SDES) and writes a WAV
+# whose samples are not silence. Then both calls are deleted and every
+# dataplane leg is freed.
+#
+#   netns rgcc (client: browsers, ffmpeg, page server)     netns rgcg
+#   rgcc0 198.18.48.1/24 <============ veth ============> rgcg0 (dataplane 198.18.48.2,
+#   media_page.py on 127.0.0.1:18136 (page + /v1 proxy          media 40000-40099)
+#     to the REST API on the host's 127.0.0.1:18135)
+. "$(dirname "$0")/lib.sh"
+
+CHROME=${RTCGW_CHROMIUM:-/usr/lib/chromium/chromium}
+PAGE_PORT=18136
+SECS=40                       # each page's lifetime
+RECV_S=8                      # seconds of audio each ffmpeg receiver writes
+
+for b in "$CHROME" "$(command -v ffmpeg)"; do
+	if [ ! -x "$b" ]; then
+		printf '# %s missing: scripts/setup.sh --test installs chromium and ffmpeg\n' "${b:-ffmpeg}"
+		exit 1
+	fi
+done
+
+tb_init rgc 48 18135
+TB_CONF_MEDIA="  port_min: 40000
+  port_max: 40099
+  consent_timeout_s: 30"
+
+declare -A CHROME_PG
+chrome_stop() {
+	local pg=${CHROME_PG[$1]:-} i
+	[ -n "$pg" ] || return 0
+	kill -TERM -- "-$pg" 2>/dev/null
+	for ((i = 0; i < 50; i++)); do
+		kill -0 -- "-$pg" 2>/dev/null || break
+		sleep 0.1
+	done
+	kill -KILL -- "-$pg" 2>/dev/null
+	wait "$pg" 2>/dev/null
+	unset "CHROME_PG[$1]"
+}
+chrome_stop_all() { local n; for n in "${!CHROME_PG[@]}"; do chrome_stop "$n"; done; }
+trap 'chrome_stop_all; tb_cleanup' EXIT
+
+tb_net_up
+tb_config
+cat >> "$TB_CONF" <<EOC
+calls:
+  ng_enabled: true
+  ng_listen: 127.0.0.1:18137
+  max_calls: 16
+  media_timeout_s: 60
+EOC
+tb_check "dataplane starts" tb_start_dp || exit 1
+tb_check "control plane attaches" tb_start_cp || exit 1
+tb_c ip neigh replace "$TB_GW_IP" lladdr "$TB_GW_MAC" dev "${TB}c0" nud permanent
+
+SIP_IP=$TB_CLIENT_IP
+RES=$TB_DIR/res
+mkdir -p "$RES"
+python3 "$TB_ROOT/tests/integration/media_page.py" "$TB_NS_C" "$PAGE_PORT" "$TB_REST" \
+	"$TB_TOKEN" "$RES" >"$TB_DIR/page.log" 2>&1 &
+TB_PIDS+=("$!")
+page_up() { tb_c curl -sf -m 1 -o /dev/null "http://localhost:$PAGE_PORT/"; }
+tb_check "page server answers in the client namespace" tb_wait 10 page_up
+
+chrome_start() { # NAME QUERY (CPU 0; the dataplane's worker has CPU 1)
+	local name=$1 udd=$TB_DIR/udd-$1
+	mkdir -p "$udd"
+	setsid ip netns exec "$TB_NS_C" taskset -c 0 "$CHROME" --headless=new --no-sandbox \
+		--disable-gpu --use-fake-device-for-media-stream --use-fake-ui-for-media-stream \
+		--disable-background-networking --disable-component-update --disable-sync \
+		--no-first-run --no-default-browser-check --mute-audio \
+		--autoplay-policy=no-user-gesture-required --disable-features=Translate \
+		--enable-logging=stderr --v=0 --user-data-dir="$udd" \
+		"http://localhost:$PAGE_PORT/?name=$name&$2" >"$TB_DIR/chrome-$name.txt" 2>&1 &
+	CHROME_PG[$name]=$!
+}
+jassert() { # NAME PYTHON-EXPR on the page's latest result (r; s = r['last'])
+	python3 - "$RES/$1.result.json" "$2" <<'EOP'
+import json, re, sys
+try:
+    r = json.load(open(sys.argv[1]))
+    ok = eval(sys.argv[2], {"r": r, "s": r.get("last") or {}, "re": re})
+except Exception:
+    ok = False
+sys.exit(0 if ok else 1)
+EOP
+}
+jget() { python3 -c 'import json,sys; r=json.load(open(sys.argv[1])); print(eval(sys.argv[2]))' "$RES/$1.result.json" "$2" 2>/dev/null; }
+urlq() { python3 -c 'import sys, urllib.parse; print(urllib.parse.quote(sys.argv[1]))' "$1"; }
+dump() {
+	local f
+	for f in "$RES/$1.log" "$RES/$1.result.json"; do
+		[ -f "$f" ] && { tb_log "--- $f"; tail -c 2500 "$f" | sed 's/^/#   /'; echo; }
+	done
+	tb_log "--- call: $(tb_api "$TB_REST/v1/calls/$2" | head -c 3000)"
+	curl -s "$TB_REST/metrics" | grep -E '^rtcgw_(media|ipc_punt|ice)' | grep -v ' 0$' | sed 's/^/# /'
+}
+M() { tb_metric "rtcgw_$1"; }
+# bail PAGE CALL: signalling failed, media checks would only wait: stop here.
+bail() {
+	[ "$TB_FAIL" = 0 ] && return 0
+	dump "$1" "$2"
+	for f in "$TB_DIR"/*.out; do [ -f "$f" ] && tb_log "$f: $(cat "$f")"; done
+	tb_done
+	exit 1
+}
+api_post() { tb_api -o "$2" -w '%{http_code}' -X POST -H 'Content-Type: application/json' \
+	--data-binary "@$3" "$TB_REST/v1/calls/$1"; }
+json_sdp() { python3 -c 'import json,sys; d=dict(json.loads(sys.argv[2])); d["sdp"]=open(sys.argv[1]).read(); print(json.dumps(d))' "$1" "$2"; }
+gw_port() { sed -n 's/^m=audio \([0-9]*\) .*/\1/p' "$1" | head -1 | tr -d '\r'; }
+
+# ffmpeg_send NAME PORT [SUITE KEY]: 30 s of a 440 Hz sine as PCMU to the gateway.
+ffmpeg_send() {
+	local url=rtp://$TB_GW_IP:$2 srtp=()
+	if [ -n "${3:-}" ]; then
+		url=srtp://$TB_GW_IP:$2
+		srtp=(-srtp_out_suite "$3" -srtp_out_params "$4")
+	fi
+	tb_c timeout 60 ffmpeg -hide_banner -nostdin -loglevel warning -re \
+		-f lavfi -i "sine=frequency=440:sample_rate=8000" -t 30 -ac 1 -ar 8000 \
+		-c:a pcm_mulaw -payload_type 0 -f rtp "${srtp[@]}" "$url" >"$TB_DIR/send-$1.log" 2>&1 &
+	TB_PIDS+=("$!")
+}
+# ffmpeg_recv NAME SDPFILE: RECV_S seconds of what arrives, as a WAV.
+ffmpeg_recv() {
+	tb_c timeout 40 ffmpeg -hide_banner -nostdin -loglevel warning \
+		-protocol_whitelist file,udp,rtp,srtp,crypto -i "$2" -t "$RECV_S" -ac 1 -y \
+		"$TB_DIR/recv-$1.wav" >"$TB_DIR/recv-$1.log" 2>&1 &
+	RECV_PID[$1]=$!
+	TB_PIDS+=("$!")
+}
+declare -A RECV_PID
+wav_loud() { # NAME: the WAV has RECV_S/2 seconds or more and is not silence
+	python3 - "$TB_DIR/recv-$1.wav" "$RECV_S" <<'EOP'
+import array, math, sys, wave
+try:
+    w = wave.open(sys.argv[1])
+    a = array.array("h", w.readframes(w.getnframes()))
+    secs = w.getnframes() / w.getframerate()
+except Exception as e:
+    print("# no WAV: %s" % e)
+    sys.exit(1)
+rms = math.sqrt(sum(x * x for x in a) / max(len(a), 1))
+print("# %s: %.1f s, RMS %.0f, peak %d" % (sys.argv[1].rsplit("/", 1)[-1], secs, rms,
+                                        max((abs(x) for x in a), default=0)))
+sys.exit(0 if secs >= float(sys.argv[2]) / 2 and rms > 100 else 1)
+EOP
+}
+recv_done() { ! kill -0 "${RECV_PID[$1]}" 2>/dev/null; }
+
+# ---- (a) plain RTP leg: the browser offers ----------------------------------------
+RECV_A=30000
+chrome_start ca "mode=calloffer&call=cA&ftag=browser&secs=$SECS&ng=$(urlq '{"transport-protocol":"RTP/AVP"}')"
+tb_check "(a) browser's offer through POST /v1/calls/cA/offer -> 200, RTP/AVP for the SIP side" \
+	tb_wait 30 jassert ca "r.get('status') == 200 and re.search(r'm=audio [0-9]+ RTP/AVP( [0-9]+)* 0[ \r]', r.get('sip', '')) and 'a=crypto' not in r['sip'] and 'a=ice' not in r['sip']"
+bail ca cA
+jget ca "r['sip']" >"$TB_DIR/a-offer.sdp"
+GW_A=$(gw_port "$TB_DIR/a-offer.sdp")
+printf 'v=0\r\no=sip 1 1 IN IP4 %s\r\ns=-\r\nc=IN IP4 %s\r\nt=0 0\r\nm=audio %s RTP/AVP 0\r\na=rtpmap:0 PCMU/8000\r\na=sendrecv\r\n' \
+	"$SIP_IP" "$SIP_IP" "$RECV_A" >"$TB_DIR/a-answer.sdp"
+json_sdp "$TB_DIR/a-answer.sdp" '{"from-tag":"browser","to-tag":"sip","flags":["trust-address"]}' >"$TB_DIR/a-answer.json"
+tb_check "(a) SIP side's answer through POST /v1/calls/cA/answer -> 200, UDP/TLS/RTP/SAVPF for the browser" \
+	test "$(api_post cA/answer "$TB_DIR/a-answer.out" "$TB_DIR/a-answer.json")" = 200
+bail ca cA
+jq -j .sdp "$TB_DIR/a-answer.out" >"$RES/ca.box"
+tb_check "(a) the browser's answer: ICE-lite, setup:passive, our candidate, PCMU only" \
+	bash -c "grep -q '^a=ice-lite' '$RES/ca.box' && grep -q '^a=setup:passive' '$RES/ca.box' && grep -q '^m=audio [0-9]* UDP/TLS/RTP/SAVPF 0\$' <(tr -d '\r' <'$RES/ca.box') && grep -q 'typ host' '$RES/ca.box'"
+# the receiver's SDP: where the SIP side said it receives
+printf 'v=0\r\no=- 1 1 IN IP4 %s\r\ns=-\r\nc=IN IP4 %s\r\nt=0 0\r\nm=audio %s RTP/AVP 0\r\na=rtpmap:0 PCMU/8000\r\n' \
+	"$SIP_IP" "$SIP_IP" "$RECV_A" >"$TB_DIR/recv-a.sdp"
+
+# ---- (b) SDES-SRTP leg: the SIP side offers -----------------------------------------
+RECV_B=30010
+KEY_B=$(head -c 30 /dev/urandom | base64)
+printf 'v=0\r\no=sip 2 1 IN IP4 %s\r\ns=-\r\nc=IN IP4 %s\r\nt=0 0\r\nm=audio %s RTP/SAVP 0\r\na=rtpmap:0 PCMU/8000\r\na=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:%s\r\na=sendrecv\r\n' \
+	"$SIP_IP" "$SIP_IP" "$RECV_B" "$KEY_B" >"$TB_DIR/b-offer.sdp"
+json_sdp "$TB_DIR/b-offer.sdp" '{"from-tag":"sip","ICE":"force","DTLS":"passive","transport-protocol":"UDP/TLS/RTP/SAVPF","flags":["trust-address"]}' >"$TB_DIR/b-offer.json"
+tb_check "(b) SIP side's SDES offer with ICE=force DTLS=passive UDP/TLS/RTP/SAVPF -> 200" \
+	test "$(api_post cB/offer "$TB_DIR/b-offer.out" "$TB_DIR/b-offer.json")" = 200
+bail cb cB
+jq -j .sdp "$TB_DIR/b-offer.out" >"$RES/cb.box"
+tb_check "(b) the browser's offer: ICE-lite, setup:passive, fingerprint, rtcp-mux, BUNDLE, no a=crypto" \
+	bash -c "grep -q '^a=ice-lite' '$RES/cb.box' && grep -q '^a=setup:passive' '$RES/cb.box' && grep -q '^a=fingerprint:sha-256' '$RES/cb.box' && grep -q '^a=rtcp-mux' '$RES/cb.box' && grep -q '^a=group:BUNDLE' '$RES/cb.box' && ! grep -q 'a=crypto' '$RES/cb.box'"
+chrome_start cb "mode=callanswer&call=cB&ftag=sip&ttag=browser&secs=$SECS"
+tb_check "(b) browser's answer through POST /v1/calls/cB/answer -> 200, RTP/SAVP with our a=crypto for the SIP side" \
+	tb_wait 30 jassert cb "r.get('status') == 200 and ' RTP/SAVP 0' in r.get('sip', '') and 'a=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:' in r['sip']"
+bail cb cB
+jget cb "r['sip']" >"$TB_DIR/b-answer.sdp"
+GW_B=$(gw_port "$TB_DIR/b-answer.sdp")
+CRYPTO_B=$(grep -m1 '^a=crypto:' "$TB_DIR/b-answer.sdp" | tr -d '\r')
+tb_check "(b) the gateway's key is its own, not the SIP side's" \
+	bash -c "[ -n '$CRYPTO_B' ] && ! grep -qF '$KEY_B' <<<'$CRYPTO_B'"
+printf 'v=0\r\no=- 1 1 IN IP4 %s\r\ns=-\r\nc=IN IP4 %s\r\nt=0 0\r\nm=audio %s RTP/SAVP 0\r\na=rtpmap:0 PCMU/8000\r\n%s\r\n' \
+	"$SIP_IP" "$SIP_IP" "$RECV_B" "$CRYPTO_B" >"$TB_DIR/recv-b.sdp"
+
+# ---- media both ways -------------------------------------------------------------------
+ffmpeg_recv a "$TB_DIR/recv-a.sdp"
+ffmpeg_recv b "$TB_DIR/recv-b.sdp"
+ffmpeg_send a "$GW_A"
+ffmpeg_send b "$GW_B" AES_CM_128_HMAC_SHA1_80 "$KEY_B"
+tb_log "call cA: SIP side <-> gateway port $GW_A; call cB: SIP side <-> gateway port $GW_B"
+hears() { # NAME: inbound audio packetsReceived growing, totalAudioEnergy > 0
+	jassert "$1" "s.get('conn') == 'connected' and len(r['samples']) >= 3 and s['audioIn'] > r['samples'][-3]['audioIn'] > 0 and s['audioEnergy'] > 0"
+}
+fail0=$TB_FAIL
+tb_check "(a) plain RTP -> browser: ffmpeg's PCMU heard (packetsReceived growing, totalAudioEnergy > 0)" tb_wait 40 hears ca
+tb_check "(b) SDES-SRTP -> browser: ffmpeg's SRTP PCMU heard (packetsReceived growing, totalAudioEnergy > 0)" tb_wait 30 hears cb
+tb_log "ca: $(jget ca "r.get('last')")"
+tb_log "cb: $(jget cb "r.get('last')")"
+tb_check "(a) browser -> plain RTP: ffmpeg's WAV written" tb_wait 40 recv_done a
+tb_check "(a) ... and it is not silence" wav_loud a
+tb_check "(b) browser -> SDES-SRTP: ffmpeg (a=crypto SDP input) WAV written" tb_wait 20 recv_done b
+tb_check "(b) ... and it is not silence" wav_loud b
+legs_counted() { # CALL: every SIP-side and WebRTC RTP leg received and sent media
+	local d
+	d=$(tb_api "$TB_REST/v1/calls/$1")
+	[ "$(printf '%s' "$d" | jq '[.legs[] | select(.kind == "rtp" and .counters.rtp_in > 50 and .counters.rtp_out > 50 and .counters.auth_fail == 0)] | length')" = 2 ] ||
+		{ tb_log "GET $1: $d"; return 1; }
+}
+tb_check "(a) GET /v1/calls/cA: both RTP legs >50 in and out, no auth failures" tb_wait 5 legs_counted cA
+tb_check "(b) GET /v1/calls/cB: both RTP legs >50 in and out, no auth failures" tb_wait 5 legs_counted cB
+if [ "$TB_FAIL" != "$fail0" ]; then
+	dump ca cA
+	dump cb cB
+	for f in "$TB_DIR"/send-*.log "$TB_DIR"/recv-*.log; do tb_log "--- $f"; sed 's/^/#   /' "$f" | tail -5; done
+	tb_log "--- controlplane: $(grep -iE 'call|dtls|ice' "$TB_DIR/cp.log" 2>/dev/null | tail -20)"
+fi
+
+# ---- teardown ----------------------------------------------------------------------------
+chrome_stop_all
+tb_check "DELETE /v1/calls/cA and cB -> 200" \
+	bash -c "[ \"\$(curl -s -m 5 -o /dev/null -w '%{http_code}' -X DELETE -H 'Authorization: Bearer $TB_TOKEN' $TB_REST/v1/calls/cA)\" = 200 ] && [ \"\$(curl -s -m 5 -o /dev/null -w '%{http_code}' -X DELETE -H 'Authorization: Bearer $TB_TOKEN' $TB_REST/v1/calls/cB)\" = 200 ]"
+legs_freed() { [ "$(M calls_media_legs)" = 0 ] && [ "$(M media_leg_added_total)" = "$(M media_leg_removed_total)" ]; }
+tb_check "every dataplane leg freed" tb_wait 5 legs_freed
+tb_check "dataplane still healthy" tb_healthz_ok
+tb_done
