@@ -656,18 +656,7 @@ resend_to(struct dp_worker *w, struct leg *l, struct rte_mbuf *m, uint8_t *p, si
 		rte_pktmbuf_free(m);
 		return false;
 	}
-	m->data_off = (uint16_t)(frame - buf);
-	m->data_len = (uint16_t)(HDRS + len);
-	m->pkt_len = m->data_len;
-	m->ol_flags = 0;
-	gw_udp4_encode(frame + GW_ETH_HLEN + GW_IPV4_HLEN, dp.ports[l->pi].ipv4, l->peer_ip,
-		       l->port, l->peer_port, (uint16_t)len);
-	gw_ipv4_encode(frame + GW_ETH_HLEN, dp.ports[l->pi].ipv4, l->peer_ip, GW_IPPROTO_UDP, 64,
-		       (uint16_t)(GW_UDP_HLEN + len), w->ip_id++);
-	DP_CNT(w, MEDIA_OUT);
-	LEG_CNT(l, rtp_out);
-	LEG_CNT_ADD(l, bytes_out, len);
-	dp_arp_send_ip(w, l->pi, m, l->peer_ip);
+	xmit(w, l, m, frame, len, false);
 	return true;
 }
 

@@ -21,38 +21,22 @@
 #     to the REST API on the host's 127.0.0.1:18135)
 . "$(dirname "$0")/lib.sh"
 
-CHROME=${RTCGW_CHROMIUM:-/usr/lib/chromium/chromium}
 PAGE_PORT=18136
 SECS=40                       # each page's lifetime
 RECV_S=8                      # seconds of audio each ffmpeg receiver writes
 
-for b in "$CHROME" "$(command -v ffmpeg)"; do
-	if [ ! -x "$b" ]; then
-		printf '# %s missing: scripts/setup.sh --test installs chromium and ffmpeg\n' "${b:-ffmpeg}"
-		exit 1
-	fi
-done
+if ! command -v ffmpeg >/dev/null; then
+	printf '# ffmpeg missing: scripts/setup.sh --test installs it\n'
+	exit 1
+fi
 
 tb_init rgc 48 18135
 TB_CONF_MEDIA="  port_min: 40000
   port_max: 40099
   consent_timeout_s: 30"
 
-declare -A CHROME_PG
-chrome_stop() {
-	local pg=${CHROME_PG[$1]:-} i
-	[ -n "$pg" ] || return 0
-	kill -TERM -- "-$pg" 2>/dev/null
-	for ((i = 0; i < 50; i++)); do
-		kill -0 -- "-$pg" 2>/dev/null || break
-		sleep 0.1
-	done
-	kill -KILL -- "-$pg" 2>/dev/null
-	wait "$pg" 2>/dev/null
-	unset "CHROME_PG[$1]"
-}
-chrome_stop_all() { local n; for n in "${!CHROME_PG[@]}"; do chrome_stop "$n"; done; }
-trap 'chrome_stop_all; tb_cleanup' EXIT
+. "$(dirname "$0")/chromium_lib.sh"
+cr_init
 
 tb_net_up
 tb_config
@@ -68,37 +52,7 @@ tb_check "control plane attaches" tb_start_cp || exit 1
 tb_c ip neigh replace "$TB_GW_IP" lladdr "$TB_GW_MAC" dev "${TB}c0" nud permanent
 
 SIP_IP=$TB_CLIENT_IP
-RES=$TB_DIR/res
-mkdir -p "$RES"
-python3 "$TB_ROOT/tests/integration/media_page.py" "$TB_NS_C" "$PAGE_PORT" "$TB_REST" \
-	"$TB_TOKEN" "$RES" >"$TB_DIR/page.log" 2>&1 &
-TB_PIDS+=("$!")
-page_up() { tb_c curl -sf -m 1 -o /dev/null "http://localhost:$PAGE_PORT/"; }
-tb_check "page server answers in the client namespace" tb_wait 10 page_up
-
-chrome_start() { # NAME QUERY (CPU 0; the dataplane's worker has CPU 1)
-	local name=$1 udd=$TB_DIR/udd-$1
-	mkdir -p "$udd"
-	setsid ip netns exec "$TB_NS_C" taskset -c 0 "$CHROME" --headless=new --no-sandbox \
-		--disable-gpu --use-fake-device-for-media-stream --use-fake-ui-for-media-stream \
-		--disable-background-networking --disable-component-update --disable-sync \
-		--no-first-run --no-default-browser-check --mute-audio \
-		--autoplay-policy=no-user-gesture-required --disable-features=Translate \
-		--enable-logging=stderr --v=0 --user-data-dir="$udd" \
-		"http://localhost:$PAGE_PORT/?name=$name&$2" >"$TB_DIR/chrome-$name.txt" 2>&1 &
-	CHROME_PG[$name]=$!
-}
-jassert() { # NAME PYTHON-EXPR on the page's latest result (r; s = r['last'])
-	python3 - "$RES/$1.result.json" "$2" <<'EOP'
-import json, re, sys
-try:
-    r = json.load(open(sys.argv[1]))
-    ok = eval(sys.argv[2], {"r": r, "s": r.get("last") or {}, "re": re})
-except Exception:
-    ok = False
-sys.exit(0 if ok else 1)
-EOP
-}
+cr_page_start
 jget() { python3 -c 'import json,sys; r=json.load(open(sys.argv[1])); print(eval(sys.argv[2]))' "$RES/$1.result.json" "$2" 2>/dev/null; }
 urlq() { python3 -c 'import sys, urllib.parse; print(urllib.parse.quote(sys.argv[1]))' "$1"; }
 dump() {

@@ -28,17 +28,14 @@
 #     host's 127.0.0.1:18120)
 . "$(dirname "$0")/lib.sh"
 
-CHROME=${RTCGW_CHROMIUM:-/usr/lib/chromium/chromium}
 FFMPEG=${RTCGW_FFMPEG:-/usr/bin/ffmpeg}
 PAGE_PORT=18121
 NPORTS=8
 
-for b in "$CHROME" "$FFMPEG"; do
-	if [ ! -x "$b" ]; then
-		printf '# %s missing: scripts/setup.sh --test installs Debian chromium and ffmpeg\n' "$b"
-		exit 1
-	fi
-done
+if [ ! -x "$FFMPEG" ]; then
+	printf '# %s missing: scripts/setup.sh --test installs Debian ffmpeg\n' "$FFMPEG"
+	exit 1
+fi
 
 tb_init rgi 42 18120
 TB_CONF_MEDIA="  port_min: 40000
@@ -48,23 +45,11 @@ TB_CONF_MEDIA="  port_min: 40000
     - name: radio
       audio: {codec: pcmu, ssrc: 4660}"
 
-# Browsers and ffmpeg in sessions of their own (setsid): each is ended as one
-# process group, before tb_cleanup removes the namespaces.
-declare -A PG
-pg_stop() {
-	local pg=${PG[$1]:-} i
-	[ -n "$pg" ] || return 0
-	kill -TERM -- "-$pg" 2>/dev/null
-	for ((i = 0; i < 50; i++)); do
-		kill -0 -- "-$pg" 2>/dev/null || break
-		sleep 0.1
-	done
-	kill -KILL -- "-$pg" 2>/dev/null
-	wait "$pg" 2>/dev/null
-	unset "PG[$1]"
-}
-pg_stop_all() { local n; for n in "${!PG[@]}"; do pg_stop "$n"; done; }
-trap 'pg_stop_all; tb_cleanup' EXIT
+# Browsers (viewers only: no fake camera) and ffmpeg in sessions of their own
+# (chromium_lib.sh), each ended as one process group before tb_cleanup.
+CR_FAKE_MEDIA=0
+. "$(dirname "$0")/chromium_lib.sh"
+cr_init
 
 tb_net_up
 tb_config
@@ -72,27 +57,7 @@ tb_check "dataplane starts" tb_start_dp || exit 1
 tb_check "control plane attaches" tb_start_cp || exit 1
 tb_c ip neigh replace "$TB_GW_IP" lladdr "$TB_GW_MAC" dev "${TB}c0" nud permanent
 
-RES=$TB_DIR/res
-mkdir -p "$RES"
-python3 "$TB_ROOT/tests/integration/media_page.py" "$TB_NS_C" "$PAGE_PORT" "$TB_REST" \
-	"$TB_TOKEN" "$RES" >"$TB_DIR/page.log" 2>&1 &
-TB_PIDS+=("$!")
-page_up() { tb_c curl -sf -m 1 -o /dev/null "http://localhost:$PAGE_PORT/"; }
-tb_check "page server answers in the client namespace" tb_wait 10 page_up
-
-# chrome_start NAME QUERY: a WHEP viewer on the page (CPU 0; the dataplane's
-# worker has CPU 1).
-chrome_start() {
-	local name=$1 udd=$TB_DIR/udd-$1
-	mkdir -p "$udd"
-	setsid ip netns exec "$TB_NS_C" taskset -c 0 "$CHROME" --headless=new --no-sandbox \
-		--disable-gpu --disable-background-networking --disable-component-update \
-		--disable-sync --no-first-run --no-default-browser-check --mute-audio \
-		--autoplay-policy=no-user-gesture-required --disable-features=Translate \
-		--enable-logging=stderr --v=0 --user-data-dir="$udd" \
-		"http://localhost:$PAGE_PORT/?name=$name&$2" >"$TB_DIR/chrome-$name.txt" 2>&1 &
-	PG[$name]=$!
-}
+cr_page_start
 
 # ffmpeg_start NAME ARGS...: an RTP sender in the client namespace (CPU 0),
 # bounded by -t in its arguments.
@@ -101,20 +66,9 @@ ffmpeg_start() {
 	shift
 	setsid ip netns exec "$TB_NS_C" taskset -c 0 "$FFMPEG" -nostdin -hide_banner \
 		-loglevel warning "$@" >"$TB_DIR/ffmpeg-$name.log" 2>&1 &
-	PG[$name]=$!
+	CHROME_PG[$name]=$!
 }
 
-jassert() {
-	python3 - "$RES/$1.result.json" "$2" <<'EOP'
-import json, sys
-try:
-    r = json.load(open(sys.argv[1]))
-    ok = eval(sys.argv[2], {"r": r, "s": r.get("last") or {}, "json": json})
-except Exception as e:
-    ok = False
-sys.exit(0 if ok else 1)
-EOP
-}
 # jq-less JSON check on a file: jfile FILE PYTHON-EXPR (d = the document)
 jfile() {
 	python3 -c 'import json, sys
@@ -257,9 +211,9 @@ viewer_gone() {
 }
 tb_check "DELETE ended the viewers too (only 'radio' left in /v1/sessions)" tb_wait 3 viewer_gone
 tb_check "GET /v1/streams/cam1 -> 404 after DELETE" test "$(code "$TB_REST/v1/streams/cam1")" = 404
-pg_stop view
-pg_stop view2
-pg_stop cam1
+chrome_stop view
+chrome_stop view2
+chrome_stop cam1
 [ "$TB_FAIL" -eq "$fail0" ] || { dump view cam1; dump view2 cam1; }
 
 # ---- PCMU (PT 0), audio only, on the config's stream -----------------------------------
@@ -291,8 +245,8 @@ tb_check "H.264 viewer (ffmpeg libx264 baseline, packetization-mode 1): framesDe
 	tb_wait 20 h264_ok
 tb_log "h264 viewer: $(python3 -c 'import json,sys; print(json.load(open(sys.argv[1])).get("last"))' "$RES/h264.result.json" 2>/dev/null)"
 tb_check "DELETE /v1/streams/cam3 -> 200" test "$(code -X DELETE "$TB_REST/v1/streams/cam3")" = 200
-pg_stop h264
-pg_stop radio
+chrome_stop h264
+chrome_stop radio
 tb_check "DELETE /v1/streams/radio (from the config) -> 200" \
 	test "$(code -X DELETE "$TB_REST/v1/streams/radio")" = 200
 tb_check "everything freed: no sessions or legs, the dataplane's legs added == removed" \

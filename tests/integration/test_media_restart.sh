@@ -16,14 +16,8 @@
 #     to the REST API on the host's 127.0.0.1:18140)
 . "$(dirname "$0")/lib.sh"
 
-CHROME=${RTCGW_CHROMIUM:-/usr/lib/chromium/chromium}
 PAGE_PORT=18141
 CONSENT_S=8
-
-if [ ! -x "$CHROME" ]; then
-	printf '# %s missing: scripts/setup.sh --test installs Debian chromium\n' "$CHROME"
-	exit 1
-fi
 
 tb_init rgk 50 18140
 # The DTLS certificate from the config (media.dtls_certificate): the answers
@@ -38,21 +32,8 @@ TB_CONF_MEDIA="  port_min: 40000
   dtls_certificate: $TB_DIR/dtls.crt
   dtls_private_key: $TB_DIR/dtls.key"
 
-declare -A CHROME_PG
-chrome_stop() {
-	local pg=${CHROME_PG[$1]:-} sig=${2:-TERM} i
-	[ -n "$pg" ] || return 0
-	kill "-$sig" -- "-$pg" 2>/dev/null
-	for ((i = 0; i < 50; i++)); do
-		kill -0 -- "-$pg" 2>/dev/null || break
-		sleep 0.1
-	done
-	kill -KILL -- "-$pg" 2>/dev/null
-	wait "$pg" 2>/dev/null
-	unset "CHROME_PG[$1]"
-}
-chrome_stop_all() { local n; for n in "${!CHROME_PG[@]}"; do chrome_stop "$n"; done; }
-trap 'chrome_stop_all; tb_cleanup' EXIT
+. "$(dirname "$0")/chromium_lib.sh"
+cr_init
 
 tb_net_up
 tb_config
@@ -61,42 +42,8 @@ tb_check "control plane attaches" tb_start_cp || exit 1
 tb_c ip neigh replace "$TB_GW_IP" lladdr "$TB_GW_MAC" dev "${TB}c0" nud permanent
 JOURNAL=$TB_DIR/journal/$TB.journal.json
 
-RES=$TB_DIR/res
-mkdir -p "$RES"
-python3 "$TB_ROOT/tests/integration/media_page.py" "$TB_NS_C" "$PAGE_PORT" "$TB_REST" \
-	"$TB_TOKEN" "$RES" >"$TB_DIR/page.log" 2>&1 &
-TB_PIDS+=("$!")
-page_up() { tb_c curl -sf -m 1 -o /dev/null "http://localhost:$PAGE_PORT/"; }
-tb_check "page server answers in the client namespace" tb_wait 10 page_up
+cr_page_start
 
-chrome_start() {
-	local name=$1 udd=$TB_DIR/udd-$1
-	mkdir -p "$udd"
-	setsid ip netns exec "$TB_NS_C" taskset -c 0 "$CHROME" --headless=new --no-sandbox \
-		--disable-gpu --use-fake-device-for-media-stream --use-fake-ui-for-media-stream \
-		--disable-background-networking --disable-component-update --disable-sync \
-		--no-first-run --no-default-browser-check --mute-audio \
-		--autoplay-policy=no-user-gesture-required --disable-features=Translate \
-		--enable-logging=stderr --v=0 --user-data-dir="$udd" \
-		"http://localhost:$PAGE_PORT/?name=$name&$2" >"$TB_DIR/chrome-$name.txt" 2>&1 &
-	CHROME_PG[$name]=$!
-}
-jassert() {
-	python3 - "$RES/$1.result.json" "$2" <<'EOP'
-import json, sys
-try:
-    r = json.load(open(sys.argv[1]))
-    ok = eval(sys.argv[2], {"r": r, "s": r.get("last") or {}, "json": json})
-except Exception as e:
-    ok = False
-sys.exit(0 if ok else 1)
-EOP
-}
-# jget NAME KEY: the latest sample's KEY.
-jget() {
-	python3 -c 'import json,sys; print(int((json.load(open(sys.argv[1])).get("last") or {}).get(sys.argv[2], 0)))' \
-		"$RES/$1.result.json" "$2" 2>/dev/null || echo 0
-}
 dump() {
 	local f
 	for f in "$RES/$1.log" "$RES/$1.result.json"; do

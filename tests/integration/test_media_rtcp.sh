@@ -25,35 +25,16 @@
 #   control plane REST 127.0.0.1:18130
 . "$(dirname "$0")/lib.sh"
 
-CHROME=${RTCGW_CHROMIUM:-/usr/lib/chromium/chromium}
 PAGE_PUB=18131
 PAGE_VIEW=18132
-
-if [ ! -x "$CHROME" ]; then
-	printf '# %s missing: scripts/setup.sh --test installs Debian chromium\n' "$CHROME"
-	exit 1
-fi
 
 tb_init rgn 46 18130
 TB_CONF_MEDIA="  port_min: 40000
   port_max: 40099
   consent_timeout_s: 10"
 
-declare -A CHROME_PG
-chrome_stop() {
-	local pg=${CHROME_PG[$1]:-} i
-	[ -n "$pg" ] || return 0
-	kill -TERM -- "-$pg" 2>/dev/null
-	for ((i = 0; i < 50; i++)); do
-		kill -0 -- "-$pg" 2>/dev/null || break
-		sleep 0.1
-	done
-	kill -KILL -- "-$pg" 2>/dev/null
-	wait "$pg" 2>/dev/null
-	unset "CHROME_PG[$1]"
-}
-chrome_stop_all() { local n; for n in "${!CHROME_PG[@]}"; do chrome_stop "$n"; done; }
-trap 'chrome_stop_all; tb_cleanup' EXIT
+. "$(dirname "$0")/chromium_lib.sh"
+cr_init
 
 tb_net_up
 tb_peer_net_up 47
@@ -62,51 +43,17 @@ tb_check "dataplane starts" tb_start_dp || exit 1
 tb_check "control plane attaches" tb_start_cp || exit 1
 tb_c ip neigh replace "$TB_GW_IP" lladdr "$TB_GW_MAC" dev "${TB}c0" nud permanent
 
-RES=$TB_DIR/res
-mkdir -p "$RES"
-for pg in "$TB_NS_C:$PAGE_PUB" "$TB_NS_P:$PAGE_VIEW"; do
-	python3 "$TB_ROOT/tests/integration/media_page.py" "${pg%%:*}" "${pg##*:}" "$TB_REST" \
-		"$TB_TOKEN" "$RES" >>"$TB_DIR/page.log" 2>&1 &
-	TB_PIDS+=("$!")
-done
-page_up() { ip netns exec "$1" curl -sf -m 1 -o /dev/null "http://localhost:$2/"; }
-tb_check "page servers answer in both browser namespaces" \
-	tb_wait 10 bash -c "$(declare -f page_up); page_up $TB_NS_C $PAGE_PUB && page_up $TB_NS_P $PAGE_VIEW"
-
-# chrome_start NAME NS PORT QUERY: one browser process (CPU 0; the dataplane's
-# worker has CPU 1).
-chrome_start() {
-	local name=$1 udd=$TB_DIR/udd-$1
-	mkdir -p "$udd"
-	setsid ip netns exec "$2" taskset -c 0 "$CHROME" --headless=new --no-sandbox \
-		--disable-gpu --use-fake-device-for-media-stream --use-fake-ui-for-media-stream \
-		--disable-background-networking --disable-component-update --disable-sync \
-		--no-first-run --no-default-browser-check --mute-audio \
-		--autoplay-policy=no-user-gesture-required --disable-features=Translate \
-		--enable-logging=stderr --v=0 --user-data-dir="$udd" \
-		"http://localhost:$3/?name=$name&$4" >"$TB_DIR/chrome-$name.txt" 2>&1 &
-	CHROME_PG[$name]=$!
-}
-jassert() {
-	python3 - "$RES/$1.result.json" "$2" <<'EOP'
-import json, sys
-try:
-    r = json.load(open(sys.argv[1]))
-    ok = eval(sys.argv[2], {"r": r, "s": r.get("last") or {}, "json": json})
-except Exception as e:
-    ok = False
-sys.exit(0 if ok else 1)
-EOP
-}
+cr_page_start "$TB_NS_C" "$PAGE_PUB"
+cr_page_start "$TB_NS_P" "$PAGE_VIEW"
 last() { python3 -c 'import json,sys; print(json.load(open(sys.argv[1])).get("last"))' "$RES/$1.result.json" 2>/dev/null; }
 M() { tb_metric "rtcgw_$1"; }
 gt0() { local v; v=$(M "$1"); [ -n "$v" ] && [ "$v" -gt 0 ]; }
 
-chrome_start pub "$TB_NS_C" "$PAGE_PUB" "mode=pub&stream=rtcp1&secs=150"
+chrome_start pub "mode=pub&stream=rtcp1&secs=150" "$TB_NS_C" "$PAGE_PUB"
 tb_check "publisher: POST /v1/whip/rtcp1 -> 201" tb_wait 30 jassert pub "r.get('status') == 201"
 tb_check "publisher: connected and sending video" \
 	tb_wait 30 jassert pub "s.get('conn') == 'connected' and s['videoOut'] > 50"
-chrome_start view "$TB_NS_P" "$PAGE_VIEW" "mode=view&stream=rtcp1&secs=150"
+chrome_start view "mode=view&stream=rtcp1&secs=150" "$TB_NS_P" "$PAGE_VIEW"
 tb_check "viewer (own namespace): POST /v1/whep/rtcp1 -> 201" tb_wait 30 jassert view "r.get('status') == 201"
 view_decoding() {
 	jassert view "len(r['samples']) >= 3 and s['framesDecoded'] > r['samples'][-3]['framesDecoded'] > 0"
