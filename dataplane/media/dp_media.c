@@ -660,6 +660,19 @@ resend_to(struct dp_worker *w, struct leg *l, struct rte_mbuf *m, uint8_t *p, si
 	return true;
 }
 
+/* The viewer's own payload type for the codec (RTP ingest's PTMAP), in the
+ * plaintext RTP header at rtp, marker bit kept. */
+static inline void
+pt_rewrite(const struct leg *s, uint8_t *rtp)
+{
+	for (unsigned k = 0; k < s->n_pt; k++) {
+		if ((rtp[1] & 0x7f) == s->pt_from[k]) {
+			rtp[1] = (uint8_t)((rtp[1] & 0x80) | s->pt_to[k]);
+			return;
+		}
+	}
+}
+
 /* A copy of the len plaintext bytes at p in a fresh mbuf, laid out for
  * send_to (headroom for the headers); *cp points at the copy. */
 static struct rte_mbuf *
@@ -716,12 +729,7 @@ fan_out(struct dp_worker *w, struct leg *pub, struct rte_mbuf *m, const uint8_t 
 				DP_CNT(w, MEDIA_TX_FAIL);
 				continue;
 			}
-			for (unsigned k = 0; k < s->n_pt; k++) {
-				if ((cp[1] & 0x7f) == s->pt_from[k]) {
-					cp[1] = (uint8_t)((cp[1] & 0x80) | s->pt_to[k]);
-					break;
-				}
-			}
+			pt_rewrite(s, cp);
 			send_to(w, s, c, cp, len, rtcp);
 			continue;
 		}
@@ -804,6 +812,9 @@ nack_one(struct dp_worker *w, struct leg *s, struct leg *pub, uint32_t media, ui
 		LEG_CNT(s, nack_missed);
 		return -1;
 	}
+	/* the bytes this viewer was sent under that index: its payload type too
+	 * (protect_again must see exactly those, or a nonce would meet new data) */
+	pt_rewrite(s, dst);
 	if (resend_to(w, s, c, dst, clen)) {
 		DP_CNT(w, MEDIA_NACK_ANSWERED);
 		LEG_CNT(s, nack_answered);

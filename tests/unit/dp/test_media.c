@@ -1031,6 +1031,53 @@ test_rate_learn(void **state)
 	all_free();
 }
 
+/* A NACK from a viewer with a payload-type map (RTP ingest) is answered with
+ * the packet as that viewer got it: its payload type, decryptable under the
+ * index it was first sent with (protect_again must see the same bytes). */
+static void
+test_nack_ptmap(void **state)
+{
+	static const uint16_t fci[1][2] = { { 105, 0 } };
+	struct browser pub, sub;
+	uint8_t pkt[1500], wire[1600];
+	size_t len, wlen, got;
+	const uint8_t *p;
+
+	(void)state;
+	fake_now = dp.tsc_hz;
+	browser_up(&pub, 70, PORT0 + 70, DP_SRTP_AEAD_AES_128_GCM, false);
+	assert_int_equal(leg_op(70, GW_IPC_MEDIA_RULE, 0, GW_IPC_MEDIA_RULE_PUBLISH, 0), 0);
+	browser_up(&sub, 71, PORT0 + 71, DP_SRTP_AEAD_AES_128_GCM, false);
+	assert_int_equal(leg_op(71, GW_IPC_MEDIA_RULE, 0, GW_IPC_MEDIA_RULE_SUBSCRIBE, 70), 0);
+	assert_int_equal(leg_op(71, GW_IPC_MEDIA_PTMAP, 0, 0,
+				GW_IPC_MEDIA_PTMAP_PACK(96, 120, GW_IPC_MEDIA_PT_NONE, 0)), 0);
+	for (uint16_t seq = 100; seq < 110; seq++) {
+		len = rtp_packet(pkt, 0x4242, seq, 500);            /* PT 96 */
+		browser_send(&pub, pkt, len, false, wire, &wlen);
+		deliver(&pub, wire, wlen);
+		assert_int_equal(dp_harness_n_sent, 1);
+		if (seq != 105) {                                  /* 105: lost on the way */
+			p = received(0, &sub, &got, false);
+			assert_int_equal(p[1] & 0x7f, 120);
+		}
+		dp_harness_sent_reset();
+	}
+	len = nack_packet(pkt, 0x5151, 0x4242, fci, 1);
+	browser_send(&sub, pkt, len, true, wire, &wlen);
+	deliver(&sub, wire, wlen);
+	assert_int_equal(dp_harness_n_sent, 1);                  /* resent, nothing to the publisher */
+	p = received(0, &sub, &got, false);
+	assert_int_equal(p[1] & 0x7f, 120);
+	assert_int_equal(p[2] << 8 | p[3], 105);
+	assert_int_equal(got, 12 + 500);
+	dp_harness_sent_reset();
+	assert_int_equal(leg_op(70, GW_IPC_MEDIA_DEL, 0, 0, 0), 0);
+	assert_int_equal(leg_op(71, GW_IPC_MEDIA_DEL, 0, 0, 0), 0);
+	browser_down(&pub);
+	browser_down(&sub);
+	all_free();
+}
+
 /* RTP ingest: a plain, latching publisher (ffmpeg) fanned out to two viewers,
  * one with a payload-type map (its offer put the codecs elsewhere): its copy
  * carries the mapped PT (marker bit kept), the other's and RTCP are unchanged;
@@ -1193,6 +1240,7 @@ main(void)
 		cmocka_unit_test(test_fan_out_many),
 		cmocka_unit_test(test_bridge),
 		cmocka_unit_test(test_ingest_ptmap),
+		cmocka_unit_test(test_nack_ptmap),
 		cmocka_unit_test(test_no_leg),
 		cmocka_unit_test(test_steering),
 		cmocka_unit_test(test_nack),
