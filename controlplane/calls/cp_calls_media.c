@@ -23,6 +23,11 @@
 #define LEG_ID_FLAG     0x80000000u     /* calls' dataplane leg ids (sessions count from 1) */
 #define LEGS_PER_CALL   64u             /* 2 sides x CP_SDP_MAX_MEDIA sections x RTP/RTCP */
 #define STATS_PERIOD_MS 1000
+/* Legs whose counters are asked for per tick (every ipc_poll_ms), calls in
+ * turn: each answer is two events, and all calls' legs at once overran the
+ * 1024-entry rings at a few hundred calls (dropped answers froze a call's rx
+ * count, and the media timeout then ended a call whose media flowed). */
+#define STATS_BURST     64
 #define SDP_OUT_MAX     16384
 #define SDES_OFFERED    3               /* suites we offer an SDES party */
 #define UFRAG_LEN       8
@@ -74,6 +79,8 @@ struct mcall {
 	bool rules_mux[2];              /* ... for these rtcp-mux choices */
 	uint64_t cnt[2][CP_SDP_MAX_MEDIA][2][GW_IPC_MEDIA_CNT_MAX];
 	uint64_t rx_seen, last_rx_ms;
+	uint64_t stats_due;             /* when its counters are asked for next */
+	uint64_t stats_asked;           /* when they were asked for last */
 };
 
 static struct cp_app *app;
@@ -83,7 +90,7 @@ static struct cp_calls *registry;
 static struct mcall *calls;
 static uint8_t *busy;                   /* media port - port_min -> held by a call */
 static uint32_t span, cursor, next_block;
-static uint64_t next_stats, now_ms;
+static uint64_t now_ms;
 static unsigned n_legs;
 
 static uint64_t
@@ -1071,13 +1078,12 @@ void
 cp_calls_media_tick(uint64_t now)
 {
 	uint64_t timeout_ms = (uint64_t)app->conf->calls.media_timeout_s * 1000;
-	bool stats = now >= next_stats;
+	unsigned budget = STATS_BURST;
 
 	now_ms = now;
-	if (stats)
-		next_stats = now + STATS_PERIOD_MS;
 	for (struct mcall *k = calls, *nx; k != NULL; k = nx) {
 		uint64_t rx = 0;
+		bool stats = now >= k->stats_due && budget >= 4 * k->n_media && dp_ready();
 
 		nx = k->next;
 		for (unsigned s = 0; s < 2; s++) {
@@ -1092,17 +1098,27 @@ cp_calls_media_tick(uint64_t now)
 				for (unsigned c = 0; c < 2; c++) {
 					rx += k->cnt[s][i][c][GW_IPC_MEDIA_CNT_rtp_in] +
 					      k->cnt[s][i][c][GW_IPC_MEDIA_CNT_rtcp_in];
-					if (stats && dp_ready()) {
+					if (stats) {
 						struct gw_ipc_msg m = { .type = GW_IPC_MEDIA_STATS_REQ };
 
 						m.u.media_leg.leg_id = leg_id(k, s, i, c == 1);
 						(void)cp_ipc_send(app->ipc, 0, &m);
 					}
 				}
+		if (stats) {
+			budget -= 4 * k->n_media;
+			k->stats_due = now + STATS_PERIOD_MS;
+			k->stats_asked = now;
+		}
 		if (k->last_rx_ms == 0 || rx != k->rx_seen) {
 			k->rx_seen = rx;
 			k->last_rx_ms = now;
-		} else if (now - k->last_rx_ms >= timeout_ms) {
+		} else if (now - k->last_rx_ms >= timeout_ms &&
+			   /* counters asked for well after the last change and answered
+			    * by now (with many calls they refresh more slowly than
+			    * once a second): silence, not stale figures */
+			   k->stats_asked >= k->last_rx_ms + timeout_ms / 2 &&
+			   now - k->stats_asked >= 200) {
 			char id[CP_CALLS_ID_MAX];
 			size_t len = k->id_len;
 
