@@ -48,10 +48,7 @@ struct leg {
 static struct leg legs[CP_ICE_MAX_LEGS];
 static uint32_t next_id = 1;
 static cp_ice_listener_fn *listener;
-/* Journal: calls' legs the previous control plane left in the dataplane, to
- * be taken out on attach (the calls themselves are not taken over yet). */
-static uint32_t drop_ids[CP_ICE_MAX_LEGS];
-static unsigned n_drop;
+
 static void *listener_ctx;
 
 void
@@ -71,35 +68,38 @@ on_attach(void *ctx, struct cp_ipc *c)
 	struct gw_ipc_msg m = { .type = GW_IPC_ICE_DEL_REQ };
 
 	(void)ctx;
-	if (!cp_journal_restored()) {
+	if (!cp_journal_restored())
 		(void)cp_ipc_send(c, 0, &m);
-		return;
-	}
-	for (unsigned i = 0; i < n_drop; i++) {
-		m.u.ice_del.leg_id = drop_ids[i];
+}
+
+void
+cp_ice_drop_calls(struct cp_ipc *c)
+{
+	struct gw_ipc_msg m = { .type = GW_IPC_ICE_DEL_REQ };
+
+	for (unsigned i = 0; i < CP_ICE_MAX_LEGS; i++) {
+		if (legs[i].id == 0 || !legs[i].calls)
+			continue;
+		m.u.ice_del.leg_id = legs[i].id;
 		(void)cp_ipc_send(c, 0, &m);
+		memset(&legs[i], 0, sizeof(legs[i]));
 	}
-	n_drop = 0;
 }
 
 /* The journal section: every leg but its password (the dataplane has it). */
 static json_t *
 journal_save(void *ctx)
 {
-	json_t *arr = json_array(), *drop = json_array();
+	json_t *arr = json_array();
 
 	(void)ctx;
-	for (unsigned i = 0; arr != NULL && drop != NULL && i < CP_ICE_MAX_LEGS; i++) {
+	for (unsigned i = 0; arr != NULL && i < CP_ICE_MAX_LEGS; i++) {
 		const struct leg *l = &legs[i];
 
 		if (l->id == 0)
 			continue;
-		if (l->calls) {
-			json_array_append_new(drop, json_integer((json_int_t)l->id));
-			continue;
-		}
 		if (json_array_append_new(arr, json_pack("{s:I, s:i, s:i, s:s, s:s, s:I, s:i, s:I, "
-							 "s:I, s:I, s:I}",
+							 "s:I, s:I, s:I, s:b}",
 							 "id", (json_int_t)l->id, "state", l->state,
 							 "port", l->port, "lu", l->local_ufrag,
 							 "ru", l->remote_ufrag,
@@ -109,18 +109,13 @@ journal_save(void *ctx)
 							 "created", (json_int_t)l->created,
 							 "nominated_at", (json_int_t)l->nominated_at,
 							 "consent_lost_at",
-							 (json_int_t)l->consent_lost_at)) != 0) {
+							 (json_int_t)l->consent_lost_at,
+							 "calls", l->calls)) != 0) {
 			json_decref(arr);
 			return NULL;
 		}
 	}
-	if (arr == NULL || drop == NULL) {
-		json_decref(arr);
-		json_decref(drop);
-		return NULL;
-	}
-	return json_pack("{s:I, s:o, s:o}", "next_id", (json_int_t)next_id, "legs", arr, "drop",
-			 drop);
+	return arr ? json_pack("{s:I, s:o}", "next_id", (json_int_t)next_id, "legs", arr) : NULL;
 }
 
 static int
@@ -139,13 +134,15 @@ journal_load(void *ctx, json_t *v)
 		struct leg *l;
 		json_int_t id, st, port, pip, pport, prio, cr, na, cl;
 		const char *lu, *ru;
+		int calls_leg = 0;
 
 		if (n == CP_ICE_MAX_LEGS)
 			return -E2BIG;
-		if (json_unpack(e, "{s:I, s:I, s:I, s:s, s:s, s:I, s:I, s:I, s:I, s:I, s:I}", "id",
-				&id, "state", &st, "port", &port, "lu", &lu, "ru", &ru, "peer_ip",
-				&pip, "peer_port", &pport, "priority", &prio, "created", &cr,
-				"nominated_at", &na, "consent_lost_at", &cl) != 0 ||
+		if (json_unpack(e, "{s:I, s:I, s:I, s:s, s:s, s:I, s:I, s:I, s:I, s:I, s:I, s?b}",
+				"id", &id, "state", &st, "port", &port, "lu", &lu, "ru", &ru,
+				"peer_ip", &pip, "peer_port", &pport, "priority", &prio, "created",
+				&cr, "nominated_at", &na, "consent_lost_at", &cl, "calls",
+				&calls_leg) != 0 ||
 		    id <= 0 || id > UINT32_MAX || st < ST_PENDING || st > ST_FAILED ||
 		    port < 0 || port > UINT16_MAX || strlen(lu) > GW_ICE_UFRAG_MAX ||
 		    strlen(ru) > GW_ICE_UFRAG_MAX)
@@ -162,17 +159,10 @@ journal_load(void *ctx, json_t *v)
 		l->created = (time_t)cr;
 		l->nominated_at = (time_t)na;
 		l->consent_lost_at = (time_t)cl;
+		l->calls = calls_leg != 0;
 	}
 	next_id = (uint32_t)nid;
-	n_drop = 0;
-	json_array_foreach(json_object_get(v, "drop"), i, e) {
-		json_int_t id = json_integer_value(e);
-
-		if (n_drop < CP_ICE_MAX_LEGS && id > 0 && id <= UINT32_MAX)
-			drop_ids[n_drop++] = (uint32_t)id;
-	}
-	CP_NOTICE("ice: %u leg(s) taken over from the journal, %u calls' leg(s) to remove", n,
-		  n_drop);
+	CP_NOTICE("ice: %u leg(s) taken over from the journal", n);
 	return 0;
 }
 
@@ -466,7 +456,7 @@ cp_ice_leg_create_with(struct cp_app *app, uint16_t port, const char *remote_ufr
 	if (rc != 0)
 		return rc;
 	l->calls = true;
-	(void)cp_journal_save();     /* its id joins the journal's list to remove */
+	(void)cp_journal_save();
 	info->id = l->id;
 	snprintf(info->ufrag, sizeof(info->ufrag), "%s", l->local_ufrag);
 	return 0;

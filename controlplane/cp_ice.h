@@ -67,6 +67,12 @@ int cp_ice_gen_chars(char *out, size_t n);
 /** Forget leg id and remove it from the dataplane. @return 0; -ENOENT; -ENOBUFS. */
 int cp_ice_leg_delete(struct cp_app *app, uint32_t id);
 
+struct cp_ipc;
+
+/** On an attach: take the calls' legs out of the table and the dataplane (a
+ * control plane that took the journal over but cannot take the calls over). */
+void cp_ice_drop_calls(struct cp_ipc *c);
+
 /** "pending", "waiting", "nominated", "consent_lost", "failed", or "gone". */
 const char *cp_ice_leg_state(uint32_t id);
 

@@ -181,6 +181,8 @@ main(int argc, char **argv)
 	cp_ipc_on_restore(journal_attach, NULL);
 	rc = cp_ice_init();
 	if (rc == 0)
+		rc = cp_calls_media_journal(conf.calls.ng_enabled);
+	if (rc == 0)
 		rc = cp_reload_init(&conf);
 	if (rc == 0)
 		rc = cp_session_init(&app);

@@ -6,20 +6,14 @@
 #include <string.h>
 #include <time.h>
 
-struct leg {
-	char tag[CP_CALLS_TAG_MAX];
-	size_t tag_len;
-	uint64_t created;
-	char label[64];
-	int peer;                   /* index of the leg it talks to; -1: none yet */
-};
+/* A leg of a call is what the journal records of it (cp_calls.h). */
 
 struct call {
 	struct call *next;          /* hash chain */
 	uint64_t created, last_signal;
 	size_t id_len;
 	unsigned n_legs;
-	struct leg legs[CP_CALLS_MAX_LEGS];
+	struct cp_calls_leg_rec legs[CP_CALLS_MAX_LEGS];
 	char id[];
 };
 
@@ -157,7 +151,7 @@ find_leg(const struct call *k, struct cp_ng_str tag)
 static int
 add_leg(struct call *k, const struct cp_ng_req *req, struct cp_ng_str tag, uint64_t now)
 {
-	struct leg *l;
+	struct cp_calls_leg_rec *l;
 
 	if (k->n_legs == CP_CALLS_MAX_LEGS)
 		return -1;
@@ -324,7 +318,7 @@ put_call(const struct cp_calls *c, struct cp_bencode_buf *b, const struct call *
 	cp_bencode_put_cstr(b, "tags");
 	cp_bencode_dict_begin(b);
 	for (unsigned i = 0; i < k->n_legs; i++) {
-		const struct leg *l = &k->legs[i];
+		const struct cp_calls_leg_rec *l = &k->legs[i];
 
 		cp_bencode_put_str(b, l->tag, l->tag_len);
 		cp_bencode_dict_begin(b);
@@ -430,3 +424,46 @@ const struct cp_calls_ops cp_calls_ng_ops = {
 	.query = op_query,
 	.list = op_list,
 };
+
+int
+cp_calls_get(struct cp_calls *c, const char *id, size_t len, struct cp_calls_rec *out)
+{
+	const struct call *k = *find_slot(c, (struct cp_ng_str){ .p = id, .len = len });
+
+	if (k == NULL)
+		return -ENOENT;
+	memset(out, 0, sizeof(*out));
+	out->created = k->created;
+	out->last_signal = k->last_signal;
+	out->n_legs = k->n_legs;
+	memcpy(out->legs, k->legs, sizeof(k->legs[0]) * k->n_legs);
+	return 0;
+}
+
+int
+cp_calls_put(struct cp_calls *c, const char *id, size_t len, const struct cp_calls_rec *in)
+{
+	struct call **pp;
+
+	if (len == 0 || len >= CP_CALLS_ID_MAX || in->n_legs > CP_CALLS_MAX_LEGS)
+		return -EINVAL;
+	for (unsigned i = 0; i < in->n_legs; i++)
+		if (in->legs[i].tag_len >= CP_CALLS_TAG_MAX || in->legs[i].peer >= (int)in->n_legs)
+			return -EINVAL;
+	pp = find_slot(c, (struct cp_ng_str){ .p = id, .len = len });
+	if (*pp == NULL) {
+		if (c->n_calls >= c->max_calls)
+			return -ENOSPC;
+		*pp = calloc(1, sizeof(**pp) + len + 1);
+		if (*pp == NULL)
+			return -ENOMEM;
+		memcpy((*pp)->id, id, len);
+		(*pp)->id_len = len;
+		c->n_calls++;
+	}
+	(*pp)->created = in->created;
+	(*pp)->last_signal = in->last_signal;
+	(*pp)->n_legs = in->n_legs;
+	memcpy((*pp)->legs, in->legs, sizeof(in->legs[0]) * in->n_legs);
+	return 0;
+}

@@ -72,6 +72,31 @@ void cp_calls_free(struct cp_calls *c);
 uint32_t cp_calls_count(const struct cp_calls *c);
 
 /** The ng operations over a struct cp_calls (the ops_ctx). */
+/** One call's registry entry (cp_journal: what a restarted control plane takes over). */
+struct cp_calls_leg_rec {
+	char tag[CP_CALLS_TAG_MAX];
+	size_t tag_len;
+	uint64_t created;
+	char label[64];
+	int peer;                   /* index of the leg it talks to; -1: none yet */
+};
+
+struct cp_calls_rec {
+	uint64_t created, last_signal;
+	unsigned n_legs;
+	struct cp_calls_leg_rec legs[CP_CALLS_MAX_LEGS];
+};
+
+/** Copy call id's entry. @return 0 or -ENOENT. */
+int cp_calls_get(struct cp_calls *c, const char *id, size_t len, struct cp_calls_rec *out);
+
+/**
+ * Create (or overwrite) call id's entry from a record, without running any
+ * media work (the media side restores its own). @return 0; -EINVAL (id or
+ * record out of bounds); -ENOSPC (calls.max_calls); -ENOMEM.
+ */
+int cp_calls_put(struct cp_calls *c, const char *id, size_t len, const struct cp_calls_rec *in);
+
 extern const struct cp_calls_ops cp_calls_ng_ops;
 
 #endif

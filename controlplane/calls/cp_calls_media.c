@@ -14,6 +14,7 @@
 #include "cp_dtls.h"
 #include "cp_ice.h"
 #include "cp_ipc.h"
+#include "cp_journal.h"
 #include "cp_log.h"
 #include "cp_sdp.h"
 #include "cp_session.h"
@@ -92,6 +93,9 @@ static uint8_t *busy;                   /* media port - port_min -> held by a ca
 static uint32_t span, cursor, next_block;
 static uint64_t now_ms;
 static unsigned n_legs;
+static json_t *stash;                   /* journal: calls to take over at init */
+static bool journal_dirty;
+static bool calls_enabled;              /* calls.ng_enabled (journal registration) */
 
 static uint64_t
 mono_ms(void *arg)
@@ -262,6 +266,7 @@ call_free(struct mcall **pp)
 	*pp = k->next;
 	gw_wipe(k, sizeof(*k));        /* SDES keys, ICE password */
 	free(k);
+	(void)cp_journal_save();
 }
 
 static void
@@ -670,6 +675,7 @@ dtls_progress(struct mcall *k, struct side *d, int rc)
 			(int)k->id_len, k->id, m.u.srtp_keys.profile);
 		gw_wipe(&m, sizeof(m));
 		d->keys_sent = true;
+		(void)cp_journal_save();
 	} else if (st == CP_DTLS_FAILED && rc != 0) {
 		CP_WARN("call %.*s: WebRTC leg DTLS failed: %s", (int)k->id_len, k->id,
 			rc == CP_DTLS_E_FINGERPRINT ? "fingerprint mismatch" : strerror(-rc));
@@ -713,6 +719,7 @@ on_ice(uint32_t ice_id, uint16_t kind, uint32_t peer_ip, uint16_t peer_port)
 		d->dtls_ip = peer_ip;
 		d->dtls_port = peer_port;
 		dtls_flush(d);      /* a DTLS client's ClientHello waited for this */
+		(void)cp_journal_save();
 	}
 }
 
@@ -1003,6 +1010,8 @@ cp_calls_media(void *ctx, const struct cp_ng_req *req, bool is_answer,
 	}
 	rc = is_answer ? do_answer(req, sdp, reply, reason, rlen)
 		       : do_offer(req, sdp, reply, reason, rlen);
+	if (rc == 0)
+		journal_dirty = true;  /* saved next tick: the registry's own update follows */
 out:
 	for (unsigned i = 0; i < CP_SDP_MAX_MEDIA; i++)   /* SDES keys; the rest is not secret */
 		gw_wipe(sdp->media[i].crypto, sizeof(sdp->media[i].crypto));
@@ -1056,6 +1065,185 @@ on_totals(void *ctx, const char *id, size_t len, uint64_t t[2][3])
 			}
 }
 
+
+/* ---- journal (cp_journal): calls a restarted control plane takes over ------------ */
+
+/*
+ * A call is its registry entry (tags, labels, which leg talks to which) and
+ * its media state: ports, dataplane leg ids, per side the party's addresses,
+ * kind, SDES keys, ICE credentials and DTLS progress. The side is saved as
+ * its bytes (hex; only this build reads them back: the layout's size is
+ * checked, and a journal of another layout is not taken over). The DTLS
+ * endpoint is not (its handshake is over once keys were sent; the keys are
+ * in the dataplane), so a restored side has none. The file holds SDES and
+ * ICE secrets: cp_journal writes it 0600 in a 0700 directory.
+ */
+static json_t *
+hex_of(const void *p, size_t n)
+{
+	static const char digits[] = "0123456789abcdef";
+	char *h = malloc(2 * n + 1);
+	json_t *v;
+
+	if (h == NULL)
+		return NULL;
+	for (size_t i = 0; i < n; i++) {
+		h[2 * i] = digits[((const uint8_t *)p)[i] >> 4];
+		h[2 * i + 1] = digits[((const uint8_t *)p)[i] & 15];
+	}
+	h[2 * n] = '\0';
+	v = json_stringn(h, 2 * n);
+	gw_wipe(h, 2 * n);
+	free(h);
+	return v;
+}
+
+static int
+bytes_of(const char *h, void *p, size_t n)
+{
+	if (h == NULL || strlen(h) != 2 * n)
+		return -EINVAL;
+	for (size_t i = 0; i < n; i++) {
+		unsigned v;
+
+		if (sscanf(h + 2 * i, "%2x", &v) != 1)
+			return -EINVAL;
+		((uint8_t *)p)[i] = (uint8_t)v;
+	}
+	return 0;
+}
+
+static json_t *
+journal_save(void *ctx)
+{
+	json_t *arr = json_array();
+
+	(void)ctx;
+	for (const struct mcall *k = calls; arr != NULL && k != NULL; k = k->next) {
+		struct cp_calls_rec rec;
+		struct side sd[2];
+		json_t *o;
+
+		if (cp_calls_get(registry, k->id, k->id_len, &rec) != 0)
+			continue;
+		memcpy(sd, k->s, sizeof(sd));
+		sd[0].dtls = sd[1].dtls = NULL;
+		o = json_pack("{s:s%, s:i, s:I, s:b, s:b, s:b, s:o, s:o, s:I, s:I}",
+			      "id", k->id, k->id_len, "n_media", (int)k->n_media,
+			      "leg0", (json_int_t)k->leg0, "rules_set", k->rules_set,
+			      "mux0", k->rules_mux[0], "mux1", k->rules_mux[1],
+			      "sides", hex_of(sd, sizeof(sd)), "reg", hex_of(&rec, sizeof(rec)),
+			      "created", (json_int_t)rec.created,
+			      "last_signal", (json_int_t)rec.last_signal);
+		gw_wipe(sd, sizeof(sd));
+		if (o == NULL || json_array_append_new(arr, o) != 0) {
+			json_decref(arr);
+			return NULL;
+		}
+	}
+	return arr == NULL ? NULL
+			   : json_pack("{s:I, s:I, s:o}", "side_size", (json_int_t)sizeof(struct side),
+				       "rec_size", (json_int_t)sizeof(struct cp_calls_rec), "calls", arr);
+}
+
+/* Kept until cp_calls_media_init (the registry does not exist at attach). */
+static int
+journal_load(void *ctx, json_t *v)
+{
+	(void)ctx;
+	json_decref(stash);
+	stash = NULL;
+	if (json_integer_value(json_object_get(v, "side_size")) != (json_int_t)sizeof(struct side) ||
+	    json_integer_value(json_object_get(v, "rec_size")) !=
+		    (json_int_t)sizeof(struct cp_calls_rec) ||
+	    !json_is_array(json_object_get(v, "calls"))) {
+		CP_WARN("journal: calls of another build's layout: not taken over");
+		return -EPROTO;
+	}
+	stash = json_incref(v);
+	return 0;
+}
+
+/* A fresh attachment that took the journal over: what calls it cannot take
+ * over go (legs of calls with the GW_IPC_MEDIA_ID_CALLS bit, their ICE legs). */
+static void
+on_attach(void *ctx, struct cp_ipc *c)
+{
+	struct gw_ipc_msg m = { .type = GW_IPC_MEDIA_LEG_REQ };
+
+	(void)ctx;
+	if (!cp_journal_restored() || (stash != NULL && calls_enabled))
+		return;
+	m.u.media_leg.op = GW_IPC_MEDIA_DEL;
+	m.u.media_leg.pub_leg_id = GW_IPC_MEDIA_ID_CALLS;
+	(void)cp_ipc_send(c, 0, &m);
+	cp_ice_drop_calls(c);
+	json_decref(stash);
+	stash = NULL;
+}
+
+int
+cp_calls_media_journal(bool enabled)
+{
+	int rc;
+
+	calls_enabled = enabled;
+	rc = cp_journal_register("calls", journal_save, journal_load, NULL);
+	return rc != 0 ? rc : cp_ipc_on_attach(on_attach, NULL);
+}
+
+/* Take over the calls the journal kept (init, after the registry exists). */
+static void
+restore(void)
+{
+	json_t *arr = json_object_get(stash, "calls"), *e;
+	uint32_t min = app->conf->media.port_min;
+	unsigned n = 0;
+	size_t i;
+
+	json_array_foreach(arr, i, e) {
+		const char *id = json_string_value(json_object_get(e, "id"));
+		size_t id_len = json_string_length(json_object_get(e, "id"));
+		json_int_t nm = json_integer_value(json_object_get(e, "n_media"));
+		json_int_t leg0 = json_integer_value(json_object_get(e, "leg0"));
+		struct cp_calls_rec rec;
+		struct mcall *k;
+
+		if (id == NULL || id_len == 0 || id_len >= CP_CALLS_ID_MAX || nm < 1 ||
+		    nm > CP_SDP_MAX_MEDIA || !(leg0 & LEG_ID_FLAG) || leg0 > UINT32_MAX ||
+		    (k = calloc(1, sizeof(*k))) == NULL)
+			continue;
+		if (bytes_of(json_string_value(json_object_get(e, "sides")), k->s, sizeof(k->s)) != 0 ||
+		    bytes_of(json_string_value(json_object_get(e, "reg")), &rec, sizeof(rec)) != 0 ||
+		    cp_calls_put(registry, id, id_len, &rec) != 0) {
+			gw_wipe(k, sizeof(*k));
+			free(k);
+			continue;
+		}
+		memcpy(k->id, id, id_len);
+		k->id_len = id_len;
+		k->n_media = (unsigned)nm;
+		k->leg0 = (uint32_t)leg0;
+		k->rules_set = json_is_true(json_object_get(e, "rules_set"));
+		k->rules_mux[0] = json_is_true(json_object_get(e, "mux0"));
+		k->rules_mux[1] = json_is_true(json_object_get(e, "mux1"));
+		for (unsigned s = 0; s < 2; s++) {
+			k->s[s].dtls = NULL;
+			if (k->s[s].base >= min && k->s[s].base - min + 2 * k->n_media <= span)
+				memset(busy + (k->s[s].base - min), 1, 2 * k->n_media);
+		}
+		if (((k->leg0 & ~LEG_ID_FLAG) / LEGS_PER_CALL) >= next_block)
+			next_block = (k->leg0 & ~LEG_ID_FLAG) / LEGS_PER_CALL + 1;
+		k->next = calls;
+		calls = k;
+		n_legs += 4 * k->n_media;
+		n++;
+	}
+	CP_NOTICE("calls: %u call(s) taken over from the journal", n);
+	json_decref(stash);
+	stash = NULL;
+}
+
 void
 cp_calls_media_init(struct cp_app *a, struct cp_calls *c)
 {
@@ -1072,6 +1260,8 @@ cp_calls_media_init(struct cp_app *a, struct cp_calls *c)
 	cp_session_set_ice_fallback(on_ice);
 	cp_session_set_punt_fallback(on_punt);
 	cert = cp_session_dtls_cert(&cert_fp);
+	if (stash != NULL && busy != NULL)
+		restore();
 }
 
 void
@@ -1081,6 +1271,10 @@ cp_calls_media_tick(uint64_t now)
 	unsigned budget = STATS_BURST;
 
 	now_ms = now;
+	if (journal_dirty) {
+		journal_dirty = false;
+		(void)cp_journal_save();
+	}
 	for (struct mcall *k = calls, *nx; k != NULL; k = nx) {
 		uint64_t rx = 0;
 		bool stats = now >= k->stats_due && budget >= 4 * k->n_media && dp_ready();

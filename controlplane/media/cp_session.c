@@ -337,9 +337,9 @@ on_punt(void *ctx, struct cp_ipc *c, unsigned worker, struct rte_mbuf *mb)
 /*
  * A fresh attachment: the dataplane's legs belong to no one we know, unless
  * the journal gave us this dataplane's sessions back. Then what the journal
- * does not cover goes: the calls' legs (not journaled yet), and sessions
- * whose DTLS handshake had not finished (its state died with the old
- * process; the browser's handshake times out and it starts over).
+ * does not cover goes: sessions whose DTLS handshake had not finished (its
+ * state died with the old process; the browser's handshake times out and it
+ * starts over).
  */
 static void
 on_attach(void *ctx, struct cp_ipc *c)
@@ -352,8 +352,7 @@ on_attach(void *ctx, struct cp_ipc *c)
 		(void)cp_ipc_send(c, 0, &m);
 		return;
 	}
-	m.u.media_leg.pub_leg_id = GW_IPC_MEDIA_ID_CALLS;
-	(void)cp_ipc_send(c, 0, &m);
+	/* the calls' legs are the calls module's (cp_calls_media_journal) */
 	sweep_restored = true;     /* in the first tick: app->ipc is set by then */
 }
 

@@ -109,6 +109,8 @@ rest_call() {
 	code=$(api_post rc1/answer "{\"from-tag\":\"alice\",\"to-tag\":\"bob\",\"sdp\":\"$(sdp $SIP_IP 30010 RTP/AVP)\"}")
 	[ "$code" = 200 ] || { tb_log "answer: $code $(cat "$TB_DIR/rest.json")"; return 1; }
 	gwa=$(jq -r .sdp "$TB_DIR/rest.json" | sed -n 's/^m=audio \([0-9]*\) .*/\1/p')
+	RC1_GWA=$gwa
+	RC1_GWB=$gwb
 	out=$(tb_c timeout 10 python3 "$TB_ROOT/tests/integration/rtp_pair.py" "$SIP_IP" 30000 "$gwa" 30010 "$gwb" "$TB_GW_IP" 30)
 	tb_log "REST call rc1: A<->gw $gwa, B<->gw $gwb: $out"
 	[ "$out" = "a2b=30 b2a=30 pt101=10" ]
@@ -133,6 +135,31 @@ tb_check "GET of an unknown call -> 404" [ "$(tb_api -o /dev/null -w '%{http_cod
 tb_check "REST answer for an unknown call -> 404" \
 	[ "$(api_post nope/answer '{"from-tag":"a","to-tag":"b","sdp":"v=0\r\n"}')" = 404 ]
 tb_check "REST offer with a boolean value -> 400" [ "$(api_post rc2/offer '{"from-tag":true}')" = 400 ]
+
+# 2c. The control plane killed with -9 under the call: RTP keeps flowing through
+# the dataplane, and a restarted control plane takes the call over from its
+# journal (controlplane.journal_dir): listed, counted, deleted as before.
+rc1_rtp() {
+	local out
+	out=$(tb_c timeout 10 python3 "$TB_ROOT/tests/integration/rtp_pair.py" "$SIP_IP" 30000 \
+		"$RC1_GWA" 30010 "$RC1_GWB" "$TB_GW_IP" 30)
+	tb_log "rc1 RTP: $out"
+	[ "$out" = "a2b=30 b2a=30 pt101=10" ]
+}
+tb_stop_pid "$TB_CP_PID" KILL
+tb_check "control plane killed with -9: RTP still flows both ways through rc1" rc1_rtp
+tb_check "a restarted control plane attaches" tb_start_cp
+tb_check "it took the call over from its journal" \
+	grep -q 'calls: 1 call(s) taken over from the journal' "$TB_DIR/cp.log"
+tb_check "GET /v1/calls lists rc1 again" bash -c "curl -s -m 5 -H 'Authorization: Bearer $TB_TOKEN' $TB_REST/v1/calls | jq -e '.calls == [\"rc1\"]' >/dev/null"
+tb_check "RTP both ways through the restored call" rc1_rtp
+rest_legs2() {
+	local d
+	d=$(tb_api "$TB_REST/v1/calls/rc1")
+	[ "$(printf '%s' "$d" | jq '[.legs[] | select(.kind == "rtp" and .counters.rtp_in >= 90 and .counters.rtp_out >= 90)] | length')" = 2 ] ||
+		{ tb_log "GET: $d"; return 1; }
+}
+tb_check "its counters come from the dataplane again (90 in, 90 out per RTP leg)" tb_wait 5 rest_legs2
 tb_check "DELETE /v1/calls/rc1 -> 200" [ "$(tb_api -o /dev/null -w '%{http_code}' -X DELETE "$TB_REST/v1/calls/rc1")" = 200 ]
 tb_check "its legs freed" tb_wait 5 dp_legs_zero
 
