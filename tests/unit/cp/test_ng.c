@@ -657,6 +657,48 @@ test_prometheus(void **state)
 	free(text);
 }
 
+/* The journal's view of the registry: a record put back reads back equal,
+ * counts as a call, and bad records or a full table are refused. */
+static void
+test_calls_records(void **state)
+{
+	struct fx *f = *state;
+	struct cp_calls_rec in = { .created = 11, .last_signal = 22, .n_legs = 2 }, out;
+
+	memcpy(in.legs[0].tag, "alice", 5);
+	in.legs[0].tag_len = 5;
+	in.legs[0].peer = 1;
+	memcpy(in.legs[1].tag, "bob", 3);
+	in.legs[1].tag_len = 3;
+	in.legs[1].peer = 0;
+	snprintf(in.legs[1].label, sizeof(in.legs[1].label), "callee");
+	assert_int_equal(cp_calls_get(f->calls, "j1", 2, &out), -ENOENT);
+	assert_int_equal(cp_calls_put(f->calls, "j1", 2, &in), 0);
+	assert_int_equal(cp_calls_count(f->calls), 1);
+	assert_int_equal(cp_calls_get(f->calls, "j1", 2, &out), 0);
+	assert_memory_equal(&out, &in, sizeof(in));
+	/* overwrite, not a second call */
+	in.last_signal = 33;
+	assert_int_equal(cp_calls_put(f->calls, "j1", 2, &in), 0);
+	assert_int_equal(cp_calls_count(f->calls), 1);
+	assert_int_equal(cp_calls_get(f->calls, "j1", 2, &out), 0);
+	assert_int_equal(out.last_signal, 33);
+	/* out of bounds */
+	in.legs[1].peer = 2;
+	assert_int_equal(cp_calls_put(f->calls, "j2", 2, &in), -EINVAL);
+	in.legs[1].peer = 0;
+	in.n_legs = CP_CALLS_MAX_LEGS + 1;
+	assert_int_equal(cp_calls_put(f->calls, "j2", 2, &in), -EINVAL);
+	in.n_legs = 2;
+	assert_int_equal(cp_calls_put(f->calls, "", 0, &in), -EINVAL);
+	/* calls.max_calls (3 here) */
+	assert_int_equal(cp_calls_put(f->calls, "j2", 2, &in), 0);
+	assert_int_equal(cp_calls_put(f->calls, "j3", 2, &in), 0);
+	assert_int_equal(cp_calls_put(f->calls, "j4", 2, &in), -ENOSPC);
+	assert_int_equal(cp_calls_drop(f->calls, "j1", 2), 0);
+	assert_int_equal(cp_calls_count(f->calls), 2);
+}
+
 int
 main(void)
 {
@@ -674,6 +716,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_call_lifecycle, setup_fake, teardown),
 		cmocka_unit_test_setup_teardown(test_media_failure_rolls_back, setup_fake, teardown),
 		cmocka_unit_test_setup_teardown(test_limits, setup_fake, teardown),
+		cmocka_unit_test_setup_teardown(test_calls_records, setup_fake, teardown),
 		cmocka_unit_test_setup_teardown(test_reply_too_big, setup_fake, teardown),
 		cmocka_unit_test_setup_teardown(test_prometheus, setup_nomedia, teardown),
 	};
