@@ -456,7 +456,7 @@ cp_ice_leg_create_with(struct cp_app *app, uint16_t port, const char *remote_ufr
 	if (rc != 0)
 		return rc;
 	l->calls = true;
-	(void)cp_journal_save();
+	cp_journal_touch();
 	info->id = l->id;
 	snprintf(info->ufrag, sizeof(info->ufrag), "%s", l->local_ufrag);
 	return 0;

@@ -26,6 +26,8 @@ static struct {
 	bool bound;            /* a dataplane instance is known: saves describe it */
 	bool restored;
 	bool failing;          /* the last save failed (log once per streak) */
+	bool dirty;            /* cp_journal_touch since the last write */
+	uint64_t last_write_ms;
 	int32_t dp_pid;
 	uint64_t dp_start_ns;
 } J;
@@ -167,6 +169,22 @@ out:
 			"take the sessions over)", J.path, strerror(-rc));
 	J.failing = rc != 0;
 	return rc;
+}
+
+void
+cp_journal_touch(void)
+{
+	J.dirty = true;
+}
+
+void
+cp_journal_flush(uint64_t now_ms)
+{
+	if (!J.dirty || now_ms - J.last_write_ms < CP_JOURNAL_FLUSH_MS)
+		return;
+	J.dirty = false;
+	J.last_write_ms = now_ms;
+	(void)cp_journal_save();
 }
 
 void

@@ -57,6 +57,24 @@ bool cp_journal_restored(void);
  */
 int cp_journal_save(void);
 
+/*
+ * Changes are written in batches: every section is rewritten whole, so a
+ * write per change would cost O(state) each and O(state^2) for a burst (a
+ * SIP proxy setting up a thousand calls). Modules call cp_journal_touch()
+ * on each change; the loop's cp_journal_flush() writes at most once per
+ * CP_JOURNAL_FLUSH_MS. A crash loses at most the changes of that window:
+ * sessions or calls made in it are not taken over (their dataplane legs stay
+ * until the dataplane restarts); ended ones come back and end again on their
+ * DELETE or consent loss.
+ */
+#define CP_JOURNAL_FLUSH_MS 100
+
+/** Something journaled changed: written by the next cp_journal_flush(). */
+void cp_journal_touch(void);
+
+/** Write when touched and CP_JOURNAL_FLUSH_MS passed since the last write. */
+void cp_journal_flush(uint64_t now_ms);
+
 /** Remove the journal (clean stop: the sessions were ended). */
 void cp_journal_remove(void);
 

@@ -270,6 +270,7 @@ main(int argc, char **argv)
 		if (pfd[1].revents & POLLIN)
 			cp_ng_run(ng, now);
 		cp_session_tick(now);
+		cp_journal_flush(now);
 		cp_room_rest_tick(now);
 		cp_ingest_tick(now);
 		if (calls != NULL)

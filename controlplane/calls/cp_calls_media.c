@@ -94,7 +94,6 @@ static uint32_t span, cursor, next_block;
 static uint64_t now_ms;
 static unsigned n_legs;
 static json_t *stash;                   /* journal: calls to take over at init */
-static bool journal_dirty;
 static bool calls_enabled;              /* calls.ng_enabled (journal registration) */
 
 static uint64_t
@@ -266,7 +265,7 @@ call_free(struct mcall **pp)
 	*pp = k->next;
 	gw_wipe(k, sizeof(*k));        /* SDES keys, ICE password */
 	free(k);
-	(void)cp_journal_save();
+	cp_journal_touch();
 }
 
 static void
@@ -675,7 +674,7 @@ dtls_progress(struct mcall *k, struct side *d, int rc)
 			(int)k->id_len, k->id, m.u.srtp_keys.profile);
 		gw_wipe(&m, sizeof(m));
 		d->keys_sent = true;
-		(void)cp_journal_save();
+		cp_journal_touch();
 	} else if (st == CP_DTLS_FAILED && rc != 0) {
 		CP_WARN("call %.*s: WebRTC leg DTLS failed: %s", (int)k->id_len, k->id,
 			rc == CP_DTLS_E_FINGERPRINT ? "fingerprint mismatch" : strerror(-rc));
@@ -719,7 +718,7 @@ on_ice(uint32_t ice_id, uint16_t kind, uint32_t peer_ip, uint16_t peer_port)
 		d->dtls_ip = peer_ip;
 		d->dtls_port = peer_port;
 		dtls_flush(d);      /* a DTLS client's ClientHello waited for this */
-		(void)cp_journal_save();
+		cp_journal_touch();
 	}
 }
 
@@ -1011,7 +1010,7 @@ cp_calls_media(void *ctx, const struct cp_ng_req *req, bool is_answer,
 	rc = is_answer ? do_answer(req, sdp, reply, reason, rlen)
 		       : do_offer(req, sdp, reply, reason, rlen);
 	if (rc == 0)
-		journal_dirty = true;  /* saved next tick: the registry's own update follows */
+		cp_journal_touch();    /* written later in the loop: after the registry's update */
 out:
 	for (unsigned i = 0; i < CP_SDP_MAX_MEDIA; i++)   /* SDES keys; the rest is not secret */
 		gw_wipe(sdp->media[i].crypto, sizeof(sdp->media[i].crypto));
@@ -1271,10 +1270,6 @@ cp_calls_media_tick(uint64_t now)
 	unsigned budget = STATS_BURST;
 
 	now_ms = now;
-	if (journal_dirty) {
-		journal_dirty = false;
-		(void)cp_journal_save();
-	}
 	for (struct mcall *k = calls, *nx; k != NULL; k = nx) {
 		uint64_t rx = 0;
 		bool stats = now >= k->stats_due && budget >= 4 * k->n_media && dp_ready();

@@ -181,7 +181,7 @@ end_leg(struct mleg *l, const char *why)
 	CP_NOTICE("media leg %u (%s%s%s, port %u): ended: %s", l->id, kind_names[l->kind],
 		  l->stream[0] ? " " : "", l->stream, l->port, why);
 	memset(l, 0, sizeof(*l));
-	(void)cp_journal_save();
+	cp_journal_touch();
 }
 
 /* ---- events -------------------------------------------------------------------- */
@@ -218,7 +218,7 @@ on_ice(void *ctx, uint32_t id, uint16_t kind, uint32_t peer_ip, uint16_t peer_po
 		l->peer_port = peer_port;
 		flush(l);         /* a DTLS client's ClientHello waited for this */
 	}
-	(void)cp_journal_save();
+	cp_journal_touch();
 }
 
 static void
@@ -260,7 +260,7 @@ on_srtp_evt(void *ctx, struct cp_ipc *c, const struct gw_ipc_msg *m)
 	if (m->status != 0)
 		end_leg(l, "dataplane refused the SRTP keys");
 	else
-		(void)cp_journal_save();
+		cp_journal_touch();
 }
 
 /* After the endpoint saw input or a timer: keys once connected, end on failure. */
@@ -283,7 +283,7 @@ dtls_progress(struct mleg *l, int rc)
 		gw_wipe(&m, sizeof(m));
 		l->keys_sent = true;
 		l->keys_status = 1;
-		(void)cp_journal_save();
+		cp_journal_touch();
 		CP_INFO("media leg %u: DTLS connected, SRTP profile 0x%04x", l->id, l->profile);
 		return;
 	}
@@ -937,7 +937,7 @@ create(const struct cp_rest_req *r, enum leg_kind kind, const char *stream)
 	CP_NOTICE("media leg %u (%s%s%s): port %u, DTLS %s", l->id, kind_names[kind],
 		  stream ? " " : "", stream ? stream : "", port,
 		  dcfg.role == CP_DTLS_CLIENT ? "client" : "server");
-	(void)cp_journal_save();
+	cp_journal_touch();
 	free(offer);
 	free(ans);
 	{
@@ -1211,7 +1211,7 @@ cp_session_ingest_add(const struct gw_conf_stream *spec, uint32_t *id, uint16_t 
 	l->created = time(NULL);
 	*id = lid;
 	CP_NOTICE("media leg %u (ingest %s): plain RTP on port %u", lid, spec->name, *port);
-	(void)cp_journal_save();
+	cp_journal_touch();
 	return 0;
 fail:
 	free(l->offer);

@@ -178,6 +178,30 @@ test_save_failure(void **state)
 	assert_true(exists());
 }
 
+/* Touches are written in batches: at most one write per CP_JOURNAL_FLUSH_MS,
+ * nothing when nothing changed. */
+static void
+test_touch_flush(void **state)
+{
+	(void)state;
+	assert_false(cp_journal_restore(100, 12345));
+	saves = 0;
+	cp_journal_flush(1000);                 /* nothing touched */
+	assert_int_equal(saves, 0);
+	cp_journal_touch();
+	cp_journal_flush(1000);
+	assert_int_equal(saves, 1);
+	assert_true(exists());
+	cp_journal_touch();
+	cp_journal_touch();
+	cp_journal_flush(1000 + CP_JOURNAL_FLUSH_MS - 1);   /* too soon */
+	assert_int_equal(saves, 1);
+	cp_journal_flush(1000 + CP_JOURNAL_FLUSH_MS);
+	assert_int_equal(saves, 2);
+	cp_journal_flush(5000);                 /* written already */
+	assert_int_equal(saves, 2);
+}
+
 int
 main(void)
 {
@@ -187,6 +211,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_restore_same_instance_only, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_section_failure_and_garbage, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_save_failure, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_touch_flush, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
