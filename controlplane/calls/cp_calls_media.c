@@ -99,18 +99,6 @@ static unsigned n_legs;
 static json_t *stash;                   /* journal: calls to take over at init */
 static bool calls_enabled;              /* calls.ng_enabled (journal registration) */
 
-static uint64_t
-mono_ms(void *arg)
-{
-	struct timespec ts;
-
-	(void)arg;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
-
-static const struct cp_dtls_env dtls_env = { .now_ms = mono_ms };
-
 static uint32_t
 leg_id(const struct mcall *k, unsigned side, unsigned i, bool rtcp)
 {
@@ -622,7 +610,7 @@ webrtc_take(struct mcall *k, unsigned s, const struct cp_sdp *sdp, char *reason,
 	/* an offerer's actpass/active makes us the server (we answer passive) */
 	dcfg.role = tp.setup == CP_SDP_SETUP_PASSIVE ? CP_DTLS_CLIENT : CP_DTLS_SERVER;
 	dcfg.peer_fingerprint = fp;
-	rc = cp_dtls_create(&d->dtls, cert, &dcfg, &dtls_env);
+	rc = cp_dtls_create(&d->dtls, cert, &dcfg, cp_session_dtls_env());
 	if (rc == 0 && dcfg.role == CP_DTLS_CLIENT)
 		rc = cp_dtls_start(d->dtls);
 	if (rc != 0) {

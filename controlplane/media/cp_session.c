@@ -11,6 +11,7 @@
 #include <rte_mbuf.h>
 
 #include "cp_api.h"
+#include "cp_clock.h"
 #include "cp_dtls.h"
 #include "cp_ice.h"
 #include "cp_ingest_desc.h"
@@ -86,14 +87,17 @@ static const char *const cnt_names[] = {
 static uint64_t
 mono_ms(void *arg)
 {
-	struct timespec ts;
-
 	(void)arg;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+	return cp_mono_ms();
 }
 
 static const struct cp_dtls_env dtls_env = { .now_ms = mono_ms };
+
+const struct cp_dtls_env *
+cp_session_dtls_env(void)
+{
+	return &dtls_env;
+}
 
 static bool
 dp_ready(void)

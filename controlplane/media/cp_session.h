@@ -111,6 +111,11 @@ struct cp_dtls_cert;
 /** The DTLS certificate the media legs use; *fp its sha-256 fingerprint (32 bytes). */
 const struct cp_dtls_cert *cp_session_dtls_cert(const uint8_t **fp);
 
+struct cp_dtls_env;
+
+/** The DTLS endpoints' environment (the control plane's monotonic clock). */
+const struct cp_dtls_env *cp_session_dtls_env(void);
+
 cp_rest_handler_fn cp_session_post_echo;
 cp_rest_handler_fn cp_session_post_whip;
 cp_rest_handler_fn cp_session_post_whep;
