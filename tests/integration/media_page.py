@@ -13,7 +13,8 @@ keep the namespace they were made in; threads inherit the creator's).
                                       status, body and the WHIP headers back
   POST /log/N       one line of page log, appended to DIR/N.log
   POST /result/N    the page's result (JSON), written to DIR/N.result.json
-  GET  /box/N       DIR/N.box, which the test writes for the page (404 until then)
+  GET  /box/N       DIR/N.box, which the test writes for the page (404 until then,
+                    and while it is still empty)
 
 Usage: media_page.py NS PORT REST_URL TOKEN DIR
 """
@@ -90,9 +91,13 @@ class Handler(BaseHTTPRequestHandler):
         if len(parts) == 2 and parts[0] == "box" and NAME.match(parts[1]):
             try:
                 with open(os.path.join(DIR, parts[1] + ".box"), "rb") as f:
-                    return self.send(200, f.read(), "application/sdp")
+                    body = f.read()
+                # empty: the test has created the file but not written it yet
+                if body:
+                    return self.send(200, body, "application/sdp")
             except OSError:
-                return self.send(404, "{}")
+                pass
+            return self.send(404, "{}")
         if p.path == "/favicon.ico":
             return self.send(204, b"", "image/x-icon")
         return self.send(404, "{}")

@@ -130,7 +130,8 @@ json_sdp "$TB_DIR/a-answer.sdp" '{"from-tag":"browser","to-tag":"sip","flags":["
 tb_check "(a) SIP side's answer through POST /v1/calls/cA/answer -> 200, UDP/TLS/RTP/SAVPF for the browser" \
 	test "$(api_post cA/answer "$TB_DIR/a-answer.out" "$TB_DIR/a-answer.json")" = 200
 bail ca cA
-jq -j .sdp "$TB_DIR/a-answer.out" >"$RES/ca.box"
+# written whole, then renamed: the page polls for it
+jq -j .sdp "$TB_DIR/a-answer.out" >"$RES/ca.box.tmp" && mv "$RES/ca.box.tmp" "$RES/ca.box"
 tb_check "(a) the browser's answer: ICE-lite, setup:passive, our candidate, PCMU only" \
 	bash -c "grep -q '^a=ice-lite' '$RES/ca.box' && grep -q '^a=setup:passive' '$RES/ca.box' && grep -q '^m=audio [0-9]* UDP/TLS/RTP/SAVPF 0\$' <(tr -d '\r' <'$RES/ca.box') && grep -q 'typ host' '$RES/ca.box'"
 # the receiver's SDP: where the SIP side said it receives
@@ -146,7 +147,7 @@ json_sdp "$TB_DIR/b-offer.sdp" '{"from-tag":"sip","ICE":"force","DTLS":"passive"
 tb_check "(b) SIP side's SDES offer with ICE=force DTLS=passive UDP/TLS/RTP/SAVPF -> 200" \
 	test "$(api_post cB/offer "$TB_DIR/b-offer.out" "$TB_DIR/b-offer.json")" = 200
 bail cb cB
-jq -j .sdp "$TB_DIR/b-offer.out" >"$RES/cb.box"
+jq -j .sdp "$TB_DIR/b-offer.out" >"$RES/cb.box.tmp" && mv "$RES/cb.box.tmp" "$RES/cb.box"
 tb_check "(b) the browser's offer: ICE-lite, setup:passive, fingerprint, rtcp-mux, BUNDLE, no a=crypto" \
 	bash -c "grep -q '^a=ice-lite' '$RES/cb.box' && grep -q '^a=setup:passive' '$RES/cb.box' && grep -q '^a=fingerprint:sha-256' '$RES/cb.box' && grep -q '^a=rtcp-mux' '$RES/cb.box' && grep -q '^a=group:BUNDLE' '$RES/cb.box' && ! grep -q 'a=crypto' '$RES/cb.box'"
 chrome_start cb "mode=callanswer&call=cB&ftag=sip&ttag=browser&secs=$SECS"
