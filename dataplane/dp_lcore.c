@@ -13,6 +13,7 @@
 #include "dp_log.h"
 #include "dp_media.h"
 #include "dp_reload.h"
+#include "dp_strm.h"
 #include "dp_turn.h"
 
 /* Idle back-off (busy_poll false). The PMDs this runs on off a NIC
@@ -69,6 +70,7 @@ dp_lcore_main(void *unused)
 		}
 		got += dp_exc_poll(w);
 		got += dp_media_poll(w);
+		got += dp_strm_poll(w);         /* worker 0: TURN over TCP/TLS */
 		for (unsigned pi = 0; pi < dp.n_ports; pi++)
 			rte_eth_tx_buffer_flush(dp.ports[pi].port_id, (uint16_t)w->idx, w->txb[pi]);
 

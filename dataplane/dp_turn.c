@@ -19,14 +19,18 @@
 #include "dp_ctx.h"
 #include "dp_frag.h"
 #include "dp_log.h"
+#include "dp_strm.h"
 #include "dp_stun.h"
 #include "dp_turn_table.h"
 #include "dp_xmit.h"
+#include "gw_ipc.h"
 #include "hmac.h"
 #include "stun.h"
+#include "stunsrv.h"
 #include "turn.h"
 
 #define HDRS          (GW_ETH_HLEN + GW_IPV4_HLEN + GW_UDP_HLEN)
+#define SHDR          sizeof(struct gw_ipc_strm)   /* toward a TCP/TLS client */
 #define RESP_MAX      512
 #define USER_MAX      128
 #define DATA_IND_HLEN (GW_STUN_HDR_LEN + 12 + 4)   /* header, XOR-PEER-ADDRESS, DATA hdr */
@@ -373,15 +377,17 @@ port_of(uint32_t ip)
 }
 
 /*
- * Make m hold [eth][ipv4][udp][prefix bytes][the len payload bytes at
+ * Make m hold [hdrs bytes of headers][prefix bytes][the len payload bytes at
  * payload][suffix bytes], moving the frame start so the payload stays where
- * it is. Returns the frame start, or NULL (no room; m untouched otherwise).
+ * it is. hdrs: HDRS (eth, ipv4, udp) toward the wire, SHDR toward the front.
+ * Returns the frame start, or NULL (no room; m untouched otherwise).
  */
 static uint8_t *
-reframe(struct rte_mbuf *m, const uint8_t *payload, size_t len, size_t prefix, size_t suffix)
+reframe_at(struct rte_mbuf *m, size_t hdrs, const uint8_t *payload, size_t len, size_t prefix,
+	   size_t suffix)
 {
 	uint8_t *start = rte_pktmbuf_mtod(m, uint8_t *);
-	size_t cur = (size_t)(payload - start), want = HDRS + prefix;
+	size_t cur = (size_t)(payload - start), want = hdrs + prefix;
 	size_t total = want + len + suffix, have;
 
 	if (cur > want) {
@@ -400,6 +406,29 @@ reframe(struct rte_mbuf *m, const uint8_t *payload, size_t len, size_t prefix, s
 	}
 	m->ol_flags = 0;
 	return rte_pktmbuf_mtod(m, uint8_t *);
+}
+
+static uint8_t *
+reframe(struct rte_mbuf *m, const uint8_t *payload, size_t len, size_t prefix, size_t suffix)
+{
+	return reframe_at(m, HDRS, payload, len, prefix, suffix);
+}
+
+/*
+ * Send a reframed message (SHDR, then len bytes) to the TCP/TLS client of
+ * 5-tuple f through the front. Consumes m. True when queued.
+ */
+static bool
+strm_push(struct dp_worker *w, struct rte_mbuf *m, const struct dp_turn_5tuple *f, size_t len)
+{
+	struct gw_ipc_strm h = {
+		.conn = f->conn, .client_ip = f->client_ip, .server_ip = f->server_ip,
+		.client_port = f->client_port, .server_port = f->server_port,
+		.type = GW_IPC_STRM_MSG, .len = (uint16_t)len,
+	};
+
+	memcpy(rte_pktmbuf_mtod(m, void *), &h, sizeof(h));
+	return dp_strm_send(w, m);
 }
 
 /* ---- checksums ------------------------------------------------------------------ */
@@ -552,6 +581,8 @@ to_client(struct dp_worker *w, struct rte_mbuf *m, uint32_t idx, uint32_t src_ip
 	  const uint32_t *psum)
 {
 	const struct dp_turn_alloc *a = dp_turn_alloc_at(T.t, idx);
+	const bool strm = a->five.conn != 0;    /* a TCP/TLS client: through the front */
+	const size_t hl = strm ? SHDR : HDRS;
 	uint16_t ch;
 	uint8_t *b;
 	size_t udp_len, pfx;
@@ -579,12 +610,15 @@ to_client(struct dp_worker *w, struct rte_mbuf *m, uint32_t idx, uint32_t src_ip
 		return;
 	}
 	if (dp_turn_chan_by_peer(T.t, idx, src_ip, src_port, now, &ch) == 0) {
-		b = reframe(m, payload, len, GW_TURN_CHANDATA_HLEN, 0);
+		/* on a stream ChannelData is padded to 4 bytes (RFC 8656 §12.5) */
+		size_t pad = strm ? (4 - len % 4) % 4 : 0;
+
+		b = reframe_at(m, hl, payload, len, GW_TURN_CHANDATA_HLEN, pad);
 		if (b == NULL)
 			goto noroom;
-		(void)gw_turn_chandata_encode(b + HDRS, GW_TURN_CHANDATA_HLEN + len, ch,
-					      b + HDRS + GW_TURN_CHANDATA_HLEN, len, false);
-		udp_len = GW_TURN_CHANDATA_HLEN + len;
+		(void)gw_turn_chandata_encode(b + hl, GW_TURN_CHANDATA_HLEN + len + pad, ch,
+					      b + hl + GW_TURN_CHANDATA_HLEN, len, strm);
+		udp_len = GW_TURN_CHANDATA_HLEN + len + pad;
 		pfx = GW_TURN_CHANDATA_HLEN;
 	} else {
 		size_t pad = (4 - len % 4) % 4;
@@ -599,10 +633,10 @@ to_client(struct dp_worker *w, struct rte_mbuf *m, uint32_t idx, uint32_t src_ip
 		memcpy(txid, &r1, 8);
 		memcpy(txid + 8, &T.rng[w->idx], 4);
 		put_ip(peer.addr, src_ip);
-		b = reframe(m, payload, len, DATA_IND_HLEN, pad);
+		b = reframe_at(m, hl, payload, len, DATA_IND_HLEN, pad);
 		if (b == NULL)
 			goto noroom;
-		s = b + HDRS;
+		s = b + hl;
 		if (gw_stun_enc_init(&e, s, DATA_IND_HLEN,
 				     gw_stun_type(GW_STUN_DATA, GW_STUN_INDICATION), txid) != 0 ||
 		    gw_stun_enc_xor_addr(&e, GW_STUN_ATTR_XOR_PEER_ADDRESS, &peer) != 0)
@@ -616,6 +650,13 @@ to_client(struct dp_worker *w, struct rte_mbuf *m, uint32_t idx, uint32_t src_ip
 		memset(s + DATA_IND_HLEN + len, 0, pad);    /* zeros: no change to the sum */
 		udp_len = DATA_IND_HLEN + len + pad;
 		pfx = DATA_IND_HLEN;
+	}
+	if (strm) {
+		if (strm_push(w, m, &a->five, udp_len)) {
+			DP_CNT(w, TURN_TO_CLIENT_PKTS);
+			DP_CNT_ADD(w, TURN_TO_CLIENT_BYTES, len);
+		}
+		return;
 	}
 	if (psum != NULL)
 		sum = fold16((uint64_t)gw_cksum_add(0, b + HDRS, pfx) + *psum);
@@ -701,29 +742,28 @@ to_peer(struct dp_worker *w, struct rte_mbuf *m, uint32_t idx, uint32_t peer_ip,
 	}
 }
 
-void
-dp_turn_chandata_input(struct dp_worker *w, unsigned pi, struct rte_mbuf *m,
-		       const struct gw_ipv4_view *ip, const struct gw_udp_view *u)
+/*
+ * ChannelData msg[0..len) from the client of 5-tuple f. ip and u: the UDP
+ * datagram it came in (its checksum saves summing the payload again), or
+ * NULL from a stream. Consumes m.
+ */
+static void
+chandata(struct dp_worker *w, struct rte_mbuf *m, const struct dp_turn_5tuple *f,
+	 const uint8_t *msg, size_t len, const struct gw_ipv4_view *ip,
+	 const struct gw_udp_view *u)
 {
-	struct dp_turn_5tuple f = { ip->src, ip->dst, u->sport, u->dport };
 	struct gw_turn_chandata cd;
 	uint64_t now = now_s();
 	uint32_t idx, peer_ip, sum;
 	uint16_t peer_port;
 	bool have;
 
-	(void)pi;
-	if (!T.on) {
-		DP_CNT(w, STUN_TURN_UNAVAILABLE);
-		drop(m);
-		return;
-	}
-	if (gw_turn_chandata_parse_range(&cd, u->payload, u->payload_len, T.chan_max) != 0) {
+	if (gw_turn_chandata_parse_range(&cd, msg, len, T.chan_max) != 0) {
 		DP_CNT(w, TURN_DROP_BAD_CHANDATA);
 		drop(m);
 		return;
 	}
-	if (dp_turn_lookup_5tuple(T.t, &f, &idx) != 0 ||
+	if (dp_turn_lookup_5tuple(T.t, f, &idx) != 0 ||
 	    !dp_turn_alloc_live(dp_turn_alloc_at(T.t, idx), now)) {
 		DP_CNT(w, TURN_DROP_NO_ALLOC);
 		drop(m);
@@ -735,12 +775,37 @@ dp_turn_chandata_input(struct dp_worker *w, unsigned pi, struct rte_mbuf *m,
 		return;
 	}
 	/* with padding present the checksum also covers the padding bytes: sum anew */
-	have = u->payload_len == (size_t)GW_TURN_CHANDATA_HLEN + cd.len &&
+	have = ip != NULL && u->payload_len == (size_t)GW_TURN_CHANDATA_HLEN + cd.len &&
 	       payload_sum(ip, u, GW_TURN_CHANDATA_HLEN, &sum);
 	to_peer(w, m, idx, peer_ip, peer_port, cd.data, cd.len, now, have ? &sum : NULL, false);
 }
 
+void
+dp_turn_chandata_input(struct dp_worker *w, unsigned pi, struct rte_mbuf *m,
+		       const struct gw_ipv4_view *ip, const struct gw_udp_view *u)
+{
+	struct dp_turn_5tuple f = { ip->src, ip->dst, u->sport, u->dport, 0 };
+
+	(void)pi;
+	if (!T.on) {
+		DP_CNT(w, STUN_TURN_UNAVAILABLE);
+		drop(m);
+		return;
+	}
+	chandata(w, m, &f, u->payload, u->payload_len, ip, u);
+}
+
 /* ---- transactions ------------------------------------------------------------------ */
+
+/* Where a message came from, and so where its answer goes: a UDP datagram
+ * (f.conn 0) arriving on port pi, or a TCP/TLS connection's (f.conn, through
+ * the front). msg/len: the message inside the mbuf. */
+struct src {
+	struct dp_turn_5tuple f;
+	unsigned pi;
+	const uint8_t *msg;
+	size_t len;
+};
 
 struct resp {
 	struct gw_stun_enc e;
@@ -775,30 +840,38 @@ resp_finish(struct resp *r, const struct auth *au)
 	return err;
 }
 
-/* Send r back to the request's source over m. Consumes m. */
+/* Send resp[0..len) back to the request's source over m. Consumes m. */
 static void
-reply(struct dp_worker *w, unsigned pi, struct rte_mbuf *m, const struct gw_ipv4_view *ip,
-      const struct gw_udp_view *u, const struct resp *r)
+reply_bytes(struct dp_worker *w, const struct src *sc, struct rte_mbuf *m, const uint8_t *resp,
+	    size_t len)
 {
-	size_t len = gw_stun_enc_len(&r->e);
-	uint8_t *b = reframe(m, u->payload, 0, 0, len);
-	uint32_t src = ip->src, dst = ip->dst;
-	uint16_t sport = u->sport, dport = u->dport;
+	const struct dp_turn_5tuple f = sc->f;   /* reframing moves the request */
+	const size_t hl = f.conn != 0 ? SHDR : HDRS;
+	uint8_t *b = reframe_at(m, hl, sc->msg, 0, 0, len);
 
 	if (b == NULL) {
 		DP_CNT(w, TURN_DROP_NOROOM);
 		drop(m);
 		return;
 	}
-	memcpy(b + HDRS, r->buf, len);
-	(void)emit(w, pi, m, dst, dport, src, sport, len, NULL, false);
+	memcpy(b + hl, resp, len);
+	if (f.conn != 0)
+		(void)strm_push(w, m, &f, len);
+	else
+		(void)emit(w, sc->pi, m, f.server_ip, f.server_port, f.client_ip, f.client_port,
+			   len, NULL, false);
+}
+
+static void
+reply(struct dp_worker *w, const struct src *sc, struct rte_mbuf *m, const struct resp *r)
+{
+	reply_bytes(w, sc, m, r->buf, gw_stun_enc_len(&r->e));
 }
 
 /* An error response; 401 and 438 carry REALM, a fresh NONCE, PASSWORD-ALGORITHMS. */
 static void
-reply_error(struct dp_worker *w, unsigned pi, struct rte_mbuf *m, const struct gw_ipv4_view *ip,
-	    const struct gw_udp_view *u, const struct gw_stun_view *v, uint16_t code,
-	    const struct auth *au)
+reply_error(struct dp_worker *w, const struct src *sc, struct rte_mbuf *m,
+	    const struct gw_stun_view *v, uint16_t code, const struct auth *au)
 {
 	static const char *const reasons[] = {
 		[0] = "Error", [1] = "Bad Request", [2] = "Unauthenticated", [3] = "Forbidden",
@@ -834,8 +907,8 @@ reply_error(struct dp_worker *w, unsigned pi, struct rte_mbuf *m, const struct g
 	if (code == 401 || code == 438) {
 		char nonce[GW_TURN_NONCE_MAX];
 		int n = gw_turn_nonce_make(nonce, sizeof(nonce), &T.nonce_key,
-					   GW_TURN_FEATURE_PASSWORD_ALGORITHMS, true, ip->src,
-					   unix_s());
+					   GW_TURN_FEATURE_PASSWORD_ALGORITHMS, true,
+					   sc->f.client_ip, unix_s());
 
 		if (n < 0 ||
 		    gw_stun_enc_bytes(&r.e, GW_STUN_ATTR_REALM, T.c->turn.realm,
@@ -848,7 +921,7 @@ reply_error(struct dp_worker *w, unsigned pi, struct rte_mbuf *m, const struct g
 	}
 	if (resp_finish(&r, au) != 0)
 		goto fail;
-	reply(w, pi, m, ip, u, &r);
+	reply(w, sc, m, &r);
 	return;
 fail:
 	DP_CNT(w, STUN_DROP_NOSPC);
@@ -1171,11 +1244,11 @@ send_indication(struct dp_worker *w, struct rte_mbuf *m, const struct dp_turn_5t
 		rq->data_len, now, NULL, rq->dont_fragment);
 }
 
-void
-dp_turn_input(struct dp_worker *w, unsigned pi, struct rte_mbuf *m,
-	      const struct gw_ipv4_view *ip, const struct gw_udp_view *u)
+/* A STUN message (TURN request or Send indication) from sc. Consumes m. */
+static void
+turn_message(struct dp_worker *w, const struct src *sc, struct rte_mbuf *m)
 {
-	struct dp_turn_5tuple f = { ip->src, ip->dst, u->sport, u->dport };
+	const struct dp_turn_5tuple *fp = &sc->f;
 	struct gw_stun_view v;
 	struct gw_turn_req rq;
 	struct auth au;
@@ -1185,12 +1258,7 @@ dp_turn_input(struct dp_worker *w, unsigned pi, struct rte_mbuf *m,
 	bool unknown;
 	int err;
 
-	if (!T.on) {
-		DP_CNT(w, STUN_TURN_UNAVAILABLE);
-		drop(m);
-		return;
-	}
-	err = gw_stun_parse(&v, u->payload, u->payload_len);
+	err = gw_stun_parse(&v, sc->msg, sc->len);
 	if (err != 0 && !GW_IS_STUN_ERR(err)) {
 		DP_CNT(w, TURN_DROP_BAD_REQUEST);
 		drop(m);
@@ -1210,7 +1278,7 @@ dp_turn_input(struct dp_worker *w, unsigned pi, struct rte_mbuf *m,
 			drop(m);
 			return;
 		}
-		send_indication(w, m, &f, &rq);
+		send_indication(w, m, fp, &rq);
 		return;
 	}
 	if (v.cls != GW_STUN_REQUEST) {
@@ -1220,16 +1288,16 @@ dp_turn_input(struct dp_worker *w, unsigned pi, struct rte_mbuf *m,
 	}
 	if (err != 0 && err != GW_STUN_ERR(420)) {     /* malformed: 400 before anything else */
 		DP_CNT(w, TURN_ERR_BAD_REQUEST);
-		reply_error(w, pi, m, ip, u, &v, (uint16_t)GW_STUN_CODE(err), NULL);
+		reply_error(w, sc, m, &v, (uint16_t)GW_STUN_CODE(err), NULL);
 		return;
 	}
 	unknown = err == GW_STUN_ERR(420);
-	if (v.method != GW_STUN_ALLOCATE && dp_turn_lookup_5tuple(T.t, &f, &idx) == 0 &&
+	if (v.method != GW_STUN_ALLOCATE && dp_turn_lookup_5tuple(T.t, fp, &idx) == 0 &&
 	    dp_turn_alloc_live(dp_turn_alloc_at(T.t, idx), now_s()))
 		x = &T.aux[idx];
-	err = authenticate(w, &v, ip->src, x, &au);
+	err = authenticate(w, &v, fp->client_ip, x, &au);
 	if (err != 0) {
-		reply_error(w, pi, m, ip, u, &v, (uint16_t)GW_STUN_CODE(err), NULL);
+		reply_error(w, sc, m, &v, (uint16_t)GW_STUN_CODE(err), NULL);
 		return;
 	}
 	/* RFC 8489 §6.3.1: unknown comprehension-required attributes are judged
@@ -1250,17 +1318,107 @@ dp_turn_input(struct dp_worker *w, unsigned pi, struct rte_mbuf *m,
 		if (!GW_IS_STUN_ERR(err))
 			err = GW_STUN_ERR(400);
 	} else if (v.method == GW_STUN_ALLOCATE) {
-		err = do_allocate(w, &v, &rq, &f, pi, &au, &r);
+		err = do_allocate(w, &v, &rq, fp, sc->pi, &au, &r);
 	} else {
 		err = do_request(w, &v, &rq, idx, &au, &r);
 	}
 	if (err == 0) {
-		reply(w, pi, m, ip, u, &r);
+		reply(w, sc, m, &r);
 	} else if (GW_IS_STUN_ERR(err)) {
-		reply_error(w, pi, m, ip, u, &v, (uint16_t)GW_STUN_CODE(err), &au);
+		reply_error(w, sc, m, &v, (uint16_t)GW_STUN_CODE(err), &au);
 	} else {
 		DP_CNT(w, STUN_DROP_NOSPC);
 		drop(m);
 	}
 	gw_wipe(&au.derived, sizeof(au.derived));
+}
+
+void
+dp_turn_input(struct dp_worker *w, unsigned pi, struct rte_mbuf *m,
+	      const struct gw_ipv4_view *ip, const struct gw_udp_view *u)
+{
+	const struct src sc = {
+		.f = { ip->src, ip->dst, u->sport, u->dport, 0 },
+		.pi = pi, .msg = u->payload, .len = u->payload_len,
+	};
+
+	if (!T.on) {
+		DP_CNT(w, STUN_TURN_UNAVAILABLE);
+		drop(m);
+		return;
+	}
+	turn_message(w, &sc, m);
+}
+
+/* ---- TCP and TLS clients (through rtcgw-turnfront, dp_strm) ------------------------- */
+
+void
+dp_turn_stream_input(struct dp_worker *w, struct rte_mbuf *m, const struct gw_ipc_strm *h)
+{
+	struct src sc = {
+		.f = { h->client_ip, h->server_ip, h->client_port, h->server_port, h->conn },
+		.msg = rte_pktmbuf_mtod_offset(m, const uint8_t *, SHDR),
+		.len = h->len,
+	};
+	int pi = port_of(h->server_ip);
+
+	if (!T.on || pi < 0) {
+		DP_CNT(w, TURN_STREAM_DROP_BAD);
+		drop(m);
+		return;
+	}
+	sc.pi = (unsigned)pi;
+	if (sc.msg[0] >= 0x40 && sc.msg[0] <= 0x7f) {    /* the front checked the framing */
+		chandata(w, m, &sc.f, sc.msg, sc.len, NULL, NULL);
+		return;
+	}
+	if (sc.len >= GW_STUN_HDR_LEN && sc.msg[0] < 0x40 &&
+	    ((uint16_t)(sc.msg[0] << 8 | sc.msg[1])) ==
+		    gw_stun_type(GW_STUN_BINDING, GW_STUN_REQUEST)) {
+		/* a Binding request on the TURN connection (RFC 8489 over TCP):
+		 * answered as on UDP, with the connection's address */
+		uint8_t out[GW_STUNSRV_MAX_RESP];
+		struct gw_stunsrv_res res;
+		struct gw_stun_addr a = { .family = GW_STUN_FAMILY_IPV4, .port = h->client_port };
+		enum gw_stunsrv_outcome o;
+
+		put_ip(a.addr, h->client_ip);
+		o = gw_stunsrv_binding(sc.msg, sc.len, &a, T.c->stun.software, out, sizeof(out),
+				       &res);
+		w->cnt[GW_CNT_STUN_BINDING_OK + o]++;
+		if (res.len == 0)
+			drop(m);
+		else
+			reply_bytes(w, &sc, m, out, res.len);
+		return;
+	}
+	turn_message(w, &sc, m);
+}
+
+void
+dp_turn_stream_close(struct dp_worker *w, const struct gw_ipc_strm *h)
+{
+	const struct dp_turn_5tuple f = { h->client_ip, h->server_ip, h->client_port,
+					  h->server_port, h->conn };
+	uint32_t idx;
+
+	if (!T.on || h->conn == 0 || dp_turn_lookup_5tuple(T.t, &f, &idx) != 0)
+		return;
+	if (dp_turn_alloc_at(T.t, idx)->owner == w->idx &&
+	    dp_turn_alloc_delete(T.t, idx, (uint16_t)w->idx) == 0)
+		DP_CNT(w, TURN_STREAM_CLOSED);
+}
+
+void
+dp_turn_stream_reset(struct dp_worker *w)
+{
+	unsigned n;
+
+	if (!T.on)
+		return;
+	n = dp_turn_table_delete_streams(T.t, (uint16_t)w->idx);
+	DP_CNT_ADD(w, TURN_STREAM_CLOSED, n);
+	if (n != 0)
+		DP_LOG(NOTICE, "TURN: a TCP/TLS front (re)started: %u allocation(s) of its "
+		       "earlier connections deleted", n);
 }

@@ -92,6 +92,22 @@ void dp_turn_chandata_input(struct dp_worker *w, unsigned pi, struct rte_mbuf *m
 void dp_turn_relay_input(struct dp_worker *w, unsigned pi, struct rte_mbuf *m,
 			 const struct gw_ipv4_view *ip, const struct gw_udp_view *u);
 
+struct gw_ipc_strm;
+
+/**
+ * A message from a TCP/TLS client (dp_strm, worker 0): m's data is h and
+ * then the message (STUN or ChannelData). Served as the UDP path serves a
+ * datagram; answers and relayed data for the client go back to the front.
+ * Consumes m.
+ */
+void dp_turn_stream_input(struct dp_worker *w, struct rte_mbuf *m, const struct gw_ipc_strm *h);
+
+/** TCP/TLS connection h->conn closed: its allocation goes (RFC 8656 §3.1). */
+void dp_turn_stream_close(struct dp_worker *w, const struct gw_ipc_strm *h);
+
+/** A front (re)started: every TCP/TLS allocation of worker w goes. */
+void dp_turn_stream_reset(struct dp_worker *w);
+
 /** Live allocations (all workers). */
 uint32_t dp_turn_active(void);
 

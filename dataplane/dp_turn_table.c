@@ -46,7 +46,7 @@
 struct key_five {
 	uint32_t cip, sip;
 	uint16_t cport, sport;
-	uint32_t zero;
+	uint32_t conn;           /* 0: UDP; TCP/TLS: the front's connection id */
 };
 struct key_relay {           /* 8 */
 	uint32_t ip;
@@ -538,6 +538,7 @@ five_key(struct key_five *k, const struct dp_turn_5tuple *f)
 	k->sip = f->server_ip;
 	k->cport = f->client_port;
 	k->sport = f->server_port;
+	k->conn = f->conn;
 }
 
 static void
@@ -946,6 +947,30 @@ dp_turn_table_tick(struct dp_turn_table *t, uint16_t owner, uint64_t now, unsign
 	}
 	reclaim(t);
 	return visited;
+}
+
+unsigned
+dp_turn_table_delete_streams(struct dp_turn_table *t, uint16_t owner)
+{
+	struct owner_state *o;
+	unsigned n = 0, left;
+	uint32_t idx;
+
+	if (t == NULL || owner >= t->p.n_owners)
+		return 0;
+	o = &t->owners[owner];
+	left = o->count;
+	idx = o->head;
+	while (idx != DP_TURN_NONE && left-- > 0) {
+		struct dp_turn_alloc *a = &t->allocs[idx];
+		uint32_t next = a->next;
+
+		if (a->five.conn != 0 && dp_turn_alloc_delete(t, idx, owner) == 0)
+			n++;
+		idx = next;
+	}
+	reclaim(t);
+	return n;
 }
 
 uint64_t

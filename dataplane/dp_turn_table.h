@@ -38,12 +38,18 @@ struct rte_rcu_qsbr;
 #define DP_TURN_MAX_LIFETIME_S   32767 /**< channel/permission expiries are kept mod 2^16 */
 #define DP_TURN_NONE             UINT32_MAX
 
-/** The client side of an allocation: who sent the Allocate, to which address. */
+/**
+ * The client side of an allocation: who sent the Allocate, to which address,
+ * over what. conn is 0 for UDP and the front's connection id for TCP/TLS
+ * (RFC 8656 §2: the transport is part of the 5-tuple; a TCP client may even
+ * reuse a UDP client's address and port).
+ */
 struct dp_turn_5tuple {
 	uint32_t client_ip;      /**< host order */
 	uint32_t server_ip;      /**< the gateway address the client used */
 	uint16_t client_port;
 	uint16_t server_port;
+	uint32_t conn;           /**< 0: UDP; else the TCP/TLS connection */
 };
 
 /**
@@ -114,6 +120,14 @@ struct dp_turn_table;
  *         object with the same name exists), or another -rte_errno.
  */
 int dp_turn_table_create(struct dp_turn_table **out, const struct dp_turn_table_params *p);
+
+/**
+ * Delete every allocation of owner whose client is a stream connection
+ * (five.conn != 0): the front that held those connections restarted.
+ * Walks the owner's whole list once (slow path, bounded by its count).
+ * @return allocations deleted.
+ */
+unsigned dp_turn_table_delete_streams(struct dp_turn_table *t, uint16_t owner);
 
 /** Free the tables (NULL-safe). No reader may be using them. No errors. */
 void dp_turn_table_free(struct dp_turn_table *t);

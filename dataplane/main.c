@@ -26,6 +26,7 @@
 #include "dp_ipc.h"
 #include "dp_media.h"
 #include "dp_lcore.h"
+#include "dp_strm.h"
 #include "dp_turn.h"
 #include "dp_log.h"
 #include "dp_port.h"
@@ -260,6 +261,11 @@ main(int argc, char **argv)
 		DP_LOG(ERR, "cannot create the TURN tables: %s", strerror(-rc));
 		goto out;
 	}
+	rc = dp_strm_create(&conf);
+	if (rc != 0) {
+		DP_LOG(ERR, "cannot create the TCP/TLS front's rings: %s", strerror(-rc));
+		goto out;
+	}
 	rc = dp_reload_init(&conf);
 	if (rc != 0) {
 		DP_LOG(ERR, "cannot set up config reload: %s", strerror(-rc));
@@ -280,6 +286,7 @@ out:
 	dp_exc_shutdown();
 	dp_port_shutdown();
 	dp_ipc_drain();
+	dp_strm_drain();
 	dp_media_free();
 	if (eal_up)
 		rte_eal_cleanup();

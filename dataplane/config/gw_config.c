@@ -157,6 +157,8 @@ static const struct field stream_keys[] = {
 
 static const struct field lcore_elem = { .key = "", .type = F_UINT, .size = sizeof(uint16_t),
 					 .min = 0, .max = 1023 };
+static const struct field listen_port_elem = { .key = "", .type = F_UINT,
+					       .size = sizeof(uint16_t), .min = 1, .max = 65535 };
 static const struct field port_elem = { .key = "", .type = F_MAP,
 					.size = sizeof(struct gw_conf_port),
 					.sub = port_keys, .init = port_init };
@@ -225,6 +227,22 @@ static const struct field stun_keys[] = {
 	END
 };
 
+static const struct field turn_tcp_keys[] = {
+	TYPED("enabled", F_BOOL, C(turn.tcp.enabled)),
+	SEQ("ports", C(turn.tcp.ports), listen_port_elem, CNT(turn.tcp.n_ports), 0),
+	SEQ("tls_ports", C(turn.tcp.tls_ports), listen_port_elem, CNT(turn.tcp.n_tls_ports), 0),
+	STRF("certificate", F_PATH, C(turn.tcp.certificate), 1),
+	STRF("private_key", F_PATH, C(turn.tcp.private_key), 1),
+	UINT("lcore", C(turn.tcp.lcore), 0, 1023),
+	UINT("max_connections", C(turn.tcp.max_connections), 1, 1000000),
+	UINT("max_connections_per_ip", C(turn.tcp.max_connections_per_ip), 1, 1000000),
+	UINT("idle_timeout_s", C(turn.tcp.idle_timeout_s), 10, 86400),
+	UINT("handshake_timeout_s", C(turn.tcp.handshake_timeout_s), 1, 300),
+	UINT("stall_timeout_s", C(turn.tcp.stall_timeout_s), 1, 300),
+	UINT("send_buffer_kb", C(turn.tcp.send_buffer_kb), 4, 16384),
+	END
+};
+
 static const struct field turn_keys[] = {
 	TYPED("enabled", F_BOOL, C(turn.enabled)),
 	STRF("realm", F_STR, C(turn.realm), 1),
@@ -244,6 +262,7 @@ static const struct field turn_keys[] = {
 	SEQ("auth_secrets", C(turn.auth_secrets), secret_elem, CNT(turn.n_auth_secrets), 0),
 	PEERS("allowed_peers", allowed_peers),
 	PEERS("denied_peers", denied_peers),
+	SECTION("tcp", turn_tcp_keys),
 	END
 };
 
@@ -342,6 +361,18 @@ gw_config_defaults(struct gw_config *c)
 	c->turn.max_allocations = 100000;
 	c->turn.user_quota = 100;
 	c->turn.ip_quota = 1000;
+	c->turn.tcp.enabled = false;
+	c->turn.tcp.ports[0] = 3478;
+	c->turn.tcp.n_ports = 1;
+	c->turn.tcp.tls_ports[0] = 5349;
+	c->turn.tcp.tls_ports[1] = 443;
+	c->turn.tcp.n_tls_ports = 2;
+	c->turn.tcp.max_connections = 10000;
+	c->turn.tcp.max_connections_per_ip = 64;
+	c->turn.tcp.idle_timeout_s = 600;
+	c->turn.tcp.handshake_timeout_s = 10;
+	c->turn.tcp.stall_timeout_s = 10;
+	c->turn.tcp.send_buffer_kb = 64;
 
 	c->media.port_min = 40000;
 	c->media.port_max = 49151;
@@ -1292,6 +1323,44 @@ gw_config_validate(const struct gw_config *c, char *err, size_t errlen)
 		return verr(c, err, errlen, "controlplane.rest.max_connections_per_ip: %u is "
 			    "above controlplane.rest.max_connections %u",
 			    c->controlplane.rest_max_conns_per_ip, c->controlplane.rest_max_conns);
+	if (c->turn.tcp.enabled) {
+		const struct gw_config *k = c;
+
+		if (!k->turn.enabled)
+			return verr(c, err, errlen, "turn.tcp.enabled: TURN over TCP/TLS needs "
+				    "turn.enabled: true");
+		if (!k->exception.enabled || !k->exception.tcp)
+			return verr(c, err, errlen, "turn.tcp.enabled: the TCP/TLS front listens "
+				    "on the exception interface: set exception.enabled and "
+				    "exception.tcp");
+		if (k->turn.tcp.n_ports + k->turn.tcp.n_tls_ports == 0)
+			return verr(c, err, errlen, "turn.tcp.ports: no port in turn.tcp.ports "
+				    "or turn.tcp.tls_ports");
+		if (k->turn.tcp.n_tls_ports > 0 && (k->turn.tcp.certificate[0] == '\0' ||
+						    k->turn.tcp.private_key[0] == '\0'))
+			return verr(c, err, errlen, "turn.tcp.%s: needed for turn.tcp.tls_ports "
+				    "(a PEM file)", k->turn.tcp.certificate[0] == '\0' ?
+				    "certificate" : "private_key");
+		for (unsigned i = 0; i < k->turn.tcp.n_ports + k->turn.tcp.n_tls_ports; i++) {
+			uint16_t pi = i < k->turn.tcp.n_ports ? k->turn.tcp.ports[i] :
+				      k->turn.tcp.tls_ports[i - k->turn.tcp.n_ports];
+
+			for (unsigned j = 0; j < i; j++) {
+				uint16_t pj = j < k->turn.tcp.n_ports ? k->turn.tcp.ports[j] :
+					      k->turn.tcp.tls_ports[j - k->turn.tcp.n_ports];
+
+				if (pi == pj)
+					return verr(c, err, errlen, "turn.tcp.%s: port %u is "
+						    "listed twice", i < k->turn.tcp.n_ports ?
+						    "ports" : "tls_ports", pi);
+			}
+		}
+		if (k->turn.tcp.max_connections_per_ip > k->turn.tcp.max_connections)
+			return verr(c, err, errlen, "turn.tcp.max_connections_per_ip: %u is above "
+				    "turn.tcp.max_connections %u",
+				    k->turn.tcp.max_connections_per_ip,
+				    k->turn.tcp.max_connections);
+	}
 	if (c->exception.enabled && c->exception.port[0] != '\0' &&
 	    gw_config_exception_port(c) < 0)
 		return verr(c, err, errlen, "exception.port: '%s' is not the name of one of "

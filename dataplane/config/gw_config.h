@@ -19,6 +19,7 @@
 #define GW_CONF_MAX_TOKENS   8
 #define GW_CONF_MAX_USERS    64
 #define GW_CONF_MAX_SECRETS  4
+#define GW_CONF_MAX_LISTEN   4     /* turn.tcp.ports, tls_ports */
 #define GW_CONF_MAX_CIDRS    32
 #define GW_CONF_STR          256
 #define GW_CONF_ERR_LEN      512
@@ -154,6 +155,24 @@ struct gw_config {
 		unsigned n_allowed_peers6;
 		struct gw_cidr6 denied_peers6[GW_CONF_MAX_CIDRS];
 		unsigned n_denied_peers6;
+		/* turn.tcp: TURN over TCP and TLS (RFC 8656 §6.2) through
+		 * rtcgw-turnfront, on the exception interface's address */
+		struct {
+			bool enabled;             /* default false */
+			uint16_t ports[GW_CONF_MAX_LISTEN];     /* plain TCP, default [3478] */
+			unsigned n_ports;
+			uint16_t tls_ports[GW_CONF_MAX_LISTEN]; /* TLS, default [5349, 443] */
+			unsigned n_tls_ports;
+			char certificate[GW_CONF_STR];  /* PEM; needed with tls_ports */
+			char private_key[GW_CONF_STR];
+			uint16_t lcore;           /* CPU id for the front's EAL; default 0 */
+			uint32_t max_connections; /* 1..1000000, default 10000 */
+			uint32_t max_connections_per_ip; /* 1..1000000, default 64 */
+			uint32_t idle_timeout_s;  /* 10..86400, default 600: nothing received */
+			uint32_t handshake_timeout_s; /* 1..300, default 10: TLS handshake */
+			uint32_t stall_timeout_s; /* 1..300, default 10: send buffer full */
+			uint32_t send_buffer_kb;  /* 4..16384, default 64: per connection */
+		} tcp;
 	} turn;
 
 	struct {

@@ -122,6 +122,11 @@
 	_(TURN_DROP_BAD_REQUEST,"TURN messages dropped: malformed or a response")    \
 	_(TURN_DROP_FINGERPRINT,"TURN requests and indications dropped: FINGERPRINT mismatch") \
 	_(TURN_DROP_NOROOM,     "TURN packets dropped: no room in the mbuf") \
+	_(TURN_STREAM_IN,       "TURN messages from TCP/TLS clients (through rtcgw-turnfront)") \
+	_(TURN_STREAM_OUT,      "TURN messages to TCP/TLS clients handed to rtcgw-turnfront") \
+	_(TURN_STREAM_DROP_RING,"TURN messages to TCP/TLS clients dropped: ring to the front full") \
+	_(TURN_STREAM_DROP_BAD, "messages from rtcgw-turnfront dropped: bad header or not TURN") \
+	_(TURN_STREAM_CLOSED,   "TURN allocations deleted because their TCP/TLS connection closed") \
 	_(MEDIA_RTP_IN,         "SRTP packets authenticated on media legs")          \
 	_(MEDIA_RTCP_IN,        "SRTCP packets authenticated on media legs")         \
 	_(MEDIA_OUT,            "SRTP/SRTCP packets protected and sent on media legs") \
@@ -146,6 +151,37 @@
 	_(MEDIA_LEG_ADDED,      "media legs created")                                \
 	_(MEDIA_LEG_REMOVED,    "media legs deleted")                                \
 	_(MEDIA_CMD_FAILED,     "media leg and SRTP key commands refused")
+
+/*
+ * rtcgw-turnfront's counters (TURN over TCP and TLS): kept by the front in
+ * the GW_IPC_FRONT_NAME memzone (struct gw_ipc_front), read by the control
+ * plane for /metrics as rtcgw_front_<name>. Part of the IPC ABI as well.
+ */
+#define GW_FOREACH_FRONT_COUNTER(_)                                                 \
+	_(ACCEPTED,             "TCP/TLS connections accepted")                      \
+	_(CLOSED,               "TCP/TLS connections closed, for any reason")        \
+	_(REFUSED_LIMIT,        "connections refused: turn.tcp.max_connections open") \
+	_(REFUSED_PER_IP,       "connections refused: turn.tcp.max_connections_per_ip from that address") \
+	_(TLS_HANDSHAKES,       "TLS handshakes completed")                          \
+	_(TLS_FAIL,             "connections closed: TLS handshake or record error") \
+	_(HANDSHAKE_TIMEOUT,    "connections closed: TLS handshake not done within turn.tcp.handshake_timeout_s") \
+	_(IDLE_TIMEOUT,         "connections closed: nothing received for turn.tcp.idle_timeout_s") \
+	_(STALLED,              "connections closed: the client read nothing for turn.tcp.stall_timeout_s with its send buffer full") \
+	_(BAD_FRAME,            "connections closed: the stream is not STUN/ChannelData framing, or a message too long") \
+	_(MSGS_IN,              "messages from clients passed to the dataplane")     \
+	_(BYTES_IN,             "bytes of those messages")                           \
+	_(MSGS_OUT,             "messages from the dataplane written or queued to clients") \
+	_(BYTES_OUT,            "bytes of those messages")                           \
+	_(DROP_RING,            "messages from clients dropped: ring to the dataplane full or no mbuf") \
+	_(DROP_SEND_BUF,        "messages to clients dropped: the connection's send buffer full") \
+	_(DROP_NO_CONN,         "messages from the dataplane for a connection that is gone")
+
+enum gw_front_counter {
+#define GW_FRONT_CNT_ENUM(sym, text) GW_FRONT_CNT_##sym,
+	GW_FOREACH_FRONT_COUNTER(GW_FRONT_CNT_ENUM)
+#undef GW_FRONT_CNT_ENUM
+	GW_FRONT_CNT_MAX
+};
 
 enum gw_counter {
 #define GW_CNT_ENUM(sym, text) GW_CNT_##sym,

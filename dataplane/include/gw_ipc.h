@@ -14,6 +14,12 @@
  *     "rtcgw_punt_<w>"  data -> control   struct rte_mbuf * (whole frames)
  *     "rtcgw_tx_<w>"    control -> data   struct rte_mbuf * (UDP payload + gw_ipc_tx_meta)
  *   mempool GW_IPC_POOL_NAME         packet buffers of both processes
+ *   with turn.tcp.enabled (TURN over TCP/TLS, rtcgw-turnfront, a secondary too):
+ *     GW_IPC_RING_STRM_IN   front -> worker 0, SP/SC  struct rte_mbuf *
+ *     GW_IPC_RING_STRM_OUT  workers -> front, MP/SC   struct rte_mbuf *
+ *     each mbuf: struct gw_ipc_strm, then one whole STUN or ChannelData
+ *     message (toward the client: padded to 4 bytes, as on the stream)
+ *   memzone GW_IPC_FRONT_NAME        struct gw_ipc_front (the front's own)
  */
 #ifndef GW_IPC_H
 #define GW_IPC_H
@@ -25,7 +31,7 @@
 
 #include "gw_counters.h"
 
-#define GW_IPC_VERSION     15
+#define GW_IPC_VERSION     16
 #define GW_IPC_MAGIC       0x72746367u      /* "rtcg" */
 #define GW_IPC_INFO_NAME   "rtcgw_info"
 #define GW_IPC_POOL_NAME   "rtcgw_pool"
@@ -309,6 +315,45 @@ struct gw_ipc_msg {
 	} u;
 };
 
+/* ---- TURN over TCP/TLS: rtcgw-turnfront <-> dataplane ---- */
+
+#define GW_IPC_RING_STRM_IN   "rtcgw_strm_in"
+#define GW_IPC_RING_STRM_OUT  "rtcgw_strm_out"
+#define GW_IPC_STRM_RING_SIZE 8192          /* power of two */
+#define GW_IPC_FRONT_NAME     "rtcgw_front"
+
+enum gw_ipc_strm_type {
+	GW_IPC_STRM_MSG = 1,        /* <-> one message of connection conn */
+	GW_IPC_STRM_CLOSE = 2,      /* -> conn closed: delete its allocation */
+	GW_IPC_STRM_RESET = 3,      /* -> a (new) front started: every earlier
+				     *    connection is gone, delete their allocations */
+};
+
+#define GW_IPC_STRM_F_TLS 0x01
+
+/** At the start of every stream-ring mbuf's data. */
+struct gw_ipc_strm {
+	uint32_t conn;              /* the front's connection id, never 0 */
+	uint32_t client_ip;         /* host byte order: the client's address */
+	uint32_t server_ip;         /* the local address it connected to */
+	uint16_t client_port;
+	uint16_t server_port;       /* the listening port (3478, 443, ...) */
+	uint8_t type;               /* enum gw_ipc_strm_type */
+	uint8_t flags;              /* GW_IPC_STRM_F_* */
+	uint16_t len;               /* message bytes after this header */
+	uint32_t pad;
+};
+
+/** The front's state and counters (written by the front only). */
+struct gw_ipc_front {
+	uint32_t magic;             /* GW_IPC_MAGIC */
+	uint16_t abi_version;       /* GW_IPC_VERSION */
+	uint16_t n_counters;        /* GW_FRONT_CNT_MAX */
+	int32_t pid;                /* the front's pid; 0 when it stopped */
+	uint32_t conns;             /* open connections (gauge) */
+	uint64_t cnt[GW_FRONT_CNT_MAX];
+};
+
 /** Metadata in the private area of a tx-ring mbuf (control plane -> wire). */
 struct gw_ipc_tx_meta {
 	uint32_t dst_ip;            /* host byte order */
@@ -349,5 +394,7 @@ static_assert(sizeof(struct gw_ipc_msg) == 128, "IPC ABI changed: bump GW_IPC_VE
 static_assert(sizeof(struct gw_ipc_msg) % 4 == 0, "rte_ring_elem needs a multiple of 4");
 static_assert(sizeof(struct gw_ipc_info) == 40, "info layout changed: bump GW_IPC_VERSION");
 static_assert(sizeof(struct gw_ipc_tx_meta) <= GW_IPC_MBUF_PRIV, "tx meta fits priv area");
+static_assert(sizeof(struct gw_ipc_strm) == 24, "stream header layout: bump GW_IPC_VERSION");
+static_assert(sizeof(struct gw_ipc_front) == 16 + 8 * GW_FRONT_CNT_MAX, "front memzone layout");
 
 #endif

@@ -24,12 +24,15 @@
 #include <rte_eal.h>
 #include <rte_mbuf.h>
 #include <rte_rcu_qsbr.h>
+#include <rte_ring.h>
 
 #include "dp_ctx.h"
 #include "dp_frag.h"
 #include "dp_harness.h"
+#include "dp_strm.h"
 #include "dp_stun.h"
 #include "dp_turn.h"
+#include "gw_ipc.h"
 #include "gw_config.h"
 #include "net.h"
 #include "stun.h"
@@ -89,6 +92,63 @@ inject(input_fn *fn, uint32_t src, uint16_t sport, uint32_t dst, uint16_t dport,
 	fn(&wk, 0, m, &ip, &u);
 }
 
+/* ---- the front's side of the stream rings (dp_strm) ------------------------------ */
+
+/* A message of connection conn from client ip:port, as the front passes it. */
+static struct rte_mbuf *
+strm_mbuf(uint32_t conn, uint32_t ip, uint16_t port, uint8_t type, const uint8_t *msg,
+	  size_t len)
+{
+	struct rte_mbuf *m = rte_pktmbuf_alloc(pool);
+	struct gw_ipc_strm h = { .conn = conn, .client_ip = ip, .server_ip = GW,
+				 .client_port = port, .server_port = 443, .type = type,
+				 .flags = GW_IPC_STRM_F_TLS, .len = (uint16_t)len };
+	uint8_t *b;
+
+	assert_non_null(m);
+	b = (uint8_t *)rte_pktmbuf_append(m, (uint16_t)(sizeof(h) + len));
+	assert_non_null(b);
+	memcpy(b, &h, sizeof(h));
+	if (len > 0)
+		memcpy(b + sizeof(h), msg, len);
+	return m;
+}
+
+static void
+inject_strm(uint32_t conn, uint32_t ip, uint16_t port, const uint8_t *msg, size_t len)
+{
+	struct rte_mbuf *m = strm_mbuf(conn, ip, port, GW_IPC_STRM_MSG, msg, len);
+
+	dp_turn_stream_input(&wk, m, rte_pktmbuf_mtod(m, const struct gw_ipc_strm *));
+}
+
+/* Messages waiting for the front. */
+static unsigned
+strm_waiting(void)
+{
+	return rte_ring_count(rte_ring_lookup(GW_IPC_RING_STRM_OUT));
+}
+
+/* Take the next message for the front: its header and bytes (into buf). */
+static size_t
+strm_take(struct gw_ipc_strm *h, uint8_t *buf, size_t cap)
+{
+	struct rte_mbuf *m = NULL;
+	size_t n;
+
+	assert_int_equal(rte_ring_dequeue(rte_ring_lookup(GW_IPC_RING_STRM_OUT), (void **)&m), 0);
+	assert_int_equal(m->nb_segs, 1);
+	assert_true(rte_pktmbuf_data_len(m) >= sizeof(*h));
+	memcpy(h, rte_pktmbuf_mtod(m, const void *), sizeof(*h));
+	n = rte_pktmbuf_data_len(m) - sizeof(*h);
+	assert_int_equal(h->len, n);
+	assert_int_equal(h->type, GW_IPC_STRM_MSG);
+	assert_true(n <= cap);
+	memcpy(buf, rte_pktmbuf_mtod_offset(m, const uint8_t *, sizeof(*h)), n);
+	rte_pktmbuf_free(m);
+	return n;
+}
+
 /* ---- a TURN client ------------------------------------------------------------- */
 
 struct client {
@@ -101,6 +161,7 @@ struct client {
 	struct gw_hmac_sha1_key k1;
 	struct gw_hmac_sha256_key k256;
 	uint8_t txid[12];
+	uint32_t conn;                /* != 0: a TCP/TLS client, through the front's rings */
 };
 
 static void
@@ -165,14 +226,31 @@ request(struct client *c, uint16_t method, unsigned flags,
 	}
 	assert_int_equal(gw_stun_enc_fingerprint(&e), 0);
 	sent_reset();
-	inject(dp_turn_input, c->ip, c->port, GW, 3478, buf, gw_stun_enc_len(&e));
-	assert_int_equal(n_sent, 1);
-	captured(0, &ip, &u);
-	assert_int_equal(ip.src, GW);
-	assert_int_equal(ip.dst, c->ip);
-	assert_int_equal(u.sport, 3478);
-	assert_int_equal(u.dport, c->port);
-	assert_int_equal(gw_stun_parse(v, u.payload, u.payload_len), 0);
+	if (c->conn != 0) {
+		static uint8_t ans[512];
+		struct gw_ipc_strm h;
+		size_t an;
+
+		/* a TCP/TLS client: the answer goes to the front, not the wire */
+		inject_strm(c->conn, c->ip, c->port, buf, gw_stun_enc_len(&e));
+		assert_int_equal(n_sent, 0);
+		assert_int_equal(strm_waiting(), 1);
+		an = strm_take(&h, ans, sizeof(ans));
+		assert_int_equal(h.conn, c->conn);
+		assert_int_equal(h.client_ip, c->ip);
+		assert_int_equal(h.client_port, c->port);
+		assert_int_equal(an % 4, 0);
+		assert_int_equal(gw_stun_parse(v, ans, an), 0);
+	} else {
+		inject(dp_turn_input, c->ip, c->port, GW, 3478, buf, gw_stun_enc_len(&e));
+		assert_int_equal(n_sent, 1);
+		captured(0, &ip, &u);
+		assert_int_equal(ip.src, GW);
+		assert_int_equal(ip.dst, c->ip);
+		assert_int_equal(u.sport, 3478);
+		assert_int_equal(u.dport, c->port);
+		assert_int_equal(gw_stun_parse(v, u.payload, u.payload_len), 0);
+	}
 	assert_memory_equal(v->txid, c->txid, 12);
 	assert_int_equal(v->method, method);
 	assert_int_equal(gw_stun_check_fingerprint(v), 0);
@@ -520,6 +598,140 @@ test_hairpin(void **state)
 }
 
 /* ---- defects found by attacking the server (issue 10) ------------------------------ */
+
+static void relays(const struct client *c, uint16_t relay_port, uint16_t ch);
+
+/*
+ * TURN over TCP/TLS (dp_strm, rtcgw-turnfront's messages): the same client
+ * address as A's UDP allocation is a different 5-tuple; requests are answered
+ * to the front; ChannelData both ways (padded to 4 on the stream), Data
+ * indications, Binding; a closed connection deletes its allocation, a
+ * front's restart every stream allocation and nothing else.
+ */
+static void
+test_stream(void **state)
+{
+	struct client s = { .ip = CL_A, .port = 1000, .user = "alice", .pass = "alice-pw",
+			    .conn = 77 };
+	struct client s2 = { .ip = CL_B, .port = 1001, .user = "bob", .pass = "bob-pw",
+			     .conn = 78 };
+	const uint32_t peer[3] = { PEER, 3480, 0x4002 };
+	struct gw_stun_addr relay, a;
+	struct gw_stun_view v;
+	struct gw_ipc_strm h;
+	struct gw_turn_chandata cd;
+	struct gw_ipv4_view ip;
+	struct gw_udp_view u;
+	uint8_t buf[256];
+	size_t n;
+	int len;
+
+	(void)state;
+	challenge(&s);
+	/* the same address and port as A's UDP allocation: another 5-tuple */
+	assert_int_equal(allocate(&s, 0, &relay), 200);
+	assert_int_not_equal(relay.port, relay_of_a.port);
+	assert_int_equal(request(&s, GW_STUN_CHANNEL_BIND, 0, add_peer, peer, &v), 200);
+
+	/* ChannelData from the stream (padded, as on a stream) -> UDP to the peer */
+	len = gw_turn_chandata_encode(buf, sizeof(buf), 0x4002, payload, sizeof(payload), true);
+	assert_int_equal(len, 12);
+	sent_reset();
+	inject_strm(s.conn, s.ip, s.port, buf, (size_t)len);
+	assert_int_equal(n_sent, 1);
+	captured(0, &ip, &u);
+	assert_int_equal(ip.src, GW);
+	assert_int_equal(ip.dst, PEER);
+	assert_int_equal(u.sport, relay.port);
+	assert_int_equal(u.dport, 3480);
+	assert_int_equal(u.payload_len, sizeof(payload));
+	assert_memory_equal(u.payload, payload, sizeof(payload));
+	sent_reset();
+
+	/* peer -> relay: ChannelData to the front, padded to 4 */
+	inject(dp_turn_relay_input, PEER, 3480, GW, relay.port, payload, sizeof(payload));
+	assert_int_equal(n_sent, 0);
+	assert_int_equal(strm_waiting(), 1);
+	n = strm_take(&h, buf, sizeof(buf));
+	assert_int_equal(h.conn, s.conn);
+	assert_int_equal(n, 12);
+	assert_int_equal(gw_turn_chandata_parse(&cd, buf, n), 0);
+	assert_int_equal(cd.channel, 0x4002);
+	assert_int_equal(cd.len, sizeof(payload));
+	assert_memory_equal(cd.data, payload, sizeof(payload));
+	assert_int_equal(buf[11], 0);
+
+	/* another port of the permitted peer, no channel: a Data indication */
+	inject(dp_turn_relay_input, PEER, 3999, GW, relay.port, payload, sizeof(payload));
+	n = strm_take(&h, buf, sizeof(buf));
+	assert_int_equal(n % 4, 0);
+	assert_int_equal(gw_stun_parse(&v, buf, n), 0);
+	assert_int_equal(v.method, GW_STUN_DATA);
+	assert_int_equal(v.cls, GW_STUN_INDICATION);
+	assert_int_equal(gw_stun_get_xor_addr(&v, &v.attr[GW_STUN_A_XOR_PEER_ADDRESS], &a), 0);
+	assert_int_equal(a.port, 3999);
+
+	/* a Binding request on the connection: the connection's address */
+	{
+		struct gw_stun_enc e;
+		const uint8_t tx[12] = "stream-bind";
+
+		assert_int_equal(gw_stun_enc_init(&e, buf, sizeof(buf),
+						  gw_stun_type(GW_STUN_BINDING, GW_STUN_REQUEST),
+						  tx), 0);
+		inject_strm(s.conn, s.ip, s.port, buf, gw_stun_enc_len(&e));
+		n = strm_take(&h, buf, sizeof(buf));
+		assert_int_equal(gw_stun_parse(&v, buf, n), 0);
+		assert_int_equal(v.cls, GW_STUN_SUCCESS);
+		assert_int_equal(gw_stun_get_xor_addr(&v, &v.attr[GW_STUN_A_XOR_MAPPED_ADDRESS],
+						      &a), 0);
+		assert_int_equal(a.port, s.port);
+		assert_memory_equal(a.addr, "\xc6\x12\x04\x0a", 4);
+	}
+
+	/* through the ring as the front sends: a bad header is counted, then a
+	 * good message handled */
+	{
+		struct rte_ring *in = rte_ring_lookup(GW_IPC_RING_STRM_IN);
+		struct rte_mbuf *bad = strm_mbuf(s.conn, s.ip, s.port, GW_IPC_STRM_MSG, payload, 4);
+		struct rte_mbuf *good;
+
+		assert_non_null(in);
+		rte_pktmbuf_mtod(bad, struct gw_ipc_strm *)->len = 9;   /* != the bytes */
+		len = gw_turn_chandata_encode(buf, sizeof(buf), 0x4002, payload,
+					      sizeof(payload), true);
+		good = strm_mbuf(s.conn, s.ip, s.port, GW_IPC_STRM_MSG, buf, (size_t)len);
+		assert_int_equal(rte_ring_enqueue(in, bad), 0);
+		assert_int_equal(rte_ring_enqueue(in, good), 0);
+		sent_reset();
+		assert_int_equal(dp_strm_poll(&wk), 2);
+		assert_int_equal(wk.cnt[GW_CNT_TURN_STREAM_DROP_BAD], 1);
+		assert_int_equal(n_sent, 1);
+		sent_reset();
+	}
+
+	/* the connection closes: its allocation goes, A's UDP one stays */
+	{
+		struct rte_mbuf *m = strm_mbuf(s.conn, s.ip, s.port, GW_IPC_STRM_CLOSE, NULL, 0);
+
+		dp_turn_stream_close(&wk, rte_pktmbuf_mtod(m, const struct gw_ipc_strm *));
+		rte_pktmbuf_free(m);
+	}
+	assert_int_equal(wk.cnt[GW_CNT_TURN_STREAM_CLOSED], 1);
+	inject(dp_turn_relay_input, PEER, 3480, GW, relay.port, payload, sizeof(payload));
+	assert_int_equal(strm_waiting(), 0);
+	relays(&A, relay_of_a.port, 0x4001);
+
+	/* a front restart: every stream allocation goes, the UDP ones stay */
+	challenge(&s2);
+	assert_int_equal(allocate(&s2, 0, &relay), 200);
+	dp_turn_stream_reset(&wk);
+	assert_int_equal(wk.cnt[GW_CNT_TURN_STREAM_CLOSED], 2);
+	assert_int_equal(request(&s2, GW_STUN_REFRESH, 0, NULL, NULL, &v), 437);
+	relays(&A, relay_of_a.port, 0x4001);
+	assert_int_equal(strm_waiting(), 0);
+	sent_reset();
+}
 
 static void
 add_unknown(struct gw_stun_enc *e, const void *arg)
@@ -900,11 +1112,14 @@ setup(void **state)
 	strcpy(conf.turn.auth_secrets[0], SECRET);
 	conf.turn.n_auth_secrets = 1;
 	(void)err;
+	conf.exception.enabled = true;
+	conf.turn.tcp.enabled = true;
 	dp_harness_dp(&conf, (const uint32_t[]){ GW }, 1);
 	pool = rte_pktmbuf_pool_create("rtt_turn", 511, 0, 0, RTE_MBUF_DEFAULT_BUF_SIZE,
 				       SOCKET_ID_ANY);
 	dp.pool = pool;
-	if (pool == NULL || dp_frag_init(255) != 0 || dp_turn_create(&conf, 1) != 0)
+	if (pool == NULL || dp_frag_init(255) != 0 || dp_turn_create(&conf, 1) != 0 ||
+	    dp_strm_create(&conf) != 0)
 		return -1;
 	srand(4);
 	return 0;
@@ -920,6 +1135,7 @@ main(void)
 		cmocka_unit_test(test_permission_channel),
 		cmocka_unit_test(test_relay),
 		cmocka_unit_test(test_hairpin),
+		cmocka_unit_test(test_stream),
 		cmocka_unit_test(test_hardening),
 		cmocka_unit_test(test_reload),
 		cmocka_unit_test(test_quota_ports_delete),

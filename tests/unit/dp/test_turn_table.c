@@ -437,7 +437,7 @@ compare(struct dp_turn_table *t, struct ref_alloc *ref, uint64_t now)
 
 	for (unsigned i = 0; i < REF_N; i++) {
 		struct ref_alloc *a = &ref[i];
-		struct dp_turn_5tuple f = { IP(198, 18, 5, 100), RELAY0, a->cport, 3478 };
+		struct dp_turn_5tuple f = { IP(198, 18, 5, 100), RELAY0, a->cport, 3478, 0 };
 		uint32_t got;
 		int lk = dp_turn_lookup_5tuple(t, &f, &got);
 

@@ -161,10 +161,35 @@ static void
 test_ptmap_layout(void **state)
 {
 	(void)state;
-	assert_int_equal(GW_IPC_VERSION, 15);
+	assert_true(GW_IPC_VERSION >= 15);
 	assert_int_equal(GW_IPC_MEDIA_PTMAP, 8);
 	assert_int_equal(GW_IPC_MEDIA_PT_NONE, 0xff);
 	assert_int_equal(GW_IPC_MEDIA_PTMAP_PACK(111, 109, 96, 120), 0x6f6d6078u);
+}
+
+/* v16: TURN over TCP/TLS: the stream rings' header and the front's memzone. */
+static void
+test_strm_layout(void **state)
+{
+	(void)state;
+	assert_int_equal(GW_IPC_VERSION, 16);
+	assert_int_equal(sizeof(struct gw_ipc_strm), 24);
+	assert_int_equal(offsetof(struct gw_ipc_strm, conn), 0);
+	assert_int_equal(offsetof(struct gw_ipc_strm, client_ip), 4);
+	assert_int_equal(offsetof(struct gw_ipc_strm, server_ip), 8);
+	assert_int_equal(offsetof(struct gw_ipc_strm, client_port), 12);
+	assert_int_equal(offsetof(struct gw_ipc_strm, server_port), 14);
+	assert_int_equal(offsetof(struct gw_ipc_strm, type), 16);
+	assert_int_equal(offsetof(struct gw_ipc_strm, flags), 17);
+	assert_int_equal(offsetof(struct gw_ipc_strm, len), 18);
+	assert_int_equal(GW_IPC_STRM_MSG, 1);
+	assert_int_equal(GW_IPC_STRM_CLOSE, 2);
+	assert_int_equal(GW_IPC_STRM_RESET, 3);
+	assert_int_equal(GW_IPC_STRM_RING_SIZE & (GW_IPC_STRM_RING_SIZE - 1), 0);
+	assert_int_equal(offsetof(struct gw_ipc_front, pid), 8);
+	assert_int_equal(offsetof(struct gw_ipc_front, conns), 12);
+	assert_int_equal(offsetof(struct gw_ipc_front, cnt), 16);
+	assert_int_equal(GW_FRONT_CNT_MAX, 17);
 }
 
 static void
@@ -271,6 +296,7 @@ main(void)
 		cmocka_unit_test(test_media_steering),
 		cmocka_unit_test(test_rtcp_layout),
 		cmocka_unit_test(test_ptmap_layout),
+		cmocka_unit_test(test_strm_layout),
 		cmocka_unit_test(test_rings_and_counters),
 		cmocka_unit_test(test_check_info),
 	};
