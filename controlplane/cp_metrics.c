@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <signal.h>
 #include <string.h>
 
 static const char *const upper_names[GW_CNT_MAX] = {
@@ -122,7 +123,8 @@ cp_metrics_prometheus(const struct cp_dp_snapshot *s, const struct cp_dp_info *i
 			   "# TYPE rtcgw_turn_allocations_active gauge\n"
 			   "rtcgw_turn_allocations_active %lld\n",
 			(long long)(s->total[GW_CNT_TURN_ALLOC_OK] - s->total[GW_CNT_TURN_ALLOC_DELETED] -
-				    s->total[GW_CNT_TURN_ALLOC_EXPIRED]));
+				    s->total[GW_CNT_TURN_ALLOC_EXPIRED] -
+				    s->total[GW_CNT_TURN_STREAM_CLOSED]));
 		port_gauge(f, "link_up", "gauge", "1 when the port's link is up", s,
 			   offsetof(struct gw_ipc_port, link_up), false);
 		port_gauge(f, "rx_packets_total", "counter", "packets the port received", s,
@@ -150,6 +152,66 @@ cp_metrics_prometheus(const struct cp_dp_snapshot *s, const struct cp_dp_info *i
 	}
 	if (fclose(f) != 0)
 		return -ENOMEM;
+	return 0;
+}
+
+static const char *const front_names[GW_FRONT_CNT_MAX] = {
+#define CP_FRONT_NAME(sym, text) #sym,
+	GW_FOREACH_FRONT_COUNTER(CP_FRONT_NAME)
+#undef CP_FRONT_NAME
+};
+
+static const char *const front_help[GW_FRONT_CNT_MAX] = {
+#define CP_FRONT_HELP(sym, text) text,
+	GW_FOREACH_FRONT_COUNTER(CP_FRONT_HELP)
+#undef CP_FRONT_HELP
+};
+
+int
+cp_metrics_front_append(const struct gw_ipc_front *fr, char **out, size_t *len)
+{
+	bool ok = fr != NULL && fr->magic == GW_IPC_MAGIC && fr->abi_version == GW_IPC_VERSION &&
+		  fr->n_counters == GW_FRONT_CNT_MAX;
+	int32_t pid = ok ? __atomic_load_n(&fr->pid, __ATOMIC_ACQUIRE) : 0;
+	bool up = pid > 0 && kill(pid, 0) == 0;
+	char *text = NULL, *all = NULL;
+	size_t n = 0;
+	FILE *f = open_memstream(&text, &n);
+
+	if (f == NULL)
+		return -ENOMEM;
+	fprintf(f, "# HELP rtcgw_front_up 1 when rtcgw-turnfront (TURN over TCP/TLS) runs\n"
+		   "# TYPE rtcgw_front_up gauge\nrtcgw_front_up %d\n", up);
+	if (ok) {
+		fprintf(f, "# HELP rtcgw_front_connections TCP/TLS connections open\n"
+			   "# TYPE rtcgw_front_connections gauge\nrtcgw_front_connections %u\n",
+			up ? __atomic_load_n(&fr->conns, __ATOMIC_RELAXED) : 0);
+		for (unsigned k = 0; k < GW_FRONT_CNT_MAX; k++) {
+			char name[48];
+			size_t j;
+
+			for (j = 0; front_names[k][j] != '\0' && j < sizeof(name) - 1; j++)
+				name[j] = (char)tolower((unsigned char)front_names[k][j]);
+			name[j] = '\0';
+			fprintf(f, "# HELP rtcgw_front_%s_total %s\n# TYPE rtcgw_front_%s_total "
+				   "counter\nrtcgw_front_%s_total %llu\n", name, front_help[k], name,
+				name, (unsigned long long)__atomic_load_n(&fr->cnt[k],
+									  __ATOMIC_RELAXED));
+		}
+	}
+	if (fclose(f) != 0) {
+		free(text);
+		return -ENOMEM;
+	}
+	all = realloc(*out, *len + n + 1);
+	if (all == NULL) {
+		free(text);
+		return -ENOMEM;
+	}
+	memcpy(all + *len, text, n + 1);
+	*out = all;
+	*len += n;
+	free(text);
 	return 0;
 }
 

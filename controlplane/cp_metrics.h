@@ -20,6 +20,17 @@
 int cp_metrics_prometheus(const struct cp_dp_snapshot *s, const struct cp_dp_info *i,
 			  const struct cp_rest_stats *rs, char **out, size_t *len);
 
+struct gw_ipc_front;
+
+/**
+ * Append rtcgw-turnfront's metrics (rtcgw_front_*) to the malloc'd text
+ * *out of *len bytes: its counters and open connections from its memzone,
+ * and rtcgw_front_up (its process is alive). fr NULL: the front never ran
+ * (only rtcgw_front_up 0).
+ * @return 0, or -ENOMEM (*out untouched).
+ */
+int cp_metrics_front_append(const struct gw_ipc_front *fr, char **out, size_t *len);
+
 /** The same as a JSON object {dataplane, counters, ports}; NULL on ENOMEM. */
 json_t *cp_metrics_json(const struct cp_dp_snapshot *s, const struct cp_dp_info *i,
 			uint64_t now_ms);

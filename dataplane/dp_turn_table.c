@@ -73,6 +73,8 @@ struct dq_elem {
 	uint32_t port;               /* relay_idx << 16 | port, or UINT32_MAX */
 };
 
+#define DP_TURN_RES_FIFO 4096
+
 struct reservation {
 	uint64_t token;              /* its h_token key */
 	uint64_t exp;
@@ -83,7 +85,12 @@ struct owner_state {
 	uint32_t cursor;             /* next to visit in dp_turn_table_tick */
 	uint32_t count;
 	uint64_t rng;                /* xorshift64 for port starts and tokens */
-	struct reservation res[64];  /* FIFO of this owner's reservations */
+	/* FIFO of this owner's reservations (EVEN-PORT R bit), oldest first.
+	 * A reservation stays here until it expires even when redeemed, so this
+	 * bounds EVEN-PORT allocations per DP_TURN_RESERVE_S; when full, the
+	 * oldest is retired early (its port freed) rather than refusing the
+	 * new allocation: 64 entries made every 65th RTP/RTCP pair in 30 s a 508. */
+	struct reservation res[DP_TURN_RES_FIFO];
 	unsigned res_head, res_n;
 	uint64_t n_expired;          /* allocations the tick deleted */
 } __rte_cache_aligned;
@@ -113,6 +120,8 @@ struct dp_turn_table {
 	uint32_t lim_ip;
 	struct owner_state owners[DP_TURN_MAX_OWNERS];
 };
+
+static void res_pop(struct dp_turn_table *t, struct owner_state *o);
 
 /* ---- helpers --------------------------------------------------------------- */
 
@@ -657,10 +666,8 @@ dp_turn_alloc_create(struct dp_turn_table *t, const struct dp_turn_alloc_req *r,
 		struct reservation *rs;
 		uint64_t d, key;
 
-		if (o->res_n == RTE_DIM(o->res)) {
-			err = GW_STUN_ERR(508);
-			goto fail;
-		}
+		if (o->res_n == RTE_DIM(o->res))
+			res_pop(t, o);        /* retire the oldest early */
 		do
 			token = xorshift(&o->rng);
 		while (token == 0);
@@ -892,24 +899,28 @@ dp_turn_chan_bind(struct dp_turn_table *t, uint32_t idx, uint16_t owner, uint16_
 
 /* ---- expiry ------------------------------------------------------------------------- */
 
+/* Drop the oldest reservation; an unredeemed one returns its port. */
+static void
+res_pop(struct dp_turn_table *t, struct owner_state *o)
+{
+	struct reservation *rs = &o->res[o->res_head];
+	void *data;
+
+	if (rte_hash_lookup_data(t->h_token, &rs->token, &data) >= 0 &&
+	    rte_hash_del_key(t->h_token, &rs->token) >= 0) {
+		uint64_t d = (uint64_t)(uintptr_t)data;
+
+		pool_release(&t->pools[(d >> 16) & 0xff], t->p.port_min, (uint16_t)d);
+	}
+	o->res_head = (o->res_head + 1) % RTE_DIM(o->res);
+	o->res_n--;
+}
+
 static void
 expire_reservations(struct dp_turn_table *t, struct owner_state *o, uint64_t now)
 {
-	while (o->res_n > 0) {
-		struct reservation *rs = &o->res[o->res_head];
-		void *data;
-
-		if (rs->exp >= now)
-			break;
-		if (rte_hash_lookup_data(t->h_token, &rs->token, &data) >= 0 &&
-		    rte_hash_del_key(t->h_token, &rs->token) >= 0) {
-			uint64_t d = (uint64_t)(uintptr_t)data;
-
-			pool_release(&t->pools[(d >> 16) & 0xff], t->p.port_min, (uint16_t)d);
-		}
-		o->res_head = (o->res_head + 1) % RTE_DIM(o->res);
-		o->res_n--;
-	}
+	while (o->res_n > 0 && o->res[o->res_head].exp < now)
+		res_pop(t, o);
 }
 
 unsigned

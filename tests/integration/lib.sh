@@ -33,6 +33,7 @@ TB_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 TB_BUILD=${RTCGW_BUILD:-$TB_ROOT/build}
 TB_DP_BIN=$TB_BUILD/dataplane/rtcgw-dataplane
 TB_CP_BIN=$TB_BUILD/controlplane/rtcgw-controlplane
+TB_FRONT_BIN=$TB_BUILD/turnfront/rtcgw-turnfront
 TB_TOKEN=rtcgw-test-token-0123456789
 # The DPDK port driver on the gateway's veth end: af_packet (default) or
 # af_xdp (an XDP socket on the veth; the PMD loads its own XDP program).

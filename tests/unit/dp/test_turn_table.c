@@ -290,6 +290,44 @@ test_ports(void **state)
 	dp_turn_table_free(t);
 }
 
+/* Many RTP/RTCP pairs (EVEN-PORT with the R bit) within one reservation
+ * lifetime: none is refused (the reservation FIFO once held 64, and the
+ * 65th pair in 30 s got 508); past the FIFO's size the oldest reservation
+ * is retired early (its token no longer redeems) and the newest still works. */
+static void
+test_many_reservations(void **state)
+{
+	const unsigned n = 5000;
+	struct dp_turn_table *t = mk(n + 8, 30000, 59999, 0, 0);
+	struct dp_turn_alloc_req r;
+	uint64_t tok, first = 0, last = 0, now = 100;
+	uint32_t idx;
+
+	(void)state;
+	for (unsigned i = 0; i < n; i++) {
+		r = req(IP(198, 18, 6, (uint8_t)(i % 200 + 1)), (uint16_t)(1000 + i), 7);
+		r.even_port = true;
+		r.reserve_next = true;
+		assert_int_equal(dp_turn_alloc_create(t, &r, now, &idx, &tok), 0);
+		if (i == 0)
+			first = tok;
+		last = tok;
+		/* the RTP allocation goes; its reservation stays */
+		assert_int_equal(dp_turn_alloc_delete(t, idx, 0), 0);
+	}
+	r = req(IP(198, 18, 6, 250), 1, 7);
+	r.has_token = true;
+	r.token = first;
+	assert_int_equal(dp_turn_alloc_create(t, &r, now + 1, &idx, NULL), GW_STUN_ERR(508));
+	r.token = last;
+	assert_int_equal(dp_turn_alloc_create(t, &r, now + 1, &idx, NULL), 0);
+	/* only as many as needed were retired: the last 4096 still hold ports
+	 * (the deleted RTP allocations' ports are back after the grace period) */
+	(void)dp_turn_table_tick(t, 0, now + 1, 0);
+	assert_int_equal(dp_turn_table_ports_free(t, 0), 30000 - 4096);
+	dp_turn_table_free(t);
+}
+
 /* ---- quotas ------------------------------------------------------------------------- */
 
 static void
@@ -579,6 +617,7 @@ main(int argc, char **argv)
 		cmocka_unit_test(test_basic),
 		cmocka_unit_test(test_expiry),
 		cmocka_unit_test(test_ports),
+		cmocka_unit_test(test_many_reservations),
 		cmocka_unit_test(test_quotas),
 		cmocka_unit_test(test_differential),
 		cmocka_unit_test(test_scale),
