@@ -161,10 +161,22 @@ static void
 test_ptmap_layout(void **state)
 {
 	(void)state;
-	assert_int_equal(GW_IPC_VERSION, 15);
+	assert_true(GW_IPC_VERSION >= 15);
 	assert_int_equal(GW_IPC_MEDIA_PTMAP, 8);
 	assert_int_equal(GW_IPC_MEDIA_PT_NONE, 0xff);
 	assert_int_equal(GW_IPC_MEDIA_PTMAP_PACK(111, 109, 96, 120), 0x6f6d6078u);
+}
+
+/* v16: IPv6 in the dataplane: 24 counters after media_cmd_failed (IPv6, ICMPv6, NDP,
+ * STUN/ICE over IPv6). */
+static void
+test_ipv6_counters(void **state)
+{
+	(void)state;
+	assert_int_equal(GW_IPC_VERSION, 16);
+	assert_int_equal(GW_CNT_IPV6_RX, GW_CNT_MEDIA_CMD_FAILED + 1);
+	assert_int_equal(GW_CNT_ICE6_NOT_NOMINATED, GW_CNT_IPV6_RX + 23);
+	assert_int_equal(GW_CNT_MAX, GW_CNT_ICE6_NOT_NOMINATED + 1);
 }
 
 static void
@@ -271,6 +283,7 @@ main(void)
 		cmocka_unit_test(test_media_steering),
 		cmocka_unit_test(test_rtcp_layout),
 		cmocka_unit_test(test_ptmap_layout),
+		cmocka_unit_test(test_ipv6_counters),
 		cmocka_unit_test(test_rings_and_counters),
 		cmocka_unit_test(test_check_info),
 	};
