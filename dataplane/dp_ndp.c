@@ -265,10 +265,21 @@ dp_ndp_input(struct dp_worker *w, unsigned pi, struct rte_mbuf *m,
 			DP_CNT(w, NDP_NOT_FOR_US);
 			goto drop;
 		}
-		/* An NA without the option (allowed for solicited NAs on links
-		 * without addresses) teaches nothing on Ethernet. */
+		/* Learn from an NA sent to us (the answer to our NS), or one
+		 * that updates a neighbour we know (RFC 4861 §7.2.5: an NA for
+		 * an address without an entry is discarded), so multicast
+		 * advertisements cannot fill the table. An NA without the
+		 * option teaches nothing on Ethernet. */
 		if (v.tlla != NULL) {
-			dp_ndp_learn(dp.neigh6, (uint16_t)pi, v.target, v.tlla, rte_rdtsc());
+			struct rte_ether_addr old;
+			uint64_t now = rte_rdtsc();
+
+			if (!dp_ndp_ours(p, ip->dst) &&
+			    !dp_ndp_lookup(dp.neigh6, (uint16_t)pi, v.target, &old, now)) {
+				DP_CNT(w, NDP_NOT_FOR_US);
+				goto drop;
+			}
+			dp_ndp_learn(dp.neigh6, (uint16_t)pi, v.target, v.tlla, now);
 			DP_CNT(w, NDP_LEARNED);
 		}
 		goto drop;

@@ -158,7 +158,7 @@
 	_(ICMP6_ECHO_ANSWERED,  "ICMPv6 echo requests answered")                     \
 	_(ICMP6_OTHER,          "ICMPv6 not handled: types other than echo request, NS and NA (RA, MLD, errors), or echo to multicast") \
 	_(NDP_BAD,              "neighbour solicitations/advertisements failing RFC 4861 validation") \
-	_(NDP_NOT_FOR_US,       "NS for a target that is not ours, NA for an off-link target") \
+	_(NDP_NOT_FOR_US,       "NS for a target that is not ours; NA for an off-link target, or multicast for a neighbour we do not know") \
 	_(NDP_NS_ANSWERED,      "neighbour solicitations for our addresses answered")  \
 	_(NDP_LEARNED,          "IPv6 neighbour entries learned or refreshed")       \
 	_(NDP_NS_SENT,          "neighbour solicitations sent to resolve a next hop") \

@@ -225,6 +225,19 @@ rx_na(const uint8_t *smac, const uint8_t *src, const uint8_t *target, uint8_t fl
 	rx6(smac, NULL, src, gw6, GW_IPPROTO_ICMPV6, 255, msg, (size_t)n);
 }
 
+/* An unsolicited NA to all-nodes. */
+static void
+rx_na_mc(const uint8_t *smac, const uint8_t *src, const uint8_t *target)
+{
+	static const uint8_t all[16] = { 0xff, 0x02, [15] = 1 };
+	uint8_t msg[32];
+	int n = gw_ndp_na_encode(msg, sizeof(msg), src, all, target, GW_NDP_NA_OVERRIDE, smac);
+
+	assert_true(n > 0);
+	rx6(smac, (const uint8_t[6]){ 0x33, 0x33, 0, 0, 0, 1 }, src, all, GW_IPPROTO_ICMPV6, 255,
+	    msg, (size_t)n);
+}
+
 /* Views of an IPv6 frame we sent, with the Ethernet header checked. */
 static void
 out6(struct rte_mbuf *m, const uint8_t *dmac, struct gw_ipv6_view *ip)
@@ -363,6 +376,17 @@ test_dad_and_conflicts(void **state)
 	rx_na(cmac7, (uint8_t[16])A6(7), (uint8_t[16]){ 0x20, 0x01, 0, 2, 0, 0, 0, 0x61, [15] = 7 },
 	      GW_NDP_NA_OVERRIDE);
 	assert_int_equal(cnt(GW_CNT_NDP_NOT_FOR_US), 1);
+	/* a multicast NA teaches nothing about a neighbour we do not know ... */
+	rx_na_mc(cmac7, (uint8_t[16])A6(8), (uint8_t[16])A6(8));
+	assert_int_equal(cnt(GW_CNT_NDP_NOT_FOR_US), 2);
+	assert_false(dp_ndp_lookup(dp.neigh6, 0, (uint8_t[16])A6(8), &mac, rte_rdtsc()));
+	/* ... and updates one we know (the client moved to another MAC, then back) */
+	rx_na_mc(cmac7, cl6, cl6);
+	assert_true(dp_ndp_lookup(dp.neigh6, 0, cl6, &mac, rte_rdtsc()));
+	assert_memory_equal(mac.addr_bytes, cmac7, 6);
+	rx_na_mc(cmac, cl6, cl6);
+	assert_true(dp_ndp_lookup(dp.neigh6, 0, cl6, &mac, rte_rdtsc()));
+	assert_memory_equal(mac.addr_bytes, cmac, 6);
 	/* a source of ours is impossible */
 	rx_echo(cmac, gw6, gw6, 1);
 	sent_none();
