@@ -9,6 +9,7 @@
 #include "dp_ctx.h"
 #include "dp_exc.h"
 #include "dp_ipc.h"
+#include "dp_ipv6.h"
 #include "dp_media.h"
 #include "dp_stun.h"
 #include "dp_turn.h"
@@ -237,6 +238,9 @@ frame_input(struct dp_worker *w, unsigned pi, struct rte_mbuf *m)
 		break;
 	case GW_ETHERTYPE_ARP:
 		dp_arp_input(w, pi, m, e.payload, (uint16_t)e.payload_len);
+		break;
+	case GW_ETHERTYPE_IPV6:
+		dp_ipv6_input(w, pi, m, e.payload, (uint16_t)e.payload_len);
 		break;
 	default:
 		DP_CNT(w, ETH_UNKNOWN_TYPE);

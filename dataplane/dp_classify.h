@@ -1,6 +1,6 @@
 /*
  * dp_classify: the receive path of one burst: Ethernet -> ARP | IPv4 ->
- * ICMP echo | UDP -> RFC 7983 demux by first byte. Every frame ends here
+ * ICMP echo | UDP -> RFC 7983 demux by first byte; IPv6 goes to dp_ipv6. Every frame ends here
  * counted: answered, handed to a handler, or dropped with its reason.
  */
 #ifndef DP_CLASSIFY_H

@@ -16,6 +16,7 @@
 #include "gw_config.h"
 #include "gw_ipc.h"
 #include "dp_arp.h"
+#include "dp_ndp.h"
 
 #define DP_BURST        32
 #define DP_PREFETCH     3
@@ -29,6 +30,16 @@ struct dp_port {
 	uint16_t mtu;
 	bool tx_multi_seg;            /* the PMD transmits mbuf chains */
 	char name[32];
+	/* IPv6 (ports[].address6): has_ipv6 false = the port drops IPv6 as an
+	 * unknown ethertype, as before IPv6 existed. */
+	bool has_ipv6;
+	bool has_gateway6;
+	uint8_t ipv6_plen;            /* prefix length of ipv6 */
+	uint8_t ipv6[16];             /* the configured address */
+	uint8_t ipv6_ll[16];          /* fe80:: + modified EUI-64 of mac (RFC 4291 App. A) */
+	uint8_t ipv6_sn[16];          /* solicited-node group of ipv6 */
+	uint8_t ipv6_ll_sn[16];       /* solicited-node group of ipv6_ll */
+	uint8_t gateway6[16];         /* valid when has_gateway6 */
 };
 
 struct __rte_cache_aligned dp_worker {
@@ -39,6 +50,7 @@ struct __rte_cache_aligned dp_worker {
 	struct rte_ring *cmd, *evt, *punt, *tx;
 	struct dp_arp_pending arp_pending;
 	uint16_t ip_id;
+	struct dp_ndp_pending ndp_pending;
 };
 
 struct dp_ctx {
@@ -51,6 +63,7 @@ struct dp_ctx {
 	struct dp_worker *workers[GW_IPC_MAX_WORKERS];
 	unsigned n_workers;
 	struct dp_neigh_table *neigh;
+	struct dp_neigh6_table *neigh6;
 	uint64_t tsc_hz;
 	volatile bool quit;           /* set by the signal handler */
 };

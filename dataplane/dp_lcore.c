@@ -80,6 +80,7 @@ dp_lcore_main(void *unused)
 		if (now >= next_tick) {
 			dp_ipc_poll(w);
 			dp_arp_tick(w, now);
+			dp_ndp_tick(w, now);
 			dp_ice_tick(w, now);
 			dp_turn_tick(w, now);
 			dp_media_tick(w, now);      /* worker 0: receiver reports */
@@ -107,6 +108,7 @@ dp_lcore_main(void *unused)
 	dp_ice_worker_stop(w);
 	dp_turn_worker_stop(w);
 	dp_arp_flush_pending(w);
+	dp_ndp_flush_pending(w);
 	for (unsigned pi = 0; pi < dp.n_ports; pi++)
 		rte_eth_tx_buffer_flush(dp.ports[pi].port_id, (uint16_t)w->idx, w->txb[pi]);
 	DP_LOG(INFO, "worker %u stopped", w->idx);

@@ -1,5 +1,6 @@
 #include "dp_port.h"
 
+#include <arpa/inet.h>
 #include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
@@ -11,6 +12,7 @@
 #include "dp_ctx.h"
 #include "dp_log.h"
 #include "gw_config.h"
+#include "net6.h"
 
 static bool started[GW_IPC_MAX_PORTS];
 
@@ -58,6 +60,55 @@ dp_port_queues_setup(uint16_t port_id, unsigned n_queues, uint16_t nrx, uint16_t
 			return rc;
 	}
 	return 0;
+}
+
+/*
+ * Let the port receive the IPv6 multicast NDP needs: all-nodes and the
+ * solicited-node groups of the port's two addresses (33:33:xx MACs, RFC
+ * 2464 §7). A NIC filters multicast by list; PMDs without a list
+ * (af_packet, af_xdp, tap in DPDK 22.11) get all-multicast, and failing
+ * that promiscuous mode (af_packet: IFF_PROMISC on the interface, which a
+ * physical NIC under it needs since the kernel, with no IPv6 address there,
+ * joins no group). A veth delivers every frame whatever is set.
+ */
+static void
+ipv6_groups(const struct dp_port *p)
+{
+	static const uint8_t all_nodes[16] = { 0xff, 0x02, [15] = 1 };
+	struct rte_ether_addr mc[3];
+	const char *how = "multicast list";
+	int rc;
+
+	gw_ipv6_mcast_mac(mc[0].addr_bytes, all_nodes);
+	gw_ipv6_mcast_mac(mc[1].addr_bytes, p->ipv6_sn);
+	gw_ipv6_mcast_mac(mc[2].addr_bytes, p->ipv6_ll_sn);
+	rc = rte_eth_dev_set_mc_addr_list(p->port_id, mc, 3);
+	if (rc != 0) {
+		how = "all-multicast";
+		rc = rte_eth_allmulticast_enable(p->port_id);
+		if (rc == 0 && rte_eth_allmulticast_get(p->port_id) != 1)
+			rc = -ENOTSUP;
+	}
+	if (rc != 0) {
+		how = "promiscuous";
+		rc = rte_eth_promiscuous_enable(p->port_id);
+	}
+	if (rc != 0)
+		DP_LOG(WARNING, "port %s: cannot receive IPv6 multicast (no multicast list, "
+		       "all-multicast or promiscuous mode: %s); neighbours must find the "
+		       "address some other way", p->name, rte_strerror(-rc));
+	else
+		DP_LOG(INFO, "port %s: IPv6 neighbour discovery multicast by %s", p->name, how);
+	{
+		char a6[INET6_ADDRSTRLEN], ll[INET6_ADDRSTRLEN], g6[INET6_ADDRSTRLEN] = "none";
+
+		inet_ntop(AF_INET6, p->ipv6, a6, sizeof(a6));
+		inet_ntop(AF_INET6, p->ipv6_ll, ll, sizeof(ll));
+		if (p->has_gateway6)
+			inet_ntop(AF_INET6, p->gateway6, g6, sizeof(g6));
+		DP_LOG(INFO, "port %s: IPv6 %s/%u, link-local %s, gateway6 %s", p->name, a6,
+		       p->ipv6_plen, ll, g6);
+	}
 }
 
 int
@@ -140,6 +191,9 @@ dp_port_setup(unsigned pi, const struct gw_conf_port *cp, unsigned n_queues, cha
 	       ", rx checksum offload %s, tx chains %s",
 	       cp->name, name, port_id, n_queues, RTE_ETHER_ADDR_BYTES(&p->mac),
 	       conf.rxmode.offloads ? "on" : "off", p->tx_multi_seg ? "yes" : "no (copied)");
+	dp_ndp_port_init(p, cp);
+	if (p->has_ipv6)
+		ipv6_groups(p);
 	return 0;
 fail:
 	snprintf(err, errlen, "port %s: %s failed: %s", cp->name, step, rte_strerror(-rc));

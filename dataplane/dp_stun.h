@@ -14,6 +14,7 @@
 #include <rte_mbuf.h>
 
 #include "net.h"
+#include "net6.h"
 
 struct dp_worker;
 
@@ -25,6 +26,19 @@ struct dp_worker;
  */
 void dp_stun_input(struct dp_worker *w, unsigned pi, struct rte_mbuf *m,
 		   const struct gw_ipv4_view *ip, const struct gw_udp_view *u);
+
+/**
+ * dp_stun_input() over IPv6: Binding requests on stun.port answered with an
+ * IPv6 XOR-MAPPED-ADDRESS (family 2), ICE-lite checks on the media ports
+ * answered the same way. TURN methods and indications are counted
+ * (STUN6_TURN_UNSUPPORTED) and dropped: TURN is IPv4-only until RFC 6156
+ * lands. A check over IPv6 does not touch the ICE leg (no consent refresh,
+ * no nomination: media is IPv4-only, and the gateway's SDP offers no IPv6
+ * candidate); it is answered and counted ICE6_NOT_NOMINATED. Consumes m.
+ * @param ip, u  views of m's IPv6 header and UDP datagram
+ */
+void dp_stun6_input(struct dp_worker *w, unsigned pi, struct rte_mbuf *m,
+		    const struct gw_ipv6_view *ip, const struct gw_udp_view *u);
 
 /**
  * The TURN hook: a STUN request of a method other than Binding on stun.port

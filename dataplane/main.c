@@ -19,6 +19,7 @@
 #include <rte_malloc.h>
 
 #include "dp_arp.h"
+#include "dp_ndp.h"
 #include "dp_ctx.h"
 #include "dp_exc.h"
 #include "dp_frag.h"
@@ -224,6 +225,8 @@ main(int argc, char **argv)
 		goto out;
 	}
 	rc = dp_arp_table_create(&dp.neigh, NEIGH_ENTRIES, conf.dataplane.arp_timeout_s);
+	if (rc == 0)
+		rc = dp_ndp_table_create(&dp.neigh6, NEIGH_ENTRIES, conf.dataplane.arp_timeout_s);
 	if (rc == 0)
 		rc = dp_frag_init(FRAG_MBUFS);
 	if (rc == 0)

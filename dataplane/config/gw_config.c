@@ -34,6 +34,8 @@ enum ftype {
 	F_IFADDR,    /* a.b.c.d/n, n 1..32, host bits allowed (interface address) */
 	F_PREFIX,    /* a.b.c.d/n, n 0..32, no host bits (a network) */
 	F_IP4,       /* a.b.c.d */
+	F_IFADDR6,   /* x:x::x/n, n 1..128, host bits allowed, unicast (interface address) */
+	F_IP6,       /* x:x::x, unicast (a next hop) */
 	F_SOCK,      /* a.b.c.d:port, port 1..65535 */
 	F_LOGLEVEL,  /* error | warning | notice | info | debug */
 	F_MAP,       /* nested mapping: sub */
@@ -127,6 +129,8 @@ static const struct field port_keys[] = {
 	{ .key = "device", .type = F_STR, P(device), .min = 1, .required = true },
 	{ .key = "address", .type = F_IFADDR, P(address), .required = true },
 	TYPED("gateway", F_IP4, P(gateway)),
+	TYPED("address6", F_IFADDR6, P(address6)),
+	TYPED("gateway6", F_IP6, P(gateway6)),
 	UINT("rx_queues", P(rx_queues), 1, 16),
 	UINT("rx_desc", P(rx_desc), 64, 4096),
 	UINT("tx_desc", P(tx_desc), 64, 4096),
@@ -530,6 +534,8 @@ expect_text(enum ftype t)
 	case F_PREFIX:   return "an IPv4 prefix a.b.c.d/0..32";
 	case F_PEERS:    return "an IPv4 prefix a.b.c.d/0..32 or an IPv6 prefix x:x::x/0..128";
 	case F_IP4:      return "an IPv4 address a.b.c.d";
+	case F_IFADDR6:  return "an IPv6 address with prefix length x:x::x/1..128";
+	case F_IP6:      return "an IPv6 address x:x::x";
 	case F_SOCK:     return "an IPv4 socket address a.b.c.d:1..65535";
 	case F_LOGLEVEL: return "one of error|warning|notice|info|debug";
 	case F_MAP:      return "a mapping";
@@ -632,6 +638,28 @@ parse_cidr6(const char *s, struct gw_cidr6 *out)
 		return -EINVAL;
 	out->len = (uint8_t)len;
 	return 0;
+}
+
+/* Why a (16 bytes) cannot be a port's own address or next hop, or NULL:
+ * the classes no unicast interface may use. Link-local is refused for
+ * address6 only (the port derives its own from the MAC). */
+static const char *
+not_unicast6(const uint8_t *a, bool linklocal_ok)
+{
+	static const uint8_t v4mapped[12] = { [10] = 0xff, 0xff };
+	static const uint8_t zero[16];
+
+	if (a[0] == 0xff)
+		return "multicast";
+	if (memcmp(a, zero, 16) == 0)
+		return "the unspecified address";
+	if (memcmp(a, zero, 15) == 0 && a[15] == 1)
+		return "the loopback address";
+	if (memcmp(a, v4mapped, 12) == 0)
+		return "IPv4-mapped";
+	if (!linklocal_ok && a[0] == 0xfe && (a[1] & 0xc0) == 0x80)
+		return "link-local (the port's link-local address is derived from its MAC)";
+	return NULL;
 }
 
 /* True when a has bits set past len; net receives a with them cleared. */
@@ -769,6 +797,38 @@ parse_scalar(struct pctx *p, const struct field *f, const yaml_node_t *n, char *
 				    "%s/%u)", show(buf, sizeof(buf), s, len), net, cidr.len);
 		}
 		memcpy(dst, &cidr, sizeof(cidr));
+		return 0;
+	}
+
+	case F_IFADDR6: {
+		struct gw_cidr6 cidr;
+		const char *why;
+
+		if (parse_cidr6(s, &cidr) != 0 || cidr.len == 0)
+			return type_err(p, f, n);
+		why = not_unicast6(cidr.addr, false);
+		if (why != NULL)
+			return perr(p, &n->start_mark, "'%s' is %s, not a global or unique-local "
+				    "unicast address", show(buf, sizeof(buf), s, len), why);
+		memcpy(dst, &cidr, sizeof(cidr));
+		return 0;
+	}
+
+	case F_IP6: {
+		char a6[INET6_ADDRSTRLEN];
+		uint8_t a[16];
+		const char *why;
+
+		if (len == 0 || len >= sizeof(a6))
+			return type_err(p, f, n);
+		memcpy(a6, s, len + 1);
+		if (inet_pton(AF_INET6, a6, a) != 1)
+			return type_err(p, f, n);
+		why = not_unicast6(a, true);
+		if (why != NULL)
+			return perr(p, &n->start_mark, "'%s' is %s, not a unicast address",
+				    show(buf, sizeof(buf), s, len), why);
+		memcpy(dst, a, sizeof(a));
 		return 0;
 	}
 
@@ -1212,6 +1272,38 @@ fmt_ip4(char *buf, size_t n, uint32_t addr)
 	return buf;
 }
 
+/* The IPv6 checks of port i: gateway6 needs address6, lies in its prefix or
+ * is link-local, and is not the address itself. 0 or -EINVAL. */
+static int
+validate_port6(const struct gw_config *c, unsigned i, char *err, size_t errlen)
+{
+	const struct gw_conf_port *pt = &c->dataplane.ports[i];
+	static const uint8_t zero[16];
+	char a[INET6_ADDRSTRLEN], b[INET6_ADDRSTRLEN];
+	uint8_t net[16], gwnet[16];
+
+	if (memcmp(pt->gateway6, zero, 16) == 0)
+		return 0;
+	inet_ntop(AF_INET6, pt->gateway6, a, sizeof(a));
+	if (pt->address6.len == 0)
+		return verr(c, err, errlen, "dataplane.ports[%u].gateway6: %s set without "
+			    "dataplane.ports[%u].address6", i, a, i);
+	if (memcmp(pt->gateway6, pt->address6.addr, 16) == 0)
+		return verr(c, err, errlen, "dataplane.ports[%u].gateway6: %s is the port's "
+			    "own address", i, a);
+	if (pt->gateway6[0] == 0xfe && (pt->gateway6[1] & 0xc0) == 0x80)
+		return 0;
+	host_bits6(pt->address6.addr, pt->address6.len, net);
+	host_bits6(pt->gateway6, pt->address6.len, gwnet);
+	if (memcmp(net, gwnet, 16) != 0) {
+		inet_ntop(AF_INET6, net, b, sizeof(b));
+		return verr(c, err, errlen, "dataplane.ports[%u].gateway6: %s is neither inside "
+			    "the port's prefix %s/%u nor link-local (fe80::/10)", i, a, b,
+			    pt->address6.len);
+	}
+	return 0;
+}
+
 static bool
 ranges_overlap(unsigned a_min, unsigned a_max, unsigned b_min, unsigned b_max)
 {
@@ -1271,6 +1363,8 @@ gw_config_validate(const struct gw_config *c, char *err, size_t errlen)
 		if (pt->gateway != 0 && pt->gateway == pt->address.addr)
 			return verr(c, err, errlen, "dataplane.ports[%u].gateway: %s is the "
 				    "port's own address", i, fmt_ip4(a, sizeof(a), pt->gateway));
+		if (validate_port6(c, i, err, errlen) != 0)
+			return -EINVAL;
 	}
 
 	if ((c->media.dtls_certificate[0] == '\0') != (c->media.dtls_private_key[0] == '\0'))

@@ -62,6 +62,13 @@ struct gw_conf_port {
 	uint16_t rx_desc;             /* ports[].rx_desc: 64..4096, default 1024 */
 	uint16_t tx_desc;             /* ports[].tx_desc: 64..4096, default 1024 */
 	uint16_t mtu;                 /* ports[].mtu: 576..9000, default 1500 */
+	/* ports[].address6: "2001:2:0:60::2/64"; len 0 = no IPv6 on this port.
+	 * A global or unique-local unicast address (link-local is derived from
+	 * the MAC); host bits are the address. */
+	struct gw_cidr6 address6;
+	/* ports[].gateway6: IPv6 next hop off-link, inside address6's prefix or
+	 * link-local (fe80::/10); all zero = none. */
+	uint8_t gateway6[16];
 };
 
 struct gw_turn_user {

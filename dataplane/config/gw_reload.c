@@ -126,7 +126,10 @@ port_eq(const struct gw_conf_port *a, const struct gw_conf_port *b)
 	return strcmp(a->name, b->name) == 0 && strcmp(a->device, b->device) == 0 &&
 	       a->address.addr == b->address.addr && a->address.len == b->address.len &&
 	       a->gateway == b->gateway && a->rx_queues == b->rx_queues &&
-	       a->rx_desc == b->rx_desc && a->tx_desc == b->tx_desc && a->mtu == b->mtu;
+	       a->rx_desc == b->rx_desc && a->tx_desc == b->tx_desc && a->mtu == b->mtu &&
+	       memcmp(a->address6.addr, b->address6.addr, 16) == 0 &&
+	       a->address6.len == b->address6.len &&
+	       memcmp(a->gateway6, b->gateway6, 16) == 0;
 }
 
 static bool

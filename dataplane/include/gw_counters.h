@@ -150,7 +150,31 @@
 	_(MEDIA_RR_SENT,        "receiver reports the gateway sent to publishers") \
 	_(MEDIA_LEG_ADDED,      "media legs created")                                \
 	_(MEDIA_LEG_REMOVED,    "media legs deleted")                                \
-	_(MEDIA_CMD_FAILED,     "media leg and SRTP key commands refused")
+	_(MEDIA_CMD_FAILED,     "media leg and SRTP key commands refused") \
+	_(IPV6_RX,              "IPv6 packets received on a port with an IPv6 address") \
+	_(IPV6_BAD_HDR,         "IPv6 headers malformed (version, lengths, extension headers)") \
+	_(IPV6_UNSUPPORTED,     "IPv6 dropped: jumbogram, routing header with segments left, unskippable option, too many extension headers") \
+	_(IPV6_NOT_FOR_US,      "IPv6 to an address that is not ours, or to a multicast group other than all-nodes and our solicited-node groups") \
+	_(IPV6_MARTIAN_SRC,     "IPv6 dropped: impossible source (multicast, loopback, IPv4-mapped, ours, :: outside DAD)") \
+	_(IPV6_FRAGMENT,        "IPv6 fragments (not reassembled)")                  \
+	_(IPV6_PROTO_OTHER,     "IPv6 with a next header other than UDP or ICMPv6")   \
+	_(IPV6_UDP_UNSUPPORTED, "UDP over IPv6 dropped: to multicast, or for a service that is IPv4-only today (TURN relay, DTLS, SRTP media)") \
+	_(ICMP6_BAD,            "ICMPv6 malformed or with a bad checksum")           \
+	_(ICMP6_ECHO_ANSWERED,  "ICMPv6 echo requests answered")                     \
+	_(ICMP6_OTHER,          "ICMPv6 not handled: types other than echo request, NS and NA (RA, MLD, errors), or echo to multicast") \
+	_(NDP_BAD,              "neighbour solicitations/advertisements failing RFC 4861 validation") \
+	_(NDP_NOT_FOR_US,       "NS for a target that is not ours; NA for an off-link target, or multicast for a neighbour we do not know") \
+	_(NDP_NS_ANSWERED,      "neighbour solicitations for our addresses answered")  \
+	_(NDP_LEARNED,          "IPv6 neighbour entries learned or refreshed")       \
+	_(NDP_NS_SENT,          "neighbour solicitations sent to resolve a next hop") \
+	_(NDP_PENDING_QUEUED,   "packets queued waiting for neighbour discovery")    \
+	_(NDP_PENDING_SENT,     "queued packets sent after neighbour resolution")    \
+	_(NDP_PENDING_OVERFLOW, "packets dropped: NDP pending queue full")           \
+	_(NDP_PENDING_TIMEOUT,  "packets dropped: next hop did not answer neighbour solicitations") \
+	_(NDP_NO_ROUTE,         "IPv6 packets dropped: destination off-link and no gateway6") \
+	_(NDP_CONFLICT,         "NDP dropped: another host claims (or probes for) the gateway's own IPv6 address") \
+	_(STUN6_TURN_UNSUPPORTED,"TURN requests and indications over IPv6 dropped (TURN is IPv4-only today)") \
+	_(ICE6_NOT_NOMINATED,   "ICE checks over IPv6 answered without touching the leg (USE-CANDIDATE ignored: media is IPv4-only)")
 
 /*
  * rtcgw-turnfront's counters (TURN over TCP and TLS): kept by the front in

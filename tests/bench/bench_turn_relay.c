@@ -34,6 +34,7 @@
 #include "dp_exc.h"
 #include "dp_harness.h"
 #include "dp_ipc.h"
+#include "dp_ipv6.h"
 #include "dp_media.h"
 #include "dp_stun.h"
 #include "dp_turn.h"
@@ -85,6 +86,15 @@ dp_arp_input(struct dp_worker *w, unsigned pi, struct rte_mbuf *m, const uint8_t
 	(void)pi;
 	(void)arp;
 	(void)arp_len;
+	unexpected++;
+	rte_pktmbuf_free(m);
+}
+
+void
+dp_ipv6_input(struct dp_worker *w, unsigned pi, struct rte_mbuf *m, const uint8_t *p,
+	      uint16_t len)
+{
+	(void)w, (void)pi, (void)p, (void)len;
 	unexpected++;
 	rte_pktmbuf_free(m);
 }

@@ -3,6 +3,9 @@
 
   stun_peer.py GW_IP PORT MODE [options]
 
+GW_IP may be IPv6 (then the request goes over IPv6 and the mapped address
+is read from an IPv6 XOR-MAPPED-ADDRESS, family 2, printed as [addr]:port).
+
 MODE:
   ice       ICE connectivity check (RFC 8445 §7.2.2): USERNAME, PRIORITY,
             ICE-CONTROLLING (or -CONTROLLED with --controlled), USE-CANDIDATE
@@ -87,8 +90,9 @@ def main():
     ap.add_argument("--timeout", type=float, default=2.0)
     a = ap.parse_args()
 
-    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-    s.bind(("0.0.0.0", a.sport))
+    v6 = ":" in a.gw
+    s = socket.socket(socket.AF_INET6 if v6 else socket.AF_INET, socket.SOCK_DGRAM)
+    s.bind(("::" if v6 else "0.0.0.0", a.sport))
     s.settimeout(a.timeout)
     txid = os.urandom(12)
     if a.mode == "ice":
@@ -122,6 +126,11 @@ def main():
     for t, off, v in attrs:
         if t == 0x0009:
             code = str((v[2] & 7) * 100 + v[3])
+        elif t == 0x0020 and v[1] == 2 and len(v) == 20:
+            port = struct.unpack("!H", v[2:4])[0] ^ (MAGIC >> 16)
+            key = struct.pack("!I", MAGIC) + msg[8:20]
+            ip = bytes(x ^ y for x, y in zip(v[4:20], key))
+            mapped = "[%s]:%d" % (socket.inet_ntop(socket.AF_INET6, ip), port)
         elif t == 0x0020:
             port = struct.unpack("!H", v[2:4])[0] ^ (MAGIC >> 16)
             ip = struct.unpack("!I", v[4:8])[0] ^ MAGIC

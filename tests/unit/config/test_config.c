@@ -220,6 +220,16 @@ test_full(void **state)
 	assert_int_equal(c->dataplane.ports[1].address.len, 16);
 	assert_int_equal(c->dataplane.ports[1].gateway, 0);
 	assert_int_equal(c->dataplane.ports[1].mtu, 1500);
+	assert_memory_equal(c->dataplane.ports[0].address6.addr,
+			    ((uint8_t[16]){ 0x20, 0x01, 0, 2, 0, 0, 0, 0x60, [15] = 2 }), 16);
+	assert_int_equal(c->dataplane.ports[0].address6.len, 64);
+	assert_memory_equal(c->dataplane.ports[0].gateway6,
+			    ((uint8_t[16]){ 0x20, 0x01, 0, 2, 0, 0, 0, 0x60, [15] = 1 }), 16);
+	assert_memory_equal(c->dataplane.ports[1].address6.addr,
+			    ((uint8_t[16]){ 0xfd, 0, 0, 0x60, [15] = 1 }), 16);
+	assert_int_equal(c->dataplane.ports[1].address6.len, 48);
+	assert_memory_equal(c->dataplane.ports[1].gateway6,
+			    ((uint8_t[16]){ 0xfe, 0x80, [15] = 1 }), 16);
 
 	assert_int_equal(c->controlplane.lcore, 1);
 	assert_int_equal(c->controlplane.rest_listen.addr, IP4(198, 18, 0, 2));
@@ -634,6 +644,48 @@ static const struct err_case parse_errors[] = {
 		    "x.yaml:6:27: media.streams[0].audio.codec: missing required key" },
 	/* 107 */ { PORTS "media:\n  streams:\n    - {name: c, video: {codec: vp8, ssrc: 0}}\n",
 		    "x.yaml:6:43: media.streams[0].video.ssrc: value 0 out of range 1..4294967295" },
+	/* IPv6 port addresses */
+#define P6(kv) "dataplane:\n  ports:\n    - {name: p0, device: d0, address: 198.18.0.2/24, " kv "}\n"
+	/* 108 */ { P6("address6: 2001:2::1"),
+		    "x.yaml:3:64: dataplane.ports[0].address6: expected an IPv6 address with "
+		    "prefix length x:x::x/1..128, got '2001:2::1'" },
+	/* 109 */ { P6("address6: 2001:2::1/129"),
+		    "x.yaml:3:64: dataplane.ports[0].address6: expected an IPv6 address with "
+		    "prefix length x:x::x/1..128, got '2001:2::1/129'" },
+	/* 110 */ { P6("address6: 2001:2::1/0"),
+		    "x.yaml:3:64: dataplane.ports[0].address6: expected an IPv6 address with "
+		    "prefix length x:x::x/1..128, got '2001:2::1/0'" },
+	/* 111 */ { P6("address6: 198.18.0.2/24"),
+		    "x.yaml:3:64: dataplane.ports[0].address6: expected an IPv6 address with "
+		    "prefix length x:x::x/1..128, got '198.18.0.2/24'" },
+	/* 112 */ { P6("address6: 'ff02::1/64'"),
+		    "x.yaml:3:64: dataplane.ports[0].address6: 'ff02::1/64' is multicast, not a "
+		    "global or unique-local unicast address" },
+	/* 113 */ { P6("address6: 'fe80::2/64'"),
+		    "x.yaml:3:64: dataplane.ports[0].address6: 'fe80::2/64' is link-local (the "
+		    "port's link-local address is derived from its MAC), not a global or "
+		    "unique-local unicast address" },
+	/* 114 */ { P6("address6: '::/64'"),
+		    "x.yaml:3:64: dataplane.ports[0].address6: '::/64' is the unspecified "
+		    "address, not a global or unique-local unicast address" },
+	/* 115 */ { P6("address6: '::ffff:198.18.0.2/120'"),
+		    "x.yaml:3:64: dataplane.ports[0].address6: '::ffff:198.18.0.2/120' is "
+		    "IPv4-mapped, not a global or unique-local unicast address" },
+	/* 116 */ { P6("gateway6: 2001:2::1/64"),
+		    "x.yaml:3:64: dataplane.ports[0].gateway6: expected an IPv6 address x:x::x, "
+		    "got '2001:2::1/64'" },
+	/* 117 */ { P6("gateway6: 'ff02::2'"),
+		    "x.yaml:3:64: dataplane.ports[0].gateway6: 'ff02::2' is multicast, not a "
+		    "unicast address" },
+	/* 118 */ { P6("gateway6: '::1'"),
+		    "x.yaml:3:64: dataplane.ports[0].gateway6: '::1' is the loopback address, "
+		    "not a unicast address" },
+	/* 119 */ { P6("gateway6: 'fe80::1%eth0'"),
+		    "x.yaml:3:64: dataplane.ports[0].gateway6: expected an IPv6 address x:x::x, "
+		    "got 'fe80::1%eth0'" },
+	/* 120 */ { P6("address6: [2001:2::1/64]"),
+		    "x.yaml:3:64: dataplane.ports[0].address6: expected an IPv6 address with "
+		    "prefix length x:x::x/1..128, got a sequence" },
 };
 
 static void
@@ -813,6 +865,15 @@ static const struct err_case validate_errors[] = {
 	/* 17 */ { PORTS "media:\n  streams:\n    - {name: cam1, audio: {codec: opus}}\n"
 		   "    - {name: cam1, video: {codec: h264}}\n",
 		   "x.yaml: media.streams[1].name: 'cam1' is already the name of media.streams[0]" },
+	/* 18 */ { P6("gateway6: 'fe80::1'"),
+		   "x.yaml: dataplane.ports[0].gateway6: fe80::1 set without "
+		   "dataplane.ports[0].address6" },
+	/* 19 */ { P6("address6: '2001:2:0:60::2/64', gateway6: '2001:2:0:61::1'"),
+		   "x.yaml: dataplane.ports[0].gateway6: 2001:2:0:61::1 is neither inside the "
+		   "port's prefix 2001:2:0:60::/64 nor link-local (fe80::/10)" },
+	/* 20 */ { P6("address6: '2001:2:0:60::2/64', gateway6: '2001:2:0:60::2'"),
+		   "x.yaml: dataplane.ports[0].gateway6: 2001:2:0:60::2 is the port's own "
+		   "address" },
 };
 
 static void

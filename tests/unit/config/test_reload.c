@@ -29,7 +29,8 @@ static const char base[] =
 	"  file_prefix: rtcgw\n"
 	"  arp_timeout_s: 300\n"
 	"  ports:\n"
-	"    - {name: p0, device: d0, address: 198.18.0.2/24, mtu: 1500}\n"
+	"    - {name: p0, device: d0, address: 198.18.0.2/24, mtu: 1500,\n"
+	"       address6: '2001:2:0:60::2/64', gateway6: 'fe80::1'}\n"
 	"controlplane:\n"
 	"  lcore: 0\n"
 	"  rest:\n"
@@ -177,6 +178,9 @@ static const struct {
 	/* 59 */ { "media_timeout_s: 60", "media_timeout_s: 30", "calls.media_timeout_s", false },
 	/* 60 */ { "{codec: opus}", "{codec: opus, pt: 100}", "media.streams", false },
 	/* 61 */ { "name: cam1,", "name: cam2,", "media.streams", false },
+	/* 62 */ { "'2001:2:0:60::2/64'", "'2001:2:0:60::3/64'", "dataplane.ports", false },
+	/* 63 */ { "'2001:2:0:60::2/64'", "'2001:2:0:60::2/56'", "dataplane.ports", false },
+	/* 64 */ { "gateway6: 'fe80::1'", "gateway6: 'fe80::2'", "dataplane.ports", false },
 };
 
 static struct gw_config *

@@ -26,6 +26,7 @@
 #include "dp_exc.h"
 #include "dp_harness.h"
 #include "dp_ipc.h"
+#include "dp_ipv6.h"
 #include "dp_media.h"
 #include "dp_stun.h"
 #include "dp_turn.h"
@@ -38,7 +39,7 @@
 static struct gw_config conf;
 static struct dp_worker wk;
 static struct rte_mempool *pool;
-static unsigned n_stun, n_chandata, n_relay, n_arp, n_punt, n_media;
+static unsigned n_stun, n_chandata, n_relay, n_arp, n_punt, n_media, n_ipv6;
 static unsigned n_exc[DP_EXC_PROTO + 1];
 static bool exc_takes;
 
@@ -55,6 +56,15 @@ dp_exc_input(struct dp_worker *w, unsigned pi, struct rte_mbuf *m, enum dp_exc_k
 }
 
 /* The handlers dp_classify hands packets to: count and free. */
+void
+dp_ipv6_input(struct dp_worker *w, unsigned pi, struct rte_mbuf *m, const uint8_t *p,
+	      uint16_t len)
+{
+	(void)w, (void)pi, (void)p, (void)len;
+	n_ipv6++;
+	rte_pktmbuf_free(m);
+}
+
 void
 dp_arp_input(struct dp_worker *w, unsigned pi, struct rte_mbuf *m, const uint8_t *arp,
 	     uint16_t arp_len)
@@ -270,6 +280,34 @@ test_media_hook(void **state)
 	assert_int_equal(n_media, 2);
 }
 
+/* ethertype 0x86dd goes to dp_ipv6 whole (it judges the port's address itself);
+ * other ethertypes are still counted as unknown */
+static void
+test_ipv6_hook(void **state)
+{
+	struct rte_mbuf *m = rte_pktmbuf_alloc(pool);
+	uint8_t dmac[6], *b;
+	uint64_t unknown = wk.cnt[GW_CNT_ETH_UNKNOWN_TYPE];
+
+	(void)state;
+	assert_non_null(m);
+	b = (uint8_t *)rte_pktmbuf_append(m, 60);
+	memset(b, 0, 60);
+	dp_harness_port_mac(0, dmac);
+	gw_eth_encode(b, dmac, (const uint8_t[6]){ 2, 0, 0, 0, 0, 9 }, GW_ETHERTYPE_IPV6);
+	b[14] = 0x60;
+	dp_classify_burst(&wk, 0, &m, 1);
+	assert_int_equal(n_ipv6, 1);
+	m = rte_pktmbuf_alloc(pool);
+	assert_non_null(m);
+	b = (uint8_t *)rte_pktmbuf_append(m, 60);
+	memset(b, 0, 60);
+	gw_eth_encode(b, dmac, (const uint8_t[6]){ 2, 0, 0, 0, 0, 9 }, 0x88b5);
+	dp_classify_burst(&wk, 0, &m, 1);
+	assert_int_equal(n_ipv6, 1);
+	assert_int_equal(wk.cnt[GW_CNT_ETH_UNKNOWN_TYPE], unknown + 1);
+}
+
 static int
 setup(void **state)
 {
@@ -294,6 +332,7 @@ main(void)
 		cmocka_unit_test(test_dtls_punt),
 		cmocka_unit_test(test_exception_hooks),
 		cmocka_unit_test(test_media_hook),
+		cmocka_unit_test(test_ipv6_hook),
 	};
 	int rc;
 

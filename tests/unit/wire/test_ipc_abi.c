@@ -172,7 +172,7 @@ static void
 test_strm_layout(void **state)
 {
 	(void)state;
-	assert_int_equal(GW_IPC_VERSION, 16);
+	assert_true(GW_IPC_VERSION >= 16);
 	assert_int_equal(sizeof(struct gw_ipc_strm), 24);
 	assert_int_equal(offsetof(struct gw_ipc_strm, conn), 0);
 	assert_int_equal(offsetof(struct gw_ipc_strm, client_ip), 4);
@@ -190,6 +190,18 @@ test_strm_layout(void **state)
 	assert_int_equal(offsetof(struct gw_ipc_front, conns), 12);
 	assert_int_equal(offsetof(struct gw_ipc_front, cnt), 16);
 	assert_int_equal(GW_FRONT_CNT_MAX, 17);
+}
+
+/* v17 (v16 on its branch, merged with TURN over TCP/TLS): IPv6 in the dataplane: 24 counters after media_cmd_failed (IPv6, ICMPv6, NDP,
+ * STUN/ICE over IPv6). */
+static void
+test_ipv6_counters(void **state)
+{
+	(void)state;
+	assert_int_equal(GW_IPC_VERSION, 17);
+	assert_int_equal(GW_CNT_IPV6_RX, GW_CNT_MEDIA_CMD_FAILED + 1);
+	assert_int_equal(GW_CNT_ICE6_NOT_NOMINATED, GW_CNT_IPV6_RX + 23);
+	assert_int_equal(GW_CNT_MAX, GW_CNT_ICE6_NOT_NOMINATED + 1);
 }
 
 static void
@@ -297,6 +309,7 @@ main(void)
 		cmocka_unit_test(test_rtcp_layout),
 		cmocka_unit_test(test_ptmap_layout),
 		cmocka_unit_test(test_strm_layout),
+		cmocka_unit_test(test_ipv6_counters),
 		cmocka_unit_test(test_rings_and_counters),
 		cmocka_unit_test(test_check_info),
 	};
