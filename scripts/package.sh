@@ -82,8 +82,10 @@ Recommends: dpdk, librte-net-af-xdp23
 Description: WebRTC gateway appliance with a DPDK dataplane
  STUN/TURN server, ICE-lite responder and media relay whose per-packet work
  runs in a DPDK poll-mode dataplane (rtcgw-dataplane, the DPDK primary) next
- to a control plane (rtcgw-controlplane: REST, metrics, credentials).
- systemd units rtcgw-dataplane.service and rtcgw-controlplane.service; the
+ to a control plane (rtcgw-controlplane: REST, metrics, credentials) and a
+ TURN over TCP/TLS front (rtcgw-turnfront). systemd units
+ rtcgw-dataplane.service, rtcgw-controlplane.service and
+ rtcgw-turnfront.service; the
  config is /etc/rtcgw/rtcgw.yaml; a Grafana dashboard for its Prometheus
  metrics is in /usr/share/rtcgw/grafana/.
 EOC
@@ -101,7 +103,8 @@ cat > "$STAGE/DEBIAN/prerm" <<'EOC'
 #!/bin/sh
 set -e
 if [ -d /run/systemd/system ] && [ "$1" = remove ]; then
-	systemctl stop rtcgw-controlplane.service rtcgw-dataplane.service >/dev/null 2>&1 || true
+	systemctl stop rtcgw-turnfront.service rtcgw-controlplane.service \
+		rtcgw-dataplane.service >/dev/null 2>&1 || true
 fi
 EOC
 cat > "$STAGE/DEBIAN/postrm" <<'EOC'

@@ -67,7 +67,8 @@ stop_proc() {
 clean_host() {
 	local left
 	rtcgw_cleanup "$CONF"
-	rm -f "$RUN_DIR/dataplane.pid" "$RUN_DIR/controlplane.pid" "$RUN_DIR/config.path"
+	rm -f "$RUN_DIR/dataplane.pid" "$RUN_DIR/controlplane.pid" "$RUN_DIR/turnfront.pid" \
+		"$RUN_DIR/config.path"
 	left=$(rtcgw_leftovers "$CONF")
 	if [ -n "$left" ]; then
 		say "left behind:"
@@ -102,6 +103,7 @@ stop_gateway() {
 		return 0
 	fi
 	rm -f "$RUN_DIR/supervisor.pid"
+	stop_proc "TCP/TLS front" "$(cat "$RUN_DIR/turnfront.pid" 2>/dev/null)"
 	stop_proc "control plane" "$(cat "$RUN_DIR/controlplane.pid" 2>/dev/null)"
 	stop_proc "dataplane" "$(cat "$RUN_DIR/dataplane.pid" 2>/dev/null)"
 	clean_host || return 1
@@ -153,7 +155,7 @@ EOB
 # still in its watch loop would restart them.
 # $1 = foreground | detached.
 supervise() {
-	local dp_pid='' cp_pid='' stopping=0 starts=() now i tick
+	local dp_pid='' cp_pid='' tf_pid='' tf_off=0 stopping=0 starts=() now i tick
 	mkdir -p "$RUN_DIR"
 	echo $$ > "$RUN_DIR/supervisor.pid"
 	echo "$CONF" > "$RUN_DIR/config.path"
@@ -195,8 +197,17 @@ supervise() {
 		echo "$cp_pid" > "$RUN_DIR/controlplane.pid"
 	}
 
+	# TURN over TCP/TLS: exits 2 at once when the config does not enable it
+	start_tf() {
+		too_many tf && { say "TCP/TLS front keeps failing; see $RUN_DIR/turnfront.log"; tf_off=1; return; }
+		setsid "$BUILD/turnfront/rtcgw-turnfront" -c "$CONF" >>"$RUN_DIR/turnfront.log" 2>&1 </dev/null &
+		tf_pid=$!
+		echo "$tf_pid" > "$RUN_DIR/turnfront.pid"
+	}
+
 	start_dp
 	[ "$stopping" -eq 0 ] && start_cp
+	[ "$stopping" -eq 0 ] && start_tf
 	if [ "$1" = foreground ] && [ "$stopping" -eq 0 ]; then
 		for ((i = 0; i < 600 && stopping == 0; i++)); do
 			healthz && break
@@ -230,12 +241,23 @@ supervise() {
 			say "control plane exited (status $?); restarting"
 			start_cp
 		fi
+		if [ "$tf_off" -eq 0 ] && ! alive "$tf_pid"; then
+			wait "$tf_pid" 2>/dev/null
+			i=$?
+			if [ "$i" -eq 2 ]; then
+				tf_off=1      # turn.tcp not enabled
+			else
+				say "TCP/TLS front exited (status $i); restarting"
+				start_tf
+			fi
+		fi
 	done
 	# Further signals change nothing now: the stop below runs to its end.
 	trap '' INT TERM HUP
 	say "stopping"
 	# The control plane first (a DPDK secondary detaches from the primary's
 	# memory), then the dataplane (the primary removes its files on exit).
+	[ "$tf_off" -eq 1 ] || stop_proc "TCP/TLS front" "$tf_pid"
 	stop_proc "control plane" "$cp_pid"
 	stop_proc "dataplane" "$dp_pid"
 	clean_host

@@ -7,8 +7,10 @@
  * sockets on the exception interface, where the dataplane hands the kernel
  * the TCP it does not handle itself (exception.tcp).
  *
- * Exit status: 0 after SIGTERM/SIGINT; 1 on a start-up error; 3 when the
- * dataplane stopped (systemd restarts the front, which waits for the next).
+ * Exit status: 0 after SIGTERM/SIGINT; 1 on a start-up error; 2 when the
+ * config does not enable it (turn.tcp.enabled false: supervisors leave it
+ * stopped); 3 when the dataplane stopped (systemd restarts the front, which
+ * waits for the next).
  */
 #include <errno.h>
 #include <signal.h>
@@ -33,6 +35,7 @@
 
 #define ATTACH_WAIT_MS 30000
 #define TICK_MS        250
+#define EXIT_DISABLED  2
 #define EXIT_DP_GONE   3
 /* The front's EAL lcore id: mempool caches are per lcore id and shared by
  * every process, so it must differ from the dataplane's and the control
@@ -106,8 +109,9 @@ main(int argc, char **argv)
 			rte_openlog_stream(log_stream);
 	}
 	if (!conf.turn.enabled || !conf.turn.tcp.enabled) {
-		TF_ERR("%s: turn.tcp.enabled is false: nothing to serve", conf.path);
-		return EXIT_FAILURE;
+		TF_NOTICE("%s: turn.tcp.enabled is false (or turn.enabled): nothing to serve",
+			  conf.path);
+		return EXIT_DISABLED;
 	}
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);

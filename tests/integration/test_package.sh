@@ -46,8 +46,9 @@ for lib in librte-eal23 librte-ethdev23 libssl3 libyaml-0-2 libmicrohttpd12 libj
 	tb_check "Depends names $lib" bash -c "grep -q '\\b$lib\\b' <<< '$DEPENDS'"
 done
 CONTENTS=$(dpkg-deb -c "$DEB" 2>/dev/null | awk '{ print $6 }')
-for f in ./usr/bin/rtcgw-dataplane ./usr/bin/rtcgw-controlplane ./etc/rtcgw/rtcgw.yaml \
-		./lib/systemd/system/rtcgw-dataplane.service ./lib/systemd/system/rtcgw-controlplane.service \
+for f in ./usr/bin/rtcgw-dataplane ./usr/bin/rtcgw-controlplane ./usr/bin/rtcgw-turnfront \
+		./etc/rtcgw/rtcgw.yaml ./lib/systemd/system/rtcgw-dataplane.service \
+		./lib/systemd/system/rtcgw-controlplane.service ./lib/systemd/system/rtcgw-turnfront.service \
 		./usr/lib/rtcgw/rtcgw-host ./usr/share/doc/rtcgw/README.md ./usr/share/doc/rtcgw/config.md \
 		./usr/share/rtcgw/grafana/rtcgw.json; do
 	tb_check "the package holds $f" grep -qx "$f" <<< "$CONTENTS"
@@ -68,9 +69,12 @@ tb_check "the installed rtcgw-dataplane is on PATH" test "$(command -v rtcgw-dat
 tb_check "rtcgw-dataplane --check-config passes the installed default config" \
 	bash -c "rtcgw-dataplane --check-config -c /etc/rtcgw/rtcgw.yaml | grep -qx '/etc/rtcgw/rtcgw.yaml: ok'"
 tb_check "rtcgw-controlplane --version runs" bash -c "rtcgw-controlplane --version | grep -q '$VERSION'"
-tb_check "systemd-analyze verify accepts both units" \
+tb_check "systemd-analyze verify accepts the three units" \
 	bash -c "systemd-analyze verify /lib/systemd/system/rtcgw-dataplane.service \
-		/lib/systemd/system/rtcgw-controlplane.service > '$TB_DIR/verify.log' 2>&1 && ! [ -s '$TB_DIR/verify.log' ]"
+		/lib/systemd/system/rtcgw-controlplane.service \
+		/lib/systemd/system/rtcgw-turnfront.service > '$TB_DIR/verify.log' 2>&1 && ! [ -s '$TB_DIR/verify.log' ]"
+tb_check "the TCP/TLS front with the default config (turn.tcp off) exits 2 at once" \
+	bash -c "timeout 10 rtcgw-turnfront -c /etc/rtcgw/rtcgw.yaml >/dev/null 2>&1; [ \$? = 2 ]"
 UDP=/lib/systemd/system/rtcgw-dataplane.service
 UCP=/lib/systemd/system/rtcgw-controlplane.service
 tb_check "the control plane unit Requires= and is After= the dataplane" \
