@@ -5,8 +5,10 @@
 # is hairpinned inside the dataplane (allocation A -> allocation B).
 # Checked from getStats (selected pair relay/relay), a DataChannel round trip,
 # a fake-camera video track decoded on the other side (framesDecoded > 0), and
-# the dataplane's TURN counters. Run twice: a static user from the config, and
-# TURN REST API credentials from GET /v1/turn/credentials.
+# the dataplane's TURN counters. Run three times: a static user from the
+# config, TURN REST API credentials from GET /v1/turn/credentials, and both
+# browsers forced onto turns: on 443 (TURN over TLS through rtcgw-turnfront,
+# the relayed side still UDP inside the dataplane).
 #
 #   netns rtbc (client)                                      netns rtbg
 #   rtbc0 198.18.8.1/24 <=============== veth ============> rtbg0 (dataplane 198.18.8.2,
@@ -26,13 +28,22 @@ if [ ! -x "$CHROME" ]; then
 fi
 
 tb_init rtb 8 18088
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 2 \
+	-subj "/CN=turn.rtcgw.test" -keyout "$TB_DIR/key.pem" -out "$TB_DIR/cert.pem" 2>/dev/null
 TB_CONF_TURN="  enabled: true
   realm: rtcgw.test
   relay_port_min: 52000
   relay_port_max: 52999
+  max_allocations: 10000
   users:
     - {username: alice, password: alice-pass-1}
-  auth_secrets: [$REST_SECRET]"
+  auth_secrets: [$REST_SECRET]
+  tcp:
+    enabled: true
+    ports: []
+    tls_ports: [443]
+    certificate: $TB_DIR/cert.pem
+    private_key: $TB_DIR/key.pem"
 
 # Browser stderr goes to chrome-*.txt (not *.log: tb_cleanup would dump its D-Bus
 # noise); dump_run shows the ICE/TURN lines of a failed run.
@@ -57,9 +68,23 @@ chrome_stop_all() {
 trap 'chrome_stop_all; tb_cleanup' EXIT
 
 tb_net_up
+# TURN over TLS listens on the exception interface (test_exception.sh: the
+# gateway namespace's kernel answers only through it, not from the veth)
+tb_g sysctl -qw "net.ipv4.conf.${TB}g0.rp_filter=1"
+tb_g ip link set "${TB}g0" arp off
 tb_config
+cat >>"$TB_CONF" <<EOC
+exception:
+  enabled: true
+  iface: ${TB}x0
+  tcp: true
+EOC
 tb_check "dataplane starts" tb_start_dp || exit 1
 tb_check "control plane attaches" tb_start_cp || exit 1
+ip netns exec "$TB_NS_G" "$TB_FRONT_BIN" -c "$TB_CONF" >"$TB_DIR/front.log" 2>&1 &
+TB_PIDS+=("$!")
+tb_check "rtcgw-turnfront (TURN over TLS on 443) starts" \
+	tb_wait 30 grep -q 'proc=rtcgw-tf msg="ready' "$TB_DIR/front.log"
 tb_c ip neigh replace "$TB_GW_IP" lladdr "$TB_GW_MAC" dev "${TB}c0" nud permanent
 
 SIG_DIR=$TB_DIR/sig
@@ -80,6 +105,7 @@ chrome_start() {
 		--no-first-run --no-default-browser-check --mute-audio \
 		--autoplay-policy=no-user-gesture-required --disable-features=Translate \
 		--enable-logging=stderr --v=0 --user-data-dir="$udd" \
+		--ignore-certificate-errors \
 		"http://localhost:$SIG_PORT/?run=$run&role=$role&secs=$((BROWSER_SECS - 5))&frames=10" \
 		>"$TB_DIR/chrome-$run-$role.txt" 2>&1 &
 	CHROME_PGS+=("$!")
@@ -125,10 +151,13 @@ dump_run() {
 	curl -s "$TB_REST/metrics" | grep -E '^rtcgw_(turn|demux|stun)' | grep -v ' 0$' | sed 's/^/# /'
 }
 
-# browser_run RUN USERNAME CREDENTIAL: one pair of browsers, all checks.
+# browser_run RUN USERNAME CREDENTIAL [URL PROTOCOL]: one pair of browsers,
+# all checks. URL: the TURN server (default UDP on 3478); PROTOCOL: the
+# relayProtocol getStats must show (udp, tls).
 browser_run() {
-	local run=$1 user=$2 cred=$3 fail0=$TB_FAIL a b
-	python3 - "$SIG_DIR/$run.ice.json" "turn:$TB_GW_IP:3478?transport=udp" "$user" "$cred" <<'EOP'
+	local run=$1 user=$2 cred=$3 url=${4:-turn:$TB_GW_IP:3478?transport=udp} proto=${5:-udp}
+	local fail0=$TB_FAIL a b
+	python3 - "$SIG_DIR/$run.ice.json" "$url" "$user" "$cred" <<'EOP'
 import json, sys
 json.dump({"iceServers": [{"urls": [sys.argv[2]], "username": sys.argv[3],
                            "credential": sys.argv[4]}]}, open(sys.argv[1], "w"))
@@ -150,8 +179,8 @@ EOP
 		jassert "$a" "p['local']['candidateType'] == 'relay' and p['remote']['candidateType'] == 'relay'"
 	tb_check "$run: B's selected pair is relay/relay" \
 		jassert "$b" "p['local']['candidateType'] == 'relay' and p['remote']['candidateType'] == 'relay'"
-	tb_check "$run: the relay candidates are rtcgw's ($TB_GW_IP, relay range, UDP to the server)" \
-		jassert "$a" "all(x['address'] == '$TB_GW_IP' and 52000 <= x['port'] <= 52999 for x in (p['local'], p['remote'])) and p['local']['relayProtocol'] == 'udp'"
+	tb_check "$run: the relay candidates are rtcgw's ($TB_GW_IP, relay range, $proto to the server)" \
+		jassert "$a" "all(x['address'] == '$TB_GW_IP' and 52000 <= x['port'] <= 52999 for x in (p['local'], p['remote'])) and p['local']['relayProtocol'] == '$proto'"
 	tb_check "$run: DataChannel message round-trips (A sent, B echoed, A got the echo)" \
 		jassert "$a" "r['dc'].get('roundTrip') is True and r['dc'].get('echo') == 'echo:' + r['dc'].get('sent', '')"
 	tb_check "$run: B received A's DataChannel message" \
@@ -213,6 +242,12 @@ tb_check "GET /v1/turn/credentials gives expiry:chromium and a password" have_cr
 if [ -n "$CU" ] && [ -n "$CP" ]; then
 	browser_run rest "$CU" "$CP"
 fi
+
+# 3. Both browsers on turns: port 443 (TURN over TLS, rtcgw-turnfront).
+snap front_tls_handshakes front_msgs_in turn_stream_in
+browser_run tls443 alice alice-pass-1 "turns:$TB_GW_IP:443?transport=tcp" tls
+tls_moved() { moved front_tls_handshakes 2 && moved turn_stream_in 100; }
+tb_check "tls443: the front completed TLS handshakes and carried the browsers' messages" tls_moved
 
 none_left() {
 	local pg
