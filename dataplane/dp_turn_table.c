@@ -89,8 +89,11 @@ struct owner_state {
 	 * A reservation stays here until it expires even when redeemed, so this
 	 * bounds EVEN-PORT allocations per DP_TURN_RESERVE_S; when full, the
 	 * oldest is retired early (its port freed) rather than refusing the
-	 * new allocation: 64 entries made every 65th RTP/RTCP pair in 30 s a 508. */
-	struct reservation res[DP_TURN_RES_FIFO];
+	 * new allocation: 64 entries made every 65th RTP/RTCP pair in 30 s a 508.
+	 * Allocated for the owners in use only (its own rte_zmalloc: the table
+	 * struct must stay small, 100000 allocations fit 256 MB of hugepages). */
+	struct reservation *res;
+	unsigned res_cap;
 	unsigned res_head, res_n;
 	uint64_t n_expired;          /* allocations the tick deleted */
 } __rte_cache_aligned;
@@ -318,6 +321,8 @@ dp_turn_table_free(struct dp_turn_table *t)
 	rte_ring_free(t->free_slots);
 	for (unsigned i = 0; i < DP_TURN_MAX_RELAY_ADDRS; i++)
 		rte_free(t->pools[i].bits);
+	for (unsigned i = 0; i < DP_TURN_MAX_OWNERS; i++)
+		rte_free(t->owners[i].res);
 	rte_free(t->sketch_user);
 	rte_free(t->sketch_ip);
 	rte_free(t->used);
@@ -376,6 +381,18 @@ dp_turn_table_create(struct dp_turn_table **out, const struct dp_turn_table_para
 	    t->sketch_ip == NULL) {
 		err = -ENOMEM;
 		goto out;
+	}
+	for (unsigned i = 0; i < p->n_owners; i++) {
+		struct owner_state *o = &t->owners[i];
+
+		/* at most one reservation per allocation */
+		o->res_cap = RTE_MIN(p->max_allocs, (uint32_t)DP_TURN_RES_FIFO);
+		o->res = rte_zmalloc_socket("dp_turn_res", sizeof(*o->res) * o->res_cap,
+					    RTE_CACHE_LINE_SIZE, p->socket_id);
+		if (o->res == NULL) {
+			err = -ENOMEM;
+			goto out;
+		}
 	}
 	if (rte_rcu_qsbr_init(t->qsbr, readers) != 0) {
 		err = -EINVAL;
@@ -666,7 +683,7 @@ dp_turn_alloc_create(struct dp_turn_table *t, const struct dp_turn_alloc_req *r,
 		struct reservation *rs;
 		uint64_t d, key;
 
-		if (o->res_n == RTE_DIM(o->res))
+		if (o->res_n == o->res_cap)
 			res_pop(t, o);        /* retire the oldest early */
 		do
 			token = xorshift(&o->rng);
@@ -678,7 +695,7 @@ dp_turn_alloc_create(struct dp_turn_table *t, const struct dp_turn_alloc_req *r,
 			err = GW_STUN_ERR(508);
 			goto fail;
 		}
-		rs = &o->res[(o->res_head + o->res_n) % RTE_DIM(o->res)];
+		rs = &o->res[(o->res_head + o->res_n) % o->res_cap];
 		rs->token = key;
 		rs->exp = now + DP_TURN_RESERVE_S;
 		o->res_n++;
@@ -912,7 +929,7 @@ res_pop(struct dp_turn_table *t, struct owner_state *o)
 
 		pool_release(&t->pools[(d >> 16) & 0xff], t->p.port_min, (uint16_t)d);
 	}
-	o->res_head = (o->res_head + 1) % RTE_DIM(o->res);
+	o->res_head = (o->res_head + 1) % o->res_cap;
 	o->res_n--;
 }
 
