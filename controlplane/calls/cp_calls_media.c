@@ -979,6 +979,21 @@ cp_calls_media(void *ctx, const struct cp_ng_req *req, bool is_answer,
 		return refuse(reason, rlen, -ENOTSUP, "%s", "media not available");
 	if (!dp_ready())
 		return refuse(reason, rlen, -ENOTCONN, "%s", "no dataplane attached");
+	/* direction=[from, to] picks rtpengine's interface per side. rtcgw's
+	 * media have one interface, the first dataplane port: its name (or
+	 * rtpengine's "default") is accepted, anything else is an error rather
+	 * than media quietly placed on another address than the proxy asked. */
+	for (unsigned i = 0; i < req->n_direction; i++) {
+		const struct cp_ng_str *d = &req->direction[i];
+		const char *ours = app->conf->dataplane.ports[0].name;
+
+		if ((d->len == strlen(ours) && memcmp(d->p, ours, d->len) == 0) ||
+		    (d->len == 7 && memcmp(d->p, "default", 7) == 0))
+			continue;
+		return refuse(reason, rlen, -EINVAL, "Unknown interface '%.*s' in 'direction' "
+			      "(the media interface is '%s')", (int)(d->len > 64 ? 64 : d->len),
+			      d->p, ours);
+	}
 	sdp = malloc(sizeof(*sdp));
 	if (sdp == NULL)
 		return refuse(reason, rlen, -ENOMEM, "%s", "out of memory");

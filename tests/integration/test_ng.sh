@@ -86,6 +86,13 @@ tb_check "record call -> refused clearly" \
 OFFER='{"supports":["load limit"],"sdp":"v=0\r\no=- 1 1 IN IP4 198.18.26.1\r\ns=-\r\nc=IN IP6 2001:2::1\r\nt=0 0\r\nm=audio 10000 RTP/AVP 0\r\n","flags":["trust-address","no-such-flag"],"replace":["origin","session-connection"],"transport-protocol":"UDP/TLS/RTP/SAVPF","rtcp-mux":["offer"],"ICE":"force","received-from":["IP4","198.18.26.1"],"call-id":"c1@198.18.26.1","from-tag":"ft1","command":"offer"}'
 tb_check "offer asking for a WebRTC leg from an IPv6 address -> refused clearly, unknown flag in warning" \
 	reply_has k8 "$OFFER" '{"error-reason": "media address 2001:2::1: only IPv4 literals are bridged", "result": "error", "warning": "unknown flag '\''no-such-flag'\''"}'
+tb_check "offer with direction [internal, external] (interfaces rtcgw does not have) -> Unknown interface, clearly" \
+	reply_has k8d '{"command":"offer","call-id":"d@x","from-tag":"a","direction":["internal","external"],"sdp":"v=0\r\no=- 1 1 IN IP4 198.18.26.1\r\ns=-\r\nc=IN IP4 198.18.26.1\r\nt=0 0\r\nm=audio 10000 RTP/AVP 0\r\n"}' \
+	'"error-reason": "Unknown interface '\''internal'\'' in '\''direction'\'' (the media interface is '\''veth0'\'')", "result": "error"'
+tb_check "offer with direction [veth0, default] (the media interface, rtpengine's default name) -> ok" \
+	reply_has k8e '{"command":"offer","call-id":"e@x","from-tag":"a","direction":["veth0","default"],"sdp":"v=0\r\no=- 1 1 IN IP4 198.18.26.1\r\ns=-\r\nc=IN IP4 198.18.26.1\r\nt=0 0\r\nm=audio 10000 RTP/AVP 0\r\n"}' \
+	'"result": "ok"'
+tb_check "... deleted" reply_has k8f '{"command":"delete","call-id":"e@x","from-tag":"a"}' '"result": "ok"'
 tb_check "list -> no calls left behind" reply_has k9 '{"command":"list"}' '{"calls": [], "result": "ok"}'
 
 # 4. Retransmission: the same cookie from the same sender gets the same
