@@ -85,9 +85,9 @@ get_metrics(void *a, const struct cp_rest_req *r)
 		cp_rest_stats(app->rest, &rs);
 	if (cp_metrics_prometheus(s, s ? cp_ipc_info(app->ipc) : NULL, &rs, &text, &len) != 0)
 		return cp_rest_reply_error(r, 500, "out of memory");
-	if (app->conf->turn.tcp.enabled) {
+	{
 		/* the front's memzone: only while attached to the dataplane */
-		const struct rte_memzone *mz = app->ipc != NULL ?
+		const struct rte_memzone *mz = app->ipc != NULL && app->conf->turn.tcp.enabled ?
 					       rte_memzone_lookup(GW_IPC_FRONT_NAME) : NULL;
 
 		if (cp_metrics_front_append(mz != NULL ? mz->addr : NULL, &text, &len) != 0) {

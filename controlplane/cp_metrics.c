@@ -182,7 +182,9 @@ cp_metrics_front_append(const struct gw_ipc_front *fr, char **out, size_t *len)
 		return -ENOMEM;
 	fprintf(f, "# HELP rtcgw_front_up 1 when rtcgw-turnfront (TURN over TCP/TLS) runs\n"
 		   "# TYPE rtcgw_front_up gauge\nrtcgw_front_up %d\n", up);
-	if (ok) {
+	/* always the whole set (zeros before a front ever ran): dashboards and
+	 * alerts find every series */
+	{
 		fprintf(f, "# HELP rtcgw_front_connections TCP/TLS connections open\n"
 			   "# TYPE rtcgw_front_connections gauge\nrtcgw_front_connections %u\n",
 			up ? __atomic_load_n(&fr->conns, __ATOMIC_RELAXED) : 0);
@@ -195,8 +197,8 @@ cp_metrics_front_append(const struct gw_ipc_front *fr, char **out, size_t *len)
 			name[j] = '\0';
 			fprintf(f, "# HELP rtcgw_front_%s_total %s\n# TYPE rtcgw_front_%s_total "
 				   "counter\nrtcgw_front_%s_total %llu\n", name, front_help[k], name,
-				name, (unsigned long long)__atomic_load_n(&fr->cnt[k],
-									  __ATOMIC_RELAXED));
+				name, ok ? (unsigned long long)__atomic_load_n(&fr->cnt[k],
+									       __ATOMIC_RELAXED) : 0ull);
 		}
 	}
 	if (fclose(f) != 0) {

@@ -26,7 +26,7 @@ struct gw_ipc_front;
  * Append rtcgw-turnfront's metrics (rtcgw_front_*) to the malloc'd text
  * *out of *len bytes: its counters and open connections from its memzone,
  * and rtcgw_front_up (its process is alive). fr NULL: the front never ran
- * (only rtcgw_front_up 0).
+ * or is not configured (rtcgw_front_up 0, every series 0).
  * @return 0, or -ENOMEM (*out untouched).
  */
 int cp_metrics_front_append(const struct gw_ipc_front *fr, char **out, size_t *len);
