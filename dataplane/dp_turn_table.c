@@ -110,8 +110,10 @@ _Static_assert(DP_TURN_AF_IPV4 == GW_TURN_AF_IPV4 && DP_TURN_AF_IPV6 == GW_TURN_
 struct dq_elem {
 	uint32_t slot;
 	uint32_t port;               /* relay_idx << 16 | port, or UINT32_MAX */
-	uint32_t port6;              /* relay6_idx << 16 | port, or UINT32_MAX */
 };
+/* The IPv6 relay port of a slot in grace is read from the slot itself
+ * (af, relay6_idx, relay6_port stay until the slot is reused, after
+ * dq_free), so the element stays 8 bytes. */
 
 #define DP_TURN_RES_FIFO 4096
 
@@ -335,9 +337,9 @@ dq_free(void *p, void *e, unsigned int n)
 		if (d[i].port != UINT32_MAX)
 			pool_release(&t->pools[d[i].port >> 16], t->p.port_min,
 				     (uint16_t)d[i].port);
-		if (d[i].port6 != UINT32_MAX)
-			pool_release(&t->pools6[d[i].port6 >> 16], t->p.port_min,
-				     (uint16_t)d[i].port6);
+		if (t->allocs[d[i].slot].af & DP_TURN_AF_IPV6)
+			pool_release(&t->pools6[t->allocs[d[i].slot].relay6_idx], t->p.port_min,
+				     t->allocs[d[i].slot].relay6_port);
 		(void)rte_ring_enqueue_elem(t->free_slots, &d[i].slot, sizeof(uint32_t));
 	}
 }
@@ -981,10 +983,10 @@ fail_res:
 		o->res_n--;
 	}
 	if (relay_added || relay6_added) {
+		/* a->af and relay6_* name the IPv6 port for dq_free */
 		struct dq_elem d = {
 			.slot = slot,
 			.port = port_held ? (uint32_t)ridx << 16 | port : UINT32_MAX,
-			.port6 = port6_held ? (uint32_t)r6idx << 16 | port6 : UINT32_MAX,
 		};
 
 		if (rte_rcu_qsbr_dq_enqueue(t->dq, &d) != 0) {
@@ -1124,8 +1126,7 @@ dp_turn_alloc_delete(struct dp_turn_table *t, uint32_t idx, uint16_t owner)
 	d.slot = idx;
 	d.port = a->af & DP_TURN_AF_IPV4 ? (uint32_t)a->relay_idx << 16 | a->relay_port :
 					    UINT32_MAX;
-	d.port6 = a->af & DP_TURN_AF_IPV6 ? (uint32_t)a->relay6_idx << 16 | a->relay6_port :
-					     UINT32_MAX;
+
 	if (rte_rcu_qsbr_dq_enqueue(t->dq, &d) != 0) {
 		/* cannot happen (the queue holds max_allocs); wait out readers */
 		rte_rcu_qsbr_synchronize(t->qsbr, RTE_QSBR_THRID_INVALID);

@@ -61,9 +61,9 @@ tb_check "ping6 $GW6 (the client resolved the dataplane by NDP)" \
 tb_check "the peer reaches the gateway's IPv6 address through the client namespace" \
 	tb_p ping -6 -c 1 -W 2 "$GW6"
 
-tb_p turnutils_peer -L "$PEER_IP" -p 3480 >"$TB_DIR/peer4.log" 2>&1 &
+ip netns exec "$TB_NS_P" turnutils_peer -L "$PEER_IP" -p 3480 >"$TB_DIR/peer4.log" 2>&1 &
 TB_PIDS+=("$!")
-tb_p turnutils_peer -L "$PEER6" -p 3480 >"$TB_DIR/peer6.log" 2>&1 &
+ip netns exec "$TB_NS_P" turnutils_peer -L "$PEER6" -p 3480 >"$TB_DIR/peer6.log" 2>&1 &
 TB_PIDS+=("$!")
 sleep 0.5
 
