@@ -8,6 +8,7 @@
 #include "dp_media.h"
 #include "dp_ndp.h"
 #include "dp_stun.h"
+#include "dp_turn.h"
 #include "net.h"
 #include "net6.h"
 
@@ -136,11 +137,10 @@ udp6_input(struct dp_worker *w, unsigned pi, struct rte_mbuf *m, const struct gw
 		drop(m);
 		return;
 	}
-	/* TURN relay ports: IPv4-only until RFC 6156 lands. */
+	/* A TURN relay port takes every datagram a peer sends (RFC 6156 relays). */
 	if (dp.conf->turn.enabled && u.dport >= dp.conf->turn.relay_port_min &&
 	    u.dport <= dp.conf->turn.relay_port_max) {
-		DP_CNT(w, IPV6_UDP_UNSUPPORTED);
-		drop(m);
+		dp_turn_relay6_input(w, pi, m, ip, &u);
 		return;
 	}
 	cls = gw_demux_classify(u.payload, u.payload_len);
@@ -149,7 +149,15 @@ udp6_input(struct dp_worker *w, unsigned pi, struct rte_mbuf *m, const struct gw
 		dp_stun6_input(w, pi, m, ip, &u);
 		return;
 	}
-	/* ChannelData, DTLS, SRTP over IPv6: their handlers are IPv4-only. */
+	/* ChannelData on the TURN port, as dp_classify decides it over IPv4 */
+	if ((cls == GW_DEMUX_CHANDATA ||
+	     (cls == GW_DEMUX_UNKNOWN && dp.conf->turn.rfc5766_channels &&
+	      u.payload[0] >= 0x50 && u.payload[0] <= 0x7f)) &&
+	    dp.conf->stun.enabled && u.dport == dp.conf->stun.port) {
+		dp_turn_chandata6_input(w, pi, m, ip, &u);
+		return;
+	}
+	/* DTLS, SRTP over IPv6: their handlers are IPv4-only. */
 	DP_CNT(w, IPV6_UDP_UNSUPPORTED);
 	drop(m);
 }

@@ -160,8 +160,8 @@ dp_stun6_input(struct dp_worker *w, unsigned pi, struct rte_mbuf *m,
 				       sizeof(out), &res);
 		if (o == GW_STUNSRV_NOT_BINDING ||
 		    (o == GW_STUNSRV_IGN_INDICATION && c->turn.enabled)) {
-			DP_CNT(w, STUN6_TURN_UNSUPPORTED);
-			rte_pktmbuf_free(m);
+			DP_CNT(w, STUN_NOT_BINDING);
+			dp_turn_input6(w, pi, m, ip, u);
 			return;
 		}
 	} else if (dp_media_port(dport)) {

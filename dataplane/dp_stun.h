@@ -30,9 +30,8 @@ void dp_stun_input(struct dp_worker *w, unsigned pi, struct rte_mbuf *m,
 /**
  * dp_stun_input() over IPv6: Binding requests on stun.port answered with an
  * IPv6 XOR-MAPPED-ADDRESS (family 2), ICE-lite checks on the media ports
- * answered the same way. TURN methods and indications are counted
- * (STUN6_TURN_UNSUPPORTED) and dropped: TURN is IPv4-only until RFC 6156
- * lands. A check over IPv6 does not touch the ICE leg (no consent refresh,
+ * answered the same way. TURN methods and indications go to
+ * dp_turn_input6() (RFC 6156). A check over IPv6 does not touch the ICE leg (no consent refresh,
  * no nomination: media is IPv4-only, and the gateway's SDP offers no IPv6
  * candidate); it is answered and counted ICE6_NOT_NOMINATED. Consumes m.
  * @param ip, u  views of m's IPv6 header and UDP datagram
@@ -48,5 +47,13 @@ void dp_stun6_input(struct dp_worker *w, unsigned pi, struct rte_mbuf *m,
  */
 void dp_turn_input(struct dp_worker *w, unsigned pi, struct rte_mbuf *m,
 		   const struct gw_ipv4_view *ip, const struct gw_udp_view *u);
+
+/**
+ * dp_turn_input() over IPv6 (RFC 6156): Allocate, Refresh, CreatePermission,
+ * ChannelBind, Send from an IPv6 client. Consumes m. With turn.enabled false
+ * it counts STUN6_TURN_UNSUPPORTED and drops.
+ */
+void dp_turn_input6(struct dp_worker *w, unsigned pi, struct rte_mbuf *m,
+		    const struct gw_ipv6_view *ip, const struct gw_udp_view *u);
 
 #endif

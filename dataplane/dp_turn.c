@@ -19,12 +19,14 @@
 #include "dp_ctx.h"
 #include "dp_frag.h"
 #include "dp_log.h"
+#include "dp_ndp.h"
 #include "dp_strm.h"
 #include "dp_stun.h"
 #include "dp_turn_table.h"
 #include "dp_xmit.h"
 #include "gw_ipc.h"
 #include "hmac.h"
+#include "net6.h"
 #include "stun.h"
 #include "stunsrv.h"
 #include "turn.h"
@@ -34,6 +36,8 @@
 #define RESP_MAX      512
 #define USER_MAX      128
 #define DATA_IND_HLEN (GW_STUN_HDR_LEN + 12 + 4)   /* header, XOR-PEER-ADDRESS, DATA hdr */
+#define DATA_IND6_HLEN (GW_STUN_HDR_LEN + 24 + 4)  /* the same with an IPv6 peer */
+#define HDRS6         (GW_ETH_HLEN + GW_IPV6_HLEN + GW_UDP_HLEN)
 #define TICK_BUDGET   256
 #define TICK_EVERY_MS 10
 
@@ -95,6 +99,7 @@ static struct {
 	struct live *live;            /* the reloadable part; see live_get() */
 	struct gw_hmac_sha1_key nonce_key;
 	uint16_t chan_max;            /* last channel number accepted */
+	bool v6;                      /* some port has address6: IPv6 clients and relays */
 	uint64_t next_tick[GW_IPC_MAX_WORKERS];
 	uint64_t rng[GW_IPC_MAX_WORKERS];
 } T;
@@ -156,7 +161,7 @@ live_build(struct live *l, const struct gw_config *c)
 		l->pol.denied[i].len = c->turn.denied_peers[i].len;
 		l->pol.n_denied++;
 	}
-	/* IPv6 entries: inert while the relay is IPv4-only (IPv6 peers get 443) */
+	/* IPv6 entries judge IPv6 peers (gw_turn_peer_ip6_check) */
 	for (unsigned i = 0; i < c->turn.n_allowed_peers6 && i < GW_TURN_POLICY_MAX_CIDRS; i++) {
 		memcpy(l->pol.allowed6[i].addr, c->turn.allowed_peers6[i].addr, 16);
 		l->pol.allowed6[i].len = c->turn.allowed_peers6[i].len;
@@ -167,8 +172,11 @@ live_build(struct live *l, const struct gw_config *c)
 		l->pol.denied6[i].len = c->turn.denied_peers6[i].len;
 		l->pol.n_denied6++;
 	}
-	for (unsigned i = 0; i < dp.n_ports && i < GW_TURN_POLICY_MAX_ADDRS; i++)
+	for (unsigned i = 0; i < dp.n_ports && i < GW_TURN_POLICY_MAX_ADDRS; i++) {
 		l->pol.relay_addr[l->pol.n_relay_addr++] = dp.ports[i].ipv4;
+		if (dp.ports[i].has_ipv6)
+			memcpy(l->pol.relay_addr6[l->pol.n_relay_addr6++], dp.ports[i].ipv6, 16);
+	}
 	if (c->controlplane.rest_listen.addr != 0)
 		l->pol.own_addr[l->pol.n_own_addr++] = c->controlplane.rest_listen.addr;
 	if (c->calls.ng_enabled && c->calls.ng_listen.addr != 0 &&
@@ -230,8 +238,14 @@ dp_turn_create(const struct gw_config *c, unsigned n_workers)
 	p.port_min = c->turn.relay_port_min;
 	p.port_max = c->turn.relay_port_max;
 	p.n_relay_addrs = dp.n_ports;
-	for (unsigned i = 0; i < dp.n_ports && i < DP_TURN_MAX_RELAY_ADDRS; i++)
+	for (unsigned i = 0; i < dp.n_ports && i < DP_TURN_MAX_RELAY_ADDRS; i++) {
 		p.relay_addrs[i] = dp.ports[i].ipv4;
+		/* RFC 6156: a port with address6 relays IPv6 too, on that address */
+		if (dp.ports[i].has_ipv6) {
+			memcpy(p.relay_addrs6[i], dp.ports[i].ipv6, 16);
+			p.relay6_mask |= 1u << i;
+		}
+	}
 	p.n_owners = n_workers;
 	p.user_quota = c->turn.user_quota;
 	p.ip_quota = c->turn.ip_quota;
@@ -266,10 +280,11 @@ dp_turn_create(const struct gw_config *c, unsigned n_workers)
 			T.rng[i] = 0x9e3779b97f4a7c15ull + i;
 
 	T.chan_max = c->turn.rfc5766_channels ? GW_TURN_CHAN_MAX_RFC5766 : GW_TURN_CHAN_MAX;
+	T.v6 = p.relay6_mask != 0;
 	T.on = true;
-	DP_LOG(INFO, "TURN: realm %s, relay ports %u-%u, %u allocations, %u users, %u secrets",
-	       c->turn.realm, c->turn.relay_port_min, c->turn.relay_port_max,
-	       c->turn.max_allocations, l->n_users, l->n_secrets);
+	DP_LOG(INFO, "TURN: realm %s, relay ports %u-%u, %u allocations, %u users, %u secrets, "
+	       "IPv6 relay %s", c->turn.realm, c->turn.relay_port_min, c->turn.relay_port_max,
+	       c->turn.max_allocations, l->n_users, l->n_secrets, T.v6 ? "on" : "off");
 	return 0;
 }
 
@@ -374,6 +389,25 @@ port_of(uint32_t ip)
 		if (dp.ports[i].ipv4 == ip)
 			return (int)i;
 	return -1;
+}
+
+/* The port ip is an IPv6 address of (configured or link-local: a client on
+ * the link may use either for the TURN port), or -1. */
+static int
+port_of6(const uint8_t *ip)
+{
+	for (unsigned i = 0; i < dp.n_ports; i++)
+		if (dp.ports[i].has_ipv6 && (memcmp(dp.ports[i].ipv6, ip, 16) == 0 ||
+					     memcmp(dp.ports[i].ipv6_ll, ip, 16) == 0))
+			return (int)i;
+	return -1;
+}
+
+/* The relayed families port pi offers (RFC 6156): IPv4, and IPv6 with address6. */
+static unsigned
+relay_af(unsigned pi)
+{
+	return GW_TURN_AF_IPV4 | (T.v6 && dp.ports[pi].has_ipv6 ? GW_TURN_AF_IPV6 : 0u);
 }
 
 /*
@@ -515,10 +549,93 @@ emit(struct dp_worker *w, unsigned pi, struct rte_mbuf *m, uint32_t src, uint16_
 	return true;
 }
 
+/* payload_sum() for a datagram received over IPv6 (its checksum is never 0). */
+static bool
+payload_sum6(const struct gw_ipv6_view *ip, const struct gw_udp_view *u, size_t skip,
+	     uint32_t *out)
+{
+	uint16_t ulen = (uint16_t)(GW_UDP_HLEN + u->payload_len);
+	uint32_t h;
+
+	if (u->cksum == 0)
+		return false;
+	h = fold16((uint64_t)gw_ipv6_pseudo_sum(ip->src, ip->dst, GW_IPPROTO_UDP, ulen) +
+		   u->sport + u->dport + ulen + gw_cksum_add(0, u->payload, skip));
+	*out = fold16((uint64_t)(uint16_t)~u->cksum + (uint16_t)~h);
+	return true;
+}
+
+/*
+ * emit() over IPv6: UDP and IPv6 headers of a datagram reframed with HDRS6,
+ * sent from port pi toward dst through neighbour discovery. The dataplane
+ * does not fragment IPv6 (a source may, RFC 8200 §4.5, but the peer or
+ * client would have to reassemble a relayed stream): a datagram over the
+ * port's MTU is counted (TURN6_DROP_TOOBIG) and dropped. Consumes m.
+ */
+static bool
+emit6(struct dp_worker *w, unsigned pi, struct rte_mbuf *m, const uint8_t *src, uint16_t sport,
+      const uint8_t *dst, uint16_t dport, size_t udp_payload, const uint32_t *psum)
+{
+	uint8_t *b = rte_pktmbuf_mtod(m, uint8_t *);
+	uint8_t *udp = b + GW_ETH_HLEN + GW_IPV6_HLEN;
+	uint16_t ulen = (uint16_t)(GW_UDP_HLEN + udp_payload), c;
+	uint8_t d[16];
+
+	if (unlikely(GW_IPV6_HLEN + GW_UDP_HLEN + udp_payload > dp.ports[pi].mtu)) {
+		DP_CNT(w, TURN6_DROP_TOOBIG);
+		rte_pktmbuf_free(m);
+		return false;
+	}
+	memcpy(d, dst, 16);             /* dst may point into m's old headers */
+	if (psum == NULL) {
+		gw_udp6_encode(udp, src, d, sport, dport, (uint16_t)udp_payload);
+	} else {
+		c = (uint16_t)~fold16((uint64_t)gw_ipv6_pseudo_sum(src, d, GW_IPPROTO_UDP, ulen) +
+				      sport + dport + ulen + *psum);
+		if (c == 0)
+			c = 0xffff;           /* RFC 8200 §8.1: never zero */
+		udp[0] = (uint8_t)(sport >> 8);
+		udp[1] = (uint8_t)sport;
+		udp[2] = (uint8_t)(dport >> 8);
+		udp[3] = (uint8_t)dport;
+		udp[4] = (uint8_t)(ulen >> 8);
+		udp[5] = (uint8_t)ulen;
+		udp[6] = (uint8_t)(c >> 8);
+		udp[7] = (uint8_t)c;
+	}
+	gw_ipv6_encode(b + GW_ETH_HLEN, src, d, GW_IPPROTO_UDP, 64, ulen);
+	dp_ndp_send_ip6(w, pi, m, d);
+	return true;
+}
+
 static void
 drop(struct rte_mbuf *m)
 {
 	rte_pktmbuf_free(m);
+}
+
+/*
+ * The IPv6 peer policy (gw_turn_peer_ip6_check / gw_turn_peer6_check, port 0
+ * and own relay ports when with_port), plus: an address of the IPv4-mapped,
+ * -translated or -compatible forms is never a destination on an IPv6 wire
+ * (RFC 4291 §2.5.5): refused even when the IPv4 rules would let its IPv4
+ * address through (NAT64 and 6to4 addresses are routable and stay judged by
+ * the IPv4 rules).
+ */
+static enum gw_turn_peer_verdict
+peer6_verdict(const struct gw_turn_peer_policy *pol, const uint8_t *ip, uint16_t port,
+	      bool with_port)
+{
+	enum gw_turn_peer_verdict v = with_port ? gw_turn_peer6_check(pol, ip, port) :
+						  gw_turn_peer_ip6_check(pol, ip);
+	enum gw_ipv6_class c;
+
+	if (v != GW_TURN_PEER_OK)
+		return v;
+	c = gw_ipv6_classify(ip);
+	if (c == GW_IPV6_V4MAPPED || c == GW_IPV6_V4TRANSLATED || c == GW_IPV6_V4COMPAT)
+		return GW_TURN_PEER_DENY_DEFAULT;
+	return GW_TURN_PEER_OK;
 }
 
 /*
@@ -572,6 +689,105 @@ get_ip(const uint8_t *a)
 /* ---- relay: toward the client ---------------------------------------------------- */
 
 /*
+ * Frame len bytes at payload for allocation idx's client and send them (UDP
+ * over IPv4 or IPv6, or through the front for a TCP/TLS client): as
+ * ChannelData on channel ch when ch != 0, else as a Data indication whose
+ * XOR-PEER-ADDRESS is peer. psum: the payload's ones'-complement sum when
+ * known, else NULL. Consumes m.
+ */
+static void
+deliver(struct dp_worker *w, struct rte_mbuf *m, const struct dp_turn_alloc *a, uint32_t idx,
+	uint16_t ch, const struct gw_stun_addr *peer, const uint8_t *payload, size_t len,
+	const uint32_t *psum)
+{
+	const bool strm = a->five.conn != 0;    /* a TCP/TLS client: through the front */
+	const struct dp_turn_5tuple6 *f6 = NULL;
+	size_t hl = strm ? SHDR : HDRS;
+	uint8_t *b;
+	size_t udp_len, pfx;
+	uint32_t sum;
+	bool sent;
+	int pi;
+
+	if (unlikely(a->client6)) {
+		f6 = &dp_turn_alloc6_at(T.t, idx)->five6;
+		hl = HDRS6;
+		pi = port_of6(f6->server_ip);
+	} else {
+		pi = port_of(a->five.server_ip);
+	}
+	if (pi < 0) {
+		drop(m);
+		return;
+	}
+	if (ch != 0) {
+		/* on a stream ChannelData is padded to 4 bytes (RFC 8656 §12.5) */
+		size_t pad = strm ? (4 - len % 4) % 4 : 0;
+
+		b = reframe_at(m, hl, payload, len, GW_TURN_CHANDATA_HLEN, pad);
+		if (b == NULL)
+			goto noroom;
+		(void)gw_turn_chandata_encode(b + hl, GW_TURN_CHANDATA_HLEN + len + pad, ch,
+					      b + hl + GW_TURN_CHANDATA_HLEN, len, strm);
+		udp_len = GW_TURN_CHANDATA_HLEN + len + pad;
+		pfx = GW_TURN_CHANDATA_HLEN;
+	} else {
+		size_t pad = (4 - len % 4) % 4;
+		size_t dhl = peer->family == GW_STUN_FAMILY_IPV6 ? DATA_IND6_HLEN : DATA_IND_HLEN;
+		struct gw_stun_enc e;
+		uint8_t txid[GW_STUN_TXID_LEN], *s;
+		uint64_t r1 = T.rng[w->idx] ^= T.rng[w->idx] << 13;
+		uint16_t mlen = (uint16_t)(dhl - GW_STUN_HDR_LEN + len + pad);
+
+		T.rng[w->idx] ^= T.rng[w->idx] >> 7;
+		T.rng[w->idx] ^= T.rng[w->idx] << 17;
+		memcpy(txid, &r1, 8);
+		memcpy(txid + 8, &T.rng[w->idx], 4);
+		b = reframe_at(m, hl, payload, len, dhl, pad);
+		if (b == NULL)
+			goto noroom;
+		s = b + hl;
+		if (gw_stun_enc_init(&e, s, dhl, gw_stun_type(GW_STUN_DATA, GW_STUN_INDICATION),
+				     txid) != 0 ||
+		    gw_stun_enc_xor_addr(&e, GW_STUN_ATTR_XOR_PEER_ADDRESS, peer) != 0)
+			goto noroom;
+		s[2] = (uint8_t)(mlen >> 8);
+		s[3] = (uint8_t)mlen;
+		s[dhl - 4] = 0x00;
+		s[dhl - 3] = 0x13;      /* DATA */
+		s[dhl - 2] = (uint8_t)(len >> 8);
+		s[dhl - 1] = (uint8_t)len;
+		memset(s + dhl + len, 0, pad);    /* zeros: no change to the sum */
+		udp_len = dhl + len + pad;
+		pfx = dhl;
+	}
+	if (strm) {
+		if (strm_push(w, m, &a->five, udp_len)) {
+			DP_CNT(w, TURN_TO_CLIENT_PKTS);
+			DP_CNT_ADD(w, TURN_TO_CLIENT_BYTES, len);
+		}
+		return;
+	}
+	if (psum != NULL)
+		sum = fold16((uint64_t)gw_cksum_add(0, b + hl, pfx) + *psum);
+	if (unlikely(f6 != NULL))
+		sent = emit6(w, (unsigned)pi, m, f6->server_ip, f6->server_port, f6->client_ip,
+			     f6->client_port, udp_len, psum != NULL ? &sum : NULL);
+	else
+		sent = emit(w, (unsigned)pi, m, a->five.server_ip, a->five.server_port,
+			    a->five.client_ip, a->five.client_port, udp_len,
+			    psum != NULL ? &sum : NULL, false);
+	if (sent) {
+		DP_CNT(w, TURN_TO_CLIENT_PKTS);
+		DP_CNT_ADD(w, TURN_TO_CLIENT_BYTES, len);
+	}
+	return;
+noroom:
+	DP_CNT(w, TURN_DROP_NOROOM);
+	drop(m);
+}
+
+/*
  * Data from peer src_ip:src_port for allocation idx: as ChannelData when a
  * channel is bound to the peer, else as a Data indication. Consumes m.
  */
@@ -581,13 +797,8 @@ to_client(struct dp_worker *w, struct rte_mbuf *m, uint32_t idx, uint32_t src_ip
 	  const uint32_t *psum)
 {
 	const struct dp_turn_alloc *a = dp_turn_alloc_at(T.t, idx);
-	const bool strm = a->five.conn != 0;    /* a TCP/TLS client: through the front */
-	const size_t hl = strm ? SHDR : HDRS;
+	struct gw_stun_addr peer;
 	uint16_t ch;
-	uint8_t *b;
-	size_t udp_len, pfx;
-	uint32_t sum;
-	int pi;
 
 	if (!dp_turn_alloc_live(a, now)) {
 		DP_CNT(w, TURN_DROP_NO_ALLOC);
@@ -604,71 +815,44 @@ to_client(struct dp_worker *w, struct rte_mbuf *m, uint32_t idx, uint32_t src_ip
 		drop(m);
 		return;
 	}
-	pi = port_of(a->five.server_ip);
-	if (pi < 0) {
+	if (dp_turn_chan_by_peer(T.t, idx, src_ip, src_port, now, &ch) != 0) {
+		ch = 0;
+		peer.family = GW_STUN_FAMILY_IPV4;
+		peer.port = src_port;
+		put_ip(peer.addr, src_ip);
+	}
+	deliver(w, m, a, idx, ch, &peer, payload, len, psum);
+}
+
+/* to_client() from an IPv6 peer (src: 16 bytes, copied before m is reframed). */
+static void
+to_client6(struct dp_worker *w, struct rte_mbuf *m, uint32_t idx, const uint8_t *src,
+	   uint16_t src_port, const uint8_t *payload, size_t len, uint64_t now,
+	   const uint32_t *psum)
+{
+	const struct dp_turn_alloc *a = dp_turn_alloc_at(T.t, idx);
+	struct gw_stun_addr peer = { .family = GW_STUN_FAMILY_IPV6, .port = src_port };
+	uint16_t ch;
+
+	if (!dp_turn_alloc_live(a, now)) {
+		DP_CNT(w, TURN_DROP_NO_ALLOC);
 		drop(m);
 		return;
 	}
-	if (dp_turn_chan_by_peer(T.t, idx, src_ip, src_port, now, &ch) == 0) {
-		/* on a stream ChannelData is padded to 4 bytes (RFC 8656 §12.5) */
-		size_t pad = strm ? (4 - len % 4) % 4 : 0;
-
-		b = reframe_at(m, hl, payload, len, GW_TURN_CHANDATA_HLEN, pad);
-		if (b == NULL)
-			goto noroom;
-		(void)gw_turn_chandata_encode(b + hl, GW_TURN_CHANDATA_HLEN + len + pad, ch,
-					      b + hl + GW_TURN_CHANDATA_HLEN, len, strm);
-		udp_len = GW_TURN_CHANDATA_HLEN + len + pad;
-		pfx = GW_TURN_CHANDATA_HLEN;
-	} else {
-		size_t pad = (4 - len % 4) % 4;
-		struct gw_stun_addr peer = { .family = GW_STUN_FAMILY_IPV4, .port = src_port };
-		struct gw_stun_enc e;
-		uint8_t txid[GW_STUN_TXID_LEN], *s;
-		uint64_t r1 = T.rng[w->idx] ^= T.rng[w->idx] << 13;
-		uint16_t mlen = (uint16_t)(12 + 4 + len + pad);
-
-		T.rng[w->idx] ^= T.rng[w->idx] >> 7;
-		T.rng[w->idx] ^= T.rng[w->idx] << 17;
-		memcpy(txid, &r1, 8);
-		memcpy(txid + 8, &T.rng[w->idx], 4);
-		put_ip(peer.addr, src_ip);
-		b = reframe_at(m, hl, payload, len, DATA_IND_HLEN, pad);
-		if (b == NULL)
-			goto noroom;
-		s = b + hl;
-		if (gw_stun_enc_init(&e, s, DATA_IND_HLEN,
-				     gw_stun_type(GW_STUN_DATA, GW_STUN_INDICATION), txid) != 0 ||
-		    gw_stun_enc_xor_addr(&e, GW_STUN_ATTR_XOR_PEER_ADDRESS, &peer) != 0)
-			goto noroom;
-		s[2] = (uint8_t)(mlen >> 8);
-		s[3] = (uint8_t)mlen;
-		s[32] = 0x00;
-		s[33] = 0x13;           /* DATA */
-		s[34] = (uint8_t)(len >> 8);
-		s[35] = (uint8_t)len;
-		memset(s + DATA_IND_HLEN + len, 0, pad);    /* zeros: no change to the sum */
-		udp_len = DATA_IND_HLEN + len + pad;
-		pfx = DATA_IND_HLEN;
-	}
-	if (strm) {
-		if (strm_push(w, m, &a->five, udp_len)) {
-			DP_CNT(w, TURN_TO_CLIENT_PKTS);
-			DP_CNT_ADD(w, TURN_TO_CLIENT_BYTES, len);
-		}
+	if (!dp_turn_perm_check6(T.t, idx, src, now)) {
+		DP_CNT(w, TURN_DROP_NO_PERM);
+		drop(m);
 		return;
 	}
-	if (psum != NULL)
-		sum = fold16((uint64_t)gw_cksum_add(0, b + HDRS, pfx) + *psum);
-	if (emit(w, (unsigned)pi, m, a->five.server_ip, a->five.server_port, a->five.client_ip,
-		 a->five.client_port, udp_len, psum != NULL ? &sum : NULL, false)) {
-		DP_CNT(w, TURN_TO_CLIENT_PKTS);
-		DP_CNT_ADD(w, TURN_TO_CLIENT_BYTES, len);
+	if (len > 0xffff - DATA_IND6_HLEN - 3 || !bw_ok(idx, (uint32_t)len)) {
+		DP_CNT(w, TURN_DROP_BANDWIDTH);
+		drop(m);
+		return;
 	}
-	return;
-noroom:
-	DP_CNT(w, TURN_DROP_NOROOM);
-	drop(m);
+	memcpy(peer.addr, src, 16);
+	if (dp_turn_chan_by_peer6(T.t, idx, src, src_port, now, &ch) != 0)
+		ch = 0;
+	deliver(w, m, a, idx, ch, &peer, payload, len, psum);
 }
 
 void
@@ -687,6 +871,27 @@ dp_turn_relay_input(struct dp_worker *w, unsigned pi, struct rte_mbuf *m,
 	have = payload_sum(ip, u, 0, &sum);
 	to_client(w, m, idx, ip->src, u->sport, u->payload, u->payload_len, now_s(),
 		  have ? &sum : NULL);
+}
+
+void
+dp_turn_relay6_input(struct dp_worker *w, unsigned pi, struct rte_mbuf *m,
+		     const struct gw_ipv6_view *ip, const struct gw_udp_view *u)
+{
+	uint8_t src[16];
+	uint32_t idx, sum;
+	bool have;
+
+	/* the relayed address is the port's configured one, not its link-local */
+	if (!T.on || !dp.ports[pi].has_ipv6 || memcmp(ip->dst, dp.ports[pi].ipv6, 16) != 0 ||
+	    dp_turn_lookup_relay6(T.t, pi, u->dport, &idx) != 0) {
+		DP_CNT(w, TURN_DROP_NO_ALLOC);
+		drop(m);
+		return;
+	}
+	memcpy(src, ip->src, 16);
+	have = payload_sum6(ip, u, 0, &sum);
+	to_client6(w, m, idx, src, u->sport, u->payload, u->payload_len, now_s(),
+		   have ? &sum : NULL);
 }
 
 /* ---- relay: toward the peer ----------------------------------------------------- */
@@ -743,41 +948,129 @@ to_peer(struct dp_worker *w, struct rte_mbuf *m, uint32_t idx, uint32_t peer_ip,
 }
 
 /*
- * ChannelData msg[0..len) from the client of 5-tuple f. ip and u: the UDP
- * datagram it came in (its checksum saves summing the payload again), or
- * NULL from a stream. Consumes m.
+ * Relay len bytes at payload from allocation idx to IPv6 peer ip:port, from
+ * its IPv6 relayed address. ip: 16 bytes, not inside m. Consumes m.
  */
+static void
+to_peer6(struct dp_worker *w, struct rte_mbuf *m, uint32_t idx, const uint8_t *peer_ip,
+	 uint16_t peer_port, const uint8_t *payload, size_t len, uint64_t now,
+	 const uint32_t *psum)
+{
+	const struct dp_turn_alloc *a = dp_turn_alloc_at(T.t, idx);
+	const uint8_t *relay6;
+	uint32_t other;
+	uint8_t *b;
+	int hp;
+
+	if (!(a->af & GW_TURN_AF_IPV6)) {
+		DP_CNT(w, TURN_DROP_PEER_AF);
+		drop(m);
+		return;
+	}
+	if (peer6_verdict(&live_get()->pol, peer_ip, peer_port, true) != GW_TURN_PEER_OK) {
+		DP_CNT(w, TURN_DROP_DENIED_PEER);
+		drop(m);
+		return;
+	}
+	if (!dp_turn_perm_check6(T.t, idx, peer_ip, now)) {
+		DP_CNT(w, TURN_DROP_NO_PERM);
+		drop(m);
+		return;
+	}
+	if (!bw_ok(idx, (uint32_t)len)) {
+		DP_CNT(w, TURN_DROP_BANDWIDTH);
+		drop(m);
+		return;
+	}
+	relay6 = dp_turn_relay6_addr(T.t, a->relay6_idx);
+	hp = port_of6(peer_ip);
+	if (hp >= 0) {
+		/* relay-to-relay on this gateway: deliver without touching the wire */
+		if (dp_turn_lookup_relay6(T.t, (unsigned)hp, peer_port, &other) != 0) {
+			DP_CNT(w, TURN_DROP_NO_ALLOC);
+			drop(m);
+			return;
+		}
+		DP_CNT(w, TURN_TO_PEER_PKTS);
+		DP_CNT_ADD(w, TURN_TO_PEER_BYTES, len);
+		DP_CNT(w, TURN_HAIRPIN_PKTS);
+		to_client6(w, m, other, relay6, a->relay6_port, payload, len, now, psum);
+		return;
+	}
+	b = reframe_at(m, HDRS6, payload, len, 0, 0);
+	if (b == NULL) {
+		DP_CNT(w, TURN_DROP_NOROOM);
+		drop(m);
+		return;
+	}
+	if (emit6(w, a->relay6_idx, m, relay6, a->relay6_port, peer_ip, peer_port, len, psum)) {
+		DP_CNT(w, TURN_TO_PEER_PKTS);
+		DP_CNT_ADD(w, TURN_TO_PEER_BYTES, len);
+	}
+}
+
+/*
+ * Parsed ChannelData cd from the client of allocation idx (looked up by the
+ * caller). ip or ip6, and u: the UDP datagram it came in (its checksum saves
+ * summing the payload again), or all NULL from a stream. Consumes m.
+ */
+static void
+chandata_at(struct dp_worker *w, struct rte_mbuf *m, uint32_t idx,
+	    const struct gw_turn_chandata *c, const struct gw_ipv4_view *ip,
+	    const struct gw_ipv6_view *ip6, const struct gw_udp_view *u, uint64_t now)
+{
+	const struct gw_turn_chandata cd = *c;
+	const struct dp_turn_alloc *a = dp_turn_alloc_at(T.t, idx);
+	uint32_t peer_ip, sum;
+	uint16_t peer_port;
+	uint8_t peer6[16];
+	bool have, full;
+
+	if (!dp_turn_alloc_live(a, now)) {
+		DP_CNT(w, TURN_DROP_NO_ALLOC);
+		drop(m);
+		return;
+	}
+	/* with padding present the checksum also covers the padding bytes: sum anew */
+	full = u != NULL && u->payload_len == (size_t)GW_TURN_CHANDATA_HLEN + cd.len;
+	if (dp_turn_chan_by_num(T.t, idx, cd.channel, now, &peer_ip, &peer_port) == 0) {
+		have = full && (ip != NULL ? payload_sum(ip, u, GW_TURN_CHANDATA_HLEN, &sum) :
+					     payload_sum6(ip6, u, GW_TURN_CHANDATA_HLEN, &sum));
+		to_peer(w, m, idx, peer_ip, peer_port, cd.data, cd.len, now, have ? &sum : NULL,
+			false);
+		return;
+	}
+	if (unlikely(a->af & GW_TURN_AF_IPV6) &&
+	    dp_turn_chan_by_num6(T.t, idx, cd.channel, now, peer6, &peer_port) == 0) {
+		have = full && (ip != NULL ? payload_sum(ip, u, GW_TURN_CHANDATA_HLEN, &sum) :
+					     payload_sum6(ip6, u, GW_TURN_CHANDATA_HLEN, &sum));
+		to_peer6(w, m, idx, peer6, peer_port, cd.data, cd.len, now, have ? &sum : NULL);
+		return;
+	}
+	DP_CNT(w, TURN_DROP_NO_CHANNEL);
+	drop(m);
+}
+
+/* ChannelData from the client of 5-tuple f (over IPv4 or a stream). Consumes m. */
 static void
 chandata(struct dp_worker *w, struct rte_mbuf *m, const struct dp_turn_5tuple *f,
 	 const uint8_t *msg, size_t len, const struct gw_ipv4_view *ip,
 	 const struct gw_udp_view *u)
 {
 	struct gw_turn_chandata cd;
-	uint64_t now = now_s();
-	uint32_t idx, peer_ip, sum;
-	uint16_t peer_port;
-	bool have;
+	uint32_t idx;
 
 	if (gw_turn_chandata_parse_range(&cd, msg, len, T.chan_max) != 0) {
 		DP_CNT(w, TURN_DROP_BAD_CHANDATA);
 		drop(m);
 		return;
 	}
-	if (dp_turn_lookup_5tuple(T.t, f, &idx) != 0 ||
-	    !dp_turn_alloc_live(dp_turn_alloc_at(T.t, idx), now)) {
+	if (dp_turn_lookup_5tuple(T.t, f, &idx) != 0) {
 		DP_CNT(w, TURN_DROP_NO_ALLOC);
 		drop(m);
 		return;
 	}
-	if (dp_turn_chan_by_num(T.t, idx, cd.channel, now, &peer_ip, &peer_port) != 0) {
-		DP_CNT(w, TURN_DROP_NO_CHANNEL);
-		drop(m);
-		return;
-	}
-	/* with padding present the checksum also covers the padding bytes: sum anew */
-	have = ip != NULL && u->payload_len == (size_t)GW_TURN_CHANDATA_HLEN + cd.len &&
-	       payload_sum(ip, u, GW_TURN_CHANDATA_HLEN, &sum);
-	to_peer(w, m, idx, peer_ip, peer_port, cd.data, cd.len, now, have ? &sum : NULL, false);
+	chandata_at(w, m, idx, &cd, ip, NULL, u, now_s());
 }
 
 void
@@ -795,17 +1088,56 @@ dp_turn_chandata_input(struct dp_worker *w, unsigned pi, struct rte_mbuf *m,
 	chandata(w, m, &f, u->payload, u->payload_len, ip, u);
 }
 
+void
+dp_turn_chandata6_input(struct dp_worker *w, unsigned pi, struct rte_mbuf *m,
+			const struct gw_ipv6_view *ip, const struct gw_udp_view *u)
+{
+	struct dp_turn_5tuple6 f = { .client_port = u->sport, .server_port = u->dport };
+	struct gw_turn_chandata cd;
+	uint32_t idx;
+
+	(void)pi;
+	if (!T.on) {
+		DP_CNT(w, STUN6_TURN_UNSUPPORTED);
+		drop(m);
+		return;
+	}
+	if (gw_turn_chandata_parse_range(&cd, u->payload, u->payload_len, T.chan_max) != 0) {
+		DP_CNT(w, TURN_DROP_BAD_CHANDATA);
+		drop(m);
+		return;
+	}
+	memcpy(f.client_ip, ip->src, 16);
+	memcpy(f.server_ip, ip->dst, 16);
+	if (dp_turn_lookup_5tuple6(T.t, &f, &idx) != 0) {
+		DP_CNT(w, TURN_DROP_NO_ALLOC);
+		drop(m);
+		return;
+	}
+	chandata_at(w, m, idx, &cd, NULL, ip, u, now_s());
+}
+
 /* ---- transactions ------------------------------------------------------------------ */
 
 /* Where a message came from, and so where its answer goes: a UDP datagram
  * (f.conn 0) arriving on port pi, or a TCP/TLS connection's (f.conn, through
  * the front). msg/len: the message inside the mbuf. */
 struct src {
-	struct dp_turn_5tuple f;
+	struct dp_turn_5tuple f;     /* zero for an IPv6 client */
 	unsigned pi;
 	const uint8_t *msg;
 	size_t len;
+	bool v6;                     /* a UDP datagram over IPv6: f6, not f */
+	struct dp_turn_5tuple6 f6;
 };
+
+/* The allocation of the message's 5-tuple. @return 0 (*idx set) or -ENOENT. */
+static int
+lookup_src(const struct src *sc, uint32_t *idx)
+{
+	return sc->v6 ? dp_turn_lookup_5tuple6(T.t, &sc->f6, idx) :
+			dp_turn_lookup_5tuple(T.t, &sc->f, idx);
+}
 
 struct resp {
 	struct gw_stun_enc e;
@@ -846,7 +1178,7 @@ reply_bytes(struct dp_worker *w, const struct src *sc, struct rte_mbuf *m, const
 	    size_t len)
 {
 	const struct dp_turn_5tuple f = sc->f;   /* reframing moves the request */
-	const size_t hl = f.conn != 0 ? SHDR : HDRS;
+	const size_t hl = sc->v6 ? HDRS6 : f.conn != 0 ? SHDR : HDRS;
 	uint8_t *b = reframe_at(m, hl, sc->msg, 0, 0, len);
 
 	if (b == NULL) {
@@ -855,7 +1187,10 @@ reply_bytes(struct dp_worker *w, const struct src *sc, struct rte_mbuf *m, const
 		return;
 	}
 	memcpy(b + hl, resp, len);
-	if (f.conn != 0)
+	if (sc->v6)
+		(void)emit6(w, sc->pi, m, sc->f6.server_ip, sc->f6.server_port, sc->f6.client_ip,
+			    sc->f6.client_port, len, NULL);
+	else if (f.conn != 0)
 		(void)strm_push(w, m, &f, len);
 	else
 		(void)emit(w, sc->pi, m, f.server_ip, f.server_port, f.client_ip, f.client_port,
@@ -906,9 +1241,12 @@ reply_error(struct dp_worker *w, const struct src *sc, struct rte_mbuf *m,
 		goto fail;
 	if (code == 401 || code == 438) {
 		char nonce[GW_TURN_NONCE_MAX];
-		int n = gw_turn_nonce_make(nonce, sizeof(nonce), &T.nonce_key,
-					   GW_TURN_FEATURE_PASSWORD_ALGORITHMS, true,
-					   sc->f.client_ip, unix_s());
+		int n = sc->v6 ? gw_turn_nonce_make6(nonce, sizeof(nonce), &T.nonce_key,
+						     GW_TURN_FEATURE_PASSWORD_ALGORITHMS, true,
+						     sc->f6.client_ip, unix_s()) :
+				 gw_turn_nonce_make(nonce, sizeof(nonce), &T.nonce_key,
+						    GW_TURN_FEATURE_PASSWORD_ALGORITHMS, true,
+						    sc->f.client_ip, unix_s());
 
 		if (n < 0 ||
 		    gw_stun_enc_bytes(&r.e, GW_STUN_ATTR_REALM, T.c->turn.realm,
@@ -980,7 +1318,7 @@ verify:
  * with (441). Returns 0 (au filled) or GW_STUN_ERR(400/401/438/441).
  */
 static int
-authenticate(struct dp_worker *w, const struct gw_stun_view *v, uint32_t src_ip,
+authenticate(struct dp_worker *w, const struct gw_stun_view *v, const struct src *sc,
 	     const struct aux *x, struct auth *au)
 {
 	const uint8_t *p;
@@ -1000,8 +1338,11 @@ authenticate(struct dp_worker *w, const struct gw_stun_view *v, uint32_t src_ip,
 		return GW_STUN_ERR(400);
 	}
 	(void)gw_stun_get_bytes(v, &v->attr[GW_STUN_A_NONCE], &p, &n);
-	err = gw_turn_nonce_check(p, n, &T.nonce_key, src_ip, unix_s(),
-				  T.c->turn.nonce_lifetime_s);
+	/* the nonce is bound to the client's address, of either family */
+	err = sc->v6 ? gw_turn_nonce_check6(p, n, &T.nonce_key, sc->f6.client_ip, unix_s(),
+					    T.c->turn.nonce_lifetime_s) :
+		       gw_turn_nonce_check(p, n, &T.nonce_key, sc->f.client_ip, unix_s(),
+					   T.c->turn.nonce_lifetime_s);
 	if (err != 0) {
 		DP_CNT(w, TURN_AUTH_STALE);
 		return GW_STUN_ERR(438);
@@ -1070,29 +1411,54 @@ user_key(const char *u, size_t n)
 	       rte_hash_crc(u, (uint32_t)n, 0x6b657921);
 }
 
-/* Allocate success (also the answer to a retransmission). */
+/*
+ * Allocate success (also the answer to a retransmission): one
+ * XOR-RELAYED-ADDRESS per relayed family (IPv4 first, RFC 8656 §7.2),
+ * XOR-MAPPED-ADDRESS in the client's family, ADDRESS-ERROR-CODE 440 for a
+ * family of a dual request the port does not relay (refused: GW_TURN_AF_*).
+ */
 static int
 allocate_ok(struct resp *r, const struct gw_stun_view *v, const struct dp_turn_alloc *a,
-	    uint32_t lifetime, bool token, uint64_t tok, const struct auth *au)
+	    uint32_t idx, uint32_t lifetime, bool token, uint64_t tok, const struct auth *au,
+	    unsigned refused)
 {
 	struct gw_stun_addr relay = { .family = GW_STUN_FAMILY_IPV4, .port = a->relay_port };
+	struct gw_stun_addr relay6 = { .family = GW_STUN_FAMILY_IPV6, .port = a->relay6_port };
 	struct gw_stun_addr mapped = { .family = GW_STUN_FAMILY_IPV4,
 				       .port = a->five.client_port };
 
 	put_ip(relay.addr, a->relay_ip);
 	put_ip(mapped.addr, a->five.client_ip);
+	if (a->af & GW_TURN_AF_IPV6)
+		memcpy(relay6.addr, dp_turn_relay6_addr(T.t, a->relay6_idx), 16);
+	if (a->client6) {
+		const struct dp_turn_5tuple6 *f6 = &dp_turn_alloc6_at(T.t, idx)->five6;
+
+		mapped.family = GW_STUN_FAMILY_IPV6;
+		mapped.port = f6->client_port;
+		memcpy(mapped.addr, f6->client_ip, 16);
+	}
 	if (resp_start(r, v, GW_STUN_SUCCESS) != 0 ||
-	    gw_stun_enc_xor_addr(&r->e, GW_STUN_ATTR_XOR_RELAYED_ADDRESS, &relay) != 0 ||
+	    ((a->af & GW_TURN_AF_IPV4) &&
+	     gw_stun_enc_xor_addr(&r->e, GW_STUN_ATTR_XOR_RELAYED_ADDRESS, &relay) != 0) ||
+	    ((a->af & GW_TURN_AF_IPV6) &&
+	     gw_stun_enc_xor_addr(&r->e, GW_STUN_ATTR_XOR_RELAYED_ADDRESS, &relay6) != 0) ||
 	    gw_stun_enc_u32(&r->e, GW_STUN_ATTR_LIFETIME, lifetime) != 0 ||
 	    gw_stun_enc_xor_addr(&r->e, GW_STUN_ATTR_XOR_MAPPED_ADDRESS, &mapped) != 0 ||
-	    (token && gw_stun_enc_u64(&r->e, GW_STUN_ATTR_RESERVATION_TOKEN, tok) != 0))
+	    (token && gw_stun_enc_u64(&r->e, GW_STUN_ATTR_RESERVATION_TOKEN, tok) != 0) ||
+	    ((refused & GW_TURN_AF_IPV4) &&
+	     gw_turn_enc_address_error(&r->e, GW_STUN_FAMILY_IPV4, 440,
+				       "Address Family not Supported") != 0) ||
+	    ((refused & GW_TURN_AF_IPV6) &&
+	     gw_turn_enc_address_error(&r->e, GW_STUN_FAMILY_IPV6, 440,
+				       "Address Family not Supported") != 0))
 		return -ENOSPC;
 	return resp_finish(r, au);
 }
 
 static int
 do_allocate(struct dp_worker *w, const struct gw_stun_view *v, const struct gw_turn_req *rq,
-	    const struct dp_turn_5tuple *f, unsigned pi, struct auth *au, struct resp *r)
+	    const struct src *sc, struct auth *au, struct resp *r)
 {
 	struct dp_turn_alloc_req ar;
 	uint64_t now = now_s(), tok = 0;
@@ -1100,7 +1466,7 @@ do_allocate(struct dp_worker *w, const struct gw_stun_view *v, const struct gw_t
 	struct aux *x;
 	int err;
 
-	if (dp_turn_lookup_5tuple(T.t, f, &idx) == 0) {
+	if (lookup_src(sc, &idx) == 0) {
 		const struct dp_turn_alloc *a = dp_turn_alloc_at(T.t, idx);
 
 		/* expired but not collected yet: collect it now (its owner only) */
@@ -1114,11 +1480,17 @@ do_allocate(struct dp_worker *w, const struct gw_stun_view *v, const struct gw_t
 			return GW_STUN_ERR(437);
 		}
 		DP_CNT(w, TURN_ALLOC_RETRANSMIT);
-		return allocate_ok(r, v, a, (uint32_t)(a->expires - now), false, 0, au);
+		return allocate_ok(r, v, a, idx, (uint32_t)(a->expires - now), false, 0, au,
+				   rq->af_refused);
 	}
 create:
 	memset(&ar, 0, sizeof(ar));
-	ar.five = *f;
+	if (sc->v6) {
+		ar.client6 = true;
+		ar.five6 = sc->f6;
+	} else {
+		ar.five = sc->f;
+	}
 	ar.owner = (uint16_t)w->idx;
 	ar.lifetime_s = lt;
 	ar.user_key = user_key(au->user, au->ulen);
@@ -1127,7 +1499,9 @@ create:
 	ar.reserve_next = rq->reserve_next;
 	ar.has_token = rq->has_token;
 	ar.token = rq->token;
-	ar.relay_idx = (uint8_t)pi;
+	ar.relay_idx = (uint8_t)sc->pi;
+	ar.relay6_idx = (uint8_t)sc->pi;      /* a port's two addresses */
+	ar.af = rq->af;                       /* limited to relay_af(pi) by the check */
 	err = dp_turn_alloc_create(T.t, &ar, now, &idx, &tok);
 	if (err != 0) {
 		if (err == GW_STUN_ERR(486))
@@ -1147,17 +1521,48 @@ create:
 	x->tb_tokens = live_get()->tb_burst;
 	x->tb_last = rte_rdtsc();
 	DP_CNT(w, TURN_ALLOC_OK);
-	return allocate_ok(r, v, dp_turn_alloc_at(T.t, idx), lt, rq->reserve_next, tok, au);
+	if (dp_turn_alloc_at(T.t, idx)->af & GW_TURN_AF_IPV6)
+		DP_CNT(w, TURN6_ALLOC_OK);
+	return allocate_ok(r, v, dp_turn_alloc_at(T.t, idx), idx, lt, rq->reserve_next, tok, au,
+			   rq->af_refused);
+}
+
+/* The peer policy for a STUN peer address of either family (port: ChannelBind). */
+static enum gw_turn_peer_verdict
+peer_verdict(const struct gw_stun_addr *p, bool with_port)
+{
+	const struct gw_turn_peer_policy *pol = &live_get()->pol;
+
+	if (p->family == GW_STUN_FAMILY_IPV6)
+		return peer6_verdict(pol, p->addr, p->port, with_port);
+	return with_port ? gw_turn_peer_check(pol, get_ip(p->addr), p->port) :
+			   gw_turn_peer_ip_check(pol, get_ip(p->addr));
+}
+
+static void
+count_forbidden(struct dp_worker *w, const struct gw_stun_addr *p)
+{
+	DP_CNT(w, TURN_ERR_FORBIDDEN);
+	if (p->family == GW_STUN_FAMILY_IPV6)
+		DP_CNT(w, TURN6_ERR_FORBIDDEN);
 }
 
 static int
 do_request(struct dp_worker *w, const struct gw_stun_view *v, const struct gw_turn_req *rq,
 	   uint32_t idx, struct auth *au, struct resp *r)
 {
+	const struct dp_turn_alloc *a = dp_turn_alloc_at(T.t, idx);
 	uint64_t now = now_s();
 	uint16_t owner = (uint16_t)w->idx;
 	int err = 0;
 
+	/* RFC 8656 §7.3, §9.1, §11.1 (RFC 6156): a refreshed family or a peer's
+	 * family the allocation does not relay is 443 */
+	if ((v->method == GW_STUN_REFRESH && rq->af != 0 && !(rq->af & a->af)) ||
+	    (v->method != GW_STUN_REFRESH && (rq->peer_af & ~a->af) != 0)) {
+		DP_CNT(w, TURN_ERR_FAMILY);
+		return GW_STUN_ERR(443);
+	}
 	switch (v->method) {
 	case GW_STUN_REFRESH: {
 		uint32_t lt = rq->has_lifetime && rq->lifetime == 0 ? 0 : lifetime_of(rq);
@@ -1175,14 +1580,16 @@ do_request(struct dp_worker *w, const struct gw_stun_view *v, const struct gw_tu
 	}
 	case GW_STUN_CREATE_PERMISSION:
 		for (unsigned i = 0; i < rq->n_peers; i++)
-			if (gw_turn_peer_ip_check(&live_get()->pol, get_ip(rq->peers[i].addr)) !=
-			    GW_TURN_PEER_OK) {
-				DP_CNT(w, TURN_ERR_FORBIDDEN);
+			if (peer_verdict(&rq->peers[i], false) != GW_TURN_PEER_OK) {
+				count_forbidden(w, &rq->peers[i]);
 				return GW_STUN_ERR(403);
 			}
 		for (unsigned i = 0; i < rq->n_peers && err == 0; i++)
-			err = dp_turn_perm_add(T.t, idx, owner, get_ip(rq->peers[i].addr),
-					       T.c->turn.permission_lifetime_s, now);
+			err = rq->peers[i].family == GW_STUN_FAMILY_IPV6 ?
+				      dp_turn_perm_add6(T.t, idx, owner, rq->peers[i].addr,
+							T.c->turn.permission_lifetime_s, now) :
+				      dp_turn_perm_add(T.t, idx, owner, get_ip(rq->peers[i].addr),
+						       T.c->turn.permission_lifetime_s, now);
 		if (err == 0)
 			DP_CNT(w, TURN_PERM_OK);
 		break;
@@ -1194,15 +1601,25 @@ do_request(struct dp_worker *w, const struct gw_stun_view *v, const struct gw_tu
 			DP_CNT(w, TURN_ERR_BAD_REQUEST);
 			return GW_STUN_ERR(400);
 		}
-		if (gw_turn_peer_check(&live_get()->pol, pip, rq->peers[0].port) != GW_TURN_PEER_OK) {
-			DP_CNT(w, TURN_ERR_FORBIDDEN);
+		if (peer_verdict(&rq->peers[0], true) != GW_TURN_PEER_OK) {
+			count_forbidden(w, &rq->peers[0]);
 			return GW_STUN_ERR(403);
 		}
-		err = dp_turn_chan_bind(T.t, idx, owner, rq->channel, pip, rq->peers[0].port,
-					T.c->turn.channel_lifetime_s, now);
-		if (err == 0)
-			err = dp_turn_perm_add(T.t, idx, owner, pip,
-					       T.c->turn.permission_lifetime_s, now);
+		if (rq->peers[0].family == GW_STUN_FAMILY_IPV6) {
+			err = dp_turn_chan_bind6(T.t, idx, owner, rq->channel, rq->peers[0].addr,
+						 rq->peers[0].port, T.c->turn.channel_lifetime_s,
+						 now);
+			if (err == 0)
+				err = dp_turn_perm_add6(T.t, idx, owner, rq->peers[0].addr,
+							T.c->turn.permission_lifetime_s, now);
+		} else {
+			err = dp_turn_chan_bind(T.t, idx, owner, rq->channel, pip,
+						rq->peers[0].port, T.c->turn.channel_lifetime_s,
+						now);
+			if (err == 0)
+				err = dp_turn_perm_add(T.t, idx, owner, pip,
+						       T.c->turn.permission_lifetime_s, now);
+		}
 		if (err == 0)
 			DP_CNT(w, TURN_CHANBIND_OK);
 		break;
@@ -1228,15 +1645,24 @@ do_request(struct dp_worker *w, const struct gw_stun_view *v, const struct gw_tu
 
 /* A Send indication from the client. Consumes m. */
 static void
-send_indication(struct dp_worker *w, struct rte_mbuf *m, const struct dp_turn_5tuple *f,
+send_indication(struct dp_worker *w, struct rte_mbuf *m, const struct src *sc,
 		const struct gw_turn_req *rq)
 {
 	uint64_t now = now_s();
 	uint32_t idx;
 
-	if (dp_turn_lookup_5tuple(T.t, f, &idx) != 0 ||
-	    !dp_turn_alloc_live(dp_turn_alloc_at(T.t, idx), now)) {
+	if (lookup_src(sc, &idx) != 0 || !dp_turn_alloc_live(dp_turn_alloc_at(T.t, idx), now)) {
 		DP_CNT(w, TURN_DROP_NO_ALLOC);
+		drop(m);
+		return;
+	}
+	if (rq->peers[0].family == GW_STUN_FAMILY_IPV6) {
+		to_peer6(w, m, idx, rq->peers[0].addr, rq->peers[0].port, rq->data, rq->data_len,
+			 now, NULL);
+		return;
+	}
+	if (!(dp_turn_alloc_at(T.t, idx)->af & GW_TURN_AF_IPV4)) {
+		DP_CNT(w, TURN_DROP_PEER_AF);
 		drop(m);
 		return;
 	}
@@ -1248,7 +1674,6 @@ send_indication(struct dp_worker *w, struct rte_mbuf *m, const struct dp_turn_5t
 static void
 turn_message(struct dp_worker *w, const struct src *sc, struct rte_mbuf *m)
 {
-	const struct dp_turn_5tuple *fp = &sc->f;
 	struct gw_stun_view v;
 	struct gw_turn_req rq;
 	struct auth au;
@@ -1273,12 +1698,12 @@ turn_message(struct dp_worker *w, const struct src *sc, struct rte_mbuf *m)
 	}
 	if (v.cls == GW_STUN_INDICATION) {
 		/* unknown comprehension-required attributes in an indication: discard */
-		if (err != 0 || gw_turn_req_check(&rq, &v) != 0) {
+		if (err != 0 || gw_turn_req_check_af(&rq, &v, relay_af(sc->pi)) != 0) {
 			DP_CNT(w, TURN_DROP_BAD_SEND);
 			drop(m);
 			return;
 		}
-		send_indication(w, m, fp, &rq);
+		send_indication(w, m, sc, &rq);
 		return;
 	}
 	if (v.cls != GW_STUN_REQUEST) {
@@ -1292,10 +1717,10 @@ turn_message(struct dp_worker *w, const struct src *sc, struct rte_mbuf *m)
 		return;
 	}
 	unknown = err == GW_STUN_ERR(420);
-	if (v.method != GW_STUN_ALLOCATE && dp_turn_lookup_5tuple(T.t, fp, &idx) == 0 &&
+	if (v.method != GW_STUN_ALLOCATE && lookup_src(sc, &idx) == 0 &&
 	    dp_turn_alloc_live(dp_turn_alloc_at(T.t, idx), now_s()))
 		x = &T.aux[idx];
-	err = authenticate(w, &v, fp->client_ip, x, &au);
+	err = authenticate(w, &v, sc, x, &au);
 	if (err != 0) {
 		reply_error(w, sc, m, &v, (uint16_t)GW_STUN_CODE(err), NULL);
 		return;
@@ -1306,19 +1731,21 @@ turn_message(struct dp_worker *w, const struct src *sc, struct rte_mbuf *m)
 		DP_CNT(w, TURN_ERR_UNKNOWN_ATTR);
 		err = GW_STUN_ERR(420);
 	} else {
-		err = gw_turn_req_check(&rq, &v);
+		err = gw_turn_req_check_af(&rq, &v, relay_af(sc->pi));
 	}
 	if (err == GW_STUN_ERR(420)) {
 		/* answered below */
 	} else if (err == 0 && v.method != GW_STUN_ALLOCATE && x == NULL) {
 		DP_CNT(w, TURN_ERR_MISMATCH);
 		err = GW_STUN_ERR(437);
+	} else if (err == GW_STUN_ERR(440) || err == GW_STUN_ERR(443)) {
+		DP_CNT(w, TURN_ERR_FAMILY);
 	} else if (err != 0) {
 		DP_CNT(w, TURN_ERR_BAD_REQUEST);
 		if (!GW_IS_STUN_ERR(err))
 			err = GW_STUN_ERR(400);
 	} else if (v.method == GW_STUN_ALLOCATE) {
-		err = do_allocate(w, &v, &rq, fp, sc->pi, &au, &r);
+		err = do_allocate(w, &v, &rq, sc, &au, &r);
 	} else {
 		err = do_request(w, &v, &rq, idx, &au, &r);
 	}
@@ -1347,6 +1774,25 @@ dp_turn_input(struct dp_worker *w, unsigned pi, struct rte_mbuf *m,
 		drop(m);
 		return;
 	}
+	turn_message(w, &sc, m);
+}
+
+void
+dp_turn_input6(struct dp_worker *w, unsigned pi, struct rte_mbuf *m,
+	       const struct gw_ipv6_view *ip, const struct gw_udp_view *u)
+{
+	struct src sc = {
+		.pi = pi, .msg = u->payload, .len = u->payload_len, .v6 = true,
+		.f6 = { .client_port = u->sport, .server_port = u->dport },
+	};
+
+	if (!T.on) {
+		DP_CNT(w, STUN6_TURN_UNSUPPORTED);
+		drop(m);
+		return;
+	}
+	memcpy(sc.f6.client_ip, ip->src, 16);
+	memcpy(sc.f6.server_ip, ip->dst, 16);
 	turn_message(w, &sc, m);
 }
 

@@ -36,6 +36,7 @@
 
 #include "gw_config.h"
 #include "net.h"
+#include "net6.h"
 
 struct dp_worker;
 
@@ -91,6 +92,26 @@ void dp_turn_chandata_input(struct dp_worker *w, unsigned pi, struct rte_mbuf *m
  */
 void dp_turn_relay_input(struct dp_worker *w, unsigned pi, struct rte_mbuf *m,
 			 const struct gw_ipv4_view *ip, const struct gw_udp_view *u);
+
+/*
+ * IPv6 (RFC 6156): the same services over UDP/IPv6 on a port with address6.
+ * An allocation relays IPv4 (the default), IPv6 (REQUESTED-ADDRESS-FAMILY)
+ * or both (ADDITIONAL-ADDRESS-FAMILY), whatever its client's family; IPv6
+ * peers are judged by the IPv6 peer policy (wire/turn.h) and reached from
+ * the port's address6; nonces are bound to the client's IPv6 address. The
+ * TURN request hook over IPv6 is dp_turn_input6 (dp_stun.h).
+ */
+
+/** dp_turn_chandata_input() over IPv6. Consumes m. */
+void dp_turn_chandata6_input(struct dp_worker *w, unsigned pi, struct rte_mbuf *m,
+			     const struct gw_ipv6_view *ip, const struct gw_udp_view *u);
+
+/**
+ * A datagram to a relay port on port pi's IPv6 address (an IPv6 peer sending
+ * to an allocation's IPv6 relayed address). Consumes m.
+ */
+void dp_turn_relay6_input(struct dp_worker *w, unsigned pi, struct rte_mbuf *m,
+			  const struct gw_ipv6_view *ip, const struct gw_udp_view *u);
 
 struct gw_ipc_strm;
 

@@ -9,10 +9,21 @@
  *   h_perm       (slot, peer ip)      -> expiry (seconds)
  *   h_chnum      (slot, channel)      -> exp16 << 48 | peer ip << 16 | port
  *   h_chpeer     (slot, ip, port)     -> exp16 << 48 | channel
- *   h_token      reservation key      -> exp32 << 32 | relay_idx << 16 | port
+ *   h_token      reservation key      -> exp32 << 32 | v6 << 24 | relay_idx << 16 | port
  *                (the token mixed with the user's key: only the user it was
  *                issued to can redeem it)
  *   ports        one bitmap per relay address, claimed with CAS
+ * IPv6 (only when a relay address has one; the IPv4 tables above are not
+ * touched by it):
+ *   allocs6[]    struct dp_turn_alloc6 beside each slot
+ *   h_five6      IPv6 client 5-tuple  -> slot
+ *   h_relay6     (relay6 idx, port)   -> slot
+ *   h_perm6      (slot, peer ip6)     -> expiry
+ *   h_chnum6     (slot, channel)      -> exp16 << 48 | position of the h_chpeer6 key
+ *                (the peer does not fit in the data word: the reader reads it
+ *                from h_chpeer6's key store, which QSBR keeps stable)
+ *   h_chpeer6    (slot, ip6, port)    -> exp16 << 48 | channel
+ *   ports6       one bitmap per IPv6 relay address
  *   user/ip quota counters: a two-row count-min sketch of atomic counters
  * Readers use only the hashes (data words are published atomically by
  * rte_hash) and the allocation's immutable fields and `expires`.
@@ -67,11 +78,42 @@ struct key_chpeer {
 _Static_assert(sizeof(struct key_five) == 16 && sizeof(struct key_chpeer) == 16,
 	       "rte_hash's 16-byte key compare");
 
+/* IPv6 keys, padded to rte_hash's vector-compare sizes (32, 48). */
+struct key_five6 {
+	uint8_t cip[16], sip[16];
+	uint16_t cport, sport;
+	uint8_t pad[12];
+};
+struct key_relay6 {          /* 8 */
+	uint32_t idx;
+	uint16_t port, zero;
+};
+struct key_perm6 {
+	uint32_t slot;
+	uint8_t ip[16];
+	uint8_t pad[12];
+};
+struct key_chpeer6 {
+	uint32_t slot;
+	uint8_t ip[16];
+	uint16_t port, zero;
+	uint8_t pad[8];
+};
+_Static_assert(sizeof(struct key_five6) == 48 && sizeof(struct key_perm6) == 32 &&
+	       sizeof(struct key_chpeer6) == 32, "rte_hash's 32/48-byte key compare");
+_Static_assert(DP_TURN_AF_IPV4 == GW_TURN_AF_IPV4 && DP_TURN_AF_IPV6 == GW_TURN_AF_IPV6,
+	       "one set of family bits");
+
+#define TOKEN_V6 (1u << 24)          /* h_token data: the reserved port is IPv6 */
+
 /* A slot waiting for its grace period. */
 struct dq_elem {
 	uint32_t slot;
 	uint32_t port;               /* relay_idx << 16 | port, or UINT32_MAX */
 };
+/* The IPv6 relay port of a slot in grace is read from the slot itself
+ * (af, relay6_idx, relay6_port stay until the slot is reused, after
+ * dq_free), so the element stays 8 bytes. */
 
 #define DP_TURN_RES_FIFO 4096
 
@@ -114,6 +156,10 @@ struct dp_turn_table {
 	struct rte_rcu_qsbr_dq *dq;
 	struct rte_hash *h_five, *h_relay, *h_perm, *h_chnum, *h_chpeer, *h_token;
 	struct port_pool pools[DP_TURN_MAX_RELAY_ADDRS];
+	/* IPv6: NULL / empty without an IPv6 relay address */
+	struct dp_turn_alloc6 *allocs6;
+	struct rte_hash *h_five6, *h_relay6, *h_perm6, *h_chnum6, *h_chpeer6;
+	struct port_pool pools6[DP_TURN_MAX_RELAY_ADDRS];
 	uint32_t *sketch_user;       /* SKETCH_ROWS * sketch_size */
 	uint32_t *sketch_ip;
 	uint32_t sketch_mask;
@@ -291,6 +337,9 @@ dq_free(void *p, void *e, unsigned int n)
 		if (d[i].port != UINT32_MAX)
 			pool_release(&t->pools[d[i].port >> 16], t->p.port_min,
 				     (uint16_t)d[i].port);
+		if (t->allocs[d[i].slot].af & DP_TURN_AF_IPV6)
+			pool_release(&t->pools6[t->allocs[d[i].slot].relay6_idx], t->p.port_min,
+				     t->allocs[d[i].slot].relay6_port);
 		(void)rte_ring_enqueue_elem(t->free_slots, &d[i].slot, sizeof(uint32_t));
 	}
 }
@@ -316,11 +365,19 @@ dp_turn_table_free(struct dp_turn_table *t)
 	rte_hash_free(t->h_chnum);
 	rte_hash_free(t->h_chpeer);
 	rte_hash_free(t->h_token);
+	rte_hash_free(t->h_five6);
+	rte_hash_free(t->h_relay6);
+	rte_hash_free(t->h_perm6);
+	rte_hash_free(t->h_chnum6);
+	rte_hash_free(t->h_chpeer6);
 	if (t->dq != NULL)
 		(void)rte_rcu_qsbr_dq_delete(t->dq);
 	rte_ring_free(t->free_slots);
-	for (unsigned i = 0; i < DP_TURN_MAX_RELAY_ADDRS; i++)
+	for (unsigned i = 0; i < DP_TURN_MAX_RELAY_ADDRS; i++) {
 		rte_free(t->pools[i].bits);
+		rte_free(t->pools6[i].bits);
+	}
+	rte_free(t->allocs6);
 	for (unsigned i = 0; i < DP_TURN_MAX_OWNERS; i++)
 		rte_free(t->owners[i].res);
 	rte_free(t->sketch_user);
@@ -338,7 +395,7 @@ params_check(const struct dp_turn_table_params *p)
 	    p->max_perms == 0 || p->max_chans == 0 || p->port_min == 0 ||
 	    p->port_min > p->port_max || p->n_relay_addrs == 0 ||
 	    p->n_relay_addrs > DP_TURN_MAX_RELAY_ADDRS || p->n_owners == 0 ||
-	    p->n_owners > DP_TURN_MAX_OWNERS)
+	    p->n_owners > DP_TURN_MAX_OWNERS || (p->relay6_mask >> p->n_relay_addrs) != 0)
 		return -EINVAL;
 	return 0;
 }
@@ -399,10 +456,15 @@ dp_turn_table_create(struct dp_turn_table **out, const struct dp_turn_table_para
 		goto out;
 	}
 
-	for (unsigned i = 0; i < p->n_relay_addrs; i++) {
-		struct port_pool *pp = &t->pools[i];
+	for (unsigned i = 0; i < 2 * p->n_relay_addrs; i++) {
+		/* IPv4 pools, then IPv6 pools for the addresses that have IPv6 */
+		bool v6 = i >= p->n_relay_addrs;
+		unsigned ri = v6 ? i - p->n_relay_addrs : i;
+		struct port_pool *pp = v6 ? &t->pools6[ri] : &t->pools[i];
 		uint32_t n = (uint32_t)(p->port_max - p->port_min) + 1;
 
+		if (v6 && !(p->relay6_mask & (1u << ri)))
+			continue;
 		pp->n_ports = n;
 		pp->n_words = (n + 63) / 64;
 		pp->n_free = n;
@@ -452,6 +514,30 @@ dp_turn_table_create(struct dp_turn_table **out, const struct dp_turn_table_para
 	    (err = attach_rcu(t, t->h_perm)) < 0 || (err = attach_rcu(t, t->h_chnum)) < 0 ||
 	    (err = attach_rcu(t, t->h_chpeer)) < 0 || (err = attach_rcu(t, t->h_token)) < 0)
 		goto out;
+	if (p->relay6_mask != 0) {
+		t->allocs6 = rte_zmalloc_socket("dp_turn_allocs6",
+						sizeof(*t->allocs6) * p->max_allocs,
+						RTE_CACHE_LINE_SIZE, p->socket_id);
+		if (t->allocs6 == NULL) {
+			err = -ENOMEM;
+			goto out;
+		}
+		if ((t->h_five6 = mkhash(p, "5t6", p->max_allocs, sizeof(struct key_five6),
+					 &err)) == NULL ||
+		    (t->h_relay6 = mkhash(p, "rl6", p->max_allocs, sizeof(struct key_relay6),
+					  &err)) == NULL ||
+		    (t->h_perm6 = mkhash(p, "pm6", p->max_perms, sizeof(struct key_perm6),
+					 &err)) == NULL ||
+		    (t->h_chnum6 = mkhash(p, "cn6", p->max_chans, sizeof(struct key_chnum),
+					  &err)) == NULL ||
+		    (t->h_chpeer6 = mkhash(p, "cp6", p->max_chans, sizeof(struct key_chpeer6),
+					   &err)) == NULL)
+			goto out;
+		if ((err = attach_rcu(t, t->h_five6)) < 0 || (err = attach_rcu(t, t->h_relay6)) < 0 ||
+		    (err = attach_rcu(t, t->h_perm6)) < 0 || (err = attach_rcu(t, t->h_chnum6)) < 0 ||
+		    (err = attach_rcu(t, t->h_chpeer6)) < 0)
+			goto out;
+	}
 
 	for (unsigned i = 0; i < DP_TURN_MAX_OWNERS; i++) {
 		t->owners[i].head = DP_TURN_NONE;
@@ -488,6 +574,20 @@ struct dp_turn_alloc *
 dp_turn_alloc_at(struct dp_turn_table *t, uint32_t idx)
 {
 	return idx < t->p.max_allocs ? &t->allocs[idx] : NULL;
+}
+
+struct dp_turn_alloc6 *
+dp_turn_alloc6_at(struct dp_turn_table *t, uint32_t idx)
+{
+	return t->allocs6 != NULL && idx < t->p.max_allocs ? &t->allocs6[idx] : NULL;
+}
+
+const uint8_t *
+dp_turn_relay6_addr(const struct dp_turn_table *t, unsigned relay6_idx)
+{
+	if (relay6_idx >= DP_TURN_MAX_RELAY_ADDRS || !(t->p.relay6_mask & (1u << relay6_idx)))
+		return NULL;
+	return t->p.relay_addrs6[relay6_idx];
 }
 
 uint32_t
@@ -575,6 +675,51 @@ relay_key(struct key_relay *k, uint32_t ip, uint16_t port)
 	k->port = port;
 }
 
+static void
+five6_key(struct key_five6 *k, const struct dp_turn_5tuple6 *f)
+{
+	memset(k, 0, sizeof(*k));
+	memcpy(k->cip, f->client_ip, 16);
+	memcpy(k->sip, f->server_ip, 16);
+	k->cport = f->client_port;
+	k->sport = f->server_port;
+}
+
+static void
+relay6_key(struct key_relay6 *k, unsigned idx, uint16_t port)
+{
+	memset(k, 0, sizeof(*k));
+	k->idx = idx;
+	k->port = port;
+}
+
+/* The per-IP quota key of a client: its IPv4 address, or the /64 of an IPv6
+ * one (a subscriber gets a whole /64, RFC 6177), tagged so the two never meet. */
+static uint64_t
+ip_key(const struct dp_turn_alloc_req *r)
+{
+	uint64_t p64;
+
+	if (!r->client6)
+		return r->five.client_ip;
+	memcpy(&p64, r->five6.client_ip, 8);
+	return (uint64_t)rte_hash_crc_8byte(p64, 0x36343634u) << 32 | 1ull << 63 |
+	       rte_hash_crc_8byte(p64, 0x76367636u);
+}
+
+static uint64_t
+ip_key_of(const struct dp_turn_table *t, uint32_t idx)
+{
+	struct dp_turn_alloc_req r;
+	const struct dp_turn_alloc *a = &t->allocs[idx];
+
+	r.client6 = a->client6;
+	r.five = a->five;
+	if (a->client6)
+		r.five6 = t->allocs6[idx].five6;
+	return ip_key(&r);
+}
+
 static int
 take_slot(struct dp_turn_table *t, uint32_t *slot)
 {
@@ -594,7 +739,7 @@ token_key(uint64_t token, uint64_t user_key)
 
 static int
 redeem_token(struct dp_turn_table *t, uint64_t token, uint64_t now, uint8_t *relay_idx,
-	     uint16_t *port)
+	     uint16_t *port, bool *v6)
 {
 	void *data;
 	uint64_t d;
@@ -606,12 +751,28 @@ redeem_token(struct dp_turn_table *t, uint64_t token, uint64_t now, uint8_t *rel
 		return GW_STUN_ERR(508);          /* another lcore redeemed it */
 	*relay_idx = (uint8_t)(d >> 16);
 	*port = (uint16_t)d;
+	*v6 = (d & TOKEN_V6) != 0;
 	if ((d >> 32) < (now & 0xffffffffu)) {
 		/* expired but not yet collected: give the port back, refuse */
-		pool_release(&t->pools[*relay_idx], t->p.port_min, *port);
+		pool_release(*v6 ? &t->pools6[*relay_idx] : &t->pools[*relay_idx], t->p.port_min,
+			     *port);
 		return GW_STUN_ERR(508);
 	}
 	return 0;
+}
+
+/* Claim a relay port (and port + 1 when pair) on pool pp, retrying once
+ * after reclaiming the ports of deleted allocations in grace. */
+static int
+claim(struct dp_turn_table *t, struct port_pool *pp, struct owner_state *o, bool even, bool pair)
+{
+	int pr = pool_claim(pp, t->p.port_min, &o->rng, even, pair);
+
+	if (pr < 0) {
+		reclaim(t);
+		pr = pool_claim(pp, t->p.port_min, &o->rng, even, pair);
+	}
+	return pr;
 }
 
 int
@@ -619,25 +780,44 @@ dp_turn_alloc_create(struct dp_turn_table *t, const struct dp_turn_alloc_req *r,
 		     uint64_t now, uint32_t *idx, uint64_t *token_out)
 {
 	struct key_five kf;
+	struct key_five6 kf6;
 	struct key_relay kr;
+	struct key_relay6 kr6;
 	struct owner_state *o;
 	struct dp_turn_alloc *a;
 	uint32_t slot = DP_TURN_NONE;
-	uint16_t port = 0;
-	uint8_t ridx;
-	bool user_held = false, ip_held = false, port_held = false, reserved = false;
-	uint64_t token = 0;
+	uint16_t port = 0, port6 = 0;
+	uint8_t ridx, r6idx, af;
+	bool user_held = false, ip_held = false, port_held = false, port6_held = false;
+	bool reserved = false, relay_added = false, relay6_added = false, tok_v6 = false;
+	uint64_t token = 0, ipk;
 	int err, pr;
 
 	if (t == NULL || r == NULL || idx == NULL || r->owner >= t->p.n_owners ||
 	    r->relay_idx >= t->p.n_relay_addrs || (r->reserve_next && !r->even_port) ||
 	    (r->reserve_next && token_out == NULL) || (r->has_token && r->even_port))
 		return -EINVAL;
+	af = r->af != 0 ? r->af : DP_TURN_AF_IPV4;
+	if ((af & ~(DP_TURN_AF_IPV4 | DP_TURN_AF_IPV6)) != 0 ||
+	    (r->client6 && t->allocs6 == NULL) ||
+	    (!r->has_token && (af & DP_TURN_AF_IPV6) &&
+	     (r->relay6_idx >= t->p.n_relay_addrs ||
+	      !(t->p.relay6_mask & (1u << r->relay6_idx)))) ||
+	    (r->reserve_next && af == (DP_TURN_AF_IPV4 | DP_TURN_AF_IPV6)))
+		return -EINVAL;
 	o = &t->owners[r->owner];
 	ridx = r->relay_idx;
-	five_key(&kf, &r->five);
-	if (rte_hash_lookup(t->h_five, &kf) >= 0)
-		return GW_STUN_ERR(437);
+	r6idx = r->relay6_idx;
+	if (r->client6) {
+		five6_key(&kf6, &r->five6);
+		if (rte_hash_lookup(t->h_five6, &kf6) >= 0)
+			return GW_STUN_ERR(437);
+	} else {
+		five_key(&kf, &r->five);
+		if (rte_hash_lookup(t->h_five, &kf) >= 0)
+			return GW_STUN_ERR(437);
+	}
+	ipk = ip_key(r);
 	if (__atomic_add_fetch(&t->count, 1u, __ATOMIC_RELAXED) >
 	    __atomic_load_n(&t->lim_allocs, __ATOMIC_RELAXED)) {
 		err = GW_STUN_ERR(486);
@@ -649,7 +829,7 @@ dp_turn_alloc_create(struct dp_turn_table *t, const struct dp_turn_alloc_req *r,
 		goto fail;
 	}
 	user_held = true;
-	if (!sketch_add(t->sketch_ip, t->sketch_mask, r->five.client_ip,
+	if (!sketch_add(t->sketch_ip, t->sketch_mask, ipk,
 			__atomic_load_n(&t->lim_ip, __ATOMIC_RELAXED))) {
 		err = GW_STUN_ERR(486);
 		goto fail;
@@ -660,28 +840,52 @@ dp_turn_alloc_create(struct dp_turn_table *t, const struct dp_turn_alloc_req *r,
 		goto fail;
 	}
 	if (r->has_token) {
-		err = redeem_token(t, token_key(r->token, r->user_key), now, &ridx, &port);
+		uint8_t ti;
+		uint16_t tp;
+
+		err = redeem_token(t, token_key(r->token, r->user_key), now, &ti, &tp, &tok_v6);
 		if (err < 0)
 			goto fail;
+		/* the token names the family and the address */
+		if (tok_v6) {
+			af = DP_TURN_AF_IPV6;
+			r6idx = ti;
+			port6 = tp;
+			port6_held = true;
+		} else {
+			af = DP_TURN_AF_IPV4;
+			ridx = ti;
+			port = tp;
+			port_held = true;
+		}
 	} else {
-		pr = pool_claim(&t->pools[ridx], t->p.port_min, &o->rng, r->even_port,
-				r->reserve_next);
-		if (pr < 0) {
-			reclaim(t);            /* ports of deleted allocations in grace */
-			pr = pool_claim(&t->pools[ridx], t->p.port_min, &o->rng, r->even_port,
-					r->reserve_next);
+		/* a single family may reserve port + 1 (EVEN-PORT R); a dual one may not */
+		if (af & DP_TURN_AF_IPV4) {
+			pr = claim(t, &t->pools[ridx], o, r->even_port,
+				   r->reserve_next && af == DP_TURN_AF_IPV4);
+			if (pr < 0) {
+				err = GW_STUN_ERR(508);
+				goto fail;
+			}
+			port = (uint16_t)pr;
+			port_held = true;
 		}
-		if (pr < 0) {
-			err = GW_STUN_ERR(508);
-			goto fail;
+		if (af & DP_TURN_AF_IPV6) {
+			pr = claim(t, &t->pools6[r6idx], o, r->even_port,
+				   r->reserve_next && af == DP_TURN_AF_IPV6);
+			if (pr < 0) {
+				err = GW_STUN_ERR(508);
+				goto fail;
+			}
+			port6 = (uint16_t)pr;
+			port6_held = true;
 		}
-		port = (uint16_t)pr;
 		reserved = r->reserve_next;
 	}
-	port_held = true;
 	if (reserved) {
 		struct reservation *rs;
 		uint64_t d, key;
+		bool v6 = af == DP_TURN_AF_IPV6;
 
 		if (o->res_n == o->res_cap)
 			res_pop(t, o);        /* retire the oldest early */
@@ -689,9 +893,13 @@ dp_turn_alloc_create(struct dp_turn_table *t, const struct dp_turn_alloc_req *r,
 			token = xorshift(&o->rng);
 		while (token == 0);
 		key = token_key(token, r->user_key);
-		d = ((now + DP_TURN_RESERVE_S) & 0xffffffffu) << 32 | (uint64_t)ridx << 16 |
-		    (uint16_t)(port + 1);
+		d = ((now + DP_TURN_RESERVE_S) & 0xffffffffu) << 32 | (v6 ? TOKEN_V6 : 0) |
+		    (uint64_t)(v6 ? r6idx : ridx) << 16 | (uint16_t)((v6 ? port6 : port) + 1);
 		if (rte_hash_add_key_data(t->h_token, &key, (void *)(uintptr_t)d) < 0) {
+			/* the pair's second port is ours until the token exists */
+			pool_release(v6 ? &t->pools6[r6idx] : &t->pools[ridx], t->p.port_min,
+				     (uint16_t)((v6 ? port6 : port) + 1));
+			reserved = false;
 			err = GW_STUN_ERR(508);
 			goto fail;
 		}
@@ -703,22 +911,49 @@ dp_turn_alloc_create(struct dp_turn_table *t, const struct dp_turn_alloc_req *r,
 
 	a = &t->allocs[slot];
 	memset(a, 0, sizeof(*a));
-	a->five = r->five;
-	a->relay_ip = t->p.relay_addrs[ridx];
-	a->relay_port = port;
-	a->relay_idx = ridx;
+	if (r->client6) {
+		t->allocs6[slot].five6 = r->five6;
+		a->client6 = 1;
+	} else {
+		a->five = r->five;
+	}
+	if (t->allocs6 != NULL) {
+		t->allocs6[slot].n_perm = 0;
+		t->allocs6[slot].n_chan = 0;
+	}
+	a->af = af;
+	if (af & DP_TURN_AF_IPV4) {
+		a->relay_ip = t->p.relay_addrs[ridx];
+		a->relay_port = port;
+		a->relay_idx = ridx;
+	}
+	if (af & DP_TURN_AF_IPV6) {
+		a->relay6_idx = r6idx;
+		a->relay6_port = port6;
+	}
 	a->owner = r->owner;
 	memcpy(a->txid, r->txid, sizeof(a->txid));
 	a->user_key = r->user_key;
 	__atomic_store_n(&a->expires, now + r->lifetime_s, __ATOMIC_RELEASE);
 
-	relay_key(&kr, a->relay_ip, port);
-	if (rte_hash_add_key_data(t->h_relay, &kr, (void *)(uintptr_t)slot) < 0) {
-		err = GW_STUN_ERR(508);
-		goto fail_res;
+	if (af & DP_TURN_AF_IPV4) {
+		relay_key(&kr, a->relay_ip, port);
+		if (rte_hash_add_key_data(t->h_relay, &kr, (void *)(uintptr_t)slot) < 0) {
+			err = GW_STUN_ERR(508);
+			goto fail_res;
+		}
+		relay_added = true;
 	}
-	if (rte_hash_add_key_data(t->h_five, &kf, (void *)(uintptr_t)slot) < 0) {
-		(void)rte_hash_del_key(t->h_relay, &kr);
+	if (af & DP_TURN_AF_IPV6) {
+		relay6_key(&kr6, r6idx, port6);
+		if (rte_hash_add_key_data(t->h_relay6, &kr6, (void *)(uintptr_t)slot) < 0) {
+			err = GW_STUN_ERR(508);
+			goto fail_res;
+		}
+		relay6_added = true;
+	}
+	if ((r->client6 ? rte_hash_add_key_data(t->h_five6, &kf6, (void *)(uintptr_t)slot) :
+			  rte_hash_add_key_data(t->h_five, &kf, (void *)(uintptr_t)slot)) < 0) {
 		err = GW_STUN_ERR(508);
 		goto fail_res;
 	}
@@ -730,21 +965,46 @@ dp_turn_alloc_create(struct dp_turn_table *t, const struct dp_turn_alloc_req *r,
 	return 0;
 
 fail_res:
+	/* nothing published reached a reader through h_five; the relay keys
+	 * may have, so the slot and ports wait for a grace period */
+	if (relay_added)
+		(void)rte_hash_del_key(t->h_relay, &kr);
+	if (relay6_added)
+		(void)rte_hash_del_key(t->h_relay6, &kr6);
+	__atomic_store_n(&a->expires, 0, __ATOMIC_RELEASE);
 	if (reserved) {
 		/* undo the reservation: its port goes back with the token */
 		uint64_t key = token_key(token, r->user_key);
+		bool v6 = af == DP_TURN_AF_IPV6;
 
 		if (rte_hash_del_key(t->h_token, &key) >= 0)
-			pool_release(&t->pools[ridx], t->p.port_min, (uint16_t)(port + 1));
+			pool_release(v6 ? &t->pools6[r6idx] : &t->pools[ridx], t->p.port_min,
+				     (uint16_t)((v6 ? port6 : port) + 1));
 		o->res_n--;
+	}
+	if (relay_added || relay6_added) {
+		/* a->af and relay6_* name the IPv6 port for dq_free */
+		struct dq_elem d = {
+			.slot = slot,
+			.port = port_held ? (uint32_t)ridx << 16 | port : UINT32_MAX,
+		};
+
+		if (rte_rcu_qsbr_dq_enqueue(t->dq, &d) != 0) {
+			rte_rcu_qsbr_synchronize(t->qsbr, RTE_QSBR_THRID_INVALID);
+			dq_free(t, &d, 1);
+		}
+		port_held = port6_held = false;
+		slot = DP_TURN_NONE;
 	}
 fail:
 	if (port_held)
 		pool_release(&t->pools[ridx], t->p.port_min, port);
+	if (port6_held)
+		pool_release(&t->pools6[r6idx], t->p.port_min, port6);
 	if (slot != DP_TURN_NONE)
 		(void)rte_ring_enqueue_elem(t->free_slots, &slot, sizeof(slot));
 	if (ip_held)
-		sketch_sub(t->sketch_ip, t->sketch_mask, r->five.client_ip);
+		sketch_sub(t->sketch_ip, t->sketch_mask, ipk);
 	if (user_held)
 		sketch_sub(t->sketch_user, t->sketch_mask, r->user_key);
 fail_count:
@@ -775,6 +1035,43 @@ chan_del_at(struct dp_turn_table *t, struct dp_turn_alloc *a, uint32_t slot, uns
 	a->chan[i] = a->chan[a->n_chan];
 }
 
+static void
+perm6_del_at(struct dp_turn_table *t, struct dp_turn_alloc6 *a6, uint32_t slot, unsigned i)
+{
+	struct key_perm6 k;
+
+	memset(&k, 0, sizeof(k));
+	k.slot = slot;
+	memcpy(k.ip, a6->perm_ip[i], 16);
+	(void)rte_hash_del_key(t->h_perm6, &k);
+	a6->n_perm--;
+	memcpy(a6->perm_ip[i], a6->perm_ip[a6->n_perm], 16);
+	a6->perm_exp[i] = a6->perm_exp[a6->n_perm];
+}
+
+static void
+chpeer6_key(struct key_chpeer6 *k, uint32_t slot, const uint8_t *ip, uint16_t port)
+{
+	memset(k, 0, sizeof(*k));
+	k->slot = slot;
+	memcpy(k->ip, ip, 16);
+	k->port = port;
+}
+
+static void
+chan6_del_at(struct dp_turn_table *t, struct dp_turn_alloc6 *a6, uint32_t slot, unsigned i)
+{
+	struct key_chnum kn = { .slot = slot, .ch = a6->chan[i].ch };
+	struct key_chpeer6 kp;
+
+	chpeer6_key(&kp, slot, a6->chan[i].ip, a6->chan[i].port);
+	/* the number first: a reader that still finds it reads a key QSBR keeps */
+	(void)rte_hash_del_key(t->h_chnum6, &kn);
+	(void)rte_hash_del_key(t->h_chpeer6, &kp);
+	a6->n_chan--;
+	a6->chan[i] = a6->chan[a6->n_chan];
+}
+
 int
 dp_turn_alloc_delete(struct dp_turn_table *t, uint32_t idx, uint16_t owner)
 {
@@ -789,22 +1086,47 @@ dp_turn_alloc_delete(struct dp_turn_table *t, uint32_t idx, uint16_t owner)
 	err = owned(t, idx, owner, &a);
 	if (err < 0)
 		return err;
-	five_key(&kf, &a->five);
-	relay_key(&kr, a->relay_ip, a->relay_port);
-	(void)rte_hash_del_key(t->h_five, &kf);
-	(void)rte_hash_del_key(t->h_relay, &kr);
+	if (a->client6) {
+		struct key_five6 kf6;
+
+		five6_key(&kf6, &t->allocs6[idx].five6);
+		(void)rte_hash_del_key(t->h_five6, &kf6);
+	} else {
+		five_key(&kf, &a->five);
+		(void)rte_hash_del_key(t->h_five, &kf);
+	}
+	if (a->af & DP_TURN_AF_IPV4) {
+		relay_key(&kr, a->relay_ip, a->relay_port);
+		(void)rte_hash_del_key(t->h_relay, &kr);
+	}
+	if (a->af & DP_TURN_AF_IPV6) {
+		struct key_relay6 kr6;
+
+		relay6_key(&kr6, a->relay6_idx, a->relay6_port);
+		(void)rte_hash_del_key(t->h_relay6, &kr6);
+	}
 	while (a->n_perm > 0)
 		perm_del_at(t, a, idx, a->n_perm - 1u);
 	while (a->n_chan > 0)
 		chan_del_at(t, a, idx, a->n_chan - 1u);
+	if (t->allocs6 != NULL) {
+		struct dp_turn_alloc6 *a6 = &t->allocs6[idx];
+
+		while (a6->n_perm > 0)
+			perm6_del_at(t, a6, idx, a6->n_perm - 1u);
+		while (a6->n_chan > 0)
+			chan6_del_at(t, a6, idx, a6->n_chan - 1u);
+	}
 	__atomic_store_n(&a->expires, 0, __ATOMIC_RELEASE);
 	list_del(t, &t->owners[owner], idx);
 	t->used[idx] = 0;
-	sketch_sub(t->sketch_ip, t->sketch_mask, a->five.client_ip);
+	sketch_sub(t->sketch_ip, t->sketch_mask, ip_key_of(t, idx));
 	sketch_sub(t->sketch_user, t->sketch_mask, a->user_key);
 	__atomic_fetch_sub(&t->count, 1u, __ATOMIC_RELAXED);
 	d.slot = idx;
-	d.port = (uint32_t)a->relay_idx << 16 | a->relay_port;
+	d.port = a->af & DP_TURN_AF_IPV4 ? (uint32_t)a->relay_idx << 16 | a->relay_port :
+					    UINT32_MAX;
+
 	if (rte_rcu_qsbr_dq_enqueue(t->dq, &d) != 0) {
 		/* cannot happen (the queue holds max_allocs); wait out readers */
 		rte_rcu_qsbr_synchronize(t->qsbr, RTE_QSBR_THRID_INVALID);
@@ -893,6 +1215,10 @@ dp_turn_chan_bind(struct dp_turn_table *t, uint32_t idx, uint16_t owner, uint16_
 		if (same_ch || same_peer)
 			return GW_STUN_ERR(400);    /* bound (or cooling) elsewhere */
 	}
+	if (t->allocs6 != NULL)
+		for (unsigned j = 0; j < t->allocs6[idx].n_chan; j++)
+			if (t->allocs6[idx].chan[j].ch == ch)
+				return GW_STUN_ERR(400);    /* bound to an IPv6 peer */
 	if (i == a->n_chan && a->n_chan == DP_TURN_CHANS_PER_ALLOC)
 		return GW_STUN_ERR(508);
 	dn = (uint64_t)exp16(exp) << 48 | (uint64_t)peer_ip << 16 | peer_port;
@@ -914,6 +1240,100 @@ dp_turn_chan_bind(struct dp_turn_table *t, uint32_t idx, uint16_t owner, uint16_
 	return 0;
 }
 
+int
+dp_turn_perm_add6(struct dp_turn_table *t, uint32_t idx, uint16_t owner, const uint8_t *peer_ip,
+		  uint32_t lifetime_s, uint64_t now)
+{
+	struct dp_turn_alloc *a;
+	struct dp_turn_alloc6 *a6;
+	struct key_perm6 k;
+	uint64_t exp = now + lifetime_s;
+	unsigned i;
+	int err;
+
+	if (t == NULL || t->allocs6 == NULL || peer_ip == NULL)
+		return -EINVAL;
+	err = owned(t, idx, owner, &a);
+	if (err < 0)
+		return err;
+	a6 = &t->allocs6[idx];
+	for (i = 0; i < a6->n_perm && memcmp(a6->perm_ip[i], peer_ip, 16) != 0; i++)
+		;
+	if (i == a6->n_perm && a6->n_perm == DP_TURN_PERMS6_PER_ALLOC)
+		return GW_STUN_ERR(508);
+	memset(&k, 0, sizeof(k));
+	k.slot = idx;
+	memcpy(k.ip, peer_ip, 16);
+	if (rte_hash_add_key_data(t->h_perm6, &k, (void *)(uintptr_t)exp) < 0)
+		return GW_STUN_ERR(508);
+	if (i == a6->n_perm) {
+		memcpy(a6->perm_ip[i], peer_ip, 16);
+		a6->n_perm++;
+	}
+	a6->perm_exp[i] = exp;
+	return 0;
+}
+
+int
+dp_turn_chan_bind6(struct dp_turn_table *t, uint32_t idx, uint16_t owner, uint16_t ch,
+		   const uint8_t *peer_ip, uint16_t peer_port, uint32_t lifetime_s, uint64_t now)
+{
+	struct dp_turn_alloc *a;
+	struct dp_turn_alloc6 *a6;
+	struct key_chnum kn = { .slot = idx, .ch = ch };
+	struct key_chpeer6 kp;
+	uint64_t exp = now + lifetime_s, dn, dp;
+	int32_t pos;
+	unsigned i;
+	int err;
+
+	if (t == NULL || t->allocs6 == NULL || peer_ip == NULL)
+		return -EINVAL;
+	err = owned(t, idx, owner, &a);
+	if (err < 0)
+		return err;
+	if (ch < GW_TURN_CHAN_MIN || ch > GW_TURN_CHAN_MAX_RFC5766)
+		return GW_STUN_ERR(400);
+	if (lifetime_s > DP_TURN_MAX_LIFETIME_S)
+		return -EINVAL;
+	a6 = &t->allocs6[idx];
+	for (i = 0; i < a6->n_chan; i++) {
+		bool same_ch = a6->chan[i].ch == ch;
+		bool same_peer = memcmp(a6->chan[i].ip, peer_ip, 16) == 0 &&
+				 a6->chan[i].port == peer_port;
+
+		if (same_ch && same_peer)
+			break;
+		if (same_ch || same_peer)
+			return GW_STUN_ERR(400);    /* bound (or cooling) elsewhere */
+	}
+	for (unsigned j = 0; j < a->n_chan; j++)
+		if (a->chan[j].ch == ch)
+			return GW_STUN_ERR(400);    /* bound to an IPv4 peer */
+	if (i == a6->n_chan && a6->n_chan == DP_TURN_CHANS6_PER_ALLOC)
+		return GW_STUN_ERR(508);
+	chpeer6_key(&kp, idx, peer_ip, peer_port);
+	dp = (uint64_t)exp16(exp) << 48 | ch;
+	/* the peer key first: h_chnum6 names its position in the key store */
+	if (rte_hash_add_key_data(t->h_chpeer6, &kp, (void *)(uintptr_t)dp) < 0)
+		return GW_STUN_ERR(508);
+	pos = rte_hash_lookup(t->h_chpeer6, &kp);
+	dn = (uint64_t)exp16(exp) << 48 | (uint32_t)pos;
+	if (pos < 0 || rte_hash_add_key_data(t->h_chnum6, &kn, (void *)(uintptr_t)dn) < 0) {
+		if (i == a6->n_chan)
+			(void)rte_hash_del_key(t->h_chpeer6, &kp);
+		return GW_STUN_ERR(508);
+	}
+	if (i == a6->n_chan) {
+		a6->chan[i].ch = ch;
+		memcpy(a6->chan[i].ip, peer_ip, 16);
+		a6->chan[i].port = peer_port;
+		a6->n_chan++;
+	}
+	a6->chan[i].exp = exp;
+	return 0;
+}
+
 /* ---- expiry ------------------------------------------------------------------------- */
 
 /* Drop the oldest reservation; an unredeemed one returns its port. */
@@ -927,7 +1347,8 @@ res_pop(struct dp_turn_table *t, struct owner_state *o)
 	    rte_hash_del_key(t->h_token, &rs->token) >= 0) {
 		uint64_t d = (uint64_t)(uintptr_t)data;
 
-		pool_release(&t->pools[(d >> 16) & 0xff], t->p.port_min, (uint16_t)d);
+		pool_release(d & TOKEN_V6 ? &t->pools6[(d >> 16) & 0xff] : &t->pools[(d >> 16) & 0xff],
+			     t->p.port_min, (uint16_t)d);
 	}
 	o->res_head = (o->res_head + 1) % o->res_cap;
 	o->res_n--;
@@ -972,6 +1393,16 @@ dp_turn_table_tick(struct dp_turn_table *t, uint16_t owner, uint64_t now, unsign
 		for (unsigned i = a->n_chan; i-- > 0;)
 			if (a->chan[i].exp + DP_TURN_CHAN_COOLDOWN_S < now)
 				chan_del_at(t, a, idx, i);
+		if (t->allocs6 != NULL) {
+			struct dp_turn_alloc6 *a6 = &t->allocs6[idx];
+
+			for (unsigned i = a6->n_perm; i-- > 0;)
+				if (a6->perm_exp[i] < now)
+					perm6_del_at(t, a6, idx, i);
+			for (unsigned i = a6->n_chan; i-- > 0;)
+				if (a6->chan[i].exp + DP_TURN_CHAN_COOLDOWN_S < now)
+					chan6_del_at(t, a6, idx, i);
+		}
 	}
 	reclaim(t);
 	return visited;
@@ -1074,6 +1505,102 @@ dp_turn_chan_by_peer(const struct dp_turn_table *t, uint32_t idx, uint32_t peer_
 	uint64_t d;
 
 	if (rte_hash_lookup_data(t->h_chpeer, &k, &data) < 0)
+		return -ENOENT;
+	d = (uint64_t)(uintptr_t)data;
+	if (!live16((uint16_t)(d >> 48), now))
+		return -ENOENT;
+	*ch = (uint16_t)d;
+	return 0;
+}
+
+/* ---- IPv6 readers ---------------------------------------------------------------------- */
+
+int
+dp_turn_lookup_5tuple6(const struct dp_turn_table *t, const struct dp_turn_5tuple6 *f,
+		       uint32_t *idx)
+{
+	struct key_five6 k;
+	void *data;
+
+	if (t->h_five6 == NULL)
+		return -ENOENT;
+	five6_key(&k, f);
+	if (rte_hash_lookup_data(t->h_five6, &k, &data) < 0)
+		return -ENOENT;
+	*idx = (uint32_t)(uintptr_t)data;
+	return 0;
+}
+
+int
+dp_turn_lookup_relay6(const struct dp_turn_table *t, unsigned relay6_idx, uint16_t port,
+		      uint32_t *idx)
+{
+	struct key_relay6 k;
+	void *data;
+
+	if (t->h_relay6 == NULL)
+		return -ENOENT;
+	relay6_key(&k, relay6_idx, port);
+	if (rte_hash_lookup_data(t->h_relay6, &k, &data) < 0)
+		return -ENOENT;
+	*idx = (uint32_t)(uintptr_t)data;
+	return 0;
+}
+
+bool
+dp_turn_perm_check6(const struct dp_turn_table *t, uint32_t idx, const uint8_t *peer_ip,
+		    uint64_t now)
+{
+	struct key_perm6 k;
+	void *data;
+
+	if (t->h_perm6 == NULL)
+		return false;
+	memset(&k, 0, sizeof(k));
+	k.slot = idx;
+	memcpy(k.ip, peer_ip, 16);
+	if (rte_hash_lookup_data(t->h_perm6, &k, &data) < 0)
+		return false;
+	return now <= (uint64_t)(uintptr_t)data;
+}
+
+int
+dp_turn_chan_by_num6(const struct dp_turn_table *t, uint32_t idx, uint16_t ch, uint64_t now,
+		     uint8_t *peer_ip, uint16_t *peer_port)
+{
+	struct key_chnum k = { .slot = idx, .ch = ch };
+	const struct key_chpeer6 *kp;
+	void *data, *key;
+	uint64_t d;
+
+	if (t->h_chnum6 == NULL || rte_hash_lookup_data(t->h_chnum6, &k, &data) < 0)
+		return -ENOENT;
+	d = (uint64_t)(uintptr_t)data;
+	if (!live16((uint16_t)(d >> 48), now))
+		return -ENOENT;
+	/* the key QSBR keeps in place until this reader's next quiescent state */
+	if (rte_hash_get_key_with_position(t->h_chpeer6, (int32_t)(uint32_t)d, &key) != 0)
+		return -ENOENT;
+	kp = key;
+	if (kp->slot != idx)
+		return -ENOENT;
+	memcpy(peer_ip, kp->ip, 16);
+	*peer_port = kp->port;
+	return 0;
+}
+
+int
+dp_turn_chan_by_peer6(const struct dp_turn_table *t, uint32_t idx, const uint8_t *peer_ip,
+		      uint16_t peer_port, uint64_t now, uint16_t *ch)
+{
+	struct key_chpeer6 k;
+	void *data;
+	uint64_t d;
+
+	if (t->h_chpeer6 == NULL)
+		return -ENOENT;
+	chpeer6_key(&k, idx, peer_ip, peer_port);
+	if (rte_hash_lookup_data(t->h_chpeer6, &k, &data) < 0)
 		return -ENOENT;
 	d = (uint64_t)(uintptr_t)data;
 	if (!live16((uint16_t)(d >> 48), now))

@@ -37,6 +37,12 @@ struct rte_rcu_qsbr;
 #define DP_TURN_RESERVE_S        30    /**< RESERVATION-TOKEN lifetime (§7.2) */
 #define DP_TURN_MAX_LIFETIME_S   32767 /**< channel/permission expiries are kept mod 2^16 */
 #define DP_TURN_NONE             UINT32_MAX
+#define DP_TURN_PERMS6_PER_ALLOC 8     /**< IPv6 permissions one allocation may hold */
+#define DP_TURN_CHANS6_PER_ALLOC 8     /**< channels to IPv6 peers one allocation may hold */
+
+/* Relayed address families of an allocation (the values of GW_TURN_AF_*). */
+#define DP_TURN_AF_IPV4          0x1u
+#define DP_TURN_AF_IPV6          0x2u
 
 /**
  * The client side of an allocation: who sent the Allocate, to which address,
@@ -53,22 +59,40 @@ struct dp_turn_5tuple {
 };
 
 /**
+ * The client side of an allocation whose client speaks IPv6 (RFC 6156): the
+ * same as struct dp_turn_5tuple with 16-byte addresses (network byte order).
+ * UDP only: TCP/TLS clients reach the dataplane through the front, over IPv4.
+ */
+struct dp_turn_5tuple6 {
+	uint8_t client_ip[16];
+	uint8_t server_ip[16];   /**< the gateway address the client used */
+	uint16_t client_port;
+	uint16_t server_port;
+};
+
+/**
  * One allocation. The fields above `owner-only` are written before the
  * allocation is published and never change; `expires` is written by the
  * owner (atomically) and read by everyone; the rest is the owner's.
  */
 struct dp_turn_alloc {
-	struct dp_turn_5tuple five;
-	uint32_t relay_ip;
+	struct dp_turn_5tuple five;      /**< zero when client6 */
+	uint32_t relay_ip;               /**< with DP_TURN_AF_IPV4 */
 	uint16_t relay_port;
 	uint16_t owner;                  /**< owner id 0..n_owners-1 */
 	uint8_t relay_idx;               /**< index into the relay address list */
+	uint8_t af;                      /**< relayed families, DP_TURN_AF_* */
+	uint8_t client6;                 /**< IPv6 client: its 5-tuple is in the alloc6 */
+	uint8_t relay6_idx;              /**< with DP_TURN_AF_IPV6: index into relay_addrs6 */
 	uint8_t txid[12];                /**< the Allocate's transaction id */
 	uint64_t user_key;               /**< quota key of the username */
 	uint64_t expires;                /**< seconds; atomic */
 	/* ---- owner-only ---- */
 	uint32_t prev, next;             /**< owner's list */
 	uint8_t n_perm, n_chan;
+	/* immutable like the fields above (kept here, in what was padding, so
+	 * the struct stays 536 bytes: 100000 allocations fit 256 MB) */
+	uint16_t relay6_port;            /**< with DP_TURN_AF_IPV6 */
 	uint32_t perm_ip[DP_TURN_PERMS_PER_ALLOC];
 	uint64_t perm_exp[DP_TURN_PERMS_PER_ALLOC];
 	struct {
@@ -81,6 +105,24 @@ struct dp_turn_alloc {
 	uint64_t tb_last;                /**< token bucket refill time, owner's clock */
 };
 
+/**
+ * The IPv6 side of allocation idx (dp_turn_alloc6_at), kept beside the
+ * table only when some relay address has IPv6, so IPv4-only gateways pay no
+ * memory for it. five6 is immutable once published; the rest is the owner's.
+ */
+struct dp_turn_alloc6 {
+	struct dp_turn_5tuple6 five6;    /**< valid when the allocation's client6 */
+	uint8_t n_perm, n_chan;
+	uint8_t perm_ip[DP_TURN_PERMS6_PER_ALLOC][16];
+	uint64_t perm_exp[DP_TURN_PERMS6_PER_ALLOC];
+	struct {
+		uint8_t ip[16];
+		uint16_t port;
+		uint16_t ch;
+		uint64_t exp;            /**< binding expiry; kept until exp + cooldown */
+	} chan[DP_TURN_CHANS6_PER_ALLOC];
+};
+
 /** Sizes and policy, usually from struct gw_config's turn section. */
 struct dp_turn_table_params {
 	const char *name;                /**< unique prefix for DPDK object names */
@@ -91,6 +133,11 @@ struct dp_turn_table_params {
 	uint16_t port_min, port_max;     /**< relay port range */
 	uint32_t relay_addrs[DP_TURN_MAX_RELAY_ADDRS];
 	unsigned n_relay_addrs;          /**< 1..DP_TURN_MAX_RELAY_ADDRS */
+	/** IPv6 relay addresses, same indexes as relay_addrs (a port's two
+	 *  addresses); bit i of relay6_mask set when relay_addrs6[i] is valid.
+	 *  0: no IPv6 at all (no IPv6 tables, no IPv6 clients). */
+	uint8_t relay_addrs6[DP_TURN_MAX_RELAY_ADDRS][16];
+	uint32_t relay6_mask;
 	unsigned n_owners;               /**< 1..DP_TURN_MAX_OWNERS */
 	uint32_t user_quota;             /**< allocations per user, 0 = unlimited */
 	uint32_t ip_quota;               /**< allocations per client IP, 0 = unlimited */
@@ -109,6 +156,13 @@ struct dp_turn_alloc_req {
 	bool has_token;                  /**< RESERVATION-TOKEN given */
 	uint64_t token;
 	uint8_t relay_idx;               /**< which relay address */
+	/** Families to relay, DP_TURN_AF_* (0: IPv4, as before RFC 6156). Both:
+	 *  a dual allocation (ADDITIONAL-ADDRESS-FAMILY), one port of each
+	 *  family. With has_token the token's family is taken instead. */
+	uint8_t af;
+	uint8_t relay6_idx;              /**< which IPv6 relay address (with AF_IPV6) */
+	bool client6;                    /**< the client is IPv6: five6, not five */
+	struct dp_turn_5tuple6 five6;
 };
 
 struct dp_turn_table;
@@ -151,6 +205,15 @@ struct rte_rcu_qsbr *dp_turn_table_qsbr(struct dp_turn_table *t);
 /** The allocation at idx (idx < max_allocs), or NULL. No errors. */
 struct dp_turn_alloc *dp_turn_alloc_at(struct dp_turn_table *t, uint32_t idx);
 
+/**
+ * The IPv6 side of allocation idx, or NULL (idx out of range, or the table
+ * has no IPv6 relay address). No errors.
+ */
+struct dp_turn_alloc6 *dp_turn_alloc6_at(struct dp_turn_table *t, uint32_t idx);
+
+/** IPv6 relay address relay6_idx (16 bytes), or NULL when it has none. No errors. */
+const uint8_t *dp_turn_relay6_addr(const struct dp_turn_table *t, unsigned relay6_idx);
+
 /** Allocations live now (sum over owners, approximate while writers run). */
 uint32_t dp_turn_table_count(const struct dp_turn_table *t);
 
@@ -169,13 +232,23 @@ uint32_t dp_turn_table_ports_free(const struct dp_turn_table *t, unsigned relay_
  *                   (may be NULL otherwise)
  * @return 0, or
  *   -EINVAL           bad argument (owner, relay_idx, R bit without even_port,
- *                     token together with EVEN-PORT);
+ *                     token together with EVEN-PORT, unknown af bits, an IPv6
+ *                     family or client on a table or relay index without
+ *                     IPv6, R bit with a dual allocation);
  *   GW_STUN_ERR(437)  the 5-tuple already has an allocation (the caller
  *                     compares txids for a retransmission first);
  *   GW_STUN_ERR(486)  total, per-user or per-IP quota reached;
  *   GW_STUN_ERR(508)  no relay port (or no even pair) free, reservation
  *                     token unknown, taken or issued to another user_key,
  *                     a table full.
+ */
+/*
+ * IPv6 (RFC 6156): an allocation relays IPv4 (relay_ip:relay_port), IPv6
+ * (relay_addrs6[relay6_idx]:relay6_port) or both, whatever its client's
+ * family; IPv6 clients are keyed by five6 in a table of their own, and an
+ * IPv6 client's per-IP quota counts its /64 (one subscriber's prefix). The
+ * IPv6 tables are separate from the IPv4 ones, whose keys and lookups do
+ * not change.
  */
 int dp_turn_alloc_create(struct dp_turn_table *t, const struct dp_turn_alloc_req *r,
 			 uint64_t now, uint32_t *idx, uint64_t *token_out);
@@ -231,6 +304,24 @@ unsigned dp_turn_table_tick(struct dp_turn_table *t, uint16_t owner, uint64_t no
  */
 uint64_t dp_turn_table_expired(const struct dp_turn_table *t, uint16_t owner);
 
+/**
+ * dp_turn_perm_add() for an IPv6 peer (16 bytes): separate table and
+ * DP_TURN_PERMS6_PER_ALLOC per allocation.
+ * @return as dp_turn_perm_add(); -EINVAL also when the table has no IPv6.
+ */
+int dp_turn_perm_add6(struct dp_turn_table *t, uint32_t idx, uint16_t owner,
+		      const uint8_t *peer_ip, uint32_t lifetime_s, uint64_t now);
+
+/**
+ * dp_turn_chan_bind() for an IPv6 peer. Channel numbers are one space per
+ * allocation: a number bound (or cooling) to a peer of either family cannot
+ * be bound to another peer.
+ * @return as dp_turn_chan_bind(); -EINVAL also when the table has no IPv6.
+ */
+int dp_turn_chan_bind6(struct dp_turn_table *t, uint32_t idx, uint16_t owner, uint16_t ch,
+		       const uint8_t *peer_ip, uint16_t peer_port, uint32_t lifetime_s,
+		       uint64_t now);
+
 /* ---- readers (any lcore registered with the QSBR) ------------------------ */
 
 /** Allocation of a client 5-tuple. @return 0 (*idx set), or -ENOENT. */
@@ -258,6 +349,31 @@ int dp_turn_chan_by_num(const struct dp_turn_table *t, uint32_t idx, uint16_t ch
  */
 int dp_turn_chan_by_peer(const struct dp_turn_table *t, uint32_t idx, uint32_t peer_ip,
 			 uint16_t peer_port, uint64_t now, uint16_t *ch);
+
+/** Allocation of an IPv6 client 5-tuple. @return 0 (*idx set), or -ENOENT. */
+int dp_turn_lookup_5tuple6(const struct dp_turn_table *t, const struct dp_turn_5tuple6 *f,
+			   uint32_t *idx);
+
+/** Allocation holding IPv6 relay address relay6_idx, port. @return 0 or -ENOENT. */
+int dp_turn_lookup_relay6(const struct dp_turn_table *t, unsigned relay6_idx, uint16_t port,
+			  uint32_t *idx);
+
+/** True when allocation idx has an unexpired permission for IPv6 peer_ip. No errors. */
+bool dp_turn_perm_check6(const struct dp_turn_table *t, uint32_t idx, const uint8_t *peer_ip,
+			 uint64_t now);
+
+/**
+ * IPv6 peer of channel ch on allocation idx, if bound and not expired
+ * (a channel of an IPv4 peer is dp_turn_chan_by_num()'s).
+ * @param peer_ip  receives 16 bytes
+ * @return 0, or -ENOENT.
+ */
+int dp_turn_chan_by_num6(const struct dp_turn_table *t, uint32_t idx, uint16_t ch,
+			 uint64_t now, uint8_t *peer_ip, uint16_t *peer_port);
+
+/** Channel bound to IPv6 peer ip:port on allocation idx. @return 0, or -ENOENT. */
+int dp_turn_chan_by_peer6(const struct dp_turn_table *t, uint32_t idx, const uint8_t *peer_ip,
+			  uint16_t peer_port, uint64_t now, uint16_t *ch);
 
 /** True when allocation a has not expired at now. No errors. */
 bool dp_turn_alloc_live(const struct dp_turn_alloc *a, uint64_t now);

@@ -104,7 +104,7 @@
 	_(TURN_ERR_QUOTA,       "TURN Allocates answered 486 (quota)")               \
 	_(TURN_ERR_CAPACITY,    "TURN requests answered 508 (no relay port, table full)") \
 	_(TURN_ERR_FORBIDDEN,   "TURN permissions refused 403 (peer address policy)") \
-	_(TURN_ERR_BAD_REQUEST, "TURN requests answered 400/440/442/443")            \
+	_(TURN_ERR_BAD_REQUEST, "TURN requests answered 400/442 (440/443: turn_err_family)")            \
 	_(TURN_ERR_UNKNOWN_ATTR,"TURN requests answered 420 with UNKNOWN-ATTRIBUTES (after authentication)") \
 	_(TURN_ERR_OWNER,       "TURN requests for an allocation owned by another worker") \
 	_(TURN_TO_PEER_PKTS,    "TURN datagrams relayed client to peer")             \
@@ -173,8 +173,13 @@
 	_(NDP_PENDING_TIMEOUT,  "packets dropped: next hop did not answer neighbour solicitations") \
 	_(NDP_NO_ROUTE,         "IPv6 packets dropped: destination off-link and no gateway6") \
 	_(NDP_CONFLICT,         "NDP dropped: another host claims (or probes for) the gateway's own IPv6 address") \
-	_(STUN6_TURN_UNSUPPORTED,"TURN requests and indications over IPv6 dropped (TURN is IPv4-only today)") \
-	_(ICE6_NOT_NOMINATED,   "ICE checks over IPv6 answered without touching the leg (USE-CANDIDATE ignored: media is IPv4-only)")
+	_(STUN6_TURN_UNSUPPORTED,"TURN requests, indications and ChannelData over IPv6 dropped: turn.enabled is false") \
+	_(ICE6_NOT_NOMINATED,   "ICE checks over IPv6 answered without touching the leg (USE-CANDIDATE ignored: media is IPv4-only)") \
+	_(TURN6_ALLOC_OK,       "TURN allocations with an IPv6 relayed address (RFC 6156; dual allocations included)") \
+	_(TURN_ERR_FAMILY,      "TURN requests answered 440 (address family not relayed on that port) or 443 (peer or refreshed address family mismatch)") \
+	_(TURN6_ERR_FORBIDDEN,  "TURN permissions for IPv6 peers refused 403 (IPv6 peer policy; also counted in turn_err_forbidden)") \
+	_(TURN_DROP_PEER_AF,    "TURN data dropped: a peer of an address family the allocation does not relay") \
+	_(TURN6_DROP_TOOBIG,    "TURN datagrams over IPv6 dropped: larger than the port MTU (the dataplane does not fragment IPv6)")
 
 /*
  * rtcgw-turnfront's counters (TURN over TCP and TLS): kept by the front in

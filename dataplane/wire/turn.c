@@ -381,14 +381,14 @@ get_hex(uint8_t *b, const uint8_t *p, size_t n)
 	return 0;
 }
 
-/* MAC over the nonce text before the MAC (cookie, features, time) and the IP. */
+/* MAC over the nonce text before the MAC (cookie, features, time) and the
+ * client address: 4 bytes for IPv4, 16 for IPv6 (so a nonce issued to one
+ * family never verifies for the other). */
 static void
-nonce_mac(uint8_t mac[NONCE_MAC_LEN], const struct gw_hmac_sha1_key *key,
-	  const void *prefix, size_t plen, uint32_t client_ip)
+nonce_mac_addr(uint8_t mac[NONCE_MAC_LEN], const struct gw_hmac_sha1_key *key,
+	       const void *prefix, size_t plen, const uint8_t *ip, size_t iplen)
 {
-	uint8_t ip[4] = { (uint8_t)(client_ip >> 24), (uint8_t)(client_ip >> 16),
-			  (uint8_t)(client_ip >> 8), (uint8_t)client_ip };
-	struct gw_hmac_chunk c[2] = { { prefix, plen }, { ip, sizeof(ip) } };
+	struct gw_hmac_chunk c[2] = { { prefix, plen }, { ip, iplen } };
 	uint8_t full[GW_HMAC_SHA1_LEN];
 
 	gw_hmac_sha1_v(key, c, 2, full);
@@ -396,9 +396,9 @@ nonce_mac(uint8_t mac[NONCE_MAC_LEN], const struct gw_hmac_sha1_key *key,
 	gw_wipe(full, sizeof(full));
 }
 
-int
-gw_turn_nonce_make(char *out, size_t cap, const struct gw_hmac_sha1_key *key,
-		   uint32_t features, bool cookie, uint32_t client_ip, uint64_t now)
+static int
+nonce_make(char *out, size_t cap, const struct gw_hmac_sha1_key *key, uint32_t features,
+	   bool cookie, const uint8_t *ip, size_t iplen, uint64_t now)
 {
 	uint8_t ts[4], mac[NONCE_MAC_LEN];
 	size_t n = 0;
@@ -423,11 +423,30 @@ gw_turn_nonce_make(char *out, size_t cap, const struct gw_hmac_sha1_key *key,
 	ts[3] = (uint8_t)now;
 	put_hex(out + n, ts, 4);
 	n += NONCE_TS_HEX;
-	nonce_mac(mac, key, out, n, client_ip);
+	nonce_mac_addr(mac, key, out, n, ip, iplen);
 	put_hex(out + n, mac, NONCE_MAC_LEN);
 	n += NONCE_MAC_HEX;
 	out[n] = '\0';
 	return (int)n;
+}
+
+int
+gw_turn_nonce_make(char *out, size_t cap, const struct gw_hmac_sha1_key *key,
+		   uint32_t features, bool cookie, uint32_t client_ip, uint64_t now)
+{
+	uint8_t ip[4] = { (uint8_t)(client_ip >> 24), (uint8_t)(client_ip >> 16),
+			  (uint8_t)(client_ip >> 8), (uint8_t)client_ip };
+
+	return nonce_make(out, cap, key, features, cookie, ip, sizeof(ip), now);
+}
+
+int
+gw_turn_nonce_make6(char *out, size_t cap, const struct gw_hmac_sha1_key *key,
+		    uint32_t features, bool cookie, const uint8_t *client_ip6, uint64_t now)
+{
+	if (client_ip6 == NULL)
+		return -EINVAL;
+	return nonce_make(out, cap, key, features, cookie, client_ip6, 16, now);
 }
 
 int
@@ -445,9 +464,9 @@ gw_turn_nonce_features(const uint8_t *nonce, size_t len, uint32_t *features)
 	return 0;
 }
 
-int
-gw_turn_nonce_check(const uint8_t *nonce, size_t len, const struct gw_hmac_sha1_key *key,
-		    uint32_t client_ip, uint64_t now, uint32_t lifetime)
+static int
+nonce_check(const uint8_t *nonce, size_t len, const struct gw_hmac_sha1_key *key,
+	    const uint8_t *ip, size_t iplen, uint64_t now, uint32_t lifetime)
 {
 	uint8_t ts[4], mac[NONCE_MAC_LEN], want[NONCE_MAC_LEN];
 	size_t pre;
@@ -466,7 +485,7 @@ gw_turn_nonce_check(const uint8_t *nonce, size_t len, const struct gw_hmac_sha1_
 	if (get_hex(ts, nonce + pre, 4) < 0 ||
 	    get_hex(mac, nonce + pre + NONCE_TS_HEX, NONCE_MAC_LEN) < 0)
 		return -EBADMSG;
-	nonce_mac(want, key, nonce, pre + NONCE_TS_HEX, client_ip);
+	nonce_mac_addr(want, key, nonce, pre + NONCE_TS_HEX, ip, iplen);
 	ok = gw_ct_equal(mac, want, NONCE_MAC_LEN);
 	gw_wipe(want, sizeof(want));
 	if (!ok)
@@ -479,6 +498,25 @@ gw_turn_nonce_check(const uint8_t *nonce, size_t len, const struct gw_hmac_sha1_
 	if (age > lifetime)
 		return GW_STUN_ERR(438);
 	return 0;
+}
+
+int
+gw_turn_nonce_check(const uint8_t *nonce, size_t len, const struct gw_hmac_sha1_key *key,
+		    uint32_t client_ip, uint64_t now, uint32_t lifetime)
+{
+	uint8_t ip[4] = { (uint8_t)(client_ip >> 24), (uint8_t)(client_ip >> 16),
+			  (uint8_t)(client_ip >> 8), (uint8_t)client_ip };
+
+	return nonce_check(nonce, len, key, ip, sizeof(ip), now, lifetime);
+}
+
+int
+gw_turn_nonce_check6(const uint8_t *nonce, size_t len, const struct gw_hmac_sha1_key *key,
+		     const uint8_t *client_ip6, uint64_t now, uint32_t lifetime)
+{
+	if (client_ip6 == NULL)
+		return -EINVAL;
+	return nonce_check(nonce, len, key, client_ip6, 16, now, lifetime);
 }
 
 /* ---- peer policy ---------------------------------------------------------- */

@@ -285,6 +285,22 @@ int gw_turn_nonce_check(const uint8_t *nonce, size_t len, const struct gw_hmac_s
 			uint32_t client_ip, uint64_t now, uint32_t lifetime);
 
 /**
+ * gw_turn_nonce_make() for an IPv6 client: the MAC covers its 16-byte
+ * address (network byte order), so the nonce verifies only with
+ * gw_turn_nonce_check6() for that address, never for an IPv4 client.
+ * @return as gw_turn_nonce_make(); -EINVAL also for client_ip6 NULL.
+ */
+int gw_turn_nonce_make6(char *out, size_t cap, const struct gw_hmac_sha1_key *key,
+			uint32_t features, bool cookie, const uint8_t *client_ip6, uint64_t now);
+
+/**
+ * gw_turn_nonce_check() for an IPv6 client (16 bytes, network byte order).
+ * @return as gw_turn_nonce_check(); -EINVAL also for client_ip6 NULL.
+ */
+int gw_turn_nonce_check6(const uint8_t *nonce, size_t len, const struct gw_hmac_sha1_key *key,
+			 const uint8_t *client_ip6, uint64_t now, uint32_t lifetime);
+
+/**
  * Read the security feature set from a nonce that carries the cookie.
  * @return 0, or -ENOENT (no cookie), or -EBADMSG (bad base64).
  */

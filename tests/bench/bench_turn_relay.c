@@ -36,6 +36,7 @@
 #include "dp_ipc.h"
 #include "dp_ipv6.h"
 #include "dp_media.h"
+#include "dp_ndp.h"
 #include "dp_stun.h"
 #include "dp_turn.h"
 #include "gw_config.h"
@@ -124,6 +125,15 @@ dp_media_input(struct dp_worker *w, unsigned pi, struct rte_mbuf *m,
 	       const struct gw_ipv4_view *ip, const struct gw_udp_view *u)
 {
 	(void)w, (void)pi, (void)ip, (void)u;
+	unexpected++;
+	rte_pktmbuf_free(m);
+}
+
+/* No IPv6 in this bench: the IPv6 transmit path is never reached. */
+void
+dp_ndp_send_ip6(struct dp_worker *w, unsigned pi, struct rte_mbuf *m, const uint8_t *dst)
+{
+	(void)w, (void)pi, (void)dst;
 	unexpected++;
 	rte_pktmbuf_free(m);
 }

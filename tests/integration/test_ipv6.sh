@@ -6,7 +6,8 @@
 # turnutils_stunclient and stun_peer.py) maps to the client's IPv6 address
 # (XOR-MAPPED-ADDRESS family 2); an ICE-lite check over IPv6 is answered
 # with integrity but does not nominate the (IPv4-only) leg; TURN over IPv6
-# is counted and dropped; malformed IPv6 frames are counted by reason and
+# with turn.enabled false is counted and dropped (TURN over IPv6 itself:
+# test_turn_ipv6.sh); malformed IPv6 frames are counted by reason and
 # the dataplane stays healthy. IPv4 keeps working beside it.
 #
 #   netns rg6c  rg6c0 198.18.60.1/24, 2001:2:0:60::1/64 (+ ::5)

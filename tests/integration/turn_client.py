@@ -19,6 +19,11 @@ MODE:
   perm     allocate, CreatePermission for --peer; prints its code, then sends
            a Send indication to --peer:3480 anyway (a denied peer must get
            nothing: the test sniffs the wire).
+  perms    allocate, then for each of --peers (comma-separated, IPv4 or IPv6)
+           CreatePermission and a Send indication anyway; prints the codes
+           joined by commas.
+GW_IP may be IPv6 (the client then speaks UDP over IPv6); --family 4, 6 or
+any other number adds REQUESTED-ADDRESS-FAMILY to the Allocate (RFC 6156).
 Exit 0 when the printed result equals --expect.
 """
 import argparse
@@ -61,7 +66,12 @@ def parse(b):
     return mtype, code, attrs
 
 
-def xaddr(ip, port):
+def xaddr(ip, port, txid=None):
+    if ":" in ip:
+        # IPv6: the address is XORed with the cookie and the transaction id
+        key = struct.pack("!I", MAGIC) + txid
+        a = bytes(x ^ y for x, y in zip(socket.inet_pton(socket.AF_INET6, ip), key))
+        return struct.pack("!BBH", 0, 2, port ^ (MAGIC >> 16)) + a
     a = struct.unpack("!I", socket.inet_aton(ip))[0] ^ MAGIC
     return struct.pack("!BBHI", 0, 1, port ^ (MAGIC >> 16), a)
 
@@ -70,14 +80,15 @@ class Client:
     def __init__(self, gw, port, user, pwd):
         self.gw = (gw, port)
         self.user, self.pwd = user, pwd
-        self.s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        v6 = ":" in gw
+        self.s = socket.socket(socket.AF_INET6 if v6 else socket.AF_INET, socket.SOCK_DGRAM)
         self.s.settimeout(2)
-        self.s.bind(("0.0.0.0", 0))
+        self.s.bind(("::" if v6 else "0.0.0.0", 0))
         self.realm = self.nonce = self.key = None
 
     def rt(self, mtype, attrs, auth=True):
         txid = os.urandom(12)
-        a = list(attrs)
+        a = list(attrs(txid) if callable(attrs) else attrs)
         if auth and self.nonce is not None:
             a += [attr(0x0006, self.user.encode()), attr(0x0014, self.realm),
                   attr(0x0015, self.nonce)]
@@ -100,8 +111,10 @@ class Client:
         self.key = hashlib.md5(self.user.encode() + b":" + self.realm + b":" +
                                self.pwd.encode()).digest()
 
-    def allocate(self, bad_nonce=False):
+    def allocate(self, bad_nonce=False, family=None):
         req = [attr(0x0019, b"\x11\0\0\0")]
+        if family is not None:
+            req.append(attr(0x0017, struct.pack("!B3x", family)))
         _, code, at = self.rt(0x0003, req, auth=False)
         if code != 401:
             return code
@@ -124,20 +137,22 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("gw")
     ap.add_argument("port", type=int)
-    ap.add_argument("mode", choices=["alloc", "quota", "noperm", "perm"])
+    ap.add_argument("mode", choices=["alloc", "quota", "noperm", "perm", "perms"])
     ap.add_argument("--user", required=True)
     ap.add_argument("--pass", dest="pwd", required=True)
     ap.add_argument("--bad-nonce", action="store_true")
     ap.add_argument("--count", type=int, default=1)
     ap.add_argument("--peer")
     ap.add_argument("--other")
+    ap.add_argument("--peers", default="")
+    ap.add_argument("--family", type=int)
     ap.add_argument("--expect", default="200")
     a = ap.parse_args()
     try:
         if a.mode == "alloc":
             for _ in range(4):
                 # 437: our ephemeral port still holds someone's allocation
-                out = str(Client(a.gw, a.port, a.user, a.pwd).allocate(a.bad_nonce))
+                out = str(Client(a.gw, a.port, a.user, a.pwd).allocate(a.bad_nonce, a.family))
                 if out not in ("437", "no-438:437"):
                     break
         elif a.mode == "quota":
@@ -156,6 +171,20 @@ def main():
                 else:
                     last = str(r)
             out = "ok=%d last=%s" % (ok, last)
+        elif a.mode == "perms":
+            c = Client(a.gw, a.port, a.user, a.pwd)
+            r = c.allocate(family=a.family)
+            if r != 200:
+                out = "alloc-%s" % r
+            else:
+                codes = []
+                for p in a.peers.split(","):
+                    _, code, _ = c.rt(0x0008, lambda t, p=p: [attr(0x0012, xaddr(p, 3480, t))])
+                    codes.append(str(code))
+                    t = os.urandom(12)
+                    c.s.sendto(msg(0x0016, t, [attr(0x0012, xaddr(p, 3480, t)),
+                                               attr(0x0013, b"z" * 20)]), c.gw)
+                out = ",".join(codes)
         elif a.mode == "perm":
             c = Client(a.gw, a.port, a.user, a.pwd)
             r = c.allocate()

@@ -93,6 +93,37 @@ dp_turn_relay_input(struct dp_worker *w, unsigned pi, struct rte_mbuf *m,
 	rte_pktmbuf_free(m);
 }
 
+/* The TURN server's IPv6 entry points (dp_turn.c, tested in test_turn_server):
+ * which one the IPv6 path picked. */
+static unsigned n_turn6_req, n_turn6_chandata, n_turn6_relay;
+
+void
+dp_turn_input6(struct dp_worker *w, unsigned pi, struct rte_mbuf *m,
+	       const struct gw_ipv6_view *ip, const struct gw_udp_view *u)
+{
+	(void)w, (void)pi, (void)ip, (void)u;
+	n_turn6_req++;
+	rte_pktmbuf_free(m);
+}
+
+void
+dp_turn_chandata6_input(struct dp_worker *w, unsigned pi, struct rte_mbuf *m,
+			const struct gw_ipv6_view *ip, const struct gw_udp_view *u)
+{
+	(void)w, (void)pi, (void)ip, (void)u;
+	n_turn6_chandata++;
+	rte_pktmbuf_free(m);
+}
+
+void
+dp_turn_relay6_input(struct dp_worker *w, unsigned pi, struct rte_mbuf *m,
+		     const struct gw_ipv6_view *ip, const struct gw_udp_view *u)
+{
+	(void)w, (void)pi, (void)ip, (void)u;
+	n_turn6_relay++;
+	rte_pktmbuf_free(m);
+}
+
 void
 dp_ipc_punt(struct dp_worker *w, struct rte_mbuf *m)
 {
@@ -575,15 +606,23 @@ test_stun_binding6(void **state)
 	assert_int_equal(cnt(GW_CNT_STUN_BINDING_OK), 1);
 	assert_int_equal(cnt(GW_CNT_DEMUX_STUN), 1);
 
-	/* TURN over IPv6: not yet */
+	/* TURN over IPv6 (RFC 6156): requests, ChannelData on the TURN port and
+	 * anything on a relay port reach the TURN server's IPv6 entries */
 	gw_stun_enc_init(&e, req, sizeof(req), gw_stun_type(GW_STUN_ALLOCATE, GW_STUN_REQUEST), txid);
 	rx_udp6(cl6, 45002, 3478, req, gw_stun_enc_len(&e));
 	sent_none();
-	assert_int_equal(cnt(GW_CNT_STUN6_TURN_UNSUPPORTED), 1);
+	assert_int_equal(n_turn6_req, 1);
+	assert_int_equal(cnt(GW_CNT_STUN_NOT_BINDING), 1);
+	rx_udp6(cl6, 45002, 3478, (const uint8_t[8]){ 0x40, 0x01, 0, 4, 1, 2, 3, 4 }, 8);
+	assert_int_equal(n_turn6_chandata, 1);
+	rx_udp6(cl6, 45002, 50000, req, gw_stun_enc_len(&e));                /* relay port */
+	assert_int_equal(n_turn6_relay, 1);
+	/* ChannelData elsewhere than the TURN port: not TURN's */
+	rx_udp6(cl6, 45002, 40000, (const uint8_t[8]){ 0x40, 0x01, 0, 4, 1, 2, 3, 4 }, 8);
+	assert_int_equal(n_turn6_chandata, 1);
 	/* other classes on IPv6: counted as the classes they are, dropped */
 	rx_udp6(cl6, 45002, 40000, (const uint8_t[12]){ 0x80, 111 }, 12);      /* RTP */
 	rx_udp6(cl6, 45002, 40000, (const uint8_t[13]){ 22, 0xfe, 0xfd }, 13); /* DTLS */
-	rx_udp6(cl6, 45002, 50000, req, gw_stun_enc_len(&e));                /* relay port */
 	rx_udp6(cl6, 45002, 9999, req, gw_stun_enc_len(&e));                 /* no service */
 	sent_none();
 	assert_int_equal(cnt(GW_CNT_IPV6_UDP_UNSUPPORTED), 3);

@@ -34,7 +34,9 @@
 #include "dp_turn.h"
 #include "gw_ipc.h"
 #include "gw_config.h"
+#include "dp_ndp.h"
 #include "net.h"
+#include "net6.h"
 #include "stun.h"
 #include "turn.h"
 
@@ -47,6 +49,8 @@
 #define CL_E    IP(198, 18, 4, 14)
 #define CL_F    IP(198, 18, 4, 15)
 #define CL_R    IP(198, 18, 4, 16)
+#define GW_B    IP(198, 18, 6, 2)     /* port 1: IPv4 and IPv6 (GW6) */
+#define GW_C    IP(198, 18, 7, 2)     /* port 2: IPv4 only */
 #define REALM   "rtcgw.test"
 #define SECRET  "unit-rest-secret-0123456789"
 #define SECRET2 "unit-rest-secret-rotated-9876"
@@ -65,6 +69,25 @@ sent_reset(void)
 {
 	assert_int_equal(dp_harness_tx_overflow, 0);
 	dp_harness_sent_reset();
+}
+
+/* IPv6 frames end here (dp_ndp.c is not linked): captured beside the IPv4
+ * ones, in the same order, with their next hop. */
+static uint8_t sent_dst6[DP_HARNESS_TX_MAX][16];
+
+void
+dp_ndp_send_ip6(struct dp_worker *w, unsigned pi, struct rte_mbuf *m, const uint8_t *dst)
+{
+	(void)w;
+	if (dp_harness_n_sent == DP_HARNESS_TX_MAX) {
+		dp_harness_tx_overflow++;
+		rte_pktmbuf_free(m);
+		return;
+	}
+	memcpy(sent_dst6[dp_harness_n_sent], dst, 16);
+	dp_harness_sent_dst[dp_harness_n_sent] = 0;
+	dp_harness_sent_pi[dp_harness_n_sent] = pi;
+	dp_harness_sent[dp_harness_n_sent++] = m;
 }
 
 /* The datagram captured at i: IPv4 and UDP views (checksums verified). */
@@ -90,6 +113,72 @@ inject(input_fn *fn, uint32_t src, uint16_t sport, uint32_t dst, uint16_t dport,
 	assert_non_null(m);
 	assert_int_equal(dp_harness_views(m, &ip, &u), 0);
 	fn(&wk, 0, m, &ip, &u);
+}
+
+/* ---- IPv6 frames ------------------------------------------------------------------ */
+
+typedef void input6_fn(struct dp_worker *, unsigned, struct rte_mbuf *,
+		       const struct gw_ipv6_view *, const struct gw_udp_view *);
+
+/* IPv6 views of a frame (the UDP checksum verified in software). */
+static int
+views6(const struct rte_mbuf *m, struct gw_ipv6_view *ip, struct gw_udp_view *u)
+{
+	const uint8_t *p = rte_pktmbuf_mtod(m, const uint8_t *);
+	int rc;
+
+	/* no ethertype check: dp_ndp_send_ip6 writes the Ethernet header */
+	if (rte_pktmbuf_pkt_len(m) < GW_ETH_HLEN)
+		return -EINVAL;
+	rc = gw_ipv6_parse(ip, p + GW_ETH_HLEN, rte_pktmbuf_pkt_len(m) - GW_ETH_HLEN);
+	return rc != 0 ? rc : gw_udp6_parse(u, ip, 0);
+}
+
+static void
+captured6(unsigned i, struct gw_ipv6_view *ip, struct gw_udp_view *u)
+{
+	assert_true(i < n_sent);
+	assert_int_equal(views6(dp_harness_sent[i], ip, u), 0);
+	assert_memory_equal(sent_dst6[i], ip->dst, 16);      /* on-link in the tests */
+}
+
+/* [eth][ipv6][udp][payload] into port pi, handed to fn as dp_ipv6 would. */
+static void
+inject6(input6_fn *fn, unsigned pi, const uint8_t *src, uint16_t sport, const uint8_t *dst,
+	uint16_t dport, const uint8_t *payload, size_t len)
+{
+	static const uint8_t smac[6] = { 2, 0, 0, 0, 0, 9 };
+	struct rte_mbuf *m = rte_pktmbuf_alloc(pool);
+	struct gw_ipv6_view ip;
+	struct gw_udp_view u;
+	uint8_t *b, dmac[6];
+
+	assert_non_null(m);
+	b = (uint8_t *)rte_pktmbuf_append(m, (uint16_t)(GW_ETH_HLEN + GW_IPV6_HLEN +
+							GW_UDP_HLEN + len));
+	assert_non_null(b);
+	dp_harness_port_mac(pi, dmac);
+	gw_eth_encode(b, dmac, smac, GW_ETHERTYPE_IPV6);
+	memcpy(b + GW_ETH_HLEN + GW_IPV6_HLEN + GW_UDP_HLEN, payload, len);
+	gw_udp6_encode(b + GW_ETH_HLEN + GW_IPV6_HLEN, src, dst, sport, dport, (uint16_t)len);
+	gw_ipv6_encode(b + GW_ETH_HLEN, src, dst, GW_IPPROTO_UDP, 64,
+		       (uint16_t)(GW_UDP_HLEN + len));
+	assert_int_equal(views6(m, &ip, &u), 0);
+	fn(&wk, pi, m, &ip, &u);
+}
+
+/* inject() into port pi toward gw. */
+static void
+inject_at(input_fn *fn, unsigned pi, uint32_t src, uint16_t sport, uint32_t gw, uint16_t dport,
+	  const uint8_t *payload, size_t len)
+{
+	struct rte_mbuf *m = dp_harness_mbuf(pool, src, sport, gw, dport, payload, len);
+	struct gw_ipv4_view ip;
+	struct gw_udp_view u;
+
+	assert_non_null(m);
+	assert_int_equal(dp_harness_views(m, &ip, &u), 0);
+	fn(&wk, pi, m, &ip, &u);
 }
 
 /* ---- the front's side of the stream rings (dp_strm) ------------------------------ */
@@ -162,6 +251,11 @@ struct client {
 	struct gw_hmac_sha256_key k256;
 	uint8_t txid[12];
 	uint32_t conn;                /* != 0: a TCP/TLS client, through the front's rings */
+	unsigned pi;                  /* the gateway port it talks to (0: GW) */
+	uint32_t gw;                  /* its IPv4 address there (0: GW) */
+	bool v6;                      /* an IPv6 client: ip6 to gw6 */
+	uint8_t ip6[16];
+	const uint8_t *gw6;
 };
 
 static void
@@ -241,11 +335,26 @@ request(struct client *c, uint16_t method, unsigned flags,
 		assert_int_equal(h.client_port, c->port);
 		assert_int_equal(an % 4, 0);
 		assert_int_equal(gw_stun_parse(v, ans, an), 0);
+	} else if (c->v6) {
+		struct gw_ipv6_view ip6;
+
+		/* an IPv6 client: the answer goes back over IPv6, checksum verified */
+		inject6(dp_turn_input6, c->pi, c->ip6, c->port, c->gw6, 3478, buf,
+			gw_stun_enc_len(&e));
+		assert_int_equal(n_sent, 1);
+		captured6(0, &ip6, &u);
+		assert_memory_equal(ip6.src, c->gw6, 16);
+		assert_memory_equal(ip6.dst, c->ip6, 16);
+		assert_int_equal(u.sport, 3478);
+		assert_int_equal(u.dport, c->port);
+		assert_int_equal(gw_stun_parse(v, u.payload, u.payload_len), 0);
 	} else {
-		inject(dp_turn_input, c->ip, c->port, GW, 3478, buf, gw_stun_enc_len(&e));
+		uint32_t gw = c->gw != 0 ? c->gw : GW;
+
+		inject_at(dp_turn_input, c->pi, c->ip, c->port, gw, 3478, buf, gw_stun_enc_len(&e));
 		assert_int_equal(n_sent, 1);
 		captured(0, &ip, &u);
-		assert_int_equal(ip.src, GW);
+		assert_int_equal(ip.src, gw);
 		assert_int_equal(ip.dst, c->ip);
 		assert_int_equal(u.sport, 3478);
 		assert_int_equal(u.dport, c->port);
@@ -860,8 +969,24 @@ test_hardening(void **state)
 	assert_int_equal(request(&d, GW_STUN_ALLOCATE, 0, add_families, &fam, &v), 400);
 	fam = 4 | 1;
 	assert_int_equal(request(&d, GW_STUN_ALLOCATE, 0, add_families, &fam, &v), 400);
+	/* ADDITIONAL-ADDRESS-FAMILY on a port without address6: an IPv4
+	 * allocation and ADDRESS-ERROR-CODE 440 for IPv6 (RFC 8656 §7.2) */
 	fam = 2;
-	assert_int_equal(request(&d, GW_STUN_ALLOCATE, 0, add_families, &fam, &v), 440);
+	assert_int_equal(request(&d, GW_STUN_ALLOCATE, 0, add_families, &fam, &v), 200);
+	{
+		struct gw_stun_addr ra;
+		uint32_t zero = 0;
+		uint16_t code = 0;
+		uint8_t af = 0;
+
+		assert_int_equal(gw_turn_get_address_error(&v, &af, &code), 0);
+		assert_int_equal(af, GW_STUN_FAMILY_IPV6);
+		assert_int_equal(code, 440);
+		assert_int_equal(gw_stun_get_xor_addr(&v, &v.attr[GW_STUN_A_XOR_RELAYED_ADDRESS],
+						      &ra), 0);
+		assert_int_equal(ra.family, GW_STUN_FAMILY_IPV4);
+		assert_int_equal(request(&d, GW_STUN_REFRESH, 0, add_lifetime, &zero, &v), 200);
+	}
 
 	/* a peer's full-MTU datagram grows past the client's MTU: sent in fragments
 	 * the client's kernel reassembles, checksum over the whole datagram */
@@ -1087,7 +1212,486 @@ test_quota_ports_delete(void **state)
 	challenge(&c[3]);
 	assert_int_equal(allocate(&c[3], 0, NULL), 486);
 	assert_int_equal(wk.cnt[GW_CNT_TURN_ERR_QUOTA], 1);
-	assert_int_equal(wk.cnt[GW_CNT_TURN_ALLOC_DELETED], 3);
+	assert_int_equal(wk.cnt[GW_CNT_TURN_ALLOC_DELETED], 4);
+	sent_reset();
+}
+
+/* ---- IPv6 (RFC 6156) ---------------------------------------------------------------- */
+
+static const uint8_t GW6[16] = { 0x20, 0x01, 0, 2, 0, 0, 0, 0x66, [15] = 2 };
+static const uint8_t CL6_A[16] = { 0x20, 0x01, 0, 2, 0, 0, 0, 0x66, [15] = 0x10 };
+static const uint8_t CL6_B[16] = { 0x20, 0x01, 0, 2, 0, 0, 0, 0x66, [15] = 0x11 };
+static const uint8_t PEER6[16] = { 0x20, 0x01, 0, 2, 0, 0, 0, 0x67, [15] = 2 };
+static const uint8_t DENIED6[16] = { 0x20, 0x01, 0, 2, 0, 0, 0, 0x99 };
+
+/* REQUESTED-ADDRESS-FAMILY (arg[0], a STUN family, 0: none) and
+ * ADDITIONAL-ADDRESS-FAMILY (arg[1], 0: none). */
+static void
+add_af(struct gw_stun_enc *e, const void *arg)
+{
+	const unsigned *f = arg;
+
+	if (f[0] != 0)
+		assert_int_equal(gw_stun_enc_u32(e, GW_STUN_ATTR_REQUESTED_ADDRESS_FAMILY,
+						 f[0] << 24), 0);
+	if (f[1] != 0)
+		assert_int_equal(gw_stun_enc_u32(e, GW_STUN_ATTR_ADDITIONAL_ADDRESS_FAMILY,
+						 f[1] << 24), 0);
+}
+
+struct peer6 {
+	const uint8_t *ip;
+	uint16_t port;
+	uint16_t ch;                  /* CHANNEL-NUMBER when != 0 */
+};
+
+static void
+add_peer6(struct gw_stun_enc *e, const void *arg)
+{
+	const struct peer6 *p = arg;
+	struct gw_stun_addr a = { .family = GW_STUN_FAMILY_IPV6, .port = p->port };
+
+	memcpy(a.addr, p->ip, 16);
+	assert_int_equal(gw_stun_enc_xor_addr(e, GW_STUN_ATTR_XOR_PEER_ADDRESS, &a), 0);
+	if (p->ch != 0)
+		assert_int_equal(gw_stun_enc_u32(e, GW_STUN_ATTR_CHANNEL_NUMBER,
+						 (uint32_t)p->ch << 16), 0);
+}
+
+/* Every XOR-RELAYED-ADDRESS of an answer, in order (the view keeps the first). */
+static unsigned
+relayed(const struct gw_stun_view *v, struct gw_stun_addr *out, unsigned cap)
+{
+	unsigned n = 0;
+
+	for (size_t pos = GW_STUN_HDR_LEN; pos + 4 <= v->len;) {
+		uint16_t type = (uint16_t)(v->msg[pos] << 8 | v->msg[pos + 1]);
+		uint16_t len = (uint16_t)(v->msg[pos + 2] << 8 | v->msg[pos + 3]);
+		struct gw_stun_attr a = { .off = (uint32_t)pos + 4, .len = len };
+
+		if (type == GW_STUN_ATTR_XOR_RELAYED_ADDRESS) {
+			assert_true(n < cap);
+			assert_int_equal(gw_stun_get_xor_addr(v, &a, &out[n]), 0);
+			n++;
+		}
+		pos += 4 + ((size_t)len + 3) / 4 * 4;
+	}
+	return n;
+}
+
+/* Allocate with the families in af[2] (add_af); the relayed addresses in r. */
+static int
+allocate_af(struct client *c, unsigned req, unsigned add, struct gw_stun_addr *r, unsigned *n)
+{
+	const unsigned af[2] = { req, add };
+	struct gw_stun_view v;
+	struct gw_stun_addr m;
+	int code = request(c, GW_STUN_ALLOCATE, 0, add_af, af, &v);
+
+	if (code != 200)
+		return code;
+	*n = relayed(&v, r, 2);
+	for (unsigned i = 0; i < *n; i++) {
+		assert_true(r[i].port >= 50000 && r[i].port <= 50007);
+		if (r[i].family == GW_STUN_FAMILY_IPV6)
+			assert_memory_equal(r[i].addr, GW6, 16);
+		else
+			assert_memory_equal(r[i].addr, "\xc6\x12\x06\x02", 4);     /* GW_B */
+	}
+	/* XOR-MAPPED-ADDRESS in the client's own family */
+	assert_int_equal(gw_stun_get_xor_addr(&v, &v.attr[GW_STUN_A_XOR_MAPPED_ADDRESS], &m), 0);
+	assert_int_equal(m.family, c->v6 ? GW_STUN_FAMILY_IPV6 : GW_STUN_FAMILY_IPV4);
+	if (c->v6)
+		assert_memory_equal(m.addr, c->ip6, 16);
+	assert_int_equal(m.port, c->port);
+	return 200;
+}
+
+/* ChannelData (ch != 0) or a Send indication from c to ip6:port; returns frames sent. */
+static unsigned
+send6(const struct client *c, uint16_t ch, const uint8_t *ip6, uint16_t port, const uint8_t *data,
+      size_t len)
+{
+	static uint8_t msg[1600];
+	size_t n;
+
+	if (ch != 0) {
+		n = (size_t)gw_turn_chandata_encode(msg, sizeof(msg), ch, data, len, false);
+	} else {
+		static const uint8_t txid[12] = { 6 };
+		struct gw_stun_enc e;
+		struct gw_stun_addr a = { .family = GW_STUN_FAMILY_IPV6, .port = port };
+
+		memcpy(a.addr, ip6, 16);
+		assert_int_equal(gw_stun_enc_init(&e, msg, sizeof(msg),
+						  gw_stun_type(GW_STUN_SEND, GW_STUN_INDICATION),
+						  txid), 0);
+		assert_int_equal(gw_stun_enc_xor_addr(&e, GW_STUN_ATTR_XOR_PEER_ADDRESS, &a), 0);
+		assert_int_equal(gw_stun_enc_bytes(&e, GW_STUN_ATTR_DATA, data, len), 0);
+		n = gw_stun_enc_len(&e);
+	}
+	sent_reset();
+	if (c->v6)
+		inject6(ch != 0 ? dp_turn_chandata6_input : dp_turn_input6, c->pi, c->ip6, c->port,
+			c->gw6, 3478, msg, n);
+	else
+		inject_at(ch != 0 ? dp_turn_chandata_input : dp_turn_input, c->pi, c->ip, c->port,
+			  c->gw != 0 ? c->gw : GW, 3478, msg, n);
+	return n_sent;
+}
+
+/* The frame at 0 is UDP over IPv6 from GW6:sport to ip6:dport carrying data. */
+static void
+expect6(const uint8_t *ip6, uint16_t sport, uint16_t dport, const uint8_t *data, size_t len)
+{
+	struct gw_ipv6_view ip;
+	struct gw_udp_view u;
+
+	assert_int_equal(n_sent, 1);
+	captured6(0, &ip, &u);
+	assert_memory_equal(ip.src, GW6, 16);
+	assert_memory_equal(ip.dst, ip6, 16);
+	assert_int_equal(ip.hop_limit, 64);
+	assert_int_equal(u.sport, sport);
+	assert_int_equal(u.dport, dport);
+	assert_int_equal(u.payload_len, len);
+	assert_memory_equal(u.payload, data, len);
+	assert_int_equal(dp_harness_sent_pi[0], 1);
+}
+
+/*
+ * The client side over IPv6 and the families of the relayed address:
+ * nonces bound to the IPv6 address, IPv4 by default, IPv6 on request, both
+ * with ADDITIONAL-ADDRESS-FAMILY, an IPv4 client with an IPv6 relay, 440 on
+ * a port without address6 (and ADDRESS-ERROR-CODE for a dual request there),
+ * 443 for peers and refreshes of a family the allocation does not relay.
+ */
+static struct client C6 = { .pi = 1, .v6 = true, .port = 5000, .user = "alice",
+			    .pass = "alice-pw", .gw6 = GW6 };
+static struct client C6d = { .pi = 1, .v6 = true, .port = 5001, .user = "alice",
+			     .pass = "alice-pw", .gw6 = GW6 };
+static struct client C4r6 = { .pi = 1, .gw = GW_B, .ip = IP(198, 18, 6, 10), .port = 6000,
+			      .user = "alice", .pass = "alice-pw" };
+static struct gw_stun_addr c6_relay, c4r6_relay, dual_relay[2];
+
+static void
+test_ipv6_alloc(void **state)
+{
+	struct client c6v4 = { .pi = 1, .v6 = true, .port = 5002, .user = "alice",
+			       .pass = "alice-pw", .gw6 = GW6 };
+	struct client c440 = { .pi = 2, .gw = GW_C, .ip = IP(198, 18, 7, 10), .port = 7000,
+			       .user = "alice", .pass = "alice-pw" };
+	struct client stolen;
+	struct gw_stun_addr r[2];
+	struct gw_stun_view v;
+	uint32_t pv4[3] = { PEER, 3480, 0 };
+	const unsigned want6[2] = { GW_STUN_FAMILY_IPV6, 0 };
+	struct peer6 p6 = { PEER6, 3480, 0 };
+	uint64_t stale;
+	uint16_t code;
+	uint8_t af;
+	unsigned n;
+
+	(void)state;
+	memcpy(C6.ip6, CL6_A, 16);
+	memcpy(C6d.ip6, CL6_A, 16);
+	memcpy(c6v4.ip6, CL6_B, 16);
+	/* challenge over IPv6, answered over IPv6; the nonce is bound to CL6_A */
+	challenge(&C6);
+	stolen = C6;
+	memcpy(stolen.ip6, CL6_B, 16);
+	stale = wk.cnt[GW_CNT_TURN_AUTH_STALE];
+	assert_int_equal(allocate_af(&stolen, GW_STUN_FAMILY_IPV6, 0, r, &n), 438);
+	assert_int_equal(wk.cnt[GW_CNT_TURN_AUTH_STALE], stale + 1);
+	/* REQUESTED-ADDRESS-FAMILY IPv6: an IPv6 relayed address (family 2) */
+	assert_int_equal(allocate_af(&C6, GW_STUN_FAMILY_IPV6, 0, r, &n), 200);
+	assert_int_equal(n, 1);
+	assert_int_equal(r[0].family, GW_STUN_FAMILY_IPV6);
+	c6_relay = r[0];
+	/* a retransmission gets the same answer */
+	assert_int_equal(request(&C6, GW_STUN_ALLOCATE, SAME_TXID, add_af, want6, &v), 200);
+	assert_int_equal(relayed(&v, r, 2), 1);
+	assert_int_equal(r[0].port, c6_relay.port);
+	/* no family attribute: IPv4 (RFC 6156 default), for an IPv6 client too */
+	challenge(&c6v4);
+	assert_int_equal(allocate_af(&c6v4, 0, 0, r, &n), 200);
+	assert_int_equal(n, 1);
+	assert_int_equal(r[0].family, GW_STUN_FAMILY_IPV4);
+	/* ... whose peers are IPv4 (443 for IPv6 ones) */
+	assert_int_equal(request(&c6v4, GW_STUN_CREATE_PERMISSION, 0, add_peer6, &p6, &v), 443);
+	assert_int_equal(request(&c6v4, GW_STUN_CREATE_PERMISSION, 0, add_peer, pv4, &v), 200);
+	/* ADDITIONAL-ADDRESS-FAMILY: a dual allocation, IPv4 first */
+	challenge(&C6d);
+	assert_int_equal(allocate_af(&C6d, 0, GW_STUN_FAMILY_IPV6, dual_relay, &n), 200);
+	assert_int_equal(n, 2);
+	assert_int_equal(dual_relay[0].family, GW_STUN_FAMILY_IPV4);
+	assert_int_equal(dual_relay[1].family, GW_STUN_FAMILY_IPV6);
+	/* an IPv4 client with an IPv6 relay */
+	challenge(&C4r6);
+	assert_int_equal(allocate_af(&C4r6, GW_STUN_FAMILY_IPV6, 0, r, &n), 200);
+	assert_int_equal(n, 1);
+	assert_int_equal(r[0].family, GW_STUN_FAMILY_IPV6);
+	c4r6_relay = r[0];
+	assert_int_equal(wk.cnt[GW_CNT_TURN6_ALLOC_OK], 3);
+	/* 443: IPv4 peers of an IPv6-only allocation; a refresh of the other family */
+	assert_int_equal(request(&C6, GW_STUN_CREATE_PERMISSION, 0, add_peer, pv4, &v), 443);
+	pv4[2] = 0x4005;
+	assert_int_equal(request(&C4r6, GW_STUN_CHANNEL_BIND, 0, add_peer, pv4, &v), 443);
+	{
+		const unsigned want4[2] = { GW_STUN_FAMILY_IPV4, 0 };
+
+		assert_int_equal(request(&C6, GW_STUN_REFRESH, 0, add_af, want4, &v), 443);
+		assert_int_equal(request(&C6, GW_STUN_REFRESH, 0, add_af, want6, &v), 200);
+	}
+	assert_int_equal(wk.cnt[GW_CNT_TURN_ERR_FAMILY], 4);
+	/* a port without address6: REQUESTED-ADDRESS-FAMILY IPv6 is 440, nothing allocated */
+	challenge(&c440);
+	assert_int_equal(allocate_af(&c440, GW_STUN_FAMILY_IPV6, 0, r, &n), 440);
+	assert_int_equal(wk.cnt[GW_CNT_TURN_ERR_FAMILY], 5);
+	assert_int_equal(request(&c440, GW_STUN_REFRESH, 0, NULL, NULL, &v), 437);
+	/* ... and a dual request there gets IPv4 with ADDRESS-ERROR-CODE 440 for IPv6 */
+	{
+		const unsigned dual[2] = { 0, GW_STUN_FAMILY_IPV6 };
+		uint32_t zero = 0;
+
+		assert_int_equal(request(&c440, GW_STUN_ALLOCATE, 0, add_af, dual, &v), 200);
+		assert_int_equal(relayed(&v, r, 2), 1);
+		assert_int_equal(r[0].family, GW_STUN_FAMILY_IPV4);
+		assert_memory_equal(r[0].addr, "\xc6\x12\x07\x02", 4);
+		assert_int_equal(gw_turn_get_address_error(&v, &af, &code), 0);
+		assert_int_equal(af, GW_STUN_FAMILY_IPV6);
+		assert_int_equal(code, 440);
+		assert_int_equal(request(&c440, GW_STUN_REFRESH, 0, add_lifetime, &zero, &v), 200);
+		assert_int_equal(request(&c6v4, GW_STUN_REFRESH, 0, add_lifetime, &zero, &v), 200);
+	}
+	sent_reset();
+}
+
+/*
+ * The IPv6 peer policy, wired in: every denied form is refused 403 and
+ * counted (turn_err_forbidden and turn6_err_forbidden), for CreatePermission
+ * and ChannelBind, and a Send indication to one is dropped and counted.
+ */
+static void
+test_ipv6_policy(void **state)
+{
+	static const uint8_t denied[][16] = {
+		{ 0 },                                                   /* :: */
+		{ [15] = 1 },                                            /* ::1 */
+		{ 0xfe, 0x80, [15] = 1 },                                /* link-local */
+		{ 0xfc, 0x00, [15] = 1 },                                /* ULA */
+		{ 0xfd, 0x12, [15] = 1 },                                /* ULA */
+		{ 0xff, 0x02, [15] = 1 },                                /* multicast */
+		{ [10] = 0xff, [11] = 0xff, 127, 0, 0, 1 },              /* ::ffff:127.0.0.1 */
+		{ [10] = 0xff, [11] = 0xff, 10, 1, 2, 3 },               /* ::ffff:10.1.2.3 */
+		{ [10] = 0xff, [11] = 0xff, 8, 8, 8, 8 },                /* mapped: not on a wire */
+		{ 0, 0x64, 0xff, 0x9b, [12] = 10, 0, 0, 1 },             /* 64:ff9b::a00:1 */
+		{ 0, 0x64, 0xff, 0x9b, [12] = 169, 254, 169, 254 },      /* NAT64 of link-local */
+		{ 0x20, 0x02, 0x7f, 0, 0, 1 },                           /* 6to4 of 127.0.0.1 */
+		{ 0x20, 0x02, 0xc0, 0xa8, 0, 1 },                        /* 6to4 of 192.168.0.1 */
+		{ 0x20, 0x01, 0, 0, [15] = 1 },                          /* Teredo */
+		{ 0x20, 0x01, 0, 2, 0, 0, 0, 0x99, [15] = 5 },           /* denied_peers6 */
+	};
+	uint64_t f0 = wk.cnt[GW_CNT_TURN_ERR_FORBIDDEN], f6 = wk.cnt[GW_CNT_TURN6_ERR_FORBIDDEN];
+	uint64_t d0 = wk.cnt[GW_CNT_TURN_DROP_DENIED_PEER];
+	struct gw_stun_view v;
+	unsigned n = sizeof(denied) / sizeof(denied[0]);
+
+	(void)state;
+	for (unsigned i = 0; i < n; i++) {
+		struct peer6 p = { denied[i], 3480, 0 };
+		struct peer6 pc = { denied[i], 3480, (uint16_t)(0x4100 + i) };
+
+		if (request(&C6, GW_STUN_CREATE_PERMISSION, 0, add_peer6, &p, &v) != 403)
+			fail_msg("denied form %u allowed", i);
+		if (request(&C6, GW_STUN_CHANNEL_BIND, 0, add_peer6, &pc, &v) != 403)
+			fail_msg("denied form %u bound", i);
+		assert_int_equal(send6(&C6, 0, denied[i], 3480, payload, sizeof(payload)), 0);
+	}
+	assert_int_equal(wk.cnt[GW_CNT_TURN_ERR_FORBIDDEN], f0 + 2 * n);
+	assert_int_equal(wk.cnt[GW_CNT_TURN6_ERR_FORBIDDEN], f6 + 2 * n);
+	assert_int_equal(wk.cnt[GW_CNT_TURN_DROP_DENIED_PEER], d0 + n);
+	/* the gateway's own IPv6 address: only on a relay port (hairpin) */
+	{
+		struct peer6 own = { GW6, 3478, 0x4200 };
+
+		assert_int_equal(request(&C6, GW_STUN_CHANNEL_BIND, 0, add_peer6, &own, &v), 403);
+	}
+	sent_reset();
+}
+
+/*
+ * Relaying with IPv6 peers and clients: ChannelData and Send indications to
+ * an IPv6 peer from the IPv6 relayed address (checksums derived from the
+ * client's), the peer's answers as ChannelData or Data indications with an
+ * IPv6 XOR-PEER-ADDRESS, an IPv4 client with an IPv6 relay and an IPv6 client
+ * with an IPv4 relay (the dual allocation), hairpin between two IPv6 relayed
+ * addresses, data to a family the allocation does not relay, MTU, delete.
+ */
+static void
+test_ipv6_relay(void **state)
+{
+	struct peer6 p = { PEER6, 3480, 0 }, pc = { PEER6, 3480, 0x4001 };
+	uint32_t pv4[3] = { PEER, 3480, 0x4002 };
+	static uint8_t big[1460];
+	struct gw_stun_view v;
+	struct gw_stun_addr a;
+	struct gw_ipv6_view ip6;
+	struct gw_ipv4_view ip;
+	struct gw_udp_view u;
+	const uint8_t *d;
+	uint64_t hp;
+	size_t n;
+
+	(void)state;
+	/* IPv6 client, IPv6 relay, IPv6 peer */
+	assert_int_equal(request(&C6, GW_STUN_CREATE_PERMISSION, 0, add_peer6, &p, &v), 200);
+	assert_int_equal(request(&C6, GW_STUN_CHANNEL_BIND, 0, add_peer6, &pc, &v), 200);
+	for (int odd = 0; odd < 2; odd++) {          /* the incremental checksum, both parities */
+		assert_int_equal(send6(&C6, 0x4001, NULL, 0, payload, sizeof(payload) - odd), 1);
+		expect6(PEER6, c6_relay.port, 3480, payload, sizeof(payload) - (size_t)odd);
+	}
+	assert_int_equal(send6(&C6, 0, PEER6, 3480, payload, sizeof(payload)), 1);
+	expect6(PEER6, c6_relay.port, 3480, payload, sizeof(payload));
+	/* the peer answers: ChannelData to the client over IPv6 */
+	sent_reset();
+	inject6(dp_turn_relay6_input, 1, PEER6, 3480, GW6, c6_relay.port, payload, sizeof(payload));
+	assert_int_equal(n_sent, 1);
+	captured6(0, &ip6, &u);
+	assert_memory_equal(ip6.dst, CL6_A, 16);
+	assert_int_equal(u.sport, 3478);
+	assert_int_equal(u.dport, C6.port);
+	assert_int_equal(u.payload_len, 4 + sizeof(payload));
+	assert_int_equal(u.payload[0] << 8 | u.payload[1], 0x4001);
+	assert_memory_equal(u.payload + 4, payload, sizeof(payload));
+	/* from another port of the peer: a Data indication, XOR-PEER-ADDRESS family 2 */
+	sent_reset();
+	inject6(dp_turn_relay6_input, 1, PEER6, 3481, GW6, c6_relay.port, payload, sizeof(payload));
+	assert_int_equal(n_sent, 1);
+	captured6(0, &ip6, &u);
+	assert_int_equal(gw_stun_parse(&v, u.payload, u.payload_len), 0);
+	assert_int_equal(v.method, GW_STUN_DATA);
+	assert_int_equal(v.cls, GW_STUN_INDICATION);
+	assert_int_equal(gw_stun_get_xor_addr(&v, &v.peers[0], &a), 0);
+	assert_int_equal(a.family, GW_STUN_FAMILY_IPV6);
+	assert_memory_equal(a.addr, PEER6, 16);
+	assert_int_equal(a.port, 3481);
+	assert_int_equal(gw_stun_get_bytes(&v, &v.attr[GW_STUN_A_DATA], &d, &n), 0);
+	assert_int_equal(n, sizeof(payload));
+	assert_memory_equal(d, payload, n);
+	/* no permission; not our relay address (link-local); no allocation on the port */
+	sent_reset();
+	{
+		uint8_t other[16];
+		uint64_t np = wk.cnt[GW_CNT_TURN_DROP_NO_PERM], na = wk.cnt[GW_CNT_TURN_DROP_NO_ALLOC];
+
+		memcpy(other, PEER6, 16);
+		other[15] = 9;
+		inject6(dp_turn_relay6_input, 1, other, 3480, GW6, c6_relay.port, payload,
+			sizeof(payload));
+		inject6(dp_turn_relay6_input, 1, PEER6, 3480, dp.ports[1].ipv6_ll, c6_relay.port,
+			payload, sizeof(payload));
+		inject6(dp_turn_relay6_input, 1, PEER6, 3480, GW6, 49999, payload, sizeof(payload));
+		assert_int_equal(n_sent, 0);
+		assert_int_equal(wk.cnt[GW_CNT_TURN_DROP_NO_PERM], np + 1);
+		assert_int_equal(wk.cnt[GW_CNT_TURN_DROP_NO_ALLOC], na + 2);
+	}
+	/* too big for the port's MTU over IPv6: counted, not fragmented */
+	assert_int_equal(send6(&C6, 0, PEER6, 3480, big, sizeof(big)), 0);
+	assert_int_equal(wk.cnt[GW_CNT_TURN6_DROP_TOOBIG], 1);
+
+	/* an IPv4 client with an IPv6 relay: ChannelData over IPv4 goes out over IPv6 */
+	pc.ch = 0x4003;
+	assert_int_equal(request(&C4r6, GW_STUN_CHANNEL_BIND, 0, add_peer6, &pc, &v), 200);
+	assert_int_equal(send6(&C4r6, 0x4003, NULL, 0, payload, sizeof(payload)), 1);
+	expect6(PEER6, c4r6_relay.port, 3480, payload, sizeof(payload));
+	sent_reset();
+	inject6(dp_turn_relay6_input, 1, PEER6, 3480, GW6, c4r6_relay.port, payload,
+		sizeof(payload));
+	assert_int_equal(n_sent, 1);
+	captured(0, &ip, &u);
+	assert_int_equal(ip.src, GW_B);
+	assert_int_equal(ip.dst, C4r6.ip);
+	assert_int_equal(u.payload[0] << 8 | u.payload[1], 0x4003);
+	assert_memory_equal(u.payload + 4, payload, sizeof(payload));
+
+	/* the dual allocation's IPv6 client reaches an IPv4 peer (IPv4 relay) and an IPv6 one */
+	assert_int_equal(request(&C6d, GW_STUN_CHANNEL_BIND, 0, add_peer, pv4, &v), 200);
+	pc.ch = 0x4004;
+	assert_int_equal(request(&C6d, GW_STUN_CHANNEL_BIND, 0, add_peer6, &pc, &v), 200);
+	/* one channel number space for both families */
+	pc.ch = 0x4002;
+	assert_int_equal(request(&C6d, GW_STUN_CHANNEL_BIND, 0, add_peer6, &pc, &v), 400);
+	assert_int_equal(send6(&C6d, 0x4002, NULL, 0, payload, sizeof(payload)), 1);
+	captured(0, &ip, &u);
+	assert_int_equal(ip.src, GW_B);
+	assert_int_equal(ip.dst, PEER);
+	assert_int_equal(u.sport, dual_relay[0].port);
+	assert_memory_equal(u.payload, payload, sizeof(payload));
+	assert_int_equal(send6(&C6d, 0x4004, NULL, 0, payload, sizeof(payload)), 1);
+	expect6(PEER6, dual_relay[1].port, 3480, payload, sizeof(payload));
+	/* the IPv4 peer answers to the IPv4 relayed address: ChannelData over IPv6 */
+	sent_reset();
+	inject_at(dp_turn_relay_input, 1, PEER, 3480, GW_B, dual_relay[0].port, payload,
+		  sizeof(payload));
+	assert_int_equal(n_sent, 1);
+	captured6(0, &ip6, &u);
+	assert_memory_equal(ip6.dst, CL6_A, 16);
+	assert_int_equal(u.dport, C6d.port);
+	assert_int_equal(u.payload[0] << 8 | u.payload[1], 0x4002);
+
+	/* an IPv6 peer on an IPv6-only allocation's client sending to IPv4: dropped */
+	{
+		uint8_t ind[128];
+		struct gw_stun_enc e;
+		struct gw_stun_addr pa = { .family = GW_STUN_FAMILY_IPV4, .port = 3480,
+					   .addr = { 198, 18, 5, 2 } };
+		static const uint8_t txid[12] = { 5 };
+
+		assert_int_equal(gw_stun_enc_init(&e, ind, sizeof(ind),
+						  gw_stun_type(GW_STUN_SEND, GW_STUN_INDICATION),
+						  txid), 0);
+		assert_int_equal(gw_stun_enc_xor_addr(&e, GW_STUN_ATTR_XOR_PEER_ADDRESS, &pa), 0);
+		assert_int_equal(gw_stun_enc_bytes(&e, GW_STUN_ATTR_DATA, payload, sizeof(payload)),
+				 0);
+		sent_reset();
+		inject6(dp_turn_input6, 1, CL6_A, C6.port, GW6, 3478, ind, gw_stun_enc_len(&e));
+		assert_int_equal(n_sent, 0);
+		assert_int_equal(wk.cnt[GW_CNT_TURN_DROP_PEER_AF], 1);
+	}
+
+	/* hairpin: C6 and C4r6 permit each other's IPv6 relayed address */
+	{
+		struct peer6 to_b = { GW6, c4r6_relay.port, 0 }, to_a = { GW6, c6_relay.port, 0 };
+
+		assert_int_equal(request(&C6, GW_STUN_CREATE_PERMISSION, 0, add_peer6, &to_b, &v),
+				 200);
+		assert_int_equal(request(&C4r6, GW_STUN_CREATE_PERMISSION, 0, add_peer6, &to_a, &v),
+				 200);
+		hp = wk.cnt[GW_CNT_TURN_HAIRPIN_PKTS];
+		assert_int_equal(send6(&C6, 0, GW6, c4r6_relay.port, payload, sizeof(payload)), 1);
+		assert_int_equal(wk.cnt[GW_CNT_TURN_HAIRPIN_PKTS], hp + 1);
+		captured(0, &ip, &u);                     /* to C4r6, over IPv4 */
+		assert_int_equal(ip.dst, C4r6.ip);
+		assert_int_equal(gw_stun_parse(&v, u.payload, u.payload_len), 0);
+		assert_int_equal(v.method, GW_STUN_DATA);
+		assert_int_equal(gw_stun_get_xor_addr(&v, &v.peers[0], &a), 0);
+		assert_int_equal(a.family, GW_STUN_FAMILY_IPV6);
+		assert_memory_equal(a.addr, GW6, 16);
+		assert_int_equal(a.port, c6_relay.port);
+	}
+
+	/* Refresh LIFETIME 0 deletes the IPv6 allocation: its relayed address is gone */
+	{
+		uint32_t zero = 0;
+
+		assert_int_equal(request(&C6, GW_STUN_REFRESH, 0, add_lifetime, &zero, &v), 200);
+		sent_reset();
+		inject6(dp_turn_relay6_input, 1, PEER6, 3480, GW6, c6_relay.port, payload,
+			sizeof(payload));
+		assert_int_equal(n_sent, 0);
+		assert_int_equal(send6(&C6, 0x4001, NULL, 0, payload, sizeof(payload)), 0);
+	}
 	sent_reset();
 }
 
@@ -1114,7 +1718,16 @@ setup(void **state)
 	(void)err;
 	conf.exception.enabled = true;
 	conf.turn.tcp.enabled = true;
-	dp_harness_dp(&conf, (const uint32_t[]){ GW }, 1);
+	/* port 0: IPv4 (every test before test_ipv6); port 1: IPv4 and IPv6;
+	 * port 2: IPv4 only (440) */
+	dp_harness_dp(&conf, (const uint32_t[]){ GW, GW_B, GW_C }, 3);
+	dp.ports[1].has_ipv6 = true;
+	dp.ports[1].ipv6_plen = 64;
+	memcpy(dp.ports[1].ipv6, GW6, 16);
+	memcpy(dp.ports[1].ipv6_ll, (const uint8_t[16]){ 0xfe, 0x80, [15] = 2 }, 16);
+	memcpy(conf.turn.denied_peers6[0].addr, DENIED6, 16);
+	conf.turn.denied_peers6[0].len = 64;
+	conf.turn.n_denied_peers6 = 1;
 	pool = rte_pktmbuf_pool_create("rtt_turn", 511, 0, 0, RTE_MBUF_DEFAULT_BUF_SIZE,
 				       SOCKET_ID_ANY);
 	dp.pool = pool;
@@ -1139,6 +1752,9 @@ main(void)
 		cmocka_unit_test(test_hardening),
 		cmocka_unit_test(test_reload),
 		cmocka_unit_test(test_quota_ports_delete),
+		cmocka_unit_test(test_ipv6_alloc),
+		cmocka_unit_test(test_ipv6_policy),
+		cmocka_unit_test(test_ipv6_relay),
 	};
 	int rc;
 

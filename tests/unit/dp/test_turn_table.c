@@ -610,6 +610,211 @@ test_differential(void **state)
 	dp_turn_table_free(t);
 }
 
+/* ---- IPv6 (RFC 6156) ---------------------------------------------------------- */
+
+static const uint8_t R6_0[16] = { 0x20, 0x01, 0, 2, 0, 0, 0, 0x66, [15] = 2 };
+static const uint8_t C6_A[16] = { 0x20, 0x01, 0, 2, 0, 0, 0, 0x66, [15] = 0x10 };
+static const uint8_t C6_B[16] = { 0x20, 0x01, 0, 2, 0, 0, 0, 0x66, [14] = 1, [15] = 0x10 };
+static const uint8_t C6_X[16] = { 0x20, 0x01, 0, 2, 0, 0, 0, 0x99, [15] = 0x10 };
+static const uint8_t P6_A[16] = { 0x20, 0x01, 0, 2, 0, 0, 0, 0x67, [15] = 2 };
+static const uint8_t P6_B[16] = { 0x20, 0x01, 0, 2, 0, 0, 0, 0x67, [15] = 3 };
+
+/* Port 0 has IPv6, port 1 does not. */
+static struct dp_turn_table *
+mk6(uint32_t max_allocs, uint16_t pmin, uint16_t pmax, uint32_t ip_q)
+{
+	struct dp_turn_table_params p = { 0 };
+	struct dp_turn_table *t = NULL;
+	char name[16];
+
+	snprintf(name, sizeof(name), "tt%d", table_seq++);
+	p.name = name;
+	p.socket_id = SOCKET_ID_ANY;
+	p.max_allocs = max_allocs;
+	p.max_perms = max_allocs * 4;
+	p.max_chans = max_allocs * 2;
+	p.port_min = pmin;
+	p.port_max = pmax;
+	p.relay_addrs[0] = RELAY0;
+	p.relay_addrs[1] = RELAY1;
+	p.n_relay_addrs = 2;
+	memcpy(p.relay_addrs6[0], R6_0, 16);
+	p.relay6_mask = 1;
+	p.n_owners = 2;
+	p.ip_quota = ip_q;
+	p.max_readers = 4;
+	assert_int_equal(dp_turn_table_create(&t, &p), 0);
+	return t;
+}
+
+static struct dp_turn_alloc_req
+req6(const uint8_t *cip, uint16_t cport, uint8_t af)
+{
+	struct dp_turn_alloc_req r;
+
+	memset(&r, 0, sizeof(r));
+	r.client6 = true;
+	memcpy(r.five6.client_ip, cip, 16);
+	memcpy(r.five6.server_ip, R6_0, 16);
+	r.five6.client_port = cport;
+	r.five6.server_port = 3478;
+	r.af = af;
+	r.lifetime_s = 600;
+	r.user_key = 7;
+	return r;
+}
+
+/*
+ * IPv6 clients and relays: lookups in their own tables (the IPv4 ones do not
+ * see them), IPv6 permissions and channels (one channel number space for both
+ * families), an IPv4 client with an IPv6 relay, a dual allocation (two
+ * ports), the /64 quota, EVEN-PORT R and its token on IPv6, expiry and ports
+ * coming back, an IPv4-only table refusing IPv6.
+ */
+static void
+test_ipv6(void **state)
+{
+	struct dp_turn_table *t = mk6(16, 50000, 50007, 2);
+	struct dp_turn_alloc_req r = req6(C6_A, 4000, DP_TURN_AF_IPV6), r4, rd, rx;
+	const struct dp_turn_alloc *a;
+	uint32_t idx, idx4, idxd, got, pip;
+	uint16_t pport, ch, dport4;
+	uint8_t ip6[16];
+	uint64_t now = 1000, tok = 0;
+
+	(void)state;
+	/* an IPv6 client with an IPv6 relay */
+	assert_int_equal(dp_turn_alloc_create(t, &r, now, &idx, NULL), 0);
+	a = dp_turn_alloc_at(t, idx);
+	assert_int_equal(a->af, DP_TURN_AF_IPV6);
+	assert_true(a->client6);
+	assert_int_equal(a->relay6_idx, 0);
+	assert_true(a->relay6_port >= 50000 && a->relay6_port <= 50007);
+	assert_memory_equal(dp_turn_relay6_addr(t, 0), R6_0, 16);
+	assert_null(dp_turn_relay6_addr(t, 1));
+	assert_memory_equal(dp_turn_alloc6_at(t, idx)->five6.client_ip, C6_A, 16);
+	assert_int_equal(dp_turn_lookup_5tuple6(t, &r.five6, &got), 0);
+	assert_int_equal(got, idx);
+	assert_int_equal(dp_turn_lookup_relay6(t, 0, a->relay6_port, &got), 0);
+	assert_int_equal(got, idx);
+	/* not in the IPv4 tables */
+	assert_int_equal(dp_turn_lookup_relay(t, RELAY0, a->relay6_port, &got), -ENOENT);
+	assert_int_equal(dp_turn_alloc_create(t, &r, now, &got, NULL), GW_STUN_ERR(437));
+	/* IPv6 relay on a relay index without IPv6; R bit with a dual allocation */
+	rx = req6(C6_B, 4001, DP_TURN_AF_IPV6);
+	rx.relay6_idx = 1;
+	assert_int_equal(dp_turn_alloc_create(t, &rx, now, &got, NULL), -EINVAL);
+	rx.relay6_idx = 0;
+	rx.af = DP_TURN_AF_IPV4 | DP_TURN_AF_IPV6;
+	rx.even_port = rx.reserve_next = true;
+	assert_int_equal(dp_turn_alloc_create(t, &rx, now, &got, &tok), -EINVAL);
+
+	/* IPv6 permissions and channels, their own per-allocation budget */
+	assert_false(dp_turn_perm_check6(t, idx, P6_A, now));
+	assert_int_equal(dp_turn_perm_add6(t, idx, 1, P6_A, 300, now), -EPERM);
+	assert_int_equal(dp_turn_perm_add6(t, idx, 0, P6_A, 300, now), 0);
+	assert_true(dp_turn_perm_check6(t, idx, P6_A, now + 300));
+	assert_false(dp_turn_perm_check6(t, idx, P6_A, now + 301));
+	assert_false(dp_turn_perm_check6(t, idx, P6_B, now));
+	assert_int_equal(dp_turn_chan_bind6(t, idx, 0, 0x4001, P6_A, 3480, 600, now), 0);
+	assert_int_equal(dp_turn_chan_by_num6(t, idx, 0x4001, now, ip6, &pport), 0);
+	assert_memory_equal(ip6, P6_A, 16);
+	assert_int_equal(pport, 3480);
+	assert_int_equal(dp_turn_chan_by_peer6(t, idx, P6_A, 3480, now, &ch), 0);
+	assert_int_equal(ch, 0x4001);
+	assert_int_equal(dp_turn_chan_by_peer6(t, idx, P6_A, 3481, now, &ch), -ENOENT);
+	/* not an IPv4 channel */
+	assert_int_equal(dp_turn_chan_by_num(t, idx, 0x4001, now, &pip, &pport), -ENOENT);
+	/* §12.2 rules: number or peer moving, refresh, one number space for both families */
+	assert_int_equal(dp_turn_chan_bind6(t, idx, 0, 0x4001, P6_B, 3480, 600, now),
+			 GW_STUN_ERR(400));
+	assert_int_equal(dp_turn_chan_bind6(t, idx, 0, 0x4002, P6_A, 3480, 600, now),
+			 GW_STUN_ERR(400));
+	assert_int_equal(dp_turn_chan_bind6(t, idx, 0, 0x4001, P6_A, 3480, 600, now + 100), 0);
+	assert_int_equal(dp_turn_chan_by_num6(t, idx, 0x4001, now + 650, ip6, &pport), 0);
+	assert_int_equal(dp_turn_chan_bind(t, idx, 0, 0x4001, IP(203, 0, 113, 1), 9, 600, now),
+			 GW_STUN_ERR(400));
+	assert_int_equal(dp_turn_chan_bind(t, idx, 0, 0x4003, IP(203, 0, 113, 1), 9, 600, now), 0);
+	assert_int_equal(dp_turn_chan_bind6(t, idx, 0, 0x4003, P6_B, 9, 600, now),
+			 GW_STUN_ERR(400));
+	for (unsigned i = 1; i < DP_TURN_PERMS6_PER_ALLOC; i++) {
+		uint8_t p[16];
+
+		memcpy(p, P6_B, 16);
+		p[14] = (uint8_t)i;
+		assert_int_equal(dp_turn_perm_add6(t, idx, 0, p, 300, now), 0);
+	}
+	assert_int_equal(dp_turn_perm_add6(t, idx, 0, P6_B, 300, now), GW_STUN_ERR(508));
+
+	/* an IPv4 client with an IPv6 relay, and a dual allocation */
+	r4 = req(IP(198, 18, 5, 10), 40000, 1);
+	r4.af = DP_TURN_AF_IPV6;
+	assert_int_equal(dp_turn_alloc_create(t, &r4, now, &idx4, NULL), 0);
+	a = dp_turn_alloc_at(t, idx4);
+	assert_false(a->client6);
+	assert_int_equal(a->af, DP_TURN_AF_IPV6);
+	assert_int_equal(dp_turn_lookup_5tuple(t, &r4.five, &got), 0);
+	assert_int_equal(got, idx4);
+	rd = req6(C6_B, 4002, DP_TURN_AF_IPV4 | DP_TURN_AF_IPV6);
+	rd.even_port = true;
+	assert_int_equal(dp_turn_alloc_create(t, &rd, now, &idxd, NULL), 0);
+	a = dp_turn_alloc_at(t, idxd);
+	assert_int_equal(a->af, DP_TURN_AF_IPV4 | DP_TURN_AF_IPV6);
+	assert_int_equal(a->relay_ip, RELAY0);
+	assert_int_equal(a->relay_port % 2, 0);
+	assert_int_equal(a->relay6_port % 2, 0);
+	dport4 = a->relay_port;
+	assert_int_equal(dp_turn_lookup_relay(t, RELAY0, a->relay_port, &got), 0);
+	assert_int_equal(got, idxd);
+	assert_int_equal(dp_turn_lookup_relay6(t, 0, a->relay6_port, &got), 0);
+	assert_int_equal(got, idxd);
+	assert_int_equal(dp_turn_table_ports_free(t, 0), 7);
+	/* the per-IP quota counts an IPv6 client's /64: C6_A and C6_B share it */
+	rx = req6(C6_B, 4003, DP_TURN_AF_IPV6);
+	assert_int_equal(dp_turn_alloc_create(t, &rx, now, &got, NULL), GW_STUN_ERR(486));
+	rx = req6(C6_X, 4003, DP_TURN_AF_IPV6);
+	assert_int_equal(dp_turn_alloc_create(t, &rx, now, &got, NULL), 0);
+	assert_int_equal(dp_turn_alloc_delete(t, got, 0), 0);
+
+	/* EVEN-PORT R on IPv6: the token brings back an IPv6 port */
+	rx = req6(C6_X, 4004, DP_TURN_AF_IPV6);
+	rx.even_port = rx.reserve_next = true;
+	assert_int_equal(dp_turn_alloc_create(t, &rx, now, &got, &tok), 0);
+	pport = dp_turn_alloc_at(t, got)->relay6_port;
+	assert_int_equal(pport % 2, 0);
+	rx = req6(C6_X, 4005, 0);
+	rx.has_token = true;
+	rx.token = tok;
+	assert_int_equal(dp_turn_alloc_create(t, &rx, now, &got, NULL), 0);
+	a = dp_turn_alloc_at(t, got);
+	assert_int_equal(a->af, DP_TURN_AF_IPV6);
+	assert_int_equal(a->relay6_port, pport + 1);
+
+	/* delete and expiry: every key of the allocations goes, their ports come back */
+	assert_int_equal(dp_turn_alloc_delete(t, idxd, 0), 0);
+	assert_int_equal(dp_turn_lookup_relay(t, RELAY0, dport4, &got), -ENOENT);
+	(void)dp_turn_table_tick(t, 0, now + 601, 64);
+	assert_int_equal(dp_turn_lookup_5tuple6(t, &r.five6, &got), -ENOENT);
+	assert_false(dp_turn_perm_check6(t, idx, P6_A, now));
+	assert_int_equal(dp_turn_chan_by_num6(t, idx, 0x4001, now, ip6, &pport), -ENOENT);
+	assert_int_equal(dp_turn_lookup_5tuple(t, &r4.five, &got), -ENOENT);
+	assert_int_equal(dp_turn_table_count(t), 0);
+	(void)dp_turn_table_tick(t, 0, now + 700, 64);
+	(void)dp_turn_table_tick(t, 1, now + 700, 64);
+	assert_int_equal(dp_turn_table_ports_free(t, 0), 8);
+	/* slots and ports are usable again */
+	r = req6(C6_A, 4000, DP_TURN_AF_IPV6);
+	assert_int_equal(dp_turn_alloc_create(t, &r, now + 700, &idx, NULL), 0);
+	dp_turn_table_free(t);
+	/* an IPv4-only table refuses IPv6 */
+	t = mk(4, 50000, 50003, 0, 0);
+	assert_int_equal(dp_turn_alloc_create(t, &r, now, &idx, NULL), -EINVAL);
+	assert_int_equal(dp_turn_alloc_create(t, &r4, now, &idx, NULL), -EINVAL);
+	assert_int_equal(dp_turn_lookup_5tuple6(t, &r.five6, &got), -ENOENT);
+	assert_int_equal(dp_turn_perm_add6(t, 0, 0, P6_A, 300, now), -EINVAL);
+	dp_turn_table_free(t);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -620,6 +825,7 @@ main(int argc, char **argv)
 		cmocka_unit_test(test_many_reservations),
 		cmocka_unit_test(test_quotas),
 		cmocka_unit_test(test_differential),
+		cmocka_unit_test(test_ipv6),
 		cmocka_unit_test(test_scale),
 	};
 	int rc;

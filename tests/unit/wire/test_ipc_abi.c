@@ -198,10 +198,20 @@ static void
 test_ipv6_counters(void **state)
 {
 	(void)state;
-	assert_int_equal(GW_IPC_VERSION, 17);
+	assert_true(GW_IPC_VERSION >= 17);
 	assert_int_equal(GW_CNT_IPV6_RX, GW_CNT_MEDIA_CMD_FAILED + 1);
 	assert_int_equal(GW_CNT_ICE6_NOT_NOMINATED, GW_CNT_IPV6_RX + 23);
-	assert_int_equal(GW_CNT_MAX, GW_CNT_ICE6_NOT_NOMINATED + 1);
+}
+
+/* v18: TURN over IPv6 (RFC 6156): 5 counters after ice6_not_nominated. */
+static void
+test_turn6_counters(void **state)
+{
+	(void)state;
+	assert_int_equal(GW_IPC_VERSION, 18);
+	assert_int_equal(GW_CNT_TURN6_ALLOC_OK, GW_CNT_ICE6_NOT_NOMINATED + 1);
+	assert_int_equal(GW_CNT_TURN6_DROP_TOOBIG, GW_CNT_TURN6_ALLOC_OK + 4);
+	assert_int_equal(GW_CNT_MAX, GW_CNT_TURN6_DROP_TOOBIG + 1);
 }
 
 static void
@@ -310,6 +320,7 @@ main(void)
 		cmocka_unit_test(test_ptmap_layout),
 		cmocka_unit_test(test_strm_layout),
 		cmocka_unit_test(test_ipv6_counters),
+		cmocka_unit_test(test_turn6_counters),
 		cmocka_unit_test(test_rings_and_counters),
 		cmocka_unit_test(test_check_info),
 	};

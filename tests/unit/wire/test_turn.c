@@ -578,6 +578,48 @@ test_nonce(void **state)
 	gw_hmac_sha1_key_fini(&other);
 }
 
+/* IPv6 clients: the nonce is bound to the 16-byte address, and a nonce of
+ * one family never verifies for the other (an IPv4 address and the IPv6
+ * address starting with the same 4 bytes included). */
+static void
+test_nonce6(void **state)
+{
+	static const uint8_t a6[16] = { 0x20, 0x01, 0, 2, 0, 0, 0, 0x66, [15] = 0x10 };
+	struct gw_hmac_sha1_key k;
+	char n[GW_TURN_NONCE_MAX];
+	uint8_t b6[16];
+	uint32_t v4 = IP(0x20, 0x01, 0, 2);
+	uint64_t t0 = 1700000000;
+	int len;
+
+	(void)state;
+	nonce_key(&k, "server-nonce-secret");
+	len = gw_turn_nonce_make6(n, sizeof(n), &k, GW_TURN_FEATURE_PASSWORD_ALGORITHMS, true,
+				  a6, t0);
+	assert_int_equal(len, 37);
+	assert_int_equal(gw_turn_nonce_check6((const uint8_t *)n, (size_t)len, &k, a6, t0 + 600,
+					      600), 0);
+	assert_int_equal(gw_turn_nonce_check6((const uint8_t *)n, (size_t)len, &k, a6, t0 + 601,
+					      600), GW_STUN_ERR(438));
+	/* every other address, one bit off in each byte */
+	for (int i = 0; i < 16; i++) {
+		memcpy(b6, a6, 16);
+		b6[i] ^= 1;
+		assert_int_equal(gw_turn_nonce_check6((const uint8_t *)n, (size_t)len, &k, b6, t0,
+						      600), -EBADMSG);
+	}
+	/* not an IPv4 nonce, and an IPv4 nonce is not an IPv6 one */
+	assert_int_equal(gw_turn_nonce_check((const uint8_t *)n, (size_t)len, &k, v4, t0, 600),
+			 -EBADMSG);
+	len = gw_turn_nonce_make(n, sizeof(n), &k, 0, false, v4, t0);
+	assert_int_equal(gw_turn_nonce_check6((const uint8_t *)n, (size_t)len, &k, a6, t0, 600),
+			 -EBADMSG);
+	assert_int_equal(gw_turn_nonce_make6(n, sizeof(n), &k, 0, false, NULL, t0), -EINVAL);
+	assert_int_equal(gw_turn_nonce_check6((const uint8_t *)n, (size_t)len, &k, NULL, t0, 600),
+			 -EINVAL);
+	gw_hmac_sha1_key_fini(&k);
+}
+
 /* ---- peer policy --------------------------------------------------------------- */
 
 #define RELAY_A IP(198, 18, 4, 1)
@@ -845,6 +887,7 @@ main(void)
 		cmocka_unit_test(test_rest_password),
 		cmocka_unit_test(test_rest_expiry),
 		cmocka_unit_test(test_nonce),
+		cmocka_unit_test(test_nonce6),
 		cmocka_unit_test(test_peer_policy),
 	};
 
