@@ -44,7 +44,7 @@ dp_exc_vdev(const struct gw_config *c, char *buf, size_t len)
  * interface ioctls (the tap lives in the dataplane's network namespace). */
 /* IPv6 on the kernel side: the port's address6 (no DAD: the dataplane
  * answers NDP for it on the wire; NOARP keeps the kernel from soliciting),
- * no router or address autoconfiguration. */
+ * no link-local address, no router or address autoconfiguration. */
 static int
 kernel_side6(const char *ifname, const struct dp_port *p, const char **step)
 {
@@ -53,9 +53,12 @@ kernel_side6(const char *ifname, const struct dp_port *p, const char **step)
 		uint32_t prefixlen;
 		int ifindex;
 	} r6;
+	/* no link-local address either (addr_gen_mode 1): without one the
+	 * kernel sends no router solicitations or MLD reports, which the
+	 * dataplane would only drop (the wire's NDP is the dataplane's) */
 	static const char *const knobs[][2] = {
-		{ "accept_ra", "0" }, { "autoconf", "0" }, { "accept_dad", "0" },
-		{ "disable_ipv6", "0" },
+		{ "addr_gen_mode", "1" }, { "accept_ra", "0" }, { "autoconf", "0" },
+		{ "accept_dad", "0" }, { "disable_ipv6", "0" },
 	};
 	char path[128];
 	int fd, rc = 0;
@@ -248,9 +251,17 @@ from_kernel6(struct dp_worker *w, const struct dp_port *p, struct rte_mbuf *m,
 	const struct rte_ipv6_hdr *ih = (const struct rte_ipv6_hdr *)(eh + 1);
 	uint8_t dst[16];
 
+	if (p->has_ipv6 && rte_pktmbuf_data_len(m) >= sizeof(*eh) + sizeof(*ih) &&
+	    ih->dst_addr[0] == 0xff) {
+		/* the kernel joins the solicited-node group of the address and
+		 * reports it (MLD): the wire's NDP is the dataplane's */
+		DP_CNT(w, EXC_FROM_KERNEL_MCAST6);
+		rte_pktmbuf_free(m);
+		return;
+	}
 	if (!p->has_ipv6 || rte_pktmbuf_data_len(m) < sizeof(*eh) + sizeof(*ih) ||
 	    (ih->vtc_flow & rte_cpu_to_be_32(0xf0000000)) != rte_cpu_to_be_32(0x60000000) ||
-	    memcmp(ih->src_addr, p->ipv6, 16) != 0 || ih->dst_addr[0] == 0xff ||
+	    memcmp(ih->src_addr, p->ipv6, 16) != 0 ||
 	    (ih->dst_addr[0] == 0xfe && (ih->dst_addr[1] & 0xc0) == 0x80)) {
 		DP_CNT(w, EXC_FROM_KERNEL_DROP);
 		rte_pktmbuf_free(m);

@@ -180,6 +180,6 @@ tb_check "curl over IPv6 through the exception path gets the kernel's page" \
 tb_c curl -sf -g -m 30 -o "$TB_DIR/big6.out" "http://[$GW6]:8082/big.bin"
 tb_check "a 2 MB download over IPv6 intact" cmp -s "$TB_DIR/big6.out" "$WEB/big.bin"
 tb_check "exc_from_kernel grew (the kernel's IPv6 segments went out through the dataplane)" \
-	bash -c "[ \$(curl -s $TB_REST/metrics | awk '\$1 == \"rtcgw_exc_from_kernel_total\" { print \$2 }') -gt $FK0 ]"
+	tb_wait 3 bash -c "[ \$(curl -s $TB_REST/metrics | awk '\$1 == \"rtcgw_exc_from_kernel_total\" { print \$2 }') -gt $FK0 ]"
 tb_check "ping6 still answered by the dataplane" tb_c ping -6 -c 2 -i 0.2 -W 2 "$GW6"
 tb_done
