@@ -16,6 +16,7 @@
 #include "dp_arp.h"
 #include "dp_ctx.h"
 #include "dp_log.h"
+#include "dp_ndp.h"
 #include "dp_port.h"
 #include "gw_config.h"
 
@@ -41,6 +42,53 @@ dp_exc_vdev(const struct gw_config *c, char *buf, size_t len)
 
 /* The kernel side: address, netmask, NOARP and up, through the classic
  * interface ioctls (the tap lives in the dataplane's network namespace). */
+/* IPv6 on the kernel side: the port's address6 (no DAD: the dataplane
+ * answers NDP for it on the wire; NOARP keeps the kernel from soliciting),
+ * no link-local address, no router or address autoconfiguration. */
+static int
+kernel_side6(const char *ifname, const struct dp_port *p, const char **step)
+{
+	struct in6_ifreq {          /* linux/ipv6.h's, which clashes with netinet/in.h */
+		struct in6_addr addr;
+		uint32_t prefixlen;
+		int ifindex;
+	} r6;
+	/* no link-local address either (addr_gen_mode 1): without one the
+	 * kernel sends no router solicitations or MLD reports, which the
+	 * dataplane would only drop (the wire's NDP is the dataplane's) */
+	static const char *const knobs[][2] = {
+		{ "addr_gen_mode", "1" }, { "accept_ra", "0" }, { "autoconf", "0" },
+		{ "accept_dad", "0" }, { "disable_ipv6", "0" },
+	};
+	char path[128];
+	int fd, rc = 0;
+
+	for (unsigned i = 0; i < RTE_DIM(knobs); i++) {
+		int pf;
+
+		snprintf(path, sizeof(path), "/proc/sys/net/ipv6/conf/%s/%s", ifname, knobs[i][0]);
+		pf = open(path, O_WRONLY | O_CLOEXEC);
+		if (pf < 0 || write(pf, knobs[i][1], 1) != 1)
+			DP_LOG(INFO, "exception: cannot set %s on %s", knobs[i][0], ifname);
+		if (pf >= 0)
+			close(pf);
+	}
+	fd = socket(AF_INET6, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (fd < 0) {
+		*step = "socket(AF_INET6)";
+		return -errno;
+	}
+	memset(&r6, 0, sizeof(r6));
+	memcpy(&r6.addr, p->ipv6, 16);
+	r6.prefixlen = p->ipv6_plen;
+	r6.ifindex = (int)if_nametoindex(ifname);
+	*step = "SIOCSIFADDR (IPv6)";
+	if (r6.ifindex == 0 || (ioctl(fd, SIOCSIFADDR, &r6) != 0 && errno != EEXIST))
+		rc = -errno;
+	close(fd);
+	return rc;
+}
+
 static int
 kernel_side(const char *ifname, uint32_t addr, uint32_t mask, const char **step)
 {
@@ -73,8 +121,8 @@ kernel_side(const char *ifname, uint32_t addr, uint32_t mask, const char **step)
 	*step = "SIOCSIFFLAGS";
 	if (ioctl(fd, SIOCSIFFLAGS, &ifr) != 0)
 		goto fail;
-	/* IPv4 only for now: the kernel's IPv6 chatter (router solicitations,
-	 * MLD) would only be counted and dropped. Best effort. */
+	/* IPv6 off unless the port has an address6 (kernel_side6 turns it
+	 * back on): the kernel's chatter would only be counted and dropped. */
 	snprintf(path, sizeof(path), "/proc/sys/net/ipv6/conf/%s/disable_ipv6", ifname);
 	{
 		int pf = open(path, O_WRONLY | O_CLOEXEC);
@@ -143,6 +191,8 @@ dp_exc_setup(const struct gw_config *c, unsigned n_workers, char *err, size_t er
 	exc.started = true;
 	exc.port_id = port_id;
 	rc = kernel_side(c->exception.iface, p->ipv4, p->mask, &step);
+	if (rc == 0 && p->has_ipv6)
+		rc = kernel_side6(c->exception.iface, p, &step);
 	if (rc != 0) {
 		snprintf(err, errlen, "exception: %s on %s failed: %s", step,
 			 c->exception.iface, strerror(-rc));
@@ -192,8 +242,38 @@ dp_exc_input(struct dp_worker *w, unsigned pi, struct rte_mbuf *m, enum dp_exc_k
 	return true;
 }
 
+/* An IPv6 frame the kernel wrote: from the port's address6 to a global
+ * unicast destination (its link-local chatter, MLD and NDP stay here). */
+static void
+from_kernel6(struct dp_worker *w, const struct dp_port *p, struct rte_mbuf *m,
+	     const struct rte_ether_hdr *eh)
+{
+	const struct rte_ipv6_hdr *ih = (const struct rte_ipv6_hdr *)(eh + 1);
+	uint8_t dst[16];
+
+	if (p->has_ipv6 && rte_pktmbuf_data_len(m) >= sizeof(*eh) + sizeof(*ih) &&
+	    ih->dst_addr[0] == 0xff) {
+		/* the kernel joins the solicited-node group of the address and
+		 * reports it (MLD): the wire's NDP is the dataplane's */
+		DP_CNT(w, EXC_FROM_KERNEL_MCAST6);
+		rte_pktmbuf_free(m);
+		return;
+	}
+	if (!p->has_ipv6 || rte_pktmbuf_data_len(m) < sizeof(*eh) + sizeof(*ih) ||
+	    (ih->vtc_flow & rte_cpu_to_be_32(0xf0000000)) != rte_cpu_to_be_32(0x60000000) ||
+	    memcmp(ih->src_addr, p->ipv6, 16) != 0 ||
+	    (ih->dst_addr[0] == 0xfe && (ih->dst_addr[1] & 0xc0) == 0x80)) {
+		DP_CNT(w, EXC_FROM_KERNEL_DROP);
+		rte_pktmbuf_free(m);
+		return;
+	}
+	memcpy(dst, ih->dst_addr, 16);
+	DP_CNT(w, EXC_FROM_KERNEL);
+	dp_ndp_send_ip6(w, exc.pi, m, dst);
+}
+
 /* A frame the kernel wrote: IPv4 from the served port's address to a
- * unicast destination, else counted and dropped. */
+ * unicast destination (or IPv6, from_kernel6), else counted and dropped. */
 static void
 from_kernel(struct dp_worker *w, struct rte_mbuf *m)
 {
@@ -205,6 +285,10 @@ from_kernel(struct dp_worker *w, struct rte_mbuf *m)
 	if (rte_pktmbuf_data_len(m) < sizeof(*eh) + sizeof(*ih) || m->nb_segs != 1)
 		goto drop;
 	eh = rte_pktmbuf_mtod(m, const struct rte_ether_hdr *);
+	if (eh->ether_type == rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV6)) {
+		from_kernel6(w, p, m, eh);
+		return;
+	}
 	if (eh->ether_type != rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4))
 		goto drop;
 	ih = (const struct rte_ipv4_hdr *)(eh + 1);

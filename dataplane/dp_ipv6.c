@@ -5,6 +5,7 @@
 
 #include "demux.h"
 #include "dp_ctx.h"
+#include "dp_exc.h"
 #include "dp_media.h"
 #include "dp_ndp.h"
 #include "dp_stun.h"
@@ -214,6 +215,14 @@ dp_ipv6_input(struct dp_worker *w, unsigned pi, struct rte_mbuf *m, const uint8_
 		break;
 	case GW_IPPROTO_ICMPV6:
 		icmp6_input(w, pi, m, &ip);
+		break;
+	case GW_IPPROTO_TCP:
+		/* TCP to our address: the kernel's, through the exception path
+		 * (TURN over TCP/TLS, management), as for IPv4 */
+		if (unicast && dp_exc_input(w, pi, m, DP_EXC_TCP))
+			break;
+		DP_CNT(w, IPV6_PROTO_OTHER);
+		drop(m);
 		break;
 	default:
 		DP_CNT(w, IPV6_PROTO_OTHER);

@@ -1808,7 +1808,7 @@ dp_turn_stream_input(struct dp_worker *w, struct rte_mbuf *m, const struct gw_ip
 	};
 	int pi = port_of(h->server_ip);
 
-	if (!T.on || pi < 0) {
+	if (!T.on || pi < 0 || (h->flags & GW_IPC_STRM_F_IPV6)) {
 		DP_CNT(w, TURN_STREAM_DROP_BAD);
 		drop(m);
 		return;

@@ -140,6 +140,11 @@ main(int argc, char **argv)
 	}
 	pi = gw_config_exception_port(&conf);
 	sp.addr = conf.dataplane.ports[pi < 0 ? 0 : pi].address.addr;
+	if (conf.dataplane.ports[pi < 0 ? 0 : pi].address6.len != 0) {
+		/* the port's address6 is on the exception interface too */
+		sp.has_addr6 = true;
+		memcpy(sp.addr6, conf.dataplane.ports[pi < 0 ? 0 : pi].address6.addr, 16);
+	}
 	sp.ports = conf.turn.tcp.ports;
 	sp.n_ports = conf.turn.tcp.n_ports;
 	sp.tls_ports = conf.turn.tcp.tls_ports;
@@ -160,10 +165,11 @@ main(int argc, char **argv)
 	/* connections of an earlier front are gone: their allocations too */
 	(void)tf_ring_put(&reset, NULL, 0);
 	tf_ring_flush();
-	TF_NOTICE("ready: TURN over TCP on %u port(s), over TLS on %u port(s) of %u.%u.%u.%u; "
-		  "up to %u connections, %u per address; pid %d", sp.n_ports, sp.n_tls_ports,
-		  sp.addr >> 24, sp.addr >> 16 & 255, sp.addr >> 8 & 255, sp.addr & 255,
-		  sp.max_conns, sp.max_per_ip, (int)getpid());
+	TF_NOTICE("ready: TURN over TCP on %u port(s), over TLS on %u port(s) of %u.%u.%u.%u%s; "
+		  "up to %u connections, %u per address (per /64 for IPv6); pid %d", sp.n_ports,
+		  sp.n_tls_ports, sp.addr >> 24, sp.addr >> 16 & 255, sp.addr >> 8 & 255,
+		  sp.addr & 255, sp.has_addr6 ? " and its IPv6 address" : "", sp.max_conns,
+		  sp.max_per_ip, (int)getpid());
 
 	while (!quit) {
 		uint64_t now = mono_ms();

@@ -18,7 +18,7 @@
 #include "tf_log.h"
 #include "tf_ring.h"
 
-#define MAX_LISTEN     (2 * GW_CONF_MAX_LISTEN)
+#define MAX_LISTEN     (4 * GW_CONF_MAX_LISTEN)   /* plain and TLS, IPv4 and IPv6 */
 #define LISTEN_TAG     (1ull << 63)
 #define EVENTS         256
 #define ACCEPT_BURST   64
@@ -30,13 +30,16 @@ struct listener {
 	int fd;
 	uint16_t port;
 	bool tls;
+	bool v6;
 };
 
 struct conn {
 	int fd;                       /* -1: free slot */
 	uint32_t id;
-	uint32_t ip, lip;
+	uint32_t ip, lip;               /* IPv4; for IPv6, ip is the /64's key (limits) */
 	uint16_t port, lport;
+	bool v6;
+	uint8_t ip6[16], lip6[16];
 	uint16_t gen;
 	bool tls;
 	bool hs;                      /* TLS handshake not done yet */
@@ -78,12 +81,12 @@ ip_bucket(const struct tf_srv *s, uint32_t ip)
 }
 
 static uint32_t
-ip_count(const struct tf_srv *s, uint32_t ip)
+ip_count(const struct tf_srv *s, uint32_t ip, bool v6)
 {
 	uint32_t n = 0;
 
 	for (uint32_t k = s->bucket[ip_bucket(s, ip)]; k != 0; k = s->c[k - 1].ip_next)
-		n += s->c[k - 1].ip == ip;
+		n += s->c[k - 1].ip == ip && s->c[k - 1].v6 == v6;
 	return n;
 }
 
@@ -120,6 +123,25 @@ hdr_of(const struct conn *c, struct gw_ipc_strm *h, uint8_t type)
 	h->server_port = c->lport;
 	h->type = type;
 	h->flags = c->tls ? GW_IPC_STRM_F_TLS : 0;
+	if (c->v6) {
+		h->flags |= GW_IPC_STRM_F_IPV6;
+		h->client_ip = h->server_ip = 0;
+		memcpy(h->client_ip6, c->ip6, 16);
+		memcpy(h->server_ip6, c->lip6, 16);
+	}
+}
+
+/* The per-address limit's key of an IPv6 client: its /64 (one subscriber's
+ * prefix), folded to 32 bits, with a bit no IPv4 key of the form used here
+ * shares by construction of the hash table's compare (ip plus v6 flag). */
+static uint32_t
+key6(const uint8_t *a)
+{
+	uint32_t k = 2166136261u;
+
+	for (unsigned i = 0; i < 8; i++)
+		k = (k ^ a[i]) * 16777619u;
+	return k;
 }
 
 static void
@@ -404,23 +426,25 @@ static void
 do_accept(struct tf_srv *s, const struct listener *l)
 {
 	for (int i = 0; i < ACCEPT_BURST; i++) {
-		struct sockaddr_in peer, local;
+		struct sockaddr_storage peer, local;
 		socklen_t pl = sizeof(peer), ll = sizeof(local);
 		int fd = accept4(l->fd, (struct sockaddr *)&peer, &pl, SOCK_NONBLOCK | SOCK_CLOEXEC);
 		struct epoll_event ev = { .events = EPOLLIN };
+		const struct sockaddr_in6 *p6 = (const struct sockaddr_in6 *)&peer;
+		const struct sockaddr_in *p4 = (const struct sockaddr_in *)&peer;
 		uint32_t slot, ip;
 		struct conn *c;
 		int one = 1;
 
 		if (fd < 0)
 			return;
-		ip = ntohl(peer.sin_addr.s_addr);
+		ip = l->v6 ? key6(p6->sin6_addr.s6_addr) : ntohl(p4->sin_addr.s_addr);
 		if (s->n_conns >= s->p.max_conns || s->free_head == 0) {
 			TF_CNT(REFUSED_LIMIT);
 			close(fd);
 			continue;
 		}
-		if (ip_count(s, ip) >= s->p.max_per_ip) {
+		if (ip_count(s, ip, l->v6) >= s->p.max_per_ip) {
 			TF_CNT(REFUSED_PER_IP);
 			close(fd);
 			continue;
@@ -460,8 +484,16 @@ do_accept(struct tf_srv *s, const struct listener *l)
 		c->fd = fd;
 		c->id = (uint32_t)c->gen << SLOT_BITS | (slot + 1);
 		c->ip = ip;
-		c->port = ntohs(peer.sin_port);
-		c->lip = ntohl(local.sin_addr.s_addr);
+		c->v6 = l->v6;
+		if (l->v6) {
+			c->port = ntohs(p6->sin6_port);
+			memcpy(c->ip6, p6->sin6_addr.s6_addr, 16);
+			memcpy(c->lip6, ((const struct sockaddr_in6 *)&local)->sin6_addr.s6_addr, 16);
+			c->lip = 0;
+		} else {
+			c->port = ntohs(p4->sin_port);
+			c->lip = ntohl(((const struct sockaddr_in *)&local)->sin_addr.s_addr);
+		}
 		c->lport = l->port;
 		c->tls = l->tls;
 		c->hs = l->tls;
@@ -545,19 +577,28 @@ tf_srv_conns(const struct tf_srv *s)
 /* ---- set-up ------------------------------------------------------------------------------ */
 
 static int
-listen_on(struct tf_srv *s, uint16_t port, bool tls, char *err, size_t errlen)
+listen_on(struct tf_srv *s, uint16_t port, bool tls, bool v6, char *err, size_t errlen)
 {
 	struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons(port),
 				 .sin_addr.s_addr = htonl(s->p.addr) };
+	struct sockaddr_in6 a6 = { .sin6_family = AF_INET6, .sin6_port = htons(port) };
 	struct epoll_event ev = { .events = EPOLLIN };
 	struct listener *l = &s->ls[s->n_ls];
 	int one = 1, fd, e;
 
-	fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	memcpy(a6.sin6_addr.s6_addr, s->p.addr6, 16);
+	fd = socket(v6 ? AF_INET6 : AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		goto fail;
 	(void)setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-	if (bind(fd, (struct sockaddr *)&a, sizeof(a)) != 0 || listen(fd, 1024) != 0)
+	if (v6)
+		(void)setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one));
+	/* IPV6_FREEBIND: the exception interface's IPv6 address may still be
+	 * settling when the front starts */
+	if (v6)
+		(void)setsockopt(fd, IPPROTO_IPV6, IPV6_FREEBIND, &one, sizeof(one));
+	if ((v6 ? bind(fd, (struct sockaddr *)&a6, sizeof(a6)) :
+		  bind(fd, (struct sockaddr *)&a, sizeof(a))) != 0 || listen(fd, 1024) != 0)
 		goto fail;
 	ev.data.u64 = LISTEN_TAG | s->n_ls;
 	if (epoll_ctl(s->ep, EPOLL_CTL_ADD, fd, &ev) != 0)
@@ -565,13 +606,14 @@ listen_on(struct tf_srv *s, uint16_t port, bool tls, char *err, size_t errlen)
 	l->fd = fd;
 	l->port = port;
 	l->tls = tls;
+	l->v6 = v6;
 	s->n_ls++;
 	return 0;
 fail:
 	e = errno;
-	snprintf(err, errlen, "turn.tcp.%s: cannot listen on %u.%u.%u.%u:%u: %s",
-		 tls ? "tls_ports" : "ports", s->p.addr >> 24, s->p.addr >> 16 & 255,
-		 s->p.addr >> 8 & 255, s->p.addr & 255, port, strerror(e));
+	snprintf(err, errlen, "turn.tcp.%s: cannot listen on %s port %u: %s",
+		 tls ? "tls_ports" : "ports", v6 ? "the IPv6 address" : "the IPv4 address", port,
+		 strerror(e));
 	if (fd >= 0)
 		close(fd);
 	return -e;
@@ -618,12 +660,14 @@ tf_srv_create(struct tf_srv **out, const struct tf_srv_params *p, char *err, siz
 		snprintf(err, errlen, "epoll_create1: %s", strerror(errno));
 		goto fail;
 	}
-	for (unsigned i = 0; i < p->n_ports; i++)
-		if ((rc = listen_on(s, p->ports[i], false, err, errlen)) != 0)
-			goto fail;
-	for (unsigned i = 0; i < p->n_tls_ports; i++)
-		if ((rc = listen_on(s, p->tls_ports[i], true, err, errlen)) != 0)
-			goto fail;
+	for (int v6 = 0; v6 <= (p->has_addr6 ? 1 : 0); v6++) {
+		for (unsigned i = 0; i < p->n_ports; i++)
+			if ((rc = listen_on(s, p->ports[i], false, v6, err, errlen)) != 0)
+				goto fail;
+		for (unsigned i = 0; i < p->n_tls_ports; i++)
+			if ((rc = listen_on(s, p->tls_ports[i], true, v6, err, errlen)) != 0)
+				goto fail;
+	}
 	*out = s;
 	return 0;
 fail:

@@ -33,6 +33,8 @@ struct tf_srv;
 
 struct tf_srv_params {
 	uint32_t addr;                  /**< host order: where to listen */
+	bool has_addr6;                 /**< also listen on addr6 (the port's address6) */
+	uint8_t addr6[16];
 	const uint16_t *ports;          /**< plain TCP */
 	unsigned n_ports;
 	const uint16_t *tls_ports;

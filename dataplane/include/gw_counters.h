@@ -61,7 +61,8 @@
 	_(EXC_TO_KERNEL,        "frames handed to the kernel on the exception interface") \
 	_(EXC_TO_KERNEL_DROP,   "frames for the kernel dropped: exception interface queue full") \
 	_(EXC_FROM_KERNEL,      "frames the kernel wrote on the exception interface, sent out") \
-	_(EXC_FROM_KERNEL_DROP, "frames from the kernel dropped: not IPv4 from the port's address") \
+	_(EXC_FROM_KERNEL_DROP, "frames from the kernel dropped: not IPv4 or IPv6 from the port's address to unicast") \
+	_(EXC_FROM_KERNEL_MCAST6,"the kernel's IPv6 multicast on the exception interface (MLD reports): not sent (NDP on the wire is the dataplane's)") \
 	_(IPC_PUNT,             "frames punted to the control plane (DTLS on media ports)") \
 	_(IPC_PUNT_DROP,        "frames not punted: punt ring full")                \
 	_(STUN_BINDING_OK,      "STUN Binding requests answered with success")       \

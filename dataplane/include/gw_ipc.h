@@ -329,7 +329,8 @@ enum gw_ipc_strm_type {
 				     *    connection is gone, delete their allocations */
 };
 
-#define GW_IPC_STRM_F_TLS 0x01
+#define GW_IPC_STRM_F_TLS  0x01
+#define GW_IPC_STRM_F_IPV6 0x02     /* the connection is IPv6: client_ip6/server_ip6 */
 
 /** At the start of every stream-ring mbuf's data. */
 struct gw_ipc_strm {
@@ -342,6 +343,8 @@ struct gw_ipc_strm {
 	uint8_t flags;              /* GW_IPC_STRM_F_* */
 	uint16_t len;               /* message bytes after this header */
 	uint32_t pad;
+	uint8_t client_ip6[16];     /* with GW_IPC_STRM_F_IPV6 (client_ip, server_ip 0) */
+	uint8_t server_ip6[16];
 };
 
 /** The front's state and counters (written by the front only). */
@@ -394,7 +397,7 @@ static_assert(sizeof(struct gw_ipc_msg) == 128, "IPC ABI changed: bump GW_IPC_VE
 static_assert(sizeof(struct gw_ipc_msg) % 4 == 0, "rte_ring_elem needs a multiple of 4");
 static_assert(sizeof(struct gw_ipc_info) == 40, "info layout changed: bump GW_IPC_VERSION");
 static_assert(sizeof(struct gw_ipc_tx_meta) <= GW_IPC_MBUF_PRIV, "tx meta fits priv area");
-static_assert(sizeof(struct gw_ipc_strm) == 24, "stream header layout: bump GW_IPC_VERSION");
+static_assert(sizeof(struct gw_ipc_strm) == 56, "stream header layout: bump GW_IPC_VERSION");
 static_assert(sizeof(struct gw_ipc_front) == 16 + 8 * GW_FRONT_CNT_MAX, "front memzone layout");
 
 #endif

@@ -27,7 +27,15 @@ tb_net_up
 tb_g sysctl -qw "net.ipv4.conf.${TB}g0.rp_filter=1"
 tb_g ip link set "${TB}g0" arp off
 tb_peer_net_up 39      # an off-link client behind the client namespace (router)
+# IPv6 too (2001:2::/48): the port's address6 goes on the exception
+# interface as well, and TCP over IPv6 to it reaches the kernel
+GW6=2001:2:0:38::2
+CL6=2001:2:0:38::1
+tb_c sysctl -qw "net.ipv6.conf.${TB}c0.disable_ipv6=0"
+tb_c sysctl -qw "net.ipv6.conf.${TB}c0.accept_ra=0"
+tb_c ip -6 addr add "$CL6/64" dev "${TB}c0" nodad
 tb_config
+sed -i "s|^      gateway: $TB_CLIENT_IP\$|&\n      address6: $GW6/64\n      gateway6: $CL6|" "$TB_CONF"
 cat >>"$TB_CONF" <<EOC
 exception:
   enabled: true
@@ -158,4 +166,20 @@ tb_check "UDP to a closed port: the kernel's ICMP port unreachable reaches the c
 tb_c timeout 10 stun "$TB_GW_IP" 1 -v -p 45001 >"$TB_DIR/stun.out" 2>&1
 tb_check "the STUN port is still the dataplane's (Binding answered)" \
 	grep -q "MappedAddress = $TB_CLIENT_IP:45001" "$TB_DIR/stun.out"
+
+# ---- IPv6: the same kernel service over TCP/IPv6 -----------------------------------------
+tb_check "exception interface has the port's IPv6 address" \
+	bash -c "ip netns exec $TB_NS_G ip -6 -o addr show dev ${TB}x0 | grep -q ' $GW6/64 '"
+(cd "$WEB" && exec ip netns exec "$TB_NS_G" python3 -m http.server --bind "$GW6" 8082) \
+	>"$TB_DIR/http6.log" 2>&1 &
+TB_PIDS+=("$!")
+tb_wait 10 tb_g bash -c "ss -ltn | grep -q '\\[$GW6\\]:8082'" || tb_log "http.server (IPv6) not listening"
+FK0=$(M exc_from_kernel)
+tb_check "curl over IPv6 through the exception path gets the kernel's page" \
+	bash -c "ip netns exec $TB_NS_C curl -sf -g -m 10 'http://[$GW6]:8082/hello.txt' | grep -q 'hello from the kernel of $TB'"
+tb_c curl -sf -g -m 30 -o "$TB_DIR/big6.out" "http://[$GW6]:8082/big.bin"
+tb_check "a 2 MB download over IPv6 intact" cmp -s "$TB_DIR/big6.out" "$WEB/big.bin"
+tb_check "exc_from_kernel grew (the kernel's IPv6 segments went out through the dataplane)" \
+	tb_wait 3 bash -c "[ \$(curl -s $TB_REST/metrics | awk '\$1 == \"rtcgw_exc_from_kernel_total\" { print \$2 }') -gt $FK0 ]"
+tb_check "ping6 still answered by the dataplane" tb_c ping -6 -c 2 -i 0.2 -W 2 "$GW6"
 tb_done

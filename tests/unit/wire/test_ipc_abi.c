@@ -173,7 +173,10 @@ test_strm_layout(void **state)
 {
 	(void)state;
 	assert_true(GW_IPC_VERSION >= 16);
-	assert_int_equal(sizeof(struct gw_ipc_strm), 24);
+	assert_int_equal(sizeof(struct gw_ipc_strm), 56);
+	assert_int_equal(offsetof(struct gw_ipc_strm, client_ip6), 24);
+	assert_int_equal(offsetof(struct gw_ipc_strm, server_ip6), 40);
+	assert_int_equal(GW_IPC_STRM_F_IPV6, 2);
 	assert_int_equal(offsetof(struct gw_ipc_strm, conn), 0);
 	assert_int_equal(offsetof(struct gw_ipc_strm, client_ip), 4);
 	assert_int_equal(offsetof(struct gw_ipc_strm, server_ip), 8);
