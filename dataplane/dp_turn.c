@@ -465,6 +465,21 @@ strm_push(struct dp_worker *w, struct rte_mbuf *m, const struct dp_turn_5tuple *
 	return dp_strm_send(w, m);
 }
 
+/* strm_push for a TCP/TLS client over IPv6. */
+static bool
+strm_push6(struct dp_worker *w, struct rte_mbuf *m, const struct dp_turn_5tuple6 *f, size_t len)
+{
+	struct gw_ipc_strm h = {
+		.conn = f->conn, .client_port = f->client_port, .server_port = f->server_port,
+		.type = GW_IPC_STRM_MSG, .flags = GW_IPC_STRM_F_IPV6, .len = (uint16_t)len,
+	};
+
+	memcpy(h.client_ip6, f->client_ip, 16);
+	memcpy(h.server_ip6, f->server_ip, 16);
+	memcpy(rte_pktmbuf_mtod(m, void *), &h, sizeof(h));
+	return dp_strm_send(w, m);
+}
+
 /* ---- checksums ------------------------------------------------------------------ */
 
 static uint32_t
@@ -700,7 +715,7 @@ deliver(struct dp_worker *w, struct rte_mbuf *m, const struct dp_turn_alloc *a, 
 	uint16_t ch, const struct gw_stun_addr *peer, const uint8_t *payload, size_t len,
 	const uint32_t *psum)
 {
-	const bool strm = a->five.conn != 0;    /* a TCP/TLS client: through the front */
+	bool strm = a->five.conn != 0;          /* a TCP/TLS client: through the front */
 	const struct dp_turn_5tuple6 *f6 = NULL;
 	size_t hl = strm ? SHDR : HDRS;
 	uint8_t *b;
@@ -711,7 +726,8 @@ deliver(struct dp_worker *w, struct rte_mbuf *m, const struct dp_turn_alloc *a, 
 
 	if (unlikely(a->client6)) {
 		f6 = &dp_turn_alloc6_at(T.t, idx)->five6;
-		hl = HDRS6;
+		strm = f6->conn != 0;
+		hl = strm ? SHDR : HDRS6;
 		pi = port_of6(f6->server_ip);
 	} else {
 		pi = port_of(a->five.server_ip);
@@ -762,7 +778,7 @@ deliver(struct dp_worker *w, struct rte_mbuf *m, const struct dp_turn_alloc *a, 
 		pfx = dhl;
 	}
 	if (strm) {
-		if (strm_push(w, m, &a->five, udp_len)) {
+		if (f6 != NULL ? strm_push6(w, m, f6, udp_len) : strm_push(w, m, &a->five, udp_len)) {
 			DP_CNT(w, TURN_TO_CLIENT_PKTS);
 			DP_CNT_ADD(w, TURN_TO_CLIENT_BYTES, len);
 		}
@@ -1178,7 +1194,8 @@ reply_bytes(struct dp_worker *w, const struct src *sc, struct rte_mbuf *m, const
 	    size_t len)
 {
 	const struct dp_turn_5tuple f = sc->f;   /* reframing moves the request */
-	const size_t hl = sc->v6 ? HDRS6 : f.conn != 0 ? SHDR : HDRS;
+	const bool strm = sc->v6 ? sc->f6.conn != 0 : f.conn != 0;
+	const size_t hl = strm ? SHDR : sc->v6 ? HDRS6 : HDRS;
 	uint8_t *b = reframe_at(m, hl, sc->msg, 0, 0, len);
 
 	if (b == NULL) {
@@ -1187,7 +1204,9 @@ reply_bytes(struct dp_worker *w, const struct src *sc, struct rte_mbuf *m, const
 		return;
 	}
 	memcpy(b + hl, resp, len);
-	if (sc->v6)
+	if (sc->v6 && strm)
+		(void)strm_push6(w, m, &sc->f6, len);
+	else if (sc->v6)
 		(void)emit6(w, sc->pi, m, sc->f6.server_ip, sc->f6.server_port, sc->f6.client_ip,
 			    sc->f6.client_port, len, NULL);
 	else if (f.conn != 0)
@@ -1801,21 +1820,52 @@ dp_turn_input6(struct dp_worker *w, unsigned pi, struct rte_mbuf *m,
 void
 dp_turn_stream_input(struct dp_worker *w, struct rte_mbuf *m, const struct gw_ipc_strm *h)
 {
+	const bool v6 = (h->flags & GW_IPC_STRM_F_IPV6) != 0;
 	struct src sc = {
 		.f = { h->client_ip, h->server_ip, h->client_port, h->server_port, h->conn },
 		.msg = rte_pktmbuf_mtod_offset(m, const uint8_t *, SHDR),
 		.len = h->len,
+		.v6 = v6,
 	};
-	int pi = port_of(h->server_ip);
+	int pi;
 
-	if (!T.on || pi < 0 || (h->flags & GW_IPC_STRM_F_IPV6)) {
+	if (v6) {
+		/* a connection over IPv6: the allocation is keyed by its IPv6 5-tuple */
+		memset(&sc.f, 0, sizeof(sc.f));
+		memcpy(sc.f6.client_ip, h->client_ip6, 16);
+		memcpy(sc.f6.server_ip, h->server_ip6, 16);
+		sc.f6.client_port = h->client_port;
+		sc.f6.server_port = h->server_port;
+		sc.f6.conn = h->conn;
+		pi = port_of6(h->server_ip6);
+	} else {
+		pi = port_of(h->server_ip);
+	}
+	if (!T.on || pi < 0) {
 		DP_CNT(w, TURN_STREAM_DROP_BAD);
 		drop(m);
 		return;
 	}
 	sc.pi = (unsigned)pi;
 	if (sc.msg[0] >= 0x40 && sc.msg[0] <= 0x7f) {    /* the front checked the framing */
-		chandata(w, m, &sc.f, sc.msg, sc.len, NULL, NULL);
+		struct gw_turn_chandata cd;
+		uint32_t idx;
+
+		if (!v6) {
+			chandata(w, m, &sc.f, sc.msg, sc.len, NULL, NULL);
+			return;
+		}
+		if (gw_turn_chandata_parse_range(&cd, sc.msg, sc.len, T.chan_max) != 0) {
+			DP_CNT(w, TURN_DROP_BAD_CHANDATA);
+			drop(m);
+			return;
+		}
+		if (dp_turn_lookup_5tuple6(T.t, &sc.f6, &idx) != 0) {
+			DP_CNT(w, TURN_DROP_NO_ALLOC);
+			drop(m);
+			return;
+		}
+		chandata_at(w, m, idx, &cd, NULL, NULL, NULL, now_s());
 		return;
 	}
 	if (sc.len >= GW_STUN_HDR_LEN && sc.msg[0] < 0x40 &&
@@ -1825,10 +1875,14 @@ dp_turn_stream_input(struct dp_worker *w, struct rte_mbuf *m, const struct gw_ip
 		 * answered as on UDP, with the connection's address */
 		uint8_t out[GW_STUNSRV_MAX_RESP];
 		struct gw_stunsrv_res res;
-		struct gw_stun_addr a = { .family = GW_STUN_FAMILY_IPV4, .port = h->client_port };
+		struct gw_stun_addr a = { .family = v6 ? GW_STUN_FAMILY_IPV6 : GW_STUN_FAMILY_IPV4,
+					  .port = h->client_port };
 		enum gw_stunsrv_outcome o;
 
-		put_ip(a.addr, h->client_ip);
+		if (v6)
+			memcpy(a.addr, h->client_ip6, 16);
+		else
+			put_ip(a.addr, h->client_ip);
 		o = gw_stunsrv_binding(sc.msg, sc.len, &a, T.c->stun.software, out, sizeof(out),
 				       &res);
 		w->cnt[GW_CNT_STUN_BINDING_OK + o]++;
@@ -1846,9 +1900,21 @@ dp_turn_stream_close(struct dp_worker *w, const struct gw_ipc_strm *h)
 {
 	const struct dp_turn_5tuple f = { h->client_ip, h->server_ip, h->client_port,
 					  h->server_port, h->conn };
+	struct dp_turn_5tuple6 f6 = { .client_port = h->client_port,
+				      .server_port = h->server_port, .conn = h->conn };
 	uint32_t idx;
+	int rc;
 
-	if (!T.on || h->conn == 0 || dp_turn_lookup_5tuple(T.t, &f, &idx) != 0)
+	if (!T.on || h->conn == 0)
+		return;
+	if (h->flags & GW_IPC_STRM_F_IPV6) {
+		memcpy(f6.client_ip, h->client_ip6, 16);
+		memcpy(f6.server_ip, h->server_ip6, 16);
+		rc = dp_turn_lookup_5tuple6(T.t, &f6, &idx);
+	} else {
+		rc = dp_turn_lookup_5tuple(T.t, &f, &idx);
+	}
+	if (rc != 0)
 		return;
 	if (dp_turn_alloc_at(T.t, idx)->owner == w->idx &&
 	    dp_turn_alloc_delete(T.t, idx, (uint16_t)w->idx) == 0)

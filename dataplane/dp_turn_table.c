@@ -82,7 +82,8 @@ _Static_assert(sizeof(struct key_five) == 16 && sizeof(struct key_chpeer) == 16,
 struct key_five6 {
 	uint8_t cip[16], sip[16];
 	uint16_t cport, sport;
-	uint8_t pad[12];
+	uint32_t conn;           /* 0: UDP; TCP/TLS: the front's connection id */
+	uint8_t pad[8];
 };
 struct key_relay6 {          /* 8 */
 	uint32_t idx;
@@ -683,6 +684,7 @@ five6_key(struct key_five6 *k, const struct dp_turn_5tuple6 *f)
 	memcpy(k->sip, f->server_ip, 16);
 	k->cport = f->client_port;
 	k->sport = f->server_port;
+	k->conn = f->conn;
 }
 
 static void
@@ -1424,7 +1426,8 @@ dp_turn_table_delete_streams(struct dp_turn_table *t, uint16_t owner)
 		struct dp_turn_alloc *a = &t->allocs[idx];
 		uint32_t next = a->next;
 
-		if (a->five.conn != 0 && dp_turn_alloc_delete(t, idx, owner) == 0)
+		if ((a->client6 ? t->allocs6[idx].five6.conn : a->five.conn) != 0 &&
+		    dp_turn_alloc_delete(t, idx, owner) == 0)
 			n++;
 		idx = next;
 	}

@@ -60,14 +60,15 @@ struct dp_turn_5tuple {
 
 /**
  * The client side of an allocation whose client speaks IPv6 (RFC 6156): the
- * same as struct dp_turn_5tuple with 16-byte addresses (network byte order).
- * UDP only: TCP/TLS clients reach the dataplane through the front, over IPv4.
+ * same as struct dp_turn_5tuple with 16-byte addresses (network byte order),
+ * conn 0 for UDP or the front's connection for TCP/TLS over IPv6.
  */
 struct dp_turn_5tuple6 {
 	uint8_t client_ip[16];
 	uint8_t server_ip[16];   /**< the gateway address the client used */
 	uint16_t client_port;
 	uint16_t server_port;
+	uint32_t conn;           /**< 0: UDP; else the TCP/TLS connection */
 };
 
 /**

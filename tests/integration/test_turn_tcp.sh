@@ -39,6 +39,12 @@ TB_CONF_TURN="  enabled: true
     idle_timeout_s: 30
     send_buffer_kb: 64"
 tb_net_up
+# IPv6 as well (2001:2::/48): the front listens on the port's address6 too
+GW6=2001:2:0:62::2
+CL6=2001:2:0:62::1
+tb_c sysctl -qw "net.ipv6.conf.${TB}c0.disable_ipv6=0"
+tb_c sysctl -qw "net.ipv6.conf.${TB}c0.accept_ra=0"
+tb_c ip -6 addr add "$CL6/64" dev "${TB}c0" nodad
 # as in test_exception.sh: the gateway namespace's kernel answers only
 # through the exception interface, not straight from the shared veth
 tb_g sysctl -qw "net.ipv4.conf.${TB}g0.rp_filter=1"
@@ -46,6 +52,7 @@ tb_g ip link set "${TB}g0" arp off
 tb_peer_net_up 63
 PEER_IP=$TB_PEER_IP
 tb_config
+sed -i "s|^      gateway: $TB_CLIENT_IP\$|&\n      address6: $GW6/64\n      gateway6: $CL6|" "$TB_CONF"
 cat >>"$TB_CONF" <<EOC
 exception:
   enabled: true
@@ -84,7 +91,7 @@ sleep 0.5
 uclient() {
 	local name=$1
 	shift
-	tb_c timeout 120 turnutils_uclient "$@" "$TB_GW_IP" >"$TB_DIR/uc-$name.out" 2>&1
+	tb_c timeout 120 turnutils_uclient "$@" "${UC_SERVER:-$TB_GW_IP}" >"$TB_DIR/uc-$name.out" 2>&1
 	if ! grep -Eq 'Total lost packets 0 \(0\.0+%\)' "$TB_DIR/uc-$name.out"; then
 		grep -v 'start_mclient' "$TB_DIR/uc-$name.out" | tail -n 15 | sed 's/^/#   /'
 		tb_log "$(curl -s "$TB_REST/metrics" | grep -E '^rtcgw_(turn|front)_' | grep -v ' 0$' | tr '\n' ' ')"
@@ -99,6 +106,11 @@ tb_check "uclient -t -S (TLS :5349), channels, 50 clients x 200 msgs, 0 loss" \
 	uclient tls -t -S -p 5349 -u alice -w alice-pass-1 -e "$PEER_IP" -n 200 -m 50 -l 120 -z 20
 tb_check "uclient -t -S (TLS :443), Send/Data indications (-s), 20 clients x 100 msgs, 0 loss" \
 	uclient tls443 -t -S -p 443 -s -u alice -w alice-pass-1 -e "$PEER_IP" -n 100 -m 20 -l 150 -z 20
+env_server6() { UC_SERVER=$GW6 "$@"; }
+tb_check "uclient -t over IPv6 (TCP to [$GW6]:3478), 20 clients x 100 msgs, 0 loss" \
+	env_server6 uclient tcp6 -t -u alice -w alice-pass-1 -e "$PEER_IP" -n 100 -m 20 -l 120 -z 20 -X
+tb_check "uclient -t -S over IPv6 (TLS to [$GW6]:443), 20 clients x 100 msgs, 0 loss" \
+	env_server6 uclient tls6 -t -S -p 443 -u alice -w alice-pass-1 -e "$PEER_IP" -n 100 -m 20 -l 120 -z 20 -X
 tb_log "front: accepted $(F accepted), TLS handshakes $(F tls_handshakes), msgs in $(F msgs_in) out $(F msgs_out); dataplane: stream in $(M turn_stream_in) out $(M turn_stream_out)"
 tb_check "front counted the connections and TLS handshakes" \
 	bash -c "[ \"\$(curl -s $TB_REST/metrics | awk '\$1 == \"rtcgw_front_accepted_total\" { print \$2 }')\" -ge 120 ] && [ \"\$(curl -s $TB_REST/metrics | awk '\$1 == \"rtcgw_front_tls_handshakes_total\" { print \$2 }')\" -ge 70 ]"

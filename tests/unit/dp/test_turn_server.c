@@ -203,6 +203,22 @@ strm_mbuf(uint32_t conn, uint32_t ip, uint16_t port, uint8_t type, const uint8_t
 	return m;
 }
 
+/* A message of connection conn from an IPv6 client ip6:port to gw6 (the front
+ * listens on the port's IPv6 address too). */
+static void
+inject_strm6(uint32_t conn, const uint8_t *ip6, const uint8_t *gw6, uint16_t port,
+	     const uint8_t *msg, size_t len)
+{
+	struct rte_mbuf *m = strm_mbuf(conn, 0, port, GW_IPC_STRM_MSG, msg, len);
+	struct gw_ipc_strm *h = rte_pktmbuf_mtod(m, struct gw_ipc_strm *);
+
+	h->server_ip = 0;
+	h->flags |= GW_IPC_STRM_F_IPV6;
+	memcpy(h->client_ip6, ip6, 16);
+	memcpy(h->server_ip6, gw6, 16);
+	dp_turn_stream_input(&wk, m, h);
+}
+
 static void
 inject_strm(uint32_t conn, uint32_t ip, uint16_t port, const uint8_t *msg, size_t len)
 {
@@ -326,12 +342,18 @@ request(struct client *c, uint16_t method, unsigned flags,
 		size_t an;
 
 		/* a TCP/TLS client: the answer goes to the front, not the wire */
-		inject_strm(c->conn, c->ip, c->port, buf, gw_stun_enc_len(&e));
+		if (c->v6)
+			inject_strm6(c->conn, c->ip6, c->gw6, c->port, buf, gw_stun_enc_len(&e));
+		else
+			inject_strm(c->conn, c->ip, c->port, buf, gw_stun_enc_len(&e));
 		assert_int_equal(n_sent, 0);
 		assert_int_equal(strm_waiting(), 1);
 		an = strm_take(&h, ans, sizeof(ans));
 		assert_int_equal(h.conn, c->conn);
 		assert_int_equal(h.client_ip, c->ip);
+		assert_int_equal(!!(h.flags & GW_IPC_STRM_F_IPV6), c->v6);
+		if (c->v6)
+			assert_memory_equal(h.client_ip6, c->ip6, 16);
 		assert_int_equal(h.client_port, c->port);
 		assert_int_equal(an % 4, 0);
 		assert_int_equal(gw_stun_parse(v, ans, an), 0);
@@ -1738,6 +1760,50 @@ setup(void **state)
 	return 0;
 }
 
+/*
+ * TURN over TCP/TLS from an IPv6 client (rtcgw-turnfront on the port's IPv6
+ * address): requests answered to the front with the IPv6 header, the
+ * allocation keyed by the IPv6 5-tuple with the connection, deleted when the
+ * connection closes; a front restart deletes IPv6 stream allocations too.
+ */
+static void
+test_stream6(void **state)
+{
+	struct client s6 = { .pi = 1, .v6 = true, .port = 6000, .user = "alice",
+			     .pass = "alice-pw", .gw6 = GW6, .conn = 0x600001 };
+	struct gw_stun_addr r[2];
+	struct gw_stun_view v;
+	struct gw_ipc_strm h = { .conn = 0x600001, .client_port = 6000, .server_port = 443,
+				 .type = GW_IPC_STRM_CLOSE, .flags = GW_IPC_STRM_F_IPV6 };
+	uint64_t closed = wk.cnt[GW_CNT_TURN_STREAM_CLOSED];
+	unsigned n;
+
+	(void)state;
+	memcpy(s6.ip6, CL6_B, 16);
+	challenge(&s6);
+	assert_int_equal(allocate_af(&s6, GW_STUN_FAMILY_IPV6, 0, r, &n), 200);
+	assert_int_equal(n, 1);
+	assert_int_equal(r[0].family, GW_STUN_FAMILY_IPV6);
+	/* the same address and port over UDP is another 5-tuple: no allocation */
+	s6.conn = 0;
+	assert_int_equal(request(&s6, GW_STUN_REFRESH, 0, NULL, NULL, &v), 437);
+	s6.conn = 0x600001;
+	assert_int_equal(request(&s6, GW_STUN_REFRESH, 0, NULL, NULL, &v), 200);
+	memcpy(h.client_ip6, CL6_B, 16);
+	memcpy(h.server_ip6, GW6, 16);
+	dp_turn_stream_close(&wk, &h);
+	assert_int_equal(wk.cnt[GW_CNT_TURN_STREAM_CLOSED], closed + 1);
+	assert_int_equal(request(&s6, GW_STUN_REFRESH, 0, NULL, NULL, &v), 437);
+	/* and through a front restart */
+	s6.conn = 0x600002;
+	challenge(&s6);
+	assert_int_equal(allocate_af(&s6, GW_STUN_FAMILY_IPV4, 0, r, &n), 200);
+	dp_turn_stream_reset(&wk);
+	assert_int_equal(wk.cnt[GW_CNT_TURN_STREAM_CLOSED], closed + 2);
+	assert_int_equal(request(&s6, GW_STUN_REFRESH, 0, NULL, NULL, &v), 437);
+	sent_reset();
+}
+
 int
 main(void)
 {
@@ -1755,6 +1821,7 @@ main(void)
 		cmocka_unit_test(test_ipv6_alloc),
 		cmocka_unit_test(test_ipv6_policy),
 		cmocka_unit_test(test_ipv6_relay),
+		cmocka_unit_test(test_stream6),
 	};
 	int rc;
 
