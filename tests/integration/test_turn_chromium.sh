@@ -68,11 +68,18 @@ chrome_stop_all() {
 trap 'chrome_stop_all; tb_cleanup' EXIT
 
 tb_net_up
+# IPv6 for the fourth run (2001:2::/48): turns: to the port's address6
+GW6=2001:2:0:8::2
+CL6=2001:2:0:8::1
+tb_c sysctl -qw "net.ipv6.conf.${TB}c0.disable_ipv6=0"
+tb_c sysctl -qw "net.ipv6.conf.${TB}c0.accept_ra=0"
+tb_c ip -6 addr add "$CL6/64" dev "${TB}c0" nodad
 # TURN over TLS listens on the exception interface (test_exception.sh: the
 # gateway namespace's kernel answers only through it, not from the veth)
 tb_g sysctl -qw "net.ipv4.conf.${TB}g0.rp_filter=1"
 tb_g ip link set "${TB}g0" arp off
 tb_config
+sed -i "s|^      gateway: $TB_CLIENT_IP\$|&\n      address6: $GW6/64\n      gateway6: $CL6|" "$TB_CONF"
 cat >>"$TB_CONF" <<EOC
 exception:
   enabled: true
@@ -248,6 +255,14 @@ snap front_tls_handshakes front_msgs_in turn_stream_in
 browser_run tls443 alice alice-pass-1 "turns:$TB_GW_IP:443?transport=tcp" tls
 tls_moved() { moved front_tls_handshakes 2 && moved turn_stream_in 100; }
 tb_check "tls443: the front completed TLS handshakes and carried the browsers' messages" tls_moved
+
+# 4. The same over IPv6: both browsers reach turns:[2001:2:0:8::2]:443; their
+# relayed addresses stay IPv4 (the default family), hairpinned as before.
+snap front_tls_handshakes turn_stream_in
+browser_run tls6 alice alice-pass-1 "turns:[$GW6]:443?transport=tcp" tls
+tb_check "tls6: the TLS connections came over IPv6 (the front counted them)" tls_moved
+tb_check "tls6: the browsers' TURN server was the IPv6 one" \
+	jassert "$SIG_DIR/tls6.a.result.json" "p['local'].get('url', '').startswith('turns:[$GW6]')"
 
 none_left() {
 	local pg
