@@ -11,7 +11,8 @@ CFLAGS=(-std=c11 -D_GNU_SOURCE -DALLOW_EXPERIMENTAL_API -Wall -Wextra -Werror -W
 	-I"$ROOT/dataplane/include" -I"$ROOT/dataplane/wire" -I"$ROOT/dataplane/config"
 	-I"$ROOT/dataplane" -I"$ROOT/controlplane" -I"$ROOT/dataplane/media"
 	-I"$ROOT/controlplane/media" -I"$ROOT/controlplane/sdp" -I"$ROOT/controlplane/ng"
-	-I"$ROOT/controlplane/calls" -I"$ROOT/controlplane/signal" -I"$ROOT/controlplane/demo")
+	-I"$ROOT/controlplane/calls" -I"$ROOT/controlplane/signal" -I"$ROOT/controlplane/demo"
+	-I"$ROOT/turnfront")
 # DPDK headers as system headers, as meson does (include_type: system).
 read -ra DPDK <<<"$(pkg-config --cflags libdpdk | sed 's/-I/-isystem /g')"
 fails=0 n=0
@@ -19,7 +20,7 @@ for h in "$ROOT"/dataplane/include/*.h "$ROOT"/dataplane/wire/*.h "$ROOT"/datapl
 	 "$ROOT"/dataplane/*.h "$ROOT"/controlplane/*.h "$ROOT"/dataplane/media/*.h \
 	 "$ROOT"/controlplane/media/*.h "$ROOT"/controlplane/sdp/*.h \
 	 "$ROOT"/controlplane/ng/*.h "$ROOT"/controlplane/calls/*.h \
-	 "$ROOT"/controlplane/signal/*.h "$ROOT"/controlplane/demo/*.h; do
+	 "$ROOT"/controlplane/signal/*.h "$ROOT"/controlplane/demo/*.h "$ROOT"/turnfront/*.h; do
 	[ -e "$h" ] || continue
 	n=$((n + 1))
 	printf '#include "%s"\n' "$h" > "$TMP/t.c"

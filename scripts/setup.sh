@@ -16,13 +16,14 @@ PKGS_BUILD=(build-essential meson ninja-build pkg-config libdpdk-dev dpdk libssl
 PKGS_RUN=(iproute2 curl procps python3 util-linux)
 # scripts/bench.sh: coturn's turnserver is the baseline, gnuplot draws latest.png;
 # scripts/bench_calls.sh and scripts/bench_ng.sh: rtpengine (userspace) is the calls baseline.
-PKGS_BENCH=(coturn gnuplot-nox rtpengine-daemon)
+PKGS_BENCH=(coturn gnuplot-nox rtpengine-daemon openssl)
 # systemd: systemd-analyze verifies the package's units (test_package.sh);
 # nothing is started under it. kamailio: its rtpengine module drives the ng
 # protocol in test_ng.sh (the service is disabled after install). ffmpeg:
-# the RTP sender (Opus, VP8, PCMU) of test_media_ingest.sh.
+# the RTP sender (Opus, VP8, PCMU) of test_media_ingest.sh. openssl: the
+# test certificates of the TURN-over-TLS tests (and scripts/bench_tcp.sh).
 PKGS_TEST=(clang-14 libclang-rt-14-dev iputils-ping iputils-arping stun-client coturn chromium
-	systemd kamailio sip-tester ffmpeg)
+	systemd kamailio sip-tester ffmpeg openssl)
 
 say() { printf 'rtcgw setup: %s\n' "$*"; }
 
