@@ -1,12 +1,10 @@
 #include "cp_log.h"
 
 #include <stdarg.h>
-#include <stdio.h>
 
 #include "gw_log.h"
 
 static enum gw_log_level threshold = GW_LOG_INFO;
-static int journal = -1;      /* unknown until the first line */
 
 void
 cp_log_set_level(enum gw_log_level l)
@@ -17,20 +15,11 @@ cp_log_set_level(enum gw_log_level l)
 void
 cp_log(enum gw_log_level l, const char *fmt, ...)
 {
-	char msg[GW_LOG_MSG_MAX + 2];
 	va_list ap;
-	int n;
 
 	if (l > threshold)
 		return;
-	if (journal < 0)
-		journal = gw_log_journal_stderr();
 	va_start(ap, fmt);
-	n = vsnprintf(msg, sizeof(msg), fmt, ap);
+	gw_log_vprintf("rtcgw-cp", l, fmt, ap);
 	va_end(ap);
-	if (n < 0)
-		return;
-	if ((size_t)n >= sizeof(msg))
-		n = (int)sizeof(msg) - 1;
-	gw_log_write(stderr, "rtcgw-cp", l, msg, (size_t)n, journal == 1);
 }

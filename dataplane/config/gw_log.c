@@ -73,6 +73,23 @@ gw_log_write(FILE *f, const char *proc, enum gw_log_level l, const char *msg, si
 	fflush(f);
 }
 
+void
+gw_log_vprintf(const char *proc, enum gw_log_level l, const char *fmt, va_list ap)
+{
+	static int journal = -1;      /* unknown until the first line */
+	char msg[GW_LOG_MSG_MAX + 2];
+	int n;
+
+	if (journal < 0)
+		journal = gw_log_journal_stderr();
+	n = vsnprintf(msg, sizeof(msg), fmt, ap);
+	if (n < 0)
+		return;
+	if ((size_t)n >= sizeof(msg))
+		n = (int)sizeof(msg) - 1;
+	gw_log_write(stderr, proc, l, msg, (size_t)n, journal == 1);
+}
+
 bool
 gw_log_journal_stderr(void)
 {

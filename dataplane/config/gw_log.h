@@ -11,6 +11,7 @@
 #ifndef GW_LOG_H
 #define GW_LOG_H
 
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -30,6 +31,14 @@
  */
 void gw_log_write(FILE *f, const char *proc, enum gw_log_level l, const char *msg, size_t len,
 		  bool journal);
+
+/**
+ * One printf-style record on stderr for process proc (the control plane's
+ * and the TCP/TLS front's logs): formatted, cut at GW_LOG_MSG_MAX, with the
+ * journald priority prefix when stderr is journald's stream (checked once).
+ */
+void gw_log_vprintf(const char *proc, enum gw_log_level l, const char *fmt, va_list ap)
+	__attribute__((format(printf, 3, 0)));
 
 /**
  * True when stderr is connected to journald: JOURNAL_STREAM holds stderr's
