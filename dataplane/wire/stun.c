@@ -128,6 +128,7 @@ static const struct rule rules[GW_STUN_A_MAX] = {
 	[GW_STUN_A_PRIORITY]                  = FIXED(4),
 	[GW_STUN_A_USE_CANDIDATE]             = FIXED(0),
 	[GW_STUN_A_ADDITIONAL_ADDRESS_FAMILY] = FIXED(4),
+	[GW_STUN_A_ADDITIONAL_ADDRESS_FAMILY_COTURN] = FIXED(4),
 	[GW_STUN_A_ADDRESS_ERROR_CODE]        = RANGE(4, 4 + GW_STUN_MAX_REASON),
 	[GW_STUN_A_PASSWORD_ALGORITHMS]       = { R_LEN4, 4, 0xfffc },
 	[GW_STUN_A_ICMP]                      = FIXED(8),

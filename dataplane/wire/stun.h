@@ -97,7 +97,10 @@ enum gw_stun_method {
 	_(ALTERNATE_SERVER,          0x8023)            \
 	_(FINGERPRINT,               0x8028)            \
 	_(ICE_CONTROLLED,            0x8029)            \
-	_(ICE_CONTROLLING,           0x802A)
+	_(ICE_CONTROLLING,           0x802A)            \
+	/* coturn's clients send ADDITIONAL-ADDRESS-FAMILY under the code point of \
+	 * the draft before RFC 8656 (0x8032): read as an alias of 0x8000 */     \
+	_(ADDITIONAL_ADDRESS_FAMILY_COTURN, 0x8032)
 
 /** Wire attribute types: GW_STUN_ATTR_USERNAME == 0x0006, ... */
 enum gw_stun_attr_type {

@@ -118,8 +118,13 @@ static int
 check_allocate(struct gw_turn_req *r, const struct gw_stun_view *v, unsigned relay_af)
 {
 	const struct gw_stun_attr *a;
+	/* ADDITIONAL-ADDRESS-FAMILY: RFC 8656's 0x8000, or the 0x8032 coturn's
+	 * turnutils_uclient -Z (and clients on its library) still send */
+	const struct gw_stun_attr *aa = v->attr[GW_STUN_A_ADDITIONAL_ADDRESS_FAMILY].off != 0 ?
+		&v->attr[GW_STUN_A_ADDITIONAL_ADDRESS_FAMILY] :
+		&v->attr[GW_STUN_A_ADDITIONAL_ADDRESS_FAMILY_COTURN];
 	bool raf = v->attr[GW_STUN_A_REQUESTED_ADDRESS_FAMILY].off != 0;
-	bool aaf = v->attr[GW_STUN_A_ADDITIONAL_ADDRESS_FAMILY].off != 0;
+	bool aaf = aa->off != 0;
 	unsigned want;
 	uint32_t u;
 
@@ -144,8 +149,7 @@ check_allocate(struct gw_turn_req *r, const struct gw_stun_view *v, unsigned rel
 	if (r->reserve_next && aaf)
 		return GW_STUN_ERR(400);
 	/* ADDITIONAL-ADDRESS-FAMILY asks for IPv6 next to IPv4, nothing else */
-	if (aaf && family_attr(v, &v->attr[GW_STUN_A_ADDITIONAL_ADDRESS_FAMILY]) !=
-		   GW_TURN_AF_IPV6)
+	if (aaf && family_attr(v, aa) != GW_TURN_AF_IPV6)
 		return GW_STUN_ERR(400);
 	r->dont_fragment = v->attr[GW_STUN_A_DONT_FRAGMENT].off != 0;
 	if (r->has_token)

@@ -109,9 +109,17 @@ tb_check "IPv6 client, IPv4 relay (default), IPv4 peer: 10 x 100, 0 loss" \
 tb_check "... its allocations relay IPv4 only (turn6_alloc_ok unchanged)" unchanged turn6_alloc_ok "$A6"
 tb_check "IPv4 client, IPv4 relay beside it: 10 x 100, 0 loss" \
 	uclient v4 "$TB_GW_IP" -c -u alice -w alice-pass-1 -e "$PEER_IP" -n 100 -m 10 -l 120 -z 10
-# 4. (Dual allocations, ADDITIONAL-ADDRESS-FAMILY: test_turn_server's
-# test_ipv6_alloc/test_ipv6_relay; turnutils_uclient -Z refused the answer
-# with "relay addr cannot be received (2)", not investigated yet.)
+# 4. Dual allocations (ADDITIONAL-ADDRESS-FAMILY): turnutils_uclient -Z sends
+# it under coturn's pre-RFC 8656 code point 0x8032, read as an alias; with -x
+# the client relays over the IPv6 one of the two relayed addresses, without
+# over the IPv4 one.
+D6=$(M turn6_alloc_ok)
+tb_check "uclient -Z -x (dual allocation, relays over its IPv6 address) to [$GW6]: 5 x 50, 0 loss" \
+	uclient dual6 "$GW6" -Z -x -c -u alice -w alice-pass-1 -e "$PEER6" -n 50 -m 5 -l 120 -z 10
+tb_check "uclient -Z (dual allocation, relays over its IPv4 address): 5 x 50, 0 loss" \
+	uclient dual4 "$TB_GW_IP" -Z -c -u alice -w alice-pass-1 -e "$PEER_IP" -n 50 -m 5 -l 120 -z 10
+tb_check "... the dual allocations hold IPv6 relayed addresses too (turn6_alloc_ok grew)" \
+	tb_wait_metric_ge rtcgw_turn6_alloc_ok_total $((D6 + 10)) 3
 none_dropped() { [ "$(M turn6_drop_toobig)" = 0 ] && [ "$(M turn_drop_peer_af)" = 0 ]; }
 tb_check "no IPv6 datagram over the MTU, no peer-family mismatch" none_dropped
 

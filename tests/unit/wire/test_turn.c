@@ -131,7 +131,8 @@ test_chandata_encode(void **state)
 enum { A_TRANSPORT = 1, A_TRANSPORT_TCP = 2, A_EVEN = 4, A_EVEN_R = 8, A_TOKEN = 16,
        A_PEER = 32, A_PEER2 = 64, A_PEER6 = 128, A_CHAN = 256, A_CHAN_BAD = 512,
        A_DATA = 1024, A_FAMILY6 = 2048, A_LIFETIME = 4096, A_FAMILY4 = 8192,
-       A_ADD_FAMILY6 = 16384, A_FAMILY_BAD = 32768, A_ADD_FAMILY4 = 65536 };
+       A_ADD_FAMILY6 = 16384, A_FAMILY_BAD = 32768, A_ADD_FAMILY4 = 65536,
+       A_ADD_FAMILY6_COTURN = 131072 };
 
 static size_t
 build(uint8_t *buf, size_t cap, uint16_t method, enum gw_stun_class cls, unsigned attrs)
@@ -155,6 +156,8 @@ build(uint8_t *buf, size_t cap, uint16_t method, enum gw_stun_class cls, unsigne
 		assert_int_equal(gw_stun_enc_u32(&e, GW_STUN_ATTR_REQUESTED_ADDRESS_FAMILY, 1u << 24), 0);
 	if (attrs & A_ADD_FAMILY6)
 		assert_int_equal(gw_stun_enc_u32(&e, GW_STUN_ATTR_ADDITIONAL_ADDRESS_FAMILY, 2u << 24), 0);
+	if (attrs & A_ADD_FAMILY6_COTURN)      /* coturn's pre-RFC 8656 code point */
+		assert_int_equal(gw_stun_enc_u32(&e, 0x8032, 2u << 24), 0);
 	if (attrs & A_FAMILY_BAD)
 		assert_int_equal(gw_stun_enc_u32(&e, GW_STUN_ATTR_REQUESTED_ADDRESS_FAMILY, 3u << 24), 0);
 	if (attrs & A_ADD_FAMILY4)
@@ -293,6 +296,10 @@ static const struct {
 	/* 13 */ { GW_STUN_ALLOCATE, A_TRANSPORT | A_ADD_FAMILY6, V4 | V6, 0, V4 | V6, 0, 0 },
 	/* 14 */ { GW_STUN_ALLOCATE, A_TRANSPORT | A_FAMILY4 | A_ADD_FAMILY6, V4 | V6,
 		   GW_STUN_ERR(400), 0, 0, 0 },
+	/* 14b: coturn's 0x8032 (turnutils_uclient -Z) is the same request */
+	/* 14b */ { GW_STUN_ALLOCATE, A_TRANSPORT | A_ADD_FAMILY6_COTURN, V4 | V6, 0, V4 | V6, 0, 0 },
+	/* 14c */ { GW_STUN_ALLOCATE, A_TRANSPORT | A_FAMILY4 | A_ADD_FAMILY6_COTURN, V4 | V6,
+		    GW_STUN_ERR(400), 0, 0, 0 },
 	/* 15 */ { GW_STUN_ALLOCATE, A_TRANSPORT | A_TOKEN, V4 | V6, 0, 0, 0, 0 },
 	/* 16 */ { GW_STUN_ALLOCATE, A_TRANSPORT | A_EVEN_R | A_ADD_FAMILY6, V4 | V6,
 		   GW_STUN_ERR(400), 0, 0, 0 },
