@@ -83,7 +83,9 @@ exception:
   iface: ${TB}x0
   tcp: true
 EOC
-tb_p taskset -c 0 turnutils_peer -L "$TB_PEER_IP" -p 3480 >"$TB_DIR/peer.log" 2>&1 &
+# directly, not through tb_p: $! must be the peer itself (tb_cleanup ends it)
+ip netns exec "$TB_NS_P" taskset -c 0 turnutils_peer -L "$TB_PEER_IP" -p 3480 \
+	>"$TB_DIR/peer.log" 2>&1 &
 TB_PIDS+=("$!")
 
 cpu_of() { # utime + stime of the PIDs, in clock ticks

@@ -83,7 +83,9 @@ M() { tb_metric "rtcgw_$1_total"; }
 F() { tb_metric "rtcgw_front_$1_total"; }
 tb_check "/metrics: rtcgw_front_up 1" bash -c "[ \"\$(curl -s $TB_REST/metrics | awk '\$1 == \"rtcgw_front_up\" { print \$2 }')\" = 1 ]"
 
-tb_p turnutils_peer -L "$PEER_IP" -p 3480 >"$TB_DIR/peer.log" 2>&1 &
+# started directly (not through tb_p): a backgrounded shell function is a
+# subshell, and $! would be the subshell, not the peer tb_cleanup must end
+ip netns exec "$TB_NS_P" turnutils_peer -L "$PEER_IP" -p 3480 >"$TB_DIR/peer.log" 2>&1 &
 TB_PIDS+=("$!")
 sleep 0.5
 
@@ -143,14 +145,15 @@ tb_wait 10 bash -c "[ \"\$(curl -s $TB_REST/metrics | awk '\$1 == \"rtcgw_front_
 # A TLS client that reads nothing while its peer floods its relay: the
 # front's send buffer fills, messages are dropped and counted, and after
 # stall_timeout_s the connection is closed; a second TLS client relays on.
-SC 443 stall --tls --pass alice-pass-1 --peer "$PEER_IP" --secs 6 >"$TB_DIR/stall.out" 2>&1 &
+ip netns exec "$TB_NS_C" python3 "$TB_ROOT/tests/integration/stream_client.py" "$TB_GW_IP" \
+	443 stall --tls --pass alice-pass-1 --peer "$PEER_IP" --secs 6 >"$TB_DIR/stall.out" 2>&1 &
 STALL_PID=$!
 TB_PIDS+=("$STALL_PID")
 tb_wait 10 grep -q '^relay ' "$TB_DIR/stall.out"
 STALL_RELAY=$(awk '/^relay / { print $2 }' "$TB_DIR/stall.out")
 tb_log "stalled client's relay port: ${STALL_RELAY:-none}"
 # 4 s of 1000-byte datagrams at ~4000/s from the peer to that relay
-tb_p timeout 10 python3 -c '
+ip netns exec "$TB_NS_P" timeout 10 python3 -c '
 import socket, sys, time
 s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
 end, n, d = time.time() + 4, 0, b"x" * 1000
@@ -173,12 +176,13 @@ tb_check "... counted: rtcgw_front_stalled_total and rtcgw_front_drop_send_buf_t
 
 # ---- the front restarts: only its connections are lost -------------------------------------
 closed0=$(M turn_stream_closed)
-SC 5349 stall --tls --pass alice-pass-1 --peer "$PEER_IP" --secs 30 >"$TB_DIR/hold.out" 2>&1 &
+ip netns exec "$TB_NS_C" python3 "$TB_ROOT/tests/integration/stream_client.py" "$TB_GW_IP" \
+	5349 stall --tls --pass alice-pass-1 --peer "$PEER_IP" --secs 30 >"$TB_DIR/hold.out" 2>&1 &
 HOLD_PID=$!
 TB_PIDS+=("$HOLD_PID")
 tb_wait 10 grep -q '^relay ' "$TB_DIR/hold.out"
-tb_c timeout 60 turnutils_uclient -u alice -w alice-pass-1 -e "$PEER_IP" -n 300 -m 2 -l 100 -z 20 \
-	"$TB_GW_IP" >"$TB_DIR/uc-udp-restart.out" 2>&1 &
+ip netns exec "$TB_NS_C" timeout 60 turnutils_uclient -u alice -w alice-pass-1 -e "$PEER_IP" \
+	-n 300 -m 2 -l 100 -z 20 "$TB_GW_IP" >"$TB_DIR/uc-udp-restart.out" 2>&1 &
 UDP_PID=$!
 TB_PIDS+=("$UDP_PID")
 sleep 1
