@@ -132,8 +132,8 @@ hdr_of(const struct conn *c, struct gw_ipc_strm *h, uint8_t type)
 }
 
 /* The per-address limit's key of an IPv6 client: its /64 (one subscriber's
- * prefix), folded to 32 bits, with a bit no IPv4 key of the form used here
- * shares by construction of the hash table's compare (ip plus v6 flag). */
+ * prefix) folded to 32 bits (FNV-1a). Keys of the two families never mix:
+ * ip_count compares the family too. */
 static uint32_t
 key6(const uint8_t *a)
 {
@@ -319,9 +319,13 @@ conn_messages(struct tf_srv *s, struct conn *c)
 		}
 	}
 	if (k < 0) {
-		TF_DEBUG("connection %08x from %u.%u.%u.%u:%u: not STUN/ChannelData framing "
-			 "(%s): closed", c->id, c->ip >> 24, c->ip >> 16 & 255, c->ip >> 8 & 255,
-			 c->ip & 255, c->port, strerror(-k));
+		if (c->v6)
+			TF_DEBUG("connection %08x (IPv6) port %u: not STUN/ChannelData framing "
+				 "(%s): closed", c->id, c->port, strerror(-k));
+		else
+			TF_DEBUG("connection %08x from %u.%u.%u.%u:%u: not STUN/ChannelData "
+				 "framing (%s): closed", c->id, c->ip >> 24, c->ip >> 16 & 255,
+				 c->ip >> 8 & 255, c->ip & 255, c->port, strerror(-k));
 		conn_close(s, c, GW_FRONT_CNT_BAD_FRAME);
 		return false;
 	}
