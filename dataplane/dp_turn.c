@@ -1104,13 +1104,36 @@ dp_turn_chandata_input(struct dp_worker *w, unsigned pi, struct rte_mbuf *m,
 	chandata(w, m, &f, u->payload, u->payload_len, ip, u);
 }
 
+/*
+ * ChannelData msg[0..len) from the IPv6 client of 5-tuple f (UDP: ip and u
+ * describe the datagram; a stream: NULL). Consumes m.
+ */
+static void
+chandata6(struct dp_worker *w, struct rte_mbuf *m, const struct dp_turn_5tuple6 *f,
+	  const uint8_t *msg, size_t len, const struct gw_ipv6_view *ip,
+	  const struct gw_udp_view *u)
+{
+	struct gw_turn_chandata cd;
+	uint32_t idx;
+
+	if (gw_turn_chandata_parse_range(&cd, msg, len, T.chan_max) != 0) {
+		DP_CNT(w, TURN_DROP_BAD_CHANDATA);
+		drop(m);
+		return;
+	}
+	if (dp_turn_lookup_5tuple6(T.t, f, &idx) != 0) {
+		DP_CNT(w, TURN_DROP_NO_ALLOC);
+		drop(m);
+		return;
+	}
+	chandata_at(w, m, idx, &cd, NULL, ip, u, now_s());
+}
+
 void
 dp_turn_chandata6_input(struct dp_worker *w, unsigned pi, struct rte_mbuf *m,
 			const struct gw_ipv6_view *ip, const struct gw_udp_view *u)
 {
 	struct dp_turn_5tuple6 f = { .client_port = u->sport, .server_port = u->dport };
-	struct gw_turn_chandata cd;
-	uint32_t idx;
 
 	(void)pi;
 	if (!T.on) {
@@ -1118,19 +1141,9 @@ dp_turn_chandata6_input(struct dp_worker *w, unsigned pi, struct rte_mbuf *m,
 		drop(m);
 		return;
 	}
-	if (gw_turn_chandata_parse_range(&cd, u->payload, u->payload_len, T.chan_max) != 0) {
-		DP_CNT(w, TURN_DROP_BAD_CHANDATA);
-		drop(m);
-		return;
-	}
 	memcpy(f.client_ip, ip->src, 16);
 	memcpy(f.server_ip, ip->dst, 16);
-	if (dp_turn_lookup_5tuple6(T.t, &f, &idx) != 0) {
-		DP_CNT(w, TURN_DROP_NO_ALLOC);
-		drop(m);
-		return;
-	}
-	chandata_at(w, m, idx, &cd, NULL, ip, u, now_s());
+	chandata6(w, m, &f, u->payload, u->payload_len, ip, u);
 }
 
 /* ---- transactions ------------------------------------------------------------------ */
@@ -1848,24 +1861,10 @@ dp_turn_stream_input(struct dp_worker *w, struct rte_mbuf *m, const struct gw_ip
 	}
 	sc.pi = (unsigned)pi;
 	if (sc.msg[0] >= 0x40 && sc.msg[0] <= 0x7f) {    /* the front checked the framing */
-		struct gw_turn_chandata cd;
-		uint32_t idx;
-
-		if (!v6) {
+		if (v6)
+			chandata6(w, m, &sc.f6, sc.msg, sc.len, NULL, NULL);
+		else
 			chandata(w, m, &sc.f, sc.msg, sc.len, NULL, NULL);
-			return;
-		}
-		if (gw_turn_chandata_parse_range(&cd, sc.msg, sc.len, T.chan_max) != 0) {
-			DP_CNT(w, TURN_DROP_BAD_CHANDATA);
-			drop(m);
-			return;
-		}
-		if (dp_turn_lookup_5tuple6(T.t, &sc.f6, &idx) != 0) {
-			DP_CNT(w, TURN_DROP_NO_ALLOC);
-			drop(m);
-			return;
-		}
-		chandata_at(w, m, idx, &cd, NULL, NULL, NULL, now_s());
 		return;
 	}
 	if (sc.len >= GW_STUN_HDR_LEN && sc.msg[0] < 0x40 &&
