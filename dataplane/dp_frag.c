@@ -1,15 +1,18 @@
 /*
- * dp_frag: IPv4 fragmentation on the send side (dp_frag.h), with DPDK's
- * librte_ip_frag doing the splitting.
+ * dp_frag: IPv4 and IPv6 fragmentation on the send side (dp_frag.h), with
+ * DPDK's librte_ip_frag doing the splitting.
  */
 #include "dp_frag.h"
 
 #include <errno.h>
+#include <string.h>
 
 #include <rte_ip.h>
 #include <rte_ip_frag.h>
+#include <rte_random.h>
 
 #include "dp_arp.h"
+#include "dp_ndp.h"
 #include "net.h"
 
 int
@@ -35,6 +38,89 @@ linear(struct rte_mbuf *f)
 	return c;
 }
 
+/*
+ * Send n fragments (each starting at its IP header) toward dst4 (IPv4) or
+ * dst6 (IPv6): Ethernet room prepended, linearised when the port cannot send
+ * chains. Consumes them all. @return 0, or -ENOBUFS (out of mbufs: the rest
+ * of the datagram dropped, since it is useless without the missing piece).
+ */
+static int
+send_frags(struct dp_worker *w, unsigned pi, struct rte_mbuf **frags, int32_t n, uint32_t dst4,
+	   const uint8_t *dst6)
+{
+	for (int32_t i = 0; i < n; i++) {
+		struct rte_mbuf *f = frags[i];
+
+		if (dst6 == NULL) {
+			struct rte_ipv4_hdr *ip = rte_pktmbuf_mtod(f, struct rte_ipv4_hdr *);
+
+			ip->hdr_checksum = 0;
+			ip->hdr_checksum = rte_ipv4_cksum(ip);
+		}
+		if (rte_pktmbuf_prepend(f, GW_ETH_HLEN) == NULL) {
+			rte_pktmbuf_free(f);
+			goto drop_rest;
+		}
+		if (!dp.ports[pi].tx_multi_seg && (f = linear(f)) == NULL)
+			goto drop_rest;
+		f->ol_flags = 0;
+		if (dst6 == NULL)
+			dp_arp_send_ip(w, pi, f, dst4);
+		else
+			dp_ndp_send_ip6(w, pi, f, dst6);
+		continue;
+drop_rest:
+		for (int32_t j = i + 1; j < n; j++)
+			rte_pktmbuf_free(frags[j]);
+		return -ENOBUFS;
+	}
+	return 0;
+}
+
+int
+dp_frag_send6(struct dp_worker *w, unsigned pi, struct rte_mbuf *m, const uint8_t *dst)
+{
+	struct rte_mbuf *frags[DP_FRAG_MAX];
+	uint8_t d[16];
+	uint32_t id;
+	int32_t n;
+	int err;
+
+	memcpy(d, dst, 16);             /* dst may point into m */
+	if (rte_pktmbuf_adj(m, GW_ETH_HLEN) == NULL ||
+	    rte_pktmbuf_data_len(m) < sizeof(struct rte_ipv6_hdr)) {
+		err = -EINVAL;
+		goto fail;
+	}
+	n = rte_ipv6_fragment_packet(m, frags, DP_FRAG_MAX, dp.ports[pi].mtu, dp.pool,
+				     dp.pool_indirect);
+	if (n < 0) {
+		err = n == -ENOMEM ? -ENOBUFS : -EINVAL;
+		goto fail;
+	}
+	rte_pktmbuf_free(m);
+	/* librte_ip_frag leaves the Identification 0: fragments of two
+	 * datagrams in flight would be reassembled together. RFC 7739 asks for
+	 * unpredictable values; rte_rand is per lcore and lock-free. */
+	id = (uint32_t)rte_rand();
+	for (int32_t i = 0; i < n; i++) {
+		struct rte_ipv6_fragment_ext *fh = rte_pktmbuf_mtod_offset(
+			frags[i], struct rte_ipv6_fragment_ext *, sizeof(struct rte_ipv6_hdr));
+
+		fh->id = rte_cpu_to_be_32(id);
+	}
+	if (send_frags(w, pi, frags, n, 0, d) != 0) {
+		DP_CNT(w, TURN6_DROP_TOOBIG);
+		return -ENOBUFS;
+	}
+	DP_CNT(w, IPV6_FRAG_OUT);
+	return 0;
+fail:
+	DP_CNT(w, TURN6_DROP_TOOBIG);
+	rte_pktmbuf_free(m);
+	return err;
+}
+
 int
 dp_frag_send(struct dp_worker *w, unsigned pi, struct rte_mbuf *m, uint32_t dst)
 {
@@ -57,26 +143,7 @@ dp_frag_send(struct dp_worker *w, unsigned pi, struct rte_mbuf *m, uint32_t dst)
 	}
 	/* the fragments hold references to the payload; drop ours */
 	rte_pktmbuf_free(m);
-	m = NULL;
-	for (int32_t i = 0; i < n; i++) {
-		struct rte_mbuf *f = frags[i];
-
-		ip = rte_pktmbuf_mtod(f, struct rte_ipv4_hdr *);
-		ip->hdr_checksum = 0;
-		ip->hdr_checksum = rte_ipv4_cksum(ip);
-		if (rte_pktmbuf_prepend(f, GW_ETH_HLEN) == NULL) {
-			rte_pktmbuf_free(f);
-			goto drop_rest;
-		}
-		if (!dp.ports[pi].tx_multi_seg && (f = linear(f)) == NULL)
-			goto drop_rest;
-		f->ol_flags = 0;
-		dp_arp_send_ip(w, pi, f, dst);
-		continue;
-drop_rest:
-		/* the rest of the datagram is useless without this piece */
-		for (int32_t j = i + 1; j < n; j++)
-			rte_pktmbuf_free(frags[j]);
+	if (send_frags(w, pi, frags, n, dst, NULL) != 0) {
 		DP_CNT(w, IPV4_FRAG_FAIL);
 		return -ENOBUFS;
 	}

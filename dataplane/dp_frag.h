@@ -1,5 +1,5 @@
 /*
- * dp_frag: IPv4 fragmentation of the datagrams the dataplane itself makes
+ * dp_frag: IPv4 and IPv6 fragmentation of the datagrams the dataplane itself makes
  * larger than the port's MTU (a peer's 1472-byte datagram relayed to the
  * client as a Data indication or ChannelData grows by 36 or 4 bytes). The
  * kernel fragments such datagrams on its own sockets; a dataplane that
@@ -39,5 +39,16 @@ int dp_frag_init(unsigned n_mbufs);
  *         DP_FRAG_MAX fragments: dropped, counted).
  */
 int dp_frag_send(struct dp_worker *w, unsigned pi, struct rte_mbuf *m, uint32_t dst);
+
+/**
+ * The same over IPv6 (RFC 8200 §4.5: the source fragments): m holds
+ * [Ethernet room][IPv6 header, 40 bytes, no extension headers][payload] with
+ * both headers written; each fragment gets a Fragment header with one random
+ * Identification per datagram (RFC 7739) and goes to dst through
+ * dp_ndp_send_ip6(). Consumes m. Counts IPV6_FRAG_OUT, or TURN6_DROP_TOOBIG
+ * when it could not be sent.
+ * @return 0, or -ENOBUFS, or -EINVAL as dp_frag_send().
+ */
+int dp_frag_send6(struct dp_worker *w, unsigned pi, struct rte_mbuf *m, const uint8_t *dst);
 
 #endif

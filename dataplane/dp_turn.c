@@ -582,21 +582,23 @@ payload_sum6(const struct gw_ipv6_view *ip, const struct gw_udp_view *u, size_t 
 
 /*
  * emit() over IPv6: UDP and IPv6 headers of a datagram reframed with HDRS6,
- * sent from port pi toward dst through neighbour discovery. The dataplane
- * does not fragment IPv6 (a source may, RFC 8200 §4.5, but the peer or
- * client would have to reassemble a relayed stream): a datagram over the
- * port's MTU is counted (TURN6_DROP_TOOBIG) and dropped. Consumes m.
+ * sent from port pi toward dst through neighbour discovery; over the port's
+ * MTU in fragments (the source may, RFC 8200 §4.5, and a kernel would),
+ * unless df (the client's DONT-FRAGMENT, which over IPv6 can only mean "do
+ * not fragment at the source"): then counted (TURN6_DROP_TOOBIG) and
+ * dropped. Consumes m.
  */
 static bool
 emit6(struct dp_worker *w, unsigned pi, struct rte_mbuf *m, const uint8_t *src, uint16_t sport,
-      const uint8_t *dst, uint16_t dport, size_t udp_payload, const uint32_t *psum)
+      const uint8_t *dst, uint16_t dport, size_t udp_payload, const uint32_t *psum, bool df)
 {
 	uint8_t *b = rte_pktmbuf_mtod(m, uint8_t *);
 	uint8_t *udp = b + GW_ETH_HLEN + GW_IPV6_HLEN;
 	uint16_t ulen = (uint16_t)(GW_UDP_HLEN + udp_payload), c;
+	bool big = GW_IPV6_HLEN + GW_UDP_HLEN + udp_payload > dp.ports[pi].mtu;
 	uint8_t d[16];
 
-	if (unlikely(GW_IPV6_HLEN + GW_UDP_HLEN + udp_payload > dp.ports[pi].mtu)) {
+	if (unlikely(big && df)) {
 		DP_CNT(w, TURN6_DROP_TOOBIG);
 		rte_pktmbuf_free(m);
 		return false;
@@ -619,6 +621,8 @@ emit6(struct dp_worker *w, unsigned pi, struct rte_mbuf *m, const uint8_t *src, 
 		udp[7] = (uint8_t)c;
 	}
 	gw_ipv6_encode(b + GW_ETH_HLEN, src, d, GW_IPPROTO_UDP, 64, ulen);
+	if (unlikely(big))
+		return dp_frag_send6(w, pi, m, d) == 0;
 	dp_ndp_send_ip6(w, pi, m, d);
 	return true;
 }
@@ -788,7 +792,7 @@ deliver(struct dp_worker *w, struct rte_mbuf *m, const struct dp_turn_alloc *a, 
 		sum = fold16((uint64_t)gw_cksum_add(0, b + hl, pfx) + *psum);
 	if (unlikely(f6 != NULL))
 		sent = emit6(w, (unsigned)pi, m, f6->server_ip, f6->server_port, f6->client_ip,
-			     f6->client_port, udp_len, psum != NULL ? &sum : NULL);
+			     f6->client_port, udp_len, psum != NULL ? &sum : NULL, false);
 	else
 		sent = emit(w, (unsigned)pi, m, a->five.server_ip, a->five.server_port,
 			    a->five.client_ip, a->five.client_port, udp_len,
@@ -970,7 +974,7 @@ to_peer(struct dp_worker *w, struct rte_mbuf *m, uint32_t idx, uint32_t peer_ip,
 static void
 to_peer6(struct dp_worker *w, struct rte_mbuf *m, uint32_t idx, const uint8_t *peer_ip,
 	 uint16_t peer_port, const uint8_t *payload, size_t len, uint64_t now,
-	 const uint32_t *psum)
+	 const uint32_t *psum, bool df)
 {
 	const struct dp_turn_alloc *a = dp_turn_alloc_at(T.t, idx);
 	const uint8_t *relay6;
@@ -1019,7 +1023,7 @@ to_peer6(struct dp_worker *w, struct rte_mbuf *m, uint32_t idx, const uint8_t *p
 		drop(m);
 		return;
 	}
-	if (emit6(w, a->relay6_idx, m, relay6, a->relay6_port, peer_ip, peer_port, len, psum)) {
+	if (emit6(w, a->relay6_idx, m, relay6, a->relay6_port, peer_ip, peer_port, len, psum, df)) {
 		DP_CNT(w, TURN_TO_PEER_PKTS);
 		DP_CNT_ADD(w, TURN_TO_PEER_BYTES, len);
 	}
@@ -1060,7 +1064,8 @@ chandata_at(struct dp_worker *w, struct rte_mbuf *m, uint32_t idx,
 	    dp_turn_chan_by_num6(T.t, idx, cd.channel, now, peer6, &peer_port) == 0) {
 		have = full && (ip != NULL ? payload_sum(ip, u, GW_TURN_CHANDATA_HLEN, &sum) :
 					     payload_sum6(ip6, u, GW_TURN_CHANDATA_HLEN, &sum));
-		to_peer6(w, m, idx, peer6, peer_port, cd.data, cd.len, now, have ? &sum : NULL);
+		to_peer6(w, m, idx, peer6, peer_port, cd.data, cd.len, now, have ? &sum : NULL,
+			 false);
 		return;
 	}
 	DP_CNT(w, TURN_DROP_NO_CHANNEL);
@@ -1221,7 +1226,7 @@ reply_bytes(struct dp_worker *w, const struct src *sc, struct rte_mbuf *m, const
 		(void)strm_push6(w, m, &sc->f6, len);
 	else if (sc->v6)
 		(void)emit6(w, sc->pi, m, sc->f6.server_ip, sc->f6.server_port, sc->f6.client_ip,
-			    sc->f6.client_port, len, NULL);
+			    sc->f6.client_port, len, NULL, false);
 	else if (f.conn != 0)
 		(void)strm_push(w, m, &f, len);
 	else
@@ -1598,13 +1603,25 @@ do_request(struct dp_worker *w, const struct gw_stun_view *v, const struct gw_tu
 	switch (v->method) {
 	case GW_STUN_REFRESH: {
 		uint32_t lt = rq->has_lifetime && rq->lifetime == 0 ? 0 : lifetime_of(rq);
+		bool whole = true;
 
-		err = dp_turn_alloc_refresh(T.t, idx, owner, lt, now);
+		/* RFC 8656 §7.3 with RFC 6156: REQUESTED-ADDRESS-FAMILY and
+		 * LIFETIME 0 delete only that family's relayed address of a dual
+		 * allocation (as coturn does). A non-zero lifetime refreshes the
+		 * allocation: its families share one lifetime here. */
+		if (lt == 0 && rq->af != 0 && rq->af != a->af) {
+			err = dp_turn_alloc_drop_family(T.t, idx, owner, (uint8_t)rq->af);
+			whole = false;
+		} else {
+			err = dp_turn_alloc_refresh(T.t, idx, owner, lt, now);
+		}
 		if (err != 0)
 			break;
 		DP_CNT(w, TURN_REFRESH_OK);
-		if (lt == 0)
+		if (lt == 0 && whole)
 			DP_CNT(w, TURN_ALLOC_DELETED);
+		else if (lt == 0)
+			DP_CNT(w, TURN_FAMILY_DELETED);
 		if (resp_start(r, v, GW_STUN_SUCCESS) != 0 ||
 		    gw_stun_enc_u32(&r->e, GW_STUN_ATTR_LIFETIME, lt) != 0)
 			return -ENOSPC;
@@ -1690,7 +1707,7 @@ send_indication(struct dp_worker *w, struct rte_mbuf *m, const struct src *sc,
 	}
 	if (rq->peers[0].family == GW_STUN_FAMILY_IPV6) {
 		to_peer6(w, m, idx, rq->peers[0].addr, rq->peers[0].port, rq->data, rq->data_len,
-			 now, NULL);
+			 now, NULL, rq->dont_fragment);
 		return;
 	}
 	if (!(dp_turn_alloc_at(T.t, idx)->af & GW_TURN_AF_IPV4)) {

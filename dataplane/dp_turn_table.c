@@ -114,7 +114,11 @@ struct dq_elem {
 };
 /* The IPv6 relay port of a slot in grace is read from the slot itself
  * (af, relay6_idx, relay6_port stay until the slot is reused, after
- * dq_free), so the element stays 8 bytes. */
+ * dq_free), so the element stays 8 bytes. A family dropped from a dual
+ * allocation releases only its port: slot DQ_PORT_ONLY, port DQ_PORT_V6
+ * when it is an IPv6 one. */
+#define DQ_PORT_ONLY UINT32_MAX
+#define DQ_PORT_V6   0x80000000u
 
 #define DP_TURN_RES_FIFO 4096
 
@@ -335,6 +339,13 @@ dq_free(void *p, void *e, unsigned int n)
 	struct dq_elem *d = e;
 
 	for (unsigned i = 0; i < n; i++) {
+		if (d[i].slot == DQ_PORT_ONLY) {
+			uint32_t pidx = (d[i].port & ~DQ_PORT_V6) >> 16;
+
+			pool_release(d[i].port & DQ_PORT_V6 ? &t->pools6[pidx] : &t->pools[pidx],
+				     t->p.port_min, (uint16_t)d[i].port);
+			continue;
+		}
 		if (d[i].port != UINT32_MAX)
 			pool_release(&t->pools[d[i].port >> 16], t->p.port_min,
 				     (uint16_t)d[i].port);
@@ -491,7 +502,9 @@ dp_turn_table_create(struct dp_turn_table **out, const struct dp_turn_table_para
 
 	snprintf(name, sizeof(name), "%s_dq", p->name);
 	dqp.name = name;
-	dqp.size = p->max_allocs;
+	/* every slot in grace at once, plus a dropped family's port for each
+	 * (a dual allocation may drop one family, then be deleted) */
+	dqp.size = p->relay6_mask != 0 ? 2 * p->max_allocs : p->max_allocs;
 	dqp.esize = sizeof(struct dq_elem);
 	dqp.trigger_reclaim_limit = 64;
 	dqp.max_reclaim_size = 256;
@@ -603,6 +616,14 @@ dp_turn_table_ports_free(const struct dp_turn_table *t, unsigned relay_idx)
 	if (relay_idx >= t->p.n_relay_addrs)
 		return 0;
 	return __atomic_load_n(&t->pools[relay_idx].n_free, __ATOMIC_RELAXED);
+}
+
+uint32_t
+dp_turn_table_ports6_free(const struct dp_turn_table *t, unsigned relay6_idx)
+{
+	if (relay6_idx >= t->p.n_relay_addrs || !(t->p.relay6_mask & (1u << relay6_idx)))
+		return 0;
+	return __atomic_load_n(&t->pools6[relay6_idx].n_free, __ATOMIC_RELAXED);
 }
 
 bool
@@ -1131,6 +1152,55 @@ dp_turn_alloc_delete(struct dp_turn_table *t, uint32_t idx, uint16_t owner)
 
 	if (rte_rcu_qsbr_dq_enqueue(t->dq, &d) != 0) {
 		/* cannot happen (the queue holds max_allocs); wait out readers */
+		rte_rcu_qsbr_synchronize(t->qsbr, RTE_QSBR_THRID_INVALID);
+		dq_free(t, &d, 1);
+	}
+	return 0;
+}
+
+int
+dp_turn_alloc_drop_family(struct dp_turn_table *t, uint32_t idx, uint16_t owner, uint8_t af)
+{
+	struct dp_turn_alloc *a;
+	struct dq_elem d = { .slot = DQ_PORT_ONLY };
+	int err;
+
+	if (t == NULL || (af != DP_TURN_AF_IPV4 && af != DP_TURN_AF_IPV6))
+		return -EINVAL;
+	err = owned(t, idx, owner, &a);
+	if (err < 0)
+		return err;
+	if (!(a->af & af))
+		return -EAFNOSUPPORT;
+	if (a->af == af)
+		return dp_turn_alloc_delete(t, idx, owner);
+	/* readers test af before they use the family's relay fields and
+	 * permissions: clear it first, then the keys that lead to them */
+	__atomic_store_n(&a->af, (uint8_t)(a->af & ~af), __ATOMIC_RELEASE);
+	if (af == DP_TURN_AF_IPV4) {
+		struct key_relay kr;
+
+		relay_key(&kr, a->relay_ip, a->relay_port);
+		(void)rte_hash_del_key(t->h_relay, &kr);
+		while (a->n_perm > 0)
+			perm_del_at(t, a, idx, a->n_perm - 1u);
+		while (a->n_chan > 0)
+			chan_del_at(t, a, idx, a->n_chan - 1u);
+		d.port = (uint32_t)a->relay_idx << 16 | a->relay_port;
+	} else {
+		struct dp_turn_alloc6 *a6 = &t->allocs6[idx];
+		struct key_relay6 kr6;
+
+		relay6_key(&kr6, a->relay6_idx, a->relay6_port);
+		(void)rte_hash_del_key(t->h_relay6, &kr6);
+		while (a6->n_perm > 0)
+			perm6_del_at(t, a6, idx, a6->n_perm - 1u);
+		while (a6->n_chan > 0)
+			chan6_del_at(t, a6, idx, a6->n_chan - 1u);
+		d.port = DQ_PORT_V6 | (uint32_t)a->relay6_idx << 16 | a->relay6_port;
+	}
+	/* the port waits until no reader can still hold the old relay key */
+	if (rte_rcu_qsbr_dq_enqueue(t->dq, &d) != 0) {
 		rte_rcu_qsbr_synchronize(t->qsbr, RTE_QSBR_THRID_INVALID);
 		dq_free(t, &d, 1);
 	}

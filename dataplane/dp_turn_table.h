@@ -221,6 +221,9 @@ uint32_t dp_turn_table_count(const struct dp_turn_table *t);
 /** Relay ports free on relay address relay_idx (approximate). */
 uint32_t dp_turn_table_ports_free(const struct dp_turn_table *t, unsigned relay_idx);
 
+/** The same for the IPv6 address of relay index relay6_idx (0 without one). */
+uint32_t dp_turn_table_ports6_free(const struct dp_turn_table *t, unsigned relay6_idx);
+
 /* ---- writers (the owner lcore) ------------------------------------------ */
 
 /**
@@ -261,6 +264,18 @@ int dp_turn_alloc_create(struct dp_turn_table *t, const struct dp_turn_alloc_req
  */
 int dp_turn_alloc_refresh(struct dp_turn_table *t, uint32_t idx, uint16_t owner,
 			  uint32_t lifetime_s, uint64_t now);
+
+/**
+ * Delete one relayed address of a dual allocation (RFC 8656 §7.3 / RFC 6156:
+ * a Refresh with REQUESTED-ADDRESS-FAMILY and LIFETIME 0): that family's
+ * relay key, permissions and channels go now, its port after a grace period;
+ * the allocation goes on with the other family. When af is the allocation's
+ * only family, the whole allocation is deleted (dp_turn_alloc_delete).
+ * @param af DP_TURN_AF_IPV4 or DP_TURN_AF_IPV6
+ * @return 0, or -EINVAL, -EPERM, -ENOENT as dp_turn_alloc_refresh(), or
+ *         -EAFNOSUPPORT (the allocation does not relay that family).
+ */
+int dp_turn_alloc_drop_family(struct dp_turn_table *t, uint32_t idx, uint16_t owner, uint8_t af);
 
 /**
  * Delete an allocation now: its keys, permissions, channels; the slot and

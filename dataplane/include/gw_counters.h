@@ -180,7 +180,9 @@
 	_(TURN_ERR_FAMILY,      "TURN requests answered 440 (address family not relayed on that port) or 443 (peer or refreshed address family mismatch)") \
 	_(TURN6_ERR_FORBIDDEN,  "TURN permissions for IPv6 peers refused 403 (IPv6 peer policy; also counted in turn_err_forbidden)") \
 	_(TURN_DROP_PEER_AF,    "TURN data dropped: a peer of an address family the allocation does not relay") \
-	_(TURN6_DROP_TOOBIG,    "TURN datagrams over IPv6 dropped: larger than the port MTU (the dataplane does not fragment IPv6)")
+	_(TURN6_DROP_TOOBIG,    "TURN datagrams over IPv6 dropped: larger than the port MTU and DONT-FRAGMENT asked, or no mbufs to fragment") \
+	_(TURN_FAMILY_DELETED,  "relayed addresses of one family deleted from a dual allocation (Refresh, REQUESTED-ADDRESS-FAMILY, LIFETIME 0)") \
+	_(IPV6_FRAG_OUT,        "datagrams over the port MTU sent as IPv6 fragments (RFC 8200 §4.5)")
 
 /*
  * rtcgw-turnfront's counters (TURN over TCP and TLS): kept by the front in

@@ -31,7 +31,7 @@
 
 #include "gw_counters.h"
 
-#define GW_IPC_VERSION     19
+#define GW_IPC_VERSION     20
 #define GW_IPC_MAGIC       0x72746367u      /* "rtcg" */
 #define GW_IPC_INFO_NAME   "rtcgw_info"
 #define GW_IPC_POOL_NAME   "rtcgw_pool"

@@ -22,6 +22,12 @@ MODE:
   perms    allocate, then for each of --peers (comma-separated, IPv4 or IPv6)
            CreatePermission and a Send indication anyway; prints the codes
            joined by commas.
+  dualdrop a dual allocation (ADDITIONAL-ADDRESS-FAMILY IPv6), then a Refresh
+           with REQUESTED-ADDRESS-FAMILY IPv6 and LIFETIME 0 (RFC 8656 §7.3:
+           deletes the IPv6 relayed address only), CreatePermission for the
+           IPv6 --peer (443 now) and the IPv4 --other (200), the same Refresh
+           again (443), a Refresh of the allocation (200); prints
+           "drop=C,perm6=C,perm4=C,again=C,refresh=C".
 GW_IP may be IPv6 (the client then speaks UDP over IPv6); --family 4, 6 or
 any other number adds REQUESTED-ADDRESS-FAMILY to the Allocate (RFC 6156).
 Exit 0 when the printed result equals --expect.
@@ -111,10 +117,12 @@ class Client:
         self.key = hashlib.md5(self.user.encode() + b":" + self.realm + b":" +
                                self.pwd.encode()).digest()
 
-    def allocate(self, bad_nonce=False, family=None):
+    def allocate(self, bad_nonce=False, family=None, additional=None):
         req = [attr(0x0019, b"\x11\0\0\0")]
         if family is not None:
             req.append(attr(0x0017, struct.pack("!B3x", family)))
+        if additional is not None:
+            req.append(attr(0x8000, struct.pack("!B3x", additional)))
         _, code, at = self.rt(0x0003, req, auth=False)
         if code != 401:
             return code
@@ -137,7 +145,7 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("gw")
     ap.add_argument("port", type=int)
-    ap.add_argument("mode", choices=["alloc", "quota", "noperm", "perm", "perms"])
+    ap.add_argument("mode", choices=["alloc", "quota", "noperm", "perm", "perms", "dualdrop"])
     ap.add_argument("--user", required=True)
     ap.add_argument("--pass", dest="pwd", required=True)
     ap.add_argument("--bad-nonce", action="store_true")
@@ -184,6 +192,25 @@ def main():
                     t = os.urandom(12)
                     c.s.sendto(msg(0x0016, t, [attr(0x0012, xaddr(p, 3480, t)),
                                                attr(0x0013, b"z" * 20)]), c.gw)
+                out = ",".join(codes)
+        elif a.mode == "dualdrop":
+            c = Client(a.gw, a.port, a.user, a.pwd)
+            r = c.allocate(additional=2)
+            if r != 200:
+                out = "alloc-%s" % r
+            else:
+                raf6 = attr(0x0017, struct.pack("!B3x", 2))
+                codes = []
+                _, code, _ = c.rt(0x0004, [raf6, attr(0x000D, struct.pack("!I", 0))])
+                codes.append("drop=%d" % code)
+                _, code, _ = c.rt(0x0008, lambda t: [attr(0x0012, xaddr(a.peer, 3480, t))])
+                codes.append("perm6=%d" % code)
+                _, code, _ = c.rt(0x0008, lambda t: [attr(0x0012, xaddr(a.other, 3480, t))])
+                codes.append("perm4=%d" % code)
+                _, code, _ = c.rt(0x0004, [raf6, attr(0x000D, struct.pack("!I", 0))])
+                codes.append("again=%d" % code)
+                _, code, _ = c.rt(0x0004, [attr(0x000D, struct.pack("!I", 600))])
+                codes.append("refresh=%d" % code)
                 out = ",".join(codes)
         elif a.mode == "perm":
             c = Client(a.gw, a.port, a.user, a.pwd)

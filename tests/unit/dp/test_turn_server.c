@@ -1261,6 +1261,16 @@ add_af(struct gw_stun_enc *e, const void *arg)
 						 f[1] << 24), 0);
 }
 
+/* arg: { REQUESTED-ADDRESS-FAMILY, LIFETIME } */
+static void
+add_af_lifetime(struct gw_stun_enc *e, const void *arg)
+{
+	const uint32_t *f = arg;
+
+	assert_int_equal(gw_stun_enc_u32(e, GW_STUN_ATTR_REQUESTED_ADDRESS_FAMILY, f[0] << 24), 0);
+	assert_int_equal(gw_stun_enc_u32(e, GW_STUN_ATTR_LIFETIME, f[1]), 0);
+}
+
 struct peer6 {
 	const uint8_t *ip;
 	uint16_t port;
@@ -1550,6 +1560,80 @@ test_ipv6_policy(void **state)
  * with an IPv4 relay (the dual allocation), hairpin between two IPv6 relayed
  * addresses, data to a family the allocation does not relay, MTU, delete.
  */
+/* A Send indication with DONT-FRAGMENT from IPv6 client c to ip6:port. */
+static unsigned
+send6_df(const struct client *c, const uint8_t *ip6, uint16_t port, const uint8_t *data,
+	 size_t len)
+{
+	static uint8_t msg[1600];
+	static const uint8_t txid[12] = { 7 };
+	struct gw_stun_enc e;
+	struct gw_stun_addr a = { .family = GW_STUN_FAMILY_IPV6, .port = port };
+
+	memcpy(a.addr, ip6, 16);
+	assert_int_equal(gw_stun_enc_init(&e, msg, sizeof(msg),
+					  gw_stun_type(GW_STUN_SEND, GW_STUN_INDICATION), txid), 0);
+	assert_int_equal(gw_stun_enc_xor_addr(&e, GW_STUN_ATTR_XOR_PEER_ADDRESS, &a), 0);
+	assert_int_equal(gw_stun_enc_bytes(&e, GW_STUN_ATTR_DONT_FRAGMENT, NULL, 0), 0);
+	assert_int_equal(gw_stun_enc_bytes(&e, GW_STUN_ATTR_DATA, data, len), 0);
+	sent_reset();
+	inject6(dp_turn_input6, c->pi, c->ip6, c->port, c->gw6, 3478, msg, gw_stun_enc_len(&e));
+	return n_sent;
+}
+
+/*
+ * The captured frames are the IPv6 fragments of one UDP datagram to
+ * dst:dport from our relay port sport: each within the MTU, one
+ * Identification, offsets in order, M set on all but the last; put back
+ * together (by hand, as a receiver would) the datagram parses with a valid
+ * UDP checksum and carries data.
+ */
+static void
+check_frags6(const uint8_t *dst, uint16_t sport, uint16_t dport, const uint8_t *data, size_t len)
+{
+	static uint8_t whole[GW_IPV6_HLEN + 2048];
+	struct gw_ipv6_view ip6;
+	struct gw_udp_view u;
+	size_t at = 0;
+	uint32_t id = 0;
+
+	assert_true(n_sent >= 2);
+	for (unsigned i = 0; i < n_sent; i++) {
+		struct rte_mbuf *m = dp_harness_sent[i];
+		const uint8_t *f = rte_pktmbuf_mtod_offset(m, const uint8_t *, GW_ETH_HLEN);
+		size_t flen = rte_pktmbuf_pkt_len(m) - GW_ETH_HLEN;
+		uint16_t plen = (uint16_t)(f[4] << 8 | f[5]), fo = (uint16_t)(f[42] << 8 | f[43]);
+		uint32_t fid = (uint32_t)f[44] << 24 | (uint32_t)f[45] << 16 | (uint32_t)f[46] << 8 | f[47];
+
+		assert_int_equal(m->nb_segs, 1);
+		assert_true(flen <= dp.ports[1].mtu);
+		assert_int_equal(flen, GW_IPV6_HLEN + (size_t)plen);
+		assert_int_equal(f[6], 44);                       /* Fragment header */
+		assert_int_equal(f[40], GW_IPPROTO_UDP);
+		assert_memory_equal(f + 24, dst, 16);
+		assert_memory_equal(sent_dst6[i], dst, 16);
+		if (i == 0) {
+			id = fid;
+			memcpy(whole, f, GW_IPV6_HLEN);
+		}
+		assert_int_equal(fid, id);
+		assert_int_equal(fo & ~7u, at);                   /* offset in 8-byte units << 3 */
+		assert_int_equal(fo & 1u, i + 1 < n_sent ? 1 : 0);  /* M */
+		memcpy(whole + GW_IPV6_HLEN + at, f + GW_IPV6_HLEN + 8, plen - 8u);
+		at += plen - 8u;
+	}
+	assert_int_equal(at, GW_UDP_HLEN + len);
+	whole[4] = (uint8_t)(at >> 8);
+	whole[5] = (uint8_t)at;
+	whole[6] = GW_IPPROTO_UDP;
+	assert_int_equal(gw_ipv6_parse(&ip6, whole, GW_IPV6_HLEN + at), 0);
+	assert_int_equal(gw_udp6_parse(&u, &ip6, 0), 0);
+	assert_int_equal(u.sport, sport);
+	assert_int_equal(u.dport, dport);
+	assert_int_equal(u.payload_len, len);
+	assert_memory_equal(u.payload, data, len);
+}
+
 static void
 test_ipv6_relay(void **state)
 {
@@ -1618,9 +1702,19 @@ test_ipv6_relay(void **state)
 		assert_int_equal(wk.cnt[GW_CNT_TURN_DROP_NO_PERM], np + 1);
 		assert_int_equal(wk.cnt[GW_CNT_TURN_DROP_NO_ALLOC], na + 2);
 	}
-	/* too big for the port's MTU over IPv6: counted, not fragmented */
-	assert_int_equal(send6(&C6, 0, PEER6, 3480, big, sizeof(big)), 0);
+	/* too big for the port's MTU over IPv6: sent in fragments (RFC 8200 §4.5) */
+	for (size_t i = 0; i < sizeof(big); i++)
+		big[i] = (uint8_t)(i * 7 + 1);
+	assert_int_equal(send6(&C6, 0, PEER6, 3480, big, sizeof(big)), 2);
+	assert_int_equal(wk.cnt[GW_CNT_IPV6_FRAG_OUT], 1);
+	check_frags6(PEER6, c6_relay.port, 3480, big, sizeof(big));
+	/* ... unless the client asked DONT-FRAGMENT: counted and dropped */
+	assert_int_equal(send6_df(&C6, PEER6, 3480, big, sizeof(big)), 0);
 	assert_int_equal(wk.cnt[GW_CNT_TURN6_DROP_TOOBIG], 1);
+	assert_int_equal(wk.cnt[GW_CNT_IPV6_FRAG_OUT], 1);
+	/* a datagram that fits is never fragmented */
+	assert_int_equal(send6_df(&C6, PEER6, 3480, payload, sizeof(payload)), 1);
+	expect6(PEER6, c6_relay.port, 3480, payload, sizeof(payload));
 
 	/* an IPv4 client with an IPv6 relay: ChannelData over IPv4 goes out over IPv6 */
 	pc.ch = 0x4003;
@@ -1661,6 +1755,36 @@ test_ipv6_relay(void **state)
 	assert_memory_equal(ip6.dst, CL6_A, 16);
 	assert_int_equal(u.dport, C6d.port);
 	assert_int_equal(u.payload[0] << 8 | u.payload[1], 0x4002);
+
+	/* RFC 8656 §7.3 / RFC 6156: Refresh with REQUESTED-ADDRESS-FAMILY IPv6 and
+	 * LIFETIME 0 deletes only the dual allocation's IPv6 relayed address */
+	{
+		const uint32_t raf_lt0[2] = { GW_STUN_FAMILY_IPV6, 0 };
+		const uint32_t raf_lt[2] = { GW_STUN_FAMILY_IPV6, 600 };
+		const uint32_t lt600 = 600;
+		struct peer6 p2 = { PEER6, 3482, 0 };
+		uint64_t fd = wk.cnt[GW_CNT_TURN_FAMILY_DELETED], ad = wk.cnt[GW_CNT_TURN_ALLOC_DELETED];
+
+		assert_int_equal(request(&C6d, GW_STUN_REFRESH, 0, add_af_lifetime, raf_lt0, &v), 200);
+		assert_int_equal(wk.cnt[GW_CNT_TURN_FAMILY_DELETED], fd + 1);
+		assert_int_equal(wk.cnt[GW_CNT_TURN_ALLOC_DELETED], ad);
+		/* the IPv6 channel and relayed address are gone */
+		assert_int_equal(send6(&C6d, 0x4004, NULL, 0, payload, sizeof(payload)), 0);
+		sent_reset();
+		inject6(dp_turn_relay6_input, 1, PEER6, 3480, GW6, dual_relay[1].port, payload,
+			sizeof(payload));
+		assert_int_equal(n_sent, 0);
+		/* the IPv6 family is no longer relayed: 443 */
+		assert_int_equal(request(&C6d, GW_STUN_CREATE_PERMISSION, 0, add_peer6, &p2, &v), 443);
+		assert_int_equal(request(&C6d, GW_STUN_REFRESH, 0, add_af_lifetime, raf_lt, &v), 443);
+		/* the IPv4 relayed address goes on, and the allocation refreshes */
+		assert_int_equal(send6(&C6d, 0x4002, NULL, 0, payload, sizeof(payload)), 1);
+		captured(0, &ip, &u);
+		assert_int_equal(ip.dst, PEER);
+		assert_int_equal(u.sport, dual_relay[0].port);
+		assert_int_equal(request(&C6d, GW_STUN_REFRESH, 0, add_lifetime, &lt600, &v), 200);
+		sent_reset();
+	}
 
 	/* an IPv6 peer on an IPv6-only allocation's client sending to IPv4: dropped */
 	{

@@ -815,6 +815,86 @@ test_ipv6(void **state)
 	dp_turn_table_free(t);
 }
 
+/*
+ * RFC 8656 §7.3 / RFC 6156: one family of a dual allocation deleted (a
+ * Refresh with REQUESTED-ADDRESS-FAMILY and LIFETIME 0): its relay key,
+ * permissions and channels go at once, its port after a grace period; the
+ * other family keeps relaying; the last family deletes the allocation.
+ */
+static void
+test_drop_family(void **state)
+{
+	struct dp_turn_table *t = mk6(8, 50000, 50007, 0);
+	struct dp_turn_alloc_req r = req6(C6_A, 4000, DP_TURN_AF_IPV4 | DP_TURN_AF_IPV6), r2;
+	const struct dp_turn_alloc *a;
+	uint32_t idx, idx2, got, pip;
+	uint16_t pport, port4, port6, ch;
+	uint8_t ip6[16];
+	uint64_t now = 1000;
+
+	(void)state;
+	assert_int_equal(dp_turn_alloc_create(t, &r, now, &idx, NULL), 0);
+	a = dp_turn_alloc_at(t, idx);
+	port4 = a->relay_port;
+	port6 = a->relay6_port;
+	assert_int_equal(dp_turn_table_ports_free(t, 0), 7);
+	assert_int_equal(dp_turn_table_ports6_free(t, 0), 7);
+	assert_int_equal(dp_turn_perm_add(t, idx, 0, IP(203, 0, 113, 1), 300, now), 0);
+	assert_int_equal(dp_turn_chan_bind(t, idx, 0, 0x4001, IP(203, 0, 113, 1), 9, 600, now), 0);
+	assert_int_equal(dp_turn_perm_add6(t, idx, 0, P6_A, 300, now), 0);
+	assert_int_equal(dp_turn_chan_bind6(t, idx, 0, 0x4002, P6_A, 3480, 600, now), 0);
+
+	/* bad arguments, another owner */
+	assert_int_equal(dp_turn_alloc_drop_family(t, idx, 0, 3), -EINVAL);
+	assert_int_equal(dp_turn_alloc_drop_family(t, idx, 1, DP_TURN_AF_IPV6), -EPERM);
+
+	/* the IPv6 family goes: its keys now, its port after the grace period */
+	assert_int_equal(dp_turn_alloc_drop_family(t, idx, 0, DP_TURN_AF_IPV6), 0);
+	assert_int_equal(a->af, DP_TURN_AF_IPV4);
+	assert_int_equal(dp_turn_lookup_relay6(t, 0, port6, &got), -ENOENT);
+	assert_false(dp_turn_perm_check6(t, idx, P6_A, now));
+	assert_int_equal(dp_turn_chan_by_num6(t, idx, 0x4002, now, ip6, &pport), -ENOENT);
+	assert_int_equal(dp_turn_chan_by_peer6(t, idx, P6_A, 3480, now, &ch), -ENOENT);
+	assert_int_equal(dp_turn_alloc_drop_family(t, idx, 0, DP_TURN_AF_IPV6), -EAFNOSUPPORT);
+	/* the IPv4 family is untouched */
+	assert_int_equal(dp_turn_lookup_relay(t, RELAY0, port4, &got), 0);
+	assert_int_equal(got, idx);
+	assert_true(dp_turn_perm_check(t, idx, IP(203, 0, 113, 1), now));
+	assert_int_equal(dp_turn_chan_by_num(t, idx, 0x4001, now, &pip, &pport), 0);
+	assert_int_equal(dp_turn_lookup_5tuple6(t, &r.five6, &got), 0);
+	assert_int_equal(dp_turn_table_count(t), 1);
+	(void)dp_turn_table_tick(t, 0, now + 1, 64);
+	(void)dp_turn_table_tick(t, 1, now + 1, 64);
+	assert_int_equal(dp_turn_table_ports6_free(t, 0), 8);
+	assert_int_equal(dp_turn_table_ports_free(t, 0), 7);
+
+	/* the other way round on a second dual allocation */
+	r2 = req6(C6_B, 4001, DP_TURN_AF_IPV4 | DP_TURN_AF_IPV6);
+	assert_int_equal(dp_turn_alloc_create(t, &r2, now, &idx2, NULL), 0);
+	a = dp_turn_alloc_at(t, idx2);
+	port4 = a->relay_port;
+	port6 = a->relay6_port;
+	assert_int_equal(dp_turn_alloc_drop_family(t, idx2, 0, DP_TURN_AF_IPV4), 0);
+	assert_int_equal(a->af, DP_TURN_AF_IPV6);
+	assert_int_equal(dp_turn_lookup_relay(t, RELAY0, port4, &got), -ENOENT);
+	assert_int_equal(dp_turn_lookup_relay6(t, 0, port6, &got), 0);
+	(void)dp_turn_table_tick(t, 0, now + 2, 64);
+	(void)dp_turn_table_tick(t, 1, now + 2, 64);
+	assert_int_equal(dp_turn_table_ports_free(t, 0), 7);
+	assert_int_equal(dp_turn_table_ports6_free(t, 0), 7);
+
+	/* the last family deletes the allocation: every port back, once */
+	assert_int_equal(dp_turn_alloc_drop_family(t, idx2, 0, DP_TURN_AF_IPV6), 0);
+	assert_int_equal(dp_turn_lookup_5tuple6(t, &r2.five6, &got), -ENOENT);
+	assert_int_equal(dp_turn_alloc_delete(t, idx, 0), 0);
+	assert_int_equal(dp_turn_table_count(t), 0);
+	(void)dp_turn_table_tick(t, 0, now + 3, 64);
+	(void)dp_turn_table_tick(t, 1, now + 3, 64);
+	assert_int_equal(dp_turn_table_ports_free(t, 0), 8);
+	assert_int_equal(dp_turn_table_ports6_free(t, 0), 8);
+	dp_turn_table_free(t);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -826,6 +906,7 @@ main(int argc, char **argv)
 		cmocka_unit_test(test_quotas),
 		cmocka_unit_test(test_differential),
 		cmocka_unit_test(test_ipv6),
+		cmocka_unit_test(test_drop_family),
 		cmocka_unit_test(test_scale),
 	};
 	int rc;

@@ -214,7 +214,18 @@ test_turn6_counters(void **state)
 	assert_true(GW_IPC_VERSION >= 18);
 	assert_int_equal(GW_CNT_TURN6_ALLOC_OK, GW_CNT_ICE6_NOT_NOMINATED + 1);
 	assert_int_equal(GW_CNT_TURN6_DROP_TOOBIG, GW_CNT_TURN6_ALLOC_OK + 4);
-	assert_int_equal(GW_CNT_MAX, GW_CNT_TURN6_DROP_TOOBIG + 1);
+	assert_true(GW_CNT_MAX > GW_CNT_TURN6_DROP_TOOBIG);
+}
+
+/* v20: a dual allocation's family deleted alone, IPv6 fragmentation. */
+static void
+test_family_frag6_counters(void **state)
+{
+	(void)state;
+	assert_int_equal(GW_IPC_VERSION, 20);
+	assert_int_equal(GW_CNT_TURN_FAMILY_DELETED, GW_CNT_TURN6_DROP_TOOBIG + 1);
+	assert_int_equal(GW_CNT_IPV6_FRAG_OUT, GW_CNT_TURN_FAMILY_DELETED + 1);
+	assert_int_equal(GW_CNT_MAX, GW_CNT_IPV6_FRAG_OUT + 1);
 }
 
 /* v19: TURN over TCP/TLS on IPv6 (the stream header's IPv6 addresses,
@@ -223,7 +234,7 @@ static void
 test_strm6_layout(void **state)
 {
 	(void)state;
-	assert_int_equal(GW_IPC_VERSION, 19);
+	assert_true(GW_IPC_VERSION >= 19);
 	assert_int_equal(offsetof(struct gw_ipc_strm, client_ip6), 24);
 	assert_int_equal(GW_CNT_EXC_FROM_KERNEL_MCAST6, GW_CNT_EXC_FROM_KERNEL_DROP + 1);
 }
@@ -336,6 +347,7 @@ main(void)
 		cmocka_unit_test(test_ipv6_counters),
 		cmocka_unit_test(test_strm6_layout),
 		cmocka_unit_test(test_turn6_counters),
+		cmocka_unit_test(test_family_frag6_counters),
 		cmocka_unit_test(test_rings_and_counters),
 		cmocka_unit_test(test_check_info),
 	};
