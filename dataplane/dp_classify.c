@@ -8,6 +8,7 @@
 #include "dp_arp.h"
 #include "dp_ctx.h"
 #include "dp_exc.h"
+#include "dp_frag.h"
 #include "dp_ipc.h"
 #include "dp_ipv6.h"
 #include "dp_media.h"
@@ -192,8 +193,12 @@ ipv4_input(struct dp_worker *w, unsigned pi, struct rte_mbuf *m, const uint8_t *
 		return;
 	}
 	if (ip.is_fragment) {
-		DP_CNT(w, IPV4_FRAGMENT);
-		drop(m);
+		/* the whole datagram, once its last fragment is in, takes the
+		 * same path from the top (it is no fragment then) */
+		m = dp_frag_reassemble4(w, m, (unsigned)ip.hdr_len);
+		if (m != NULL)
+			ipv4_input(w, pi, m, rte_pktmbuf_mtod_offset(m, const uint8_t *, GW_ETH_HLEN),
+				   (uint16_t)(rte_pktmbuf_pkt_len(m) - GW_ETH_HLEN));
 		return;
 	}
 	switch (ip.proto) {

@@ -18,6 +18,8 @@
 #include "dp_arp.h"
 #include "dp_ndp.h"
 
+struct dp_frag_rx;
+
 #define DP_BURST        32
 #define DP_PREFETCH     3
 
@@ -51,6 +53,7 @@ struct __rte_cache_aligned dp_worker {
 	struct dp_arp_pending arp_pending;
 	uint16_t ip_id;
 	struct dp_ndp_pending ndp_pending;
+	struct dp_frag_rx *frag_rx;   /* reassembly of received fragments (dp_frag) */
 };
 
 struct dp_ctx {

@@ -1,6 +1,6 @@
 /*
- * dp_frag: IPv4 and IPv6 fragmentation on the send side (dp_frag.h), with
- * DPDK's librte_ip_frag doing the splitting.
+ * dp_frag: IPv4 and IPv6 fragmentation on the send side and reassembly on
+ * the receive side (dp_frag.h), with DPDK's librte_ip_frag doing the work.
  */
 #include "dp_frag.h"
 
@@ -8,6 +8,8 @@
 #include <string.h>
 
 #include <rte_ip.h>
+#include <rte_malloc.h>
+#include <rte_cycles.h>
 #include <rte_ip_frag.h>
 #include <rte_random.h>
 
@@ -153,4 +155,123 @@ fail:
 	DP_CNT(w, IPV4_FRAG_FAIL);
 	rte_pktmbuf_free(m);
 	return err;
+}
+
+/* ---- reassembly ------------------------------------------------------------------- */
+
+struct dp_frag_rx {
+	struct rte_ip_frag_tbl *tbl;
+	struct rte_ip_frag_death_row dr;
+};
+
+int
+dp_frag_rx_create(struct dp_worker *w)
+{
+	uint64_t cycles = rte_get_tsc_hz() * DP_FRAG_RX_TIMEOUT_MS / 1000;
+	struct dp_frag_rx *f;
+
+	f = rte_zmalloc_socket("rtcgw_frag_rx", sizeof(*f), RTE_CACHE_LINE_SIZE,
+			       (int)rte_lcore_to_socket_id(w->lcore_id));
+	if (f == NULL)
+		return -ENOMEM;
+	/* 32 buckets of 4 (more than the entries, so collisions rarely refuse) */
+	f->tbl = rte_ip_frag_table_create(DP_FRAG_RX_DATAGRAMS / 4, 4, DP_FRAG_RX_DATAGRAMS,
+					  cycles, (int)rte_lcore_to_socket_id(w->lcore_id));
+	if (f->tbl == NULL) {
+		rte_free(f);
+		return -ENOMEM;
+	}
+	w->frag_rx = f;
+	return 0;
+}
+
+/*
+ * The reassembled chain r into one mbuf (the parsers read single segments),
+ * or NULL when it does not fit (counted). Consumes r.
+ */
+static struct rte_mbuf *
+linear_whole(struct dp_worker *w, struct rte_mbuf *r)
+{
+	struct rte_mbuf *c;
+
+	if (r->nb_segs == 1) {
+		r->ol_flags = 0;
+		return r;
+	}
+	c = rte_pktmbuf_alloc(dp.pool);
+	if (c == NULL || r->pkt_len > rte_pktmbuf_tailroom(c)) {
+		DP_CNT(w, FRAG_REASM_FAIL);
+		rte_pktmbuf_free(c);
+		rte_pktmbuf_free(r);
+		return NULL;
+	}
+	/* the chain's segments are in order: copy them end to end */
+	if (rte_pktmbuf_read(r, 0, r->pkt_len, rte_pktmbuf_append(c, (uint16_t)r->pkt_len)) ==
+	    NULL) {
+		DP_CNT(w, FRAG_REASM_FAIL);
+		rte_pktmbuf_free(c);
+		rte_pktmbuf_free(r);
+		return NULL;
+	}
+	c->port = r->port;
+	c->ol_flags = 0;
+	rte_pktmbuf_free(r);
+	return c;
+}
+
+struct rte_mbuf *
+dp_frag_reassemble4(struct dp_worker *w, struct rte_mbuf *m, unsigned hlen)
+{
+	struct rte_ipv4_hdr *ip;
+	struct rte_mbuf *r;
+
+	DP_CNT(w, IPV4_FRAGMENT);
+	m->l2_len = GW_ETH_HLEN;
+	m->l3_len = hlen;
+	ip = rte_pktmbuf_mtod_offset(m, struct rte_ipv4_hdr *, GW_ETH_HLEN);
+	r = rte_ipv4_frag_reassemble_packet(w->frag_rx->tbl, &w->frag_rx->dr, m, rte_rdtsc(),
+					    ip);
+	if (r == NULL)
+		return NULL;                 /* kept, or dropped by the table */
+	r = linear_whole(w, r);
+	if (r == NULL)
+		return NULL;
+	ip = rte_pktmbuf_mtod_offset(r, struct rte_ipv4_hdr *, GW_ETH_HLEN);
+	ip->hdr_checksum = 0;
+	ip->hdr_checksum = rte_ipv4_cksum(ip);
+	DP_CNT(w, FRAG_REASSEMBLED);
+	return r;
+}
+
+struct rte_mbuf *
+dp_frag_reassemble6(struct dp_worker *w, struct rte_mbuf *m)
+{
+	struct rte_ipv6_hdr *ip;
+	struct rte_mbuf *r;
+
+	DP_CNT(w, IPV6_FRAGMENT);
+	ip = rte_pktmbuf_mtod_offset(m, struct rte_ipv6_hdr *, GW_ETH_HLEN);
+	if (ip->proto != IPPROTO_FRAGMENT) {
+		/* extension headers before it: librte_ip_frag cannot take it out */
+		DP_CNT(w, FRAG_REASM_FAIL);
+		rte_pktmbuf_free(m);
+		return NULL;
+	}
+	m->l2_len = GW_ETH_HLEN;
+	m->l3_len = sizeof(*ip) + sizeof(struct rte_ipv6_fragment_ext);
+	r = rte_ipv6_frag_reassemble_packet(w->frag_rx->tbl, &w->frag_rx->dr, m, rte_rdtsc(), ip,
+					    (struct rte_ipv6_fragment_ext *)(ip + 1));
+	if (r == NULL)
+		return NULL;
+	r = linear_whole(w, r);
+	if (r != NULL)
+		DP_CNT(w, FRAG_REASSEMBLED);
+	return r;
+}
+
+void
+dp_frag_rx_flush(struct dp_worker *w)
+{
+	if (w->frag_rx != NULL && w->frag_rx->dr.cnt != 0)
+		rte_ip_frag_free_death_row(&w->frag_rx->dr, 0);
 }

@@ -51,4 +51,41 @@ int dp_frag_send(struct dp_worker *w, unsigned pi, struct rte_mbuf *m, uint32_t 
  */
 int dp_frag_send6(struct dp_worker *w, unsigned pi, struct rte_mbuf *m, const uint8_t *dst);
 
+/*
+ * Reassembly of the fragments the workers receive (librte_ip_frag, one table
+ * per worker): a client whose datagrams exceed its MTU (a full-size one in
+ * ChannelData or a Send indication) sends fragments, which the kernel would
+ * reassemble for coturn. Bounded: DP_FRAG_RX_DATAGRAMS datagrams in flight
+ * per worker, DP_FRAG_RX_TIMEOUT_MS to complete, at most RTE_LIBRTE_IP_FRAG_
+ * MAX_FRAG fragments each, and the whole datagram must fit one mbuf (the
+ * packet path parses single-segment mbufs). A table full of incomplete
+ * datagrams drops new fragments; timed-out ones are freed as the table is
+ * used.
+ */
+#define DP_FRAG_RX_DATAGRAMS  128
+#define DP_FRAG_RX_TIMEOUT_MS 2000
+
+/** Create worker w's reassembly table. @return 0 or -ENOMEM. */
+int dp_frag_rx_create(struct dp_worker *w);
+
+/**
+ * Take IPv4 fragment m ([Ethernet][IPv4 header, hlen bytes][data]).
+ * @return NULL when m was kept for later (or dropped and counted), or the
+ *         whole datagram as a new single-segment mbuf ([Ethernet][IPv4
+ *         header, fragment fields cleared, checksum rewritten][payload],
+ *         ol_flags 0 so every checksum is verified again), counted in
+ *         FRAG_REASSEMBLED. Consumes m either way.
+ */
+struct rte_mbuf *dp_frag_reassemble4(struct dp_worker *w, struct rte_mbuf *m, unsigned hlen);
+
+/**
+ * The same for IPv6 fragment m whose Fragment header directly follows the
+ * 40-byte IPv6 header (the layout senders use; any other is dropped and
+ * counted in FRAG_REASM_FAIL). The result has no Fragment header.
+ */
+struct rte_mbuf *dp_frag_reassemble6(struct dp_worker *w, struct rte_mbuf *m);
+
+/** Free the mbufs the table let go of in this burst (call once per burst). */
+void dp_frag_rx_flush(struct dp_worker *w);
+
 #endif

@@ -6,6 +6,7 @@
 #include "demux.h"
 #include "dp_ctx.h"
 #include "dp_exc.h"
+#include "dp_frag.h"
 #include "dp_media.h"
 #include "dp_ndp.h"
 #include "dp_stun.h"
@@ -205,8 +206,11 @@ dp_ipv6_input(struct dp_worker *w, unsigned pi, struct rte_mbuf *m, const uint8_
 		return;
 	}
 	if (ip.is_fragment) {
-		DP_CNT(w, IPV6_FRAGMENT);
-		drop(m);
+		/* as for IPv4 (dp_classify): the whole datagram from the top */
+		m = dp_frag_reassemble6(w, m);
+		if (m != NULL)
+			dp_ipv6_input(w, pi, m, rte_pktmbuf_mtod_offset(m, const uint8_t *, GW_ETH_HLEN),
+				      (uint16_t)(rte_pktmbuf_pkt_len(m) - GW_ETH_HLEN));
 		return;
 	}
 	switch (ip.proto) {

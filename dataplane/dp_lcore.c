@@ -8,6 +8,7 @@
 #include "dp_classify.h"
 #include "dp_ctx.h"
 #include "dp_exc.h"
+#include "dp_frag.h"
 #include "dp_ice.h"
 #include "dp_ipc.h"
 #include "dp_log.h"
@@ -68,6 +69,7 @@ dp_lcore_main(void *unused)
 				got += n;
 			}
 		}
+		dp_frag_rx_flush(w);            /* what reassembly let go of */
 		got += dp_exc_poll(w);
 		got += dp_media_poll(w);
 		got += dp_strm_poll(w);         /* worker 0: TURN over TCP/TLS */

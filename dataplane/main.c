@@ -166,7 +166,9 @@ create_workers(const struct gw_config *c)
 		w->idx = i;
 		w->lcore_id = c->dataplane.lcores[i];
 		dp.workers[i] = w;
-		rc = dp_ipc_worker_rings(w);
+		rc = dp_frag_rx_create(w);
+		if (rc == 0)
+			rc = dp_ipc_worker_rings(w);
 		if (rc != 0)
 			return rc;
 	}

@@ -32,7 +32,7 @@
 	_(ARP_CONFLICT,         "ARP dropped: another host claims the gateway's own address") \
 	_(IPV4_BAD_HDR,         "IPv4 headers malformed (version, IHL, lengths)")    \
 	_(IPV4_BAD_CKSUM,       "IPv4 header checksum errors")                       \
-	_(IPV4_FRAGMENT,        "IPv4 fragments (not reassembled)")                  \
+	_(IPV4_FRAGMENT,        "IPv4 fragments received (taken for reassembly)")    \
 	_(IPV4_NOT_FOR_US,      "IPv4 to an address that is not ours")               \
 	_(IPV4_MARTIAN_SRC,     "IPv4 dropped: impossible source (0/8, loopback, multicast, broadcast, ours)") \
 	_(IPV4_FRAG_OUT,        "datagrams over the port MTU sent as IPv4 fragments") \
@@ -157,7 +157,7 @@
 	_(IPV6_UNSUPPORTED,     "IPv6 dropped: jumbogram, routing header with segments left, unskippable option, too many extension headers") \
 	_(IPV6_NOT_FOR_US,      "IPv6 to an address that is not ours, or to a multicast group other than all-nodes and our solicited-node groups") \
 	_(IPV6_MARTIAN_SRC,     "IPv6 dropped: impossible source (multicast, loopback, IPv4-mapped, ours, :: outside DAD)") \
-	_(IPV6_FRAGMENT,        "IPv6 fragments (not reassembled)")                  \
+	_(IPV6_FRAGMENT,        "IPv6 fragments received (taken for reassembly)")    \
 	_(IPV6_PROTO_OTHER,     "IPv6 with a next header other than UDP or ICMPv6")   \
 	_(IPV6_UDP_UNSUPPORTED, "UDP over IPv6 dropped: to multicast, or for a service that is IPv4-only today (TURN relay, DTLS, SRTP media)") \
 	_(ICMP6_BAD,            "ICMPv6 malformed or with a bad checksum")           \
@@ -182,7 +182,9 @@
 	_(TURN_DROP_PEER_AF,    "TURN data dropped: a peer of an address family the allocation does not relay") \
 	_(TURN6_DROP_TOOBIG,    "TURN datagrams over IPv6 dropped: larger than the port MTU and DONT-FRAGMENT asked, or no mbufs to fragment") \
 	_(TURN_FAMILY_DELETED,  "relayed addresses of one family deleted from a dual allocation (Refresh, REQUESTED-ADDRESS-FAMILY, LIFETIME 0)") \
-	_(IPV6_FRAG_OUT,        "datagrams over the port MTU sent as IPv6 fragments (RFC 8200 §4.5)")
+	_(IPV6_FRAG_OUT,        "datagrams over the port MTU sent as IPv6 fragments (RFC 8200 §4.5)") \
+	_(FRAG_REASSEMBLED,     "IPv4 and IPv6 datagrams reassembled from received fragments") \
+	_(FRAG_REASM_FAIL,      "fragmented datagrams dropped: larger than one mbuf, or an IPv6 Fragment header after other extension headers")
 
 /*
  * rtcgw-turnfront's counters (TURN over TCP and TLS): kept by the front in

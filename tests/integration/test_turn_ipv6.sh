@@ -4,7 +4,10 @@
 # relayed address (-x) to turnutils_peer on an IPv6 address, with Send
 # indications, client to client (hairpin between two IPv6 relayed
 # addresses), an IPv4 client with an IPv6 relay and an IPv6 client with an
-# IPv4 relay, a dual allocation (-Z); every run with 0 loss. Negative cases
+# IPv4 relay, a dual allocation (-Z); every run with 0 loss; full-size
+# datagrams over IPv6 (the dataplane fragments what it sends over the MTU and
+# reassembles the client's fragments); one family of a dual allocation
+# deleted by a Refresh (RFC 8656 §7.3). Negative cases
 # with turn_client.py over IPv6: each denied IPv6 peer form refused 403 and
 # counted (its Send indication dropped and counted), 440 for an address
 # family the server does not know, the nonce bound to the client's address.
@@ -122,6 +125,31 @@ tb_check "... the dual allocations hold IPv6 relayed addresses too (turn6_alloc_
 	tb_wait_metric_ge rtcgw_turn6_alloc_ok_total $((D6 + 10)) 3
 none_dropped() { [ "$(M turn6_drop_toobig)" = 0 ] && [ "$(M turn_drop_peer_af)" = 0 ]; }
 tb_check "no IPv6 datagram over the MTU, no peer-family mismatch" none_dropped
+# One family of a dual allocation deleted (RFC 8656 §7.3, as coturn does):
+# a Refresh with REQUESTED-ADDRESS-FAMILY IPv6 and LIFETIME 0.
+FD=$(M turn_family_deleted)
+tb_check "Refresh (IPv6, LIFETIME 0) deletes a dual allocation's IPv6 address only: 443 after, IPv4 goes on" \
+	tb_c timeout 60 python3 "$TB_ROOT/tests/integration/turn_client.py" "$GW6" 3478 dualdrop \
+	--user alice --pass alice-pass-1 --peer "$PEER6" --other "$PEER_IP" \
+	--expect "drop=200,perm6=443,perm4=200,again=443,refresh=200"
+tb_check "... counted (turn_family_deleted +1)" counted turn_family_deleted $((FD + 1))
+# 4b. Full-size datagrams: a peer's 1452-byte datagram (the most a 1500-byte
+# IPv6 MTU carries unfragmented) grows by 4 (ChannelData) or 36 (Data
+# indication) bytes toward an IPv6 client: the dataplane sends it in IPv6
+# fragments the client's kernel reassembles (RFC 8200 §4.5), as coturn's
+# kernel would.
+FO=$(M ipv6_frag_out)
+FR=$(M frag_reassembled)
+tb_check "1452-byte datagrams over IPv6 channels (ChannelData over the MTU), 0 loss" \
+	uclient v6bigchan "$GW6" -x -c -u alice -w alice-pass-1 -e "$PEER6" -n 20 -m 2 -l 1452 -z 20
+tb_check "1452-byte datagrams over IPv6 Send/Data indications, 0 loss" \
+	uclient v6bigsend "$GW6" -x -s -c -u alice -w alice-pass-1 -e "$PEER6" -n 20 -m 2 -l 1452 -z 20
+tb_check "every over-MTU IPv6 datagram fragmented (ipv6_frag_out >= 80)" counted ipv6_frag_out $((FO + 80))
+tb_check "none dropped as too big" bash -c "[ '$(M turn6_drop_toobig)' = 0 ]"
+# ... and the client's own 1456/1488-byte messages reach the dataplane as
+# IPv6 fragments (its kernel fragments them): reassembled, not dropped
+reasm_ok() { counted frag_reassembled $((FR + 80)) && unchanged frag_reasm_fail 0; }
+tb_check "the client's fragmented messages reassembled (frag_reassembled >= 80, none failed)" reasm_ok
 
 # 5. Negative cases over IPv6 (turn_client.py reports the codes).
 TC="$TB_ROOT/tests/integration/turn_client.py"

@@ -24,6 +24,7 @@
 #include "dp_classify.h"
 #include "dp_ctx.h"
 #include "dp_exc.h"
+#include "dp_frag.h"
 #include "dp_harness.h"
 #include "dp_ipc.h"
 #include "dp_ipv6.h"
@@ -74,11 +75,24 @@ dp_arp_input(struct dp_worker *w, unsigned pi, struct rte_mbuf *m, const uint8_t
 	rte_pktmbuf_free(m);
 }
 
+/* dp_frag links against it; IPv6 never reaches it here (dp_ipv6 is a recorder) */
+void
+dp_ndp_send_ip6(struct dp_worker *w, unsigned pi, struct rte_mbuf *m, const uint8_t *dst)
+{
+	(void)w, (void)pi, (void)dst;
+	rte_pktmbuf_free(m);
+}
+
+static uint8_t stun_seen[2048];
+static size_t stun_seen_len;
+
 void
 dp_stun_input(struct dp_worker *w, unsigned pi, struct rte_mbuf *m,
 	      const struct gw_ipv4_view *ip, const struct gw_udp_view *u)
 {
-	(void)w, (void)pi, (void)ip, (void)u;
+	(void)w, (void)pi, (void)ip;
+	stun_seen_len = u->payload_len < sizeof(stun_seen) ? u->payload_len : sizeof(stun_seen);
+	memcpy(stun_seen, u->payload, stun_seen_len);
 	n_stun++;
 	rte_pktmbuf_free(m);
 }
@@ -308,6 +322,98 @@ test_ipv6_hook(void **state)
 	assert_int_equal(wk.cnt[GW_CNT_ETH_UNKNOWN_TYPE], unknown + 1);
 }
 
+/*
+ * The frame in f (len bytes: Ethernet, 20-byte IPv4 header, UDP datagram)
+ * as IPv4 fragments of at most chunk bytes of IP payload (a multiple of 8),
+ * into out[]; @return their number.
+ */
+static unsigned
+fragment4(const uint8_t *f, size_t len, size_t chunk, struct rte_mbuf **out, unsigned max)
+{
+	size_t data = len - GW_ETH_HLEN - GW_IPV4_HLEN;
+	unsigned n = 0;
+
+	for (size_t off = 0; off < data && n < max; off += chunk, n++) {
+		size_t part = data - off < chunk ? data - off : chunk;
+		struct rte_mbuf *m = rte_pktmbuf_alloc(pool);
+		uint8_t *b;
+		struct rte_ipv4_hdr *ip;
+
+		assert_non_null(m);
+		b = (uint8_t *)rte_pktmbuf_append(m, (uint16_t)(GW_ETH_HLEN + GW_IPV4_HLEN + part));
+		if (b == NULL) {
+			fail();
+			return n;
+		}
+		memcpy(b, f, GW_ETH_HLEN + GW_IPV4_HLEN);
+		memcpy(b + GW_ETH_HLEN + GW_IPV4_HLEN, f + GW_ETH_HLEN + GW_IPV4_HLEN + off, part);
+		ip = (struct rte_ipv4_hdr *)(b + GW_ETH_HLEN);
+		ip->total_length = rte_cpu_to_be_16((uint16_t)(GW_IPV4_HLEN + part));
+		ip->fragment_offset = rte_cpu_to_be_16(
+			(uint16_t)((off + part < data ? RTE_IPV4_HDR_MF_FLAG : 0) | off / 8));
+		ip->hdr_checksum = 0;
+		ip->hdr_checksum = rte_ipv4_cksum(ip);
+		out[n] = m;
+	}
+	return n;
+}
+
+/*
+ * Received IPv4 fragments are reassembled (librte_ip_frag, dp_frag): the
+ * whole datagram goes on as if it had come in one piece, in order or not;
+ * a datagram too large for one mbuf is counted and dropped, and nothing
+ * else is lost.
+ */
+static void
+test_reassembly(void **state)
+{
+	static uint8_t frame[4096], payload[3000];
+	struct rte_mbuf *fr[8];
+	unsigned n, stun = n_stun;
+	size_t len;
+
+	(void)state;
+	memcpy(payload, binding, sizeof(binding));
+	for (size_t i = sizeof(binding); i < sizeof(payload); i++)
+		payload[i] = (uint8_t)(i * 13 + 5);
+	/* 1800 bytes of STUN to the STUN port: two fragments, in order */
+	len = dp_harness_frame(frame, NULL, IP(198, 18, 4, 1), 5000, GW, 3478, payload, 1800, 41);
+	n = fragment4(frame, len, 1480, fr, 8);
+	assert_int_equal(n, 2);
+	dp_classify_burst(&wk, 0, &fr[0], 1);
+	assert_int_equal(n_stun, stun);                  /* held */
+	dp_classify_burst(&wk, 0, &fr[1], 1);
+	dp_frag_rx_flush(&wk);
+	assert_int_equal(n_stun, stun + 1);
+	assert_int_equal(stun_seen_len, 1800);
+	assert_memory_equal(stun_seen, payload, 1800);
+	assert_int_equal(wk.cnt[GW_CNT_IPV4_FRAGMENT], 2);
+	assert_int_equal(wk.cnt[GW_CNT_FRAG_REASSEMBLED], 1);
+	/* three fragments, last one first, in one burst */
+	len = dp_harness_frame(frame, NULL, IP(198, 18, 4, 1), 5001, GW, 3478, payload, 1900, 42);
+	n = fragment4(frame, len, 640, fr, 8);
+	assert_int_equal(n, 3);
+	{
+		struct rte_mbuf *burst[3] = { fr[2], fr[0], fr[1] };
+
+		dp_classify_burst(&wk, 0, burst, 3);
+	}
+	dp_frag_rx_flush(&wk);
+	assert_int_equal(n_stun, stun + 2);
+	assert_int_equal(stun_seen_len, 1900);
+	assert_memory_equal(stun_seen, payload, 1900);
+	/* larger than one mbuf: counted, dropped, its mbufs back */
+	len = dp_harness_frame(frame, NULL, IP(198, 18, 4, 1), 5002, GW, 3478, payload, 2900, 43);
+	n = fragment4(frame, len, 1480, fr, 8);
+	assert_int_equal(n, 2);
+	dp_classify_burst(&wk, 0, fr, 2);
+	dp_frag_rx_flush(&wk);
+	assert_int_equal(n_stun, stun + 2);
+	assert_int_equal(wk.cnt[GW_CNT_FRAG_REASM_FAIL], 1);
+	assert_int_equal(wk.cnt[GW_CNT_FRAG_REASSEMBLED], 2);
+	assert_int_equal(rte_mempool_in_use_count(pool), 0);
+}
+
 static int
 setup(void **state)
 {
@@ -320,7 +426,7 @@ setup(void **state)
 	pool = rte_pktmbuf_pool_create("rtt_cls", 255, 0, 0, RTE_MBUF_DEFAULT_BUF_SIZE,
 				       SOCKET_ID_ANY);
 	dp.pool = pool;
-	return pool == NULL ? -1 : 0;
+	return pool == NULL || dp_frag_init(255) != 0 || dp_frag_rx_create(&wk) != 0 ? -1 : 0;
 }
 
 int
@@ -333,6 +439,7 @@ main(void)
 		cmocka_unit_test(test_exception_hooks),
 		cmocka_unit_test(test_media_hook),
 		cmocka_unit_test(test_ipv6_hook),
+		cmocka_unit_test(test_reassembly),
 	};
 	int rc;
 

@@ -36,6 +36,7 @@
 #include "dp_ipv6.h"
 #include "dp_media.h"
 #include "dp_ndp.h"
+#include "dp_frag.h"
 #include "dp_stun.h"
 #include "dp_turn.h"
 #include "gw_config.h"
@@ -581,6 +582,67 @@ out_stun(struct rte_mbuf *m, uint16_t dport, struct gw_stun_view *sv)
 	assert_int_equal(gw_stun_parse(sv, u.payload, u.payload_len), 0);
 }
 
+/*
+ * Received IPv6 fragments are reassembled (dp_frag): a 1700-byte Binding
+ * request (an unknown comprehension-optional attribute pads it) in two
+ * fragments, the second first, is answered once whole; a fragment whose
+ * Fragment header follows another extension header is counted and dropped.
+ */
+static void
+test_reassembly6(void **state)
+{
+	static const uint8_t txid[12] = "rtcgw-v6-frg";
+	static uint8_t req[1700], pad[1600], dgram[2048], frag[1600];
+	struct gw_stun_enc e;
+	struct gw_stun_view sv;
+	struct rte_mbuf *m[4];
+	size_t dlen, first;
+	uint64_t reasm = cnt(GW_CNT_FRAG_REASSEMBLED), fail = cnt(GW_CNT_FRAG_REASM_FAIL);
+	unsigned in_use = rte_mempool_in_use_count(pool);
+
+	(void)state;
+	memset(pad, 0x5a, sizeof(pad));
+	gw_stun_enc_init(&e, req, sizeof(req), gw_stun_type(GW_STUN_BINDING, GW_STUN_REQUEST), txid);
+	assert_int_equal(gw_stun_enc_bytes(&e, 0x8050, pad, sizeof(pad)), 0);
+	gw_stun_enc_fingerprint(&e);
+	dlen = GW_UDP_HLEN + gw_stun_enc_len(&e);
+	memcpy(dgram + GW_UDP_HLEN, req, gw_stun_enc_len(&e));
+	gw_udp6_encode(dgram, cl6, gw6, 45020, 3478, (uint16_t)gw_stun_enc_len(&e));
+	first = 1232;                              /* a multiple of 8 */
+	for (int k = 1; k >= 0; k--) {             /* the last fragment first */
+		size_t off = k == 0 ? 0 : first, part = k == 0 ? first : dlen - first;
+
+		frag[0] = GW_IPPROTO_UDP;          /* next header */
+		frag[1] = 0;
+		frag[2] = (uint8_t)(off >> 8);
+		frag[3] = (uint8_t)((off & 0xf8) | (k == 0 ? 1 : 0));   /* offset, M */
+		memcpy(frag + 4, "\x12\x34\x56\x78", 4);             /* Identification */
+		memcpy(frag + 8, dgram + off, part);
+		rx6(cmac, NULL, cl6, gw6, 44, 64, frag, 8 + part);
+		dp_frag_rx_flush(&wk);
+		if (k == 1)
+			sent_none();                /* held */
+	}
+	assert_int_equal(sent(m, 4), 1);
+	out_stun(m[0], 45020, &sv);
+	assert_int_equal(sv.cls, GW_STUN_SUCCESS);
+	assert_memory_equal(sv.txid, txid, 12);
+	rte_pktmbuf_free(m[0]);
+	assert_int_equal(cnt(GW_CNT_FRAG_REASSEMBLED), reasm + 1);
+	/* hop-by-hop options, then the Fragment header: not reassembled */
+	{
+		uint8_t l4[64] = { 44, 0, 1, 4, 0, 0, 0, 0 };   /* HBH: next 44, PadN */
+
+		l4[8] = GW_IPPROTO_UDP;
+		l4[11] = 1;                                     /* offset 0, M */
+		rx6(cmac, NULL, cl6, gw6, 0, 64, l4, sizeof(l4));
+		dp_frag_rx_flush(&wk);
+		sent_none();
+		assert_int_equal(cnt(GW_CNT_FRAG_REASM_FAIL), fail + 1);
+	}
+	assert_int_equal(rte_mempool_in_use_count(pool), in_use);   /* nothing held or lost */
+}
+
 static void
 test_stun_binding6(void **state)
 {
@@ -740,7 +802,8 @@ setup(void **state)
 		return -1;
 	rte_eth_tx_buffer_init(txb, 128);
 	wk.txb[0] = txb;
-	if (dp_ndp_table_create(&dp.neigh6, 256, conf.dataplane.arp_timeout_s) != 0)
+	if (dp_ndp_table_create(&dp.neigh6, 256, conf.dataplane.arp_timeout_s) != 0 ||
+	    dp_frag_init(255) != 0 || dp_frag_rx_create(&wk) != 0)
 		return -1;
 	return gw_ice_cred_init(&cred, "gwL0cal1", "Fx3q", "Zh6mC0nFqDvH2sXk8pY1wRtA");
 }
@@ -755,6 +818,7 @@ main(void)
 		cmocka_unit_test(test_echo_and_resolution),
 		cmocka_unit_test(test_unanswered_and_limits),
 		cmocka_unit_test(test_stun_binding6),
+		cmocka_unit_test(test_reassembly6),
 		cmocka_unit_test(test_ice6),
 		cmocka_unit_test(test_bad_headers_and_no_ipv6),
 	};

@@ -217,7 +217,8 @@ test_turn6_counters(void **state)
 	assert_true(GW_CNT_MAX > GW_CNT_TURN6_DROP_TOOBIG);
 }
 
-/* v20: a dual allocation's family deleted alone, IPv6 fragmentation. */
+/* v20: a dual allocation's family deleted alone, IPv6 fragmentation,
+ * reassembly of received fragments. */
 static void
 test_family_frag6_counters(void **state)
 {
@@ -225,7 +226,8 @@ test_family_frag6_counters(void **state)
 	assert_int_equal(GW_IPC_VERSION, 20);
 	assert_int_equal(GW_CNT_TURN_FAMILY_DELETED, GW_CNT_TURN6_DROP_TOOBIG + 1);
 	assert_int_equal(GW_CNT_IPV6_FRAG_OUT, GW_CNT_TURN_FAMILY_DELETED + 1);
-	assert_int_equal(GW_CNT_MAX, GW_CNT_IPV6_FRAG_OUT + 1);
+	assert_int_equal(GW_CNT_FRAG_REASSEMBLED, GW_CNT_IPV6_FRAG_OUT + 1);
+	assert_int_equal(GW_CNT_MAX, GW_CNT_FRAG_REASM_FAIL + 1);
 }
 
 /* v19: TURN over TCP/TLS on IPv6 (the stream header's IPv6 addresses,
