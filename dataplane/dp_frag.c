@@ -79,82 +79,75 @@ drop_rest:
 	return 0;
 }
 
-int
-dp_frag_send6(struct dp_worker *w, unsigned pi, struct rte_mbuf *m, const uint8_t *dst)
+/*
+ * dp_frag_send() and dp_frag_send6(): dst6 NULL for IPv4 (to dst4). The
+ * library splits; the fragments hold references to m's payload.
+ */
+static int
+frag_send(struct dp_worker *w, unsigned pi, struct rte_mbuf *m, uint32_t dst4,
+	  const uint8_t *dst6)
 {
+	const bool v6 = dst6 != NULL;
+	const size_t hlen = v6 ? sizeof(struct rte_ipv6_hdr) : GW_IPV4_HLEN;
 	struct rte_mbuf *frags[DP_FRAG_MAX];
-	uint8_t d[16];
-	uint32_t id;
+	uint8_t d6[16];
 	int32_t n;
 	int err;
 
-	memcpy(d, dst, 16);             /* dst may point into m */
-	if (rte_pktmbuf_adj(m, GW_ETH_HLEN) == NULL ||
-	    rte_pktmbuf_data_len(m) < sizeof(struct rte_ipv6_hdr)) {
+	if (v6)
+		memcpy(d6, dst6, 16);       /* dst6 may point into m */
+	if (rte_pktmbuf_adj(m, GW_ETH_HLEN) == NULL || rte_pktmbuf_data_len(m) < hlen) {
 		err = -EINVAL;
 		goto fail;
 	}
-	n = rte_ipv6_fragment_packet(m, frags, DP_FRAG_MAX, dp.ports[pi].mtu, dp.pool,
-				     dp.pool_indirect);
+	if (v6) {
+		n = rte_ipv6_fragment_packet(m, frags, DP_FRAG_MAX, dp.ports[pi].mtu, dp.pool,
+					     dp.pool_indirect);
+	} else {
+		struct rte_ipv4_hdr *ip = rte_pktmbuf_mtod(m, struct rte_ipv4_hdr *);
+
+		ip->fragment_offset &= rte_cpu_to_be_16((uint16_t)~RTE_IPV4_HDR_DF_FLAG);
+		n = rte_ipv4_fragment_packet(m, frags, DP_FRAG_MAX, dp.ports[pi].mtu, dp.pool,
+					     dp.pool_indirect);
+	}
 	if (n < 0) {
 		err = n == -ENOMEM ? -ENOBUFS : -EINVAL;
 		goto fail;
 	}
 	rte_pktmbuf_free(m);
-	/* librte_ip_frag leaves the Identification 0: fragments of two
-	 * datagrams in flight would be reassembled together. RFC 7739 asks for
-	 * unpredictable values; rte_rand is per lcore and lock-free. */
-	id = (uint32_t)rte_rand();
-	for (int32_t i = 0; i < n; i++) {
-		struct rte_ipv6_fragment_ext *fh = rte_pktmbuf_mtod_offset(
-			frags[i], struct rte_ipv6_fragment_ext *, sizeof(struct rte_ipv6_hdr));
+	if (v6) {
+		/* librte_ip_frag leaves the Identification 0: fragments of two
+		 * datagrams in flight would be reassembled together. RFC 7739
+		 * asks for unpredictable values; rte_rand is per lcore and
+		 * lock-free. */
+		uint32_t id = rte_cpu_to_be_32((uint32_t)rte_rand());
 
-		fh->id = rte_cpu_to_be_32(id);
+		for (int32_t i = 0; i < n; i++)
+			rte_pktmbuf_mtod_offset(frags[i], struct rte_ipv6_fragment_ext *,
+						sizeof(struct rte_ipv6_hdr))->id = id;
 	}
-	if (send_frags(w, pi, frags, n, 0, d) != 0) {
-		DP_CNT(w, TURN6_DROP_TOOBIG);
+	if (send_frags(w, pi, frags, n, dst4, v6 ? d6 : NULL) != 0) {
+		w->cnt[v6 ? GW_CNT_TURN6_DROP_TOOBIG : GW_CNT_IPV4_FRAG_FAIL]++;
 		return -ENOBUFS;
 	}
-	DP_CNT(w, IPV6_FRAG_OUT);
+	w->cnt[v6 ? GW_CNT_IPV6_FRAG_OUT : GW_CNT_IPV4_FRAG_OUT]++;
 	return 0;
 fail:
-	DP_CNT(w, TURN6_DROP_TOOBIG);
+	w->cnt[v6 ? GW_CNT_TURN6_DROP_TOOBIG : GW_CNT_IPV4_FRAG_FAIL]++;
 	rte_pktmbuf_free(m);
 	return err;
 }
 
 int
+dp_frag_send6(struct dp_worker *w, unsigned pi, struct rte_mbuf *m, const uint8_t *dst)
+{
+	return frag_send(w, pi, m, 0, dst);
+}
+
+int
 dp_frag_send(struct dp_worker *w, unsigned pi, struct rte_mbuf *m, uint32_t dst)
 {
-	struct rte_mbuf *frags[DP_FRAG_MAX];
-	struct rte_ipv4_hdr *ip;
-	int32_t n;
-	int err = 0;
-
-	if (rte_pktmbuf_adj(m, GW_ETH_HLEN) == NULL || rte_pktmbuf_data_len(m) < GW_IPV4_HLEN) {
-		err = -EINVAL;
-		goto fail;
-	}
-	ip = rte_pktmbuf_mtod(m, struct rte_ipv4_hdr *);
-	ip->fragment_offset &= rte_cpu_to_be_16((uint16_t)~RTE_IPV4_HDR_DF_FLAG);
-	n = rte_ipv4_fragment_packet(m, frags, DP_FRAG_MAX, dp.ports[pi].mtu, dp.pool,
-				     dp.pool_indirect);
-	if (n < 0) {
-		err = n == -ENOMEM ? -ENOBUFS : -EINVAL;
-		goto fail;
-	}
-	/* the fragments hold references to the payload; drop ours */
-	rte_pktmbuf_free(m);
-	if (send_frags(w, pi, frags, n, dst, NULL) != 0) {
-		DP_CNT(w, IPV4_FRAG_FAIL);
-		return -ENOBUFS;
-	}
-	DP_CNT(w, IPV4_FRAG_OUT);
-	return 0;
-fail:
-	DP_CNT(w, IPV4_FRAG_FAIL);
-	rte_pktmbuf_free(m);
-	return err;
+	return frag_send(w, pi, m, dst, NULL);
 }
 
 /* ---- reassembly ------------------------------------------------------------------- */
@@ -199,15 +192,10 @@ linear_whole(struct dp_worker *w, struct rte_mbuf *r)
 		return r;
 	}
 	c = rte_pktmbuf_alloc(dp.pool);
-	if (c == NULL || r->pkt_len > rte_pktmbuf_tailroom(c)) {
-		DP_CNT(w, FRAG_REASM_FAIL);
-		rte_pktmbuf_free(c);
-		rte_pktmbuf_free(r);
-		return NULL;
-	}
 	/* the chain's segments are in order: copy them end to end */
-	if (rte_pktmbuf_read(r, 0, r->pkt_len, rte_pktmbuf_append(c, (uint16_t)r->pkt_len)) ==
-	    NULL) {
+	if (c == NULL || r->pkt_len > rte_pktmbuf_tailroom(c) ||
+	    rte_pktmbuf_read(r, 0, r->pkt_len, rte_pktmbuf_append(c, (uint16_t)r->pkt_len)) ==
+		    NULL) {
 		DP_CNT(w, FRAG_REASM_FAIL);
 		rte_pktmbuf_free(c);
 		rte_pktmbuf_free(r);

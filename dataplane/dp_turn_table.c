@@ -1095,12 +1095,48 @@ chan6_del_at(struct dp_turn_table *t, struct dp_turn_alloc6 *a6, uint32_t slot, 
 	a6->chan[i] = a6->chan[a6->n_chan];
 }
 
+/*
+ * Take family af (DP_TURN_AF_IPV4 or _IPV6) of allocation idx out of the
+ * tables: its relay key when relay (only while the allocation holds that
+ * family's port: once dropped, the port may be another allocation's), its
+ * permissions and channels. The port is the caller's to release after the
+ * grace period.
+ */
+static void
+family_clear(struct dp_turn_table *t, struct dp_turn_alloc *a, uint32_t idx, uint8_t af,
+	     bool relay)
+{
+	if (af == DP_TURN_AF_IPV4) {
+		struct key_relay kr;
+
+		if (relay) {
+			relay_key(&kr, a->relay_ip, a->relay_port);
+			(void)rte_hash_del_key(t->h_relay, &kr);
+		}
+		while (a->n_perm > 0)
+			perm_del_at(t, a, idx, a->n_perm - 1u);
+		while (a->n_chan > 0)
+			chan_del_at(t, a, idx, a->n_chan - 1u);
+	} else {
+		struct dp_turn_alloc6 *a6 = &t->allocs6[idx];
+		struct key_relay6 kr6;
+
+		if (relay) {
+			relay6_key(&kr6, a->relay6_idx, a->relay6_port);
+			(void)rte_hash_del_key(t->h_relay6, &kr6);
+		}
+		while (a6->n_perm > 0)
+			perm6_del_at(t, a6, idx, a6->n_perm - 1u);
+		while (a6->n_chan > 0)
+			chan6_del_at(t, a6, idx, a6->n_chan - 1u);
+	}
+}
+
 int
 dp_turn_alloc_delete(struct dp_turn_table *t, uint32_t idx, uint16_t owner)
 {
 	struct dp_turn_alloc *a;
 	struct key_five kf;
-	struct key_relay kr;
 	struct dq_elem d;
 	int err;
 
@@ -1118,28 +1154,9 @@ dp_turn_alloc_delete(struct dp_turn_table *t, uint32_t idx, uint16_t owner)
 		five_key(&kf, &a->five);
 		(void)rte_hash_del_key(t->h_five, &kf);
 	}
-	if (a->af & DP_TURN_AF_IPV4) {
-		relay_key(&kr, a->relay_ip, a->relay_port);
-		(void)rte_hash_del_key(t->h_relay, &kr);
-	}
-	if (a->af & DP_TURN_AF_IPV6) {
-		struct key_relay6 kr6;
-
-		relay6_key(&kr6, a->relay6_idx, a->relay6_port);
-		(void)rte_hash_del_key(t->h_relay6, &kr6);
-	}
-	while (a->n_perm > 0)
-		perm_del_at(t, a, idx, a->n_perm - 1u);
-	while (a->n_chan > 0)
-		chan_del_at(t, a, idx, a->n_chan - 1u);
-	if (t->allocs6 != NULL) {
-		struct dp_turn_alloc6 *a6 = &t->allocs6[idx];
-
-		while (a6->n_perm > 0)
-			perm6_del_at(t, a6, idx, a6->n_perm - 1u);
-		while (a6->n_chan > 0)
-			chan6_del_at(t, a6, idx, a6->n_chan - 1u);
-	}
+	family_clear(t, a, idx, DP_TURN_AF_IPV4, a->af & DP_TURN_AF_IPV4);
+	if (t->allocs6 != NULL)
+		family_clear(t, a, idx, DP_TURN_AF_IPV6, a->af & DP_TURN_AF_IPV6);
 	__atomic_store_n(&a->expires, 0, __ATOMIC_RELEASE);
 	list_del(t, &t->owners[owner], idx);
 	t->used[idx] = 0;
@@ -1177,28 +1194,9 @@ dp_turn_alloc_drop_family(struct dp_turn_table *t, uint32_t idx, uint16_t owner,
 	/* readers test af before they use the family's relay fields and
 	 * permissions: clear it first, then the keys that lead to them */
 	__atomic_store_n(&a->af, (uint8_t)(a->af & ~af), __ATOMIC_RELEASE);
-	if (af == DP_TURN_AF_IPV4) {
-		struct key_relay kr;
-
-		relay_key(&kr, a->relay_ip, a->relay_port);
-		(void)rte_hash_del_key(t->h_relay, &kr);
-		while (a->n_perm > 0)
-			perm_del_at(t, a, idx, a->n_perm - 1u);
-		while (a->n_chan > 0)
-			chan_del_at(t, a, idx, a->n_chan - 1u);
-		d.port = (uint32_t)a->relay_idx << 16 | a->relay_port;
-	} else {
-		struct dp_turn_alloc6 *a6 = &t->allocs6[idx];
-		struct key_relay6 kr6;
-
-		relay6_key(&kr6, a->relay6_idx, a->relay6_port);
-		(void)rte_hash_del_key(t->h_relay6, &kr6);
-		while (a6->n_perm > 0)
-			perm6_del_at(t, a6, idx, a6->n_perm - 1u);
-		while (a6->n_chan > 0)
-			chan6_del_at(t, a6, idx, a6->n_chan - 1u);
-		d.port = DQ_PORT_V6 | (uint32_t)a->relay6_idx << 16 | a->relay6_port;
-	}
+	family_clear(t, a, idx, af, true);
+	d.port = af == DP_TURN_AF_IPV4 ? (uint32_t)a->relay_idx << 16 | a->relay_port :
+					  DQ_PORT_V6 | (uint32_t)a->relay6_idx << 16 | a->relay6_port;
 	/* the port waits until no reader can still hold the old relay key */
 	if (rte_rcu_qsbr_dq_enqueue(t->dq, &d) != 0) {
 		rte_rcu_qsbr_synchronize(t->qsbr, RTE_QSBR_THRID_INVALID);
