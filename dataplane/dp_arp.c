@@ -212,17 +212,50 @@ fill_eth_and_send(struct dp_worker *w, unsigned pi, struct rte_mbuf *m,
 	dp_xmit(w, pi, m);
 }
 
+/* dp_nbq's view of ARP: next hops are IPv4 addresses in the first 4 bytes */
+static uint32_t
+nh4(const uint8_t *nexthop)
+{
+	uint32_t ip;
+
+	memcpy(&ip, nexthop, 4);
+	return ip;
+}
+
+static bool
+nbq_lookup(unsigned pi, const uint8_t *nexthop, struct rte_ether_addr *mac, uint64_t now)
+{
+	return dp_arp_lookup(dp.neigh, (uint16_t)pi, nh4(nexthop), mac, now);
+}
+
+static void
+nbq_solicit(struct dp_worker *w, unsigned pi, const uint8_t *nexthop)
+{
+	static const uint8_t bcast[6] = {0xff, 0xff, 0xff, 0xff, 0xff, 0xff};
+	static const uint8_t zero[6];
+
+	send_arp(w, pi, GW_ARP_OP_REQUEST, bcast, zero, nh4(nexthop));
+	DP_CNT(w, ARP_REQUEST_SENT);
+}
+
+static const struct dp_nbq_ops nbq_ops = {
+	.lookup = nbq_lookup,
+	.send = fill_eth_and_send,
+	.solicit = nbq_solicit,
+	.queued = GW_CNT_ARP_PENDING_QUEUED,
+	.sent = GW_CNT_ARP_PENDING_SENT,
+	.overflow = GW_CNT_ARP_PENDING_OVERFLOW,
+	.timeout = GW_CNT_ARP_PENDING_TIMEOUT,
+};
+
 void
 dp_arp_send_ip(struct dp_worker *w, unsigned pi, struct rte_mbuf *m, uint32_t dst_ip)
 {
 	const struct dp_port *p = &dp.ports[pi];
-	struct dp_arp_pending *pq = &w->arp_pending;
-	static const uint8_t bcast[6] = {0xff, 0xff, 0xff, 0xff, 0xff, 0xff};
-	static const uint8_t zero[6];
 	struct rte_ether_addr mac;
 	uint64_t now = rte_rdtsc();
+	uint8_t key[16] = { 0 };
 	uint32_t nh = dst_ip;
-	bool asked = false;
 
 	if ((dst_ip & p->mask) != (p->ipv4 & p->mask)) {
 		if (p->gateway == 0) {
@@ -236,64 +269,18 @@ dp_arp_send_ip(struct dp_worker *w, unsigned pi, struct rte_mbuf *m, uint32_t ds
 		fill_eth_and_send(w, pi, m, &mac);
 		return;
 	}
-	if (pq->n == DP_ARP_PENDING_MAX) {
-		DP_CNT(w, ARP_PENDING_OVERFLOW);
-		rte_pktmbuf_free(m);
-		return;
-	}
-	for (unsigned i = 0; i < pq->n; i++)
-		if (pq->q[i].nexthop == nh && pq->q[i].port == pi)
-			asked = true;
-	pq->q[pq->n].m = m;
-	pq->q[pq->n].nexthop = nh;
-	pq->q[pq->n].port = (uint16_t)pi;
-	pq->q[pq->n].tries = 1;
-	pq->q[pq->n].deadline = now + dp.tsc_hz;      /* retry after 1 s */
-	pq->n++;
-	DP_CNT(w, ARP_PENDING_QUEUED);
-	if (!asked) {
-		send_arp(w, pi, GW_ARP_OP_REQUEST, bcast, zero, nh);
-		DP_CNT(w, ARP_REQUEST_SENT);
-	}
+	memcpy(key, &nh, 4);
+	dp_nbq_add(w, &w->arp_pending, &nbq_ops, pi, m, key, now);
 }
 
 void
 dp_arp_tick(struct dp_worker *w, uint64_t now)
 {
-	struct dp_arp_pending *pq = &w->arp_pending;
-	static const uint8_t bcast[6] = {0xff, 0xff, 0xff, 0xff, 0xff, 0xff};
-	static const uint8_t zero[6];
-	unsigned keep = 0;
-
-	for (unsigned i = 0; i < pq->n; i++) {
-		struct rte_ether_addr mac;
-		unsigned pi = pq->q[i].port;
-
-		if (dp_arp_lookup(dp.neigh, (uint16_t)pi, pq->q[i].nexthop, &mac, now)) {
-			DP_CNT(w, ARP_PENDING_SENT);
-			fill_eth_and_send(w, pi, pq->q[i].m, &mac);
-			continue;
-		}
-		if (now >= pq->q[i].deadline) {
-			if (pq->q[i].tries >= DP_ARP_TRIES) {
-				DP_CNT(w, ARP_PENDING_TIMEOUT);
-				rte_pktmbuf_free(pq->q[i].m);
-				continue;
-			}
-			pq->q[i].tries++;
-			pq->q[i].deadline = now + dp.tsc_hz;
-			send_arp(w, pi, GW_ARP_OP_REQUEST, bcast, zero, pq->q[i].nexthop);
-			DP_CNT(w, ARP_REQUEST_SENT);
-		}
-		pq->q[keep++] = pq->q[i];
-	}
-	pq->n = keep;
+	dp_nbq_tick(w, &w->arp_pending, &nbq_ops, now);
 }
 
 void
 dp_arp_flush_pending(struct dp_worker *w)
 {
-	for (unsigned i = 0; i < w->arp_pending.n; i++)
-		rte_pktmbuf_free(w->arp_pending.q[i].m);
-	w->arp_pending.n = 0;
+	dp_nbq_flush(&w->arp_pending);
 }

@@ -6,9 +6,10 @@
  * spinlock, read lock-free on the fast path through a per-entry sequence
  * count. Entries expire after dataplane.arp_timeout_s.
  *
- * Packets whose next hop is unknown wait in a small per-worker queue (the
- * worker owns it, no lock) while an ARP request goes out; they are sent when
- * the answer arrives, or counted and dropped after three unanswered requests.
+ * Packets whose next hop is unknown wait in a small per-worker queue (dp_nbq:
+ * the worker owns it, no lock) while an ARP request goes out; they are sent
+ * when the answer arrives, or counted and dropped after three unanswered
+ * requests.
  */
 #ifndef DP_ARP_H
 #define DP_ARP_H
@@ -19,23 +20,11 @@
 #include <rte_ether.h>
 #include <rte_mbuf.h>
 
-#define DP_ARP_PENDING_MAX   64
-#define DP_ARP_TRIES         3
+#include "dp_nbq.h"
 
 struct dp_neigh_table;
 struct dp_worker;
 struct dp_port;
-
-struct dp_arp_pending {
-	unsigned n;
-	struct {
-		struct rte_mbuf *m;
-		uint32_t nexthop;
-		uint16_t port;        /* index into dp.ports */
-		uint8_t tries;
-		uint64_t deadline;    /* TSC of the next retry */
-	} q[DP_ARP_PENDING_MAX];
-};
 
 /**
  * Create the shared neighbour table (rte_zmalloc, so the control plane can

@@ -50,9 +50,9 @@ struct __rte_cache_aligned dp_worker {
 	uint64_t cnt[GW_CNT_MAX];     /* written by this worker only */
 	struct rte_eth_dev_tx_buffer *txb[GW_IPC_MAX_PORTS];
 	struct rte_ring *cmd, *evt, *punt, *tx;
-	struct dp_arp_pending arp_pending;
+	struct dp_nbq arp_pending;
 	uint16_t ip_id;
-	struct dp_ndp_pending ndp_pending;
+	struct dp_nbq ndp_pending;
 	struct dp_frag_rx *frag_rx;   /* reassembly of received fragments (dp_frag) */
 };
 

@@ -331,15 +331,29 @@ fill_eth_and_send(struct dp_worker *w, unsigned pi, struct rte_mbuf *m,
 	dp_xmit(w, pi, m);
 }
 
+static bool
+nbq_lookup(unsigned pi, const uint8_t *nexthop, struct rte_ether_addr *mac, uint64_t now)
+{
+	return dp_ndp_lookup(dp.neigh6, (uint16_t)pi, nexthop, mac, now);
+}
+
+static const struct dp_nbq_ops nbq_ops = {
+	.lookup = nbq_lookup,
+	.send = fill_eth_and_send,
+	.solicit = send_ns,
+	.queued = GW_CNT_NDP_PENDING_QUEUED,
+	.sent = GW_CNT_NDP_PENDING_SENT,
+	.overflow = GW_CNT_NDP_PENDING_OVERFLOW,
+	.timeout = GW_CNT_NDP_PENDING_TIMEOUT,
+};
+
 void
 dp_ndp_send_ip6(struct dp_worker *w, unsigned pi, struct rte_mbuf *m, const uint8_t *dst)
 {
 	const struct dp_port *p = &dp.ports[pi];
-	struct dp_ndp_pending *pq = &w->ndp_pending;
 	struct rte_ether_addr mac;
 	uint64_t now = rte_rdtsc();
 	const uint8_t *nh = dst;
-	bool asked = false;
 
 	if (!dp_ndp_on_link(p, dst)) {
 		if (!p->has_gateway6) {
@@ -353,69 +367,17 @@ dp_ndp_send_ip6(struct dp_worker *w, unsigned pi, struct rte_mbuf *m, const uint
 		fill_eth_and_send(w, pi, m, &mac);
 		return;
 	}
-	if (pq->n == DP_NDP_PENDING_MAX) {
-		DP_CNT(w, NDP_PENDING_OVERFLOW);
-		rte_pktmbuf_free(m);
-		return;
-	}
-	for (unsigned i = 0; i < pq->n; i++)
-		if (pq->q[i].port == pi && memcmp(pq->q[i].nexthop, nh, 16) == 0)
-			asked = true;
-	pq->q[pq->n].m = m;
-	memcpy(pq->q[pq->n].nexthop, nh, 16);
-	pq->q[pq->n].port = (uint16_t)pi;
-	pq->q[pq->n].tries = 1;
-	pq->q[pq->n].deadline = now + dp.tsc_hz;      /* RetransTimer: 1 s */
-	pq->n++;
-	DP_CNT(w, NDP_PENDING_QUEUED);
-	if (!asked)
-		send_ns(w, pi, nh);
+	dp_nbq_add(w, &w->ndp_pending, &nbq_ops, pi, m, nh, now);
 }
 
 void
 dp_ndp_tick(struct dp_worker *w, uint64_t now)
 {
-	struct dp_ndp_pending *pq = &w->ndp_pending;
-	unsigned keep = 0;
-
-	for (unsigned i = 0; i < pq->n; i++) {
-		struct rte_ether_addr mac;
-		unsigned pi = pq->q[i].port;
-
-		if (dp_ndp_lookup(dp.neigh6, (uint16_t)pi, pq->q[i].nexthop, &mac, now)) {
-			DP_CNT(w, NDP_PENDING_SENT);
-			fill_eth_and_send(w, pi, pq->q[i].m, &mac);
-			continue;
-		}
-		if (now >= pq->q[i].deadline) {
-			if (pq->q[i].tries >= DP_NDP_TRIES) {
-				DP_CNT(w, NDP_PENDING_TIMEOUT);
-				rte_pktmbuf_free(pq->q[i].m);
-				continue;
-			}
-			pq->q[i].tries++;
-			pq->q[i].deadline = now + dp.tsc_hz;
-			/* one NS per next hop per round, however many wait for it */
-			{
-				bool dup = false;
-
-				for (unsigned j = 0; j < keep; j++)
-					if (pq->q[j].port == pi && pq->q[j].deadline == pq->q[i].deadline &&
-					    memcmp(pq->q[j].nexthop, pq->q[i].nexthop, 16) == 0)
-						dup = true;
-				if (!dup)
-					send_ns(w, pi, pq->q[i].nexthop);
-			}
-		}
-		pq->q[keep++] = pq->q[i];
-	}
-	pq->n = keep;
+	dp_nbq_tick(w, &w->ndp_pending, &nbq_ops, now);
 }
 
 void
 dp_ndp_flush_pending(struct dp_worker *w)
 {
-	for (unsigned i = 0; i < w->ndp_pending.n; i++)
-		rte_pktmbuf_free(w->ndp_pending.q[i].m);
-	w->ndp_pending.n = 0;
+	dp_nbq_flush(&w->ndp_pending);
 }

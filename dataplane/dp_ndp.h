@@ -16,7 +16,8 @@
  * (RFC 4862 §5.4.3). Packets whose next hop is unknown wait in a small
  * per-worker queue (the worker owns it, no lock) while an NS goes to the next
  * hop's solicited-node group; they are sent when the advertisement arrives,
- * or counted and dropped after DP_NDP_TRIES unanswered solicitations.
+ * or counted and dropped after DP_NBQ_TRIES unanswered solicitations (dp_nbq,
+ * shared with dp_arp).
  */
 #ifndef DP_NDP_H
 #define DP_NDP_H
@@ -27,26 +28,16 @@
 #include <rte_ether.h>
 #include <rte_mbuf.h>
 
+#include "dp_nbq.h"
 #include "net6.h"
 
-#define DP_NDP_PENDING_MAX   64
-#define DP_NDP_TRIES         3
+#define DP_NDP_PENDING_MAX   DP_NBQ_MAX
 
 struct dp_neigh6_table;
 struct dp_worker;
 struct dp_port;
 struct gw_conf_port;
 
-struct dp_ndp_pending {
-	unsigned n;
-	struct {
-		struct rte_mbuf *m;
-		uint8_t nexthop[16];
-		uint16_t port;        /* index into dp.ports */
-		uint8_t tries;
-		uint64_t deadline;    /* TSC of the next retry */
-	} q[DP_NDP_PENDING_MAX];
-};
 
 /**
  * Fill the IPv6 part of a port from its config (after its MAC is known):
