@@ -1337,13 +1337,12 @@ dp_media_poll(struct dp_worker *w)
  * terminated (subscriber_rtcp): each describes one leg only, and the
  * publisher's congestion control must see what reaches the gateway.
  *
- * Subscribers get no sender reports of the gateway's own: the publisher's
- * SRs are fanned out to them unchanged. The gateway is an RTP translator
- * (RFC 3550 §7.1): it keeps the publisher's SSRCs, sequence numbers and
- * timestamps, so the publisher's NTP/RTP timestamp pairs stay exact for the
- * viewers' lip sync, which an SR of our own would have to reproduce anyway;
- * only the packet and octet counts of a late joiner differ, and receivers use
- * those for statistics alone. A translator may forward SRs (§7.2).
+ * Subscribers get the publisher's SRs as the gateway's own (fan_out): the
+ * publisher's NTP/RTP timestamp pair, which lip sync needs exact and the
+ * gateway (an RTP translator, RFC 3550 §7.1, keeping SSRCs, sequence numbers
+ * and timestamps) has no better value for, with the packet and octet counts
+ * of what that subscriber was sent (a late joiner's own), and no report
+ * blocks (they describe what the publisher received from the gateway).
  */
 void
 dp_media_tick(struct dp_worker *w, uint64_t now)
