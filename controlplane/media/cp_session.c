@@ -146,6 +146,37 @@ media_cmd(uint32_t id, uint16_t op, uint16_t port, uint8_t rule, uint32_t pub)
 	return dp_ready() ? cp_ipc_send(app->ipc, 0, &m) : -ENOTCONN;
 }
 
+/*
+ * A viewer's RTX (RFC 4588), when its answer negotiated it: the first
+ * answered section that sends a stream with an RTX SSRC (the answer's
+ * ssrc-group FID) and keeps rtx payload types; its (media PT, RTX PT) pairs
+ * go to the dataplane, which then answers the viewer's NACKs for that stream
+ * with RTX packets. Nothing sent without (in-stream resends).
+ */
+static int
+viewer_rtx(uint32_t id, const struct cp_sdp *ans, const struct cp_sdp_answer_params *p)
+{
+	struct gw_ipc_msg m = { .type = GW_IPC_MEDIA_LEG_REQ };
+	struct gw_ipc_media_rtx *x = &m.u.media_rtx;
+
+	for (unsigned i = 0; i < ans->n_media && i < CP_SDP_MAX_MEDIA; i++) {
+		const struct cp_sdp_media *am = &ans->media[i];
+
+		if ((am->port == 0 && !am->bundle_only) || p->send[i].ssrc == 0 ||
+		    p->send[i].rtx_ssrc == 0)
+			continue;
+		x->n = (uint8_t)cp_sdp_rtx_pairs(am, x->apt, x->rtx, GW_IPC_MEDIA_RTX_PTS);
+		if (x->n == 0)
+			continue;
+		x->leg_id = id;
+		x->op = GW_IPC_MEDIA_RTX;
+		x->media_ssrc = p->send[i].ssrc;
+		x->rtx_ssrc = p->send[i].rtx_ssrc;
+		return dp_ready() ? cp_ipc_send(app->ipc, 0, &m) : -ENOTCONN;
+	}
+	return 0;
+}
+
 /* Send what the DTLS endpoint queued to the peer (once its address is known). */
 static void
 flush(struct mleg *l)
@@ -910,6 +941,8 @@ create(const struct cp_rest_req *r, enum leg_kind kind, const char *stream)
 		rc = media_cmd(info.id, GW_IPC_MEDIA_ADD, port, 0, 0);
 	if (rc == 0)
 		rc = media_cmd(info.id, GW_IPC_MEDIA_RULE, 0, rules[kind], pub ? pub->id : 0);
+	if (rc == 0 && kind == KIND_SUB)
+		rc = viewer_rtx(info.id, ans, &p);
 	if (rc == 0 && pub != NULL && pub->kind == KIND_INGEST) {
 		/* the viewer's payload types where its offer put the codecs elsewhere */
 		uint8_t from[2] = { GW_IPC_MEDIA_PT_NONE, GW_IPC_MEDIA_PT_NONE }, to[2] = { 0, 0 };

@@ -470,6 +470,16 @@ struct cp_sdp_answer_params {
 int cp_sdp_answer(struct cp_sdp *ans, const struct cp_sdp *offer,
 		  const struct cp_sdp_answer_params *params, char *err, size_t errlen);
 
+/**
+ * The RTX payload types of section m (RFC 4588 §8.6: rtx with fmtp apt):
+ * apt[k] is a media payload type of m, rtx[k] its retransmission payload
+ * type, at most max pairs in m's order. An rtx whose apt is not a payload
+ * type of m is left out.
+ * @return the pairs written.
+ */
+unsigned cp_sdp_rtx_pairs(const struct cp_sdp_media *m, uint8_t *apt, uint8_t *rtx,
+			  unsigned max);
+
 /* ---- offers and leg rendering (SIP bridging) ----------------------------- */
 
 enum cp_sdp_leg_kind {

@@ -583,3 +583,20 @@ cp_sdp_leg_render(struct cp_sdp *out, const struct cp_sdp *in, const struct cp_s
 	}
 	return 0;
 }
+
+unsigned
+cp_sdp_rtx_pairs(const struct cp_sdp_media *m, uint8_t *apt, uint8_t *rtx, unsigned max)
+{
+	unsigned n = 0;
+
+	for (size_t i = 0; i < m->n_codecs && n < max; i++) {
+		const struct cp_sdp_codec *c = &m->codecs[i];
+		unsigned int a = sdp_fmtp_uint(c, "apt", 1000);
+
+		if (c->id != CP_SDP_CODEC_RTX || a > 127 || cp_sdp_codec_find(m, a) == NULL)
+			continue;
+		apt[n] = (uint8_t)a;
+		rtx[n++] = c->pt;
+	}
+	return n;
+}

@@ -149,6 +149,7 @@
 	_(MEDIA_NACK_MISSED,    "NACKed sequence numbers not cached, asked of the publisher") \
 	_(MEDIA_NACK_LIMITED,   "NACKed packets not resent: sent to that subscriber again under 10 ms ago") \
 	_(MEDIA_RR_SENT,        "receiver reports the gateway sent to publishers") \
+	_(MEDIA_NACK_RTX,       "NACKed packets resent as RFC 4588 RTX packets (viewers that negotiated RTX)") \
 	_(MEDIA_LEG_ADDED,      "media legs created")                                \
 	_(MEDIA_LEG_REMOVED,    "media legs deleted")                                \
 	_(MEDIA_CMD_FAILED,     "media leg and SRTP key commands refused") \

@@ -219,6 +219,30 @@ enum gw_ipc_media_op {
 	GW_IPC_MEDIA_STATS_MORE,    /* event only: the leg's counters from GW_IPC_MEDIA_CNT_PER_MSG on */
 	GW_IPC_MEDIA_PTMAP,         /* RTP payload types rewritten on the way to this leg:
 	                               pub_leg_id = GW_IPC_MEDIA_PTMAP_PACK(from0, to0, from1, to1) */
+	GW_IPC_MEDIA_RTX,           /* RFC 4588 toward this (subscriber) leg: u.media_rtx */
+};
+
+/*
+ * A GW_IPC_MEDIA_RTX command (a GW_IPC_MEDIA_LEG_REQ whose payload is read as
+ * u.media_rtx; leg_id and op sit where u.media_leg has them): the viewer
+ * negotiated RTX for media stream media_ssrc, whose retransmissions it
+ * expects on rtx_ssrc (the answer's ssrc-group FID) with payload type rtx[k]
+ * for a packet of payload type apt[k] (as the viewer sees it). The dataplane
+ * then answers that viewer's NACKs for media_ssrc with RTX packets, and
+ * numbers every packet it sends the viewer on rtx_ssrc (its own and the
+ * publisher's forwarded RTX) from one counter of that viewer's. n = 0: RTX
+ * off (in-stream resends, as without the command).
+ */
+#define GW_IPC_MEDIA_RTX_PTS 8
+struct gw_ipc_media_rtx {
+	uint32_t leg_id;
+	uint16_t op;                /* GW_IPC_MEDIA_RTX */
+	uint8_t n;                  /* pairs in apt/rtx, 0..GW_IPC_MEDIA_RTX_PTS */
+	uint8_t pad;
+	uint32_t media_ssrc;
+	uint32_t rtx_ssrc;
+	uint8_t apt[GW_IPC_MEDIA_RTX_PTS];   /* the media payload types, 0..127 */
+	uint8_t rtx[GW_IPC_MEDIA_RTX_PTS];   /* their RTX payload types, 0..127 */
 };
 
 /* A GW_IPC_MEDIA_PTMAP map: two (from, to) pairs of payload types 0..127;
@@ -260,11 +284,12 @@ struct gw_ipc_media_leg {
  * then (status 0 only) a GW_IPC_MEDIA_STATS_MORE event with the rest
  * (gw_ipc_media_cnt_take() puts either where it belongs). nack_*: sequence
  * numbers a subscriber's generic NACKs asked for, packets resent to it from
- * the publisher's cache, and those not cached (asked of the publisher). */
+ * the publisher's cache, and those not cached (asked of the publisher);
+ * nack_rtx: of the answered, those sent as RFC 4588 RTX packets. */
 #define GW_IPC_MEDIA_LEG_COUNTERS(_) \
 	_(rtp_in)  _(rtcp_in)  _(bytes_in)  _(rtp_out)  _(rtcp_out)  _(bytes_out) \
 	_(auth_fail) _(replay) _(malformed) _(dropped) _(kf_forwarded) _(kf_limited) \
-	_(nack_received) _(nack_answered) _(nack_missed)
+	_(nack_received) _(nack_answered) _(nack_missed) _(nack_rtx)
 #define GW_IPC_MEDIA_CNT_PER_MSG 13
 
 enum gw_ipc_media_cnt {
@@ -312,6 +337,7 @@ struct gw_ipc_msg {
 		struct gw_ipc_reload reload;
 		struct gw_ipc_media_leg media_leg;
 		struct gw_ipc_media_evt media_evt;
+		struct gw_ipc_media_rtx media_rtx;
 	} u;
 };
 
@@ -392,6 +418,9 @@ static_assert(sizeof(struct gw_ipc_srtp_evt) == 8, "srtp_evt payload layout");
 static_assert(sizeof(struct gw_ipc_reload) == 112, "reload payload layout");
 static_assert(sizeof(struct gw_ipc_media_leg) == 20, "media_leg payload layout");
 static_assert(sizeof(struct gw_ipc_media_evt) == 112, "media_evt payload layout");
+static_assert(sizeof(struct gw_ipc_media_rtx) == 32, "media_rtx payload layout");
+static_assert(offsetof(struct gw_ipc_media_rtx, op) == offsetof(struct gw_ipc_media_leg, op),
+	      "media_rtx travels as a media_leg request");
 static_assert(GW_IPC_MEDIA_CNT_MAX <= 2 * GW_IPC_MEDIA_CNT_PER_MSG, "two STATS events carry them all");
 static_assert(sizeof(struct gw_ipc_msg) == 128, "IPC ABI changed: bump GW_IPC_VERSION");
 static_assert(sizeof(struct gw_ipc_msg) % 4 == 0, "rte_ring_elem needs a multiple of 4");

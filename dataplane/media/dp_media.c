@@ -10,6 +10,7 @@
 #include <rte_ring.h>
 #include <rte_random.h>
 
+#include "be.h"
 #include "ct.h"
 #include "dp_arp.h"
 #include "dp_ctx.h"
@@ -30,10 +31,20 @@
 #define RTCP_FMT_NACK  1              /* RTPFB generic NACK (RFC 4585 §6.2.1) */
 #define NACK_RL_SLOTS  16             /* per subscriber: packets recently resent to it */
 #define NACK_RESEND_MS 10             /* one resend of a packet per subscriber per 10 ms */
+#define SR_SLOTS       8              /* per subscriber: SSRCs counted for its sender reports */
 
 struct kf_slot {
 	uint32_t ssrc;
 	uint64_t last;                 /* TSC of the last request forwarded */
+};
+
+/* What the gateway sent a subscriber of one SSRC (RFC 3550 §6.4.1 sender's
+ * packet and octet counts, octets of RTP payload), for that subscriber's copy
+ * of the publisher's sender reports. */
+struct sr_cnt {
+	uint32_t ssrc;
+	uint32_t packets;
+	uint32_t octets;
 };
 
 /* A packet resent to a subscriber, and when: a NACK repeated before the
@@ -68,6 +79,18 @@ struct leg {
 	struct kf_slot kf[KF_SLOTS];
 	struct dp_rtcp_pub *rtcp;      /* PUBLISH: packet caches and receiver statistics */
 	struct nack_rl nrl[NACK_RL_SLOTS];   /* SUBSCRIBE: recent resends */
+	/* SUBSCRIBE with RTX negotiated (GW_IPC_MEDIA_RTX): NACKs for rtx_media
+	 * answered as RFC 4588 packets on rtx_ssrc, whose every packet toward
+	 * this leg (the gateway's and the publisher's forwarded RTX) takes the
+	 * next rtx_seq: one sequence space per viewer, so the viewer's SRTP
+	 * index on rtx_ssrc only ever moves forward */
+	uint8_t rtx_n;                 /* pairs in rtx_apt/rtx_pt; 0: RTX off */
+	uint8_t n_sr;
+	uint8_t sr_full;               /* an SSRC found no slot: its SRs keep their counts */
+	uint16_t rtx_seq;
+	uint8_t rtx_apt[GW_IPC_MEDIA_RTX_PTS], rtx_pt[GW_IPC_MEDIA_RTX_PTS];
+	uint32_t rtx_media, rtx_ssrc;
+	struct sr_cnt sr[SR_SLOTS];    /* SUBSCRIBE: sent per SSRC, for its sender reports */
 	uint64_t cnt[GW_IPC_MEDIA_CNT_MAX];
 };
 
@@ -333,6 +356,8 @@ leg_rule(struct leg *l, const struct gw_ipc_media_leg *c)
 			return -ENOENT;
 		set_rule_none(l);
 		l->rule = GW_IPC_MEDIA_RULE_SUBSCRIBE;
+		l->n_sr = 0;               /* counts start with this publisher's packets */
+		l->sr_full = 0;
 		l->pub = idx_of(p);
 		l->sub_next = p->sub_head;
 		p->sub_head = idx_of(l);
@@ -377,9 +402,34 @@ leg_ptmap(struct leg *l, uint32_t map)
 	return 0;
 }
 
+/* GW_IPC_MEDIA_RTX: the RTX payload types and SSRC this viewer negotiated. */
 static int
-media_leg_cmd(struct dp_worker *w, const struct gw_ipc_media_leg *c)
+leg_rtx(struct leg *l, const struct gw_ipc_media_rtx *x)
 {
+	if (x->n > GW_IPC_MEDIA_RTX_PTS)
+		return -EINVAL;
+	for (unsigned k = 0; k < x->n; k++)
+		if (x->apt[k] > 127 || x->rtx[k] > 127)
+			return -EINVAL;
+	if (x->n != 0 && (x->rtx_ssrc == 0 || x->rtx_ssrc == x->media_ssrc))
+		return -EINVAL;
+	/* A new RTX SSRC starts a sequence space at a random point (RFC 3550
+	 * §5.1); the same one again keeps counting, so an index is never
+	 * reached twice on it. */
+	if (x->n != 0 && (l->rtx_n == 0 || l->rtx_ssrc != x->rtx_ssrc))
+		l->rtx_seq = (uint16_t)rte_rand();
+	memcpy(l->rtx_apt, x->apt, sizeof(l->rtx_apt));
+	memcpy(l->rtx_pt, x->rtx, sizeof(l->rtx_pt));
+	l->rtx_media = x->media_ssrc;
+	l->rtx_ssrc = x->rtx_ssrc;
+	l->rtx_n = x->n;
+	return 0;
+}
+
+static int
+media_leg_cmd(struct dp_worker *w, const struct gw_ipc_msg *q)
+{
+	const struct gw_ipc_media_leg *c = &q->u.media_leg;
 	struct leg *l;
 
 	if (c->op == GW_IPC_MEDIA_ADD) {
@@ -425,6 +475,8 @@ media_leg_cmd(struct dp_worker *w, const struct gw_ipc_media_leg *c)
 		return 0;
 	case GW_IPC_MEDIA_PTMAP:
 		return leg_ptmap(l, c->pub_leg_id);
+	case GW_IPC_MEDIA_RTX:
+		return leg_rtx(l, &q->u.media_rtx);
 	default:
 		return -EINVAL;
 	}
@@ -534,7 +586,7 @@ dp_media_command(struct dp_worker *w, struct gw_ipc_msg *q)
 				m = more;
 			}
 		} else {
-			rc = media_leg_cmd(w, c);
+			rc = media_leg_cmd(w, q);
 		}
 	}
 	if (rc != 0)
@@ -637,18 +689,24 @@ send_protected_to(struct dp_worker *w, struct leg *l, struct rte_mbuf *c, const 
 }
 
 /*
- * send_to for a packet resent from the publisher's cache: the same SSRC and
- * sequence number as the original, protected with dp_srtp_protect_again (the
- * subscriber's send context already used that index for these very bytes;
- * its receiver never got them, so its replay window accepts them). Consumes m.
+ * send_to for a packet resent from the publisher's cache. again: the same
+ * SSRC and sequence number as the original, protected with
+ * dp_srtp_protect_again (the subscriber's send context already used that
+ * index for these very bytes; its receiver never got them, so its replay
+ * window accepts them); otherwise an RTX packet under a new index of its RTX
+ * stream (an ordinary protect, which refuses an index used before).
+ * Consumes m.
  * @return true when sent.
  */
 static bool
-resend_to(struct dp_worker *w, struct leg *l, struct rte_mbuf *m, uint8_t *p, size_t len)
+resend_to(struct dp_worker *w, struct leg *l, struct rte_mbuf *m, uint8_t *p, size_t len,
+	  bool again)
 {
 	uint8_t *buf = (uint8_t *)m->buf_addr, *frame = p - HDRS;
 	size_t cap = (size_t)(buf + m->buf_len - p);
-	int rc = l->plain ? 0 : l->tx == NULL ? -EINVAL : dp_srtp_protect_again(l->tx, p, &len, cap);
+	int rc = l->plain ? 0 : l->tx == NULL ? -EINVAL
+		 : again ? dp_srtp_protect_again(l->tx, p, &len, cap)
+			 : dp_srtp_protect(l->tx, p, &len, cap);
 
 	if (unlikely(!l->peer_set || rc != 0 ||
 		     GW_IPV4_HLEN + GW_UDP_HLEN + len > dp.ports[l->pi].mtu)) {
@@ -671,6 +729,100 @@ pt_rewrite(const struct leg *s, uint8_t *rtp)
 			return;
 		}
 	}
+}
+
+/* The viewer's own payload type for payload type pt (pt_rewrite's map). */
+static inline uint8_t
+pt_of(const struct leg *s, uint8_t pt)
+{
+	for (unsigned k = 0; k < s->n_pt; k++)
+		if (pt == s->pt_from[k])
+			return s->pt_to[k];
+	return pt;
+}
+
+/* The RTX payload type s negotiated for its payload type pt, or -1. */
+static int
+rtx_pt_of(const struct leg *s, uint8_t pt)
+{
+	for (unsigned k = 0; k < s->rtx_n; k++)
+		if (s->rtx_apt[k] == pt)
+			return s->rtx_pt[k];
+	return -1;
+}
+
+/* RTP payload octets of the packet at p (RFC 3550 §6.4.1: header and
+ * padding not counted). */
+static inline uint32_t
+payload_octets(const uint8_t *p, size_t len)
+{
+	int h = gw_rtp_hdr_len(p, len);
+	size_t pad;
+
+	if (unlikely(h < 0))
+		return 0;
+	pad = (p[0] & 0x20) && len > (size_t)h ? p[len - 1] : 0;
+	return pad <= len - (size_t)h ? (uint32_t)(len - (size_t)h - pad) : 0;
+}
+
+/* One more packet of ssrc (octets of payload) sent to subscriber s. */
+static inline void
+sr_count(struct leg *s, uint32_t ssrc, uint32_t octets)
+{
+	unsigned k;
+
+	for (k = 0; k < s->n_sr; k++) {
+		if (s->sr[k].ssrc == ssrc) {
+			s->sr[k].packets++;
+			s->sr[k].octets += octets;   /* modulo 2^32, as the SR field */
+			return;
+		}
+	}
+	if (unlikely(k == SR_SLOTS)) {
+		s->sr_full = 1;
+		return;
+	}
+	s->sr[k].ssrc = ssrc;
+	s->sr[k].packets = 1;
+	s->sr[k].octets = octets;
+	s->n_sr++;
+}
+
+/* gw_rtcp_sr_counts_fn for subscriber arg: what it was sent of ssrc (none:
+ * 0 and 0), unless an SSRC went uncounted for want of a slot. */
+static bool
+sr_counts(void *arg, uint32_t ssrc, uint32_t *packets, uint32_t *octets)
+{
+	const struct leg *s = arg;
+
+	for (unsigned k = 0; k < s->n_sr; k++) {
+		if (s->sr[k].ssrc == ssrc) {
+			*packets = s->sr[k].packets;
+			*octets = s->sr[k].octets;
+			return true;
+		}
+	}
+	if (s->sr_full)
+		return false;
+	*packets = *octets = 0;
+	return true;
+}
+
+/* Whether the RTCP compound at p holds a sender report (the walk stops at
+ * anything malformed, as gw_rtcp_sr_rewrite's does). */
+static bool
+has_sr(const uint8_t *p, size_t len)
+{
+	for (size_t off = 0; len - off >= GW_RTCP_HDR_MIN;) {
+		size_t plen = ((size_t)gw_get16(p + off + 2) + 1) * 4;
+
+		if ((p[off] >> 6) != 2 || plen > len - off)
+			return false;
+		if (p[off + 1] == GW_RTCP_SR)
+			return true;
+		off += plen;
+	}
+	return false;
 }
 
 /* A copy of the len plaintext bytes at p in a fresh mbuf, laid out for
@@ -707,6 +859,17 @@ static void
 fan_out(struct dp_worker *w, struct leg *pub, struct rte_mbuf *m, const uint8_t *p, size_t len,
 	bool rtcp)
 {
+	uint32_t ssrc = 0, octets = 0;
+	bool sr = false;
+
+	/* once per packet, not per viewer: what the viewers' sender report
+	 * counts need, and whether the RTCP carries a sender report */
+	if (rtcp) {
+		sr = has_sr(p, len);
+	} else {
+		ssrc = gw_get32(p + 8);
+		octets = payload_octets(p, len);
+	}
 	for (uint32_t i = pub->sub_head; i != NONE; i = T.legs[i].sub_next) {
 		struct leg *s = &T.legs[i];
 		struct rte_mbuf *c;
@@ -716,12 +879,18 @@ fan_out(struct dp_worker *w, struct leg *pub, struct rte_mbuf *m, const uint8_t 
 			DP_CNT(w, MEDIA_NO_ROUTE);
 			continue;
 		}
-		if (unlikely(!rtcp && s->n_pt != 0)) {
-			/* RTP ingest: the viewer's own payload type for the codec. The
-			 * header is authenticated, so this viewer gets a copy rewritten
-			 * before an in-place protect; viewers without a map take the
-			 * one-pass out-of-place protect below. */
+		if (!rtcp)
+			sr_count(s, ssrc, octets);
+		if (unlikely(rtcp ? sr : s->n_pt != 0 || (s->rtx_n != 0 && ssrc == s->rtx_ssrc))) {
+			/* This viewer's copy differs from the publisher's bytes:
+			 * RTP ingest's payload types (the viewer's own for the
+			 * codec), the publisher's RTX renumbered into the viewer's
+			 * RTX sequence space, or a sender report carrying the
+			 * viewer's own counts. The header is authenticated, so the
+			 * viewer gets a copy rewritten before an in-place protect;
+			 * the others take the one-pass out-of-place protect below. */
 			uint8_t *cp;
+			size_t n = len;
 
 			c = copy_of(p, len, &cp);
 			if (c == NULL) {
@@ -729,8 +898,14 @@ fan_out(struct dp_worker *w, struct leg *pub, struct rte_mbuf *m, const uint8_t 
 				DP_CNT(w, MEDIA_TX_FAIL);
 				continue;
 			}
-			pt_rewrite(s, cp);
-			send_to(w, s, c, cp, len, rtcp);
+			if (rtcp) {
+				n = gw_rtcp_sr_rewrite(cp, len, sr_counts, s);
+			} else {
+				pt_rewrite(s, cp);
+				if (s->rtx_n != 0 && ssrc == s->rtx_ssrc)
+					gw_put16(cp + 2, s->rtx_seq++);
+			}
+			send_to(w, s, c, cp, n, rtcp);
 			continue;
 		}
 		c = rte_pktmbuf_alloc(dp.pool);
@@ -783,8 +958,43 @@ nack_rl_allow(struct leg *s, uint32_t media, uint16_t seq, uint64_t now)
 	return true;
 }
 
+/*
+ * The cached packet at cp (clen bytes) as an RFC 4588 RTX packet to s, when
+ * s negotiated RTX for its stream and payload type: the next sequence number
+ * of s's RTX space, a fresh SRTP index (an ordinary protect).
+ * @return 1 sent; 0 protect or send failed (counted); -1 not an RTX case,
+ *         or no mbuf for it (the caller resends in-stream or asks).
+ */
+static int
+rtx_resend(struct dp_worker *w, struct leg *s, uint32_t media, const uint8_t *cp, size_t clen)
+{
+	struct rte_mbuf *c;
+	uint8_t *b;
+	int pt, n;
+
+	if (s->rtx_n == 0 || media != s->rtx_media ||
+	    (pt = rtx_pt_of(s, pt_of(s, cp[1] & 0x7f))) < 0)
+		return -1;
+	c = rte_pktmbuf_alloc(dp.pool);
+	b = c == NULL ? NULL : (uint8_t *)rte_pktmbuf_append(c, (uint16_t)(HDRS + clen + 2));
+	if (b == NULL || rte_pktmbuf_tailroom(c) < DP_SRTP_MAX_OVERHEAD ||
+	    (n = gw_rtp_rtx_encode(b + HDRS, clen + 2, cp, clen, (uint8_t)pt, s->rtx_ssrc,
+				   s->rtx_seq)) < 0) {
+		rte_pktmbuf_free(c);    /* the in-stream resend tries (and counts) */
+		return -1;
+	}
+	s->rtx_seq++;
+	sr_count(s, s->rtx_ssrc, payload_octets(b + HDRS, (size_t)n));
+	if (!resend_to(w, s, c, b + HDRS, (size_t)n, false))
+		return 0;
+	DP_CNT(w, MEDIA_NACK_RTX);
+	LEG_CNT(s, nack_rtx);
+	return 1;
+}
+
 /* One NACKed packet: resent to s from the cache (1), not resent because it
- * was moments ago (0), or not cached (-1: the publisher is asked). */
+ * was moments ago or cannot be (0), or not cached (-1: the publisher is
+ * asked). */
 static int
 nack_one(struct dp_worker *w, struct leg *s, struct leg *pub, uint32_t media, uint16_t seq,
 	 uint64_t now)
@@ -793,9 +1003,15 @@ nack_one(struct dp_worker *w, struct leg *s, struct leg *pub, uint32_t media, ui
 	uint8_t *dst;
 	size_t clen;
 	struct rte_mbuf *c;
+	int rc;
 
 	DP_CNT(w, MEDIA_NACK_RECEIVED);
 	LEG_CNT(s, nack_received);
+	/* A NACK for s's RTX stream names sequence numbers of s's own space,
+	 * which neither the cache (the publisher's numbers) nor the publisher
+	 * knows: not answered (browsers do not NACK RTX streams). */
+	if (unlikely(s->rtx_n != 0 && media == s->rtx_ssrc))
+		return 0;
 	if (!dp_rtcp_cache_find(pub->rtcp, media, seq, &cp, &clen)) {
 		DP_CNT(w, MEDIA_NACK_MISSED);
 		LEG_CNT(s, nack_missed);
@@ -804,6 +1020,14 @@ nack_one(struct dp_worker *w, struct leg *s, struct leg *pub, uint32_t media, ui
 	if (!nack_rl_allow(s, media, seq, now)) {
 		DP_CNT(w, MEDIA_NACK_LIMITED);
 		return 0;
+	}
+	rc = rtx_resend(w, s, media, cp, clen);
+	if (rc >= 0) {
+		if (rc > 0) {
+			DP_CNT(w, MEDIA_NACK_ANSWERED);
+			LEG_CNT(s, nack_answered);
+		}
+		return 1;
 	}
 	c = copy_of(cp, clen, &dst);
 	if (c == NULL) {
@@ -815,7 +1039,7 @@ nack_one(struct dp_worker *w, struct leg *s, struct leg *pub, uint32_t media, ui
 	/* the bytes this viewer was sent under that index: its payload type too
 	 * (protect_again must see exactly those, or a nonce would meet new data) */
 	pt_rewrite(s, dst);
-	if (resend_to(w, s, c, dst, clen)) {
+	if (resend_to(w, s, c, dst, clen, true)) {
 		DP_CNT(w, MEDIA_NACK_ANSWERED);
 		LEG_CNT(s, nack_answered);
 	}
@@ -825,10 +1049,9 @@ nack_one(struct dp_worker *w, struct leg *s, struct leg *pub, uint32_t media, ui
 /*
  * A generic NACK (RFC 4585 §6.2.1) of subscriber s at h (plen bytes, at least
  * one FCI entry): every packet asked for that the publisher's cache holds is
- * resent to s (in its own stream, same SSRC and sequence number: see
- * resend_to; where RTX was negotiated Chromium takes the original in-stream
- * as well, and an RTX copy would need a sequence space of our own beside the
- * publisher's RTX stream that is fanned out to the same viewers). The FCI is
+ * resent to s: as an RTX packet where s negotiated RTX for the stream
+ * (rtx_resend), else in its own stream, same SSRC and sequence number (see
+ * resend_to). The FCI is
  * rewritten in place to the packets not cached, each entry becoming one entry
  * (its missing packets fit a PID + BLP again).
  * @return the packet's new length: 12 when nothing is left to ask.
@@ -1114,13 +1337,12 @@ dp_media_poll(struct dp_worker *w)
  * terminated (subscriber_rtcp): each describes one leg only, and the
  * publisher's congestion control must see what reaches the gateway.
  *
- * Subscribers get no sender reports of the gateway's own: the publisher's
- * SRs are fanned out to them unchanged. The gateway is an RTP translator
- * (RFC 3550 §7.1): it keeps the publisher's SSRCs, sequence numbers and
- * timestamps, so the publisher's NTP/RTP timestamp pairs stay exact for the
- * viewers' lip sync, which an SR of our own would have to reproduce anyway;
- * only the packet and octet counts of a late joiner differ, and receivers use
- * those for statistics alone. A translator may forward SRs (§7.2).
+ * Subscribers get the publisher's SRs as the gateway's own (fan_out): the
+ * publisher's NTP/RTP timestamp pair, which lip sync needs exact and the
+ * gateway (an RTP translator, RFC 3550 §7.1, keeping SSRCs, sequence numbers
+ * and timestamps) has no better value for, with the packet and octet counts
+ * of what that subscriber was sent (a late joiner's own), and no report
+ * blocks (they describe what the publisher received from the gateway).
  */
 void
 dp_media_tick(struct dp_worker *w, uint64_t now)

@@ -14,10 +14,13 @@
  *   receiver reports the gateway sends it (dp_rtcp, dp_media_tick);
  * - SUBSCRIBE: the leg receives its publisher's media; its own RTCP is
  *   terminated, except generic NACKs, answered from the publisher's cache
- *   with only the uncached rest going on, and compounds carrying a PLI or
- *   FIR, which go on to the publisher at most once per 500 ms per media SSRC
- *   (sender SSRCs rewritten to the gateway's, so one publisher send context
- *   serves every viewer).
+ *   (as RFC 4588 RTX packets where the viewer negotiated RTX:
+ *   GW_IPC_MEDIA_RTX) with only the uncached rest going on, and compounds
+ *   carrying a PLI or FIR, which go on to the publisher at most once per
+ *   500 ms per media SSRC (sender SSRCs rewritten to the gateway's, so one
+ *   publisher send context serves every viewer). The publisher's sender
+ *   reports reach it with its own packet and octet counts, report blocks
+ *   taken out.
  *
  * Worker 0 owns every leg (it serves the commands and is the only writer of
  * the table and of the SRTP contexts); media that RSS delivers to another

@@ -2,6 +2,7 @@
 #include "rtp.h"
 
 #include <errno.h>
+#include <string.h>
 
 #include "be.h"
 #include "demux.h"
@@ -189,4 +190,59 @@ bool
 gw_rtp_is_rtcp(const uint8_t *p, size_t len)
 {
 	return gw_demux_classify(p, len) == GW_DEMUX_RTCP;
+}
+
+int
+gw_rtp_rtx_encode(uint8_t *dst, size_t cap, const uint8_t *src, size_t len, uint8_t pt,
+		  uint32_t ssrc, uint16_t seq)
+{
+	struct gw_rtp_view v;
+	size_t n;
+	int rc = gw_rtp_parse(&v, src, len);
+
+	if (rc != 0)
+		return rc;
+	n = (size_t)v.hdr_len + 2 + v.payload_len;
+	if (n > cap)
+		return -ENOSPC;
+	memcpy(dst, src, v.hdr_len);
+	dst[0] &= (uint8_t)~0x20;                       /* the padding stays behind */
+	dst[1] = (uint8_t)((src[1] & 0x80) | (pt & 0x7f));
+	gw_put16(dst + 2, seq);
+	gw_put32(dst + 8, ssrc);
+	gw_put16(dst + v.hdr_len, v.seq);               /* OSN */
+	memcpy(dst + v.hdr_len + 2, v.payload, v.payload_len);
+	return (int)n;
+}
+
+size_t
+gw_rtcp_sr_rewrite(uint8_t *p, size_t len, gw_rtcp_sr_counts_fn *counts, void *arg)
+{
+	size_t off = 0;
+
+	while (len - off >= GW_RTCP_HDR_MIN) {
+		uint8_t *h = p + off;
+		size_t plen = ((size_t)gw_get16(h + 2) + 1) * 4;
+		uint32_t pk, oc;
+
+		if ((h[0] >> 6) != 2 || plen > len - off)
+			break;
+		if (h[1] == GW_RTCP_SR && plen >= GW_RTCP_SR_LEN) {
+			if (counts(arg, gw_get32(h + 4), &pk, &oc)) {
+				gw_put32(h + 20, pk);
+				gw_put32(h + 24, oc);
+			}
+			if (plen > GW_RTCP_SR_LEN || (h[0] & 0x3f) != 0) {
+				/* the report blocks say what the publisher heard from
+				 * us: not this receiver's business */
+				memmove(h + GW_RTCP_SR_LEN, h + plen, len - off - plen);
+				len -= plen - GW_RTCP_SR_LEN;
+				plen = GW_RTCP_SR_LEN;
+				h[0] = 0x80;
+				gw_put16(h + 2, GW_RTCP_SR_LEN / 4 - 1);
+			}
+		}
+		off += plen;
+	}
+	return len;
 }

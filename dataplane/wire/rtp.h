@@ -137,6 +137,41 @@ void gw_rtcp_begin(struct gw_rtcp_iter *it, const uint8_t *p, size_t len);
 int gw_rtcp_next(struct gw_rtcp_iter *it, struct gw_rtcp_view *v);
 
 /**
+ * Build an RFC 4588 §4 retransmission packet of the RTP packet src (len
+ * bytes) into dst: the original header with its CSRCs and header extension
+ * block kept, payload type pt, sequence number seq and SSRC ssrc of the
+ * retransmission stream (marker bit and timestamp as the original's), then
+ * the 2-byte original sequence number (OSN) and the original payload. The
+ * original's padding is not carried (P cleared). dst and src must not
+ * overlap.
+ * @return the RTX packet's length (len + 2 - the original's padding);
+ *         -EBADMSG or -EPROTO as gw_rtp_parse; -ENOSPC when cap is short.
+ */
+int gw_rtp_rtx_encode(uint8_t *dst, size_t cap, const uint8_t *src, size_t len, uint8_t pt,
+		      uint32_t ssrc, uint16_t seq);
+
+/**
+ * A sender's counts for one SSRC, for gw_rtcp_sr_rewrite: true with
+ * *packets and *octets set, false to leave that SR's counts as they are.
+ */
+typedef bool gw_rtcp_sr_counts_fn(void *arg, uint32_t ssrc, uint32_t *packets,
+				  uint32_t *octets);
+
+/**
+ * Turn the sender reports of a forwarded RTCP compound (plaintext, len bytes
+ * at p, rewritten in place) into one receiver's: each SR's sender packet and
+ * octet counts come from counts() for its SSRC (the NTP/RTP timestamp pair
+ * is kept), and its report blocks and profile-specific extensions are taken
+ * out (RC = 0, length 6 words, padding bit cleared; what follows moves up).
+ * Other packets are kept as they are. The walk stops, keeping the rest
+ * unchanged, at anything not a version-2 packet whose length fits.
+ * @return the compound's new length (<= len).
+ */
+size_t gw_rtcp_sr_rewrite(uint8_t *p, size_t len, gw_rtcp_sr_counts_fn *counts, void *arg);
+
+#define GW_RTCP_SR_LEN 28           /* header, sender SSRC and sender info, no blocks */
+
+/**
  * RFC 5761 §4 demultiplexing of RTP and RTCP on one port: version 2, and
  * the second byte (marker + payload type) in 192-223 (RTCP packet types
  * 192-223, i.e. RTP payload types 64-95 with the marker set) is RTCP.

@@ -1,12 +1,27 @@
 /* libFuzzer target: RTP/RTCP header parsing (wire/rtp.h) as the media path
  * runs it: RFC 5761 demux, then the RTP view and its RFC 8285 extension
- * elements, or the RTCP compound walk. Every view must stay inside the input. */
+ * elements, or the RTCP compound walk. Every view must stay inside the input.
+ * Also what the dataplane builds from them: an RFC 4588 RTX packet of the RTP
+ * packet (exactly 2 bytes more than header + payload), and a receiver's copy
+ * of an RTCP compound's sender reports (never longer, still a compound the
+ * walk accepts as far as the original's). */
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "rtp.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+static bool
+counts(void *arg, uint32_t ssrc, uint32_t *packets, uint32_t *octets)
+{
+	(void)arg;
+	*packets = ssrc;
+	*octets = ~ssrc;
+	return (ssrc & 1) != 0;
+}
 
 static void
 inside(const uint8_t *p, size_t n, const uint8_t *data, size_t size)
@@ -30,6 +45,15 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			if (total > size)
 				__builtin_trap();
 		}
+		if (size <= 1500) {
+			uint8_t copy[1500];
+			size_t n;
+
+			memcpy(copy, data, size);
+			n = gw_rtcp_sr_rewrite(copy, size, counts, NULL);
+			if (n > size)
+				__builtin_trap();
+		}
 	} else {
 		struct gw_rtp_view v;
 		struct gw_rtp_ext_iter it;
@@ -47,6 +71,14 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			while (gw_rtp_ext_next(&it, &e) > 0)
 				inside(e.data, e.len, v.ext, v.ext_len);
 		(void)gw_rtp_ext_find(&v, 3, &e);
+		if (size <= 1500) {
+			uint8_t rtx[1502];
+			int n = gw_rtp_rtx_encode(rtx, sizeof(rtx), data, size, 97, 1, 2);
+
+			if (n != (int)(v.hdr_len + 2 + v.payload_len) ||
+			    (rtx[n - (int)v.payload_len - 2] << 8 | rtx[n - (int)v.payload_len - 1]) != v.seq)
+				__builtin_trap();
+		}
 	}
 	return 0;
 }

@@ -485,6 +485,20 @@ test_directions_and_clients(void **state)
 	assert_int_equal(a->media[1].n_codecs, 2);
 	assert_int_equal(a->media[1].codecs[0].id, CP_SDP_CODEC_VP8);
 	assert_int_equal(a->media[1].codecs[1].id, CP_SDP_CODEC_RTX);
+	/* the viewer's RTX payload type for VP8, as the dataplane is told it */
+	{
+		uint8_t apt[8], rtx[8];
+
+		assert_int_equal(cp_sdp_rtx_pairs(&a->media[1], apt, rtx, 8), 1);
+		assert_int_equal(apt[0], a->media[1].codecs[0].pt);
+		assert_int_equal(rtx[0], a->media[1].codecs[1].pt);
+		assert_int_equal(cp_sdp_rtx_pairs(&a->media[0], apt, rtx, 8), 0);
+		/* the viewer's own offer: one pair per rtx, bounded by max */
+		assert_true(cp_sdp_rtx_pairs(&s->media[1], apt, rtx, 8) >= 2);
+		assert_int_equal(cp_sdp_rtx_pairs(&s->media[1], apt, rtx, 1), 1);
+		assert_non_null(cp_sdp_codec_find(&s->media[1], apt[0]));
+		assert_int_equal(cp_sdp_codec_find(&s->media[1], rtx[0])->id, CP_SDP_CODEC_RTX);
+	}
 	free(s);
 	free(a);
 	free(pub);

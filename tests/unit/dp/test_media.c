@@ -1031,6 +1031,344 @@ test_rate_learn(void **state)
 	all_free();
 }
 
+/* GW_IPC_MEDIA_RTX for leg id: stream media, RTX SSRC rtx, payload type apt
+ * retransmitted as rtx_pt (n 0: off). */
+static int
+rtx_cmd(uint32_t id, uint32_t media, uint32_t rtx, uint8_t n, uint8_t apt, uint8_t rtx_pt)
+{
+	struct gw_ipc_msg q = { .type = GW_IPC_MEDIA_LEG_REQ };
+	unsigned before = n_evts;
+
+	q.u.media_rtx.leg_id = id;
+	q.u.media_rtx.op = GW_IPC_MEDIA_RTX;
+	q.u.media_rtx.n = n;
+	q.u.media_rtx.media_ssrc = media;
+	q.u.media_rtx.rtx_ssrc = rtx;
+	q.u.media_rtx.apt[0] = apt;
+	q.u.media_rtx.rtx[0] = rtx_pt;
+	q.u.media_rtx.apt[1] = 100;                  /* a second codec's pair */
+	q.u.media_rtx.rtx[1] = 101;
+	registered[GW_IPC_MEDIA_LEG_REQ](w0, &q);
+	assert_int_equal(n_evts, before + 1);
+	assert_int_equal(last_evt.u.media_evt.op, GW_IPC_MEDIA_RTX);
+	return last_evt.status;
+}
+
+/* Every SRTP packet the gateway sent one viewer, by (SSRC, sequence number):
+ * the same index under one key must never carry two different packets (a
+ * CTR keystream or GCM nonce used twice). The test runs within one ROC, so
+ * SSRC and sequence number name the index. */
+#define SEEN_MAX 64
+struct seen {
+	unsigned n;
+	struct {
+		uint32_t ssrc;
+		uint16_t seq;
+		size_t len;
+		uint8_t wire[1600];
+	} e[SEEN_MAX];
+};
+
+/* Record sent frame i (before its decryption) and check it against every
+ * earlier one: an index seen before must carry the very same bytes. */
+static void
+seen_add(struct seen *sn, unsigned i)
+{
+	struct gw_ipv4_view ip;
+	struct gw_udp_view u;
+	uint32_t ssrc;
+	uint16_t seq;
+
+	assert_true(sn->n < SEEN_MAX);
+	assert_int_equal(dp_harness_views(dp_harness_sent[i], &ip, &u), 0);
+	ssrc = (uint32_t)u.payload[8] << 24 | (uint32_t)u.payload[9] << 16 |
+	       (uint32_t)u.payload[10] << 8 | u.payload[11];
+	seq = (uint16_t)(u.payload[2] << 8 | u.payload[3]);
+	for (unsigned k = 0; k < sn->n; k++) {
+		if (sn->e[k].ssrc != ssrc || sn->e[k].seq != seq)
+			continue;
+		if (sn->e[k].len != u.payload_len ||
+		    memcmp(sn->e[k].wire, u.payload, u.payload_len) != 0)
+			fail_msg("SRTP index reused for other bytes: SSRC %08x seq %u", ssrc, seq);
+	}
+	sn->e[sn->n].ssrc = ssrc;
+	sn->e[sn->n].seq = seq;
+	sn->e[sn->n].len = u.payload_len;
+	memcpy(sn->e[sn->n].wire, u.payload, u.payload_len);
+	sn->n++;
+}
+
+/* The publisher sends an RTX packet of its own (seq pseq on 0x8888, PT 97,
+ * OSN osn) to the two viewers: sub[0] (RTX negotiated) gets it renumbered
+ * into its own RTX space (*next, then one more), sub[1] unchanged. */
+static void
+publish_rtx(struct browser *pub, struct browser *sub, struct seen *sn, uint16_t pseq,
+	    uint16_t osn, uint16_t *next)
+{
+	uint8_t pkt[1500], wire[1600];
+	size_t len, wlen, got;
+	const uint8_t *p;
+
+	len = rtp_packet(pkt, 0x8888, pseq, 300);
+	pkt[1] = 97;
+	pkt[12] = (uint8_t)(osn >> 8);
+	pkt[13] = (uint8_t)osn;
+	browser_send(pub, pkt, len, false, wire, &wlen);
+	deliver(pub, wire, wlen);
+	assert_int_equal(dp_harness_n_sent, 2);
+	for (unsigned i = 0; i < 2; i++) {
+		struct gw_ipv4_view ip;
+		struct gw_udp_view u;
+
+		assert_int_equal(dp_harness_views(dp_harness_sent[i], &ip, &u), 0);
+		if (ip.dst == sub[0].ip) {
+			seen_add(sn, i);
+			p = received(i, &sub[0], &got, false);
+			assert_int_equal(got, len);
+			assert_int_equal(p[2] << 8 | p[3], *next);
+			assert_memory_equal(p + 4, pkt + 4, len - 4);
+			assert_int_equal(p[1], 97);
+		} else {
+			p = received(i, &sub[1], &got, false);
+			assert_memory_equal(p, pkt, len);      /* no RTX: as the publisher sent it */
+		}
+	}
+	(*next)++;
+	dp_harness_sent_reset();
+}
+
+/* RTX toward a viewer that negotiated it (RFC 4588): its NACKs answered with
+ * RTX packets built from the cache byte for byte (RTX PT and SSRC, the
+ * viewer's RTX sequence number, OSN, the original payload), the publisher's
+ * own RTX packets renumbered into the same per-viewer space, one monotonic
+ * stream; a NACK for the RTX stream left unanswered; every index used once.
+ * A viewer without RTX: in-stream resends and the publisher's RTX as sent,
+ * as before. The RTX streams' SR counts follow what each viewer got. */
+static void
+test_rtx(void **state)
+{
+	static struct seen sn;
+	struct browser pub, sub[2];
+	uint8_t pkt[1500], wire[1600], want[1500];
+	size_t len, wlen, got;
+	const uint8_t *p;
+	uint16_t next = 0, osn, start = 0;
+	uint64_t rtx0 = w0->cnt[GW_CNT_MEDIA_NACK_RTX];
+	uint32_t rtx_octets = 0;
+
+	(void)state;
+	memset(&sn, 0, sizeof(sn));
+	fake_now = dp.tsc_hz;
+	browser_up(&pub, 80, PORT0 + 80, DP_SRTP_AEAD_AES_128_GCM, false);
+	assert_int_equal(leg_op(80, GW_IPC_MEDIA_RULE, 0, GW_IPC_MEDIA_RULE_PUBLISH, 0), 0);
+	browser_up(&sub[0], 81, PORT0 + 81, DP_SRTP_AEAD_AES_128_GCM, false);
+	browser_up(&sub[1], 82, PORT0 + 82, DP_SRTP_AES128_CM_SHA1_80, false);
+	assert_int_equal(leg_op(81, GW_IPC_MEDIA_RULE, 0, GW_IPC_MEDIA_RULE_SUBSCRIBE, 80), 0);
+	assert_int_equal(leg_op(82, GW_IPC_MEDIA_RULE, 0, GW_IPC_MEDIA_RULE_SUBSCRIBE, 80), 0);
+	/* refused: a PT over 127, too many pairs, no RTX SSRC, unknown leg */
+	assert_int_equal(rtx_cmd(81, 0x7777, 0x8888, 1, 96, 128), -EINVAL);
+	assert_int_equal(rtx_cmd(81, 0x7777, 0x8888, GW_IPC_MEDIA_RTX_PTS + 1, 96, 97), -EINVAL);
+	assert_int_equal(rtx_cmd(81, 0x7777, 0, 1, 96, 97), -EINVAL);
+	assert_int_equal(rtx_cmd(99, 0x7777, 0x8888, 1, 96, 97), -ENOENT);
+	assert_int_equal(rtx_cmd(81, 0x7777, 0x8888, 2, 96, 97), 0);
+	/* 100..119; 105 and 110 lost on the way to both */
+	for (uint16_t seq = 100; seq < 120; seq++)
+		publish_one(&pub, sub, 2, 0x7777, seq, seq == 105 || seq == 110);
+	/* sub 0 asks for 105 and 110 (PID 105, BLP bit 4): two RTX packets,
+	 * from a random point of sub 0's RTX space; nothing to the publisher */
+	len = nack_packet(pkt, 0x4141, 0x7777, (const uint16_t[][2]){ { 105, 0x0010 } }, 1);
+	browser_send(&sub[0], pkt, len, true, wire, &wlen);
+	deliver(&sub[0], wire, wlen);
+	assert_int_equal(dp_harness_n_sent, 2);
+	for (unsigned i = 0; i < 2; i++) {
+		osn = (uint16_t)(i == 0 ? 105 : 110);
+		len = rtp_packet(pkt, 0x7777, osn, 900);
+		seen_add(&sn, i);
+		p = received(i, &sub[0], &got, false);
+		if (i == 0)
+			next = start = (uint16_t)(p[2] << 8 | p[3]);
+		/* RFC 4588 §4 by hand: PT 97, the viewer's next RTX seq, SSRC
+		 * 0x8888, timestamp and marker as the original, OSN, payload */
+		memcpy(want, pkt, 12);
+		want[1] = 97;
+		want[2] = (uint8_t)(next >> 8);
+		want[3] = (uint8_t)next;
+		memcpy(want + 8, "\x00\x00\x88\x88", 4);
+		want[12] = (uint8_t)(osn >> 8);
+		want[13] = (uint8_t)osn;
+		memcpy(want + 14, pkt + 12, 900);
+		assert_int_equal(got, len + 2);
+		assert_memory_equal(p, want, len + 2);
+		next++;
+		rtx_octets += 902;
+	}
+	dp_harness_sent_reset();
+	assert_int_equal(leg_cnt(81, GW_IPC_MEDIA_CNT_nack_answered), 2);
+	assert_int_equal(leg_cnt(81, GW_IPC_MEDIA_CNT_nack_rtx), 2);
+	assert_int_equal(leg_cnt(81, GW_IPC_MEDIA_CNT_nack_missed), 0);
+	assert_int_equal(w0->cnt[GW_CNT_MEDIA_NACK_RTX] - rtx0, 2);
+	/* the publisher's own RTX packets (answering NACKs the gateway passed
+	 * on), numbered in its space as start, start + 1: the very numbers sub
+	 * 0's space used for the gateway's. sub 0 gets them renumbered after
+	 * those, sub 1 (no RTX) as they were sent */
+	publish_rtx(&pub, sub, &sn, start, 90, &next);
+	publish_rtx(&pub, sub, &sn, (uint16_t)(start + 1), 91, &next);
+	rtx_octets += 600;
+	/* sub 1 (no RTX) asks for 105: the original in-stream, as before */
+	len = nack_packet(pkt, 0x4242, 0x7777, (const uint16_t[][2]){ { 105, 0 } }, 1);
+	browser_send(&sub[1], pkt, len, true, wire, &wlen);
+	deliver(&sub[1], wire, wlen);
+	assert_int_equal(dp_harness_n_sent, 1);
+	p = received(0, &sub[1], &got, false);
+	len = rtp_packet(pkt, 0x7777, 105, 900);
+	assert_int_equal(got, len);
+	assert_memory_equal(p, pkt, len);
+	assert_int_equal(leg_cnt(82, GW_IPC_MEDIA_CNT_nack_rtx), 0);
+	assert_int_equal(leg_cnt(82, GW_IPC_MEDIA_CNT_nack_answered), 1);
+	dp_harness_sent_reset();
+	/* sub 0 asks for 105 again after 20 ms: a new RTX packet, a new index */
+	fake_now += dp.tsc_hz / 50;
+	len = nack_packet(pkt, 0x4141, 0x7777, (const uint16_t[][2]){ { 105, 0 } }, 1);
+	browser_send(&sub[0], pkt, len, true, wire, &wlen);
+	deliver(&sub[0], wire, wlen);
+	assert_int_equal(dp_harness_n_sent, 1);
+	seen_add(&sn, 0);
+	p = received(0, &sub[0], &got, false);
+	assert_int_equal(p[2] << 8 | p[3], next);
+	assert_int_equal(p[12] << 8 | p[13], 105);
+	next++;
+	rtx_octets += 902;
+	dp_harness_sent_reset();
+	assert_int_equal(sn.n, 5);
+	/* sub 0 NACKs its RTX stream at start, a number the publisher's cache
+	 * holds under 0x8888 for other bytes than sub 0 got under it: not
+	 * answered from the cache (protect_again would put those bytes under
+	 * an index sub 0's context used: a GCM nonce twice), not asked of the
+	 * publisher (its numbers are not sub 0's) */
+	len = nack_packet(pkt, 0x4141, 0x8888, (const uint16_t[][2]){ { start, 0 } }, 1);
+	browser_send(&sub[0], pkt, len, true, wire, &wlen);
+	deliver(&sub[0], wire, wlen);
+	for (unsigned i = 0; i < dp_harness_n_sent; i++)
+		seen_add(&sn, i);
+	assert_int_equal(dp_harness_n_sent, 0);
+	/* the publisher's SR for its RTX stream: each viewer's own counts
+	 * (sub 0: 2 forwarded + 3 of the gateway's; sub 1: 2 forwarded) */
+	len = sr_packet(pkt, 0x8888);
+	browser_send(&pub, pkt, len, true, wire, &wlen);
+	deliver(&pub, wire, wlen);
+	assert_int_equal(dp_harness_n_sent, 2);
+	for (unsigned i = 0; i < 2; i++) {
+		struct gw_ipv4_view ip;
+		struct gw_udp_view u;
+		unsigned k;
+
+		assert_int_equal(dp_harness_views(dp_harness_sent[i], &ip, &u), 0);
+		k = ip.dst == sub[0].ip ? 0 : 1;
+		p = received(i, &sub[k], &got, true);
+		assert_int_equal(got, 28);
+		assert_int_equal(p[20] << 24 | p[21] << 16 | p[22] << 8 | p[23], k == 0 ? 5 : 2);
+		assert_int_equal((uint32_t)p[24] << 24 | (uint32_t)p[25] << 16 |
+				 (uint32_t)p[26] << 8 | p[27], k == 0 ? rtx_octets : 600);
+	}
+	dp_harness_sent_reset();
+	/* RTX off again: in-stream resends */
+	assert_int_equal(rtx_cmd(81, 0, 0, 0, 0, 0), 0);
+	fake_now += dp.tsc_hz / 50;
+	len = nack_packet(pkt, 0x4141, 0x7777, (const uint16_t[][2]){ { 110, 0 } }, 1);
+	browser_send(&sub[0], pkt, len, true, wire, &wlen);
+	deliver(&sub[0], wire, wlen);
+	assert_int_equal(dp_harness_n_sent, 1);
+	p = received(0, &sub[0], &got, false);
+	assert_int_equal(p[2] << 8 | p[3], 110);
+	assert_memory_equal(p + 8, "\x00\x00\x77\x77", 4);
+	dp_harness_sent_reset();
+	for (unsigned i = 0; i < 3; i++)
+		assert_int_equal(leg_op(80 + i, GW_IPC_MEDIA_DEL, 0, 0, 0), 0);
+	browser_down(&pub);
+	browser_down(&sub[0]);
+	browser_down(&sub[1]);
+	all_free();
+}
+
+/* The publisher's sender reports as each viewer gets them (the gateway's own
+ * SRs, RFC 3550 §7): a viewer that joined after 10 of 15 packets gets its
+ * own counts (5 packets, their payload octets) where the one there from the
+ * start gets 15; the NTP/RTP timestamp pair kept; the report blocks (what
+ * the publisher heard from the gateway) taken out, RC 0 and the length
+ * fixed, the SDES after it kept; an SSRC a viewer was never sent counts 0. */
+static void
+test_sr_viewer(void **state)
+{
+	struct browser pub, sub[2];
+	uint8_t pkt[1500], wire[1600];
+	size_t len, wlen, got;
+	const uint8_t *p;
+	static const uint8_t sdes[] = { 0x81, 0xca, 0x00, 0x03, 0x00, 0x00, 0x77, 0x77,
+					0x01, 0x03, 'p', 'u', 'b', 0x00, 0x00, 0x00 };
+
+	(void)state;
+	fake_now = dp.tsc_hz;
+	browser_up(&pub, 85, PORT0 + 85, DP_SRTP_AEAD_AES_128_GCM, false);
+	assert_int_equal(leg_op(85, GW_IPC_MEDIA_RULE, 0, GW_IPC_MEDIA_RULE_PUBLISH, 0), 0);
+	browser_up(&sub[0], 86, PORT0 + 86, DP_SRTP_AEAD_AES_128_GCM, false);
+	browser_up(&sub[1], 87, PORT0 + 87, DP_SRTP_AES128_CM_SHA1_80, false);
+	assert_int_equal(leg_op(86, GW_IPC_MEDIA_RULE, 0, GW_IPC_MEDIA_RULE_SUBSCRIBE, 85), 0);
+	for (uint16_t seq = 1; seq <= 10; seq++)
+		publish_one(&pub, sub, 1, 0x7777, seq, false);
+	assert_int_equal(leg_op(87, GW_IPC_MEDIA_RULE, 0, GW_IPC_MEDIA_RULE_SUBSCRIBE, 85), 0);
+	for (uint16_t seq = 11; seq <= 15; seq++)
+		publish_one(&pub, sub, 2, 0x7777, seq, false);
+	/* SR (the publisher's counts 15 / 13500, one report block) + SDES */
+	len = sr_packet(pkt, 0x7777);
+	pkt[0] = 0x81;
+	pkt[3] = 12;
+	for (unsigned i = 8; i < 20; i++)
+		pkt[i] = (uint8_t)(0xa0 + i);              /* NTP and RTP timestamps */
+	memcpy(pkt + 20, "\x00\x00\x00\x0f\x00\x00\x34\xbc", 8);
+	memset(pkt + 28, 0x5a, 24);                         /* the block */
+	memcpy(pkt + 52, sdes, sizeof(sdes));
+	len = 52 + sizeof(sdes);
+	browser_send(&pub, pkt, len, true, wire, &wlen);
+	deliver(&pub, wire, wlen);
+	assert_int_equal(dp_harness_n_sent, 2);
+	for (unsigned i = 0; i < 2; i++) {
+		struct gw_ipv4_view ip;
+		struct gw_udp_view u;
+		unsigned k;
+		uint32_t n_pk, n_oc;
+
+		assert_int_equal(dp_harness_views(dp_harness_sent[i], &ip, &u), 0);
+		k = ip.dst == sub[0].ip ? 0 : 1;
+		p = received(i, &sub[k], &got, true);
+		assert_int_equal(got, 28 + sizeof(sdes));
+		assert_int_equal(p[0], 0x80);                   /* RC 0 */
+		assert_int_equal(p[1], 200);
+		assert_int_equal(p[2] << 8 | p[3], 6);
+		assert_memory_equal(p + 4, pkt + 4, 16);        /* SSRC, NTP, RTP ts */
+		n_pk = (uint32_t)p[20] << 24 | (uint32_t)p[21] << 16 | (uint32_t)p[22] << 8 | p[23];
+		n_oc = (uint32_t)p[24] << 24 | (uint32_t)p[25] << 16 | (uint32_t)p[26] << 8 | p[27];
+		assert_int_equal(n_pk, k == 0 ? 15 : 5);
+		assert_int_equal(n_oc, (k == 0 ? 15 : 5) * 900);
+		assert_memory_equal(p + 28, sdes, sizeof(sdes));
+	}
+	dp_harness_sent_reset();
+	/* an SR for an SSRC never sent to them: 0 and 0 */
+	len = sr_packet(pkt, 0x9999);
+	memset(pkt + 20, 0x33, 8);
+	browser_send(&pub, pkt, len, true, wire, &wlen);
+	deliver(&pub, wire, wlen);
+	assert_int_equal(dp_harness_n_sent, 2);
+	p = received(0, &sub[1], &got, true);
+	assert_memory_equal(p + 20, "\0\0\0\0\0\0\0\0", 8);
+	dp_harness_sent_reset();
+	for (unsigned i = 0; i < 3; i++)
+		assert_int_equal(leg_op(85 + i, GW_IPC_MEDIA_DEL, 0, 0, 0), 0);
+	browser_down(&pub);
+	browser_down(&sub[0]);
+	browser_down(&sub[1]);
+	all_free();
+}
+
 /* A NACK from a viewer with a payload-type map (RTP ingest) is answered with
  * the packet as that viewer got it: its payload type, decryptable under the
  * index it was first sent with (protect_again must see the same bytes). */
@@ -1136,13 +1474,16 @@ test_ingest_ptmap(void **state)
 	deliver(&ff, pkt, len);
 	p = received(4, &sub[1], &got, false);
 	assert_int_equal(p[1], 0);
-	/* the sender's SR: fanned out unchanged (201..204 are never mapped) */
+	/* the sender's SR: no payload type mapped (201..204 never are), the
+	 * counts those of what each viewer was sent of 0x7777: 1 packet, 1000
+	 * octets */
 	len = sr_packet(pkt, 0x7777);
 	deliver(&ff, pkt, len);
 	assert_int_equal(dp_harness_n_sent, 8);
 	p = received(6, &sub[1], &got, true);
 	assert_int_equal(got, len);
-	assert_memory_equal(p, pkt, len);
+	assert_memory_equal(p, pkt, 20);
+	assert_memory_equal(p + 20, "\x00\x00\x00\x01\x00\x00\x03\xe8", 8);
 	/* a viewer's PLI: plain, to the latched sender */
 	len = pli_packet(pkt, 0x5151, 0x7777);
 	browser_send(&sub[1], pkt, len, true, wire, &wlen);
@@ -1246,6 +1587,8 @@ main(void)
 		cmocka_unit_test(test_nack),
 		cmocka_unit_test(test_rr),
 		cmocka_unit_test(test_rate_learn),
+		cmocka_unit_test(test_rtx),
+		cmocka_unit_test(test_sr_viewer),
 	};
 	int rc;
 

@@ -137,7 +137,7 @@ test_rtcp_layout(void **state)
 	(void)state;
 	assert_true(GW_IPC_VERSION >= 14);
 	assert_int_equal(GW_IPC_MEDIA_STATS_MORE, 7);
-	assert_int_equal(GW_IPC_MEDIA_CNT_MAX, 15);
+	assert_int_equal(GW_IPC_MEDIA_CNT_MAX, 16);     /* v20: nack_rtx */
 	assert_int_equal(GW_IPC_MEDIA_CNT_PER_MSG, 13);
 	assert_int_equal(GW_IPC_MEDIA_CNT_nack_received, 12);
 	assert_int_equal(GW_IPC_MEDIA_CNT_nack_answered, 13);
@@ -239,6 +239,32 @@ test_strm6_layout(void **state)
 	assert_true(GW_IPC_VERSION >= 19);
 	assert_int_equal(offsetof(struct gw_ipc_strm, client_ip6), 24);
 	assert_int_equal(GW_CNT_EXC_FROM_KERNEL_MCAST6, GW_CNT_EXC_FROM_KERNEL_DROP + 1);
+}
+
+/* v20: RTX toward viewers (the MEDIA_RTX op and its payload), the per-leg
+ * nack_rtx counter after nack_missed, media_nack_rtx after media_rr_sent. */
+static void
+test_rtx_layout(void **state)
+{
+	struct gw_ipc_msg m = { .type = GW_IPC_MEDIA_LEG_REQ };
+
+	(void)state;
+	assert_int_equal(GW_IPC_VERSION, 20);
+	assert_int_equal(GW_IPC_MEDIA_RTX, 9);
+	assert_int_equal(GW_IPC_MEDIA_RTX_PTS, 8);
+	assert_int_equal(sizeof(struct gw_ipc_media_rtx), 32);
+	assert_int_equal(offsetof(struct gw_ipc_media_rtx, media_ssrc), 8);
+	assert_int_equal(offsetof(struct gw_ipc_media_rtx, rtx_ssrc), 12);
+	assert_int_equal(offsetof(struct gw_ipc_media_rtx, apt), 16);
+	assert_int_equal(offsetof(struct gw_ipc_media_rtx, rtx), 24);
+	/* leg_id and op read the same through either view */
+	m.u.media_rtx.leg_id = 77;
+	m.u.media_rtx.op = GW_IPC_MEDIA_RTX;
+	assert_int_equal(m.u.media_leg.leg_id, 77);
+	assert_int_equal(m.u.media_leg.op, GW_IPC_MEDIA_RTX);
+	assert_int_equal(GW_IPC_MEDIA_CNT_nack_rtx, GW_IPC_MEDIA_CNT_nack_missed + 1);
+	assert_int_equal(GW_CNT_MEDIA_NACK_RTX, GW_CNT_MEDIA_RR_SENT + 1);
+	assert_int_equal(GW_CNT_MEDIA_LEG_ADDED, GW_CNT_MEDIA_NACK_RTX + 1);
 }
 
 static void
@@ -348,6 +374,7 @@ main(void)
 		cmocka_unit_test(test_strm_layout),
 		cmocka_unit_test(test_ipv6_counters),
 		cmocka_unit_test(test_strm6_layout),
+		cmocka_unit_test(test_rtx_layout),
 		cmocka_unit_test(test_turn6_counters),
 		cmocka_unit_test(test_family_frag6_counters),
 		cmocka_unit_test(test_rings_and_counters),

@@ -201,6 +201,131 @@ test_demux(void **state)
 	assert_false(gw_rtp_is_rtcp((const uint8_t *)"\x80", 1));
 }
 
+/* RFC 4588 §4: an RTX packet of a packet with a CSRC, a one-byte extension
+ * block, the marker bit and padding: header and extensions kept, PT, seq and
+ * SSRC of the RTX stream, OSN then the payload, the padding left behind. */
+static void
+test_rtx_encode(void **state)
+{
+	static const uint8_t orig[] = {
+		0xb1, 0xe0, 0x12, 0x34, 0xde, 0xad, 0xbe, 0xef, 0x11, 0x22, 0x33, 0x44, /* P X CC=1, M PT 96 */
+		0xaa, 0xbb, 0xcc, 0xdd,                                                 /* CSRC */
+		0xbe, 0xde, 0x00, 0x01, 0x10, 0x07, 0x00, 0x00,                         /* ext: id 1 */
+		'v', 'p', '8', '!', 0x01,                                               /* payload */
+		0x00, 0x00, 0x03,                                                       /* padding */
+	};
+	static const uint8_t want[] = {
+		0x91, 0xe1, 0x00, 0x07, 0xde, 0xad, 0xbe, 0xef, 0x55, 0x66, 0x77, 0x88,
+		0xaa, 0xbb, 0xcc, 0xdd,
+		0xbe, 0xde, 0x00, 0x01, 0x10, 0x07, 0x00, 0x00,
+		0x12, 0x34,                                                             /* OSN */
+		'v', 'p', '8', '!', 0x01,
+	};
+	uint8_t out[64];
+
+	(void)state;
+	assert_int_equal(gw_rtp_rtx_encode(out, sizeof(out), orig, sizeof(orig), 97, 0x55667788, 7),
+			 sizeof(want));
+	assert_memory_equal(out, want, sizeof(want));
+	/* without the marker, no padding: len + 2 */
+	assert_int_equal(gw_rtp_rtx_encode(out, sizeof(out), plain, sizeof(plain), 0x41, 1, 0xffff),
+			 sizeof(plain) + 2);
+	assert_int_equal(out[1], 0x41);
+	assert_memory_equal(out + 12, "\xf1\x7b" "Gallia", 8);
+	assert_int_equal(gw_rtp_rtx_encode(out, sizeof(plain) + 1, plain, sizeof(plain), 97, 1, 1),
+			 -ENOSPC);
+	assert_int_equal(gw_rtp_rtx_encode(out, sizeof(out), plain, 11, 97, 1, 1), -EBADMSG);
+}
+
+struct sr_counts {
+	uint32_t ssrc, packets, octets;
+	unsigned calls;
+};
+
+static bool
+sr_counts(void *arg, uint32_t ssrc, uint32_t *packets, uint32_t *octets)
+{
+	struct sr_counts *c = arg;
+
+	c->calls++;
+	if (ssrc != c->ssrc)
+		return false;
+	*packets = c->packets;
+	*octets = c->octets;
+	return true;
+}
+
+/* A publisher's compound SR (2 report blocks and a 4-byte profile extension)
+ * + SDES, then SR (no blocks, another SSRC) + SDES with padding: counts
+ * replaced where known, blocks and extension gone, RC 0, lengths fixed, the
+ * SDES kept byte for byte. */
+static void
+test_sr_rewrite(void **state)
+{
+	uint8_t p[256], want[256];
+	size_t n = 0, w = 0;
+	struct sr_counts c = { .ssrc = 0x01020304, .packets = 1000, .octets = 900000 };
+	static const uint8_t sdes[] = { 0x81, 0xca, 0x00, 0x03, 0x01, 0x02, 0x03, 0x04,
+					0x01, 0x02, 'a', 'b', 0x00, 0x00, 0x00, 0x00 };
+	static const uint8_t sdes_pad[] = { 0xa1, 0xca, 0x00, 0x03, 0x09, 0x09, 0x09, 0x09,
+					    0x01, 0x01, 'x', 0x00, 0x00, 0x00, 0x00, 0x04 };
+
+	(void)state;
+	/* SR, RC=2, 28 + 48 + 4 bytes: length (80 / 4) - 1 = 19 */
+	memset(p, 0, sizeof(p));
+	p[0] = 0x82;
+	p[1] = 200;
+	p[3] = 19;
+	memcpy(p + 4, "\x01\x02\x03\x04", 4);
+	for (unsigned i = 8; i < 28; i++)
+		p[i] = (uint8_t)(0x40 + i);                 /* NTP, RTP ts, counts */
+	memset(p + 28, 0xee, 52);                           /* blocks + extension */
+	n = 80;
+	memcpy(p + n, sdes, sizeof(sdes));
+	n += sizeof(sdes);
+	p[n] = 0x80;                                        /* second SR, other SSRC */
+	p[n + 1] = 200;
+	p[n + 3] = 6;
+	memcpy(p + n + 4, "\x09\x09\x09\x09", 4);
+	for (unsigned i = 8; i < 28; i++)
+		p[n + i] = (uint8_t)(0x70 + i);
+	n += 28;
+	memcpy(p + n, sdes_pad, sizeof(sdes_pad));
+	n += sizeof(sdes_pad);
+
+	memcpy(want, p, 28);
+	want[0] = 0x80;
+	want[3] = 6;
+	memcpy(want + 20, "\x00\x00\x03\xe8\x00\x0d\xbb\xa0", 8);   /* 1000, 900000 */
+	w = 28;
+	memcpy(want + w, sdes, sizeof(sdes));
+	w += sizeof(sdes);
+	memcpy(want + w, p + 80 + sizeof(sdes), 28 + sizeof(sdes_pad));   /* unknown SSRC: kept */
+	w += 28 + sizeof(sdes_pad);
+
+	assert_int_equal(gw_rtcp_sr_rewrite(p, n, sr_counts, &c), w);
+	assert_memory_equal(p, want, w);
+	assert_int_equal(c.calls, 2);
+	/* the result is a valid compound */
+	{
+		struct gw_rtcp_iter it;
+		struct gw_rtcp_view v;
+		unsigned k = 0;
+
+		gw_rtcp_begin(&it, p, w);
+		while (gw_rtcp_next(&it, &v) == 1)
+			k++;
+		assert_int_equal(k, 4);
+		assert_ptr_equal(it.p, p + w);
+	}
+	/* a length that runs past the end: nothing touched after it */
+	memcpy(p, want, w);
+	p[3] = 60;
+	assert_int_equal(gw_rtcp_sr_rewrite(p, w, sr_counts, &c), w);
+	p[3] = 6;
+	assert_memory_equal(p, want, w);
+}
+
 int
 main(void)
 {
@@ -211,6 +336,8 @@ main(void)
 		cmocka_unit_test(test_rtp_bad),
 		cmocka_unit_test(test_rtcp_compound),
 		cmocka_unit_test(test_demux),
+		cmocka_unit_test(test_rtx_encode),
+		cmocka_unit_test(test_sr_rewrite),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
