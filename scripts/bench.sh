@@ -18,10 +18,15 @@
 # tests/bench/results/latest.md) and plots it (latest.png).
 #
 #   scripts/bench.sh [--quick] [--rounds N] [--seconds S] [--pmd af_xdp|af_packet]
-#                    [--no-inproc] [--out DIR]
+#                    [--no-inproc] [--out DIR] [--loads light,medium,flat]
+#                    [--idle-sleep-us N]
 #
 #   --quick    1 round of 3 s per run, short in-process benches (< 3 min)
 #   default    3 rounds of 8 s per run (< 15 min)
+#   --loads    only these loads (default all three)
+#   --idle-sleep-us  rtcgw's dataplane.idle_sleep_us (default 100, the
+#              config default): the longest sleep of an idle worker, i.e.
+#              light-load CPU traded against added latency
 #
 # Testbed: netns rtxc/rtxg/rtxp, 198.18.20.0/24 and 198.18.21.0/24 (see
 # tests/integration/lib.sh). Everything is removed on exit; a server that
@@ -36,6 +41,8 @@ QUICK=
 INPROC=1
 PMD=af_xdp
 OUT=$ROOT/tests/bench/results
+LOADS_ARG=light,medium,flat
+IDLE_US=100
 while [ $# -gt 0 ]; do
 	case $1 in
 	--quick) QUICK=1; ROUNDS=1; SECS=3; shift ;;
@@ -44,12 +51,18 @@ while [ $# -gt 0 ]; do
 	--pmd) PMD=$2; shift 2 ;;
 	--no-inproc) INPROC=; shift ;;
 	--out) OUT=$2; shift 2 ;;
+	--loads) LOADS_ARG=$2; shift 2 ;;
+	--idle-sleep-us) IDLE_US=$2; shift 2 ;;
 	-h|--help) sed -n '2,30p' "$0"; exit 0 ;;
 	*) echo "bench: unknown argument $1" >&2; exit 2 ;;
 	esac
 done
 [[ $ROUNDS =~ ^[1-9]$ ]] || { echo "bench: --rounds 1..9" >&2; exit 2; }
 [[ $SECS =~ ^[1-9][0-9]?$ ]] || { echo "bench: --seconds 1..99" >&2; exit 2; }
+[[ $LOADS_ARG =~ ^(light|medium|flat)(,(light|medium|flat))*$ ]] ||
+	{ echo "bench: --loads: a comma list of light, medium, flat" >&2; exit 2; }
+[[ $IDLE_US =~ ^[0-9]{1,5}$ ]] && [ "$IDLE_US" -le 10000 ] ||
+	{ echo "bench: --idle-sleep-us 0..10000" >&2; exit 2; }
 
 say() { printf 'bench: %s\n' "$*"; }
 die() { printf 'bench: FAILED: %s\n' "$*" >&2; exit 1; }
@@ -62,7 +75,7 @@ if [ -z "${RTCGW_BENCH_LOCKED:-}" ]; then
 	say "waiting for /tmp/rtcgw-dpdk.lock"
 	again=(--pmd "$PMD" --out "$OUT")
 	[ -n "$QUICK" ] && again+=(--quick)
-	again+=(--rounds "$ROUNDS" --seconds "$SECS")
+	again+=(--rounds "$ROUNDS" --seconds "$SECS" --loads "$LOADS_ARG" --idle-sleep-us "$IDLE_US")
 	[ -n "$INPROC" ] || again+=(--no-inproc)
 	RTCGW_BENCH_LOCKED=1 exec flock -o /tmp/rtcgw-dpdk.lock "$0" "${again[@]}"
 fi
@@ -106,6 +119,8 @@ TB_CONF_TURN="  enabled: true
 tb_net_up
 tb_peer_net_up 21
 tb_config || die "config"
+sed -i "s/^  idle_sleep_us: .*/  idle_sleep_us: $IDLE_US/" "$TB_CONF"
+grep -q "^  idle_sleep_us: $IDLE_US\$" "$TB_CONF" || die "config: idle_sleep_us"
 PEER_PORT=3480
 ip netns exec "$TB_NS_P" taskset -c 0 "$LOADGEN" --mode echo \
 	--listen "$TB_PEER_IP:$PEER_PORT" --duration 3600 >"$TB_DIR/echo.log" 2>&1 &
@@ -150,7 +165,10 @@ stop_coturn() {
 # ---- runs ---------------------------------------------------------------------
 RAW=$OUT/raw.tsv
 printf 'round\tserver\tproto\tload\tsent\treceived\tloss_pct\trx_pps\tcpu_s\tpkts_per_cpu_s\tp50_us\tp99_us\tsetup_cpu_s\tudp_rcvbuf_drops\n' > "$RAW"
-LOADS=("light 5000" "medium 50000" "flat 0")
+LOADS=()
+for l in light:5000 medium:50000 flat:0; do
+	[[ ,$LOADS_ARG, == *,${l%%:*},* ]] && LOADS+=("${l%%:*} ${l##*:}")
+done
 
 udp_rcvbuf_errors() {
 	tb_g awk '/^Udp:/ { if (h) { print $6; exit } h = 1 }' /proc/net/snmp
@@ -211,10 +229,11 @@ done
 # ---- report -----------------------------------------------------------------------
 MD=$OUT/latest.md
 DAT=$OUT/latest.dat
-python3 - "$RAW" "$MD" "$DAT" "$ROUNDS" "$SECS" "$PMD" "$INPROC_TXT" <<'EOF' || die "report"
+python3 - "$RAW" "$MD" "$DAT" "$ROUNDS" "$SECS" "$PMD" "$INPROC_TXT" "$IDLE_US" <<'EOF' || die "report"
 import csv, statistics, sys, platform, os, datetime
-raw, md, dat, rounds, secs, pmd, inproc = sys.argv[1:]
+raw, md, dat, rounds, secs, pmd, inproc, idle = sys.argv[1:]
 rows = list(csv.DictReader(open(raw), delimiter='\t'))
+loads = [l for l in ('light', 'medium', 'flat') if any(r['load'] == l for r in rows)]
 def med(srv, proto, load, key):
     v = [float(r[key]) for r in rows if (r['server'], r['proto'], r['load']) == (srv, proto, load)]
     return statistics.median(v) if v else float('nan')
@@ -224,13 +243,13 @@ for l in open('/proc/cpuinfo'):
         cpu = l.split(':', 1)[1].strip(); break
 out = []
 out.append(f"rtcgw vs coturn, {datetime.datetime.utcnow():%Y-%m-%d %H:%M} UTC, {os.cpu_count()} CPUs ({cpu}), "
-           f"kernel {platform.release()}; rtcgw on net_{pmd}, busy_poll off; {rounds} round(s) x {secs} s "
+           f"kernel {platform.release()}; rtcgw on net_{pmd}, busy_poll off, idle_sleep_us {idle}; {rounds} round(s) x {secs} s "
            "per run, medians. Server on CPU 1, generator and echo peer on CPU 0.\n")
 out.append("| path | load | server | pkts / server CPU-s | throughput (pps) | loss % | p50 us | p99 us | server CPU % | ratio rtcgw/coturn (pkts per CPU-s) |")
 out.append("|---|---|---|---|---|---|---|---|---|---|")
 plot = []
 for proto in ('stun', 'turn'):
-    for load in ('light', 'medium', 'flat'):
+    for load in loads:
         r = med('rtcgw', proto, load, 'pkts_per_cpu_s')
         c = med('coturn', proto, load, 'pkts_per_cpu_s')
         for srv in ('rtcgw', 'coturn'):
@@ -243,11 +262,11 @@ for proto in ('stun', 'turn'):
 out.append("")
 out.append("TURN allocation set-up (100 allocations: 401, Allocate, CreatePermission, ChannelBind), "
            "server CPU-s, median: " + ", ".join(
-    f"{srv} {med(srv, 'turn', 'light', 'setup_cpu_s'):.3f}" for srv in ('rtcgw', 'coturn')))
+    f"{srv} {med(srv, 'turn', loads[0], 'setup_cpu_s'):.3f}" for srv in ('rtcgw', 'coturn')))
 out.append("")
 out.append("coturn's UDP receive-buffer drops (kernel RcvbufErrors in the gateway namespace), median per run: " +
            ", ".join(f"{p.upper()} {l} {med('coturn', p, l, 'udp_rcvbuf_drops'):.0f}"
-                     for p in ('stun', 'turn') for l in ('light', 'medium', 'flat')))
+                     for p in ('stun', 'turn') for l in loads))
 out.append("")
 out.append("Packets: STUN = requests answered; TURN = 2 x echoes received (client->peer and peer->client "
            "relayed). Throughput: the same per second of the run. Loss: sent but not answered within 0.5 s after the run.")

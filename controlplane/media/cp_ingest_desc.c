@@ -220,6 +220,22 @@ is_primary(const struct cp_sdp_codec *c)
 	       c->id != CP_SDP_CODEC_ULPFEC && c->id != CP_SDP_CODEC_FLEXFEC;
 }
 
+/* Does a live section of ans of type t accept codec c (on any payload type)? */
+static bool
+answered(const struct cp_sdp *ans, enum cp_sdp_media_type t, const struct cp_sdp_codec *c)
+{
+	for (unsigned i = 0; i < ans->n_media; i++) {
+		const struct cp_sdp_media *am = &ans->media[i];
+
+		if (am->type != t || (am->port == 0 && !am->bundle_only))
+			continue;
+		for (unsigned k = 0; k < am->n_codecs; k++)
+			if (is_primary(&am->codecs[k]) && cp_sdp_codec_match(&am->codecs[k], c))
+				return true;
+	}
+	return false;
+}
+
 unsigned
 cp_ingest_pt_map(const struct cp_sdp *desc, const struct cp_sdp *ans, uint8_t from[2],
 		 uint8_t to[2])
@@ -228,10 +244,15 @@ cp_ingest_pt_map(const struct cp_sdp *desc, const struct cp_sdp *ans, uint8_t fr
 
 	for (unsigned j = 0; j < desc->n_media && n < 2; j++) {
 		const struct cp_sdp_media *dm = &desc->media[j];
-		const struct cp_sdp_codec *dc = &dm->codecs[0], *other = NULL;
+		const struct cp_sdp_codec *dc = NULL, *other = NULL;
 		bool same = false;
 
-		if (dm->n_codecs == 0)
+		/* the sender's codec: its first the answers accept (a codec the
+		 * gateway refuses is refused to the sender as well) */
+		for (unsigned k = 0; k < dm->n_codecs && dc == NULL; k++)
+			if (is_primary(&dm->codecs[k]) && answered(ans, dm->type, &dm->codecs[k]))
+				dc = &dm->codecs[k];
+		if (dc == NULL)
 			continue;
 		for (unsigned i = 0; i < ans->n_media && !same; i++) {
 			const struct cp_sdp_media *am = &ans->media[i];

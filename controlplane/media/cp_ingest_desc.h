@@ -44,10 +44,12 @@ int cp_ingest_describe(const struct gw_conf_stream *s, const char *addr, uint16_
 		       struct cp_sdp *out);
 
 /**
- * The payload types a WHEP viewer's answer (made with restrict_to = the
- * description) receives the stream's tracks on: for each track whose codec
- * the answer accepted on another payload type only, a pair from[i] (the
- * stream's) -> to[i] (the answer's).
+ * The payload types a WHEP viewer's answer (made with restrict_to = desc)
+ * receives the stream's tracks on: for each track whose codec the answer
+ * accepted on another payload type only, a pair from[i] (the stream's) ->
+ * to[i] (the answer's). desc: an ingest stream's description, or a WHIP
+ * publisher's offer (the sender's codec of a kind: its first one the answer
+ * accepts, since the gateway's answer to the publisher kept the same ones).
  * @return the number of pairs, 0..2.
  */
 unsigned cp_ingest_pt_map(const struct cp_sdp *desc, const struct cp_sdp *ans, uint8_t from[2],

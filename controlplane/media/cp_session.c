@@ -943,8 +943,11 @@ create(const struct cp_rest_req *r, enum leg_kind kind, const char *stream)
 		rc = media_cmd(info.id, GW_IPC_MEDIA_RULE, 0, rules[kind], pub ? pub->id : 0);
 	if (rc == 0 && kind == KIND_SUB)
 		rc = viewer_rtx(info.id, ans, &p);
-	if (rc == 0 && pub != NULL && pub->kind == KIND_INGEST) {
-		/* the viewer's payload types where its offer put the codecs elsewhere */
+	if (rc == 0 && pub != NULL) {
+		/* the viewer's payload types where its offer put the codecs
+		 * elsewhere (a Firefox viewer of a Chromium publisher: Opus 111
+		 * -> 109, VP8 96 -> 120); pub->offer holds the publisher's codecs
+		 * in its order, the first of each kind being what it sends */
 		uint8_t from[2] = { GW_IPC_MEDIA_PT_NONE, GW_IPC_MEDIA_PT_NONE }, to[2] = { 0, 0 };
 
 		if (cp_ingest_pt_map(pub->offer, ans, from, to) > 0)

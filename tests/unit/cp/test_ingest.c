@@ -365,6 +365,71 @@ test_answers(void **state)
 	free(ans);
 }
 
+/* A viewer's answer to offer_file restricted to the WHIP publisher offer in
+ * pub_file (as cp_session makes it), and the payload-type map. */
+static void
+view_pub(const char *pub_file, const char *offer_file, unsigned *n, uint8_t from[2], uint8_t to[2])
+{
+	struct cp_sdp *offer = calloc(1, sizeof(*offer)), *pub = calloc(1, sizeof(*pub));
+	struct cp_sdp *ans = calloc(1, sizeof(*ans));
+	struct cp_sdp_answer_params p;
+	char err[CP_SDP_ERR_LEN];
+	size_t len, plen;
+	char *text = slurp(offer_file, &len), *ptext = slurp(pub_file, &plen);
+
+	assert_non_null(offer);
+	assert_non_null(pub);
+	assert_non_null(ans);
+	assert_int_equal(cp_sdp_parse(offer, text, len, err, sizeof(err)), 0);
+	assert_int_equal(cp_sdp_parse(pub, ptext, plen, err, sizeof(err)), 0);
+	memset(&p, 0, sizeof(p));
+	p.ice_ufrag = "rtcgwUfr";
+	p.ice_pwd = "rtcgwPasswordOf24Chars00";
+	p.fingerprint = our_fp;
+	p.cand_addr = "198.18.42.2";
+	p.cand_port = 40010;
+	p.policy = CP_SDP_DIR_SENDONLY;
+	p.sess_id = 1;
+	p.sess_version = 1;
+	p.restrict_to = pub;
+	assert_int_equal(cp_sdp_answer(ans, offer, &p, err, sizeof(err)), 0);
+	*n = cp_ingest_pt_map(pub, ans, from, to);
+	free(text);
+	free(ptext);
+	free(offer);
+	free(pub);
+	free(ans);
+}
+
+/*
+ * WHEP viewers of a WHIP publisher: a Firefox viewer of a Chromium publisher
+ * receives Opus and VP8 on its own payload types (109, 120), rewritten in
+ * the dataplane; a Chromium viewer of a Chromium publisher needs nothing.
+ */
+static void
+test_publisher_map(void **state)
+{
+	uint8_t from[2], to[2];
+	unsigned n;
+
+	(void)state;
+	view_pub("chromium-whip.sdp", "firefox-whep.sdp", &n, from, to);
+	assert_int_equal(n, 2);
+	assert_int_equal(from[0], 111);
+	assert_int_equal(to[0], 109);
+	assert_int_equal(from[1], 96);
+	assert_int_equal(to[1], 120);
+	view_pub("chromium-whip.sdp", "chromium-whep.sdp", &n, from, to);
+	assert_int_equal(n, 0);
+	/* a Firefox publisher, a Chromium viewer: the other way round */
+	view_pub("firefox-whip.sdp", "chromium-whep.sdp", &n, from, to);
+	assert_int_equal(n, 2);
+	assert_int_equal(from[0], 109);
+	assert_int_equal(to[0], 111);
+	assert_int_equal(from[1], 120);
+	assert_int_equal(to[1], 96);
+}
+
 int
 main(void)
 {
@@ -374,6 +439,7 @@ main(void)
 		cmocka_unit_test(test_describe),
 		cmocka_unit_test(test_tracks_json),
 		cmocka_unit_test(test_answers),
+		cmocka_unit_test(test_publisher_map),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
