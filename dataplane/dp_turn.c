@@ -931,7 +931,8 @@ to_peer(struct dp_worker *w, struct rte_mbuf *m, uint32_t idx, uint32_t peer_ip,
 		drop(m);
 		return;
 	}
-	if (!dp_turn_perm_check(T.t, idx, peer_ip, now)) {
+	if (!(a->owner == w->idx ? dp_turn_perm_check_own(a, peer_ip, now) :
+				   dp_turn_perm_check(T.t, idx, peer_ip, now))) {
 		DP_CNT(w, TURN_DROP_NO_PERM);
 		drop(m);
 		return;
@@ -1053,7 +1054,9 @@ chandata_at(struct dp_worker *w, struct rte_mbuf *m, uint32_t idx,
 	}
 	/* with padding present the checksum also covers the padding bytes: sum anew */
 	full = u != NULL && u->payload_len == (size_t)GW_TURN_CHANDATA_HLEN + cd.len;
-	if (dp_turn_chan_by_num(T.t, idx, cd.channel, now, &peer_ip, &peer_port) == 0) {
+	if ((a->owner == w->idx ?
+		     dp_turn_chan_by_num_own(a, cd.channel, now, &peer_ip, &peer_port) :
+		     dp_turn_chan_by_num(T.t, idx, cd.channel, now, &peer_ip, &peer_port)) == 0) {
 		have = full && (ip != NULL ? payload_sum(ip, u, GW_TURN_CHANDATA_HLEN, &sum) :
 					     payload_sum6(ip6, u, GW_TURN_CHANDATA_HLEN, &sum));
 		to_peer(w, m, idx, peer_ip, peer_port, cd.data, cd.len, now, have ? &sum : NULL,

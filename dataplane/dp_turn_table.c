@@ -1567,6 +1567,31 @@ dp_turn_chan_by_num(const struct dp_turn_table *t, uint32_t idx, uint16_t ch, ui
 	return 0;
 }
 
+bool
+dp_turn_perm_check_own(const struct dp_turn_alloc *a, uint32_t peer_ip, uint64_t now)
+{
+	for (unsigned i = 0; i < a->n_perm; i++)
+		if (a->perm_ip[i] == peer_ip)
+			return now <= a->perm_exp[i];
+	return false;
+}
+
+int
+dp_turn_chan_by_num_own(const struct dp_turn_alloc *a, uint16_t ch, uint64_t now,
+			uint32_t *peer_ip, uint16_t *peer_port)
+{
+	for (unsigned i = 0; i < a->n_chan; i++)
+		if (a->chan[i].ch == ch) {
+			/* kept past exp for the cooldown (RFC 8656 §12), not live */
+			if (now > a->chan[i].exp)
+				return -ENOENT;
+			*peer_ip = a->chan[i].ip;
+			*peer_port = a->chan[i].port;
+			return 0;
+		}
+	return -ENOENT;
+}
+
 int
 dp_turn_chan_by_peer(const struct dp_turn_table *t, uint32_t idx, uint32_t peer_ip,
 		     uint16_t peer_port, uint64_t now, uint16_t *ch)

@@ -359,6 +359,17 @@ bool dp_turn_perm_check(const struct dp_turn_table *t, uint32_t idx, uint32_t pe
 int dp_turn_chan_by_num(const struct dp_turn_table *t, uint32_t idx, uint16_t ch,
 			uint64_t now, uint32_t *peer_ip, uint16_t *peer_port);
 
+/*
+ * The same two answers for the allocation's owner, from the allocation's own
+ * arrays (which only the owner writes, so it reads them without a race): no
+ * hash, no key compare, and the arrays sit in the allocation the caller has
+ * just touched. Other workers (the peer->client direction under RSS) use the
+ * hash tables above.
+ */
+bool dp_turn_perm_check_own(const struct dp_turn_alloc *a, uint32_t peer_ip, uint64_t now);
+int dp_turn_chan_by_num_own(const struct dp_turn_alloc *a, uint16_t ch, uint64_t now,
+			    uint32_t *peer_ip, uint16_t *peer_port);
+
 /**
  * Channel bound to peer ip:port on allocation idx, if bound and not expired.
  * @return 0, or -ENOENT.

@@ -493,6 +493,9 @@ compare(struct dp_turn_table *t, struct ref_alloc *ref, uint64_t now)
 
 			if (dp_turn_perm_check(t, got, peer_ip(p), now) != want)
 				fail_msg("slot %u peer %u: perm mismatch", i, p);
+			/* the owner's reader of the allocation's arrays agrees */
+			if (dp_turn_perm_check_own(dp_turn_alloc_at(t, got), peer_ip(p), now) != want)
+				fail_msg("slot %u peer %u: owner perm mismatch", i, p);
 		}
 		for (unsigned c = 0; c < REF_PEERS * 2; c++) {
 			uint32_t ip = 0;
@@ -502,6 +505,16 @@ compare(struct dp_turn_table *t, struct ref_alloc *ref, uint64_t now)
 
 			if ((e == 0) != want)
 				fail_msg("slot %u ch %u: by_num %d want %d", i, c, e, want);
+			{
+				uint32_t ip2 = 0;
+				uint16_t port2 = 0;
+				int e2 = dp_turn_chan_by_num_own(dp_turn_alloc_at(t, got),
+								 (uint16_t)(0x4000 + c), now, &ip2,
+								 &port2);
+
+				if (e2 != e || ip2 != ip || port2 != port)
+					fail_msg("slot %u ch %u: owner by_num %d want %d", i, c, e2, e);
+			}
 			if (want) {
 				assert_int_equal(ip, peer_ip(a->chan[c].peer));
 				assert_int_equal(port, peer_port(a->chan[c].peer));
