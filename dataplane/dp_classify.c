@@ -258,6 +258,7 @@ dp_classify_burst(struct dp_worker *w, unsigned pi, struct rte_mbuf **pkts, uint
 {
 	for (uint16_t i = 0; i < n && i < DP_PREFETCH; i++)
 		rte_prefetch0(rte_pktmbuf_mtod(pkts[i], void *));
+	dp_turn_prefetch(pkts, n);
 	for (uint16_t i = 0; i < n; i++) {
 		if (i + DP_PREFETCH < n)
 			rte_prefetch0(rte_pktmbuf_mtod(pkts[i + DP_PREFETCH], void *));

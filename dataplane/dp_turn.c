@@ -14,6 +14,7 @@
 #include <rte_malloc.h>
 #include <rte_rcu_qsbr.h>
 
+#include "be.h"
 #include "ct.h"
 #include "dp_arp.h"
 #include "dp_ctx.h"
@@ -1095,6 +1096,35 @@ chandata(struct dp_worker *w, struct rte_mbuf *m, const struct dp_turn_5tuple *f
 		return;
 	}
 	chandata_at(w, m, idx, &cd, ip, NULL, u, now_s());
+}
+
+void
+dp_turn_prefetch(struct rte_mbuf *const *pkts, uint16_t n)
+{
+	struct dp_turn_5tuple f[DP_BURST];
+	unsigned k = 0;
+
+	if (!T.on)
+		return;
+	for (uint16_t i = 0; i < n && k < DP_BURST; i++) {
+		const uint8_t *b = rte_pktmbuf_mtod(pkts[i], const uint8_t *);
+
+		/* Ethernet IPv4, IHL 5, UDP, not a fragment, to the TURN port,
+		 * a ChannelData first byte */
+		if (rte_pktmbuf_data_len(pkts[i]) < HDRS + GW_TURN_CHANDATA_HLEN ||
+		    b[12] != 0x08 || b[13] != 0x00 || b[14] != 0x45 || b[23] != GW_IPPROTO_UDP ||
+		    ((b[20] & 0x3f) | b[21]) != 0 ||
+		    (uint16_t)(b[36] << 8 | b[37]) != dp.conf->stun.port ||
+		    b[HDRS] < 0x40 || b[HDRS] > 0x7f)
+			continue;
+		f[k].client_ip = gw_get32(b + 26);
+		f[k].server_ip = gw_get32(b + 30);
+		f[k].client_port = (uint16_t)(b[34] << 8 | b[35]);
+		f[k].server_port = dp.conf->stun.port;
+		f[k].conn = 0;
+		k++;
+	}
+	dp_turn_table_prefetch(T.t, f, k);
 }
 
 void

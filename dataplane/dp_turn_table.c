@@ -37,6 +37,7 @@
 #include <rte_common.h>
 #include <rte_errno.h>
 #include <rte_hash.h>
+#include <rte_prefetch.h>
 #include <rte_hash_crc.h>
 #include <rte_malloc.h>
 #include <rte_rcu_qsbr.h>
@@ -1523,6 +1524,34 @@ dp_turn_lookup_5tuple(const struct dp_turn_table *t, const struct dp_turn_5tuple
 		return -ENOENT;
 	*idx = (uint32_t)(uintptr_t)data;
 	return 0;
+}
+
+void
+dp_turn_table_prefetch(const struct dp_turn_table *t, const struct dp_turn_5tuple *f, unsigned n)
+{
+	struct key_five k[RTE_HASH_LOOKUP_BULK_MAX];
+	const void *kp[RTE_HASH_LOOKUP_BULK_MAX];
+	void *data[RTE_HASH_LOOKUP_BULK_MAX];
+	uint64_t hits = 0;
+
+	if (n == 0 || n > RTE_HASH_LOOKUP_BULK_MAX)
+		return;
+	for (unsigned i = 0; i < n; i++) {
+		five_key(&k[i], &f[i]);
+		kp[i] = &k[i];
+	}
+	if (rte_hash_lookup_bulk_data(t->h_five, kp, n, &hits, data) <= 0)
+		return;
+	for (unsigned i = 0; i < n; i++) {
+		const struct dp_turn_alloc *a;
+
+		if (!(hits & (1ull << i)))
+			continue;
+		a = &t->allocs[(uint32_t)(uintptr_t)data[i]];
+		rte_prefetch0(a);                        /* five, expires, owner */
+		rte_prefetch0(&a->perm_ip[0]);           /* n_perm, n_chan, permissions */
+		rte_prefetch0(&a->chan[0]);              /* the first channels */
+	}
 }
 
 int

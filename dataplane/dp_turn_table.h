@@ -344,6 +344,15 @@ int dp_turn_chan_bind6(struct dp_turn_table *t, uint32_t idx, uint16_t owner, ui
 int dp_turn_lookup_5tuple(const struct dp_turn_table *t, const struct dp_turn_5tuple *f,
 			  uint32_t *idx);
 
+/**
+ * Warm the caches for n (<= 64) 5-tuples about to be looked up one by one:
+ * one bulk lookup (rte_hash overlaps the bucket and key misses of the whole
+ * burst) and a prefetch of each allocation found, where the per-packet path
+ * reads its expiry, channels and permissions. Changes nothing.
+ */
+void dp_turn_table_prefetch(const struct dp_turn_table *t, const struct dp_turn_5tuple *f,
+			    unsigned n);
+
 /** Allocation holding relay address ip:port. @return 0 (*idx set), or -ENOENT. */
 int dp_turn_lookup_relay(const struct dp_turn_table *t, uint32_t ip, uint16_t port,
 			 uint32_t *idx);

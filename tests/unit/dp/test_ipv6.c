@@ -61,6 +61,14 @@ static unsigned n_ice_checked;
 
 /* ---- what dp_classify and dp_stun call besides the IPv6 path ------------------ */
 
+/* dp_classify warms dp_turn's tables before a burst: nothing to warm here */
+void
+dp_turn_prefetch(struct rte_mbuf *const *pkts, uint16_t n)
+{
+	(void)pkts, (void)n;
+}
+
+
 void
 dp_arp_input(struct dp_worker *w, unsigned pi, struct rte_mbuf *m, const uint8_t *arp,
 	     uint16_t arp_len)
