@@ -39,6 +39,7 @@
 struct dp_worker;
 struct gw_ipc_msg;
 struct gw_ipv4_view;
+struct gw_ipv6_view;
 struct gw_udp_view;
 struct rte_mbuf;
 
@@ -90,6 +91,15 @@ void dp_media_command(struct dp_worker *w, struct gw_ipc_msg *q);
  */
 void dp_media_input(struct dp_worker *w, unsigned pi, struct rte_mbuf *m,
 		    const struct gw_ipv4_view *ip, const struct gw_udp_view *u);
+
+/**
+ * dp_media_input() for a datagram that came over IPv6: the same rules; a leg
+ * whose peer is IPv6 (GW_IPC_MEDIA_PEER with GW_IPC_FAMILY_IPV6, or latched
+ * from an IPv6 source) is sent to over UDP/IPv6 from the port's address6,
+ * through NDP, whatever family the packet it forwards came in on.
+ */
+void dp_media6_input(struct dp_worker *w, unsigned pi, struct rte_mbuf *m,
+		     const struct gw_ipv6_view *ip, const struct gw_udp_view *u);
 
 /**
  * Worker 0's periodic work (call it from the loop's timer, now = TSC): the

@@ -98,7 +98,7 @@ ice6() { tb_c python3 "$PEER" "$GW6" 40000 ice --user "$LU:peerR" "$@"; }
 tb_check "ICE check over IPv6 with USE-CANDIDATE: 200, MI and FP valid" \
 	ice6 --pwd "$LP" --use-candidate --sport 45010
 tb_check "ICE check over IPv6 with a wrong password: 401" ice6 --pwd wrongwrongwrongwrongwrong --expect 401
-tb_check "ice6_not_nominated counted" counted ice6_not_nominated 1
+tb_check "ice6_checked counted" counted ice6_checked 1
 tb_check "the leg is not nominated over IPv6" leg_state waiting
 tb_check "ICE check over IPv4 still nominates" \
 	tb_c python3 "$PEER" "$TB_GW_IP" 40000 ice --user "$LU:peerR" --pwd "$LP" --use-candidate --sport 45011
