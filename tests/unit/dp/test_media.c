@@ -1613,9 +1613,11 @@ peer6(struct browser *b, uint8_t addr[16])
 	b->ip = 0;
 }
 
-/* The browser at src6 sends wire to the leg's port over IPv6. */
+/* The browser at src6 sends wire to the leg's port over IPv6, received by
+ * worker w (w1: handed to worker 0 through the steering ring). */
 static void
-deliver6(const struct browser *b, const uint8_t *src6, const uint8_t *wire, size_t wlen)
+deliver6_on(struct dp_worker *w, const struct browser *b, const uint8_t *src6,
+	    const uint8_t *wire, size_t wlen)
 {
 	struct rte_mbuf *m = rte_pktmbuf_alloc(pool);
 	struct gw_ipv6_view ip;
@@ -1636,7 +1638,14 @@ deliver6(const struct browser *b, const uint8_t *src6, const uint8_t *wire, size
 		       (uint16_t)wlen);
 	assert_int_equal(gw_ipv6_parse(&ip, f + GW_ETH_HLEN, GW_IPV6_HLEN + GW_UDP_HLEN + wlen), 0);
 	assert_int_equal(gw_udp6_parse(&u, &ip, 0), 0);
-	dp_media6_input(w0, 0, m, &ip, &u);
+	m->port = dp.ports[0].port_id;
+	dp_media6_input(w, 0, m, &ip, &u);
+}
+
+static void
+deliver6(const struct browser *b, const uint8_t *src6, const uint8_t *wire, size_t wlen)
+{
+	deliver6_on(w0, b, src6, wire, wlen);
 }
 
 /* Sent frame i is UDP/IPv6 from [gw6]:leg port to [dst6]:b->sport, handed
@@ -1709,7 +1718,17 @@ test_ipv6_peers(void **state)
 	deliver6(&a, a6, wire, wlen);
 	p = received6(3, &a, a6, &got, true);
 	assert_memory_equal(p, pkt, len);
-	assert_int_equal(leg_cnt(1, GW_IPC_MEDIA_CNT_rtp_out), 3);
+	/* received by another worker: steered to worker 0 as an IPv6 frame,
+	 * its views rebuilt there (test_steering made the ring) */
+	len = rtp_packet(pkt, 0x6666, 4, 500);
+	browser_send(&a, pkt, len, false, wire, &wlen);
+	deliver6_on(w1, &a, a6, wire, wlen);
+	assert_int_equal(dp_harness_n_sent, 4);
+	assert_int_equal(dp_media_poll(w0), 1);
+	p = received6(4, &a, a6, &got, false);
+	assert_int_equal(got, len);
+	assert_memory_equal(p, pkt, len);
+	assert_int_equal(leg_cnt(1, GW_IPC_MEDIA_CNT_rtp_out), 4);
 	assert_int_equal(leg_op(1, GW_IPC_MEDIA_DEL, 0, 0, 0), 0);
 	browser_down(&a);
 	all_free();
