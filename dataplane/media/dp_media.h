@@ -2,9 +2,11 @@
  * dp_media: media legs in the dataplane (DESIGN.md packet path 6).
  *
  * A leg is one WebRTC endpoint on one local media port (BUNDLE + rtcp-mux:
- * every stream of the peer arrives on that port), with the peer's address
- * (from the ICE nomination, sent by the control plane; or latched from the
- * first authenticated packet when none was sent yet), an SRTP receive and an
+ * every stream of the peer arrives on that port), with the peer's address,
+ * IPv4 or IPv6 (from the ICE nomination, sent by the control plane; or
+ * latched from the first authenticated packet when none was sent yet; each
+ * leg is sent to in its own peer's family, whatever family the packets it
+ * is forwarded came in on), an SRTP receive and an
  * SRTP send context (dp_srtp), per-leg counters and a forwarding rule:
  *
  * - ECHO: SRTP and SRTCP back to the leg, re-protected with its send keys;
