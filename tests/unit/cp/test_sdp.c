@@ -477,6 +477,7 @@ test_answer_ipv6_candidate(void **state)
 	p.cand_addr2 = NULL;
 	assert_int_equal(cp_sdp_answer(a, s, &p, err, sizeof(err)), 0);
 	assert_int_equal(a->media[0].n_cands, 1);
+	free(at);
 	free(text);
 	free(s);
 	free(a);
