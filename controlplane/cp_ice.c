@@ -9,6 +9,7 @@
 
 #include <openssl/rand.h>
 
+#include "cp_addr.h"
 #include "cp_api.h"
 #include "cp_ipc.h"
 #include "cp_journal.h"
@@ -38,7 +39,7 @@ struct leg {
 	uint16_t port;
 	char local_ufrag[GW_ICE_UFRAG_MAX + 1];
 	char remote_ufrag[GW_ICE_UFRAG_MAX + 1];
-	uint32_t peer_ip;
+	struct cp_addr peer;         /* nominated: IPv4 or IPv6 */
 	uint16_t peer_port;
 	uint32_t priority;
 	time_t created, nominated_at, consent_lost_at;
@@ -98,19 +99,22 @@ journal_save(void *ctx)
 
 		if (l->id == 0)
 			continue;
-		if (json_array_append_new(arr, json_pack("{s:I, s:i, s:i, s:s, s:s, s:I, s:i, s:I, "
-							 "s:I, s:I, s:I, s:b}",
-							 "id", (json_int_t)l->id, "state", l->state,
-							 "port", l->port, "lu", l->local_ufrag,
-							 "ru", l->remote_ufrag,
-							 "peer_ip", (json_int_t)l->peer_ip,
-							 "peer_port", l->peer_port,
-							 "priority", (json_int_t)l->priority,
-							 "created", (json_int_t)l->created,
-							 "nominated_at", (json_int_t)l->nominated_at,
-							 "consent_lost_at",
-							 (json_int_t)l->consent_lost_at,
-							 "calls", l->calls)) != 0) {
+		json_t *o = json_pack("{s:I, s:i, s:i, s:s, s:s, s:i, s:I, "
+				      "s:I, s:I, s:I, s:b}",
+				      "id", (json_int_t)l->id, "state", l->state,
+				      "port", l->port, "lu", l->local_ufrag,
+				      "ru", l->remote_ufrag,
+				      "peer_port", l->peer_port,
+				      "priority", (json_int_t)l->priority,
+				      "created", (json_int_t)l->created,
+				      "nominated_at", (json_int_t)l->nominated_at,
+				      "consent_lost_at", (json_int_t)l->consent_lost_at,
+				      "calls", l->calls);
+
+		/* peer_ip (IPv4 as an integer, as ever) or peer_ip6 (text) */
+		if (o == NULL || cp_addr_json_set(o, "peer_ip", "peer_ip6", &l->peer) != 0 ||
+		    json_array_append_new(arr, o) != 0) {
+			json_decref(o);
 			json_decref(arr);
 			return NULL;
 		}
@@ -132,28 +136,29 @@ journal_load(void *ctx, json_t *v)
 	memset(legs, 0, sizeof(legs));
 	json_array_foreach(arr, i, e) {
 		struct leg *l;
-		json_int_t id, st, port, pip, pport, prio, cr, na, cl;
+		json_int_t id, st, port, pport, prio, cr, na, cl;
 		const char *lu, *ru;
 		int calls_leg = 0;
 
 		if (n == CP_ICE_MAX_LEGS)
 			return -E2BIG;
-		if (json_unpack(e, "{s:I, s:I, s:I, s:s, s:s, s:I, s:I, s:I, s:I, s:I, s:I, s?b}",
+		l = &legs[n];
+		if (json_unpack(e, "{s:I, s:I, s:I, s:s, s:s, s:I, s:I, s:I, s:I, s:I, s?b}",
 				"id", &id, "state", &st, "port", &port, "lu", &lu, "ru", &ru,
-				"peer_ip", &pip, "peer_port", &pport, "priority", &prio, "created",
+				"peer_port", &pport, "priority", &prio, "created",
 				&cr, "nominated_at", &na, "consent_lost_at", &cl, "calls",
 				&calls_leg) != 0 ||
+		    cp_addr_json_get(&l->peer, e, "peer_ip", "peer_ip6") != 0 ||
 		    id <= 0 || id > UINT32_MAX || st < ST_PENDING || st > ST_FAILED ||
 		    port < 0 || port > UINT16_MAX || strlen(lu) > GW_ICE_UFRAG_MAX ||
 		    strlen(ru) > GW_ICE_UFRAG_MAX)
 			return -EINVAL;
-		l = &legs[n++];
+		n++;
 		l->id = (uint32_t)id;
 		l->state = (enum leg_state)st;
 		l->port = (uint16_t)port;
 		snprintf(l->local_ufrag, sizeof(l->local_ufrag), "%s", lu);
 		snprintf(l->remote_ufrag, sizeof(l->remote_ufrag), "%s", ru);
-		l->peer_ip = (uint32_t)pip;
 		l->peer_port = (uint16_t)pport;
 		l->priority = (uint32_t)prio;
 		l->created = (time_t)cr;
@@ -196,12 +201,14 @@ ufrag_taken(const char *u)
 	return false;
 }
 
-static const char *
-addr_str(uint32_t ip, char *buf, size_t len)
+/* The peer an ICE event names (IPv4 or IPv6). */
+static void
+evt_peer(struct cp_addr *a, const struct gw_ipc_ice_evt *e)
 {
-	struct in_addr a = { .s_addr = htonl(ip) };
-
-	return inet_ntop(AF_INET, &a, buf, (socklen_t)len);
+	if (e->peer_family == GW_IPC_FAMILY_IPV6)
+		cp_addr_v6(a, e->peer_ip6);
+	else
+		cp_addr_v4(a, e->peer_ip);
 }
 
 static void
@@ -209,11 +216,13 @@ on_event(void *ctx, struct cp_ipc *c, const struct gw_ipc_msg *m)
 {
 	const struct gw_ipc_ice_evt *e = &m->u.ice_evt;
 	struct leg *l = find(e->leg_id);
-	char a[INET_ADDRSTRLEN] = "?";
+	struct cp_addr peer;
+	char a[CP_ADDR_STRLEN];
 
 	(void)ctx;
 	(void)c;
-
+	evt_peer(&peer, e);
+	cp_addr_str(&peer, a, sizeof(a));
 	switch (e->kind) {
 	case GW_IPC_ICE_ADDED:
 		if (l == NULL || l->state != ST_PENDING)
@@ -233,21 +242,20 @@ on_event(void *ctx, struct cp_ipc *c, const struct gw_ipc_msg *m)
 			CP_WARN("ice leg %u: dataplane removal: %s", e->leg_id, strerror(-m->status));
 		break;
 	case GW_IPC_ICE_NOMINATED:
-		addr_str(e->peer_ip, a, sizeof(a));
-		CP_NOTICE("ice leg %u: nominated %s:%u -> port %u (priority %u)", e->leg_id, a,
+		CP_NOTICE("ice leg %u: nominated %s%s%s:%u -> port %u (priority %u)", e->leg_id,
+			  peer.family == AF_INET6 ? "[" : "", a, peer.family == AF_INET6 ? "]" : "",
 			  e->peer_port, e->port, e->priority);
 		if (l == NULL)
 			break;
 		l->state = ST_NOMINATED;
-		l->peer_ip = e->peer_ip;
+		l->peer = peer;
 		l->peer_port = e->peer_port;
 		l->priority = e->priority;
 		l->nominated_at = time(NULL);
 		break;
 	case GW_IPC_ICE_CONSENT_LOST:
-		addr_str(e->peer_ip, a, sizeof(a));
 		CP_NOTICE("ice leg %u: consent lost (no valid check for %u ms, peer %s:%u)",
-			  e->leg_id, e->idle_ms, e->peer_ip ? a : "none", e->peer_port);
+			  e->leg_id, e->idle_ms, cp_addr_is_set(&peer) ? a : "none", e->peer_port);
 		if (l == NULL)
 			break;
 		l->state = ST_CONSENT_LOST;
@@ -260,7 +268,7 @@ on_event(void *ctx, struct cp_ipc *c, const struct gw_ipc_msg *m)
 	if (listener != NULL && l != NULL &&
 	    (e->kind == GW_IPC_ICE_NOMINATED || e->kind == GW_IPC_ICE_CONSENT_LOST ||
 	     (e->kind == GW_IPC_ICE_ADDED && m->status != 0)))
-		listener(listener_ctx, e->leg_id, e->kind, e->peer_ip, e->peer_port);
+		listener(listener_ctx, e->leg_id, e->kind, &peer, e->peer_port);
 }
 
 /* Random ice-chars (RFC 8839 §5.4: ALPHA / DIGIT / "+" / "/"): 64 symbols,
@@ -288,14 +296,15 @@ leg_json(const struct leg *l)
 			      "local_ufrag", l->local_ufrag, "remote_ufrag", l->remote_ufrag,
 			      "port", l->port, "state", state_names[l->state],
 			      "created", (json_int_t)l->created);
-	char a[INET_ADDRSTRLEN];
+	char a[CP_ADDR_STRLEN];
 
 	if (o == NULL)
 		return NULL;
-	if (l->peer_ip != 0) {
+	if (cp_addr_is_set(&l->peer)) {
 		json_object_set_new(o, "selected",
-				    json_pack("{s:s, s:i, s:I}", "address",
-					      addr_str(l->peer_ip, a, sizeof(a)), "port",
+				    json_pack("{s:s, s:s, s:i, s:I}", "address",
+					      cp_addr_str(&l->peer, a, sizeof(a)), "family",
+					      l->peer.family == AF_INET6 ? "ipv6" : "ipv4", "port",
 					      l->peer_port, "priority", (json_int_t)l->priority));
 		json_object_set_new(o, "nominated_at", json_integer((json_int_t)l->nominated_at));
 	}

@@ -68,6 +68,7 @@ int cp_ice_gen_chars(char *out, size_t n);
 int cp_ice_leg_delete(struct cp_app *app, uint32_t id);
 
 struct cp_ipc;
+struct cp_addr;
 
 /** On an attach: take the calls' legs out of the table and the dataplane (a
  * control plane that took the journal over but cannot take the calls over). */
@@ -80,8 +81,8 @@ const char *cp_ice_leg_state(uint32_t id);
  * Called after the registry followed a dataplane event of a known leg:
  * GW_IPC_ICE_NOMINATED, GW_IPC_ICE_CONSENT_LOST, or GW_IPC_ICE_ADDED refused.
  */
-typedef void cp_ice_listener_fn(void *ctx, uint32_t leg_id, uint16_t kind, uint32_t peer_ip,
-				uint16_t peer_port);
+typedef void cp_ice_listener_fn(void *ctx, uint32_t leg_id, uint16_t kind,
+				const struct cp_addr *peer, uint16_t peer_port);
 
 /** Set the one listener (cp_session). */
 void cp_ice_listen(cp_ice_listener_fn *fn, void *ctx);

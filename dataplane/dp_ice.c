@@ -35,8 +35,10 @@ struct dp_ice_leg {
 	uint32_t state;                /* enum leg_state, __atomic */
 	uint64_t last_ok;              /* TSC, __atomic relaxed */
 	uint64_t created;
-	uint32_t peer_ip;              /* valid once state is NOMINATED */
+	uint32_t peer_ip;              /* valid once state is NOMINATED (IPv4) */
 	uint16_t peer_port;
+	uint8_t peer_family;           /* enum gw_ipc_family */
+	uint8_t peer_ip6[16];          /* valid once state is NOMINATED (IPv6) */
 	uint32_t free_next;            /* worker 0's free or pending list */
 	int32_t key_pos;               /* deleted: key slot to free after the grace period */
 	uint64_t token;                /* deleted: rte_rcu_qsbr token of the delete */
@@ -202,6 +204,8 @@ add(const struct gw_ipc_ice_add *a)
 	l->port = a->port;
 	l->peer_ip = 0;
 	l->peer_port = 0;
+	l->peer_family = GW_IPC_FAMILY_IPV4;
+	memset(l->peer_ip6, 0, sizeof(l->peer_ip6));
 	l->created = rte_rdtsc();
 	__atomic_store_n(&l->last_ok, l->created, __ATOMIC_RELAXED);
 	__atomic_store_n(&l->state, LEG_WAITING, __ATOMIC_RELAXED);
@@ -286,12 +290,19 @@ dp_ice_lookup(void *ctx, const uint8_t *ufrag, size_t len)
 	return l->port == *(const uint16_t *)ctx ? &l->cred : NULL;
 }
 
-void
-dp_ice_checked(struct dp_worker *w, const struct gw_ice_cred *cred, uint32_t peer_ip,
-	       uint16_t peer_port, bool use_candidate, uint32_t priority, uint64_t now)
+/*
+ * A check of either family: refresh consent, nominate on the first
+ * USE-CANDIDATE. ip6 NULL: IPv4 peer_ip; else the IPv6 address (peer_ip 0).
+ * Inlined into both entries, so the IPv4 one keeps its single compare.
+ */
+static inline void
+checked(struct dp_worker *w, const struct gw_ice_cred *cred, uint32_t peer_ip,
+	const uint8_t *ip6, uint16_t peer_port, bool use_candidate, uint32_t priority,
+	uint64_t now)
 {
 	/* cred is the first member of a leg in T.legs */
 	struct dp_ice_leg *l = (struct dp_ice_leg *)(uintptr_t)cred;
+	uint8_t fam = ip6 != NULL ? GW_IPC_FAMILY_IPV6 : GW_IPC_FAMILY_IPV4;
 	uint32_t st = LEG_WAITING;
 
 	__atomic_store_n(&l->last_ok, now, __ATOMIC_RELAXED);
@@ -303,6 +314,9 @@ dp_ice_checked(struct dp_worker *w, const struct gw_ice_cred *cred, uint32_t pee
 
 		l->peer_ip = peer_ip;
 		l->peer_port = peer_port;
+		l->peer_family = fam;
+		if (ip6 != NULL)
+			memcpy(l->peer_ip6, ip6, 16);
 		__atomic_store_n(&l->state, LEG_NOMINATED, __ATOMIC_RELEASE);
 		DP_CNT(w, ICE_NOMINATED);
 		m.u.ice_evt.leg_id = l->leg_id;
@@ -310,13 +324,31 @@ dp_ice_checked(struct dp_worker *w, const struct gw_ice_cred *cred, uint32_t pee
 		m.u.ice_evt.port = l->port;
 		m.u.ice_evt.peer_ip = peer_ip;
 		m.u.ice_evt.peer_port = peer_port;
+		m.u.ice_evt.peer_family = fam;
+		if (ip6 != NULL)
+			memcpy(m.u.ice_evt.peer_ip6, ip6, 16);
 		m.u.ice_evt.priority = priority;
 		dp_ipc_event(w, &m);
 		return;
 	}
 	if (st == LEG_NOMINATED &&
-	    (l->peer_ip != peer_ip || l->peer_port != peer_port))
+	    (l->peer_family != fam || l->peer_ip != peer_ip || l->peer_port != peer_port ||
+	     (ip6 != NULL && memcmp(l->peer_ip6, ip6, 16) != 0)))
 		DP_CNT(w, ICE_RENOMINATE_IGNORED);
+}
+
+void
+dp_ice_checked(struct dp_worker *w, const struct gw_ice_cred *cred, uint32_t peer_ip,
+	       uint16_t peer_port, bool use_candidate, uint32_t priority, uint64_t now)
+{
+	checked(w, cred, peer_ip, NULL, peer_port, use_candidate, priority, now);
+}
+
+void
+dp_ice_checked6(struct dp_worker *w, const struct gw_ice_cred *cred, const uint8_t *peer_ip6,
+		uint16_t peer_port, bool use_candidate, uint32_t priority, uint64_t now)
+{
+	checked(w, cred, 0, peer_ip6, peer_port, use_candidate, priority, now);
 }
 
 void
@@ -353,6 +385,10 @@ dp_ice_tick(struct dp_worker *w, uint64_t now)
 			m.u.ice_evt.port = l->port;
 			m.u.ice_evt.peer_ip = st == LEG_NOMINATED ? l->peer_ip : 0;
 			m.u.ice_evt.peer_port = st == LEG_NOMINATED ? l->peer_port : 0;
+			if (st == LEG_NOMINATED && l->peer_family == GW_IPC_FAMILY_IPV6) {
+				m.u.ice_evt.peer_family = GW_IPC_FAMILY_IPV6;
+				memcpy(m.u.ice_evt.peer_ip6, l->peer_ip6, 16);
+			}
 			m.u.ice_evt.idle_ms = (uint32_t)RTE_MIN((now - last) * 1000 / dp.tsc_hz,
 							       (uint64_t)UINT32_MAX);
 			dp_ipc_event(w, &m);

@@ -66,6 +66,15 @@ const struct gw_ice_cred *dp_ice_lookup(void *ctx, const uint8_t *ufrag, size_t 
 void dp_ice_checked(struct dp_worker *w, const struct gw_ice_cred *cred, uint32_t peer_ip,
 		    uint16_t peer_port, bool use_candidate, uint32_t priority, uint64_t now);
 
+/**
+ * dp_ice_checked() for a check that came over IPv6 from [peer_ip6]:peer_port
+ * (16 bytes, network order): the nomination event carries
+ * GW_IPC_FAMILY_IPV6 and the address, consent is kept as for IPv4.
+ */
+void dp_ice_checked6(struct dp_worker *w, const struct gw_ice_cred *cred,
+		     const uint8_t *peer_ip6, uint16_t peer_port, bool use_candidate,
+		     uint32_t priority, uint64_t now);
+
 /** Worker tick: worker 0 scans a slice of the legs for lost consent. */
 void dp_ice_tick(struct dp_worker *w, uint64_t now);
 

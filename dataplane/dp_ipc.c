@@ -17,7 +17,9 @@
 #include "dp_arp.h"
 #include "dp_ctx.h"
 #include "dp_log.h"
+#include "dp_ndp.h"
 #include "net.h"
+#include "net6.h"
 
 /* Commands per tick (100 us): a SIP proxy's burst of calls is about ten
  * commands per call (legs, modes, rules, peers, keys); at 8 per tick the
@@ -270,10 +272,42 @@ dp_ipc_punt(struct dp_worker *w, struct rte_mbuf *m)
 	DP_CNT(w, IPC_PUNT);
 }
 
+/* tx_frame() to an IPv6 destination (meta->dst_ip6), from the port's
+ * address6, through NDP. Consumes m. */
+static void
+tx_frame6(struct dp_worker *w, struct rte_mbuf *m, const struct gw_ipc_tx_meta *meta)
+{
+	uint16_t plen = (uint16_t)rte_pktmbuf_pkt_len(m);
+	uint16_t hdr = GW_ETH_HLEN + GW_IPV6_HLEN + GW_UDP_HLEN;
+	const struct dp_port *p;
+	uint8_t dst[16], *b;
+
+	if (meta->port_id >= dp.n_ports || !dp.ports[meta->port_id].has_ipv6 ||
+	    m->nb_segs != 1 || plen + hdr - GW_ETH_HLEN > dp.ports[meta->port_id].mtu ||
+	    (b = (uint8_t *)rte_pktmbuf_prepend(m, hdr)) == NULL) {
+		DP_CNT(w, IPC_TX_BAD);
+		rte_pktmbuf_free(m);
+		return;
+	}
+	p = &dp.ports[meta->port_id];
+	memcpy(dst, meta->dst_ip6, 16);
+	gw_ipv6_encode(b + GW_ETH_HLEN, p->ipv6, dst, GW_IPPROTO_UDP, 64,
+		       (uint16_t)(GW_UDP_HLEN + plen));
+	gw_udp6_encode(b + GW_ETH_HLEN + GW_IPV6_HLEN, p->ipv6, dst, meta->src_port,
+		       meta->dst_port, plen);
+	DP_CNT(w, IPC_TX);
+	dp_ndp_send_ip6(w, meta->port_id, m, dst);
+}
+
 static void
 tx_frame(struct dp_worker *w, struct rte_mbuf *m)
 {
 	const struct gw_ipc_tx_meta *meta = rte_mbuf_to_priv(m);
+
+	if (meta->family == GW_IPC_FAMILY_IPV6) {
+		tx_frame6(w, m, meta);
+		return;
+	}
 	uint16_t plen = (uint16_t)rte_pktmbuf_pkt_len(m);
 	uint16_t hdr = GW_ETH_HLEN + GW_IPV4_HLEN + GW_UDP_HLEN;
 	const struct dp_port *p;

@@ -7,6 +7,7 @@
 #include "dp_ctx.h"
 #include "dp_exc.h"
 #include "dp_frag.h"
+#include "dp_ipc.h"
 #include "dp_media.h"
 #include "dp_ndp.h"
 #include "dp_stun.h"
@@ -159,7 +160,17 @@ udp6_input(struct dp_worker *w, unsigned pi, struct rte_mbuf *m, const struct gw
 		dp_turn_chandata6_input(w, pi, m, ip, &u);
 		return;
 	}
-	/* DTLS, SRTP over IPv6: their handlers are IPv4-only. */
+	/* DTLS on a media port: the control plane's handshake, as over IPv4
+	 * (it reads the IPv6 frame and answers through the tx ring). */
+	if (cls == GW_DEMUX_DTLS && dp_media_port(u.dport)) {
+		dp_ipc_punt(w, m);
+		return;
+	}
+	/* SRTP/SRTCP on a media port: the leg's rule, to peers of either family. */
+	if ((cls == GW_DEMUX_RTP || cls == GW_DEMUX_RTCP) && dp_media_port(u.dport)) {
+		dp_media6_input(w, pi, m, ip, &u);
+		return;
+	}
 	DP_CNT(w, IPV6_UDP_UNSUPPORTED);
 	drop(m);
 }

@@ -1,10 +1,9 @@
 /*
  * dp_ipv6: the IPv6 receive path of one frame, dp_classify's second family:
  * IPv6 (extension headers walked by wire/net6) -> NDP | ICMPv6 echo | UDP ->
- * RFC 7983 demux -> STUN Binding / ICE-lite (dp_stun6_input). Services that
- * are IPv4-only today (TURN relay and ChannelData, DTLS, SRTP media, the
- * exception path) count what reaches them over IPv6 and drop it. Every frame
- * ends counted, as in dp_classify.
+ * RFC 7983 demux -> STUN Binding / ICE-lite (dp_stun6_input), TURN (RFC
+ * 6156), DTLS on a media port (punted to the control plane), SRTP/SRTCP on a
+ * media port (dp_media6_input). Every frame ends counted, as in dp_classify.
  */
 #ifndef DP_IPV6_H
 #define DP_IPV6_H

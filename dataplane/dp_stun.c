@@ -167,8 +167,11 @@ dp_stun6_input(struct dp_worker *w, unsigned pi, struct rte_mbuf *m,
 	} else if (dp_media_port(dport)) {
 		o = gw_stunsrv_ice(u->payload, u->payload_len, &src, NULL, dp_ice_lookup, &dport,
 				   out, sizeof(out), &res);
-		if (o == GW_STUNSRV_ICE_OK)
-			DP_CNT(w, ICE6_NOT_NOMINATED);
+		if (o == GW_STUNSRV_ICE_OK) {
+			DP_CNT(w, ICE6_CHECKED);
+			dp_ice_checked6(w, res.cred, ip->src, u->sport, res.use_candidate,
+					res.priority, rte_rdtsc());
+		}
 	} else {
 		DP_CNT(w, STUN_OTHER_PORT);
 		rte_pktmbuf_free(m);

@@ -31,9 +31,9 @@ void dp_stun_input(struct dp_worker *w, unsigned pi, struct rte_mbuf *m,
  * dp_stun_input() over IPv6: Binding requests on stun.port answered with an
  * IPv6 XOR-MAPPED-ADDRESS (family 2), ICE-lite checks on the media ports
  * answered the same way. TURN methods and indications go to
- * dp_turn_input6() (RFC 6156). A check over IPv6 does not touch the ICE leg (no consent refresh,
- * no nomination: media is IPv4-only, and the gateway's SDP offers no IPv6
- * candidate); it is answered and counted ICE6_NOT_NOMINATED. Consumes m.
+ * dp_turn_input6() (RFC 6156). A valid check over IPv6 refreshes the ICE
+ * leg's consent and nominates on USE-CANDIDATE (dp_ice_checked6), counted
+ * ICE6_CHECKED. Consumes m.
  * @param ip, u  views of m's IPv6 header and UDP datagram
  */
 void dp_stun6_input(struct dp_worker *w, unsigned pi, struct rte_mbuf *m,

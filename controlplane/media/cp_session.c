@@ -10,6 +10,7 @@
 #include <openssl/rand.h>
 #include <rte_mbuf.h>
 
+#include "cp_addr.h"
 #include "cp_api.h"
 #include "cp_clock.h"
 #include "cp_dtls.h"
@@ -22,6 +23,7 @@
 #include "cp_turn.h"
 #include "ct.h"
 #include "net.h"
+#include "net6.h"
 
 /* Legs of all sessions: a publisher with 1000+ viewers fits (issue 7), within
  * the dataplane's ICE and media tables (4096 each). */
@@ -52,7 +54,7 @@ struct mleg {
 	uint32_t etag;
 	struct cp_dtls *dtls;
 	bool peer_known;               /* where DTLS records go */
-	uint32_t peer_ip;
+	struct cp_addr peer;           /* IPv4 or IPv6 */
 	uint16_t peer_port;
 	bool keys_sent;
 	int keys_status;               /* the dataplane's answer: 1 pending, 0 ok, -errno */
@@ -187,7 +189,12 @@ flush(struct mleg *l)
 
 	if (!l->peer_known || l->dtls == NULL || !dp_ready())
 		return;
-	meta.dst_ip = l->peer_ip;
+	if (l->peer.family == AF_INET6) {
+		meta.family = GW_IPC_FAMILY_IPV6;
+		memcpy(meta.dst_ip6, l->peer.ip6, 16);
+	} else {
+		meta.dst_ip = l->peer.ip4;
+	}
 	meta.dst_port = l->peer_port;
 	while ((n = cp_dtls_output(l->dtls, buf, sizeof(buf))) > 0)
 		if (cp_ipc_tx(app->ipc, 0, &meta, buf, (size_t)n) != 0)
@@ -222,15 +229,17 @@ end_leg(struct mleg *l, const char *why)
 /* ---- events -------------------------------------------------------------------- */
 
 static void
-on_ice(void *ctx, uint32_t id, uint16_t kind, uint32_t peer_ip, uint16_t peer_port)
+on_ice(void *ctx, uint32_t id, uint16_t kind, const struct cp_addr *peer, uint16_t peer_port)
 {
 	struct mleg *l = find(id);
 	struct gw_ipc_msg m = { .type = GW_IPC_MEDIA_LEG_REQ };
 
 	(void)ctx;
 	if (l == NULL) {
+		/* the calls' WebRTC legs offer IPv4 candidates only: an IPv6
+		 * peer reaches them as none (consent loss still ends them) */
 		if (ice_fallback != NULL)
-			ice_fallback(id, kind, peer_ip, peer_port);
+			ice_fallback(id, kind, peer->family == AF_INET ? peer->ip4 : 0, peer_port);
 		return;
 	}
 	if (kind == GW_IPC_ICE_CONSENT_LOST) {
@@ -243,13 +252,18 @@ on_ice(void *ctx, uint32_t id, uint16_t kind, uint32_t peer_ip, uint16_t peer_po
 	}
 	m.u.media_leg.leg_id = id;
 	m.u.media_leg.op = GW_IPC_MEDIA_PEER;
-	m.u.media_leg.peer_ip = peer_ip;
+	if (peer->family == AF_INET6) {
+		m.u.media_leg.peer_family = GW_IPC_FAMILY_IPV6;
+		memcpy(m.u.media_leg.peer_ip6, peer->ip6, 16);
+	} else {
+		m.u.media_leg.peer_ip = peer->ip4;
+	}
 	m.u.media_leg.peer_port = peer_port;
 	if (dp_ready())
 		(void)cp_ipc_send(app->ipc, 0, &m);
 	if (!l->peer_known) {
 		l->peer_known = true;
-		l->peer_ip = peer_ip;
+		l->peer = *peer;
 		l->peer_port = peer_port;
 		flush(l);         /* a DTLS client's ClientHello waited for this */
 	}
@@ -337,23 +351,39 @@ on_punt(void *ctx, struct cp_ipc *c, unsigned worker, struct rte_mbuf *mb)
 	const uint8_t *p = rte_pktmbuf_mtod(mb, const uint8_t *);
 	struct gw_eth_view e;
 	struct gw_ipv4_view ip;
+	struct gw_ipv6_view ip6;
 	struct gw_udp_view u;
+	struct cp_addr src;
 	struct mleg *l;
 	int rc;
 
 	(void)ctx;
 	(void)c;
 	(void)worker;
-	if (gw_eth_parse(&e, p, rte_pktmbuf_data_len(mb)) != 0 ||
-	    e.ethertype != GW_ETHERTYPE_IPV4 || gw_ipv4_parse(&ip, e.payload, e.payload_len) != 0 ||
-	    gw_udp_parse(&u, &ip) != 0) {
+	/* the dataplane checked the checksums; over IPv6 the frame is parsed
+	 * the same way (extension headers walked), the source kept whole */
+	if (gw_eth_parse(&e, p, rte_pktmbuf_data_len(mb)) != 0) {
 		rte_pktmbuf_free(mb);
 		return;
 	}
+	if (e.ethertype == GW_ETHERTYPE_IPV6) {
+		if (gw_ipv6_parse(&ip6, e.payload, e.payload_len) != 0 ||
+		    ip6.proto != GW_IPPROTO_UDP || gw_udp6_parse(&u, &ip6, 0) != 0) {
+			rte_pktmbuf_free(mb);
+			return;
+		}
+		cp_addr_v6(&src, ip6.src);
+	} else if (e.ethertype != GW_ETHERTYPE_IPV4 ||
+		   gw_ipv4_parse(&ip, e.payload, e.payload_len) != 0 || gw_udp_parse(&u, &ip) != 0) {
+		rte_pktmbuf_free(mb);
+		return;
+	} else {
+		cp_addr_v4(&src, ip.src);
+	}
 	if ((l = by_port(u.dport)) == NULL || l->dtls == NULL) {
-		/* another module's media port (calls' WebRTC legs) */
-		if (l == NULL && punt_fallback != NULL)
-			punt_fallback(ip.src, u.sport, u.dport, u.payload, u.payload_len);
+		/* another module's media port (calls' WebRTC legs: IPv4 only) */
+		if (l == NULL && punt_fallback != NULL && src.family == AF_INET)
+			punt_fallback(src.ip4, u.sport, u.dport, u.payload, u.payload_len);
 		rte_pktmbuf_free(mb);
 		return;
 	}
@@ -361,7 +391,7 @@ on_punt(void *ctx, struct cp_ipc *c, unsigned worker, struct rte_mbuf *mb)
 	 * record's source is where the handshake runs. */
 	if (!l->peer_known) {
 		l->peer_known = true;
-		l->peer_ip = ip.src;
+		l->peer = src;
 		l->peer_port = u.sport;
 	}
 	rc = cp_dtls_input(l->dtls, u.payload, u.payload_len);
@@ -406,12 +436,17 @@ journal_save(void *ctx)
 
 		if (l->id == 0)
 			continue;
-		o = json_pack("{s:I, s:i, s:s, s:i, s:I, s:I, s:b, s:I, s:i, s:i, s:i}", "id",
+		o = json_pack("{s:I, s:i, s:s, s:i, s:I, s:I, s:b, s:i, s:i, s:i}", "id",
 			      (json_int_t)l->id, "kind", l->kind, "stream", l->stream, "port",
 			      l->port, "created", (json_int_t)l->created, "etag",
-			      (json_int_t)l->etag, "peer_known", l->peer_known, "peer_ip",
-			      (json_int_t)l->peer_ip, "peer_port", l->peer_port, "keys_status",
+			      (json_int_t)l->etag, "peer_known", l->peer_known,
+			      "peer_port", l->peer_port, "keys_status",
 			      l->keys_sent ? l->keys_status : 1, "profile", l->profile);
+		/* peer_ip (IPv4, an integer as ever) or peer_ip6 (text) */
+		if (o != NULL && cp_addr_json_set(o, "peer_ip", "peer_ip6", &l->peer) != 0) {
+			json_decref(o);
+			o = NULL;
+		}
 		/* An ingest stream's codecs and payload types (cp_ingest_from_json's
 		 * form: the tracks without their derived clock rates). */
 		if (o != NULL && l->kind == KIND_INGEST && l->spec != NULL) {
@@ -452,15 +487,17 @@ journal_save(void *ctx)
 static int
 journal_load_leg(struct mleg *l, json_t *e)
 {
-	json_int_t id, kind, port, created, etag, pip, pport, ks, prof;
+	json_int_t id, kind, port, created, etag, pport, ks, prof;
+	struct cp_addr peer;
 	const char *stream, *offer = NULL;
 	int pk;
 	char err[CP_SDP_ERR_LEN];
 
-	if (json_unpack(e, "{s:I, s:I, s:s, s:I, s:I, s:I, s:b, s:I, s:I, s:I, s:I, s?s}", "id",
+	if (json_unpack(e, "{s:I, s:I, s:s, s:I, s:I, s:I, s:b, s:I, s:I, s:I, s?s}", "id",
 			&id, "kind", &kind, "stream", &stream, "port", &port, "created", &created,
-			"etag", &etag, "peer_known", &pk, "peer_ip", &pip, "peer_port", &pport,
+			"etag", &etag, "peer_known", &pk, "peer_port", &pport,
 			"keys_status", &ks, "profile", &prof, "offer", &offer) != 0 ||
+	    cp_addr_json_get(&peer, e, "peer_ip", "peer_ip6") != 0 ||
 	    id <= 0 || id > UINT32_MAX || kind < KIND_ECHO || kind > KIND_INGEST || port <= 0 ||
 	    port > UINT16_MAX || strlen(stream) >= STREAM_LEN ||
 	    ((kind == KIND_PUB || kind == KIND_INGEST) && !offer))
@@ -502,7 +539,7 @@ journal_load_leg(struct mleg *l, json_t *e)
 	l->created = (time_t)created;
 	l->etag = (uint32_t)etag;
 	l->peer_known = pk;
-	l->peer_ip = (uint32_t)pip;
+	l->peer = peer;
 	l->peer_port = (uint16_t)pport;
 	l->keys_status = (int)ks;
 	l->keys_sent = ks == 0;
@@ -839,6 +876,7 @@ create(const struct cp_rest_req *r, enum leg_kind kind, const char *stream)
 	struct cp_dtls_cfg dcfg = { .mtu = 1200 };
 	struct cp_sdp_transport tp;
 	char err[CP_SDP_ERR_LEN + 64], why[320], fp[CP_DTLS_FP_LEN], addr[INET_ADDRSTRLEN];
+	char addr6[INET6_ADDRSTRLEN];
 	char *text = NULL;
 	struct mleg *l = NULL, *pub = NULL;
 	struct in_addr ia;
@@ -908,6 +946,10 @@ create(const struct cp_rest_req *r, enum leg_kind kind, const char *stream)
 	p.fingerprint = cert_fp;
 	p.cand_addr = addr;
 	p.cand_port = port;
+	/* the same media port over IPv6 when the port has an address6 */
+	if (c->dataplane.ports[0].address6.len != 0 &&
+	    inet_ntop(AF_INET6, c->dataplane.ports[0].address6.addr, addr6, sizeof(addr6)) != NULL)
+		p.cand_addr2 = addr6;
 	p.policy = kind == KIND_ECHO ? CP_SDP_DIR_SENDRECV
 		 : kind == KIND_PUB  ? CP_SDP_DIR_RECVONLY
 				     : CP_SDP_DIR_SENDONLY;
@@ -1115,15 +1157,26 @@ leg_json(const struct mleg *l)
 					  : l->keys_status == 0 ? "active" : "failed";
 	const char *ice = l->kind == KIND_INGEST ? "none" : cp_ice_leg_state(l->id);
 
+	char addr[CP_ADDR_STRLEN];
+	json_t *o;
+
 	snprintf(res, sizeof(res), RESOURCE_PREFIX "%u", l->id);
 	for (unsigned i = 0; cnt != NULL && i < GW_IPC_MEDIA_CNT_MAX; i++)
 		json_object_set_new(cnt, cnt_names[i], json_integer((json_int_t)l->cnt[i]));
-	return json_pack("{s:I, s:s, s:s, s:i, s:s, s:s, s:s, s:{s:b, s:b, s:i}, s:o, s:I}",
-			 "id", (json_int_t)l->id, "role", kind_names[l->kind], "resource", res,
-			 "port", l->port, "ice", ice, "dtls",
-			 dtls_state_name(l), "srtp", srtp, "srtp_contexts", "receive",
-			 l->has_rx, "send", l->has_tx, "profile", l->profile, "counters", cnt,
-			 "created", (json_int_t)l->created);
+	o = json_pack("{s:I, s:s, s:s, s:i, s:s, s:s, s:s, s:{s:b, s:b, s:i}, s:o, s:I}",
+		      "id", (json_int_t)l->id, "role", kind_names[l->kind], "resource", res,
+		      "port", l->port, "ice", ice, "dtls",
+		      dtls_state_name(l), "srtp", srtp, "srtp_contexts", "receive",
+		      l->has_rx, "send", l->has_tx, "profile", l->profile, "counters", cnt,
+		      "created", (json_int_t)l->created);
+	/* where the leg's media and DTLS go: the ICE-nominated address */
+	if (o != NULL && l->peer_known && cp_addr_is_set(&l->peer))
+		json_object_set_new(o, "peer",
+				    json_pack("{s:s, s:s, s:i}", "address",
+					      cp_addr_str(&l->peer, addr, sizeof(addr)), "family",
+					      l->peer.family == AF_INET6 ? "ipv6" : "ipv4", "port",
+					      l->peer_port));
+	return o;
 }
 
 /* A session: "echo-<id>" for an echo leg, the stream name for a stream. */

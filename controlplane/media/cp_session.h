@@ -95,10 +95,12 @@ struct cp_session_ingest {
 
 int cp_session_ingest_get(const char *stream, struct cp_session_ingest *out);
 unsigned cp_session_ingest_list(struct cp_session_ingest *out, unsigned max);
-/** ICE events (nominated, consent lost, refused) of ICE legs no session owns. */
+/** ICE events (nominated, consent lost, refused) of ICE legs no session owns
+ * (peer_ip 0 for an IPv6 peer: the calls' WebRTC legs offer IPv4 only). */
 typedef void cp_session_ice_fn(uint32_t ice_id, uint16_t kind, uint32_t peer_ip, uint16_t peer_port);
 
-/** A punted datagram (DTLS) to a media port no session holds: source, ports, payload. */
+/** A punted datagram (DTLS) to a media port no session holds: source, ports,
+ * payload (IPv4 sources only; IPv6 ones are not handed on). */
 typedef void cp_session_punt_fn(uint32_t src_ip, uint16_t sport, uint16_t dport,
 				const uint8_t *payload, size_t len);
 

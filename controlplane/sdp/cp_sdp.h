@@ -435,6 +435,10 @@ struct cp_sdp_answer_params {
 	struct cp_sdp_send_stream send[CP_SDP_MAX_MEDIA];
 	const char *cname;                /* a=ssrc:... cname: (NULL: "rtcgw") */
 	const char *msid_stream;          /* a=msid stream id (NULL: "rtcgw") */
+	/* Optional: a second host candidate on the same port (one media port
+	 * serves both families): the IPv6 literal when cand_addr is IPv4 (or
+	 * the reverse); NULL: cand_addr only. */
+	const char *cand_addr2;
 };
 
 #define CP_SDP_ANSWER_CODECS                                                        \

@@ -29,15 +29,18 @@ fail(char *err, size_t errlen, int code, const char *fmt, ...)
 	return code;
 }
 
-/* Our host candidate: RFC 8445 5.1.2.1 priority for host, local pref 65535, component 1. */
+/* Our host candidate: RFC 8445 5.1.2.1 priority for host, component 1, local
+ * preference 65535 for the first (cand_addr) and 65534 for the second
+ * (cand_addr2, the other family; RFC 8445 §5.1.2.2: one preference per
+ * address), each its own foundation (§5.1.1.3: different base addresses). */
 static void
-host_cand(struct cp_sdp_cand *c, const char *addr, uint8_t family, uint16_t port)
+host_cand(struct cp_sdp_cand *c, const char *addr, uint8_t family, uint16_t port, unsigned nth)
 {
 	memset(c, 0, sizeof(*c));
-	strcpy(c->foundation, "1");
+	strcpy(c->foundation, nth == 0 ? "1" : "2");
 	c->component = 1;
 	strcpy(c->transport, "udp");
-	c->priority = (UINT32_C(126) << 24) | (UINT32_C(65535) << 8) | 255;
+	c->priority = (UINT32_C(126) << 24) | ((UINT32_C(65535) - nth) << 8) | 255;
 	strcpy(c->addr, addr);
 	c->family = family;
 	c->port = port;
@@ -300,7 +303,7 @@ cp_sdp_answer(struct cp_sdp *ans, const struct cp_sdp *offer,
 	const struct cp_sdp_group *bundle = NULL;
 	struct cp_sdp_group *ag;
 	uint32_t extm;
-	uint8_t fam;
+	uint8_t fam, fam2 = 0;
 	char tmp[CP_SDP_TOKEN_LEN];
 	int rc;
 
@@ -313,6 +316,10 @@ cp_sdp_answer(struct cp_sdp *ans, const struct cp_sdp *offer,
 	    (unsigned int)p->policy > CP_SDP_DIR_INACTIVE ||
 	    sdp_addr(tmp, sizeof(tmp), &fam, p->cand_addr, strlen(p->cand_addr), false) != 0)
 		return fail(err, errlen, -EINVAL, "bad answer parameters");
+	if (p->cand_addr2 != NULL &&
+	    (sdp_addr(tmp, sizeof(tmp), &fam2, p->cand_addr2, strlen(p->cand_addr2), false) != 0 ||
+	     fam2 == fam))
+		return fail(err, errlen, -EINVAL, "bad second candidate address");
 	extm = p->ext ? p->ext : CP_SDP_ANSWER_EXT;
 	for (size_t g = 0; g < offer->n_groups && bundle == NULL; g++)
 		if (strcmp(offer->groups[g].semantics, "BUNDLE") == 0)
@@ -377,8 +384,10 @@ cp_sdp_answer(struct cp_sdp *ans, const struct cp_sdp *offer,
 		set_fp(&am->tp.fp, p->fingerprint);
 		am->tp.setup = tp.setup == CP_SDP_SETUP_PASSIVE ? CP_SDP_SETUP_ACTIVE :
 							   CP_SDP_SETUP_PASSIVE;
-		host_cand(&am->cands[0], p->cand_addr, fam, p->cand_port);
+		host_cand(&am->cands[0], p->cand_addr, fam, p->cand_port, 0);
 		am->n_cands = 1;
+		if (p->cand_addr2 != NULL)
+			host_cand(&am->cands[am->n_cands++], p->cand_addr2, fam2, p->cand_port, 1);
 		am->tp.end_of_candidates = true;
 		am->rtcp_mux = true;
 		am->rtcp_rsize = om->rtcp_rsize;
@@ -552,7 +561,7 @@ cp_sdp_leg_render(struct cp_sdp *out, const struct cp_sdp *in, const struct cp_s
 			set_fp(&m->tp.fp, p->fingerprint);
 			m->tp.setup = p->setup != CP_SDP_SETUP_NONE ? p->setup :
 				      p->offer ? CP_SDP_SETUP_ACTPASS : CP_SDP_SETUP_PASSIVE;
-			host_cand(&m->cands[0], addr, fam, p->port);
+			host_cand(&m->cands[0], addr, fam, p->port, 0);
 			m->n_cands = 1;
 			m->tp.end_of_candidates = true;
 			m->rtcp_mux = true;

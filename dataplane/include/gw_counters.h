@@ -160,7 +160,7 @@
 	_(IPV6_MARTIAN_SRC,     "IPv6 dropped: impossible source (multicast, loopback, IPv4-mapped, ours, :: outside DAD)") \
 	_(IPV6_FRAGMENT,        "IPv6 fragments received (taken for reassembly)")    \
 	_(IPV6_PROTO_OTHER,     "IPv6 with a next header other than UDP or ICMPv6")   \
-	_(IPV6_UDP_UNSUPPORTED, "UDP over IPv6 dropped: to multicast, or for a service that is IPv4-only today (TURN relay, DTLS, SRTP media)") \
+	_(IPV6_UDP_UNSUPPORTED, "UDP over IPv6 dropped: to multicast, or a class no service takes over IPv6 (DTLS or SRTP outside the media ports)") \
 	_(ICMP6_BAD,            "ICMPv6 malformed or with a bad checksum")           \
 	_(ICMP6_ECHO_ANSWERED,  "ICMPv6 echo requests answered")                     \
 	_(ICMP6_OTHER,          "ICMPv6 not handled: types other than echo request, NS and NA (RA, MLD, errors), or echo to multicast") \
@@ -176,7 +176,7 @@
 	_(NDP_NO_ROUTE,         "IPv6 packets dropped: destination off-link and no gateway6") \
 	_(NDP_CONFLICT,         "NDP dropped: another host claims (or probes for) the gateway's own IPv6 address") \
 	_(STUN6_TURN_UNSUPPORTED,"TURN requests, indications and ChannelData over IPv6 dropped: turn.enabled is false") \
-	_(ICE6_NOT_NOMINATED,   "ICE checks over IPv6 answered without touching the leg (USE-CANDIDATE ignored: media is IPv4-only)") \
+	_(ICE6_CHECKED,         "ICE checks over IPv6 that passed (consent refreshed; with USE-CANDIDATE they nominate an IPv6 peer)") \
 	_(TURN6_ALLOC_OK,       "TURN allocations with an IPv6 relayed address (RFC 6156; dual allocations included)") \
 	_(TURN_ERR_FAMILY,      "TURN requests answered 440 (address family not relayed on that port) or 443 (peer or refreshed address family mismatch)") \
 	_(TURN6_ERR_FORBIDDEN,  "TURN permissions for IPv6 peers refused 403 (IPv6 peer policy; also counted in turn_err_forbidden)") \

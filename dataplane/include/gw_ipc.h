@@ -31,7 +31,7 @@
 
 #include "gw_counters.h"
 
-#define GW_IPC_VERSION     20
+#define GW_IPC_VERSION     21
 #define GW_IPC_MAGIC       0x72746367u      /* "rtcg" */
 #define GW_IPC_INFO_NAME   "rtcgw_info"
 #define GW_IPC_POOL_NAME   "rtcgw_pool"
@@ -146,15 +146,24 @@ enum gw_ipc_ice_evt_kind {
 	GW_IPC_ICE_CONSENT_LOST,    /* no valid check for media.consent_timeout_s */
 };
 
+/* The family of a peer address in an IPC message: IPv4 (peer_ip, the zero
+ * value, as before IPv6 peers existed) or IPv6 (peer_ip6, peer_ip 0). */
+enum gw_ipc_family {
+	GW_IPC_FAMILY_IPV4 = 0,
+	GW_IPC_FAMILY_IPV6 = 1,
+};
+
 struct gw_ipc_ice_evt {
 	uint32_t leg_id;
 	uint16_t kind;              /* enum gw_ipc_ice_evt_kind */
 	uint16_t port;              /* local media port */
 	uint32_t peer_ip;           /* NOMINATED: the peer's address, host order */
 	uint16_t peer_port;
-	uint16_t pad;
+	uint8_t peer_family;        /* enum gw_ipc_family */
+	uint8_t pad;
 	uint32_t priority;          /* NOMINATED: PRIORITY of the check */
 	uint32_t idle_ms;           /* CONSENT_LOST: time since the last valid check */
+	uint8_t peer_ip6[16];       /* GW_IPC_FAMILY_IPV6: the peer's address */
 };
 
 #define GW_IPC_SRTP_KEY   16        /* AES-128 master key = DP_SRTP_KEY_LEN */
@@ -277,6 +286,9 @@ struct gw_ipc_media_leg {
 	uint8_t rule;               /* RULE: enum gw_ipc_media_rule */
 	uint8_t port_index;         /* ADD: dataplane port the leg sends from */
 	uint32_t pub_leg_id;        /* RULE SUBSCRIBE: the publisher */
+	uint8_t peer_family;        /* PEER: enum gw_ipc_family */
+	uint8_t pad[3];
+	uint8_t peer_ip6[16];       /* PEER with GW_IPC_FAMILY_IPV6 (peer_ip 0) */
 };
 
 /* Per-leg counters, in this order. A STATS request is answered by a
@@ -389,10 +401,12 @@ struct gw_ipc_tx_meta {
 	uint16_t dst_port;
 	uint16_t src_port;
 	uint16_t port_id;
-	uint16_t pad;
+	uint8_t family;             /* enum gw_ipc_family: IPv6 sends to dst_ip6 */
+	uint8_t pad;
+	uint8_t dst_ip6[16];
 };
 
-#define GW_IPC_MBUF_PRIV 16         /* rte_pktmbuf_pool_create priv_size */
+#define GW_IPC_MBUF_PRIV 32         /* rte_pktmbuf_pool_create priv_size */
 
 /**
  * Check the info memzone a dataplane published against this build's ABI.
@@ -412,11 +426,11 @@ static_assert(sizeof(struct gw_ipc_hello) <= 112, "hello fits the payload");
 static_assert(sizeof(struct gw_ipc_counters) == 104, "counters payload layout");
 static_assert(sizeof(struct gw_ipc_port) == 112, "port payload layout");
 static_assert(sizeof(struct gw_ipc_ice_add) == 112, "ice_add payload layout");
-static_assert(sizeof(struct gw_ipc_ice_evt) == 24, "ice_evt payload layout");
+static_assert(sizeof(struct gw_ipc_ice_evt) == 40, "ice_evt payload layout");
 static_assert(sizeof(struct gw_ipc_srtp_keys) == 68, "srtp_keys payload layout");
 static_assert(sizeof(struct gw_ipc_srtp_evt) == 8, "srtp_evt payload layout");
 static_assert(sizeof(struct gw_ipc_reload) == 112, "reload payload layout");
-static_assert(sizeof(struct gw_ipc_media_leg) == 20, "media_leg payload layout");
+static_assert(sizeof(struct gw_ipc_media_leg) == 40, "media_leg payload layout");
 static_assert(sizeof(struct gw_ipc_media_evt) == 112, "media_evt payload layout");
 static_assert(sizeof(struct gw_ipc_media_rtx) == 32, "media_rtx payload layout");
 static_assert(offsetof(struct gw_ipc_media_rtx, op) == offsetof(struct gw_ipc_media_leg, op),
@@ -426,6 +440,7 @@ static_assert(sizeof(struct gw_ipc_msg) == 128, "IPC ABI changed: bump GW_IPC_VE
 static_assert(sizeof(struct gw_ipc_msg) % 4 == 0, "rte_ring_elem needs a multiple of 4");
 static_assert(sizeof(struct gw_ipc_info) == 40, "info layout changed: bump GW_IPC_VERSION");
 static_assert(sizeof(struct gw_ipc_tx_meta) <= GW_IPC_MBUF_PRIV, "tx meta fits priv area");
+static_assert(sizeof(struct gw_ipc_tx_meta) == 28, "tx meta layout: bump GW_IPC_VERSION");
 static_assert(sizeof(struct gw_ipc_strm) == 56, "stream header layout: bump GW_IPC_VERSION");
 static_assert(sizeof(struct gw_ipc_front) == 16 + 8 * GW_FRONT_CNT_MAX, "front memzone layout");
 

@@ -16,13 +16,16 @@
 #include "dp_ctx.h"
 #include "dp_ipc.h"
 #include "dp_log.h"
+#include "dp_ndp.h"
 #include "dp_rtcp.h"
 #include "dp_srtp.h"
 #include "net.h"
+#include "net6.h"
 #include "rtp.h"
 
 #define NONE           UINT32_MAX
 #define HDRS           (GW_ETH_HLEN + GW_IPV4_HLEN + GW_UDP_HLEN)
+#define HDRS6          (GW_ETH_HLEN + GW_IPV6_HLEN + GW_UDP_HLEN)
 #define KF_SLOTS       8              /* media SSRCs rate-limited per publisher */
 #define KF_INTERVAL_MS 500
 #define GW_RTCP_SSRC   0x52544347u    /* "RTCG": sender SSRC of forwarded RTCP */
@@ -69,7 +72,9 @@ struct leg {
 	uint8_t n_pt;                  /* GW_IPC_MEDIA_PTMAP pairs in use (0..2) */
 	uint8_t pt_from[2], pt_to[2];  /* RTP payload types rewritten toward this leg */
 	uint16_t peer_port;
-	uint32_t peer_ip;
+	uint32_t peer_ip;              /* IPv4 peer (peer_v6 0) */
+	uint8_t peer_v6;               /* the peer is IPv6: peer_ip6 */
+	uint8_t peer_ip6[16];
 	struct dp_srtp *rx, *tx;
 	uint32_t pub;                  /* SUBSCRIBE: publisher's index */
 	uint32_t sub_head;             /* PUBLISH: first subscriber */
@@ -460,6 +465,22 @@ media_leg_cmd(struct dp_worker *w, const struct gw_ipc_msg *q)
 		DP_CNT(w, MEDIA_LEG_REMOVED);
 		return 0;
 	case GW_IPC_MEDIA_PEER:
+		if (c->peer_family == GW_IPC_FAMILY_IPV6) {
+			static const uint8_t any[16];
+
+			/* an IPv6 peer needs the port's IPv6 address to send from */
+			if (!dp.ports[l->pi].has_ipv6)
+				return -EAFNOSUPPORT;
+			l->peer_v6 = 1;
+			l->peer_ip = 0;
+			memcpy(l->peer_ip6, c->peer_ip6, 16);
+			l->peer_port = c->peer_port;
+			l->peer_set = memcmp(c->peer_ip6, any, 16) != 0 && c->peer_port != 0;
+			return 0;
+		}
+		if (c->peer_family != GW_IPC_FAMILY_IPV4)
+			return -EINVAL;
+		l->peer_v6 = 0;
 		l->peer_ip = c->peer_ip;
 		l->peer_port = c->peer_port;
 		l->peer_set = c->peer_ip != 0 && c->peer_port != 0;
@@ -597,15 +618,64 @@ dp_media_command(struct dp_worker *w, struct gw_ipc_msg *q)
 
 /* ---- packets (worker 0) ------------------------------------------------------ */
 
+static inline void
+count_out(struct dp_worker *w, struct leg *l, size_t len, bool rtcp)
+{
+	DP_CNT(w, MEDIA_OUT);
+	if (rtcp)
+		LEG_CNT(l, rtcp_out);
+	else
+		LEG_CNT(l, rtp_out);
+	LEG_CNT_ADD(l, bytes_out, len);
+}
+
 /*
- * Send the protected packet at frame + HDRS (len bytes, inside m's single
- * segment) to l's peer: UDP/IPv4 headers in front of it, counters, the ARP/TX
- * end. Consumes m.
+ * xmit() to an IPv6 peer: UDP/IPv6 headers (HDRS6, 20 bytes more than
+ * IPv4's: they reach into the headroom when the packet came over IPv4) in
+ * front of the packet at p, the UDP checksum (mandatory over IPv6) in
+ * software, the NDP/TX end. Consumes m.
+ */
+static void __rte_noinline
+xmit6(struct dp_worker *w, struct leg *l, struct rte_mbuf *m, uint8_t *p, size_t len,
+      bool rtcp)
+{
+	const struct dp_port *port = &dp.ports[l->pi];
+	uint8_t *frame = p - HDRS6;
+
+	if (unlikely(!port->has_ipv6 || frame < (uint8_t *)m->buf_addr ||
+		     GW_IPV6_HLEN + GW_UDP_HLEN + len > port->mtu)) {
+		DP_CNT(w, MEDIA_TX_FAIL);
+		LEG_CNT(l, dropped);
+		rte_pktmbuf_free(m);
+		return;
+	}
+	m->data_off = (uint16_t)(frame - (uint8_t *)m->buf_addr);
+	m->data_len = (uint16_t)(HDRS6 + len);
+	m->pkt_len = m->data_len;
+	m->ol_flags = 0;
+	gw_ipv6_encode(frame + GW_ETH_HLEN, port->ipv6, l->peer_ip6, GW_IPPROTO_UDP, 64,
+		       (uint16_t)(GW_UDP_HLEN + len));
+	gw_udp6_encode(frame + GW_ETH_HLEN + GW_IPV6_HLEN, port->ipv6, l->peer_ip6, l->port,
+		       l->peer_port, (uint16_t)len);
+	count_out(w, l, len, rtcp);
+	dp_ndp_send_ip6(w, l->pi, m, l->peer_ip6);
+}
+
+/*
+ * Send the protected packet at p (len bytes, inside m's single segment, the
+ * headers' room in front of it) to l's peer: UDP/IPv4 headers in front of it,
+ * counters, the ARP/TX end; an IPv6 peer's through xmit6. Consumes m.
  */
 static void
-xmit(struct dp_worker *w, struct leg *l, struct rte_mbuf *m, uint8_t *frame, size_t len,
+xmit(struct dp_worker *w, struct leg *l, struct rte_mbuf *m, uint8_t *p, size_t len,
      bool rtcp)
 {
+	uint8_t *frame = p - HDRS;
+
+	if (unlikely(l->peer_v6)) {
+		xmit6(w, l, m, p, len, rtcp);
+		return;
+	}
 	if (unlikely(GW_IPV4_HLEN + GW_UDP_HLEN + len > dp.ports[l->pi].mtu)) {
 		DP_CNT(w, MEDIA_TX_FAIL);
 		LEG_CNT(l, dropped);
@@ -620,12 +690,7 @@ xmit(struct dp_worker *w, struct leg *l, struct rte_mbuf *m, uint8_t *frame, siz
 		       l->port, l->peer_port, (uint16_t)len);
 	gw_ipv4_encode(frame + GW_ETH_HLEN, dp.ports[l->pi].ipv4, l->peer_ip, GW_IPPROTO_UDP, 64,
 		       (uint16_t)(GW_UDP_HLEN + len), w->ip_id++);
-	DP_CNT(w, MEDIA_OUT);
-	if (rtcp)
-		LEG_CNT(l, rtcp_out);
-	else
-		LEG_CNT(l, rtp_out);
-	LEG_CNT_ADD(l, bytes_out, len);
+	count_out(w, l, len, rtcp);
 	dp_arp_send_ip(w, l->pi, m, l->peer_ip);
 }
 
@@ -638,7 +703,7 @@ static void
 send_to(struct dp_worker *w, struct leg *l, struct rte_mbuf *m, uint8_t *p, size_t len,
 	bool rtcp)
 {
-	uint8_t *buf = (uint8_t *)m->buf_addr, *frame = p - HDRS;
+	uint8_t *buf = (uint8_t *)m->buf_addr;
 	size_t cap = (size_t)(buf + m->buf_len - p);
 	int rc;
 
@@ -660,7 +725,7 @@ send_to(struct dp_worker *w, struct leg *l, struct rte_mbuf *m, uint8_t *p, size
 		rte_pktmbuf_free(m);
 		return;
 	}
-	xmit(w, l, m, frame, len, rtcp);
+	xmit(w, l, m, p, len, rtcp);
 }
 
 /*
@@ -673,7 +738,7 @@ static void
 send_protected_to(struct dp_worker *w, struct leg *l, struct rte_mbuf *c, const uint8_t *p,
 		  size_t len, bool rtcp)
 {
-	uint8_t *frame = rte_pktmbuf_mtod(c, uint8_t *), *dst = frame + HDRS;
+	uint8_t *dst = rte_pktmbuf_mtod(c, uint8_t *) + (l->peer_v6 ? HDRS6 : HDRS);
 	size_t cap = (size_t)((uint8_t *)c->buf_addr + c->buf_len - dst), out;
 	int rc;
 
@@ -685,7 +750,7 @@ send_protected_to(struct dp_worker *w, struct leg *l, struct rte_mbuf *c, const 
 		rte_pktmbuf_free(c);
 		return;
 	}
-	xmit(w, l, c, frame, out, rtcp);
+	xmit(w, l, c, dst, out, rtcp);
 }
 
 /*
@@ -702,7 +767,7 @@ static bool
 resend_to(struct dp_worker *w, struct leg *l, struct rte_mbuf *m, uint8_t *p, size_t len,
 	  bool again)
 {
-	uint8_t *buf = (uint8_t *)m->buf_addr, *frame = p - HDRS;
+	uint8_t *buf = (uint8_t *)m->buf_addr;
 	size_t cap = (size_t)(buf + m->buf_len - p);
 	int rc = l->plain ? 0 : l->tx == NULL ? -EINVAL
 		 : again ? dp_srtp_protect_again(l->tx, p, &len, cap)
@@ -714,7 +779,7 @@ resend_to(struct dp_worker *w, struct leg *l, struct rte_mbuf *m, uint8_t *p, si
 		rte_pktmbuf_free(m);
 		return false;
 	}
-	xmit(w, l, m, frame, len, false);
+	xmit(w, l, m, p, len, false);
 	return true;
 }
 
@@ -1174,9 +1239,14 @@ subscriber_rtcp(struct dp_worker *w, struct leg *s, struct rte_mbuf *m, uint8_t 
 	rte_pktmbuf_free(m);
 }
 
-void
-dp_media_input(struct dp_worker *w, unsigned pi, struct rte_mbuf *m,
-	       const struct gw_ipv4_view *ip, const struct gw_udp_view *u)
+/*
+ * One datagram of either family: src4 (IPv4, src6 NULL) or src6 (IPv6) is
+ * its source. Inlined into both entries, so the IPv4 path keeps no IPv6
+ * test but the constant one the compiler folds.
+ */
+static __rte_always_inline void
+media_in(struct dp_worker *w, unsigned pi, struct rte_mbuf *m, uint32_t src4,
+	 const uint8_t *src6, const struct gw_udp_view *u)
 {
 	uint8_t *p = (uint8_t *)(uintptr_t)u->payload;
 	size_t len = u->payload_len;
@@ -1246,7 +1316,14 @@ dp_media_input(struct dp_worker *w, unsigned pi, struct rte_mbuf *m,
 	/* Authenticated: a leg the control plane gave no address yet answers
 	 * where its media comes from (the ICE nomination normally sets it). */
 	if (unlikely(!l->peer_set || (l->latch && !l->latched))) {
-		l->peer_ip = ip->src;
+		if (src6 != NULL) {
+			l->peer_v6 = 1;
+			memcpy(l->peer_ip6, src6, 16);
+			l->peer_ip = 0;
+		} else {
+			l->peer_v6 = 0;
+			l->peer_ip = src4;
+		}
 		l->peer_port = u->sport;
 		l->pi = (uint8_t)pi;
 		l->peer_set = 1;
@@ -1290,6 +1367,37 @@ dp_media_input(struct dp_worker *w, unsigned pi, struct rte_mbuf *m,
 	rte_pktmbuf_free(m);
 }
 
+void
+dp_media_input(struct dp_worker *w, unsigned pi, struct rte_mbuf *m,
+	       const struct gw_ipv4_view *ip, const struct gw_udp_view *u)
+{
+	media_in(w, pi, m, ip->src, NULL, u);
+}
+
+void
+dp_media6_input(struct dp_worker *w, unsigned pi, struct rte_mbuf *m,
+		const struct gw_ipv6_view *ip, const struct gw_udp_view *u)
+{
+	media_in(w, pi, m, 0, ip->src, u);
+}
+
+/* A handed-over IPv6 datagram: its views rebuilt as dp_media_poll does for
+ * IPv4 (the sending worker verified the checksum). Consumes m. */
+static void
+poll6(struct dp_worker *w, unsigned pi, struct rte_mbuf *m, const struct gw_eth_view *e)
+{
+	struct gw_ipv6_view ip;
+	struct gw_udp_view u;
+
+	if (gw_ipv6_parse(&ip, e->payload, (uint16_t)e->payload_len) != 0 ||
+	    ip.proto != GW_IPPROTO_UDP || gw_udp6_parse(&u, &ip, GW_NET_CKSUM_VERIFIED) != 0) {
+		DP_CNT(w, MEDIA_MALFORMED);
+		rte_pktmbuf_free(m);
+		return;
+	}
+	dp_media6_input(w, pi, m, &ip, &u);
+}
+
 unsigned
 dp_media_poll(struct dp_worker *w)
 {
@@ -1312,8 +1420,16 @@ dp_media_poll(struct dp_worker *w)
 			pi++;
 		if (unlikely(pi == dp.n_ports ||
 			     gw_eth_parse(&e, rte_pktmbuf_mtod(m, const uint8_t *),
-					  rte_pktmbuf_data_len(m)) != 0 ||
-			     e.ethertype != GW_ETHERTYPE_IPV4 ||
+					  rte_pktmbuf_data_len(m)) != 0)) {
+			DP_CNT(w, MEDIA_MALFORMED);
+			rte_pktmbuf_free(m);
+			continue;
+		}
+		if (e.ethertype == GW_ETHERTYPE_IPV6) {
+			poll6(w, pi, m, &e);
+			continue;
+		}
+		if (unlikely(e.ethertype != GW_ETHERTYPE_IPV4 ||
 			     gw_ipv4_parse_opt(&ip, e.payload, e.payload_len,
 					       GW_NET_CKSUM_VERIFIED) != 0 ||
 			     gw_udp_parse_opt(&u, &ip, GW_NET_CKSUM_VERIFIED) != 0)) {

@@ -2,9 +2,11 @@
  * dp_media: media legs in the dataplane (DESIGN.md packet path 6).
  *
  * A leg is one WebRTC endpoint on one local media port (BUNDLE + rtcp-mux:
- * every stream of the peer arrives on that port), with the peer's address
- * (from the ICE nomination, sent by the control plane; or latched from the
- * first authenticated packet when none was sent yet), an SRTP receive and an
+ * every stream of the peer arrives on that port), with the peer's address,
+ * IPv4 or IPv6 (from the ICE nomination, sent by the control plane; or
+ * latched from the first authenticated packet when none was sent yet; each
+ * leg is sent to in its own peer's family, whatever family the packets it
+ * is forwarded came in on), an SRTP receive and an
  * SRTP send context (dp_srtp), per-leg counters and a forwarding rule:
  *
  * - ECHO: SRTP and SRTCP back to the leg, re-protected with its send keys;
@@ -39,6 +41,7 @@
 struct dp_worker;
 struct gw_ipc_msg;
 struct gw_ipv4_view;
+struct gw_ipv6_view;
 struct gw_udp_view;
 struct rte_mbuf;
 
@@ -90,6 +93,15 @@ void dp_media_command(struct dp_worker *w, struct gw_ipc_msg *q);
  */
 void dp_media_input(struct dp_worker *w, unsigned pi, struct rte_mbuf *m,
 		    const struct gw_ipv4_view *ip, const struct gw_udp_view *u);
+
+/**
+ * dp_media_input() for a datagram that came over IPv6: the same rules; a leg
+ * whose peer is IPv6 (GW_IPC_MEDIA_PEER with GW_IPC_FAMILY_IPV6, or latched
+ * from an IPv6 source) is sent to over UDP/IPv6 from the port's address6,
+ * through NDP, whatever family the packet it forwards came in on.
+ */
+void dp_media6_input(struct dp_worker *w, unsigned pi, struct rte_mbuf *m,
+		     const struct gw_ipv6_view *ip, const struct gw_udp_view *u);
 
 /**
  * Worker 0's periodic work (call it from the loop's timer, now = TSC): the

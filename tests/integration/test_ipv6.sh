@@ -5,7 +5,8 @@
 # heard from by its own NS; STUN Binding over IPv6 (coturn's
 # turnutils_stunclient and stun_peer.py) maps to the client's IPv6 address
 # (XOR-MAPPED-ADDRESS family 2); an ICE-lite check over IPv6 is answered
-# with integrity but does not nominate the (IPv4-only) leg; TURN over IPv6
+# with integrity and nominates the leg's IPv6 peer (WebRTC media over IPv6
+# end to end: test_media_ipv6.sh); TURN over IPv6
 # with turn.enabled false is counted and dropped (TURN over IPv6 itself:
 # test_turn_ipv6.sh); malformed IPv6 frames are counted by reason and
 # the dataplane stays healthy. IPv4 keeps working beside it.
@@ -78,7 +79,7 @@ tb_check "stun_peer.py binding over IPv6: XOR-MAPPED-ADDRESS [$CL6]:45002" \
 	bash -c "ip netns exec $TB_NS_C python3 $PEER $GW6 3478 binding --sport 45002 | grep -qx '200 \[$CL6\]:45002'"
 tb_check "stun_binding_ok counted for both" counted stun_binding_ok $((B0 + 2))
 
-# 3. ICE-lite over IPv6: answered with integrity, the leg stays IPv4's.
+# 3. ICE-lite over IPv6: answered with integrity, nominates the IPv6 peer.
 api_code() { curl -s -m 5 -o "$TB_DIR/body" -w '%{http_code}' -H "Authorization: Bearer $TB_TOKEN" "$@"; }
 j() { python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(eval(sys.argv[2]))' "$TB_DIR/$1" "$2"; }
 create_leg() {
@@ -98,11 +99,14 @@ ice6() { tb_c python3 "$PEER" "$GW6" 40000 ice --user "$LU:peerR" "$@"; }
 tb_check "ICE check over IPv6 with USE-CANDIDATE: 200, MI and FP valid" \
 	ice6 --pwd "$LP" --use-candidate --sport 45010
 tb_check "ICE check over IPv6 with a wrong password: 401" ice6 --pwd wrongwrongwrongwrongwrong --expect 401
-tb_check "ice6_not_nominated counted" counted ice6_not_nominated 1
-tb_check "the leg is not nominated over IPv6" leg_state waiting
-tb_check "ICE check over IPv4 still nominates" \
+tb_check "ice6_checked counted" counted ice6_checked 1
+tb_check "leg nominated over IPv6" tb_wait 3 leg_state nominated
+selected6() { [ "$(j get.json 'd["selected"]["address"], d["selected"]["family"], d["selected"]["port"]')" = "('$CL6', 'ipv6', 45010)" ]; }
+tb_check "its selected pair is [$CL6]:45010 (ipv6)" selected6
+R0=$(M ice_renominate_ignored)
+tb_check "an ICE check over IPv4 is answered" \
 	tb_c python3 "$PEER" "$TB_GW_IP" 40000 ice --user "$LU:peerR" --pwd "$LP" --use-candidate --sport 45011
-tb_check "leg nominated with the IPv4 address" tb_wait 3 leg_state nominated
+tb_check "... and does not move the IPv6 nomination (ice_renominate_ignored)" grew ice_renominate_ignored "$R0"
 
 # 4. What IPv6 does not do yet, and malformed input: counted, dropped.
 RAW6() { tb_c python3 "$TB_ROOT/tests/integration/rawframe6.py" "${TB}c0" "$TB_CLIENT_MAC" "$TB_GW_MAC" "$CL6" "$GW6" "$@"; }

@@ -425,6 +425,65 @@ test_chromium_answer(void **state)
 }
 
 /* WHIP/WHEP directions and the Firefox / GStreamer peculiarities. */
+/* One media port, both families: the IPv6 address as a second host
+ * candidate on every accepted section (its own foundation, a lower local
+ * preference), c= stays IPv4; the answer parses back to the same; a second
+ * address of the first's family or not an address is refused. */
+static void
+test_answer_ipv6_candidate(void **state)
+{
+	struct cp_sdp *s = new_sdp(), *a = new_sdp(), *back = new_sdp();
+	struct cp_sdp_answer_params p;
+	size_t len;
+	char *text = slurp("chromium-whip.sdp", &len), err[CP_SDP_ERR_LEN], *at;
+
+	(void)state;
+	parse_ok(s, text, len);
+	answer_params(&p, CP_SDP_DIR_RECVONLY);
+	p.cand_addr2 = "2001:2:0:72::2";
+	assert_int_equal(cp_sdp_answer(a, s, &p, err, sizeof(err)), 0);
+	at = encode(a);
+	for (unsigned i = 0; i < a->n_media; i++) {
+		const struct cp_sdp_media *am = &a->media[i];
+
+		assert_int_equal(am->n_cands, 2);
+		assert_int_equal(am->cands[0].family, 4);
+		assert_string_equal(am->cands[1].addr, "2001:2:0:72::2");
+		assert_int_equal(am->cands[1].family, 6);
+		assert_int_equal(am->cands[1].port, 40000);
+		assert_true(am->cands[1].priority < am->cands[0].priority);
+		assert_string_not_equal(am->cands[0].foundation, am->cands[1].foundation);
+		assert_int_equal(am->conn.family, 4);
+	}
+	assert_non_null(strstr(at, "a=candidate:1 1 udp 2130706431 198.18.14.1 40000 typ host\r\n"
+				   "a=candidate:2 1 udp 2130706175 2001:2:0:72::2 40000 typ host\r\n"
+				   "a=end-of-candidates\r\n"));
+	parse_ok(back, at, strlen(at));
+	assert_int_equal(back->media[0].n_cands, 2);
+	assert_string_equal(back->media[0].cands[1].addr, "2001:2:0:72::2");
+	/* an IPv6-first answer with the IPv4 address second works the same */
+	p.cand_addr = "2001:2:0:72::2";
+	p.cand_addr2 = "198.18.14.1";
+	assert_int_equal(cp_sdp_answer(a, s, &p, err, sizeof(err)), 0);
+	assert_int_equal(a->media[0].cands[0].family, 6);
+	assert_int_equal(a->media[0].cands[1].family, 4);
+	/* refused: the same family twice, not an address */
+	p.cand_addr = "198.18.14.1";
+	p.cand_addr2 = "198.18.14.9";
+	assert_int_equal(cp_sdp_answer(a, s, &p, err, sizeof(err)), -EINVAL);
+	p.cand_addr2 = "gateway.example";
+	assert_int_equal(cp_sdp_answer(a, s, &p, err, sizeof(err)), -EINVAL);
+	/* without it: one candidate, as before */
+	p.cand_addr2 = NULL;
+	assert_int_equal(cp_sdp_answer(a, s, &p, err, sizeof(err)), 0);
+	assert_int_equal(a->media[0].n_cands, 1);
+	free(at);
+	free(text);
+	free(s);
+	free(a);
+	free(back);
+}
+
 static void
 test_directions_and_clients(void **state)
 {
@@ -1121,6 +1180,7 @@ main(void)
 		cmocka_unit_test(test_vectors_round_trip),
 		cmocka_unit_test(test_chromium_fields),
 		cmocka_unit_test(test_chromium_answer),
+		cmocka_unit_test(test_answer_ipv6_candidate),
 		cmocka_unit_test(test_directions_and_clients),
 		cmocka_unit_test(test_extmap_session_and_media),
 		cmocka_unit_test(test_answer_refusals),

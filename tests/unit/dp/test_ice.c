@@ -190,6 +190,72 @@ nominate_and_consent(void **state)
 	assert_int_equal(cmd_del(8), 0);
 }
 
+/* ICE over IPv6: the nomination carries the family and the 16-byte address,
+ * IPv6 checks keep consent, a check from another family after the
+ * nomination is ignored, and consent loss names the IPv6 peer. */
+static void
+nominate_and_consent6(void **state)
+{
+	static const uint8_t a6[16] = { 0x20, 0x01, 0, 0x02, 0, 0, 0, 0x72, [15] = 0x10 };
+	uint8_t b6[16];
+	const struct gw_ice_cred *c;
+	const struct gw_ipc_ice_evt *e;
+	uint64_t now = rte_rdtsc();
+	uint64_t limit = (uint64_t)conf.media.consent_timeout_s * dp.tsc_hz;
+
+	(void)state;
+	n_evts = 0;
+	memset(w0->cnt, 0, sizeof(w0->cnt));
+	assert_int_equal(cmd_add(9, 40012, "v6U", "", "passwordpasswordpassword"), 0);
+	c = find("v6U", 40012);
+	assert_non_null(c);
+	dp_ice_checked6(w0, c, a6, 6000, false, 1, now);
+	assert_null(last_evt(GW_IPC_ICE_NOMINATED, NULL));
+	dp_ice_checked6(w0, c, a6, 6001, true, 77, now);
+	e = last_evt(GW_IPC_ICE_NOMINATED, NULL);
+	assert_non_null(e);
+	assert_int_equal(e->leg_id, 9);
+	assert_int_equal(e->peer_family, GW_IPC_FAMILY_IPV6);
+	assert_memory_equal(e->peer_ip6, a6, 16);
+	assert_int_equal(e->peer_ip, 0);
+	assert_int_equal(e->peer_port, 6001);
+	assert_int_equal(e->port, 40012);
+	assert_int_equal(e->priority, 77);
+	/* the same peer again: nothing; another IPv6 address, or an IPv4 one
+	 * (both 0 in the IPv4 field): renomination ignored */
+	dp_ice_checked6(w0, c, a6, 6001, true, 77, now);
+	memcpy(b6, a6, 16);
+	b6[15] = 0x11;
+	dp_ice_checked6(w0, c, b6, 6001, true, 77, now);
+	dp_ice_checked(w0, c, 0, 6001, true, 77, now);
+	assert_int_equal(w0->cnt[GW_CNT_ICE_NOMINATED], 1);
+	assert_int_equal(w0->cnt[GW_CNT_ICE_RENOMINATE_IGNORED], 2);
+	/* consent kept by IPv6 checks: one at now + limit / 2 moves the deadline */
+	dp_ice_checked6(w0, c, a6, 6001, false, 77, now + limit / 2);
+	for (unsigned i = 0; i < LEGS; i++)
+		dp_ice_tick(w0, now + limit + dp.tsc_hz);
+	assert_null(last_evt(GW_IPC_ICE_CONSENT_LOST, NULL));
+	for (unsigned i = 0; i < LEGS; i++)
+		dp_ice_tick(w0, now + limit / 2 + limit + dp.tsc_hz);
+	e = last_evt(GW_IPC_ICE_CONSENT_LOST, NULL);
+	assert_non_null(e);
+	assert_int_equal(e->leg_id, 9);
+	assert_int_equal(e->peer_family, GW_IPC_FAMILY_IPV6);
+	assert_memory_equal(e->peer_ip6, a6, 16);
+	assert_int_equal(e->peer_port, 6001);
+	assert_int_equal(w0->cnt[GW_CNT_ICE_CONSENT_LOST], 1);
+	assert_int_equal(cmd_del(9), 0);
+	/* a reused slot starts IPv4 again */
+	assert_int_equal(cmd_add(10, 40012, "v4again", "", "passwordpasswordpassword"), 0);
+	c = find("v4again", 40012);
+	dp_ice_checked(w0, c, 0xc6120302, 5005, true, 1, now);
+	e = last_evt(GW_IPC_ICE_NOMINATED, NULL);
+	assert_int_equal(e->leg_id, 10);
+	assert_int_equal(e->peer_family, GW_IPC_FAMILY_IPV4);
+	assert_int_equal(e->peer_ip, 0xc6120302);
+	assert_int_equal(cmd_del(10), 0);
+}
+
 static void
 flush_and_reuse(void **state)
 {
@@ -237,6 +303,7 @@ main(int argc, char **argv)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(add_lookup_delete),
 		cmocka_unit_test(nominate_and_consent),
+		cmocka_unit_test(nominate_and_consent6),
 		cmocka_unit_test(flush_and_reuse),
 		cmocka_unit_test(wrong_worker),
 	};

@@ -57,7 +57,10 @@ static struct gw_config conf;
 static struct dp_worker wk;
 static struct rte_mempool *pool;
 static struct gw_ice_cred cred;
-static unsigned n_ice_checked;
+static unsigned n_ice_checked, n_ice_checked6, n_punt, n_media6;
+static uint8_t ice6_peer[16];
+static uint16_t ice6_port;
+static bool ice6_use;
 
 /* ---- what dp_classify and dp_stun call besides the IPv6 path ------------------ */
 
@@ -137,6 +140,16 @@ void
 dp_ipc_punt(struct dp_worker *w, struct rte_mbuf *m)
 {
 	(void)w;
+	n_punt++;
+	rte_pktmbuf_free(m);
+}
+
+void
+dp_media6_input(struct dp_worker *w, unsigned pi, struct rte_mbuf *m,
+		const struct gw_ipv6_view *ip, const struct gw_udp_view *u)
+{
+	(void)w, (void)pi, (void)ip, (void)u;
+	n_media6++;
 	rte_pktmbuf_free(m);
 }
 
@@ -170,6 +183,17 @@ dp_ice_checked(struct dp_worker *w, const struct gw_ice_cred *c, uint32_t peer_i
 	(void)w, (void)c, (void)peer_ip, (void)peer_port, (void)use_candidate, (void)priority;
 	(void)now;
 	n_ice_checked++;
+}
+
+void
+dp_ice_checked6(struct dp_worker *w, const struct gw_ice_cred *c, const uint8_t *peer_ip6,
+		uint16_t peer_port, bool use_candidate, uint32_t priority, uint64_t now)
+{
+	(void)w, (void)c, (void)priority, (void)now;
+	memcpy(ice6_peer, peer_ip6, 16);
+	ice6_port = peer_port;
+	ice6_use = use_candidate;
+	n_ice_checked6++;
 }
 
 /* ---- frames in, frames out ------------------------------------------------------ */
@@ -690,12 +714,18 @@ test_stun_binding6(void **state)
 	/* ChannelData elsewhere than the TURN port: not TURN's */
 	rx_udp6(cl6, 45002, 40000, (const uint8_t[8]){ 0x40, 0x01, 0, 4, 1, 2, 3, 4 }, 8);
 	assert_int_equal(n_turn6_chandata, 1);
-	/* other classes on IPv6: counted as the classes they are, dropped */
+	/* media over IPv6: RTP/RTCP on a media port to dp_media6_input, DTLS
+	 * punted to the control plane; a class no service takes is dropped */
 	rx_udp6(cl6, 45002, 40000, (const uint8_t[12]){ 0x80, 111 }, 12);      /* RTP */
 	rx_udp6(cl6, 45002, 40000, (const uint8_t[13]){ 22, 0xfe, 0xfd }, 13); /* DTLS */
+	assert_int_equal(n_media6, 1);
+	assert_int_equal(n_punt, 1);
 	rx_udp6(cl6, 45002, 9999, req, gw_stun_enc_len(&e));                 /* no service */
 	sent_none();
-	assert_int_equal(cnt(GW_CNT_IPV6_UDP_UNSUPPORTED), 3);
+	assert_int_equal(n_media6, 1);
+	assert_int_equal(n_punt, 1);
+	/* only the ChannelData on the media port above */
+	assert_int_equal(cnt(GW_CNT_IPV6_UDP_UNSUPPORTED), 1);
 	assert_int_equal(cnt(GW_CNT_UDP_NO_HANDLER), 1);
 	/* a bad checksum */
 	{
@@ -740,8 +770,13 @@ test_ice6(void **state)
 	assert_int_not_equal(sv.attr[GW_STUN_A_MESSAGE_INTEGRITY].off, 0);
 	rte_pktmbuf_free(m[0]);
 	assert_int_equal(cnt(GW_CNT_ICE_OK), 1);
-	assert_int_equal(cnt(GW_CNT_ICE6_NOT_NOMINATED), 1);
-	assert_int_equal(n_ice_checked, 0);            /* the leg was not touched */
+	assert_int_equal(cnt(GW_CNT_ICE6_CHECKED), 1);
+	/* the check reached the ICE leg with its IPv6 source (dp_ice_checked6) */
+	assert_int_equal(n_ice_checked, 0);
+	assert_int_equal(n_ice_checked6, 1);
+	assert_memory_equal(ice6_peer, cl6, 16);
+	assert_int_equal(ice6_port, 45010);
+	assert_true(ice6_use);
 }
 
 static void

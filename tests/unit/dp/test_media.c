@@ -10,7 +10,8 @@
  * each with its own keys, a subscriber's PLI reaching the publisher once per
  * 500 ms with the sender SSRC rewritten, replayed and tampered packets
  * dropped and counted, and deletes returning every leg, SRTP context and
- * mbuf.
+ * mbuf; IPv6 peers (echo, latching, fan-out across the families, a
+ * viewer's PLI to an IPv6 publisher) sent as UDP/IPv6 with a valid checksum.
  */
 #include <errno.h>
 #include <setjmp.h>
@@ -31,6 +32,7 @@
 #include "dp_rtcp.h"
 #include "dp_srtp.h"
 #include "gw_config.h"
+#include "net6.h"
 
 #define IP(a, b, c, d) ((uint32_t)(a) << 24 | (uint32_t)(b) << 16 | (uint32_t)(c) << 8 | (d))
 #define GW      IP(198, 18, 4, 2)
@@ -48,6 +50,25 @@ static unsigned n_evts;
 static dp_ipc_cmd_fn *registered[GW_IPC_TYPE_MAX];
 static uint64_t stats_cnt[GW_IPC_MEDIA_CNT_MAX];    /* what the STATS events carried */
 static uint64_t fake_now;                           /* the packet clock (dp_media_clock) */
+
+/* What the dataplane handed to NDP (dp_ndp.c is not linked): the frames
+ * join dp_harness_sent[] in order, their next hop here. */
+static uint8_t sent_dst6[DP_HARNESS_TX_MAX][16];
+
+void
+dp_ndp_send_ip6(struct dp_worker *w, unsigned pi, struct rte_mbuf *m, const uint8_t *dst)
+{
+	(void)w;
+	if (dp_harness_n_sent == DP_HARNESS_TX_MAX) {
+		dp_harness_tx_overflow++;
+		rte_pktmbuf_free(m);
+		return;
+	}
+	memcpy(sent_dst6[dp_harness_n_sent], dst, 16);
+	dp_harness_sent_dst[dp_harness_n_sent] = 0;
+	dp_harness_sent_pi[dp_harness_n_sent] = pi;
+	dp_harness_sent[dp_harness_n_sent++] = m;
+}
 
 static uint64_t
 fake_clock(void)
@@ -1571,6 +1592,224 @@ test_steering(void **state)
 	all_free();
 }
 
+/* ---- IPv6 peers ---------------------------------------------------------------- */
+
+#define A6(n) { 0x20, 0x01, 0, 0x02, 0, 0, 0, 0x72, [15] = (n) }
+static const uint8_t gw6[16] = A6(2);
+
+/* Leg b's peer becomes [2001:2:0:72::(10 + id)]:b->sport (b->ip 0). */
+static void
+peer6(struct browser *b, uint8_t addr[16])
+{
+	struct gw_ipc_media_leg c = { .leg_id = b->leg_id, .op = GW_IPC_MEDIA_PEER,
+				      .peer_port = b->sport,
+				      .peer_family = GW_IPC_FAMILY_IPV6 };
+	const uint8_t a[16] = A6(0);
+
+	memcpy(addr, a, 16);
+	addr[15] = (uint8_t)(10 + b->leg_id);
+	memcpy(c.peer_ip6, addr, 16);
+	assert_int_equal(cmd(w0, GW_IPC_MEDIA_LEG_REQ, &c), 0);
+	b->ip = 0;
+}
+
+/* The browser at src6 sends wire to the leg's port over IPv6, received by
+ * worker w (w1: handed to worker 0 through the steering ring). */
+static void
+deliver6_on(struct dp_worker *w, const struct browser *b, const uint8_t *src6,
+	    const uint8_t *wire, size_t wlen)
+{
+	struct rte_mbuf *m = rte_pktmbuf_alloc(pool);
+	struct gw_ipv6_view ip;
+	struct gw_udp_view u;
+	uint8_t *f;
+
+	assert_non_null(m);
+	f = (uint8_t *)rte_pktmbuf_append(m, (uint16_t)(GW_ETH_HLEN + GW_IPV6_HLEN +
+							GW_UDP_HLEN + wlen));
+	assert_non_null(f);
+	memset(f, 0, GW_ETH_HLEN);
+	f[12] = 0x86;
+	f[13] = 0xdd;
+	memcpy(f + GW_ETH_HLEN + GW_IPV6_HLEN + GW_UDP_HLEN, wire, wlen);
+	gw_ipv6_encode(f + GW_ETH_HLEN, src6, gw6, GW_IPPROTO_UDP, 64,
+		       (uint16_t)(GW_UDP_HLEN + wlen));
+	gw_udp6_encode(f + GW_ETH_HLEN + GW_IPV6_HLEN, src6, gw6, b->sport, b->port,
+		       (uint16_t)wlen);
+	assert_int_equal(gw_ipv6_parse(&ip, f + GW_ETH_HLEN, GW_IPV6_HLEN + GW_UDP_HLEN + wlen), 0);
+	assert_int_equal(gw_udp6_parse(&u, &ip, 0), 0);
+	m->port = dp.ports[0].port_id;
+	dp_media6_input(w, 0, m, &ip, &u);
+}
+
+static void
+deliver6(const struct browser *b, const uint8_t *src6, const uint8_t *wire, size_t wlen)
+{
+	deliver6_on(w0, b, src6, wire, wlen);
+}
+
+/* Sent frame i is UDP/IPv6 from [gw6]:leg port to [dst6]:b->sport, handed
+ * to NDP for dst6, its UDP checksum valid (gw_udp6_parse checks it, and a
+ * zero one is refused); returns the plaintext b's receive context recovers. */
+static const uint8_t *
+received6(unsigned i, struct browser *b, const uint8_t *dst6, size_t *len, bool rtcp)
+{
+	struct gw_ipv6_view ip;
+	struct gw_udp_view u;
+	struct rte_mbuf *m;
+	uint8_t *p;
+
+	assert_true(i < dp_harness_n_sent);
+	m = dp_harness_sent[i];
+	assert_int_equal(rte_pktmbuf_data_len(m), rte_pktmbuf_pkt_len(m));
+	assert_int_equal(gw_ipv6_parse(&ip, rte_pktmbuf_mtod(m, uint8_t *) + GW_ETH_HLEN,
+				       rte_pktmbuf_pkt_len(m) - GW_ETH_HLEN), 0);
+	assert_int_equal(ip.proto, GW_IPPROTO_UDP);
+	assert_memory_equal(ip.src, gw6, 16);
+	assert_memory_equal(ip.dst, dst6, 16);
+	assert_memory_equal(sent_dst6[i], dst6, 16);
+	assert_int_equal(gw_udp6_parse(&u, &ip, 0), 0);
+	assert_int_equal(u.sport, b->port);
+	assert_int_equal(u.dport, b->sport);
+	p = (uint8_t *)(uintptr_t)u.payload;
+	*len = u.payload_len;
+	assert_int_equal(rtcp ? dp_srtp_rtcp_unprotect(b->rx, p, len)
+			      : dp_srtp_unprotect(b->rx, p, len), 0);
+	return p;
+}
+
+static void
+test_ipv6_peers(void **state)
+{
+	uint8_t pkt[1500], wire[1600], a6[16], v6[16], p6[16];
+	size_t len, wlen, got;
+	const uint8_t *p;
+	struct browser a, pub, sub4, sub6;
+
+	(void)state;
+	/* a port without an IPv6 address takes no IPv6 peer */
+	browser_up(&a, 1, PORT0 + 1, DP_SRTP_AEAD_AES_128_GCM, true);
+	{
+		struct gw_ipc_media_leg c = { .leg_id = 1, .op = GW_IPC_MEDIA_PEER,
+					      .peer_port = 5000, .peer_family = GW_IPC_FAMILY_IPV6,
+					      .peer_ip6 = A6(9) };
+
+		assert_int_equal(cmd(w0, GW_IPC_MEDIA_LEG_REQ, &c), -EAFNOSUPPORT);
+		c.peer_family = 7;
+		dp.ports[0].has_ipv6 = true;
+		assert_int_equal(cmd(w0, GW_IPC_MEDIA_LEG_REQ, &c), -EINVAL);
+	}
+	memcpy(dp.ports[0].ipv6, gw6, 16);
+
+	/* 1. echo to an IPv6 peer the ICE nomination named */
+	peer6(&a, a6);
+	assert_int_equal(leg_op(1, GW_IPC_MEDIA_RULE, 0, GW_IPC_MEDIA_RULE_ECHO, 0), 0);
+	for (uint16_t seq = 1; seq <= 3; seq++) {
+		len = rtp_packet(pkt, 0x6666, seq, 1000 + seq);
+		browser_send(&a, pkt, len, false, wire, &wlen);
+		deliver6(&a, a6, wire, wlen);
+		assert_int_equal(dp_harness_n_sent, seq);
+		p = received6(seq - 1, &a, a6, &got, false);
+		assert_int_equal(got, len);
+		assert_memory_equal(p, pkt, len);
+	}
+	len = sr_packet(pkt, 0x6666);
+	browser_send(&a, pkt, len, true, wire, &wlen);
+	deliver6(&a, a6, wire, wlen);
+	p = received6(3, &a, a6, &got, true);
+	assert_memory_equal(p, pkt, len);
+	/* received by another worker: steered to worker 0 as an IPv6 frame,
+	 * its views rebuilt there (test_steering made the ring) */
+	len = rtp_packet(pkt, 0x6666, 4, 500);
+	browser_send(&a, pkt, len, false, wire, &wlen);
+	deliver6_on(w1, &a, a6, wire, wlen);
+	assert_int_equal(dp_harness_n_sent, 4);
+	assert_int_equal(dp_media_poll(w0), 1);
+	p = received6(4, &a, a6, &got, false);
+	assert_int_equal(got, len);
+	assert_memory_equal(p, pkt, len);
+	assert_int_equal(leg_cnt(1, GW_IPC_MEDIA_CNT_rtp_out), 4);
+	assert_int_equal(leg_op(1, GW_IPC_MEDIA_DEL, 0, 0, 0), 0);
+	browser_down(&a);
+	all_free();
+
+	/* 2. no PEER command: the first authenticated packet's IPv6 source latches */
+	browser_up(&a, 1, PORT0 + 1, DP_SRTP_AES128_CM_SHA1_80, true);
+	assert_int_equal(leg_op(1, GW_IPC_MEDIA_RULE, 0, GW_IPC_MEDIA_RULE_ECHO, 0), 0);
+	a6[15] = 0x77;
+	len = rtp_packet(pkt, 0x6667, 1, 160);
+	browser_send(&a, pkt, len, false, wire, &wlen);
+	deliver6(&a, a6, wire, wlen);
+	p = received6(0, &a, a6, &got, false);
+	assert_memory_equal(p, pkt, len);
+	assert_int_equal(leg_op(1, GW_IPC_MEDIA_DEL, 0, 0, 0), 0);
+	browser_down(&a);
+	all_free();
+
+	/* 3. an IPv4 publisher, an IPv4 and an IPv6 viewer; a PLI of the IPv6
+	 * viewer reaches the IPv4 publisher */
+	browser_up(&pub, 1, PORT0 + 1, DP_SRTP_AEAD_AES_128_GCM, false);
+	browser_up(&sub4, 2, PORT0 + 2, DP_SRTP_AEAD_AES_128_GCM, false);
+	browser_up(&sub6, 3, PORT0 + 3, DP_SRTP_AES128_CM_SHA1_80, false);
+	peer6(&sub6, v6);
+	assert_int_equal(leg_op(1, GW_IPC_MEDIA_RULE, 0, GW_IPC_MEDIA_RULE_PUBLISH, 0), 0);
+	assert_int_equal(leg_op(2, GW_IPC_MEDIA_RULE, 0, GW_IPC_MEDIA_RULE_SUBSCRIBE, 1), 0);
+	assert_int_equal(leg_op(3, GW_IPC_MEDIA_RULE, 0, GW_IPC_MEDIA_RULE_SUBSCRIBE, 1), 0);
+	len = rtp_packet(pkt, 0x1234, 1, 1100);
+	browser_send(&pub, pkt, len, false, wire, &wlen);
+	deliver(&pub, wire, wlen);
+	assert_int_equal(dp_harness_n_sent, 2);
+	/* subscribers are a list, newest first */
+	p = received6(0, &sub6, v6, &got, false);
+	assert_int_equal(got, len);
+	assert_memory_equal(p, pkt, len);
+	p = received(1, &sub4, &got, false);
+	assert_memory_equal(p, pkt, len);
+	fake_now += dp.tsc_hz;
+	len = pli_packet(pkt, 0xabcd, 0x1234);
+	browser_send(&sub6, pkt, len, true, wire, &wlen);
+	deliver6(&sub6, v6, wire, wlen);
+	assert_int_equal(dp_harness_n_sent, 3);
+	p = received(2, &pub, &got, true);
+	assert_int_equal(got, len);
+	assert_int_equal(leg_op(1, GW_IPC_MEDIA_DEL, 0, 0, 0), 0);
+	assert_int_equal(leg_op(2, GW_IPC_MEDIA_DEL, 0, 0, 0), 0);
+	assert_int_equal(leg_op(3, GW_IPC_MEDIA_DEL, 0, 0, 0), 0);
+	browser_down(&pub);
+	browser_down(&sub4);
+	browser_down(&sub6);
+	all_free();
+
+	/* 4. the reverse: an IPv6 publisher, an IPv4 viewer; the IPv4 viewer's
+	 * PLI goes to the IPv6 publisher in place (the headers reach into the
+	 * headroom of the IPv4 frame it came in) */
+	browser_up(&pub, 1, PORT0 + 1, DP_SRTP_AEAD_AES_128_GCM, false);
+	browser_up(&sub4, 2, PORT0 + 2, DP_SRTP_AEAD_AES_128_GCM, false);
+	peer6(&pub, p6);
+	assert_int_equal(leg_op(1, GW_IPC_MEDIA_RULE, 0, GW_IPC_MEDIA_RULE_PUBLISH, 0), 0);
+	assert_int_equal(leg_op(2, GW_IPC_MEDIA_RULE, 0, GW_IPC_MEDIA_RULE_SUBSCRIBE, 1), 0);
+	len = rtp_packet(pkt, 0x4321, 1, 900);
+	browser_send(&pub, pkt, len, false, wire, &wlen);
+	deliver6(&pub, p6, wire, wlen);
+	p = received(0, &sub4, &got, false);
+	assert_int_equal(got, len);
+	assert_memory_equal(p, pkt, len);
+	fake_now += dp.tsc_hz;
+	len = pli_packet(pkt, 0xabcd, 0x4321);
+	browser_send(&sub4, pkt, len, true, wire, &wlen);
+	deliver(&sub4, wire, wlen);
+	assert_int_equal(dp_harness_n_sent, 2);
+	p = received6(1, &pub, p6, &got, true);
+	assert_int_equal(got, len);
+	assert_int_equal(leg_op(1, GW_IPC_MEDIA_DEL, 0, 0, 0), 0);
+	assert_int_equal(leg_op(2, GW_IPC_MEDIA_DEL, 0, 0, 0), 0);
+	browser_down(&pub);
+	browser_down(&sub4);
+	all_free();
+	dp.ports[0].has_ipv6 = false;
+	memset(dp.ports[0].ipv6, 0, 16);
+}
+
 int
 main(void)
 {
@@ -1589,6 +1828,7 @@ main(void)
 		cmocka_unit_test(test_rate_learn),
 		cmocka_unit_test(test_rtx),
 		cmocka_unit_test(test_sr_viewer),
+		cmocka_unit_test(test_ipv6_peers),
 	};
 	int rc;
 

@@ -80,7 +80,7 @@ test_media_layout(void **state)
 	assert_int_equal(GW_IPC_MEDIA_LEG_REQ, 16);
 	assert_int_equal(GW_IPC_MEDIA_STATS_REQ, 17);
 	assert_int_equal(GW_IPC_MEDIA_EVENT, 18);
-	assert_int_equal(sizeof(struct gw_ipc_media_leg), 20);
+	assert_true(sizeof(struct gw_ipc_media_leg) >= 20);
 	assert_int_equal(offsetof(struct gw_ipc_media_leg, op), 4);
 	assert_int_equal(offsetof(struct gw_ipc_media_leg, port), 6);
 	assert_int_equal(offsetof(struct gw_ipc_media_leg, peer_ip), 8);
@@ -203,16 +203,16 @@ test_ipv6_counters(void **state)
 	(void)state;
 	assert_true(GW_IPC_VERSION >= 17);
 	assert_int_equal(GW_CNT_IPV6_RX, GW_CNT_MEDIA_CMD_FAILED + 1);
-	assert_int_equal(GW_CNT_ICE6_NOT_NOMINATED, GW_CNT_IPV6_RX + 23);
+	assert_int_equal(GW_CNT_ICE6_CHECKED, GW_CNT_IPV6_RX + 23);
 }
 
-/* v18: TURN over IPv6 (RFC 6156): 5 counters after ice6_not_nominated. */
+/* v18: TURN over IPv6 (RFC 6156): 5 counters after ice6_checked (ice6_not_nominated before v20). */
 static void
 test_turn6_counters(void **state)
 {
 	(void)state;
 	assert_true(GW_IPC_VERSION >= 18);
-	assert_int_equal(GW_CNT_TURN6_ALLOC_OK, GW_CNT_ICE6_NOT_NOMINATED + 1);
+	assert_int_equal(GW_CNT_TURN6_ALLOC_OK, GW_CNT_ICE6_CHECKED + 1);
 	assert_int_equal(GW_CNT_TURN6_DROP_TOOBIG, GW_CNT_TURN6_ALLOC_OK + 4);
 	assert_true(GW_CNT_MAX > GW_CNT_TURN6_DROP_TOOBIG);
 }
@@ -223,7 +223,7 @@ static void
 test_family_frag6_counters(void **state)
 {
 	(void)state;
-	assert_int_equal(GW_IPC_VERSION, 20);
+	assert_true(GW_IPC_VERSION >= 20);
 	assert_int_equal(GW_CNT_TURN_FAMILY_DELETED, GW_CNT_TURN6_DROP_TOOBIG + 1);
 	assert_int_equal(GW_CNT_IPV6_FRAG_OUT, GW_CNT_TURN_FAMILY_DELETED + 1);
 	assert_int_equal(GW_CNT_FRAG_REASSEMBLED, GW_CNT_IPV6_FRAG_OUT + 1);
@@ -249,7 +249,7 @@ test_rtx_layout(void **state)
 	struct gw_ipc_msg m = { .type = GW_IPC_MEDIA_LEG_REQ };
 
 	(void)state;
-	assert_int_equal(GW_IPC_VERSION, 20);
+	assert_true(GW_IPC_VERSION >= 20);
 	assert_int_equal(GW_IPC_MEDIA_RTX, 9);
 	assert_int_equal(GW_IPC_MEDIA_RTX_PTS, 8);
 	assert_int_equal(sizeof(struct gw_ipc_media_rtx), 32);
@@ -265,6 +265,39 @@ test_rtx_layout(void **state)
 	assert_int_equal(GW_IPC_MEDIA_CNT_nack_rtx, GW_IPC_MEDIA_CNT_nack_missed + 1);
 	assert_int_equal(GW_CNT_MEDIA_NACK_RTX, GW_CNT_MEDIA_RR_SENT + 1);
 	assert_int_equal(GW_CNT_MEDIA_LEG_ADDED, GW_CNT_MEDIA_NACK_RTX + 1);
+}
+
+/* v21: WebRTC media over IPv6: the ICE event, the media leg's PEER and the
+ * tx-ring metadata carry a family and a 16-byte address (IPv4 stays the zero
+ * family); the mbuf private area grew to hold the metadata. */
+static void
+test_media6_layout(void **state)
+{
+	(void)state;
+	assert_int_equal(GW_IPC_VERSION, 21);
+	assert_int_equal(GW_IPC_FAMILY_IPV4, 0);
+	assert_int_equal(GW_IPC_FAMILY_IPV6, 1);
+	assert_int_equal(sizeof(struct gw_ipc_ice_evt), 40);
+	assert_int_equal(offsetof(struct gw_ipc_ice_evt, peer_ip), 8);
+	assert_int_equal(offsetof(struct gw_ipc_ice_evt, peer_port), 12);
+	assert_int_equal(offsetof(struct gw_ipc_ice_evt, peer_family), 14);
+	assert_int_equal(offsetof(struct gw_ipc_ice_evt, priority), 16);
+	assert_int_equal(offsetof(struct gw_ipc_ice_evt, idle_ms), 20);
+	assert_int_equal(offsetof(struct gw_ipc_ice_evt, peer_ip6), 24);
+	assert_int_equal(sizeof(struct gw_ipc_media_leg), 40);
+	assert_int_equal(offsetof(struct gw_ipc_media_leg, pub_leg_id), 16);
+	assert_int_equal(offsetof(struct gw_ipc_media_leg, peer_family), 20);
+	assert_int_equal(offsetof(struct gw_ipc_media_leg, peer_ip6), 24);
+	assert_int_equal(sizeof(struct gw_ipc_tx_meta), 28);
+	assert_int_equal(offsetof(struct gw_ipc_tx_meta, port_id), 8);
+	assert_int_equal(offsetof(struct gw_ipc_tx_meta, family), 10);
+	assert_int_equal(offsetof(struct gw_ipc_tx_meta, dst_ip6), 12);
+	assert_true(sizeof(struct gw_ipc_tx_meta) <= GW_IPC_MBUF_PRIV);
+	assert_int_equal(GW_IPC_MBUF_PRIV % 8, 0);           /* RTE_MBUF_PRIV_ALIGN */
+	assert_true(sizeof(struct gw_ipc_ice_evt) <= sizeof(((struct gw_ipc_msg *)0)->u.raw));
+	assert_true(sizeof(struct gw_ipc_media_leg) <= sizeof(((struct gw_ipc_msg *)0)->u.raw));
+	assert_int_equal(sizeof(struct gw_ipc_msg), 128);
+	assert_int_equal(GW_CNT_ICE6_CHECKED, GW_CNT_IPV6_RX + 23);
 }
 
 static void
@@ -377,6 +410,7 @@ main(void)
 		cmocka_unit_test(test_rtx_layout),
 		cmocka_unit_test(test_turn6_counters),
 		cmocka_unit_test(test_family_frag6_counters),
+		cmocka_unit_test(test_media6_layout),
 		cmocka_unit_test(test_rings_and_counters),
 		cmocka_unit_test(test_check_info),
 	};
