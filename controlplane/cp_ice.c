@@ -472,6 +472,76 @@ cp_ice_leg_create_with(struct cp_app *app, uint16_t port, const char *remote_ufr
 }
 
 int
+cp_ice_leg_restart(struct cp_app *app, uint32_t id, const char *remote_ufrag,
+		   struct cp_ice_leg_info *info, char *why, size_t wlen)
+{
+	struct gw_ipc_msg del = { .type = GW_IPC_ICE_DEL_REQ }, m = { .type = GW_IPC_ICE_ADD_REQ };
+	struct gw_ipc_ice_add *add = &m.u.ice_add;
+	struct leg *l = find(id);
+	char ufrag[GW_ICE_UFRAG_MAX + 1];
+
+	if (l == NULL) {
+		snprintf(why, wlen, "no ICE leg %u", id);
+		return -ENOENT;
+	}
+	if (!gw_ice_chars_ok(remote_ufrag, GW_ICE_UFRAG_MIN, GW_ICE_UFRAG_MAX)) {
+		snprintf(why, wlen, "remote ice-ufrag: %u..%u ice-chars", GW_ICE_UFRAG_MIN,
+			 GW_ICE_UFRAG_MAX);
+		return -EINVAL;
+	}
+	if (!dp_ready(app)) {
+		snprintf(why, wlen, "no dataplane attached");
+		return -ENOTCONN;
+	}
+	do {
+		if (gen_ice_chars(ufrag, GEN_UFRAG_LEN) != 0)
+			goto rand_fail;
+	} while (ufrag_taken(ufrag));
+	if (gen_ice_chars(info->pwd, GEN_PWD_LEN) != 0)
+		goto rand_fail;
+	/* Both on worker 0's ring, in this order: the old credentials go, the
+	 * new ones come with the same leg id (the media and SRTP leg stay as
+	 * they are, media keeps flowing); the leg's consent starts afresh. */
+	del.u.ice_del.leg_id = id;
+	add->leg_id = id;
+	add->port = l->port;
+	add->local_ufrag_len = (uint8_t)strlen(ufrag);
+	add->remote_ufrag_len = (uint8_t)strlen(remote_ufrag);
+	add->pwd_len = (uint8_t)strlen(info->pwd);
+	memcpy(add->local_ufrag, ufrag, add->local_ufrag_len);
+	memcpy(add->remote_ufrag, remote_ufrag, add->remote_ufrag_len);
+	memcpy(add->pwd, info->pwd, add->pwd_len);
+	if (cp_ipc_send(app->ipc, 0, &del) != 0 || cp_ipc_send(app->ipc, 0, &m) != 0) {
+		/* without new credentials the leg loses consent and ends */
+		gw_wipe(&m, sizeof(m));
+		gw_wipe(info->pwd, sizeof(info->pwd));
+		snprintf(why, wlen, "dataplane command ring full");
+		return -ENOBUFS;
+	}
+	gw_wipe(&m, sizeof(m));
+	snprintf(l->local_ufrag, sizeof(l->local_ufrag), "%s", ufrag);
+	snprintf(l->remote_ufrag, sizeof(l->remote_ufrag), "%s", remote_ufrag);
+	l->state = ST_PENDING;
+	cp_journal_touch();
+	CP_NOTICE("ice leg %u: ICE restart (ufrag %s, remote %s)", id, ufrag, remote_ufrag);
+	info->id = id;
+	snprintf(info->ufrag, sizeof(info->ufrag), "%s", ufrag);
+	return 0;
+
+rand_fail:
+	snprintf(why, wlen, "random generator failed");
+	return -EIO;
+}
+
+const char *
+cp_ice_leg_remote_ufrag(uint32_t id)
+{
+	const struct leg *l = find(id);
+
+	return l == NULL ? NULL : l->remote_ufrag;
+}
+
+int
 cp_ice_gen_chars(char *out, size_t n)
 {
 	return gen_ice_chars(out, n);

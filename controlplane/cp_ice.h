@@ -61,6 +61,20 @@ int cp_ice_leg_create_with(struct cp_app *app, uint16_t port, const char *remote
 			   const char *local_ufrag, const char *local_pwd,
 			   struct cp_ice_leg_info *info, char *why, size_t wlen);
 
+/**
+ * ICE restart (RFC 8445 §9, RFC 9725 §4.3.2) of leg id: new local
+ * credentials, the peer's new remote_ufrag; the dataplane's old credentials
+ * are deleted and the new ones added under the same leg id (the media leg
+ * does not notice). The leg waits for a new nomination; consent starts
+ * afresh. info gets the new ufrag and password (the caller wipes it).
+ * @return 0; -ENOENT; -EINVAL; -ENOTCONN; -ENOBUFS; -EIO. why says which.
+ */
+int cp_ice_leg_restart(struct cp_app *app, uint32_t id, const char *remote_ufrag,
+		       struct cp_ice_leg_info *info, char *why, size_t wlen);
+
+/** The peer's ufrag leg id was created (or last restarted) with; NULL: no leg. */
+const char *cp_ice_leg_remote_ufrag(uint32_t id);
+
 /** n random ice-chars and a NUL into out (n + 1 bytes). @return 0; -EIO. */
 int cp_ice_gen_chars(char *out, size_t n);
 

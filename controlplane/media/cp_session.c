@@ -261,10 +261,11 @@ on_ice(void *ctx, uint32_t id, uint16_t kind, const struct cp_addr *peer, uint16
 	m.u.media_leg.peer_port = peer_port;
 	if (dp_ready())
 		(void)cp_ipc_send(app->ipc, 0, &m);
+	/* a later nomination (after an ICE restart) moves the DTLS peer too */
+	l->peer = *peer;
+	l->peer_port = peer_port;
 	if (!l->peer_known) {
 		l->peer_known = true;
-		l->peer = *peer;
-		l->peer_port = peer_port;
 		flush(l);         /* a DTLS client's ClientHello waited for this */
 	}
 	cp_journal_touch();
@@ -1071,6 +1072,45 @@ leg_of_path(const char *path, const char *prefix)
 	return *end != '\0' || id > UINT32_MAX ? NULL : find((uint32_t)id);
 }
 
+/*
+ * RFC 9725 §4.3.2: a PATCH whose ice-ufrag differs from the one the leg was
+ * made with is an ICE restart. The gateway takes new credentials of its own
+ * (cp_ice_leg_restart: the dataplane swaps them under the same leg, media
+ * keeps flowing) and answers 200 with them in an sdpfrag and a new ETag;
+ * the client puts them into its remote description. DTLS and SRTP go on.
+ */
+static enum MHD_Result
+ice_restart(const struct cp_rest_req *r, struct mleg *l, const struct cp_sdp_frag *f)
+{
+	struct cp_ice_leg_info info;
+	char why[160], etag[24], body[256];
+	const char *h[16];
+	unsigned n = 0;
+	enum MHD_Result ret;
+	int rc, len;
+
+	if (f->ice_pwd[0] == '\0')
+		return cp_rest_reply_error(r, 400, "an ICE restart needs a=ice-pwd with a=ice-ufrag");
+	rc = cp_ice_leg_restart(app, l->id, f->ice_ufrag, &info, why, sizeof(why));
+	if (rc != 0)
+		return cp_rest_reply_error(r, rc == -EINVAL ? 400 : 503, "ICE restart: %s", why);
+	if (RAND_bytes((unsigned char *)&l->etag, sizeof(l->etag)) != 1)
+		l->etag++;
+	cp_journal_touch();
+	len = snprintf(body, sizeof(body), "a=ice-lite\r\na=ice-ufrag:%s\r\na=ice-pwd:%s\r\n",
+		       info.ufrag, info.pwd);
+	gw_wipe(info.pwd, sizeof(info.pwd));
+	snprintf(etag, sizeof(etag), "\"%08x\"", l->etag);
+	h[n++] = "ETag";
+	h[n++] = etag;
+	for (unsigned i = 0; cors_hdrs[i] != NULL && n + 2 < sizeof(h) / sizeof(h[0]); i++)
+		h[n++] = cors_hdrs[i];
+	h[n] = NULL;
+	ret = cp_rest_reply_hdrs(r, 200, "application/trickle-ice-sdpfrag", body, (size_t)len, h);
+	gw_wipe(body, sizeof(body));
+	return ret;
+}
+
 enum MHD_Result
 cp_session_patch(void *a, const struct cp_rest_req *r)
 {
@@ -1100,9 +1140,18 @@ cp_session_patch(void *a, const struct cp_rest_req *r)
 	if (f == NULL)
 		return cp_rest_reply_error(r, 500, "out of memory");
 	rc = cp_sdp_frag_parse(f, r->body ? r->body : "", r->body_len, err, sizeof(err));
-	free(f);
-	if (rc != 0)
+	if (rc != 0) {
+		free(f);
 		return cp_rest_reply_error(r, 400, "bad sdpfrag: %s", err);
+	}
+	if (f->ice_ufrag[0] != '\0' && cp_ice_leg_remote_ufrag(l->id) != NULL &&
+	    strcmp(f->ice_ufrag, cp_ice_leg_remote_ufrag(l->id)) != 0) {
+		enum MHD_Result ret = ice_restart(r, l, f);
+
+		free(f);
+		return ret;
+	}
+	free(f);
 	/* ICE-lite: the peer's candidates change nothing here (its checks
 	 * reach us); accepted and counted as received. */
 	return cp_rest_reply_hdrs(r, 204, "application/json", "", 0, cors_hdrs);

@@ -69,8 +69,9 @@ class Handler(BaseHTTPRequestHandler):
         u = urlparse(REST)
         c = http.client.HTTPConnection(u.hostname, u.port, timeout=10)
         h = {"Authorization": "Bearer " + TOKEN}
-        if self.headers.get("Content-Type"):
-            h["Content-Type"] = self.headers["Content-Type"]
+        for k in ("Content-Type", "If-Match"):
+            if self.headers.get(k):
+                h[k] = self.headers[k]
         try:
             c.request(method, self.path, body=self.body(), headers=h)
             r = c.getresponse()

@@ -4,7 +4,10 @@
 #  (a) echo through WHIP (POST /v1/echo): camera + mic (fake devices) come
 #      back: inbound audio and video packetsReceived growing, framesDecoded > 0,
 #      totalAudioEnergy > 0; GET /v1/sessions shows DTLS connected and SRTP
-#      active; DELETE -> 200 and the dataplane's legs are all freed;
+#      active; an ICE restart through PATCH (RFC 9725 §4.3.2: new credentials
+#      both ways, 200 with the gateway's in an sdpfrag, a new ETag) keeps the
+#      echo decoded on the same DTLS/SRTP; DELETE -> 200 and the dataplane's
+#      legs are all freed;
 #  (b) WHIP publish from one browser process, WHEP view from another: the
 #      viewer decodes the publisher's video;
 #  negative: malformed SDP -> 400 naming the line, unknown resource -> 404,
@@ -85,7 +88,7 @@ tb_check "OPTIONS (CORS preflight, no token) -> 204 with CORS headers" cors
 
 # ---- (a) echo through WHIP ----------------------------------------------------------
 fail0=$TB_FAIL
-chrome_start echo "mode=echo&secs=90"
+chrome_start echo "mode=echo&secs=90&restart=12"
 echo_ok() {
 	jassert echo "len(r['samples']) >= 3 and s['audioIn'] > r['samples'][-3]['audioIn'] > 0 and s['videoIn'] > r['samples'][-3]['videoIn'] > 0 and s['framesDecoded'] > 0 and s['audioEnergy'] > 0"
 }
@@ -110,11 +113,35 @@ EOP
 tb_check "echo: GET /v1/sessions/echo-$ID: ICE nominated, DTLS connected, SRTP active, counters moving" \
 	tb_wait 5 sess_ok
 tb_log "session: $(cat "$TB_DIR/sess.json")"
-tb_check "echo: PATCH trickle sdpfrag -> 204" \
+# ICE restart (RFC 9725 §4.3.2): 12 s after the answer the page calls
+# restartIce(), PATCHes its new ice-ufrag/ice-pwd with If-Match: * and puts
+# the gateway's new ones from the 200's sdpfrag into its remote description.
+tb_check "echo: ICE restart: PATCH with new credentials -> 200 sdpfrag with the gateway's new ones and a new ETag" \
+	tb_wait 40 jassert echo "r.get('restart', {}).get('status') == 200 and r['restart']['type'].startswith('application/trickle-ice-sdpfrag') and r['restart']['etag'] and r['restart']['etag'] != r['etag'] and len(r['restart']['ufrag']) >= 4"
+after_restart() {
+	jassert echo "[x for x in r['samples'] if x['t'] > r['restart']['at'] + 2000] and s['ice'] in ('connected', 'completed') and s.get('localUfrag') == r['restart']['localUfrag'] and s['audioIn'] > [x for x in r['samples'] if x['t'] > r['restart']['at'] + 2000][0]['audioIn'] and s['framesDecoded'] > [x for x in r['samples'] if x['t'] > r['restart']['at'] + 2000][0]['framesDecoded']"
+}
+tb_check "echo: after the restart: ICE connected on the new credentials, audio and video still decoded" \
+	tb_wait 30 after_restart
+NEWU=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["restart"]["ufrag"])' "$RES/echo.result.json" 2>/dev/null)
+restarted_leg() {
+	tb_api "$TB_REST/v1/ice/legs/$ID" >"$TB_DIR/ice.json"
+	python3 -c 'import json,sys; d = json.load(open(sys.argv[1])); sys.exit(0 if d["local_ufrag"] == sys.argv[2] and d["state"] == "nominated" else 1)' "$TB_DIR/ice.json" "$NEWU"
+}
+tb_check "echo: the gateway's ICE leg carries the new ufrag ($NEWU) and is nominated again" \
+	tb_wait 10 restarted_leg
+tb_check "echo: the same DTLS and SRTP go on (session still connected/active)" sess_ok
+# a trickle PATCH names the current ice-ufrag: no restart
+CURU=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["restart"]["localUfrag"])' "$RES/echo.result.json" 2>/dev/null)
+tb_check "echo: PATCH trickle sdpfrag (current ufrag) -> 204" \
 	test "$(code -X PATCH -H 'Content-Type: application/trickle-ice-sdpfrag' \
-		--data-binary $'a=ice-ufrag:abcd\r\na=ice-pwd:abcdefghijklmnopqrstuvwx\r\nm=audio 9 UDP/TLS/RTP/SAVPF 0\r\na=mid:0\r\na=end-of-candidates\r\n' \
+		--data-binary "a=ice-ufrag:$CURU"$'\r\na=ice-pwd:abcdefghijklmnopqrstuvwx\r\nm=audio 9 UDP/TLS/RTP/SAVPF 0\r\na=mid:0\r\na=end-of-candidates\r\n' \
 		"$TB_REST$LOC")" = 204
-ETAG=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1])).get("etag") or "")' "$RES/echo.result.json" 2>/dev/null)
+OLDETAG=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1])).get("etag") or "")' "$RES/echo.result.json" 2>/dev/null)
+tb_check "echo: PATCH with the ETag from before the restart -> 412" \
+	test "$(code -X PATCH -H 'Content-Type: application/trickle-ice-sdpfrag' -H "If-Match: $OLDETAG" \
+		--data-binary $'a=end-of-candidates\r\n' "$TB_REST$LOC")" = 412
+ETAG=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["restart"]["etag"])' "$RES/echo.result.json" 2>/dev/null)
 tb_check "echo: PATCH with the resource's ETag in If-Match -> 204" \
 	test "$(code -X PATCH -H 'Content-Type: application/trickle-ice-sdpfrag' -H "If-Match: $ETAG" \
 		--data-binary $'a=end-of-candidates\r\n' "$TB_REST$LOC")" = 204
