@@ -24,7 +24,7 @@
 #   --quick    1 round of 3 s per run, short in-process benches (< 3 min)
 #   default    3 rounds of 8 s per run (< 15 min)
 #   --loads    only these loads (default all three)
-#   --idle-sleep-us  rtcgw's dataplane.idle_sleep_us (default 100, the
+#   --idle-sleep-us  rtcgw's dataplane.idle_sleep_us (default 300, the
 #              config default): the longest sleep of an idle worker, i.e.
 #              light-load CPU traded against added latency
 #
@@ -42,7 +42,7 @@ INPROC=1
 PMD=af_xdp
 OUT=$ROOT/tests/bench/results
 LOADS_ARG=light,medium,flat
-IDLE_US=100
+IDLE_US=300
 while [ $# -gt 0 ]; do
 	case $1 in
 	--quick) QUICK=1; ROUNDS=1; SECS=3; shift ;;

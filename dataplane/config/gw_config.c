@@ -331,7 +331,7 @@ gw_config_defaults(struct gw_config *c)
 	c->dataplane.lcores[0] = 1;
 	c->dataplane.n_lcores = 1;
 	c->dataplane.busy_poll = false;
-	c->dataplane.idle_sleep_us = 100;
+	c->dataplane.idle_sleep_us = 300;
 	c->dataplane.mbufs = 16383;
 	c->dataplane.memory_mb = 512;
 	snprintf(c->dataplane.hugepage_dir, sizeof(c->dataplane.hugepage_dir),

@@ -62,7 +62,7 @@ test_default_file(void **state)
 	assert_int_equal(c->dataplane.n_lcores, 1);
 	assert_int_equal(c->dataplane.lcores[0], 1);
 	assert_false(c->dataplane.busy_poll);
-	assert_int_equal(c->dataplane.idle_sleep_us, 100);
+	assert_int_equal(c->dataplane.idle_sleep_us, 300);
 	assert_int_equal(c->dataplane.mbufs, 16383);
 	assert_int_equal(c->dataplane.memory_mb, 512);
 	assert_string_equal(c->dataplane.hugepage_dir, "/dev/hugepages-rtcgw");
@@ -156,7 +156,7 @@ test_minimal_defaults(void **state)
 	/* Spot-check the documented values, so a changed default fails here. */
 	assert_int_equal(d->dataplane.n_lcores, 1);
 	assert_int_equal(d->dataplane.lcores[0], 1);
-	assert_int_equal(d->dataplane.idle_sleep_us, 100);
+	assert_int_equal(d->dataplane.idle_sleep_us, 300);
 	assert_int_equal(d->dataplane.mbufs, 16383);
 	assert_int_equal(d->dataplane.memory_mb, 512);
 	assert_int_equal(d->dataplane.arp_timeout_s, 300);
