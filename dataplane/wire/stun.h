@@ -274,6 +274,16 @@ int gw_stun_get_password_algorithm(const struct gw_stun_view *v, uint16_t *alg);
  */
 int gw_stun_check_fingerprint(const struct gw_stun_view *v);
 
+/** CRC-32 (the ISO-HDLC one, zlib's crc32() from a zero start) of p[0..n). */
+typedef uint32_t gw_stun_crc32_fn(const uint8_t *p, size_t n);
+
+/**
+ * Compute FINGERPRINT with fn from now on (NULL: zlib's crc32(), the
+ * default). The dataplane plugs DPDK's PCLMULQDQ CRC in (dp_crc) once at
+ * start-up, before its workers run; not safe against concurrent users.
+ */
+void gw_stun_set_crc32(gw_stun_crc32_fn *fn);
+
 /**
  * Check MESSAGE-INTEGRITY (§14.5): HMAC-SHA1 over the message up to the
  * attribute, with the header length field adjusted to end at the attribute.
