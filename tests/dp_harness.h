@@ -59,6 +59,27 @@ dp_arp_send_ip(struct dp_worker *w, unsigned pi, struct rte_mbuf *m, uint32_t ds
 	dp_harness_sent[dp_harness_n_sent++] = m;
 }
 
+#ifdef DP_HARNESS_NDP
+/* IPv6 frames (a test that does not link dp_ndp.c defines DP_HARNESS_NDP):
+ * captured beside the IPv4 ones, in the same order, with their next hop. */
+static uint8_t dp_harness_sent_dst6[DP_HARNESS_TX_MAX][16];
+
+void
+dp_ndp_send_ip6(struct dp_worker *w, unsigned pi, struct rte_mbuf *m, const uint8_t *dst)
+{
+	(void)w;
+	if (dp_harness_n_sent == DP_HARNESS_TX_MAX) {
+		dp_harness_tx_overflow++;
+		rte_pktmbuf_free(m);
+		return;
+	}
+	memcpy(dp_harness_sent_dst6[dp_harness_n_sent], dst, 16);
+	dp_harness_sent_dst[dp_harness_n_sent] = 0;
+	dp_harness_sent_pi[dp_harness_n_sent] = pi;
+	dp_harness_sent[dp_harness_n_sent++] = m;
+}
+#endif
+
 static inline void
 dp_harness_sent_reset(void)
 {

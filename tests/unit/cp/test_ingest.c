@@ -250,6 +250,23 @@ slurp(const char *name, size_t *len)
 	return buf;
 }
 
+/* The answer parameters cp_session uses for a WHEP viewer of what restrict
+ * describes (a stream or a publisher's offer). */
+static void
+viewer_params(struct cp_sdp_answer_params *p, const struct cp_sdp *restrict_to)
+{
+	memset(p, 0, sizeof(*p));
+	p->ice_ufrag = "rtcgwUfr";
+	p->ice_pwd = "rtcgwPasswordOf24Chars00";
+	p->fingerprint = our_fp;
+	p->cand_addr = "198.18.42.2";
+	p->cand_port = 40010;
+	p->policy = CP_SDP_DIR_SENDONLY;
+	p->sess_id = 1;
+	p->sess_version = 1;
+	p->restrict_to = restrict_to;
+}
+
 /* The WHEP answer cp_session makes for a viewer of the stream described by
  * json, and its payload-type map (*n pairs in from/to). */
 static int
@@ -269,16 +286,7 @@ view(const char *offer_file, const char *json, struct cp_sdp *ans, char *why, si
 	assert_int_equal(cp_sdp_parse(offer, text, len, err, sizeof(err)), 0);
 	assert_int_equal(from_json(&s, json, why, whylen), 0);
 	assert_int_equal(cp_ingest_describe(&s, "198.18.42.2", 40000, desc), 0);
-	memset(&p, 0, sizeof(p));
-	p.ice_ufrag = "rtcgwUfr";
-	p.ice_pwd = "rtcgwPasswordOf24Chars00";
-	p.fingerprint = our_fp;
-	p.cand_addr = "198.18.42.2";
-	p.cand_port = 40010;
-	p.policy = CP_SDP_DIR_SENDONLY;
-	p.sess_id = 1;
-	p.sess_version = 1;
-	p.restrict_to = desc;
+	viewer_params(&p, desc);
 	rc = cp_sdp_answer(ans, offer, &p, err, sizeof(err));
 	if (rc == 0)
 		*n = cp_ingest_pt_map(desc, ans, from, to);
@@ -382,16 +390,7 @@ view_pub(const char *pub_file, const char *offer_file, unsigned *n, uint8_t from
 	assert_non_null(ans);
 	assert_int_equal(cp_sdp_parse(offer, text, len, err, sizeof(err)), 0);
 	assert_int_equal(cp_sdp_parse(pub, ptext, plen, err, sizeof(err)), 0);
-	memset(&p, 0, sizeof(p));
-	p.ice_ufrag = "rtcgwUfr";
-	p.ice_pwd = "rtcgwPasswordOf24Chars00";
-	p.fingerprint = our_fp;
-	p.cand_addr = "198.18.42.2";
-	p.cand_port = 40010;
-	p.policy = CP_SDP_DIR_SENDONLY;
-	p.sess_id = 1;
-	p.sess_version = 1;
-	p.restrict_to = pub;
+	viewer_params(&p, pub);
 	assert_int_equal(cp_sdp_answer(ans, offer, &p, err, sizeof(err)), 0);
 	*n = cp_ingest_pt_map(pub, ans, from, to);
 	free(text);

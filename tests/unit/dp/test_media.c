@@ -26,6 +26,7 @@
 #include <rte_malloc.h>
 #include <rte_mempool.h>
 
+#define DP_HARNESS_NDP     /* dp_ndp.c is not linked: capture IPv6 too */
 #include "dp_harness.h"
 #include "dp_ipc.h"
 #include "dp_media.h"
@@ -50,25 +51,6 @@ static unsigned n_evts;
 static dp_ipc_cmd_fn *registered[GW_IPC_TYPE_MAX];
 static uint64_t stats_cnt[GW_IPC_MEDIA_CNT_MAX];    /* what the STATS events carried */
 static uint64_t fake_now;                           /* the packet clock (dp_media_clock) */
-
-/* What the dataplane handed to NDP (dp_ndp.c is not linked): the frames
- * join dp_harness_sent[] in order, their next hop here. */
-static uint8_t sent_dst6[DP_HARNESS_TX_MAX][16];
-
-void
-dp_ndp_send_ip6(struct dp_worker *w, unsigned pi, struct rte_mbuf *m, const uint8_t *dst)
-{
-	(void)w;
-	if (dp_harness_n_sent == DP_HARNESS_TX_MAX) {
-		dp_harness_tx_overflow++;
-		rte_pktmbuf_free(m);
-		return;
-	}
-	memcpy(sent_dst6[dp_harness_n_sent], dst, 16);
-	dp_harness_sent_dst[dp_harness_n_sent] = 0;
-	dp_harness_sent_pi[dp_harness_n_sent] = pi;
-	dp_harness_sent[dp_harness_n_sent++] = m;
-}
 
 static uint64_t
 fake_clock(void)
@@ -1667,7 +1649,7 @@ received6(unsigned i, struct browser *b, const uint8_t *dst6, size_t *len, bool 
 	assert_int_equal(ip.proto, GW_IPPROTO_UDP);
 	assert_memory_equal(ip.src, gw6, 16);
 	assert_memory_equal(ip.dst, dst6, 16);
-	assert_memory_equal(sent_dst6[i], dst6, 16);
+	assert_memory_equal(dp_harness_sent_dst6[i], dst6, 16);
 	assert_int_equal(gw_udp6_parse(&u, &ip, 0), 0);
 	assert_int_equal(u.sport, b->port);
 	assert_int_equal(u.dport, b->sport);

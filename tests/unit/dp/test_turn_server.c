@@ -28,6 +28,7 @@
 
 #include "dp_ctx.h"
 #include "dp_frag.h"
+#define DP_HARNESS_NDP     /* dp_ndp.c is not linked: capture IPv6 too */
 #include "dp_harness.h"
 #include "dp_strm.h"
 #include "dp_stun.h"
@@ -69,25 +70,6 @@ sent_reset(void)
 {
 	assert_int_equal(dp_harness_tx_overflow, 0);
 	dp_harness_sent_reset();
-}
-
-/* IPv6 frames end here (dp_ndp.c is not linked): captured beside the IPv4
- * ones, in the same order, with their next hop. */
-static uint8_t sent_dst6[DP_HARNESS_TX_MAX][16];
-
-void
-dp_ndp_send_ip6(struct dp_worker *w, unsigned pi, struct rte_mbuf *m, const uint8_t *dst)
-{
-	(void)w;
-	if (dp_harness_n_sent == DP_HARNESS_TX_MAX) {
-		dp_harness_tx_overflow++;
-		rte_pktmbuf_free(m);
-		return;
-	}
-	memcpy(sent_dst6[dp_harness_n_sent], dst, 16);
-	dp_harness_sent_dst[dp_harness_n_sent] = 0;
-	dp_harness_sent_pi[dp_harness_n_sent] = pi;
-	dp_harness_sent[dp_harness_n_sent++] = m;
 }
 
 /* The datagram captured at i: IPv4 and UDP views (checksums verified). */
@@ -139,7 +121,7 @@ captured6(unsigned i, struct gw_ipv6_view *ip, struct gw_udp_view *u)
 {
 	assert_true(i < n_sent);
 	assert_int_equal(views6(dp_harness_sent[i], ip, u), 0);
-	assert_memory_equal(sent_dst6[i], ip->dst, 16);      /* on-link in the tests */
+	assert_memory_equal(dp_harness_sent_dst6[i], ip->dst, 16);      /* on-link in the tests */
 }
 
 /* [eth][ipv6][udp][payload] into port pi, handed to fn as dp_ipv6 would. */
@@ -1611,7 +1593,7 @@ check_frags6(const uint8_t *dst, uint16_t sport, uint16_t dport, const uint8_t *
 		assert_int_equal(f[6], 44);                       /* Fragment header */
 		assert_int_equal(f[40], GW_IPPROTO_UDP);
 		assert_memory_equal(f + 24, dst, 16);
-		assert_memory_equal(sent_dst6[i], dst, 16);
+		assert_memory_equal(dp_harness_sent_dst6[i], dst, 16);
 		if (i == 0) {
 			id = fid;
 			memcpy(whole, f, GW_IPV6_HLEN);
