@@ -113,12 +113,16 @@ fi
 # port on PMD (af_packet or af_xdp), count its ok / not ok lines.
 # One DPDK test at a time on this machine: a shared lock with any other
 # run; -o keeps the lock fd out of the processes the tests start.
+# The running test's log, removed on exit too (an interrupted run left it).
+CUR_LOG=
+trap 'rm -f "$CUR_LOG"' EXIT
 integration() {
 	local t=$1 pmd=$2 name log rc p f
 	name=$(basename "$t" .sh)
 	[ "$pmd" = af_packet ] || name="${name}[$pmd]"
 	echo "--- $name"
 	log=$(mktemp)
+	CUR_LOG=$log
 	RTCGW_TEST_PMD=$pmd flock -o /tmp/rtcgw-dpdk.lock timeout -k 10 900 bash "$t" >"$log" 2>&1
 	rc=$?
 	grep -E '^(ok|not ok|#)' "$log"
