@@ -1076,10 +1076,15 @@ chandata_at(struct dp_worker *w, struct rte_mbuf *m, uint32_t idx,
 	drop(m);
 }
 
-/* ChannelData from the client of 5-tuple f (over IPv4 or a stream). Consumes m. */
+/*
+ * ChannelData msg[0..len) from the client of 5-tuple f (IPv4) or f6 (IPv6),
+ * the other NULL. UDP: ip or ip6 and u describe the datagram; a stream: all
+ * NULL. Consumes m.
+ */
 static void
 chandata(struct dp_worker *w, struct rte_mbuf *m, const struct dp_turn_5tuple *f,
-	 const uint8_t *msg, size_t len, const struct gw_ipv4_view *ip,
+	 const struct dp_turn_5tuple6 *f6, const uint8_t *msg, size_t len,
+	 const struct gw_ipv4_view *ip, const struct gw_ipv6_view *ip6,
 	 const struct gw_udp_view *u)
 {
 	struct gw_turn_chandata cd;
@@ -1090,12 +1095,13 @@ chandata(struct dp_worker *w, struct rte_mbuf *m, const struct dp_turn_5tuple *f
 		drop(m);
 		return;
 	}
-	if (dp_turn_lookup_5tuple(T.t, f, &idx) != 0) {
+	if ((f6 != NULL ? dp_turn_lookup_5tuple6(T.t, f6, &idx) :
+			  dp_turn_lookup_5tuple(T.t, f, &idx)) != 0) {
 		DP_CNT(w, TURN_DROP_NO_ALLOC);
 		drop(m);
 		return;
 	}
-	chandata_at(w, m, idx, &cd, ip, NULL, u, now_s());
+	chandata_at(w, m, idx, &cd, ip, ip6, u, now_s());
 }
 
 void
@@ -1139,32 +1145,7 @@ dp_turn_chandata_input(struct dp_worker *w, unsigned pi, struct rte_mbuf *m,
 		drop(m);
 		return;
 	}
-	chandata(w, m, &f, u->payload, u->payload_len, ip, u);
-}
-
-/*
- * ChannelData msg[0..len) from the IPv6 client of 5-tuple f (UDP: ip and u
- * describe the datagram; a stream: NULL). Consumes m.
- */
-static void
-chandata6(struct dp_worker *w, struct rte_mbuf *m, const struct dp_turn_5tuple6 *f,
-	  const uint8_t *msg, size_t len, const struct gw_ipv6_view *ip,
-	  const struct gw_udp_view *u)
-{
-	struct gw_turn_chandata cd;
-	uint32_t idx;
-
-	if (gw_turn_chandata_parse_range(&cd, msg, len, T.chan_max) != 0) {
-		DP_CNT(w, TURN_DROP_BAD_CHANDATA);
-		drop(m);
-		return;
-	}
-	if (dp_turn_lookup_5tuple6(T.t, f, &idx) != 0) {
-		DP_CNT(w, TURN_DROP_NO_ALLOC);
-		drop(m);
-		return;
-	}
-	chandata_at(w, m, idx, &cd, NULL, ip, u, now_s());
+	chandata(w, m, &f, NULL, u->payload, u->payload_len, ip, NULL, u);
 }
 
 void
@@ -1181,7 +1162,7 @@ dp_turn_chandata6_input(struct dp_worker *w, unsigned pi, struct rte_mbuf *m,
 	}
 	memcpy(f.client_ip, ip->src, 16);
 	memcpy(f.server_ip, ip->dst, 16);
-	chandata6(w, m, &f, u->payload, u->payload_len, ip, u);
+	chandata(w, m, NULL, &f, u->payload, u->payload_len, NULL, ip, u);
 }
 
 /* ---- transactions ------------------------------------------------------------------ */
@@ -1880,6 +1861,18 @@ dp_turn_input6(struct dp_worker *w, unsigned pi, struct rte_mbuf *m,
 
 /* ---- TCP and TLS clients (through rtcgw-turnfront, dp_strm) ------------------------- */
 
+/* The IPv6 5-tuple of stream connection h (GW_IPC_STRM_F_IPV6). */
+static void
+strm_five6(const struct gw_ipc_strm *h, struct dp_turn_5tuple6 *f6)
+{
+	memset(f6, 0, sizeof(*f6));
+	memcpy(f6->client_ip, h->client_ip6, 16);
+	memcpy(f6->server_ip, h->server_ip6, 16);
+	f6->client_port = h->client_port;
+	f6->server_port = h->server_port;
+	f6->conn = h->conn;
+}
+
 void
 dp_turn_stream_input(struct dp_worker *w, struct rte_mbuf *m, const struct gw_ipc_strm *h)
 {
@@ -1895,11 +1888,7 @@ dp_turn_stream_input(struct dp_worker *w, struct rte_mbuf *m, const struct gw_ip
 	if (v6) {
 		/* a connection over IPv6: the allocation is keyed by its IPv6 5-tuple */
 		memset(&sc.f, 0, sizeof(sc.f));
-		memcpy(sc.f6.client_ip, h->client_ip6, 16);
-		memcpy(sc.f6.server_ip, h->server_ip6, 16);
-		sc.f6.client_port = h->client_port;
-		sc.f6.server_port = h->server_port;
-		sc.f6.conn = h->conn;
+		strm_five6(h, &sc.f6);
 		pi = port_of6(h->server_ip6);
 	} else {
 		pi = port_of(h->server_ip);
@@ -1911,10 +1900,8 @@ dp_turn_stream_input(struct dp_worker *w, struct rte_mbuf *m, const struct gw_ip
 	}
 	sc.pi = (unsigned)pi;
 	if (sc.msg[0] >= 0x40 && sc.msg[0] <= 0x7f) {    /* the front checked the framing */
-		if (v6)
-			chandata6(w, m, &sc.f6, sc.msg, sc.len, NULL, NULL);
-		else
-			chandata(w, m, &sc.f, sc.msg, sc.len, NULL, NULL);
+		chandata(w, m, v6 ? NULL : &sc.f, v6 ? &sc.f6 : NULL, sc.msg, sc.len, NULL, NULL,
+			 NULL);
 		return;
 	}
 	if (sc.len >= GW_STUN_HDR_LEN && sc.msg[0] < 0x40 &&
@@ -1949,16 +1936,14 @@ dp_turn_stream_close(struct dp_worker *w, const struct gw_ipc_strm *h)
 {
 	const struct dp_turn_5tuple f = { h->client_ip, h->server_ip, h->client_port,
 					  h->server_port, h->conn };
-	struct dp_turn_5tuple6 f6 = { .client_port = h->client_port,
-				      .server_port = h->server_port, .conn = h->conn };
+	struct dp_turn_5tuple6 f6;
 	uint32_t idx;
 	int rc;
 
 	if (!T.on || h->conn == 0)
 		return;
 	if (h->flags & GW_IPC_STRM_F_IPV6) {
-		memcpy(f6.client_ip, h->client_ip6, 16);
-		memcpy(f6.server_ip, h->server_ip6, 16);
+		strm_five6(h, &f6);
 		rc = dp_turn_lookup_5tuple6(T.t, &f6, &idx);
 	} else {
 		rc = dp_turn_lookup_5tuple(T.t, &f, &idx);

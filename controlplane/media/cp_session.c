@@ -1117,6 +1117,7 @@ cp_session_patch(void *a, const struct cp_rest_req *r)
 	struct mleg *l = leg_of_path(r->path, RESOURCE_PREFIX);
 	struct cp_sdp_frag *f;
 	char err[CP_SDP_ERR_LEN];
+	const char *ru;
 	int rc;
 
 	(void)a;
@@ -1144,8 +1145,8 @@ cp_session_patch(void *a, const struct cp_rest_req *r)
 		free(f);
 		return cp_rest_reply_error(r, 400, "bad sdpfrag: %s", err);
 	}
-	if (f->ice_ufrag[0] != '\0' && cp_ice_leg_remote_ufrag(l->id) != NULL &&
-	    strcmp(f->ice_ufrag, cp_ice_leg_remote_ufrag(l->id)) != 0) {
+	ru = cp_ice_leg_remote_ufrag(l->id);
+	if (f->ice_ufrag[0] != '\0' && ru != NULL && strcmp(f->ice_ufrag, ru) != 0) {
 		enum MHD_Result ret = ice_restart(r, l, f);
 
 		free(f);
