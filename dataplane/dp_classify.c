@@ -256,12 +256,15 @@ frame_input(struct dp_worker *w, unsigned pi, struct rte_mbuf *m)
 void
 dp_classify_burst(struct dp_worker *w, unsigned pi, struct rte_mbuf **pkts, uint16_t n)
 {
+	dp_worker_clock(w);
 	for (uint16_t i = 0; i < n && i < DP_PREFETCH; i++)
 		rte_prefetch0(rte_pktmbuf_mtod(pkts[i], void *));
-	dp_turn_prefetch(pkts, n);
+	dp_turn_prefetch(w, pkts, n);
 	for (uint16_t i = 0; i < n; i++) {
 		if (i + DP_PREFETCH < n)
 			rte_prefetch0(rte_pktmbuf_mtod(pkts[i + DP_PREFETCH], void *));
+		w->burst_pos = i;
 		frame_input(w, pi, pkts[i]);
 	}
+	w->burst_pos = DP_BURST;
 }

@@ -10,6 +10,7 @@
 #include <stdint.h>
 
 #include <rte_common.h>
+#include <rte_cycles.h>
 #include <rte_ethdev.h>
 #include <rte_ring.h>
 
@@ -54,6 +55,18 @@ struct __rte_cache_aligned dp_worker {
 	uint16_t ip_id;
 	struct dp_nbq ndp_pending;
 	struct dp_frag_rx *frag_rx;   /* reassembly of received fragments (dp_frag) */
+	/* The packet path's clock: one TSC read per RX burst (dp_worker_clock),
+	 * not one per packet (a TSC read costs ~10 ns on these VMs). */
+	uint64_t now_tsc;
+	uint64_t now_s;               /* now_tsc in whole seconds */
+	/* dp_turn_prefetch's 5-tuple lookups for the burst dp_classify_burst is
+	 * working through: packet burst_pos is hint_m[burst_pos] (NULL: no
+	 * allocation) of allocation hint_idx[burst_pos]. burst_pos DP_BURST:
+	 * not inside a burst. A hint is only a hint: dp_turn checks it against
+	 * the allocation's 5-tuple before using it. */
+	uint16_t burst_pos;
+	struct rte_mbuf *hint_m[DP_BURST];
+	uint32_t hint_idx[DP_BURST];
 };
 
 struct dp_ctx {
@@ -72,6 +85,14 @@ struct dp_ctx {
 };
 
 extern struct dp_ctx dp;
+
+/* Read the clock for what w handles next (an RX burst, a poll round). */
+static inline void
+dp_worker_clock(struct dp_worker *w)
+{
+	w->now_tsc = rte_rdtsc();
+	w->now_s = w->now_tsc / dp.tsc_hz;
+}
 
 /* The directed broadcast address of port p's subnet, or 0 when the prefix
  * has none (/31 point-to-point, RFC 3021; /32). One rule for every user:

@@ -69,6 +69,7 @@ dp_lcore_main(void *unused)
 				got += n;
 			}
 		}
+		dp_worker_clock(w);             /* for what the polls below hand in */
 		dp_frag_rx_flush(w);            /* what reassembly let go of */
 		got += dp_exc_poll(w);
 		got += dp_media_poll(w);

@@ -93,7 +93,7 @@ dp_stun_input(struct dp_worker *w, unsigned pi, struct rte_mbuf *m,
 				   out, sizeof(out), &res);
 		if (o == GW_STUNSRV_ICE_OK)
 			dp_ice_checked(w, res.cred, ip->src, u->sport, res.use_candidate,
-				       res.priority, rte_rdtsc());
+				       res.priority, w->now_tsc);
 	} else {
 		/* A TURN relay port: peer traffic for TURN to relay. */
 		DP_CNT(w, STUN_OTHER_PORT);
@@ -170,7 +170,7 @@ dp_stun6_input(struct dp_worker *w, unsigned pi, struct rte_mbuf *m,
 		if (o == GW_STUNSRV_ICE_OK) {
 			DP_CNT(w, ICE6_CHECKED);
 			dp_ice_checked6(w, res.cred, ip->src, u->sport, res.use_candidate,
-					res.priority, rte_rdtsc());
+					res.priority, w->now_tsc);
 		}
 	} else {
 		DP_CNT(w, STUN_OTHER_PORT);

@@ -80,6 +80,7 @@ struct live {
 	struct gw_turn_peer_policy pol;
 	uint64_t tb_rate;             /* bytes per second, 0 = unlimited */
 	uint64_t tb_burst;
+	uint32_t gen;                 /* 1, 2, ...: keys the workers' peer memos */
 };
 
 /* What authentication established for one request. */
@@ -98,6 +99,8 @@ static struct {
 	struct dp_turn_table *t;
 	struct aux *aux;
 	struct live *live;            /* the reloadable part; see live_get() */
+	/* each worker's memo of peer verdicts under live->pol (to_peer) */
+	struct gw_turn_peer_memo memo[GW_IPC_MAX_WORKERS];
 	struct gw_hmac_sha1_key nonce_key;
 	uint16_t chan_max;            /* last channel number accepted */
 	bool v6;                      /* some port has address6: IPv6 clients and relays */
@@ -132,6 +135,9 @@ ltkeys_init(struct ltkeys *k, uint16_t alg, const char *user, const char *realm,
 static int
 live_build(struct live *l, const struct gw_config *c)
 {
+	static uint32_t gen;          /* start-up and reloads run one at a time */
+
+	l->gen = ++gen;
 	for (unsigned i = 0; i < c->turn.n_users; i++) {
 		struct user *u = &l->users[l->n_users++];
 		const struct gw_turn_user *cu = &c->turn.users[i];
@@ -352,12 +358,6 @@ dp_turn_active(void)
 }
 
 /* ---- clocks ------------------------------------------------------------------ */
-
-static uint64_t
-now_s(void)
-{
-	return rte_rdtsc() / dp.tsc_hz;
-}
 
 static uint64_t
 unix_s(void)
@@ -664,7 +664,7 @@ peer6_verdict(const struct gw_turn_peer_policy *pol, const uint8_t *ip, uint16_t
  * the peer's packets), so two workers can charge one bucket.
  */
 static bool
-bw_ok(uint32_t idx, uint32_t len)
+bw_ok(const struct dp_worker *w, uint32_t idx, uint32_t len)
 {
 	struct aux *x = &T.aux[idx];
 	const struct live *l = live_get();
@@ -672,7 +672,7 @@ bw_ok(uint32_t idx, uint32_t len)
 
 	if (l->tb_rate == 0)
 		return true;
-	tsc = rte_rdtsc();
+	tsc = w->now_tsc;
 	last = __atomic_load_n(&x->tb_last, __ATOMIC_RELAXED);
 	/* at most one second's worth at a time: no overflow, and the bucket is full anyway */
 	add = tsc > last ? RTE_MIN(tsc - last, dp.tsc_hz) * l->tb_rate / dp.tsc_hz : 0;
@@ -820,23 +820,27 @@ to_client(struct dp_worker *w, struct rte_mbuf *m, uint32_t idx, uint32_t src_ip
 	const struct dp_turn_alloc *a = dp_turn_alloc_at(T.t, idx);
 	struct gw_stun_addr peer;
 	uint16_t ch;
+	bool own;
 
 	if (!dp_turn_alloc_live(a, now)) {
 		DP_CNT(w, TURN_DROP_NO_ALLOC);
 		drop(m);
 		return;
 	}
-	if (!dp_turn_perm_check(T.t, idx, src_ip, now)) {
+	own = a->owner == w->idx;
+	if (!(own ? dp_turn_perm_check_own(a, src_ip, now) :
+		    dp_turn_perm_check(T.t, idx, src_ip, now))) {
 		DP_CNT(w, TURN_DROP_NO_PERM);
 		drop(m);
 		return;
 	}
-	if (len > 0xffff - DATA_IND_HLEN - 3 || !bw_ok(idx, (uint32_t)len)) {
+	if (len > 0xffff - DATA_IND_HLEN - 3 || !bw_ok(w, idx, (uint32_t)len)) {
 		DP_CNT(w, TURN_DROP_BANDWIDTH);
 		drop(m);
 		return;
 	}
-	if (dp_turn_chan_by_peer(T.t, idx, src_ip, src_port, now, &ch) != 0) {
+	if ((own ? dp_turn_chan_by_peer_own(a, src_ip, src_port, now, &ch) :
+		   dp_turn_chan_by_peer(T.t, idx, src_ip, src_port, now, &ch)) != 0) {
 		ch = 0;
 		peer.family = GW_STUN_FAMILY_IPV4;
 		peer.port = src_port;
@@ -865,7 +869,7 @@ to_client6(struct dp_worker *w, struct rte_mbuf *m, uint32_t idx, const uint8_t 
 		drop(m);
 		return;
 	}
-	if (len > 0xffff - DATA_IND6_HLEN - 3 || !bw_ok(idx, (uint32_t)len)) {
+	if (len > 0xffff - DATA_IND6_HLEN - 3 || !bw_ok(w, idx, (uint32_t)len)) {
 		DP_CNT(w, TURN_DROP_BANDWIDTH);
 		drop(m);
 		return;
@@ -876,6 +880,28 @@ to_client6(struct dp_worker *w, struct rte_mbuf *m, uint32_t idx, const uint8_t 
 	deliver(w, m, a, idx, ch, &peer, payload, len, psum);
 }
 
+/*
+ * The allocation holding relayed address ip:port, to which datagram m came:
+ * the burst's hint when dp_turn_prefetch() left one for m and that
+ * allocation still holds ip:port, else a lookup.
+ */
+static int
+lookup_relay(struct dp_worker *w, const struct rte_mbuf *m, uint32_t ip, uint16_t port,
+	     uint32_t *idx)
+{
+	uint16_t pos = w->burst_pos;
+
+	if (pos < DP_BURST && w->hint_m[pos] == m) {
+		const struct dp_turn_alloc *a = dp_turn_alloc_at(T.t, w->hint_idx[pos]);
+
+		if ((a->af & GW_TURN_AF_IPV4) && a->relay_ip == ip && a->relay_port == port) {
+			*idx = w->hint_idx[pos];
+			return 0;
+		}
+	}
+	return dp_turn_lookup_relay(T.t, ip, port, idx);
+}
+
 void
 dp_turn_relay_input(struct dp_worker *w, unsigned pi, struct rte_mbuf *m,
 		    const struct gw_ipv4_view *ip, const struct gw_udp_view *u)
@@ -884,13 +910,13 @@ dp_turn_relay_input(struct dp_worker *w, unsigned pi, struct rte_mbuf *m,
 	bool have;
 
 	(void)pi;
-	if (!T.on || dp_turn_lookup_relay(T.t, ip->dst, u->dport, &idx) != 0) {
+	if (!T.on || lookup_relay(w, m, ip->dst, u->dport, &idx) != 0) {
 		DP_CNT(w, TURN_DROP_NO_ALLOC);
 		drop(m);
 		return;
 	}
 	have = payload_sum(ip, u, 0, &sum);
-	to_client(w, m, idx, ip->src, u->sport, u->payload, u->payload_len, now_s(),
+	to_client(w, m, idx, ip->src, u->sport, u->payload, u->payload_len, w->now_s,
 		  have ? &sum : NULL);
 }
 
@@ -911,7 +937,7 @@ dp_turn_relay6_input(struct dp_worker *w, unsigned pi, struct rte_mbuf *m,
 	}
 	memcpy(src, ip->src, 16);
 	have = payload_sum6(ip, u, 0, &sum);
-	to_client6(w, m, idx, src, u->sport, u->payload, u->payload_len, now_s(),
+	to_client6(w, m, idx, src, u->sport, u->payload, u->payload_len, w->now_s,
 		   have ? &sum : NULL);
 }
 
@@ -924,10 +950,12 @@ to_peer(struct dp_worker *w, struct rte_mbuf *m, uint32_t idx, uint32_t peer_ip,
 	bool df)
 {
 	const struct dp_turn_alloc *a = dp_turn_alloc_at(T.t, idx);
+	const struct live *l = live_get();
 	uint32_t other;
 	uint8_t *b;
 
-	if (gw_turn_peer_check(&live_get()->pol, peer_ip, peer_port) != GW_TURN_PEER_OK) {
+	if (gw_turn_peer_check_memo(&T.memo[w->idx], l->gen, &l->pol, peer_ip, peer_port) !=
+	    GW_TURN_PEER_OK) {
 		DP_CNT(w, TURN_DROP_DENIED_PEER);
 		drop(m);
 		return;
@@ -938,7 +966,7 @@ to_peer(struct dp_worker *w, struct rte_mbuf *m, uint32_t idx, uint32_t peer_ip,
 		drop(m);
 		return;
 	}
-	if (!bw_ok(idx, (uint32_t)len)) {
+	if (!bw_ok(w, idx, (uint32_t)len)) {
 		DP_CNT(w, TURN_DROP_BANDWIDTH);
 		drop(m);
 		return;
@@ -999,7 +1027,7 @@ to_peer6(struct dp_worker *w, struct rte_mbuf *m, uint32_t idx, const uint8_t *p
 		drop(m);
 		return;
 	}
-	if (!bw_ok(idx, (uint32_t)len)) {
+	if (!bw_ok(w, idx, (uint32_t)len)) {
 		DP_CNT(w, TURN_DROP_BANDWIDTH);
 		drop(m);
 		return;
@@ -1077,6 +1105,25 @@ chandata_at(struct dp_worker *w, struct rte_mbuf *m, uint32_t idx,
 }
 
 /*
+ * The allocation of UDP 5-tuple f, whose datagram m is: the burst's hint
+ * when dp_turn_prefetch() left one for m and that allocation still has f
+ * (it may have gone, and its slot been reused, since), else a lookup.
+ */
+static int
+lookup_five(struct dp_worker *w, const struct rte_mbuf *m, const struct dp_turn_5tuple *f,
+	    uint32_t *idx)
+{
+	uint16_t pos = w->burst_pos;
+
+	if (pos < DP_BURST && w->hint_m[pos] == m &&
+	    memcmp(&dp_turn_alloc_at(T.t, w->hint_idx[pos])->five, f, sizeof(*f)) == 0) {
+		*idx = w->hint_idx[pos];
+		return 0;
+	}
+	return dp_turn_lookup_5tuple(T.t, f, idx);
+}
+
+/*
  * ChannelData msg[0..len) from the client of 5-tuple f (IPv4) or f6 (IPv6),
  * the other NULL. UDP: ip or ip6 and u describe the datagram; a stream: all
  * NULL. Consumes m.
@@ -1095,42 +1142,67 @@ chandata(struct dp_worker *w, struct rte_mbuf *m, const struct dp_turn_5tuple *f
 		drop(m);
 		return;
 	}
-	if ((f6 != NULL ? dp_turn_lookup_5tuple6(T.t, f6, &idx) :
-			  dp_turn_lookup_5tuple(T.t, f, &idx)) != 0) {
+	if ((f6 != NULL ? dp_turn_lookup_5tuple6(T.t, f6, &idx) : lookup_five(w, m, f, &idx)) !=
+	    0) {
 		DP_CNT(w, TURN_DROP_NO_ALLOC);
 		drop(m);
 		return;
 	}
-	chandata_at(w, m, idx, &cd, ip, ip6, u, now_s());
+	chandata_at(w, m, idx, &cd, ip, ip6, u, w->now_s);
 }
 
 void
-dp_turn_prefetch(struct rte_mbuf *const *pkts, uint16_t n)
+dp_turn_prefetch(struct dp_worker *w, struct rte_mbuf *const *pkts, uint16_t n)
 {
 	struct dp_turn_5tuple f[DP_BURST];
-	unsigned k = 0;
+	uint32_t idx[DP_BURST], rip[DP_BURST];
+	uint16_t at[DP_BURST], rat[DP_BURST], rport[DP_BURST];
+	unsigned k = 0, r = 0;
 
+	for (uint16_t i = 0; i < n && i < DP_BURST; i++)
+		w->hint_m[i] = NULL;
 	if (!T.on)
 		return;
-	for (uint16_t i = 0; i < n && k < DP_BURST; i++) {
+	for (uint16_t i = 0; i < n && i < DP_BURST; i++) {
 		const uint8_t *b = rte_pktmbuf_mtod(pkts[i], const uint8_t *);
+		uint16_t dport;
 
-		/* Ethernet IPv4, IHL 5, UDP, not a fragment, to the TURN port,
-		 * a ChannelData first byte */
+		/* Ethernet IPv4, IHL 5, UDP, not a fragment */
 		if (rte_pktmbuf_data_len(pkts[i]) < HDRS + GW_TURN_CHANDATA_HLEN ||
 		    b[12] != 0x08 || b[13] != 0x00 || b[14] != 0x45 || b[23] != GW_IPPROTO_UDP ||
-		    ((b[20] & 0x3f) | b[21]) != 0 ||
-		    (uint16_t)(b[36] << 8 | b[37]) != dp.conf->stun.port ||
-		    b[HDRS] < 0x40 || b[HDRS] > 0x7f)
+		    ((b[20] & 0x3f) | b[21]) != 0)
+			continue;
+		dport = (uint16_t)(b[36] << 8 | b[37]);
+		if (dport >= dp.conf->turn.relay_port_min && dport <= dp.conf->turn.relay_port_max) {
+			/* a peer's datagram to a relayed address */
+			rip[r] = gw_get32(b + 30);
+			rport[r] = dport;
+			rat[r++] = i;
+			continue;
+		}
+		/* to the TURN port: ChannelData, or a Send indication (0x0016) */
+		if (dport != dp.conf->stun.port ||
+		    ((b[HDRS] < 0x40 || b[HDRS] > 0x7f) && (b[HDRS] != 0 || b[HDRS + 1] != 0x16)))
 			continue;
 		f[k].client_ip = gw_get32(b + 26);
 		f[k].server_ip = gw_get32(b + 30);
 		f[k].client_port = (uint16_t)(b[34] << 8 | b[35]);
-		f[k].server_port = dp.conf->stun.port;
+		f[k].server_port = dport;
 		f[k].conn = 0;
-		k++;
+		at[k++] = i;
 	}
-	dp_turn_table_prefetch(T.t, f, k);
+	if (k != 0 && dp_turn_lookup_5tuple_bulk(T.t, f, k, idx) != 0)
+		for (unsigned j = 0; j < k; j++)
+			if (idx[j] != DP_TURN_NONE) {
+				w->hint_m[at[j]] = pkts[at[j]];
+				w->hint_idx[at[j]] = idx[j];
+			}
+	if (r != 0 && dp_turn_lookup_relay_bulk(T.t, rip, rport, r, idx) != 0)
+		for (unsigned j = 0; j < r; j++)
+			if (idx[j] != DP_TURN_NONE) {
+				w->hint_m[rat[j]] = pkts[rat[j]];
+				w->hint_idx[rat[j]] = idx[j];
+			}
 }
 
 void
@@ -1177,6 +1249,9 @@ struct src {
 	size_t len;
 	bool v6;                     /* a UDP datagram over IPv6: f6, not f */
 	struct dp_turn_5tuple6 f6;
+	/* a UDP datagram over IPv4: its views (else NULL) */
+	const struct gw_ipv4_view *ip;
+	const struct gw_udp_view *u;
 };
 
 /* The allocation of the message's 5-tuple. @return 0 (*idx set) or -ENOENT. */
@@ -1512,7 +1587,7 @@ do_allocate(struct dp_worker *w, const struct gw_stun_view *v, const struct gw_t
 	    const struct src *sc, struct auth *au, struct resp *r)
 {
 	struct dp_turn_alloc_req ar;
-	uint64_t now = now_s(), tok = 0;
+	uint64_t now = w->now_s, tok = 0;
 	uint32_t idx, lt = lifetime_of(rq);
 	struct aux *x;
 	int err;
@@ -1603,7 +1678,7 @@ do_request(struct dp_worker *w, const struct gw_stun_view *v, const struct gw_tu
 	   uint32_t idx, struct auth *au, struct resp *r)
 {
 	const struct dp_turn_alloc *a = dp_turn_alloc_at(T.t, idx);
-	uint64_t now = now_s();
+	uint64_t now = w->now_s;
 	uint16_t owner = (uint16_t)w->idx;
 	int err = 0;
 
@@ -1711,10 +1786,12 @@ static void
 send_indication(struct dp_worker *w, struct rte_mbuf *m, const struct src *sc,
 		const struct gw_turn_req *rq)
 {
-	uint64_t now = now_s();
-	uint32_t idx;
+	uint64_t now = w->now_s;
+	uint32_t idx, sum;
+	bool have = false;
 
-	if (lookup_src(sc, &idx) != 0 || !dp_turn_alloc_live(dp_turn_alloc_at(T.t, idx), now)) {
+	if ((sc->ip != NULL ? lookup_five(w, m, &sc->f, &idx) : lookup_src(sc, &idx)) != 0 ||
+	    !dp_turn_alloc_live(dp_turn_alloc_at(T.t, idx), now)) {
 		DP_CNT(w, TURN_DROP_NO_ALLOC);
 		drop(m);
 		return;
@@ -1729,8 +1806,13 @@ send_indication(struct dp_worker *w, struct rte_mbuf *m, const struct src *sc,
 		drop(m);
 		return;
 	}
+	/* DATA last and unpadded (the usual Send): the payload's sum follows
+	 * from the datagram's checksum and the bytes before it (an even count:
+	 * attribute values start 4-aligned) */
+	if (sc->ip != NULL && rq->data + rq->data_len == sc->u->payload + sc->u->payload_len)
+		have = payload_sum(sc->ip, sc->u, (size_t)(rq->data - sc->u->payload), &sum);
 	to_peer(w, m, idx, get_ip(rq->peers[0].addr), rq->peers[0].port, rq->data,
-		rq->data_len, now, NULL, rq->dont_fragment);
+		rq->data_len, now, have ? &sum : NULL, rq->dont_fragment);
 }
 
 /* A STUN message (TURN request or Send indication) from sc. Consumes m. */
@@ -1781,7 +1863,7 @@ turn_message(struct dp_worker *w, const struct src *sc, struct rte_mbuf *m)
 	}
 	unknown = err == GW_STUN_ERR(420);
 	if (v.method != GW_STUN_ALLOCATE && lookup_src(sc, &idx) == 0 &&
-	    dp_turn_alloc_live(dp_turn_alloc_at(T.t, idx), now_s()))
+	    dp_turn_alloc_live(dp_turn_alloc_at(T.t, idx), w->now_s))
 		x = &T.aux[idx];
 	err = authenticate(w, &v, sc, x, &au);
 	if (err != 0) {
@@ -1829,7 +1911,7 @@ dp_turn_input(struct dp_worker *w, unsigned pi, struct rte_mbuf *m,
 {
 	const struct src sc = {
 		.f = { ip->src, ip->dst, u->sport, u->dport, 0 },
-		.pi = pi, .msg = u->payload, .len = u->payload_len,
+		.pi = pi, .msg = u->payload, .len = u->payload_len, .ip = ip, .u = u,
 	};
 
 	if (!T.on) {

@@ -80,13 +80,16 @@ void dp_turn_worker_stop(struct dp_worker *w);
 void dp_turn_tick(struct dp_worker *w, uint64_t tsc);
 
 /**
- * Before a burst is classified: the frames that look like ChannelData to the
- * TURN port over IPv4 (a cheap peek at fixed offsets; classification
- * proper still decides) have their allocations looked up in bulk and
- * prefetched, so the burst's cache misses overlap instead of stalling each
- * packet in turn. Changes nothing, consumes nothing.
+ * Before a burst is classified: the frames that look like ChannelData or a
+ * Send indication to the TURN port, or like a peer's datagram to a relayed
+ * address, over IPv4 (a cheap peek at fixed offsets; classification proper
+ * still decides) have their allocations looked up in bulk and prefetched,
+ * so the burst's cache misses overlap instead of stalling each packet in
+ * turn. The allocations found are left in w's burst hints (w->hint_m,
+ * w->hint_idx) for the relay paths to use instead of a second lookup.
+ * Consumes nothing.
  */
-void dp_turn_prefetch(struct rte_mbuf *const *pkts, uint16_t n);
+void dp_turn_prefetch(struct dp_worker *w, struct rte_mbuf *const *pkts, uint16_t n);
 
 /**
  * A ChannelData message (first byte 64..79) on the TURN/STUN port.

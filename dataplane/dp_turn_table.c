@@ -1526,32 +1526,73 @@ dp_turn_lookup_5tuple(const struct dp_turn_table *t, const struct dp_turn_5tuple
 	return 0;
 }
 
-void
-dp_turn_table_prefetch(const struct dp_turn_table *t, const struct dp_turn_5tuple *f, unsigned n)
+unsigned
+dp_turn_lookup_5tuple_bulk(const struct dp_turn_table *t, const struct dp_turn_5tuple *f,
+			   unsigned n, uint32_t *idx)
 {
 	struct key_five k[RTE_HASH_LOOKUP_BULK_MAX];
 	const void *kp[RTE_HASH_LOOKUP_BULK_MAX];
 	void *data[RTE_HASH_LOOKUP_BULK_MAX];
 	uint64_t hits = 0;
+	unsigned found = 0;
 
-	if (n == 0 || n > RTE_HASH_LOOKUP_BULK_MAX)
-		return;
+	if (n > RTE_HASH_LOOKUP_BULK_MAX)
+		n = RTE_HASH_LOOKUP_BULK_MAX;
 	for (unsigned i = 0; i < n; i++) {
+		idx[i] = DP_TURN_NONE;
 		five_key(&k[i], &f[i]);
 		kp[i] = &k[i];
 	}
-	if (rte_hash_lookup_bulk_data(t->h_five, kp, n, &hits, data) <= 0)
-		return;
+	if (n == 0 || rte_hash_lookup_bulk_data(t->h_five, kp, n, &hits, data) <= 0)
+		return 0;
 	for (unsigned i = 0; i < n; i++) {
 		const struct dp_turn_alloc *a;
 
 		if (!(hits & (1ull << i)))
 			continue;
-		a = &t->allocs[(uint32_t)(uintptr_t)data[i]];
+		idx[i] = (uint32_t)(uintptr_t)data[i];
+		a = &t->allocs[idx[i]];
 		rte_prefetch0(a);                        /* five, expires, owner */
 		rte_prefetch0(&a->perm_ip[0]);           /* n_perm, n_chan, permissions */
 		rte_prefetch0(&a->chan[0]);              /* the first channels */
+		found++;
 	}
+	return found;
+}
+
+unsigned
+dp_turn_lookup_relay_bulk(const struct dp_turn_table *t, const uint32_t *ip,
+			  const uint16_t *port, unsigned n, uint32_t *idx)
+{
+	struct key_relay k[RTE_HASH_LOOKUP_BULK_MAX];
+	const void *kp[RTE_HASH_LOOKUP_BULK_MAX];
+	void *data[RTE_HASH_LOOKUP_BULK_MAX];
+	uint64_t hits = 0;
+	unsigned found = 0;
+
+	if (n > RTE_HASH_LOOKUP_BULK_MAX)
+		n = RTE_HASH_LOOKUP_BULK_MAX;
+	for (unsigned i = 0; i < n; i++) {
+		idx[i] = DP_TURN_NONE;
+		relay_key(&k[i], ip[i], port[i]);
+		kp[i] = &k[i];
+	}
+	if (n == 0 || rte_hash_lookup_bulk_data(t->h_relay, kp, n, &hits, data) <= 0)
+		return 0;
+	for (unsigned i = 0; i < n; i++) {
+		const struct dp_turn_alloc *a;
+
+		if (!(hits & (1ull << i)))
+			continue;
+		idx[i] = (uint32_t)(uintptr_t)data[i];
+		a = &t->allocs[idx[i]];
+		rte_prefetch0(a);                        /* relay, five, expires, owner */
+		rte_prefetch0(&a->perm_ip[0]);           /* n_perm, n_chan, permissions */
+		rte_prefetch0(&a->perm_exp[0]);
+		rte_prefetch0(&a->chan[0]);              /* the first channels */
+		found++;
+	}
+	return found;
 }
 
 int
@@ -1616,6 +1657,20 @@ dp_turn_chan_by_num_own(const struct dp_turn_alloc *a, uint16_t ch, uint64_t now
 				return -ENOENT;
 			*peer_ip = a->chan[i].ip;
 			*peer_port = a->chan[i].port;
+			return 0;
+		}
+	return -ENOENT;
+}
+
+int
+dp_turn_chan_by_peer_own(const struct dp_turn_alloc *a, uint32_t peer_ip, uint16_t peer_port,
+			 uint64_t now, uint16_t *ch)
+{
+	for (unsigned i = 0; i < a->n_chan; i++)
+		if (a->chan[i].ip == peer_ip && a->chan[i].port == peer_port) {
+			if (now > a->chan[i].exp)
+				return -ENOENT;
+			*ch = a->chan[i].ch;
 			return 0;
 		}
 	return -ENOENT;

@@ -345,13 +345,23 @@ int dp_turn_lookup_5tuple(const struct dp_turn_table *t, const struct dp_turn_5t
 			  uint32_t *idx);
 
 /**
- * Warm the caches for n (<= 64) 5-tuples about to be looked up one by one:
- * one bulk lookup (rte_hash overlaps the bucket and key misses of the whole
+ * dp_turn_lookup_5tuple() of n (<= 64) 5-tuples at once, for a burst: one
+ * bulk lookup (rte_hash overlaps the bucket and key misses of the whole
  * burst) and a prefetch of each allocation found, where the per-packet path
- * reads its expiry, channels and permissions. Changes nothing.
+ * reads its expiry, channels and permissions. idx[i] receives f[i]'s
+ * allocation or DP_TURN_NONE. Changes nothing. @return allocations found.
  */
-void dp_turn_table_prefetch(const struct dp_turn_table *t, const struct dp_turn_5tuple *f,
-			    unsigned n);
+unsigned dp_turn_lookup_5tuple_bulk(const struct dp_turn_table *t,
+				    const struct dp_turn_5tuple *f, unsigned n, uint32_t *idx);
+
+/**
+ * dp_turn_lookup_relay() of n (<= 64) relayed addresses ip[i]:port[i] at
+ * once, with the prefetches of dp_turn_lookup_5tuple_bulk(): the peer side
+ * of a burst. idx[i] receives the allocation or DP_TURN_NONE. Changes
+ * nothing. @return allocations found.
+ */
+unsigned dp_turn_lookup_relay_bulk(const struct dp_turn_table *t, const uint32_t *ip,
+				   const uint16_t *port, unsigned n, uint32_t *idx);
 
 /** Allocation holding relay address ip:port. @return 0 (*idx set), or -ENOENT. */
 int dp_turn_lookup_relay(const struct dp_turn_table *t, uint32_t ip, uint16_t port,
@@ -369,13 +379,16 @@ int dp_turn_chan_by_num(const struct dp_turn_table *t, uint32_t idx, uint16_t ch
 			uint64_t now, uint32_t *peer_ip, uint16_t *peer_port);
 
 /*
- * The same two answers for the allocation's owner, from the allocation's own
+ * The same answers (and dp_turn_chan_by_peer()'s) for the allocation's
+ * owner, from the allocation's own
  * arrays (which only the owner writes, so it reads them without a race): no
  * hash, no key compare, and the arrays sit in the allocation the caller has
  * just touched. Other workers (the peer->client direction under RSS) use the
  * hash tables above.
  */
 bool dp_turn_perm_check_own(const struct dp_turn_alloc *a, uint32_t peer_ip, uint64_t now);
+int dp_turn_chan_by_peer_own(const struct dp_turn_alloc *a, uint32_t peer_ip, uint16_t peer_port,
+			     uint64_t now, uint16_t *ch);
 int dp_turn_chan_by_num_own(const struct dp_turn_alloc *a, uint16_t ch, uint64_t now,
 			    uint32_t *peer_ip, uint16_t *peer_port);
 

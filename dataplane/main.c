@@ -166,6 +166,7 @@ create_workers(const struct gw_config *c)
 			return -ENOMEM;
 		w->idx = i;
 		w->lcore_id = c->dataplane.lcores[i];
+		w->burst_pos = DP_BURST;
 		dp.workers[i] = w;
 		rc = dp_frag_rx_create(w);
 		if (rc == 0)

@@ -217,10 +217,13 @@ gw_ipv4_encode(uint8_t *p, uint32_t src, uint32_t dst, uint8_t proto, uint8_t tt
 	gw_put16(p + 6, 0x4000);           /* DF: we never fragment (RFC 8656 §14.8) */
 	p[8] = ttl;
 	p[9] = proto;
-	gw_put16(p + 10, 0);
 	gw_put32(p + 12, src);
 	gw_put32(p + 16, dst);
-	gw_put16(p + 10, gw_cksum_fold(gw_cksum_add(0, p, GW_IPV4_HLEN)));
+	/* the header's ten 16-bit words summed from the values just written, in
+	 * registers: no pass over the bytes (this runs once per relayed packet) */
+	gw_put16(p + 10, gw_cksum_fold(0x4500u + GW_IPV4_HLEN + payload_len + id + 0x4000u +
+				       ((uint32_t)ttl << 8 | proto) + (src >> 16) +
+				       (src & 0xffff) + (dst >> 16) + (dst & 0xffff)));
 }
 
 void

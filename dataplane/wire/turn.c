@@ -618,6 +618,31 @@ gw_turn_peer_check(const struct gw_turn_peer_policy *pol, uint32_t ip, uint16_t 
 	return GW_TURN_PEER_OK;
 }
 
+enum gw_turn_peer_verdict
+gw_turn_peer_check_memo(struct gw_turn_peer_memo *mm, uint32_t gen,
+			const struct gw_turn_peer_policy *pol, uint32_t ip, uint16_t port)
+{
+	/* Fibonacci hashing: the top bits of ip * 2^32/phi spread neighbouring
+	 * addresses (a peer subnet) over the whole table */
+	unsigned i = (ip * 2654435769u) >> 24 & (GW_TURN_PEER_MEMO_SIZE - 1);
+	unsigned nr = pol->n_relay_addr < GW_TURN_POLICY_MAX_ADDRS ?
+		      pol->n_relay_addr : GW_TURN_POLICY_MAX_ADDRS;
+
+	if (mm->e[i].gen != gen || mm->e[i].ip != ip) {
+		mm->e[i].ip = ip;
+		mm->e[i].gen = gen;
+		mm->e[i].verdict = (uint8_t)gw_turn_peer_ip_check(pol, ip);
+		mm->e[i].relay = in_addrs(pol->relay_addr, nr, ip);
+	}
+	if (mm->e[i].verdict != GW_TURN_PEER_OK)
+		return (enum gw_turn_peer_verdict)mm->e[i].verdict;
+	if (port == 0)
+		return GW_TURN_PEER_DENY_PORT0;
+	if (mm->e[i].relay && (port < pol->relay_port_min || port > pol->relay_port_max))
+		return GW_TURN_PEER_DENY_OWN;
+	return GW_TURN_PEER_OK;
+}
+
 /* ---- IPv6 peer policy ------------------------------------------------------- */
 
 static const struct gw_turn_prefix6 default_deny6[] = {

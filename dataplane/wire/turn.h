@@ -397,6 +397,31 @@ enum gw_turn_peer_verdict gw_turn_peer_ip_check(const struct gw_turn_peer_policy
 enum gw_turn_peer_verdict gw_turn_peer_check(const struct gw_turn_peer_policy *pol,
 					     uint32_t ip, uint16_t port);
 
+#define GW_TURN_PEER_MEMO_SIZE 256      /**< entries; a power of two */
+
+/**
+ * One worker's memo of gw_turn_peer_ip_check() verdicts, so the relay path
+ * does not walk the policy's lists for every datagram: direct-mapped by peer
+ * IP, each entry valid for one policy generation. Zeroed = empty.
+ */
+struct gw_turn_peer_memo {
+	struct {
+		uint32_t ip;
+		uint32_t gen;           /**< policy generation; 0 never matches */
+		uint8_t verdict;        /**< gw_turn_peer_ip_check() of ip */
+		uint8_t relay;          /**< ip is an own relay address */
+	} e[GW_TURN_PEER_MEMO_SIZE];
+};
+
+/**
+ * gw_turn_peer_check() through memo mm: same verdict for (pol, ip, port) as
+ * long as the caller passes a gen (>= 1) that changes whenever pol does.
+ * No errors.
+ */
+enum gw_turn_peer_verdict gw_turn_peer_check_memo(struct gw_turn_peer_memo *mm, uint32_t gen,
+						  const struct gw_turn_peer_policy *pol,
+						  uint32_t ip, uint16_t port);
+
 /** True when ip is inside prefix pfx (len 0 matches everything). No errors. */
 bool gw_turn_prefix_match(const struct gw_turn_prefix *pfx, uint32_t ip);
 

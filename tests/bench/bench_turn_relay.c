@@ -1,25 +1,36 @@
 /*
- * bench_turn_relay: in-process per-packet cost of relaying ChannelData client
- * -> peer through the dataplane's own code: each burst of DP_BURST frames is
- * copied into fresh mbufs and handed to dp_classify_burst() (dp_classify.c:
- * Ethernet, IPv4 and UDP parse with software checksum verification, RFC 7983
- * demux, then dp_turn_chandata_input() in dp_turn.c: ChannelData parse,
- * 5-tuple, channel, peer policy and permission lookups in tables of N
- * allocations, token bucket check, in-place reframe and header rewrite with
- * the incremental UDP checksum), ending in dp_arp_send_ip(), which
- * tests/dp_harness.h captures; the captured mbufs are freed.
+ * bench_turn_relay: in-process per-packet cost of TURN relaying through the
+ * dataplane's own code, four paths:
+ *
+ *   ChannelData client -> peer   (the hot path of every TURN client)
+ *   Send indication client -> peer
+ *   ChannelData peer -> client   (a peer with a channel)
+ *   Data indication peer -> client (a peer without one)
+ *
+ * Each burst of DP_BURST frames is copied into fresh mbufs and handed to
+ * dp_classify_burst() (dp_classify.c: Ethernet, IPv4 and UDP parse with
+ * software checksum verification, RFC 7983 demux; the TURN port's STUN
+ * messages through dp_stun.c to dp_turn_input(), ChannelData to
+ * dp_turn_chandata_input(), a relay port's datagrams to
+ * dp_turn_relay_input(); then, in dp_turn.c, the 5-tuple, channel, peer
+ * policy and permission lookups in tables of N allocations, token bucket
+ * check, in-place reframe and header rewrite with the incremental UDP
+ * checksum), ending in dp_arp_send_ip(), which tests/dp_harness.h captures;
+ * the captured mbufs are freed.
  *
  * The allocations are made the way clients make them: a signed Allocate and
  * ChannelBind per allocation through dp_turn_input() (not timed). Clients
  * are spread over two ports (one relay address each, relay ports
  * 4000-65535, so 120000 allocations fit) and visited in a random order.
  *
- * Timed three times, best of 5 rounds each: the whole loop, the same loop
- * without dp_classify_burst() (mbuf bulk alloc, frame copy, bulk free), so
- * the relay's own cost is the difference, and the whole loop with the RX
- * checksum flags a NIC with offload sets (what af_packet and af_xdp cannot
- * give: the IPv4 and UDP checksums are then not summed in software). Excluded: RX/TX bursts, the ARP
- * lookup and Ethernet fill of dp_arp_send_ip(), the TX buffer. Not a test.
+ * Per path, timed three times, best of 5 rounds each: the whole loop, the
+ * same loop without dp_classify_burst() (mbuf bulk alloc, frame copy, bulk
+ * free), so the relay's own cost is the difference, and the whole loop with
+ * the RX checksum flags a NIC with offload sets (what af_packet and af_xdp
+ * cannot give: the IPv4 and UDP checksums are then not summed in software).
+ * Excluded: RX/TX bursts, the ARP lookup and Ethernet fill of
+ * dp_arp_send_ip(), the TX buffer. Every relayed datagram is checked once
+ * before timing. Not a test.
  *
  *   bench_turn_relay [allocations] [packets]   (default 10000, 10000000)
  */
@@ -39,6 +50,7 @@
 #include "dp_ipv6.h"
 #include "dp_media.h"
 #include "dp_ndp.h"
+#include "dp_ice.h"
 #include "dp_stun.h"
 #include "dp_turn.h"
 #include "gw_config.h"
@@ -57,7 +69,8 @@
 #define BURST     DP_BURST
 #define FRAMES    4096              /* a multiple of BURST */
 #define PAYLOAD   160               /* an Opus/RTP packet's size */
-#define FLEN      (GW_ETH_HLEN + GW_IPV4_HLEN + GW_UDP_HLEN + GW_TURN_CHANDATA_HLEN + PAYLOAD)
+#define FLEN_MAX  256               /* the longest: a Send indication */
+#define PEER_PORT_NOCHAN (PEER_PORT + 1)   /* permitted, no channel: Data indications */
 #define MAX_ALLOCS 120000
 
 static const uint32_t port_ip[N_PORTS] = { IP(198, 18, 4, 2), IP(198, 18, 4, 3) };
@@ -74,7 +87,15 @@ static struct dp_worker wk;
 static struct rte_mempool *pool;
 static struct client *clients;
 static struct gw_hmac_sha1_key key;
-static uint8_t frames[FRAMES][FLEN];
+enum path { P_CHAN_OUT, P_SEND, P_CHAN_IN, P_DATA, P_N };
+
+static const char *const path_name[P_N] = {
+	"ChannelData client->peer", "Send indication client->peer",
+	"ChannelData peer->client", "Data indication peer->client",
+};
+
+static uint8_t frames[FRAMES][FLEN_MAX];
+static uint16_t frame_len[FRAMES];
 static uint32_t frame_client[FRAMES];
 static unsigned burst_pi[FRAMES / BURST];
 static uint8_t payload[PAYLOAD];
@@ -102,16 +123,31 @@ dp_ipv6_input(struct dp_worker *w, unsigned pi, struct rte_mbuf *m, const uint8_
 	rte_pktmbuf_free(m);
 }
 
-void
-dp_stun_input(struct dp_worker *w, unsigned pi, struct rte_mbuf *m,
-	      const struct gw_ipv4_view *ip, const struct gw_udp_view *u)
+/* dp_stun.c's ICE side: no media ports in this bench. */
+const struct gw_ice_cred *
+dp_ice_lookup(void *ctx, const uint8_t *ufrag, size_t len)
 {
-	(void)w;
-	(void)pi;
-	(void)ip;
-	(void)u;
+	(void)ctx, (void)ufrag, (void)len;
 	unexpected++;
-	rte_pktmbuf_free(m);
+	return NULL;
+}
+
+void
+dp_ice_checked(struct dp_worker *w, const struct gw_ice_cred *cred, uint32_t peer_ip,
+	       uint16_t peer_port, bool use_candidate, uint32_t priority, uint64_t now)
+{
+	(void)w, (void)cred, (void)peer_ip, (void)peer_port, (void)use_candidate;
+	(void)priority, (void)now;
+	unexpected++;
+}
+
+void
+dp_ice_checked6(struct dp_worker *w, const struct gw_ice_cred *cred, const uint8_t *peer_ip6,
+		uint16_t peer_port, bool use_candidate, uint32_t priority, uint64_t now)
+{
+	(void)w, (void)cred, (void)peer_ip6, (void)peer_port, (void)use_candidate;
+	(void)priority, (void)now;
+	unexpected++;
 }
 
 void
@@ -206,6 +242,7 @@ request(struct client *c, uint16_t method, char *nonce, size_t nonce_cap)
 	if (m == NULL || dp_harness_views(m, &ip, &u) != 0)
 		return -1;
 	dp_harness_sent_reset();
+	dp_worker_clock(&wk);
 	dp_turn_input(&wk, c->pi, m, &ip, &u);
 	if (dp_harness_n_sent != 1 || dp_harness_views(dp_harness_sent[0], &ip, &u) != 0 ||
 	    gw_stun_parse(&v, u.payload, u.payload_len) != 0)
@@ -287,15 +324,20 @@ setup(uint32_t n)
 
 /* ---- the frames --------------------------------------------------------------------- */
 
-/* FRAMES ChannelData frames from random clients; every burst to one port. */
-static void
-make_frames(uint32_t n)
+/*
+ * FRAMES frames of path p between random clients (or their peer) and the
+ * gateway; every burst to one port.
+ */
+static int
+make_frames(uint32_t n, enum path p)
 {
-	uint8_t cd[GW_TURN_CHANDATA_HLEN + PAYLOAD];
+	uint8_t msg[FLEN_MAX];
+	struct gw_stun_addr peer = { .family = GW_STUN_FAMILY_IPV4, .port = PEER_PORT,
+				     .addr = { 198, 18, 5, 2 } };
+	size_t len = 0;
 
 	for (unsigned i = 0; i < PAYLOAD; i++)
 		payload[i] = (uint8_t)(i * 7);
-	(void)gw_turn_chandata_encode(cd, sizeof(cd), CHANNEL, payload, PAYLOAD, false);
 	srand(1);
 	for (unsigned b = 0; b < FRAMES / BURST; b++) {
 		burst_pi[b] = b % N_PORTS;
@@ -304,14 +346,48 @@ make_frames(uint32_t n)
 			uint32_t ci = ((uint32_t)rand() % ((n + N_PORTS - 1 - burst_pi[b]) / N_PORTS)) *
 					      N_PORTS + burst_pi[b];
 			const struct client *c = &clients[ci];
-			uint8_t dmac[6];
+			uint8_t dmac[6], txid[12];
+			struct gw_stun_enc e;
 
 			dp_harness_port_mac(c->pi, dmac);
 			frame_client[f] = ci;
-			(void)dp_harness_frame(frames[f], dmac, c->ip, c->port, port_ip[c->pi],
-					       conf.stun.port, cd, sizeof(cd), (uint16_t)f);
+			switch (p) {
+			case P_CHAN_OUT:
+				len = (size_t)gw_turn_chandata_encode(msg, sizeof(msg), CHANNEL, payload,
+								      PAYLOAD, false);
+				len = dp_harness_frame(frames[f], dmac, c->ip, c->port,
+						       port_ip[c->pi], conf.stun.port, msg, len,
+						       (uint16_t)f);
+				break;
+			case P_SEND:
+				for (unsigned k = 0; k < 12; k++)
+					txid[k] = (uint8_t)rand();
+				if (gw_stun_enc_init(&e, msg, sizeof(msg),
+						     gw_stun_type(GW_STUN_SEND, GW_STUN_INDICATION),
+						     txid) != 0 ||
+				    gw_stun_enc_xor_addr(&e, GW_STUN_ATTR_XOR_PEER_ADDRESS, &peer) != 0 ||
+				    gw_stun_enc_bytes(&e, GW_STUN_ATTR_DATA, payload, PAYLOAD) != 0)
+					return -1;
+				len = dp_harness_frame(frames[f], dmac, c->ip, c->port,
+						       port_ip[c->pi], conf.stun.port, msg,
+						       gw_stun_enc_len(&e), (uint16_t)f);
+				break;
+			case P_CHAN_IN:
+			case P_DATA:
+				len = dp_harness_frame(frames[f], dmac, PEER,
+						       p == P_DATA ? PEER_PORT_NOCHAN : PEER_PORT,
+						       port_ip[c->pi], c->relay_port, payload, PAYLOAD,
+						       (uint16_t)f);
+				break;
+			default:
+				return -1;
+			}
+			if (len > FLEN_MAX)
+				return -1;
+			frame_len[f] = (uint16_t)len;
 		}
 	}
+	return 0;
 }
 
 /* Burst b of the frames in fresh mbufs, as a PMD would hand them over: with
@@ -324,17 +400,50 @@ load_burst(struct rte_mbuf **ms, unsigned b, uint64_t ol_flags)
 	if (rte_pktmbuf_alloc_bulk(pool, ms, BURST) != 0)
 		return -1;
 	for (unsigned j = 0; j < BURST; j++) {
-		memcpy(rte_pktmbuf_mtod(ms[j], uint8_t *), frames[b * BURST + j], FLEN);
-		ms[j]->data_len = FLEN;
-		ms[j]->pkt_len = FLEN;
+		uint16_t len = frame_len[b * BURST + j];
+
+		memcpy(rte_pktmbuf_mtod(ms[j], uint8_t *), frames[b * BURST + j], len);
+		ms[j]->data_len = len;
+		ms[j]->pkt_len = len;
 		ms[j]->ol_flags = ol_flags;
 	}
 	return 0;
 }
 
-/* Every frame once, each relayed datagram parsed back and checked. */
+/* Is the relayed datagram of path p for client c right? */
+static bool
+relayed_ok(enum path p, const struct client *c, unsigned pi, uint32_t dst,
+	   const struct gw_ipv4_view *ip, const struct gw_udp_view *u)
+{
+	struct gw_turn_chandata cd;
+	struct gw_stun_view v;
+	struct gw_stun_addr a;
+	const uint8_t *d;
+	size_t n;
+
+	if (pi != c->pi || ip->src != port_ip[c->pi])
+		return false;
+	if (p == P_CHAN_OUT || p == P_SEND)
+		return dst == PEER && ip->dst == PEER && u->sport == c->relay_port &&
+		       u->dport == PEER_PORT && u->payload_len == PAYLOAD &&
+		       memcmp(u->payload, payload, PAYLOAD) == 0;
+	if (dst != c->ip || ip->dst != c->ip || u->sport != conf.stun.port || u->dport != c->port)
+		return false;
+	if (p == P_CHAN_IN)
+		return gw_turn_chandata_parse(&cd, u->payload, u->payload_len) == 0 &&
+		       cd.channel == CHANNEL && cd.len == PAYLOAD &&
+		       memcmp(cd.data, payload, PAYLOAD) == 0;
+	return gw_stun_parse(&v, u->payload, u->payload_len) == 0 &&
+	       v.method == GW_STUN_DATA && v.cls == GW_STUN_INDICATION &&
+	       gw_stun_get_xor_addr(&v, &v.attr[GW_STUN_A_XOR_PEER_ADDRESS], &a) == 0 &&
+	       a.port == PEER_PORT_NOCHAN &&
+	       gw_stun_get_bytes(&v, &v.attr[GW_STUN_A_DATA], &d, &n) == 0 && n == PAYLOAD &&
+	       memcmp(d, payload, PAYLOAD) == 0;
+}
+
+/* Every frame of path p once, each relayed datagram parsed back and checked. */
 static int
-verify(void)
+verify(enum path p)
 {
 	struct rte_mbuf *ms[BURST];
 
@@ -350,15 +459,36 @@ verify(void)
 			struct gw_udp_view u;
 
 			if (dp_harness_views(dp_harness_sent[j], &ip, &u) != 0 ||
-			    dp_harness_sent_dst[j] != PEER || dp_harness_sent_pi[j] != c->pi ||
-			    ip.src != port_ip[c->pi] || ip.dst != PEER || u.sport != c->relay_port ||
-			    u.dport != PEER_PORT || u.payload_len != PAYLOAD ||
-			    memcmp(u.payload, payload, PAYLOAD) != 0)
+			    !relayed_ok(p, c, dp_harness_sent_pi[j], dp_harness_sent_dst[j], &ip, &u))
 				return -1;
 		}
 		dp_harness_sent_reset();
 	}
 	return 0;
+}
+
+/* One timed loop over bursts bursts: bare mbuf handling (classify false), or
+ * through dp_classify_burst() with RX flags ol_flags. ns per packet. */
+static double
+timed(unsigned long bursts, bool classify, uint64_t ol_flags)
+{
+	struct rte_mbuf *ms[BURST];
+	double t0 = now_ns();
+
+	for (unsigned long k = 0; k < bursts; k++) {
+		unsigned b = (unsigned)(k % (FRAMES / BURST));
+
+		if (load_burst(ms, b, ol_flags) != 0)
+			return -1;
+		if (!classify) {
+			rte_pktmbuf_free_bulk(ms, BURST);
+			continue;
+		}
+		dp_classify_burst(&wk, burst_pi[b], ms, BURST);
+		rte_pktmbuf_free_bulk(dp_harness_sent, dp_harness_n_sent);
+		dp_harness_n_sent = 0;
+	}
+	return (now_ns() - t0) / (double)(bursts * BURST);
 }
 
 int
@@ -368,9 +498,7 @@ main(int argc, char **argv)
 	unsigned long pkts = argc > 2 ? strtoul(argv[2], NULL, 10) : 10000000;
 	unsigned long bursts = (pkts + BURST - 1) / BURST;
 	const uint64_t offl = RTE_MBUF_F_RX_IP_CKSUM_GOOD | RTE_MBUF_F_RX_L4_CKSUM_GOOD;
-	double best = 1e30, best_base = 1e30, best_offl = 1e30, t0;
-	struct rte_mbuf *ms[BURST];
-	uint64_t relayed0;
+	double t0;
 
 	if (n < N_PORTS || n > MAX_ALLOCS || bursts == 0) {
 		fprintf(stderr, "usage: bench_turn_relay [%u..%u allocations] [packets]\n",
@@ -386,68 +514,46 @@ main(int argc, char **argv)
 	}
 	fprintf(stderr, "%u allocations with a channel each, through Allocate and ChannelBind: "
 		"%.1f s\n", n, (now_ns() - t0) / 1e9);
-	make_frames(n);
-	if (verify() != 0 || unexpected != 0) {
-		fprintf(stderr, "a relayed datagram was missing or wrong\n");
-		return 1;
-	}
 	pkts = bursts * BURST;
-	relayed0 = wk.cnt[GW_CNT_TURN_TO_PEER_PKTS];
-	for (int round = 0; round < 5; round++) {
-		double dt;
+	printf("TURN relaying through dp_classify_burst(), %u allocations, %u-byte payload, "
+	       "bursts of %u, ns/packet (best of 5):\n", n, PAYLOAD, BURST);
+	for (enum path p = 0; p < P_N; p++) {
+		double best = 1e30, best_base = 1e30, best_offl = 1e30, dt;
+		bool out = p == P_CHAN_OUT || p == P_SEND;
+		unsigned ctr = out ? GW_CNT_TURN_TO_PEER_PKTS : GW_CNT_TURN_TO_CLIENT_PKTS;
+		uint64_t relayed0;
 
-		/* the bare mbuf handling the loop below adds around the relay */
-		t0 = now_ns();
-		for (unsigned long k = 0; k < bursts; k++) {
-			if (load_burst(ms, (unsigned)(k % (FRAMES / BURST)), 0) != 0)
-				return 1;
-			rte_pktmbuf_free_bulk(ms, BURST);
+		if (make_frames(n, p) != 0 || verify(p) != 0 || unexpected != 0) {
+			fprintf(stderr, "%s: a relayed datagram was missing or wrong\n",
+				path_name[p]);
+			return 1;
 		}
-		dt = (now_ns() - t0) / (double)pkts;
-		if (dt < best_base)
-			best_base = dt;
-
-		t0 = now_ns();
-		for (unsigned long k = 0; k < bursts; k++) {
-			unsigned b = (unsigned)(k % (FRAMES / BURST));
-
-			if (load_burst(ms, b, 0) != 0)
-				return 1;
-			dp_classify_burst(&wk, burst_pi[b], ms, BURST);
-			rte_pktmbuf_free_bulk(dp_harness_sent, dp_harness_n_sent);
-			dp_harness_n_sent = 0;
+		relayed0 = wk.cnt[ctr];
+		for (int round = 0; round < 5; round++) {
+			/* the bare mbuf handling the loops below add around the relay */
+			dt = timed(bursts, false, 0);
+			if (dt >= 0 && dt < best_base)
+				best_base = dt;
+			dt = timed(bursts, true, 0);
+			if (dt >= 0 && dt < best)
+				best = dt;
+			/* the same with a NIC's RX checksum flags */
+			dt = timed(bursts, true, offl);
+			if (dt >= 0 && dt < best_offl)
+				best_offl = dt;
 		}
-		dt = (now_ns() - t0) / (double)pkts;
-		if (dt < best)
-			best = dt;
-
-		/* the same with a NIC's RX checksum flags */
-		t0 = now_ns();
-		for (unsigned long k = 0; k < bursts; k++) {
-			unsigned b = (unsigned)(k % (FRAMES / BURST));
-
-			if (load_burst(ms, b, offl) != 0)
-				return 1;
-			dp_classify_burst(&wk, burst_pi[b], ms, BURST);
-			rte_pktmbuf_free_bulk(dp_harness_sent, dp_harness_n_sent);
-			dp_harness_n_sent = 0;
+		if (wk.cnt[ctr] - relayed0 != 10 * (uint64_t)pkts || dp_harness_tx_overflow != 0 ||
+		    unexpected != 0) {
+			fprintf(stderr, "%s: not every packet was relayed\n", path_name[p]);
+			return 1;
 		}
-		dt = (now_ns() - t0) / (double)pkts;
-		if (dt < best_offl)
-			best_offl = dt;
+		printf("  %-30s loop %.1f = mbuf alloc+copy+free %.1f + relay %.1f "
+		       "(%.2f Mpps per core for the relay alone); "
+		       "with a NIC's RX checksum flags: relay %.1f\n",
+		       path_name[p], best, best_base, best - best_base, 1e3 / (best - best_base),
+		       best_offl - best_base);
+		fflush(stdout);
 	}
-	if (wk.cnt[GW_CNT_TURN_TO_PEER_PKTS] - relayed0 != 10 * (uint64_t)pkts ||
-	    dp_harness_tx_overflow != 0 || unexpected != 0) {
-		fprintf(stderr, "not every packet was relayed\n");
-		return 1;
-	}
-	printf("ChannelData client->peer through dp_classify_burst(), %u allocations, "
-	       "%u-byte payload, bursts of %u:\n"
-	       "  loop %.1f ns/packet = mbuf alloc+copy+free %.1f + relay %.1f ns/packet "
-	       "(%.2f Mpps per core for the relay alone)\n",
-	       n, PAYLOAD, BURST, best, best_base, best - best_base, 1e3 / (best - best_base));
-	printf("  with RX checksum offload flags (a NIC's; af_packet/af_xdp have none): "
-	       "relay %.1f ns/packet\n", best_offl - best_base);
 	free(clients);
 	dp_harness_eal_fini("rtt-bench");
 	return 0;

@@ -77,9 +77,9 @@ dp_arp_input(struct dp_worker *w, unsigned pi, struct rte_mbuf *m, const uint8_t
 
 /* dp_classify warms dp_turn's tables before a burst: nothing to warm here */
 void
-dp_turn_prefetch(struct rte_mbuf *const *pkts, uint16_t n)
+dp_turn_prefetch(struct dp_worker *w, struct rte_mbuf *const *pkts, uint16_t n)
 {
-	(void)pkts, (void)n;
+	(void)w, (void)pkts, (void)n;
 }
 
 /* dp_frag links against it; IPv6 never reaches it here (dp_ipv6 is a recorder) */

@@ -66,9 +66,9 @@ static bool ice6_use;
 
 /* dp_classify warms dp_turn's tables before a burst: nothing to warm here */
 void
-dp_turn_prefetch(struct rte_mbuf *const *pkts, uint16_t n)
+dp_turn_prefetch(struct dp_worker *w, struct rte_mbuf *const *pkts, uint16_t n)
 {
-	(void)pkts, (void)n;
+	(void)w, (void)pkts, (void)n;
 }
 
 

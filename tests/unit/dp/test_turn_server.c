@@ -94,6 +94,7 @@ inject(input_fn *fn, uint32_t src, uint16_t sport, uint32_t dst, uint16_t dport,
 
 	assert_non_null(m);
 	assert_int_equal(dp_harness_views(m, &ip, &u), 0);
+	dp_worker_clock(&wk);   /* as dp_classify_burst() does per burst */
 	fn(&wk, 0, m, &ip, &u);
 }
 
@@ -146,6 +147,7 @@ inject6(input6_fn *fn, unsigned pi, const uint8_t *src, uint16_t sport, const ui
 	gw_ipv6_encode(b + GW_ETH_HLEN, src, dst, GW_IPPROTO_UDP, 64,
 		       (uint16_t)(GW_UDP_HLEN + len));
 	assert_int_equal(views6(m, &ip, &u), 0);
+	dp_worker_clock(&wk);   /* as dp_classify_burst() does per burst */
 	fn(&wk, pi, m, &ip, &u);
 }
 
@@ -160,6 +162,7 @@ inject_at(input_fn *fn, unsigned pi, uint32_t src, uint16_t sport, uint32_t gw, 
 
 	assert_non_null(m);
 	assert_int_equal(dp_harness_views(m, &ip, &u), 0);
+	dp_worker_clock(&wk);   /* as dp_classify_burst() does per burst */
 	fn(&wk, pi, m, &ip, &u);
 }
 
@@ -198,6 +201,7 @@ inject_strm6(uint32_t conn, const uint8_t *ip6, const uint8_t *gw6, uint16_t por
 	h->flags |= GW_IPC_STRM_F_IPV6;
 	memcpy(h->client_ip6, ip6, 16);
 	memcpy(h->server_ip6, gw6, 16);
+	dp_worker_clock(&wk);
 	dp_turn_stream_input(&wk, m, h);
 }
 
@@ -206,6 +210,7 @@ inject_strm(uint32_t conn, uint32_t ip, uint16_t port, const uint8_t *msg, size_
 {
 	struct rte_mbuf *m = strm_mbuf(conn, ip, port, GW_IPC_STRM_MSG, msg, len);
 
+	dp_worker_clock(&wk);
 	dp_turn_stream_input(&wk, m, rte_pktmbuf_mtod(m, const struct gw_ipc_strm *));
 }
 
@@ -603,6 +608,28 @@ test_relay(void **state)
 		assert_int_equal(u.payload_len, pl);
 		assert_memory_equal(u.payload, payload, pl);
 	}
+	/* dp_classify_burst()'s hint from dp_turn_prefetch(): used when it holds
+	 * the datagram's 5-tuple; a wrong one (a slot A's 5-tuple is not in)
+	 * is looked past. Relayed from A's relayed address either way. */
+	for (int wrong = 0; wrong < 2; wrong++) {
+		struct rte_mbuf *m = dp_harness_mbuf(pool, CL_A, 1000, GW, 3478, cd, (size_t)len);
+
+		assert_non_null(m);
+		dp_turn_prefetch(&wk, &m, 1);
+		assert_ptr_equal(wk.hint_m[0], m);
+		if (wrong)
+			wk.hint_idx[0] = wk.hint_idx[0] == 0 ? 1 : 0;
+		assert_int_equal(dp_harness_views(m, &ip, &u), 0);
+		sent_reset();
+		dp_worker_clock(&wk);
+		wk.burst_pos = 0;
+		dp_turn_chandata_input(&wk, 0, m, &ip, &u);
+		wk.burst_pos = DP_BURST;
+		assert_int_equal(n_sent, 1);
+		captured(0, &ip, &u);
+		assert_int_equal(u.sport, relay_of_a.port);
+		assert_memory_equal(u.payload, payload, sizeof(payload) - 1);
+	}
 	/* an unbound channel: dropped */
 	cd[1] = 0x09;
 	sent_reset();
@@ -632,6 +659,27 @@ test_relay(void **state)
 		}
 	}
 	assert_int_equal(wk.cnt[GW_CNT_TURN_DROP_NO_PERM], 1);
+	/* unpadded DATA last: the checksum derived from the client's (checked by
+	 * captured()); with a FINGERPRINT after it: summed anew */
+	peer.addr[3] = 2;
+	for (int fp = 0; fp < 2; fp++) {
+		static const uint8_t txid[12] = { 10 };
+		static const uint8_t data8[8] = { 0x80, 0x60, 1, 2, 3, 4, 0xfe, 0xff };
+
+		assert_int_equal(gw_stun_enc_init(&e, send, sizeof(send),
+						  gw_stun_type(GW_STUN_SEND, GW_STUN_INDICATION),
+						  txid), 0);
+		assert_int_equal(gw_stun_enc_xor_addr(&e, GW_STUN_ATTR_XOR_PEER_ADDRESS, &peer), 0);
+		assert_int_equal(gw_stun_enc_bytes(&e, GW_STUN_ATTR_DATA, data8, sizeof(data8)), 0);
+		if (fp)
+			assert_int_equal(gw_stun_enc_fingerprint(&e), 0);
+		sent_reset();
+		inject(dp_turn_input, CL_A, 1000, GW, 3478, send, gw_stun_enc_len(&e));
+		assert_int_equal(n_sent, 1);
+		captured(0, &ip, &u);
+		assert_int_equal(u.payload_len, sizeof(data8));
+		assert_memory_equal(u.payload, data8, sizeof(data8));
+	}
 	sent_reset();
 
 	/* peer -> relay with a channel: ChannelData to the client */

@@ -468,10 +468,54 @@ ref_expire(struct ref_alloc *ref, uint64_t now)
 	}
 }
 
+/* The burst path's bulk lookup of every slot's 5-tuple (and one nobody
+ * holds) agrees with the lookups one by one. */
+static void
+compare_bulk(struct dp_turn_table *t, const struct ref_alloc *ref)
+{
+	struct dp_turn_5tuple f[REF_N + 1];
+	uint32_t bulk[REF_N + 1], one, rip[REF_N + 1];
+	uint16_t rport[REF_N + 1];
+	unsigned found = 0;
+
+	for (unsigned i = 0; i <= REF_N; i++)
+		f[i] = (struct dp_turn_5tuple){ IP(198, 18, 5, 100), RELAY0,
+						i < REF_N ? ref[i].cport : 65535, 3478, 0 };
+	for (unsigned i = 0; i <= REF_N; i++)
+		found += dp_turn_lookup_5tuple(t, &f[i], &one) == 0;
+	assert_int_equal(dp_turn_lookup_5tuple_bulk(t, f, REF_N + 1, bulk), found);
+	for (unsigned i = 0; i <= REF_N; i++) {
+		if (dp_turn_lookup_5tuple(t, &f[i], &one) != 0)
+			one = DP_TURN_NONE;
+		if (bulk[i] != one)
+			fail_msg("5-tuple %u: bulk %u, one by one %u", i, bulk[i], one);
+	}
+	/* the relayed addresses of the slots' last allocations (some gone since,
+	 * their ports free or taken again) and one no allocation has */
+	for (unsigned i = 0; i <= REF_N; i++) {
+		const struct dp_turn_alloc *a = dp_turn_alloc_at(t, i < REF_N ? ref[i].idx : 0);
+
+		rip[i] = i < REF_N ? a->relay_ip : RELAY0;
+		rport[i] = i < REF_N ? a->relay_port : 1;
+	}
+	found = 0;
+	for (unsigned i = 0; i <= REF_N; i++)
+		found += dp_turn_lookup_relay(t, rip[i], rport[i], &one) == 0;
+	assert_int_equal(dp_turn_lookup_relay_bulk(t, rip, rport, REF_N + 1, bulk), found);
+	for (unsigned i = 0; i <= REF_N; i++) {
+		if (dp_turn_lookup_relay(t, rip[i], rport[i], &one) != 0)
+			one = DP_TURN_NONE;
+		if (bulk[i] != one)
+			fail_msg("relay %u: bulk %u, one by one %u", i, bulk[i], one);
+	}
+}
+
 static void
 compare(struct dp_turn_table *t, struct ref_alloc *ref, uint64_t now)
 {
 	uint32_t live = 0;
+
+	compare_bulk(t, ref);
 
 	for (unsigned i = 0; i < REF_N; i++) {
 		struct ref_alloc *a = &ref[i];
@@ -514,6 +558,20 @@ compare(struct dp_turn_table *t, struct ref_alloc *ref, uint64_t now)
 
 				if (e2 != e || ip2 != ip || port2 != port)
 					fail_msg("slot %u ch %u: owner by_num %d want %d", i, c, e2, e);
+			}
+			if (a->chan[c].used) {
+				/* by peer: the owner's scan agrees with the hash */
+				uint16_t ch1 = 0, ch2 = 0;
+				unsigned pr = a->chan[c].peer;
+				int e1 = dp_turn_chan_by_peer(t, got, peer_ip(pr), peer_port(pr), now,
+							      &ch1);
+				int e2 = dp_turn_chan_by_peer_own(dp_turn_alloc_at(t, got),
+								  peer_ip(pr), peer_port(pr), now,
+								  &ch2);
+
+				if (e1 != e2 || ch1 != ch2)
+					fail_msg("slot %u ch %u: owner by_peer %d/%x want %d/%x", i, c,
+						 e2, ch2, e1, ch1);
 			}
 			if (want) {
 				assert_int_equal(ip, peer_ip(a->chan[c].peer));

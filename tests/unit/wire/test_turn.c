@@ -731,6 +731,59 @@ test_peer_policy(void **state)
 	assert_true(gw_turn_prefix_match(&(struct gw_turn_prefix){ IP(1, 2, 3, 4), 31 }, IP(1, 2, 3, 5)));
 }
 
+/*
+ * The relay path's memo against the plain check: every table row, the
+ * colliding and repeated addresses of a random walk (256 entries for 4096
+ * draws from a small pool and the rows), and a policy change under a new
+ * generation, which the memo must follow at once.
+ */
+static void
+test_peer_memo(void **state)
+{
+	static struct gw_turn_peer_memo mm;
+	struct gw_turn_peer_policy p;
+	const size_t nrow = sizeof(peer_cases) / sizeof(peer_cases[0]);
+	uint32_t seed = 7, gen = 1;
+
+	(void)state;
+	policy_init(&p);
+	memset(&mm, 0, sizeof(mm));
+	for (int pass = 0; pass < 2; pass++) {      /* cold, then warm */
+		for (size_t i = 0; i < nrow; i++)
+			assert_int_equal(gw_turn_peer_check_memo(&mm, gen, &p, peer_cases[i].ip,
+								 peer_cases[i].port),
+					 peer_cases[i].want);
+	}
+	for (int k = 0; k < 2; k++) {
+		for (unsigned n = 0; n < 4096; n++) {
+			uint32_t ip;
+			uint16_t port;
+
+			seed = seed * 1103515245u + 12345u;
+			if ((seed >> 16) & 1) {
+				ip = peer_cases[(seed >> 17) % nrow].ip;
+				port = peer_cases[(seed >> 8) % nrow].port;
+			} else {
+				/* 1024 addresses over 10/8, 198.18/16 and 203.0.113/24 */
+				static const uint32_t base[] = { IP(10, 1, 0, 0), IP(198, 18, 9, 0),
+								 IP(203, 0, 113, 0) };
+				ip = base[(seed >> 20) % 3] | ((seed >> 4) & 0x3ff);
+				port = (uint16_t)(seed >> 3);
+			}
+			assert_int_equal(gw_turn_peer_check_memo(&mm, gen, &p, ip, port),
+					 gw_turn_peer_check(&p, ip, port));
+		}
+		/* a reload: denied_peers grows, allowed_peers loses 10.1/16 */
+		p.denied[p.n_denied++] = (struct gw_turn_prefix){ IP(198, 18, 9, 0), 28 };
+		p.allowed[0] = (struct gw_turn_prefix){ IP(100, 64, 7, 0), 24 };
+		gen++;
+		assert_int_equal(gw_turn_peer_check_memo(&mm, gen, &p, IP(10, 1, 2, 3), 5000),
+				 GW_TURN_PEER_DENY_DEFAULT);
+		assert_int_equal(gw_turn_peer_check_memo(&mm, gen, &p, IP(198, 18, 9, 1), 5000),
+				 GW_TURN_PEER_DENY_CONFIG);
+	}
+}
+
 /* ---- IPv6 peer policy, row by row ----------------------------------------------- */
 
 #define RELAY6 { 0x20, 0x01, 0, 2, 0, 0, 0, 0x28, [15] = 0x10 }
@@ -896,6 +949,7 @@ main(void)
 		cmocka_unit_test(test_nonce),
 		cmocka_unit_test(test_nonce6),
 		cmocka_unit_test(test_peer_policy),
+		cmocka_unit_test(test_peer_memo),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
