@@ -12,8 +12,14 @@
 # (inbound packetsReceived growing, totalAudioEnergy > 0); the browser's fake
 # microphone reaches a second ffmpeg that receives on the SIP side's address
 # (an SDP file input, with the gateway's a=crypto for SDES) and writes a WAV
-# whose samples are not silence. Then both calls are deleted and every
-# dataplane leg is freed.
+# whose samples are not silence. Then (a)'s browser restarts ICE the SIP way
+# (restartIce(), its new offer POSTed as a re-offer, the SIP side answers
+# again): the gateway's answer carries new ICE credentials (same fingerprint,
+# same port), the dataplane answers checks with the new ones only, the
+# browser reconnects on them, media keeps flowing both ways; a control plane
+# killed and restarted after that takes the call over with the new
+# credentials (a repeated re-offer is no restart). Then both calls are
+# deleted and every dataplane leg is freed.
 #
 #   netns rgcc (client: browsers, ffmpeg, page server)     netns rgcg
 #   rgcc0 198.18.48.1/24 <============ veth ============> rgcg0 (dataplane 198.18.48.2,
@@ -22,7 +28,7 @@
 . "$(dirname "$0")/lib.sh"
 
 PAGE_PORT=18136
-SECS=40                       # each page's lifetime
+SECS=70                       # each page's lifetime
 RECV_S=8                      # seconds of audio each ffmpeg receiver writes
 
 if ! command -v ffmpeg >/dev/null; then
@@ -77,15 +83,15 @@ api_post() { tb_api -o "$2" -w '%{http_code}' -X POST -H 'Content-Type: applicat
 json_sdp() { python3 -c 'import json,sys; d=dict(json.loads(sys.argv[2])); d["sdp"]=open(sys.argv[1]).read(); print(json.dumps(d))' "$1" "$2"; }
 gw_port() { sed -n 's/^m=audio \([0-9]*\) .*/\1/p' "$1" | head -1 | tr -d '\r'; }
 
-# ffmpeg_send NAME PORT [SUITE KEY]: 30 s of a 440 Hz sine as PCMU to the gateway.
+# ffmpeg_send NAME PORT [SUITE KEY]: 60 s of a 440 Hz sine as PCMU to the gateway.
 ffmpeg_send() {
 	local url=rtp://$TB_GW_IP:$2 srtp=()
 	if [ -n "${3:-}" ]; then
 		url=srtp://$TB_GW_IP:$2
 		srtp=(-srtp_out_suite "$3" -srtp_out_params "$4")
 	fi
-	tb_c timeout 60 ffmpeg -hide_banner -nostdin -loglevel warning -re \
-		-f lavfi -i "sine=frequency=440:sample_rate=8000" -t 30 -ac 1 -ar 8000 \
+	tb_c timeout 80 ffmpeg -hide_banner -nostdin -loglevel warning -re \
+		-f lavfi -i "sine=frequency=440:sample_rate=8000" -t 60 -ac 1 -ar 8000 \
 		-c:a pcm_mulaw -payload_type 0 -f rtp "${srtp[@]}" "$url" >"$TB_DIR/send-$1.log" 2>&1 &
 	TB_PIDS+=("$!")
 }
@@ -118,7 +124,7 @@ recv_done() { ! kill -0 "${RECV_PID[$1]}" 2>/dev/null; }
 
 # ---- (a) plain RTP leg: the browser offers ----------------------------------------
 RECV_A=30000
-chrome_start ca "mode=calloffer&call=cA&ftag=browser&secs=$SECS&ng=$(urlq '{"transport-protocol":"RTP/AVP"}')"
+chrome_start ca "mode=calloffer&call=cA&ftag=browser&secs=$SECS&restart=box&ng=$(urlq '{"transport-protocol":"RTP/AVP"}')"
 tb_check "(a) browser's offer through POST /v1/calls/cA/offer -> 200, RTP/AVP for the SIP side" \
 	tb_wait 30 jassert ca "r.get('status') == 200 and re.search(r'm=audio [0-9]+ RTP/AVP( [0-9]+)* 0[ \r]', r.get('sip', '')) and 'a=crypto' not in r['sip'] and 'a=ice' not in r['sip']"
 bail ca cA
@@ -193,6 +199,102 @@ if [ "$TB_FAIL" != "$fail0" ]; then
 	dump cb cB
 	for f in "$TB_DIR"/send-*.log "$TB_DIR"/recv-*.log; do tb_log "--- $f"; sed 's/^/#   /' "$f" | tail -5; done
 	tb_log "--- controlplane: $(grep -iE 'call|dtls|ice' "$TB_DIR/cp.log" 2>/dev/null | tail -20)"
+fi
+
+# ---- (a) ICE restart by a re-offer from the browser ----------------------------------------
+# leg_cnt CALL SIDE FIELD: a counter of SIDE's (offerer/answerer) RTP leg
+leg_cnt() { tb_api "$TB_REST/v1/calls/$1" | jq -r ".legs[] | select(.kind == \"rtp\" and .side == \"$2\") | .counters.$3"; }
+sdp_attr() { sed -n "s/^a=$2:\(.*\)/\1/p" "$1" | head -1 | tr -d '\r'; }
+CNTS="offerer:rtp_in offerer:rtp_out answerer:rtp_in answerer:rtp_out"
+declare -A CNT0
+cnt_mark() { local c; for c in $CNTS; do CNT0[$c]=$(leg_cnt cA "${c%%:*}" "${c#*:}"); done; }
+grown() { # media kept flowing both ways on both legs since cnt_mark
+	local c v
+	for c in $CNTS; do
+		v=$(leg_cnt cA "${c%%:*}" "${c#*:}")
+		[ "${v:-0}" -gt $((CNT0[$c] + 100)) ] || { tb_log "$c: ${CNT0[$c]} -> $v"; return 1; }
+	done
+	[ "$(leg_cnt cA offerer auth_fail)" = 0 ]
+}
+cnt_mark
+OLD_U=$(sdp_attr "$RES/ca.box" ice-ufrag)
+OLD_P=$(sdp_attr "$RES/ca.box" ice-pwd)
+echo go >"$RES/ca-go.box"
+fail0=$TB_FAIL
+tb_check "(a) ICE restart: the browser's re-offer (new ice-ufrag) through POST /v1/calls/cA/offer -> 200, same SIP-side port" \
+	tb_wait 20 jassert ca "r.get('restart', {}).get('offered') and r.get('status') == 200 and 'm=audio $GW_A RTP/AVP' in r['restart']['sip']"
+bail ca cA
+B_NEW=$(jget ca "r['restart']['localUfrag']")
+tb_check "(a) SIP side's answer again -> 200" \
+	test "$(api_post cA/answer "$TB_DIR/a-reanswer.out" "$TB_DIR/a-answer.json")" = 200
+bail ca cA
+jq -j .sdp "$TB_DIR/a-reanswer.out" >"$RES/ca-re.box.tmp" && mv "$RES/ca-re.box.tmp" "$RES/ca-re.box"
+NEW_U=$(sdp_attr "$RES/ca-re.box" ice-ufrag)
+NEW_P=$(sdp_attr "$RES/ca-re.box" ice-pwd)
+tb_log "gateway ICE credentials: ufrag $OLD_U -> $NEW_U; browser's ufrag now $B_NEW"
+reanswer_ok() {
+	[ -n "$NEW_U" ] && [ "$NEW_U" != "$OLD_U" ] && [ -n "$NEW_P" ] && [ "$NEW_P" != "$OLD_P" ] &&
+		[ "$(sdp_attr "$RES/ca-re.box" fingerprint)" = "$(sdp_attr "$RES/ca.box" fingerprint)" ] &&
+		[ "$(sdp_attr "$RES/ca-re.box" setup)" = passive ] &&
+		[ "$(gw_port "$RES/ca-re.box")" = "$(gw_port "$RES/ca.box")" ]
+}
+tb_check "(a) the answer to the restart: new ice-ufrag and ice-pwd; the same fingerprint, setup:passive and port" \
+	reanswer_ok
+after_restart() { # ICE connected again on the new credentials, audio still heard
+	jassert ca "r['restart'].get('status') == 200 and r['restart'].get('ufrag') == '$NEW_U' and [x for x in r['samples'] if x['t'] > r['restart']['at'] + 2000] and s['ice'] in ('connected', 'completed') and s.get('localUfrag') == r['restart']['localUfrag'] and s['audioIn'] > [x for x in r['samples'] if x['t'] > r['restart']['at'] + 2000][0]['audioIn'] and s['audioEnergy'] > 0"
+}
+tb_check "(a) after the restart: the browser's ICE connected on its new credentials, ffmpeg's audio still heard" \
+	tb_wait 30 after_restart
+ice_leg_new() {
+	tb_api "$TB_REST/v1/ice/legs" | jq -e --arg u "$NEW_U" --arg r "$B_NEW" \
+		'[.legs[] | select(.local_ufrag == $u and .remote_ufrag == $r and .state == "nominated")] | length == 1' >/dev/null
+}
+tb_check "(a) GET /v1/ice/legs: the leg has the new local and remote ufrag, nominated again" tb_wait 10 ice_leg_new
+WEB_PORT=$(gw_port "$RES/ca-re.box")
+stun() { tb_c python3 "$TB_ROOT/tests/integration/stun_peer.py" "$TB_GW_IP" "$WEB_PORT" ice "$@"; }
+tb_check "(a) an ICE check with the new credentials ($NEW_U:$B_NEW, new password): answered, MI verified" \
+	stun --user "$NEW_U:$B_NEW" --pwd "$NEW_P"
+tb_check "(a) an ICE check with the old credentials ($OLD_U, old password): 401" \
+	stun --user "$OLD_U:$B_NEW" --pwd "$OLD_P" --expect 401
+tb_check "(a) ... and with the new ufrag but the old password: 401" \
+	stun --user "$NEW_U:$B_NEW" --pwd "$OLD_P" --expect 401
+tb_check "(a) the dataplane's counters: both RTP legs >100 more in and out since before the restart, no auth failures" \
+	tb_wait 10 grown
+restart_logged() {
+	grep -q 'call cA: WebRTC leg on port [0-9]*: ICE restart' "$TB_DIR/cp.log" &&
+		! grep -q 'call cA: .*new DTLS association' "$TB_DIR/cp.log"
+}
+tb_check "(a) the control plane logged the ICE restart, no new DTLS association" restart_logged
+# The journal holds the new credentials (the ICE section's ufrag in plain
+# text; the call's side, with the password, compressed): a control plane
+# killed now takes the call over with them.
+tb_check "(a) the journal has the new ufrag" tb_wait 10 grep -rqs "\"$NEW_U\"" "$TB_DIR/journal"
+tb_stop_pid "$TB_CP_PID" KILL
+tb_check "(a) a control plane killed after the ICE restart and started again attaches" tb_start_cp
+tb_check "(a) ... and takes both calls over from its journal" \
+	grep -q 'calls: 2 call(s) taken over from the journal' "$TB_DIR/cp.log"
+python3 -c 'import json,sys; print(json.dumps({"from-tag": "browser", "transport-protocol": "RTP/AVP", "sdp": json.load(open(sys.argv[1]))["restart"]["offer"]}))' \
+	"$RES/ca.result.json" >"$TB_DIR/a-reoffer2.json"
+tb_check "(a) the browser's restart offer again (same ufrag) to the new control plane -> 200" \
+	test "$(api_post cA/offer "$TB_DIR/a-reoffer2.out" "$TB_DIR/a-reoffer2.json")" = 200
+tb_check "(a) ... the SIP side's answer -> 200" \
+	test "$(api_post cA/answer "$TB_DIR/a-reanswer2.out" "$TB_DIR/a-answer.json")" = 200
+jq -j .sdp "$TB_DIR/a-reanswer2.out" >"$TB_DIR/a-reanswer2.sdp"
+journaled_creds() {
+	[ "$(sdp_attr "$TB_DIR/a-reanswer2.sdp" ice-ufrag)" = "$NEW_U" ] &&
+		[ "$(sdp_attr "$TB_DIR/a-reanswer2.sdp" ice-pwd)" = "$NEW_P" ] &&
+		[ "$(grep -c 'call cA: WebRTC leg on port [0-9]*: ICE restart' "$TB_DIR/cp.log")" = 1 ]
+}
+tb_check "(a) ... its answer has the journaled credentials ($NEW_U and its password): no second restart" \
+	journaled_creds
+tb_check "(a) ICE checks with the new credentials still answered" stun --user "$NEW_U:$B_NEW" --pwd "$NEW_P"
+cnt_fresh() { [ "$(leg_cnt cA offerer rtp_in)" -gt 0 ]; }   # the new control plane's first figures
+tb_wait 5 cnt_fresh
+cnt_mark
+tb_check "(a) media still flowing both ways under the new control plane (>100 more on both legs)" tb_wait 10 grown
+if [ "$TB_FAIL" != "$fail0" ]; then
+	dump ca cA
+	tb_log "--- controlplane: $(grep -iE 'call|dtls|ice' "$TB_DIR/cp.log" 2>/dev/null | tail -30)"
 fi
 
 # ---- teardown ----------------------------------------------------------------------------
