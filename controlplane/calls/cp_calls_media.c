@@ -673,7 +673,12 @@ webrtc_retake(struct mcall *k, unsigned s, const struct cp_sdp_transport *tp, bo
 	CP_NOTICE("call %.*s: WebRTC leg on port %u: new DTLS association (%s), DTLS %s",
 		  (int)k->id_len, k->id, d->base, new_fp ? "a=fingerprint" : "a=setup",
 		  d->setup == CP_SDP_SETUP_ACTIVE ? "client" : "server");
-	dtls_flush(d);          /* a client's ClientHello: the peer is known */
+	/* A server answers where the new association's ClientHello comes from
+	 * until ICE nominates (a replaced party has a new address); a client's
+	 * ClientHello goes to the peer known. */
+	if (d->setup == CP_SDP_SETUP_PASSIVE)
+		d->dtls_peer = false;
+	dtls_flush(d);
 	return 0;
 }
 
