@@ -471,9 +471,10 @@ cp_ice_leg_create_with(struct cp_app *app, uint16_t port, const char *remote_ufr
 	return 0;
 }
 
-int
-cp_ice_leg_restart(struct cp_app *app, uint32_t id, const char *remote_ufrag,
-		   struct cp_ice_leg_info *info, char *why, size_t wlen)
+/* cp_ice_leg_restart with our credentials lu/lp kept (NULL: new ones). */
+static int
+leg_restart(struct cp_app *app, uint32_t id, const char *remote_ufrag, const char *lu,
+	    const char *lp, struct cp_ice_leg_info *info, char *why, size_t wlen)
 {
 	struct gw_ipc_msg del = { .type = GW_IPC_ICE_DEL_REQ }, m = { .type = GW_IPC_ICE_ADD_REQ };
 	struct gw_ipc_ice_add *add = &m.u.ice_add;
@@ -489,16 +490,27 @@ cp_ice_leg_restart(struct cp_app *app, uint32_t id, const char *remote_ufrag,
 			 GW_ICE_UFRAG_MAX);
 		return -EINVAL;
 	}
+	if (lu != NULL && (strcmp(lu, l->local_ufrag) != 0 ||
+			   !gw_ice_chars_ok(lp, 22, GW_ICE_PWD_MAX))) {
+		snprintf(why, wlen, "local ice-ufrag is not the leg's, or ice-pwd not 22..%u",
+			 GW_ICE_PWD_MAX);
+		return -EINVAL;
+	}
 	if (!dp_ready(app)) {
 		snprintf(why, wlen, "no dataplane attached");
 		return -ENOTCONN;
 	}
-	do {
-		if (gen_ice_chars(ufrag, GEN_UFRAG_LEN) != 0)
+	if (lu != NULL) {
+		snprintf(ufrag, sizeof(ufrag), "%s", lu);
+		snprintf(info->pwd, sizeof(info->pwd), "%s", lp);
+	} else {
+		do {
+			if (gen_ice_chars(ufrag, GEN_UFRAG_LEN) != 0)
+				goto rand_fail;
+		} while (ufrag_taken(ufrag));
+		if (gen_ice_chars(info->pwd, GEN_PWD_LEN) != 0)
 			goto rand_fail;
-	} while (ufrag_taken(ufrag));
-	if (gen_ice_chars(info->pwd, GEN_PWD_LEN) != 0)
-		goto rand_fail;
+	}
 	/* Both on worker 0's ring, in this order: the old credentials go, the
 	 * new ones come with the same leg id (the media and SRTP leg stay as
 	 * they are, media keeps flowing); the leg's consent starts afresh. */
@@ -531,6 +543,21 @@ cp_ice_leg_restart(struct cp_app *app, uint32_t id, const char *remote_ufrag,
 rand_fail:
 	snprintf(why, wlen, "random generator failed");
 	return -EIO;
+}
+
+int
+cp_ice_leg_restart(struct cp_app *app, uint32_t id, const char *remote_ufrag,
+		   struct cp_ice_leg_info *info, char *why, size_t wlen)
+{
+	return leg_restart(app, id, remote_ufrag, NULL, NULL, info, why, wlen);
+}
+
+int
+cp_ice_leg_restart_with(struct cp_app *app, uint32_t id, const char *remote_ufrag,
+			const char *local_ufrag, const char *local_pwd,
+			struct cp_ice_leg_info *info, char *why, size_t wlen)
+{
+	return leg_restart(app, id, remote_ufrag, local_ufrag, local_pwd, info, why, wlen);
 }
 
 const char *

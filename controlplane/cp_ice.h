@@ -72,6 +72,16 @@ int cp_ice_leg_create_with(struct cp_app *app, uint16_t port, const char *remote
 int cp_ice_leg_restart(struct cp_app *app, uint32_t id, const char *remote_ufrag,
 		       struct cp_ice_leg_info *info, char *why, size_t wlen);
 
+/**
+ * cp_ice_leg_restart keeping our credentials: the peer restarted in an
+ * answer to an offer of ours that announced local_ufrag and local_pwd
+ * (the calls module's WebRTC legs; local_ufrag must be the leg's own).
+ * @return as cp_ice_leg_restart.
+ */
+int cp_ice_leg_restart_with(struct cp_app *app, uint32_t id, const char *remote_ufrag,
+			    const char *local_ufrag, const char *local_pwd,
+			    struct cp_ice_leg_info *info, char *why, size_t wlen);
+
 /** The peer's ufrag leg id was created (or last restarted) with; NULL: no leg. */
 const char *cp_ice_leg_remote_ufrag(uint32_t id);
 

@@ -65,7 +65,8 @@ struct side {
 	char ufrag[UFRAG_LEN + 1], pwd[PWD_LEN + 1];
 	enum cp_sdp_setup setup;        /* what we write in our SDP */
 	uint32_t ice_id;                /* 0: no ICE leg yet */
-	struct cp_dtls *dtls;
+	struct cp_dtls *dtls;           /* NULL after a takeover (the keys are in the dataplane) */
+	uint8_t peer_fp[32];            /* the party's sha-256 a=fingerprint (a change: new DTLS) */
 	bool dtls_peer;                 /* where DTLS records go */
 	uint32_t dtls_ip;
 	uint16_t dtls_port;
@@ -570,34 +571,142 @@ ice_creds(struct side *d, char *reason, size_t rlen)
 	return 0;
 }
 
+/* Side d's DTLS endpoint in role for the party's certificate fpb (again
+ * after a renegotiation: new keys once it connects). */
+static int
+dtls_open(struct side *d, enum cp_dtls_role role, const uint8_t fpb[32])
+{
+	struct cp_dtls_cfg dcfg = { .mtu = 1200, .role = role };
+	char fp[CP_DTLS_FP_LEN];
+	size_t o = (size_t)snprintf(fp, sizeof(fp), "sha-256 ");
+	int rc;
+
+	for (unsigned i = 0; i < 32; i++)
+		o += (size_t)snprintf(fp + o, sizeof(fp) - o, i ? ":%02X" : "%02X", fpb[i]);
+	dcfg.peer_fingerprint = fp;
+	rc = cp_dtls_create(&d->dtls, cert, &dcfg, cp_session_dtls_env());
+	if (rc == 0 && role == CP_DTLS_CLIENT)
+		rc = cp_dtls_start(d->dtls);
+	if (rc != 0) {
+		cp_dtls_free(d->dtls);
+		d->dtls = NULL;
+		return rc;
+	}
+	memcpy(d->peer_fp, fpb, sizeof(d->peer_fp));
+	d->setup = role == CP_DTLS_CLIENT ? CP_SDP_SETUP_ACTIVE : CP_SDP_SETUP_PASSIVE;
+	d->keys_sent = false;
+	return 0;
+}
+
+/* An offerer's actpass/active (or no a=setup) makes us the server. */
+static enum cp_dtls_role
+dtls_role(enum cp_sdp_setup theirs)
+{
+	return theirs == CP_SDP_SETUP_PASSIVE ? CP_DTLS_CLIENT : CP_DTLS_SERVER;
+}
+
+static bool
+fp_usable(const struct cp_sdp_transport *tp)
+{
+	return strcasecmp(tp->fp.alg, "sha-256") == 0 && tp->fp.len == 32;
+}
+
+/*
+ * A later description of side s's party (a re-offer, or its answer to our
+ * re-offer) on the leg it has. A new a=ice-ufrag is an ICE restart (RFC
+ * 8839 §4.4.1.1.1): the dataplane's credential is swapped under the same
+ * leg id, with new local credentials of ours when it offers (our answer
+ * carries them) and ours kept when it answers (it knows only those); media
+ * and SRTP keys stay. A new a=fingerprint, or an a=setup that takes our
+ * role (RFC 8842 §5), is a new DTLS association: the old one's keys leave
+ * the dataplane now and the new handshake's replace them when it connects.
+ * Neither changed: nothing to do (the usual hold or codec re-offer).
+ */
+static int
+webrtc_retake(struct mcall *k, unsigned s, const struct cp_sdp_transport *tp, bool answer,
+	      char *reason, size_t rlen)
+{
+	struct side *d = &k->s[s];
+	struct cp_ice_leg_info info = { 0 };
+	const char *ru = cp_ice_leg_remote_ufrag(d->ice_id);
+	char why[160];
+	bool restart = tp->ice_ufrag[0] != '\0' && (ru == NULL || strcmp(ru, tp->ice_ufrag) != 0);
+	bool new_fp = fp_usable(tp) && memcmp(d->peer_fp, tp->fp.bytes, sizeof(d->peer_fp)) != 0;
+	bool redo = new_fp || (fp_usable(tp) &&
+			       ((tp->setup == CP_SDP_SETUP_ACTIVE && d->setup == CP_SDP_SETUP_ACTIVE) ||
+				(tp->setup == CP_SDP_SETUP_PASSIVE && d->setup == CP_SDP_SETUP_PASSIVE)));
+	struct gw_ipc_msg m = { .type = GW_IPC_SRTP_DEL_REQ };
+	int rc;
+
+	if (tp->setup == CP_SDP_SETUP_HOLDCONN)
+		return refuse(reason, rlen, -EINVAL, "%s", "a=setup:holdconn");
+	if (restart) {
+		rc = answer ? cp_ice_leg_restart_with(app, d->ice_id, tp->ice_ufrag, d->ufrag, d->pwd,
+						      &info, why, sizeof(why))
+			    : cp_ice_leg_restart(app, d->ice_id, tp->ice_ufrag, &info, why, sizeof(why));
+		/* cp_ice makes them as long as ours (8 and 24) */
+		if (rc == 0 && (strlen(info.ufrag) > UFRAG_LEN || strlen(info.pwd) > PWD_LEN))
+			rc = refuse(why, sizeof(why), -EIO, "%s", "credentials too long");
+		if (rc == 0) {
+			memcpy(d->ufrag, info.ufrag, strlen(info.ufrag) + 1);
+			memcpy(d->pwd, info.pwd, strlen(info.pwd) + 1);
+		}
+		gw_wipe(info.pwd, sizeof(info.pwd));
+		if (rc != 0)
+			return refuse(reason, rlen, rc, "WebRTC leg: ICE restart: %s", why);
+		CP_NOTICE("call %.*s: WebRTC leg on port %u: ICE restart (ICE leg %u)",
+			  (int)k->id_len, k->id, d->base, d->ice_id);
+	}
+	if (!redo)
+		return 0;
+	/* The party has left the old association (a close_notify from it would
+	 * reach the new one's 5-tuple): its keys go, so nothing protected with
+	 * them is accepted or sent any more. */
+	m.u.srtp_del.leg_id = leg_id(k, s, 0, false);
+	if (!dp_ready() || cp_ipc_send(app->ipc, 0, &m) != 0)
+		return refuse(reason, rlen, -EIO, "%s", "dataplane not reachable (command ring)");
+	cp_dtls_free(d->dtls);
+	d->dtls = NULL;
+	rc = dtls_open(d, dtls_role(tp->setup), tp->fp.bytes);
+	if (rc != 0)
+		return refuse(reason, rlen, -EIO, "WebRTC leg: DTLS: %s", strerror(-rc));
+	CP_NOTICE("call %.*s: WebRTC leg on port %u: new DTLS association (%s), DTLS %s",
+		  (int)k->id_len, k->id, d->base, new_fp ? "a=fingerprint" : "a=setup",
+		  d->setup == CP_SDP_SETUP_ACTIVE ? "client" : "server");
+	/* A server answers where the new association's ClientHello comes from
+	 * until ICE nominates (a replaced party has a new address); a client's
+	 * ClientHello goes to the peer known. */
+	if (d->setup == CP_SDP_SETUP_PASSIVE)
+		d->dtls_peer = false;
+	dtls_flush(d);
+	return 0;
+}
+
 /*
  * Side s's party described its WebRTC transport (an offer, or the answer to
  * ours): the ICE leg (our credentials, its ufrag) and the DTLS endpoint
- * (its fingerprint; we are the client when it is passive). Once per side.
+ * (its fingerprint; we are the client when it is passive). Later
+ * descriptions: webrtc_retake.
  */
 static int
-webrtc_take(struct mcall *k, unsigned s, const struct cp_sdp *sdp, char *reason, size_t rlen)
+webrtc_take(struct mcall *k, unsigned s, const struct cp_sdp *sdp, bool answer, char *reason,
+	    size_t rlen)
 {
 	struct side *d = &k->s[s];
-	struct cp_dtls_cfg dcfg = { .mtu = 1200 };
 	struct cp_ice_leg_info info = { 0 };
 	struct cp_sdp_transport tp;
-	char fp[CP_DTLS_FP_LEN], why[160];
-	size_t o;
+	char why[160];
 	int rc;
 
-	if (d->dtls != NULL)
-		return 0;           /* a re-offer: same ICE and DTLS (no restart) */
 	if (cert == NULL)
 		return refuse(reason, rlen, -ENOTSUP, "%s", "no DTLS certificate");
 	cp_sdp_media_transport(sdp, &sdp->media[0], &tp);
-	if (strcasecmp(tp.fp.alg, "sha-256") != 0 || tp.fp.len != 32)
+	if (d->ice_id != 0)
+		return webrtc_retake(k, s, &tp, answer, reason, rlen);
+	if (!fp_usable(&tp))
 		return refuse(reason, rlen, -EINVAL, "%s", "WebRTC leg without a sha-256 a=fingerprint");
 	if (tp.setup == CP_SDP_SETUP_HOLDCONN)
 		return refuse(reason, rlen, -EINVAL, "%s", "a=setup:holdconn");
-	o = (size_t)snprintf(fp, sizeof(fp), "sha-256 ");
-	for (unsigned i = 0; i < 32; i++)
-		o += (size_t)snprintf(fp + o, sizeof(fp) - o, i ? ":%02X" : "%02X", tp.fp.bytes[i]);
 	rc = ice_creds(d, reason, rlen);
 	if (rc != 0)
 		return rc;
@@ -607,22 +716,14 @@ webrtc_take(struct mcall *k, unsigned s, const struct cp_sdp *sdp, char *reason,
 	if (rc != 0)
 		return refuse(reason, rlen, rc, "WebRTC leg: ICE: %s", why);
 	d->ice_id = info.id;
-	/* an offerer's actpass/active makes us the server (we answer passive) */
-	dcfg.role = tp.setup == CP_SDP_SETUP_PASSIVE ? CP_DTLS_CLIENT : CP_DTLS_SERVER;
-	dcfg.peer_fingerprint = fp;
-	rc = cp_dtls_create(&d->dtls, cert, &dcfg, cp_session_dtls_env());
-	if (rc == 0 && dcfg.role == CP_DTLS_CLIENT)
-		rc = cp_dtls_start(d->dtls);
+	rc = dtls_open(d, dtls_role(tp.setup), tp.fp.bytes);
 	if (rc != 0) {
-		cp_dtls_free(d->dtls);
-		d->dtls = NULL;
 		(void)cp_ice_leg_delete(app, d->ice_id);
 		d->ice_id = 0;
 		return refuse(reason, rlen, -EIO, "WebRTC leg: DTLS: %s", strerror(-rc));
 	}
-	d->setup = dcfg.role == CP_DTLS_CLIENT ? CP_SDP_SETUP_ACTIVE : CP_SDP_SETUP_PASSIVE;
 	CP_INFO("call %.*s: WebRTC leg on port %u: ICE leg %u, DTLS %s", (int)k->id_len, k->id,
-		d->base, d->ice_id, dcfg.role == CP_DTLS_CLIENT ? "client" : "server");
+		d->base, d->ice_id, d->setup == CP_SDP_SETUP_ACTIVE ? "client" : "server");
 	return 0;
 }
 
@@ -633,8 +734,10 @@ side_by(uint32_t ice_id, uint16_t port, struct mcall **kp)
 		for (unsigned s = 0; s < 2; s++) {
 			struct side *d = &k->s[s];
 
-			if (d->kind_set && d->kind == CP_CALLS_KIND_WEBRTC && d->dtls != NULL &&
-			    ((ice_id != 0 && d->ice_id == ice_id) || (port != 0 && d->base == port))) {
+			/* a taken-over side has no DTLS endpoint, but follows ICE */
+			if (d->kind_set && d->kind == CP_CALLS_KIND_WEBRTC &&
+			    ((ice_id != 0 && d->ice_id == ice_id) ||
+			     (port != 0 && d->dtls != NULL && d->base == port))) {
 				*kp = k;
 				return d;
 			}
@@ -810,7 +913,7 @@ take_media(struct mcall *k, unsigned s, const struct cp_sdp *sdp, bool answer, c
 		return answer ? sdes_take_answer(d, sdp, reason, rlen)
 			      : sdes_take_offer(d, sdp, reason, rlen);
 	case CP_CALLS_KIND_WEBRTC:
-		return webrtc_take(k, s, sdp, reason, rlen);
+		return webrtc_take(k, s, sdp, answer, reason, rlen);
 	default:
 		return 0;
 	}
@@ -824,11 +927,29 @@ prepare_offer(struct side *d, const struct cp_ng_req *req, char *reason, size_t 
 		return sdes_make_offer(d, reason, rlen);
 	if (d->kind != CP_CALLS_KIND_WEBRTC)
 		return 0;
-	if (d->dtls == NULL)    /* DTLS=passive: we are the server, the party must be active */
+	if (d->ice_id == 0)     /* DTLS=passive: we are the server, the party must be active */
 		d->setup = req->dtls == CP_NG_DTLS_PASSIVE  ? CP_SDP_SETUP_PASSIVE
 			   : req->dtls == CP_NG_DTLS_ACTIVE ? CP_SDP_SETUP_ACTIVE
 							    : CP_SDP_SETUP_ACTPASS;
 	return ice_creds(d, reason, rlen);
+}
+
+/* A refused offer or answer puts side d back as saved, but for the ICE and
+ * DTLS state it made: that is in the dataplane already. */
+static void
+side_restore(struct side *d, const struct side *saved)
+{
+	struct side now = *d;
+
+	*d = *saved;
+	d->dtls = now.dtls;
+	d->ice_id = now.ice_id;
+	memcpy(d->ufrag, now.ufrag, sizeof(d->ufrag));
+	memcpy(d->pwd, now.pwd, sizeof(d->pwd));
+	memcpy(d->peer_fp, now.peer_fp, sizeof(d->peer_fp));
+	d->setup = now.setup;
+	d->keys_sent = now.keys_sent;
+	gw_wipe(&now, sizeof(now));
 }
 
 static int
@@ -895,17 +1016,10 @@ do_offer(const struct cp_ng_req *req, const struct cp_sdp *sdp, struct cp_bencod
 	if (rc == 0)
 		rc = apply_rules(k);
 	if (rc != 0) {
-		if (created) {
+		if (created)
 			call_free(find_slot(req->call_id.p, req->call_id.len));
-		} else {
-			/* ICE/DTLS state a failed re-offer made stays with the side */
-			struct cp_dtls *dtls = k->s[s].dtls;
-			uint32_t ice = k->s[s].ice_id;
-
-			k->s[s] = saved;
-			k->s[s].dtls = dtls;
-			k->s[s].ice_id = ice;
-		}
+		else
+			side_restore(&k->s[s], &saved);
 		if (rc == -EIO)
 			snprintf(reason, rlen, "dataplane not reachable (command ring)");
 	}
@@ -949,12 +1063,7 @@ do_answer(const struct cp_ng_req *req, const struct cp_sdp *sdp, struct cp_benco
 	if (rc == 0)
 		rc = apply_rules(k);
 	if (rc != 0) {
-		struct cp_dtls *dtls = k->s[ans].dtls;
-		uint32_t ice = k->s[ans].ice_id;
-
-		k->s[ans] = saved;
-		k->s[ans].dtls = dtls;
-		k->s[ans].ice_id = ice;
+		side_restore(&k->s[ans], &saved);
 		gw_wipe(&saved, sizeof(saved));
 		if (rc == -EIO)
 			snprintf(reason, rlen, "dataplane not reachable (command ring)");

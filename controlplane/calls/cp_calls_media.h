@@ -12,13 +12,14 @@
  * rendered with cp_sdp_leg_render for an RTP/AVP(F) leg on B's ports; the
  * answer completes B's addresses and is rendered on A's ports. A re-offer
  * keeps the ports and legs (media keeps flowing) and updates the offerer's
- * addresses. Deleting the call (cp_calls release hook) frees the legs and
+ * addresses; on a WebRTC leg a new a=ice-ufrag restarts ICE and a new
+ * a=fingerprint (or a role-taking a=setup) starts a new DTLS association
+ * whose keys replace the old ones. Deleting the call (cp_calls release hook) frees the legs and
  * ports; a call without media for calls.media_timeout_s is logged and
  * dropped.
  *
- * Only plain RTP/AVP and RTP/AVPF sections are bridged yet: WebRTC
- * (UDP/TLS/RTP/SAVPF) and SDES (RTP/SAVP) sections are refused with a clear
- * reason.
+ * Plain RTP/AVP(F), SDES RTP/SAVP(F) and WebRTC UDP/TLS/RTP/SAVPF legs
+ * (the latter with one m= section) are bridged: README, "Media for calls".
  *
  * Single-threaded: the control plane's loop.
  */

@@ -1,0 +1,699 @@
+/* cp_calls_media: re-offers on a call with a WebRTC leg (issue 9). The same
+ * ufrag and fingerprint change nothing; a new a=ice-ufrag restarts ICE (new
+ * local credentials in our answer; ours kept when the party answers); a new
+ * a=fingerprint or an a=setup that takes our role is a new DTLS association
+ * (the old keys leave the dataplane, the new handshake's replace them).
+ * cp_ice, cp_ipc, cp_dtls, cp_session, cp_journal and the registry are
+ * stubs that record what the module asks of them. */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "cp_api.h"
+#include "cp_calls_media.h"
+#include "cp_dtls.h"
+#include "cp_ice.h"
+#include "cp_ipc.h"
+#include "cp_journal.h"
+#include "cp_log.h"
+#include "cp_session.h"
+
+#define FP_A "AA:BB:CC:DD:EE:FF:00:11:22:33:44:55:66:77:88:99:AA:BB:CC:DD:EE:FF:00:11:22:33:44:55:66:77:88:99"
+#define FP_B "BB:BB:CC:DD:EE:FF:00:11:22:33:44:55:66:77:88:99:AA:BB:CC:DD:EE:FF:00:11:22:33:44:55:66:77:88:99"
+
+/* ---- stubs -------------------------------------------------------------------- */
+
+struct cp_dtls {
+	unsigned n;                     /* 1, 2, ...: creation order */
+	enum cp_dtls_role role;
+	bool started;
+	enum cp_dtls_state state;
+	char fp[CP_DTLS_FP_LEN];
+};
+
+static struct {
+	unsigned dtls_created, dtls_freed, restarts, restarts_with, ice_created;
+	uint32_t ice_id;
+	char remote[40];                /* the ICE leg's remote ufrag */
+	char restart_local[40];         /* restart_with's local ufrag */
+	struct cp_dtls *last;
+	unsigned n_msgs;
+	struct gw_ipc_msg msgs[256];
+	unsigned n_tx;
+} st;
+
+static cp_session_punt_fn *punt;
+static cp_calls_release_fn *release;
+
+void
+cp_log(enum gw_log_level l, const char *fmt, ...)
+{
+	(void)l;
+	(void)fmt;
+}
+
+int
+cp_dtls_create(struct cp_dtls **out, const struct cp_dtls_cert *c, const struct cp_dtls_cfg *cfg,
+	       const struct cp_dtls_env *env)
+{
+	struct cp_dtls *d = calloc(1, sizeof(*d));
+
+	(void)c;
+	(void)env;
+	assert_non_null(d);
+	d->n = ++st.dtls_created;
+	d->role = cfg->role;
+	d->state = CP_DTLS_HANDSHAKING;
+	snprintf(d->fp, sizeof(d->fp), "%s", cfg->peer_fingerprint);
+	st.last = d;
+	*out = d;
+	return 0;
+}
+
+void
+cp_dtls_free(struct cp_dtls *d)
+{
+	if (d == NULL)
+		return;
+	st.dtls_freed++;
+	if (st.last == d)
+		st.last = NULL;
+	free(d);
+}
+
+int
+cp_dtls_start(struct cp_dtls *d)
+{
+	d->started = true;
+	return 0;
+}
+
+int
+cp_dtls_input(struct cp_dtls *d, const uint8_t *p, size_t len)
+{
+	(void)d;
+	(void)p;
+	(void)len;
+	return 0;
+}
+
+int
+cp_dtls_output(struct cp_dtls *d, uint8_t *buf, size_t cap)
+{
+	(void)d;
+	(void)buf;
+	(void)cap;
+	return 0;
+}
+
+int64_t
+cp_dtls_timeout_ms(struct cp_dtls *d)
+{
+	(void)d;
+	return 1000;
+}
+
+int
+cp_dtls_tick(struct cp_dtls *d)
+{
+	(void)d;
+	return 0;
+}
+
+enum cp_dtls_state
+cp_dtls_state(const struct cp_dtls *d)
+{
+	return d->state;
+}
+
+/* The keys of endpoint n: every byte n (tells the installs apart). */
+int
+cp_dtls_srtp_keys(struct cp_dtls *d, uint32_t leg_id, struct gw_ipc_srtp_keys *m)
+{
+	memset(m, 0, sizeof(*m));
+	m->leg_id = leg_id;
+	m->profile = 1;
+	m->flags = GW_IPC_SRTP_F_RECV | GW_IPC_SRTP_F_SEND;
+	memset(m->recv_key, (int)d->n, sizeof(m->recv_key));
+	memset(m->send_key, (int)d->n, sizeof(m->send_key));
+	return 0;
+}
+
+int
+cp_dtls_close(struct cp_dtls *d)
+{
+	d->state = CP_DTLS_CLOSED;
+	return 0;
+}
+
+int
+cp_ice_leg_create_with(struct cp_app *app, uint16_t port, const char *remote_ufrag,
+		       const char *local_ufrag, const char *local_pwd,
+		       struct cp_ice_leg_info *info, char *why, size_t wlen)
+{
+	(void)app;
+	(void)port;
+	(void)local_pwd;
+	(void)why;
+	(void)wlen;
+	st.ice_created++;
+	st.ice_id = 1000 + st.ice_created;
+	snprintf(st.remote, sizeof(st.remote), "%s", remote_ufrag);
+	info->id = st.ice_id;
+	snprintf(info->ufrag, sizeof(info->ufrag), "%s", local_ufrag);
+	return 0;
+}
+
+int
+cp_ice_leg_restart(struct cp_app *app, uint32_t id, const char *remote_ufrag,
+		   struct cp_ice_leg_info *info, char *why, size_t wlen)
+{
+	(void)app;
+	(void)why;
+	(void)wlen;
+	assert_int_equal(id, st.ice_id);
+	st.restarts++;
+	snprintf(st.remote, sizeof(st.remote), "%s", remote_ufrag);
+	info->id = id;
+	snprintf(info->ufrag, sizeof(info->ufrag), "RSTu%04u", st.restarts);
+	snprintf(info->pwd, sizeof(info->pwd), "RSTpassword0123456789%03u", st.restarts);
+	return 0;
+}
+
+int
+cp_ice_leg_restart_with(struct cp_app *app, uint32_t id, const char *remote_ufrag,
+			const char *local_ufrag, const char *local_pwd,
+			struct cp_ice_leg_info *info, char *why, size_t wlen)
+{
+	(void)app;
+	(void)why;
+	(void)wlen;
+	assert_int_equal(id, st.ice_id);
+	st.restarts_with++;
+	snprintf(st.remote, sizeof(st.remote), "%s", remote_ufrag);
+	snprintf(st.restart_local, sizeof(st.restart_local), "%s", local_ufrag);
+	info->id = id;
+	snprintf(info->ufrag, sizeof(info->ufrag), "%s", local_ufrag);
+	snprintf(info->pwd, sizeof(info->pwd), "%s", local_pwd);
+	return 0;
+}
+
+const char *
+cp_ice_leg_remote_ufrag(uint32_t id)
+{
+	return id == st.ice_id ? st.remote : NULL;
+}
+
+int
+cp_ice_gen_chars(char *out, size_t n)
+{
+	static unsigned seq;
+
+	for (size_t i = 0; i < n; i++)
+		out[i] = (char)('a' + (seq + i) % 26);
+	out[n] = '\0';
+	seq++;
+	return 0;
+}
+
+int
+cp_ice_leg_delete(struct cp_app *app, uint32_t id)
+{
+	(void)app;
+	(void)id;
+	return 0;
+}
+
+void
+cp_ice_drop_calls(struct cp_ipc *c)
+{
+	(void)c;
+}
+
+int
+cp_ipc_send(struct cp_ipc *c, unsigned w, struct gw_ipc_msg *m)
+{
+	(void)c;
+	(void)w;
+	if (st.n_msgs < sizeof(st.msgs) / sizeof(st.msgs[0]))
+		st.msgs[st.n_msgs++] = *m;
+	return 0;
+}
+
+unsigned
+cp_ipc_send_room(const struct cp_ipc *c, unsigned w)
+{
+	(void)c;
+	(void)w;
+	return 1000;
+}
+
+int
+cp_ipc_tx(struct cp_ipc *c, unsigned w, const struct gw_ipc_tx_meta *meta, const void *p,
+	  size_t len)
+{
+	(void)c;
+	(void)w;
+	(void)meta;
+	(void)p;
+	(void)len;
+	st.n_tx++;
+	return 0;
+}
+
+int
+cp_ipc_on_attach(cp_ipc_attach_fn *fn, void *ctx)
+{
+	(void)fn;
+	(void)ctx;
+	return 0;
+}
+
+int
+cp_journal_register(const char *name, cp_journal_save_fn *save, cp_journal_load_fn *load,
+		    void *ctx)
+{
+	(void)name;
+	(void)save;
+	(void)load;
+	(void)ctx;
+	return 0;
+}
+
+bool
+cp_journal_restored(void)
+{
+	return false;
+}
+
+void
+cp_journal_touch(void)
+{
+}
+
+bool
+cp_session_port_busy(uint16_t port)
+{
+	(void)port;
+	return false;
+}
+
+void
+cp_session_set_port_guard(bool (*fn)(uint16_t port))
+{
+	(void)fn;
+}
+
+void
+cp_session_set_evt_fallback(void (*fn)(const struct gw_ipc_msg *m))
+{
+	(void)fn;
+}
+
+void
+cp_session_set_ice_fallback(cp_session_ice_fn *fn)
+{
+	(void)fn;
+}
+
+void
+cp_session_set_punt_fallback(cp_session_punt_fn *fn)
+{
+	punt = fn;
+}
+
+static const uint8_t our_fp[32] = { 0x01, 0x23 };
+
+const struct cp_dtls_cert *
+cp_session_dtls_cert(const uint8_t **fp)
+{
+	*fp = our_fp;
+	return (const struct cp_dtls_cert *)our_fp;     /* only tested for NULL */
+}
+
+const struct cp_dtls_env *
+cp_session_dtls_env(void)
+{
+	return NULL;
+}
+
+void
+cp_calls_on_release(struct cp_calls *c, cp_calls_release_fn *fn)
+{
+	(void)c;
+	release = fn;
+}
+
+void
+cp_calls_on_totals(struct cp_calls *c, cp_calls_totals_fn *fn)
+{
+	(void)c;
+	(void)fn;
+}
+
+int
+cp_calls_drop(struct cp_calls *c, const char *id, size_t len)
+{
+	(void)c;
+	release(NULL, id, len);
+	return 0;
+}
+
+int
+cp_calls_get(struct cp_calls *c, const char *id, size_t len, struct cp_calls_rec *out)
+{
+	(void)c;
+	(void)id;
+	(void)len;
+	(void)out;
+	return -ENOENT;
+}
+
+int
+cp_calls_put(struct cp_calls *c, const char *id, size_t len, const struct cp_calls_rec *in)
+{
+	(void)c;
+	(void)id;
+	(void)len;
+	(void)in;
+	return 0;
+}
+
+/* ---- the calls ------------------------------------------------------------------ */
+
+static struct gw_config conf;
+static struct cp_app app;
+
+/* A browser's offer or answer: ufrag, fingerprint, a=setup. */
+static char *
+browser(const char *ufrag, const char *fp, const char *setup)
+{
+	static char text[2048];
+
+	snprintf(text, sizeof(text),
+		 "v=0\r\no=- 4611731400430051336 2 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\n"
+		 "a=group:BUNDLE 0\r\nm=audio 50123 UDP/TLS/RTP/SAVPF 111 0\r\n"
+		 "c=IN IP4 198.18.48.2\r\n"
+		 "a=candidate:1 1 udp 2122260223 198.18.48.2 50123 typ host generation 0\r\n"
+		 "a=ice-ufrag:%s\r\na=ice-pwd:q2Lq9+ljz4b0mgVnN0WSlq8N\r\n"
+		 "a=fingerprint:sha-256 %s\r\na=setup:%s\r\na=mid:0\r\na=sendrecv\r\n"
+		 "a=rtcp-mux\r\na=rtpmap:111 opus/48000/2\r\na=rtpmap:0 PCMU/8000\r\n",
+		 ufrag, fp, setup);
+	return text;
+}
+
+static const char sip_rtp[] =
+	"v=0\r\no=phone 1 1 IN IP4 198.18.48.10\r\ns=-\r\nc=IN IP4 198.18.48.10\r\nt=0 0\r\n"
+	"m=audio 7000 RTP/AVP 0\r\na=rtpmap:0 PCMU/8000\r\na=sendrecv\r\n";
+
+static char out[16384];
+
+static struct cp_ng_str
+str(const char *s)
+{
+	return (struct cp_ng_str){ .p = s, .len = strlen(s) };
+}
+
+/* One offer or answer; the reply's SDP in out. */
+static void
+signal_ok(const char *call, const char *from, const char *to, const char *sdp, bool answer,
+	  enum cp_ng_proto proto, enum cp_ng_ice ice)
+{
+	struct cp_ng_req req = { .call_id = str(call), .from_tag = str(from), .sdp = str(sdp),
+				 .proto = proto, .ice = ice, .limit = -1, .delete_delay = -1 };
+	struct cp_bencode_buf b;
+	char reason[256] = "";
+	int rc;
+
+	if (to != NULL)
+		req.to_tag = str(to);
+	memset(out, 0, sizeof(out));
+	cp_bencode_buf_init(&b, out, sizeof(out) - 1);
+	rc = cp_calls_media(NULL, &req, answer, &b, reason, sizeof(reason));
+	if (rc != 0)
+		fail_msg("%s: %s", answer ? "answer" : "offer", reason);
+}
+
+/* The value of attribute a (e.g. "a=ice-ufrag:") in out, or "". */
+static const char *
+attr(const char *a)
+{
+	static char v[128];
+	const char *p = strstr(out, a);
+	size_t n;
+
+	v[0] = '\0';
+	if (p == NULL)
+		return v;
+	p += strlen(a);
+	n = strcspn(p, "\r\n");
+	snprintf(v, sizeof(v), "%.*s", (int)(n < sizeof(v) ? n : sizeof(v) - 1), p);
+	return v;
+}
+
+static unsigned
+msgs_of(uint16_t type)
+{
+	unsigned n = 0;
+
+	for (unsigned i = 0; i < st.n_msgs; i++)
+		n += st.msgs[i].type == type;
+	return n;
+}
+
+static void
+end_call(const char *call)
+{
+	release(NULL, call, strlen(call));
+}
+
+static int
+setup(void **state)
+{
+	(void)state;
+	memset(&st, 0, sizeof(st));
+	return 0;
+}
+
+/* The browser offers (A), a plain RTP phone answers (B). Our answer's
+ * credentials in ufrag/pwd. */
+static void
+browser_call(const char *call, char ufrag[16], char pwd[32])
+{
+	signal_ok(call, "A", NULL, browser("Wq7Z", FP_A, "actpass"), false, CP_NG_PROTO_RTP_AVP,
+		  CP_NG_ICE_UNSET);
+	signal_ok(call, "A", "B", sip_rtp, true, CP_NG_PROTO_UNSET, CP_NG_ICE_UNSET);
+	snprintf(ufrag, 16, "%s", attr("a=ice-ufrag:"));
+	snprintf(pwd, 32, "%s", attr("a=ice-pwd:"));
+	assert_int_equal(strlen(ufrag), 8);
+	assert_int_equal(strlen(pwd), 24);
+	assert_string_equal(attr("a=setup:"), "passive");
+	assert_int_equal(st.ice_created, 1);
+	assert_int_equal(st.dtls_created, 1);
+	assert_string_equal(st.last->fp, "sha-256 " FP_A);
+}
+
+/* 1: a hold re-offer with the same ufrag and fingerprint: the same
+ * credentials, no ICE or DTLS command, the DTLS endpoint kept. */
+static void
+test_same_ufrag(void **state)
+{
+	char u[16], p[32];
+	unsigned before;
+
+	(void)state;
+	browser_call("c1", u, p);
+	before = st.n_msgs;
+	signal_ok("c1", "A", NULL, browser("Wq7Z", FP_A, "actpass"), false, CP_NG_PROTO_RTP_AVP,
+		  CP_NG_ICE_UNSET);
+	signal_ok("c1", "A", "B", sip_rtp, true, CP_NG_PROTO_UNSET, CP_NG_ICE_UNSET);
+	assert_string_equal(attr("a=ice-ufrag:"), u);
+	assert_string_equal(attr("a=ice-pwd:"), p);
+	assert_string_equal(attr("a=setup:"), "passive");
+	assert_int_equal(st.restarts + st.restarts_with, 0);
+	assert_int_equal(st.dtls_created, 1);
+	assert_int_equal(st.dtls_freed, 0);
+	for (unsigned i = before; i < st.n_msgs; i++)
+		assert_int_not_equal(st.msgs[i].type, GW_IPC_SRTP_DEL_REQ);
+	end_call("c1");
+	assert_int_equal(st.dtls_freed, 1);
+}
+
+/* 2: a new ufrag in the browser's re-offer: ICE restart for its ufrag, new
+ * local credentials in our answer; DTLS (and its keys) untouched. */
+static void
+test_new_ufrag(void **state)
+{
+	char u[16], p[32];
+
+	(void)state;
+	browser_call("c2", u, p);
+	signal_ok("c2", "A", NULL, browser("N3wU", FP_A, "actpass"), false, CP_NG_PROTO_RTP_AVP,
+		  CP_NG_ICE_UNSET);
+	assert_int_equal(st.restarts, 1);
+	assert_string_equal(st.remote, "N3wU");
+	/* the SIP side's offer carries no ICE */
+	assert_string_equal(attr("a=ice-ufrag:"), "");
+	signal_ok("c2", "A", "B", sip_rtp, true, CP_NG_PROTO_UNSET, CP_NG_ICE_UNSET);
+	assert_string_equal(attr("a=ice-ufrag:"), "RSTu0001");
+	assert_string_equal(attr("a=ice-pwd:"), "RSTpassword0123456789001");
+	assert_string_not_equal(attr("a=ice-ufrag:"), u);
+	assert_string_equal(attr("a=setup:"), "passive");
+	assert_int_equal(st.dtls_created, 1);
+	assert_int_equal(msgs_of(GW_IPC_SRTP_DEL_REQ), 0);
+	/* the same ufrag again (a later hold): no second restart */
+	signal_ok("c2", "A", NULL, browser("N3wU", FP_A, "actpass"), false, CP_NG_PROTO_RTP_AVP,
+		  CP_NG_ICE_UNSET);
+	signal_ok("c2", "A", "B", sip_rtp, true, CP_NG_PROTO_UNSET, CP_NG_ICE_UNSET);
+	assert_int_equal(st.restarts, 1);
+	assert_string_equal(attr("a=ice-ufrag:"), "RSTu0001");
+	end_call("c2");
+}
+
+/* The SRTP_ADD_REQ messages for leg, and the key byte of the last. */
+static unsigned
+keys_for(uint32_t leg, uint8_t *key)
+{
+	unsigned n = 0;
+
+	for (unsigned i = 0; i < st.n_msgs; i++)
+		if (st.msgs[i].type == GW_IPC_SRTP_ADD_REQ && st.msgs[i].u.srtp_keys.leg_id == leg) {
+			n++;
+			*key = st.msgs[i].u.srtp_keys.recv_key[0];
+		}
+	return n;
+}
+
+/* The DTLS endpoint connects (a datagram on its port moves it on). */
+static void
+dtls_connects(uint16_t port)
+{
+	st.last->state = CP_DTLS_CONNECTED;
+	punt(0xc6123002u, 50123, port, (const uint8_t *)"\x16", 1);
+}
+
+/* The dataplane leg id of port (the legs' GW_IPC_MEDIA_ADD commands). */
+static uint32_t
+leg_on(uint16_t port)
+{
+	for (unsigned i = 0; i < st.n_msgs; i++)
+		if (st.msgs[i].type == GW_IPC_MEDIA_LEG_REQ &&
+		    st.msgs[i].u.media_leg.op == GW_IPC_MEDIA_ADD && st.msgs[i].u.media_leg.port == port)
+			return st.msgs[i].u.media_leg.leg_id;
+	fail_msg("no leg on port %u", port);
+	return 0;
+}
+
+/* 3: a new fingerprint: the old keys leave the dataplane, a new DTLS
+ * endpoint for it, and its keys are installed when it connects. */
+static void
+test_new_fingerprint(void **state)
+{
+	char u[16], p[32];
+	uint16_t port;
+	uint32_t leg;
+	uint8_t key = 0;
+
+	(void)state;
+	browser_call("c3", u, p);
+	port = (uint16_t)atoi(strstr(out, "m=audio ") + 8);
+	leg = leg_on(port);
+	dtls_connects(port);
+	assert_int_equal(keys_for(leg, &key), 1);
+	assert_int_equal(key, 1);
+	st.n_msgs = 0;
+	signal_ok("c3", "A", NULL, browser("Wq7Z", FP_B, "actpass"), false, CP_NG_PROTO_RTP_AVP,
+		  CP_NG_ICE_UNSET);
+	assert_int_equal(msgs_of(GW_IPC_SRTP_DEL_REQ), 1);
+	for (unsigned i = 0; i < st.n_msgs; i++)
+		if (st.msgs[i].type == GW_IPC_SRTP_DEL_REQ)
+			assert_int_equal(st.msgs[i].u.srtp_del.leg_id, leg);
+	assert_int_equal(st.dtls_created, 2);
+	assert_int_equal(st.dtls_freed, 1);
+	assert_string_equal(st.last->fp, "sha-256 " FP_B);
+	assert_int_equal(st.last->role, CP_DTLS_SERVER);
+	assert_int_equal(st.restarts + st.restarts_with, 0);   /* same ufrag: ICE stays */
+	signal_ok("c3", "A", "B", sip_rtp, true, CP_NG_PROTO_UNSET, CP_NG_ICE_UNSET);
+	assert_string_equal(attr("a=ice-ufrag:"), u);
+	assert_string_equal(attr("a=setup:"), "passive");
+	assert_int_equal(keys_for(leg, &key), 0);
+	dtls_connects(port);
+	assert_int_equal(keys_for(leg, &key), 1);
+	assert_int_equal(key, 2);              /* the new endpoint's keys */
+	/* 4: an a=setup:passive re-offer takes our server role: a new
+	 * association again, we are its client now */
+	signal_ok("c3", "A", NULL, browser("Wq7Z", FP_B, "passive"), false, CP_NG_PROTO_RTP_AVP,
+		  CP_NG_ICE_UNSET);
+	assert_int_equal(st.dtls_created, 3);
+	assert_int_equal(st.last->role, CP_DTLS_CLIENT);
+	assert_true(st.last->started);
+	signal_ok("c3", "A", "B", sip_rtp, true, CP_NG_PROTO_UNSET, CP_NG_ICE_UNSET);
+	assert_string_equal(attr("a=setup:"), "active");
+	/* and an actpass re-offer keeps the association (and our role) */
+	signal_ok("c3", "A", NULL, browser("Wq7Z", FP_B, "actpass"), false, CP_NG_PROTO_RTP_AVP,
+		  CP_NG_ICE_UNSET);
+	signal_ok("c3", "A", "B", sip_rtp, true, CP_NG_PROTO_UNSET, CP_NG_ICE_UNSET);
+	assert_int_equal(st.dtls_created, 3);
+	assert_string_equal(attr("a=setup:"), "active");
+	end_call("c3");
+}
+
+/* 5: the browser is the answerer and restarts in its answer to a SIP
+ * re-offer: its new ufrag goes to the dataplane with our credentials kept
+ * (the answer cannot tell it new ones). */
+static void
+test_answer_restart(void **state)
+{
+	char u[16], p[32];
+
+	(void)state;
+	signal_ok("c5", "S", NULL, sip_rtp, false, CP_NG_PROTO_UDP_TLS_RTP_SAVPF, CP_NG_ICE_FORCE);
+	snprintf(u, sizeof(u), "%s", attr("a=ice-ufrag:"));
+	snprintf(p, sizeof(p), "%s", attr("a=ice-pwd:"));
+	signal_ok("c5", "S", "W", browser("Wq7Z", FP_A, "active"), true, CP_NG_PROTO_UNSET,
+		  CP_NG_ICE_UNSET);
+	assert_int_equal(st.dtls_created, 1);
+	signal_ok("c5", "S", NULL, sip_rtp, false, CP_NG_PROTO_UDP_TLS_RTP_SAVPF, CP_NG_ICE_FORCE);
+	assert_string_equal(attr("a=ice-ufrag:"), u);
+	assert_string_equal(attr("a=ice-pwd:"), p);
+	signal_ok("c5", "S", "W", browser("An5w", FP_A, "active"), true, CP_NG_PROTO_UNSET,
+		  CP_NG_ICE_UNSET);
+	assert_int_equal(st.restarts, 0);
+	assert_int_equal(st.restarts_with, 1);
+	assert_string_equal(st.restart_local, u);
+	assert_string_equal(st.remote, "An5w");
+	assert_int_equal(st.dtls_created, 1);
+	/* our next re-offer still carries the credentials it knows */
+	signal_ok("c5", "S", NULL, sip_rtp, false, CP_NG_PROTO_UDP_TLS_RTP_SAVPF, CP_NG_ICE_FORCE);
+	assert_string_equal(attr("a=ice-ufrag:"), u);
+	end_call("c5");
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup(test_same_ufrag, setup),
+		cmocka_unit_test_setup(test_new_ufrag, setup),
+		cmocka_unit_test_setup(test_new_fingerprint, setup),
+		cmocka_unit_test_setup(test_answer_restart, setup),
+	};
+
+	gw_config_defaults(&conf);
+	conf.media.port_min = 40000;
+	conf.media.port_max = 40099;
+	conf.dataplane.n_ports = 1;
+	snprintf(conf.dataplane.ports[0].name, sizeof(conf.dataplane.ports[0].name), "p0");
+	conf.dataplane.ports[0].address.addr = 0xc6120001u;    /* 198.18.0.1 */
+	app.conf = &conf;
+	app.ipc = (struct cp_ipc *)&app;                       /* only tested for NULL */
+	cp_calls_media_init(&app, (struct cp_calls *)&app);
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
