@@ -1,13 +1,36 @@
 #!/usr/bin/env bash
 # rtcgw's calls vs Debian's rtpengine (userspace forwarding, --table=-1), side
-# by side on the same veth topology with the same generator (issue 9): plain
-# RTP calls set up through each one's ng socket with the same requests
+# by side on the same veth topology with the same generator (issue 9): calls
+# set up through each one's ng socket with the same requests
 # (tests/bench/ng_calls.py: offer + answer per call, deletes at the end),
 # then RTP both ways on every call (tests/bench/rtcgw_loadgen --mode rtp,
-# PCMU-sized 172-byte packets) for two call mixes:
+# PCMU-sized 172-byte packets, one packet per stream in turn) for four mixes:
 #
-#   many   CALLS_MANY calls x 50 packets/s per direction (default 1000 calls)
-#   fast   CALLS_FAST calls x 1000 packets/s per direction (default 100 calls)
+#   many       CALLS_MANY calls x 50 packets/s per direction (default 1000 calls)
+#   fast       CALLS_FAST calls x 1000 packets/s per direction (default 100 calls)
+#   sdes-many  CALLS_SDES_MANY calls x 50 packets/s, SDES-SRTP <-> plain RTP
+#              (default 400 calls)
+#   sdes-fast  CALLS_SDES_FAST calls x 1000 packets/s, SDES-SRTP <-> plain RTP
+#              (default 50 calls; --sdes-calls MANY,FAST sets both)
+#
+# many and fast are plain RTP/AVP on both sides. In the sdes mixes party A
+# offers RTP/SAVP with a=crypto AES_CM_128_HMAC_SHA1_80 (a fresh key per
+# call) and asks for plain RTP/AVP toward B ("transport-protocol"); the
+# generator protects A's packets with A's key and authenticates + decrypts
+# what A receives with the key in the server's answer (libsrtp2; only
+# authenticated packets count, authentication failures are reported and must
+# be 0), so the server decrypts one direction and encrypts the other. The
+# generator's libsrtp2 (Debian's, on NSS) is why the sdes mixes are smaller:
+# about 3 us per protect with up to 200 sessions, 14 us with 1000 (its
+# per-session state falls out of cache), so one core keeps up with 50 calls
+# x 1000 pps (100 calls, 200k pps offered, came out at 150k pps sent) and
+# with 400 calls x 50 pps (1000 calls sent 50k of the 100k pps; 600 calls
+# sent all, but the generator fell behind its answers: rtcgw's p50 latency
+# 10 ms instead of 0.2). After each sdes run on rtcgw its first call's legs
+# (GET /v1/calls/bench-0) are printed: the SDES leg's rtp_in (counted after
+# unprotect), 182-byte packets both ways, auth_fail 0. For rtpengine, the
+# kernel's UDP receive-buffer drops in its namespace during each run (Udp
+# RcvbufErrors: where its losses go) are in the raw table and the report.
 #
 # Server on CPU 1 (rtcgw's dataplane worker; rtpengine with taskset, one
 # forwarding thread), generator on CPU 0. Reported per server: packets
@@ -17,9 +40,11 @@
 # table on stdout and in tests/bench/results/calls.md.
 #
 #   scripts/bench_calls.sh [--quick] [--rounds N] [--seconds S] [--pmd af_xdp|af_packet]
+#                          [--sdes-calls MANY,FAST]
 #
-#   --quick   1 round of 3 s, 200 x 50 and 50 x 1000 calls (< 3 min)
-#   default   3 rounds of 8 s (< 10 min)
+#   --quick   1 round of 3 s, 200 x 50, 50 x 1000, 100 x 50 (sdes-many) and
+#             25 x 1000 (sdes-fast) calls (< 3 min)
+#   default   3 rounds of 8 s (< 6 min)
 #
 # Testbed: netns rgrc/rgrg, 198.18.58.0/24. Everything it made is removed on
 # exit; a server that does not start or a set-up that fails stops it with
@@ -31,22 +56,32 @@ ROUNDS=3
 SECS=8
 CALLS_MANY=1000
 CALLS_FAST=100
+CALLS_SDES_MANY=400
+CALLS_SDES_FAST=50
 PMD=af_xdp
 OUT=$ROOT/tests/bench/results
 QUICK=
+SDES_ARG=
 while [ $# -gt 0 ]; do
 	case $1 in
-	--quick) QUICK=1; ROUNDS=1; SECS=3; CALLS_MANY=200; CALLS_FAST=50; shift ;;
+	--quick) QUICK=1; ROUNDS=1; SECS=3; CALLS_MANY=200; CALLS_FAST=50; CALLS_SDES_MANY=100; CALLS_SDES_FAST=25; shift ;;
 	--rounds) ROUNDS=$2; shift 2 ;;
 	--seconds) SECS=$2; shift 2 ;;
 	--pmd) PMD=$2; shift 2 ;;
+	--sdes-calls) SDES_ARG=$2; shift 2 ;;
 	--out) OUT=$2; shift 2 ;;
-	-h|--help) sed -n '2,30p' "$0"; exit 0 ;;
+	-h|--help) sed -n '2,51p' "$0"; exit 0 ;;
 	*) echo "bench_calls: unknown argument $1" >&2; exit 2 ;;
 	esac
 done
 [[ $ROUNDS =~ ^[1-9]$ ]] || { echo "bench_calls: --rounds 1..9" >&2; exit 2; }
 [[ $SECS =~ ^[1-9][0-9]?$ ]] || { echo "bench_calls: --seconds 1..99" >&2; exit 2; }
+if [ -n "$SDES_ARG" ]; then
+	[[ $SDES_ARG =~ ^([1-9][0-9]{0,3}),([1-9][0-9]{0,3})$ ]] ||
+		{ echo "bench_calls: --sdes-calls MANY,FAST (1..9999 each)" >&2; exit 2; }
+	CALLS_SDES_MANY=${BASH_REMATCH[1]}
+	CALLS_SDES_FAST=${BASH_REMATCH[2]}
+fi
 
 say() { printf 'bench_calls: %s\n' "$*"; }
 die() { printf 'bench_calls: FAILED: %s\n' "$*" >&2; exit 1; }
@@ -59,6 +94,7 @@ if [ -z "${RTCGW_BENCH_LOCKED:-}" ]; then
 	say "waiting for /tmp/rtcgw-dpdk.lock"
 	again=(--pmd "$PMD" --out "$OUT" --rounds "$ROUNDS" --seconds "$SECS")
 	[ -n "$QUICK" ] && again=(--quick --pmd "$PMD" --out "$OUT")
+	[ -n "$SDES_ARG" ] && again+=(--sdes-calls "$SDES_ARG")
 	RTCGW_BENCH_LOCKED=1 exec flock -o /tmp/rtcgw-dpdk.lock "$0" "${again[@]}"
 fi
 T_START=$SECONDS
@@ -129,18 +165,37 @@ ngc() { # ngc ARGS...: ng_calls.py against the running server's ng socket
 	fi
 }
 
+# GET /v1/calls/{id}'s RTP legs in one line (the sdes runs' spot check): the
+# dataplane counts rtp_in only after the leg's SRTP unprotect accepted the
+# packet, so the SDES leg's rtp_in with auth_fail 0, and its bytes per packet
+# (182 in and out: RTP + 10-byte tag; the plain leg's 172), show SRTP both ways.
+legs_summary() { # legs_summary FILE
+	jq -r '[.legs[]? | select(.kind == "rtp") | .counters as $c | "\(.side): rtp_in=\($c.rtp_in)"
+		+ " B/pkt=\(if $c.rtp_in > 0 then ($c.bytes_in / $c.rtp_in | floor) else 0 end)"
+		+ " rtp_out=\($c.rtp_out) B/pkt=\(if $c.rtp_out > 0 then ($c.bytes_out / $c.rtp_out | floor) else 0 end)"
+		+ " auth_fail=\($c.auth_fail) replay=\($c.replay) malformed=\($c.malformed) dropped=\($c.dropped)"]
+		| join("; ")' "$1" 2>/dev/null || cat "$1"
+}
+
+udp_rcvbuf_errors() { # the server namespace's Udp RcvbufErrors (rtpengine's sockets)
+	# shellcheck disable=SC2016  # awk's own $fields
+	ip netns exec "$TB_NS_G" awk '$1 == "Udp:" && $2 ~ /^[0-9]/ { print $6; exit }' /proc/net/snmp
+}
+
 RAW=$OUT/calls-raw.tsv
-printf 'round\tserver\tmix\tcalls\tsent\treceived\tloss_pct\trx_pps\tcpu_s\tpkts_per_cpu_s\tp50_us\tp99_us\tng_ops_per_s\n' >"$RAW"
-MIXES=("many $CALLS_MANY 50" "fast $CALLS_FAST 1000")
+printf 'round\tserver\tmix\tcalls\tsent\treceived\tloss_pct\trx_pps\tcpu_s\tpkts_per_cpu_s\tp50_us\tp99_us\tng_ops_per_s\tsrtp_tx\tsrtp_rx\tsrtp_auth_fail\tsrtp_fail\tudp_rcvbuf_drops\n' >"$RAW"
+MIXES=("many $CALLS_MANY 50 plain" "fast $CALLS_FAST 1000 plain"
+	"sdes-many $CALLS_SDES_MANY 50 sdes" "sdes-fast $CALLS_SDES_FAST 1000 sdes")
 RUN_N=0
-run() { # run ROUND SERVER MIX CALLS PPS
-	local r=$1 srv=$2 mix=$3 n=$4 pps=$5 calls out setup del line base
+run() { # run ROUND SERVER MIX CALLS PPS plain|sdes
+	local r=$1 srv=$2 mix=$3 n=$4 pps=$5 kind=$6 calls out setup del line base rcvbuf0=0 rcvbuf
 	RUN_N=$((RUN_N + 1))
 	calls=$TB_DIR/calls-$RUN_N.txt
 	out=$TB_DIR/lg-$RUN_N.out
 	# Fresh client ports per run: nothing of an earlier run's calls is reused.
 	base=$((20000 + (RUN_N % 4) * 10000))
-	setup=$(ngc setup "$n" "$TB_CLIENT_IP" "$base" "$calls") || die "$srv $mix: call set-up failed"
+	setup=$(ngc setup "$n" "$TB_CLIENT_IP" "$base" "$calls" "$kind") || die "$srv $mix: call set-up failed"
+	[ "$srv" = rtpengine ] && rcvbuf0=$(udp_rcvbuf_errors)
 	if ! tb_c taskset -c 0 timeout $((SECS + 40)) "$LOADGEN" --mode rtp --server "$TB_GW_IP:0" \
 		--bind "$TB_CLIENT_IP" --calls "$calls" --size 160 --rate $((2 * n * pps)) \
 		--raw-tx "${TB}c0" --gw-mac "$TB_GW_MAC" --duration "$SECS" --drain 500 \
@@ -148,18 +203,27 @@ run() { # run ROUND SERVER MIX CALLS PPS
 		sed 's/^/#   /' "$out"
 		die "$srv $mix: the generator failed"
 	fi
+	rcvbuf=0
+	[ "$srv" = rtpengine ] && rcvbuf=$(($(udp_rcvbuf_errors) - rcvbuf0))
+	if [ "$kind" = sdes ] && [ "$srv" = rtcgw ]; then
+		tb_api "$TB_REST/v1/calls/bench-0" >"$TB_DIR/legs-$RUN_N.json"
+		say "rtcgw bench-0 after the traffic: $(legs_summary "$TB_DIR/legs-$RUN_N.json")"
+	fi
 	del=$(ngc delete "$n") || die "$srv $mix: deleting the calls failed"
 	line=$(grep '^sent=' "$out") || die "$srv $mix: no result line"
-	awk -v r="$r" -v s="$srv" -v m="$mix" -v n="$n" -v su="$setup" -v de="$del" '
+	awk -v r="$r" -v s="$srv" -v m="$mix" -v n="$n" -v su="$setup" -v de="$del" -v rb="$rcvbuf" '
 		function kv(str, key,   a, i, f) { split(str, a, " ");
 			for (i in a) { split(a[i], f, "="); if (f[1] == key) return f[2] } return 0 }
 		{ for (i = 1; i <= NF; i++) { split($i, f, "="); v[f[1]] = f[2] }
 		  ops = kv(su, "ops") + kv(de, "ops"); t = kv(su, "seconds") + kv(de, "seconds")
-		  printf "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%.0f\t%s\t%s\t%.0f\n", r, s, m, n,
+		  printf "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%.0f\t%s\t%s\t%.0f\t%d\t%d\t%d\t%d\t%d\n", r, s, m, n,
 			v["sent"], v["received"], v["loss_pct"], v["rx_pps"], v["cpu_s"],
 			(v["cpu_s"] > 0 ? v["received"] / v["cpu_s"] : 0), v["p50_us"], v["p99_us"],
-			(t > 0 ? ops / t : 0) }' <<<"$line" >>"$RAW"
+			(t > 0 ? ops / t : 0), v["srtp_tx"], v["srtp_rx"], v["srtp_auth_fail"],
+			v["srtp_fail"], rb }' <<<"$line" >>"$RAW"
 	say "round $r $srv $mix ($n calls x $pps pps): $(tail -1 "$RAW" | cut -f5-)"
+	[ "$(tail -1 "$RAW" | cut -f16-17)" = "$(printf '0\t0')" ] ||
+		say "WARNING: $srv $mix: SRTP packets the generator refused (srtp_auth_fail, srtp_fail above)"
 }
 round_for() {
 	local r=$1 srv=$2 m
@@ -189,10 +253,15 @@ cpu = next((l.split(':', 1)[1].strip() for l in open('/proc/cpuinfo') if l.start
 out = [f"rtcgw calls vs rtpengine ({rver}, userspace, --table=-1), "
        f"{datetime.datetime.utcnow():%Y-%m-%d %H:%M} UTC, {os.cpu_count()} CPUs ({cpu}), kernel "
        f"{platform.release()}; rtcgw on net_{pmd}, busy_poll off; {rounds} round(s) x {secs} s, medians. "
-       "Server on CPU 1, generator on CPU 0. Plain RTP both ways, 172-byte packets.\n",
+       "Server on CPU 1, generator on CPU 0. RTP both ways, 172-byte packets; "
+       "many = x 50 pps, fast = x 1000 pps per direction, plain RTP on both sides; "
+       "sdes-many, sdes-fast: the same rates, party A SDES-SRTP (RTP/SAVP, AES_CM_128_HMAC_SHA1_80, "
+       "182-byte packets) bridged to party B's plain RTP/AVP (the server decrypts A's half and "
+       "encrypts B's).\n",
        "| mix | server | calls | pkts forwarded / server CPU-s | throughput (pps) | loss % | p50 us | p99 us | server CPU % | ng offer+answer+delete / s | ratio rtcgw/rtpengine (pkts per CPU-s) |",
        "|---|---|---|---|---|---|---|---|---|---|---|"]
-for mix in ('many', 'fast'):
+mixes = [m for m in ('many', 'fast', 'sdes-many', 'sdes-fast') if any(x['mix'] == m for x in rows)]
+for mix in mixes:
     r = med('rtcgw', mix, 'pkts_per_cpu_s')
     e = med('rtpengine', mix, 'pkts_per_cpu_s')
     for srv in ('rtcgw', 'rtpengine'):
@@ -205,6 +274,22 @@ for mix in ('many', 'fast'):
 out.append("")
 out.append("Packets = RTP packets received back by the generator (both directions of every call). "
            "ng: one request at a time from one client, offer + answer per call and a delete each.")
+srt = [x for x in rows if x['mix'].startswith('sdes')]
+if srt:
+    def tot(srv, key):
+        return sum(int(x[key]) for x in srt if x['server'] == srv)
+    out.append("")
+    out.append("sdes-many and sdes-fast, summed over the rounds: " + "; ".join(
+        f"{srv}: party A protected {tot(srv, 'srtp_tx'):,} packets (libsrtp2), "
+        f"{tot(srv, 'srtp_rx'):,} of the server's SRTP packets authenticated and decrypted "
+        f"(srtp_unprotect OK), {tot(srv, 'srtp_auth_fail')} authentication failures, "
+        f"{tot(srv, 'srtp_fail')} other unprotect errors"
+        for srv in ('rtcgw', 'rtpengine')) + ". Only authenticated packets count as received.")
+rb = {m: med('rtpengine', m, 'udp_rcvbuf_drops') for m in mixes}
+out.append("")
+out.append("rtpengine's losses: UDP datagrams the kernel dropped on its sockets' full receive buffers "
+           "(Udp RcvbufErrors in its namespace), median per run: " +
+           ", ".join(f"{m} {rb[m]:,.0f}" for m in mixes) + ".")
 open(md, 'w').write("\n".join(out) + "\n")
 EOF
 cat "$MD"

@@ -20,12 +20,22 @@
  *          sends RTP to --server's address at GW_PORT_FOR_A, which the proxy
  *          forwards to B, and B to GW_PORT_FOR_B, forwarded to A: both
  *          directions of every call, --size bytes of payload after the RTP
- *          header, --rate packets/s over all 2 x calls streams.
+ *          header, --rate packets/s over all 2 x calls streams. A line may add
+ *          "A_TX_KEY A_RX_KEY" (each the 30-byte AES_CM_128_HMAC_SHA1_80
+ *          key||salt, 60 hex digits): party A is then an SDES-SRTP party (its
+ *          offer carried A_TX_KEY, the proxy's answer A_RX_KEY): it protects
+ *          what it sends with A_TX_KEY and unprotects (authenticates, decrypts)
+ *          what it receives with A_RX_KEY through libsrtp2; B stays plain RTP.
+ *          An SDES party's packet counts as received only once srtp_unprotect
+ *          accepted it; refused ones are counted apart (srtp_auth_fail,
+ *          srtp_fail) and are not latencies.
  * Traffic runs at --rate packets/s (0: flat out) for --duration seconds, then
  * waits --drain ms for late answers, and prints one line of key=value pairs:
  * sent, received, lost, loss_pct, tx_pps, rx_pps, p50_us, p99_us, bad, setup_s,
  * and with --cpu-pid the server's CPU seconds during set-up and traffic
- * (setup_cpu_s, cpu_s; the traffic figure includes the drain).
+ * (setup_cpu_s, cpu_s; the traffic figure includes the drain); rtp with SDES
+ * parties adds srtp_tx, srtp_rx (packets protected / authenticated),
+ * srtp_auth_fail and srtp_fail (any other unprotect error, e.g. replay).
  *
  * STUN encoding, MESSAGE-INTEGRITY, FINGERPRINT and ChannelData come from the
  * wire library (dataplane/wire), not a copy.
@@ -51,6 +61,8 @@
 #include <net/if.h>
 #include <sys/ioctl.h>
 
+#include <srtp2/srtp.h>
+
 #include "hmac.h"
 #include "net.h"
 #include "stun.h"
@@ -62,6 +74,7 @@
 #define LG_HIST_US    200000       /* latency histogram: 1 us bins up to 200 ms */
 #define LG_MAGIC      0x52544c47u  /* "RTLG": payload tag */
 #define LG_CHANNEL    0x4000
+#define LG_SRTP_KEY   30           /* AES_CM_128_HMAC_SHA1_80: 16-byte key + 14-byte salt */
 
 enum lg_mode { LG_STUN, LG_TURN, LG_ECHO, LG_SINK, LG_RTP };
 
@@ -91,6 +104,7 @@ struct lg_sock {
 	uint16_t port;               /* local port, host order */
 	uint16_t dport;              /* destination port (rtp: the proxy's port for it) */
 	char nonce[96];              /* turn: this 5-tuple's NONCE */
+	srtp_t srtp_tx, srtp_rx;     /* rtp: an SDES party's sessions, NULL when plain */
 };
 
 static struct lg_opts o = {
@@ -100,6 +114,8 @@ static struct lg_opts o = {
 static struct lg_sock *socks;
 static uint32_t hist[LG_HIST_US + 1];
 static uint64_t n_sent, n_recv, n_bad;
+static uint64_t n_srtp_tx, n_srtp_rx, n_srtp_auth_fail, n_srtp_fail;
+static bool any_srtp;
 static struct gw_hmac_sha1_key key;
 static char realm[128];
 static volatile sig_atomic_t stop;
@@ -295,27 +311,70 @@ build_rtp(uint8_t *buf, uint64_t t, uint32_t seq, unsigned int i)
 	return 12 + o.size;
 }
 
-/* rtp: the calls file -> socket pairs (A then B), their ports and the proxy's. */
+/* 60 hex digits -> the 30-byte key||salt. */
+static int
+hex_key(uint8_t out[LG_SRTP_KEY], const char *hex)
+{
+	if (strlen(hex) != 2 * LG_SRTP_KEY)
+		return -EINVAL;
+	for (size_t i = 0; i < LG_SRTP_KEY; i++)
+		if (sscanf(hex + 2 * i, "%2hhx", &out[i]) != 1)
+			return -EINVAL;
+	return 0;
+}
+
+/* One libsrtp2 session with one key for every SSRC of one direction. Made
+ * at start-up: the traffic loop only protects and unprotects. */
+static int
+srtp_session(srtp_t *s, const char *hex, bool tx)
+{
+	uint8_t mkey[LG_SRTP_KEY];
+	srtp_policy_t pol;
+
+	if (hex_key(mkey, hex))
+		return -EINVAL;
+	memset(&pol, 0, sizeof(pol));
+	srtp_crypto_policy_set_aes_cm_128_hmac_sha1_80(&pol.rtp);
+	srtp_crypto_policy_set_aes_cm_128_hmac_sha1_80(&pol.rtcp);
+	pol.ssrc.type = tx ? ssrc_any_outbound : ssrc_any_inbound;
+	pol.key = mkey;
+	pol.window_size = 1024;
+	return srtp_create(s, &pol) == srtp_err_status_ok ? 0 : -EINVAL;
+}
+
+/* rtp: the calls file -> socket pairs (A then B), their ports and the
+ * proxy's, and an SDES party A's SRTP sessions. */
 static int
 load_calls(void)
 {
 	FILE *f = fopen(o.calls, "r");
 	unsigned int a, ga, b, gb, n = 0;
+	char line[256], ktx[128], krx[128];
+	int k;
 
 	if (f == NULL) {
 		perror(o.calls);
 		return -1;
 	}
-	while (fscanf(f, "%u %u %u %u", &a, &ga, &b, &gb) == 4) {
-		if (2 * (n + 1) > LG_MAX_SOCKS || !a || !ga || !b || !gb || a > 65535 ||
-		    ga > 65535 || b > 65535 || gb > 65535) {
-			fprintf(stderr, "loadgen: %s: call %u: bad line or too many calls\n",
-				o.calls, n + 1);
-			fclose(f);
-			return -1;
-		}
+	while (fgets(line, sizeof(line), f)) {
+		k = sscanf(line, "%u %u %u %u %127s %127s", &a, &ga, &b, &gb, ktx, krx);
+		if (k == EOF)
+			continue;               /* a blank line */
+		if ((k != 4 && k != 6) || 2 * (n + 1) > LG_MAX_SOCKS || !a || !ga || !b ||
+		    !gb || a > 65535 || ga > 65535 || b > 65535 || gb > 65535)
+			goto bad;
 		socks[2 * n] = (struct lg_sock){ .port = (uint16_t)a, .dport = (uint16_t)ga };
 		socks[2 * n + 1] = (struct lg_sock){ .port = (uint16_t)b, .dport = (uint16_t)gb };
+		if (k == 6) {
+			if (!any_srtp && srtp_init() != srtp_err_status_ok) {
+				fprintf(stderr, "loadgen: srtp_init failed\n");
+				goto fail;
+			}
+			any_srtp = true;
+			if (srtp_session(&socks[2 * n].srtp_tx, ktx, true) ||
+			    srtp_session(&socks[2 * n].srtp_rx, krx, false))
+				goto bad;
+		}
 		n++;
 	}
 	fclose(f);
@@ -325,6 +384,28 @@ load_calls(void)
 	}
 	o.socks = 2 * n;
 	return 0;
+bad:
+	fprintf(stderr, "loadgen: %s: call %u: bad line, bad key or too many calls\n",
+		o.calls, n + 1);
+fail:
+	fclose(f);
+	/* What srtp_free_all() must look at: the failed call's sessions too
+	 * (socks has LG_MAX_SOCKS zeroed entries in rtp mode). */
+	o.socks = 2 * n + 2 <= LG_MAX_SOCKS ? 2 * n + 2 : 2 * n;
+	return -1;
+}
+
+static void
+srtp_free_all(void)
+{
+	for (unsigned int i = 0; i < o.socks; i++) {
+		if (socks[i].srtp_tx)
+			srtp_dealloc(socks[i].srtp_tx);
+		if (socks[i].srtp_rx)
+			srtp_dealloc(socks[i].srtp_rx);
+	}
+	if (any_srtp)
+		srtp_shutdown();
 }
 
 /* An answer: returns its send time, or 0 when it is not one of ours. */
@@ -597,8 +678,9 @@ static uint8_t txbuf[LG_BATCH][LG_PKT_MAX + 42];
 static uint8_t rxbuf[LG_BATCH][LG_PKT_MAX];
 
 static void
-drain_sock(int fd, uint64_t t)
+drain_sock(unsigned int si, uint64_t t)
 {
+	int fd = socks[si].fd;
 	struct mmsghdr mm[LG_BATCH];
 	struct iovec iov[LG_BATCH];
 	int n;
@@ -612,8 +694,23 @@ drain_sock(int fd, uint64_t t)
 		if (n <= 0)
 			return;
 		for (int i = 0; i < n; i++) {
-			uint64_t s = answer_time(rxbuf[i], mm[i].msg_len);
+			int len = (int)mm[i].msg_len;
+			uint64_t s;
 
+			if (socks[si].srtp_rx) {
+				srtp_err_status_t st = srtp_unprotect(socks[si].srtp_rx, rxbuf[i], &len);
+
+				if (st == srtp_err_status_auth_fail) {
+					n_srtp_auth_fail++;
+					continue;
+				}
+				if (st != srtp_err_status_ok) {
+					n_srtp_fail++;
+					continue;
+				}
+				n_srtp_rx++;
+			}
+			s = answer_time(rxbuf[i], (size_t)len);
 			if (s)
 				record(s, t);
 			else
@@ -635,7 +732,7 @@ poll_rx(int ep, uint64_t timeout_ns)
 	uint64_t t = now_ns();
 
 	for (int j = 0; j < k; j++)
-		drain_sock(socks[ev[j].data.u32].fd, t);
+		drain_sock(ev[j].data.u32, t);
 }
 
 static int
@@ -656,6 +753,8 @@ traffic(double *tx_s)
 	end = t0 + (uint64_t)(o.duration * 1e9);
 	while (!stop && (t = now_ns()) < end) {
 		unsigned int n = LG_BATCH;
+		bool spread = o.mode == LG_RTP && raw_fd >= 0, wrapped;
+		bool prot[LG_BATCH];
 		int k;
 
 		if (o.rate) {
@@ -673,26 +772,47 @@ traffic(double *tx_s)
 			if (due - n_sent < n)
 				n = (unsigned int)(due - n_sent);
 		}
-		/* One batch on one socket, sockets in turn. */
+		/* One batch on one socket, sockets in turn; rtp through --raw-tx:
+		 * one packet per stream, streams in turn, so that every stream
+		 * (both directions of every call) gets rate / streams, whatever
+		 * the batch sizes the pacing makes. */
 		for (unsigned int i = 0; i < n; i++) {
-			uint32_t seq = socks[cur].seq++;
+			unsigned int si = spread ? (cur + i) % o.socks : cur;
+			uint32_t seq = socks[si].seq++;
 			uint8_t *b = raw_fd >= 0 ? txbuf[i] + 42 : txbuf[i];
 			size_t len = o.mode == LG_STUN ? build_binding(b, t, seq) :
-				     o.mode == LG_RTP ? build_rtp(b, t, seq, cur) :
+				     o.mode == LG_RTP ? build_rtp(b, t, seq, si) :
 				     build_turn_data(b, t, seq, (seq % 100) < o.send_pct);
 
+			prot[i] = socks[si].srtp_tx != NULL;
+			if (prot[i]) {
+				/* txbuf has room for the 10-byte tag. */
+				int pl = (int)len;
+
+				if (srtp_protect(socks[si].srtp_tx, b, &pl) != srtp_err_status_ok) {
+					fprintf(stderr, "loadgen: srtp_protect failed\n");
+					stop = 1;
+					n = i;
+					break;
+				}
+				len = (size_t)pl;
+			}
 			if (raw_fd >= 0)
-				len = raw_frame(txbuf[i], len, cur);
+				len = raw_frame(txbuf[i], len, si);
 			iov[i] = (struct iovec){ txbuf[i], len };
 			mm[i] = (struct mmsghdr){ .msg_hdr = { .msg_iov = &iov[i], .msg_iovlen = 1 } };
 		}
-		k = sendmmsg(raw_fd >= 0 ? raw_fd : socks[cur].fd, mm, n, MSG_DONTWAIT);
+		k = n ? sendmmsg(raw_fd >= 0 ? raw_fd : socks[cur].fd, mm, n, MSG_DONTWAIT) : 0;
 		if (k > 0)
 			n_sent += (uint64_t)k;
-		/* A socket whose buffer is full is skipped this turn; its
-		 * sequence numbers are not reused, so nothing is miscounted. */
-		cur = (cur + 1) % o.socks;
-		if (cur == 0 || !o.rate)
+		for (int i = 0; i < k; i++)
+			n_srtp_tx += prot[i];
+		/* A socket whose buffer is full is skipped this turn (what
+		 * sendmmsg did not take is not sent); its sequence numbers
+		 * are not reused, so nothing is miscounted. */
+		wrapped = cur + (spread ? n : 1) >= o.socks;
+		cur = (cur + (spread ? n : 1)) % o.socks;
+		if (wrapped || !o.rate)
 			poll_rx(ep, 0);
 	}
 	*tx_s = (double)(now_ns() - t0) * 1e-9;
@@ -768,6 +888,7 @@ usage(void)
 		"                     [--peer IP:PORT --user U --pass P --size B --send-pct P]\n"
 		"       rtcgw_loadgen --mode echo|sink --listen IP:PORT [--duration S]\n"
 		"       rtcgw_loadgen --mode rtp --server PROXY_IP:0 --bind IP --calls FILE\n"
+		"                     (a line: A_PORT GW_PORT_FOR_A B_PORT GW_PORT_FOR_B [A_TX_KEY A_RX_KEY])\n"
 		"                     [--rate PPS] [--size B] [--duration S] [--cpu-pid PID] [--raw-tx ...]\n");
 	exit(2);
 }
@@ -843,6 +964,7 @@ main(int argc, char **argv)
 	if (!socks)
 		return 1;
 	if (o.mode == LG_RTP && load_calls()) {
+		srtp_free_all();
 		free(socks);
 		return 1;
 	}
@@ -879,15 +1001,21 @@ main(int argc, char **argv)
 	}
 	printf("sent=%" PRIu64 " received=%" PRIu64 " lost=%" PRIu64 " loss_pct=%.3f"
 	       " tx_pps=%.0f rx_pps=%.0f p50_us=%.0f p99_us=%.0f bad=%" PRIu64
-	       " setup_s=%.3f setup_cpu_s=%.3f cpu_s=%.3f\n",
+	       " setup_s=%.3f setup_cpu_s=%.3f cpu_s=%.3f",
 	       n_sent, n_recv, n_sent > n_recv ? n_sent - n_recv : 0,
 	       n_sent ? 100.0 * (double)(n_sent > n_recv ? n_sent - n_recv : 0) / (double)n_sent : 0,
 	       (double)n_sent / tx_s, (double)n_recv / tx_s, percentile(0.5), percentile(0.99),
 	       n_bad, setup_s, c1 - c0, c2 - c1);
+	/* Same line: the scripts read one key=value line. */
+	if (any_srtp)
+		printf(" srtp_tx=%" PRIu64 " srtp_rx=%" PRIu64 " srtp_auth_fail=%" PRIu64
+		       " srtp_fail=%" PRIu64, n_srtp_tx, n_srtp_rx, n_srtp_auth_fail, n_srtp_fail);
+	printf("\n");
 	rc = 0;
 out:
 	for (unsigned int i = 0; i < o.socks && socks[i].fd; i++)
 		close(socks[i].fd);
+	srtp_free_all();
 	free(socks);
 	if (raw_fd >= 0)
 		close(raw_fd);
