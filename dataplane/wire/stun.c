@@ -462,18 +462,24 @@ gw_stun_check_fingerprint(const struct gw_stun_view *v)
 }
 
 /*
- * The three pieces a MESSAGE-INTEGRITY(-SHA256) covers: type, a length field
- * that ends at the attribute (§14.5), and the rest of the message before the
- * attribute header.
+ * What a MESSAGE-INTEGRITY(-SHA256) covers (§14.5): the message before the
+ * attribute header with a length field that ends at the attribute. The
+ * first up to 64 bytes (one SHA-1/SHA-256 block) are copied to head with
+ * that length patched in, so the hash gets one block and one contiguous
+ * rest instead of three small pieces it would each buffer. Returns the
+ * number of chunks in c (1 or 2).
  */
-static void
-mi_chunks(struct gw_hmac_chunk c[3], uint8_t lenf[2], const struct gw_stun_view *v,
+static size_t
+mi_chunks(struct gw_hmac_chunk c[2], uint8_t head[64], const struct gw_stun_view *v,
 	  const struct gw_stun_attr *a)
 {
-	gw_put16(lenf, (uint16_t)(a->off + a->len - GW_STUN_HDR_LEN));
-	c[0] = (struct gw_hmac_chunk){ v->msg, 2 };
-	c[1] = (struct gw_hmac_chunk){ lenf, 2 };
-	c[2] = (struct gw_hmac_chunk){ v->msg + 4, a->off - 4u - 4u };
+	size_t covered = a->off - 4u, h = covered < 64 ? covered : 64;
+
+	memcpy(head, v->msg, h);
+	gw_put16(head + 2, (uint16_t)(a->off + a->len - GW_STUN_HDR_LEN));
+	c[0] = (struct gw_hmac_chunk){ head, h };
+	c[1] = (struct gw_hmac_chunk){ v->msg + h, covered - h };
+	return covered > h ? 2 : 1;
 }
 
 int
@@ -482,14 +488,15 @@ gw_stun_check_integrity(const struct gw_stun_view *v, const struct gw_hmac_sha1_
 	const struct gw_stun_attr *a =
 		v != NULL ? &v->attr[GW_STUN_A_MESSAGE_INTEGRITY] : NULL;
 	const uint8_t *p = attr_val(v, a);
-	struct gw_hmac_chunk c[3];
-	uint8_t lenf[2], mac[GW_HMAC_SHA1_LEN];
+	struct gw_hmac_chunk c[2];
+	uint8_t head[64], mac[GW_HMAC_SHA1_LEN];
+	size_t n;
 	bool ok;
 
 	if (p == NULL || k == NULL || a->len != GW_HMAC_SHA1_LEN)
 		return -ENOENT;
-	mi_chunks(c, lenf, v, a);
-	gw_hmac_sha1_v(k, c, 3, mac);
+	n = mi_chunks(c, head, v, a);
+	gw_hmac_sha1_v(k, c, n, mac);
 	ok = gw_ct_equal(mac, p, sizeof(mac));
 	gw_wipe(mac, sizeof(mac));
 	return ok ? 0 : GW_STUN_ERR(401);
@@ -502,14 +509,15 @@ gw_stun_check_integrity_sha256(const struct gw_stun_view *v,
 	const struct gw_stun_attr *a =
 		v != NULL ? &v->attr[GW_STUN_A_MESSAGE_INTEGRITY_SHA256] : NULL;
 	const uint8_t *p = attr_val(v, a);
-	struct gw_hmac_chunk c[3];
-	uint8_t lenf[2], mac[GW_HMAC_SHA256_LEN];
+	struct gw_hmac_chunk c[2];
+	uint8_t head[64], mac[GW_HMAC_SHA256_LEN];
+	size_t n;
 	bool ok;
 
 	if (p == NULL || k == NULL || a->len < 16 || a->len > GW_HMAC_SHA256_LEN)
 		return -ENOENT;
-	mi_chunks(c, lenf, v, a);
-	gw_hmac_sha256_v(k, c, 3, mac);
+	n = mi_chunks(c, head, v, a);
+	gw_hmac_sha256_v(k, c, n, mac);
 	ok = gw_ct_equal(mac, p, a->len);   /* truncated MAC: compare its length */
 	gw_wipe(mac, sizeof(mac));
 	return ok ? 0 : GW_STUN_ERR(401);
