@@ -121,6 +121,14 @@ tsc_now(void)
 	return rte_rdtsc();
 }
 
+/* The packet path's time: the worker's clock, read once per burst
+ * (dp_worker_clock), unless a test set its own (dp_media_clock). */
+static inline uint64_t
+pkt_now(const struct dp_worker *w)
+{
+	return T.now == tsc_now ? w->now_tsc : T.now();
+}
+
 #define LEG_CNT(l, n)        ((l)->cnt[GW_IPC_MEDIA_CNT_##n]++)
 #define LEG_CNT_ADD(l, n, v) ((l)->cnt[GW_IPC_MEDIA_CNT_##n] += (v))
 
@@ -1171,7 +1179,7 @@ static void
 subscriber_rtcp(struct dp_worker *w, struct leg *s, struct rte_mbuf *m, uint8_t *p, size_t len)
 {
 	struct leg *pub = s->pub == NONE ? NULL : &T.legs[s->pub];
-	uint64_t now = T.now();
+	uint64_t now = pkt_now(w);
 	bool want = false, limited = false, nack = false;
 
 	/* A walk of our own rather than gw_rtcp_next(): with rtcp-rsize
@@ -1339,9 +1347,9 @@ media_in(struct dp_worker *w, unsigned pi, struct rte_mbuf *m, uint32_t src4,
 			 * packet cache: m's plaintext stays as it is (fan_out
 			 * sends copies), so a NACK later resends these bytes */
 			if (rtcp)
-				dp_rtcp_rtcp_in(l->rtcp, p, len, T.now());
+				dp_rtcp_rtcp_in(l->rtcp, p, len, pkt_now(w));
 			else
-				dp_rtcp_rtp_in(l->rtcp, m, p, len, T.now());
+				dp_rtcp_rtp_in(l->rtcp, m, p, len, pkt_now(w));
 		}
 		fan_out(w, l, m, p, len, rtcp);
 		return;

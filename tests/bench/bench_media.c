@@ -196,6 +196,8 @@ run_media(const struct dp_srtp_key *k, size_t size, unsigned n, unsigned npkt,
 
 			if (m == NULL || dp_harness_views(m, &ip, &u) != 0)
 				return -1;
+			if (i % DP_BURST == 0)
+				dp_worker_clock(w0);    /* as dp_classify_burst() does */
 			dp_media_input(w0, 0, m, &ip, &u);
 			dp_harness_sent_reset();
 		}
