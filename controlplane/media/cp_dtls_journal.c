@@ -50,8 +50,9 @@ static json_t *
 journal_save(void *ctx)
 {
 	(void)ctx;
-	/* the journal's writer takes this reference and drops it after the write */
-	return json_incref(S.sec);
+	/* the journal's writer takes this reference and drops it after the write;
+	 * after fini (stopping) a null keeps the other sections writable */
+	return S.sec != NULL ? json_incref(S.sec) : json_null();
 }
 
 static int
@@ -63,6 +64,8 @@ journal_load(void *ctx, json_t *v)
 	int rc;
 
 	(void)ctx;
+	if (json_is_null(v))
+		return 0;
 	if (json_unpack(v, "{s:s%, s:s%}", "cert", &cp, &cl, "key", &kp, &kl) != 0)
 		return -EINVAL;
 	rc = cp_dtls_cert_from_pem(&c, cp, cl, kp, kl);
