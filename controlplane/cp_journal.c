@@ -1,12 +1,14 @@
 #include "cp_journal.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "cp_log.h"
+#include "ct.h"
 
 #define JOURNAL_FORMAT 1
 #define SECTION_NAME   32
@@ -36,15 +38,20 @@ int
 cp_journal_init(const char *dir, const char *prefix)
 {
 	int n = snprintf(J.path, sizeof(J.path), "%s/%s.journal.json", dir, prefix);
+	struct stat st;
 
 	if (n < 0 || (size_t)n >= sizeof(J.path)) {
 		J.path[0] = '\0';
 		return -ENAMETOOLONG;
 	}
 	snprintf(J.tmp, sizeof(J.tmp), "%s.tmp", J.path);
-	/* Only the control plane reads it: it names sessions and streams. */
+	/* Only the control plane reads it: it names sessions and streams, and
+	 * holds keys (the file itself is 0600). */
 	if (mkdir(dir, 0700) != 0 && errno != EEXIST)
 		return -errno;
+	if (stat(dir, &st) == 0 && (st.st_mode & 0077) != 0)
+		CP_WARN("journal directory %s is mode %03o: others may list it (0700 expected)",
+			dir, (unsigned)(st.st_mode & 0777));
 	return 0;
 }
 
@@ -131,6 +138,40 @@ cp_journal_restored(void)
 	return J.restored;
 }
 
+/*
+ * Write root to the temp file. The file holds secrets (SDES keys, ICE
+ * passwords, the generated DTLS key): it is created 0600, never wider for a
+ * moment, and stdio buffers it in ours, wiped after each write, so no copy of
+ * the text stays in freed memory.
+ */
+static int
+write_tmp(json_t *root)
+{
+	static char buf[65536];
+	FILE *f;
+	int fd, rc = 0;
+
+	fd = open(J.tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
+	if (fd < 0)
+		return -errno;
+	/* a temp file a crash left behind keeps its mode through O_CREAT */
+	if (fchmod(fd, 0600) != 0 || (f = fdopen(fd, "w")) == NULL) {
+		rc = -errno;
+		close(fd);
+		return rc;
+	}
+	setvbuf(f, buf, _IOFBF, sizeof(buf));
+	errno = 0;
+	/* Compact: rewritten on every change of a session. */
+	if (json_dumpf(root, f, JSON_COMPACT) != 0)
+		rc = errno ? -errno : -EIO;
+	errno = 0;
+	if (fclose(f) != 0 && rc == 0)
+		rc = errno ? -errno : -EIO;
+	gw_wipe(buf, sizeof(buf));
+	return rc;
+}
+
 int
 cp_journal_save(void)
 {
@@ -155,13 +196,11 @@ cp_journal_save(void)
 			goto out;
 		}
 	}
-	/* Compact: rewritten on every change of a session. */
-	errno = 0;
-	if (json_dump_file(root, J.tmp, JSON_COMPACT) != 0 || chmod(J.tmp, 0600) != 0 ||
-	    rename(J.tmp, J.path) != 0) {
-		rc = errno ? -errno : -EIO;
+	rc = write_tmp(root);
+	if (rc == 0 && rename(J.tmp, J.path) != 0)
+		rc = -errno;
+	if (rc != 0)
 		(void)unlink(J.tmp);
-	}
 out:
 	json_decref(root);
 	if (rc != 0 && !J.failing)

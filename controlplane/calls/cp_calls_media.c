@@ -89,7 +89,8 @@ struct mcall {
 };
 
 static struct cp_app *app;
-static const struct cp_dtls_cert *cert;
+/* The media sessions' certificate, asked for at each use: a control plane
+ * taking a journal over replaces the generated one (cp_dtls_journal). */
 static const uint8_t *cert_fp;
 static struct cp_calls *registry;
 static struct mcall *calls;
@@ -584,7 +585,7 @@ dtls_open(struct side *d, enum cp_dtls_role role, const uint8_t fpb[32])
 	for (unsigned i = 0; i < 32; i++)
 		o += (size_t)snprintf(fp + o, sizeof(fp) - o, i ? ":%02X" : "%02X", fpb[i]);
 	dcfg.peer_fingerprint = fp;
-	rc = cp_dtls_create(&d->dtls, cert, &dcfg, cp_session_dtls_env());
+	rc = cp_dtls_create(&d->dtls, cp_session_dtls_cert(&cert_fp), &dcfg, cp_session_dtls_env());
 	if (rc == 0 && role == CP_DTLS_CLIENT)
 		rc = cp_dtls_start(d->dtls);
 	if (rc != 0) {
@@ -698,7 +699,7 @@ webrtc_take(struct mcall *k, unsigned s, const struct cp_sdp *sdp, bool answer, 
 	char why[160];
 	int rc;
 
-	if (cert == NULL)
+	if (cp_session_dtls_cert(&cert_fp) == NULL)
 		return refuse(reason, rlen, -ENOTSUP, "%s", "no DTLS certificate");
 	cp_sdp_media_transport(sdp, &sdp->media[0], &tp);
 	if (d->ice_id != 0)
@@ -1387,7 +1388,7 @@ cp_calls_media_init(struct cp_app *a, struct cp_calls *c)
 	cp_session_set_evt_fallback(on_evt);
 	cp_session_set_ice_fallback(on_ice);
 	cp_session_set_punt_fallback(on_punt);
-	cert = cp_session_dtls_cert(&cert_fp);
+	(void)cp_session_dtls_cert(&cert_fp);
 	if (stash != NULL && busy != NULL)
 		restore();
 }

@@ -285,6 +285,91 @@ cp_dtls_cert_load(struct cp_dtls_cert **out, const char *cert_pem, const char *k
 	return rc;
 }
 
+/* A memory BIO's contents into out (NUL-terminated), then wiped in the BIO. */
+static int
+bio_take(BIO *b, char *out, size_t cap)
+{
+	char *p = NULL;
+	long n = BIO_get_mem_data(b, &p);
+
+	if (n <= 0 || p == NULL)
+		return -EIO;
+	if ((size_t)n >= cap) {
+		gw_wipe(p, (size_t)n);
+		return -ENOSPC;
+	}
+	memcpy(out, p, (size_t)n);
+	out[n] = '\0';
+	gw_wipe(p, (size_t)n);
+	return 0;
+}
+
+int
+cp_dtls_cert_pem(const struct cp_dtls_cert *c, char *cert_pem, size_t cert_cap, char *key_pem,
+		 size_t key_cap)
+{
+	X509 *x = SSL_CTX_get0_certificate(c->ctx);
+	EVP_PKEY *k = SSL_CTX_get0_privatekey(c->ctx);
+	BIO *bc = BIO_new(BIO_s_mem()), *bk = BIO_new(BIO_s_mem());
+	int rc = -ENOMEM;
+
+	if (cert_cap > 0)
+		cert_pem[0] = '\0';
+	if (key_cap > 0)
+		key_pem[0] = '\0';
+	if (bc == NULL || bk == NULL)
+		goto out;
+	rc = -EIO;
+	if (x == NULL || k == NULL || PEM_write_bio_X509(bc, x) != 1 ||
+	    PEM_write_bio_PrivateKey(bk, k, NULL, NULL, 0, NULL, NULL) != 1)
+		goto out;
+	rc = bio_take(bc, cert_pem, cert_cap);
+	if (rc == 0)
+		rc = bio_take(bk, key_pem, key_cap);
+	if (rc != 0) {
+		gw_wipe(key_pem, key_cap);
+		if (cert_cap > 0)
+			cert_pem[0] = '\0';
+	}
+out:
+	BIO_free(bc);
+	BIO_free(bk);       /* its buffer was wiped by bio_take (OpenSSL clears it too) */
+	ERR_clear_error();
+	return rc;
+}
+
+int
+cp_dtls_cert_from_pem(struct cp_dtls_cert **out, const char *cert_pem, size_t cert_len,
+		      const char *key_pem, size_t key_len)
+{
+	BIO *bc = NULL, *bk = NULL;
+	X509 *x = NULL;
+	EVP_PKEY *k = NULL;
+	int rc = -ENOMEM;
+
+	*out = NULL;
+	if (cert_len > INT32_MAX || key_len > INT32_MAX)
+		return -EINVAL;
+	/* read-only BIOs over the caller's text: no copy of the key to wipe */
+	bc = BIO_new_mem_buf(cert_pem, (int)cert_len);
+	bk = BIO_new_mem_buf(key_pem, (int)key_len);
+	if (bc == NULL || bk == NULL)
+		goto out;
+	rc = -EINVAL;
+	x = PEM_read_bio_X509(bc, NULL, NULL, NULL);
+	k = PEM_read_bio_PrivateKey(bk, NULL, NULL, NULL);
+	if (x == NULL || k == NULL)
+		goto out;
+	rc = ctx_new(out, x, k);
+out:
+	X509_free(x);
+	EVP_PKEY_free(k);
+	BIO_free(bc);
+	BIO_free(bk);
+	ERR_clear_error();
+	return rc;
+}
+
 void
 cp_dtls_cert_free(struct cp_dtls_cert *c)
 {

@@ -100,6 +100,24 @@ int cp_dtls_cert_create(struct cp_dtls_cert **out);
 int cp_dtls_cert_load(struct cp_dtls_cert **out, const char *cert_pem, const char *key_pem,
 		      char *err, size_t errlen);
 
+/**
+ * Write a certificate and its private key as PEM (X.509 "CERTIFICATE" and
+ * PKCS#8 "PRIVATE KEY", unencrypted), NUL-terminated, into the caller's
+ * buffers: how a generated certificate outlives a control-plane restart (the
+ * journal). key_pem holds a secret: the caller wipes it (gw_wipe) after use.
+ * @return 0; -ENOSPC (a buffer too small, both left empty); -ENOMEM; -EIO.
+ */
+int cp_dtls_cert_pem(const struct cp_dtls_cert *c, char *cert_pem, size_t cert_cap,
+		     char *key_pem, size_t key_cap);
+
+/**
+ * cp_dtls_cert_load from PEM text in memory (cp_dtls_cert_pem's output).
+ * @return 0; -EINVAL (not PEM, or the key does not match the certificate);
+ *         -ENOMEM; -EIO.
+ */
+int cp_dtls_cert_from_pem(struct cp_dtls_cert **out, const char *cert_pem, size_t cert_len,
+			  const char *key_pem, size_t key_len);
+
 /** Free a certificate (endpoints keep their own references). NULL-safe. */
 void cp_dtls_cert_free(struct cp_dtls_cert *c);
 

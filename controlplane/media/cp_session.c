@@ -14,6 +14,7 @@
 #include "cp_api.h"
 #include "cp_clock.h"
 #include "cp_dtls.h"
+#include "cp_dtls_journal.h"
 #include "cp_ice.h"
 #include "cp_ingest_desc.h"
 #include "cp_ipc.h"
@@ -572,6 +573,14 @@ journal_load(void *ctx, json_t *v)
 	return rc;
 }
 
+/* The journal's certificate replaced the generated one (cp_dtls_journal). */
+static void
+cert_swapped(void)
+{
+	if (cp_dtls_fingerprint_parse(cert_fp, cp_dtls_cert_fingerprint(cert)) != 0)
+		CP_ERR("DTLS certificate from the journal: fingerprint unreadable");
+}
+
 int
 cp_session_init(struct cp_app *a)
 {
@@ -591,6 +600,11 @@ cp_session_init(struct cp_app *a)
 			  cp_dtls_cert_fingerprint(cert));
 	} else {
 		rc = cp_dtls_cert_create(&cert);
+		/* A taken-over session's or call's association was made with the
+		 * certificate of the control plane that journaled it: a takeover
+		 * swaps this one for that (cert_swapped), before any use. */
+		if (rc == 0)
+			rc = cp_dtls_journal_register(&cert, cert_swapped);
 		if (rc != 0)
 			return rc;
 	}
@@ -615,6 +629,7 @@ cp_session_fini(void)
 	for (unsigned i = 0; i < MAX_LEGS; i++)
 		if (legs[i].id != 0)
 			end_leg(&legs[i], "control plane stopping");
+	cp_dtls_journal_fini();
 	cp_dtls_cert_free(cert);
 	cert = NULL;
 }

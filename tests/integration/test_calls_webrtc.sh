@@ -18,7 +18,8 @@
 # same port), the dataplane answers checks with the new ones only, the
 # browser reconnects on them, media keeps flowing both ways; a control plane
 # killed and restarted after that takes the call over with the new
-# credentials (a repeated re-offer is no restart). Last, a new peer
+# credentials (a repeated re-offer is no restart) and the first control
+# plane's generated certificate (the same fingerprint, from the journal). Last, a new peer
 # connection in (a)'s page takes the leg over (new fingerprint and ufrag, a
 # re-offer under the same from-tag): a new DTLS association whose keys carry
 # the media both ways. Then both calls are deleted and every dataplane leg
@@ -298,6 +299,13 @@ journaled_creds() {
 }
 tb_check "(a) ... its answer has the journaled credentials ($NEW_U and its password): no second restart" \
 	journaled_creds
+# No media.dtls_certificate here: the first control plane generated its
+# certificate, and the restarted one took it over from the journal, so the
+# running association's fingerprint is still the one announced.
+tb_check "(a) ... and the first control plane's fingerprint (its generated certificate, journaled)" \
+	test "$(sdp_attr "$TB_DIR/a-reanswer2.sdp" fingerprint)" = "$(sdp_attr "$RES/ca.box" fingerprint)"
+tb_check "(a) ... the restarted control plane logged the certificate's takeover" \
+	grep -q 'DTLS certificate taken over from the journal' "$TB_DIR/cp.log"
 tb_check "(a) ICE checks with the new credentials still answered" stun --user "$NEW_U:$B_NEW" --pwd "$NEW_P"
 cnt_fresh() { # the new control plane's first figures, of every leg
 	local c
@@ -323,15 +331,14 @@ tb_check "(a) SIP side's answer again -> 200" \
 	test "$(api_post cA/answer "$TB_DIR/a-renew.out" "$TB_DIR/a-answer.json")" = 200
 bail ca cA
 jq -j .sdp "$TB_DIR/a-renew.out" >"$RES/ca-renew.box.tmp" && mv "$RES/ca-renew.box.tmp" "$RES/ca-renew.box"
-# (the restarted control plane generated a certificate of its own: no
-# media.dtls_certificate in this test's config)
+# (the restarted control plane's certificate: the first one's, from the journal)
 renew_answer_ok() {
 	[ "$(sdp_attr "$RES/ca-renew.box" ice-ufrag)" != "$NEW_U" ] &&
 		[ "$(sdp_attr "$RES/ca-renew.box" setup)" = passive ] &&
 		[ "$(sdp_attr "$RES/ca-renew.box" fingerprint)" = "$(sdp_attr "$TB_DIR/a-reanswer2.sdp" fingerprint)" ]
 }
 tb_check "(a) ... its answer: new ICE credentials, the control plane's fingerprint, setup:passive" renew_answer_ok
-tb_log "fingerprint of the first control plane: $(sdp_attr "$RES/ca.box" fingerprint | cut -c1-30)..., of the restarted one: $(sdp_attr "$RES/ca-renew.box" fingerprint | cut -c1-30)..."
+tb_log "fingerprint of the first control plane: $(sdp_attr "$RES/ca.box" fingerprint | cut -c1-30)..., of the restarted one (journaled): $(sdp_attr "$RES/ca-renew.box" fingerprint | cut -c1-30)..."
 after_renew() { # the new peer connection connected and hears ffmpeg
 	jassert ca "r['renew'].get('status') == 200 and [x for x in r['samples'] if x['t'] > r['renew']['at'] + 2000] and s['conn'] == 'connected' and s.get('localUfrag') == r['renew']['localUfrag'] and s['audioIn'] > [x for x in r['samples'] if x['t'] > r['renew']['at'] + 2000][0]['audioIn'] > 0 and s['audioEnergy'] > 0"
 }

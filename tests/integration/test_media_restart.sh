@@ -8,7 +8,9 @@
 # everything. A browser that vanishes while no control plane runs is cleaned
 # up by the next one (consent loss left in the event ring). A control plane
 # started next to a *new* dataplane ignores the old journal (it describes
-# another instance) and starts from empty tables.
+# another instance) and starts from empty tables. Last, without a configured
+# certificate: the generated one is journaled and a control plane taking the
+# journal over answers with its fingerprint; a fresh start gets a new one.
 #
 #   netns rgkc (client)                                  netns rgkg
 #   rgkc0 198.18.50.1/24 <============ veth =========> rgkg0 (dataplane 198.18.50.2,
@@ -199,4 +201,54 @@ tb_check "... and the control plane says why" grep -q 'describes another datapla
 tb_stop_pid "$TB_CP_PID"
 tb_check "a clean stop removes the journal" test ! -e "$JOURNAL"
 [ "$TB_FAIL" -eq "$fail0" ] || dump pub3
+
+# ---- a generated certificate survives a takeover --------------------------------------
+# Without media.dtls_certificate the control plane generates one; the journal
+# carries it (and its key), so a control plane taking the sessions over
+# answers with the fingerprint the running associations were made with. A
+# fresh start (no journal) generates a new one. No browser needed: the
+# fingerprint is read from WHIP answers to a captured Chromium offer.
+fail0=$TB_FAIL
+sed -i '/dtls_certificate:\|dtls_private_key:/d' "$TB_CONF"
+OFFER=$(dirname "$0")/../vectors/sdp/chromium-whip.sdp
+# whip_fp STREAM: POST the offer, print the answer's fingerprint (sha-256 value).
+whip_fp() {
+	tb_api -X POST -H 'Content-Type: application/sdp' --data-binary "@$OFFER" \
+		"$TB_REST/v1/whip/$1" | tr -d '\r' | sed -n 's/^a=fingerprint:sha-256 //p' | head -n 1
+}
+tb_check "a control plane without media.dtls_certificate attaches" tb_start_cp
+FP_GEN=$(whip_fp gen1)
+tb_log "generated certificate: sha-256 ${FP_GEN:-none}"
+tb_check "its answer carries a generated certificate's fingerprint (not the configured one)" \
+	test -n "$FP_GEN" -a "$FP_GEN" != "$CERT_FP"
+journal_has_cert() {
+	python3 -c '
+import json, sys
+d = json.load(open(sys.argv[1]))["sections"]
+sys.exit(0 if "BEGIN PRIVATE KEY" in d["dtls"]["key"] and len(d["media"]) == 1 else 1)' "$JOURNAL" 2>/dev/null
+}
+tb_check "the journal carries the generated certificate and key" tb_wait 5 journal_has_cert
+tb_check "... in a 0600 file in a 0700 directory" \
+	test "$(stat -c %a "$JOURNAL") $(stat -c %a "$(dirname "$JOURNAL")")" = "600 700"
+tb_stop_pid "$TB_CP_PID" KILL
+LOG_AT=$(wc -l <"$TB_DIR/cp.log")
+tb_check "a control plane restarted next to the same dataplane attaches" tb_start_cp
+tb_check "it took the journal's certificate over (log)" \
+	tb_wait 5 sh -c "tail -n +$((LOG_AT + 1)) '$TB_DIR/cp.log' | grep -q 'DTLS certificate taken over from the journal (sha-256 $FP_GEN)'"
+# (gen1 itself had not finished a handshake: taken over, then ended as such legs are)
+tb_check "... together with the sessions (log)" \
+	sh -c "tail -n +$((LOG_AT + 1)) '$TB_DIR/cp.log' | grep -q 'media: 1 leg(s) taken over from the journal'"
+FP_TAKEN=$(whip_fp gen2)
+tb_log "after the takeover: sha-256 ${FP_TAKEN:-none}"
+tb_check "after the takeover a new answer carries the same fingerprint as before the restart" \
+	test -n "$FP_TAKEN" -a "$FP_TAKEN" = "$FP_GEN"
+tb_stop_pid "$TB_CP_PID"
+tb_check "a clean stop removes the journal (no certificate left behind)" test ! -e "$JOURNAL"
+tb_check "a fresh control plane (no journal) attaches" tb_start_cp
+FP_NEW=$(whip_fp gen3)
+tb_log "fresh start: sha-256 ${FP_NEW:-none}"
+tb_check "a fresh start generates a new certificate (another fingerprint)" \
+	test -n "$FP_NEW" -a "$FP_NEW" != "$FP_GEN"
+tb_stop_pid "$TB_CP_PID"
+[ "$TB_FAIL" -eq "$fail0" ] || { tb_log "--- cp.log"; tail -n 30 "$TB_DIR/cp.log" | sed 's/^/#   /'; }
 tb_done

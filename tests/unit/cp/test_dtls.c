@@ -25,6 +25,7 @@
 #include <openssl/ssl.h>
 
 #include "cp_dtls.h"
+#include "ct.h"
 #include "dp_srtp.h"
 #include "gw_ipc.h"
 
@@ -637,6 +638,66 @@ test_cert_and_args(void **state)
 	ERR_clear_error();
 }
 
+/* PEM out and back in (how the journal carries a generated certificate):
+ * the same fingerprint, and a handshake against a peer expecting the
+ * original's fingerprint succeeds with the reloaded one (so the key came
+ * back too). Short buffers, garbage and a key of another certificate fail. */
+static void
+test_cert_pem_round_trip(void **state)
+{
+	char cp[4096], kp[2048], cp2[4096], kp2[2048], cb[4096], kb[2048];
+	struct cp_dtls_cert *re = NULL;
+	struct cp_dtls *c, *s;
+	int rc_c, rc_s;
+
+	(void)state;
+	assert_int_equal(cp_dtls_cert_pem(cert_a, cp, sizeof(cp), kp, sizeof(kp)), 0);
+	assert_non_null(strstr(cp, "-----BEGIN CERTIFICATE-----"));
+	assert_non_null(strstr(kp, "-----BEGIN PRIVATE KEY-----"));
+	assert_int_equal(cp_dtls_cert_from_pem(&re, cp, strlen(cp), kp, strlen(kp)), 0);
+	assert_string_equal(cp_dtls_cert_fingerprint(re), cp_dtls_cert_fingerprint(cert_a));
+	assert_int_equal(cp_dtls_cert_pem(re, cp2, sizeof(cp2), kp2, sizeof(kp2)), 0);
+	assert_string_equal(cp2, cp);
+	assert_string_equal(kp2, kp);
+
+	/* b (client) expects a's fingerprint; the reloaded certificate serves */
+	pair(&c, &s, 0, 0, cert_b, cert_a);
+	cp_dtls_free(s);
+	{
+		struct cp_dtls_cfg scfg = { .role = CP_DTLS_SERVER,
+					    .peer_fingerprint = cp_dtls_cert_fingerprint(cert_b) };
+
+		assert_int_equal(cp_dtls_create(&s, re, &scfg, &env_fast), 0);
+	}
+	run(c, s, &rc_c, &rc_s);
+	assert_int_equal(rc_c, 0);
+	assert_int_equal(rc_s, 0);
+	assert_int_equal(cp_dtls_state(c), CP_DTLS_CONNECTED);
+	assert_int_equal(cp_dtls_state(s), CP_DTLS_CONNECTED);
+	check_keys(c, s, SRTP_AEAD_AES_128_GCM);
+	cp_dtls_free(c);
+	cp_dtls_free(s);
+	cp_dtls_cert_free(re);
+
+	/* buffers too small: -ENOSPC, both left empty */
+	assert_int_equal(cp_dtls_cert_pem(cert_a, cp2, 100, kp2, sizeof(kp2)), -ENOSPC);
+	assert_int_equal(cp2[0], 0);
+	assert_int_equal(kp2[0], 0);
+	assert_int_equal(cp_dtls_cert_pem(cert_a, cp2, sizeof(cp2), kp2, 100), -ENOSPC);
+	assert_int_equal(cp2[0], 0);
+	assert_int_equal(kp2[0], 0);
+	/* not PEM; a key of another certificate */
+	assert_int_equal(cp_dtls_cert_from_pem(&re, "x", 1, kp, strlen(kp)), -EINVAL);
+	assert_null(re);
+	assert_int_equal(cp_dtls_cert_from_pem(&re, cp, strlen(cp), "", 0), -EINVAL);
+	assert_int_equal(cp_dtls_cert_pem(cert_b, cb, sizeof(cb), kb, sizeof(kb)), 0);
+	assert_int_equal(cp_dtls_cert_from_pem(&re, cp, strlen(cp), kb, strlen(kb)), -EINVAL);
+	assert_null(re);
+	gw_wipe(kp, sizeof(kp));
+	gw_wipe(kp2, sizeof(kp2));
+	gw_wipe(kb, sizeof(kb));
+}
+
 int
 main(void)
 {
@@ -649,6 +710,7 @@ main(void)
 		cmocka_unit_test(test_plain_openssl_client),
 		cmocka_unit_test(test_plain_openssl_server),
 		cmocka_unit_test(test_cert_and_args),
+		cmocka_unit_test(test_cert_pem_round_trip),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

@@ -14,7 +14,10 @@
 #include <arpa/inet.h>
 
 #include "cp_addr.h"
+#include "cp_dtls.h"
+#include "cp_dtls_journal.h"
 #include "cp_journal.h"
+#include "ct.h"
 
 static char dir[64];
 static json_int_t saved_value = 42;
@@ -286,6 +289,138 @@ test_touch_flush(void **state)
 	assert_int_equal(saves, 2);
 }
 
+/* ---- the generated DTLS certificate (cp_dtls_journal) ---------------------- */
+
+static unsigned swaps;
+
+static void
+on_swap(void)
+{
+	swaps++;
+}
+
+/* A control plane restarted next to the same dataplane: register the
+ * sections again, with a freshly generated certificate in *c. */
+static bool
+restart(struct cp_dtls_cert **c, int32_t pid, uint64_t start)
+{
+	cp_dtls_journal_fini();
+	cp_journal_reset();
+	cp_dtls_cert_free(*c);
+	assert_int_equal(cp_dtls_cert_create(c), 0);
+	assert_int_equal(cp_journal_init(dir, "pfx"), 0);
+	assert_int_equal(cp_journal_register("sec", sec_save, sec_load, NULL), 0);
+	assert_int_equal(cp_dtls_journal_register(c, on_swap), 0);
+	return cp_journal_restore(pid, start);
+}
+
+/* The journal carries the certificate and its key (in a 0600 file): after a
+ * takeover the fingerprint is the one before, the certificate the same bytes,
+ * and it stays so over a second restart; a new dataplane gets a new one. */
+static void
+test_dtls_cert_round_trip(void **state)
+{
+	struct cp_dtls_cert *c = NULL;
+	char fp0[CP_DTLS_FP_LEN], cp0[4096], kp0[2048], cp1[4096], kp1[2048];
+	char *text;
+	struct stat st;
+	json_t *root;
+
+	(void)state;
+	swaps = 0;
+	assert_int_equal(cp_dtls_cert_create(&c), 0);
+	assert_int_equal(cp_dtls_journal_register(&c, on_swap), 0);
+	snprintf(fp0, sizeof(fp0), "%s", cp_dtls_cert_fingerprint(c));
+	assert_int_equal(cp_dtls_cert_pem(c, cp0, sizeof(cp0), kp0, sizeof(kp0)), 0);
+	assert_false(cp_journal_restore(100, 12345));
+	assert_int_equal(cp_journal_save(), 0);
+	assert_int_equal(stat(cp_journal_path(), &st), 0);
+	assert_int_equal(st.st_mode & 0777, 0600);
+	root = json_load_file(cp_journal_path(), 0, NULL);
+	assert_non_null(root);
+	text = json_dumps(json_object_get(json_object_get(root, "sections"), "dtls"), 0);
+	assert_non_null(text);
+	assert_non_null(strstr(text, "BEGIN PRIVATE KEY"));
+	free(text);
+	json_decref(root);
+
+	assert_true(restart(&c, 100, 12345));
+	assert_int_equal(swaps, 1);
+	assert_string_equal(cp_dtls_cert_fingerprint(c), fp0);
+	assert_int_equal(cp_dtls_cert_pem(c, cp1, sizeof(cp1), kp1, sizeof(kp1)), 0);
+	assert_string_equal(cp1, cp0);
+	assert_string_equal(kp1, kp0);
+	assert_int_equal(loads, 1);             /* the other sections as before */
+
+	/* the taken-over certificate is journaled again: a second restart keeps it */
+	assert_int_equal(cp_journal_save(), 0);
+	assert_true(restart(&c, 100, 12345));
+	assert_int_equal(swaps, 2);
+	assert_string_equal(cp_dtls_cert_fingerprint(c), fp0);
+
+	/* a new dataplane instance: nothing taken over, the new certificate stays */
+	assert_false(restart(&c, 100, 99999));
+	assert_int_equal(swaps, 2);
+	assert_string_not_equal(cp_dtls_cert_fingerprint(c), fp0);
+
+	/* stopping: after fini the other sections are still written (null here) */
+	cp_dtls_journal_fini();
+	assert_int_equal(cp_journal_save(), 0);
+	assert_true(restart(&c, 100, 99999));  /* a null section: nothing swapped */
+	assert_int_equal(swaps, 2);
+	cp_dtls_journal_fini();
+	cp_dtls_cert_free(c);
+	gw_wipe(kp0, sizeof(kp0));
+	gw_wipe(kp1, sizeof(kp1));
+}
+
+/* A journal of an older build (no "dtls" section) or with a section that does
+ * not load (a key of another certificate, not PEM): the sessions are taken
+ * over, the generated certificate stays. */
+static void
+test_dtls_cert_old_or_bad_journal(void **state)
+{
+	struct cp_dtls_cert *c = NULL, *other = NULL;
+	char fp[CP_DTLS_FP_LEN], cp[4096], kp[2048];
+	json_t *root, *sec;
+
+	(void)state;
+	swaps = 0;
+	/* older build: only "sec" registered when the journal was written */
+	assert_false(cp_journal_restore(7, 8));
+	assert_int_equal(cp_journal_save(), 0);
+	assert_true(restart(&c, 7, 8));
+	assert_int_equal(swaps, 0);
+	assert_int_equal(loads, 1);
+
+	/* the key of another certificate beside this one's certificate */
+	snprintf(fp, sizeof(fp), "%s", cp_dtls_cert_fingerprint(c));
+	assert_int_equal(cp_journal_save(), 0);
+	assert_int_equal(cp_dtls_cert_create(&other), 0);
+	assert_int_equal(cp_dtls_cert_pem(other, cp, sizeof(cp), kp, sizeof(kp)), 0);
+	root = json_load_file(cp_journal_path(), 0, NULL);
+	assert_non_null(root);
+	sec = json_object_get(json_object_get(root, "sections"), "dtls");
+	assert_non_null(sec);
+	json_object_set_new(sec, "key", json_string(kp));
+	assert_int_equal(json_dump_file(root, cp_journal_path(), 0), 0);
+	assert_true(restart(&c, 7, 8));
+	assert_int_equal(swaps, 0);
+	assert_string_not_equal(cp_dtls_cert_fingerprint(c), fp);
+
+	/* not PEM at all */
+	json_object_set_new(sec, "cert", json_string("garbage"));
+	assert_int_equal(json_dump_file(root, cp_journal_path(), 0), 0);
+	assert_true(restart(&c, 7, 8));
+	assert_int_equal(swaps, 0);
+	json_decref(root);
+
+	cp_dtls_journal_fini();
+	cp_dtls_cert_free(c);
+	cp_dtls_cert_free(other);
+	gw_wipe(kp, sizeof(kp));
+}
+
 int
 main(void)
 {
@@ -297,6 +432,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_section_failure_and_garbage, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_save_failure, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_touch_flush, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_dtls_cert_round_trip, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_dtls_cert_old_or_bad_journal, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
