@@ -11,6 +11,7 @@
 #include "be.h"
 
 #include <errno.h>
+#include <stddef.h>
 #include <string.h>
 
 #include <openssl/evp.h>
@@ -215,7 +216,16 @@ gw_stun_parse(struct gw_stun_view *v, const uint8_t *p, size_t len)
 
 	if (v == NULL || p == NULL)
 		return -EINVAL;
-	memset(v, 0, sizeof(*v));
+	/* Zero what is read without a count: the header fields and attr[]
+	 * (unknown[] and peers[] are read up to n_unknown and n_peers). In
+	 * 16-byte stores: a plain memset of the view compiled to `rep stos`,
+	 * whose start-up cost was a third of parsing an ICE check. */
+	memset(v, 0, offsetof(struct gw_stun_view, unknown));
+	for (size_t i = 0; i < GW_STUN_A_MAX; i += 2) {
+		v->attr[i] = (struct gw_stun_attr){ 0 };
+		if (i + 1 < GW_STUN_A_MAX)
+			v->attr[i + 1] = (struct gw_stun_attr){ 0 };
+	}
 	if (len < GW_STUN_HDR_LEN || len > GW_STUN_HDR_LEN + 0xffffu)
 		return -EBADMSG;
 	end = p + len;

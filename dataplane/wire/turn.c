@@ -5,6 +5,7 @@
 #include "turn.h"
 
 #include <errno.h>
+#include <stddef.h>
 #include <string.h>
 
 #include <openssl/evp.h>
@@ -175,7 +176,11 @@ gw_turn_req_check_af(struct gw_turn_req *r, const struct gw_stun_view *v, unsign
 	if (r == NULL || v == NULL || v->msg == NULL || relay_af == 0 ||
 	    (relay_af & ~(GW_TURN_AF_IPV4 | GW_TURN_AF_IPV6)) != 0)
 		return -EINVAL;
-	memset(r, 0, sizeof(*r));
+	/* peers[] is read up to n_peers only: zeroing it (160 bytes, a
+	 * `rep stos` with the rest) would be per Send indication for nothing */
+	memset(r, 0, offsetof(struct gw_turn_req, peers));
+	r->data = NULL;
+	r->data_len = 0;
 	r->method = v->method;
 	if (v->cls == GW_STUN_INDICATION) {
 		if (v->method != GW_STUN_SEND)
