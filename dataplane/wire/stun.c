@@ -217,14 +217,14 @@ gw_stun_parse(struct gw_stun_view *v, const uint8_t *p, size_t len)
 	if (v == NULL || p == NULL)
 		return -EINVAL;
 	/* Zero what is read without a count: the header fields and attr[]
-	 * (unknown[] and peers[] are read up to n_unknown and n_peers). In
-	 * 16-byte stores: a plain memset of the view compiled to `rep stos`,
-	 * whose start-up cost was a third of parsing an ICE check. */
+	 * (unknown[] and peers[] are read up to n_unknown and n_peers). Field
+	 * by field: a plain memset of the view compiled to `rep stos`, whose
+	 * start-up cost was a third of parsing an ICE check, and 8-byte stores
+	 * over attr[] (4-aligned) split and then stalled the 4-byte reads. */
 	memset(v, 0, offsetof(struct gw_stun_view, unknown));
-	for (size_t i = 0; i < GW_STUN_A_MAX; i += 2) {
-		v->attr[i] = (struct gw_stun_attr){ 0 };
-		if (i + 1 < GW_STUN_A_MAX)
-			v->attr[i + 1] = (struct gw_stun_attr){ 0 };
+	for (size_t i = 0; i < GW_STUN_A_MAX; i++) {
+		v->attr[i].off = 0;
+		v->attr[i].len = 0;
 	}
 	if (len < GW_STUN_HDR_LEN || len > GW_STUN_HDR_LEN + 0xffffu)
 		return -EBADMSG;
