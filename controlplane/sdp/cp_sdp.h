@@ -504,6 +504,11 @@ struct cp_sdp_leg_params {
 	const char *ice_ufrag, *ice_pwd;
 	const uint8_t *fingerprint;       /* sha-256, 32 bytes */
 	enum cp_sdp_setup setup;          /* NONE: actpass in offers, passive in answers */
+	/* the party's own a=mid of section i (from its earlier description: a
+	 * bridged answer from a party without BUNDLE has none), used where the
+	 * input section has none; NULL or "": "0", "1", ... */
+	const char (*mids)[CP_SDP_TOKEN_LEN];
+	uint8_t n_mids;
 	/* SDES legs: one a=crypto per entry, written on every RTP section */
 	uint8_t n_crypto;
 	const struct cp_sdp_crypto *crypto;

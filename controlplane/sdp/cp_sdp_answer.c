@@ -547,6 +547,9 @@ cp_sdp_leg_render(struct cp_sdp *out, const struct cp_sdp *in, const struct cp_s
 		memset(m->conn.suffix, 0, sizeof(m->conn.suffix));
 		m->n_ports = 0;
 		if (webrtc) {
+			if (m->mid[0] == '\0' && p->mids != NULL && i < p->n_mids &&
+			    p->mids[i][0] != '\0' && !mid_used(out, p->mids[i]))
+				strcpy(m->mid, p->mids[i]);
 			if (m->mid[0] == '\0') {
 				char mid[24];
 
