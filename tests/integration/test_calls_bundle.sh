@@ -174,6 +174,31 @@ tb_check "GET /v1/calls/cV: the WebRTC leg and both SIP-side RTP legs >50 in and
 	tb_wait 5 legs_counted
 [ "$TB_FAIL" != "$fail0" ] && { dump; tb_log "--- send.log: $(tail -5 "$TB_DIR/send.log")"; }
 
+# ---- a control plane restart takes the bundled call over (journal) ------------------
+# the SIP side's counters: the restarted control plane's figures grow
+sip_rtp_out() { tb_api "$TB_REST/v1/calls/cV" | jq -r ".legs[] | select(.side == \"answerer\" and .kind == \"rtp\" and .section == $1) | .counters.rtp_out"; }
+tb_stop_pid "$TB_CP_PID" KILL
+tb_check "a control plane killed mid-call and started again attaches" tb_start_cp
+tb_check "... and takes the call over from its journal" \
+	grep -q 'calls: 1 call(s) taken over from the journal' "$TB_DIR/cp.log"
+tb_check "the SIP side's answer again -> 200" \
+	test "$(api_post cV/answer "$TB_DIR/reanswer.out" "$TB_DIR/answer.json")" = 200
+jq -j .sdp "$TB_DIR/reanswer.out" >"$TB_DIR/reanswer.sdp"
+same_bundle() { # the journaled side: the same port, the browser's mids, the same credentials
+	[ "$(m_port "$TB_DIR/reanswer.sdp" audio)" = "$(m_port "$RES/cv.box" audio)" ] &&
+		[ "$(m_port "$TB_DIR/reanswer.sdp" video)" = "$(m_port "$RES/cv.box" audio)" ] &&
+		[ "$(grep '^a=group:BUNDLE' "$TB_DIR/reanswer.sdp")" = "$(grep '^a=group:BUNDLE' "$RES/cv.box")" ] &&
+		[ "$(grep '^a=ice-ufrag' "$TB_DIR/reanswer.sdp" | head -1)" = "$(grep '^a=ice-ufrag' "$RES/cv.box" | head -1)" ]
+}
+tb_check "... its answer for the browser: the same port, BUNDLE group and ICE credentials" same_bundle
+A0=$(sip_rtp_out 0); A0=${A0:-0}
+V0=$(sip_rtp_out 1); V0=${V0:-0}
+flowing() { [ "$(sip_rtp_out 0)" -gt "$((A0 + 20))" ] && [ "$(sip_rtp_out 1)" -gt "$((V0 + 20))" ]; }
+tb_check "media still flows to both SIP sections under the new control plane" tb_wait 15 flowing
+tb_log "SIP side's rtp_out: audio $A0 -> $(sip_rtp_out 0), video $V0 -> $(sip_rtp_out 1)"
+tb_check "... and the browser still decodes video" \
+	tb_wait 10 jassert cv "s['framesDecoded'] > r['samples'][-3]['framesDecoded'] and s['audioIn'] > r['samples'][-3]['audioIn']"
+
 # ---- teardown ----------------------------------------------------------------------
 chrome_stop_all
 tb_check "DELETE /v1/calls/cV -> 200" \
