@@ -941,6 +941,43 @@ test_bundle_pt_overlap(void **state)
 	end_call("b5");
 }
 
+/* 9: an SDES phone's audio+video offer toward a browser: its two sections
+ * keyed on their own legs (RTP and RTCP each), the browser bundled on one
+ * port whose one association's keys go on the one WebRTC leg. */
+static void
+test_bundle_sdes(void **state)
+{
+	static const char sdes_av[] =
+		"v=0\r\no=phone 1 1 IN IP4 198.18.48.10\r\ns=-\r\nc=IN IP4 198.18.48.10\r\n"
+		"t=0 0\r\nm=audio 7000 RTP/SAVP 0\r\na=rtpmap:0 PCMU/8000\r\n"
+		"a=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:PS1uQCVeeCFCanVmcjkpPywjNWhcYD0mXXtxaVBR\r\n"
+		"a=sendrecv\r\nm=video 7002 RTP/SAVP 100\r\na=rtpmap:100 VP8/90000\r\n"
+		"a=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:WVNfX19zZW1jdGwgKCkgewkyMjA7fQp9CnVubGVz\r\n"
+		"a=sendrecv\r\n";
+	uint16_t port[4], sp[2];
+	uint8_t key = 0;
+
+	(void)state;
+	signal_ok("b6", "S", NULL, sdes_av, false, CP_NG_PROTO_UDP_TLS_RTP_SAVPF, CP_NG_ICE_FORCE);
+	assert_int_equal(ports_of(port, 4), 2);
+	assert_int_equal(port[0], port[1]);
+	assert_null(strstr(out, "a=crypto"));
+	signal_ok("b6", "S", "W", browser_avm(100, "0", "1", "active"), true, CP_NG_PROTO_UNSET,
+		  CP_NG_ICE_UNSET);
+	assert_int_equal(ports_of(sp, 4), 2);
+	assert_int_equal(count_of("RTP/SAVP "), 2);
+	assert_int_equal(count_of("a=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:"), 2);
+	for (unsigned i = 0; i < 2; i++) {
+		assert_int_equal(keys_for(leg_on(sp[i]), &key), 1);
+		assert_int_equal(keys_for(leg_on((uint16_t)(sp[i] + 1)), &key), 1);
+	}
+	check_bundle_rules(port[0], sp, 100);
+	dtls_connects(port[0]);
+	assert_int_equal(keys_for(leg_on(port[0]), &key), 1);
+	assert_int_equal(keys_for(leg_on((uint16_t)(port[0] + 2)), &key), 0);
+	end_call("b6");
+}
+
 int
 main(void)
 {
@@ -952,6 +989,7 @@ main(void)
 		cmocka_unit_test_setup(test_bundle_browser_offers, setup),
 		cmocka_unit_test_setup(test_bundle_sip_offers, setup),
 		cmocka_unit_test_setup(test_bundle_pt_overlap, setup),
+		cmocka_unit_test_setup(test_bundle_sdes, setup),
 	};
 
 	gw_config_defaults(&conf);
