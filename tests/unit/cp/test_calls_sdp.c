@@ -455,6 +455,21 @@ test_bundle_two_sections(void **state)
 	in->media[1].port = 0;
 	cp_calls_sdp_pts(in, pa);
 	assert_int_equal(pa[1][96 / 8], 0);
+	/* a rejected first section leaves its port pair unused: the video
+	 * section stays on its own (the call's legs for section i sit at
+	 * port + 2i) */
+	free(t2);
+	free(in);
+	in = parse(sip_av);
+	in->media[0].port = 0;
+	t2 = malloc(OUT_MAX);
+	assert_non_null(t2);
+	assert_true(cp_calls_sdp_render(t2, OUT_MAX, in, &p) > 0);
+	free(in);
+	in = parse(t2);
+	assert_int_equal(in->media[0].port, 0);
+	assert_int_equal(in->media[1].port, 30012);
+	assert_int_equal(in->media[1].rtcp_port, 30013);
 	free(t);
 	free(t2);
 	free(b);
