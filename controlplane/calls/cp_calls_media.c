@@ -61,7 +61,12 @@ struct side {
 	uint8_t n_offered;              /* what we offered an SDES answerer */
 	struct cp_sdp_crypto offered[SDES_OFFERED];
 	struct cp_sdes_key offered_key[SDES_OFFERED];
-	/* WebRTC: one section on port base (BUNDLE, rtcp-mux) */
+	/* the payload types of each m= section as this party described it */
+	uint8_t pts[CP_SDP_MAX_MEDIA][CP_CALLS_PT_MASK];
+	/* WebRTC: every section on port base (BUNDLE, rtcp-mux), one dataplane
+	 * leg (section 0's RTP leg), one ICE leg, one DTLS association; the
+	 * party's a=mid per section (kept in what we send it) */
+	char mid[CP_SDP_MAX_MEDIA][CP_SDP_TOKEN_LEN];
 	char ufrag[UFRAG_LEN + 1], pwd[PWD_LEN + 1];
 	enum cp_sdp_setup setup;        /* what we write in our SDP */
 	uint32_t ice_id;                /* 0: no ICE leg yet */
@@ -82,6 +87,7 @@ struct mcall {
 	struct side s[2];               /* 0: the first offerer, 1: the other party */
 	bool rules_set;                 /* the BRIDGE rules are in the dataplane ... */
 	bool rules_mux[2];              /* ... for these rtcp-mux choices */
+	uint8_t rules_pts[CP_SDP_MAX_MEDIA][CP_CALLS_PT_MASK];   /* ... and these DEMUX sets */
 	uint64_t cnt[2][CP_SDP_MAX_MEDIA][2][GW_IPC_MEDIA_CNT_MAX];
 	uint64_t rx_seen, last_rx_ms;
 	uint64_t stats_due;             /* when its counters are asked for next */
@@ -105,6 +111,29 @@ static uint32_t
 leg_id(const struct mcall *k, unsigned side, unsigned i, bool rtcp)
 {
 	return k->leg0 + side * 2 * CP_SDP_MAX_MEDIA + i * 2 + (rtcp ? 1 : 0);
+}
+
+static bool
+is_webrtc(const struct side *d)
+{
+	return d->kind_set && d->kind == CP_CALLS_KIND_WEBRTC;
+}
+
+/* Where media for side s's section i goes: a WebRTC side's sections all ride
+ * on its section 0 RTP leg (BUNDLE and rtcp-mux: one port). */
+static uint32_t
+leg_to(const struct mcall *k, unsigned s, unsigned i, bool rtcp)
+{
+	return is_webrtc(&k->s[s]) ? leg_id(k, s, 0, false) : leg_id(k, s, i, rtcp);
+}
+
+/* A bundled WebRTC side facing a SIP side's section per m=: the WebRTC leg
+ * demuxes by payload type (a WebRTC-to-WebRTC call needs none: both
+ * sides' sections are one leg each). */
+static bool
+demuxed(const struct mcall *k)
+{
+	return k->n_media > 1 && is_webrtc(&k->s[0]) != is_webrtc(&k->s[1]);
 }
 
 static bool
@@ -278,30 +307,58 @@ on_release(void *ctx, const char *id, size_t len)
 static int
 apply_rules(struct mcall *k)
 {
+	uint8_t pts[CP_SDP_MAX_MEDIA][CP_CALLS_PT_MASK] = { { 0 } };
+	char why[160];
 	int rc = 0;
 
+	/* checked by bundle_check before: cannot overlap here */
+	if (demuxed(k) &&
+	    cp_calls_bundle_pts(k->s[0].pts, k->s[1].pts, k->n_media, pts, why, sizeof(why)) != 0)
+		return -EINVAL;
 	/* unchanged since the last time: nothing to send (the command ring is
 	 * shared by every call's offers and answers) */
-	if (k->rules_set && k->rules_mux[0] == k->s[0].mux && k->rules_mux[1] == k->s[1].mux)
+	if (k->rules_set && k->rules_mux[0] == k->s[0].mux && k->rules_mux[1] == k->s[1].mux &&
+	    memcmp(k->rules_pts, pts, sizeof(pts)) == 0)
 		return 0;
 
 	for (unsigned x = 0; x < 2; x++) {
 		unsigned y = 1 - x;
 
 		for (unsigned i = 0; i < k->n_media; i++) {
-			uint32_t rtcp_to = leg_id(k, y, i, !k->s[y].mux);
+			uint32_t rtcp_to = leg_to(k, y, i, !k->s[y].mux);
 
+			if (is_webrtc(&k->s[x]) && i > 0)
+				break;      /* one leg for all of its sections */
 			rc |= leg_cmd(leg_id(k, x, i, false), GW_IPC_MEDIA_RULE, 0,
-				      GW_IPC_MEDIA_RULE_BRIDGE, leg_id(k, y, i, false));
+				      GW_IPC_MEDIA_RULE_BRIDGE, leg_to(k, y, i, false));
 			rc |= leg_cmd(leg_id(k, x, i, false), GW_IPC_MEDIA_RULE, 0,
 				      GW_IPC_MEDIA_RULE_BRIDGE_RTCP, rtcp_to);
 			rc |= leg_cmd(leg_id(k, x, i, true), GW_IPC_MEDIA_RULE, 0,
 				      GW_IPC_MEDIA_RULE_BRIDGE, rtcp_to);
 		}
+		if (!demuxed(k) || !is_webrtc(&k->s[x]))
+			continue;
+		/* after the BRIDGE rules (a DEMUX needs one): section i's RTP by
+		 * its payload types; a rejected section (no types) cleared */
+		for (unsigned i = 0; i < k->n_media; i++) {
+			struct gw_ipc_msg m = { .type = GW_IPC_MEDIA_LEG_REQ };
+			struct gw_ipc_media_demux *q = &m.u.media_demux;
+			static const uint8_t none[CP_CALLS_PT_MASK];
+			bool on = memcmp(pts[i], none, sizeof(none)) != 0;
+
+			q->leg_id = leg_id(k, x, 0, false);
+			q->op = GW_IPC_MEDIA_DEMUX;
+			q->slot = (uint8_t)i;
+			q->to_rtp = on ? leg_id(k, y, i, false) : 0;
+			q->to_rtcp = on ? leg_id(k, y, i, !k->s[y].mux) : 0;
+			memcpy(q->pt_mask, pts[i], sizeof(q->pt_mask));
+			rc |= dp_ready() ? cp_ipc_send(app->ipc, 0, &m) : -ENOTCONN;
+		}
 	}
 	k->rules_set = rc == 0;
 	k->rules_mux[0] = k->s[0].mux;
 	k->rules_mux[1] = k->s[1].mux;
+	memcpy(k->rules_pts, pts, sizeof(pts));
 	return rc != 0 ? -EIO : 0;
 }
 
@@ -353,9 +410,13 @@ learn_side(struct side *d, const struct cp_sdp *sdp, char *reason, size_t rlen)
 	struct in_addr ia;
 
 	d->mux = true;
+	cp_calls_sdp_pts(sdp, d->pts);
 	for (unsigned i = 0; i < sdp->n_media; i++) {
 		const struct cp_sdp_media *m = &sdp->media[i];
 
+		/* a party that names its sections: what we send it names them so */
+		if (m->mid[0] != '\0')
+			memcpy(d->mid[i], m->mid, sizeof(d->mid[i]));
 		d->peer_rtp[i] = m->port;
 		d->peer_rtcp[i] = m->has_rtcp ? m->rtcp_port : (uint16_t)(m->port + 1);
 		if (m->port != 0 && !m->rtcp_mux)
@@ -856,6 +917,8 @@ render(struct cp_bencode_buf *reply, const struct cp_sdp *in, const struct mcall
 		p.ice_pwd = d->pwd;
 		p.fingerprint = cert_fp;
 		p.setup = d->setup;
+		p.mids = d->mid;
+		p.n_mids = (uint8_t)k->n_media;
 	}
 	len = cp_calls_sdp_render(text, SDP_OUT_MAX, in, &p);
 	if (len >= 0) {
@@ -868,18 +931,26 @@ render(struct cp_bencode_buf *reply, const struct cp_sdp *in, const struct mcall
 	return rc;
 }
 
-/* The WebRTC leg is one dataplane leg on one port (BUNDLE): one m= section. */
+/*
+ * The WebRTC leg is one dataplane leg on one port (BUNDLE): its m= sections
+ * are told apart by RTP payload type, so the types each party described
+ * (side s's just learnt, the other's from before) must not repeat across
+ * sections. PT is the demux key rather than SSRC: every packet carries it
+ * from the first one on, the SDP says it (a=ssrc is optional and a SIP
+ * party's SSRC is known only once it sends), and browsers number the
+ * bundled sections' types apart.
+ */
 static int
-check_shape(const struct mcall *k, const struct cp_sdp *sdp, char *reason, size_t rlen)
+bundle_check(const struct mcall *k, char *reason, size_t rlen)
 {
-	bool webrtc = (k->s[0].kind_set && k->s[0].kind == CP_CALLS_KIND_WEBRTC) ||
-		      (k->s[1].kind_set && k->s[1].kind == CP_CALLS_KIND_WEBRTC);
+	uint8_t pts[CP_SDP_MAX_MEDIA][CP_CALLS_PT_MASK];
 
-	if (webrtc && sdp->n_media != 1)
-		return refuse(reason, rlen, -ENOTSUP,
-			      "a call with a WebRTC leg bridges one m= section (got %u)",
-			      sdp->n_media);
-	return 0;
+	if (!demuxed(k))
+		return 0;
+	if (k->n_media > GW_IPC_MEDIA_DEMUX_SLOTS)
+		return refuse(reason, rlen, -ENOTSUP, "BUNDLE: %u m= sections (at most %u)",
+			      k->n_media, GW_IPC_MEDIA_DEMUX_SLOTS);
+	return cp_calls_bundle_pts(k->s[0].pts, k->s[1].pts, k->n_media, pts, reason, rlen);
 }
 
 /* Side s's party described kind (is it the one we offered it?). */
@@ -991,11 +1062,11 @@ do_offer(const struct cp_ng_req *req, const struct cp_sdp *sdp, struct cp_bencod
 		t->kind = cp_calls_target_kind(k->s[0].kind, req, &t->avpf);
 		t->kind_set = true;
 	}
-	if (rc == 0)
-		rc = check_shape(k, sdp, reason, rlen);
 	k->s[s].trust = (req->flags & CP_NG_F_TRUST_ADDRESS) != 0;
 	if (rc == 0)
 		rc = learn_side(&k->s[s], sdp, reason, rlen);
+	if (rc == 0)
+		rc = bundle_check(k, reason, rlen);
 	if (rc == 0)
 		rc = take_media(k, (unsigned)s, sdp, false, reason, rlen);
 	if (rc == 0)
@@ -1053,6 +1124,8 @@ do_answer(const struct cp_ng_req *req, const struct cp_sdp *sdp, struct cp_benco
 	k->s[ans].trust = (req->flags & CP_NG_F_TRUST_ADDRESS) != 0;
 	if (rc == 0)
 		rc = learn_side(&k->s[ans], sdp, reason, rlen);
+	if (rc == 0)
+		rc = bundle_check(k, reason, rlen);
 	if (rc == 0)
 		rc = take_media(k, (unsigned)ans, sdp, true, reason, rlen);
 	if (rc == 0)
@@ -1356,6 +1429,11 @@ restore(void)
 		k->rules_set = json_is_true(json_object_get(e, "rules_set"));
 		k->rules_mux[0] = json_is_true(json_object_get(e, "mux0"));
 		k->rules_mux[1] = json_is_true(json_object_get(e, "mux1"));
+		/* the DEMUX sets in the dataplane are the sides' (kept in the blob) */
+		if (demuxed(k) &&
+		    cp_calls_bundle_pts(k->s[0].pts, k->s[1].pts, k->n_media, k->rules_pts, NULL,
+					0) != 0)
+			k->rules_set = false;
 		for (unsigned s = 0; s < 2; s++) {
 			k->s[s].dtls = NULL;
 			if (k->s[s].base >= min && k->s[s].base - min + 2 * k->n_media <= span)

@@ -19,7 +19,8 @@
  * dropped.
  *
  * Plain RTP/AVP(F), SDES RTP/SAVP(F) and WebRTC UDP/TLS/RTP/SAVPF legs
- * (the latter with one m= section) are bridged: README, "Media for calls".
+ * (the latter's m= sections BUNDLEd on one port, split toward the SIP side
+ * by payload type) are bridged: README, "Media for calls".
  *
  * Single-threaded: the control plane's loop.
  */

@@ -163,6 +163,41 @@ cp_calls_sdes_make(uint16_t profile, uint32_t tag, struct cp_sdes_key *key,
 	return 0;
 }
 
+void
+cp_calls_sdp_pts(const struct cp_sdp *sdp, uint8_t pts[][CP_CALLS_PT_MASK])
+{
+	memset(pts, 0, CP_SDP_MAX_MEDIA * CP_CALLS_PT_MASK);
+	for (unsigned i = 0; i < sdp->n_media; i++) {
+		const struct cp_sdp_media *m = &sdp->media[i];
+
+		if ((m->port == 0 && !m->bundle_only) || !cp_sdp_proto_is_rtp(m->proto_id))
+			continue;
+		for (unsigned c = 0; c < m->n_codecs; c++)
+			if (m->codecs[c].pt < 128)
+				pts[i][m->codecs[c].pt / 8] |= (uint8_t)(1u << (m->codecs[c].pt % 8));
+	}
+}
+
+int
+cp_calls_bundle_pts(const uint8_t (*a)[CP_CALLS_PT_MASK], const uint8_t (*b)[CP_CALLS_PT_MASK],
+		    unsigned n, uint8_t (*out)[CP_CALLS_PT_MASK], char *why, size_t wlen)
+{
+	for (unsigned i = 0; i < n; i++)
+		for (unsigned j = 0; j < CP_CALLS_PT_MASK; j++)
+			out[i][j] = (uint8_t)((a != NULL ? a[i][j] : 0) | (b != NULL ? b[i][j] : 0));
+	for (unsigned i = 0; i < n; i++)
+		for (unsigned k = i + 1; k < n; k++)
+			for (unsigned pt = 0; pt < 128; pt++)
+				if ((out[i][pt / 8] & out[k][pt / 8]) >> (pt % 8) & 1) {
+					snprintf(why, wlen, "BUNDLE: payload type %u in m= sections "
+						 "%u and %u (the WebRTC leg's sections share one "
+						 "port and are told apart by payload type)",
+						 pt, i, k);
+					return -ENOTSUP;
+				}
+	return 0;
+}
+
 int
 cp_calls_sdp_render(char *text, size_t cap, const struct cp_sdp *in,
 		    const struct cp_sdp_leg_params *p)

@@ -61,6 +61,24 @@ int cp_calls_sdes_pick(const struct cp_sdp_media *m, struct cp_sdes_key *key, ui
 int cp_calls_sdes_make(uint16_t profile, uint32_t tag, struct cp_sdes_key *key,
 		       struct cp_sdp_crypto *line);
 
+/* A set of RTP payload types 0..127: bit pt of byte pt / 8. */
+#define CP_CALLS_PT_MASK 16
+
+/**
+ * The payload types of each of sdp's accepted RTP sections into pts[i]
+ * (rejected and non-RTP sections: none), for CP_SDP_MAX_MEDIA sections.
+ */
+void cp_calls_sdp_pts(const struct cp_sdp *sdp, uint8_t pts[][CP_CALLS_PT_MASK]);
+
+/**
+ * The payload types by which a bundled WebRTC leg's traffic is told apart
+ * into its n m= sections: out[i] the union of a[i] and b[i] (what each
+ * party described for section i; either may be NULL).
+ * @return 0; -ENOTSUP a type is in two sections (why says which).
+ */
+int cp_calls_bundle_pts(const uint8_t (*a)[CP_CALLS_PT_MASK], const uint8_t (*b)[CP_CALLS_PT_MASK],
+			unsigned n, uint8_t (*out)[CP_CALLS_PT_MASK], char *why, size_t wlen);
+
 /**
  * Render in for the leg described by p (cp_sdp_leg_render: o= and c= carry
  * p->addr) into text.

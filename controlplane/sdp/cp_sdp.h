@@ -504,6 +504,11 @@ struct cp_sdp_leg_params {
 	const char *ice_ufrag, *ice_pwd;
 	const uint8_t *fingerprint;       /* sha-256, 32 bytes */
 	enum cp_sdp_setup setup;          /* NONE: actpass in offers, passive in answers */
+	/* the party's own a=mid of section i (from its earlier description: a
+	 * bridged answer from a party without BUNDLE has none), used where the
+	 * input section has none; NULL or "": "0", "1", ... */
+	const char (*mids)[CP_SDP_TOKEN_LEN];
+	uint8_t n_mids;
 	/* SDES legs: one a=crypto per entry, written on every RTP section */
 	uint8_t n_crypto;
 	const struct cp_sdp_crypto *crypto;
@@ -518,9 +523,9 @@ struct cp_sdp_leg_params {
  * uninterpreted attribute pass through. Rejected sections (port 0 without
  * bundle-only) stay rejected. For RTP/SDES legs: ICE, fingerprint, setup,
  * candidates, BUNDLE and bundle-only removed, each section gets its own port
- * (port, port+2, ...), a=rtcp written when not muxed, rtcp-fb kept only with
+ * (section i on port + 2i, a rejected one's pair left unused), a=rtcp written when not muxed, rtcp-fb kept only with
  * avpf. For WebRTC legs: every accepted section on one port, BUNDLE group of
- * their mids (a=mid added as "0", "1", ... where missing), ICE-lite
+ * their mids (a=mid from params->mids, else "0", "1", ... where missing), ICE-lite
  * credentials, our candidate and end-of-candidates, fingerprint, setup,
  * rtcp-mux, a=crypto removed.
  *

@@ -456,7 +456,6 @@ cp_sdp_leg_render(struct cp_sdp *out, const struct cp_sdp *in, const struct cp_s
 	uint8_t fam;
 	char addr[CP_SDP_TOKEN_LEN];
 	struct cp_sdp_group *g;
-	unsigned int k = 0;
 
 	if (out == NULL || in == NULL || p == NULL || out == in || p->addr == NULL ||
 	    (unsigned int)p->kind > CP_SDP_LEG_SDES ||
@@ -547,6 +546,9 @@ cp_sdp_leg_render(struct cp_sdp *out, const struct cp_sdp *in, const struct cp_s
 		memset(m->conn.suffix, 0, sizeof(m->conn.suffix));
 		m->n_ports = 0;
 		if (webrtc) {
+			if (m->mid[0] == '\0' && p->mids != NULL && i < p->n_mids &&
+			    p->mids[i][0] != '\0' && !mid_used(out, p->mids[i]))
+				strcpy(m->mid, p->mids[i]);
 			if (m->mid[0] == '\0') {
 				char mid[24];
 
@@ -567,7 +569,10 @@ cp_sdp_leg_render(struct cp_sdp *out, const struct cp_sdp *in, const struct cp_s
 			m->rtcp_mux = true;
 			strcpy(g->mids[g->n_mids++], m->mid);
 		} else {
-			m->port = (uint16_t)(p->port + 2 * k);
+			/* by section index, not by accepted sections: the calls'
+			 * dataplane legs sit at port + 2i, and a rejected section
+			 * before this one must not move it onto another's legs */
+			m->port = (uint16_t)(p->port + 2 * i);
 			m->rtcp_mux = p->rtcp_mux;
 			if (!p->rtcp_mux) {
 				m->has_rtcp = true;
@@ -583,7 +588,6 @@ cp_sdp_leg_render(struct cp_sdp *out, const struct cp_sdp *in, const struct cp_s
 				memcpy(m->crypto, p->crypto, p->n_crypto * sizeof(p->crypto[0]));
 			}
 		}
-		k++;
 	}
 	if (g != NULL && g->n_mids == 0) {   /* nothing bundled: no empty group */
 		out->n_groups--;

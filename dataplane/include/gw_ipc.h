@@ -31,7 +31,7 @@
 
 #include "gw_counters.h"
 
-#define GW_IPC_VERSION     21
+#define GW_IPC_VERSION     22
 #define GW_IPC_MAGIC       0x72746367u      /* "rtcg" */
 #define GW_IPC_INFO_NAME   "rtcgw_info"
 #define GW_IPC_POOL_NAME   "rtcgw_pool"
@@ -229,6 +229,28 @@ enum gw_ipc_media_op {
 	GW_IPC_MEDIA_PTMAP,         /* RTP payload types rewritten on the way to this leg:
 	                               pub_leg_id = GW_IPC_MEDIA_PTMAP_PACK(from0, to0, from1, to1) */
 	GW_IPC_MEDIA_RTX,           /* RFC 4588 toward this (subscriber) leg: u.media_rtx */
+	GW_IPC_MEDIA_DEMUX,         /* BUNDLE on a BRIDGE leg: its RTP by payload type: u.media_demux */
+};
+
+/*
+ * A GW_IPC_MEDIA_DEMUX command (a GW_IPC_MEDIA_LEG_REQ whose payload is read
+ * as u.media_demux; leg_id and op sit where u.media_leg has them): a call's
+ * bundled WebRTC leg carries several m= sections on one 5-tuple; slot is one
+ * of them. Its RTP whose payload type has its bit set in pt_mask (bit pt of
+ * byte pt / 8) goes to leg to_rtp, its RTCP (which the gateway does not
+ * split) to every slot's to_rtcp leg. to_rtp 0: the slot is cleared. A leg
+ * with a slot set forwards RTP of no slot's payload type nowhere (counted
+ * dropped); without slots the BRIDGE rule alone routes.
+ */
+#define GW_IPC_MEDIA_DEMUX_SLOTS 16
+struct gw_ipc_media_demux {
+	uint32_t leg_id;
+	uint16_t op;                /* GW_IPC_MEDIA_DEMUX */
+	uint8_t slot;               /* 0 .. GW_IPC_MEDIA_DEMUX_SLOTS - 1 */
+	uint8_t pad;
+	uint32_t to_rtp;            /* the section's RTP leg (0: clear the slot) */
+	uint32_t to_rtcp;           /* where its RTCP goes (its RTCP leg, or to_rtp) */
+	uint8_t pt_mask[16];        /* payload types 0..127 of the section */
 };
 
 /*
@@ -350,6 +372,7 @@ struct gw_ipc_msg {
 		struct gw_ipc_media_leg media_leg;
 		struct gw_ipc_media_evt media_evt;
 		struct gw_ipc_media_rtx media_rtx;
+		struct gw_ipc_media_demux media_demux;
 	} u;
 };
 
@@ -435,6 +458,9 @@ static_assert(sizeof(struct gw_ipc_media_evt) == 112, "media_evt payload layout"
 static_assert(sizeof(struct gw_ipc_media_rtx) == 32, "media_rtx payload layout");
 static_assert(offsetof(struct gw_ipc_media_rtx, op) == offsetof(struct gw_ipc_media_leg, op),
 	      "media_rtx travels as a media_leg request");
+static_assert(sizeof(struct gw_ipc_media_demux) == 32, "media_demux payload layout");
+static_assert(offsetof(struct gw_ipc_media_demux, op) == offsetof(struct gw_ipc_media_leg, op),
+	      "media_demux travels as a media_leg request");
 static_assert(GW_IPC_MEDIA_CNT_MAX <= 2 * GW_IPC_MEDIA_CNT_PER_MSG, "two STATS events carry them all");
 static_assert(sizeof(struct gw_ipc_msg) == 128, "IPC ABI changed: bump GW_IPC_VERSION");
 static_assert(sizeof(struct gw_ipc_msg) % 4 == 0, "rte_ring_elem needs a multiple of 4");

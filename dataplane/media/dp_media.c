@@ -81,6 +81,11 @@ struct leg {
 	uint32_t sub_next;             /* SUBSCRIBE: next subscriber of the same publisher */
 	uint32_t free_next;
 	uint32_t br_rtp, br_rtcp;      /* BRIDGE: where RTP / RTCP go (index or NONE) */
+	/* BRIDGE of a bundled WebRTC leg (GW_IPC_MEDIA_DEMUX): RTP by payload
+	 * type to its m= section's leg, RTCP to every section's */
+	uint16_t dmx;                  /* slots set (bit per slot); 0: br_rtp/br_rtcp route */
+	uint8_t dmx_pt[128];           /* payload type -> slot + 1, 0: no section */
+	uint32_t dmx_rtp[GW_IPC_MEDIA_DEMUX_SLOTS], dmx_rtcp[GW_IPC_MEDIA_DEMUX_SLOTS];
 	struct kf_slot kf[KF_SLOTS];
 	struct dp_rtcp_pub *rtcp;      /* PUBLISH: packet caches and receiver statistics */
 	struct nack_rl nrl[NACK_RL_SLOTS];   /* SUBSCRIBE: recent resends */
@@ -279,6 +284,12 @@ unbridge_to(uint32_t i)
 			T.legs[j].br_rtp = NONE;
 		if (T.legs[j].br_rtcp == i)
 			T.legs[j].br_rtcp = NONE;
+		for (unsigned k = 0; T.legs[j].dmx != 0 && k < GW_IPC_MEDIA_DEMUX_SLOTS; k++) {
+			if (T.legs[j].dmx_rtp[k] == i)
+				T.legs[j].dmx_rtp[k] = NONE;
+			if (T.legs[j].dmx_rtcp[k] == i)
+				T.legs[j].dmx_rtcp[k] = NONE;
+		}
 	}
 }
 
@@ -293,6 +304,8 @@ set_rule_none(struct leg *l)
 		T.n_rtcp--;
 	}
 	l->br_rtp = l->br_rtcp = NONE;
+	l->dmx = 0;
+	memset(l->dmx_pt, 0, sizeof(l->dmx_pt));
 	l->rule = GW_IPC_MEDIA_RULE_NONE;
 }
 
@@ -415,6 +428,42 @@ leg_ptmap(struct leg *l, uint32_t map)
 	return 0;
 }
 
+/* GW_IPC_MEDIA_DEMUX: slot x->slot of a bundled BRIDGE leg. A payload type
+ * another slot has is refused (-EEXIST): the control plane refuses such an
+ * SDP before, and the packet path must know one section per type. */
+static int
+leg_demux(struct leg *l, const struct gw_ipc_media_demux *x)
+{
+	uint8_t tag = (uint8_t)(x->slot + 1);
+	struct leg *r = NULL, *c = NULL;
+
+	if (x->slot >= GW_IPC_MEDIA_DEMUX_SLOTS || l->rule != GW_IPC_MEDIA_RULE_BRIDGE)
+		return -EINVAL;
+	if (x->to_rtp != 0) {
+		r = find(x->to_rtp);
+		c = x->to_rtcp != 0 ? find(x->to_rtcp) : r;
+		if (r == NULL || c == NULL || r == l || c == l)
+			return -ENOENT;
+		for (unsigned pt = 0; pt < 128; pt++)
+			if ((x->pt_mask[pt / 8] >> (pt % 8) & 1) && l->dmx_pt[pt] != 0 &&
+			    l->dmx_pt[pt] != tag)
+				return -EEXIST;
+	}
+	for (unsigned pt = 0; pt < 128; pt++)
+		if (l->dmx_pt[pt] == tag)
+			l->dmx_pt[pt] = 0;
+	l->dmx &= (uint16_t)~(1u << x->slot);
+	if (r == NULL)
+		return 0;
+	for (unsigned pt = 0; pt < 128; pt++)
+		if (x->pt_mask[pt / 8] >> (pt % 8) & 1)
+			l->dmx_pt[pt] = tag;
+	l->dmx_rtp[x->slot] = idx_of(r);
+	l->dmx_rtcp[x->slot] = idx_of(c);
+	l->dmx |= (uint16_t)(1u << x->slot);
+	return 0;
+}
+
 /* GW_IPC_MEDIA_RTX: the RTX payload types and SSRC this viewer negotiated. */
 static int
 leg_rtx(struct leg *l, const struct gw_ipc_media_rtx *x)
@@ -506,6 +555,8 @@ media_leg_cmd(struct dp_worker *w, const struct gw_ipc_msg *q)
 		return leg_ptmap(l, c->pub_leg_id);
 	case GW_IPC_MEDIA_RTX:
 		return leg_rtx(l, &q->u.media_rtx);
+	case GW_IPC_MEDIA_DEMUX:
+		return leg_demux(l, &q->u.media_demux);
 	default:
 		return -EINVAL;
 	}
@@ -1248,6 +1299,58 @@ subscriber_rtcp(struct dp_worker *w, struct leg *s, struct rte_mbuf *m, uint8_t 
 }
 
 /*
+ * A bundled WebRTC leg's packet (plaintext at p, inside m) to its m=
+ * section: RTP by payload type (the sections' types are disjoint: the
+ * control plane refuses an SDP where they are not). RTCP goes to every
+ * section, a copy each but the last: a compound packet reports on several
+ * of the party's streams (SSRCs of more than one section), and an RTP
+ * endpoint ignores report blocks about SSRCs it does not send (RFC 3550
+ * §6.4), so splitting it by SSRC is not worth per-SSRC state. Consumes m.
+ */
+static void __rte_noinline
+bundle_out(struct dp_worker *w, struct leg *l, struct rte_mbuf *m, uint8_t *p, size_t len,
+	   bool rtcp)
+{
+	uint32_t last = NONE;
+
+	if (!rtcp) {
+		uint8_t s = l->dmx_pt[p[1] & 0x7f];
+
+		last = s != 0 ? l->dmx_rtp[s - 1] : NONE;
+		if (unlikely(last == NONE)) {
+			DP_CNT(w, MEDIA_NO_ROUTE);
+			LEG_CNT(l, dropped);
+			rte_pktmbuf_free(m);
+			return;
+		}
+		send_to(w, &T.legs[last], m, p, len, false);
+		return;
+	}
+	for (unsigned s = 0; s < GW_IPC_MEDIA_DEMUX_SLOTS; s++) {
+		struct rte_mbuf *c;
+		uint8_t *cp;
+
+		if (!(l->dmx >> s & 1) || l->dmx_rtcp[s] == NONE)
+			continue;
+		if (last != NONE) {
+			c = copy_of(p, len, &cp);
+			if (c != NULL)
+				send_to(w, &T.legs[last], c, cp, len, true);
+			else
+				DP_CNT(w, MEDIA_TX_FAIL);
+		}
+		last = l->dmx_rtcp[s];
+	}
+	if (unlikely(last == NONE)) {
+		DP_CNT(w, MEDIA_NO_ROUTE);
+		LEG_CNT(l, dropped);
+		rte_pktmbuf_free(m);
+		return;
+	}
+	send_to(w, &T.legs[last], m, p, len, true);
+}
+
+/*
  * One datagram of either family: src4 (IPv4, src6 NULL) or src6 (IPv6) is
  * its source. Inlined into both entries, so the IPv4 path keeps no IPv6
  * test but the constant one the compiler folds.
@@ -1361,6 +1464,11 @@ media_in(struct dp_worker *w, unsigned pi, struct rte_mbuf *m, uint32_t src4,
 		break;
 	case GW_IPC_MEDIA_RULE_BRIDGE: {
 		uint32_t t = rtcp && l->br_rtcp != NONE ? l->br_rtcp : l->br_rtp;
+
+		if (unlikely(l->dmx != 0)) {
+			bundle_out(w, l, m, p, len, rtcp);
+			return;
+		}
 
 		if (likely(t != NONE)) {
 			send_to(w, &T.legs[t], m, p, len, rtcp);

@@ -676,6 +676,308 @@ test_answer_restart(void **state)
 	end_call("c5");
 }
 
+
+/* ---- BUNDLE: audio + video on the WebRTC leg's one port -------------------------- */
+
+/* A browser's audio+video description: mids ma and mv (kept in what it is
+ * sent), a=setup:setup; vpt: the video section's first payload type. */
+static char *
+browser_avm(int vpt, const char *ma, const char *mv, const char *setup)
+{
+	static char text[4096];
+
+	snprintf(text, sizeof(text),
+		 "v=0\r\no=- 4611731400430051336 2 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\n"
+		 "a=group:BUNDLE %s %s\r\n"
+		 "m=audio 50123 UDP/TLS/RTP/SAVPF 111 0\r\nc=IN IP4 198.18.48.2\r\n"
+		 "a=candidate:1 1 udp 2122260223 198.18.48.2 50123 typ host generation 0\r\n"
+		 "a=ice-ufrag:Wq7Z\r\na=ice-pwd:q2Lq9+ljz4b0mgVnN0WSlq8N\r\n"
+		 "a=fingerprint:sha-256 " FP_A "\r\na=setup:%s\r\na=mid:%s\r\na=sendrecv\r\n"
+		 "a=rtcp-mux\r\na=rtpmap:111 opus/48000/2\r\na=rtpmap:0 PCMU/8000\r\n"
+		 "m=video 50123 UDP/TLS/RTP/SAVPF %d 97\r\nc=IN IP4 198.18.48.2\r\n"
+		 "a=ice-ufrag:Wq7Z\r\na=ice-pwd:q2Lq9+ljz4b0mgVnN0WSlq8N\r\n"
+		 "a=fingerprint:sha-256 " FP_A "\r\na=setup:%s\r\na=mid:%s\r\na=sendrecv\r\n"
+		 "a=rtcp-mux\r\na=rtpmap:%d VP8/90000\r\na=rtpmap:97 rtx/90000\r\n"
+		 "a=fmtp:97 apt=%d\r\n",
+		 ma, mv, setup, ma, vpt, setup, mv, vpt, vpt);
+	return text;
+}
+
+static char *
+browser_av(int vpt)
+{
+	return browser_avm(vpt, "a0", "v1", "actpass");
+}
+
+/* A SIP phone's audio+video description: PCMU on 7000, VP8 (vpt) on 7002. */
+static char *
+sip_av(int vpt)
+{
+	static char text[1024];
+
+	snprintf(text, sizeof(text),
+		 "v=0\r\no=phone 1 1 IN IP4 198.18.48.10\r\ns=-\r\nc=IN IP4 198.18.48.10\r\n"
+		 "t=0 0\r\nm=audio 7000 RTP/AVP 0\r\na=rtpmap:0 PCMU/8000\r\na=sendrecv\r\n"
+		 "m=video 7002 RTP/AVP %d\r\na=rtpmap:%d VP8/90000\r\na=sendrecv\r\n", vpt, vpt);
+	return text;
+}
+
+/* One offer or answer that must be refused: its reason. */
+static const char *
+signal_refused(const char *call, const char *from, const char *to, const char *sdp, bool answer,
+	       enum cp_ng_proto proto, enum cp_ng_ice ice)
+{
+	struct cp_ng_req req = { .call_id = str(call), .from_tag = str(from), .sdp = str(sdp),
+				 .proto = proto, .ice = ice, .limit = -1, .delete_delay = -1 };
+	struct cp_bencode_buf b;
+	static char reason[256];
+	int rc;
+
+	if (to != NULL)
+		req.to_tag = str(to);
+	reason[0] = '\0';
+	cp_bencode_buf_init(&b, out, sizeof(out) - 1);
+	rc = cp_calls_media(NULL, &req, answer, &b, reason, sizeof(reason));
+	assert_int_not_equal(rc, 0);
+	return reason;
+}
+
+/* The m= line ports of out, in order. */
+static unsigned
+ports_of(uint16_t *port, unsigned max)
+{
+	unsigned n = 0;
+
+	for (const char *p = strstr(out, "m="); p != NULL && n < max; p = strstr(p + 2, "\nm=")) {
+		const char *sp = strchr(p, ' ');
+
+		port[n++] = (uint16_t)atoi(sp + 1);
+	}
+	return n;
+}
+
+static unsigned
+count_of(const char *needle)
+{
+	unsigned n = 0;
+
+	for (const char *p = strstr(out, needle); p != NULL; p = strstr(p + 1, needle))
+		n++;
+	return n;
+}
+
+static bool
+pt_in(const uint8_t mask[16], unsigned pt)
+{
+	return (mask[pt / 8] >> (pt % 8) & 1) != 0;
+}
+
+/* The last RULE command of kind rule on leg: its target (0: none). */
+static uint32_t
+rule_of(uint32_t leg, uint8_t rule)
+{
+	uint32_t to = 0;
+
+	for (unsigned i = 0; i < st.n_msgs; i++) {
+		const struct gw_ipc_media_leg *c = &st.msgs[i].u.media_leg;
+
+		if (st.msgs[i].type == GW_IPC_MEDIA_LEG_REQ && c->op == GW_IPC_MEDIA_RULE &&
+		    c->leg_id == leg && c->rule == rule)
+			to = c->pub_leg_id;
+	}
+	return to;
+}
+
+/* The last DEMUX command for slot on leg (NULL: none). */
+static const struct gw_ipc_media_demux *
+demux_of(uint32_t leg, unsigned slot)
+{
+	const struct gw_ipc_media_demux *d = NULL;
+
+	for (unsigned i = 0; i < st.n_msgs; i++) {
+		const struct gw_ipc_media_demux *c = &st.msgs[i].u.media_demux;
+
+		if (st.msgs[i].type == GW_IPC_MEDIA_LEG_REQ && c->op == GW_IPC_MEDIA_DEMUX &&
+		    c->leg_id == leg && c->slot == slot)
+			d = c;
+	}
+	return d;
+}
+
+/* The SIP side's two sections (ports sp[0], sp[1]) and the WebRTC leg on wp:
+ * the dataplane rules between them. */
+static void
+check_bundle_rules(uint16_t wp, const uint16_t sp[2], unsigned vpt)
+{
+	uint32_t w = leg_on(wp), a = leg_on(sp[0]), v = leg_on(sp[1]);
+	const struct gw_ipc_media_demux *d0 = demux_of(w, 0), *d1 = demux_of(w, 1);
+
+	/* each SIP section's RTP and RTCP to the one WebRTC leg */
+	assert_int_equal(rule_of(a, GW_IPC_MEDIA_RULE_BRIDGE), w);
+	assert_int_equal(rule_of(v, GW_IPC_MEDIA_RULE_BRIDGE), w);
+	assert_int_equal(rule_of(leg_on((uint16_t)(sp[1] + 1)), GW_IPC_MEDIA_RULE_BRIDGE), w);
+	/* the WebRTC leg's RTP by payload type: audio's to the audio port, video's
+	 * (and its RTX) to the video port; RTCP to the SIP RTCP legs */
+	assert_non_null(d0);
+	assert_non_null(d1);
+	assert_int_equal(d0->to_rtp, a);
+	assert_int_equal(d1->to_rtp, v);
+	assert_int_equal(d0->to_rtcp, leg_on((uint16_t)(sp[0] + 1)));
+	assert_int_equal(d1->to_rtcp, leg_on((uint16_t)(sp[1] + 1)));
+	assert_true(pt_in(d0->pt_mask, 0));
+	assert_false(pt_in(d0->pt_mask, vpt));
+	assert_true(pt_in(d1->pt_mask, vpt));
+	assert_false(pt_in(d1->pt_mask, 0));
+	assert_false(pt_in(d1->pt_mask, 111));
+	/* no second WebRTC dataplane leg: the video section rides on the first */
+	assert_int_equal(rule_of(leg_on((uint16_t)(wp + 2)), GW_IPC_MEDIA_RULE_BRIDGE), 0);
+}
+
+/* 6: the browser offers audio+video bundled; the phone answers with two
+ * port pairs. The phone's offer has a port pair per section and no BUNDLE;
+ * the browser's answer bundles both on one port with its own mids. */
+static void
+test_bundle_browser_offers(void **state)
+{
+	uint16_t port[4], sp[2];
+
+	(void)state;
+	signal_ok("b1", "A", NULL, browser_av(96), false, CP_NG_PROTO_RTP_AVP, CP_NG_ICE_UNSET);
+	assert_int_equal(ports_of(sp, 4), 2);
+	assert_int_equal(sp[1], sp[0] + 2);
+	assert_null(strstr(out, "a=group:BUNDLE"));
+	assert_null(strstr(out, "a=ice-ufrag:"));
+	assert_int_equal(count_of("RTP/AVP "), 2);
+	signal_ok("b1", "A", "B", sip_av(96), true, CP_NG_PROTO_UNSET, CP_NG_ICE_UNSET);
+	assert_int_equal(ports_of(port, 4), 2);
+	assert_int_equal(port[0], port[1]);                 /* RFC 8843: one port */
+	assert_non_null(strstr(out, "a=group:BUNDLE a0 v1\r\n"));
+	assert_non_null(strstr(out, "a=mid:a0\r\n"));
+	assert_non_null(strstr(out, "a=mid:v1\r\n"));
+	assert_int_equal(count_of("a=rtcp-mux\r\n"), 2);
+	assert_int_equal(count_of("UDP/TLS/RTP/SAVPF"), 2);
+	assert_int_equal(st.ice_created, 1);                /* one ICE leg, one DTLS */
+	assert_int_equal(st.dtls_created, 1);
+	check_bundle_rules(port[0], sp, 96);
+	/* the keys of the one association go on the one leg */
+	dtls_connects(port[0]);
+	{
+		uint8_t key = 0;
+
+		assert_int_equal(keys_for(leg_on(port[0]), &key), 1);
+		assert_int_equal(keys_for(leg_on((uint16_t)(port[0] + 2)), &key), 0);
+	}
+	/* a re-offer with the same types: no DEMUX sent again */
+	st.n_msgs = 0;
+	signal_ok("b1", "A", NULL, browser_av(96), false, CP_NG_PROTO_RTP_AVP, CP_NG_ICE_UNSET);
+	signal_ok("b1", "A", "B", sip_av(96), true, CP_NG_PROTO_UNSET, CP_NG_ICE_UNSET);
+	assert_non_null(strstr(out, "a=group:BUNDLE a0 v1\r\n"));
+	for (unsigned i = 0; i < st.n_msgs; i++)
+		assert_false(st.msgs[i].type == GW_IPC_MEDIA_LEG_REQ &&
+			     st.msgs[i].u.media_leg.op == GW_IPC_MEDIA_DEMUX);
+	end_call("b1");
+}
+
+/* 7: the phone offers audio+video, the browser gets them bundled (mids 0
+ * and 1 chosen, one port) and answers. */
+static void
+test_bundle_sip_offers(void **state)
+{
+	uint16_t port[4], sp[2];
+
+	(void)state;
+	signal_ok("b2", "S", NULL, sip_av(100), false, CP_NG_PROTO_UDP_TLS_RTP_SAVPF,
+		  CP_NG_ICE_FORCE);
+	assert_int_equal(ports_of(port, 4), 2);
+	assert_int_equal(port[0], port[1]);
+	assert_non_null(strstr(out, "a=group:BUNDLE 0 1\r\n"));
+	assert_non_null(strstr(out, "a=mid:0\r\n"));
+	assert_non_null(strstr(out, "a=mid:1\r\n"));
+	assert_int_equal(count_of("a=rtcp-mux\r\n"), 2);
+	assert_int_equal(count_of("a=setup:actpass"), 2);
+	/* the browser answers with those mids; the phone gets the answer on
+	 * its two port pairs */
+	signal_ok("b2", "S", "W", browser_avm(100, "0", "1", "active"), true, CP_NG_PROTO_UNSET,
+		  CP_NG_ICE_UNSET);
+	assert_int_equal(ports_of(sp, 4), 2);
+	assert_int_equal(sp[1], sp[0] + 2);
+	assert_null(strstr(out, "a=group:BUNDLE"));
+	assert_int_equal(st.ice_created, 1);
+	assert_int_equal(st.dtls_created, 1);
+	check_bundle_rules(port[0], sp, 100);
+	/* a SIP re-offer keeps the mids the browser knows */
+	signal_ok("b2", "S", NULL, sip_av(100), false, CP_NG_PROTO_UDP_TLS_RTP_SAVPF,
+		  CP_NG_ICE_FORCE);
+	assert_non_null(strstr(out, "a=group:BUNDLE 0 1\r\n"));
+	end_call("b2");
+}
+
+/* 8: payload types that repeat across bundled sections cannot be demuxed:
+ * the offer (both sections 96) and an answer that brings a type of the
+ * other section (the phone's video on 0, audio's PCMU) are refused, and
+ * the call stays as it was. */
+static void
+test_bundle_pt_overlap(void **state)
+{
+	const char *why;
+
+	(void)state;
+	why = signal_refused("b3", "A", NULL, browser_avm(0, "a0", "v1", "actpass"), false,
+			     CP_NG_PROTO_RTP_AVP, CP_NG_ICE_UNSET);
+	assert_non_null(strstr(why, "BUNDLE: payload type 0 in m= sections 0 and 1"));
+	signal_ok("b3", "A", NULL, browser_av(96), false, CP_NG_PROTO_RTP_AVP, CP_NG_ICE_UNSET);
+	why = signal_refused("b3", "A", "B", sip_av(0), true, CP_NG_PROTO_UNSET, CP_NG_ICE_UNSET);
+	assert_non_null(strstr(why, "payload type 0 in m= sections 0 and 1"));
+	/* the right answer still goes through */
+	signal_ok("b3", "A", "B", sip_av(96), true, CP_NG_PROTO_UNSET, CP_NG_ICE_UNSET);
+	assert_non_null(strstr(out, "a=group:BUNDLE a0 v1\r\n"));
+	end_call("b3");
+	/* the phone offers them: refused before anything reaches the browser */
+	why = signal_refused("b4", "S", NULL, sip_av(0), false, CP_NG_PROTO_UDP_TLS_RTP_SAVPF,
+			     CP_NG_ICE_FORCE);
+	assert_non_null(strstr(why, "payload type 0"));
+	/* a plain-to-plain call is not bundled: no such check */
+	signal_ok("b5", "S", NULL, sip_av(0), false, CP_NG_PROTO_UNSET, CP_NG_ICE_UNSET);
+	end_call("b5");
+}
+
+/* 9: an SDES phone's audio+video offer toward a browser: its two sections
+ * keyed on their own legs (RTP and RTCP each), the browser bundled on one
+ * port whose one association's keys go on the one WebRTC leg. */
+static void
+test_bundle_sdes(void **state)
+{
+	static const char sdes_av[] =
+		"v=0\r\no=phone 1 1 IN IP4 198.18.48.10\r\ns=-\r\nc=IN IP4 198.18.48.10\r\n"
+		"t=0 0\r\nm=audio 7000 RTP/SAVP 0\r\na=rtpmap:0 PCMU/8000\r\n"
+		"a=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:PS1uQCVeeCFCanVmcjkpPywjNWhcYD0mXXtxaVBR\r\n"
+		"a=sendrecv\r\nm=video 7002 RTP/SAVP 100\r\na=rtpmap:100 VP8/90000\r\n"
+		"a=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:WVNfX19zZW1jdGwgKCkgewkyMjA7fQp9CnVubGVz\r\n"
+		"a=sendrecv\r\n";
+	uint16_t port[4], sp[2];
+	uint8_t key = 0;
+
+	(void)state;
+	signal_ok("b6", "S", NULL, sdes_av, false, CP_NG_PROTO_UDP_TLS_RTP_SAVPF, CP_NG_ICE_FORCE);
+	assert_int_equal(ports_of(port, 4), 2);
+	assert_int_equal(port[0], port[1]);
+	assert_null(strstr(out, "a=crypto"));
+	signal_ok("b6", "S", "W", browser_avm(100, "0", "1", "active"), true, CP_NG_PROTO_UNSET,
+		  CP_NG_ICE_UNSET);
+	assert_int_equal(ports_of(sp, 4), 2);
+	assert_int_equal(count_of("RTP/SAVP "), 2);
+	assert_int_equal(count_of("a=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:"), 2);
+	for (unsigned i = 0; i < 2; i++) {
+		assert_int_equal(keys_for(leg_on(sp[i]), &key), 1);
+		assert_int_equal(keys_for(leg_on((uint16_t)(sp[i] + 1)), &key), 1);
+	}
+	check_bundle_rules(port[0], sp, 100);
+	dtls_connects(port[0]);
+	assert_int_equal(keys_for(leg_on(port[0]), &key), 1);
+	assert_int_equal(keys_for(leg_on((uint16_t)(port[0] + 2)), &key), 0);
+	end_call("b6");
+}
+
 int
 main(void)
 {
@@ -684,6 +986,10 @@ main(void)
 		cmocka_unit_test_setup(test_new_ufrag, setup),
 		cmocka_unit_test_setup(test_new_fingerprint, setup),
 		cmocka_unit_test_setup(test_answer_restart, setup),
+		cmocka_unit_test_setup(test_bundle_browser_offers, setup),
+		cmocka_unit_test_setup(test_bundle_sip_offers, setup),
+		cmocka_unit_test_setup(test_bundle_pt_overlap, setup),
+		cmocka_unit_test_setup(test_bundle_sdes, setup),
 	};
 
 	gw_config_defaults(&conf);

@@ -375,6 +375,107 @@ test_webrtc_sdes(void **state)
 	free(b);
 }
 
+/* A SIP phone's audio+video offer: a port pair per section. */
+static const char sip_av[] =
+	"v=0\r\no=phone 3 1 IN IP4 198.18.48.10\r\ns=-\r\nc=IN IP4 198.18.48.10\r\nt=0 0\r\n"
+	"m=audio 7000 RTP/AVP 0 101\r\na=rtpmap:0 PCMU/8000\r\n"
+	"a=rtpmap:101 telephone-event/8000\r\na=sendrecv\r\n"
+	"m=video 7002 RTP/AVP 96 97\r\na=rtpmap:96 VP8/90000\r\na=rtpmap:97 rtx/90000\r\n"
+	"a=fmtp:97 apt=96\r\na=sendrecv\r\n";
+
+/* BUNDLE (issue 9): two m= sections each way. RTP -> WebRTC: both on one
+ * port, a=group:BUNDLE of their mids ("0", "1"; or the party's own, given
+ * in params.mids), a=mid and a=rtcp-mux in each, our candidate in each.
+ * WebRTC -> RTP: a port pair per section, no group. The sections' payload
+ * type sets and the overlap refusal. */
+static void
+test_bundle_two_sections(void **state)
+{
+	static const char mids[2][CP_SDP_TOKEN_LEN] = { "audio", "" };
+	uint8_t pa[CP_SDP_MAX_MEDIA][CP_CALLS_PT_MASK], pb[CP_SDP_MAX_MEDIA][CP_CALLS_PT_MASK];
+	uint8_t u[CP_SDP_MAX_MEDIA][CP_CALLS_PT_MASK];
+	struct cp_sdp_leg_params p;
+	struct cp_sdp *b, *in;
+	char why[200] = "", *t, *t2;
+
+	(void)state;
+	webrtc_params(&p, true, CP_SDP_SETUP_ACTPASS);
+	t = rewrite(sip_av, &p, &b);
+	assert_int_equal(b->n_media, 2);
+	assert_string_equal(b->groups[0].semantics, "BUNDLE");
+	assert_int_equal(b->groups[0].n_mids, 2);
+	assert_string_equal(b->groups[0].mids[0], "0");
+	assert_string_equal(b->groups[0].mids[1], "1");
+	for (unsigned i = 0; i < 2; i++) {
+		assert_int_equal(b->media[i].port, 40000);        /* RFC 8843: one port */
+		assert_true(b->media[i].rtcp_mux);
+		assert_string_equal(b->media[i].proto, "UDP/TLS/RTP/SAVPF");
+		assert_string_equal(b->media[i].tp.ice_ufrag, "ufrg1234");
+		assert_int_equal(b->media[i].cands[0].port, 40000);
+	}
+	assert_string_equal(b->media[0].mid, "0");
+	assert_string_equal(b->media[1].mid, "1");
+	assert_non_null(strstr(t, "a=group:BUNDLE 0 1\r\n"));
+	free(t);
+	free(b);
+	/* the party's own mid where it has one; "1" where it has none */
+	p.mids = mids;
+	p.n_mids = 2;
+	t = rewrite(sip_av, &p, &b);
+	assert_non_null(strstr(t, "a=group:BUNDLE audio 1\r\n"));
+	assert_string_equal(b->media[0].mid, "audio");
+	assert_string_equal(b->media[1].mid, "1");
+	/* and back: the browser's two sections to a port pair each, no group */
+	memset(&p, 0, sizeof(p));
+	p.kind = CP_SDP_LEG_RTP;
+	p.offer = true;
+	p.addr = "198.18.48.1";
+	p.port = 30010;
+	t2 = rewrite(t, &p, &in);
+	assert_int_equal(in->n_media, 2);
+	assert_int_equal(in->media[0].port, 30010);
+	assert_int_equal(in->media[0].rtcp_port, 30011);
+	assert_int_equal(in->media[1].port, 30012);
+	assert_int_equal(in->media[1].rtcp_port, 30013);
+	assert_null(strstr(t2, "a=group:BUNDLE"));
+	assert_null(strstr(t2, "a=ice-"));
+	/* payload types per section, disjoint: accepted */
+	cp_calls_sdp_pts(in, pa);
+	assert_int_equal(pa[0][0], 0x01);                   /* PCMU 0 */
+	assert_int_equal(pa[0][101 / 8], 1u << (101 % 8));  /* telephone-event 101 */
+	assert_int_equal(pa[1][96 / 8], 0x03);              /* VP8 96, RTX 97 */
+	assert_int_equal(cp_calls_bundle_pts(pa, NULL, 2, u, why, sizeof(why)), 0);
+	/* the other party's answer puts 101 in the video section: refused */
+	memset(pb, 0, sizeof(pb));
+	pb[1][101 / 8] = 1u << (101 % 8);
+	assert_int_equal(cp_calls_bundle_pts(pa, pb, 2, u, why, sizeof(why)), -ENOTSUP);
+	assert_string_equal(why, "BUNDLE: payload type 101 in m= sections 0 and 1 (the WebRTC "
+			    "leg's sections share one port and are told apart by payload type)");
+	/* a rejected section has no types */
+	in->media[1].port = 0;
+	cp_calls_sdp_pts(in, pa);
+	assert_int_equal(pa[1][96 / 8], 0);
+	/* a rejected first section leaves its port pair unused: the video
+	 * section stays on its own (the call's legs for section i sit at
+	 * port + 2i) */
+	free(t2);
+	free(in);
+	in = parse(sip_av);
+	in->media[0].port = 0;
+	t2 = malloc(OUT_MAX);
+	assert_non_null(t2);
+	assert_true(cp_calls_sdp_render(t2, OUT_MAX, in, &p) > 0);
+	free(in);
+	in = parse(t2);
+	assert_int_equal(in->media[0].port, 0);
+	assert_int_equal(in->media[1].port, 30012);
+	assert_int_equal(in->media[1].rtcp_port, 30013);
+	free(t);
+	free(t2);
+	free(b);
+	free(in);
+}
+
 int
 main(void)
 {
@@ -384,6 +485,7 @@ main(void)
 		cmocka_unit_test(test_rtp_sdes),
 		cmocka_unit_test(test_webrtc_rtp),
 		cmocka_unit_test(test_webrtc_sdes),
+		cmocka_unit_test(test_bundle_two_sections),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -686,6 +686,141 @@ rtp_packet_ts(uint8_t *p, uint32_t ssrc, uint16_t seq, uint32_t ts, uint8_t pt, 
 	return n;
 }
 
+/* GW_IPC_MEDIA_DEMUX slot of leg id: payload types pts[0..n) to leg to_rtp,
+ * RTCP to to_rtcp. */
+static int
+demux_cmd(uint32_t id, uint8_t slot, uint32_t to_rtp, uint32_t to_rtcp, const uint8_t *pts,
+	  unsigned n)
+{
+	struct gw_ipc_msg q = { .type = GW_IPC_MEDIA_LEG_REQ };
+	unsigned before = n_evts;
+
+	q.u.media_demux.leg_id = id;
+	q.u.media_demux.op = GW_IPC_MEDIA_DEMUX;
+	q.u.media_demux.slot = slot;
+	q.u.media_demux.to_rtp = to_rtp;
+	q.u.media_demux.to_rtcp = to_rtcp;
+	for (unsigned i = 0; i < n; i++)
+		q.u.media_demux.pt_mask[pts[i] / 8] |= (uint8_t)(1u << (pts[i] % 8));
+	registered[GW_IPC_MEDIA_LEG_REQ](w0, &q);
+	assert_int_equal(n_evts, before + 1);
+	assert_int_equal(last_evt.u.media_evt.op, GW_IPC_MEDIA_DEMUX);
+	return last_evt.status;
+}
+
+/* Calls with BUNDLE (issue 9): a browser's audio+video on one SRTP leg,
+ * bridged with a SIP party's two plain sections (RTP and RTCP port each).
+ * The browser's RTP goes by payload type to its section (audio PT 0 to the
+ * audio port, VP8 96 and its RTX 97 to the video port, a type of no section
+ * dropped); its SRTCP to both sections' RTCP ports; each section's RTP and
+ * RTCP to the browser under the one association's keys, SSRCs kept. */
+static void
+test_bundle_demux(void **state)
+{
+	static const uint8_t audio[] = { 0, 111 }, video[] = { 96, 97 }, clash[] = { 8, 96 };
+	struct browser b;
+	struct browser sa = { .leg_id = 2, .port = PORT0 + 2, .ip = PEER(9), .sport = 6000 };
+	struct browser sv = { .leg_id = 4, .port = PORT0 + 4, .ip = PEER(9), .sport = 6002 };
+	struct browser svc = { .leg_id = 5, .port = PORT0 + 5, .ip = PEER(9), .sport = 6003 };
+	uint8_t pkt[1500], wire[1600];
+	size_t len, wlen, got;
+	const uint8_t *p;
+
+	(void)state;
+	browser_up(&b, 1, PORT0 + 1, DP_SRTP_AES128_CM_SHA1_80, false);
+	for (uint32_t id = 2; id <= 5; id++) {
+		struct gw_ipc_media_leg peer = { .leg_id = id, .op = GW_IPC_MEDIA_PEER,
+						 .peer_ip = PEER(9),
+						 .peer_port = (uint16_t)(6000 + id - 2) };
+
+		assert_int_equal(leg_op(id, GW_IPC_MEDIA_ADD, (uint16_t)(PORT0 + id), 0, 0), 0);
+		assert_int_equal(leg_op(id, GW_IPC_MEDIA_MODE, 0, GW_IPC_MEDIA_F_PLAIN, 0), 0);
+		assert_int_equal(cmd(w0, GW_IPC_MEDIA_LEG_REQ, &peer), 0);
+		assert_int_equal(leg_op(id, GW_IPC_MEDIA_RULE, 0, GW_IPC_MEDIA_RULE_BRIDGE, 1), 0);
+	}
+	/* a DEMUX needs a BRIDGE leg */
+	assert_int_equal(demux_cmd(1, 0, 2, 3, audio, 2), -EINVAL);
+	assert_int_equal(leg_op(1, GW_IPC_MEDIA_RULE, 0, GW_IPC_MEDIA_RULE_BRIDGE, 2), 0);
+	assert_int_equal(leg_op(1, GW_IPC_MEDIA_RULE, 0, GW_IPC_MEDIA_RULE_BRIDGE_RTCP, 3), 0);
+	assert_int_equal(demux_cmd(1, 0, 2, 3, audio, 2), 0);
+	assert_int_equal(demux_cmd(1, 1, 4, 5, video, 2), 0);
+	/* refused: a type of another slot, an unknown leg, itself, slot 16 */
+	assert_int_equal(demux_cmd(1, 2, 4, 5, clash, 2), -EEXIST);
+	assert_int_equal(demux_cmd(1, 2, 99, 5, audio, 0), -ENOENT);
+	assert_int_equal(demux_cmd(1, 2, 1, 1, audio, 0), -ENOENT);
+	assert_int_equal(demux_cmd(1, GW_IPC_MEDIA_DEMUX_SLOTS, 4, 5, audio, 0), -EINVAL);
+
+	/* audio (PT 0) to the audio port, video (96, RTX 97) to the video port */
+	len = rtp_packet_ts(pkt, 0x1111, 1, 160, 0, 160);
+	browser_send(&b, pkt, len, false, wire, &wlen);
+	deliver(&b, wire, wlen);
+	p = plain_sent(0, PEER(9), PORT0 + 2, 6000, &got);
+	assert_int_equal(got, len);
+	assert_memory_equal(p, pkt, len);
+	len = rtp_packet_ts(pkt, 0x2222, 1, 3000, 96, 900);
+	browser_send(&b, pkt, len, false, wire, &wlen);
+	deliver(&b, wire, wlen);
+	p = plain_sent(1, PEER(9), PORT0 + 4, 6002, &got);
+	assert_int_equal(got, len);
+	assert_memory_equal(p, pkt, len);
+	len = rtp_packet_ts(pkt, 0x3333, 1, 3000, 97 | 0x80, 300);     /* marker kept */
+	browser_send(&b, pkt, len, false, wire, &wlen);
+	deliver(&b, wire, wlen);
+	p = plain_sent(2, PEER(9), PORT0 + 4, 6002, &got);
+	assert_int_equal(p[1], 97 | 0x80);
+	/* a type of no section: dropped, counted on the WebRTC leg */
+	len = rtp_packet_ts(pkt, 0x1111, 2, 320, 8, 160);
+	browser_send(&b, pkt, len, false, wire, &wlen);
+	deliver(&b, wire, wlen);
+	assert_int_equal(dp_harness_n_sent, 3);
+	assert_int_equal(leg_cnt(1, GW_IPC_MEDIA_CNT_dropped), 1);
+	/* SRTCP: plain RTCP to both sections' RTCP ports */
+	len = sr_packet(pkt, 0x1111);
+	browser_send(&b, pkt, len, true, wire, &wlen);
+	deliver(&b, wire, wlen);
+	assert_int_equal(dp_harness_n_sent, 5);
+	p = plain_sent(3, PEER(9), PORT0 + 3, 6001, &got);
+	assert_int_equal(got, len);
+	assert_memory_equal(p, pkt, len);
+	p = plain_sent(4, PEER(9), PORT0 + 5, 6003, &got);
+	assert_int_equal(got, len);
+	assert_memory_equal(p, pkt, len);
+	/* each SIP section's RTP and RTCP to the browser, one key set, SSRCs kept */
+	len = rtp_packet_ts(pkt, 0xa0a0, 1, 160, 0, 160);
+	deliver(&sa, pkt, len);
+	p = received(5, &b, &got, false);
+	assert_int_equal(got, len);
+	assert_memory_equal(p, pkt, len);
+	len = rtp_packet_ts(pkt, 0xb0b0, 1, 3000, 96, 800);
+	deliver(&sv, pkt, len);
+	p = received(6, &b, &got, false);
+	assert_int_equal(got, len);
+	assert_memory_equal(p, pkt, len);
+	len = sr_packet(pkt, 0xb0b0);
+	deliver(&svc, pkt, len);
+	p = received(7, &b, &got, true);
+	assert_int_equal(got, len);
+	/* slot 1 cleared: video has no section any more */
+	assert_int_equal(demux_cmd(1, 1, 0, 0, NULL, 0), 0);
+	len = rtp_packet_ts(pkt, 0x2222, 2, 6000, 96, 900);
+	browser_send(&b, pkt, len, false, wire, &wlen);
+	deliver(&b, wire, wlen);
+	assert_int_equal(dp_harness_n_sent, 8);
+	/* ... and 96 may go to another slot now */
+	assert_int_equal(demux_cmd(1, 2, 4, 5, clash, 2), 0);
+	/* the audio leg goes: its slot has nowhere to send, nothing breaks */
+	assert_int_equal(leg_op(2, GW_IPC_MEDIA_DEL, 0, 0, 0), 0);
+	len = rtp_packet_ts(pkt, 0x1111, 3, 480, 0, 160);
+	browser_send(&b, pkt, len, false, wire, &wlen);
+	deliver(&b, wire, wlen);
+	assert_int_equal(dp_harness_n_sent, 8);
+	for (uint32_t id = 1; id <= 5; id++)
+		if (id != 2)
+			assert_int_equal(leg_op(id, GW_IPC_MEDIA_DEL, 0, 0, 0), 0);
+	browser_down(&b);
+	all_free();
+}
+
 /* A generic NACK (RFC 4585 §6.2.1) from sender for media, n FCI entries. */
 static size_t
 nack_packet(uint8_t *p, uint32_t sender, uint32_t media, const uint16_t (*fci)[2], unsigned n)
@@ -1801,6 +1936,7 @@ main(void)
 		cmocka_unit_test(test_fan_out),
 		cmocka_unit_test(test_fan_out_many),
 		cmocka_unit_test(test_bridge),
+		cmocka_unit_test(test_bundle_demux),
 		cmocka_unit_test(test_ingest_ptmap),
 		cmocka_unit_test(test_nack_ptmap),
 		cmocka_unit_test(test_no_leg),

@@ -274,7 +274,7 @@ static void
 test_media6_layout(void **state)
 {
 	(void)state;
-	assert_int_equal(GW_IPC_VERSION, 21);
+	assert_true(GW_IPC_VERSION >= 21);
 	assert_int_equal(GW_IPC_FAMILY_IPV4, 0);
 	assert_int_equal(GW_IPC_FAMILY_IPV6, 1);
 	assert_int_equal(sizeof(struct gw_ipc_ice_evt), 40);
@@ -390,6 +390,28 @@ test_check_info(void **state)
 	assert_non_null(strstr(err, "corrupt"));
 }
 
+/* v22: BUNDLE for calls' WebRTC legs: the MEDIA_DEMUX op and its payload
+ * (one slot per bundled m= section, its payload types as a 128-bit mask). */
+static void
+test_demux_layout(void **state)
+{
+	struct gw_ipc_msg m = { .type = GW_IPC_MEDIA_LEG_REQ };
+
+	(void)state;
+	assert_int_equal(GW_IPC_VERSION, 22);
+	assert_int_equal(GW_IPC_MEDIA_DEMUX, 10);
+	assert_int_equal(GW_IPC_MEDIA_DEMUX_SLOTS, 16);
+	assert_int_equal(sizeof(struct gw_ipc_media_demux), 32);
+	assert_int_equal(offsetof(struct gw_ipc_media_demux, slot), 6);
+	assert_int_equal(offsetof(struct gw_ipc_media_demux, to_rtp), 8);
+	assert_int_equal(offsetof(struct gw_ipc_media_demux, to_rtcp), 12);
+	assert_int_equal(offsetof(struct gw_ipc_media_demux, pt_mask), 16);
+	m.u.media_demux.leg_id = 78;
+	m.u.media_demux.op = GW_IPC_MEDIA_DEMUX;
+	assert_int_equal(m.u.media_leg.leg_id, 78);
+	assert_int_equal(m.u.media_leg.op, GW_IPC_MEDIA_DEMUX);
+}
+
 int
 main(void)
 {
@@ -411,6 +433,7 @@ main(void)
 		cmocka_unit_test(test_turn6_counters),
 		cmocka_unit_test(test_family_frag6_counters),
 		cmocka_unit_test(test_media6_layout),
+		cmocka_unit_test(test_demux_layout),
 		cmocka_unit_test(test_rings_and_counters),
 		cmocka_unit_test(test_check_info),
 	};
