@@ -149,6 +149,7 @@ dp_arp_input(struct dp_worker *w, unsigned pi, struct rte_mbuf *m, const uint8_t
 {
 	const struct dp_port *p = &dp.ports[pi];
 	struct gw_arp_view a;
+	bool mine_spa, mine_tpa;
 	uint8_t *b;
 
 	if (gw_arp_parse(&a, arp, arp_len) != 0) {
@@ -160,9 +161,10 @@ dp_arp_input(struct dp_worker *w, unsigned pi, struct rte_mbuf *m, const uint8_t
 	 * gratuitous ARP looped back by a switch carries our MAC and is ignored
 	 * too, and so are impossible sender addresses. An RFC 5227 probe (sender
 	 * 0.0.0.0) for our address is answered below: that defends it. */
-	if (a.spa == p->ipv4 || (a.spa != 0 && gw_ipv4_src_martian(a.spa)) ||
+	mine_spa = a.spa == p->ipv4 || dp_port_relay_ip(p, a.spa);
+	if (mine_spa || (a.spa != 0 && gw_ipv4_src_martian(a.spa)) ||
 	    (dp_port_bcast(p) != 0 && a.spa == dp_port_bcast(p))) {
-		if (a.spa == p->ipv4 && memcmp(a.sha, p->mac.addr_bytes, 6) != 0) {
+		if (mine_spa && memcmp(a.sha, p->mac.addr_bytes, 6) != 0) {
 			DP_CNT(w, ARP_CONFLICT);
 			if (!__atomic_exchange_n(&conflict_logged[pi], true, __ATOMIC_RELAXED))
 				DP_LOG(WARNING, "port %s: ARP from %02x:%02x:%02x:%02x:%02x:%02x "
@@ -173,12 +175,15 @@ dp_arp_input(struct dp_worker *w, unsigned pi, struct rte_mbuf *m, const uint8_t
 		}
 		goto drop;
 	}
+	/* The port's own address or one of its relay_addresses (TURN relayed
+	 * addresses a peer must reach on the link). */
+	mine_tpa = a.tpa == p->ipv4 || dp_port_relay_ip(p, a.tpa);
 	/* RFC 826 merge: learn any neighbour on our subnet that talks ARP to us. */
-	if (a.tpa == p->ipv4 && (a.spa & p->mask) == (p->ipv4 & p->mask) && a.spa != 0) {
+	if (mine_tpa && (a.spa & p->mask) == (p->ipv4 & p->mask) && a.spa != 0) {
 		dp_arp_learn(dp.neigh, (uint16_t)pi, a.spa, a.sha, rte_rdtsc());
 		DP_CNT(w, ARP_LEARNED);
 	}
-	if (a.tpa != p->ipv4) {
+	if (!mine_tpa) {
 		DP_CNT(w, ARP_NOT_FOR_US);
 		goto drop;
 	}
@@ -189,11 +194,11 @@ dp_arp_input(struct dp_worker *w, unsigned pi, struct rte_mbuf *m, const uint8_t
 	b = rte_pktmbuf_mtod(m, uint8_t *);
 	{
 		uint8_t sha[6];
-		uint32_t spa = a.spa;
+		uint32_t spa = a.spa, tpa = a.tpa;
 
 		memcpy(sha, a.sha, 6);
 		gw_eth_encode(b, sha, p->mac.addr_bytes, GW_ETHERTYPE_ARP);
-		gw_arp_encode(b + GW_ETH_HLEN, GW_ARP_OP_REPLY, p->mac.addr_bytes, p->ipv4, sha, spa);
+		gw_arp_encode(b + GW_ETH_HLEN, GW_ARP_OP_REPLY, p->mac.addr_bytes, tpa, sha, spa);
 	}
 	rte_pktmbuf_trim(m, (uint16_t)(rte_pktmbuf_pkt_len(m) - (GW_ETH_HLEN + GW_ARP_LEN)));
 	DP_CNT(w, ARP_REQUEST_ANSWERED);

@@ -45,7 +45,8 @@ service_port(uint16_t dport)
 static inline bool
 martian_local(const struct dp_port *p, uint32_t src)
 {
-	return src == p->ipv4 || (dp_port_bcast(p) != 0 && src == dp_port_bcast(p));
+	return src == p->ipv4 || (dp_port_bcast(p) != 0 && src == dp_port_bcast(p)) ||
+	       dp_port_relay_ip(p, src);
 }
 
 static void
@@ -89,8 +90,11 @@ icmp_input(struct dp_worker *w, unsigned pi, struct rte_mbuf *m, const struct gw
 	dp_arp_send_ip(w, pi, m, src);
 }
 
+/* relay_only: the datagram is to one of the port's relay_addresses, where
+ * only the TURN relay ports answer (no STUN, media or exception path). */
 static void
-udp_input(struct dp_worker *w, unsigned pi, struct rte_mbuf *m, const struct gw_ipv4_view *ip)
+udp_input(struct dp_worker *w, unsigned pi, struct rte_mbuf *m, const struct gw_ipv4_view *ip,
+	  bool relay_only)
 {
 	enum gw_demux_class cls;
 	struct gw_udp_view u;
@@ -110,6 +114,13 @@ udp_input(struct dp_worker *w, unsigned pi, struct rte_mbuf *m, const struct gw_
 			DP_CNT(w, UDP_BAD_CKSUM);
 		else
 			DP_CNT(w, UDP_BAD_HDR);
+		drop(m);
+		return;
+	}
+	if (unlikely(relay_only) && !(dp.conf->turn.enabled &&
+				      u.dport >= dp.conf->turn.relay_port_min &&
+				      u.dport <= dp.conf->turn.relay_port_max)) {
+		DP_CNT(w, UDP_NO_HANDLER);
 		drop(m);
 		return;
 	}
@@ -163,6 +174,7 @@ ipv4_input(struct dp_worker *w, unsigned pi, struct rte_mbuf *m, const uint8_t *
 {
 	struct gw_ipv4_view ip;
 	uint64_t l3 = m->ol_flags & RTE_MBUF_F_RX_IP_CKSUM_MASK;
+	bool relay_only;
 	int rc;
 
 	if (unlikely(l3 == RTE_MBUF_F_RX_IP_CKSUM_BAD)) {
@@ -180,7 +192,10 @@ ipv4_input(struct dp_worker *w, unsigned pi, struct rte_mbuf *m, const uint8_t *
 		drop(m);
 		return;
 	}
-	if (ip.dst != dp.ports[pi].ipv4) {
+	/* the port's own address, or one of its relay_addresses (TURN relay
+	 * ports only, below): the scan runs only when it is not the former */
+	relay_only = ip.dst != dp.ports[pi].ipv4;
+	if (relay_only && !dp_port_relay_ip(&dp.ports[pi], ip.dst)) {
 		DP_CNT(w, IPV4_NOT_FOR_US);
 		drop(m);
 		return;
@@ -201,9 +216,14 @@ ipv4_input(struct dp_worker *w, unsigned pi, struct rte_mbuf *m, const uint8_t *
 				   (uint16_t)(rte_pktmbuf_pkt_len(m) - GW_ETH_HLEN));
 		return;
 	}
+	if (unlikely(relay_only) && ip.proto != GW_IPPROTO_UDP) {
+		DP_CNT(w, IPV4_NOT_FOR_US);
+		drop(m);
+		return;
+	}
 	switch (ip.proto) {
 	case GW_IPPROTO_UDP:
-		udp_input(w, pi, m, &ip);
+		udp_input(w, pi, m, &ip, relay_only);
 		break;
 	case GW_IPPROTO_ICMP:
 		icmp_input(w, pi, m, &ip);

@@ -43,6 +43,11 @@ struct dp_port {
 	uint8_t ipv6_sn[16];          /* solicited-node group of ipv6 */
 	uint8_t ipv6_ll_sn[16];       /* solicited-node group of ipv6_ll */
 	uint8_t gateway6[16];         /* valid when has_gateway6 */
+	/* ports[].relay_addresses: further IPv4 addresses of this port, for
+	 * TURN relay ports only (host order). Answered by ARP; datagrams to
+	 * them reach dp_turn_relay_input and nothing else. */
+	uint32_t relay_ipv4[GW_CONF_MAX_RELAY_ADDRS];
+	unsigned n_relay_ipv4;
 };
 
 struct __rte_cache_aligned dp_worker {
@@ -102,6 +107,18 @@ static inline uint32_t
 dp_port_bcast(const struct dp_port *p)
 {
 	return ~p->mask >= 3 ? (p->ipv4 | ~p->mask) : 0;
+}
+
+/* Is ip one of port p's relay_addresses (not its own address)? A short
+ * scan (<= GW_CONF_MAX_RELAY_ADDRS), only reached for datagrams not to the
+ * port's own address. */
+static inline bool
+dp_port_relay_ip(const struct dp_port *p, uint32_t ip)
+{
+	for (unsigned i = 0; i < p->n_relay_ipv4; i++)
+		if (p->relay_ipv4[i] == ip)
+			return true;
+	return false;
 }
 
 /* Is dport in the media port range (WebRTC/RTP legs)? */

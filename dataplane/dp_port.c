@@ -184,6 +184,8 @@ dp_port_setup(unsigned pi, const struct gw_conf_port *cp, unsigned n_queues, cha
 	p->ipv4 = cp->address.addr;
 	p->mask = cp->address.len == 0 ? 0 : ~0u << (32 - cp->address.len);
 	p->gateway = cp->gateway;
+	memcpy(p->relay_ipv4, cp->relay_addresses, sizeof(p->relay_ipv4));
+	p->n_relay_ipv4 = cp->n_relay_addresses;
 	p->mtu = cp->mtu;
 	p->tx_multi_seg = (conf.txmode.offloads & RTE_ETH_TX_OFFLOAD_MULTI_SEGS) != 0;
 	snprintf(p->name, sizeof(p->name), "%s", cp->name);

@@ -93,6 +93,12 @@ struct auth {
 	struct ltkeys derived;        /* storage when keys are derived per request */
 };
 
+#define RELAY_HASH_SIZE 256            /* power of 2, > 2 * DP_TURN_MAX_RELAY_ADDRS */
+_Static_assert(DP_TURN_MAX_RELAY_ADDRS >= GW_IPC_MAX_PORTS * (GW_CONF_MAX_RELAY_ADDRS + 1),
+	       "every port's address and relay_addresses fit the table");
+_Static_assert(GW_TURN_POLICY_MAX_RELAY_ADDRS >= DP_TURN_MAX_RELAY_ADDRS,
+	       "the peer policy knows every relay address");
+
 static struct {
 	bool on;
 	const struct gw_config *c;
@@ -106,6 +112,19 @@ static struct {
 	bool v6;                      /* some port has address6: IPv6 clients and relays */
 	uint64_t next_tick[GW_IPC_MAX_WORKERS];
 	uint64_t rng[GW_IPC_MAX_WORKERS];
+	/* Relay addresses (the table's relay_idx): index i < dp.n_ports is port
+	 * i's own address, the ports' relay_addresses follow. relay_pi maps a
+	 * relay address to the port it is sent from; port_relay lists each
+	 * port's relay addresses for Allocate to pick from. */
+	uint8_t relay_pi[DP_TURN_MAX_RELAY_ADDRS];
+	uint8_t port_relay[GW_IPC_MAX_PORTS][GW_CONF_MAX_RELAY_ADDRS + 1];
+	uint8_t n_port_relay[GW_IPC_MAX_PORTS];
+	/* Open-addressed set of every relay address (relay_hash_find): the
+	 * relay-to-relay test on the packet path, O(1) whatever their number. */
+	uint32_t rh_ip[RELAY_HASH_SIZE];
+	uint8_t rh_used[RELAY_HASH_SIZE];
+	/* each worker's round-robin position per port (Allocate only) */
+	uint8_t rr[GW_IPC_MAX_WORKERS][GW_IPC_MAX_PORTS];
 } T;
 
 /* PASSWORD-ALGORITHMS value we offer: MD5, SHA-256, no parameters. */
@@ -184,6 +203,12 @@ live_build(struct live *l, const struct gw_config *c)
 		if (dp.ports[i].has_ipv6)
 			memcpy(l->pol.relay_addr6[l->pol.n_relay_addr6++], dp.ports[i].ipv6, 16);
 	}
+	/* ports[].relay_addresses: relay addresses too (peers reach them only
+	 * on relay ports: relay-to-relay) */
+	for (unsigned i = 0; i < dp.n_ports; i++)
+		for (unsigned k = 0; k < dp.ports[i].n_relay_ipv4 &&
+				     l->pol.n_relay_addr < GW_TURN_POLICY_MAX_RELAY_ADDRS; k++)
+			l->pol.relay_addr[l->pol.n_relay_addr++] = dp.ports[i].relay_ipv4[k];
 	if (c->controlplane.rest_listen.addr != 0)
 		l->pol.own_addr[l->pol.n_own_addr++] = c->controlplane.rest_listen.addr;
 	if (c->calls.ng_enabled && c->calls.ng_listen.addr != 0 &&
@@ -219,6 +244,99 @@ live_free(struct live *l)
 	rte_free(l);
 }
 
+static uint32_t
+relay_hash(uint32_t ip)
+{
+	/* Fibonacci hashing, like the peer memo: neighbouring addresses spread */
+	return (ip * 2654435769u) >> 24 & (RELAY_HASH_SIZE - 1);
+}
+
+/* Is ip a relay address of this gateway (a port's own address or one of its
+ * relay_addresses)? The relay-to-relay test on the peer path. */
+static inline bool
+relay_hash_find(uint32_t ip)
+{
+	for (uint32_t h = relay_hash(ip), n = 0; n < RELAY_HASH_SIZE;
+	     h = (h + 1) & (RELAY_HASH_SIZE - 1), n++) {
+		if (!T.rh_used[h])
+			return false;
+		if (T.rh_ip[h] == ip)
+			return true;
+	}
+	return false;
+}
+
+static void
+relay_hash_add(uint32_t ip)
+{
+	uint32_t h = relay_hash(ip);
+
+	while (T.rh_used[h] && T.rh_ip[h] != ip)
+		h = (h + 1) & (RELAY_HASH_SIZE - 1);
+	T.rh_used[h] = 1;
+	T.rh_ip[h] = ip;
+}
+
+/*
+ * The table's relay addresses: first every port's own address (relay_idx
+ * = port index, the IPv6 relay of that port shares it), then each port's
+ * relay_addresses; config validation made them unique.
+ */
+static void
+relay_addrs_setup(struct dp_turn_table_params *p)
+{
+	unsigned n = 0;
+
+	memset(T.rh_used, 0, sizeof(T.rh_used));
+	for (unsigned i = 0; i < dp.n_ports && n < DP_TURN_MAX_RELAY_ADDRS; i++, n++) {
+		p->relay_addrs[n] = dp.ports[i].ipv4;
+		T.relay_pi[n] = (uint8_t)i;
+		T.port_relay[i][0] = (uint8_t)n;
+		T.n_port_relay[i] = 1;
+		relay_hash_add(dp.ports[i].ipv4);
+		/* RFC 6156: a port with address6 relays IPv6 too, on that address */
+		if (dp.ports[i].has_ipv6 && i < DP_TURN_MAX_RELAY6_ADDRS) {
+			memcpy(p->relay_addrs6[i], dp.ports[i].ipv6, 16);
+			p->relay6_mask |= 1u << i;
+		}
+	}
+	for (unsigned i = 0; i < dp.n_ports; i++)
+		for (unsigned k = 0; k < dp.ports[i].n_relay_ipv4 && n < DP_TURN_MAX_RELAY_ADDRS &&
+				     T.n_port_relay[i] < GW_CONF_MAX_RELAY_ADDRS + 1; k++, n++) {
+			p->relay_addrs[n] = dp.ports[i].relay_ipv4[k];
+			T.relay_pi[n] = (uint8_t)i;
+			T.port_relay[i][T.n_port_relay[i]++] = (uint8_t)n;
+			relay_hash_add(dp.ports[i].relay_ipv4[k]);
+		}
+	p->n_relay_addrs = n;
+}
+
+/*
+ * The relay address a new allocation of a client talking to port pi gets:
+ * round-robin (per worker, no shared state) over the port's relay
+ * addresses, skipping those without a free relay port (approximate count:
+ * a lost race ends in the usual 508). Round-robin rather than fill: the
+ * addresses share the load from the start, and one address's port pool
+ * running dry is no event.
+ */
+static uint8_t
+pick_relay(struct dp_worker *w, unsigned pi)
+{
+	unsigned n = T.n_port_relay[pi];
+	unsigned start = T.rr[w->idx][pi];
+
+	for (unsigned k = 0; k < n; k++) {
+		uint8_t ri = T.port_relay[pi][(start + k) % n];
+
+		if (dp_turn_table_ports_free(T.t, ri) > 0) {
+			T.rr[w->idx][pi] = (uint8_t)((start + k + 1) % n);
+			return ri;
+		}
+	}
+	T.rr[w->idx][pi] = (uint8_t)((start + 1) % n);
+	return T.port_relay[pi][start % n];
+}
+
 /* The reloadable state in force; valid until this worker's next quiescent point. */
 static inline const struct live *
 live_get(void)
@@ -244,15 +362,7 @@ dp_turn_create(const struct gw_config *c, unsigned n_workers)
 	p.max_chans = c->turn.max_allocations * 2;
 	p.port_min = c->turn.relay_port_min;
 	p.port_max = c->turn.relay_port_max;
-	p.n_relay_addrs = dp.n_ports;
-	for (unsigned i = 0; i < dp.n_ports && i < DP_TURN_MAX_RELAY_ADDRS; i++) {
-		p.relay_addrs[i] = dp.ports[i].ipv4;
-		/* RFC 6156: a port with address6 relays IPv6 too, on that address */
-		if (dp.ports[i].has_ipv6) {
-			memcpy(p.relay_addrs6[i], dp.ports[i].ipv6, 16);
-			p.relay6_mask |= 1u << i;
-		}
-	}
+	relay_addrs_setup(&p);
 	p.n_owners = n_workers;
 	p.user_quota = c->turn.user_quota;
 	p.ip_quota = c->turn.ip_quota;
@@ -971,7 +1081,7 @@ to_peer(struct dp_worker *w, struct rte_mbuf *m, uint32_t idx, uint32_t peer_ip,
 		drop(m);
 		return;
 	}
-	if (port_of(peer_ip) >= 0) {
+	if (relay_hash_find(peer_ip)) {
 		/* relay-to-relay on this gateway: deliver without touching the wire */
 		if (dp_turn_lookup_relay(T.t, peer_ip, peer_port, &other) != 0) {
 			DP_CNT(w, TURN_DROP_NO_ALLOC);
@@ -990,7 +1100,8 @@ to_peer(struct dp_worker *w, struct rte_mbuf *m, uint32_t idx, uint32_t peer_ip,
 		drop(m);
 		return;
 	}
-	if (emit(w, a->relay_idx, m, a->relay_ip, a->relay_port, peer_ip, peer_port, len, psum,
+	/* from the allocation's relay address, out of the port that has it */
+	if (emit(w, T.relay_pi[a->relay_idx], m, a->relay_ip, a->relay_port, peer_ip, peer_port, len, psum,
 		 df)) {
 		DP_CNT(w, TURN_TO_PEER_PKTS);
 		DP_CNT_ADD(w, TURN_TO_PEER_BYTES, len);
@@ -1625,7 +1736,7 @@ create:
 	ar.reserve_next = rq->reserve_next;
 	ar.has_token = rq->has_token;
 	ar.token = rq->token;
-	ar.relay_idx = (uint8_t)sc->pi;
+	ar.relay_idx = pick_relay(w, sc->pi);
 	ar.relay6_idx = (uint8_t)sc->pi;      /* a port's two addresses */
 	ar.af = rq->af;                       /* limited to relay_af(pi) by the check */
 	err = dp_turn_alloc_create(T.t, &ar, now, &idx, &tok);

@@ -165,7 +165,7 @@ struct dp_turn_table {
 	/* IPv6: NULL / empty without an IPv6 relay address */
 	struct dp_turn_alloc6 *allocs6;
 	struct rte_hash *h_five6, *h_relay6, *h_perm6, *h_chnum6, *h_chpeer6;
-	struct port_pool pools6[DP_TURN_MAX_RELAY_ADDRS];
+	struct port_pool pools6[DP_TURN_MAX_RELAY6_ADDRS];
 	uint32_t *sketch_user;       /* SKETCH_ROWS * sketch_size */
 	uint32_t *sketch_ip;
 	uint32_t sketch_mask;
@@ -386,10 +386,10 @@ dp_turn_table_free(struct dp_turn_table *t)
 	if (t->dq != NULL)
 		(void)rte_rcu_qsbr_dq_delete(t->dq);
 	rte_ring_free(t->free_slots);
-	for (unsigned i = 0; i < DP_TURN_MAX_RELAY_ADDRS; i++) {
+	for (unsigned i = 0; i < DP_TURN_MAX_RELAY_ADDRS; i++)
 		rte_free(t->pools[i].bits);
+	for (unsigned i = 0; i < DP_TURN_MAX_RELAY6_ADDRS; i++)
 		rte_free(t->pools6[i].bits);
-	}
 	rte_free(t->allocs6);
 	for (unsigned i = 0; i < DP_TURN_MAX_OWNERS; i++)
 		rte_free(t->owners[i].res);
@@ -408,7 +408,9 @@ params_check(const struct dp_turn_table_params *p)
 	    p->max_perms == 0 || p->max_chans == 0 || p->port_min == 0 ||
 	    p->port_min > p->port_max || p->n_relay_addrs == 0 ||
 	    p->n_relay_addrs > DP_TURN_MAX_RELAY_ADDRS || p->n_owners == 0 ||
-	    p->n_owners > DP_TURN_MAX_OWNERS || (p->relay6_mask >> p->n_relay_addrs) != 0)
+	    p->n_owners > DP_TURN_MAX_OWNERS ||
+	    (p->relay6_mask >> DP_TURN_MAX_RELAY6_ADDRS) != 0 ||
+	    (p->n_relay_addrs < DP_TURN_MAX_RELAY6_ADDRS && (p->relay6_mask >> p->n_relay_addrs) != 0))
 		return -EINVAL;
 	return 0;
 }
@@ -469,7 +471,7 @@ dp_turn_table_create(struct dp_turn_table **out, const struct dp_turn_table_para
 		goto out;
 	}
 
-	for (unsigned i = 0; i < 2 * p->n_relay_addrs; i++) {
+	for (unsigned i = 0; i < p->n_relay_addrs + DP_TURN_MAX_RELAY6_ADDRS; i++) {
 		/* IPv4 pools, then IPv6 pools for the addresses that have IPv6 */
 		bool v6 = i >= p->n_relay_addrs;
 		unsigned ri = v6 ? i - p->n_relay_addrs : i;
@@ -600,7 +602,7 @@ dp_turn_alloc6_at(struct dp_turn_table *t, uint32_t idx)
 const uint8_t *
 dp_turn_relay6_addr(const struct dp_turn_table *t, unsigned relay6_idx)
 {
-	if (relay6_idx >= DP_TURN_MAX_RELAY_ADDRS || !(t->p.relay6_mask & (1u << relay6_idx)))
+	if (relay6_idx >= DP_TURN_MAX_RELAY6_ADDRS || !(t->p.relay6_mask & (1u << relay6_idx)))
 		return NULL;
 	return t->p.relay_addrs6[relay6_idx];
 }
@@ -622,7 +624,7 @@ dp_turn_table_ports_free(const struct dp_turn_table *t, unsigned relay_idx)
 uint32_t
 dp_turn_table_ports6_free(const struct dp_turn_table *t, unsigned relay6_idx)
 {
-	if (relay6_idx >= t->p.n_relay_addrs || !(t->p.relay6_mask & (1u << relay6_idx)))
+	if (relay6_idx >= DP_TURN_MAX_RELAY6_ADDRS || !(t->p.relay6_mask & (1u << relay6_idx)))
 		return 0;
 	return __atomic_load_n(&t->pools6[relay6_idx].n_free, __ATOMIC_RELAXED);
 }
@@ -825,7 +827,7 @@ dp_turn_alloc_create(struct dp_turn_table *t, const struct dp_turn_alloc_req *r,
 	if ((af & ~(DP_TURN_AF_IPV4 | DP_TURN_AF_IPV6)) != 0 ||
 	    (r->client6 && t->allocs6 == NULL) ||
 	    (!r->has_token && (af & DP_TURN_AF_IPV6) &&
-	     (r->relay6_idx >= t->p.n_relay_addrs ||
+	     (r->relay6_idx >= DP_TURN_MAX_RELAY6_ADDRS ||
 	      !(t->p.relay6_mask & (1u << r->relay6_idx)))) ||
 	    (r->reserve_next && af == (DP_TURN_AF_IPV4 | DP_TURN_AF_IPV6)))
 		return -EINVAL;

@@ -30,7 +30,11 @@
 struct rte_rcu_qsbr;
 
 #define DP_TURN_MAX_OWNERS       16    /**< worker lcores (GW_CONF_MAX_LCORES) */
-#define DP_TURN_MAX_RELAY_ADDRS  4     /**< one per dataplane port */
+/** IPv4 relay addresses: every dataplane port's own address plus its
+ *  ports[].relay_addresses (GW_CONF_MAX_RELAY_ADDRS), 16 per port. */
+#define DP_TURN_MAX_RELAY_ADDRS  64
+/** IPv6 relay addresses: one per dataplane port (its address6). */
+#define DP_TURN_MAX_RELAY6_ADDRS 4
 #define DP_TURN_PERMS_PER_ALLOC  16    /**< permissions one allocation may hold */
 #define DP_TURN_CHANS_PER_ALLOC  16    /**< channels one allocation may hold */
 #define DP_TURN_CHAN_COOLDOWN_S  300   /**< RFC 8656 §12: no rebinding for 5 min */
@@ -134,10 +138,11 @@ struct dp_turn_table_params {
 	uint16_t port_min, port_max;     /**< relay port range */
 	uint32_t relay_addrs[DP_TURN_MAX_RELAY_ADDRS];
 	unsigned n_relay_addrs;          /**< 1..DP_TURN_MAX_RELAY_ADDRS */
-	/** IPv6 relay addresses, same indexes as relay_addrs (a port's two
-	 *  addresses); bit i of relay6_mask set when relay_addrs6[i] is valid.
-	 *  0: no IPv6 at all (no IPv6 tables, no IPv6 clients). */
-	uint8_t relay_addrs6[DP_TURN_MAX_RELAY_ADDRS][16];
+	/** IPv6 relay addresses, indexed by dataplane port like the first
+	 *  relay_addrs (a port's two own addresses); bit i of relay6_mask set
+	 *  when relay_addrs6[i] is valid, i < DP_TURN_MAX_RELAY6_ADDRS and
+	 *  < n_relay_addrs. 0: no IPv6 at all (no IPv6 tables, no IPv6 clients). */
+	uint8_t relay_addrs6[DP_TURN_MAX_RELAY6_ADDRS][16];
 	uint32_t relay6_mask;
 	unsigned n_owners;               /**< 1..DP_TURN_MAX_OWNERS */
 	uint32_t user_quota;             /**< allocations per user, 0 = unlimited */

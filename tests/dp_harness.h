@@ -111,7 +111,8 @@ dp_harness_port_mac(unsigned pi, uint8_t mac[6])
 
 /*
  * The process-wide state start-up would leave: config c, n_ports ports with
- * the given IPv4 addresses (/24, MTU 1500, no TX chains: fragments come as
+ * the given IPv4 addresses (/24, MTU 1500, relay_addresses from
+ * c->dataplane.ports[], no TX chains: fragments come as
  * single-segment copies; MACs from dp_harness_port_mac), one worker, the
  * TSC rate. No ethdev behind the ports: nothing may reach dp_xmit().
  */
@@ -125,6 +126,10 @@ dp_harness_dp(const struct gw_config *c, const uint32_t *ipv4, unsigned n_ports)
 		dp.ports[i].ipv4 = ipv4[i];
 		dp.ports[i].mask = 0xffffff00;
 		dp.ports[i].mtu = 1500;
+		/* the config's ports[].relay_addresses, as dp_port sets them */
+		memcpy(dp.ports[i].relay_ipv4, c->dataplane.ports[i].relay_addresses,
+		       sizeof(dp.ports[i].relay_ipv4));
+		dp.ports[i].n_relay_ipv4 = c->dataplane.ports[i].n_relay_addresses;
 		dp_harness_port_mac(i, dp.ports[i].mac.addr_bytes);
 	}
 	dp.tsc_hz = rte_get_tsc_hz();

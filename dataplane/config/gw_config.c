@@ -124,6 +124,8 @@ stream_check(void *obj, char *why, size_t len)
 	return gw_config_stream_check(obj, why, len);
 }
 
+static const struct field ip4_elem = { .key = "", .type = F_IP4, .size = sizeof(uint32_t) };
+
 static const struct field port_keys[] = {
 	{ .key = "name", .type = F_NAME, P(name), .min = 1, .required = true },
 	{ .key = "device", .type = F_STR, P(device), .min = 1, .required = true },
@@ -135,6 +137,8 @@ static const struct field port_keys[] = {
 	UINT("rx_desc", P(rx_desc), 64, 4096),
 	UINT("tx_desc", P(tx_desc), 64, 4096),
 	UINT("mtu", P(mtu), 576, 9000),
+	SEQ("relay_addresses", P(relay_addresses), ip4_elem,
+	    offsetof(struct gw_conf_port, n_relay_addresses), 0),
 	END
 };
 
@@ -1304,6 +1308,63 @@ validate_port6(const struct gw_config *c, unsigned i, char *err, size_t errlen)
 	return 0;
 }
 
+/* Where addr is already one of the ports' IPv4 addresses (address or
+ * relay_addresses) before port i's relay_addresses[k]: writes the key into
+ * where and returns true. */
+static bool
+ip4_taken(const struct gw_config *c, unsigned i, unsigned k, uint32_t addr, char *where,
+	  size_t n)
+{
+	for (unsigned j = 0; j < c->dataplane.n_ports; j++) {
+		const struct gw_conf_port *pj = &c->dataplane.ports[j];
+		unsigned nr = j < i ? pj->n_relay_addresses : j == i ? k : 0;
+
+		if (pj->address.addr == addr) {
+			snprintf(where, n, "dataplane.ports[%u].address", j);
+			return true;
+		}
+		for (unsigned r = 0; r < nr; r++)
+			if (pj->relay_addresses[r] == addr) {
+				snprintf(where, n, "dataplane.ports[%u].relay_addresses[%u]", j, r);
+				return true;
+			}
+	}
+	return false;
+}
+
+/* Port i's relay_addresses: unicast, not the port's gateway nor its
+ * subnet's network or broadcast address, and no address twice across all
+ * ports (a relayed address must name one allocation table entry and one
+ * port to send from). 0 or -EINVAL. */
+static int
+validate_relay_addrs(const struct gw_config *c, unsigned i, char *err, size_t errlen)
+{
+	const struct gw_conf_port *pt = &c->dataplane.ports[i];
+	uint32_t mask = prefix_mask(pt->address.len);
+	char a[INET_ADDRSTRLEN], where[64];
+
+	for (unsigned k = 0; k < pt->n_relay_addresses; k++) {
+		uint32_t r = pt->relay_addresses[k];
+
+		fmt_ip4(a, sizeof(a), r);
+		if ((r >> 24) == 0 || (r >> 24) == 127 || (r >> 28) >= 14)
+			return verr(c, err, errlen, "dataplane.ports[%u].relay_addresses[%u]: "
+				    "%s is not a unicast address", i, k, a);
+		if (pt->gateway != 0 && r == pt->gateway)
+			return verr(c, err, errlen, "dataplane.ports[%u].relay_addresses[%u]: "
+				    "%s is the port's gateway", i, k, a);
+		if (pt->address.len <= 30 && (r & mask) == (pt->address.addr & mask) &&
+		    ((r & ~mask) == 0 || (r & ~mask) == ~mask))
+			return verr(c, err, errlen, "dataplane.ports[%u].relay_addresses[%u]: "
+				    "%s is the %s address of the port's subnet", i, k, a,
+				    (r & ~mask) == 0 ? "network" : "broadcast");
+		if (ip4_taken(c, i, k, r, where, sizeof(where)))
+			return verr(c, err, errlen, "dataplane.ports[%u].relay_addresses[%u]: "
+				    "%s is already %s", i, k, a, where);
+	}
+	return 0;
+}
+
 static bool
 ranges_overlap(unsigned a_min, unsigned a_max, unsigned b_min, unsigned b_max)
 {
@@ -1366,6 +1427,11 @@ gw_config_validate(const struct gw_config *c, char *err, size_t errlen)
 		if (validate_port6(c, i, err, errlen) != 0)
 			return -EINVAL;
 	}
+	/* after the loop above: a relay address may collide with a later port's
+	 * address too */
+	for (unsigned i = 0; i < np; i++)
+		if (validate_relay_addrs(c, i, err, errlen) != 0)
+			return -EINVAL;
 
 	if ((c->media.dtls_certificate[0] == '\0') != (c->media.dtls_private_key[0] == '\0'))
 		return verr(c, err, errlen, "media.%s: set with media.%s, or neither (a "

@@ -21,6 +21,7 @@
 #define GW_CONF_MAX_SECRETS  4
 #define GW_CONF_MAX_LISTEN   4     /* turn.tcp.ports, tls_ports */
 #define GW_CONF_MAX_CIDRS    32
+#define GW_CONF_MAX_RELAY_ADDRS 15 /* ports[].relay_addresses: with address, 16 per port */
 #define GW_CONF_STR          256
 #define GW_CONF_ERR_LEN      512
 #define GW_CONF_MAX_STREAMS  16
@@ -69,6 +70,12 @@ struct gw_conf_port {
 	/* ports[].gateway6: IPv6 next hop off-link, inside address6's prefix or
 	 * link-local (fe80::/10); all zero = none. */
 	uint8_t gateway6[16];
+	/* ports[].relay_addresses: further IPv4 addresses TURN relays on (as
+	 * coturn's repeated --relay-ip), host order; each in the port's subnet
+	 * (the dataplane answers ARP for it) or routed to the port. Only relay
+	 * ports answer there. IPv6 relays stay on address6 alone. */
+	uint32_t relay_addresses[GW_CONF_MAX_RELAY_ADDRS];
+	unsigned n_relay_addresses;
 };
 
 struct gw_turn_user {

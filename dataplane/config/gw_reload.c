@@ -53,6 +53,8 @@ static const struct row rows[] = {
 	STR("dataplane.hugepage_dir", dataplane.hugepage_dir, RESTART),
 	STR("dataplane.file_prefix", dataplane.file_prefix, RESTART),
 	RAW("dataplane.arp_timeout_s", dataplane.arp_timeout_s, RESTART),
+	/* every ports[] key, relay_addresses included (the TURN table's relay
+	 * address list and the ARP answers are set up once, at start) */
 	LIST("dataplane.ports", K_PORTS, dataplane.ports, dataplane.n_ports, RESTART),
 	RAW("controlplane.lcore", controlplane.lcore, RESTART),
 	{ "controlplane.rest.listen", K_SOCK, RESTART, M(controlplane.rest_listen), 0, 0 },
@@ -129,7 +131,10 @@ port_eq(const struct gw_conf_port *a, const struct gw_conf_port *b)
 	       a->rx_desc == b->rx_desc && a->tx_desc == b->tx_desc && a->mtu == b->mtu &&
 	       memcmp(a->address6.addr, b->address6.addr, 16) == 0 &&
 	       a->address6.len == b->address6.len &&
-	       memcmp(a->gateway6, b->gateway6, 16) == 0;
+	       memcmp(a->gateway6, b->gateway6, 16) == 0 &&
+	       a->n_relay_addresses == b->n_relay_addresses &&
+	       memcmp(a->relay_addresses, b->relay_addresses,
+		      a->n_relay_addresses * sizeof(a->relay_addresses[0])) == 0;
 }
 
 static bool

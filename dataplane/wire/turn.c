@@ -585,8 +585,8 @@ gw_turn_peer_ip_check(const struct gw_turn_peer_policy *pol, uint32_t ip)
 		      pol->n_allowed : GW_TURN_POLICY_MAX_CIDRS;
 	unsigned nd = pol->n_denied < GW_TURN_POLICY_MAX_CIDRS ?
 		      pol->n_denied : GW_TURN_POLICY_MAX_CIDRS;
-	unsigned nr = pol->n_relay_addr < GW_TURN_POLICY_MAX_ADDRS ?
-		      pol->n_relay_addr : GW_TURN_POLICY_MAX_ADDRS;
+	unsigned nr = pol->n_relay_addr < GW_TURN_POLICY_MAX_RELAY_ADDRS ?
+		      pol->n_relay_addr : GW_TURN_POLICY_MAX_RELAY_ADDRS;
 	unsigned no = pol->n_own_addr < GW_TURN_POLICY_MAX_ADDRS ?
 		      pol->n_own_addr : GW_TURN_POLICY_MAX_ADDRS;
 
@@ -608,8 +608,8 @@ gw_turn_peer_ip_check(const struct gw_turn_peer_policy *pol, uint32_t ip)
 enum gw_turn_peer_verdict
 gw_turn_peer_check(const struct gw_turn_peer_policy *pol, uint32_t ip, uint16_t port)
 {
-	unsigned nr = pol->n_relay_addr < GW_TURN_POLICY_MAX_ADDRS ?
-		      pol->n_relay_addr : GW_TURN_POLICY_MAX_ADDRS;
+	unsigned nr = pol->n_relay_addr < GW_TURN_POLICY_MAX_RELAY_ADDRS ?
+		      pol->n_relay_addr : GW_TURN_POLICY_MAX_RELAY_ADDRS;
 	enum gw_turn_peer_verdict v;
 
 	v = gw_turn_peer_ip_check(pol, ip);
@@ -630,8 +630,8 @@ gw_turn_peer_check_memo(struct gw_turn_peer_memo *mm, uint32_t gen,
 	/* Fibonacci hashing: the top bits of ip * 2^32/phi spread neighbouring
 	 * addresses (a peer subnet) over the whole table */
 	unsigned i = (ip * 2654435769u) >> 24 & (GW_TURN_PEER_MEMO_SIZE - 1);
-	unsigned nr = pol->n_relay_addr < GW_TURN_POLICY_MAX_ADDRS ?
-		      pol->n_relay_addr : GW_TURN_POLICY_MAX_ADDRS;
+	unsigned nr = pol->n_relay_addr < GW_TURN_POLICY_MAX_RELAY_ADDRS ?
+		      pol->n_relay_addr : GW_TURN_POLICY_MAX_RELAY_ADDRS;
 
 	if (mm->e[i].gen != gen || mm->e[i].ip != ip) {
 		mm->e[i].ip = ip;
@@ -729,8 +729,8 @@ gw_turn_peer_ip6_check(const struct gw_turn_peer_policy *pol, const uint8_t *ip)
 enum gw_turn_peer_verdict
 gw_turn_peer6_check(const struct gw_turn_peer_policy *pol, const uint8_t *ip, uint16_t port)
 {
-	unsigned nr = pol->n_relay_addr < GW_TURN_POLICY_MAX_ADDRS ?
-		      pol->n_relay_addr : GW_TURN_POLICY_MAX_ADDRS;
+	unsigned nr = pol->n_relay_addr < GW_TURN_POLICY_MAX_RELAY_ADDRS ?
+		      pol->n_relay_addr : GW_TURN_POLICY_MAX_RELAY_ADDRS;
 	enum gw_turn_peer_verdict v;
 	uint32_t v4;
 	bool relay;

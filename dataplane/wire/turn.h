@@ -310,6 +310,8 @@ int gw_turn_nonce_features(const uint8_t *nonce, size_t len, uint32_t *features)
 
 #define GW_TURN_POLICY_MAX_CIDRS 32   /**< same as GW_CONF_MAX_CIDRS */
 #define GW_TURN_POLICY_MAX_ADDRS 8
+/** relay_addr: every port's address and relay_addresses (64, as dp_turn) */
+#define GW_TURN_POLICY_MAX_RELAY_ADDRS 64
 #define GW_TURN_POLICY_MAX_EDGES (2 * GW_TURN_POLICY_MAX_ADDRS)
 
 /** An IPv4 prefix, host byte order (layout of gw_config's struct gw_cidr4). */
@@ -338,7 +340,7 @@ struct gw_turn_peer_policy {
 	unsigned n_allowed;
 	struct gw_turn_prefix denied[GW_TURN_POLICY_MAX_CIDRS];  /**< extra denials */
 	unsigned n_denied;
-	uint32_t relay_addr[GW_TURN_POLICY_MAX_ADDRS];
+	uint32_t relay_addr[GW_TURN_POLICY_MAX_RELAY_ADDRS];
 	unsigned n_relay_addr;
 	uint32_t own_addr[GW_TURN_POLICY_MAX_ADDRS];
 	unsigned n_own_addr;

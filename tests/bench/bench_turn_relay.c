@@ -20,8 +20,12 @@
  *
  * The allocations are made the way clients make them: a signed Allocate and
  * ChannelBind per allocation through dp_turn_input() (not timed). Clients
- * are spread over two ports (one relay address each, relay ports
- * 4000-65535, so 120000 allocations fit) and visited in a random order.
+ * are spread over two ports and visited in a random order. Each port relays
+ * on its own address and, with ports[].relay_addresses, on more (relay
+ * ports 4000-65535, 61536 per address): as many per port as the
+ * allocations need unless given, so 1000000 allocations use 9 per port;
+ * Allocate spreads them round-robin. ChannelData and Data indications from
+ * the peer go to the allocation's relayed address.
  *
  * Per path, timed three times, best of 5 rounds each: the whole loop, the
  * same loop without dp_classify_burst() (mbuf bulk alloc, frame copy, bulk
@@ -32,7 +36,11 @@
  * dp_arp_send_ip(), the TX buffer. Every relayed datagram is checked once
  * before timing. Not a test.
  *
- *   bench_turn_relay [allocations] [packets]   (default 10000, 10000000)
+ *   bench_turn_relay [allocations] [packets] [relay addresses per port]
+ *                    (default 10000, 10000000, the fewest that hold them; 1..16)
+ *
+ * Memory: EAL's --no-huge -m grows with the allocations (about 3 KB each
+ * with the hashes, permissions and channels: 1000000 take about 3.5 GB).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -71,7 +79,9 @@
 #define PAYLOAD   160               /* an Opus/RTP packet's size */
 #define FLEN_MAX  256               /* the longest: a Send indication */
 #define PEER_PORT_NOCHAN (PEER_PORT + 1)   /* permitted, no channel: Data indications */
-#define MAX_ALLOCS 120000
+#define PORTS_PER_ADDR 61536        /* relay ports 4000-65535 */
+#define MAX_RELAY  (GW_CONF_MAX_RELAY_ADDRS + 1)
+#define MAX_ALLOCS (N_PORTS * MAX_RELAY * PORTS_PER_ADDR)
 
 static const uint32_t port_ip[N_PORTS] = { IP(198, 18, 4, 2), IP(198, 18, 4, 3) };
 
@@ -79,6 +89,7 @@ struct client {
 	uint32_t ip;
 	uint16_t port;
 	uint16_t relay_port;          /* from the Allocate answer */
+	uint32_t relay_ip;            /* likewise: one of the port's relay addresses */
 	unsigned pi;                  /* the port it talks to */
 };
 
@@ -257,6 +268,8 @@ request(struct client *c, uint16_t method, char *nonce, size_t nonce_cap)
 						 &relay) != 0)
 				return -1;
 			c->relay_port = relay.port;
+			c->relay_ip = (uint32_t)relay.addr[0] << 24 | (uint32_t)relay.addr[1] << 16 |
+				      (uint32_t)relay.addr[2] << 8 | relay.addr[3];
 		}
 		dp_harness_sent_reset();
 		return 200;
@@ -273,7 +286,7 @@ request(struct client *c, uint16_t method, char *nonce, size_t nonce_cap)
 }
 
 static int
-setup(uint32_t n)
+setup(uint32_t n, unsigned n_relay)
 {
 	char nonce[128] = "";
 	uint8_t lt[16];
@@ -291,6 +304,12 @@ setup(uint32_t n)
 	snprintf(conf.turn.users[0].username, sizeof(conf.turn.users[0].username), "%s", USER);
 	snprintf(conf.turn.users[0].password, sizeof(conf.turn.users[0].password), "%s", PASS);
 	conf.turn.n_users = 1;
+	/* relay addresses past each port's own: 198.18.8.10.. and 198.18.9.10.. */
+	for (unsigned p = 0; p < N_PORTS; p++) {
+		for (unsigned k = 0; k + 1 < n_relay; k++)
+			conf.dataplane.ports[p].relay_addresses[k] = IP(198, 18, 8 + p, 10 + k);
+		conf.dataplane.ports[p].n_relay_addresses = n_relay - 1;
+	}
 	dp_harness_dp(&conf, port_ip, N_PORTS);
 	pool = rte_pktmbuf_pool_create("bench_turn", 2047, 256, 0, RTE_MBUF_DEFAULT_BUF_SIZE,
 				       SOCKET_ID_ANY);
@@ -376,7 +395,7 @@ make_frames(uint32_t n, enum path p)
 			case P_DATA:
 				len = dp_harness_frame(frames[f], dmac, PEER,
 						       p == P_DATA ? PEER_PORT_NOCHAN : PEER_PORT,
-						       port_ip[c->pi], c->relay_port, payload, PAYLOAD,
+						       c->relay_ip, c->relay_port, payload, PAYLOAD,
 						       (uint16_t)f);
 				break;
 			default:
@@ -421,7 +440,10 @@ relayed_ok(enum path p, const struct client *c, unsigned pi, uint32_t dst,
 	const uint8_t *d;
 	size_t n;
 
-	if (pi != c->pi || ip->src != port_ip[c->pi])
+	/* out of the client's port: to the peer from the allocation's relayed
+	 * address, to the client from the TURN port's address */
+	if (pi != c->pi ||
+	    ip->src != (p == P_CHAN_OUT || p == P_SEND ? c->relay_ip : port_ip[c->pi]))
 		return false;
 	if (p == P_CHAN_OUT || p == P_SEND)
 		return dst == PEER && ip->dst == PEER && u->sport == c->relay_port &&
@@ -497,23 +519,30 @@ main(int argc, char **argv)
 	uint32_t n = argc > 1 ? (uint32_t)strtoul(argv[1], NULL, 10) : 10000;
 	unsigned long pkts = argc > 2 ? strtoul(argv[2], NULL, 10) : 10000000;
 	unsigned long bursts = (pkts + BURST - 1) / BURST;
+	unsigned n_relay = argc > 3 ? (unsigned)strtoul(argv[3], NULL, 10) :
+		(unsigned)((n + N_PORTS * PORTS_PER_ADDR - 1) / (N_PORTS * PORTS_PER_ADDR));
 	const uint64_t offl = RTE_MBUF_F_RX_IP_CKSUM_GOOD | RTE_MBUF_F_RX_L4_CKSUM_GOOD;
 	double t0;
 
-	if (n < N_PORTS || n > MAX_ALLOCS || bursts == 0) {
-		fprintf(stderr, "usage: bench_turn_relay [%u..%u allocations] [packets]\n",
-			N_PORTS, MAX_ALLOCS);
+	if (n < N_PORTS || n > MAX_ALLOCS || bursts == 0 || n_relay < 1 || n_relay > MAX_RELAY ||
+	    n > (uint64_t)N_PORTS * n_relay * PORTS_PER_ADDR) {
+		fprintf(stderr, "usage: bench_turn_relay [%u..%u allocations] [packets] "
+			"[1..%u relay addresses per port, %u allocations each]\n",
+			N_PORTS, MAX_ALLOCS, MAX_RELAY, N_PORTS * PORTS_PER_ADDR);
 		return 1;
 	}
-	if (dp_harness_eal_init("bench_turn_relay", "rtt-bench", 1024) != 0)
+	/* 1 GB as before up to 120000 allocations, then ~3.5 KB per allocation */
+	if (dp_harness_eal_init("bench_turn_relay", "rtt-bench",
+				n <= 120000 ? 1024 : 1024 + (unsigned)(n / 1000 * 7 / 2)) != 0)
 		return 1;
 	t0 = now_ns();
-	if (setup(n) != 0) {
+	if (setup(n, n_relay) != 0) {
 		fprintf(stderr, "setup failed\n");
 		return 1;
 	}
 	fprintf(stderr, "%u allocations with a channel each, through Allocate and ChannelBind: "
-		"%.1f s\n", n, (now_ns() - t0) / 1e9);
+		"%.1f s (%u relay address%s per port)\n", n, (now_ns() - t0) / 1e9, n_relay,
+		n_relay == 1 ? "" : "es");
 	pkts = bursts * BURST;
 	printf("TURN relaying through dp_classify_burst(), %u allocations, %u-byte payload, "
 	       "bursts of %u, ns/packet (best of 5):\n", n, PAYLOAD, BURST);

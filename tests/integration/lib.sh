@@ -127,6 +127,8 @@ TB_CONF_STUN=${TB_CONF_STUN:-"  enabled: true
   port: 3478
   software: rtcgw-test"}
 TB_CONF_TURN=${TB_CONF_TURN:-"  enabled: false"}
+# More keys of the port (6-space indent), e.g. "      relay_addresses: [198.18.9.3]".
+TB_CONF_PORT=${TB_CONF_PORT:-}
 # More controlplane.rest keys (4-space indent), e.g. "    request_timeout_s: 3".
 TB_CONF_REST=${TB_CONF_REST:-}
 TB_CONF_MEDIA=${TB_CONF_MEDIA:-"  port_min: 40000
@@ -160,7 +162,8 @@ dataplane:
       device: $dev
       address: $TB_GW_IP/24
       gateway: $TB_CLIENT_IP
-controlplane:
+${TB_CONF_PORT:+$TB_CONF_PORT
+}controlplane:
   lcore: 0
   rest:
     listen: 127.0.0.1:$TB_REST_PORT

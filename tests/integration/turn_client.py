@@ -28,6 +28,11 @@ MODE:
            IPv6 --peer (443 now) and the IPv4 --other (200), the same Refresh
            again (443), a Refresh of the allocation (200); prints
            "drop=C,perm6=C,perm4=C,again=C,refresh=C".
+  relays   --count N allocations from N sockets; each permits --peer, sends
+           a Send indication to --peer:3480 (turnutils_peer echoes it) and
+           waits for the echo as a Data indication; prints the relayed IPv4
+           addresses that relayed both ways, sorted, joined by commas
+           (ports[].relay_addresses: test_turn_relayaddr.sh).
 GW_IP may be IPv6 (the client then speaks UDP over IPv6); --family 4, 6 or
 any other number adds REQUESTED-ADDRESS-FAMILY to the Allocate (RFC 6156).
 Exit 0 when the printed result equals --expect.
@@ -138,14 +143,30 @@ class Client:
         if code == 200:
             xr = at[0x0016]
             self.relay_port = struct.unpack("!H", xr[2:4])[0] ^ (MAGIC >> 16)
+            if xr[1] == 1:
+                self.relay_ip = socket.inet_ntoa(
+                    struct.pack("!I", struct.unpack("!I", xr[4:8])[0] ^ MAGIC))
         return code
+
+
+def alloc_client(a):
+    """A Client and its Allocate's code; a 437 (our ephemeral port still holds
+    an allocation an earlier socket left, e.g. test_turn.sh's quota run) is
+    retried from another socket, as RFC 8656 §7.3 suggests."""
+    for _ in range(4):
+        c = Client(a.gw, a.port, a.user, a.pwd)
+        r = c.allocate()
+        if r != 437:
+            break
+    return c, r
 
 
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("gw")
     ap.add_argument("port", type=int)
-    ap.add_argument("mode", choices=["alloc", "quota", "noperm", "perm", "perms", "dualdrop"])
+    ap.add_argument("mode", choices=["alloc", "quota", "noperm", "perm", "perms", "dualdrop",
+                                         "relays"])
     ap.add_argument("--user", required=True)
     ap.add_argument("--pass", dest="pwd", required=True)
     ap.add_argument("--bad-nonce", action="store_true")
@@ -179,6 +200,32 @@ def main():
                 else:
                     last = str(r)
             out = "ok=%d last=%s" % (ok, last)
+        elif a.mode == "relays":
+            seen, keep = set(), []
+            for i in range(a.count):
+                c, r = alloc_client(a)
+                keep.append(c)
+                if r != 200:
+                    continue
+                _, code, _ = c.rt(0x0008, lambda t: [attr(0x0012, xaddr(a.peer, 3480, t))])
+                if code != 200:
+                    continue
+                data = b"relayaddr-%d" % i
+                for _ in range(5):
+                    t = os.urandom(12)
+                    c.s.sendto(msg(0x0016, t, [attr(0x0012, xaddr(a.peer, 3480, t)),
+                                               attr(0x0013, data)]), c.gw)
+                    c.s.settimeout(1)
+                    try:
+                        while True:
+                            mt, _, at = parse(c.s.recvfrom(2048)[0])
+                            if mt == 0x0017 and at.get(0x0013) == data:
+                                seen.add(c.relay_ip)
+                                break
+                    except socket.timeout:
+                        continue
+                    break
+            out = ",".join(sorted(seen))
         elif a.mode == "perms":
             c = Client(a.gw, a.port, a.user, a.pwd)
             r = c.allocate(family=a.family)
@@ -213,8 +260,7 @@ def main():
                 codes.append("refresh=%d" % code)
                 out = ",".join(codes)
         elif a.mode == "perm":
-            c = Client(a.gw, a.port, a.user, a.pwd)
-            r = c.allocate()
+            c, r = alloc_client(a)
             if r != 200:
                 out = "alloc-%s" % r
             else:

@@ -220,6 +220,10 @@ test_full(void **state)
 	assert_int_equal(c->dataplane.ports[1].address.len, 16);
 	assert_int_equal(c->dataplane.ports[1].gateway, 0);
 	assert_int_equal(c->dataplane.ports[1].mtu, 1500);
+	assert_int_equal(c->dataplane.ports[0].n_relay_addresses, 2);
+	assert_int_equal(c->dataplane.ports[0].relay_addresses[0], IP4(198, 18, 0, 3));
+	assert_int_equal(c->dataplane.ports[0].relay_addresses[1], IP4(198, 18, 0, 4));
+	assert_int_equal(c->dataplane.ports[1].n_relay_addresses, 0);
 	assert_memory_equal(c->dataplane.ports[0].address6.addr,
 			    ((uint8_t[16]){ 0x20, 0x01, 0, 2, 0, 0, 0, 0x60, [15] = 2 }), 16);
 	assert_int_equal(c->dataplane.ports[0].address6.len, 64);
@@ -686,6 +690,21 @@ static const struct err_case parse_errors[] = {
 	/* 120 */ { P6("address6: [2001:2::1/64]"),
 		    "x.yaml:3:64: dataplane.ports[0].address6: expected an IPv6 address with "
 		    "prefix length x:x::x/1..128, got a sequence" },
+	/* ports[].relay_addresses: IPv4 addresses, at most 15 */
+	/* 121 */ { "dataplane:\n  ports:\n    - {name: p0, device: d0, address: 198.18.0.2/24, "
+		   "relay_addresses: [198.18.0.3, 198.18.0.300]}\n",
+		   "x.yaml:3:84: dataplane.ports[0].relay_addresses[1]: expected an IPv4 address "
+		   "a.b.c.d, got '198.18.0.300'" },
+	/* 122 */ { "dataplane:\n  ports:\n    - {name: p0, device: d0, address: 198.18.0.2/24, "
+		   "relay_addresses: 198.18.0.3}\n",
+		   "x.yaml:3:71: dataplane.ports[0].relay_addresses: expected a sequence, "
+		   "got '198.18.0.3'" },
+	/* 123 */ { "dataplane:\n  ports:\n    - {name: p0, device: d0, address: 198.18.0.2/24, "
+		   "relay_addresses: [198.18.0.10, 198.18.0.11, 198.18.0.12, 198.18.0.13, "
+		   "198.18.0.14, 198.18.0.15, 198.18.0.16, 198.18.0.17, 198.18.0.18, 198.18.0.19, "
+		   "198.18.0.20, 198.18.0.21, 198.18.0.22, 198.18.0.23, 198.18.0.24, 198.18.0.25]}\n",
+		   "x.yaml:3:71: dataplane.ports[0].relay_addresses: too many entries: 16, "
+		   "at most 15" },
 };
 
 static void
@@ -874,6 +893,55 @@ static const struct err_case validate_errors[] = {
 	/* 20 */ { P6("address6: '2001:2:0:60::2/64', gateway6: '2001:2:0:60::2'"),
 		   "x.yaml: dataplane.ports[0].gateway6: 2001:2:0:60::2 is the port's own "
 		   "address" },
+	/* ports[].relay_addresses */
+	/* 21 */ { "dataplane:\n  ports:\n"
+		   "    - {name: p0, device: d0, address: 198.18.0.2/24, gateway: 198.18.0.1, "
+		   "relay_addresses: [198.18.0.3, 224.0.0.1]}\n",
+		   "x.yaml: dataplane.ports[0].relay_addresses[1]: "
+		   "224.0.0.1 is not a unicast address" },
+	/* 22 */ { "dataplane:\n  ports:\n"
+		   "    - {name: p0, device: d0, address: 198.18.0.2/24, gateway: 198.18.0.1, "
+		   "relay_addresses: [0.0.0.1]}\n",
+		   "x.yaml: dataplane.ports[0].relay_addresses[0]: "
+		   "0.0.0.1 is not a unicast address" },
+	/* 23 */ { "dataplane:\n  ports:\n"
+		   "    - {name: p0, device: d0, address: 198.18.0.2/24, gateway: 198.18.0.1, "
+		   "relay_addresses: [198.18.0.1]}\n",
+		   "x.yaml: dataplane.ports[0].relay_addresses[0]: "
+		   "198.18.0.1 is the port's gateway" },
+	/* 24 */ { "dataplane:\n  ports:\n"
+		   "    - {name: p0, device: d0, address: 198.18.0.2/24, gateway: 198.18.0.1, "
+		   "relay_addresses: [198.18.0.255]}\n",
+		   "x.yaml: dataplane.ports[0].relay_addresses[0]: "
+		   "198.18.0.255 is the broadcast address of the port's subnet" },
+	/* 25 */ { "dataplane:\n  ports:\n"
+		   "    - {name: p0, device: d0, address: 198.18.0.2/24, gateway: 198.18.0.1, "
+		   "relay_addresses: [198.18.0.0]}\n",
+		   "x.yaml: dataplane.ports[0].relay_addresses[0]: "
+		   "198.18.0.0 is the network address of the port's subnet" },
+	/* 26 */ { "dataplane:\n  ports:\n"
+		   "    - {name: p0, device: d0, address: 198.18.0.2/24, gateway: 198.18.0.1, "
+		   "relay_addresses: [198.18.0.2]}\n",
+		   "x.yaml: dataplane.ports[0].relay_addresses[0]: "
+		   "198.18.0.2 is already dataplane.ports[0].address" },
+	/* 27 */ { "dataplane:\n  ports:\n"
+		   "    - {name: p0, device: d0, address: 198.18.0.2/24, gateway: 198.18.0.1, "
+		   "relay_addresses: [198.18.0.3, 198.18.0.4, 198.18.0.3]}\n",
+		   "x.yaml: dataplane.ports[0].relay_addresses[2]: "
+		   "198.18.0.3 is already dataplane.ports[0].relay_addresses[0]" },
+	/* 28 */ { "dataplane:\n  ports:\n"
+		   "    - {name: p0, device: d0, address: 198.18.0.2/24, gateway: 198.18.0.1, "
+		   "relay_addresses: [198.19.0.2]}\n"
+		   "    - {name: p1, device: d1, address: 198.19.0.2/24}\n",
+		   "x.yaml: dataplane.ports[0].relay_addresses[0]: "
+		   "198.19.0.2 is already dataplane.ports[1].address" },
+	/* 29 */ { "dataplane:\n  ports:\n"
+		   "    - {name: p0, device: d0, address: 198.18.0.2/24, gateway: 198.18.0.1, "
+		   "relay_addresses: [198.19.0.3]}\n"
+		   "    - {name: p1, device: d1, address: 198.19.0.2/24, "
+		   "relay_addresses: [198.19.0.4, 198.19.0.3]}\n",
+		   "x.yaml: dataplane.ports[1].relay_addresses[1]: "
+		   "198.19.0.3 is already dataplane.ports[0].relay_addresses[0]" },
 };
 
 static void

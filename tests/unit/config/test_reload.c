@@ -30,7 +30,8 @@ static const char base[] =
 	"  arp_timeout_s: 300\n"
 	"  ports:\n"
 	"    - {name: p0, device: d0, address: 198.18.0.2/24, mtu: 1500,\n"
-	"       address6: '2001:2:0:60::2/64', gateway6: 'fe80::1'}\n"
+	"       address6: '2001:2:0:60::2/64', gateway6: 'fe80::1',\n"
+	"       relay_addresses: [198.18.0.13, 198.18.0.14]}\n"
 	"controlplane:\n"
 	"  lcore: 0\n"
 	"  rest:\n"
@@ -181,6 +182,14 @@ static const struct {
 	/* 62 */ { "'2001:2:0:60::2/64'", "'2001:2:0:60::3/64'", "dataplane.ports", false },
 	/* 63 */ { "'2001:2:0:60::2/64'", "'2001:2:0:60::2/56'", "dataplane.ports", false },
 	/* 64 */ { "gateway6: 'fe80::1'", "gateway6: 'fe80::2'", "dataplane.ports", false },
+	/* ports[].relay_addresses: restart-only (the TURN table's relay
+	 * addresses and the ARP answers are set up at start) */
+	/* 65 */ { "[198.18.0.13, 198.18.0.14]", "[198.18.0.13, 198.18.0.15]", "dataplane.ports",
+		   false },
+	/* 66 */ { "[198.18.0.13, 198.18.0.14]", "[198.18.0.13]", "dataplane.ports",
+		   false },
+	/* 67 */ { "[198.18.0.13, 198.18.0.14]", "[198.18.0.14, 198.18.0.13]", "dataplane.ports",
+		   false },
 };
 
 static struct gw_config *

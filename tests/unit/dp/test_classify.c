@@ -36,6 +36,7 @@
 
 #define IP(a, b, c, d) ((uint32_t)(a) << 24 | (uint32_t)(b) << 16 | (uint32_t)(c) << 8 | (d))
 #define GW IP(198, 18, 4, 2)
+#define GW_R IP(198, 18, 4, 3)       /* the port's relay_addresses[0] */
 
 static struct gw_config conf;
 static struct dp_worker wk;
@@ -421,6 +422,60 @@ test_reassembly(void **state)
 	assert_int_equal(rte_mempool_in_use_count(pool), 0);
 }
 
+/*
+ * ports[].relay_addresses: datagrams to a relay address are ours only on a
+ * relay port (to dp_turn, fragments reassembled first); its other ports,
+ * other protocols and the exception path see none; it is no source a
+ * neighbour may use; an address not configured stays not for us.
+ */
+static void
+test_relay_address(void **state)
+{
+	static const uint8_t pad[64];
+	uint64_t nfu = wk.cnt[GW_CNT_IPV4_NOT_FOR_US];
+	uint64_t noh = wk.cnt[GW_CNT_UDP_NO_HANDLER];
+	uint64_t mart = wk.cnt[GW_CNT_IPV4_MARTIAN_SRC];
+	unsigned relay = n_relay, stun = n_stun;
+	struct rte_mbuf *m;
+	struct rte_ipv4_hdr *ih;
+
+	(void)state;
+	exc_takes = true;
+	memset(n_exc, 0, sizeof(n_exc));
+	m = dp_harness_mbuf(pool, IP(198, 18, 4, 1), 5000, GW_R, 50003, binding, sizeof(binding));
+	dp_classify_burst(&wk, 0, &m, 1);
+	assert_int_equal(n_relay, relay + 1);
+	/* the STUN port and an unhandled port there: dropped, not offered */
+	m = dp_harness_mbuf(pool, IP(198, 18, 4, 1), 5000, GW_R, 3478, binding, sizeof(binding));
+	dp_classify_burst(&wk, 0, &m, 1);
+	m = dp_harness_mbuf(pool, IP(198, 18, 4, 1), 5000, GW_R, 39999, binding, sizeof(binding));
+	dp_classify_burst(&wk, 0, &m, 1);
+	assert_int_equal(n_stun, stun);
+	assert_int_equal(wk.cnt[GW_CNT_UDP_NO_HANDLER], noh + 2);
+	/* not UDP: not for us there */
+	m = dp_harness_mbuf(pool, IP(198, 18, 4, 1), 5000, GW_R, 1, pad, 8);
+	ih = rte_pktmbuf_mtod_offset(m, struct rte_ipv4_hdr *, RTE_ETHER_HDR_LEN);
+	ih->next_proto_id = GW_IPPROTO_TCP;
+	ih->hdr_checksum = 0;
+	ih->hdr_checksum = rte_ipv4_cksum(ih);
+	dp_classify_burst(&wk, 0, &m, 1);
+	assert_int_equal(wk.cnt[GW_CNT_IPV4_NOT_FOR_US], nfu + 1);
+	assert_int_equal(n_exc[DP_EXC_UDP] + n_exc[DP_EXC_TCP], 0);
+	/* a neighbour of ours: not in the list */
+	m = dp_harness_mbuf(pool, IP(198, 18, 4, 1), 5000, IP(198, 18, 4, 4), 50003, binding,
+			    sizeof(binding));
+	dp_classify_burst(&wk, 0, &m, 1);
+	assert_int_equal(wk.cnt[GW_CNT_IPV4_NOT_FOR_US], nfu + 2);
+	assert_int_equal(n_relay, relay + 1);
+	/* our relay address as a source: martian */
+	m = dp_harness_mbuf(pool, GW_R, 5000, GW, 50003, binding, sizeof(binding));
+	dp_classify_burst(&wk, 0, &m, 1);
+	assert_int_equal(wk.cnt[GW_CNT_IPV4_MARTIAN_SRC], mart + 1);
+	assert_int_equal(n_relay, relay + 1);
+	exc_takes = false;
+	assert_int_equal(rte_mempool_in_use_count(pool), 0);
+}
+
 static int
 setup(void **state)
 {
@@ -429,6 +484,8 @@ setup(void **state)
 	conf.turn.enabled = true;
 	conf.turn.relay_port_min = 50000;
 	conf.turn.relay_port_max = 50007;
+	conf.dataplane.ports[0].relay_addresses[0] = GW_R;
+	conf.dataplane.ports[0].n_relay_addresses = 1;
 	dp_harness_dp(&conf, (const uint32_t[]){ GW }, 1);
 	pool = rte_pktmbuf_pool_create("rtt_cls", 255, 0, 0, RTE_MBUF_DEFAULT_BUF_SIZE,
 				       SOCKET_ID_ANY);
@@ -447,6 +504,7 @@ main(void)
 		cmocka_unit_test(test_media_hook),
 		cmocka_unit_test(test_ipv6_hook),
 		cmocka_unit_test(test_reassembly),
+		cmocka_unit_test(test_relay_address),
 	};
 	int rc;
 

@@ -52,6 +52,8 @@
 #define CL_R    IP(198, 18, 4, 16)
 #define GW_B    IP(198, 18, 6, 2)     /* port 1: IPv4 and IPv6 (GW6) */
 #define GW_C    IP(198, 18, 7, 2)     /* port 2: IPv4 only */
+#define GW_C2   IP(198, 18, 7, 3)     /* port 2's relay_addresses */
+#define GW_C3   IP(198, 18, 7, 4)
 #define REALM   "rtcgw.test"
 #define SECRET  "unit-rest-secret-0123456789"
 #define SECRET2 "unit-rest-secret-rotated-9876"
@@ -1895,7 +1897,10 @@ setup(void **state)
 	conf.exception.enabled = true;
 	conf.turn.tcp.enabled = true;
 	/* port 0: IPv4 (every test before test_ipv6); port 1: IPv4 and IPv6;
-	 * port 2: IPv4 only (440) */
+	 * port 2: IPv4 only (440), relaying on GW_C, GW_C2 and GW_C3 */
+	conf.dataplane.ports[2].relay_addresses[0] = GW_C2;
+	conf.dataplane.ports[2].relay_addresses[1] = GW_C3;
+	conf.dataplane.ports[2].n_relay_addresses = 2;
 	dp_harness_dp(&conf, (const uint32_t[]){ GW, GW_B, GW_C }, 3);
 	dp.ports[1].has_ipv6 = true;
 	dp.ports[1].ipv6_plen = 64;
@@ -1958,6 +1963,126 @@ test_stream6(void **state)
 	sent_reset();
 }
 
+static uint32_t
+addr4(const struct gw_stun_addr *a)
+{
+	return (uint32_t)a->addr[0] << 24 | (uint32_t)a->addr[1] << 16 |
+	       (uint32_t)a->addr[2] << 8 | a->addr[3];
+}
+
+/*
+ * ports[].relay_addresses: allocations of clients on port 2 get GW_C, GW_C2
+ * and GW_C3 in turn (XOR-RELAYED-ADDRESS); ChannelData to the peer leaves
+ * from the allocation's relay address out of port 2, the peer's answer to
+ * that address reaches the client from the TURN port's address (GW_C:3478);
+ * the policy keeps peers off the extra addresses' non-relay ports and lets
+ * relay-to-relay through between two of them.
+ */
+static void
+test_relay_addresses(void **state)
+{
+	struct client q[4];
+	struct gw_stun_addr r[4];
+	struct gw_stun_view v;
+	struct gw_ipv4_view ip;
+	struct gw_udp_view u;
+	struct gw_stun_enc e;
+	struct gw_stun_addr pa;
+	static const uint8_t txid[12] = { 9 };
+	uint32_t ch[3] = { PEER, 3480, 0x4005 }, own[3] = { GW_C3, 3478, 0x4006 };
+	uint32_t perm2[3] = { GW_C2, 0, 0 }, perm3[3] = { GW_C3, 0, 0 };
+	uint8_t cd[16], send[128];
+	uint64_t cnt;
+	unsigned j = 4, j3 = 4;
+	int len;
+
+	(void)state;
+	for (unsigned k = 0; k < 4; k++) {
+		q[k] = (struct client){ .pi = 2, .gw = GW_C, .ip = IP(198, 18, 7, 20 + k),
+					.port = (uint16_t)(7100 + k), .user = "alice",
+					.pass = "alice-pw" };
+		challenge(&q[k]);
+		assert_int_equal(request(&q[k], GW_STUN_ALLOCATE, 0, NULL, NULL, &v), 200);
+		assert_int_equal(gw_stun_get_xor_addr(&v, &v.attr[GW_STUN_A_XOR_RELAYED_ADDRESS],
+						      &r[k]), 0);
+		assert_true(addr4(&r[k]) == GW_C || addr4(&r[k]) == GW_C2 ||
+			    addr4(&r[k]) == GW_C3);
+		if (addr4(&r[k]) == GW_C2 && j == 4)
+			j = k;
+		if (addr4(&r[k]) == GW_C3 && j3 == 4)
+			j3 = k;
+	}
+	/* round-robin: three different addresses, then the first again */
+	assert_int_not_equal(addr4(&r[0]), addr4(&r[1]));
+	assert_int_not_equal(addr4(&r[1]), addr4(&r[2]));
+	assert_int_not_equal(addr4(&r[0]), addr4(&r[2]));
+	assert_int_equal(addr4(&r[3]), addr4(&r[0]));
+	assert_true(j < 4 && j3 < 4);
+
+	/* client -> peer: from GW_C2, out of port 2 */
+	assert_int_equal(request(&q[j], GW_STUN_CHANNEL_BIND, 0, add_peer, ch, &v), 200);
+	len = gw_turn_chandata_encode(cd, sizeof(cd), 0x4005, payload, sizeof(payload), false);
+	sent_reset();
+	inject_at(dp_turn_chandata_input, 2, q[j].ip, q[j].port, GW_C, 3478, cd, (size_t)len);
+	assert_int_equal(n_sent, 1);
+	captured(0, &ip, &u);
+	assert_int_equal(ip.src, GW_C2);
+	assert_int_equal(ip.dst, PEER);
+	assert_int_equal(u.sport, r[j].port);
+	assert_int_equal(u.dport, 3480);
+	assert_int_equal(dp_harness_sent_pi[0], 2);
+	assert_memory_equal(u.payload, payload, sizeof(payload));
+	/* peer -> GW_C2:relay port -> client, from the TURN port's address */
+	sent_reset();
+	inject_at(dp_turn_relay_input, 2, PEER, 3480, GW_C2, r[j].port, payload, sizeof(payload));
+	assert_int_equal(n_sent, 1);
+	captured(0, &ip, &u);
+	assert_int_equal(ip.src, GW_C);
+	assert_int_equal(u.sport, 3478);
+	assert_int_equal(ip.dst, q[j].ip);
+	assert_int_equal(u.dport, q[j].port);
+	assert_int_equal(dp_harness_sent_pi[0], 2);
+	assert_int_equal(u.payload[0] << 8 | u.payload[1], 0x4005);
+	assert_memory_equal(u.payload + 4, payload, sizeof(payload));
+	/* an address that is none of ours: no allocation */
+	cnt = wk.cnt[GW_CNT_TURN_DROP_NO_ALLOC];
+	sent_reset();
+	inject_at(dp_turn_relay_input, 2, PEER, 3480, IP(198, 18, 7, 9), r[j].port, payload,
+		  sizeof(payload));
+	assert_int_equal(n_sent, 0);
+	assert_int_equal(wk.cnt[GW_CNT_TURN_DROP_NO_ALLOC], cnt + 1);
+
+	/* the policy: GW_C3 is the gateway's, its TURN port no peer; its relay
+	 * ports are (relay-to-relay) */
+	assert_int_equal(request(&q[j], GW_STUN_CHANNEL_BIND, 0, add_peer, own, &v), 403);
+	assert_int_equal(request(&q[j], GW_STUN_CREATE_PERMISSION, 0, add_peer, perm3, &v), 200);
+	assert_int_equal(request(&q[j3], GW_STUN_CREATE_PERMISSION, 0, add_peer, perm2, &v), 200);
+	assert_int_equal(gw_stun_enc_init(&e, send, sizeof(send),
+					  gw_stun_type(GW_STUN_SEND, GW_STUN_INDICATION), txid), 0);
+	assert_int_equal(gw_stun_enc_xor_addr(&e, GW_STUN_ATTR_XOR_PEER_ADDRESS, &r[j3]), 0);
+	assert_int_equal(gw_stun_enc_bytes(&e, GW_STUN_ATTR_DATA, payload, sizeof(payload)), 0);
+	cnt = wk.cnt[GW_CNT_TURN_HAIRPIN_PKTS];
+	sent_reset();
+	inject_at(dp_turn_input, 2, q[j].ip, q[j].port, GW_C, 3478, send, gw_stun_enc_len(&e));
+	assert_int_equal(wk.cnt[GW_CNT_TURN_HAIRPIN_PKTS], cnt + 1);
+	assert_int_equal(n_sent, 1);
+	captured(0, &ip, &u);
+	assert_int_equal(ip.dst, q[j3].ip);
+	assert_int_equal(ip.src, GW_C);
+	assert_int_equal(gw_stun_parse(&v, u.payload, u.payload_len), 0);
+	assert_int_equal(v.method, GW_STUN_DATA);
+	assert_int_equal(gw_stun_get_xor_addr(&v, &v.peers[0], &pa), 0);
+	assert_int_equal(addr4(&pa), GW_C2);
+	assert_int_equal(pa.port, r[j].port);
+	/* done: the allocations go (the table is shared with later tests) */
+	for (unsigned k = 0; k < 4; k++) {
+		uint32_t zero = 0;
+
+		assert_int_equal(request(&q[k], GW_STUN_REFRESH, 0, add_lifetime, &zero, &v), 200);
+	}
+	sent_reset();
+}
+
 int
 main(void)
 {
@@ -1976,6 +2101,7 @@ main(void)
 		cmocka_unit_test(test_ipv6_policy),
 		cmocka_unit_test(test_ipv6_relay),
 		cmocka_unit_test(test_stream6),
+		cmocka_unit_test(test_relay_addresses),
 	};
 	int rc;
 

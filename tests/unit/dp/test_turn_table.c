@@ -886,6 +886,100 @@ test_ipv6(void **state)
 	dp_turn_table_free(t);
 }
 
+
+/*
+ * Many relay addresses (ports[].relay_addresses: DP_TURN_MAX_RELAY_ADDRS in
+ * one table): allocations spread over them by relay_idx, each relayed on its
+ * address, found by (relayed address, port); the same port on two addresses
+ * is two allocations; one address running out of ports leaves the others
+ * alone; an IPv6 relay (index 0, one per port) next to a high IPv4 index;
+ * too many addresses or an IPv6 index past DP_TURN_MAX_RELAY6_ADDRS refused.
+ */
+static void
+test_many_relay_addrs(void **state)
+{
+	const unsigned n = DP_TURN_MAX_RELAY_ADDRS, per = 8;
+	struct dp_turn_table_params p = { 0 };
+	struct dp_turn_table *t = NULL;
+	struct dp_turn_alloc_req r;
+	uint32_t idx, got, first = 0;
+	uint16_t port0 = 0;
+	uint64_t now = 100;
+	char name[16];
+
+	(void)state;
+	snprintf(name, sizeof(name), "tt%d", table_seq++);
+	p.name = name;
+	p.socket_id = SOCKET_ID_ANY;
+	p.max_allocs = n * per + 8;
+	p.max_perms = p.max_allocs;
+	p.max_chans = p.max_allocs;
+	p.port_min = 50000;
+	p.port_max = (uint16_t)(50000 + per - 1);
+	for (unsigned i = 0; i < n; i++)
+		p.relay_addrs[i] = IP(198, 18, 4, 100 + i);
+	p.n_relay_addrs = n + 1;
+	p.n_owners = 1;
+	p.max_readers = 2;
+	assert_int_equal(dp_turn_table_create(&t, &p), -EINVAL);     /* 65 addresses */
+	p.n_relay_addrs = n;
+	p.relay6_mask = 1u << DP_TURN_MAX_RELAY6_ADDRS;
+	assert_int_equal(dp_turn_table_create(&t, &p), -EINVAL);     /* IPv6 index 4 */
+	memcpy(p.relay_addrs6[0], R6_0, 16);
+	p.relay6_mask = 1;
+	assert_int_equal(dp_turn_table_create(&t, &p), 0);
+
+	/* every address's whole port range, round-robin over the addresses */
+	for (unsigned k = 0; k < n * per; k++) {
+		const struct dp_turn_alloc *a;
+
+		r = req(IP(198, 18, 5, 10 + k / 1000), (uint16_t)(10000 + k % 1000), k);
+		r.relay_idx = (uint8_t)(k % n);
+		assert_int_equal(dp_turn_alloc_create(t, &r, now, &idx, NULL), 0);
+		a = dp_turn_alloc_at(t, idx);
+		assert_int_equal(a->relay_idx, k % n);
+		assert_int_equal(a->relay_ip, IP(198, 18, 4, 100 + k % n));
+		assert_int_equal(dp_turn_lookup_relay(t, a->relay_ip, a->relay_port, &got), 0);
+		assert_int_equal(got, idx);
+		if (k == 0) {
+			first = idx;
+			port0 = a->relay_port;
+		}
+	}
+	assert_int_equal(dp_turn_table_count(t), n * per);
+	for (unsigned i = 0; i < n; i++)
+		assert_int_equal(dp_turn_table_ports_free(t, i), 0);
+	assert_int_equal(dp_turn_table_ports_free(t, n), 0);         /* no such index */
+	/* the same port on another address is another allocation; an address
+	 * that is not ours finds nothing */
+	assert_int_equal(dp_turn_lookup_relay(t, IP(198, 18, 4, 100), port0, &got), 0);
+	assert_int_equal(got, first);
+	assert_int_equal(dp_turn_lookup_relay(t, IP(198, 18, 4, 100 + n), port0, &got), -ENOENT);
+	/* address 5 full: 508; a relay index past the table: -EINVAL */
+	r = req(IP(198, 18, 6, 1), 1, 1);
+	r.relay_idx = 5;
+	assert_int_equal(dp_turn_alloc_create(t, &r, now, &idx, NULL), GW_STUN_ERR(508));
+	r.relay_idx = (uint8_t)n;
+	assert_int_equal(dp_turn_alloc_create(t, &r, now, &idx, NULL), -EINVAL);
+	/* one allocation freed on address 63: its port comes back there only */
+	assert_int_equal(dp_turn_lookup_relay(t, IP(198, 18, 4, 100 + n - 1), 50000, &got), 0);
+	assert_int_equal(dp_turn_alloc_delete(t, got, 0), 0);
+	/* the port comes back through the grace period, on the owner's tick */
+	(void)dp_turn_table_tick(t, 0, now, 100);
+	(void)dp_turn_table_tick(t, 0, now, 100);
+	assert_int_equal(dp_turn_table_ports_free(t, n - 1), 1);
+	assert_int_equal(dp_turn_table_ports_free(t, n - 2), 0);
+	r.relay_idx = (uint8_t)(n - 1);
+	assert_int_equal(dp_turn_alloc_create(t, &r, now, &idx, NULL), 0);
+	assert_int_equal(dp_turn_alloc_at(t, idx)->relay_ip, IP(198, 18, 4, 100 + n - 1));
+	assert_int_equal(dp_turn_alloc_at(t, idx)->relay_port, 50000);
+	/* IPv6 relay index 0 is the first port's, whatever the IPv4 index */
+	assert_memory_equal(dp_turn_relay6_addr(t, 0), R6_0, 16);
+	assert_null(dp_turn_relay6_addr(t, DP_TURN_MAX_RELAY6_ADDRS));
+	assert_int_equal(dp_turn_table_ports6_free(t, 0), per);
+	dp_turn_table_free(t);
+}
+
 /*
  * RFC 8656 §7.3 / RFC 6156: one family of a dual allocation deleted (a
  * Refresh with REQUESTED-ADDRESS-FAMILY and LIFETIME 0): its relay key,
@@ -978,6 +1072,7 @@ main(int argc, char **argv)
 		cmocka_unit_test(test_differential),
 		cmocka_unit_test(test_ipv6),
 		cmocka_unit_test(test_drop_family),
+		cmocka_unit_test(test_many_relay_addrs),
 		cmocka_unit_test(test_scale),
 	};
 	int rc;
