@@ -1,20 +1,20 @@
 #!/usr/bin/env bash
 # TURN on several relayed addresses per port (ports[].relay_addresses, issue
-# 8): the port relays on its address 198.18.76.2 and on 198.18.76.3;
+# 8): the port relays on its address 198.18.78.2 and on 198.18.78.3;
 # allocations alternate between the two (round-robin, one worker here), each
-# relays both ways, and the peer reaches 198.18.76.3 on the link through the
+# relays both ways, and the peer reaches 198.18.78.3 on the link through the
 # dataplane's ARP answer (no static neighbour entry in this test).
 #
 #   netns rgfc (client and peer)                        netns rgfg
-#   rgfc0 198.18.76.1/24 (turnutils_uclient, turn_client.py) <= veth => rgfg0 (dataplane
-#         198.18.76.10/24 (turnutils_peer :3480)                       198.18.76.2, TURN :3478,
-#                                                                      relay 198.18.76.2 and .3,
+#   rgfc0 198.18.78.1/24 (turnutils_uclient, turn_client.py) <= veth => rgfg0 (dataplane
+#         198.18.78.10/24 (turnutils_peer :3480)                       198.18.78.2, TURN :3478,
+#                                                                      relay 198.18.78.2 and .3,
 #                                                                      ports 50000-50999)
 . "$(dirname "$0")/lib.sh"
 
-tb_init rgf 76 18230
-RELAY2=198.18.76.3
-PEER_IP=198.18.76.10
+tb_init rgf 78 18230
+RELAY2=198.18.78.3
+PEER_IP=198.18.78.10
 TB_CONF_PORT="      relay_addresses: [$RELAY2]"
 TB_CONF_TURN="  enabled: true
   realm: rtcgw.test
@@ -26,7 +26,7 @@ TB_CONF_TURN="  enabled: true
   rfc5766_channels: true   # turnutils_uclient picks channels up to 0x7FFF"
 tb_net_up
 # the peer sits on the gateway's link: it reaches both relayed addresses
-# directly, so the kernel there must learn 198.18.76.3 by ARP from the dataplane
+# directly, so the kernel there must learn 198.18.78.3 by ARP from the dataplane
 tb_c ip addr add "$PEER_IP/24" dev "${TB}c0"
 
 tb_config
