@@ -41,7 +41,6 @@ M() { tb_metric "rtcgw_$1_total"; }
 TC="$TB_ROOT/tests/integration/turn_client.py"
 tc() { tb_c timeout 60 python3 "$TC" "$TB_GW_IP" 3478 "$@"; }
 
-ARP0=$(M arp_request_answered)
 # 1. Four allocations: two on each address, each relaying a Send indication to
 # the peer and its echo back as a Data indication.
 tb_check "allocations on both relayed addresses, each relays both ways" \
@@ -50,15 +49,20 @@ tb_check "allocations on both relayed addresses, each relays both ways" \
 neigh_ok() {
 	tb_c ip neigh show "$RELAY2" dev "${TB}c0" | grep -qi "lladdr $TB_GW_MAC"
 }
-tb_check "the link learned $RELAY2 -> the dataplane's MAC (ARP answered)" neigh_ok
-tb_check "ARP requests answered counted" tb_metric_ge rtcgw_arp_request_answered_total $((ARP0 + 1))
+tb_check "the link learned $RELAY2 -> the dataplane's MAC" neigh_ok
 # 2. An ARP request for the relay address from a fresh neighbour entry.
 arping_ok() {
 	tb_c ip neigh del "$RELAY2" dev "${TB}c0" 2>/dev/null
 	tb_c ping -c 1 -W 1 -I "$PEER_IP" "$RELAY2" >/dev/null 2>&1   # no echo there: ARP only
 	neigh_ok
 }
+# (The first entry may come from the dataplane's own ARP request for the peer,
+# sent from $RELAY2, rather than from an answer: count answers here, where
+# only a request for $RELAY2 can fill the flushed entry.)
+ARP0=$(M arp_request_answered)
 tb_check "ARP for $RELAY2 answered again after the entry is flushed" arping_ok
+tb_check "ARP requests answered counted" \
+	tb_wait_metric_ge rtcgw_arp_request_answered_total $((ARP0 + 1)) 5
 # 3. coturn's client: 10 clients (5 per address), channels, 0 loss.
 uclient() {
 	tb_c timeout 120 turnutils_uclient "$@" "$TB_GW_IP" >"$TB_DIR/uc.out" 2>&1
