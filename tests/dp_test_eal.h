@@ -5,13 +5,15 @@
 #ifndef DP_TEST_EAL_H
 #define DP_TEST_EAL_H
 
+#include <sched.h>
 #include <stdio.h>
 #include <unistd.h>
 
 #include <rte_eal.h>
 
 /*
- * rte_eal_init() on lcore 0 with --no-huge -m mem_mb --no-shconf --no-pci,
+ * rte_eal_init() on the first CPU the process may run on (so `taskset -c 1
+ * bench_...` stays on CPU 1: EAL pins its main lcore) with --no-huge -m mem_mb --no-shconf --no-pci,
  * file prefix prefix, log level error, no telemetry.
  * @return 0, or -1 (EAL failed).
  */
@@ -20,6 +22,12 @@ dp_test_eal_init(const char *prog, const char *prefix, unsigned mem_mb)
 {
 	char a[12][32];
 	char *argv[13];
+	unsigned cpu = 0;
+	cpu_set_t set;
+
+	if (sched_getaffinity(0, sizeof(set), &set) == 0)
+		while (cpu < CPU_SETSIZE - 1 && !CPU_ISSET(cpu, &set))
+			cpu++;
 
 	snprintf(a[0], sizeof(a[0]), "%s", prog);
 	snprintf(a[1], sizeof(a[1]), "--no-huge");
@@ -30,7 +38,7 @@ dp_test_eal_init(const char *prog, const char *prefix, unsigned mem_mb)
 	snprintf(a[6], sizeof(a[6]), "--file-prefix");
 	snprintf(a[7], sizeof(a[7]), "%s", prefix);
 	snprintf(a[8], sizeof(a[8]), "-l");
-	snprintf(a[9], sizeof(a[9]), "0");
+	snprintf(a[9], sizeof(a[9]), "%u", cpu);
 	snprintf(a[10], sizeof(a[10]), "--log-level=error");
 	snprintf(a[11], sizeof(a[11]), "--no-telemetry");    /* no socket left behind */
 	for (unsigned i = 0; i < 12; i++)
