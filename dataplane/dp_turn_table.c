@@ -1528,24 +1528,24 @@ dp_turn_lookup_5tuple(const struct dp_turn_table *t, const struct dp_turn_5tuple
 	return 0;
 }
 
-unsigned
-dp_turn_lookup_5tuple_bulk(const struct dp_turn_table *t, const struct dp_turn_5tuple *f,
-			   unsigned n, uint32_t *idx)
+/*
+ * rte_hash_lookup_bulk_data() of n (<= 64) keys kp in h; idx[i] receives
+ * the allocation found or DP_TURN_NONE, and each allocation found has the
+ * lines the per-packet path reads prefetched (expiry, owner, 5-tuple and
+ * relayed address; the first permissions, their expiries, the first
+ * channels). Returns the number found.
+ */
+static unsigned
+bulk_lookup(const struct dp_turn_table *t, const struct rte_hash *h, const void **kp,
+	    unsigned n, uint32_t *idx)
 {
-	struct key_five k[RTE_HASH_LOOKUP_BULK_MAX];
-	const void *kp[RTE_HASH_LOOKUP_BULK_MAX];
 	void *data[RTE_HASH_LOOKUP_BULK_MAX];
 	uint64_t hits = 0;
 	unsigned found = 0;
 
-	if (n > RTE_HASH_LOOKUP_BULK_MAX)
-		n = RTE_HASH_LOOKUP_BULK_MAX;
-	for (unsigned i = 0; i < n; i++) {
+	for (unsigned i = 0; i < n; i++)
 		idx[i] = DP_TURN_NONE;
-		five_key(&k[i], &f[i]);
-		kp[i] = &k[i];
-	}
-	if (n == 0 || rte_hash_lookup_bulk_data(t->h_five, kp, n, &hits, data) <= 0)
+	if (n == 0 || rte_hash_lookup_bulk_data(h, kp, n, &hits, data) <= 0)
 		return 0;
 	for (unsigned i = 0; i < n; i++) {
 		const struct dp_turn_alloc *a;
@@ -1554,12 +1554,29 @@ dp_turn_lookup_5tuple_bulk(const struct dp_turn_table *t, const struct dp_turn_5
 			continue;
 		idx[i] = (uint32_t)(uintptr_t)data[i];
 		a = &t->allocs[idx[i]];
-		rte_prefetch0(a);                        /* five, expires, owner */
-		rte_prefetch0(&a->perm_ip[0]);           /* n_perm, n_chan, permissions */
-		rte_prefetch0(&a->chan[0]);              /* the first channels */
+		rte_prefetch0(a);
+		rte_prefetch0(&a->perm_ip[0]);
+		rte_prefetch0(&a->perm_exp[0]);
+		rte_prefetch0(&a->chan[0]);
 		found++;
 	}
 	return found;
+}
+
+unsigned
+dp_turn_lookup_5tuple_bulk(const struct dp_turn_table *t, const struct dp_turn_5tuple *f,
+			   unsigned n, uint32_t *idx)
+{
+	struct key_five k[RTE_HASH_LOOKUP_BULK_MAX];
+	const void *kp[RTE_HASH_LOOKUP_BULK_MAX];
+
+	if (n > RTE_HASH_LOOKUP_BULK_MAX)
+		n = RTE_HASH_LOOKUP_BULK_MAX;
+	for (unsigned i = 0; i < n; i++) {
+		five_key(&k[i], &f[i]);
+		kp[i] = &k[i];
+	}
+	return bulk_lookup(t, t->h_five, kp, n, idx);
 }
 
 unsigned
@@ -1568,33 +1585,14 @@ dp_turn_lookup_relay_bulk(const struct dp_turn_table *t, const uint32_t *ip,
 {
 	struct key_relay k[RTE_HASH_LOOKUP_BULK_MAX];
 	const void *kp[RTE_HASH_LOOKUP_BULK_MAX];
-	void *data[RTE_HASH_LOOKUP_BULK_MAX];
-	uint64_t hits = 0;
-	unsigned found = 0;
 
 	if (n > RTE_HASH_LOOKUP_BULK_MAX)
 		n = RTE_HASH_LOOKUP_BULK_MAX;
 	for (unsigned i = 0; i < n; i++) {
-		idx[i] = DP_TURN_NONE;
 		relay_key(&k[i], ip[i], port[i]);
 		kp[i] = &k[i];
 	}
-	if (n == 0 || rte_hash_lookup_bulk_data(t->h_relay, kp, n, &hits, data) <= 0)
-		return 0;
-	for (unsigned i = 0; i < n; i++) {
-		const struct dp_turn_alloc *a;
-
-		if (!(hits & (1ull << i)))
-			continue;
-		idx[i] = (uint32_t)(uintptr_t)data[i];
-		a = &t->allocs[idx[i]];
-		rte_prefetch0(a);                        /* relay, five, expires, owner */
-		rte_prefetch0(&a->perm_ip[0]);           /* n_perm, n_chan, permissions */
-		rte_prefetch0(&a->perm_exp[0]);
-		rte_prefetch0(&a->chan[0]);              /* the first channels */
-		found++;
-	}
-	return found;
+	return bulk_lookup(t, t->h_relay, kp, n, idx);
 }
 
 int
