@@ -90,6 +90,21 @@ icmp_input(struct dp_worker *w, unsigned pi, struct rte_mbuf *m, const struct gw
 	dp_arp_send_ip(w, pi, m, src);
 }
 
+/* The UDP checksum udp_input() deferred, checked before anything acts on
+ * the datagram. False: counted, m dropped. */
+static bool
+udp_settle(struct dp_worker *w, struct rte_mbuf *m, const struct gw_ipv4_view *ip,
+	   struct gw_udp_view *u)
+{
+	if (likely(gw_udp_cksum_ok(ip, u))) {
+		u->cksum_pending = false;
+		return true;
+	}
+	DP_CNT(w, UDP_BAD_CKSUM);
+	drop(m);
+	return false;
+}
+
 /* relay_only: the datagram is to one of the port's relay_addresses, where
  * only the TURN relay ports answer (no STUN, media or exception path). */
 static void
@@ -99,21 +114,25 @@ udp_input(struct dp_worker *w, unsigned pi, struct rte_mbuf *m, const struct gw_
 	enum gw_demux_class cls;
 	struct gw_udp_view u;
 	uint64_t l4 = m->ol_flags & RTE_MBUF_F_RX_L4_CKSUM_MASK;
+	bool chandata;
 	int rc;
 
-	/* A port with RX checksum offload has judged the datagram already. */
+	/* A port with RX checksum offload has judged the datagram already.
+	 * Without it the check is deferred: the TURN relay paths carry the
+	 * checksum forward instead of summing the payload (payload_sum() in
+	 * dp_turn.c: a corrupted datagram leaves with a checksum as wrong as
+	 * it came, for its receiver to discard, as through a router); every
+	 * other datagram is checked below before anything reads it. */
 	if (unlikely(l4 == RTE_MBUF_F_RX_L4_CKSUM_BAD)) {
 		DP_CNT(w, UDP_BAD_CKSUM);
 		drop(m);
 		return;
 	}
-	rc = gw_udp_parse_opt(&u, ip, l4 == RTE_MBUF_F_RX_L4_CKSUM_GOOD ? GW_NET_CKSUM_VERIFIED : 0);
+	rc = gw_udp_parse_opt(&u, ip, l4 == RTE_MBUF_F_RX_L4_CKSUM_GOOD ? GW_NET_CKSUM_VERIFIED :
+									   GW_NET_CKSUM_DEFER);
 
 	if (rc != 0) {
-		if (rc == -EILSEQ)
-			DP_CNT(w, UDP_BAD_CKSUM);
-		else
-			DP_CNT(w, UDP_BAD_HDR);
+		DP_CNT(w, UDP_BAD_HDR);
 		drop(m);
 		return;
 	}
@@ -125,6 +144,8 @@ udp_input(struct dp_worker *w, unsigned pi, struct rte_mbuf *m, const struct gw_
 		return;
 	}
 	if (!service_port(u.dport)) {
+		if (!udp_settle(w, m, ip, &u))
+			return;
 		if (dp_exc_input(w, pi, m, DP_EXC_UDP))
 			return;
 		DP_CNT(w, UDP_NO_HANDLER);
@@ -137,20 +158,28 @@ udp_input(struct dp_worker *w, unsigned pi, struct rte_mbuf *m, const struct gw_
 		dp_turn_relay_input(w, pi, m, ip, &u);
 		return;
 	}
-	/* Counter index = first demux counter + class: keep the orders equal. */
 	cls = gw_demux_classify(u.payload, u.payload_len);
+	/* ChannelData: RFC 7983's 64..79, and with turn.rfc5766_channels 80..127 for
+	 * RFC 5766 channel numbers (up to 0x7FFF) that coturn's clients pick; the
+	 * TURN port muxes nothing else. */
+	chandata = (cls == GW_DEMUX_CHANDATA ||
+		    (cls == GW_DEMUX_UNKNOWN && dp.conf->turn.rfc5766_channels &&
+		     u.payload[0] >= 0x50 && u.payload[0] <= 0x7f)) &&
+		   dp.conf->stun.enabled && u.dport == dp.conf->stun.port;
+	/* relayed data (ChannelData, a Send indication: type 0x0016, no answer
+	 * either way) keeps its checksum pending for dp_turn to carry */
+	if (!chandata &&
+	    !(cls == GW_DEMUX_STUN && u.payload[0] == 0x00 && u.payload[1] == 0x16 &&
+	      dp.conf->stun.enabled && u.dport == dp.conf->stun.port) &&
+	    !udp_settle(w, m, ip, &u))
+		return;
+	/* Counter index = first demux counter + class: keep the orders equal. */
 	w->cnt[GW_CNT_DEMUX_EMPTY + cls]++;
 	if (cls == GW_DEMUX_STUN) {
 		dp_stun_input(w, pi, m, ip, &u);
 		return;
 	}
-	/* ChannelData: RFC 7983's 64..79, and with turn.rfc5766_channels 80..127 for
-	 * RFC 5766 channel numbers (up to 0x7FFF) that coturn's clients pick; the
-	 * TURN port muxes nothing else. */
-	if ((cls == GW_DEMUX_CHANDATA ||
-	     (cls == GW_DEMUX_UNKNOWN && dp.conf->turn.rfc5766_channels &&
-	      u.payload[0] >= 0x50 && u.payload[0] <= 0x7f)) &&
-	    dp.conf->stun.enabled && u.dport == dp.conf->stun.port) {
+	if (chandata) {
 		dp_turn_chandata_input(w, pi, m, ip, &u);
 		return;
 	}

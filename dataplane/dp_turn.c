@@ -611,9 +611,16 @@ hdr_sum(uint32_t src, uint32_t dst, uint16_t sport, uint16_t dport, uint16_t ule
 
 /*
  * The ones'-complement sum of a received datagram's payload after its first
- * skip bytes (skip even), recovered from the UDP checksum gw_udp_parse()
- * verified (RFC 1624 arithmetic), so relaying does not sum the payload a
- * second time. False when the sender sent no checksum.
+ * skip bytes (skip even), recovered from its UDP checksum (RFC 1624
+ * arithmetic), so relaying does not sum the payload a second time. False
+ * when the sender sent no checksum.
+ *
+ * Over IPv4 the classifier leaves that checksum unverified on the relay
+ * paths (u->cksum_pending, dp_classify.c): a sum derived from it is as wrong
+ * as the datagram is, so the relayed datagram's checksum is wrong by the
+ * same amount and its receiver discards it, as a router carrying it would
+ * have it. Where the relay cannot carry it (it sums the payload anew, or
+ * copies it into a stream) it checks first: settle(), sum_holds().
  */
 static bool
 payload_sum(const struct gw_ipv4_view *ip, const struct gw_udp_view *u, size_t skip,
@@ -816,6 +823,30 @@ get_ip(const uint8_t *a)
 	return (uint32_t)a[0] << 24 | (uint32_t)a[1] << 16 | (uint32_t)a[2] << 8 | a[3];
 }
 
+/*
+ * Before summing the payload of a datagram whose checksum is still pending
+ * anew (so a corrupted one would leave with a right checksum): its check.
+ * ip/u NULL (a stream, IPv6: checked already) pass. False: counted, m dropped.
+ */
+static bool
+settle(struct dp_worker *w, struct rte_mbuf *m, const struct gw_ipv4_view *ip,
+       const struct gw_udp_view *u)
+{
+	if (ip == NULL || u == NULL || likely(gw_udp_cksum_ok(ip, u)))
+		return true;
+	DP_CNT(w, UDP_BAD_CKSUM);
+	drop(m);
+	return false;
+}
+
+/* Whether psum, a payload sum payload_sum() derived, is the sum of the
+ * len bytes at p (ones'-complement: 0x0000 and 0xffff are both zero). */
+static bool
+sum_holds(const uint8_t *p, size_t len, uint32_t psum)
+{
+	return fold16(gw_cksum_add(0, p, len)) % 0xffffu == fold16(psum) % 0xffffu;
+}
+
 /* ---- relay: toward the client ---------------------------------------------------- */
 
 /*
@@ -848,6 +879,12 @@ deliver(struct dp_worker *w, struct rte_mbuf *m, const struct dp_turn_alloc *a, 
 		pi = port_of(a->five.server_ip);
 	}
 	if (pi < 0) {
+		drop(m);
+		return;
+	}
+	/* a stream copies the bytes: a carried checksum ends here, checked */
+	if (unlikely(strm) && psum != NULL && !sum_holds(payload, len, *psum)) {
+		DP_CNT(w, UDP_BAD_CKSUM);
 		drop(m);
 		return;
 	}
@@ -1199,6 +1236,8 @@ chandata_at(struct dp_worker *w, struct rte_mbuf *m, uint32_t idx,
 		     dp_turn_chan_by_num(T.t, idx, cd.channel, now, &peer_ip, &peer_port)) == 0) {
 		have = full && (ip != NULL ? payload_sum(ip, u, GW_TURN_CHANDATA_HLEN, &sum) :
 					     payload_sum6(ip6, u, GW_TURN_CHANDATA_HLEN, &sum));
+		if (!have && !settle(w, m, ip, u))
+			return;
 		to_peer(w, m, idx, peer_ip, peer_port, cd.data, cd.len, now, have ? &sum : NULL,
 			false);
 		return;
@@ -1207,6 +1246,8 @@ chandata_at(struct dp_worker *w, struct rte_mbuf *m, uint32_t idx,
 	    dp_turn_chan_by_num6(T.t, idx, cd.channel, now, peer6, &peer_port) == 0) {
 		have = full && (ip != NULL ? payload_sum(ip, u, GW_TURN_CHANDATA_HLEN, &sum) :
 					     payload_sum6(ip6, u, GW_TURN_CHANDATA_HLEN, &sum));
+		if (!have && !settle(w, m, ip, u))
+			return;
 		to_peer6(w, m, idx, peer6, peer_port, cd.data, cd.len, now, have ? &sum : NULL,
 			 false);
 		return;
@@ -1908,6 +1949,8 @@ send_indication(struct dp_worker *w, struct rte_mbuf *m, const struct src *sc,
 		return;
 	}
 	if (rq->peers[0].family == GW_STUN_FAMILY_IPV6) {
+		if (!settle(w, m, sc->ip, sc->u))
+			return;
 		to_peer6(w, m, idx, rq->peers[0].addr, rq->peers[0].port, rq->data, rq->data_len,
 			 now, NULL, rq->dont_fragment);
 		return;
@@ -1922,6 +1965,8 @@ send_indication(struct dp_worker *w, struct rte_mbuf *m, const struct src *sc,
 	 * attribute values start 4-aligned) */
 	if (sc->ip != NULL && rq->data + rq->data_len == sc->u->payload + sc->u->payload_len)
 		have = payload_sum(sc->ip, sc->u, (size_t)(rq->data - sc->u->payload), &sum);
+	if (!have && !settle(w, m, sc->ip, sc->u))
+		return;
 	to_peer(w, m, idx, get_ip(rq->peers[0].addr), rq->peers[0].port, rq->data,
 		rq->data_len, now, have ? &sum : NULL, rq->dont_fragment);
 }

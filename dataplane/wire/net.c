@@ -175,13 +175,24 @@ gw_udp_parse_opt(struct gw_udp_view *v, const struct gw_ipv4_view *ip, unsigned 
 	v->sport = gw_get16(p);
 	v->dport = gw_get16(p + 2);
 	v->cksum = gw_get16(p + 6);
-	if (v->cksum != 0 && !(flags & GW_NET_CKSUM_VERIFIED) &&
+	v->cksum_pending = v->cksum != 0 && !(flags & GW_NET_CKSUM_VERIFIED) &&
+			   (flags & GW_NET_CKSUM_DEFER);
+	if (v->cksum != 0 && !(flags & (GW_NET_CKSUM_VERIFIED | GW_NET_CKSUM_DEFER)) &&
 	    gw_cksum_fold(gw_cksum_add(pseudo4(ip->src, ip->dst, GW_IPPROTO_UDP, ulen),
 				       p, ulen)) != 0)
 		return -EILSEQ;
 	v->payload = p + GW_UDP_HLEN;
 	v->payload_len = ulen - GW_UDP_HLEN;
 	return 0;
+}
+
+bool
+gw_udp_cksum_ok(const struct gw_ipv4_view *ip, const struct gw_udp_view *v)
+{
+	return !v->cksum_pending ||
+	       gw_cksum_fold(gw_cksum_add(pseudo4(ip->src, ip->dst, GW_IPPROTO_UDP,
+						  (uint16_t)ip->payload_len),
+					  ip->payload, ip->payload_len)) == 0;
 }
 
 int

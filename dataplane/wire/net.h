@@ -64,6 +64,7 @@ struct gw_udp_view {
 	uint16_t sport;
 	uint16_t dport;
 	uint16_t cksum;               /* 0: the sender sent none (IPv4 allows it) */
+	bool cksum_pending;           /* set, not verified yet (GW_NET_CKSUM_DEFER) */
 	const uint8_t *payload;
 	size_t payload_len;
 };
@@ -91,6 +92,9 @@ int gw_arp_parse(struct gw_arp_view *v, const uint8_t *p, size_t len);
 
 /* Flags for the *_parse_opt variants. */
 #define GW_NET_CKSUM_VERIFIED 0x1   /* the NIC verified the checksum: skip ours */
+/* UDP: leave a set checksum unverified, cksum_pending, for a relay that
+ * carries it forward (RFC 1624) or checks it with gw_udp_cksum_ok() */
+#define GW_NET_CKSUM_DEFER    0x2
 
 /**
  * Parse and verify an IPv4 header. Trailing bytes beyond total_len (Ethernet
@@ -112,8 +116,14 @@ int gw_ipv4_parse_opt(struct gw_ipv4_view *v, const uint8_t *p, size_t len, unsi
  */
 int gw_udp_parse(struct gw_udp_view *v, const struct gw_ipv4_view *ip);
 
-/** gw_udp_parse with GW_NET_* flags (checksum verification skippable). */
+/** gw_udp_parse with GW_NET_* flags (checksum verification skippable or deferred). */
 int gw_udp_parse_opt(struct gw_udp_view *v, const struct gw_ipv4_view *ip, unsigned flags);
+
+/**
+ * The deferred check of a datagram gw_udp_parse_opt() parsed with
+ * GW_NET_CKSUM_DEFER: true when its checksum was not pending or is right.
+ */
+bool gw_udp_cksum_ok(const struct gw_ipv4_view *ip, const struct gw_udp_view *v);
 
 /**
  * Parse an ICMP message and verify its checksum.

@@ -201,6 +201,7 @@ gw_udp6_parse(struct gw_udp_view *v, const struct gw_ipv6_view *ip, unsigned fla
 	v->sport = gw_get16(p);
 	v->dport = gw_get16(p + 2);
 	v->cksum = gw_get16(p + 6);
+	v->cksum_pending = false;       /* IPv6 verifies here (no DEFER) */
 	if (v->cksum == 0)
 		return -EILSEQ;
 	if (!(flags & GW_NET_CKSUM_VERIFIED) &&

@@ -44,6 +44,7 @@ static struct rte_mempool *pool;
 static unsigned n_stun, n_chandata, n_relay, n_arp, n_punt, n_media, n_ipv6;
 static unsigned n_exc[DP_EXC_PROTO + 1];
 static bool exc_takes;
+static bool last_pending;   /* the last handler's u->cksum_pending */
 
 /* The exception path: records the kind; takes the frame when exc_takes. */
 bool
@@ -101,6 +102,7 @@ dp_stun_input(struct dp_worker *w, unsigned pi, struct rte_mbuf *m,
 	(void)w, (void)pi, (void)ip;
 	stun_seen_len = u->payload_len < sizeof(stun_seen) ? u->payload_len : sizeof(stun_seen);
 	memcpy(stun_seen, u->payload, stun_seen_len);
+	last_pending = u->cksum_pending;
 	n_stun++;
 	rte_pktmbuf_free(m);
 }
@@ -109,7 +111,8 @@ void
 dp_turn_chandata_input(struct dp_worker *w, unsigned pi, struct rte_mbuf *m,
 		       const struct gw_ipv4_view *ip, const struct gw_udp_view *u)
 {
-	(void)w, (void)pi, (void)ip, (void)u;
+	(void)w, (void)pi, (void)ip;
+	last_pending = u->cksum_pending;
 	n_chandata++;
 	rte_pktmbuf_free(m);
 }
@@ -126,7 +129,8 @@ void
 dp_media_input(struct dp_worker *w, unsigned pi, struct rte_mbuf *m,
 	       const struct gw_ipv4_view *ip, const struct gw_udp_view *u)
 {
-	(void)w, (void)pi, (void)ip, (void)u;
+	(void)w, (void)pi, (void)ip;
+	last_pending = u->cksum_pending;
 	n_media++;
 	rte_pktmbuf_free(m);
 }
@@ -135,7 +139,8 @@ void
 dp_turn_relay_input(struct dp_worker *w, unsigned pi, struct rte_mbuf *m,
 		    const struct gw_ipv4_view *ip, const struct gw_udp_view *u)
 {
-	(void)w, (void)pi, (void)ip, (void)u;
+	(void)w, (void)pi, (void)ip;
+	last_pending = u->cksum_pending;
 	n_relay++;
 	rte_pktmbuf_free(m);
 }
@@ -204,6 +209,80 @@ test_channel_range(void **state)
 	rx(IP(198, 18, 4, 1), 3478, cd, sizeof(cd));
 	assert_int_equal(n_chandata, 2);
 	conf.turn.rfc5766_channels = false;
+}
+
+/*
+ * Without RX checksum offload the UDP checksum is checked before anything
+ * reads the datagram, except relayed data (ChannelData, Send indications on
+ * the TURN port, a peer's datagram to a relay port), whose checksum dp_turn
+ * carries forward: those arrive with it pending. flip: the payload byte
+ * XORed after the checksum was computed (-1: none); flags: the mbuf's RX
+ * offload verdict.
+ */
+static void
+rx_flip(uint16_t dport, const uint8_t *payload, size_t len, int flip, uint64_t flags)
+{
+	struct rte_mbuf *m = dp_harness_mbuf(pool, IP(198, 18, 4, 1), 5000, GW, dport, payload,
+					     len);
+
+	assert_non_null(m);
+	if (flip >= 0)
+		*rte_pktmbuf_mtod_offset(m, uint8_t *, GW_ETH_HLEN + GW_IPV4_HLEN + GW_UDP_HLEN +
+					 flip) ^= 0x20;
+	m->ol_flags = flags;
+	dp_classify_burst(&wk, 0, &m, 1);
+}
+
+static void
+test_cksum_defer(void **state)
+{
+	static const uint8_t cd[8] = { 0x40, 0x01, 0x00, 0x04, 1, 2, 3, 4 };
+	static const uint8_t send[24] = { 0x00, 0x16, 0x00, 0x04, 0x21, 0x12, 0xa4, 0x42, 7 };
+	static const uint8_t rtp[12] = { 0x80, 0x00, 0, 1 };
+	const uint64_t bad0 = wk.cnt[GW_CNT_UDP_BAD_CKSUM];
+	unsigned stun = n_stun, chd = n_chandata, relay = n_relay, media = n_media;
+
+	(void)state;
+	/* a Binding request: checked here; a corrupted one never reaches STUN */
+	rx_flip(3478, binding, sizeof(binding), 9, 0);
+	assert_int_equal(n_stun, stun);
+	assert_int_equal(wk.cnt[GW_CNT_UDP_BAD_CKSUM], bad0 + 1);
+	rx_flip(3478, binding, sizeof(binding), -1, 0);
+	assert_int_equal(n_stun, stun + 1);
+	assert_false(last_pending);
+	/* media (SRTP/RTP on a media port): checked here too */
+	rx_flip(40000, rtp, sizeof(rtp), 5, 0);
+	assert_int_equal(n_media, media);
+	assert_int_equal(wk.cnt[GW_CNT_UDP_BAD_CKSUM], bad0 + 2);
+	rx_flip(40000, rtp, sizeof(rtp), -1, 0);
+	assert_int_equal(n_media, media + 1);
+	assert_false(last_pending);
+	/* a port with nothing on it: checked before the exception path */
+	exc_takes = true;
+	rx_flip(39999, rtp, sizeof(rtp), 5, 0);
+	assert_int_equal(n_exc[DP_EXC_UDP], 0);
+	assert_int_equal(wk.cnt[GW_CNT_UDP_BAD_CKSUM], bad0 + 3);
+	exc_takes = false;
+
+	/* relayed data: handed on with the checksum pending, corrupted or not */
+	for (int flip = -1; flip <= 5; flip += 6) {
+		rx_flip(3478, cd, sizeof(cd), flip, 0);
+		assert_true(last_pending);
+		rx_flip(3478, send, sizeof(send), flip < 0 ? -1 : 20, 0);
+		assert_true(last_pending);
+		rx_flip(50000, rtp, sizeof(rtp), flip, 0);
+		assert_true(last_pending);
+	}
+	assert_int_equal(n_chandata, chd + 2);
+	assert_int_equal(n_stun, stun + 3);
+	assert_int_equal(n_relay, relay + 2);
+	assert_int_equal(wk.cnt[GW_CNT_UDP_BAD_CKSUM], bad0 + 3);
+	/* a NIC that verified it: nothing pending; one that found it bad: dropped */
+	rx_flip(3478, cd, sizeof(cd), -1, RTE_MBUF_F_RX_L4_CKSUM_GOOD);
+	assert_false(last_pending);
+	rx_flip(3478, cd, sizeof(cd), -1, RTE_MBUF_F_RX_L4_CKSUM_BAD);
+	assert_int_equal(n_chandata, chd + 3);
+	assert_int_equal(wk.cnt[GW_CNT_UDP_BAD_CKSUM], bad0 + 4);
 }
 
 /* RFC 7983: 20..63 is DTLS; on a media port it goes to the control plane */
@@ -500,6 +579,7 @@ main(void)
 		cmocka_unit_test(test_martian_sources),
 		cmocka_unit_test(test_channel_range),
 		cmocka_unit_test(test_dtls_punt),
+		cmocka_unit_test(test_cksum_defer),
 		cmocka_unit_test(test_exception_hooks),
 		cmocka_unit_test(test_media_hook),
 		cmocka_unit_test(test_ipv6_hook),

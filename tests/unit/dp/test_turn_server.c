@@ -100,6 +100,35 @@ inject(input_fn *fn, uint32_t src, uint16_t sport, uint32_t dst, uint16_t dport,
 	fn(&wk, 0, m, &ip, &u);
 }
 
+/*
+ * inject() as dp_classify hands relayed data over from a port without RX
+ * checksum offload: the UDP checksum left pending (GW_NET_CKSUM_DEFER).
+ * flip >= 0: that payload byte XORed after the checksum was computed;
+ * -2: the checksum field itself; -1: neither.
+ */
+static void
+inject_deferred(input_fn *fn, uint32_t src, uint16_t sport, uint32_t dst, uint16_t dport,
+		const uint8_t *payload, size_t len, int flip)
+{
+	struct rte_mbuf *m = dp_harness_mbuf(pool, src, sport, dst, dport, payload, len);
+	struct gw_ipv4_view ip;
+	struct gw_udp_view u;
+	uint8_t *udp;
+
+	assert_non_null(m);
+	udp = rte_pktmbuf_mtod_offset(m, uint8_t *, GW_ETH_HLEN + GW_IPV4_HLEN);
+	if (flip >= 0)
+		udp[GW_UDP_HLEN + flip] ^= 0x20;
+	else if (flip == -2)
+		udp[7] ^= 0x20;
+	assert_int_equal(gw_ipv4_parse(&ip, udp - GW_IPV4_HLEN, GW_IPV4_HLEN + GW_UDP_HLEN + len),
+			 0);
+	assert_int_equal(gw_udp_parse_opt(&u, &ip, GW_NET_CKSUM_DEFER), 0);
+	assert_true(u.cksum_pending);
+	dp_worker_clock(&wk);
+	fn(&wk, 0, m, &ip, &u);
+}
+
 /* ---- IPv6 frames ------------------------------------------------------------------ */
 
 typedef void input6_fn(struct dp_worker *, unsigned, struct rte_mbuf *,
@@ -720,6 +749,91 @@ test_relay(void **state)
 	sent_reset();
 }
 
+/*
+ * Relayed data whose checksum the classifier left pending (no RX offload):
+ * where the relay derives the outgoing checksum from it (ChannelData and
+ * Send with DATA last, unpadded; toward the client always) the datagram
+ * goes on, and a corrupted one leaves with a checksum its receiver rejects;
+ * where the payload is summed anew (padding, an attribute after DATA) the
+ * old checksum is checked first and a corrupted datagram dropped, counted.
+ */
+static void
+test_cksum_carry(void **state)
+{
+	static const uint8_t data8[8] = { 0x80, 0x60, 1, 2, 3, 4, 0xfe, 0xff };
+	const uint64_t bad0 = wk.cnt[GW_CNT_UDP_BAD_CKSUM];
+	struct gw_stun_addr peer = { .family = GW_STUN_FAMILY_IPV4, .port = 3480,
+				     .addr = { 198, 18, 5, 2 } };
+	uint8_t cd[16], send[128];
+	struct gw_ipv4_view ip;
+	struct gw_udp_view u;
+	struct gw_stun_enc e;
+	int len;
+
+	(void)state;
+	/* unpadded ChannelData: carried */
+	len = gw_turn_chandata_encode(cd, sizeof(cd), 0x4001, payload, sizeof(payload), false);
+	for (int bad = 0; bad < 2; bad++) {
+		sent_reset();
+		inject_deferred(dp_turn_chandata_input, CL_A, 1000, GW, 3478, cd, (size_t)len,
+				bad ? 7 : -1);
+		assert_int_equal(n_sent, 1);
+		assert_int_equal(dp_harness_views(dp_harness_sent[0], &ip, &u), bad ? -EILSEQ : 0);
+	}
+	/* padded: summed anew, so checked first */
+	len = gw_turn_chandata_encode(cd, sizeof(cd), 0x4001, payload, sizeof(payload), true);
+	assert_int_equal(len, 12);
+	for (int bad = 0; bad < 2; bad++) {
+		sent_reset();
+		inject_deferred(dp_turn_chandata_input, CL_A, 1000, GW, 3478, cd, (size_t)len,
+				bad ? 7 : -1);
+		assert_int_equal(n_sent, bad ? 0 : 1);
+		if (!bad)
+			captured(0, &ip, &u);
+	}
+	assert_int_equal(wk.cnt[GW_CNT_UDP_BAD_CKSUM], bad0 + 1);
+	/* Send, DATA last: carried; FINGERPRINT after DATA: summed anew, so a
+	 * checksum that does not match (the field corrupted, the message
+	 * intact, FINGERPRINT right) drops it */
+	for (int fp = 0; fp < 2; fp++) {
+		static const uint8_t txid[12] = { 11 };
+
+		assert_int_equal(gw_stun_enc_init(&e, send, sizeof(send),
+						  gw_stun_type(GW_STUN_SEND, GW_STUN_INDICATION),
+						  txid), 0);
+		assert_int_equal(gw_stun_enc_xor_addr(&e, GW_STUN_ATTR_XOR_PEER_ADDRESS, &peer), 0);
+		assert_int_equal(gw_stun_enc_bytes(&e, GW_STUN_ATTR_DATA, data8, sizeof(data8)), 0);
+		if (fp)
+			assert_int_equal(gw_stun_enc_fingerprint(&e), 0);
+		for (int bad = 0; bad < 2; bad++) {
+			sent_reset();
+			inject_deferred(dp_turn_input, CL_A, 1000, GW, 3478, send,
+					gw_stun_enc_len(&e), bad ? -2 : -1);
+			assert_int_equal(n_sent, fp && bad ? 0 : 1);
+			if (n_sent == 1) {
+				assert_int_equal(dp_harness_views(dp_harness_sent[0], &ip, &u),
+						 bad ? -EILSEQ : 0);
+				assert_int_equal(ip.dst, PEER);
+			}
+		}
+	}
+	assert_int_equal(wk.cnt[GW_CNT_UDP_BAD_CKSUM], bad0 + 2);
+	/* peer -> client as ChannelData (3480 has channel 0x4001) and as a Data
+	 * indication (3481): carried */
+	for (uint16_t port = 3480; port <= 3481; port++)
+		for (int bad = 0; bad < 2; bad++) {
+			sent_reset();
+			inject_deferred(dp_turn_relay_input, PEER, port, GW, relay_of_a.port,
+					payload, sizeof(payload), bad ? 3 : -1);
+			assert_int_equal(n_sent, 1);
+			assert_int_equal(dp_harness_views(dp_harness_sent[0], &ip, &u),
+					 bad ? -EILSEQ : 0);
+			assert_int_equal(ip.dst, CL_A);
+		}
+	assert_int_equal(wk.cnt[GW_CNT_UDP_BAD_CKSUM], bad0 + 2);
+	sent_reset();
+}
+
 static void
 test_hairpin(void **state)
 {
@@ -833,6 +947,22 @@ test_stream(void **state)
 	assert_int_equal(v.cls, GW_STUN_INDICATION);
 	assert_int_equal(gw_stun_get_xor_addr(&v, &v.attr[GW_STUN_A_XOR_PEER_ADDRESS], &a), 0);
 	assert_int_equal(a.port, 3999);
+
+	/* a peer's datagram whose checksum is pending: a stream copies the
+	 * bytes, so it is checked there; a corrupted one goes no further */
+	for (int bad = 0; bad < 2; bad++) {
+		const uint64_t bad0 = wk.cnt[GW_CNT_UDP_BAD_CKSUM];
+
+		inject_deferred(dp_turn_relay_input, PEER, 3480, GW, relay.port, payload,
+				sizeof(payload), bad ? 2 : -1);
+		assert_int_equal(strm_waiting(), bad ? 0 : 1);
+		assert_int_equal(wk.cnt[GW_CNT_UDP_BAD_CKSUM], bad0 + (uint64_t)bad);
+		if (!bad) {
+			n = strm_take(&h, buf, sizeof(buf));
+			assert_int_equal(gw_turn_chandata_parse(&cd, buf, n), 0);
+			assert_memory_equal(cd.data, payload, sizeof(payload));
+		}
+	}
 
 	/* a Binding request on the connection: the connection's address */
 	{
@@ -2092,6 +2222,7 @@ main(void)
 		cmocka_unit_test(test_sha256_and_rest),
 		cmocka_unit_test(test_permission_channel),
 		cmocka_unit_test(test_relay),
+		cmocka_unit_test(test_cksum_carry),
 		cmocka_unit_test(test_hairpin),
 		cmocka_unit_test(test_stream),
 		cmocka_unit_test(test_hardening),
