@@ -14,6 +14,7 @@
 #include "ct.h"
 #include "dp_arp.h"
 #include "dp_ctx.h"
+#include "dp_frag.h"
 #include "dp_ipc.h"
 #include "dp_log.h"
 #include "dp_ndp.h"
@@ -689,6 +690,25 @@ count_out(struct dp_worker *w, struct leg *l, size_t len, bool rtcp)
 }
 
 /*
+ * A datagram over the port's MTU, its headers written: in fragments, as a
+ * kernel socket (rtpengine's, Janus's) would send it. It comes to that when
+ * protecting grew a packet that arrived at the MTU (a SIP party's or an
+ * ingest's RTP, plus the SRTP tag); the receiver's stack reassembles.
+ * Consumes m.
+ */
+static void __rte_noinline
+xmit_frag(struct dp_worker *w, struct leg *l, struct rte_mbuf *m, size_t len, bool rtcp)
+{
+	if ((l->peer_v6 ? dp_frag_send6(w, l->pi, m, l->peer_ip6) :
+			  dp_frag_send(w, l->pi, m, l->peer_ip)) == 0) {
+		count_out(w, l, len, rtcp);
+		return;
+	}
+	DP_CNT(w, MEDIA_TX_FAIL);
+	LEG_CNT(l, dropped);
+}
+
+/*
  * xmit() to an IPv6 peer: UDP/IPv6 headers (HDRS6, 20 bytes more than
  * IPv4's: they reach into the headroom when the packet came over IPv4) in
  * front of the packet at p, the UDP checksum (mandatory over IPv6) in
@@ -702,7 +722,7 @@ xmit6(struct dp_worker *w, struct leg *l, struct rte_mbuf *m, uint8_t *p, size_t
 	uint8_t *frame = p - HDRS6;
 
 	if (unlikely(!port->has_ipv6 || frame < (uint8_t *)m->buf_addr ||
-		     GW_IPV6_HLEN + GW_UDP_HLEN + len > port->mtu)) {
+		     GW_UDP_HLEN + len > 0xffff)) {
 		DP_CNT(w, MEDIA_TX_FAIL);
 		LEG_CNT(l, dropped);
 		rte_pktmbuf_free(m);
@@ -716,6 +736,10 @@ xmit6(struct dp_worker *w, struct leg *l, struct rte_mbuf *m, uint8_t *p, size_t
 		       (uint16_t)(GW_UDP_HLEN + len));
 	gw_udp6_encode(frame + GW_ETH_HLEN + GW_IPV6_HLEN, port->ipv6, l->peer_ip6, l->port,
 		       l->peer_port, (uint16_t)len);
+	if (unlikely(GW_IPV6_HLEN + GW_UDP_HLEN + len > port->mtu)) {
+		xmit_frag(w, l, m, len, rtcp);
+		return;
+	}
 	count_out(w, l, len, rtcp);
 	dp_ndp_send_ip6(w, l->pi, m, l->peer_ip6);
 }
@@ -735,7 +759,7 @@ xmit(struct dp_worker *w, struct leg *l, struct rte_mbuf *m, uint8_t *p, size_t 
 		xmit6(w, l, m, p, len, rtcp);
 		return;
 	}
-	if (unlikely(GW_IPV4_HLEN + GW_UDP_HLEN + len > dp.ports[l->pi].mtu)) {
+	if (unlikely(GW_IPV4_HLEN + GW_UDP_HLEN + len > 0xffff)) {
 		DP_CNT(w, MEDIA_TX_FAIL);
 		LEG_CNT(l, dropped);
 		rte_pktmbuf_free(m);
@@ -749,6 +773,10 @@ xmit(struct dp_worker *w, struct leg *l, struct rte_mbuf *m, uint8_t *p, size_t 
 		       l->port, l->peer_port, (uint16_t)len);
 	gw_ipv4_encode(frame + GW_ETH_HLEN, dp.ports[l->pi].ipv4, l->peer_ip, GW_IPPROTO_UDP, 64,
 		       (uint16_t)(GW_UDP_HLEN + len), w->ip_id++);
+	if (unlikely(GW_IPV4_HLEN + GW_UDP_HLEN + len > dp.ports[l->pi].mtu)) {
+		xmit_frag(w, l, m, len, rtcp);
+		return;
+	}
 	count_out(w, l, len, rtcp);
 	dp_arp_send_ip(w, l->pi, m, l->peer_ip);
 }
@@ -832,8 +860,7 @@ resend_to(struct dp_worker *w, struct leg *l, struct rte_mbuf *m, uint8_t *p, si
 		 : again ? dp_srtp_protect_again(l->tx, p, &len, cap)
 			 : dp_srtp_protect(l->tx, p, &len, cap);
 
-	if (unlikely(!l->peer_set || rc != 0 ||
-		     GW_IPV4_HLEN + GW_UDP_HLEN + len > dp.ports[l->pi].mtu)) {
+	if (unlikely(!l->peer_set || rc != 0)) {
 		DP_CNT(w, MEDIA_TX_FAIL);
 		rte_pktmbuf_free(m);
 		return false;

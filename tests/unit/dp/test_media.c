@@ -11,7 +11,8 @@
  * 500 ms with the sender SSRC rewritten, replayed and tampered packets
  * dropped and counted, and deletes returning every leg, SRTP context and
  * mbuf; IPv6 peers (echo, latching, fan-out across the families, a
- * viewer's PLI to an IPv6 publisher) sent as UDP/IPv6 with a valid checksum.
+ * viewer's PLI to an IPv6 publisher) sent as UDP/IPv6 with a valid checksum;
+ * packets the SRTP tag pushes over the MTU sent in fragments (IPv4, IPv6).
  */
 #include <errno.h>
 #include <setjmp.h>
@@ -28,6 +29,7 @@
 
 #define DP_HARNESS_NDP     /* dp_ndp.c is not linked: capture IPv6 too */
 #include "dp_harness.h"
+#include "dp_frag.h"
 #include "dp_ipc.h"
 #include "dp_media.h"
 #include "dp_rtcp.h"
@@ -594,6 +596,44 @@ plain_sent(unsigned i, uint32_t ip_dst, uint16_t sport, uint16_t dport, size_t *
 	return u.payload;
 }
 
+/*
+ * The IPv4 fragments sent at [first, first + n): their payloads put back
+ * together at their offsets into dgram (cap bytes), checked as a kernel's
+ * reassembly would (one Identification, offsets contiguous, the last
+ * without MF, DF clear, none over the port's MTU). Returns the datagram's
+ * length; *ip gets the first fragment's header view.
+ */
+static size_t
+reassembled(unsigned first, unsigned n, uint8_t *dgram, size_t cap, struct gw_ipv4_view *ip)
+{
+	size_t total = 0;
+	uint16_t id = 0;
+
+	assert_true(first + n <= dp_harness_n_sent);
+	for (unsigned i = first; i < first + n; i++) {
+		const uint8_t *f = rte_pktmbuf_mtod(dp_harness_sent[i], const uint8_t *);
+		size_t flen = rte_pktmbuf_pkt_len(dp_harness_sent[i]);
+		struct gw_ipv4_view v;
+		uint16_t fo;
+
+		assert_true(flen - GW_ETH_HLEN <= 1500);
+		assert_int_equal(gw_ipv4_parse(&v, f + GW_ETH_HLEN, flen - GW_ETH_HLEN), 0);
+		fo = (uint16_t)(f[GW_ETH_HLEN + 6] << 8 | f[GW_ETH_HLEN + 7]);
+		assert_int_equal(fo & 0x4000, 0);                          /* DF clear */
+		assert_int_equal((fo & 0x2000) != 0, i + 1 < first + n);  /* MF but the last */
+		assert_int_equal((size_t)(fo & 0x1fff) * 8, total);        /* contiguous */
+		if (i == first) {
+			*ip = v;
+			id = (uint16_t)(f[GW_ETH_HLEN + 4] << 8 | f[GW_ETH_HLEN + 5]);
+		}
+		assert_int_equal(f[GW_ETH_HLEN + 4] << 8 | f[GW_ETH_HLEN + 5], id);
+		assert_true(total + v.payload_len <= cap);
+		memcpy(dgram + total, v.payload, v.payload_len);
+		total += v.payload_len;
+	}
+	return total;
+}
+
 /* Calls (issue 9): an SRTP leg bridged with a plain RTP leg whose RTCP uses a
  * separate port: SRTP <-> RTP and SRTCP <-> RTCP, latching, unbridging on delete. */
 static void
@@ -657,15 +697,49 @@ test_bridge(void **state)
 	deliver(&sip, pkt, 4);
 	assert_int_equal(dp_harness_n_sent, 4);
 	assert_int_equal(leg_cnt(2, GW_IPC_MEDIA_CNT_malformed), 1);
-	assert_int_equal(leg_cnt(2, GW_IPC_MEDIA_CNT_rtp_in), 1);
+	/* plain RTP at the MTU (1472 bytes: 1500 with its headers) grows by the
+	 * SRTP tag past it: sent in two fragments that reassemble into a
+	 * datagram with a right checksum the browser unprotects */
+	{
+		uint8_t dgram[1600];
+		struct gw_ipv4_view ip, whole;
+		struct gw_udp_view u;
+		size_t n;
+
+		const uint64_t fo0 = w0->cnt[GW_CNT_IPV4_FRAG_OUT];
+
+		len = rtp_packet(pkt, 0x2222, 2, 1460);
+		assert_int_equal(len, 1472);
+		deliver(&sip, pkt, len);
+		assert_int_equal(dp_harness_n_sent, 6);
+		n = reassembled(4, 2, dgram, sizeof(dgram), &ip);
+		assert_int_equal(n, GW_UDP_HLEN + len + 10);
+		assert_int_equal(ip.src, GW);
+		assert_int_equal(ip.dst, b.ip);
+		assert_int_equal(dp_harness_sent_dst[4], b.ip);
+		whole = ip;
+		whole.payload = dgram;
+		whole.payload_len = n;
+		whole.is_fragment = false;
+		assert_int_equal(gw_udp_parse(&u, &whole), 0);      /* checksum verified */
+		assert_int_equal(u.sport, b.port);
+		assert_int_equal(u.dport, b.sport);
+		got = u.payload_len;
+		assert_int_equal(dp_srtp_unprotect(b.rx, (uint8_t *)(uintptr_t)u.payload, &got), 0);
+		assert_int_equal(got, len);
+		assert_memory_equal(u.payload, pkt, len);
+		assert_int_equal(w0->cnt[GW_CNT_IPV4_FRAG_OUT] - fo0, 1);
+	}
+	assert_int_equal(leg_cnt(2, GW_IPC_MEDIA_CNT_rtp_in), 2);
 	assert_int_equal(leg_cnt(2, GW_IPC_MEDIA_CNT_rtp_out), 1);
 	assert_int_equal(leg_cnt(1, GW_IPC_MEDIA_CNT_rtcp_out), 1);
+	assert_int_equal(leg_cnt(1, GW_IPC_MEDIA_CNT_rtp_out), 2);
 	/* the plain leg goes: the browser's media has nowhere to go */
 	assert_int_equal(leg_op(2, GW_IPC_MEDIA_DEL, 0, 0, 0), 0);
 	len = rtp_packet(pkt, 0x1111, 3, 100);
 	browser_send(&b, pkt, len, false, wire, &wlen);
 	deliver(&b, wire, wlen);
-	assert_int_equal(dp_harness_n_sent, 4);
+	assert_int_equal(dp_harness_n_sent, 6);
 	assert_int_equal(leg_op(1, GW_IPC_MEDIA_DEL, 0, 0, 0), 0);
 	assert_int_equal(leg_op(3, GW_IPC_MEDIA_DEL, 0, 0, 0), 0);
 	browser_down(&b);
@@ -1889,6 +1963,56 @@ test_ipv6_peers(void **state)
 	assert_int_equal(dp_harness_n_sent, 3);
 	p = received(2, &pub, &got, true);
 	assert_int_equal(got, len);
+	/* 1450 bytes of RTP fit the publisher's IPv4 MTU with the GCM tag; to
+	 * the IPv6 viewer (20 bytes more of header, its own tag) they do not:
+	 * two fragments (Fragment header, one Identification), which put back
+	 * together make a datagram with a right checksum the viewer unprotects */
+	{
+		const uint64_t fo0 = w0->cnt[GW_CNT_IPV6_FRAG_OUT];
+		uint8_t whole[1700];
+		size_t total = 0;
+		struct gw_ipv6_view ip;
+		struct gw_udp_view u;
+
+		len = rtp_packet(pkt, 0x1234, 2, 1438);
+		assert_int_equal(len, 1450);
+		browser_send(&pub, pkt, len, false, wire, &wlen);
+		deliver(&pub, wire, wlen);
+		assert_int_equal(dp_harness_n_sent, 6);
+		assert_int_equal(w0->cnt[GW_CNT_IPV6_FRAG_OUT] - fo0, 1);
+		p = received(5, &sub4, &got, false);
+		assert_memory_equal(p, pkt, len);
+		for (unsigned i = 3; i < 5; i++) {
+			const uint8_t *f = rte_pktmbuf_mtod(dp_harness_sent[i], const uint8_t *) +
+					   GW_ETH_HLEN;
+			size_t flen = rte_pktmbuf_pkt_len(dp_harness_sent[i]) - GW_ETH_HLEN;
+			uint16_t off = (uint16_t)(f[42] << 8 | f[43]);
+
+			assert_true(flen <= 1500);
+			assert_int_equal(f[6], 44);                      /* Fragment header */
+			assert_int_equal(f[40], GW_IPPROTO_UDP);
+			assert_int_equal(off & 1, i == 3);               /* M but the last */
+			assert_int_equal(off & 0xfff8, total);
+			assert_memory_equal(f + 44, rte_pktmbuf_mtod(dp_harness_sent[3], uint8_t *) +
+						    GW_ETH_HLEN + 44, 4);  /* one Identification */
+			assert_memory_equal(dp_harness_sent_dst6[i], v6, 16);
+			if (i == 3)
+				memcpy(whole, f, GW_IPV6_HLEN);
+			memcpy(whole + GW_IPV6_HLEN + total, f + 48, flen - 48);
+			total += flen - 48;
+		}
+		whole[4] = (uint8_t)(total >> 8);
+		whole[5] = (uint8_t)total;
+		whole[6] = GW_IPPROTO_UDP;
+		assert_int_equal(gw_ipv6_parse(&ip, whole, GW_IPV6_HLEN + total), 0);
+		assert_int_equal(gw_udp6_parse(&u, &ip, 0), 0);       /* checksum verified */
+		assert_int_equal(u.dport, sub6.sport);
+		got = u.payload_len;
+		assert_int_equal(dp_srtp_unprotect(sub6.rx, (uint8_t *)(uintptr_t)u.payload, &got),
+				 0);
+		assert_int_equal(got, len);
+		assert_memory_equal(u.payload, pkt, len);
+	}
 	assert_int_equal(leg_op(1, GW_IPC_MEDIA_DEL, 0, 0, 0), 0);
 	assert_int_equal(leg_op(2, GW_IPC_MEDIA_DEL, 0, 0, 0), 0);
 	assert_int_equal(leg_op(3, GW_IPC_MEDIA_DEL, 0, 0, 0), 0);
@@ -1961,7 +2085,8 @@ main(void)
 	dp.pool = pool;
 	w0 = rte_zmalloc("w0", sizeof(*w0), RTE_CACHE_LINE_SIZE);
 	w1 = rte_zmalloc("w1", sizeof(*w1), RTE_CACHE_LINE_SIZE);
-	if (pool == NULL || w0 == NULL || w1 == NULL || dp_srtp_pool_create(&bpool, 96) != 0 ||
+	if (pool == NULL || w0 == NULL || w1 == NULL || dp_frag_init(255) != 0 ||
+	    dp_srtp_pool_create(&bpool, 96) != 0 ||
 	    dp_media_create(PORT0, PORT0 + 99, 48) != 0) {
 		fprintf(stderr, "setup failed\n");
 		return 1;
