@@ -264,6 +264,18 @@ tb_check() {
 	fi
 }
 
+# tb_stop_tree PID: the processes below PID first (a backgrounded
+# function's subshell, `ip netns exec`, `timeout`, the program under them),
+# then PID itself; each by its PID, as tb_stop_pid.
+tb_stop_tree() {
+	local pid=$1 c
+	[ -n "$pid" ] || return 0
+	for c in $(ps -o pid= --ppid "$pid" 2>/dev/null); do
+		tb_stop_tree "$c"
+	done
+	tb_stop_pid "$pid"
+}
+
 tb_cleanup() {
 	local pid
 	for pid in "${TB_PIDS[@]}"; do

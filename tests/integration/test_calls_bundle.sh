@@ -11,6 +11,17 @@
 #  - the browser's audio and video, bundled on its one 5-tuple, come out on
 #    the SIP side's two ports, each with its own payload type only (a small
 #    UDP receiver counts packets per port and payload type).
+# ffmpeg's VP8 comes in packets of its default 1472 bytes: with the SRTP tag
+# they exceed the 1500-byte MTU toward the browser, which the gateway sends
+# in IPv4 fragments (IPV4_FRAG_OUT moves; the browser still decodes).
+# Then a second call, cS, whose SIP side is SDES-SRTP with both sections
+# (transport-protocol RTP/SAVP: a=crypto in each section of the gateway's
+# offer, one key of the gateway's for the side, the SIP side's answer with
+# its own key per section): ffmpeg sends
+# SRTP audio and video with those keys (srtp://, -srtp_out_params) and the
+# browser decodes them; the browser's audio reaches an ffmpeg that decrypts
+# with the gateway's audio key (an SDP file input with a=crypto) and writes
+# a WAV that is not silence, its video the SIP side's video port (VP8 only).
 #
 #   netns rgbc (client: browser, ffmpeg, receiver)       netns rgbg
 #   rgbc0 198.18.76.1/24 <============ veth ============> rgbg0 (dataplane 198.18.76.2,
@@ -55,12 +66,12 @@ api_post() { tb_api -o "$2" -w '%{http_code}' -X POST -H 'Content-Type: applicat
 	--data-binary "@$3" "$TB_REST/v1/calls/$1"; }
 json_sdp() { python3 -c 'import json,sys; d=dict(json.loads(sys.argv[2])); d["sdp"]=open(sys.argv[1]).read(); print(json.dumps(d))' "$1" "$2"; }
 m_port() { sed -n "s/^m=$2 \([0-9]*\) .*/\1/p" "$1" | head -1 | tr -d '\r'; }
-dump() {
-	local f
-	for f in "$RES/cv.log" "$RES/cv.result.json"; do
+dump() { # [PAGE CALL]: cv cV unless named
+	local f n=${1:-cv} call=${2:-cV}
+	for f in "$RES/$n.log" "$RES/$n.result.json"; do
 		[ -f "$f" ] && { tb_log "--- $f"; tail -c 2500 "$f" | sed 's/^/#   /'; echo; }
 	done
-	tb_log "--- call: $(tb_api "$TB_REST/v1/calls/cV" | head -c 4000)"
+	tb_log "--- call: $(tb_api "$TB_REST/v1/calls/$call" | head -c 4000)"
 	curl -s "$TB_REST/metrics" | grep -E '^rtcgw_(media|ipc_punt|ice)' | grep -v ' 0$' | sed 's/^/# /'
 	tb_log "--- controlplane: $(grep -iE 'call|dtls|ice' "$TB_DIR/cp.log" 2>/dev/null | tail -20)"
 }
@@ -132,16 +143,17 @@ json.dump(count, open(out, "w"))
 EOP
 RECV_PID=$!
 TB_PIDS+=("$RECV_PID")
-# VP8 in 1200-byte packets, as SIP video phones send: ffmpeg's default 1472
-# leaves no room for the SRTP tag under the 1500-byte MTU (the gateway does
-# not fragment; such packets count as tx_fail on the WebRTC leg)
+# VP8 in ffmpeg's default packets of up to 1472 bytes: the keyframes' fill
+# the MTU, so with the SRTP tag toward the browser they go in fragments
+FRAG0=$(tb_metric rtcgw_ipv4_frag_out_total)
 tb_c timeout 100 ffmpeg -hide_banner -nostdin -loglevel warning -re \
 	-f lavfi -i "sine=frequency=440:sample_rate=8000" \
 	-f lavfi -i "testsrc=size=320x240:rate=15" -t 80 \
 	-map 0:a -ac 1 -ar 8000 -c:a pcm_mulaw -payload_type 0 -f rtp "rtp://$TB_GW_IP:$GW_A" \
 	-map 1:v -c:v libvpx -deadline realtime -cpu-used 8 -b:v 300k -g 15 \
-	-payload_type "$VP8" -f rtp "rtp://$TB_GW_IP:$GW_V?pkt_size=1200" >"$TB_DIR/send.log" 2>&1 &
-TB_PIDS+=("$!")
+	-payload_type "$VP8" -f rtp "rtp://$TB_GW_IP:$GW_V" >"$TB_DIR/send.log" 2>&1 &
+SEND_V=$!
+TB_PIDS+=("$SEND_V")
 tb_log "call cV: SIP side audio <-> gateway port $GW_A, video <-> $GW_V; browser on one port"
 fail0=$TB_FAIL
 receives() { # inbound audio and video packetsReceived growing, frames decoded
@@ -150,6 +162,8 @@ receives() { # inbound audio and video packetsReceived growing, frames decoded
 tb_check "SIP audio+video -> browser: audio and video packetsReceived growing, video framesDecoded > 0" \
 	tb_wait 45 receives
 tb_log "cv: $(pyget cv "r.get('last')")"
+tb_check "... the MTU-size VP8 packets went to the browser in IPv4 fragments (IPV4_FRAG_OUT moved)" \
+	test "$(tb_metric rtcgw_ipv4_frag_out_total)" -gt "${FRAG0:-0}"
 recv_done() { ! kill -0 "$RECV_PID" 2>/dev/null; }
 tb_check "the SIP side's receiver finished" tb_wait 40 recv_done
 tb_log "SIP side received (port/PT: packets): $(cat "$TB_DIR/sip-recv.json" 2>/dev/null)"
@@ -201,9 +215,140 @@ tb_check "... and the browser still decodes video" \
 
 # ---- teardown ----------------------------------------------------------------------
 chrome_stop_all
+# the sender stops with its call (cS reuses the call's ports)
+tb_stop_tree "$SEND_V"
 tb_check "DELETE /v1/calls/cV -> 200" \
 	test "$(curl -s -m 5 -o /dev/null -w '%{http_code}' -X DELETE -H "Authorization: Bearer $TB_TOKEN" "$TB_REST/v1/calls/cV")" = 200
 legs_freed() { [ "$(tb_metric rtcgw_calls_media_legs)" = 0 ] && [ "$(tb_metric rtcgw_media_leg_added_total)" = "$(tb_metric rtcgw_media_leg_removed_total)" ]; }
 tb_check "every dataplane leg freed" tb_wait 5 legs_freed
+
+# ---- cS: an SDES-SRTP SIP side with audio and video ------------------------------
+bail_s() {
+	[ "$TB_FAIL" = 0 ] && return 0
+	dump cs cS
+	tb_done
+	exit 1
+}
+chrome_start cs "mode=calloffer&video=1&call=cS&ftag=browser&secs=$SECS&ng=$(urlq '{"transport-protocol":"RTP/SAVP"}')"
+tb_check "(SDES) browser's audio+video offer -> 200: two RTP/SAVP sections, a=crypto in each, no BUNDLE, for the SIP side" \
+	tb_wait 40 jassert cs "r.get('status') == 200 and re.search(r'm=audio [0-9]+ RTP/SAVP ', r.get('sip', '')) and re.search(r'm=video [0-9]+ RTP/SAVP ', r['sip']) and len(r['sip'].split('m=')) == 3 and all('a=crypto:' in x for x in r['sip'].split('m=')[1:]) and 'BUNDLE' not in r['sip']"
+bail_s
+pyget cs "r['sip']" >"$TB_DIR/s-offer.sdp"
+GS_A=$(m_port "$TB_DIR/s-offer.sdp" audio)
+GS_V=$(m_port "$TB_DIR/s-offer.sdp" video)
+VP8S=$(tr -d '\r' <"$TB_DIR/s-offer.sdp" | sed -n 's/^a=rtpmap:\([0-9]*\) VP8\/90000$/\1/p' | head -1)
+sec_crypto() { # FILE KIND: the section's a=crypto line for AES_CM_128_HMAC_SHA1_80
+	tr -d '\r' <"$1" | awk -v k="$2" '/^m=/ { in_s = ($0 ~ "^m=" k " ") }
+		in_s && /^a=crypto:[0-9]+ AES_CM_128_HMAC_SHA1_80 inline:/ { print; exit }'
+}
+OC_A=$(sec_crypto "$TB_DIR/s-offer.sdp" audio)
+OC_V=$(sec_crypto "$TB_DIR/s-offer.sdp" video)
+tb_log "(SDES) gateway: audio $GS_A '$OC_A', video $GS_V '$OC_V', VP8 PT $VP8S"
+tb_check "(SDES) the gateway offers AES_CM_128_HMAC_SHA1_80 in both sections" \
+	test -n "$OC_A" -a -n "$OC_V"
+bail_s
+RECV_S=30020                  # the SIP side's audio port; video on RECV_S+2
+KEY_SA=$(head -c 30 /dev/urandom | base64)
+KEY_SV=$(head -c 30 /dev/urandom | base64)
+TAG_A=$(sed 's/^a=crypto:\([0-9]*\) .*/\1/' <<<"$OC_A")
+TAG_V=$(sed 's/^a=crypto:\([0-9]*\) .*/\1/' <<<"$OC_V")
+printf 'v=0\r\no=sip 3 1 IN IP4 %s\r\ns=-\r\nc=IN IP4 %s\r\nt=0 0\r\nm=audio %s RTP/SAVP 0\r\na=rtpmap:0 PCMU/8000\r\na=crypto:%s AES_CM_128_HMAC_SHA1_80 inline:%s\r\na=sendrecv\r\nm=video %s RTP/SAVP %s\r\na=rtpmap:%s VP8/90000\r\na=crypto:%s AES_CM_128_HMAC_SHA1_80 inline:%s\r\na=sendrecv\r\n' \
+	"$SIP_IP" "$SIP_IP" "$RECV_S" "$TAG_A" "$KEY_SA" "$((RECV_S + 2))" "$VP8S" "$VP8S" "$TAG_V" "$KEY_SV" \
+	>"$TB_DIR/s-answer.sdp"
+json_sdp "$TB_DIR/s-answer.sdp" '{"from-tag":"browser","to-tag":"sip","flags":["trust-address"]}' >"$TB_DIR/s-answer.json"
+tb_check "(SDES) SIP side's answer, its own key in each section -> 200" \
+	test "$(api_post cS/answer "$TB_DIR/s-answer.out" "$TB_DIR/s-answer.json")" = 200
+bail_s
+jq -j .sdp "$TB_DIR/s-answer.out" >"$RES/cs.box.tmp" && mv "$RES/cs.box.tmp" "$RES/cs.box"
+bundled_s() {
+	local f=$RES/cs.box
+	[ -n "$(m_port "$f" audio)" ] && [ "$(m_port "$f" audio)" = "$(m_port "$f" video)" ] &&
+		grep -q '^a=group:BUNDLE' "$f" && grep -q '^a=fingerprint:sha-256' "$f" &&
+		! grep -q 'a=crypto' "$f"
+}
+tb_check "(SDES) the browser's answer: one port, BUNDLE, DTLS (no a=crypto)" bundled_s
+# the SIP side's receivers: ffmpeg decrypts the audio with the gateway's
+# key (what the gateway sends with); the video port counts VP8 packets
+printf 'v=0\r\no=- 1 1 IN IP4 %s\r\ns=-\r\nc=IN IP4 %s\r\nt=0 0\r\nm=audio %s RTP/SAVP 0\r\na=rtpmap:0 PCMU/8000\r\n%s\r\n' \
+	"$SIP_IP" "$SIP_IP" "$RECV_S" "$OC_A" >"$TB_DIR/s-recv.sdp"
+tb_c timeout 40 ffmpeg -hide_banner -nostdin -loglevel warning \
+	-protocol_whitelist file,udp,rtp,srtp,crypto -i "$TB_DIR/s-recv.sdp" -t 8 -ac 1 -y \
+	"$TB_DIR/s-recv.wav" >"$TB_DIR/s-recv.log" 2>&1 &
+SRECV_PID=$!
+TB_PIDS+=("$SRECV_PID")
+tb_c timeout 40 python3 - "$SIP_IP" "$((RECV_S + 2))" "$TB_DIR/s-video.json" <<'EOP' &
+import json, select, socket, sys, time
+ip, port, out = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.bind((ip, port))
+count = {}
+end = time.time() + 20
+while time.time() < end:
+    if select.select([s], [], [], 0.5)[0]:
+        d = s.recv(2048)
+        if len(d) >= 12 and d[0] >> 6 == 2:
+            k = str(d[1] & 0x7f)
+            count[k] = count.get(k, 0) + 1
+json.dump(count, open(out, "w"))
+EOP
+SVID_PID=$!
+TB_PIDS+=("$SVID_PID")
+tb_c timeout 100 ffmpeg -hide_banner -nostdin -loglevel warning -re \
+	-f lavfi -i "sine=frequency=440:sample_rate=8000" \
+	-f lavfi -i "testsrc=size=320x240:rate=15" -t 80 \
+	-map 0:a -ac 1 -ar 8000 -c:a pcm_mulaw -payload_type 0 -f rtp \
+	-srtp_out_suite AES_CM_128_HMAC_SHA1_80 -srtp_out_params "$KEY_SA" "srtp://$TB_GW_IP:$GS_A" \
+	-map 1:v -c:v libvpx -deadline realtime -cpu-used 8 -b:v 300k -g 15 \
+	-payload_type "$VP8S" -f rtp \
+	-srtp_out_suite AES_CM_128_HMAC_SHA1_80 -srtp_out_params "$KEY_SV" "srtp://$TB_GW_IP:$GS_V?pkt_size=1200" \
+	>"$TB_DIR/s-send.log" 2>&1 &
+TB_PIDS+=("$!")
+fail0=$TB_FAIL
+receives_s() {
+	jassert cs "s.get('conn') == 'connected' and len(r['samples']) >= 3 and s['audioIn'] > r['samples'][-3]['audioIn'] > 0 and s['videoIn'] > r['samples'][-3]['videoIn'] > 0 and s['framesDecoded'] > 0"
+}
+tb_check "(SDES) SIP SRTP audio+video -> browser: audio and video packetsReceived growing, video framesDecoded > 0" \
+	tb_wait 45 receives_s
+tb_log "cs: $(pyget cs "r.get('last')")"
+srecv_done() { ! kill -0 "$SRECV_PID" 2>/dev/null && ! kill -0 "$SVID_PID" 2>/dev/null; }
+tb_check "(SDES) the SIP side's receivers finished" tb_wait 40 srecv_done
+s_loud() {
+	python3 - "$TB_DIR/s-recv.wav" <<'EOP'
+import array, math, sys, wave
+try:
+    w = wave.open(sys.argv[1])
+    a = array.array("h", w.readframes(w.getnframes()))
+    secs = w.getnframes() / w.getframerate()
+except Exception as e:
+    print("# no WAV: %s" % e)
+    sys.exit(1)
+rms = math.sqrt(sum(x * x for x in a) / max(len(a), 1))
+print("# s-recv.wav: %.1f s, RMS %.0f" % (secs, rms))
+sys.exit(0 if secs >= 4 and rms > 100 else 1)
+EOP
+}
+tb_check "(SDES) browser -> SIP audio: SRTP that decrypts with the gateway's key into a WAV that is not silence" s_loud
+tb_log "(SDES) SIP video port received (PT: packets): $(cat "$TB_DIR/s-video.json" 2>/dev/null)"
+s_video() {
+	python3 - "$TB_DIR/s-video.json" "$VP8S" <<'EOP'
+import json, sys
+c = json.load(open(sys.argv[1]))
+sys.exit(0 if c.get(sys.argv[2], 0) > 50 and set(c) == {sys.argv[2]} else 1)
+EOP
+}
+tb_check "(SDES) browser -> SIP video: VP8 (PT $VP8S) on the video port, >50, nothing else" s_video
+legs_counted_s() {
+	local d
+	d=$(tb_api "$TB_REST/v1/calls/cS")
+	[ "$(printf '%s' "$d" | jq '[.legs[] | select(.kind == "rtp" and .counters.rtp_in > 50 and .counters.rtp_out > 50 and .counters.auth_fail == 0)] | length')" = 3 ] ||
+		{ tb_log "GET cS: $d"; return 1; }
+}
+tb_check "(SDES) GET /v1/calls/cS: the WebRTC leg and both SDES legs >50 in and out, no auth failures" \
+	tb_wait 5 legs_counted_s
+[ "$TB_FAIL" != "$fail0" ] && { dump cs cS; tb_log "--- s-send.log: $(tail -5 "$TB_DIR/s-send.log")"; tb_log "--- s-recv.log: $(tail -5 "$TB_DIR/s-recv.log")"; }
+chrome_stop_all
+tb_check "(SDES) DELETE /v1/calls/cS -> 200" \
+	test "$(curl -s -m 5 -o /dev/null -w '%{http_code}' -X DELETE -H "Authorization: Bearer $TB_TOKEN" "$TB_REST/v1/calls/cS")" = 200
+tb_check "(SDES) every dataplane leg freed" tb_wait 5 legs_freed
 tb_check "dataplane still healthy" tb_healthz_ok
 tb_done

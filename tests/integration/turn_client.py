@@ -270,8 +270,7 @@ def main():
                            c.gw)
                 out = str(code)
         else:
-            c = Client(a.gw, a.port, a.user, a.pwd)
-            r = c.allocate()
+            c, r = alloc_client(a)
             if r != 200:
                 out = "alloc-%s" % r
             else:
