@@ -278,8 +278,11 @@ tb_stop_tree() {
 
 tb_cleanup() {
 	local pid
+	# the tree: `tb_c prog &` leaves a subshell's PID in TB_PIDS, with
+	# prog under it (test_turn_relayaddr.sh's turnutils_peer outlived a
+	# run that way)
 	for pid in "${TB_PIDS[@]}"; do
-		tb_stop_pid "$pid"
+		tb_stop_tree "$pid"
 	done
 	if [ "$TB_FAIL" -ne 0 ] || [ -n "${TB_KEEP_LOGS:-}" ]; then
 		for f in "$TB_DIR"/*.log; do
