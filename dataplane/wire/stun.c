@@ -207,6 +207,32 @@ parse_header(struct gw_stun_view *v, const uint8_t **c, const uint8_t *end)
 	return 0;
 }
 
+/*
+ * attr[] (16-aligned) to zero in 16-byte stores, then any 8-byte tail. The
+ * stores were field by field (two per slot), which the profile of an ICE
+ * check put at half of parsing it. may_alias: the slots are read as
+ * struct gw_stun_attr afterwards. The unroll keeps GCC from turning the
+ * loop back into `rep stos`.
+ */
+static inline void
+zero_attrs(struct gw_stun_attr *a)
+{
+	typedef uint32_t zv __attribute__((vector_size(16), may_alias));
+	enum { N16 = sizeof(struct gw_stun_attr) * GW_STUN_A_MAX / 16 };
+	zv *d = (zv *)(void *)a;
+	size_t i;
+
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC unroll 32
+#endif
+	for (i = 0; i < N16; i++)
+		d[i] = (zv){ 0, 0, 0, 0 };
+	for (i = N16 * 16 / sizeof(*a); i < GW_STUN_A_MAX; i++) {
+		a[i].off = 0;
+		a[i].len = 0;
+	}
+}
+
 int
 gw_stun_parse(struct gw_stun_view *v, const uint8_t *p, size_t len)
 {
@@ -217,15 +243,11 @@ gw_stun_parse(struct gw_stun_view *v, const uint8_t *p, size_t len)
 	if (v == NULL || p == NULL)
 		return -EINVAL;
 	/* Zero what is read without a count: the header fields and attr[]
-	 * (unknown[] and peers[] are read up to n_unknown and n_peers). Field
-	 * by field: a plain memset of the view compiled to `rep stos`, whose
-	 * start-up cost was a third of parsing an ICE check, and 8-byte stores
-	 * over attr[] (4-aligned) split and then stalled the 4-byte reads. */
+	 * (unknown[] and peers[] are read up to n_unknown and n_peers). Not
+	 * with one memset of the view: it compiled to `rep stos`, whose
+	 * start-up cost was a third of parsing an ICE check. */
 	memset(v, 0, offsetof(struct gw_stun_view, unknown));
-	for (size_t i = 0; i < GW_STUN_A_MAX; i++) {
-		v->attr[i].off = 0;
-		v->attr[i].len = 0;
-	}
+	zero_attrs(v->attr);
 	if (len < GW_STUN_HDR_LEN || len > GW_STUN_HDR_LEN + 0xffffu)
 		return -EBADMSG;
 	end = p + len;

@@ -149,7 +149,8 @@ struct gw_stun_view {
 	uint8_t flags;                /**< GW_STUN_F_* */
 	uint16_t dup_type;            /**< first attribute type seen twice, if any */
 	uint16_t unknown[GW_STUN_MAX_UNKNOWN]; /**< unknown comprehension-required types */
-	struct gw_stun_attr attr[GW_STUN_A_MAX];            /**< first of each kind */
+	/** first of each kind; 16-aligned: gw_stun_parse() clears it 16 bytes a store */
+	_Alignas(16) struct gw_stun_attr attr[GW_STUN_A_MAX];
 	struct gw_stun_attr peers[GW_STUN_MAX_PEERS];       /**< every XOR-PEER-ADDRESS */
 };
 
