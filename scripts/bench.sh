@@ -12,8 +12,8 @@
 #
 # at light (5000 pps offered: 100 clients x 50 msg/s), medium (50000 pps)
 # and flat-out load, the servers alternating (round r starts with rtcgw when
-# r is odd), ROUNDS rounds. Server CPU: utime + stime from /proc/PID/stat over
-# the traffic phase (TURN allocation set-up reported apart). Prints a
+# r is odd), ROUNDS rounds. Server CPU: the run time of its threads
+# (/proc/PID/task/*/schedstat, read by the generator) over the traffic phase (TURN allocation set-up reported apart). Prints a
 # markdown table (medians over the rounds; also written to
 # tests/bench/results/latest.md) and plots it (latest.png).
 #

@@ -34,7 +34,8 @@
 #
 # Server on CPU 1 (rtcgw's dataplane worker; rtpengine with taskset, one
 # forwarding thread), generator on CPU 0. Reported per server: packets
-# forwarded per server CPU-second (utime+stime from /proc over the traffic),
+# forwarded per server CPU-second (its threads' run time, /proc/PID/task/*/schedstat,
+# over the traffic),
 # throughput, loss, latency p50/p99, and ng offer+answer+delete per second;
 # the ratio rtcgw/rtpengine. Alternating, ROUNDS rounds, medians; a markdown
 # table on stdout and in tests/bench/results/calls.md.
