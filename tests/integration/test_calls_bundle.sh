@@ -312,21 +312,7 @@ tb_check "(SDES) SIP SRTP audio+video -> browser: audio and video packetsReceive
 tb_log "cs: $(pyget cs "r.get('last')")"
 srecv_done() { ! kill -0 "$SRECV_PID" 2>/dev/null && ! kill -0 "$SVID_PID" 2>/dev/null; }
 tb_check "(SDES) the SIP side's receivers finished" tb_wait 40 srecv_done
-s_loud() {
-	python3 - "$TB_DIR/s-recv.wav" <<'EOP'
-import array, math, sys, wave
-try:
-    w = wave.open(sys.argv[1])
-    a = array.array("h", w.readframes(w.getnframes()))
-    secs = w.getnframes() / w.getframerate()
-except Exception as e:
-    print("# no WAV: %s" % e)
-    sys.exit(1)
-rms = math.sqrt(sum(x * x for x in a) / max(len(a), 1))
-print("# s-recv.wav: %.1f s, RMS %.0f" % (secs, rms))
-sys.exit(0 if secs >= 4 and rms > 100 else 1)
-EOP
-}
+s_loud() { python3 "$TB_ROOT/tests/integration/wav_loud.py" "$TB_DIR/s-recv.wav" 4; }
 tb_check "(SDES) browser -> SIP audio: SRTP that decrypts with the gateway's key into a WAV that is not silence" s_loud
 tb_log "(SDES) SIP video port received (PT: packets): $(cat "$TB_DIR/s-video.json" 2>/dev/null)"
 s_video() {

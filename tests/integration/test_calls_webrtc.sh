@@ -109,20 +109,7 @@ ffmpeg_recv() {
 }
 declare -A RECV_PID
 wav_loud() { # NAME: the WAV has RECV_S/2 seconds or more and is not silence
-	python3 - "$TB_DIR/recv-$1.wav" "$RECV_S" <<'EOP'
-import array, math, sys, wave
-try:
-    w = wave.open(sys.argv[1])
-    a = array.array("h", w.readframes(w.getnframes()))
-    secs = w.getnframes() / w.getframerate()
-except Exception as e:
-    print("# no WAV: %s" % e)
-    sys.exit(1)
-rms = math.sqrt(sum(x * x for x in a) / max(len(a), 1))
-print("# %s: %.1f s, RMS %.0f, peak %d" % (sys.argv[1].rsplit("/", 1)[-1], secs, rms,
-                                        max((abs(x) for x in a), default=0)))
-sys.exit(0 if secs >= float(sys.argv[2]) / 2 and rms > 100 else 1)
-EOP
+	python3 "$TB_ROOT/tests/integration/wav_loud.py" "$TB_DIR/recv-$1.wav" "$((RECV_S / 2))"
 }
 recv_done() { ! kill -0 "${RECV_PID[$1]}" 2>/dev/null; }
 
