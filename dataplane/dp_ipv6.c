@@ -108,12 +108,28 @@ icmp6_input(struct dp_worker *w, unsigned pi, struct rte_mbuf *m, const struct g
 	}
 }
 
+/* The UDP checksum udp6_input() deferred, checked before anything acts on
+ * the datagram (as udp_settle() in dp_classify.c). False: counted, m dropped. */
+static bool
+udp6_settle(struct dp_worker *w, struct rte_mbuf *m, const struct gw_ipv6_view *ip,
+	    struct gw_udp_view *u)
+{
+	if (likely(gw_udp6_cksum_ok(ip, u))) {
+		u->cksum_pending = false;
+		return true;
+	}
+	DP_CNT(w, UDP_BAD_CKSUM);
+	drop(m);
+	return false;
+}
+
 static void
 udp6_input(struct dp_worker *w, unsigned pi, struct rte_mbuf *m, const struct gw_ipv6_view *ip)
 {
 	enum gw_demux_class cls;
 	struct gw_udp_view u;
 	uint64_t l4 = m->ol_flags & RTE_MBUF_F_RX_L4_CKSUM_MASK;
+	bool chandata;
 	int rc;
 
 	if (unlikely(l4 == RTE_MBUF_F_RX_L4_CKSUM_BAD)) {
@@ -121,9 +137,14 @@ udp6_input(struct dp_worker *w, unsigned pi, struct rte_mbuf *m, const struct gw
 		drop(m);
 		return;
 	}
-	rc = gw_udp6_parse(&u, ip, l4 == RTE_MBUF_F_RX_L4_CKSUM_GOOD ? GW_NET_CKSUM_VERIFIED : 0);
+	/* As over IPv4 (dp_classify.c): without RX offload the check is
+	 * deferred; relayed TURN data carries its checksum forward, every other
+	 * datagram is checked below before anything reads it. (A zero
+	 * checksum, forbidden over IPv6, is refused here either way.) */
+	rc = gw_udp6_parse(&u, ip, l4 == RTE_MBUF_F_RX_L4_CKSUM_GOOD ? GW_NET_CKSUM_VERIFIED :
+									GW_NET_CKSUM_DEFER);
 	if (rc != 0) {
-		if (rc == -EILSEQ)
+		if (rc == -EILSEQ)      /* a zero checksum */
 			DP_CNT(w, UDP_BAD_CKSUM);
 		else
 			DP_CNT(w, UDP_BAD_HDR);
@@ -136,6 +157,8 @@ udp6_input(struct dp_worker *w, unsigned pi, struct rte_mbuf *m, const struct gw
 		return;
 	}
 	if (!service_port(u.dport)) {
+		if (!udp6_settle(w, m, ip, &u))
+			return;
 		DP_CNT(w, UDP_NO_HANDLER);
 		drop(m);
 		return;
@@ -147,16 +170,23 @@ udp6_input(struct dp_worker *w, unsigned pi, struct rte_mbuf *m, const struct gw
 		return;
 	}
 	cls = gw_demux_classify(u.payload, u.payload_len);
+	/* ChannelData on the TURN port, as dp_classify decides it over IPv4 */
+	chandata = (cls == GW_DEMUX_CHANDATA ||
+		    (cls == GW_DEMUX_UNKNOWN && dp.conf->turn.rfc5766_channels &&
+		     u.payload[0] >= 0x50 && u.payload[0] <= 0x7f)) &&
+		   dp.conf->stun.enabled && u.dport == dp.conf->stun.port;
+	/* relayed data (ChannelData, a Send indication) keeps it pending */
+	if (!chandata &&
+	    !(cls == GW_DEMUX_STUN && u.payload[0] == 0x00 && u.payload[1] == 0x16 &&
+	      dp.conf->stun.enabled && u.dport == dp.conf->stun.port) &&
+	    !udp6_settle(w, m, ip, &u))
+		return;
 	w->cnt[GW_CNT_DEMUX_EMPTY + cls]++;
 	if (cls == GW_DEMUX_STUN) {
 		dp_stun6_input(w, pi, m, ip, &u);
 		return;
 	}
-	/* ChannelData on the TURN port, as dp_classify decides it over IPv4 */
-	if ((cls == GW_DEMUX_CHANDATA ||
-	     (cls == GW_DEMUX_UNKNOWN && dp.conf->turn.rfc5766_channels &&
-	      u.payload[0] >= 0x50 && u.payload[0] <= 0x7f)) &&
-	    dp.conf->stun.enabled && u.dport == dp.conf->stun.port) {
+	if (chandata) {
 		dp_turn_chandata6_input(w, pi, m, ip, &u);
 		return;
 	}

@@ -615,8 +615,8 @@ hdr_sum(uint32_t src, uint32_t dst, uint16_t sport, uint16_t dport, uint16_t ule
  * arithmetic), so relaying does not sum the payload a second time. False
  * when the sender sent no checksum.
  *
- * Over IPv4 the classifier leaves that checksum unverified on the relay
- * paths (u->cksum_pending, dp_classify.c): a sum derived from it is as wrong
+ * The classifier leaves that checksum unverified on the relay paths
+ * (u->cksum_pending, dp_classify.c, dp_ipv6.c): a sum derived from it is as wrong
  * as the datagram is, so the relayed datagram's checksum is wrong by the
  * same amount and its receiver discards it, as a router carrying it would
  * have it. Where the relay cannot carry it (it sums the payload anew, or
@@ -682,7 +682,8 @@ emit(struct dp_worker *w, unsigned pi, struct rte_mbuf *m, uint32_t src, uint16_
 	return true;
 }
 
-/* payload_sum() for a datagram received over IPv6 (its checksum is never 0). */
+/* payload_sum() for a datagram received over IPv6 (its checksum is never 0;
+ * pending on the relay paths as over IPv4). */
 static bool
 payload_sum6(const struct gw_ipv6_view *ip, const struct gw_udp_view *u, size_t skip,
 	     uint32_t *out)
@@ -826,13 +827,15 @@ get_ip(const uint8_t *a)
 /*
  * Before summing the payload of a datagram whose checksum is still pending
  * anew (so a corrupted one would leave with a right checksum): its check.
- * ip/u NULL (a stream, IPv6: checked already) pass. False: counted, m dropped.
+ * ip (IPv4) or ip6 (IPv6) and u describe the datagram; all NULL (a stream)
+ * pass. False: counted, m dropped.
  */
 static bool
 settle(struct dp_worker *w, struct rte_mbuf *m, const struct gw_ipv4_view *ip,
-       const struct gw_udp_view *u)
+       const struct gw_ipv6_view *ip6, const struct gw_udp_view *u)
 {
-	if (ip == NULL || u == NULL || likely(gw_udp_cksum_ok(ip, u)))
+	if (u == NULL || likely(ip != NULL ? gw_udp_cksum_ok(ip, u) :
+			       ip6 == NULL || gw_udp6_cksum_ok(ip6, u)))
 		return true;
 	DP_CNT(w, UDP_BAD_CKSUM);
 	drop(m);
@@ -1236,7 +1239,7 @@ chandata_at(struct dp_worker *w, struct rte_mbuf *m, uint32_t idx,
 		     dp_turn_chan_by_num(T.t, idx, cd.channel, now, &peer_ip, &peer_port)) == 0) {
 		have = full && (ip != NULL ? payload_sum(ip, u, GW_TURN_CHANDATA_HLEN, &sum) :
 					     payload_sum6(ip6, u, GW_TURN_CHANDATA_HLEN, &sum));
-		if (!have && !settle(w, m, ip, u))
+		if (!have && !settle(w, m, ip, ip6, u))
 			return;
 		to_peer(w, m, idx, peer_ip, peer_port, cd.data, cd.len, now, have ? &sum : NULL,
 			false);
@@ -1246,7 +1249,7 @@ chandata_at(struct dp_worker *w, struct rte_mbuf *m, uint32_t idx,
 	    dp_turn_chan_by_num6(T.t, idx, cd.channel, now, peer6, &peer_port) == 0) {
 		have = full && (ip != NULL ? payload_sum(ip, u, GW_TURN_CHANDATA_HLEN, &sum) :
 					     payload_sum6(ip6, u, GW_TURN_CHANDATA_HLEN, &sum));
-		if (!have && !settle(w, m, ip, u))
+		if (!have && !settle(w, m, ip, ip6, u))
 			return;
 		to_peer6(w, m, idx, peer6, peer_port, cd.data, cd.len, now, have ? &sum : NULL,
 			 false);
@@ -1401,8 +1404,9 @@ struct src {
 	size_t len;
 	bool v6;                     /* a UDP datagram over IPv6: f6, not f */
 	struct dp_turn_5tuple6 f6;
-	/* a UDP datagram over IPv4: its views (else NULL) */
+	/* a UDP datagram: its views, ip over IPv4 or ip6 over IPv6 (else NULL) */
 	const struct gw_ipv4_view *ip;
+	const struct gw_ipv6_view *ip6;
 	const struct gw_udp_view *u;
 };
 
@@ -1949,7 +1953,7 @@ send_indication(struct dp_worker *w, struct rte_mbuf *m, const struct src *sc,
 		return;
 	}
 	if (rq->peers[0].family == GW_STUN_FAMILY_IPV6) {
-		if (!settle(w, m, sc->ip, sc->u))
+		if (!settle(w, m, sc->ip, sc->ip6, sc->u))
 			return;
 		to_peer6(w, m, idx, rq->peers[0].addr, rq->peers[0].port, rq->data, rq->data_len,
 			 now, NULL, rq->dont_fragment);
@@ -1965,7 +1969,7 @@ send_indication(struct dp_worker *w, struct rte_mbuf *m, const struct src *sc,
 	 * attribute values start 4-aligned) */
 	if (sc->ip != NULL && rq->data + rq->data_len == sc->u->payload + sc->u->payload_len)
 		have = payload_sum(sc->ip, sc->u, (size_t)(rq->data - sc->u->payload), &sum);
-	if (!have && !settle(w, m, sc->ip, sc->u))
+	if (!have && !settle(w, m, sc->ip, sc->ip6, sc->u))
 		return;
 	to_peer(w, m, idx, get_ip(rq->peers[0].addr), rq->peers[0].port, rq->data,
 		rq->data_len, now, have ? &sum : NULL, rq->dont_fragment);
@@ -2084,7 +2088,7 @@ dp_turn_input6(struct dp_worker *w, unsigned pi, struct rte_mbuf *m,
 {
 	struct src sc = {
 		.pi = pi, .msg = u->payload, .len = u->payload_len, .v6 = true,
-		.f6 = { .client_port = u->sport, .server_port = u->dport },
+		.f6 = { .client_port = u->sport, .server_port = u->dport }, .ip6 = ip, .u = u,
 	};
 
 	if (!T.on) {

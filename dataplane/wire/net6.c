@@ -201,16 +201,25 @@ gw_udp6_parse(struct gw_udp_view *v, const struct gw_ipv6_view *ip, unsigned fla
 	v->sport = gw_get16(p);
 	v->dport = gw_get16(p + 2);
 	v->cksum = gw_get16(p + 6);
-	v->cksum_pending = false;       /* IPv6 verifies here (no DEFER) */
+	v->cksum_pending = !(flags & GW_NET_CKSUM_VERIFIED) && (flags & GW_NET_CKSUM_DEFER);
 	if (v->cksum == 0)
 		return -EILSEQ;
-	if (!(flags & GW_NET_CKSUM_VERIFIED) &&
+	if (!(flags & (GW_NET_CKSUM_VERIFIED | GW_NET_CKSUM_DEFER)) &&
 	    gw_cksum_fold(gw_cksum_add(gw_ipv6_pseudo_sum(ip->src, ip->dst, GW_IPPROTO_UDP, ulen),
 				       p, ulen)) != 0)
 		return -EILSEQ;
 	v->payload = p + GW_UDP_HLEN;
 	v->payload_len = ulen - GW_UDP_HLEN;
 	return 0;
+}
+
+bool
+gw_udp6_cksum_ok(const struct gw_ipv6_view *ip, const struct gw_udp_view *v)
+{
+	return !v->cksum_pending ||
+	       gw_cksum_fold(gw_cksum_add(gw_ipv6_pseudo_sum(ip->src, ip->dst, GW_IPPROTO_UDP,
+							     (uint16_t)ip->payload_len),
+					  ip->payload, ip->payload_len)) == 0;
 }
 
 void

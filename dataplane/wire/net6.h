@@ -118,7 +118,9 @@ uint16_t gw_udp6_cksum(const uint8_t *src, const uint8_t *dst, const uint8_t *se
  * the checksum is mandatory: a zero checksum is refused even with
  * GW_NET_CKSUM_VERIFIED (RFC 8200 §8.1; RFC 6935's tunnel exception is not
  * for a WebRTC gateway's traffic).
- * @param flags  GW_NET_CKSUM_VERIFIED: the NIC checked the checksum
+ * @param flags  GW_NET_CKSUM_VERIFIED: the NIC checked the checksum;
+ *               GW_NET_CKSUM_DEFER: leave it unchecked, v->cksum_pending
+ *               (a zero one is still refused)
  * @return 0, or
  *   -EINVAL   NULL argument, ip->proto is not UDP, or ip is a fragment;
  *   -EBADMSG  shorter than 8 bytes, or the UDP length differs from the
@@ -126,6 +128,12 @@ uint16_t gw_udp6_cksum(const uint8_t *src, const uint8_t *dst, const uint8_t *se
  *   -EILSEQ   a zero or bad checksum.
  */
 int gw_udp6_parse(struct gw_udp_view *v, const struct gw_ipv6_view *ip, unsigned flags);
+
+/**
+ * The deferred check of a datagram gw_udp6_parse() parsed with
+ * GW_NET_CKSUM_DEFER: true when its checksum was not pending or is right.
+ */
+bool gw_udp6_cksum_ok(const struct gw_ipv6_view *ip, const struct gw_udp_view *v);
 
 /**
  * Write a UDP header in front of the payload already at seg + 8 and fill the

@@ -108,12 +108,14 @@ dp_turn_relay_input(struct dp_worker *w, unsigned pi, struct rte_mbuf *m,
 /* The TURN server's IPv6 entry points (dp_turn.c, tested in test_turn_server):
  * which one the IPv6 path picked. */
 static unsigned n_turn6_req, n_turn6_chandata, n_turn6_relay;
+static bool last_pending;      /* the last TURN or media entry's u->cksum_pending */
 
 void
 dp_turn_input6(struct dp_worker *w, unsigned pi, struct rte_mbuf *m,
 	       const struct gw_ipv6_view *ip, const struct gw_udp_view *u)
 {
-	(void)w, (void)pi, (void)ip, (void)u;
+	(void)w, (void)pi, (void)ip;
+	last_pending = u->cksum_pending;
 	n_turn6_req++;
 	rte_pktmbuf_free(m);
 }
@@ -122,7 +124,8 @@ void
 dp_turn_chandata6_input(struct dp_worker *w, unsigned pi, struct rte_mbuf *m,
 			const struct gw_ipv6_view *ip, const struct gw_udp_view *u)
 {
-	(void)w, (void)pi, (void)ip, (void)u;
+	(void)w, (void)pi, (void)ip;
+	last_pending = u->cksum_pending;
 	n_turn6_chandata++;
 	rte_pktmbuf_free(m);
 }
@@ -131,7 +134,8 @@ void
 dp_turn_relay6_input(struct dp_worker *w, unsigned pi, struct rte_mbuf *m,
 		     const struct gw_ipv6_view *ip, const struct gw_udp_view *u)
 {
-	(void)w, (void)pi, (void)ip, (void)u;
+	(void)w, (void)pi, (void)ip;
+	last_pending = u->cksum_pending;
 	n_turn6_relay++;
 	rte_pktmbuf_free(m);
 }
@@ -148,7 +152,8 @@ void
 dp_media6_input(struct dp_worker *w, unsigned pi, struct rte_mbuf *m,
 		const struct gw_ipv6_view *ip, const struct gw_udp_view *u)
 {
-	(void)w, (void)pi, (void)ip, (void)u;
+	(void)w, (void)pi, (void)ip;
+	last_pending = u->cksum_pending;
 	n_media6++;
 	rte_pktmbuf_free(m);
 }
@@ -249,6 +254,19 @@ rx_udp6(const uint8_t *src, uint16_t sport, uint16_t dport, const uint8_t *paylo
 	memcpy(seg + 8, payload, len);
 	gw_udp6_encode(seg, src, gw6, sport, dport, (uint16_t)len);
 	rx6(cmac, NULL, src, gw6, GW_IPPROTO_UDP, 64, seg, len + 8);
+}
+
+/* rx_udp6() with payload byte flip XORed after the checksum was computed */
+static void
+rx_udp6_flip(uint16_t dport, const uint8_t *payload, size_t len, size_t flip)
+{
+	uint8_t seg[600];
+
+	assert_true(len + 8 <= sizeof(seg) && flip < len);
+	memcpy(seg + 8, payload, len);
+	gw_udp6_encode(seg, cl6, gw6, 45002, dport, (uint16_t)len);
+	seg[8 + flip] ^= 0x20;
+	rx6(cmac, NULL, cl6, gw6, GW_IPPROTO_UDP, 64, seg, len + 8);
 }
 
 static void
@@ -739,6 +757,34 @@ test_stun_binding6(void **state)
 		rx6(cmac, NULL, cl6, gw6, GW_IPPROTO_UDP, 64, seg, 28);
 		sent_none();
 		assert_int_equal(cnt(GW_CNT_UDP_BAD_CKSUM), 2);
+	}
+	/* without RX offload relayed TURN data keeps its checksum pending for
+	 * dp_turn to carry (corrupted or not: ChannelData and a Send indication
+	 * on the TURN port, anything on a relay port); everything else is
+	 * checked first, as over IPv4 */
+	{
+		static const uint8_t send[24] = { 0x00, 0x16, 0x00, 0x04, 0x21, 0x12, 0xa4, 0x42, 7 };
+		static const uint8_t cd[8] = { 0x40, 0x01, 0, 4, 1, 2, 3, 4 };
+		static const uint8_t rtp[12] = { 0x80, 111 };
+		unsigned nreq = n_turn6_req, chd = n_turn6_chandata, rel = n_turn6_relay;
+		unsigned med = n_media6;
+
+		rx_udp6_flip(3478, cd, sizeof(cd), 5);
+		assert_int_equal(n_turn6_chandata, chd + 1);
+		assert_true(last_pending);
+		rx_udp6_flip(3478, send, sizeof(send), 20);
+		assert_int_equal(n_turn6_req, nreq + 1);
+		assert_true(last_pending);
+		rx_udp6_flip(50000, rtp, sizeof(rtp), 5);
+		assert_int_equal(n_turn6_relay, rel + 1);
+		assert_true(last_pending);
+		rx_udp6_flip(40000, rtp, sizeof(rtp), 5);           /* media: checked */
+		assert_int_equal(n_media6, med);
+		assert_int_equal(cnt(GW_CNT_UDP_BAD_CKSUM), 3);
+		rx_udp6(cl6, 45002, 40000, rtp, sizeof(rtp));
+		assert_int_equal(n_media6, med + 1);
+		assert_false(last_pending);
+		sent_none();
 	}
 }
 

@@ -156,10 +156,17 @@ captured6(unsigned i, struct gw_ipv6_view *ip, struct gw_udp_view *u)
 	assert_memory_equal(dp_harness_sent_dst6[i], ip->dst, 16);      /* on-link in the tests */
 }
 
-/* [eth][ipv6][udp][payload] into port pi, handed to fn as dp_ipv6 would. */
+#define NO_DEFER (-3)
+
+/*
+ * [eth][ipv6][udp][payload] into port pi, handed to fn as dp_ipv6 would.
+ * flip NO_DEFER: the UDP checksum verified; else left pending as without RX
+ * offload (GW_NET_CKSUM_DEFER), after corrupting payload byte flip (>= 0),
+ * the checksum field (-2) or nothing (-1), as inject_deferred() does.
+ */
 static void
-inject6(input6_fn *fn, unsigned pi, const uint8_t *src, uint16_t sport, const uint8_t *dst,
-	uint16_t dport, const uint8_t *payload, size_t len)
+inject6_opt(input6_fn *fn, unsigned pi, const uint8_t *src, uint16_t sport, const uint8_t *dst,
+	    uint16_t dport, const uint8_t *payload, size_t len, int flip)
 {
 	static const uint8_t smac[6] = { 2, 0, 0, 0, 0, 9 };
 	struct rte_mbuf *m = rte_pktmbuf_alloc(pool);
@@ -177,9 +184,29 @@ inject6(input6_fn *fn, unsigned pi, const uint8_t *src, uint16_t sport, const ui
 	gw_udp6_encode(b + GW_ETH_HLEN + GW_IPV6_HLEN, src, dst, sport, dport, (uint16_t)len);
 	gw_ipv6_encode(b + GW_ETH_HLEN, src, dst, GW_IPPROTO_UDP, 64,
 		       (uint16_t)(GW_UDP_HLEN + len));
-	assert_int_equal(views6(m, &ip, &u), 0);
+	if (flip == NO_DEFER) {
+		assert_int_equal(views6(m, &ip, &u), 0);
+	} else {
+		uint8_t *udp = b + GW_ETH_HLEN + GW_IPV6_HLEN;
+
+		if (flip >= 0)
+			udp[GW_UDP_HLEN + flip] ^= 0x20;
+		else if (flip == -2)
+			udp[7] ^= 0x20;
+		assert_int_equal(gw_ipv6_parse(&ip, b + GW_ETH_HLEN, GW_IPV6_HLEN + GW_UDP_HLEN + len),
+				 0);
+		assert_int_equal(gw_udp6_parse(&u, &ip, GW_NET_CKSUM_DEFER), 0);
+		assert_true(u.cksum_pending);
+	}
 	dp_worker_clock(&wk);   /* as dp_classify_burst() does per burst */
 	fn(&wk, pi, m, &ip, &u);
+}
+
+static void
+inject6(input6_fn *fn, unsigned pi, const uint8_t *src, uint16_t sport, const uint8_t *dst,
+	uint16_t dport, const uint8_t *payload, size_t len)
+{
+	inject6_opt(fn, pi, src, sport, dst, dport, payload, len, NO_DEFER);
 }
 
 /* inject() into port pi toward gw. */
@@ -1501,6 +1528,9 @@ allocate_af(struct client *c, unsigned req, unsigned add, struct gw_stun_addr *r
 	return 200;
 }
 
+/* send6()'s datagrams over IPv6: inject6_opt()'s flip (NO_DEFER: verified) */
+static int send6_flip = NO_DEFER;
+
 /* ChannelData (ch != 0) or a Send indication from c to ip6:port; returns frames sent. */
 static unsigned
 send6(const struct client *c, uint16_t ch, const uint8_t *ip6, uint16_t port, const uint8_t *data,
@@ -1526,8 +1556,8 @@ send6(const struct client *c, uint16_t ch, const uint8_t *ip6, uint16_t port, co
 	}
 	sent_reset();
 	if (c->v6)
-		inject6(ch != 0 ? dp_turn_chandata6_input : dp_turn_input6, c->pi, c->ip6, c->port,
-			c->gw6, 3478, msg, n);
+		inject6_opt(ch != 0 ? dp_turn_chandata6_input : dp_turn_input6, c->pi, c->ip6,
+			    c->port, c->gw6, 3478, msg, n, send6_flip);
 	else
 		inject_at(ch != 0 ? dp_turn_chandata_input : dp_turn_input, c->pi, c->ip, c->port,
 			  c->gw != 0 ? c->gw : GW, 3478, msg, n);
@@ -1863,6 +1893,32 @@ test_ipv6_relay(void **state)
 		assert_int_equal(n_sent, 0);
 		assert_int_equal(wk.cnt[GW_CNT_TURN_DROP_NO_PERM], np + 1);
 		assert_int_equal(wk.cnt[GW_CNT_TURN_DROP_NO_ALLOC], na + 2);
+	}
+	/* checksums left pending (no RX offload), as over IPv4 (test_cksum_carry):
+	 * ChannelData and the peer's answer carried, a corrupted one relayed with
+	 * a checksum its receiver rejects; a Send from an IPv6 client is summed
+	 * anew, so its checksum is checked first */
+	{
+		const uint64_t bad0 = wk.cnt[GW_CNT_UDP_BAD_CKSUM];
+
+		for (int bad = 0; bad < 2; bad++) {
+			send6_flip = bad ? 6 : -1;
+			assert_int_equal(send6(&C6, 0x4001, NULL, 0, payload, sizeof(payload)), 1);
+			assert_int_equal(views6(dp_harness_sent[0], &ip6, &u), bad ? -EILSEQ : 0);
+			sent_reset();
+			inject6_opt(dp_turn_relay6_input, 1, PEER6, 3480, GW6, c6_relay.port, payload,
+				    sizeof(payload), bad ? 2 : -1);
+			assert_int_equal(n_sent, 1);
+			assert_int_equal(views6(dp_harness_sent[0], &ip6, &u), bad ? -EILSEQ : 0);
+			send6_flip = bad ? -2 : -1;
+			assert_int_equal(send6(&C6, 0, PEER6, 3480, payload, sizeof(payload)),
+					 bad ? 0 : 1);
+			if (!bad)
+				expect6(PEER6, c6_relay.port, 3480, payload, sizeof(payload));
+		}
+		send6_flip = NO_DEFER;
+		assert_int_equal(wk.cnt[GW_CNT_UDP_BAD_CKSUM], bad0 + 1);
+		sent_reset();
 	}
 	/* too big for the port's MTU over IPv6: sent in fragments (RFC 8200 §4.5) */
 	for (size_t i = 0; i < sizeof(big); i++)
