@@ -105,6 +105,22 @@ udp_settle(struct dp_worker *w, struct rte_mbuf *m, const struct gw_ipv4_view *i
 	return false;
 }
 
+bool
+dp_classify_turn_data(const struct gw_udp_view *u, enum gw_demux_class cls, bool *chandata)
+{
+	bool turn_port = dp.conf->stun.enabled && u->dport == dp.conf->stun.port;
+
+	/* ChannelData: RFC 7983's 64..79, and with turn.rfc5766_channels 80..127
+	 * for RFC 5766 channel numbers (up to 0x7FFF) that coturn's clients
+	 * pick; the TURN port muxes nothing else */
+	*chandata = turn_port && (cls == GW_DEMUX_CHANDATA ||
+				  (cls == GW_DEMUX_UNKNOWN && dp.conf->turn.rfc5766_channels &&
+				   u->payload[0] >= 0x50 && u->payload[0] <= 0x7f));
+	/* a Send indication: type 0x0016, no answer either way */
+	return *chandata || (turn_port && cls == GW_DEMUX_STUN && u->payload[0] == 0x00 &&
+			     u->payload[1] == 0x16);
+}
+
 /* relay_only: the datagram is to one of the port's relay_addresses, where
  * only the TURN relay ports answer (no STUN, media or exception path). */
 static void
@@ -159,19 +175,8 @@ udp_input(struct dp_worker *w, unsigned pi, struct rte_mbuf *m, const struct gw_
 		return;
 	}
 	cls = gw_demux_classify(u.payload, u.payload_len);
-	/* ChannelData: RFC 7983's 64..79, and with turn.rfc5766_channels 80..127 for
-	 * RFC 5766 channel numbers (up to 0x7FFF) that coturn's clients pick; the
-	 * TURN port muxes nothing else. */
-	chandata = (cls == GW_DEMUX_CHANDATA ||
-		    (cls == GW_DEMUX_UNKNOWN && dp.conf->turn.rfc5766_channels &&
-		     u.payload[0] >= 0x50 && u.payload[0] <= 0x7f)) &&
-		   dp.conf->stun.enabled && u.dport == dp.conf->stun.port;
-	/* relayed data (ChannelData, a Send indication: type 0x0016, no answer
-	 * either way) keeps its checksum pending for dp_turn to carry */
-	if (!chandata &&
-	    !(cls == GW_DEMUX_STUN && u.payload[0] == 0x00 && u.payload[1] == 0x16 &&
-	      dp.conf->stun.enabled && u.dport == dp.conf->stun.port) &&
-	    !udp_settle(w, m, ip, &u))
+	/* relayed data keeps its checksum pending for dp_turn to carry */
+	if (!dp_classify_turn_data(&u, cls, &chandata) && !udp_settle(w, m, ip, &u))
 		return;
 	/* Counter index = first demux counter + class: keep the orders equal. */
 	w->cnt[GW_CNT_DEMUX_EMPTY + cls]++;

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "demux.h"
+#include "dp_classify.h"
 #include "dp_ctx.h"
 #include "dp_exc.h"
 #include "dp_frag.h"
@@ -170,16 +171,9 @@ udp6_input(struct dp_worker *w, unsigned pi, struct rte_mbuf *m, const struct gw
 		return;
 	}
 	cls = gw_demux_classify(u.payload, u.payload_len);
-	/* ChannelData on the TURN port, as dp_classify decides it over IPv4 */
-	chandata = (cls == GW_DEMUX_CHANDATA ||
-		    (cls == GW_DEMUX_UNKNOWN && dp.conf->turn.rfc5766_channels &&
-		     u.payload[0] >= 0x50 && u.payload[0] <= 0x7f)) &&
-		   dp.conf->stun.enabled && u.dport == dp.conf->stun.port;
-	/* relayed data (ChannelData, a Send indication) keeps it pending */
-	if (!chandata &&
-	    !(cls == GW_DEMUX_STUN && u.payload[0] == 0x00 && u.payload[1] == 0x16 &&
-	      dp.conf->stun.enabled && u.dport == dp.conf->stun.port) &&
-	    !udp6_settle(w, m, ip, &u))
+	/* relayed data (ChannelData, a Send indication on the TURN port, as
+	 * dp_classify decides them over IPv4) keeps its checksum pending */
+	if (!dp_classify_turn_data(&u, cls, &chandata) && !udp6_settle(w, m, ip, &u))
 		return;
 	w->cnt[GW_CNT_DEMUX_EMPTY + cls]++;
 	if (cls == GW_DEMUX_STUN) {
