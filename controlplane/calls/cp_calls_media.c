@@ -53,14 +53,16 @@ struct side {
 	enum cp_calls_kind kind;        /* the transport this party talks */
 	bool avpf;
 	bool trust;                     /* trust-address: send where the SDP says, no latching */
-	/* SDES: theirs per section (they send with it), ours one per side */
+	/* SDES, a master key per section and direction (RFC 4568 keys each
+	 * media stream; a party may pick another suite per section): theirs
+	 * (they send with it), ours with the tag of its a=crypto line (rendered
+	 * from the key when an SDP is written) */
 	bool sdes_keyed;                /* keys installed in the dataplane */
 	struct cp_sdes_key rx_key[CP_SDP_MAX_MEDIA];
-	struct cp_sdes_key tx_key;
-	struct cp_sdp_crypto tx_line;   /* our a=crypto in the answer to an SDES offer */
-	uint8_t n_offered;              /* what we offered an SDES answerer */
-	struct cp_sdp_crypto offered[SDES_OFFERED];
-	struct cp_sdes_key offered_key[SDES_OFFERED];
+	struct cp_sdes_key tx_key[CP_SDP_MAX_MEDIA];
+	uint32_t tx_tag[CP_SDP_MAX_MEDIA];
+	bool offered;                   /* we offered an SDES answerer ... */
+	struct cp_sdes_key offered_key[CP_SDP_MAX_MEDIA][SDES_OFFERED];   /* ... these, tag j + 1 */
 	/* the payload types of each m= section as this party described it */
 	uint8_t pts[CP_SDP_MAX_MEDIA][CP_CALLS_PT_MASK];
 	/* WebRTC: every section on port base (BUNDLE, rtcp-mux), one dataplane
@@ -516,12 +518,12 @@ sdes_install(const struct mcall *k, unsigned s)
 			struct gw_ipc_srtp_keys *q = &m.u.srtp_keys;
 
 			q->leg_id = leg_id(k, s, i, c == 1);
-			q->profile = d->tx_key.profile;
+			q->profile = rx->profile;   /* ours is of the same suite */
 			q->flags = GW_IPC_SRTP_F_RECV | GW_IPC_SRTP_F_SEND;
 			memcpy(q->recv_key, rx->key, sizeof(q->recv_key));
 			memcpy(q->recv_salt, rx->salt, sizeof(q->recv_salt));
-			memcpy(q->send_key, d->tx_key.key, sizeof(q->send_key));
-			memcpy(q->send_salt, d->tx_key.salt, sizeof(q->send_salt));
+			memcpy(q->send_key, d->tx_key[i].key, sizeof(q->send_key));
+			memcpy(q->send_salt, d->tx_key[i].salt, sizeof(q->send_salt));
 			rc |= dp_ready() ? cp_ipc_send(app->ipc, 0, &m) : -ENOTCONN;
 			gw_wipe(&m, sizeof(m));
 		}
@@ -537,87 +539,115 @@ sdes_changed(const struct side *before, struct side *d)
 {
 	bool same = before->sdes_keyed &&
 		    memcmp(before->rx_key, d->rx_key, sizeof(d->rx_key)) == 0 &&
-		    memcmp(&before->tx_key, &d->tx_key, sizeof(d->tx_key)) == 0;
+		    memcmp(before->tx_key, d->tx_key, sizeof(d->tx_key)) == 0;
 
 	d->sdes_keyed = true;
 	return !same;
 }
 
-/* The SDES offer of side d: its keys per section, ours for the answer (same
- * suite and tag). A re-offer keeps our key when the suite stays. */
+/* The SDES offer of side d: its keys per section, ours for the answer (the
+ * suite and tag it offered first in that section). A re-offer keeps our key
+ * of a section whose suite and tag stay. */
 static int
 sdes_take_offer(struct side *d, const struct cp_sdp *sdp, char *reason, size_t rlen)
 {
-	uint32_t tag = 0, tag0 = 0;
-	uint16_t profile = 0;
-	int rc;
-
 	for (unsigned i = 0; i < sdp->n_media; i++) {
 		const struct cp_sdp_media *m = &sdp->media[i];
+		struct cp_sdes_key *rx = &d->rx_key[i];
+		uint32_t tag = 0;
+		int rc;
 
-		memset(&d->rx_key[i], 0, sizeof(d->rx_key[i]));
-		if (m->port == 0)
+		memset(rx, 0, sizeof(*rx));
+		if (m->port == 0) {
+			memset(&d->tx_key[i], 0, sizeof(d->tx_key[i]));
+			d->tx_tag[i] = 0;
 			continue;
-		rc = cp_calls_sdes_pick(m, &d->rx_key[i], &tag, reason, rlen);
+		}
+		rc = cp_calls_sdes_pick(m, rx, &tag, reason, rlen);
 		if (rc != 0)
 			return rc;
-		if (profile == 0) {
-			profile = d->rx_key[i].profile;
-			tag0 = tag;
-		} else if (d->rx_key[i].profile != profile) {
-			return refuse(reason, rlen, -ENOTSUP, "%s",
-				      "SDES: m= sections with different crypto suites");
-		}
+		if (d->tx_key[i].profile == rx->profile && d->tx_tag[i] == tag)
+			continue;
+		if (cp_calls_sdes_make(rx->profile, tag, &d->tx_key[i], NULL) != 0)
+			return refuse(reason, rlen, -EIO, "%s", "SDES key generation failed");
+		d->tx_tag[i] = tag;
 	}
-	if (d->tx_key.profile == profile && d->tx_line.tag == tag0)
-		return 0;
-	rc = cp_calls_sdes_make(profile, tag0, &d->tx_key, &d->tx_line);
-	return rc != 0 ? refuse(reason, rlen, rc, "%s", "SDES key generation failed") : 0;
+	return 0;
 }
 
-/* Our SDES offer to side d: one key per suite, every section the same. */
+/* Our SDES offer to side d: per section a key of each suite (tags 1..3). */
 static int
-sdes_make_offer(struct side *d, char *reason, size_t rlen)
+sdes_make_offer(struct side *d, unsigned n_media, char *reason, size_t rlen)
 {
 	static const uint16_t profiles[SDES_OFFERED] = {
 		CP_SDES_PROFILE_CM_80, CP_SDES_PROFILE_CM_32, CP_SDES_PROFILE_GCM128,
 	};
 
-	if (d->n_offered != 0)
-		return 0;           /* a re-offer keeps them */
-	for (unsigned j = 0; j < SDES_OFFERED; j++)
-		if (cp_calls_sdes_make(profiles[j], j + 1, &d->offered_key[j], &d->offered[j]) != 0)
-			return refuse(reason, rlen, -EIO, "%s", "SDES key generation failed");
-	d->n_offered = SDES_OFFERED;
+	if (d->offered)
+		return 0;           /* a re-offer keeps them (the sections' number stays) */
+	for (unsigned i = 0; i < n_media; i++)
+		for (unsigned j = 0; j < SDES_OFFERED; j++)
+			if (cp_calls_sdes_make(profiles[j], j + 1, &d->offered_key[i][j], NULL) != 0)
+				return refuse(reason, rlen, -EIO, "%s",
+					      "SDES key generation failed");
+	d->offered = true;
 	return 0;
 }
 
-/* Side d's SDES answer: its keys, and ours the tag it chose. */
+/* Side d's SDES answer: its keys, and ours per section the one of the tag
+ * it chose there. */
 static int
 sdes_take_answer(struct side *d, const struct cp_sdp *sdp, char *reason, size_t rlen)
 {
 	for (unsigned i = 0; i < sdp->n_media; i++) {
 		const struct cp_sdp_media *m = &sdp->media[i];
-		uint32_t tag;
-		unsigned j;
+		uint32_t tag = 0;
 		int rc;
 
 		memset(&d->rx_key[i], 0, sizeof(d->rx_key[i]));
+		memset(&d->tx_key[i], 0, sizeof(d->tx_key[i]));
+		d->tx_tag[i] = 0;
 		if (m->port == 0)
 			continue;
 		rc = cp_calls_sdes_pick(m, &d->rx_key[i], &tag, reason, rlen);
 		if (rc != 0)
 			return rc;
-		for (j = 0; j < d->n_offered; j++)
-			if (d->offered[j].tag == tag &&
-			    d->offered_key[j].profile == d->rx_key[i].profile)
-				break;
-		if (j == d->n_offered)
+		if (!d->offered || tag < 1 || tag > SDES_OFFERED ||
+		    d->offered_key[i][tag - 1].profile != d->rx_key[i].profile)
 			return refuse(reason, rlen, -EINVAL,
-				      "SDES answer: a=crypto:%u does not match an offered suite", tag);
-		d->tx_key = d->offered_key[j];
-		d->tx_line = d->offered[j];
+				      "SDES answer: a=crypto:%u in m= section %u does not match an "
+				      "offered suite", tag, i);
+		d->tx_key[i] = d->offered_key[i][tag - 1];
+		d->tx_tag[i] = tag;
 	}
+	return 0;
+}
+
+/* The a=crypto lines of what we send side d (offer: every suite we offer,
+ * else our key) per section into lines (SDES_OFFERED per section); the
+ * render parameters for them. */
+static int
+sdes_lines(const struct side *d, unsigned n_media, bool offer, struct cp_sdp_crypto *lines,
+	   struct cp_sdp_leg_params *p)
+{
+	for (unsigned i = 0; i < n_media; i++) {
+		struct cp_sdp_crypto *l = &lines[i * SDES_OFFERED];
+
+		if (offer) {
+			for (unsigned j = 0; j < SDES_OFFERED; j++)
+				if (cp_calls_sdes_line(&d->offered_key[i][j], j + 1, &l[j]) != 0)
+					return -EINVAL;
+		} else if (d->tx_tag[i] != 0 &&
+			   cp_calls_sdes_line(&d->tx_key[i], d->tx_tag[i], &l[0]) != 0) {
+			return -EINVAL;
+		}
+		/* a section without our key (rejected by the party) keeps tag 0:
+		 * the renderer refuses it should it be accepted after all */
+	}
+	p->kind = CP_SDP_LEG_SDES;
+	p->n_crypto = offer ? SDES_OFFERED : 1;
+	p->crypto_stride = SDES_OFFERED;
+	p->crypto = lines;
 	return 0;
 }
 
@@ -896,6 +926,7 @@ render(struct cp_bencode_buf *reply, const struct cp_sdp *in, const struct mcall
 {
 	const struct side *d = &k->s[to];
 	struct cp_sdp_leg_params p = { .kind = CP_SDP_LEG_RTP };
+	struct cp_sdp_crypto *lines = NULL;
 	char *text = malloc(SDP_OUT_MAX), addr[INET_ADDRSTRLEN];
 	int rc, len;
 
@@ -908,9 +939,12 @@ render(struct cp_bencode_buf *reply, const struct cp_sdp *in, const struct mcall
 	p.port = d->base;
 	p.rtcp_mux = mux;
 	if (d->kind == CP_CALLS_KIND_SDES) {
-		p.kind = CP_SDP_LEG_SDES;
-		p.n_crypto = offer ? d->n_offered : 1;
-		p.crypto = offer ? d->offered : &d->tx_line;
+		lines = calloc(CP_SDP_MAX_MEDIA * SDES_OFFERED, sizeof(*lines));
+		if (lines == NULL || sdes_lines(d, k->n_media, offer, lines, &p) != 0) {
+			rc = refuse(reason, rlen, lines == NULL ? -ENOMEM : -EINVAL, "%s",
+				    "SDES keys could not be written");
+			goto out;
+		}
 	} else if (d->kind == CP_CALLS_KIND_WEBRTC) {
 		p.kind = CP_SDP_LEG_WEBRTC;
 		p.ice_ufrag = d->ufrag;
@@ -926,6 +960,10 @@ render(struct cp_bencode_buf *reply, const struct cp_sdp *in, const struct mcall
 		cp_bencode_put_str(reply, text, (size_t)len);
 	}
 	rc = len < 0 ? refuse(reason, rlen, len, "%s", "SDP could not be rewritten") : 0;
+out:
+	if (lines != NULL)
+		gw_wipe(lines, CP_SDP_MAX_MEDIA * SDES_OFFERED * sizeof(*lines));
+	free(lines);
 	gw_wipe(text, SDP_OUT_MAX);
 	free(text);
 	return rc;
@@ -993,10 +1031,11 @@ take_media(struct mcall *k, unsigned s, const struct cp_sdp *sdp, bool answer, c
 
 /* Before we offer side d its transport: our keys or ICE credentials. */
 static int
-prepare_offer(struct side *d, const struct cp_ng_req *req, char *reason, size_t rlen)
+prepare_offer(struct side *d, unsigned n_media, const struct cp_ng_req *req, char *reason,
+	      size_t rlen)
 {
 	if (d->kind == CP_CALLS_KIND_SDES)
-		return sdes_make_offer(d, reason, rlen);
+		return sdes_make_offer(d, n_media, reason, rlen);
 	if (d->kind != CP_CALLS_KIND_WEBRTC)
 		return 0;
 	if (d->ice_id == 0)     /* DTLS=passive: we are the server, the party must be active */
@@ -1070,7 +1109,7 @@ do_offer(const struct cp_ng_req *req, const struct cp_sdp *sdp, struct cp_bencod
 	if (rc == 0)
 		rc = take_media(k, (unsigned)s, sdp, false, reason, rlen);
 	if (rc == 0)
-		rc = prepare_offer(&k->s[1 - s], req, reason, rlen);
+		rc = prepare_offer(&k->s[1 - s], k->n_media, req, reason, rlen);
 	if (rc == 0) {
 		mux = (req->rtcp_mux & CP_NG_RTCP_MUX_DEMUX) ? false
 		      : (req->rtcp_mux & (CP_NG_RTCP_MUX_OFFER | CP_NG_RTCP_MUX_REQUIRE)) ? true
@@ -1268,7 +1307,7 @@ on_totals(void *ctx, const char *id, size_t len, uint64_t t[2][3])
  * ICE secrets: cp_journal writes it 0600 in a 0700 directory.
  */
 /* A struct's bytes as base64 of their zlib deflate (the side is mostly zeros:
- * 2.6 KB of SDES slots for a plain call come to a few hundred bytes; written
+ * 5 KB of SDES key slots for a plain call come to a few hundred bytes; written
  * for every call at each journal flush). */
 static json_t *
 blob_of(const void *p, size_t n)

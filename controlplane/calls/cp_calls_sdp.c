@@ -140,27 +140,35 @@ cp_calls_sdes_pick(const struct cp_sdp_media *m, struct cp_sdes_key *key, uint32
 }
 
 int
-cp_calls_sdes_make(uint16_t profile, uint32_t tag, struct cp_sdes_key *key,
-		   struct cp_sdp_crypto *line)
+cp_calls_sdes_line(const struct cp_sdes_key *key, uint32_t tag, struct cp_sdp_crypto *line)
 {
-	const char *suite = cp_sdes_suite_name(profile);
+	const char *suite = cp_sdes_suite_name(key->profile);
 	int n;
 
-	if (suite == NULL)
-		return -ENOTSUP;
-	memset(key, 0, sizeof(*key));
 	memset(line, 0, sizeof(*line));
-	key->profile = profile;
-	key->salt_len = profile == CP_SDES_PROFILE_GCM128 ? 12 : 14;
-	if (RAND_bytes(key->key, sizeof(key->key)) != 1 ||
-	    RAND_bytes(key->salt, key->salt_len) != 1)
-		return -EIO;
+	if (suite == NULL || tag == 0)
+		return -EINVAL;
 	n = cp_sdes_encode(key, line->key_params, sizeof(line->key_params));
 	if (n < 0)
 		return n;
 	line->tag = tag;
 	snprintf(line->suite, sizeof(line->suite), "%s", suite);
 	return 0;
+}
+
+int
+cp_calls_sdes_make(uint16_t profile, uint32_t tag, struct cp_sdes_key *key,
+		   struct cp_sdp_crypto *line)
+{
+	if (cp_sdes_suite_name(profile) == NULL)
+		return -ENOTSUP;
+	memset(key, 0, sizeof(*key));
+	key->profile = profile;
+	key->salt_len = profile == CP_SDES_PROFILE_GCM128 ? 12 : 14;
+	if (RAND_bytes(key->key, sizeof(key->key)) != 1 ||
+	    RAND_bytes(key->salt, key->salt_len) != 1)
+		return -EIO;
+	return line != NULL ? cp_calls_sdes_line(key, tag, line) : 0;
 }
 
 void

@@ -55,11 +55,17 @@ int cp_calls_sdes_pick(const struct cp_sdp_media *m, struct cp_sdes_key *key, ui
 
 /**
  * A fresh random master key and salt for profile, and its a=crypto line with
- * tag.
+ * tag (line NULL: the key only).
  * @return 0; -ENOTSUP profile; -EIO random generator.
  */
 int cp_calls_sdes_make(uint16_t profile, uint32_t tag, struct cp_sdes_key *key,
 		       struct cp_sdp_crypto *line);
+
+/**
+ * The a=crypto line of key (its profile's suite, "inline:" key and salt) with tag.
+ * @return 0; -EINVAL unknown profile or tag 0.
+ */
+int cp_calls_sdes_line(const struct cp_sdes_key *key, uint32_t tag, struct cp_sdp_crypto *line);
 
 /* A set of RTP payload types 0..127: bit pt of byte pt / 8. */
 #define CP_CALLS_PT_MASK 16

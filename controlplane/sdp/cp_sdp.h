@@ -509,8 +509,12 @@ struct cp_sdp_leg_params {
 	 * input section has none; NULL or "": "0", "1", ... */
 	const char (*mids)[CP_SDP_TOKEN_LEN];
 	uint8_t n_mids;
-	/* SDES legs: one a=crypto per entry, written on every RTP section */
+	/* SDES legs: n_crypto a=crypto lines per accepted RTP section; with
+	 * crypto_stride 0 the same crypto[0 .. n_crypto) on every section, else
+	 * section i's at crypto[i * crypto_stride] (a key per section, as
+	 * RFC 4568 keys each media stream) */
 	uint8_t n_crypto;
+	uint8_t crypto_stride;
 	const struct cp_sdp_crypto *crypto;
 	/* origin */
 	const char *o_user;               /* NULL: keep the input's */

@@ -464,8 +464,9 @@ cp_sdp_leg_render(struct cp_sdp *out, const struct cp_sdp *in, const struct cp_s
 	webrtc = p->kind == CP_SDP_LEG_WEBRTC;
 	if (webrtc && (!ice_ok(p->ice_ufrag, 4) || !ice_ok(p->ice_pwd, 22) || p->fingerprint == NULL))
 		return -EINVAL;
-	if (p->kind == CP_SDP_LEG_SDES && (p->n_crypto == 0 || p->n_crypto > CP_SDP_MAX_CRYPTO ||
-					   p->crypto == NULL))
+	if (p->kind == CP_SDP_LEG_SDES &&
+	    (p->n_crypto == 0 || p->n_crypto > CP_SDP_MAX_CRYPTO || p->crypto == NULL ||
+	     (p->crypto_stride != 0 && p->crypto_stride < p->n_crypto)))
 		return -EINVAL;
 	if (p->o_user != NULL && (p->o_user[0] == '\0' || strchr(p->o_user, ' ') != NULL ||
 				  strlen(p->o_user) >= sizeof(out->o_user)))
@@ -584,8 +585,13 @@ cp_sdp_leg_render(struct cp_sdp *out, const struct cp_sdp *in, const struct cp_s
 					m->codecs[c].n_fb = 0;
 			}
 			if (p->kind == CP_SDP_LEG_SDES) {
+				const struct cp_sdp_crypto *c = p->crypto + i * p->crypto_stride;
+
+				for (size_t j = 0; j < p->n_crypto; j++)
+					if (c[j].tag == 0)
+						return -EINVAL;     /* no key for this section */
 				m->n_crypto = p->n_crypto;
-				memcpy(m->crypto, p->crypto, p->n_crypto * sizeof(p->crypto[0]));
+				memcpy(m->crypto, c, p->n_crypto * sizeof(c[0]));
 			}
 		}
 	}

@@ -16,12 +16,14 @@
 # in IPv4 fragments (IPV4_FRAG_OUT moves; the browser still decodes).
 # Then a second call, cS, whose SIP side is SDES-SRTP with both sections
 # (transport-protocol RTP/SAVP: a=crypto in each section of the gateway's
-# offer, one key of the gateway's for the side, the SIP side's answer with
-# its own key per section): ffmpeg sends
-# SRTP audio and video with those keys (srtp://, -srtp_out_params) and the
-# browser decodes them; the browser's audio reaches an ffmpeg that decrypts
-# with the gateway's audio key (an SDP file input with a=crypto) and writes
-# a WAV that is not silence, its video the SIP side's video port (VP8 only).
+# offer, keys of its own per section; the SIP side's answer picks
+# AES_CM_128_HMAC_SHA1_80 for audio and AES_CM_128_HMAC_SHA1_32 for video,
+# with its own key per section): ffmpeg sends SRTP audio and video with
+# those keys and suites (srtp://, -srtp_out_params) and the browser decodes
+# them; the browser's audio reaches an ffmpeg that decrypts with the
+# gateway's audio key (an SDP file input with a=crypto) and writes a WAV
+# that is not silence, its video the SIP side's video port, VP8 only, every
+# packet's 32-bit tag verified with the gateway's video key (srtp_recv.py).
 #
 #   netns rgbc (client: browser, ffmpeg, receiver)       netns rgbg
 #   rgbc0 198.18.76.1/24 <============ veth ============> rgbg0 (dataplane 198.18.76.2,
@@ -237,26 +239,30 @@ pyget cs "r['sip']" >"$TB_DIR/s-offer.sdp"
 GS_A=$(m_port "$TB_DIR/s-offer.sdp" audio)
 GS_V=$(m_port "$TB_DIR/s-offer.sdp" video)
 VP8S=$(tr -d '\r' <"$TB_DIR/s-offer.sdp" | sed -n 's/^a=rtpmap:\([0-9]*\) VP8\/90000$/\1/p' | head -1)
-sec_crypto() { # FILE KIND: the section's a=crypto line for AES_CM_128_HMAC_SHA1_80
-	tr -d '\r' <"$1" | awk -v k="$2" '/^m=/ { in_s = ($0 ~ "^m=" k " ") }
-		in_s && /^a=crypto:[0-9]+ AES_CM_128_HMAC_SHA1_80 inline:/ { print; exit }'
+sec_crypto() { # FILE KIND SUITE: the section's a=crypto line for SUITE
+	tr -d '\r' <"$1" | awk -v k="$2" -v c="$3" '/^m=/ { in_s = ($0 ~ "^m=" k " ") }
+		in_s && $1 ~ /^a=crypto:[0-9]+$/ && $2 == c && $3 ~ /^inline:/ { print; exit }'
 }
-OC_A=$(sec_crypto "$TB_DIR/s-offer.sdp" audio)
-OC_V=$(sec_crypto "$TB_DIR/s-offer.sdp" video)
+inline_of() { sed -n 's/^a=crypto:[0-9]* [A-Z0-9_]* inline:\([^| ]*\).*/\1/p' <<<"$1"; }
+OC_A=$(sec_crypto "$TB_DIR/s-offer.sdp" audio AES_CM_128_HMAC_SHA1_80)
+OC_V=$(sec_crypto "$TB_DIR/s-offer.sdp" video AES_CM_128_HMAC_SHA1_32)
+OC_V80=$(sec_crypto "$TB_DIR/s-offer.sdp" video AES_CM_128_HMAC_SHA1_80)
 tb_log "(SDES) gateway: audio $GS_A '$OC_A', video $GS_V '$OC_V', VP8 PT $VP8S"
-tb_check "(SDES) the gateway offers AES_CM_128_HMAC_SHA1_80 in both sections" \
-	test -n "$OC_A" -a -n "$OC_V"
+tb_check "(SDES) the gateway offers AES_CM_128_HMAC_SHA1_80 and _32 in both sections" \
+	test -n "$OC_A" -a -n "$OC_V" -a -n "$OC_V80"
+tb_check "(SDES) a key per section: the audio and video sections' AES_CM_128_HMAC_SHA1_80 keys differ" \
+	test -n "$(inline_of "$OC_A")" -a "$(inline_of "$OC_A")" != "$(inline_of "$OC_V80")"
 bail_s
 RECV_S=30020                  # the SIP side's audio port; video on RECV_S+2
 KEY_SA=$(head -c 30 /dev/urandom | base64)
 KEY_SV=$(head -c 30 /dev/urandom | base64)
 TAG_A=$(sed 's/^a=crypto:\([0-9]*\) .*/\1/' <<<"$OC_A")
 TAG_V=$(sed 's/^a=crypto:\([0-9]*\) .*/\1/' <<<"$OC_V")
-printf 'v=0\r\no=sip 3 1 IN IP4 %s\r\ns=-\r\nc=IN IP4 %s\r\nt=0 0\r\nm=audio %s RTP/SAVP 0\r\na=rtpmap:0 PCMU/8000\r\na=crypto:%s AES_CM_128_HMAC_SHA1_80 inline:%s\r\na=sendrecv\r\nm=video %s RTP/SAVP %s\r\na=rtpmap:%s VP8/90000\r\na=crypto:%s AES_CM_128_HMAC_SHA1_80 inline:%s\r\na=sendrecv\r\n' \
+printf 'v=0\r\no=sip 3 1 IN IP4 %s\r\ns=-\r\nc=IN IP4 %s\r\nt=0 0\r\nm=audio %s RTP/SAVP 0\r\na=rtpmap:0 PCMU/8000\r\na=crypto:%s AES_CM_128_HMAC_SHA1_80 inline:%s\r\na=sendrecv\r\nm=video %s RTP/SAVP %s\r\na=rtpmap:%s VP8/90000\r\na=crypto:%s AES_CM_128_HMAC_SHA1_32 inline:%s\r\na=sendrecv\r\n' \
 	"$SIP_IP" "$SIP_IP" "$RECV_S" "$TAG_A" "$KEY_SA" "$((RECV_S + 2))" "$VP8S" "$VP8S" "$TAG_V" "$KEY_SV" \
 	>"$TB_DIR/s-answer.sdp"
 json_sdp "$TB_DIR/s-answer.sdp" '{"from-tag":"browser","to-tag":"sip","flags":["trust-address"]}' >"$TB_DIR/s-answer.json"
-tb_check "(SDES) SIP side's answer, its own key in each section -> 200" \
+tb_check "(SDES) SIP side's answer, its own key and suite in each section (_80 audio, _32 video) -> 200" \
 	test "$(api_post cS/answer "$TB_DIR/s-answer.out" "$TB_DIR/s-answer.json")" = 200
 bail_s
 jq -j .sdp "$TB_DIR/s-answer.out" >"$RES/cs.box.tmp" && mv "$RES/cs.box.tmp" "$RES/cs.box"
@@ -268,7 +274,8 @@ bundled_s() {
 }
 tb_check "(SDES) the browser's answer: one port, BUNDLE, DTLS (no a=crypto)" bundled_s
 # the SIP side's receivers: ffmpeg decrypts the audio with the gateway's
-# key (what the gateway sends with); the video port counts VP8 packets
+# key (what the gateway sends with); the video port checks each packet's
+# SRTP tag with the gateway's video key (_32)
 printf 'v=0\r\no=- 1 1 IN IP4 %s\r\ns=-\r\nc=IN IP4 %s\r\nt=0 0\r\nm=audio %s RTP/SAVP 0\r\na=rtpmap:0 PCMU/8000\r\n%s\r\n' \
 	"$SIP_IP" "$SIP_IP" "$RECV_S" "$OC_A" >"$TB_DIR/s-recv.sdp"
 tb_c timeout 40 ffmpeg -hide_banner -nostdin -loglevel warning \
@@ -276,21 +283,10 @@ tb_c timeout 40 ffmpeg -hide_banner -nostdin -loglevel warning \
 	"$TB_DIR/s-recv.wav" >"$TB_DIR/s-recv.log" 2>&1 &
 SRECV_PID=$!
 TB_PIDS+=("$SRECV_PID")
-tb_c timeout 40 python3 - "$SIP_IP" "$((RECV_S + 2))" "$TB_DIR/s-video.json" <<'EOP' &
-import json, select, socket, sys, time
-ip, port, out = sys.argv[1], int(sys.argv[2]), sys.argv[3]
-s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-s.bind((ip, port))
-count = {}
-end = time.time() + 20
-while time.time() < end:
-    if select.select([s], [], [], 0.5)[0]:
-        d = s.recv(2048)
-        if len(d) >= 12 and d[0] >> 6 == 2:
-            k = str(d[1] & 0x7f)
-            count[k] = count.get(k, 0) + 1
-json.dump(count, open(out, "w"))
-EOP
+tb_check "(SDES) srtp_recv.py's key derivation matches RFC 3711 B.3" \
+	python3 "$TB_ROOT/tests/integration/srtp_recv.py" --selftest
+tb_c timeout 40 python3 "$TB_ROOT/tests/integration/srtp_recv.py" "$SIP_IP" "$((RECV_S + 2))" \
+	"$TB_DIR/s-video.json" AES_CM_128_HMAC_SHA1_32 "$(inline_of "$OC_V")" 20 &
 SVID_PID=$!
 TB_PIDS+=("$SVID_PID")
 tb_c timeout 100 ffmpeg -hide_banner -nostdin -loglevel warning -re \
@@ -300,7 +296,7 @@ tb_c timeout 100 ffmpeg -hide_banner -nostdin -loglevel warning -re \
 	-srtp_out_suite AES_CM_128_HMAC_SHA1_80 -srtp_out_params "$KEY_SA" "srtp://$TB_GW_IP:$GS_A" \
 	-map 1:v -c:v libvpx -deadline realtime -cpu-used 8 -b:v 300k -g 15 \
 	-payload_type "$VP8S" -f rtp \
-	-srtp_out_suite AES_CM_128_HMAC_SHA1_80 -srtp_out_params "$KEY_SV" "srtp://$TB_GW_IP:$GS_V?pkt_size=1200" \
+	-srtp_out_suite AES_CM_128_HMAC_SHA1_32 -srtp_out_params "$KEY_SV" "srtp://$TB_GW_IP:$GS_V?pkt_size=1200" \
 	>"$TB_DIR/s-send.log" 2>&1 &
 TB_PIDS+=("$!")
 fail0=$TB_FAIL
@@ -314,15 +310,15 @@ srecv_done() { ! kill -0 "$SRECV_PID" 2>/dev/null && ! kill -0 "$SVID_PID" 2>/de
 tb_check "(SDES) the SIP side's receivers finished" tb_wait 40 srecv_done
 s_loud() { python3 "$TB_ROOT/tests/integration/wav_loud.py" "$TB_DIR/s-recv.wav" 4; }
 tb_check "(SDES) browser -> SIP audio: SRTP that decrypts with the gateway's key into a WAV that is not silence" s_loud
-tb_log "(SDES) SIP video port received (PT: packets): $(cat "$TB_DIR/s-video.json" 2>/dev/null)"
+tb_log "(SDES) SIP video port received (PT: packets, tag ok/bad): $(cat "$TB_DIR/s-video.json" 2>/dev/null)"
 s_video() {
 	python3 - "$TB_DIR/s-video.json" "$VP8S" <<'EOP'
 import json, sys
 c = json.load(open(sys.argv[1]))
-sys.exit(0 if c.get(sys.argv[2], 0) > 50 and set(c) == {sys.argv[2]} else 1)
+sys.exit(0 if c["ok"].get(sys.argv[2], 0) > 50 and set(c["ok"]) == {sys.argv[2]} and not c["bad"] else 1)
 EOP
 }
-tb_check "(SDES) browser -> SIP video: VP8 (PT $VP8S) on the video port, >50, nothing else" s_video
+tb_check "(SDES) browser -> SIP video: VP8 (PT $VP8S) on the video port, >50, nothing else, every SRTP tag (_32) verified with the gateway's video key" s_video
 legs_counted_s() {
 	local d
 	d=$(tb_api "$TB_REST/v1/calls/cS")

@@ -23,6 +23,7 @@
 #include "cp_ipc.h"
 #include "cp_journal.h"
 #include "cp_log.h"
+#include "cp_sdes.h"
 #include "cp_session.h"
 
 #define FP_A "AA:BB:CC:DD:EE:FF:00:11:22:33:44:55:66:77:88:99:AA:BB:CC:DD:EE:FF:00:11:22:33:44:55:66:77:88:99"
@@ -978,6 +979,153 @@ test_bundle_sdes(void **state)
 	end_call("b6");
 }
 
+/* The last SRTP_ADD_REQ for leg (fails when there is none). */
+static const struct gw_ipc_srtp_keys *
+srtp_of(uint32_t leg)
+{
+	const struct gw_ipc_srtp_keys *q = NULL;
+
+	for (unsigned i = 0; i < st.n_msgs; i++)
+		if (st.msgs[i].type == GW_IPC_SRTP_ADD_REQ && st.msgs[i].u.srtp_keys.leg_id == leg)
+			q = &st.msgs[i].u.srtp_keys;
+	if (q == NULL)
+		fail_msg("no keys on leg %u", leg);
+	return q;
+}
+
+/* The key of "a=crypto:<tag> <suite> inline:..." in m= section sec of out. */
+static void
+crypto_in(unsigned sec, unsigned tag, const char *suite, struct cp_sdes_key *k)
+{
+	const char *m = strstr(out, "m=");
+	char head[64], kp[128], why[64];
+	const char *a, *next;
+	size_t n;
+
+	for (unsigned i = 0; i < sec && m != NULL; i++)
+		m = strstr(m + 2, "\nm=");
+	assert_non_null(m);
+	next = strstr(m + 2, "\nm=");
+	snprintf(head, sizeof(head), "a=crypto:%u %s ", tag, suite);
+	a = strstr(m, head);
+	if (a == NULL || (next != NULL && a > next))
+		fail_msg("no %s in m= section %u", head, sec);
+	a += strlen(head);
+	n = strcspn(a, "\r\n");
+	snprintf(kp, sizeof(kp), "%.*s", (int)n, a);
+	assert_int_equal(cp_sdes_parse(k, suite, kp, why, sizeof(why)), 0);
+}
+
+/* 10: a key per section. An SDES phone offers audio with
+ * AES_CM_128_HMAC_SHA1_80 (tag 1) and video with AES_CM_128_HMAC_SHA1_32
+ * (tag 2): each section's answer has its suite and tag and a key of its own,
+ * and each section's legs run that suite with the phone's key of the
+ * section and ours. */
+static void
+test_sdes_suite_per_section(void **state)
+{
+	static const char offer[] =
+		"v=0\r\no=phone 1 1 IN IP4 198.18.48.10\r\ns=-\r\nc=IN IP4 198.18.48.10\r\n"
+		"t=0 0\r\nm=audio 7000 RTP/SAVP 0\r\na=rtpmap:0 PCMU/8000\r\n"
+		"a=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:PS1uQCVeeCFCanVmcjkpPywjNWhcYD0mXXtxaVBR\r\n"
+		"a=sendrecv\r\nm=video 7002 RTP/SAVP 100\r\na=rtpmap:100 VP8/90000\r\n"
+		"a=crypto:2 AES_CM_128_HMAC_SHA1_32 inline:WVNfX19zZW1jdGwgKCkgewkyMjA7fQp9CnVubGVz\r\n"
+		"a=sendrecv\r\n";
+	struct cp_sdes_key theirs[2], ours[2];
+	char why[64];
+	uint16_t sp[2];
+
+	(void)state;
+	assert_int_equal(cp_sdes_parse(&theirs[0], "AES_CM_128_HMAC_SHA1_80",
+				       "inline:PS1uQCVeeCFCanVmcjkpPywjNWhcYD0mXXtxaVBR", why,
+				       sizeof(why)), 0);
+	assert_int_equal(cp_sdes_parse(&theirs[1], "AES_CM_128_HMAC_SHA1_32",
+				       "inline:WVNfX19zZW1jdGwgKCkgewkyMjA7fQp9CnVubGVz", why,
+				       sizeof(why)), 0);
+	signal_ok("k1", "S", NULL, offer, false, CP_NG_PROTO_UDP_TLS_RTP_SAVPF, CP_NG_ICE_FORCE);
+	signal_ok("k1", "S", "W", browser_avm(100, "0", "1", "active"), true, CP_NG_PROTO_UNSET,
+		  CP_NG_ICE_UNSET);
+	assert_int_equal(ports_of(sp, 2), 2);
+	assert_int_equal(count_of("a=crypto:"), 2);
+	crypto_in(0, 1, "AES_CM_128_HMAC_SHA1_80", &ours[0]);
+	crypto_in(1, 2, "AES_CM_128_HMAC_SHA1_32", &ours[1]);
+	assert_memory_not_equal(ours[0].key, ours[1].key, sizeof(ours[0].key));
+	for (unsigned i = 0; i < 2; i++) {
+		for (unsigned c = 0; c < 2; c++) {
+			const struct gw_ipc_srtp_keys *q = srtp_of(leg_on((uint16_t)(sp[i] + c)));
+
+			assert_int_equal(q->profile, i == 0 ? CP_SDES_PROFILE_CM_80
+							    : CP_SDES_PROFILE_CM_32);
+			assert_memory_equal(q->recv_key, theirs[i].key, sizeof(q->recv_key));
+			assert_memory_equal(q->recv_salt, theirs[i].salt, 14);
+			assert_memory_equal(q->send_key, ours[i].key, sizeof(q->send_key));
+			assert_memory_equal(q->send_salt, ours[i].salt, 14);
+		}
+	}
+	/* a re-offer with the same lines keeps our keys (and the contexts) */
+	st.n_msgs = 0;
+	signal_ok("k1", "S", NULL, offer, false, CP_NG_PROTO_UDP_TLS_RTP_SAVPF, CP_NG_ICE_FORCE);
+	assert_int_equal(msgs_of(GW_IPC_SRTP_ADD_REQ), 0);
+	end_call("k1");
+}
+
+/* 11: we offer an SDES phone audio+video (the browser offered): every
+ * section has the three suites under keys of its own; the phone picks
+ * AES_CM_128_HMAC_SHA1_80 for audio and AEAD_AES_128_GCM for video, and
+ * each section sends with the key we offered there under that tag. An
+ * answer whose tag we did not offer in a section is refused. */
+static void
+test_sdes_offer_per_section(void **state)
+{
+	static const char fmt[] =
+		"v=0\r\no=phone 1 1 IN IP4 198.18.48.10\r\ns=-\r\nc=IN IP4 198.18.48.10\r\n"
+		"t=0 0\r\nm=audio 7000 RTP/SAVP 0\r\na=rtpmap:0 PCMU/8000\r\n"
+		"a=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:PS1uQCVeeCFCanVmcjkpPywjNWhcYD0mXXtxaVBR\r\n"
+		"a=sendrecv\r\nm=video 7002 RTP/SAVP 100\r\na=rtpmap:100 VP8/90000\r\n"
+		"a=crypto:%u %s inline:%s\r\na=sendrecv\r\n";
+	char answer[1024];
+	struct cp_sdes_key a[3], v[3];
+	uint16_t sp[2];
+	const char *why;
+
+	(void)state;
+	signal_ok("k2", "W", NULL, browser_avm(100, "0", "1", "actpass"), false,
+		  CP_NG_PROTO_RTP_SAVP, CP_NG_ICE_REMOVE);
+	assert_int_equal(ports_of(sp, 2), 2);
+	assert_int_equal(count_of("a=crypto:"), 6);
+	crypto_in(0, 1, "AES_CM_128_HMAC_SHA1_80", &a[0]);
+	crypto_in(0, 2, "AES_CM_128_HMAC_SHA1_32", &a[1]);
+	crypto_in(0, 3, "AEAD_AES_128_GCM", &a[2]);
+	crypto_in(1, 1, "AES_CM_128_HMAC_SHA1_80", &v[0]);
+	crypto_in(1, 2, "AES_CM_128_HMAC_SHA1_32", &v[1]);
+	crypto_in(1, 3, "AEAD_AES_128_GCM", &v[2]);
+	for (unsigned j = 0; j < 3; j++) {
+		assert_memory_not_equal(a[j].key, v[j].key, sizeof(a[j].key));
+		assert_memory_not_equal(a[j].key, a[(j + 1) % 3].key, sizeof(a[j].key));
+	}
+	/* tag 3 is GCM in what we offered: AES_CM_128_HMAC_SHA1_32 under it is not */
+	snprintf(answer, sizeof(answer), fmt, 3u, "AES_CM_128_HMAC_SHA1_32",
+		 "WVNfX19zZW1jdGwgKCkgewkyMjA7fQp9CnVubGVz");
+	why = signal_refused("k2", "W", "P", answer, true, CP_NG_PROTO_UNSET, CP_NG_ICE_UNSET);
+	assert_non_null(strstr(why, "a=crypto:3 in m= section 1"));
+	snprintf(answer, sizeof(answer), fmt, 3u, "AEAD_AES_128_GCM",
+		 "KCkqKywtLi8wMTIzNDU2Nzg5Ojs8PT4/QEFCQw==");
+	signal_ok("k2", "W", "P", answer, true, CP_NG_PROTO_UNSET, CP_NG_ICE_UNSET);
+	assert_int_equal(srtp_of(leg_on(sp[0]))->profile, CP_SDES_PROFILE_CM_80);
+	assert_memory_equal(srtp_of(leg_on(sp[0]))->send_key, a[0].key, sizeof(a[0].key));
+	assert_memory_equal(srtp_of(leg_on((uint16_t)(sp[0] + 1)))->send_key, a[0].key,
+			    sizeof(a[0].key));
+	assert_int_equal(srtp_of(leg_on(sp[1]))->profile, CP_SDES_PROFILE_GCM128);
+	assert_memory_equal(srtp_of(leg_on(sp[1]))->send_key, v[2].key, sizeof(v[2].key));
+	assert_memory_equal(srtp_of(leg_on(sp[1]))->send_salt, v[2].salt, 12);
+	/* a re-offer from the browser offers the phone the same keys again */
+	signal_ok("k2", "W", NULL, browser_avm(100, "0", "1", "actpass"), false,
+		  CP_NG_PROTO_RTP_SAVP, CP_NG_ICE_REMOVE);
+	crypto_in(1, 3, "AEAD_AES_128_GCM", &v[1]);
+	assert_memory_equal(v[1].key, v[2].key, sizeof(v[2].key));
+	end_call("k2");
+}
+
 int
 main(void)
 {
@@ -990,6 +1138,8 @@ main(void)
 		cmocka_unit_test_setup(test_bundle_sip_offers, setup),
 		cmocka_unit_test_setup(test_bundle_pt_overlap, setup),
 		cmocka_unit_test_setup(test_bundle_sdes, setup),
+		cmocka_unit_test_setup(test_sdes_suite_per_section, setup),
+		cmocka_unit_test_setup(test_sdes_offer_per_section, setup),
 	};
 
 	gw_config_defaults(&conf);

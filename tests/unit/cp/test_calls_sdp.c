@@ -476,6 +476,74 @@ test_bundle_two_sections(void **state)
 	free(in);
 }
 
+/* SDES lines per section (crypto_stride): section i gets its own lines and
+ * keys; a section whose lines are missing (tag 0) is refused, not written
+ * without a key; a stride below n_crypto is a bad parameter. */
+static void
+test_sdes_per_section(void **state)
+{
+	struct cp_sdp_crypto lines[2 * 2];
+	struct cp_sdes_key keys[2 * 2], k;
+	struct cp_sdp_leg_params p;
+	struct cp_sdp *b, *in;
+	char why[64], *t;
+
+	(void)state;
+	memset(lines, 0, sizeof(lines));
+	assert_int_equal(cp_calls_sdes_make(CP_SDES_PROFILE_CM_80, 1, &keys[0], &lines[0]), 0);
+	assert_int_equal(cp_calls_sdes_make(CP_SDES_PROFILE_GCM128, 2, &keys[1], &lines[1]), 0);
+	assert_int_equal(cp_calls_sdes_make(CP_SDES_PROFILE_CM_32, 5, &keys[2], NULL), 0);
+	assert_int_equal(cp_calls_sdes_line(&keys[2], 5, &lines[2]), 0);
+	memset(&p, 0, sizeof(p));
+	p.kind = CP_SDP_LEG_SDES;
+	p.offer = true;
+	p.addr = "198.18.48.1";
+	p.port = 30020;
+	p.n_crypto = 2;
+	p.crypto_stride = 2;
+	p.crypto = lines;
+	/* section 1 has one line (its second slot tag 0): n_crypto 2 needs both */
+	in = parse(sip_av);
+	t = malloc(OUT_MAX);
+	assert_non_null(t);
+	assert_int_equal(cp_calls_sdp_render(t, OUT_MAX, in, &p), -EINVAL);
+	free(t);
+	p.n_crypto = 1;
+	t = rewrite(sip_av, &p, &b);
+	assert_int_equal(b->media[0].n_crypto, 1);
+	assert_int_equal(b->media[1].n_crypto, 1);
+	assert_int_equal(b->media[0].crypto[0].tag, 1);
+	assert_string_equal(b->media[1].crypto[0].suite, "AES_CM_128_HMAC_SHA1_32");
+	assert_int_equal(b->media[1].crypto[0].tag, 5);
+	assert_int_equal(cp_sdes_parse(&k, b->media[1].crypto[0].suite,
+				       b->media[1].crypto[0].key_params, why, sizeof(why)), 0);
+	assert_memory_equal(k.key, keys[2].key, 16);
+	assert_memory_equal(k.salt, keys[2].salt, 14);
+	free(t);
+	free(b);
+	/* both lines of section 0 on it, section 1 keyed anew */
+	assert_int_equal(cp_calls_sdes_make(CP_SDES_PROFILE_GCM128, 6, &keys[3], &lines[3]), 0);
+	p.n_crypto = 2;
+	t = rewrite(sip_av, &p, &b);
+	assert_int_equal(b->media[0].n_crypto, 2);
+	assert_string_equal(b->media[0].crypto[1].suite, "AEAD_AES_128_GCM");
+	assert_int_equal(b->media[1].crypto[1].tag, 6);
+	free(t);
+	free(b);
+	/* no key for section 1 at all */
+	memset(&lines[2], 0, 2 * sizeof(lines[0]));
+	p.n_crypto = 1;
+	t = malloc(OUT_MAX);
+	assert_non_null(t);
+	assert_int_equal(cp_calls_sdp_render(t, OUT_MAX, in, &p), -EINVAL);
+	p.crypto_stride = 1;
+	p.n_crypto = 2;
+	assert_int_equal(cp_calls_sdp_render(t, OUT_MAX, in, &p), -EINVAL);
+	assert_int_equal(cp_calls_sdes_line(&keys[0], 0, &lines[0]), -EINVAL);
+	free(t);
+	free(in);
+}
+
 int
 main(void)
 {
@@ -486,6 +554,7 @@ main(void)
 		cmocka_unit_test(test_webrtc_rtp),
 		cmocka_unit_test(test_webrtc_sdes),
 		cmocka_unit_test(test_bundle_two_sections),
+		cmocka_unit_test(test_sdes_per_section),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
