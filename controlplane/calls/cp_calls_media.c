@@ -12,6 +12,7 @@
 #include <openssl/evp.h>
 #include <zlib.h>
 
+#include "cp_addr.h"
 #include "cp_api.h"
 #include "cp_calls_sdp.h"
 #include "cp_dtls.h"
@@ -47,7 +48,8 @@ struct side {
 	uint16_t base;                  /* first port of its block: section i at base + 2i */
 	bool mux;                       /* the party muxes RTCP on its RTP port */
 	bool peer_known;
-	uint32_t peer_ip;
+	struct cp_addr peer;            /* where its SDP says it receives (IPv4 or IPv6) */
+	int family;                     /* our address's in what we send it: AF_INET(6); 0: AF_INET */
 	uint16_t peer_rtp[CP_SDP_MAX_MEDIA], peer_rtcp[CP_SDP_MAX_MEDIA];
 	bool kind_set;
 	enum cp_calls_kind kind;        /* the transport this party talks */
@@ -75,7 +77,7 @@ struct side {
 	struct cp_dtls *dtls;           /* NULL after a takeover (the keys are in the dataplane) */
 	uint8_t peer_fp[32];            /* the party's sha-256 a=fingerprint (a change: new DTLS) */
 	bool dtls_peer;                 /* where DTLS records go */
-	uint32_t dtls_ip;
+	struct cp_addr dtls_addr;
 	uint16_t dtls_port;
 	bool keys_sent;
 };
@@ -162,10 +164,24 @@ leg_cmd(uint32_t id, uint16_t op, uint16_t port, uint8_t rule, uint32_t other)
 }
 
 static int
-peer_cmd(uint32_t id, uint32_t ip, uint16_t port)
+peer_cmd(uint32_t id, const struct cp_addr *a, uint16_t port)
 {
-	return send_leg(&(struct gw_ipc_media_leg){ .leg_id = id, .op = GW_IPC_MEDIA_PEER,
-						    .peer_ip = ip, .peer_port = port });
+	struct gw_ipc_media_leg c = { .leg_id = id, .op = GW_IPC_MEDIA_PEER, .peer_port = port };
+
+	if (a->family == AF_INET6) {
+		c.peer_family = GW_IPC_FAMILY_IPV6;
+		memcpy(c.peer_ip6, a->ip6, sizeof(c.peer_ip6));
+	} else {
+		c.peer_ip = a->ip4;
+	}
+	return send_leg(&c);
+}
+
+/* Does the media port have an IPv6 address (legs of either family)? */
+static bool
+has_ip6(void)
+{
+	return app->conf->dataplane.ports[0].address6.len != 0;
 }
 
 /* ---- the port pool (shared with cp_session) ---------------------------------- */
@@ -258,7 +274,12 @@ dtls_flush(struct side *d)
 
 	if (d->dtls == NULL || !d->dtls_peer || !dp_ready())
 		return;
-	meta.dst_ip = d->dtls_ip;
+	if (d->dtls_addr.family == AF_INET6) {
+		meta.family = GW_IPC_FAMILY_IPV6;
+		memcpy(meta.dst_ip6, d->dtls_addr.ip6, sizeof(meta.dst_ip6));
+	} else {
+		meta.dst_ip = d->dtls_addr.ip4;
+	}
 	meta.dst_port = d->dtls_port;
 	while ((n = cp_dtls_output(d->dtls, buf, sizeof(buf))) > 0)
 		if (cp_ipc_tx(app->ipc, 0, &meta, buf, (size_t)n) != 0)
@@ -382,8 +403,8 @@ apply_side(const struct mcall *k, unsigned s)
 		rc |= leg_cmd(leg_id(k, s, i, false), GW_IPC_MEDIA_MODE, 0, mode, 0);
 		rc |= leg_cmd(leg_id(k, s, i, true), GW_IPC_MEDIA_MODE, 0, mode, 0);
 		if (d->kind != CP_CALLS_KIND_WEBRTC && d->peer_known && d->peer_rtp[i] != 0) {
-			rc |= peer_cmd(leg_id(k, s, i, false), d->peer_ip, d->peer_rtp[i]);
-			rc |= peer_cmd(leg_id(k, s, i, true), d->peer_ip,
+			rc |= peer_cmd(leg_id(k, s, i, false), &d->peer, d->peer_rtp[i]);
+			rc |= peer_cmd(leg_id(k, s, i, true), &d->peer,
 				       d->mux ? d->peer_rtp[i] : d->peer_rtcp[i]);
 		}
 	}
@@ -409,7 +430,7 @@ static int
 learn_side(struct side *d, const struct cp_sdp *sdp, char *reason, size_t rlen)
 {
 	const struct cp_sdp_conn *c = NULL;
-	struct in_addr ia;
+	struct cp_addr a;
 
 	d->mux = true;
 	cp_calls_sdp_pts(sdp, d->pts);
@@ -427,18 +448,25 @@ learn_side(struct side *d, const struct cp_sdp *sdp, char *reason, size_t rlen)
 			c = m->conn.family != 0 ? &m->conn : &sdp->conn;
 	}
 	if (d->kind == CP_CALLS_KIND_WEBRTC) {
-		/* its address comes from the ICE nomination */
+		/* its address comes from the ICE nomination (our candidates are
+		 * of both families); what we write follows its c= */
 		d->mux = true;
 		d->peer_known = false;
+		if (c != NULL && c->family == 6 && has_ip6())
+			d->family = AF_INET6;
 		return 0;
 	}
 	if (c == NULL || c->family == 0)
 		return refuse(reason, rlen, -EINVAL, "%s", "SDP without a connection address");
-	if (c->family != 4 || inet_pton(AF_INET, c->addr, &ia) != 1)
-		return refuse(reason, rlen, -EINVAL,
-			      "media address %s: only IPv4 literals are bridged", c->addr);
-	d->peer_ip = ntohl(ia.s_addr);
-	d->peer_known = d->peer_ip != 0;          /* 0.0.0.0: on hold, latch only */
+	if (cp_addr_parse(&a, c->addr) != 0 || (a.family == AF_INET6) != (c->family == 6))
+		return refuse(reason, rlen, -EINVAL, "media address %s: not an IP literal",
+			      c->addr);
+	if (a.family == AF_INET6 && !has_ip6())
+		return refuse(reason, rlen, -ENOTSUP, "media address %s: IPv6, and the media "
+			      "port has no IPv6 address (dataplane.ports[0].address6)", c->addr);
+	d->peer = a;
+	d->family = a.family;
+	d->peer_known = cp_addr_is_set(&a);       /* 0.0.0.0 or ::: on hold, latch only */
 	return 0;
 }
 
@@ -868,7 +896,7 @@ dtls_progress(struct mcall *k, struct side *d, int rc)
 }
 
 static void
-on_punt(uint32_t src_ip, uint16_t sport, uint16_t dport, const uint8_t *p, size_t len)
+on_punt(const struct cp_addr *src, uint16_t sport, uint16_t dport, const uint8_t *p, size_t len)
 {
 	struct mcall *k;
 	struct side *d = side_by(0, dport, &k);
@@ -878,14 +906,14 @@ on_punt(uint32_t src_ip, uint16_t sport, uint16_t dport, const uint8_t *p, size_
 	if (!d->dtls_peer) {
 		/* ICE nominated it normally; before the event, the record's source */
 		d->dtls_peer = true;
-		d->dtls_ip = src_ip;
+		d->dtls_addr = *src;
 		d->dtls_port = sport;
 	}
 	dtls_progress(k, d, cp_dtls_input(d->dtls, p, len));
 }
 
 static void
-on_ice(uint32_t ice_id, uint16_t kind, uint32_t peer_ip, uint16_t peer_port)
+on_ice(uint32_t ice_id, uint16_t kind, const struct cp_addr *peer, uint16_t peer_port)
 {
 	struct mcall *k;
 	struct side *d = side_by(ice_id, 0, &k);
@@ -898,10 +926,10 @@ on_ice(uint32_t ice_id, uint16_t kind, uint32_t peer_ip, uint16_t peer_port)
 							: "ICE credential refused by the dataplane");
 		return;
 	}
-	(void)peer_cmd(leg_id(k, (unsigned)(d - k->s), 0, false), peer_ip, peer_port);
-	if (!d->dtls_peer || d->dtls_ip != peer_ip || d->dtls_port != peer_port) {
+	(void)peer_cmd(leg_id(k, (unsigned)(d - k->s), 0, false), peer, peer_port);
+	if (!d->dtls_peer || !cp_addr_eq(&d->dtls_addr, peer) || d->dtls_port != peer_port) {
 		d->dtls_peer = true;
-		d->dtls_ip = peer_ip;
+		d->dtls_addr = *peer;
 		d->dtls_port = peer_port;
 		dtls_flush(d);      /* a DTLS client's ClientHello waited for this */
 		cp_journal_touch();
@@ -910,13 +938,17 @@ on_ice(uint32_t ice_id, uint16_t kind, uint32_t peer_ip, uint16_t peer_port)
 
 /* ---- rendering -------------------------------------------------------------------- */
 
+/* Our media address of family (AF_INET6 only when has_ip6()). */
 static void
-gw_addr(char *buf, size_t len)
+gw_addr(int family, char *buf, size_t len)
 {
-	struct in_addr ia;
+	const struct gw_conf_port *pt = &app->conf->dataplane.ports[0];
+	struct in_addr ia = { .s_addr = htonl(pt->address.addr) };
 
-	ia.s_addr = htonl(app->conf->dataplane.ports[0].address.addr);
-	inet_ntop(AF_INET, &ia, buf, (socklen_t)len);
+	if (family == AF_INET6)
+		inet_ntop(AF_INET6, pt->address6.addr, buf, (socklen_t)len);
+	else
+		inet_ntop(AF_INET, &ia, buf, (socklen_t)len);
 }
 
 /* Render in for the party of side `to` (its kind), on that side's ports. */
@@ -927,12 +959,12 @@ render(struct cp_bencode_buf *reply, const struct cp_sdp *in, const struct mcall
 	const struct side *d = &k->s[to];
 	struct cp_sdp_leg_params p = { .kind = CP_SDP_LEG_RTP };
 	struct cp_sdp_crypto *lines = NULL;
-	char *text = malloc(SDP_OUT_MAX), addr[INET_ADDRSTRLEN];
+	char *text = malloc(SDP_OUT_MAX), addr[INET6_ADDRSTRLEN], addr2[INET6_ADDRSTRLEN];
 	int rc, len;
 
 	if (text == NULL)
 		return refuse(reason, rlen, -ENOMEM, "%s", "out of memory");
-	gw_addr(addr, sizeof(addr));
+	gw_addr(d->family == AF_INET6 ? AF_INET6 : AF_INET, addr, sizeof(addr));
 	p.avpf = d->avpf;
 	p.offer = offer;
 	p.addr = addr;
@@ -947,6 +979,10 @@ render(struct cp_bencode_buf *reply, const struct cp_sdp *in, const struct mcall
 		}
 	} else if (d->kind == CP_CALLS_KIND_WEBRTC) {
 		p.kind = CP_SDP_LEG_WEBRTC;
+		if (has_ip6()) {    /* a host candidate of each family on the one port */
+			gw_addr(d->family == AF_INET6 ? AF_INET : AF_INET6, addr2, sizeof(addr2));
+			p.cand_addr2 = addr2;
+		}
 		p.ice_ufrag = d->ufrag;
 		p.ice_pwd = d->pwd;
 		p.fingerprint = cert_fp;
@@ -989,6 +1025,31 @@ bundle_check(const struct mcall *k, char *reason, size_t rlen)
 		return refuse(reason, rlen, -ENOTSUP, "BUNDLE: %u m= sections (at most %u)",
 			      k->n_media, GW_IPC_MEDIA_DEMUX_SLOTS);
 	return cp_calls_bundle_pts(k->s[0].pts, k->s[1].pts, k->n_media, pts, reason, rlen);
+}
+
+/* The ng "address family" (IP4, IP6): our address's family in the SDP the
+ * request's reply carries; *fam 0 when not given (the party's own family
+ * when known, else the offerer's: rtpengine's default). */
+static int
+want_family(const struct cp_ng_req *req, int *fam, char *reason, size_t rlen)
+{
+	const struct cp_ng_str *f = &req->address_family;
+
+	*fam = 0;
+	if (f->len == 0)
+		return 0;
+	if (f->len == 3 && strncasecmp(f->p, "IP4", 3) == 0)
+		*fam = AF_INET;
+	else if (f->len == 3 && strncasecmp(f->p, "IP6", 3) == 0)
+		*fam = AF_INET6;
+	else
+		return refuse(reason, rlen, -EINVAL, "address family '%.*s': IP4 or IP6",
+			      (int)(f->len > 16 ? 16 : f->len), f->p);
+	if (*fam == AF_INET6 && !has_ip6())
+		return refuse(reason, rlen, -ENOTSUP, "%s",
+			      "address family IP6: the media port has no IPv6 address "
+			      "(dataplane.ports[0].address6)");
+	return 0;
 }
 
 /* Side s's party described kind (is it the one we offered it?). */
@@ -1070,8 +1131,11 @@ do_offer(const struct cp_ng_req *req, const struct cp_sdp *sdp, struct cp_bencod
 	struct mcall **pp = find_slot(req->call_id.p, req->call_id.len), *k = *pp;
 	bool created = false, mux;
 	struct side saved;
-	int rc, s;
+	int rc, s, fam;
 
+	rc = want_family(req, &fam, reason, rlen);
+	if (rc != 0)
+		return rc;
 	if (k == NULL) {
 		k = call_create(req, sdp->n_media, reason, rlen, &rc);
 		if (k == NULL)
@@ -1108,6 +1172,8 @@ do_offer(const struct cp_ng_req *req, const struct cp_sdp *sdp, struct cp_bencod
 		rc = bundle_check(k, reason, rlen);
 	if (rc == 0)
 		rc = take_media(k, (unsigned)s, sdp, false, reason, rlen);
+	if (rc == 0 && (fam != 0 || created))
+		k->s[1 - s].family = fam != 0 ? fam : k->s[s].family;
 	if (rc == 0)
 		rc = prepare_offer(&k->s[1 - s], k->n_media, req, reason, rlen);
 	if (rc == 0) {
@@ -1144,8 +1210,11 @@ do_answer(const struct cp_ng_req *req, const struct cp_sdp *sdp, struct cp_benco
 {
 	struct mcall *k = *find_slot(req->call_id.p, req->call_id.len);
 	struct side saved;
-	int off, ans, rc;
+	int off, ans, rc, fam;
 
+	rc = want_family(req, &fam, reason, rlen);
+	if (rc != 0)
+		return rc;
 	if (k == NULL)
 		return refuse(reason, rlen, -ENOENT, "%s", "Unknown call-id (no media)");
 	off = side_of(k, req->from_tag);
@@ -1167,6 +1236,8 @@ do_answer(const struct cp_ng_req *req, const struct cp_sdp *sdp, struct cp_benco
 		rc = bundle_check(k, reason, rlen);
 	if (rc == 0)
 		rc = take_media(k, (unsigned)ans, sdp, true, reason, rlen);
+	if (rc == 0 && fam != 0)
+		k->s[off].family = fam;
 	if (rc == 0)
 		rc = render(reply, sdp, k, (unsigned)off, false, k->s[off].mux, reason, rlen);
 	if (rc == 0)
@@ -1604,11 +1675,11 @@ cp_calls_media_json(const char *id, size_t len)
 		for (unsigned i = 0; i < k->n_media; i++) {
 			for (unsigned c = 0; c < 2; c++) {
 				json_t *cnt = json_object(), *leg;
-				struct in_addr ia = { .s_addr = htonl(d->peer_ip) };
-				char peer[INET_ADDRSTRLEN + 8], ip[INET_ADDRSTRLEN];
+				char peer[CP_ADDR_STRLEN + 8], ip[CP_ADDR_STRLEN];
+				bool v6 = d->peer.family == AF_INET6;
 
-				inet_ntop(AF_INET, &ia, ip, sizeof(ip));
-				snprintf(peer, sizeof(peer), "%s:%u", ip,
+				cp_addr_str(&d->peer, ip, sizeof(ip));
+				snprintf(peer, sizeof(peer), "%s%s%s:%u", v6 ? "[" : "", ip, v6 ? "]" : "",
 					 c == 0 || d->mux ? d->peer_rtp[i] : d->peer_rtcp[i]);
 				for (unsigned n = 0; n < GW_IPC_MEDIA_CNT_MAX; n++)
 					json_object_set_new(cnt, names[n], json_integer((json_int_t)k->cnt[s][i][c][n]));

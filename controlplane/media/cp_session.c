@@ -237,10 +237,8 @@ on_ice(void *ctx, uint32_t id, uint16_t kind, const struct cp_addr *peer, uint16
 
 	(void)ctx;
 	if (l == NULL) {
-		/* the calls' WebRTC legs offer IPv4 candidates only: an IPv6
-		 * peer reaches them as none (consent loss still ends them) */
-		if (ice_fallback != NULL)
-			ice_fallback(id, kind, peer->family == AF_INET ? peer->ip4 : 0, peer_port);
+		if (ice_fallback != NULL)   /* the calls' WebRTC legs */
+			ice_fallback(id, kind, peer, peer_port);
 		return;
 	}
 	if (kind == GW_IPC_ICE_CONSENT_LOST) {
@@ -383,9 +381,9 @@ on_punt(void *ctx, struct cp_ipc *c, unsigned worker, struct rte_mbuf *mb)
 		cp_addr_v4(&src, ip.src);
 	}
 	if ((l = by_port(u.dport)) == NULL || l->dtls == NULL) {
-		/* another module's media port (calls' WebRTC legs: IPv4 only) */
-		if (l == NULL && punt_fallback != NULL && src.family == AF_INET)
-			punt_fallback(src.ip4, u.sport, u.dport, u.payload, u.payload_len);
+		/* another module's media port (calls' WebRTC legs) */
+		if (l == NULL && punt_fallback != NULL)
+			punt_fallback(&src, u.sport, u.dport, u.payload, u.payload_len);
 		rte_pktmbuf_free(mb);
 		return;
 	}

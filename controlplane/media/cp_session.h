@@ -33,6 +33,7 @@
 #include <stdint.h>
 #include <time.h>
 
+#include "cp_addr.h"
 #include "cp_rest.h"
 
 struct cp_app;
@@ -97,11 +98,12 @@ int cp_session_ingest_get(const char *stream, struct cp_session_ingest *out);
 unsigned cp_session_ingest_list(struct cp_session_ingest *out, unsigned max);
 /** ICE events (nominated, consent lost, refused) of ICE legs no session owns
  * (peer_ip 0 for an IPv6 peer: the calls' WebRTC legs offer IPv4 only). */
-typedef void cp_session_ice_fn(uint32_t ice_id, uint16_t kind, uint32_t peer_ip, uint16_t peer_port);
+typedef void cp_session_ice_fn(uint32_t ice_id, uint16_t kind, const struct cp_addr *peer,
+			       uint16_t peer_port);
 
-/** A punted datagram (DTLS) to a media port no session holds: source, ports,
- * payload (IPv4 sources only; IPv6 ones are not handed on). */
-typedef void cp_session_punt_fn(uint32_t src_ip, uint16_t sport, uint16_t dport,
+/** A punted datagram (DTLS) to a media port no session holds: source (IPv4
+ * or IPv6), ports, payload. */
+typedef void cp_session_punt_fn(const struct cp_addr *src, uint16_t sport, uint16_t dport,
 				const uint8_t *payload, size_t len);
 
 /** Where ICE events and punts for other modules' legs go (the calls module's WebRTC legs). */

@@ -504,6 +504,9 @@ struct cp_sdp_leg_params {
 	const char *ice_ufrag, *ice_pwd;
 	const uint8_t *fingerprint;       /* sha-256, 32 bytes */
 	enum cp_sdp_setup setup;          /* NONE: actpass in offers, passive in answers */
+	/* a second host candidate on the same port, the other family's address
+	 * (one media port serves both); NULL: addr's only */
+	const char *cand_addr2;
 	/* the party's own a=mid of section i (from its earlier description: a
 	 * bridged answer from a party without BUNDLE has none), used where the
 	 * input section has none; NULL or "": "0", "1", ... */

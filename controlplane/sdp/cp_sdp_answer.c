@@ -453,13 +453,17 @@ int
 cp_sdp_leg_render(struct cp_sdp *out, const struct cp_sdp *in, const struct cp_sdp_leg_params *p)
 {
 	bool webrtc;
-	uint8_t fam;
-	char addr[CP_SDP_TOKEN_LEN];
+	uint8_t fam, fam2 = 0;
+	char addr[CP_SDP_TOKEN_LEN], addr2[CP_SDP_TOKEN_LEN];
 	struct cp_sdp_group *g;
 
 	if (out == NULL || in == NULL || p == NULL || out == in || p->addr == NULL ||
 	    (unsigned int)p->kind > CP_SDP_LEG_SDES ||
 	    sdp_addr(addr, sizeof(addr), &fam, p->addr, strlen(p->addr), false) != 0)
+		return -EINVAL;
+	if (p->cand_addr2 != NULL &&
+	    (sdp_addr(addr2, sizeof(addr2), &fam2, p->cand_addr2, strlen(p->cand_addr2), false) != 0 ||
+	     fam2 == fam))
 		return -EINVAL;
 	webrtc = p->kind == CP_SDP_LEG_WEBRTC;
 	if (webrtc && (!ice_ok(p->ice_ufrag, 4) || !ice_ok(p->ice_pwd, 22) || p->fingerprint == NULL))
@@ -566,6 +570,8 @@ cp_sdp_leg_render(struct cp_sdp *out, const struct cp_sdp *in, const struct cp_s
 				      p->offer ? CP_SDP_SETUP_ACTPASS : CP_SDP_SETUP_PASSIVE;
 			host_cand(&m->cands[0], addr, fam, p->port, 0);
 			m->n_cands = 1;
+			if (p->cand_addr2 != NULL)
+				host_cand(&m->cands[m->n_cands++], addr2, fam2, p->port, 1);
 			m->tp.end_of_candidates = true;
 			m->rtcp_mux = true;
 			strcpy(g->mids[g->n_mids++], m->mid);

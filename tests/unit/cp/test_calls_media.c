@@ -5,6 +5,7 @@
  * (the old keys leave the dataplane, the new handshake's replace them).
  * cp_ice, cp_ipc, cp_dtls, cp_session, cp_journal and the registry are
  * stubs that record what the module asks of them. */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -48,9 +49,11 @@ static struct {
 	unsigned n_msgs;
 	struct gw_ipc_msg msgs[256];
 	unsigned n_tx;
+	struct gw_ipc_tx_meta last_tx;
 } st;
 
 static cp_session_punt_fn *punt;
+static cp_session_ice_fn *ice_cb;
 static cp_calls_release_fn *release;
 
 void
@@ -262,9 +265,9 @@ cp_ipc_tx(struct cp_ipc *c, unsigned w, const struct gw_ipc_tx_meta *meta, const
 {
 	(void)c;
 	(void)w;
-	(void)meta;
 	(void)p;
 	(void)len;
+	st.last_tx = *meta;
 	st.n_tx++;
 	return 0;
 }
@@ -321,7 +324,7 @@ cp_session_set_evt_fallback(void (*fn)(const struct gw_ipc_msg *m))
 void
 cp_session_set_ice_fallback(cp_session_ice_fn *fn)
 {
-	(void)fn;
+	ice_cb = fn;
 }
 
 void
@@ -577,7 +580,8 @@ static void
 dtls_connects(uint16_t port)
 {
 	st.last->state = CP_DTLS_CONNECTED;
-	punt(0xc6123002u, 50123, port, (const uint8_t *)"\x16", 1);
+	punt(&(struct cp_addr){ .family = AF_INET, .ip4 = 0xc6123002u }, 50123, port,
+	     (const uint8_t *)"\x16", 1);
 }
 
 /* The dataplane leg id of port (the legs' GW_IPC_MEDIA_ADD commands). */
@@ -1126,6 +1130,130 @@ test_sdes_offer_per_section(void **state)
 	end_call("k2");
 }
 
+/* One offer or answer with an ng "address family"; its rc, the reason in why. */
+static int
+signal_fam(const char *call, const char *from, const char *to, const char *sdp, bool answer,
+	   const char *family, char why[256])
+{
+	struct cp_ng_req req = { .call_id = str(call), .from_tag = str(from), .sdp = str(sdp),
+				 .limit = -1, .delete_delay = -1 };
+	struct cp_bencode_buf b;
+
+	if (to != NULL)
+		req.to_tag = str(to);
+	if (family != NULL)
+		req.address_family = str(family);
+	why[0] = '\0';
+	memset(out, 0, sizeof(out));
+	cp_bencode_buf_init(&b, out, sizeof(out) - 1);
+	return cp_calls_media(NULL, &req, answer, &b, why, 256);
+}
+
+/* The last PEER command for leg (fails when there is none). */
+static const struct gw_ipc_media_leg *
+peer_of(uint32_t leg)
+{
+	const struct gw_ipc_media_leg *c = NULL;
+
+	for (unsigned i = 0; i < st.n_msgs; i++)
+		if (st.msgs[i].type == GW_IPC_MEDIA_LEG_REQ &&
+		    st.msgs[i].u.media_leg.op == GW_IPC_MEDIA_PEER &&
+		    st.msgs[i].u.media_leg.leg_id == leg)
+			c = &st.msgs[i].u.media_leg;
+	if (c == NULL)
+		fail_msg("no PEER on leg %u", leg);
+	return c;
+}
+
+static const char sip_rtp6[] =
+	"v=0\r\no=phone6 1 1 IN IP6 2001:2:0:48::10\r\ns=-\r\nc=IN IP6 2001:2:0:48::10\r\n"
+	"t=0 0\r\nm=audio 7000 RTP/AVP 0\r\na=rtpmap:0 PCMU/8000\r\na=sendrecv\r\n";
+
+/* 12: an IPv6 SIP phone bridged to an IPv4 one. Its legs' peers are IPv6
+ * (RTP and RTCP), what it is sent says c=IN IP6 with our address6; the IPv4
+ * phone is offered our IPv4 address when "address family" says IP4, and
+ * the offerer's family when nothing says (rtpengine's default). A family
+ * other than IP4/IP6 is refused, and IP6 without an address6. */
+static void
+test_ipv6_sip(void **state)
+{
+	static const uint8_t v6[16] = { 0x20, 0x01, 0x00, 0x02, 0, 0, 0, 0x48,
+					0, 0, 0, 0, 0, 0, 0, 0x10 };
+	const struct gw_ipc_media_leg *c;
+	char why[256];
+	uint16_t p[2];
+
+	(void)state;
+	assert_int_equal(signal_fam("v1", "A", NULL, sip_rtp6, false, "IP4", why), 0);
+	assert_non_null(strstr(out, "c=IN IP4 198.18.0.1\r\n"));
+	assert_null(strstr(out, "IP6"));
+	assert_int_equal(ports_of(p, 1), 1);
+	assert_int_equal(signal_fam("v1", "A", "B", sip_rtp, true, NULL, why), 0);
+	assert_non_null(strstr(out, "c=IN IP6 2001:2:0:48::1\r\n"));
+	assert_non_null(strstr(out, "o=phone 1 1 IN IP6 2001:2:0:48::1\r\n"));
+	assert_int_equal(ports_of(&p[1], 1), 1);
+	/* A's legs (the answer's port) go to its IPv6 address, B's to IPv4 */
+	for (unsigned r = 0; r < 2; r++) {
+		c = peer_of(leg_on((uint16_t)(p[1] + r)));
+		assert_int_equal(c->peer_family, GW_IPC_FAMILY_IPV6);
+		assert_memory_equal(c->peer_ip6, v6, 16);
+		assert_int_equal(c->peer_port, 7000 + r);
+		c = peer_of(leg_on((uint16_t)(p[0] + r)));
+		assert_int_equal(c->peer_family, GW_IPC_FAMILY_IPV4);
+		assert_int_equal(c->peer_ip, 0xc612300au);     /* 198.18.48.10 */
+	}
+	end_call("v1");
+	/* no family given: the offerer's */
+	assert_int_equal(signal_fam("v2", "A", NULL, sip_rtp6, false, NULL, why), 0);
+	assert_non_null(strstr(out, "c=IN IP6 2001:2:0:48::1\r\n"));
+	/* and the other way round, asked for */
+	assert_int_equal(signal_fam("v2", "A", "B", sip_rtp, true, "IP6", why), 0);
+	assert_non_null(strstr(out, "c=IN IP6 2001:2:0:48::1\r\n"));
+	end_call("v2");
+	assert_int_equal(signal_fam("v3", "A", NULL, sip_rtp, false, "IP5", why), -EINVAL);
+	assert_non_null(strstr(why, "address family 'IP5': IP4 or IP6"));
+	conf.dataplane.ports[0].address6.len = 0;
+	assert_int_equal(signal_fam("v3", "A", NULL, sip_rtp, false, "IP6", why), -ENOTSUP);
+	assert_non_null(strstr(why, "no IPv6 address"));
+	assert_int_equal(signal_fam("v3", "A", NULL, sip_rtp6, false, NULL, why), -ENOTSUP);
+	assert_non_null(strstr(why, "media address 2001:2:0:48::10: IPv6"));
+	conf.dataplane.ports[0].address6.len = 64;
+}
+
+/* 13: a browser's WebRTC leg with an IPv6 media port: our description has a
+ * host candidate of each family on the one port; an IPv6 nomination sets
+ * the leg's peer to it, and the DTLS records go there. */
+static void
+test_ipv6_webrtc(void **state)
+{
+	static const uint8_t v6[16] = { 0x20, 0x01, 0x00, 0x02, 0, 0, 0, 0x48,
+					0, 0, 0, 0, 0, 0, 0, 0x02 };
+	const struct gw_ipc_media_leg *c;
+	struct cp_addr a;
+	char u[16], pw[32], cand[128];
+	uint16_t port;
+
+	(void)state;
+	signal_ok("w6", "B", NULL, sip_rtp, false, CP_NG_PROTO_UDP_TLS_RTP_SAVPF, CP_NG_ICE_FORCE);
+	port = (uint16_t)atoi(strstr(out, "m=audio ") + 8);
+	snprintf(cand, sizeof(cand), "198.18.0.1 %u typ host", port);
+	assert_non_null(strstr(out, cand));
+	snprintf(cand, sizeof(cand), "2001:2:0:48::1 %u typ host", port);
+	assert_non_null(strstr(out, cand));
+	end_call("w6");
+	browser_call("w7", u, pw);
+	port = (uint16_t)atoi(strstr(out, "m=audio ") + 8);
+	snprintf(cand, sizeof(cand), "2001:2:0:48::1 %u typ host", port);
+	assert_non_null(strstr(out, cand));
+	cp_addr_v6(&a, v6);
+	ice_cb(st.ice_id, GW_IPC_ICE_NOMINATED, &a, 50123);
+	c = peer_of(leg_on(port));
+	assert_int_equal(c->peer_family, GW_IPC_FAMILY_IPV6);
+	assert_memory_equal(c->peer_ip6, v6, 16);
+	assert_int_equal(c->peer_port, 50123);
+	end_call("w7");
+}
+
 int
 main(void)
 {
@@ -1140,6 +1268,8 @@ main(void)
 		cmocka_unit_test_setup(test_bundle_sdes, setup),
 		cmocka_unit_test_setup(test_sdes_suite_per_section, setup),
 		cmocka_unit_test_setup(test_sdes_offer_per_section, setup),
+		cmocka_unit_test_setup(test_ipv6_sip, setup),
+		cmocka_unit_test_setup(test_ipv6_webrtc, setup),
 	};
 
 	gw_config_defaults(&conf);
@@ -1148,6 +1278,8 @@ main(void)
 	conf.dataplane.n_ports = 1;
 	snprintf(conf.dataplane.ports[0].name, sizeof(conf.dataplane.ports[0].name), "p0");
 	conf.dataplane.ports[0].address.addr = 0xc6120001u;    /* 198.18.0.1 */
+	inet_pton(AF_INET6, "2001:2:0:48::1", conf.dataplane.ports[0].address6.addr);
+	conf.dataplane.ports[0].address6.len = 64;
 	app.conf = &conf;
 	app.ipc = (struct cp_ipc *)&app;                       /* only tested for NULL */
 	cp_calls_media_init(&app, (struct cp_calls *)&app);

@@ -325,6 +325,25 @@ test_webrtc_rtp(void **state)
 	assert_int_equal(b->media[0].n_codecs, 3);
 	free(t);
 	free(b);
+	/* a second host candidate, the other family, on the same port (calls
+	 * over IPv6); one of the same family is a bad parameter */
+	p.cand_addr2 = "2001:2:0:48::1";
+	t = rewrite(sip_rtp, &p, &b);
+	assert_int_equal(b->media[0].n_cands, 2);
+	assert_non_null(strstr(t, "a=candidate:2 1 udp 2130706175 2001:2:0:48::1 40000 typ host\r\n"));
+	assert_string_equal(b->media[0].conn.addr, "198.18.48.1");
+	free(t);
+	free(b);
+	p.cand_addr2 = "198.18.48.9";
+	{
+		struct cp_sdp *in = parse(sip_rtp);
+		char *o = malloc(OUT_MAX);
+
+		assert_non_null(o);
+		assert_int_equal(cp_calls_sdp_render(o, OUT_MAX, in, &p), -EINVAL);
+		free(o);
+		free(in);
+	}
 	/* default: actpass in an offer, passive in an answer */
 	webrtc_params(&p, true, CP_SDP_SETUP_ACTPASS);
 	t = rewrite(sip_rtp, &p, &b);
