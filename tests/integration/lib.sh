@@ -98,6 +98,15 @@ tb_net_up() {
 	TB_GW_MAC=$(tb_g cat "/sys/class/net/${TB}g0/address")
 }
 
+# tb_client_ipv6 ADDR/LEN: IPv6 on the client's link to the gateway (tb_net_up
+# turns it off there), ADDR without duplicate address detection (usable at
+# once), no router advertisements taken.
+tb_client_ipv6() {
+	tb_c sysctl -qw "net.ipv6.conf.${TB}c0.disable_ipv6=0"
+	tb_c sysctl -qw "net.ipv6.conf.${TB}c0.accept_ra=0"
+	tb_c ip -6 addr add "$1" dev "${TB}c0" nodad
+}
+
 # A third namespace ${TB}p (peer) behind the client namespace, which routes
 # for it (the TURN tests' relayed peers):
 #   ${TB}p0 198.18.$1.2/24 <= veth => ${TB}c1 198.18.$1.1/24 (in ${TB}c)

@@ -44,6 +44,7 @@ TB_CONF_MEDIA="  port_min: 40000
   consent_timeout_s: 30"
 
 . "$(dirname "$0")/chromium_lib.sh"
+. "$(dirname "$0")/calls_lib.sh"
 cr_init
 
 tb_net_up
@@ -62,12 +63,6 @@ tb_c ip neigh replace "$TB_GW_IP" lladdr "$TB_GW_MAC" dev "${TB}c0" nud permanen
 SIP_IP=$TB_CLIENT_IP
 RECV=30000                    # the SIP side's audio port; video on RECV+2
 cr_page_start
-pyget() { python3 -c 'import json,sys; r=json.load(open(sys.argv[1])); print(eval(sys.argv[2]))' "$RES/$1.result.json" "$2" 2>/dev/null; }
-urlq() { python3 -c 'import sys, urllib.parse; print(urllib.parse.quote(sys.argv[1]))' "$1"; }
-api_post() { tb_api -o "$2" -w '%{http_code}' -X POST -H 'Content-Type: application/json' \
-	--data-binary "@$3" "$TB_REST/v1/calls/$1"; }
-json_sdp() { python3 -c 'import json,sys; d=dict(json.loads(sys.argv[2])); d["sdp"]=open(sys.argv[1]).read(); print(json.dumps(d))' "$1" "$2"; }
-m_port() { sed -n "s/^m=$2 \([0-9]*\) .*/\1/p" "$1" | head -1 | tr -d '\r'; }
 dump() { # [PAGE CALL]: cv cV unless named
 	local f n=${1:-cv} call=${2:-cV}
 	for f in "$RES/$n.log" "$RES/$n.result.json"; do
@@ -89,7 +84,7 @@ chrome_start cv "mode=calloffer&video=1&call=cV&ftag=browser&secs=$SECS&ng=$(url
 tb_check "browser's audio+video offer through POST /v1/calls/cV/offer -> 200: two RTP/AVP sections, no BUNDLE, for the SIP side" \
 	tb_wait 40 jassert cv "r.get('status') == 200 and re.search(r'm=audio [0-9]+ RTP/AVP', r.get('sip', '')) and re.search(r'm=video [0-9]+ RTP/AVP', r['sip']) and 'BUNDLE' not in r['sip'] and 'a=ice' not in r['sip']"
 bail
-pyget cv "r['sip']" >"$TB_DIR/offer.sdp"
+jget cv "r['sip']" >"$TB_DIR/offer.sdp"
 GW_A=$(m_port "$TB_DIR/offer.sdp" audio)
 GW_V=$(m_port "$TB_DIR/offer.sdp" video)
 tb_check "the SIP side's sections on two port pairs ($GW_A, $GW_V)" \
@@ -163,7 +158,7 @@ receives() { # inbound audio and video packetsReceived growing, frames decoded
 }
 tb_check "SIP audio+video -> browser: audio and video packetsReceived growing, video framesDecoded > 0" \
 	tb_wait 45 receives
-tb_log "cv: $(pyget cv "r.get('last')")"
+tb_log "cv: $(jget cv "r.get('last')")"
 tb_check "... the MTU-size VP8 packets went to the browser in IPv4 fragments (IPV4_FRAG_OUT moved)" \
 	test "$(tb_metric rtcgw_ipv4_frag_out_total)" -gt "${FRAG0:-0}"
 recv_done() { ! kill -0 "$RECV_PID" 2>/dev/null; }
@@ -235,7 +230,7 @@ chrome_start cs "mode=calloffer&video=1&call=cS&ftag=browser&secs=$SECS&ng=$(url
 tb_check "(SDES) browser's audio+video offer -> 200: two RTP/SAVP sections, a=crypto in each, no BUNDLE, for the SIP side" \
 	tb_wait 40 jassert cs "r.get('status') == 200 and re.search(r'm=audio [0-9]+ RTP/SAVP ', r.get('sip', '')) and re.search(r'm=video [0-9]+ RTP/SAVP ', r['sip']) and len(r['sip'].split('m=')) == 3 and all('a=crypto:' in x for x in r['sip'].split('m=')[1:]) and 'BUNDLE' not in r['sip']"
 bail_s
-pyget cs "r['sip']" >"$TB_DIR/s-offer.sdp"
+jget cs "r['sip']" >"$TB_DIR/s-offer.sdp"
 GS_A=$(m_port "$TB_DIR/s-offer.sdp" audio)
 GS_V=$(m_port "$TB_DIR/s-offer.sdp" video)
 VP8S=$(tr -d '\r' <"$TB_DIR/s-offer.sdp" | sed -n 's/^a=rtpmap:\([0-9]*\) VP8\/90000$/\1/p' | head -1)
@@ -305,7 +300,7 @@ receives_s() {
 }
 tb_check "(SDES) SIP SRTP audio+video -> browser: audio and video packetsReceived growing, video framesDecoded > 0" \
 	tb_wait 45 receives_s
-tb_log "cs: $(pyget cs "r.get('last')")"
+tb_log "cs: $(jget cs "r.get('last')")"
 srecv_done() { ! kill -0 "$SRECV_PID" 2>/dev/null && ! kill -0 "$SVID_PID" 2>/dev/null; }
 tb_check "(SDES) the SIP side's receivers finished" tb_wait 40 srecv_done
 s_loud() { python3 "$TB_ROOT/tests/integration/wav_loud.py" "$TB_DIR/s-recv.wav" 4; }

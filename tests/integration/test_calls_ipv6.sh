@@ -40,13 +40,11 @@ TB_CONF_MEDIA="  port_min: 40000
   consent_timeout_s: 30"
 
 . "$(dirname "$0")/chromium_lib.sh"
+. "$(dirname "$0")/calls_lib.sh"
 cr_init
 
 tb_net_up
-# IPv6 on the client (lib.sh turns it off), on the gateway's link
-tb_c sysctl -qw "net.ipv6.conf.${TB}c0.disable_ipv6=0"
-tb_c sysctl -qw "net.ipv6.conf.${TB}c0.accept_ra=0"
-tb_c ip -6 addr add "$CL6/64" dev "${TB}c0" nodad
+tb_client_ipv6 "$CL6/64"
 tb_config
 sed -i "s|^      gateway: $TB_CLIENT_IP\$|&\n      address6: $GW6/64\n      gateway6: $CL6|" "$TB_CONF"
 cat >>"$TB_CONF" <<EOC
@@ -64,11 +62,6 @@ tb_check "ping6 $GW6 (the client resolved the dataplane by NDP)" \
 	tb_c ping -6 -c 2 -i 0.2 -W 2 "$GW6"
 
 cr_page_start
-urlq() { python3 -c 'import sys, urllib.parse; print(urllib.parse.quote(sys.argv[1]))' "$1"; }
-jget() { python3 -c 'import json,sys; r=json.load(open(sys.argv[1])); print(eval(sys.argv[2]))' "$RES/$1.result.json" "$2" 2>/dev/null; }
-api_post() { tb_api -o "$2" -w '%{http_code}' -X POST -H 'Content-Type: application/json' \
-	--data-binary "@$3" "$TB_REST/v1/calls/$1"; }
-json_sdp() { python3 -c 'import json,sys; d=dict(json.loads(sys.argv[2])); d["sdp"]=open(sys.argv[1]).read(); print(json.dumps(d))' "$1" "$2"; }
 dump() {
 	local f
 	for f in "$RES/c6.log" "$RES/c6.result.json"; do
@@ -92,7 +85,7 @@ tb_check "browser's offer with address family IP6 -> 200: RTP/AVP for the SIP si
 	tb_wait 30 jassert c6 "r.get('status') == 200 and re.search(r'm=audio [0-9]+ RTP/AVP( [0-9]+)* 0[ \r]', r.get('sip', '')) and 'c=IN IP6 $GW6\r\n' in r['sip'] and 'IP4' not in r['sip']"
 bail
 jget c6 "r['sip']" >"$TB_DIR/offer.sdp"
-GW_P=$(sed -n 's/^m=audio \([0-9]*\) .*/\1/p' "$TB_DIR/offer.sdp" | head -1 | tr -d '\r')
+GW_P=$(m_port "$TB_DIR/offer.sdp" audio)
 printf 'v=0\r\no=sip 1 1 IN IP6 %s\r\ns=-\r\nc=IN IP6 %s\r\nt=0 0\r\nm=audio %s RTP/AVP 0\r\na=rtpmap:0 PCMU/8000\r\na=sendrecv\r\n' \
 	"$CL6" "$CL6" "$RECV" >"$TB_DIR/answer.sdp"
 json_sdp "$TB_DIR/answer.sdp" '{"from-tag":"browser","to-tag":"sip","flags":["trust-address"]}' >"$TB_DIR/answer.json"

@@ -46,6 +46,7 @@ TB_CONF_MEDIA="  port_min: 40000
   consent_timeout_s: 30"
 
 . "$(dirname "$0")/chromium_lib.sh"
+. "$(dirname "$0")/calls_lib.sh"
 cr_init
 
 tb_net_up
@@ -63,8 +64,6 @@ tb_c ip neigh replace "$TB_GW_IP" lladdr "$TB_GW_MAC" dev "${TB}c0" nud permanen
 
 SIP_IP=$TB_CLIENT_IP
 cr_page_start
-jget() { python3 -c 'import json,sys; r=json.load(open(sys.argv[1])); print(eval(sys.argv[2]))' "$RES/$1.result.json" "$2" 2>/dev/null; }
-urlq() { python3 -c 'import sys, urllib.parse; print(urllib.parse.quote(sys.argv[1]))' "$1"; }
 dump() {
 	local f
 	for f in "$RES/$1.log" "$RES/$1.result.json"; do
@@ -82,10 +81,6 @@ bail() {
 	tb_done
 	exit 1
 }
-api_post() { tb_api -o "$2" -w '%{http_code}' -X POST -H 'Content-Type: application/json' \
-	--data-binary "@$3" "$TB_REST/v1/calls/$1"; }
-json_sdp() { python3 -c 'import json,sys; d=dict(json.loads(sys.argv[2])); d["sdp"]=open(sys.argv[1]).read(); print(json.dumps(d))' "$1" "$2"; }
-gw_port() { sed -n 's/^m=audio \([0-9]*\) .*/\1/p' "$1" | head -1 | tr -d '\r'; }
 
 # ffmpeg_send NAME PORT [SUITE KEY]: 90 s of a 440 Hz sine as PCMU to the gateway.
 ffmpeg_send() {
@@ -120,7 +115,7 @@ tb_check "(a) browser's offer through POST /v1/calls/cA/offer -> 200, RTP/AVP fo
 	tb_wait 30 jassert ca "r.get('status') == 200 and re.search(r'm=audio [0-9]+ RTP/AVP( [0-9]+)* 0[ \r]', r.get('sip', '')) and 'a=crypto' not in r['sip'] and 'a=ice' not in r['sip']"
 bail ca cA
 jget ca "r['sip']" >"$TB_DIR/a-offer.sdp"
-GW_A=$(gw_port "$TB_DIR/a-offer.sdp")
+GW_A=$(m_port "$TB_DIR/a-offer.sdp" audio)
 printf 'v=0\r\no=sip 1 1 IN IP4 %s\r\ns=-\r\nc=IN IP4 %s\r\nt=0 0\r\nm=audio %s RTP/AVP 0\r\na=rtpmap:0 PCMU/8000\r\na=sendrecv\r\n' \
 	"$SIP_IP" "$SIP_IP" "$RECV_A" >"$TB_DIR/a-answer.sdp"
 json_sdp "$TB_DIR/a-answer.sdp" '{"from-tag":"browser","to-tag":"sip","flags":["trust-address"]}' >"$TB_DIR/a-answer.json"
@@ -152,7 +147,7 @@ tb_check "(b) browser's answer through POST /v1/calls/cB/answer -> 200, RTP/SAVP
 	tb_wait 30 jassert cb "r.get('status') == 200 and ' RTP/SAVP 0' in r.get('sip', '') and 'a=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:' in r['sip']"
 bail cb cB
 jget cb "r['sip']" >"$TB_DIR/b-answer.sdp"
-GW_B=$(gw_port "$TB_DIR/b-answer.sdp")
+GW_B=$(m_port "$TB_DIR/b-answer.sdp" audio)
 CRYPTO_B=$(grep -m1 '^a=crypto:' "$TB_DIR/b-answer.sdp" | tr -d '\r')
 tb_check "(b) the gateway's key is its own, not the SIP side's" \
 	bash -c "[ -n '$CRYPTO_B' ] && ! grep -qF '$KEY_B' <<<'$CRYPTO_B'"
@@ -232,7 +227,7 @@ reanswer_ok() {
 	[ -n "$NEW_U" ] && [ "$NEW_U" != "$OLD_U" ] && [ -n "$NEW_P" ] && [ "$NEW_P" != "$OLD_P" ] &&
 		[ "$(sdp_attr "$RES/ca-re.box" fingerprint)" = "$(sdp_attr "$RES/ca.box" fingerprint)" ] &&
 		[ "$(sdp_attr "$RES/ca-re.box" setup)" = passive ] &&
-		[ "$(gw_port "$RES/ca-re.box")" = "$(gw_port "$RES/ca.box")" ]
+		[ "$(m_port "$RES/ca-re.box" audio)" = "$(m_port "$RES/ca.box" audio)" ]
 }
 tb_check "(a) the answer to the restart: new ice-ufrag and ice-pwd; the same fingerprint, setup:passive and port" \
 	reanswer_ok
@@ -246,7 +241,7 @@ ice_leg_new() {
 		'[.legs[] | select(.local_ufrag == $u and .remote_ufrag == $r and .state == "nominated")] | length == 1' >/dev/null
 }
 tb_check "(a) GET /v1/ice/legs: the leg has the new local and remote ufrag, nominated again" tb_wait 10 ice_leg_new
-WEB_PORT=$(gw_port "$RES/ca-re.box")
+WEB_PORT=$(m_port "$RES/ca-re.box" audio)
 stun() { tb_c python3 "$TB_ROOT/tests/integration/stun_peer.py" "$TB_GW_IP" "$WEB_PORT" ice "$@"; }
 tb_check "(a) an ICE check with the new credentials ($NEW_U:$B_NEW, new password): answered, MI verified" \
 	stun --user "$NEW_U:$B_NEW" --pwd "$NEW_P"

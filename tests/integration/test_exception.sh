@@ -31,9 +31,7 @@ tb_peer_net_up 39      # an off-link client behind the client namespace (router)
 # interface as well, and TCP over IPv6 to it reaches the kernel
 GW6=2001:2:0:38::2
 CL6=2001:2:0:38::1
-tb_c sysctl -qw "net.ipv6.conf.${TB}c0.disable_ipv6=0"
-tb_c sysctl -qw "net.ipv6.conf.${TB}c0.accept_ra=0"
-tb_c ip -6 addr add "$CL6/64" dev "${TB}c0" nodad
+tb_client_ipv6 "$CL6/64"
 tb_config
 sed -i "s|^      gateway: $TB_CLIENT_IP\$|&\n      address6: $GW6/64\n      gateway6: $CL6|" "$TB_CONF"
 cat >>"$TB_CONF" <<EOC

@@ -22,9 +22,7 @@ CL6=2001:2:0:60::1
 CL6B=2001:2:0:60::5
 tb_net_up
 # The client speaks IPv6 (lib.sh turns it off); no DAD delay on its addresses.
-tb_c sysctl -qw "net.ipv6.conf.${TB}c0.disable_ipv6=0"
-tb_c sysctl -qw "net.ipv6.conf.${TB}c0.accept_ra=0"
-tb_c ip -6 addr add "$CL6/64" dev "${TB}c0" nodad
+tb_client_ipv6 "$CL6/64"
 # ::5 deprecated: never the default source, used only where asked (ping -I).
 tb_c ip -6 addr add "$CL6B/64" dev "${TB}c0" nodad preferred_lft 0
 tb_config

@@ -46,9 +46,7 @@ ip netns add "$NS6"
 TB_EXTRA_NS+=("$NS6")
 t6() { ip netns exec "$NS6" "$@"; }
 # The client namespace routes IPv6 between the gateway's link and NS6's.
-tb_c sysctl -qw "net.ipv6.conf.${TB}c0.disable_ipv6=0"
-tb_c sysctl -qw "net.ipv6.conf.${TB}c0.accept_ra=0"
-tb_c ip -6 addr add "$RT6/64" dev "${TB}c0" nodad
+tb_client_ipv6 "$RT6/64"
 ip link add "${TB}cv" netns "$TB_NS_C" type veth peer name "${TB}v0" netns "$NS6"
 tb_c sysctl -qw "net.ipv6.conf.${TB}cv.disable_ipv6=0"
 tb_c ip -6 addr add 2001:2:0:73::1/64 dev "${TB}cv" nodad

@@ -71,9 +71,7 @@ tb_net_up
 # IPv6 for the fourth run (2001:2::/48): turns: to the port's address6
 GW6=2001:2:0:8::2
 CL6=2001:2:0:8::1
-tb_c sysctl -qw "net.ipv6.conf.${TB}c0.disable_ipv6=0"
-tb_c sysctl -qw "net.ipv6.conf.${TB}c0.accept_ra=0"
-tb_c ip -6 addr add "$CL6/64" dev "${TB}c0" nodad
+tb_client_ipv6 "$CL6/64"
 # TURN over TLS listens on the exception interface (test_exception.sh: the
 # gateway namespace's kernel answers only through it, not from the veth)
 tb_g sysctl -qw "net.ipv4.conf.${TB}g0.rp_filter=1"

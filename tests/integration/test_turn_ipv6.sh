@@ -41,10 +41,8 @@ tb_peer_net_up 67
 PEER_IP=$TB_PEER_IP
 # IPv6 on the client (lib.sh turns it off) and the peer network, the client
 # namespace routing between them as it does for IPv4.
-tb_c sysctl -qw "net.ipv6.conf.${TB}c0.disable_ipv6=0"
-tb_c sysctl -qw "net.ipv6.conf.${TB}c0.accept_ra=0"
+tb_client_ipv6 "$CL6/64"
 tb_c sysctl -qw "net.ipv6.conf.all.forwarding=1"
-tb_c ip -6 addr add "$CL6/64" dev "${TB}c0" nodad
 tb_c ip -6 addr add 2001:2:0:67::1/64 dev "${TB}c1" nodad
 tb_p sysctl -qw "net.ipv6.conf.${TB}p0.disable_ipv6=0"
 tb_p ip -6 addr add "$PEER6/64" dev "${TB}p0" nodad

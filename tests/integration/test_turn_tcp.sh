@@ -42,9 +42,7 @@ tb_net_up
 # IPv6 as well (2001:2::/48): the front listens on the port's address6 too
 GW6=2001:2:0:62::2
 CL6=2001:2:0:62::1
-tb_c sysctl -qw "net.ipv6.conf.${TB}c0.disable_ipv6=0"
-tb_c sysctl -qw "net.ipv6.conf.${TB}c0.accept_ra=0"
-tb_c ip -6 addr add "$CL6/64" dev "${TB}c0" nodad
+tb_client_ipv6 "$CL6/64"
 # as in test_exception.sh: the gateway namespace's kernel answers only
 # through the exception interface, not straight from the shared veth
 tb_g sysctl -qw "net.ipv4.conf.${TB}g0.rp_filter=1"
