@@ -603,7 +603,11 @@ sdes_take_offer(struct side *d, const struct cp_sdp *sdp, char *reason, size_t r
 	return 0;
 }
 
-/* Our SDES offer to side d: per section a key of each suite (tags 1..3). */
+/* Our SDES offer to side d: per section a key of each suite (tags 1..3).
+ * The key a section already sends with (the party offered first, this is
+ * the first offer toward it) stands for its suite, so an answer that keeps
+ * the suite keeps the key and the dataplane's context (rtpengine does the
+ * same). */
 static int
 sdes_make_offer(struct side *d, unsigned n_media, char *reason, size_t rlen)
 {
@@ -613,11 +617,15 @@ sdes_make_offer(struct side *d, unsigned n_media, char *reason, size_t rlen)
 
 	if (d->offered)
 		return 0;           /* a re-offer keeps them (the sections' number stays) */
-	for (unsigned i = 0; i < n_media; i++)
-		for (unsigned j = 0; j < SDES_OFFERED; j++)
-			if (cp_calls_sdes_make(profiles[j], j + 1, &d->offered_key[i][j], NULL) != 0)
+	for (unsigned i = 0; i < n_media; i++) {
+		for (unsigned j = 0; j < SDES_OFFERED; j++) {
+			if (d->tx_key[i].profile == profiles[j])
+				d->offered_key[i][j] = d->tx_key[i];
+			else if (cp_calls_sdes_make(profiles[j], j + 1, &d->offered_key[i][j], NULL) != 0)
 				return refuse(reason, rlen, -EIO, "%s",
 					      "SDES key generation failed");
+		}
+	}
 	d->offered = true;
 	return 0;
 }

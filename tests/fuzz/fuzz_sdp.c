@@ -53,6 +53,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct cp_sdp_answer_params p;
 	struct cp_sdp_leg_params lp;
 	struct cp_sdp_crypto k = {1, "AES_CM_128_HMAC_SHA1_80", "inline:AAAA", ""};
+	static struct cp_sdp_crypto ks[CP_SDP_MAX_MEDIA];
 	char err[CP_SDP_ERR_LEN];
 
 	if (cp_sdp_parse(&s, (const char *)data, size, err, sizeof(err)) != 0) {
@@ -84,6 +85,17 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	lp.fingerprint = fp;
 	lp.crypto = &k;
 	lp.n_crypto = 1;
+	/* the calls' variants: a key per section (crypto_stride), a second
+	 * host candidate of the other family */
+	if (size & 64) {
+		for (int i = 0; i < CP_SDP_MAX_MEDIA; i++) {
+			ks[i] = k;
+			ks[i].tag = (uint32_t)i + 1;
+		}
+		lp.crypto = ks;
+		lp.crypto_stride = 1;
+	}
+	lp.cand_addr2 = (size & 128) ? "2001:2:0:14::1" : NULL;
 	for (int kind = CP_SDP_LEG_WEBRTC; kind <= CP_SDP_LEG_SDES; kind++) {
 		lp.kind = (enum cp_sdp_leg_kind)kind;
 		lp.avpf = (size & 16) != 0;

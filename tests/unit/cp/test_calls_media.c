@@ -1070,6 +1070,18 @@ test_sdes_suite_per_section(void **state)
 	st.n_msgs = 0;
 	signal_ok("k1", "S", NULL, offer, false, CP_NG_PROTO_UDP_TLS_RTP_SAVPF, CP_NG_ICE_FORCE);
 	assert_int_equal(msgs_of(GW_IPC_SRTP_ADD_REQ), 0);
+	/* the browser re-offers: the phone is offered the keys it has under
+	 * their suites, and an answer keeping the suites installs nothing new */
+	signal_ok("k1", "W", NULL, browser_avm(100, "0", "1", "actpass"), false,
+		  CP_NG_PROTO_UNSET, CP_NG_ICE_UNSET);
+	assert_int_equal(count_of("a=crypto:"), 6);
+	crypto_in(0, 1, "AES_CM_128_HMAC_SHA1_80", &theirs[0]);
+	assert_memory_equal(theirs[0].key, ours[0].key, sizeof(ours[0].key));
+	crypto_in(1, 2, "AES_CM_128_HMAC_SHA1_32", &theirs[1]);
+	assert_memory_equal(theirs[1].key, ours[1].key, sizeof(ours[1].key));
+	st.n_msgs = 0;
+	signal_ok("k1", "W", "S", offer, true, CP_NG_PROTO_UNSET, CP_NG_ICE_UNSET);
+	assert_int_equal(msgs_of(GW_IPC_SRTP_ADD_REQ), 0);
 	end_call("k1");
 }
 
