@@ -81,11 +81,11 @@ tb_check "record call -> refused clearly" \
 	'"error-reason": "call recording is not supported"'
 
 # 3. The media seam: an offer as Kamailio sends it is parsed (the unknown flag
-#    is named) and refused by the calls module (its media address is IPv6),
-#    leaving no call behind.
+#    is named) and refused by the calls module (its media address is IPv6
+#    and this gateway's media port has no address6), leaving no call behind.
 OFFER='{"supports":["load limit"],"sdp":"v=0\r\no=- 1 1 IN IP4 198.18.26.1\r\ns=-\r\nc=IN IP6 2001:2::1\r\nt=0 0\r\nm=audio 10000 RTP/AVP 0\r\n","flags":["trust-address","no-such-flag"],"replace":["origin","session-connection"],"transport-protocol":"UDP/TLS/RTP/SAVPF","rtcp-mux":["offer"],"ICE":"force","received-from":["IP4","198.18.26.1"],"call-id":"c1@198.18.26.1","from-tag":"ft1","command":"offer"}'
 tb_check "offer asking for a WebRTC leg from an IPv6 address -> refused clearly, unknown flag in warning" \
-	reply_has k8 "$OFFER" '{"error-reason": "media address 2001:2::1: only IPv4 literals are bridged", "result": "error", "warning": "unknown flag '\''no-such-flag'\''"}'
+	reply_has k8 "$OFFER" '{"error-reason": "media address 2001:2::1: IPv6, and the media port has no IPv6 address (dataplane.ports[0].address6)", "result": "error", "warning": "unknown flag '\''no-such-flag'\''"}'
 tb_check "offer with direction [internal, external] (interfaces rtcgw does not have) -> Unknown interface, clearly" \
 	reply_has k8d '{"command":"offer","call-id":"d@x","from-tag":"a","direction":["internal","external"],"sdp":"v=0\r\no=- 1 1 IN IP4 198.18.26.1\r\ns=-\r\nc=IN IP4 198.18.26.1\r\nt=0 0\r\nm=audio 10000 RTP/AVP 0\r\n"}' \
 	'"error-reason": "Unknown interface '\''internal'\'' in '\''direction'\'' (the media interface is '\''veth0'\'')", "result": "error"'
@@ -105,7 +105,7 @@ retransmit() {
 	first=$(printf '%s\n' "$out" | sed -n 1p)
 	again=$(printf '%s\n' "$out" | sed -n 2p)
 	[ -n "$first" ] && [ "$first" = "$again" ] &&
-		unhex "$first" | grep -q 'only IPv4 literals are bridged'
+		unhex "$first" | grep -q 'media port has no IPv6 address'
 }
 tb_check "retransmitted request (same cookie) -> identical reply bytes" retransmit
 tb_check "same cookie from another sender -> executed (pong)" \
