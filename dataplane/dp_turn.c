@@ -1,5 +1,9 @@
 /*
- * dp_turn: the TURN server (dp_turn.h).
+ * dp_turn: the TURN server (dp_turn.h): its packet paths (relay toward the
+ * peer and toward the client, ChannelData, Send and Data indications, the
+ * TCP/TLS clients' streams) and the dispatch of STUN messages
+ * (turn_message). Set-up and reload are in dp_turn_setup.c, the requests'
+ * transactions in dp_turn_txn.c; dp_turn_int.h is what they share.
  */
 #include "dp_turn.h"
 
@@ -31,464 +35,23 @@
 #include "stun.h"
 #include "stunsrv.h"
 #include "turn.h"
+#include "dp_turn_int.h"
 
-#define HDRS          (GW_ETH_HLEN + GW_IPV4_HLEN + GW_UDP_HLEN)
-#define SHDR          sizeof(struct gw_ipc_strm)   /* toward a TCP/TLS client */
-#define RESP_MAX      512
-#define USER_MAX      128
-#define DATA_IND_HLEN (GW_STUN_HDR_LEN + 12 + 4)   /* header, XOR-PEER-ADDRESS, DATA hdr */
-#define DATA_IND6_HLEN (GW_STUN_HDR_LEN + 24 + 4)  /* the same with an IPv6 peer */
-#define HDRS6         (GW_ETH_HLEN + GW_IPV6_HLEN + GW_UDP_HLEN)
-#define TICK_BUDGET   256
-#define TICK_EVERY_MS 10
-
-/* Long-term credential keys for one (user, algorithm): HMAC states ready. */
-struct ltkeys {
-	struct gw_hmac_sha1_key k1;
-	struct gw_hmac_sha256_key k256;
-};
-
-struct user {
-	char name[USER_MAX];
-	size_t len;
-	struct ltkeys md5, sha256;
-};
-
-/* Per allocation, next to the table entry: the credential it was made with
- * and the token bucket. Written by the owner. */
-struct aux {
-	char user[USER_MAX];
-	uint8_t ulen;
-	uint16_t alg;                 /* GW_STUN_PWALG_* */
-	struct ltkeys keys;
-	uint64_t tb_tokens;           /* bytes */
-	uint64_t tb_last;             /* TSC */
-};
-
-/*
- * What a config reload replaces (dp_turn_reload): credentials, peer policy,
- * bandwidth cap. Workers read it without locks through T.live; a reload
- * builds a new one beside it, publishes it with one atomic store and frees
- * the old one after a QSBR grace period (every worker passed a quiescent
- * point, so none still holds a pointer into it).
- */
-struct live {
-	struct user users[GW_CONF_MAX_USERS];
-	unsigned n_users;
-	struct gw_hmac_sha1_key secrets[GW_CONF_MAX_SECRETS];
-	unsigned n_secrets;
-	struct gw_turn_peer_policy pol;
-	uint64_t tb_rate;             /* bytes per second, 0 = unlimited */
-	uint64_t tb_burst;
-	uint32_t gen;                 /* 1, 2, ...: keys the workers' peer memos */
-};
-
-/* What authentication established for one request. */
-struct auth {
-	const struct ltkeys *keys;
-	bool sha256_mi;               /* the request used MESSAGE-INTEGRITY-SHA256 */
-	char user[USER_MAX];
-	size_t ulen;
-	uint16_t alg;
-	struct ltkeys derived;        /* storage when keys are derived per request */
-};
-
-#define RELAY_HASH_SIZE 256            /* power of 2, > 2 * DP_TURN_MAX_RELAY_ADDRS */
-_Static_assert(DP_TURN_MAX_RELAY_ADDRS >= GW_IPC_MAX_PORTS * (GW_CONF_MAX_RELAY_ADDRS + 1),
-	       "every port's address and relay_addresses fit the table");
-_Static_assert(GW_TURN_POLICY_MAX_RELAY_ADDRS >= DP_TURN_MAX_RELAY_ADDRS,
-	       "the peer policy knows every relay address");
-
-static struct {
-	bool on;
-	const struct gw_config *c;
-	struct dp_turn_table *t;
-	struct aux *aux;
-	struct live *live;            /* the reloadable part; see live_get() */
-	/* each worker's memo of peer verdicts under live->pol (to_peer) */
-	struct gw_turn_peer_memo memo[GW_IPC_MAX_WORKERS];
-	struct gw_hmac_sha1_key nonce_key;
-	uint16_t chan_max;            /* last channel number accepted */
-	bool v6;                      /* some port has address6: IPv6 clients and relays */
-	uint64_t next_tick[GW_IPC_MAX_WORKERS];
-	uint64_t rng[GW_IPC_MAX_WORKERS];
-	/* Relay addresses (the table's relay_idx): index i < dp.n_ports is port
-	 * i's own address, the ports' relay_addresses follow. relay_pi maps a
-	 * relay address to the port it is sent from; port_relay lists each
-	 * port's relay addresses for Allocate to pick from. */
-	uint8_t relay_pi[DP_TURN_MAX_RELAY_ADDRS];
-	uint8_t port_relay[GW_IPC_MAX_PORTS][GW_CONF_MAX_RELAY_ADDRS + 1];
-	uint8_t n_port_relay[GW_IPC_MAX_PORTS];
-	/* Open-addressed set of every relay address (relay_hash_find): the
-	 * relay-to-relay test on the packet path, O(1) whatever their number. */
-	uint32_t rh_ip[RELAY_HASH_SIZE];
-	uint8_t rh_used[RELAY_HASH_SIZE];
-	/* each worker's round-robin position per port (Allocate only) */
-	uint8_t rr[GW_IPC_MAX_WORKERS][GW_IPC_MAX_PORTS];
-} T;
-
-/* PASSWORD-ALGORITHMS value we offer: MD5, SHA-256, no parameters. */
-static const uint8_t pw_algs[8] = { 0, 1, 0, 0, 0, 2, 0, 0 };
-
-/* ---- setup ---------------------------------------------------------------- */
-
-static int
-ltkeys_init(struct ltkeys *k, uint16_t alg, const char *user, const char *realm,
-	    const char *pass)
-{
-	uint8_t key[32];
-	size_t n = alg == GW_STUN_PWALG_SHA256 ? 32 : 16;
-	int err;
-
-	err = alg == GW_STUN_PWALG_SHA256 ? gw_stun_longterm_key_sha256(key, user, realm, pass) :
-					    gw_stun_longterm_key_md5(key, user, realm, pass);
-	if (err == 0)
-		err = gw_hmac_sha1_key_init(&k->k1, key, n);
-	if (err == 0)
-		err = gw_hmac_sha256_key_init(&k->k256, key, n);
-	gw_wipe(key, sizeof(key));
-	return err;
-}
-
-/* The reloadable state from config c (the ports' addresses from dp). */
-static int
-live_build(struct live *l, const struct gw_config *c)
-{
-	static uint32_t gen;          /* start-up and reloads run one at a time */
-
-	l->gen = ++gen;
-	for (unsigned i = 0; i < c->turn.n_users; i++) {
-		struct user *u = &l->users[l->n_users++];
-		const struct gw_turn_user *cu = &c->turn.users[i];
-
-		memcpy(u->name, cu->username, sizeof(u->name));
-		u->len = strnlen(u->name, sizeof(u->name));
-		if (ltkeys_init(&u->md5, GW_STUN_PWALG_MD5, cu->username, c->turn.realm,
-				cu->password) != 0 ||
-		    ltkeys_init(&u->sha256, GW_STUN_PWALG_SHA256, cu->username, c->turn.realm,
-				cu->password) != 0)
-			return -EIO;
-	}
-	for (unsigned i = 0; i < c->turn.n_auth_secrets; i++)
-		if (gw_hmac_sha1_key_init(&l->secrets[l->n_secrets++],
-					  (const uint8_t *)c->turn.auth_secrets[i],
-					  strlen(c->turn.auth_secrets[i])) != 0)
-			return -EIO;
-
-	/* peer policy: config lists, our port addresses as relay addresses, the
-	 * REST and ng listeners as own non-relay addresses */
-	for (unsigned i = 0; i < c->turn.n_allowed_peers && i < GW_TURN_POLICY_MAX_CIDRS; i++) {
-		l->pol.allowed[i].addr = c->turn.allowed_peers[i].addr;
-		l->pol.allowed[i].len = c->turn.allowed_peers[i].len;
-		l->pol.n_allowed++;
-	}
-	for (unsigned i = 0; i < c->turn.n_denied_peers && i < GW_TURN_POLICY_MAX_CIDRS; i++) {
-		l->pol.denied[i].addr = c->turn.denied_peers[i].addr;
-		l->pol.denied[i].len = c->turn.denied_peers[i].len;
-		l->pol.n_denied++;
-	}
-	/* IPv6 entries judge IPv6 peers (gw_turn_peer_ip6_check) */
-	for (unsigned i = 0; i < c->turn.n_allowed_peers6 && i < GW_TURN_POLICY_MAX_CIDRS; i++) {
-		memcpy(l->pol.allowed6[i].addr, c->turn.allowed_peers6[i].addr, 16);
-		l->pol.allowed6[i].len = c->turn.allowed_peers6[i].len;
-		l->pol.n_allowed6++;
-	}
-	for (unsigned i = 0; i < c->turn.n_denied_peers6 && i < GW_TURN_POLICY_MAX_CIDRS; i++) {
-		memcpy(l->pol.denied6[i].addr, c->turn.denied_peers6[i].addr, 16);
-		l->pol.denied6[i].len = c->turn.denied_peers6[i].len;
-		l->pol.n_denied6++;
-	}
-	for (unsigned i = 0; i < dp.n_ports && i < GW_TURN_POLICY_MAX_ADDRS; i++) {
-		l->pol.relay_addr[l->pol.n_relay_addr++] = dp.ports[i].ipv4;
-		if (dp.ports[i].has_ipv6)
-			memcpy(l->pol.relay_addr6[l->pol.n_relay_addr6++], dp.ports[i].ipv6, 16);
-	}
-	/* ports[].relay_addresses: relay addresses too (peers reach them only
-	 * on relay ports: relay-to-relay) */
-	for (unsigned i = 0; i < dp.n_ports; i++)
-		for (unsigned k = 0; k < dp.ports[i].n_relay_ipv4 &&
-				     l->pol.n_relay_addr < GW_TURN_POLICY_MAX_RELAY_ADDRS; k++)
-			l->pol.relay_addr[l->pol.n_relay_addr++] = dp.ports[i].relay_ipv4[k];
-	if (c->controlplane.rest_listen.addr != 0)
-		l->pol.own_addr[l->pol.n_own_addr++] = c->controlplane.rest_listen.addr;
-	if (c->calls.ng_enabled && c->calls.ng_listen.addr != 0 &&
-	    c->calls.ng_listen.addr != c->controlplane.rest_listen.addr)
-		l->pol.own_addr[l->pol.n_own_addr++] = c->calls.ng_listen.addr;
-	if (c->controlplane.health_listen.port != 0 && c->controlplane.health_listen.addr != 0 &&
-	    c->controlplane.health_listen.addr != c->controlplane.rest_listen.addr)
-		l->pol.own_addr[l->pol.n_own_addr++] = c->controlplane.health_listen.addr;
-	/* the network and broadcast addresses of our subnets (none on /31, /32) */
-	for (unsigned i = 0; i < dp.n_ports && l->pol.n_edge_addr + 2 <= GW_TURN_POLICY_MAX_EDGES;
-	     i++) {
-		const struct dp_port *p = &dp.ports[i];
-
-		if (dp_port_bcast(p) == 0)
-			continue;
-		l->pol.edge_addr[l->pol.n_edge_addr++] = p->ipv4 & p->mask;
-		l->pol.edge_addr[l->pol.n_edge_addr++] = dp_port_bcast(p);
-	}
-	l->pol.relay_port_min = c->turn.relay_port_min;
-	l->pol.relay_port_max = c->turn.relay_port_max;
-
-	l->tb_rate = c->turn.bandwidth_bps / 8;
-	l->tb_burst = l->tb_rate / 2 > 3000 ? l->tb_rate / 2 : 3000;
-	return 0;
-}
-
-static void
-live_free(struct live *l)
-{
-	if (l == NULL)
-		return;
-	gw_wipe(l, sizeof(*l));
-	rte_free(l);
-}
-
-static uint32_t
-relay_hash(uint32_t ip)
-{
-	/* Fibonacci hashing, like the peer memo: neighbouring addresses spread */
-	return (ip * 2654435769u) >> 24 & (RELAY_HASH_SIZE - 1);
-}
-
-/* Is ip a relay address of this gateway (a port's own address or one of its
- * relay_addresses)? The relay-to-relay test on the peer path. */
-static inline bool
-relay_hash_find(uint32_t ip)
-{
-	for (uint32_t h = relay_hash(ip), n = 0; n < RELAY_HASH_SIZE;
-	     h = (h + 1) & (RELAY_HASH_SIZE - 1), n++) {
-		if (!T.rh_used[h])
-			return false;
-		if (T.rh_ip[h] == ip)
-			return true;
-	}
-	return false;
-}
-
-static void
-relay_hash_add(uint32_t ip)
-{
-	uint32_t h = relay_hash(ip);
-
-	while (T.rh_used[h] && T.rh_ip[h] != ip)
-		h = (h + 1) & (RELAY_HASH_SIZE - 1);
-	T.rh_used[h] = 1;
-	T.rh_ip[h] = ip;
-}
-
-/*
- * The table's relay addresses: first every port's own address (relay_idx
- * = port index, the IPv6 relay of that port shares it), then each port's
- * relay_addresses; config validation made them unique.
- */
-static void
-relay_addrs_setup(struct dp_turn_table_params *p)
-{
-	unsigned n = 0;
-
-	memset(T.rh_used, 0, sizeof(T.rh_used));
-	for (unsigned i = 0; i < dp.n_ports && n < DP_TURN_MAX_RELAY_ADDRS; i++, n++) {
-		p->relay_addrs[n] = dp.ports[i].ipv4;
-		T.relay_pi[n] = (uint8_t)i;
-		T.port_relay[i][0] = (uint8_t)n;
-		T.n_port_relay[i] = 1;
-		relay_hash_add(dp.ports[i].ipv4);
-		/* RFC 6156: a port with address6 relays IPv6 too, on that address */
-		if (dp.ports[i].has_ipv6 && i < DP_TURN_MAX_RELAY6_ADDRS) {
-			memcpy(p->relay_addrs6[i], dp.ports[i].ipv6, 16);
-			p->relay6_mask |= 1u << i;
-		}
-	}
-	for (unsigned i = 0; i < dp.n_ports; i++)
-		for (unsigned k = 0; k < dp.ports[i].n_relay_ipv4 && n < DP_TURN_MAX_RELAY_ADDRS &&
-				     T.n_port_relay[i] < GW_CONF_MAX_RELAY_ADDRS + 1; k++, n++) {
-			p->relay_addrs[n] = dp.ports[i].relay_ipv4[k];
-			T.relay_pi[n] = (uint8_t)i;
-			T.port_relay[i][T.n_port_relay[i]++] = (uint8_t)n;
-			relay_hash_add(dp.ports[i].relay_ipv4[k]);
-		}
-	p->n_relay_addrs = n;
-}
-
-/*
- * The relay address a new allocation of a client talking to port pi gets:
- * round-robin (per worker, no shared state) over the port's relay
- * addresses, skipping those without a free relay port (approximate count:
- * a lost race ends in the usual 508). Round-robin rather than fill: the
- * addresses share the load from the start, and one address's port pool
- * running dry is no event.
- */
-static uint8_t
-pick_relay(struct dp_worker *w, unsigned pi)
-{
-	unsigned n = T.n_port_relay[pi];
-	unsigned start = T.rr[w->idx][pi];
-
-	for (unsigned k = 0; k < n; k++) {
-		uint8_t ri = T.port_relay[pi][(start + k) % n];
-
-		if (dp_turn_table_ports_free(T.t, ri) > 0) {
-			T.rr[w->idx][pi] = (uint8_t)((start + k + 1) % n);
-			return ri;
-		}
-	}
-	T.rr[w->idx][pi] = (uint8_t)((start + 1) % n);
-	return T.port_relay[pi][start % n];
-}
-
-/* The reloadable state in force; valid until this worker's next quiescent point. */
-static inline const struct live *
-live_get(void)
-{
-	return __atomic_load_n(&T.live, __ATOMIC_ACQUIRE);
-}
-
-int
-dp_turn_create(const struct gw_config *c, unsigned n_workers)
-{
-	struct dp_turn_table_params p = { 0 };
-	struct live *l;
-	uint8_t secret[32];
-	int err;
-
-	T.c = c;
-	if (!c->turn.enabled)
-		return 0;
-	p.name = "turn";
-	p.socket_id = SOCKET_ID_ANY;
-	p.max_allocs = c->turn.max_allocations;
-	p.max_perms = c->turn.max_allocations * 4;
-	p.max_chans = c->turn.max_allocations * 2;
-	p.port_min = c->turn.relay_port_min;
-	p.port_max = c->turn.relay_port_max;
-	relay_addrs_setup(&p);
-	p.n_owners = n_workers;
-	p.user_quota = c->turn.user_quota;
-	p.ip_quota = c->turn.ip_quota;
-	p.max_readers = n_workers;
-	if (c->turn.permission_lifetime_s > DP_TURN_MAX_LIFETIME_S ||
-	    c->turn.channel_lifetime_s > DP_TURN_MAX_LIFETIME_S)
-		return -EINVAL;
-	err = dp_turn_table_create(&T.t, &p);
-	if (err != 0)
-		return err;
-	T.aux = rte_zmalloc("dp_turn_aux", sizeof(*T.aux) * p.max_allocs, RTE_CACHE_LINE_SIZE);
-	l = rte_zmalloc("dp_turn_live", sizeof(*l), RTE_CACHE_LINE_SIZE);
-	if (T.aux == NULL || l == NULL) {
-		rte_free(l);
-		return -ENOMEM;
-	}
-	err = live_build(l, c);
-	if (err != 0) {
-		live_free(l);
-		return err;
-	}
-	T.live = l;
-	if (getrandom(secret, sizeof(secret), 0) != (ssize_t)sizeof(secret))
-		return -EIO;
-	err = gw_hmac_sha1_key_init(&T.nonce_key, secret, sizeof(secret));
-	gw_wipe(secret, sizeof(secret));
-	if (err != 0)
-		return -EIO;
-	for (unsigned i = 0; i < GW_IPC_MAX_WORKERS; i++)
-		if (getrandom(&T.rng[i], sizeof(T.rng[i]), 0) != (ssize_t)sizeof(T.rng[i]) ||
-		    T.rng[i] == 0)
-			T.rng[i] = 0x9e3779b97f4a7c15ull + i;
-
-	T.chan_max = c->turn.rfc5766_channels ? GW_TURN_CHAN_MAX_RFC5766 : GW_TURN_CHAN_MAX;
-	T.v6 = p.relay6_mask != 0;
-	T.on = true;
-	DP_LOG(INFO, "TURN: realm %s, relay ports %u-%u, %u allocations, %u users, %u secrets, "
-	       "IPv6 relay %s", c->turn.realm, c->turn.relay_port_min, c->turn.relay_port_max,
-	       c->turn.max_allocations, l->n_users, l->n_secrets, T.v6 ? "on" : "off");
-	return 0;
-}
-
-int
-dp_turn_reload(const struct gw_config *c, unsigned self)
-{
-	struct live *l, *old;
-	int err;
-
-	if (!T.on)
-		return 0;
-	if (c->turn.max_allocations > T.c->turn.max_allocations)
-		return -EINVAL;       /* the tables are sized for the start-up value */
-	l = rte_zmalloc("dp_turn_live", sizeof(*l), RTE_CACHE_LINE_SIZE);
-	if (l == NULL)
-		return -ENOMEM;
-	err = live_build(l, c);
-	if (err != 0) {
-		live_free(l);
-		return err;
-	}
-	dp_turn_table_set_limits(T.t, c->turn.max_allocations, c->turn.user_quota,
-				 c->turn.ip_quota);
-	old = __atomic_exchange_n(&T.live, l, __ATOMIC_ACQ_REL);
-	/* wait until no worker can still hold old (self: the caller's reader id) */
-	rte_rcu_qsbr_synchronize(dp_turn_table_qsbr(T.t), self);
-	live_free(old);
-	DP_LOG(NOTICE, "TURN reloaded: %u users, %u secrets, %u allowed and %u denied peer "
-	       "prefixes, quotas %u/user %u/IP, %u allocations, %" PRIu64 " bit/s",
-	       l->n_users, l->n_secrets, l->pol.n_allowed, l->pol.n_denied, c->turn.user_quota,
-	       c->turn.ip_quota, c->turn.max_allocations, c->turn.bandwidth_bps);
-	return 0;
-}
-
-void
-dp_turn_worker_start(struct dp_worker *w)
-{
-	if (!T.on)
-		return;
-	rte_rcu_qsbr_thread_register(dp_turn_table_qsbr(T.t), w->idx);
-	rte_rcu_qsbr_thread_online(dp_turn_table_qsbr(T.t), w->idx);
-}
-
-void
-dp_turn_quiescent(struct dp_worker *w)
-{
-	if (T.on)
-		rte_rcu_qsbr_quiescent(dp_turn_table_qsbr(T.t), w->idx);
-}
-
-void
-dp_turn_worker_stop(struct dp_worker *w)
-{
-	if (!T.on)
-		return;
-	rte_rcu_qsbr_thread_offline(dp_turn_table_qsbr(T.t), w->idx);
-	rte_rcu_qsbr_thread_unregister(dp_turn_table_qsbr(T.t), w->idx);
-}
-
-uint32_t
-dp_turn_active(void)
-{
-	return T.on ? dp_turn_table_count(T.t) : 0;
-}
+struct dp_turn_state dp_turn_s;
 
 /* ---- clocks ------------------------------------------------------------------ */
-
-static uint64_t
-unix_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (uint64_t)ts.tv_sec;
-}
 
 void
 dp_turn_tick(struct dp_worker *w, uint64_t tsc)
 {
 	uint64_t before;
 
-	if (!T.on || tsc < T.next_tick[w->idx])
+	if (!dp_turn_s.on || tsc < dp_turn_s.next_tick[w->idx])
 		return;
-	T.next_tick[w->idx] = tsc + dp.tsc_hz / 1000 * TICK_EVERY_MS;
-	before = dp_turn_table_expired(T.t, (uint16_t)w->idx);
-	(void)dp_turn_table_tick(T.t, (uint16_t)w->idx, tsc / dp.tsc_hz, TICK_BUDGET);
-	DP_CNT_ADD(w, TURN_ALLOC_EXPIRED, dp_turn_table_expired(T.t, (uint16_t)w->idx) - before);
+	dp_turn_s.next_tick[w->idx] = tsc + dp.tsc_hz / 1000 * TICK_EVERY_MS;
+	before = dp_turn_table_expired(dp_turn_s.t, (uint16_t)w->idx);
+	(void)dp_turn_table_tick(dp_turn_s.t, (uint16_t)w->idx, tsc / dp.tsc_hz, TICK_BUDGET);
+	DP_CNT_ADD(w, TURN_ALLOC_EXPIRED, dp_turn_table_expired(dp_turn_s.t, (uint16_t)w->idx) - before);
 }
 
 /* ---- packet helpers ------------------------------------------------------------ */
@@ -512,13 +75,6 @@ port_of6(const uint8_t *ip)
 					     memcmp(dp.ports[i].ipv6_ll, ip, 16) == 0))
 			return (int)i;
 	return -1;
-}
-
-/* The relayed families port pi offers (RFC 6156): IPv4, and IPv6 with address6. */
-static unsigned
-relay_af(unsigned pi)
-{
-	return GW_TURN_AF_IPV4 | (T.v6 && dp.ports[pi].has_ipv6 ? GW_TURN_AF_IPV6 : 0u);
 }
 
 /*
@@ -746,36 +302,6 @@ emit6(struct dp_worker *w, unsigned pi, struct rte_mbuf *m, const uint8_t *src, 
 	return true;
 }
 
-static void
-drop(struct rte_mbuf *m)
-{
-	rte_pktmbuf_free(m);
-}
-
-/*
- * The IPv6 peer policy (gw_turn_peer_ip6_check / gw_turn_peer6_check, port 0
- * and own relay ports when with_port), plus: an address of the IPv4-mapped,
- * -translated or -compatible forms is never a destination on an IPv6 wire
- * (RFC 4291 §2.5.5): refused even when the IPv4 rules would let its IPv4
- * address through (NAT64 and 6to4 addresses are routable and stay judged by
- * the IPv4 rules).
- */
-static enum gw_turn_peer_verdict
-peer6_verdict(const struct gw_turn_peer_policy *pol, const uint8_t *ip, uint16_t port,
-	      bool with_port)
-{
-	enum gw_turn_peer_verdict v = with_port ? gw_turn_peer6_check(pol, ip, port) :
-						  gw_turn_peer_ip6_check(pol, ip);
-	enum gw_ipv6_class c;
-
-	if (v != GW_TURN_PEER_OK)
-		return v;
-	c = gw_ipv6_classify(ip);
-	if (c == GW_IPV6_V4MAPPED || c == GW_IPV6_V4TRANSLATED || c == GW_IPV6_V4COMPAT)
-		return GW_TURN_PEER_DENY_DEFAULT;
-	return GW_TURN_PEER_OK;
-}
-
 /*
  * Token bucket of allocation idx; true when len bytes may pass. Atomic: the
  * peer-to-client direction may run on a worker other than the owner (RSS of
@@ -784,7 +310,7 @@ peer6_verdict(const struct gw_turn_peer_policy *pol, const uint8_t *ip, uint16_t
 static bool
 bw_ok(const struct dp_worker *w, uint32_t idx, uint32_t len)
 {
-	struct aux *x = &T.aux[idx];
+	struct aux *x = &dp_turn_s.aux[idx];
 	const struct live *l = live_get();
 	uint64_t tsc, last, add, cur;
 
@@ -807,21 +333,6 @@ bw_ok(const struct dp_worker *w, uint32_t idx, uint32_t len)
 	} while (!__atomic_compare_exchange_n(&x->tb_tokens, &cur, cur - len, false,
 					      __ATOMIC_RELAXED, __ATOMIC_RELAXED));
 	return true;
-}
-
-static void
-put_ip(uint8_t *a, uint32_t ip)
-{
-	a[0] = (uint8_t)(ip >> 24);
-	a[1] = (uint8_t)(ip >> 16);
-	a[2] = (uint8_t)(ip >> 8);
-	a[3] = (uint8_t)ip;
-}
-
-static uint32_t
-get_ip(const uint8_t *a)
-{
-	return (uint32_t)a[0] << 24 | (uint32_t)a[1] << 16 | (uint32_t)a[2] << 8 | a[3];
 }
 
 /*
@@ -874,7 +385,7 @@ deliver(struct dp_worker *w, struct rte_mbuf *m, const struct dp_turn_alloc *a, 
 	int pi;
 
 	if (unlikely(a->client6)) {
-		f6 = &dp_turn_alloc6_at(T.t, idx)->five6;
+		f6 = &dp_turn_alloc6_at(dp_turn_s.t, idx)->five6;
 		strm = f6->conn != 0;
 		hl = strm ? SHDR : HDRS6;
 		pi = port_of6(f6->server_ip);
@@ -907,13 +418,13 @@ deliver(struct dp_worker *w, struct rte_mbuf *m, const struct dp_turn_alloc *a, 
 		size_t dhl = peer->family == GW_STUN_FAMILY_IPV6 ? DATA_IND6_HLEN : DATA_IND_HLEN;
 		struct gw_stun_enc e;
 		uint8_t txid[GW_STUN_TXID_LEN], *s;
-		uint64_t r1 = T.rng[w->idx] ^= T.rng[w->idx] << 13;
+		uint64_t r1 = dp_turn_s.rng[w->idx] ^= dp_turn_s.rng[w->idx] << 13;
 		uint16_t mlen = (uint16_t)(dhl - GW_STUN_HDR_LEN + len + pad);
 
-		T.rng[w->idx] ^= T.rng[w->idx] >> 7;
-		T.rng[w->idx] ^= T.rng[w->idx] << 17;
+		dp_turn_s.rng[w->idx] ^= dp_turn_s.rng[w->idx] >> 7;
+		dp_turn_s.rng[w->idx] ^= dp_turn_s.rng[w->idx] << 17;
 		memcpy(txid, &r1, 8);
-		memcpy(txid + 8, &T.rng[w->idx], 4);
+		memcpy(txid + 8, &dp_turn_s.rng[w->idx], 4);
 		b = reframe_at(m, hl, payload, len, dhl, pad);
 		if (b == NULL)
 			goto noroom;
@@ -967,7 +478,7 @@ to_client(struct dp_worker *w, struct rte_mbuf *m, uint32_t idx, uint32_t src_ip
 	  uint16_t src_port, const uint8_t *payload, size_t len, uint64_t now,
 	  const uint32_t *psum)
 {
-	const struct dp_turn_alloc *a = dp_turn_alloc_at(T.t, idx);
+	const struct dp_turn_alloc *a = dp_turn_alloc_at(dp_turn_s.t, idx);
 	struct gw_stun_addr peer;
 	uint16_t ch;
 	bool own;
@@ -979,7 +490,7 @@ to_client(struct dp_worker *w, struct rte_mbuf *m, uint32_t idx, uint32_t src_ip
 	}
 	own = a->owner == w->idx;
 	if (!(own ? dp_turn_perm_check_own(a, src_ip, now) :
-		    dp_turn_perm_check(T.t, idx, src_ip, now))) {
+		    dp_turn_perm_check(dp_turn_s.t, idx, src_ip, now))) {
 		DP_CNT(w, TURN_DROP_NO_PERM);
 		drop(m);
 		return;
@@ -990,7 +501,7 @@ to_client(struct dp_worker *w, struct rte_mbuf *m, uint32_t idx, uint32_t src_ip
 		return;
 	}
 	if ((own ? dp_turn_chan_by_peer_own(a, src_ip, src_port, now, &ch) :
-		   dp_turn_chan_by_peer(T.t, idx, src_ip, src_port, now, &ch)) != 0) {
+		   dp_turn_chan_by_peer(dp_turn_s.t, idx, src_ip, src_port, now, &ch)) != 0) {
 		ch = 0;
 		peer.family = GW_STUN_FAMILY_IPV4;
 		peer.port = src_port;
@@ -1005,7 +516,7 @@ to_client6(struct dp_worker *w, struct rte_mbuf *m, uint32_t idx, const uint8_t 
 	   uint16_t src_port, const uint8_t *payload, size_t len, uint64_t now,
 	   const uint32_t *psum)
 {
-	const struct dp_turn_alloc *a = dp_turn_alloc_at(T.t, idx);
+	const struct dp_turn_alloc *a = dp_turn_alloc_at(dp_turn_s.t, idx);
 	struct gw_stun_addr peer = { .family = GW_STUN_FAMILY_IPV6, .port = src_port };
 	uint16_t ch;
 
@@ -1014,7 +525,7 @@ to_client6(struct dp_worker *w, struct rte_mbuf *m, uint32_t idx, const uint8_t 
 		drop(m);
 		return;
 	}
-	if (!dp_turn_perm_check6(T.t, idx, src, now)) {
+	if (!dp_turn_perm_check6(dp_turn_s.t, idx, src, now)) {
 		DP_CNT(w, TURN_DROP_NO_PERM);
 		drop(m);
 		return;
@@ -1025,7 +536,7 @@ to_client6(struct dp_worker *w, struct rte_mbuf *m, uint32_t idx, const uint8_t 
 		return;
 	}
 	memcpy(peer.addr, src, 16);
-	if (dp_turn_chan_by_peer6(T.t, idx, src, src_port, now, &ch) != 0)
+	if (dp_turn_chan_by_peer6(dp_turn_s.t, idx, src, src_port, now, &ch) != 0)
 		ch = 0;
 	deliver(w, m, a, idx, ch, &peer, payload, len, psum);
 }
@@ -1042,14 +553,14 @@ lookup_relay(struct dp_worker *w, const struct rte_mbuf *m, uint32_t ip, uint16_
 	uint16_t pos = w->burst_pos;
 
 	if (pos < DP_BURST && w->hint_m[pos] == m) {
-		const struct dp_turn_alloc *a = dp_turn_alloc_at(T.t, w->hint_idx[pos]);
+		const struct dp_turn_alloc *a = dp_turn_alloc_at(dp_turn_s.t, w->hint_idx[pos]);
 
 		if ((a->af & GW_TURN_AF_IPV4) && a->relay_ip == ip && a->relay_port == port) {
 			*idx = w->hint_idx[pos];
 			return 0;
 		}
 	}
-	return dp_turn_lookup_relay(T.t, ip, port, idx);
+	return dp_turn_lookup_relay(dp_turn_s.t, ip, port, idx);
 }
 
 void
@@ -1060,7 +571,7 @@ dp_turn_relay_input(struct dp_worker *w, unsigned pi, struct rte_mbuf *m,
 	bool have;
 
 	(void)pi;
-	if (!T.on || lookup_relay(w, m, ip->dst, u->dport, &idx) != 0) {
+	if (!dp_turn_s.on || lookup_relay(w, m, ip->dst, u->dport, &idx) != 0) {
 		DP_CNT(w, TURN_DROP_NO_ALLOC);
 		drop(m);
 		return;
@@ -1079,8 +590,8 @@ dp_turn_relay6_input(struct dp_worker *w, unsigned pi, struct rte_mbuf *m,
 	bool have;
 
 	/* the relayed address is the port's configured one, not its link-local */
-	if (!T.on || !dp.ports[pi].has_ipv6 || memcmp(ip->dst, dp.ports[pi].ipv6, 16) != 0 ||
-	    dp_turn_lookup_relay6(T.t, pi, u->dport, &idx) != 0) {
+	if (!dp_turn_s.on || !dp.ports[pi].has_ipv6 || memcmp(ip->dst, dp.ports[pi].ipv6, 16) != 0 ||
+	    dp_turn_lookup_relay6(dp_turn_s.t, pi, u->dport, &idx) != 0) {
 		DP_CNT(w, TURN_DROP_NO_ALLOC);
 		drop(m);
 		return;
@@ -1099,19 +610,19 @@ to_peer(struct dp_worker *w, struct rte_mbuf *m, uint32_t idx, uint32_t peer_ip,
 	uint16_t peer_port, const uint8_t *payload, size_t len, uint64_t now, const uint32_t *psum,
 	bool df)
 {
-	const struct dp_turn_alloc *a = dp_turn_alloc_at(T.t, idx);
+	const struct dp_turn_alloc *a = dp_turn_alloc_at(dp_turn_s.t, idx);
 	const struct live *l = live_get();
 	uint32_t other;
 	uint8_t *b;
 
-	if (gw_turn_peer_check_memo(&T.memo[w->idx], l->gen, &l->pol, peer_ip, peer_port) !=
+	if (gw_turn_peer_check_memo(&dp_turn_s.memo[w->idx], l->gen, &l->pol, peer_ip, peer_port) !=
 	    GW_TURN_PEER_OK) {
 		DP_CNT(w, TURN_DROP_DENIED_PEER);
 		drop(m);
 		return;
 	}
 	if (!(a->owner == w->idx ? dp_turn_perm_check_own(a, peer_ip, now) :
-				   dp_turn_perm_check(T.t, idx, peer_ip, now))) {
+				   dp_turn_perm_check(dp_turn_s.t, idx, peer_ip, now))) {
 		DP_CNT(w, TURN_DROP_NO_PERM);
 		drop(m);
 		return;
@@ -1123,7 +634,7 @@ to_peer(struct dp_worker *w, struct rte_mbuf *m, uint32_t idx, uint32_t peer_ip,
 	}
 	if (relay_hash_find(peer_ip)) {
 		/* relay-to-relay on this gateway: deliver without touching the wire */
-		if (dp_turn_lookup_relay(T.t, peer_ip, peer_port, &other) != 0) {
+		if (dp_turn_lookup_relay(dp_turn_s.t, peer_ip, peer_port, &other) != 0) {
 			DP_CNT(w, TURN_DROP_NO_ALLOC);
 			drop(m);
 			return;
@@ -1141,8 +652,8 @@ to_peer(struct dp_worker *w, struct rte_mbuf *m, uint32_t idx, uint32_t peer_ip,
 		return;
 	}
 	/* from the allocation's relay address, out of the port that has it */
-	if (emit(w, T.relay_pi[a->relay_idx], m, a->relay_ip, a->relay_port, peer_ip, peer_port, len, psum,
-		 df)) {
+	if (emit(w, dp_turn_s.relay_pi[a->relay_idx], m, a->relay_ip, a->relay_port, peer_ip,
+		 peer_port, len, psum, df)) {
 		DP_CNT(w, TURN_TO_PEER_PKTS);
 		DP_CNT_ADD(w, TURN_TO_PEER_BYTES, len);
 	}
@@ -1157,7 +668,7 @@ to_peer6(struct dp_worker *w, struct rte_mbuf *m, uint32_t idx, const uint8_t *p
 	 uint16_t peer_port, const uint8_t *payload, size_t len, uint64_t now,
 	 const uint32_t *psum, bool df)
 {
-	const struct dp_turn_alloc *a = dp_turn_alloc_at(T.t, idx);
+	const struct dp_turn_alloc *a = dp_turn_alloc_at(dp_turn_s.t, idx);
 	const uint8_t *relay6;
 	uint32_t other;
 	uint8_t *b;
@@ -1173,7 +684,7 @@ to_peer6(struct dp_worker *w, struct rte_mbuf *m, uint32_t idx, const uint8_t *p
 		drop(m);
 		return;
 	}
-	if (!dp_turn_perm_check6(T.t, idx, peer_ip, now)) {
+	if (!dp_turn_perm_check6(dp_turn_s.t, idx, peer_ip, now)) {
 		DP_CNT(w, TURN_DROP_NO_PERM);
 		drop(m);
 		return;
@@ -1183,11 +694,11 @@ to_peer6(struct dp_worker *w, struct rte_mbuf *m, uint32_t idx, const uint8_t *p
 		drop(m);
 		return;
 	}
-	relay6 = dp_turn_relay6_addr(T.t, a->relay6_idx);
+	relay6 = dp_turn_relay6_addr(dp_turn_s.t, a->relay6_idx);
 	hp = port_of6(peer_ip);
 	if (hp >= 0) {
 		/* relay-to-relay on this gateway: deliver without touching the wire */
-		if (dp_turn_lookup_relay6(T.t, (unsigned)hp, peer_port, &other) != 0) {
+		if (dp_turn_lookup_relay6(dp_turn_s.t, (unsigned)hp, peer_port, &other) != 0) {
 			DP_CNT(w, TURN_DROP_NO_ALLOC);
 			drop(m);
 			return;
@@ -1221,7 +732,7 @@ chandata_at(struct dp_worker *w, struct rte_mbuf *m, uint32_t idx,
 	    const struct gw_ipv6_view *ip6, const struct gw_udp_view *u, uint64_t now)
 {
 	const struct gw_turn_chandata cd = *c;
-	const struct dp_turn_alloc *a = dp_turn_alloc_at(T.t, idx);
+	const struct dp_turn_alloc *a = dp_turn_alloc_at(dp_turn_s.t, idx);
 	uint32_t peer_ip, sum;
 	uint16_t peer_port;
 	uint8_t peer6[16];
@@ -1236,7 +747,7 @@ chandata_at(struct dp_worker *w, struct rte_mbuf *m, uint32_t idx,
 	full = u != NULL && u->payload_len == (size_t)GW_TURN_CHANDATA_HLEN + cd.len;
 	if ((a->owner == w->idx ?
 		     dp_turn_chan_by_num_own(a, cd.channel, now, &peer_ip, &peer_port) :
-		     dp_turn_chan_by_num(T.t, idx, cd.channel, now, &peer_ip, &peer_port)) == 0) {
+		     dp_turn_chan_by_num(dp_turn_s.t, idx, cd.channel, now, &peer_ip, &peer_port)) == 0) {
 		have = full && (ip != NULL ? payload_sum(ip, u, GW_TURN_CHANDATA_HLEN, &sum) :
 					     payload_sum6(ip6, u, GW_TURN_CHANDATA_HLEN, &sum));
 		if (!have && !settle(w, m, ip, ip6, u))
@@ -1246,7 +757,7 @@ chandata_at(struct dp_worker *w, struct rte_mbuf *m, uint32_t idx,
 		return;
 	}
 	if (unlikely(a->af & GW_TURN_AF_IPV6) &&
-	    dp_turn_chan_by_num6(T.t, idx, cd.channel, now, peer6, &peer_port) == 0) {
+	    dp_turn_chan_by_num6(dp_turn_s.t, idx, cd.channel, now, peer6, &peer_port) == 0) {
 		have = full && (ip != NULL ? payload_sum(ip, u, GW_TURN_CHANDATA_HLEN, &sum) :
 					     payload_sum6(ip6, u, GW_TURN_CHANDATA_HLEN, &sum));
 		if (!have && !settle(w, m, ip, ip6, u))
@@ -1271,11 +782,11 @@ lookup_five(struct dp_worker *w, const struct rte_mbuf *m, const struct dp_turn_
 	uint16_t pos = w->burst_pos;
 
 	if (pos < DP_BURST && w->hint_m[pos] == m &&
-	    memcmp(&dp_turn_alloc_at(T.t, w->hint_idx[pos])->five, f, sizeof(*f)) == 0) {
+	    memcmp(&dp_turn_alloc_at(dp_turn_s.t, w->hint_idx[pos])->five, f, sizeof(*f)) == 0) {
 		*idx = w->hint_idx[pos];
 		return 0;
 	}
-	return dp_turn_lookup_5tuple(T.t, f, idx);
+	return dp_turn_lookup_5tuple(dp_turn_s.t, f, idx);
 }
 
 /*
@@ -1292,12 +803,12 @@ chandata(struct dp_worker *w, struct rte_mbuf *m, const struct dp_turn_5tuple *f
 	struct gw_turn_chandata cd;
 	uint32_t idx;
 
-	if (gw_turn_chandata_parse_range(&cd, msg, len, T.chan_max) != 0) {
+	if (gw_turn_chandata_parse_range(&cd, msg, len, dp_turn_s.chan_max) != 0) {
 		DP_CNT(w, TURN_DROP_BAD_CHANDATA);
 		drop(m);
 		return;
 	}
-	if ((f6 != NULL ? dp_turn_lookup_5tuple6(T.t, f6, &idx) : lookup_five(w, m, f, &idx)) !=
+	if ((f6 != NULL ? dp_turn_lookup_5tuple6(dp_turn_s.t, f6, &idx) : lookup_five(w, m, f, &idx)) !=
 	    0) {
 		DP_CNT(w, TURN_DROP_NO_ALLOC);
 		drop(m);
@@ -1316,7 +827,7 @@ dp_turn_prefetch(struct dp_worker *w, struct rte_mbuf *const *pkts, uint16_t n)
 
 	for (uint16_t i = 0; i < n && i < DP_BURST; i++)
 		w->hint_m[i] = NULL;
-	if (!T.on)
+	if (!dp_turn_s.on)
 		return;
 	for (uint16_t i = 0; i < n && i < DP_BURST; i++) {
 		const uint8_t *b = rte_pktmbuf_mtod(pkts[i], const uint8_t *);
@@ -1346,13 +857,13 @@ dp_turn_prefetch(struct dp_worker *w, struct rte_mbuf *const *pkts, uint16_t n)
 		f[k].conn = 0;
 		at[k++] = i;
 	}
-	if (k != 0 && dp_turn_lookup_5tuple_bulk(T.t, f, k, idx) != 0)
+	if (k != 0 && dp_turn_lookup_5tuple_bulk(dp_turn_s.t, f, k, idx) != 0)
 		for (unsigned j = 0; j < k; j++)
 			if (idx[j] != DP_TURN_NONE) {
 				w->hint_m[at[j]] = pkts[at[j]];
 				w->hint_idx[at[j]] = idx[j];
 			}
-	if (r != 0 && dp_turn_lookup_relay_bulk(T.t, rip, rport, r, idx) != 0)
+	if (r != 0 && dp_turn_lookup_relay_bulk(dp_turn_s.t, rip, rport, r, idx) != 0)
 		for (unsigned j = 0; j < r; j++)
 			if (idx[j] != DP_TURN_NONE) {
 				w->hint_m[rat[j]] = pkts[rat[j]];
@@ -1367,7 +878,7 @@ dp_turn_chandata_input(struct dp_worker *w, unsigned pi, struct rte_mbuf *m,
 	struct dp_turn_5tuple f = { ip->src, ip->dst, u->sport, u->dport, 0 };
 
 	(void)pi;
-	if (!T.on) {
+	if (!dp_turn_s.on) {
 		DP_CNT(w, STUN_TURN_UNAVAILABLE);
 		drop(m);
 		return;
@@ -1382,7 +893,7 @@ dp_turn_chandata6_input(struct dp_worker *w, unsigned pi, struct rte_mbuf *m,
 	struct dp_turn_5tuple6 f = { .client_port = u->sport, .server_port = u->dport };
 
 	(void)pi;
-	if (!T.on) {
+	if (!dp_turn_s.on) {
 		DP_CNT(w, STUN6_TURN_UNSUPPORTED);
 		drop(m);
 		return;
@@ -1394,67 +905,10 @@ dp_turn_chandata6_input(struct dp_worker *w, unsigned pi, struct rte_mbuf *m,
 
 /* ---- transactions ------------------------------------------------------------------ */
 
-/* Where a message came from, and so where its answer goes: a UDP datagram
- * (f.conn 0) arriving on port pi, or a TCP/TLS connection's (f.conn, through
- * the front). msg/len: the message inside the mbuf. */
-struct src {
-	struct dp_turn_5tuple f;     /* zero for an IPv6 client */
-	unsigned pi;
-	const uint8_t *msg;
-	size_t len;
-	bool v6;                     /* a UDP datagram over IPv6: f6, not f */
-	struct dp_turn_5tuple6 f6;
-	/* a UDP datagram: its views, ip over IPv4 or ip6 over IPv6 (else NULL) */
-	const struct gw_ipv4_view *ip;
-	const struct gw_ipv6_view *ip6;
-	const struct gw_udp_view *u;
-};
-
-/* The allocation of the message's 5-tuple. @return 0 (*idx set) or -ENOENT. */
-static int
-lookup_src(const struct src *sc, uint32_t *idx)
-{
-	return sc->v6 ? dp_turn_lookup_5tuple6(T.t, &sc->f6, idx) :
-			dp_turn_lookup_5tuple(T.t, &sc->f, idx);
-}
-
-struct resp {
-	struct gw_stun_enc e;
-	uint8_t buf[RESP_MAX];
-	bool fp;
-};
-
-static int
-resp_start(struct resp *r, const struct gw_stun_view *v, enum gw_stun_class cls)
-{
-	r->fp = v->attr[GW_STUN_A_FINGERPRINT].off != 0;
-	if (gw_stun_enc_init(&r->e, r->buf, sizeof(r->buf), gw_stun_type(v->method, cls),
-			     v->txid) != 0)
-		return -ENOSPC;
-	if (T.c->stun.software[0] != '\0')
-		(void)gw_stun_enc_bytes(&r->e, 0x8022, T.c->stun.software,
-					strlen(T.c->stun.software));
-	return 0;
-}
-
-/* Integrity (when authenticated) and FINGERPRINT (when the request had one). */
-static int
-resp_finish(struct resp *r, const struct auth *au)
-{
-	int err = 0;
-
-	if (au != NULL && au->keys != NULL)
-		err = au->sha256_mi ? gw_stun_enc_integrity_sha256(&r->e, &au->keys->k256) :
-				      gw_stun_enc_integrity(&r->e, &au->keys->k1);
-	if (err == 0 && r->fp)
-		err = gw_stun_enc_fingerprint(&r->e);
-	return err;
-}
-
 /* Send resp[0..len) back to the request's source over m. Consumes m. */
-static void
-reply_bytes(struct dp_worker *w, const struct src *sc, struct rte_mbuf *m, const uint8_t *resp,
-	    size_t len)
+void
+dp_turn_reply_bytes(struct dp_worker *w, const struct src *sc, struct rte_mbuf *m,
+		    const uint8_t *resp, size_t len)
 {
 	const struct dp_turn_5tuple f = sc->f;   /* reframing moves the request */
 	const bool strm = sc->v6 ? sc->f6.conn != 0 : f.conn != 0;
@@ -1479,464 +933,6 @@ reply_bytes(struct dp_worker *w, const struct src *sc, struct rte_mbuf *m, const
 			   len, NULL, false);
 }
 
-static void
-reply(struct dp_worker *w, const struct src *sc, struct rte_mbuf *m, const struct resp *r)
-{
-	reply_bytes(w, sc, m, r->buf, gw_stun_enc_len(&r->e));
-}
-
-/* An error response; 401 and 438 carry REALM, a fresh NONCE, PASSWORD-ALGORITHMS. */
-static void
-reply_error(struct dp_worker *w, const struct src *sc, struct rte_mbuf *m,
-	    const struct gw_stun_view *v, uint16_t code, const struct auth *au)
-{
-	static const char *const reasons[] = {
-		[0] = "Error", [1] = "Bad Request", [2] = "Unauthenticated", [3] = "Forbidden",
-		[4] = "Allocation Mismatch", [5] = "Stale Nonce", [6] = "Address Family not Supported",
-		[7] = "Wrong Credentials", [8] = "Unsupported Transport Protocol",
-		[9] = "Peer Address Family Mismatch", [10] = "Allocation Quota Reached",
-		[11] = "Insufficient Capacity", [12] = "Unknown Attribute", [13] = "Server Error",
-	};
-	const char *reason = reasons[0];
-	struct resp r;
-
-	switch (code) {
-	case 400: reason = reasons[1]; break;
-	case 401: reason = reasons[2]; break;
-	case 403: reason = reasons[3]; break;
-	case 437: reason = reasons[4]; break;
-	case 438: reason = reasons[5]; break;
-	case 440: reason = reasons[6]; break;
-	case 441: reason = reasons[7]; break;
-	case 442: reason = reasons[8]; break;
-	case 443: reason = reasons[9]; break;
-	case 486: reason = reasons[10]; break;
-	case 508: reason = reasons[11]; break;
-	case 420: reason = reasons[12]; break;
-	case 500: reason = reasons[13]; break;
-	default: break;
-	}
-	if (resp_start(&r, v, GW_STUN_ERROR) != 0 || gw_stun_enc_error(&r.e, code, reason) != 0)
-		goto fail;
-	/* RFC 8489 §14.9: a 420 lists the attributes it did not understand */
-	if (code == 420 && gw_stun_enc_unknown_attrs(&r.e, v->unknown, v->n_unknown) != 0)
-		goto fail;
-	if (code == 401 || code == 438) {
-		char nonce[GW_TURN_NONCE_MAX];
-		int n = sc->v6 ? gw_turn_nonce_make6(nonce, sizeof(nonce), &T.nonce_key,
-						     GW_TURN_FEATURE_PASSWORD_ALGORITHMS, true,
-						     sc->f6.client_ip, unix_s()) :
-				 gw_turn_nonce_make(nonce, sizeof(nonce), &T.nonce_key,
-						    GW_TURN_FEATURE_PASSWORD_ALGORITHMS, true,
-						    sc->f.client_ip, unix_s());
-
-		if (n < 0 ||
-		    gw_stun_enc_bytes(&r.e, GW_STUN_ATTR_REALM, T.c->turn.realm,
-				      strlen(T.c->turn.realm)) != 0 ||
-		    gw_stun_enc_bytes(&r.e, GW_STUN_ATTR_NONCE, nonce, (size_t)n) != 0 ||
-		    gw_stun_enc_bytes(&r.e, GW_STUN_ATTR_PASSWORD_ALGORITHMS, pw_algs,
-				      sizeof(pw_algs)) != 0)
-			goto fail;
-		au = NULL;      /* RFC 8489 §9.2.4: no integrity on 401/438 */
-	}
-	if (resp_finish(&r, au) != 0)
-		goto fail;
-	reply(w, sc, m, &r);
-	return;
-fail:
-	DP_CNT(w, STUN_DROP_NOSPC);
-	drop(m);
-}
-
-/* Find the user's keys (static list, then REST secrets) and check the MAC. */
-static int
-check_mac(const struct gw_stun_view *v, struct auth *au)
-{
-	bool sha = v->attr[GW_STUN_A_MESSAGE_INTEGRITY_SHA256].off != 0;
-	char name[USER_MAX], pass[GW_TURN_REST_PASS_SIZE];
-	const struct live *l = live_get();
-
-	au->sha256_mi = sha;
-	for (unsigned i = 0; i < l->n_users; i++) {
-		const struct user *u = &l->users[i];
-
-		if (u->len != au->ulen || memcmp(u->name, au->user, au->ulen) != 0)
-			continue;
-		au->keys = au->alg == GW_STUN_PWALG_SHA256 ? &u->sha256 : &u->md5;
-		goto verify;
-	}
-	if (l->n_secrets == 0 || gw_turn_rest_check((const uint8_t *)au->user, au->ulen,
-						   unix_s()) != 0)
-		return GW_STUN_ERR(401);     /* unknown, or an expired REST username */
-	memcpy(name, au->user, au->ulen);
-	name[au->ulen] = '\0';
-	for (unsigned i = 0; i < l->n_secrets; i++) {
-		int ok;
-
-		if (gw_turn_rest_password(pass, sizeof(pass), &l->secrets[i],
-					  (const uint8_t *)au->user, au->ulen) != 0 ||
-		    ltkeys_init(&au->derived, au->alg, name, T.c->turn.realm, pass) != 0)
-			break;
-		ok = sha ? gw_stun_check_integrity_sha256(v, &au->derived.k256) :
-			   gw_stun_check_integrity(v, &au->derived.k1);
-		if (ok == 0) {
-			au->keys = &au->derived;
-			gw_wipe(pass, sizeof(pass));
-			return 0;
-		}
-	}
-	gw_wipe(pass, sizeof(pass));
-	return GW_STUN_ERR(401);
-verify:
-	if ((sha ? gw_stun_check_integrity_sha256(v, &au->keys->k256) :
-		   gw_stun_check_integrity(v, &au->keys->k1)) != 0)
-		return GW_STUN_ERR(401);
-	return 0;
-}
-
-/*
- * Long-term credential check (RFC 8489 §9.2.4). With an allocation, its
- * stored credential is used and the USERNAME must be the one it was made
- * with (441). Returns 0 (au filled) or GW_STUN_ERR(400/401/438/441).
- */
-static int
-authenticate(struct dp_worker *w, const struct gw_stun_view *v, const struct src *sc,
-	     const struct aux *x, struct auth *au)
-{
-	const uint8_t *p;
-	size_t n;
-	int err;
-
-	memset(au, 0, sizeof(*au));
-	au->alg = GW_STUN_PWALG_MD5;
-	if (v->attr[GW_STUN_A_MESSAGE_INTEGRITY].off == 0 &&
-	    v->attr[GW_STUN_A_MESSAGE_INTEGRITY_SHA256].off == 0) {
-		DP_CNT(w, TURN_AUTH_CHALLENGE);
-		return GW_STUN_ERR(401);
-	}
-	if (v->attr[GW_STUN_A_USERNAME].off == 0 || v->attr[GW_STUN_A_REALM].off == 0 ||
-	    v->attr[GW_STUN_A_NONCE].off == 0) {
-		DP_CNT(w, TURN_AUTH_FAIL);
-		return GW_STUN_ERR(400);
-	}
-	(void)gw_stun_get_bytes(v, &v->attr[GW_STUN_A_NONCE], &p, &n);
-	/* the nonce is bound to the client's address, of either family */
-	err = sc->v6 ? gw_turn_nonce_check6(p, n, &T.nonce_key, sc->f6.client_ip, unix_s(),
-					    T.c->turn.nonce_lifetime_s) :
-		       gw_turn_nonce_check(p, n, &T.nonce_key, sc->f.client_ip, unix_s(),
-					   T.c->turn.nonce_lifetime_s);
-	if (err != 0) {
-		DP_CNT(w, TURN_AUTH_STALE);
-		return GW_STUN_ERR(438);
-	}
-	(void)gw_stun_get_bytes(v, &v->attr[GW_STUN_A_REALM], &p, &n);
-	if (n != strlen(T.c->turn.realm) || memcmp(p, T.c->turn.realm, n) != 0) {
-		DP_CNT(w, TURN_AUTH_FAIL);
-		return GW_STUN_ERR(401);
-	}
-	/* PASSWORD-ALGORITHMS must echo ours; PASSWORD-ALGORITHM picks one of them */
-	if ((v->attr[GW_STUN_A_PASSWORD_ALGORITHMS].off != 0) !=
-	    (v->attr[GW_STUN_A_PASSWORD_ALGORITHM].off != 0)) {
-		DP_CNT(w, TURN_AUTH_FAIL);
-		return GW_STUN_ERR(400);
-	}
-	if (v->attr[GW_STUN_A_PASSWORD_ALGORITHMS].off != 0) {
-		(void)gw_stun_get_bytes(v, &v->attr[GW_STUN_A_PASSWORD_ALGORITHMS], &p, &n);
-		if (n != sizeof(pw_algs) || memcmp(p, pw_algs, n) != 0 ||
-		    gw_stun_get_password_algorithm(v, &au->alg) != 0 ||
-		    (au->alg != GW_STUN_PWALG_MD5 && au->alg != GW_STUN_PWALG_SHA256)) {
-			DP_CNT(w, TURN_AUTH_FAIL);
-			return GW_STUN_ERR(400);
-		}
-	}
-	(void)gw_stun_get_bytes(v, &v->attr[GW_STUN_A_USERNAME], &p, &n);
-	if (n == 0 || n >= USER_MAX) {
-		DP_CNT(w, TURN_AUTH_FAIL);
-		return GW_STUN_ERR(401);
-	}
-	memcpy(au->user, p, n);
-	au->ulen = n;
-	if (x != NULL) {
-		if (x->ulen != n || memcmp(x->user, p, n) != 0 || x->alg != au->alg) {
-			DP_CNT(w, TURN_AUTH_FAIL);
-			return GW_STUN_ERR(441);
-		}
-		au->keys = &x->keys;
-		au->sha256_mi = v->attr[GW_STUN_A_MESSAGE_INTEGRITY_SHA256].off != 0;
-		err = au->sha256_mi ? gw_stun_check_integrity_sha256(v, &x->keys.k256) :
-				      gw_stun_check_integrity(v, &x->keys.k1);
-	} else {
-		err = check_mac(v, au);
-	}
-	if (err != 0) {
-		au->keys = NULL;
-		DP_CNT(w, TURN_AUTH_FAIL);
-		return GW_STUN_ERR(401);
-	}
-	return 0;
-}
-
-static uint32_t
-lifetime_of(const struct gw_turn_req *rq)
-{
-	const struct gw_config *c = T.c;
-
-	if (rq->has_lifetime && rq->lifetime > c->turn.default_lifetime_s)
-		return rq->lifetime < c->turn.max_lifetime_s ? rq->lifetime : c->turn.max_lifetime_s;
-	return c->turn.default_lifetime_s;
-}
-
-static uint64_t
-user_key(const char *u, size_t n)
-{
-	return (uint64_t)rte_hash_crc(u, (uint32_t)n, 0x75736572) << 32 |
-	       rte_hash_crc(u, (uint32_t)n, 0x6b657921);
-}
-
-/*
- * Allocate success (also the answer to a retransmission): one
- * XOR-RELAYED-ADDRESS per relayed family (IPv4 first, RFC 8656 §7.2),
- * XOR-MAPPED-ADDRESS in the client's family, ADDRESS-ERROR-CODE 440 for a
- * family of a dual request the port does not relay (refused: GW_TURN_AF_*).
- */
-static int
-allocate_ok(struct resp *r, const struct gw_stun_view *v, const struct dp_turn_alloc *a,
-	    uint32_t idx, uint32_t lifetime, bool token, uint64_t tok, const struct auth *au,
-	    unsigned refused)
-{
-	struct gw_stun_addr relay = { .family = GW_STUN_FAMILY_IPV4, .port = a->relay_port };
-	struct gw_stun_addr relay6 = { .family = GW_STUN_FAMILY_IPV6, .port = a->relay6_port };
-	struct gw_stun_addr mapped = { .family = GW_STUN_FAMILY_IPV4,
-				       .port = a->five.client_port };
-
-	put_ip(relay.addr, a->relay_ip);
-	put_ip(mapped.addr, a->five.client_ip);
-	if (a->af & GW_TURN_AF_IPV6)
-		memcpy(relay6.addr, dp_turn_relay6_addr(T.t, a->relay6_idx), 16);
-	if (a->client6) {
-		const struct dp_turn_5tuple6 *f6 = &dp_turn_alloc6_at(T.t, idx)->five6;
-
-		mapped.family = GW_STUN_FAMILY_IPV6;
-		mapped.port = f6->client_port;
-		memcpy(mapped.addr, f6->client_ip, 16);
-	}
-	if (resp_start(r, v, GW_STUN_SUCCESS) != 0 ||
-	    ((a->af & GW_TURN_AF_IPV4) &&
-	     gw_stun_enc_xor_addr(&r->e, GW_STUN_ATTR_XOR_RELAYED_ADDRESS, &relay) != 0) ||
-	    ((a->af & GW_TURN_AF_IPV6) &&
-	     gw_stun_enc_xor_addr(&r->e, GW_STUN_ATTR_XOR_RELAYED_ADDRESS, &relay6) != 0) ||
-	    gw_stun_enc_u32(&r->e, GW_STUN_ATTR_LIFETIME, lifetime) != 0 ||
-	    gw_stun_enc_xor_addr(&r->e, GW_STUN_ATTR_XOR_MAPPED_ADDRESS, &mapped) != 0 ||
-	    (token && gw_stun_enc_u64(&r->e, GW_STUN_ATTR_RESERVATION_TOKEN, tok) != 0) ||
-	    ((refused & GW_TURN_AF_IPV4) &&
-	     gw_turn_enc_address_error(&r->e, GW_STUN_FAMILY_IPV4, 440,
-				       "Address Family not Supported") != 0) ||
-	    ((refused & GW_TURN_AF_IPV6) &&
-	     gw_turn_enc_address_error(&r->e, GW_STUN_FAMILY_IPV6, 440,
-				       "Address Family not Supported") != 0))
-		return -ENOSPC;
-	return resp_finish(r, au);
-}
-
-static int
-do_allocate(struct dp_worker *w, const struct gw_stun_view *v, const struct gw_turn_req *rq,
-	    const struct src *sc, struct auth *au, struct resp *r)
-{
-	struct dp_turn_alloc_req ar;
-	uint64_t now = w->now_s, tok = 0;
-	uint32_t idx, lt = lifetime_of(rq);
-	struct aux *x;
-	int err;
-
-	if (lookup_src(sc, &idx) == 0) {
-		const struct dp_turn_alloc *a = dp_turn_alloc_at(T.t, idx);
-
-		/* expired but not collected yet: collect it now (its owner only) */
-		if (!dp_turn_alloc_live(a, now) && a->owner == w->idx &&
-		    dp_turn_alloc_delete(T.t, idx, (uint16_t)w->idx) == 0) {
-			DP_CNT(w, TURN_ALLOC_EXPIRED);
-			goto create;
-		}
-		if (!dp_turn_alloc_live(a, now) || memcmp(a->txid, v->txid, 12) != 0) {
-			DP_CNT(w, TURN_ERR_MISMATCH);
-			return GW_STUN_ERR(437);
-		}
-		DP_CNT(w, TURN_ALLOC_RETRANSMIT);
-		return allocate_ok(r, v, a, idx, (uint32_t)(a->expires - now), false, 0, au,
-				   rq->af_refused);
-	}
-create:
-	memset(&ar, 0, sizeof(ar));
-	if (sc->v6) {
-		ar.client6 = true;
-		ar.five6 = sc->f6;
-	} else {
-		ar.five = sc->f;
-	}
-	ar.owner = (uint16_t)w->idx;
-	ar.lifetime_s = lt;
-	ar.user_key = user_key(au->user, au->ulen);
-	memcpy(ar.txid, v->txid, 12);
-	ar.even_port = rq->even_port;
-	ar.reserve_next = rq->reserve_next;
-	ar.has_token = rq->has_token;
-	ar.token = rq->token;
-	ar.relay_idx = pick_relay(w, sc->pi);
-	ar.relay6_idx = (uint8_t)sc->pi;      /* a port's two addresses */
-	ar.af = rq->af;                       /* limited to relay_af(pi) by the check */
-	err = dp_turn_alloc_create(T.t, &ar, now, &idx, &tok);
-	if (err != 0) {
-		if (err == GW_STUN_ERR(486))
-			DP_CNT(w, TURN_ERR_QUOTA);
-		else if (err == GW_STUN_ERR(437))
-			DP_CNT(w, TURN_ERR_MISMATCH);
-		else
-			DP_CNT(w, TURN_ERR_CAPACITY);
-		return GW_IS_STUN_ERR(err) ? err : GW_STUN_ERR(500);
-	}
-	x = &T.aux[idx];
-	memset(x, 0, sizeof(*x));
-	memcpy(x->user, au->user, au->ulen);
-	x->ulen = (uint8_t)au->ulen;
-	x->alg = au->alg;
-	x->keys = *au->keys;
-	x->tb_tokens = live_get()->tb_burst;
-	x->tb_last = rte_rdtsc();
-	DP_CNT(w, TURN_ALLOC_OK);
-	if (dp_turn_alloc_at(T.t, idx)->af & GW_TURN_AF_IPV6)
-		DP_CNT(w, TURN6_ALLOC_OK);
-	return allocate_ok(r, v, dp_turn_alloc_at(T.t, idx), idx, lt, rq->reserve_next, tok, au,
-			   rq->af_refused);
-}
-
-/* The peer policy for a STUN peer address of either family (port: ChannelBind). */
-static enum gw_turn_peer_verdict
-peer_verdict(const struct gw_stun_addr *p, bool with_port)
-{
-	const struct gw_turn_peer_policy *pol = &live_get()->pol;
-
-	if (p->family == GW_STUN_FAMILY_IPV6)
-		return peer6_verdict(pol, p->addr, p->port, with_port);
-	return with_port ? gw_turn_peer_check(pol, get_ip(p->addr), p->port) :
-			   gw_turn_peer_ip_check(pol, get_ip(p->addr));
-}
-
-static void
-count_forbidden(struct dp_worker *w, const struct gw_stun_addr *p)
-{
-	DP_CNT(w, TURN_ERR_FORBIDDEN);
-	if (p->family == GW_STUN_FAMILY_IPV6)
-		DP_CNT(w, TURN6_ERR_FORBIDDEN);
-}
-
-static int
-do_request(struct dp_worker *w, const struct gw_stun_view *v, const struct gw_turn_req *rq,
-	   uint32_t idx, struct auth *au, struct resp *r)
-{
-	const struct dp_turn_alloc *a = dp_turn_alloc_at(T.t, idx);
-	uint64_t now = w->now_s;
-	uint16_t owner = (uint16_t)w->idx;
-	int err = 0;
-
-	/* RFC 8656 §7.3, §9.1, §11.1 (RFC 6156): a refreshed family or a peer's
-	 * family the allocation does not relay is 443 */
-	if ((v->method == GW_STUN_REFRESH && rq->af != 0 && !(rq->af & a->af)) ||
-	    (v->method != GW_STUN_REFRESH && (rq->peer_af & ~a->af) != 0)) {
-		DP_CNT(w, TURN_ERR_FAMILY);
-		return GW_STUN_ERR(443);
-	}
-	switch (v->method) {
-	case GW_STUN_REFRESH: {
-		uint32_t lt = rq->has_lifetime && rq->lifetime == 0 ? 0 : lifetime_of(rq);
-		bool whole = true;
-
-		/* RFC 8656 §7.3 with RFC 6156: REQUESTED-ADDRESS-FAMILY and
-		 * LIFETIME 0 delete only that family's relayed address of a dual
-		 * allocation (as coturn does). A non-zero lifetime refreshes the
-		 * allocation: its families share one lifetime here. */
-		if (lt == 0 && rq->af != 0 && rq->af != a->af) {
-			err = dp_turn_alloc_drop_family(T.t, idx, owner, (uint8_t)rq->af);
-			whole = false;
-		} else {
-			err = dp_turn_alloc_refresh(T.t, idx, owner, lt, now);
-		}
-		if (err != 0)
-			break;
-		DP_CNT(w, TURN_REFRESH_OK);
-		if (lt == 0 && whole)
-			DP_CNT(w, TURN_ALLOC_DELETED);
-		else if (lt == 0)
-			DP_CNT(w, TURN_FAMILY_DELETED);
-		if (resp_start(r, v, GW_STUN_SUCCESS) != 0 ||
-		    gw_stun_enc_u32(&r->e, GW_STUN_ATTR_LIFETIME, lt) != 0)
-			return -ENOSPC;
-		return resp_finish(r, au);
-	}
-	case GW_STUN_CREATE_PERMISSION:
-		for (unsigned i = 0; i < rq->n_peers; i++)
-			if (peer_verdict(&rq->peers[i], false) != GW_TURN_PEER_OK) {
-				count_forbidden(w, &rq->peers[i]);
-				return GW_STUN_ERR(403);
-			}
-		for (unsigned i = 0; i < rq->n_peers && err == 0; i++)
-			err = rq->peers[i].family == GW_STUN_FAMILY_IPV6 ?
-				      dp_turn_perm_add6(T.t, idx, owner, rq->peers[i].addr,
-							T.c->turn.permission_lifetime_s, now) :
-				      dp_turn_perm_add(T.t, idx, owner, get_ip(rq->peers[i].addr),
-						       T.c->turn.permission_lifetime_s, now);
-		if (err == 0)
-			DP_CNT(w, TURN_PERM_OK);
-		break;
-	case GW_STUN_CHANNEL_BIND: {
-		uint32_t pip = get_ip(rq->peers[0].addr);
-
-		/* RFC 8656 §12: 0x4000..0x4FFF; RFC 5766's range only when configured */
-		if (rq->channel > T.chan_max) {
-			DP_CNT(w, TURN_ERR_BAD_REQUEST);
-			return GW_STUN_ERR(400);
-		}
-		if (peer_verdict(&rq->peers[0], true) != GW_TURN_PEER_OK) {
-			count_forbidden(w, &rq->peers[0]);
-			return GW_STUN_ERR(403);
-		}
-		if (rq->peers[0].family == GW_STUN_FAMILY_IPV6) {
-			err = dp_turn_chan_bind6(T.t, idx, owner, rq->channel, rq->peers[0].addr,
-						 rq->peers[0].port, T.c->turn.channel_lifetime_s,
-						 now);
-			if (err == 0)
-				err = dp_turn_perm_add6(T.t, idx, owner, rq->peers[0].addr,
-							T.c->turn.permission_lifetime_s, now);
-		} else {
-			err = dp_turn_chan_bind(T.t, idx, owner, rq->channel, pip,
-						rq->peers[0].port, T.c->turn.channel_lifetime_s,
-						now);
-			if (err == 0)
-				err = dp_turn_perm_add(T.t, idx, owner, pip,
-						       T.c->turn.permission_lifetime_s, now);
-		}
-		if (err == 0)
-			DP_CNT(w, TURN_CHANBIND_OK);
-		break;
-	}
-	default:
-		return GW_STUN_ERR(400);
-	}
-	if (err == -EPERM) {
-		DP_CNT(w, TURN_ERR_OWNER);
-		return GW_STUN_ERR(437);
-	}
-	if (err != 0) {
-		if (err == GW_STUN_ERR(508))
-			DP_CNT(w, TURN_ERR_CAPACITY);
-		else
-			DP_CNT(w, TURN_ERR_BAD_REQUEST);
-		return GW_IS_STUN_ERR(err) ? err : GW_STUN_ERR(400);
-	}
-	if (resp_start(r, v, GW_STUN_SUCCESS) != 0)
-		return -ENOSPC;
-	return resp_finish(r, au);
-}
-
 /* A Send indication from the client. Consumes m. */
 static void
 send_indication(struct dp_worker *w, struct rte_mbuf *m, const struct src *sc,
@@ -1947,7 +943,7 @@ send_indication(struct dp_worker *w, struct rte_mbuf *m, const struct src *sc,
 	bool have = false;
 
 	if ((sc->ip != NULL ? lookup_five(w, m, &sc->f, &idx) : lookup_src(sc, &idx)) != 0 ||
-	    !dp_turn_alloc_live(dp_turn_alloc_at(T.t, idx), now)) {
+	    !dp_turn_alloc_live(dp_turn_alloc_at(dp_turn_s.t, idx), now)) {
 		DP_CNT(w, TURN_DROP_NO_ALLOC);
 		drop(m);
 		return;
@@ -1959,7 +955,7 @@ send_indication(struct dp_worker *w, struct rte_mbuf *m, const struct src *sc,
 			 now, NULL, rq->dont_fragment);
 		return;
 	}
-	if (!(dp_turn_alloc_at(T.t, idx)->af & GW_TURN_AF_IPV4)) {
+	if (!(dp_turn_alloc_at(dp_turn_s.t, idx)->af & GW_TURN_AF_IPV4)) {
 		DP_CNT(w, TURN_DROP_PEER_AF);
 		drop(m);
 		return;
@@ -2018,16 +1014,16 @@ turn_message(struct dp_worker *w, const struct src *sc, struct rte_mbuf *m)
 	}
 	if (err != 0 && err != GW_STUN_ERR(420)) {     /* malformed: 400 before anything else */
 		DP_CNT(w, TURN_ERR_BAD_REQUEST);
-		reply_error(w, sc, m, &v, (uint16_t)GW_STUN_CODE(err), NULL);
+		dp_turn_reply_error(w, sc, m, &v, (uint16_t)GW_STUN_CODE(err), NULL);
 		return;
 	}
 	unknown = err == GW_STUN_ERR(420);
 	if (v.method != GW_STUN_ALLOCATE && lookup_src(sc, &idx) == 0 &&
-	    dp_turn_alloc_live(dp_turn_alloc_at(T.t, idx), w->now_s))
-		x = &T.aux[idx];
-	err = authenticate(w, &v, sc, x, &au);
+	    dp_turn_alloc_live(dp_turn_alloc_at(dp_turn_s.t, idx), w->now_s))
+		x = &dp_turn_s.aux[idx];
+	err = dp_turn_authenticate(w, &v, sc, x, &au);
 	if (err != 0) {
-		reply_error(w, sc, m, &v, (uint16_t)GW_STUN_CODE(err), NULL);
+		dp_turn_reply_error(w, sc, m, &v, (uint16_t)GW_STUN_CODE(err), NULL);
 		return;
 	}
 	/* RFC 8489 §6.3.1: unknown comprehension-required attributes are judged
@@ -2050,14 +1046,14 @@ turn_message(struct dp_worker *w, const struct src *sc, struct rte_mbuf *m)
 		if (!GW_IS_STUN_ERR(err))
 			err = GW_STUN_ERR(400);
 	} else if (v.method == GW_STUN_ALLOCATE) {
-		err = do_allocate(w, &v, &rq, sc, &au, &r);
+		err = dp_turn_do_allocate(w, &v, &rq, sc, &au, &r);
 	} else {
-		err = do_request(w, &v, &rq, idx, &au, &r);
+		err = dp_turn_do_request(w, &v, &rq, idx, &au, &r);
 	}
 	if (err == 0) {
-		reply(w, sc, m, &r);
+		dp_turn_reply(w, sc, m, &r);
 	} else if (GW_IS_STUN_ERR(err)) {
-		reply_error(w, sc, m, &v, (uint16_t)GW_STUN_CODE(err), &au);
+		dp_turn_reply_error(w, sc, m, &v, (uint16_t)GW_STUN_CODE(err), &au);
 	} else {
 		DP_CNT(w, STUN_DROP_NOSPC);
 		drop(m);
@@ -2074,7 +1070,7 @@ dp_turn_input(struct dp_worker *w, unsigned pi, struct rte_mbuf *m,
 		.pi = pi, .msg = u->payload, .len = u->payload_len, .ip = ip, .u = u,
 	};
 
-	if (!T.on) {
+	if (!dp_turn_s.on) {
 		DP_CNT(w, STUN_TURN_UNAVAILABLE);
 		drop(m);
 		return;
@@ -2091,7 +1087,7 @@ dp_turn_input6(struct dp_worker *w, unsigned pi, struct rte_mbuf *m,
 		.f6 = { .client_port = u->sport, .server_port = u->dport }, .ip6 = ip, .u = u,
 	};
 
-	if (!T.on) {
+	if (!dp_turn_s.on) {
 		DP_CNT(w, STUN6_TURN_UNSUPPORTED);
 		drop(m);
 		return;
@@ -2135,7 +1131,7 @@ dp_turn_stream_input(struct dp_worker *w, struct rte_mbuf *m, const struct gw_ip
 	} else {
 		pi = port_of(h->server_ip);
 	}
-	if (!T.on || pi < 0) {
+	if (!dp_turn_s.on || pi < 0) {
 		DP_CNT(w, TURN_STREAM_DROP_BAD);
 		drop(m);
 		return;
@@ -2161,13 +1157,13 @@ dp_turn_stream_input(struct dp_worker *w, struct rte_mbuf *m, const struct gw_ip
 			memcpy(a.addr, h->client_ip6, 16);
 		else
 			put_ip(a.addr, h->client_ip);
-		o = gw_stunsrv_binding(sc.msg, sc.len, &a, T.c->stun.software, out, sizeof(out),
+		o = gw_stunsrv_binding(sc.msg, sc.len, &a, dp_turn_s.c->stun.software, out, sizeof(out),
 				       &res);
 		w->cnt[GW_CNT_STUN_BINDING_OK + o]++;
 		if (res.len == 0)
 			drop(m);
 		else
-			reply_bytes(w, &sc, m, out, res.len);
+			dp_turn_reply_bytes(w, &sc, m, out, res.len);
 		return;
 	}
 	turn_message(w, &sc, m);
@@ -2182,18 +1178,18 @@ dp_turn_stream_close(struct dp_worker *w, const struct gw_ipc_strm *h)
 	uint32_t idx;
 	int rc;
 
-	if (!T.on || h->conn == 0)
+	if (!dp_turn_s.on || h->conn == 0)
 		return;
 	if (h->flags & GW_IPC_STRM_F_IPV6) {
 		strm_five6(h, &f6);
-		rc = dp_turn_lookup_5tuple6(T.t, &f6, &idx);
+		rc = dp_turn_lookup_5tuple6(dp_turn_s.t, &f6, &idx);
 	} else {
-		rc = dp_turn_lookup_5tuple(T.t, &f, &idx);
+		rc = dp_turn_lookup_5tuple(dp_turn_s.t, &f, &idx);
 	}
 	if (rc != 0)
 		return;
-	if (dp_turn_alloc_at(T.t, idx)->owner == w->idx &&
-	    dp_turn_alloc_delete(T.t, idx, (uint16_t)w->idx) == 0)
+	if (dp_turn_alloc_at(dp_turn_s.t, idx)->owner == w->idx &&
+	    dp_turn_alloc_delete(dp_turn_s.t, idx, (uint16_t)w->idx) == 0)
 		DP_CNT(w, TURN_STREAM_CLOSED);
 }
 
@@ -2202,9 +1198,9 @@ dp_turn_stream_reset(struct dp_worker *w)
 {
 	unsigned n;
 
-	if (!T.on)
+	if (!dp_turn_s.on)
 		return;
-	n = dp_turn_table_delete_streams(T.t, (uint16_t)w->idx);
+	n = dp_turn_table_delete_streams(dp_turn_s.t, (uint16_t)w->idx);
 	DP_CNT_ADD(w, TURN_STREAM_CLOSED, n);
 	if (n != 0)
 		DP_LOG(NOTICE, "TURN: a TCP/TLS front (re)started: %u allocation(s) of its "

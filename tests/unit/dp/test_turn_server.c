@@ -1,9 +1,9 @@
 /*
  * test_turn_server: the TURN server's transactions and error paths
- * (dataplane/dp_turn.c) on a real EAL and real mbufs, with the transmit
- * side (dp_arp_send_ip) captured: every answer and every relayed datagram is
- * parsed back and checked field by field (integrity with the client's key,
- * addresses, payload bytes, UDP checksum).
+ * (dataplane/dp_turn.c, dp_turn_setup.c, dp_turn_txn.c) on a real EAL and
+ * real mbufs, with the transmit side (dp_arp_send_ip) captured: every answer
+ * and every relayed datagram is parsed back and checked field by field
+ * (integrity with the client's key, addresses, payload bytes, UDP checksum).
  *
  * The tests share one TURN instance and run in order (allocations made by
  * one are used by the next). No reader registers with the QSBR, so deleted
