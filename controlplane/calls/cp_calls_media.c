@@ -14,6 +14,7 @@
 
 #include "cp_addr.h"
 #include "cp_api.h"
+#include "cp_calls_keys.h"
 #include "cp_calls_sdp.h"
 #include "cp_dtls.h"
 #include "cp_ice.h"
@@ -34,7 +35,6 @@
  * count, and the media timeout then ended a call whose media flowed). */
 #define STATS_BURST     64
 #define SDP_OUT_MAX     16384
-#define SDES_OFFERED    3               /* suites we offer an SDES party */
 #define UFRAG_LEN       8
 #define CMDS_PER_SECTION 24             /* commands one offer or answer may send per m= section */
 #define PWD_LEN         24
@@ -55,16 +55,7 @@ struct side {
 	enum cp_calls_kind kind;        /* the transport this party talks */
 	bool avpf;
 	bool trust;                     /* trust-address: send where the SDP says, no latching */
-	/* SDES, a master key per section and direction (RFC 4568 keys each
-	 * media stream; a party may pick another suite per section): theirs
-	 * (they send with it), ours with the tag of its a=crypto line (rendered
-	 * from the key when an SDP is written) */
-	bool sdes_keyed;                /* keys installed in the dataplane */
-	struct cp_sdes_key rx_key[CP_SDP_MAX_MEDIA];
-	struct cp_sdes_key tx_key[CP_SDP_MAX_MEDIA];
-	uint32_t tx_tag[CP_SDP_MAX_MEDIA];
-	bool offered;                   /* we offered an SDES answerer ... */
-	struct cp_sdes_key offered_key[CP_SDP_MAX_MEDIA][SDES_OFFERED];   /* ... these, tag j + 1 */
+	struct cp_calls_keys keys;      /* SDES: a key per section and direction */
 	/* the payload types of each m= section as this party described it */
 	uint8_t pts[CP_SDP_MAX_MEDIA][CP_CALLS_PT_MASK];
 	/* WebRTC: every section on port base (BUNDLE, rtcp-mux), one dataplane
@@ -537,7 +528,7 @@ sdes_install(const struct mcall *k, unsigned s)
 	int rc = 0;
 
 	for (unsigned i = 0; i < k->n_media; i++) {
-		const struct cp_sdes_key *rx = &d->rx_key[i];
+		const struct cp_sdes_key *rx = &d->keys.rx[i];
 
 		if (rx->profile == 0)
 			continue;           /* a rejected section */
@@ -550,141 +541,13 @@ sdes_install(const struct mcall *k, unsigned s)
 			q->flags = GW_IPC_SRTP_F_RECV | GW_IPC_SRTP_F_SEND;
 			memcpy(q->recv_key, rx->key, sizeof(q->recv_key));
 			memcpy(q->recv_salt, rx->salt, sizeof(q->recv_salt));
-			memcpy(q->send_key, d->tx_key[i].key, sizeof(q->send_key));
-			memcpy(q->send_salt, d->tx_key[i].salt, sizeof(q->send_salt));
+			memcpy(q->send_key, d->keys.tx[i].key, sizeof(q->send_key));
+			memcpy(q->send_salt, d->keys.tx[i].salt, sizeof(q->send_salt));
 			rc |= dp_ready() ? cp_ipc_send(app->ipc, 0, &m) : -ENOTCONN;
 			gw_wipe(&m, sizeof(m));
 		}
 	}
 	return rc != 0 ? -EIO : 0;
-}
-
-/* Whether side d's keys differ from what was installed (before: the side
- * before this offer or answer): a re-offer with the same keys leaves the
- * dataplane's contexts (and their rollover counters) alone. */
-static bool
-sdes_changed(const struct side *before, struct side *d)
-{
-	bool same = before->sdes_keyed &&
-		    memcmp(before->rx_key, d->rx_key, sizeof(d->rx_key)) == 0 &&
-		    memcmp(before->tx_key, d->tx_key, sizeof(d->tx_key)) == 0;
-
-	d->sdes_keyed = true;
-	return !same;
-}
-
-/* The SDES offer of side d: its keys per section, ours for the answer (the
- * suite and tag it offered first in that section). A re-offer keeps our key
- * of a section whose suite and tag stay. */
-static int
-sdes_take_offer(struct side *d, const struct cp_sdp *sdp, char *reason, size_t rlen)
-{
-	for (unsigned i = 0; i < sdp->n_media; i++) {
-		const struct cp_sdp_media *m = &sdp->media[i];
-		struct cp_sdes_key *rx = &d->rx_key[i];
-		uint32_t tag = 0;
-		int rc;
-
-		memset(rx, 0, sizeof(*rx));
-		if (m->port == 0) {
-			memset(&d->tx_key[i], 0, sizeof(d->tx_key[i]));
-			d->tx_tag[i] = 0;
-			continue;
-		}
-		rc = cp_calls_sdes_pick(m, rx, &tag, reason, rlen);
-		if (rc != 0)
-			return rc;
-		if (d->tx_key[i].profile == rx->profile && d->tx_tag[i] == tag)
-			continue;
-		if (cp_calls_sdes_make(rx->profile, tag, &d->tx_key[i], NULL) != 0)
-			return refuse(reason, rlen, -EIO, "%s", "SDES key generation failed");
-		d->tx_tag[i] = tag;
-	}
-	return 0;
-}
-
-/* Our SDES offer to side d: per section a key of each suite (tags 1..3).
- * The key a section already sends with (the party offered first, this is
- * the first offer toward it) stands for its suite, so an answer that keeps
- * the suite keeps the key and the dataplane's context (rtpengine does the
- * same). */
-static int
-sdes_make_offer(struct side *d, unsigned n_media, char *reason, size_t rlen)
-{
-	static const uint16_t profiles[SDES_OFFERED] = {
-		CP_SDES_PROFILE_CM_80, CP_SDES_PROFILE_CM_32, CP_SDES_PROFILE_GCM128,
-	};
-
-	if (d->offered)
-		return 0;           /* a re-offer keeps them (the sections' number stays) */
-	for (unsigned i = 0; i < n_media; i++) {
-		for (unsigned j = 0; j < SDES_OFFERED; j++) {
-			if (d->tx_key[i].profile == profiles[j])
-				d->offered_key[i][j] = d->tx_key[i];
-			else if (cp_calls_sdes_make(profiles[j], j + 1, &d->offered_key[i][j], NULL) != 0)
-				return refuse(reason, rlen, -EIO, "%s",
-					      "SDES key generation failed");
-		}
-	}
-	d->offered = true;
-	return 0;
-}
-
-/* Side d's SDES answer: its keys, and ours per section the one of the tag
- * it chose there. */
-static int
-sdes_take_answer(struct side *d, const struct cp_sdp *sdp, char *reason, size_t rlen)
-{
-	for (unsigned i = 0; i < sdp->n_media; i++) {
-		const struct cp_sdp_media *m = &sdp->media[i];
-		uint32_t tag = 0;
-		int rc;
-
-		memset(&d->rx_key[i], 0, sizeof(d->rx_key[i]));
-		memset(&d->tx_key[i], 0, sizeof(d->tx_key[i]));
-		d->tx_tag[i] = 0;
-		if (m->port == 0)
-			continue;
-		rc = cp_calls_sdes_pick(m, &d->rx_key[i], &tag, reason, rlen);
-		if (rc != 0)
-			return rc;
-		if (!d->offered || tag < 1 || tag > SDES_OFFERED ||
-		    d->offered_key[i][tag - 1].profile != d->rx_key[i].profile)
-			return refuse(reason, rlen, -EINVAL,
-				      "SDES answer: a=crypto:%u in m= section %u does not match an "
-				      "offered suite", tag, i);
-		d->tx_key[i] = d->offered_key[i][tag - 1];
-		d->tx_tag[i] = tag;
-	}
-	return 0;
-}
-
-/* The a=crypto lines of what we send side d (offer: every suite we offer,
- * else our key) per section into lines (SDES_OFFERED per section); the
- * render parameters for them. */
-static int
-sdes_lines(const struct side *d, unsigned n_media, bool offer, struct cp_sdp_crypto *lines,
-	   struct cp_sdp_leg_params *p)
-{
-	for (unsigned i = 0; i < n_media; i++) {
-		struct cp_sdp_crypto *l = &lines[i * SDES_OFFERED];
-
-		if (offer) {
-			for (unsigned j = 0; j < SDES_OFFERED; j++)
-				if (cp_calls_sdes_line(&d->offered_key[i][j], j + 1, &l[j]) != 0)
-					return -EINVAL;
-		} else if (d->tx_tag[i] != 0 &&
-			   cp_calls_sdes_line(&d->tx_key[i], d->tx_tag[i], &l[0]) != 0) {
-			return -EINVAL;
-		}
-		/* a section without our key (rejected by the party) keeps tag 0:
-		 * the renderer refuses it should it be accepted after all */
-	}
-	p->kind = CP_SDP_LEG_SDES;
-	p->n_crypto = offer ? SDES_OFFERED : 1;
-	p->crypto_stride = SDES_OFFERED;
-	p->crypto = lines;
-	return 0;
 }
 
 /* ---- WebRTC legs ------------------------------------------------------------------ */
@@ -979,8 +842,8 @@ render(struct cp_bencode_buf *reply, const struct cp_sdp *in, const struct mcall
 	p.port = d->base;
 	p.rtcp_mux = mux;
 	if (d->kind == CP_CALLS_KIND_SDES) {
-		lines = calloc(CP_SDP_MAX_MEDIA * SDES_OFFERED, sizeof(*lines));
-		if (lines == NULL || sdes_lines(d, k->n_media, offer, lines, &p) != 0) {
+		lines = calloc(CP_SDP_MAX_MEDIA * CP_CALLS_KEYS_OFFERED, sizeof(*lines));
+		if (lines == NULL || cp_calls_keys_lines(&d->keys, k->n_media, offer, lines, &p) != 0) {
 			rc = refuse(reason, rlen, lines == NULL ? -ENOMEM : -EINVAL, "%s",
 				    "SDES keys could not be written");
 			goto out;
@@ -1006,7 +869,7 @@ render(struct cp_bencode_buf *reply, const struct cp_sdp *in, const struct mcall
 	rc = len < 0 ? refuse(reason, rlen, len, "%s", "SDP could not be rewritten") : 0;
 out:
 	if (lines != NULL)
-		gw_wipe(lines, CP_SDP_MAX_MEDIA * SDES_OFFERED * sizeof(*lines));
+		gw_wipe(lines, CP_SDP_MAX_MEDIA * CP_CALLS_KEYS_OFFERED * sizeof(*lines));
 	free(lines);
 	gw_wipe(text, SDP_OUT_MAX);
 	free(text);
@@ -1089,8 +952,8 @@ take_media(struct mcall *k, unsigned s, const struct cp_sdp *sdp, bool answer, c
 
 	switch (d->kind) {
 	case CP_CALLS_KIND_SDES:
-		return answer ? sdes_take_answer(d, sdp, reason, rlen)
-			      : sdes_take_offer(d, sdp, reason, rlen);
+		return answer ? cp_calls_keys_take_answer(&d->keys, sdp, reason, rlen)
+			      : cp_calls_keys_take_offer(&d->keys, sdp, reason, rlen);
 	case CP_CALLS_KIND_WEBRTC:
 		return webrtc_take(k, s, sdp, answer, reason, rlen);
 	default:
@@ -1104,7 +967,7 @@ prepare_offer(struct side *d, unsigned n_media, const struct cp_ng_req *req, cha
 	      size_t rlen)
 {
 	if (d->kind == CP_CALLS_KIND_SDES)
-		return sdes_make_offer(d, n_media, reason, rlen);
+		return cp_calls_keys_make_offer(&d->keys, n_media, reason, rlen);
 	if (d->kind != CP_CALLS_KIND_WEBRTC)
 		return 0;
 	if (d->ice_id == 0)     /* DTLS=passive: we are the server, the party must be active */
@@ -1196,7 +1059,7 @@ do_offer(const struct cp_ng_req *req, const struct cp_sdp *sdp, struct cp_bencod
 	}
 	if (rc == 0)
 		rc = apply_side(k, (unsigned)s);
-	if (rc == 0 && k->s[s].kind == CP_CALLS_KIND_SDES && sdes_changed(&saved, &k->s[s]))
+	if (rc == 0 && k->s[s].kind == CP_CALLS_KIND_SDES && cp_calls_keys_changed(&saved.keys, &k->s[s].keys))
 		rc = sdes_install(k, (unsigned)s);
 	if (rc == 0)
 		rc = apply_rules(k);
@@ -1250,7 +1113,7 @@ do_answer(const struct cp_ng_req *req, const struct cp_sdp *sdp, struct cp_benco
 		rc = render(reply, sdp, k, (unsigned)off, false, k->s[off].mux, reason, rlen);
 	if (rc == 0)
 		rc = apply_side(k, (unsigned)ans);
-	if (rc == 0 && k->s[ans].kind == CP_CALLS_KIND_SDES && sdes_changed(&saved, &k->s[ans]))
+	if (rc == 0 && k->s[ans].kind == CP_CALLS_KIND_SDES && cp_calls_keys_changed(&saved.keys, &k->s[ans].keys))
 		rc = sdes_install(k, (unsigned)ans);
 	if (rc == 0)
 		rc = apply_rules(k);
