@@ -97,7 +97,7 @@ struct cp_session_ingest {
 int cp_session_ingest_get(const char *stream, struct cp_session_ingest *out);
 unsigned cp_session_ingest_list(struct cp_session_ingest *out, unsigned max);
 /** ICE events (nominated, consent lost, refused) of ICE legs no session owns
- * (peer_ip 0 for an IPv6 peer: the calls' WebRTC legs offer IPv4 only). */
+ * (the calls' WebRTC legs), with the peer's address of either family. */
 typedef void cp_session_ice_fn(uint32_t ice_id, uint16_t kind, const struct cp_addr *peer,
 			       uint16_t peer_port);
 

@@ -533,13 +533,16 @@ struct cp_sdp_leg_params {
  * (section i on port + 2i, a rejected one's pair left unused), a=rtcp written when not muxed, rtcp-fb kept only with
  * avpf. For WebRTC legs: every accepted section on one port, BUNDLE group of
  * their mids (a=mid from params->mids, else "0", "1", ... where missing), ICE-lite
- * credentials, our candidate and end-of-candidates, fingerprint, setup,
- * rtcp-mux, a=crypto removed.
+ * credentials, our candidate (and cand_addr2's) and end-of-candidates,
+ * fingerprint, setup, rtcp-mux, a=crypto removed. SDES legs get their
+ * a=crypto lines per section (crypto_stride).
  *
  * This is also the offer builder: fill a struct cp_sdp with m= sections and
  * codecs (cp_sdp_media_add, cp_sdp_codec_add) and render it with offer = true.
  *
- * @return 0, -EINVAL (bad params), -E2BIG (too many attributes after adding ours).
+ * @return 0, -EINVAL (bad params: also cand_addr2 of addr's family, or an
+ *         accepted SDES section without its lines), -E2BIG (too many
+ *         attributes after adding ours).
  */
 int cp_sdp_leg_render(struct cp_sdp *out, const struct cp_sdp *in,
 		      const struct cp_sdp_leg_params *params);
