@@ -416,12 +416,47 @@ refuse(char *reason, size_t rlen, int rc, const char *fmt, ...)
 	return rc;
 }
 
-/* Where side s's party receives media, from its description. */
+/*
+ * The address the ng request says the party receives on instead of its
+ * SDP's (rtpengine's rules): "media address" first, then "received-from"
+ * with the SIP-source-address flag (the SIP message's source, for a party
+ * behind NAT whose SDP names its private address). *a unset (family 0):
+ * the SDP's. The ports stay the SDP's.
+ */
 static int
-learn_side(struct side *d, const struct cp_sdp *sdp, char *reason, size_t rlen)
+ng_addr(const struct cp_ng_req *req, struct cp_addr *a, char *reason, size_t rlen)
+{
+	const struct cp_ng_str *s = NULL;
+	const char *what = "media address";
+	char text[CP_ADDR_STRLEN];
+
+	memset(a, 0, sizeof(*a));
+	if (req->media_address.len != 0) {
+		s = &req->media_address;
+	} else if ((req->flags & CP_NG_F_SIP_SOURCE_ADDRESS) && req->received_from_addr.len != 0) {
+		s = &req->received_from_addr;
+		what = "received-from";
+	}
+	if (s == NULL)
+		return 0;
+	if (s->len >= sizeof(text))
+		return refuse(reason, rlen, -EINVAL, "%s: not an IP literal", what);
+	memcpy(text, s->p, s->len);
+	text[s->len] = '\0';
+	if (cp_addr_parse(a, text) != 0)
+		return refuse(reason, rlen, -EINVAL, "%s '%s': not an IP literal", what, text);
+	return 0;
+}
+
+/* Where side s's party receives media, from its description (and the ng
+ * request's address, ng_addr). */
+static int
+learn_side(struct side *d, const struct cp_sdp *sdp, const struct cp_ng_req *req, char *reason,
+	   size_t rlen)
 {
 	const struct cp_sdp_conn *c = NULL;
 	struct cp_addr a;
+	int rc;
 
 	d->mux = true;
 	cp_calls_sdp_pts(sdp, d->pts);
@@ -447,14 +482,24 @@ learn_side(struct side *d, const struct cp_sdp *sdp, char *reason, size_t rlen)
 			d->family = AF_INET6;
 		return 0;
 	}
-	if (c == NULL || c->family == 0)
-		return refuse(reason, rlen, -EINVAL, "%s", "SDP without a connection address");
-	if (cp_addr_parse(&a, c->addr) != 0 || (a.family == AF_INET6) != (c->family == 6))
-		return refuse(reason, rlen, -EINVAL, "media address %s: not an IP literal",
-			      c->addr);
-	if (a.family == AF_INET6 && !has_ip6())
+	rc = ng_addr(req, &a, reason, rlen);
+	if (rc != 0)
+		return rc;
+	if (a.family == 0) {
+		if (c == NULL || c->family == 0)
+			return refuse(reason, rlen, -EINVAL, "%s",
+				      "SDP without a connection address");
+		if (cp_addr_parse(&a, c->addr) != 0 || (a.family == AF_INET6) != (c->family == 6))
+			return refuse(reason, rlen, -EINVAL, "media address %s: not an IP literal",
+				      c->addr);
+	}
+	if (a.family == AF_INET6 && !has_ip6()) {
+		char text[CP_ADDR_STRLEN];
+
 		return refuse(reason, rlen, -ENOTSUP, "media address %s: IPv6, and the media "
-			      "port has no IPv6 address (dataplane.ports[0].address6)", c->addr);
+			      "port has no IPv6 address (dataplane.ports[0].address6)",
+			      cp_addr_str(&a, text, sizeof(text)));
+	}
 	d->peer = a;
 	d->family = a.family;
 	d->peer_known = cp_addr_is_set(&a);       /* 0.0.0.0 or ::: on hold, latch only */
@@ -1038,7 +1083,7 @@ do_offer(const struct cp_ng_req *req, const struct cp_sdp *sdp, struct cp_bencod
 	}
 	k->s[s].trust = (req->flags & CP_NG_F_TRUST_ADDRESS) != 0;
 	if (rc == 0)
-		rc = learn_side(&k->s[s], sdp, reason, rlen);
+		rc = learn_side(&k->s[s], sdp, req, reason, rlen);
 	if (rc == 0)
 		rc = bundle_check(k, reason, rlen);
 	if (rc == 0)
@@ -1102,7 +1147,7 @@ do_answer(const struct cp_ng_req *req, const struct cp_sdp *sdp, struct cp_benco
 	rc = take_kind(&k->s[ans], sdp, reason, rlen);
 	k->s[ans].trust = (req->flags & CP_NG_F_TRUST_ADDRESS) != 0;
 	if (rc == 0)
-		rc = learn_side(&k->s[ans], sdp, reason, rlen);
+		rc = learn_side(&k->s[ans], sdp, req, reason, rlen);
 	if (rc == 0)
 		rc = bundle_check(k, reason, rlen);
 	if (rc == 0)

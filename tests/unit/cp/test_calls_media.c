@@ -1266,6 +1266,77 @@ test_ipv6_webrtc(void **state)
 	end_call("w7");
 }
 
+/* One offer of sip_rtp on call, with the ng keys rtpengine takes the party's
+ * address from; its rc, the reason in why. */
+static int
+offer_addr(const char *call, const char *media_address, const char *received_from,
+	   unsigned flags, char why[256])
+{
+	struct cp_ng_req req = { .call_id = str(call), .from_tag = str("A"), .sdp = str(sip_rtp),
+				 .limit = -1, .delete_delay = -1, .flags = flags };
+	struct cp_bencode_buf b;
+
+	if (media_address != NULL)
+		req.media_address = str(media_address);
+	if (received_from != NULL) {
+		req.received_from_family = str("IP4");
+		req.received_from_addr = str(received_from);
+	}
+	why[0] = '\0';
+	memset(out, 0, sizeof(out));
+	cp_bencode_buf_init(&b, out, sizeof(out) - 1);
+	return cp_calls_media(NULL, &req, false, &b, why, 256);
+}
+
+/* The PEER address of the offerer's RTP leg of the call just offered (the
+ * first leg the offer added). */
+static const struct gw_ipc_media_leg *
+offerer_peer(void)
+{
+	for (unsigned i = 0; i < st.n_msgs; i++)
+		if (st.msgs[i].type == GW_IPC_MEDIA_LEG_REQ &&
+		    st.msgs[i].u.media_leg.op == GW_IPC_MEDIA_ADD)
+			return peer_of(st.msgs[i].u.media_leg.leg_id);
+	fail_msg("no leg added");
+	return NULL;
+}
+
+/* 14: the party's address from the ng request, as rtpengine takes it:
+ * "received-from" with SIP-source-address replaces the SDP's c= (the ports
+ * stay the SDP's), without the flag it is not used; "media address" comes
+ * before both and may be IPv6; a bad literal is refused. */
+static void
+test_ng_addr(void **state)
+{
+	const struct gw_ipc_media_leg *c;
+	char why[256];
+
+	(void)state;
+	assert_int_equal(offer_addr("n1", NULL, "198.18.48.77", CP_NG_F_SIP_SOURCE_ADDRESS, why), 0);
+	c = offerer_peer();
+	assert_int_equal(c->peer_family, GW_IPC_FAMILY_IPV4);
+	assert_int_equal(c->peer_ip, 0xc612304du);           /* 198.18.48.77 */
+	assert_int_equal(c->peer_port, 7000);
+	end_call("n1");
+	st.n_msgs = 0;
+	assert_int_equal(offer_addr("n2", NULL, "198.18.48.77", 0, why), 0);
+	assert_int_equal(offerer_peer()->peer_ip, 0xc612300au);   /* the SDP's 198.18.48.10 */
+	end_call("n2");
+	st.n_msgs = 0;
+	assert_int_equal(offer_addr("n3", "2001:2:0:48::99", "198.18.48.77",
+				    CP_NG_F_SIP_SOURCE_ADDRESS, why), 0);
+	c = offerer_peer();
+	assert_int_equal(c->peer_family, GW_IPC_FAMILY_IPV6);
+	assert_int_equal(c->peer_ip6[15], 0x99);
+	assert_int_equal(c->peer_port, 7000);
+	end_call("n3");
+	assert_int_equal(offer_addr("n4", "bogus", NULL, 0, why), -EINVAL);
+	assert_string_equal(why, "media address 'bogus': not an IP literal");
+	assert_int_equal(offer_addr("n4", NULL, "198.18.48.300", CP_NG_F_SIP_SOURCE_ADDRESS, why),
+			 -EINVAL);
+	assert_string_equal(why, "received-from '198.18.48.300': not an IP literal");
+}
+
 int
 main(void)
 {
@@ -1282,6 +1353,7 @@ main(void)
 		cmocka_unit_test_setup(test_sdes_offer_per_section, setup),
 		cmocka_unit_test_setup(test_ipv6_sip, setup),
 		cmocka_unit_test_setup(test_ipv6_webrtc, setup),
+		cmocka_unit_test_setup(test_ng_addr, setup),
 	};
 
 	gw_config_defaults(&conf);
