@@ -54,7 +54,7 @@ struct side {
 	bool kind_set;
 	enum cp_calls_kind kind;        /* the transport this party talks */
 	bool avpf;
-	bool trust;                     /* trust-address: send where the SDP says, no latching */
+	bool trust;                     /* trust-address, asymmetric: no latching */
 	struct cp_calls_keys keys;      /* SDES: a key per section and direction */
 	/* the payload types of each m= section as this party described it */
 	uint8_t pts[CP_SDP_MAX_MEDIA][CP_CALLS_PT_MASK];
@@ -1081,7 +1081,7 @@ do_offer(const struct cp_ng_req *req, const struct cp_sdp *sdp, struct cp_bencod
 		t->kind = cp_calls_target_kind(k->s[0].kind, req, &t->avpf);
 		t->kind_set = true;
 	}
-	k->s[s].trust = (req->flags & CP_NG_F_TRUST_ADDRESS) != 0;
+	k->s[s].trust = (req->flags & (CP_NG_F_TRUST_ADDRESS | CP_NG_F_ASYMMETRIC)) != 0;
 	if (rc == 0)
 		rc = learn_side(&k->s[s], sdp, req, reason, rlen);
 	if (rc == 0)
@@ -1145,7 +1145,7 @@ do_answer(const struct cp_ng_req *req, const struct cp_sdp *sdp, struct cp_benco
 			      "the answer's m= sections do not match the offer's");
 	saved = k->s[ans];
 	rc = take_kind(&k->s[ans], sdp, reason, rlen);
-	k->s[ans].trust = (req->flags & CP_NG_F_TRUST_ADDRESS) != 0;
+	k->s[ans].trust = (req->flags & (CP_NG_F_TRUST_ADDRESS | CP_NG_F_ASYMMETRIC)) != 0;
 	if (rc == 0)
 		rc = learn_side(&k->s[ans], sdp, req, reason, rlen);
 	if (rc == 0)

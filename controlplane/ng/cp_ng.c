@@ -281,8 +281,14 @@ flag_item(struct pctx *c, struct cp_ng_str v)
 		{ "SDES-", WORDS(sdes_words), offsetof(struct cp_ng_req, sdes) },
 	};
 
-	if (word_bit(WORDS(flag_words), v, &r->flags))
+	for (size_t i = 0; i < sizeof(flag_words) / sizeof(flag_words[0]); i++) {
+		if (!view_eq(v, flag_words[i].name))
+			continue;
+		if ((flag_words[i].bit & CP_NG_F_NO_EFFECT) && !(r->flags & flag_words[i].bit))
+			warn(r, "flag '%s' has no effect in rtcgw", flag_words[i].name);
+		r->flags |= flag_words[i].bit;
 		return 0;
+	}
 	for (size_t i = 0; i < sizeof(lists) / sizeof(lists[0]); i++) {
 		size_t pl = strlen(lists[i].prefix);
 

@@ -71,6 +71,16 @@ enum cp_ng_proto {
 #define CP_NG_F_GENERATE_MID       (1u << 12)
 #define CP_NG_F_FRAGMENT           (1u << 13)   /* trickle-ICE sdpfrag */
 #define CP_NG_F_ALL                (1u << 14)   /* delete: every branch */
+/* Flags rtcgw takes but does not act on: named in the reply's warning
+ * ("flag 'X' has no effect in rtcgw"), never silently ignored. The others:
+ * trust-address and asymmetric turn latching off (symmetric, the default,
+ * keeps it), SIP-source-address takes received-from as the address, all
+ * (delete) is what a delete does (one answerer is bridged). */
+#define CP_NG_F_NO_EFFECT                                                            \
+	(CP_NG_F_PORT_LATCHING | CP_NG_F_STRICT_SOURCE | CP_NG_F_MEDIA_HANDOVER |      \
+	 CP_NG_F_RESET | CP_NG_F_UNIDIRECTIONAL | CP_NG_F_LOOP_PROTECT |              \
+	 CP_NG_F_NO_RTCP_ATTRIBUTE | CP_NG_F_FULL_RTCP_ATTRIBUTE | CP_NG_F_GENERATE_MID | \
+	 CP_NG_F_FRAGMENT)
 
 /* Bits of cp_ng_req.replace. */
 #define CP_NG_REPLACE_ORIGIN             (1u << 0)

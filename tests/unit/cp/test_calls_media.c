@@ -1301,10 +1301,27 @@ offerer_peer(void)
 	return NULL;
 }
 
+/* The last MODE command's mode on leg. */
+static unsigned
+mode_of(uint32_t leg)
+{
+	int mode = -1;
+
+	for (unsigned i = 0; i < st.n_msgs; i++)
+		if (st.msgs[i].type == GW_IPC_MEDIA_LEG_REQ &&
+		    st.msgs[i].u.media_leg.op == GW_IPC_MEDIA_MODE &&
+		    st.msgs[i].u.media_leg.leg_id == leg)
+			mode = st.msgs[i].u.media_leg.rule;
+	if (mode < 0)
+		fail_msg("no MODE on leg %u", leg);
+	return (unsigned)mode;
+}
+
 /* 14: the party's address from the ng request, as rtpengine takes it:
  * "received-from" with SIP-source-address replaces the SDP's c= (the ports
  * stay the SDP's), without the flag it is not used; "media address" comes
- * before both and may be IPv6; a bad literal is refused. */
+ * before both and may be IPv6; a bad literal is refused. asymmetric turns
+ * latching off for the party, symmetric keeps it. */
 static void
 test_ng_addr(void **state)
 {
@@ -1330,6 +1347,15 @@ test_ng_addr(void **state)
 	assert_int_equal(c->peer_ip6[15], 0x99);
 	assert_int_equal(c->peer_port, 7000);
 	end_call("n3");
+	/* asymmetric: no latching for that party (symmetric, the default, latches) */
+	st.n_msgs = 0;
+	assert_int_equal(offer_addr("n5", NULL, NULL, CP_NG_F_ASYMMETRIC, why), 0);
+	assert_int_equal(mode_of(offerer_peer()->leg_id) & GW_IPC_MEDIA_F_LATCH, 0);
+	end_call("n5");
+	st.n_msgs = 0;
+	assert_int_equal(offer_addr("n6", NULL, NULL, CP_NG_F_SYMMETRIC, why), 0);
+	assert_int_not_equal(mode_of(offerer_peer()->leg_id) & GW_IPC_MEDIA_F_LATCH, 0);
+	end_call("n6");
 	assert_int_equal(offer_addr("n4", "bogus", NULL, 0, why), -EINVAL);
 	assert_string_equal(why, "media address 'bogus': not an IP literal");
 	assert_int_equal(offer_addr("n4", NULL, "198.18.48.300", CP_NG_F_SIP_SOURCE_ADDRESS, why),
