@@ -21,7 +21,7 @@
 CHROME=${RTCGW_CHROMIUM:-/usr/lib/chromium/chromium}
 RES=$TB_DIR/res
 CR_FAKE_MEDIA=${CR_FAKE_MEDIA:-1}
-declare -A CHROME_PG
+declare -gA CHROME_PG     # global also when sourced from a function (calls_init)
 
 chrome_stop() {
 	local pg=${CHROME_PG[$1]:-} sig=${2:-TERM} i

@@ -33,29 +33,12 @@
 PAGE_PORT=18221
 SECS=90
 
-if ! command -v ffmpeg >/dev/null; then
-	printf '# ffmpeg missing: scripts/setup.sh --test installs it\n'
-	exit 1
-fi
-
-tb_init rgb 76 18220
-TB_CONF_MEDIA="  port_min: 40000
-  port_max: 40099
-  consent_timeout_s: 30"
-
-. "$(dirname "$0")/chromium_lib.sh"
 . "$(dirname "$0")/calls_lib.sh"
-cr_init
+calls_init rgb 76 18220
 
 tb_net_up
 tb_config
-cat >> "$TB_CONF" <<EOC
-calls:
-  ng_enabled: true
-  ng_listen: 127.0.0.1:18222
-  max_calls: 4
-  media_timeout_s: 60
-EOC
+calls_conf 18222 4
 tb_check "dataplane starts" tb_start_dp || exit 1
 tb_check "control plane attaches" tb_start_cp || exit 1
 tb_c ip neigh replace "$TB_GW_IP" lladdr "$TB_GW_MAC" dev "${TB}c0" nud permanent
@@ -84,7 +67,7 @@ chrome_start cv "mode=calloffer&video=1&call=cV&ftag=browser&secs=$SECS&ng=$(url
 tb_check "browser's audio+video offer through POST /v1/calls/cV/offer -> 200: two RTP/AVP sections, no BUNDLE, for the SIP side" \
 	tb_wait 40 jassert cv "r.get('status') == 200 and re.search(r'm=audio [0-9]+ RTP/AVP', r.get('sip', '')) and re.search(r'm=video [0-9]+ RTP/AVP', r['sip']) and 'BUNDLE' not in r['sip'] and 'a=ice' not in r['sip']"
 bail
-jget cv "r['sip']" >"$TB_DIR/offer.sdp"
+jpy cv "r['sip']" >"$TB_DIR/offer.sdp"
 GW_A=$(m_port "$TB_DIR/offer.sdp" audio)
 GW_V=$(m_port "$TB_DIR/offer.sdp" video)
 tb_check "the SIP side's sections on two port pairs ($GW_A, $GW_V)" \
@@ -158,7 +141,7 @@ receives() { # inbound audio and video packetsReceived growing, frames decoded
 }
 tb_check "SIP audio+video -> browser: audio and video packetsReceived growing, video framesDecoded > 0" \
 	tb_wait 45 receives
-tb_log "cv: $(jget cv "r.get('last')")"
+tb_log "cv: $(jpy cv "r.get('last')")"
 tb_check "... the MTU-size VP8 packets went to the browser in IPv4 fragments (IPV4_FRAG_OUT moved)" \
 	test "$(tb_metric rtcgw_ipv4_frag_out_total)" -gt "${FRAG0:-0}"
 recv_done() { ! kill -0 "$RECV_PID" 2>/dev/null; }
@@ -230,7 +213,7 @@ chrome_start cs "mode=calloffer&video=1&call=cS&ftag=browser&secs=$SECS&ng=$(url
 tb_check "(SDES) browser's audio+video offer -> 200: two RTP/SAVP sections, a=crypto in each, no BUNDLE, for the SIP side" \
 	tb_wait 40 jassert cs "r.get('status') == 200 and re.search(r'm=audio [0-9]+ RTP/SAVP ', r.get('sip', '')) and re.search(r'm=video [0-9]+ RTP/SAVP ', r['sip']) and len(r['sip'].split('m=')) == 3 and all('a=crypto:' in x for x in r['sip'].split('m=')[1:]) and 'BUNDLE' not in r['sip']"
 bail_s
-jget cs "r['sip']" >"$TB_DIR/s-offer.sdp"
+jpy cs "r['sip']" >"$TB_DIR/s-offer.sdp"
 GS_A=$(m_port "$TB_DIR/s-offer.sdp" audio)
 GS_V=$(m_port "$TB_DIR/s-offer.sdp" video)
 VP8S=$(tr -d '\r' <"$TB_DIR/s-offer.sdp" | sed -n 's/^a=rtpmap:\([0-9]*\) VP8\/90000$/\1/p' | head -1)
@@ -300,7 +283,7 @@ receives_s() {
 }
 tb_check "(SDES) SIP SRTP audio+video -> browser: audio and video packetsReceived growing, video framesDecoded > 0" \
 	tb_wait 45 receives_s
-tb_log "cs: $(jget cs "r.get('last')")"
+tb_log "cs: $(jpy cs "r.get('last')")"
 srecv_done() { ! kill -0 "$SRECV_PID" 2>/dev/null && ! kill -0 "$SVID_PID" 2>/dev/null; }
 tb_check "(SDES) the SIP side's receivers finished" tb_wait 40 srecv_done
 s_loud() { python3 "$TB_ROOT/tests/integration/wav_loud.py" "$TB_DIR/s-recv.wav" 4; }

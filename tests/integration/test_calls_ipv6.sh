@@ -29,31 +29,14 @@ GW6=2001:2:0:79::2
 CL6=2001:2:0:79::1
 RECV=30040
 
-if ! command -v ffmpeg >/dev/null; then
-	printf '# ffmpeg missing: scripts/setup.sh --test installs it\n'
-	exit 1
-fi
-
-tb_init rgk 79 18240
-TB_CONF_MEDIA="  port_min: 40000
-  port_max: 40099
-  consent_timeout_s: 30"
-
-. "$(dirname "$0")/chromium_lib.sh"
 . "$(dirname "$0")/calls_lib.sh"
-cr_init
+calls_init rgk 79 18240
 
 tb_net_up
 tb_client_ipv6 "$CL6/64"
 tb_config
 sed -i "s|^      gateway: $TB_CLIENT_IP\$|&\n      address6: $GW6/64\n      gateway6: $CL6|" "$TB_CONF"
-cat >>"$TB_CONF" <<EOC
-calls:
-  ng_enabled: true
-  ng_listen: 127.0.0.1:18242
-  max_calls: 16
-  media_timeout_s: 60
-EOC
+calls_conf 18242 16
 tb_check "config carries address6" grep -q "address6: $GW6/64" "$TB_CONF"
 tb_check "dataplane starts" tb_start_dp || exit 1
 tb_check "control plane attaches" tb_start_cp || exit 1
@@ -84,7 +67,7 @@ chrome_start c6 "mode=calloffer&call=c6&ftag=browser&secs=$SECS&ng=$(urlq '{"tra
 tb_check "browser's offer with address family IP6 -> 200: RTP/AVP for the SIP side on c=IN IP6 $GW6" \
 	tb_wait 30 jassert c6 "r.get('status') == 200 and re.search(r'm=audio [0-9]+ RTP/AVP( [0-9]+)* 0[ \r]', r.get('sip', '')) and 'c=IN IP6 $GW6\r\n' in r['sip'] and 'IP4' not in r['sip']"
 bail
-jget c6 "r['sip']" >"$TB_DIR/offer.sdp"
+jpy c6 "r['sip']" >"$TB_DIR/offer.sdp"
 GW_P=$(m_port "$TB_DIR/offer.sdp" audio)
 printf 'v=0\r\no=sip 1 1 IN IP6 %s\r\ns=-\r\nc=IN IP6 %s\r\nt=0 0\r\nm=audio %s RTP/AVP 0\r\na=rtpmap:0 PCMU/8000\r\na=sendrecv\r\n' \
 	"$CL6" "$CL6" "$RECV" >"$TB_DIR/answer.sdp"
@@ -119,7 +102,7 @@ hears() {
 }
 tb_check "SIP (IPv6) -> browser: ffmpeg's PCMU heard (packetsReceived growing, totalAudioEnergy > 0)" \
 	tb_wait 45 hears
-tb_log "c6: $(jget c6 "r.get('last')")"
+tb_log "c6: $(jpy c6 "r.get('last')")"
 tb_check "the browser's selected candidate pair: remote $GW6 (ICE and DTLS over IPv6)" \
 	jassert c6 "s.get('remote') == '$GW6'"
 recv_done() { ! kill -0 "$RECV_PID" 2>/dev/null; }

@@ -35,29 +35,12 @@ PAGE_PORT=18136
 SECS=100                      # each page's lifetime
 RECV_S=8                      # seconds of audio each ffmpeg receiver writes
 
-if ! command -v ffmpeg >/dev/null; then
-	printf '# ffmpeg missing: scripts/setup.sh --test installs it\n'
-	exit 1
-fi
-
-tb_init rgc 48 18135
-TB_CONF_MEDIA="  port_min: 40000
-  port_max: 40099
-  consent_timeout_s: 30"
-
-. "$(dirname "$0")/chromium_lib.sh"
 . "$(dirname "$0")/calls_lib.sh"
-cr_init
+calls_init rgc 48 18135
 
 tb_net_up
 tb_config
-cat >> "$TB_CONF" <<EOC
-calls:
-  ng_enabled: true
-  ng_listen: 127.0.0.1:18137
-  max_calls: 16
-  media_timeout_s: 60
-EOC
+calls_conf 18137 16
 tb_check "dataplane starts" tb_start_dp || exit 1
 tb_check "control plane attaches" tb_start_cp || exit 1
 tb_c ip neigh replace "$TB_GW_IP" lladdr "$TB_GW_MAC" dev "${TB}c0" nud permanent
@@ -114,7 +97,7 @@ chrome_start ca "mode=calloffer&call=cA&ftag=browser&secs=$SECS&restart=box&rene
 tb_check "(a) browser's offer through POST /v1/calls/cA/offer -> 200, RTP/AVP for the SIP side" \
 	tb_wait 30 jassert ca "r.get('status') == 200 and re.search(r'm=audio [0-9]+ RTP/AVP( [0-9]+)* 0[ \r]', r.get('sip', '')) and 'a=crypto' not in r['sip'] and 'a=ice' not in r['sip']"
 bail ca cA
-jget ca "r['sip']" >"$TB_DIR/a-offer.sdp"
+jpy ca "r['sip']" >"$TB_DIR/a-offer.sdp"
 GW_A=$(m_port "$TB_DIR/a-offer.sdp" audio)
 printf 'v=0\r\no=sip 1 1 IN IP4 %s\r\ns=-\r\nc=IN IP4 %s\r\nt=0 0\r\nm=audio %s RTP/AVP 0\r\na=rtpmap:0 PCMU/8000\r\na=sendrecv\r\n' \
 	"$SIP_IP" "$SIP_IP" "$RECV_A" >"$TB_DIR/a-answer.sdp"
@@ -146,7 +129,7 @@ chrome_start cb "mode=callanswer&call=cB&ftag=sip&ttag=browser&secs=$SECS"
 tb_check "(b) browser's answer through POST /v1/calls/cB/answer -> 200, RTP/SAVP with our a=crypto for the SIP side" \
 	tb_wait 30 jassert cb "r.get('status') == 200 and ' RTP/SAVP 0' in r.get('sip', '') and 'a=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:' in r['sip']"
 bail cb cB
-jget cb "r['sip']" >"$TB_DIR/b-answer.sdp"
+jpy cb "r['sip']" >"$TB_DIR/b-answer.sdp"
 GW_B=$(m_port "$TB_DIR/b-answer.sdp" audio)
 CRYPTO_B=$(grep -m1 '^a=crypto:' "$TB_DIR/b-answer.sdp" | tr -d '\r')
 tb_check "(b) the gateway's key is its own, not the SIP side's" \
@@ -166,8 +149,8 @@ hears() { # NAME: inbound audio packetsReceived growing, totalAudioEnergy > 0
 fail0=$TB_FAIL
 tb_check "(a) plain RTP -> browser: ffmpeg's PCMU heard (packetsReceived growing, totalAudioEnergy > 0)" tb_wait 40 hears ca
 tb_check "(b) SDES-SRTP -> browser: ffmpeg's SRTP PCMU heard (packetsReceived growing, totalAudioEnergy > 0)" tb_wait 30 hears cb
-tb_log "ca: $(jget ca "r.get('last')")"
-tb_log "cb: $(jget cb "r.get('last')")"
+tb_log "ca: $(jpy ca "r.get('last')")"
+tb_log "cb: $(jpy cb "r.get('last')")"
 tb_check "(a) browser -> plain RTP: ffmpeg's WAV written" tb_wait 40 recv_done a
 tb_check "(a) ... and it is not silence" wav_loud a
 tb_check "(b) browser -> SDES-SRTP: ffmpeg (a=crypto SDP input) WAV written" tb_wait 20 recv_done b
@@ -215,7 +198,7 @@ fail0=$TB_FAIL
 tb_check "(a) ICE restart: the browser's re-offer (new ice-ufrag) through POST /v1/calls/cA/offer -> 200, same SIP-side port" \
 	tb_wait 20 jassert ca "r.get('restart', {}).get('offered') and r.get('status') == 200 and 'm=audio $GW_A RTP/AVP' in r['restart']['sip']"
 bail ca cA
-B_NEW=$(jget ca "r['restart']['localUfrag']")
+B_NEW=$(jpy ca "r['restart']['localUfrag']")
 tb_check "(a) SIP side's answer again -> 200" \
 	test "$(api_post cA/answer "$TB_DIR/a-reanswer.out" "$TB_DIR/a-answer.json")" = 200
 bail ca cA
