@@ -505,7 +505,7 @@ to_client(struct dp_worker *w, struct rte_mbuf *m, uint32_t idx, uint32_t src_ip
 		ch = 0;
 		peer.family = GW_STUN_FAMILY_IPV4;
 		peer.port = src_port;
-		put_ip(peer.addr, src_ip);
+		gw_put32(peer.addr, src_ip);
 	}
 	deliver(w, m, a, idx, ch, &peer, payload, len, psum);
 }
@@ -967,7 +967,7 @@ send_indication(struct dp_worker *w, struct rte_mbuf *m, const struct src *sc,
 		have = payload_sum(sc->ip, sc->u, (size_t)(rq->data - sc->u->payload), &sum);
 	if (!have && !settle(w, m, sc->ip, sc->ip6, sc->u))
 		return;
-	to_peer(w, m, idx, get_ip(rq->peers[0].addr), rq->peers[0].port, rq->data,
+	to_peer(w, m, idx, gw_get32(rq->peers[0].addr), rq->peers[0].port, rq->data,
 		rq->data_len, now, have ? &sum : NULL, rq->dont_fragment);
 }
 
@@ -1156,7 +1156,7 @@ dp_turn_stream_input(struct dp_worker *w, struct rte_mbuf *m, const struct gw_ip
 		if (v6)
 			memcpy(a.addr, h->client_ip6, 16);
 		else
-			put_ip(a.addr, h->client_ip);
+			gw_put32(a.addr, h->client_ip);
 		o = gw_stunsrv_binding(sc.msg, sc.len, &a, dp_turn_s.c->stun.software, out, sizeof(out),
 				       &res);
 		w->cnt[GW_CNT_STUN_BINDING_OK + o]++;

@@ -17,6 +17,7 @@
 
 #include <rte_mbuf.h>
 
+#include "be.h"
 #include "dp_ctx.h"
 #include "dp_turn.h"
 #include "dp_turn_table.h"
@@ -195,21 +196,6 @@ static inline void
 drop(struct rte_mbuf *m)
 {
 	rte_pktmbuf_free(m);
-}
-
-static inline void
-put_ip(uint8_t *a, uint32_t ip)
-{
-	a[0] = (uint8_t)(ip >> 24);
-	a[1] = (uint8_t)(ip >> 16);
-	a[2] = (uint8_t)(ip >> 8);
-	a[3] = (uint8_t)ip;
-}
-
-static inline uint32_t
-get_ip(const uint8_t *a)
-{
-	return (uint32_t)a[0] << 24 | (uint32_t)a[1] << 16 | (uint32_t)a[2] << 8 | a[3];
 }
 
 /*

@@ -318,8 +318,8 @@ allocate_ok(struct resp *r, const struct gw_stun_view *v, const struct dp_turn_a
 	struct gw_stun_addr mapped = { .family = GW_STUN_FAMILY_IPV4,
 				       .port = a->five.client_port };
 
-	put_ip(relay.addr, a->relay_ip);
-	put_ip(mapped.addr, a->five.client_ip);
+	gw_put32(relay.addr, a->relay_ip);
+	gw_put32(mapped.addr, a->five.client_ip);
 	if (a->af & GW_TURN_AF_IPV6)
 		memcpy(relay6.addr, dp_turn_relay6_addr(dp_turn_s.t, a->relay6_idx), 16);
 	if (a->client6) {
@@ -427,8 +427,8 @@ peer_verdict(const struct gw_stun_addr *p, bool with_port)
 
 	if (p->family == GW_STUN_FAMILY_IPV6)
 		return peer6_verdict(pol, p->addr, p->port, with_port);
-	return with_port ? gw_turn_peer_check(pol, get_ip(p->addr), p->port) :
-			   gw_turn_peer_ip_check(pol, get_ip(p->addr));
+	return with_port ? gw_turn_peer_check(pol, gw_get32(p->addr), p->port) :
+			   gw_turn_peer_ip_check(pol, gw_get32(p->addr));
 }
 
 static void
@@ -492,13 +492,13 @@ dp_turn_do_request(struct dp_worker *w, const struct gw_stun_view *v,
 			err = rq->peers[i].family == GW_STUN_FAMILY_IPV6 ?
 				      dp_turn_perm_add6(dp_turn_s.t, idx, owner, rq->peers[i].addr,
 							dp_turn_s.c->turn.permission_lifetime_s, now) :
-				      dp_turn_perm_add(dp_turn_s.t, idx, owner, get_ip(rq->peers[i].addr),
+				      dp_turn_perm_add(dp_turn_s.t, idx, owner, gw_get32(rq->peers[i].addr),
 						       dp_turn_s.c->turn.permission_lifetime_s, now);
 		if (err == 0)
 			DP_CNT(w, TURN_PERM_OK);
 		break;
 	case GW_STUN_CHANNEL_BIND: {
-		uint32_t pip = get_ip(rq->peers[0].addr);
+		uint32_t pip = gw_get32(rq->peers[0].addr);
 
 		/* RFC 8656 §12: 0x4000..0x4FFF; RFC 5766's range only when configured */
 		if (rq->channel > dp_turn_s.chan_max) {

@@ -41,3 +41,32 @@ calls:
   media_timeout_s: 60
 EOC
 }
+
+# ffmpeg_send NAME PORT [SUITE KEY]: 90 s of a 440 Hz sine as PCMU to the
+# gateway's PORT, at CALLS_GW ("[address6]" for IPv6; default its IPv4 address).
+ffmpeg_send() {
+	local gw=${CALLS_GW:-$TB_GW_IP} url srtp=()
+	url=rtp://$gw:$2
+	if [ -n "${3:-}" ]; then
+		url=srtp://$gw:$2
+		srtp=(-srtp_out_suite "$3" -srtp_out_params "$4")
+	fi
+	tb_c timeout 110 ffmpeg -hide_banner -nostdin -loglevel warning -re \
+		-f lavfi -i "sine=frequency=440:sample_rate=8000" -t 90 -ac 1 -ar 8000 \
+		-c:a pcm_mulaw -payload_type 0 -f rtp "${srtp[@]}" "$url" >"$TB_DIR/send-$1.log" 2>&1 &
+	TB_PIDS+=("$!")
+}
+# ffmpeg_recv NAME SDPFILE: RECV_S seconds of what arrives, as a WAV
+# (recv-NAME.wav; recv_done NAME once written, wav_loud NAME: not silence).
+ffmpeg_recv() {
+	tb_c timeout 40 ffmpeg -hide_banner -nostdin -loglevel warning \
+		-protocol_whitelist file,udp,rtp,srtp,crypto -i "$2" -t "$RECV_S" -ac 1 -y \
+		"$TB_DIR/recv-$1.wav" >"$TB_DIR/recv-$1.log" 2>&1 &
+	RECV_PID[$1]=$!
+	TB_PIDS+=("$!")
+}
+declare -A RECV_PID
+wav_loud() { # NAME: the WAV has RECV_S/2 seconds or more and is not silence
+	python3 "$TB_ROOT/tests/integration/wav_loud.py" "$TB_DIR/recv-$1.wav" "$((RECV_S / 2))"
+}
+recv_done() { ! kill -0 "${RECV_PID[$1]}" 2>/dev/null; }

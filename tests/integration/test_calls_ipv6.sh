@@ -85,16 +85,8 @@ tb_check "the browser's answer: a host candidate of each family ($TB_GW_IP, $GW6
 # the SIP side: ffmpeg sends PCMU to [address6]:port and records what comes back
 printf 'v=0\r\no=- 1 1 IN IP6 %s\r\ns=-\r\nc=IN IP6 %s\r\nt=0 0\r\nm=audio %s RTP/AVP 0\r\na=rtpmap:0 PCMU/8000\r\n' \
 	"$CL6" "$CL6" "$RECV" >"$TB_DIR/recv.sdp"
-tb_c timeout 40 ffmpeg -hide_banner -nostdin -loglevel warning \
-	-protocol_whitelist file,udp,rtp -i "$TB_DIR/recv.sdp" -t "$RECV_S" -ac 1 -y \
-	"$TB_DIR/recv.wav" >"$TB_DIR/recv.log" 2>&1 &
-RECV_PID=$!
-TB_PIDS+=("$RECV_PID")
-tb_c timeout 90 ffmpeg -hide_banner -nostdin -loglevel warning -re \
-	-f lavfi -i "sine=frequency=440:sample_rate=8000" -t 70 -ac 1 -ar 8000 \
-	-c:a pcm_mulaw -payload_type 0 -f rtp "rtp://[$GW6]:$GW_P" \
-	>"$TB_DIR/send.log" 2>&1 &
-TB_PIDS+=("$!")
+ffmpeg_recv c6 "$TB_DIR/recv.sdp"
+CALLS_GW="[$GW6]" ffmpeg_send c6 "$GW_P"
 
 fail0=$TB_FAIL
 hears() {
@@ -105,10 +97,8 @@ tb_check "SIP (IPv6) -> browser: ffmpeg's PCMU heard (packetsReceived growing, t
 tb_log "c6: $(jpy c6 "r.get('last')")"
 tb_check "the browser's selected candidate pair: remote $GW6 (ICE and DTLS over IPv6)" \
 	jassert c6 "s.get('remote') == '$GW6'"
-recv_done() { ! kill -0 "$RECV_PID" 2>/dev/null; }
-tb_check "browser -> SIP (IPv6): ffmpeg's WAV written" tb_wait 40 recv_done
-tb_check "... and it is not silence" \
-	python3 "$TB_ROOT/tests/integration/wav_loud.py" "$TB_DIR/recv.wav" "$((RECV_S / 2))"
+tb_check "browser -> SIP (IPv6): ffmpeg's WAV written" tb_wait 40 recv_done c6
+tb_check "... and it is not silence" wav_loud c6
 legs_ok() {
 	local d
 	d=$(tb_api "$TB_REST/v1/calls/c6")
@@ -120,7 +110,7 @@ tb_check "GET /v1/calls/c6: both RTP legs >50 in and out, no auth failures; the 
 	tb_wait 5 legs_ok
 if [ "$TB_FAIL" != "$fail0" ]; then
 	dump
-	for f in "$TB_DIR"/send.log "$TB_DIR"/recv.log; do tb_log "--- $f"; sed 's/^/#   /' "$f" | tail -5; done
+	for f in "$TB_DIR"/send-c6.log "$TB_DIR"/recv-c6.log; do tb_log "--- $f"; sed 's/^/#   /' "$f" | tail -5; done
 fi
 chrome_stop_all
 tb_check "DELETE /v1/calls/c6 -> 200" \

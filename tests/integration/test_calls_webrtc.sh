@@ -65,31 +65,6 @@ bail() {
 	exit 1
 }
 
-# ffmpeg_send NAME PORT [SUITE KEY]: 90 s of a 440 Hz sine as PCMU to the gateway.
-ffmpeg_send() {
-	local url=rtp://$TB_GW_IP:$2 srtp=()
-	if [ -n "${3:-}" ]; then
-		url=srtp://$TB_GW_IP:$2
-		srtp=(-srtp_out_suite "$3" -srtp_out_params "$4")
-	fi
-	tb_c timeout 110 ffmpeg -hide_banner -nostdin -loglevel warning -re \
-		-f lavfi -i "sine=frequency=440:sample_rate=8000" -t 90 -ac 1 -ar 8000 \
-		-c:a pcm_mulaw -payload_type 0 -f rtp "${srtp[@]}" "$url" >"$TB_DIR/send-$1.log" 2>&1 &
-	TB_PIDS+=("$!")
-}
-# ffmpeg_recv NAME SDPFILE: RECV_S seconds of what arrives, as a WAV.
-ffmpeg_recv() {
-	tb_c timeout 40 ffmpeg -hide_banner -nostdin -loglevel warning \
-		-protocol_whitelist file,udp,rtp,srtp,crypto -i "$2" -t "$RECV_S" -ac 1 -y \
-		"$TB_DIR/recv-$1.wav" >"$TB_DIR/recv-$1.log" 2>&1 &
-	RECV_PID[$1]=$!
-	TB_PIDS+=("$!")
-}
-declare -A RECV_PID
-wav_loud() { # NAME: the WAV has RECV_S/2 seconds or more and is not silence
-	python3 "$TB_ROOT/tests/integration/wav_loud.py" "$TB_DIR/recv-$1.wav" "$((RECV_S / 2))"
-}
-recv_done() { ! kill -0 "${RECV_PID[$1]}" 2>/dev/null; }
 
 # ---- (a) plain RTP leg: the browser offers ----------------------------------------
 RECV_A=30000
