@@ -55,6 +55,8 @@ struct side {
 	enum cp_calls_kind kind;        /* the transport this party talks */
 	bool avpf;
 	bool trust;                     /* trust-address, asymmetric: no latching */
+	uint8_t src;                    /* strict-source, media-handover: GW_IPC_MEDIA_F_STRICT,
+					 * GW_IPC_MEDIA_F_HANDOVER */
 	struct cp_calls_keys keys;      /* SDES: a key per section and direction */
 	/* the payload types of each m= section as this party described it */
 	uint8_t pts[CP_SDP_MAX_MEDIA][CP_CALLS_PT_MASK];
@@ -376,20 +378,38 @@ apply_rules(struct mcall *k)
 	return rc != 0 ? -EIO : 0;
 }
 
-/* Modes (plain, latching) of side s's legs, and its peer addresses when known. */
-static int
-apply_side(const struct mcall *k, unsigned s)
+/* The dataplane mode (GW_IPC_MEDIA_F_*) of a party's legs. SRTP legs (SDES,
+ * WebRTC) need their keys; WebRTC's peer is the ICE nomination's, not the
+ * SDP's, and ICE consent, not the source address, says who may send. */
+static uint8_t
+side_mode(const struct side *d)
 {
-	const struct side *d = &k->s[s];
-	uint8_t mode = d->trust ? 0 : GW_IPC_MEDIA_F_LATCH;
-	int rc = 0;
+	uint8_t mode = (d->trust ? 0 : GW_IPC_MEDIA_F_LATCH) | d->src;
 
-	/* SRTP legs (SDES, WebRTC) need their keys; WebRTC's peer is the ICE
-	 * nomination's, not the SDP's */
 	if (d->kind == CP_CALLS_KIND_RTP)
 		mode |= GW_IPC_MEDIA_F_PLAIN;
 	else if (d->kind == CP_CALLS_KIND_WEBRTC)
 		mode = 0;
+	return mode;
+}
+
+/* The ng flags that set a party's legs' source rules (see side_mode). */
+static uint8_t
+src_flags(const struct cp_ng_req *req)
+{
+	return (uint8_t)(((req->flags & CP_NG_F_STRICT_SOURCE) ? GW_IPC_MEDIA_F_STRICT : 0) |
+			 ((req->flags & CP_NG_F_MEDIA_HANDOVER) ? GW_IPC_MEDIA_F_HANDOVER : 0));
+}
+
+/* Modes (plain, latching, source rules) of side s's legs, and its peer
+ * addresses when known. */
+static int
+apply_side(const struct mcall *k, unsigned s)
+{
+	const struct side *d = &k->s[s];
+	uint8_t mode = side_mode(d);
+	int rc = 0;
+
 	for (unsigned i = 0; i < k->n_media; i++) {
 		rc |= leg_cmd(leg_id(k, s, i, false), GW_IPC_MEDIA_MODE, 0, mode, 0);
 		rc |= leg_cmd(leg_id(k, s, i, true), GW_IPC_MEDIA_MODE, 0, mode, 0);
@@ -1082,6 +1102,7 @@ do_offer(const struct cp_ng_req *req, const struct cp_sdp *sdp, struct cp_bencod
 		t->kind_set = true;
 	}
 	k->s[s].trust = (req->flags & (CP_NG_F_TRUST_ADDRESS | CP_NG_F_ASYMMETRIC)) != 0;
+	k->s[s].src = src_flags(req);
 	if (rc == 0)
 		rc = learn_side(&k->s[s], sdp, req, reason, rlen);
 	if (rc == 0)
@@ -1146,6 +1167,7 @@ do_answer(const struct cp_ng_req *req, const struct cp_sdp *sdp, struct cp_benco
 	saved = k->s[ans];
 	rc = take_kind(&k->s[ans], sdp, reason, rlen);
 	k->s[ans].trust = (req->flags & (CP_NG_F_TRUST_ADDRESS | CP_NG_F_ASYMMETRIC)) != 0;
+	k->s[ans].src = src_flags(req);
 	if (rc == 0)
 		rc = learn_side(&k->s[ans], sdp, req, reason, rlen);
 	if (rc == 0)
@@ -1587,6 +1609,7 @@ cp_calls_media_json(const char *id, size_t len)
 	}
 	for (unsigned s = 0; s < 2; s++) {
 		const struct side *d = &k->s[s];
+		const uint8_t mode = side_mode(d);
 
 		for (unsigned i = 0; i < k->n_media; i++) {
 			for (unsigned c = 0; c < 2; c++) {
@@ -1599,12 +1622,17 @@ cp_calls_media_json(const char *id, size_t len)
 					 c == 0 || d->mux ? d->peer_rtp[i] : d->peer_rtcp[i]);
 				for (unsigned n = 0; n < GW_IPC_MEDIA_CNT_MAX; n++)
 					json_object_set_new(cnt, names[n], json_integer((json_int_t)k->cnt[s][i][c][n]));
-				leg = json_pack("{s:s, s:s#, s:i, s:s, s:i, s:s, s:o}", "side",
+				leg = json_pack("{s:s, s:s#, s:i, s:s, s:i, s:s, s:b, s:s, s:o}", "side",
 						s == 0 ? "offerer" : "answerer", "tag", d->tag,
 						(int)d->tag_len, "section", (int)i, "kind",
 						c == 0 ? "rtp" : "rtcp", "port",
 						(int)(d->base + 2 * i + c), "peer",
-						d->peer_known ? peer : "", "counters", cnt);
+						d->peer_known ? peer : "", "latching",
+						(mode & GW_IPC_MEDIA_F_LATCH) != 0, "source",
+						(mode & GW_IPC_MEDIA_F_STRICT)	   ? "strict"
+						: (mode & GW_IPC_MEDIA_F_HANDOVER) ? "handover"
+										   : "any",
+						"counters", cnt);
 				json_array_append_new(legs, leg);
 			}
 		}

@@ -74,10 +74,12 @@ enum cp_ng_proto {
 /* Flags rtcgw takes but does not act on: named in the reply's warning
  * ("flag 'X' has no effect in rtcgw"), never silently ignored. The others:
  * trust-address and asymmetric turn latching off (symmetric, the default,
- * keeps it), SIP-source-address takes received-from as the address, all
- * (delete) is what a delete does (one answerer is bridged). */
+ * keeps it), strict-source drops the party's media from other sources once
+ * its address is known and media-handover moves the address to them,
+ * SIP-source-address takes received-from as the address, all (delete) is
+ * what a delete does (one answerer is bridged). */
 #define CP_NG_F_NO_EFFECT                                                            \
-	(CP_NG_F_PORT_LATCHING | CP_NG_F_STRICT_SOURCE | CP_NG_F_MEDIA_HANDOVER |      \
+	(CP_NG_F_PORT_LATCHING |                                                     \
 	 CP_NG_F_RESET | CP_NG_F_UNIDIRECTIONAL | CP_NG_F_LOOP_PROTECT |              \
 	 CP_NG_F_NO_RTCP_ATTRIBUTE | CP_NG_F_FULL_RTCP_ATTRIBUTE | CP_NG_F_GENERATE_MID | \
 	 CP_NG_F_FRAGMENT)

@@ -139,6 +139,8 @@
 	_(MEDIA_NOT_OWNER,      "RTP/RTCP another worker could not hand to worker 0 (handoff ring full): dropped") \
 	_(MEDIA_STEERED,        "RTP/RTCP another worker received and handed to worker 0, the legs' owner") \
 	_(MEDIA_NO_ROUTE,       "media packets with nowhere to go (no rule, no peer, no send keys)") \
+	_(MEDIA_SRC_MISMATCH,   "RTP/RTCP dropped on strict-source legs: not from the leg's peer") \
+	_(MEDIA_HANDOVER,       "RTP/RTCP from a new source that moved a media-handover leg's peer there") \
 	_(MEDIA_TX_FAIL,        "media packets not sent (protect refused, no mbuf, over MTU)") \
 	_(MEDIA_KF_FORWARDED,   "PLI/FIR from subscribers forwarded to the publisher") \
 	_(MEDIA_KF_LIMITED,     "PLI/FIR from subscribers dropped by the 500 ms limit") \

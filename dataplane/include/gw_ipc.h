@@ -31,7 +31,7 @@
 
 #include "gw_counters.h"
 
-#define GW_IPC_VERSION     22
+#define GW_IPC_VERSION     23
 #define GW_IPC_MAGIC       0x72746367u      /* "rtcg" */
 #define GW_IPC_INFO_NAME   "rtcgw_info"
 #define GW_IPC_POOL_NAME   "rtcgw_pool"
@@ -288,6 +288,12 @@ struct gw_ipc_media_rtx {
 /* Flags of a GW_IPC_MEDIA_MODE command (in u.media_leg.rule). */
 #define GW_IPC_MEDIA_F_PLAIN 0x01   /* plain RTP/RTCP: no SRTP contexts needed or used */
 #define GW_IPC_MEDIA_F_LATCH 0x02   /* the first packet's source becomes the peer, once */
+/* Once the peer is known (set, or latched): a packet from another source is
+ * dropped (STRICT, ng's strict-source), or, once it authenticates, makes its
+ * source the peer (HANDOVER, ng's media-handover: a party that moves keeps
+ * its media, and so could a hijacker of a plain RTP leg). Both: STRICT. */
+#define GW_IPC_MEDIA_F_STRICT 0x04
+#define GW_IPC_MEDIA_F_HANDOVER 0x08
 
 enum gw_ipc_media_rule {
 	GW_IPC_MEDIA_RULE_NONE = 0, /* receive and count, forward nothing */
@@ -319,11 +325,13 @@ struct gw_ipc_media_leg {
  * (gw_ipc_media_cnt_take() puts either where it belongs). nack_*: sequence
  * numbers a subscriber's generic NACKs asked for, packets resent to it from
  * the publisher's cache, and those not cached (asked of the publisher);
- * nack_rtx: of the answered, those sent as RFC 4588 RTX packets. */
+ * nack_rtx: of the answered, those sent as RFC 4588 RTX packets;
+ * src_mismatch: dropped for their source (GW_IPC_MEDIA_F_STRICT); handover:
+ * packets that moved the peer (GW_IPC_MEDIA_F_HANDOVER). */
 #define GW_IPC_MEDIA_LEG_COUNTERS(_) \
 	_(rtp_in)  _(rtcp_in)  _(bytes_in)  _(rtp_out)  _(rtcp_out)  _(bytes_out) \
 	_(auth_fail) _(replay) _(malformed) _(dropped) _(kf_forwarded) _(kf_limited) \
-	_(nack_received) _(nack_answered) _(nack_missed) _(nack_rtx)
+	_(nack_received) _(nack_answered) _(nack_missed) _(nack_rtx) _(src_mismatch) _(handover)
 #define GW_IPC_MEDIA_CNT_PER_MSG 13
 
 enum gw_ipc_media_cnt {

@@ -70,6 +70,7 @@ struct leg {
 	uint8_t plain;                 /* GW_IPC_MEDIA_F_PLAIN: RTP/RTCP without SRTP */
 	uint8_t latch;                 /* GW_IPC_MEDIA_F_LATCH: learn the peer from the first packet */
 	uint8_t latched;
+	uint8_t src;                   /* SRC_*: what a known peer's leg does with other sources */
 	uint8_t n_pt;                  /* GW_IPC_MEDIA_PTMAP pairs in use (0..2) */
 	uint8_t pt_from[2], pt_to[2];  /* RTP payload types rewritten toward this leg */
 	uint16_t peer_port;
@@ -134,6 +135,10 @@ pkt_now(const struct dp_worker *w)
 {
 	return T.now == tsc_now ? w->now_tsc : T.now();
 }
+
+/* leg.src: a leg whose peer is known takes packets from any source (and
+ * sends to its peer), drops the others', or moves its peer to them. */
+enum { SRC_ANY = 0, SRC_STRICT, SRC_HANDOVER };
 
 #define LEG_CNT(l, n)        ((l)->cnt[GW_IPC_MEDIA_CNT_##n]++)
 #define LEG_CNT_ADD(l, n, v) ((l)->cnt[GW_IPC_MEDIA_CNT_##n] += (v))
@@ -546,11 +551,16 @@ media_leg_cmd(struct dp_worker *w, const struct gw_ipc_msg *q)
 	case GW_IPC_MEDIA_RULE:
 		return leg_rule(l, c);
 	case GW_IPC_MEDIA_MODE:
-		if (c->rule & ~(GW_IPC_MEDIA_F_PLAIN | GW_IPC_MEDIA_F_LATCH))
+		if (c->rule & ~(GW_IPC_MEDIA_F_PLAIN | GW_IPC_MEDIA_F_LATCH |
+				GW_IPC_MEDIA_F_STRICT | GW_IPC_MEDIA_F_HANDOVER))
 			return -EINVAL;
 		l->plain = (c->rule & GW_IPC_MEDIA_F_PLAIN) != 0;
 		l->latch = (c->rule & GW_IPC_MEDIA_F_LATCH) != 0;
 		l->latched = 0;
+		/* strict wins over handover, as in rtpengine's kernel module */
+		l->src = (c->rule & GW_IPC_MEDIA_F_STRICT)     ? SRC_STRICT
+			 : (c->rule & GW_IPC_MEDIA_F_HANDOVER) ? SRC_HANDOVER
+							       : SRC_ANY;
 		return 0;
 	case GW_IPC_MEDIA_PTMAP:
 		return leg_ptmap(l, c->pub_leg_id);
@@ -1377,6 +1387,17 @@ bundle_out(struct dp_worker *w, struct leg *l, struct rte_mbuf *m, uint8_t *p, s
 	send_to(w, &T.legs[last], m, p, len, true);
 }
 
+/* Whether a datagram from src4/src6 (as media_in has them), sport comes from l's peer. */
+static __rte_always_inline bool
+from_peer(const struct leg *l, uint32_t src4, const uint8_t *src6, uint16_t sport)
+{
+	if (l->peer_port != sport)
+		return false;
+	if (src6 != NULL)
+		return l->peer_v6 && memcmp(l->peer_ip6, src6, 16) == 0;
+	return !l->peer_v6 && l->peer_ip == src4;
+}
+
 /*
  * One datagram of either family: src4 (IPv4, src6 NULL) or src6 (IPv6) is
  * its source. Inlined into both entries, so the IPv4 path keeps no IPv6
@@ -1390,7 +1411,7 @@ media_in(struct dp_worker *w, unsigned pi, struct rte_mbuf *m, uint32_t src4,
 	size_t len = u->payload_len;
 	struct leg *l;
 	uint32_t i;
-	bool rtcp;
+	bool rtcp, moved = false;
 	int rc;
 
 	if (unlikely(w->idx != 0 || T.legs == NULL)) {
@@ -1421,6 +1442,19 @@ media_in(struct dp_worker *w, unsigned pi, struct rte_mbuf *m, uint32_t src4,
 		LEG_CNT(l, dropped);
 		rte_pktmbuf_free(m);
 		return;
+	}
+	/* A known peer (not one still to latch) and another source: strict
+	 * drops it before it costs an SRTP check or touches the replay window;
+	 * handover moves the peer, but only once the packet authenticates. */
+	if (unlikely(l->src != SRC_ANY) && l->peer_set && !(l->latch && !l->latched) &&
+	    !from_peer(l, src4, src6, u->sport)) {
+		if (l->src == SRC_STRICT) {
+			DP_CNT(w, MEDIA_SRC_MISMATCH);
+			LEG_CNT(l, src_mismatch);
+			rte_pktmbuf_free(m);
+			return;
+		}
+		moved = true;
 	}
 	rtcp = gw_rtp_is_rtcp(p, len);
 	if (l->plain)
@@ -1453,7 +1487,11 @@ media_in(struct dp_worker *w, unsigned pi, struct rte_mbuf *m, uint32_t src4,
 	LEG_CNT_ADD(l, bytes_in, u->payload_len);
 	/* Authenticated: a leg the control plane gave no address yet answers
 	 * where its media comes from (the ICE nomination normally sets it). */
-	if (unlikely(!l->peer_set || (l->latch && !l->latched))) {
+	if (unlikely(!l->peer_set || (l->latch && !l->latched) || moved)) {
+		if (moved) {
+			DP_CNT(w, MEDIA_HANDOVER);
+			LEG_CNT(l, handover);
+		}
 		if (src6 != NULL) {
 			l->peer_v6 = 1;
 			memcpy(l->peer_ip6, src6, 16);

@@ -14,7 +14,8 @@
 # sipp calls through Kamailio whose SDP rtcgw rewrites, every call answered,
 # RTP counted both ways on both legs of every call, every call deleted at BYE
 # (dataplane legs back to zero); a call without media is dropped after
-# calls.media_timeout_s.
+# calls.media_timeout_s; a party that moves to another port mid-call under
+# the default, strict-source and media-handover.
 . "$(dirname "$0")/lib.sh"
 
 tb_init rtv 36 18116
@@ -156,6 +157,50 @@ tb_check "RTP both ways through the restored call" rc1_rtp
 tb_check "its counters come from the dataplane again (90 in, 90 out per RTP leg)" tb_wait 5 rest_legs 90
 tb_check "DELETE /v1/calls/rc1 -> 200" [ "$(tb_api -o /dev/null -w '%{http_code}' -X DELETE "$TB_REST/v1/calls/rc1")" = 200 ]
 tb_check "its legs freed" tb_wait 5 dp_legs_zero
+
+# 2d. ng's source rules for a party that moves (A answers from another port
+# mid-call), flags on A's offer over REST: by default A's media from the new
+# port is forwarded but B's still goes to the latched port; strict-source drops
+# it (counted); media-handover moves A's address there and B's media follows.
+move_call() { # move_call ID FLAGS_JSON BASE EXPECTED
+	local code gwa gwb out
+	code=$(api_post "$1/offer" "{\"from-tag\":\"alice\",\"flags\":$2,\"sdp\":\"$(sdp $SIP_IP "$3" RTP/AVP)\"}")
+	[ "$code" = 200 ] || { tb_log "offer: $code $(cat "$TB_DIR/rest.json")"; return 1; }
+	# the source rules act: not named in a warning as without effect
+	! grep -q 'has no effect' "$TB_DIR/rest.json" || { tb_log "offer: $(cat "$TB_DIR/rest.json")"; return 1; }
+	gwb=$(jq -r .sdp "$TB_DIR/rest.json" | sed -n 's/^m=audio \([0-9]*\) .*/\1/p')
+	code=$(api_post "$1/answer" "{\"from-tag\":\"alice\",\"to-tag\":\"bob\",\"sdp\":\"$(sdp $SIP_IP $(($3 + 10)) RTP/AVP)\"}")
+	[ "$code" = 200 ] || { tb_log "answer: $code $(cat "$TB_DIR/rest.json")"; return 1; }
+	gwa=$(jq -r .sdp "$TB_DIR/rest.json" | sed -n 's/^m=audio \([0-9]*\) .*/\1/p')
+	out=$(tb_c timeout 20 python3 "$TB_ROOT/tests/integration/rtp_move.py" "$SIP_IP" "$3" \
+		$(($3 + 4)) "$gwa" $(($3 + 10)) "$gwb" "$TB_GW_IP" 20)
+	tb_log "call $1 flags $2: $out"
+	[ "$out" = "$4" ]
+}
+leg_src() { # leg_src ID SOURCE MISMATCH HANDOVER: A's RTP leg's rule and counters
+	local d
+	d=$(tb_api "$TB_REST/v1/calls/$1")
+	printf '%s' "$d" | jq -e ".legs[] | select(.side == \"offerer\" and .kind == \"rtp\") |
+		.source == \"$2\" and .latching and .counters.src_mismatch == $3 and
+		.counters.handover == $4" >/dev/null || { tb_log "GET $1: $d"; return 1; }
+}
+tb_check "default: A's media from a new port forwarded, B's still to the latched port" \
+	move_call mv1 '[]' 30100 "p1_a2b=20 p1_b2a=20 p2_a2b=20 p2_b2a_old=20 p2_b2a_new=0"
+tb_check "strict-source: A's media from a new port dropped, B's to the latched port" \
+	move_call mv2 '["strict-source"]' 30200 "p1_a2b=20 p1_b2a=20 p2_a2b=0 p2_b2a_old=20 p2_b2a_new=0"
+tb_check "strict-source: the 20 counted src_mismatch on A's leg (GET source strict)" \
+	tb_wait 4 leg_src mv2 strict 20 0
+tb_check "media-handover: A's address moves to the new port, B's media follows" \
+	move_call mv3 '["media-handover"]' 30300 "p1_a2b=20 p1_b2a=20 p2_a2b=20 p2_b2a_old=0 p2_b2a_new=20"
+tb_check "media-handover: one handover counted on A's leg (GET source handover)" \
+	tb_wait 4 leg_src mv3 handover 0 1
+src_metrics() { metric_is rtcgw_media_src_mismatch_total 20 && metric_is rtcgw_media_handover_total 1; }
+tb_check "/metrics: rtcgw_media_src_mismatch_total 20, rtcgw_media_handover_total 1" src_metrics
+# (a call idle for media_timeout_s may have gone already: 404 then)
+for c in mv1 mv2 mv3; do
+	tb_api -o /dev/null -X DELETE "$TB_REST/v1/calls/$c"
+done
+tb_check "their legs freed" tb_wait 8 dp_legs_zero
 
 # 3. Ports exhausted: 300 ports, 16-section offers take 64 each.
 for i in 1 2 3 4; do ng "x$i" "$(offer "big$i" "$(sdp $SIP_IP 30000 RTP/AVP 16)")" >/dev/null; done

@@ -1321,7 +1321,8 @@ mode_of(uint32_t leg)
  * "received-from" with SIP-source-address replaces the SDP's c= (the ports
  * stay the SDP's), without the flag it is not used; "media address" comes
  * before both and may be IPv6; a bad literal is refused. asymmetric turns
- * latching off for the party, symmetric keeps it. */
+ * latching off for the party, symmetric keeps it; strict-source and
+ * media-handover set its legs' source rules. */
 static void
 test_ng_addr(void **state)
 {
@@ -1356,6 +1357,43 @@ test_ng_addr(void **state)
 	assert_int_equal(offer_addr("n6", NULL, NULL, CP_NG_F_SYMMETRIC, why), 0);
 	assert_int_not_equal(mode_of(offerer_peer()->leg_id) & GW_IPC_MEDIA_F_LATCH, 0);
 	end_call("n6");
+	/* strict-source, media-handover: the party's legs' source rules, with
+	 * or without latching, and shown per leg */
+	{
+		static const struct {
+			uint32_t flags;
+			unsigned mode;
+			const char *source;
+		} rows[] = {
+			{ CP_NG_F_STRICT_SOURCE,
+			  GW_IPC_MEDIA_F_PLAIN | GW_IPC_MEDIA_F_LATCH | GW_IPC_MEDIA_F_STRICT, "strict" },
+			{ CP_NG_F_MEDIA_HANDOVER,
+			  GW_IPC_MEDIA_F_PLAIN | GW_IPC_MEDIA_F_LATCH | GW_IPC_MEDIA_F_HANDOVER, "handover" },
+			{ CP_NG_F_TRUST_ADDRESS | CP_NG_F_STRICT_SOURCE,
+			  GW_IPC_MEDIA_F_PLAIN | GW_IPC_MEDIA_F_STRICT, "strict" },
+			{ 0, GW_IPC_MEDIA_F_PLAIN | GW_IPC_MEDIA_F_LATCH, "any" },
+		};
+
+		for (unsigned r = 0; r < sizeof(rows) / sizeof(rows[0]); r++) {
+			json_t *legs, *leg;
+			uint32_t id;
+
+			st.n_msgs = 0;
+			assert_int_equal(offer_addr("n7", NULL, NULL, rows[r].flags, why), 0);
+			id = offerer_peer()->leg_id;
+			assert_int_equal(mode_of(id), rows[r].mode);
+			assert_int_equal(mode_of(id + 1), rows[r].mode);     /* its RTCP leg */
+			legs = cp_calls_media_json("n7", 2);
+			assert_non_null(legs);
+			leg = json_array_get(legs, 0);
+			assert_string_equal(json_string_value(json_object_get(leg, "source")),
+					    rows[r].source);
+			assert_int_equal(json_is_true(json_object_get(leg, "latching")),
+					 (rows[r].mode & GW_IPC_MEDIA_F_LATCH) != 0);
+			json_decref(legs);
+			end_call("n7");
+		}
+	}
 	assert_int_equal(offer_addr("n4", "bogus", NULL, 0, why), -EINVAL);
 	assert_string_equal(why, "media address 'bogus': not an IP literal");
 	assert_int_equal(offer_addr("n4", NULL, "198.18.48.300", CP_NG_F_SIP_SOURCE_ADDRESS, why),

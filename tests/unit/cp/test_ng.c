@@ -289,11 +289,11 @@ static const struct {
 	/* 15 */ { "8:fragment3:all", CP_NG_F_FRAGMENT | CP_NG_F_ALL, 0, 0, 0, 0, 0, 0,
 		   "flag 'fragment' has no effect in rtcgw" },
 	/* 16 */ { "4:a\001bc", 0, 0, 0, 0, 0, 0, 0, "unknown flag 'a?bc'" },
-	/* 17: taken, not acted on: named (once each) in the warning */
-	/* 17 */ { "13:strict-source14:media-handover13:strict-source",
-		   CP_NG_F_STRICT_SOURCE | CP_NG_F_MEDIA_HANDOVER, 0, 0, 0, 0, 0, 0,
-		   "flag 'strict-source' has no effect in rtcgw; "
-		   "flag 'media-handover' has no effect in rtcgw" },
+	/* 17: taken, not acted on: named (once each) in the warning; the
+	 * source rules act (no warning) */
+	/* 17 */ { "5:reset13:strict-source14:media-handover5:reset13:strict-source",
+		   CP_NG_F_RESET | CP_NG_F_STRICT_SOURCE | CP_NG_F_MEDIA_HANDOVER, 0, 0, 0, 0, 0, 0,
+		   "flag 'reset' has no effect in rtcgw" },
 	/* 18 */ { "18:SIP-source-address", CP_NG_F_SIP_SOURCE_ADDRESS, 0, 0, 0, 0, 0, 0, "" },
 };
 

@@ -746,6 +746,173 @@ test_bridge(void **state)
 	all_free();
 }
 
+/* The last frame sent is plain RTP to ip:dport from the gateway's sport. */
+static void
+last_plain_to(uint32_t ip, uint16_t sport, uint16_t dport)
+{
+	size_t got;
+
+	assert_true(dp_harness_n_sent > 0);
+	(void)plain_sent(dp_harness_n_sent - 1, ip, sport, dport, &got);
+}
+
+/*
+ * ng's strict-source and media-handover (issue 9) on a call's legs: plain
+ * leg 2 (party A, latching) bridged with plain leg 3 (party B at PEER(9):7000),
+ * and an SRTP leg 1 (a SDES party) bridged with plain leg 4. Default: a
+ * second source is forwarded, but media goes on to the latched peer. STRICT:
+ * it is dropped and counted, the peer stays. HANDOVER: the peer moves there
+ * (media follows); on an SRTP leg only a packet that authenticates moves it.
+ * A trusted SDP address (no latching) with STRICT drops everything else.
+ */
+static void
+test_src_modes(void **state)
+{
+	struct browser a = { .leg_id = 2, .port = PORT0 + 2, .ip = PEER(20), .sport = 6000 };
+	struct browser a2 = a, b = { .leg_id = 3, .port = PORT0 + 3, .ip = PEER(9), .sport = 7000 };
+	struct browser s, s2, p4 = { .leg_id = 4, .port = PORT0 + 4, .ip = PEER(9), .sport = 7002 };
+	struct gw_ipc_media_leg peer = { .leg_id = 3, .op = GW_IPC_MEDIA_PEER, .peer_ip = PEER(9),
+					 .peer_port = 7000 };
+	const uint8_t plain_latch = GW_IPC_MEDIA_F_PLAIN | GW_IPC_MEDIA_F_LATCH;
+	uint64_t mm0 = w0->cnt[GW_CNT_MEDIA_SRC_MISMATCH], ho0 = w0->cnt[GW_CNT_MEDIA_HANDOVER];
+	uint8_t pkt[1500], wire[1600];
+	size_t len, wlen;
+	uint16_t seq = 1;
+
+	(void)state;
+	a2.ip = PEER(21);
+	a2.sport = 6100;
+	assert_int_equal(leg_op(2, GW_IPC_MEDIA_ADD, PORT0 + 2, 0, 0), 0);
+	assert_int_equal(leg_op(3, GW_IPC_MEDIA_ADD, PORT0 + 3, 0, 0), 0);
+	assert_int_equal(leg_op(2, GW_IPC_MEDIA_MODE, 0, 0x10 | GW_IPC_MEDIA_F_PLAIN, 0), -EINVAL);
+	assert_int_equal(leg_op(3, GW_IPC_MEDIA_MODE, 0, GW_IPC_MEDIA_F_PLAIN, 0), 0);
+	assert_int_equal(cmd(w0, GW_IPC_MEDIA_LEG_REQ, &peer), 0);
+	assert_int_equal(leg_op(2, GW_IPC_MEDIA_RULE, 0, GW_IPC_MEDIA_RULE_BRIDGE, 3), 0);
+	assert_int_equal(leg_op(3, GW_IPC_MEDIA_RULE, 0, GW_IPC_MEDIA_RULE_BRIDGE, 2), 0);
+
+	/* default: A latches; A2 is forwarded too; B's media still goes to A */
+	assert_int_equal(leg_op(2, GW_IPC_MEDIA_MODE, 0, plain_latch, 0), 0);
+	len = rtp_packet(pkt, 0xa, seq++, 40);
+	deliver(&a, pkt, len);
+	last_plain_to(PEER(9), PORT0 + 3, 7000);
+	deliver(&a2, pkt, len);
+	assert_int_equal(dp_harness_n_sent, 2);
+	deliver(&b, pkt, len);
+	last_plain_to(PEER(20), PORT0 + 2, 6000);
+
+	/* STRICT: A latches (a MODE command starts latching over), A2 dropped,
+	 * a wrong port of A's address dropped, A still forwarded, B's to A */
+	dp_harness_sent_reset();
+	assert_int_equal(leg_op(2, GW_IPC_MEDIA_MODE, 0, plain_latch | GW_IPC_MEDIA_F_STRICT, 0), 0);
+	deliver(&a, pkt, len);
+	assert_int_equal(dp_harness_n_sent, 1);
+	deliver(&a2, pkt, len);
+	a2.ip = a.ip;
+	deliver(&a2, pkt, len);
+	assert_int_equal(dp_harness_n_sent, 1);
+	assert_int_equal(leg_cnt(2, GW_IPC_MEDIA_CNT_src_mismatch), 2);
+	assert_int_equal(w0->cnt[GW_CNT_MEDIA_SRC_MISMATCH] - mm0, 2);
+	deliver(&a, pkt, len);
+	assert_int_equal(dp_harness_n_sent, 2);
+	deliver(&b, pkt, len);
+	last_plain_to(PEER(20), PORT0 + 2, 6000);
+
+	/* STRICT and HANDOVER: strict wins */
+	dp_harness_sent_reset();
+	assert_int_equal(leg_op(2, GW_IPC_MEDIA_MODE, 0,
+				plain_latch | GW_IPC_MEDIA_F_STRICT | GW_IPC_MEDIA_F_HANDOVER, 0), 0);
+	deliver(&a, pkt, len);
+	deliver(&a2, pkt, len);
+	assert_int_equal(dp_harness_n_sent, 1);
+	assert_int_equal(leg_cnt(2, GW_IPC_MEDIA_CNT_src_mismatch), 3);
+
+	/* HANDOVER: A latches, A2 (A's address, another port) takes over, B's
+	 * media follows; A again takes it back */
+	dp_harness_sent_reset();
+	assert_int_equal(leg_op(2, GW_IPC_MEDIA_MODE, 0, plain_latch | GW_IPC_MEDIA_F_HANDOVER, 0), 0);
+	deliver(&a, pkt, len);
+	deliver(&b, pkt, len);
+	last_plain_to(PEER(20), PORT0 + 2, 6000);
+	deliver(&a2, pkt, len);
+	last_plain_to(PEER(9), PORT0 + 3, 7000);
+	deliver(&b, pkt, len);
+	last_plain_to(PEER(20), PORT0 + 2, 6100);
+	a2.ip = PEER(21);
+	deliver(&a2, pkt, len);
+	deliver(&b, pkt, len);
+	last_plain_to(PEER(21), PORT0 + 2, 6100);
+	assert_int_equal(leg_cnt(2, GW_IPC_MEDIA_CNT_handover), 2);
+	assert_int_equal(w0->cnt[GW_CNT_MEDIA_HANDOVER] - ho0, 2);
+	assert_int_equal(leg_cnt(2, GW_IPC_MEDIA_CNT_src_mismatch), 3);
+
+	/* trusted address (no latching) and STRICT: only B's SDP address */
+	dp_harness_sent_reset();
+	assert_int_equal(leg_op(3, GW_IPC_MEDIA_MODE, 0, GW_IPC_MEDIA_F_PLAIN | GW_IPC_MEDIA_F_STRICT,
+				0), 0);
+	assert_int_equal(cmd(w0, GW_IPC_MEDIA_LEG_REQ, &peer), 0);
+	{
+		struct browser x = b;
+
+		x.ip = PEER(22);
+		deliver(&x, pkt, len);     /* another address */
+		x.ip = b.ip;
+		x.sport = 7100;
+		deliver(&x, pkt, len);     /* B's address, another port */
+		assert_int_equal(dp_harness_n_sent, 0);
+		assert_int_equal(leg_cnt(3, GW_IPC_MEDIA_CNT_src_mismatch), 2);
+	}
+	deliver(&b, pkt, len);
+	assert_int_equal(dp_harness_n_sent, 1);
+
+	/* SRTP leg with HANDOVER: a forged packet from elsewhere fails its tag
+	 * and moves nothing; an authentic one from elsewhere moves the peer */
+	dp_harness_sent_reset();
+	browser_up(&s, 1, PORT0 + 1, DP_SRTP_AES128_CM_SHA1_80, false);
+	assert_int_equal(leg_op(4, GW_IPC_MEDIA_ADD, PORT0 + 4, 0, 0), 0);
+	assert_int_equal(leg_op(4, GW_IPC_MEDIA_MODE, 0, GW_IPC_MEDIA_F_PLAIN, 0), 0);
+	peer.leg_id = 4;
+	peer.peer_port = 7002;
+	assert_int_equal(cmd(w0, GW_IPC_MEDIA_LEG_REQ, &peer), 0);
+	assert_int_equal(leg_op(1, GW_IPC_MEDIA_MODE, 0, GW_IPC_MEDIA_F_LATCH | GW_IPC_MEDIA_F_HANDOVER,
+				0), 0);
+	assert_int_equal(leg_op(1, GW_IPC_MEDIA_RULE, 0, GW_IPC_MEDIA_RULE_BRIDGE, 4), 0);
+	assert_int_equal(leg_op(4, GW_IPC_MEDIA_RULE, 0, GW_IPC_MEDIA_RULE_BRIDGE, 1), 0);
+	s2 = s;
+	s2.ip = PEER(23);
+	len = rtp_packet(pkt, 0x5, 1, 40);
+	browser_send(&s, pkt, len, false, wire, &wlen);
+	deliver(&s, wire, wlen);                  /* latches s */
+	last_plain_to(PEER(9), PORT0 + 4, 7002);
+	len = rtp_packet(pkt, 0x5, 2, 40);
+	browser_send(&s, pkt, len, false, wire, &wlen);
+	wire[wlen - 1] ^= 1;
+	deliver(&s2, wire, wlen);
+	assert_int_equal(leg_cnt(1, GW_IPC_MEDIA_CNT_auth_fail), 1);
+	assert_int_equal(leg_cnt(1, GW_IPC_MEDIA_CNT_handover), 0);
+	deliver(&p4, pkt, len);
+	{
+		size_t got;
+
+		(void)received(dp_harness_n_sent - 1, &s, &got, false);
+	}
+	wire[wlen - 1] ^= 1;
+	deliver(&s2, wire, wlen);
+	last_plain_to(PEER(9), PORT0 + 4, 7002);
+	assert_int_equal(leg_cnt(1, GW_IPC_MEDIA_CNT_handover), 1);
+	len = rtp_packet(pkt, 0x9, 2, 40);
+	deliver(&p4, pkt, len);
+	{
+		size_t got;
+
+		(void)received(dp_harness_n_sent - 1, &s2, &got, false);
+	}
+
+	for (uint32_t id = 1; id <= 4; id++)
+		assert_int_equal(leg_op(id, GW_IPC_MEDIA_DEL, 0, 0, 0), 0);
+	browser_down(&s);
+	all_free();
+}
+
 /* RTP with a timestamp and payload type. */
 static size_t
 rtp_packet_ts(uint8_t *p, uint32_t ssrc, uint16_t seq, uint32_t ts, uint8_t pt, size_t payload)
@@ -2060,6 +2227,7 @@ main(void)
 		cmocka_unit_test(test_fan_out),
 		cmocka_unit_test(test_fan_out_many),
 		cmocka_unit_test(test_bridge),
+		cmocka_unit_test(test_src_modes),
 		cmocka_unit_test(test_bundle_demux),
 		cmocka_unit_test(test_ingest_ptmap),
 		cmocka_unit_test(test_nack_ptmap),

@@ -137,7 +137,7 @@ test_rtcp_layout(void **state)
 	(void)state;
 	assert_true(GW_IPC_VERSION >= 14);
 	assert_int_equal(GW_IPC_MEDIA_STATS_MORE, 7);
-	assert_int_equal(GW_IPC_MEDIA_CNT_MAX, 16);     /* v20: nack_rtx */
+	assert_int_equal(GW_IPC_MEDIA_CNT_MAX, 18);     /* v20: nack_rtx; v23: src_mismatch, handover */
 	assert_int_equal(GW_IPC_MEDIA_CNT_PER_MSG, 13);
 	assert_int_equal(GW_IPC_MEDIA_CNT_nack_received, 12);
 	assert_int_equal(GW_IPC_MEDIA_CNT_nack_answered, 13);
@@ -398,7 +398,7 @@ test_demux_layout(void **state)
 	struct gw_ipc_msg m = { .type = GW_IPC_MEDIA_LEG_REQ };
 
 	(void)state;
-	assert_int_equal(GW_IPC_VERSION, 22);
+	assert_true(GW_IPC_VERSION >= 22);
 	assert_int_equal(GW_IPC_MEDIA_DEMUX, 10);
 	assert_int_equal(GW_IPC_MEDIA_DEMUX_SLOTS, 16);
 	assert_int_equal(sizeof(struct gw_ipc_media_demux), 32);
@@ -410,6 +410,31 @@ test_demux_layout(void **state)
 	m.u.media_demux.op = GW_IPC_MEDIA_DEMUX;
 	assert_int_equal(m.u.media_leg.leg_id, 78);
 	assert_int_equal(m.u.media_leg.op, GW_IPC_MEDIA_DEMUX);
+}
+
+/* v23: ng's strict-source and media-handover: two MEDIA_MODE flags, two
+ * per-leg counters (in STATS_MORE) and two worker counters after no_route. */
+static void
+test_src_mode_layout(void **state)
+{
+	struct gw_ipc_media_evt e = { .op = GW_IPC_MEDIA_STATS_MORE };
+	uint64_t all[GW_IPC_MEDIA_CNT_MAX] = { 0 };
+
+	(void)state;
+	assert_int_equal(GW_IPC_VERSION, 23);
+	assert_int_equal(GW_IPC_MEDIA_F_PLAIN | GW_IPC_MEDIA_F_LATCH, 0x03);
+	assert_int_equal(GW_IPC_MEDIA_F_STRICT, 0x04);
+	assert_int_equal(GW_IPC_MEDIA_F_HANDOVER, 0x08);
+	assert_int_equal(GW_IPC_MEDIA_CNT_src_mismatch, 16);
+	assert_int_equal(GW_IPC_MEDIA_CNT_handover, 17);
+	e.cnt[3] = 5;
+	e.cnt[4] = 6;
+	gw_ipc_media_cnt_take(all, &e);
+	assert_int_equal(all[GW_IPC_MEDIA_CNT_src_mismatch], 5);
+	assert_int_equal(all[GW_IPC_MEDIA_CNT_handover], 6);
+	assert_int_equal(GW_CNT_MEDIA_SRC_MISMATCH, GW_CNT_MEDIA_NO_ROUTE + 1);
+	assert_int_equal(GW_CNT_MEDIA_HANDOVER, GW_CNT_MEDIA_NO_ROUTE + 2);
+	assert_int_equal(GW_CNT_MEDIA_TX_FAIL, GW_CNT_MEDIA_HANDOVER + 1);
 }
 
 int
@@ -434,6 +459,7 @@ main(void)
 		cmocka_unit_test(test_family_frag6_counters),
 		cmocka_unit_test(test_media6_layout),
 		cmocka_unit_test(test_demux_layout),
+		cmocka_unit_test(test_src_mode_layout),
 		cmocka_unit_test(test_rings_and_counters),
 		cmocka_unit_test(test_check_info),
 	};
