@@ -55,6 +55,7 @@ struct side {
 	enum cp_calls_kind kind;        /* the transport this party talks */
 	bool avpf;
 	bool trust;                     /* trust-address, asymmetric: no latching */
+	uint8_t pi;                     /* the interface (dataplane port index) of its legs */
 	uint8_t src;                    /* strict-source, media-handover: GW_IPC_MEDIA_F_STRICT,
 					 * GW_IPC_MEDIA_F_HANDOVER */
 	struct cp_calls_keys keys;      /* SDES: a key per section and direction */
@@ -170,11 +171,11 @@ peer_cmd(uint32_t id, const struct cp_addr *a, uint16_t port)
 	return send_leg(&c);
 }
 
-/* Does the media port have an IPv6 address (legs of either family)? */
+/* Does interface (dataplane port) pi have an IPv6 address (legs of either family)? */
 static bool
-has_ip6(void)
+has_ip6(unsigned pi)
 {
-	return app->conf->dataplane.ports[0].address6.len != 0;
+	return app->conf->dataplane.ports[pi].address6.len != 0;
 }
 
 /* ---- the port pool (shared with cp_session) ---------------------------------- */
@@ -262,7 +263,7 @@ static void
 dtls_flush(struct side *d)
 {
 	uint8_t buf[CP_DTLS_MAX_DGRAM];
-	struct gw_ipc_tx_meta meta = { .src_port = d->base, .port_id = 0 };
+	struct gw_ipc_tx_meta meta = { .src_port = d->base, .port_id = d->pi };
 	int n;
 
 	if (d->dtls == NULL || !d->dtls_peer || !dp_ready())
@@ -498,7 +499,7 @@ learn_side(struct side *d, const struct cp_sdp *sdp, const struct cp_ng_req *req
 		 * of both families); what we write follows its c= */
 		d->mux = true;
 		d->peer_known = false;
-		if (c != NULL && c->family == 6 && has_ip6())
+		if (c != NULL && c->family == 6 && has_ip6(d->pi))
 			d->family = AF_INET6;
 		return 0;
 	}
@@ -513,12 +514,12 @@ learn_side(struct side *d, const struct cp_sdp *sdp, const struct cp_ng_req *req
 			return refuse(reason, rlen, -EINVAL, "media address %s: not an IP literal",
 				      c->addr);
 	}
-	if (a.family == AF_INET6 && !has_ip6()) {
+	if (a.family == AF_INET6 && !has_ip6(d->pi)) {
 		char text[CP_ADDR_STRLEN];
 
 		return refuse(reason, rlen, -ENOTSUP, "media address %s: IPv6, and the media "
-			      "port has no IPv6 address (dataplane.ports[0].address6)",
-			      cp_addr_str(&a, text, sizeof(text)));
+			      "port has no IPv6 address (dataplane.ports[%u].address6)",
+			      cp_addr_str(&a, text, sizeof(text)), d->pi);
 	}
 	d->peer = a;
 	d->family = a.family;
@@ -526,8 +527,11 @@ learn_side(struct side *d, const struct cp_sdp *sdp, const struct cp_ng_req *req
 	return 0;
 }
 
+/* A new call of n_media sections, the offerer's legs on interface pi[0], the
+ * answerer's on pi[1]. */
 static struct mcall *
-call_create(const struct cp_ng_req *req, unsigned n_media, char *reason, size_t rlen, int *rc)
+call_create(const struct cp_ng_req *req, unsigned n_media, const uint8_t pi[2], char *reason,
+	    size_t rlen, int *rc)
 {
 	struct mcall *k = calloc(1, sizeof(*k));
 
@@ -548,13 +552,13 @@ call_create(const struct cp_ng_req *req, unsigned n_media, char *reason, size_t 
 		return NULL;
 	}
 	*rc = 0;
-	for (unsigned s = 0; s < 2 && *rc == 0; s++)
-		for (unsigned i = 0; i < n_media && *rc == 0; i++) {
-			*rc |= leg_cmd(leg_id(k, s, i, false), GW_IPC_MEDIA_ADD,
-				       (uint16_t)(k->s[s].base + 2 * i), 0, 0);
-			*rc |= leg_cmd(leg_id(k, s, i, true), GW_IPC_MEDIA_ADD,
-				       (uint16_t)(k->s[s].base + 2 * i + 1), 0, 0);
-		}
+	for (unsigned s = 0; s < 2 && *rc == 0; s++) {
+		k->s[s].pi = pi[s];
+		for (unsigned i = 0; i < 2 * n_media && *rc == 0; i++)
+			*rc |= send_leg(&(struct gw_ipc_media_leg){
+				.leg_id = leg_id(k, s, i / 2, i % 2), .op = GW_IPC_MEDIA_ADD,
+				.port = (uint16_t)(k->s[s].base + i), .port_index = pi[s] });
+	}
 	k->next = calls;
 	calls = k;
 	n_legs += 4 * n_media;
@@ -874,11 +878,11 @@ on_ice(uint32_t ice_id, uint16_t kind, const struct cp_addr *peer, uint16_t peer
 
 /* ---- rendering -------------------------------------------------------------------- */
 
-/* Our media address of family (AF_INET6 only when has_ip6()). */
+/* Our address of family on interface pi (AF_INET6 only when has_ip6(pi)). */
 static void
-gw_addr(int family, char *buf, size_t len)
+gw_addr(unsigned pi, int family, char *buf, size_t len)
 {
-	const struct gw_conf_port *pt = &app->conf->dataplane.ports[0];
+	const struct gw_conf_port *pt = &app->conf->dataplane.ports[pi];
 	struct in_addr ia = { .s_addr = htonl(pt->address.addr) };
 
 	if (family == AF_INET6)
@@ -900,7 +904,7 @@ render(struct cp_bencode_buf *reply, const struct cp_sdp *in, const struct mcall
 
 	if (text == NULL)
 		return refuse(reason, rlen, -ENOMEM, "%s", "out of memory");
-	gw_addr(d->family == AF_INET6 ? AF_INET6 : AF_INET, addr, sizeof(addr));
+	gw_addr(d->pi, d->family == AF_INET6 ? AF_INET6 : AF_INET, addr, sizeof(addr));
 	p.avpf = d->avpf;
 	p.offer = offer;
 	p.addr = addr;
@@ -915,8 +919,9 @@ render(struct cp_bencode_buf *reply, const struct cp_sdp *in, const struct mcall
 		}
 	} else if (d->kind == CP_CALLS_KIND_WEBRTC) {
 		p.kind = CP_SDP_LEG_WEBRTC;
-		if (has_ip6()) {    /* a host candidate of each family on the one port */
-			gw_addr(d->family == AF_INET6 ? AF_INET : AF_INET6, addr2, sizeof(addr2));
+		if (has_ip6(d->pi)) {    /* a host candidate of each family on the port */
+			gw_addr(d->pi, d->family == AF_INET6 ? AF_INET : AF_INET6, addr2,
+				sizeof(addr2));
 			p.cand_addr2 = addr2;
 		}
 		p.ice_ufrag = d->ufrag;
@@ -964,10 +969,10 @@ bundle_check(const struct mcall *k, char *reason, size_t rlen)
 }
 
 /* The ng "address family" (IP4, IP6): our address's family in the SDP the
- * request's reply carries; *fam 0 when not given (the party's own family
- * when known, else the offerer's: rtpengine's default). */
+ * request's reply carries, from interface pi; *fam 0 when not given (the
+ * party's own family when known, else the offerer's: rtpengine's default). */
 static int
-want_family(const struct cp_ng_req *req, int *fam, char *reason, size_t rlen)
+want_family(const struct cp_ng_req *req, unsigned pi, int *fam, char *reason, size_t rlen)
 {
 	const struct cp_ng_str *f = &req->address_family;
 
@@ -981,10 +986,10 @@ want_family(const struct cp_ng_req *req, int *fam, char *reason, size_t rlen)
 	else
 		return refuse(reason, rlen, -EINVAL, "address family '%.*s': IP4 or IP6",
 			      (int)(f->len > 16 ? 16 : f->len), f->p);
-	if (*fam == AF_INET6 && !has_ip6())
-		return refuse(reason, rlen, -ENOTSUP, "%s",
+	if (*fam == AF_INET6 && !has_ip6(pi))
+		return refuse(reason, rlen, -ENOTSUP,
 			      "address family IP6: the media port has no IPv6 address "
-			      "(dataplane.ports[0].address6)");
+			      "(dataplane.ports[%u].address6)", pi);
 	return 0;
 }
 
@@ -1060,20 +1065,33 @@ side_restore(struct side *d, const struct side *saved)
 	gw_wipe(&now, sizeof(now));
 }
 
+/* The interface name of dataplane port pi, for messages. */
+static const char *
+iface_name(unsigned pi)
+{
+	return app->conf->dataplane.ports[pi].name;
+}
+
+/* An offer; dir: the interfaces ng's direction named (-1: not named): the
+ * offerer's, then the answerer's. They are the call's for good: a re-offer
+ * (from either party) that names others is refused. */
 static int
-do_offer(const struct cp_ng_req *req, const struct cp_sdp *sdp, struct cp_bencode_buf *reply,
-	 char *reason, size_t rlen)
+do_offer(const struct cp_ng_req *req, const struct cp_sdp *sdp, const int dir[2],
+	 struct cp_bencode_buf *reply, char *reason, size_t rlen)
 {
 	struct mcall **pp = find_slot(req->call_id.p, req->call_id.len), *k = *pp;
 	bool created = false, mux;
 	struct side saved;
 	int rc, s, fam;
 
-	rc = want_family(req, &fam, reason, rlen);
-	if (rc != 0)
-		return rc;
 	if (k == NULL) {
-		k = call_create(req, sdp->n_media, reason, rlen, &rc);
+		const uint8_t pi[2] = { (uint8_t)(dir[0] >= 0 ? dir[0] : 0),
+					(uint8_t)(dir[1] >= 0 ? dir[1] : 0) };
+
+		rc = want_family(req, pi[1], &fam, reason, rlen);
+		if (rc != 0)
+			return rc;
+		k = call_create(req, sdp->n_media, pi, reason, rlen, &rc);
 		if (k == NULL)
 			return rc;
 		set_tag(&k->s[0], req->from_tag);
@@ -1091,6 +1109,14 @@ do_offer(const struct cp_ng_req *req, const struct cp_sdp *sdp, struct cp_bencod
 		if (sdp->n_media != k->n_media)
 			return refuse(reason, rlen, -ENOTSUP, "%s",
 				      "re-offer changes the number of m= sections");
+		if ((dir[0] >= 0 && dir[0] != k->s[s].pi) || (dir[1] >= 0 && dir[1] != k->s[1 - s].pi))
+			return refuse(reason, rlen, -ENOTSUP,
+				      "re-offer names other interfaces in 'direction': the call's "
+				      "media stay on '%s' (this party) and '%s'",
+				      iface_name(k->s[s].pi), iface_name(k->s[1 - s].pi));
+		rc = want_family(req, k->s[1 - s].pi, &fam, reason, rlen);
+		if (rc != 0)
+			return rc;
 	}
 	saved = k->s[s];
 	rc = take_kind(&k->s[s], sdp, reason, rlen);
@@ -1149,15 +1175,15 @@ do_answer(const struct cp_ng_req *req, const struct cp_sdp *sdp, struct cp_benco
 	struct side saved;
 	int off, ans, rc, fam;
 
-	rc = want_family(req, &fam, reason, rlen);
-	if (rc != 0)
-		return rc;
 	if (k == NULL)
 		return refuse(reason, rlen, -ENOENT, "%s", "Unknown call-id (no media)");
 	off = side_of(k, req->from_tag);
 	if (off < 0)
 		return refuse(reason, rlen, -ENOENT, "%s", "Unknown from-tag");
 	ans = 1 - off;
+	rc = want_family(req, k->s[off].pi, &fam, reason, rlen);
+	if (rc != 0)
+		return rc;
 	if (k->s[ans].set && side_of(k, req->to_tag) != ans)
 		return refuse(reason, rlen, -ENOTSUP, "%s",
 			      "a second answer (forked call): one answerer is bridged");
@@ -1197,33 +1223,65 @@ do_answer(const struct cp_ng_req *req, const struct cp_sdp *sdp, struct cp_benco
 	return 0;
 }
 
+/* The dataplane port an ng interface name (direction) means: a port's name,
+ * or "default" (the first port). @return its index, or -1. */
+static int
+iface_index(const struct cp_ng_str *n)
+{
+	const struct gw_config *c = app->conf;
+
+	if (n->len == 7 && memcmp(n->p, "default", 7) == 0)
+		return 0;
+	for (unsigned i = 0; i < c->dataplane.n_ports; i++)
+		if (n->len == strlen(c->dataplane.ports[i].name) &&
+		    memcmp(n->p, c->dataplane.ports[i].name, n->len) == 0)
+			return (int)i;
+	return -1;
+}
+
+/* The error for an unknown interface n, naming the ones there are. */
+static int
+refuse_iface(const struct cp_ng_str *n, char *reason, size_t rlen)
+{
+	const struct gw_config *c = app->conf;
+	char names[160] = "";
+	size_t used = 0;
+
+	for (unsigned i = 0; i < c->dataplane.n_ports && used < sizeof(names); i++) {
+		int w = snprintf(names + used, sizeof(names) - used, "%s'%s'", i > 0 ? ", " : "",
+				 c->dataplane.ports[i].name);
+
+		if (w < 0)
+			break;
+		used += (size_t)w;
+	}
+	return refuse(reason, rlen, -EINVAL, "Unknown interface '%.*s' in 'direction' (the media "
+		      "interface%s %s)", (int)(n->len > 64 ? 64 : n->len), n->p,
+		      c->dataplane.n_ports > 1 ? "s are" : " is", names);
+}
+
 int
 cp_calls_media(void *ctx, const struct cp_ng_req *req, bool is_answer,
 	       struct cp_bencode_buf *reply, char *reason, size_t rlen)
 {
 	struct cp_sdp *sdp;
 	char err[CP_SDP_ERR_LEN];
-	int rc;
+	int rc, dir[2] = { -1, -1 };
 
 	(void)ctx;
 	if (app == NULL || busy == NULL)
 		return refuse(reason, rlen, -ENOTSUP, "%s", "media not available");
 	if (!dp_ready())
 		return refuse(reason, rlen, -ENOTCONN, "%s", "no dataplane attached");
-	/* direction=[from, to] picks rtpengine's interface per side. rtcgw's
-	 * media have one interface, the first dataplane port: its name (or
-	 * rtpengine's "default") is accepted, anything else is an error rather
-	 * than media quietly placed on another address than the proxy asked. */
-	for (unsigned i = 0; i < req->n_direction; i++) {
-		const struct cp_ng_str *d = &req->direction[i];
-		const char *ours = app->conf->dataplane.ports[0].name;
-
-		if ((d->len == strlen(ours) && memcmp(d->p, ours, d->len) == 0) ||
-		    (d->len == 7 && memcmp(d->p, "default", 7) == 0))
-			continue;
-		return refuse(reason, rlen, -EINVAL, "Unknown interface '%.*s' in 'direction' "
-			      "(the media interface is '%s')", (int)(d->len > 64 ? 64 : d->len),
-			      d->p, ours);
+	/* direction=[from, to]: rtpengine's interfaces of the offerer and the
+	 * answerer, here the names of dataplane ports (rtpengine's "default":
+	 * the first). A name no port has is an error rather than media quietly
+	 * placed on another address than the proxy asked. An answer's are
+	 * checked, not used: the offer set them (rtpengine does the same). */
+	for (unsigned i = 0; i < req->n_direction && i < 2; i++) {
+		dir[i] = iface_index(&req->direction[i]);
+		if (dir[i] < 0)
+			return refuse_iface(&req->direction[i], reason, rlen);
 	}
 	sdp = malloc(sizeof(*sdp));
 	if (sdp == NULL)
@@ -1245,7 +1303,7 @@ cp_calls_media(void *ctx, const struct cp_ng_req *req, bool is_answer,
 		goto out;
 	}
 	rc = is_answer ? do_answer(req, sdp, reply, reason, rlen)
-		       : do_offer(req, sdp, reply, reason, rlen);
+		       : do_offer(req, sdp, dir, reply, reason, rlen);
 	if (rc == 0)
 		cp_journal_touch();    /* written later in the loop: after the registry's update */
 out:
@@ -1463,7 +1521,10 @@ restore(void)
 		    nm > CP_SDP_MAX_MEDIA || !(leg0 & LEG_ID_FLAG) || leg0 > UINT32_MAX ||
 		    (k = calloc(1, sizeof(*k))) == NULL)
 			continue;
+		/* (a side on an interface the config no longer has is not taken over) */
 		if (bytes_of(json_string_value(json_object_get(e, "sides")), k->s, sizeof(k->s)) != 0 ||
+		    k->s[0].pi >= app->conf->dataplane.n_ports ||
+		    k->s[1].pi >= app->conf->dataplane.n_ports ||
 		    bytes_of(json_string_value(json_object_get(e, "reg")), &rec, sizeof(rec)) != 0 ||
 		    cp_calls_put(registry, id, id_len, &rec) != 0) {
 			gw_wipe(k, sizeof(*k));
@@ -1622,10 +1683,11 @@ cp_calls_media_json(const char *id, size_t len)
 					 c == 0 || d->mux ? d->peer_rtp[i] : d->peer_rtcp[i]);
 				for (unsigned n = 0; n < GW_IPC_MEDIA_CNT_MAX; n++)
 					json_object_set_new(cnt, names[n], json_integer((json_int_t)k->cnt[s][i][c][n]));
-				leg = json_pack("{s:s, s:s#, s:i, s:s, s:i, s:s, s:b, s:s, s:o}", "side",
-						s == 0 ? "offerer" : "answerer", "tag", d->tag,
-						(int)d->tag_len, "section", (int)i, "kind",
-						c == 0 ? "rtp" : "rtcp", "port",
+				leg = json_pack("{s:s, s:s#, s:i, s:s, s:s, s:i, s:s, s:b, s:s, s:o}",
+						"side", s == 0 ? "offerer" : "answerer", "tag",
+						d->tag, (int)d->tag_len, "section", (int)i, "kind",
+						c == 0 ? "rtp" : "rtcp", "interface",
+						iface_name(d->pi), "port",
 						(int)(d->base + 2 * i + c), "peer",
 						d->peer_known ? peer : "", "latching",
 						(mode & GW_IPC_MEDIA_F_LATCH) != 0, "source",

@@ -1401,6 +1401,99 @@ test_ng_addr(void **state)
 	assert_string_equal(why, "received-from '198.18.48.300': not an IP literal");
 }
 
+/* One offer or answer with ng's direction (d1 NULL: one name); its rc, the
+ * reason in why, the reply's SDP in out. */
+static int
+signal_dir(const char *call, const char *from, const char *to, bool answer, const char *d0,
+	   const char *d1, char why[256])
+{
+	struct cp_ng_req req = { .call_id = str(call), .from_tag = str(from), .sdp = str(sip_rtp),
+				 .limit = -1, .delete_delay = -1, .n_direction = d1 ? 2 : 1 };
+	struct cp_bencode_buf b;
+
+	req.direction[0] = str(d0);
+	if (d1 != NULL)
+		req.direction[1] = str(d1);
+	if (to != NULL)
+		req.to_tag = str(to);
+	why[0] = '\0';
+	memset(out, 0, sizeof(out));
+	cp_bencode_buf_init(&b, out, sizeof(out) - 1);
+	return cp_calls_media(NULL, &req, answer, &b, why, 256);
+}
+
+/* 15: media on two interfaces (ng's direction: the offerer's, the
+ * answerer's, by dataplane port name or "default"): each party's legs are
+ * added on its interface, what each is sent carries its interface's
+ * address; the interfaces are the call's for good (a re-offer naming others
+ * is refused, one naming the same, from either party, is not); an unknown
+ * name is refused naming the interfaces there are. */
+static void
+test_direction(void **state)
+{
+	char why[256];
+	unsigned n = 0;
+	json_t *legs;
+
+	(void)state;
+	conf.dataplane.n_ports = 2;
+	snprintf(conf.dataplane.ports[1].name, sizeof(conf.dataplane.ports[1].name), "inner");
+	conf.dataplane.ports[1].address.addr = 0xc6120101u;    /* 198.18.1.1 */
+
+	assert_int_equal(signal_dir("d1", "A", NULL, false, "outer", "inner", why), -EINVAL);
+	assert_string_equal(why, "Unknown interface 'outer' in 'direction' (the media interfaces "
+				 "are 'p0', 'inner')");
+	assert_int_equal(st.n_msgs, 0);
+	assert_int_equal(signal_dir("d1", "A", NULL, false, "default", "inner", why), 0);
+	/* the offer goes to B on inner: its address there */
+	assert_non_null(strstr(out, "c=IN IP4 198.18.1.1\r\n"));
+	for (unsigned i = 0; i < st.n_msgs; i++) {
+		const struct gw_ipc_media_leg *c = &st.msgs[i].u.media_leg;
+
+		if (st.msgs[i].type != GW_IPC_MEDIA_LEG_REQ || c->op != GW_IPC_MEDIA_ADD)
+			continue;
+		/* A's two legs (RTP, RTCP) on p0, then B's on inner */
+		assert_int_equal(c->port_index, n < 2 ? 0 : 1);
+		n++;
+	}
+	assert_int_equal(n, 4);
+	/* the answer to A: p0's address (the answer's direction is not used) */
+	assert_int_equal(signal_dir("d1", "A", "B", true, "p0", "inner", why), 0);
+	assert_non_null(strstr(out, "c=IN IP4 198.18.0.1\r\n"));
+	legs = cp_calls_media_json("d1", 2);
+	assert_string_equal(json_string_value(json_object_get(json_array_get(legs, 0), "interface")),
+			    "p0");
+	assert_string_equal(json_string_value(json_object_get(json_array_get(legs, 2), "interface")),
+			    "inner");
+	json_decref(legs);
+	/* B re-offers from inner toward p0: fine; naming them the other way round
+	 * would move the call: refused, the call kept */
+	assert_int_equal(signal_dir("d1", "B", NULL, false, "inner", "p0", why), 0);
+	assert_non_null(strstr(out, "c=IN IP4 198.18.0.1\r\n"));
+	assert_int_equal(signal_dir("d1", "B", NULL, false, "p0", "inner", why), -ENOTSUP);
+	assert_string_equal(why, "re-offer names other interfaces in 'direction': the call's media "
+				 "stay on 'inner' (this party) and 'p0'");
+	/* A re-offers naming only its own interface: fine */
+	assert_int_equal(signal_dir("d1", "A", NULL, false, "p0", NULL, why), 0);
+	assert_non_null(strstr(out, "c=IN IP4 198.18.1.1\r\n"));
+	/* IPv6 toward a party on an interface without address6: refused, naming it */
+	{
+		struct cp_ng_req req = { .call_id = str("d2"), .from_tag = str("A"),
+					 .sdp = str(sip_rtp), .limit = -1, .delete_delay = -1,
+					 .n_direction = 2, .address_family = str("IP6") };
+		struct cp_bencode_buf b;
+
+		req.direction[0] = str("p0");
+		req.direction[1] = str("inner");
+		cp_bencode_buf_init(&b, out, sizeof(out) - 1);
+		assert_int_equal(cp_calls_media(NULL, &req, false, &b, why, 256), -ENOTSUP);
+		assert_string_equal(why, "address family IP6: the media port has no IPv6 address "
+					 "(dataplane.ports[1].address6)");
+	}
+	end_call("d1");
+	conf.dataplane.n_ports = 1;
+}
+
 int
 main(void)
 {
@@ -1418,6 +1511,7 @@ main(void)
 		cmocka_unit_test_setup(test_ipv6_sip, setup),
 		cmocka_unit_test_setup(test_ipv6_webrtc, setup),
 		cmocka_unit_test_setup(test_ng_addr, setup),
+		cmocka_unit_test_setup(test_direction, setup),
 	};
 
 	gw_config_defaults(&conf);
