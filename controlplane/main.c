@@ -28,6 +28,7 @@
 #include "cp_clock.h"
 #include "cp_ice.h"
 #include "cp_calls.h"
+#include "cp_calls_journal.h"
 #include "cp_calls_media.h"
 #include "cp_ipc.h"
 #include "cp_journal.h"
@@ -181,7 +182,7 @@ main(int argc, char **argv)
 	cp_ipc_on_restore(journal_attach, NULL);
 	rc = cp_ice_init();
 	if (rc == 0)
-		rc = cp_calls_media_journal(conf.calls.ng_enabled);
+		rc = cp_calls_journal_register(conf.calls.ng_enabled);
 	if (rc == 0)
 		rc = cp_reload_init(&conf);
 	if (rc == 0)

@@ -1,3 +1,10 @@
+/*
+ * cp_calls_media: the media of calls (cp_calls_media.h): per call two parties,
+ * each a kind of leg (plain RTP, SDES-SRTP, WebRTC) on its interface; an offer
+ * or answer becomes dataplane legs, modes, peers, keys and BRIDGE rules, and
+ * the SDP sent on is rendered for the other party. The journal of these
+ * calls is cp_calls_journal.c (the state both share: cp_calls_media_int.h).
+ */
 #include "cp_calls_media.h"
 
 #include <arpa/inet.h>
@@ -9,12 +16,11 @@
 #include <strings.h>
 #include <time.h>
 
-#include <openssl/evp.h>
-#include <zlib.h>
-
 #include "cp_addr.h"
 #include "cp_api.h"
+#include "cp_calls_journal.h"
 #include "cp_calls_keys.h"
+#include "cp_calls_media_int.h"
 #include "cp_calls_sdp.h"
 #include "cp_dtls.h"
 #include "cp_ice.h"
@@ -26,8 +32,6 @@
 #include "ct.h"
 #include "gw_ipc.h"
 
-#define LEG_ID_FLAG     0x80000000u     /* calls' dataplane leg ids (sessions count from 1) */
-#define LEGS_PER_CALL   64u             /* 2 sides x CP_SDP_MAX_MEDIA sections x RTP/RTCP */
 #define STATS_PERIOD_MS 1000
 /* Legs whose counters are asked for per tick (every ipc_poll_ms), calls in
  * turn: each answer is two events, and all calls' legs at once overran the
@@ -35,62 +39,7 @@
  * count, and the media timeout then ended a call whose media flowed). */
 #define STATS_BURST     64
 #define SDP_OUT_MAX     16384
-#define UFRAG_LEN       8
 #define CMDS_PER_SECTION 24             /* commands one offer or answer may send per m= section */
-#define PWD_LEN         24
-
-_Static_assert(2 * CP_SDP_MAX_MEDIA * 2 <= LEGS_PER_CALL, "leg id block");
-
-struct side {
-	bool set;                       /* the tag is known */
-	char tag[CP_CALLS_TAG_MAX];
-	size_t tag_len;
-	uint16_t base;                  /* first port of its block: section i at base + 2i */
-	bool mux;                       /* the party muxes RTCP on its RTP port */
-	bool peer_known;
-	struct cp_addr peer;            /* where its SDP says it receives (IPv4 or IPv6) */
-	int family;                     /* our address's in what we send it: AF_INET(6); 0: AF_INET */
-	uint16_t peer_rtp[CP_SDP_MAX_MEDIA], peer_rtcp[CP_SDP_MAX_MEDIA];
-	bool kind_set;
-	enum cp_calls_kind kind;        /* the transport this party talks */
-	bool avpf;
-	bool trust;                     /* trust-address, asymmetric: no latching */
-	uint8_t pi;                     /* the interface (dataplane port index) of its legs */
-	uint8_t src;                    /* strict-source, media-handover: GW_IPC_MEDIA_F_STRICT,
-					 * GW_IPC_MEDIA_F_HANDOVER */
-	struct cp_calls_keys keys;      /* SDES: a key per section and direction */
-	/* the payload types of each m= section as this party described it */
-	uint8_t pts[CP_SDP_MAX_MEDIA][CP_CALLS_PT_MASK];
-	/* WebRTC: every section on port base (BUNDLE, rtcp-mux), one dataplane
-	 * leg (section 0's RTP leg), one ICE leg, one DTLS association; the
-	 * party's a=mid per section (kept in what we send it) */
-	char mid[CP_SDP_MAX_MEDIA][CP_SDP_TOKEN_LEN];
-	char ufrag[UFRAG_LEN + 1], pwd[PWD_LEN + 1];
-	enum cp_sdp_setup setup;        /* what we write in our SDP */
-	uint32_t ice_id;                /* 0: no ICE leg yet */
-	struct cp_dtls *dtls;           /* NULL after a takeover (the keys are in the dataplane) */
-	uint8_t peer_fp[32];            /* the party's sha-256 a=fingerprint (a change: new DTLS) */
-	bool dtls_peer;                 /* where DTLS records go */
-	struct cp_addr dtls_addr;
-	uint16_t dtls_port;
-	bool keys_sent;
-};
-
-struct mcall {
-	struct mcall *next;
-	char id[CP_CALLS_ID_MAX];
-	size_t id_len;
-	unsigned n_media;
-	uint32_t leg0;                  /* leg ids leg0 .. leg0 + LEGS_PER_CALL - 1 */
-	struct side s[2];               /* 0: the first offerer, 1: the other party */
-	bool rules_set;                 /* the BRIDGE rules are in the dataplane ... */
-	bool rules_mux[2];              /* ... for these rtcp-mux choices */
-	uint8_t rules_pts[CP_SDP_MAX_MEDIA][CP_CALLS_PT_MASK];   /* ... and these DEMUX sets */
-	uint64_t cnt[2][CP_SDP_MAX_MEDIA][2][GW_IPC_MEDIA_CNT_MAX];
-	uint64_t rx_seen, last_rx_ms;
-	uint64_t stats_due;             /* when its counters are asked for next */
-	uint64_t stats_asked;           /* when they were asked for last */
-};
 
 static struct cp_app *app;
 /* The media sessions' certificate, asked for at each use: a control plane
@@ -102,8 +51,6 @@ static uint8_t *busy;                   /* media port - port_min -> held by a ca
 static uint32_t span, cursor, next_block;
 static uint64_t now_ms;
 static unsigned n_legs;
-static json_t *stash;                   /* journal: calls to take over at init */
-static bool calls_enabled;              /* calls.ng_enabled (journal registration) */
 
 static uint32_t
 leg_id(const struct mcall *k, unsigned side, unsigned i, bool rtcp)
@@ -1360,204 +1307,37 @@ on_totals(void *ctx, const char *id, size_t len, uint64_t t[2][3])
 }
 
 
-/* ---- journal (cp_journal): calls a restarted control plane takes over ------------ */
+/* ---- for the journal (cp_calls_journal) ------------------------------------------- */
 
-/*
- * A call is its registry entry (tags, labels, which leg talks to which) and
- * its media state: ports, dataplane leg ids, per side the party's addresses,
- * kind, SDES keys, ICE credentials and DTLS progress. The side is saved as
- * its bytes (only this build reads them back: the layout's size is
- * checked, and a journal of another layout is not taken over; deflated:
- * blob_of). The DTLS
- * endpoint is not (its handshake is over once keys were sent; the keys are
- * in the dataplane), so a restored side has none. The file holds SDES and
- * ICE secrets: cp_journal writes it 0600 in a 0700 directory.
- */
-/* A struct's bytes as base64 of their zlib deflate (the side is mostly zeros:
- * 5 KB of SDES key slots for a plain call come to a few hundred bytes; written
- * for every call at each journal flush). */
-static json_t *
-blob_of(const void *p, size_t n)
+const struct mcall *
+cp_calls_media_list(void)
 {
-	uLongf zl = compressBound((uLong)n);
-	uint8_t *z = malloc(zl), *b64 = NULL;
-	json_t *v = NULL;
-	int bl;
-
-	if (z == NULL || compress2(z, &zl, p, (uLong)n, Z_BEST_SPEED) != Z_OK)
-		goto out;
-	b64 = malloc(4 * ((zl + 2) / 3) + 1);
-	if (b64 == NULL)
-		goto out;
-	bl = EVP_EncodeBlock(b64, z, (int)zl);
-	v = json_stringn((const char *)b64, (size_t)bl);
-	gw_wipe(b64, (size_t)bl);
-out:
-	if (z != NULL)
-		gw_wipe(z, zl);
-	free(z);
-	free(b64);
-	return v;
-}
-
-/* blob_of's inverse into exactly n bytes at p. @return 0 or -EINVAL. */
-static int
-bytes_of(const char *s, void *p, size_t n)
-{
-	size_t sl = s != NULL ? strlen(s) : 0;
-	uint8_t *z = sl > 0 && sl % 4 == 0 ? malloc(sl / 4 * 3) : NULL;
-	uLongf out = (uLongf)n;
-	int zl, rc = -EINVAL;
-
-	if (z == NULL)
-		return rc;
-	zl = EVP_DecodeBlock(z, (const unsigned char *)s, (int)sl);
-	/* EVP_DecodeBlock counts the '=' padding as zero bytes; inflate stops at
-	 * the stream's end, so the extra zeros are harmless */
-	if (zl > 0 && uncompress(p, &out, z, (uLong)zl) == Z_OK && out == n)
-		rc = 0;
-	gw_wipe(z, sl / 4 * 3);
-	free(z);
-	return rc;
-}
-
-static json_t *
-journal_save(void *ctx)
-{
-	json_t *arr = json_array();
-
-	(void)ctx;
-	for (const struct mcall *k = calls; arr != NULL && k != NULL; k = k->next) {
-		struct cp_calls_rec rec;
-		struct side sd[2];
-		json_t *o;
-
-		if (cp_calls_get(registry, k->id, k->id_len, &rec) != 0)
-			continue;
-		memcpy(sd, k->s, sizeof(sd));
-		sd[0].dtls = sd[1].dtls = NULL;
-		o = json_pack("{s:s%, s:i, s:I, s:b, s:b, s:b, s:o, s:o, s:I, s:I}",
-			      "id", k->id, k->id_len, "n_media", (int)k->n_media,
-			      "leg0", (json_int_t)k->leg0, "rules_set", k->rules_set,
-			      "mux0", k->rules_mux[0], "mux1", k->rules_mux[1],
-			      "sides", blob_of(sd, sizeof(sd)), "reg", blob_of(&rec, sizeof(rec)),
-			      "created", (json_int_t)rec.created,
-			      "last_signal", (json_int_t)rec.last_signal);
-		gw_wipe(sd, sizeof(sd));
-		if (o == NULL || json_array_append_new(arr, o) != 0) {
-			json_decref(arr);
-			return NULL;
-		}
-	}
-	return arr == NULL ? NULL
-			   : json_pack("{s:I, s:I, s:o}", "side_size", (json_int_t)sizeof(struct side),
-				       "rec_size", (json_int_t)sizeof(struct cp_calls_rec), "calls", arr);
-}
-
-/* Kept until cp_calls_media_init (the registry does not exist at attach). */
-static int
-journal_load(void *ctx, json_t *v)
-{
-	(void)ctx;
-	json_decref(stash);
-	stash = NULL;
-	if (json_integer_value(json_object_get(v, "side_size")) != (json_int_t)sizeof(struct side) ||
-	    json_integer_value(json_object_get(v, "rec_size")) !=
-		    (json_int_t)sizeof(struct cp_calls_rec) ||
-	    !json_is_array(json_object_get(v, "calls"))) {
-		CP_WARN("journal: calls of another build's layout: not taken over");
-		return -EPROTO;
-	}
-	stash = json_incref(v);
-	return 0;
-}
-
-/* A fresh attachment that took the journal over: what calls it cannot take
- * over go (legs of calls with the GW_IPC_MEDIA_ID_CALLS bit, their ICE legs). */
-static void
-on_attach(void *ctx, struct cp_ipc *c)
-{
-	struct gw_ipc_msg m = { .type = GW_IPC_MEDIA_LEG_REQ };
-
-	(void)ctx;
-	if (!cp_journal_restored() || (stash != NULL && calls_enabled))
-		return;
-	m.u.media_leg.op = GW_IPC_MEDIA_DEL;
-	m.u.media_leg.pub_leg_id = GW_IPC_MEDIA_ID_CALLS;
-	(void)cp_ipc_send(c, 0, &m);
-	cp_ice_drop_calls(c);
-	json_decref(stash);
-	stash = NULL;
+	return calls;
 }
 
 int
-cp_calls_media_journal(bool enabled)
+cp_calls_media_adopt(struct mcall *k)
 {
-	int rc;
-
-	calls_enabled = enabled;
-	rc = cp_journal_register("calls", journal_save, journal_load, NULL);
-	return rc != 0 ? rc : cp_ipc_on_attach(on_attach, NULL);
-}
-
-/* Take over the calls the journal kept (init, after the registry exists). */
-static void
-restore(void)
-{
-	json_t *arr = json_object_get(stash, "calls"), *e;
 	uint32_t min = app->conf->media.port_min;
-	unsigned n = 0;
-	size_t i;
 
-	json_array_foreach(arr, i, e) {
-		const char *id = json_string_value(json_object_get(e, "id"));
-		size_t id_len = json_string_length(json_object_get(e, "id"));
-		json_int_t nm = json_integer_value(json_object_get(e, "n_media"));
-		json_int_t leg0 = json_integer_value(json_object_get(e, "leg0"));
-		struct cp_calls_rec rec;
-		struct mcall *k;
-
-		if (id == NULL || id_len == 0 || id_len >= CP_CALLS_ID_MAX || nm < 1 ||
-		    nm > CP_SDP_MAX_MEDIA || !(leg0 & LEG_ID_FLAG) || leg0 > UINT32_MAX ||
-		    (k = calloc(1, sizeof(*k))) == NULL)
-			continue;
-		/* (a side on an interface the config no longer has is not taken over) */
-		if (bytes_of(json_string_value(json_object_get(e, "sides")), k->s, sizeof(k->s)) != 0 ||
-		    k->s[0].pi >= app->conf->dataplane.n_ports ||
-		    k->s[1].pi >= app->conf->dataplane.n_ports ||
-		    bytes_of(json_string_value(json_object_get(e, "reg")), &rec, sizeof(rec)) != 0 ||
-		    cp_calls_put(registry, id, id_len, &rec) != 0) {
-			gw_wipe(k, sizeof(*k));
-			free(k);
-			continue;
-		}
-		memcpy(k->id, id, id_len);
-		k->id_len = id_len;
-		k->n_media = (unsigned)nm;
-		k->leg0 = (uint32_t)leg0;
-		k->rules_set = json_is_true(json_object_get(e, "rules_set"));
-		k->rules_mux[0] = json_is_true(json_object_get(e, "mux0"));
-		k->rules_mux[1] = json_is_true(json_object_get(e, "mux1"));
-		/* the DEMUX sets in the dataplane are the sides' (kept in the blob) */
-		if (demuxed(k) &&
-		    cp_calls_bundle_pts(k->s[0].pts, k->s[1].pts, k->n_media, k->rules_pts, NULL,
-					0) != 0)
-			k->rules_set = false;
-		for (unsigned s = 0; s < 2; s++) {
-			k->s[s].dtls = NULL;
-			if (k->s[s].base >= min && k->s[s].base - min + 2 * k->n_media <= span)
-				memset(busy + (k->s[s].base - min), 1, 2 * k->n_media);
-		}
-		if (((k->leg0 & ~LEG_ID_FLAG) / LEGS_PER_CALL) >= next_block)
-			next_block = (k->leg0 & ~LEG_ID_FLAG) / LEGS_PER_CALL + 1;
-		k->next = calls;
-		calls = k;
-		n_legs += 4 * k->n_media;
-		n++;
+	/* a side on an interface the config no longer has is not taken over */
+	if (k->s[0].pi >= app->conf->dataplane.n_ports || k->s[1].pi >= app->conf->dataplane.n_ports)
+		return -EINVAL;
+	/* the DEMUX sets in the dataplane are the sides' (kept in the blob) */
+	if (demuxed(k) &&
+	    cp_calls_bundle_pts(k->s[0].pts, k->s[1].pts, k->n_media, k->rules_pts, NULL, 0) != 0)
+		k->rules_set = false;
+	for (unsigned s = 0; s < 2; s++) {
+		k->s[s].dtls = NULL;
+		if (k->s[s].base >= min && k->s[s].base - min + 2 * k->n_media <= span)
+			memset(busy + (k->s[s].base - min), 1, 2 * k->n_media);
 	}
-	CP_NOTICE("calls: %u call(s) taken over from the journal", n);
-	json_decref(stash);
-	stash = NULL;
+	if (((k->leg0 & ~LEG_ID_FLAG) / LEGS_PER_CALL) >= next_block)
+		next_block = (k->leg0 & ~LEG_ID_FLAG) / LEGS_PER_CALL + 1;
+	k->next = calls;
+	calls = k;
+	n_legs += 4 * k->n_media;
+	return 0;
 }
 
 void
@@ -1576,8 +1356,8 @@ cp_calls_media_init(struct cp_app *a, struct cp_calls *c)
 	cp_session_set_ice_fallback(on_ice);
 	cp_session_set_punt_fallback(on_punt);
 	(void)cp_session_dtls_cert(&cert_fp);
-	if (stash != NULL && busy != NULL)
-		restore();
+	if (busy != NULL)
+		cp_calls_journal_restore(c);
 }
 
 void

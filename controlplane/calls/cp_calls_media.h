@@ -42,15 +42,6 @@ struct cp_app;
  */
 void cp_calls_media_init(struct cp_app *app, struct cp_calls *calls);
 
-/**
- * Register the calls' journal section and attach row (before the first
- * attach; enabled: calls.ng_enabled). A control plane that takes the journal
- * over restores the calls in cp_calls_media_init; without calls (or with a
- * journal of another build's layout) it clears the calls' dataplane and ICE
- * legs instead. @return 0 or the cp_journal/cp_ipc error.
- */
-int cp_calls_media_journal(bool enabled);
-
 /** The media seam given to cp_calls_create (ctx: unused, pass NULL). */
 cp_calls_media_fn cp_calls_media;
 

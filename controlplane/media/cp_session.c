@@ -417,7 +417,7 @@ on_attach(void *ctx, struct cp_ipc *c)
 		(void)cp_ipc_send(c, 0, &m);
 		return;
 	}
-	/* the calls' legs are the calls module's (cp_calls_media_journal) */
+	/* the calls' legs are the calls module's (cp_calls_journal) */
 	sweep_restored = true;     /* in the first tick: app->ipc is set by then */
 }
 
