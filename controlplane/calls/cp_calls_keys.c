@@ -94,13 +94,19 @@ cp_calls_keys_take_answer(struct cp_calls_keys *k, const struct cp_sdp *sdp, cha
 }
 
 bool
-cp_calls_keys_changed(const struct cp_calls_keys *before, struct cp_calls_keys *k)
+cp_calls_keys_changed(const struct cp_calls_keys *before, struct cp_calls_keys *k, uint32_t *rx,
+		      uint32_t *tx)
 {
-	bool same = before->keyed && memcmp(before->rx, k->rx, sizeof(k->rx)) == 0 &&
-		    memcmp(before->tx, k->tx, sizeof(k->tx)) == 0;
-
+	_Static_assert(CP_SDP_MAX_MEDIA <= 32, "a bit per section");
+	*rx = *tx = 0;
+	for (unsigned i = 0; i < CP_SDP_MAX_MEDIA; i++) {
+		if (!before->keyed || memcmp(&before->rx[i], &k->rx[i], sizeof(k->rx[i])) != 0)
+			*rx |= 1u << i;
+		if (!before->keyed || memcmp(&before->tx[i], &k->tx[i], sizeof(k->tx[i])) != 0)
+			*tx |= 1u << i;
+	}
 	k->keyed = true;
-	return !same;
+	return (*rx | *tx) != 0;
 }
 
 int

@@ -57,11 +57,17 @@ int cp_calls_keys_take_answer(struct cp_calls_keys *k, const struct cp_sdp *sdp,
 			      size_t wlen);
 
 /**
- * Whether k's keys differ from before's (the party before this offer or
- * answer): a re-offer with the same keys leaves the dataplane's contexts
- * (and their rollover counters) alone. Marks k keyed.
+ * Which of k's keys differ from before's (the party before this offer or
+ * answer): bit i of *rx (*tx) set when section i's key of the party's (ours)
+ * changed; every section with a key when before was never installed. Only
+ * those halves are installed again: an unchanged key keeps its dataplane
+ * context, whose rollover counter and replay window must go on (a context
+ * restarted under the same key would reuse keystream once the sequence
+ * numbers wrapped, and take replayed packets again). Marks k keyed.
+ * @return whether any changed.
  */
-bool cp_calls_keys_changed(const struct cp_calls_keys *before, struct cp_calls_keys *k);
+bool cp_calls_keys_changed(const struct cp_calls_keys *before, struct cp_calls_keys *k,
+			   uint32_t *rx, uint32_t *tx);
 
 /**
  * The a=crypto lines of what we send the party (offer: the three suites

@@ -536,29 +536,37 @@ set_tag(struct side *d, struct cp_ng_str tag)
 
 /* ---- SDES-SRTP legs --------------------------------------------------------------- */
 
-/* Both halves of side s's keys on its RTP and RTCP legs of every section. */
+/* Side s's keys on its RTP and RTCP legs: per section the halves whose bit
+ * is set in rx_mask (the party's key) and tx_mask (ours); the other half's
+ * dataplane context stays as it is (cp_calls_keys_changed). */
 static int
-sdes_install(const struct mcall *k, unsigned s)
+sdes_install(const struct mcall *k, unsigned s, uint32_t rx_mask, uint32_t tx_mask)
 {
 	const struct side *d = &k->s[s];
 	int rc = 0;
 
 	for (unsigned i = 0; i < k->n_media; i++) {
 		const struct cp_sdes_key *rx = &d->keys.rx[i];
+		uint8_t flags = (uint8_t)(((rx_mask >> i) & 1 ? GW_IPC_SRTP_F_RECV : 0) |
+					  ((tx_mask >> i) & 1 ? GW_IPC_SRTP_F_SEND : 0));
 
-		if (rx->profile == 0)
-			continue;           /* a rejected section */
+		if (rx->profile == 0 || flags == 0)
+			continue;           /* a rejected section, or its keys as they were */
 		for (unsigned c = 0; c < 2; c++) {
 			struct gw_ipc_msg m = { .type = GW_IPC_SRTP_ADD_REQ };
 			struct gw_ipc_srtp_keys *q = &m.u.srtp_keys;
 
 			q->leg_id = leg_id(k, s, i, c == 1);
 			q->profile = rx->profile;   /* ours is of the same suite */
-			q->flags = GW_IPC_SRTP_F_RECV | GW_IPC_SRTP_F_SEND;
-			memcpy(q->recv_key, rx->key, sizeof(q->recv_key));
-			memcpy(q->recv_salt, rx->salt, sizeof(q->recv_salt));
-			memcpy(q->send_key, d->keys.tx[i].key, sizeof(q->send_key));
-			memcpy(q->send_salt, d->keys.tx[i].salt, sizeof(q->send_salt));
+			q->flags = flags;
+			if (flags & GW_IPC_SRTP_F_RECV) {
+				memcpy(q->recv_key, rx->key, sizeof(q->recv_key));
+				memcpy(q->recv_salt, rx->salt, sizeof(q->recv_salt));
+			}
+			if (flags & GW_IPC_SRTP_F_SEND) {
+				memcpy(q->send_key, d->keys.tx[i].key, sizeof(q->send_key));
+				memcpy(q->send_salt, d->keys.tx[i].salt, sizeof(q->send_salt));
+			}
 			rc |= dp_ready() ? cp_ipc_send(app->ipc, 0, &m) : -ENOTCONN;
 			gw_wipe(&m, sizeof(m));
 		}
@@ -1029,6 +1037,7 @@ do_offer(const struct cp_ng_req *req, const struct cp_sdp *sdp, const int dir[2]
 	struct mcall **pp = find_slot(req->call_id.p, req->call_id.len), *k = *pp;
 	bool created = false, mux;
 	struct side saved;
+	uint32_t rxm, txm;
 	int rc, s, fam;
 
 	if (k == NULL) {
@@ -1098,8 +1107,9 @@ do_offer(const struct cp_ng_req *req, const struct cp_sdp *sdp, const int dir[2]
 	}
 	if (rc == 0)
 		rc = apply_side(k, (unsigned)s);
-	if (rc == 0 && k->s[s].kind == CP_CALLS_KIND_SDES && cp_calls_keys_changed(&saved.keys, &k->s[s].keys))
-		rc = sdes_install(k, (unsigned)s);
+	if (rc == 0 && k->s[s].kind == CP_CALLS_KIND_SDES &&
+	    cp_calls_keys_changed(&saved.keys, &k->s[s].keys, &rxm, &txm))
+		rc = sdes_install(k, (unsigned)s, rxm, txm);
 	if (rc == 0)
 		rc = apply_rules(k);
 	if (rc != 0) {
@@ -1120,6 +1130,7 @@ do_answer(const struct cp_ng_req *req, const struct cp_sdp *sdp, struct cp_benco
 {
 	struct mcall *k = *find_slot(req->call_id.p, req->call_id.len);
 	struct side saved;
+	uint32_t rxm, txm;
 	int off, ans, rc, fam;
 
 	if (k == NULL)
@@ -1153,8 +1164,9 @@ do_answer(const struct cp_ng_req *req, const struct cp_sdp *sdp, struct cp_benco
 		rc = render(reply, sdp, k, (unsigned)off, false, k->s[off].mux, reason, rlen);
 	if (rc == 0)
 		rc = apply_side(k, (unsigned)ans);
-	if (rc == 0 && k->s[ans].kind == CP_CALLS_KIND_SDES && cp_calls_keys_changed(&saved.keys, &k->s[ans].keys))
-		rc = sdes_install(k, (unsigned)ans);
+	if (rc == 0 && k->s[ans].kind == CP_CALLS_KIND_SDES &&
+	    cp_calls_keys_changed(&saved.keys, &k->s[ans].keys, &rxm, &txm))
+		rc = sdes_install(k, (unsigned)ans, rxm, txm);
 	if (rc == 0)
 		rc = apply_rules(k);
 	if (rc != 0) {

@@ -1142,6 +1142,114 @@ test_sdes_offer_per_section(void **state)
 	end_call("k2");
 }
 
+/* An SDES phone's one audio section with a=crypto:tag suite inline:key. */
+static const char *
+sdes_audio(unsigned tag, const char *suite, const char *key)
+{
+	static char text[512];
+
+	snprintf(text, sizeof(text),
+		 "v=0\r\no=phone 1 1 IN IP4 198.18.48.10\r\ns=-\r\nc=IN IP4 198.18.48.10\r\n"
+		 "t=0 0\r\nm=audio 7000 RTP/SAVP 0\r\na=rtpmap:0 PCMU/8000\r\n"
+		 "a=crypto:%u %s inline:%s\r\na=sendrecv\r\n", tag, suite, key);
+	return text;
+}
+
+/* The SRTP_ADD_REQ messages since st.n_msgs was last cleared, on leg, all
+ * with flags (fails otherwise); how many. */
+static unsigned
+adds_on(uint32_t leg, uint8_t flags)
+{
+	unsigned n = 0;
+
+	for (unsigned i = 0; i < st.n_msgs; i++) {
+		const struct gw_ipc_srtp_keys *q = &st.msgs[i].u.srtp_keys;
+
+		if (st.msgs[i].type != GW_IPC_SRTP_ADD_REQ || q->leg_id != leg)
+			continue;
+		assert_int_equal(q->flags, flags);
+		n++;
+	}
+	return n;
+}
+
+/* 12: SDES re-keying installs only the halves whose key changed: a re-offer
+ * with a new key of the phone's (same suite) re-keys the receive contexts of
+ * its legs and leaves ours (our key, its rollover counter and the phone's
+ * view of our stream go on); a new suite re-keys both; after the browser
+ * re-offers, the phone's answer with a new key of its own under the suite
+ * and tag it had re-keys its half only, one under another tag both. */
+static void
+test_sdes_rekey(void **state)
+{
+	const char *k1 = "PS1uQCVeeCFCanVmcjkpPywjNWhcYD0mXXtxaVBR";
+	const char *k2 = "WVNfX19zZW1jdGwgKCkgewkyMjA7fQp9CnVubGVz";
+	const char *k3 = "KCkqKywtLi8wMTIzNDU2Nzg5Ojs8PT4/QEFCQ0RF";
+	const char *k4 = "RkdISUpLTE1OT1BRUlNUVVZXWFlaW1xdXl9gYWJj";
+	const uint8_t both = GW_IPC_SRTP_F_RECV | GW_IPC_SRTP_F_SEND;
+	struct cp_sdes_key theirs, ours, ours2;
+	uint32_t rtp, rtcp;
+	uint16_t sp;
+	char kp[64], why[64];
+
+	(void)state;
+	signal_ok("k3", "S", NULL, sdes_audio(1, "AES_CM_128_HMAC_SHA1_80", k1), false,
+		  CP_NG_PROTO_UDP_TLS_RTP_SAVPF, CP_NG_ICE_FORCE);
+	signal_ok("k3", "S", "W", browser("Wq7Z", FP_A, "active"), true, CP_NG_PROTO_UNSET,
+		  CP_NG_ICE_UNSET);
+	assert_int_equal(ports_of(&sp, 1), 1);
+	rtp = leg_on(sp);
+	rtcp = leg_on((uint16_t)(sp + 1));
+	assert_int_equal(adds_on(rtp, both), 1);
+	assert_int_equal(adds_on(rtcp, both), 1);
+	crypto_in(0, 1, "AES_CM_128_HMAC_SHA1_80", &ours);
+
+	/* the phone's new key, same suite and tag: its half only, our key kept */
+	st.n_msgs = 0;
+	signal_ok("k3", "S", NULL, sdes_audio(1, "AES_CM_128_HMAC_SHA1_80", k2), false,
+		  CP_NG_PROTO_UDP_TLS_RTP_SAVPF, CP_NG_ICE_FORCE);
+	assert_int_equal(adds_on(rtp, GW_IPC_SRTP_F_RECV), 1);
+	assert_int_equal(adds_on(rtcp, GW_IPC_SRTP_F_RECV), 1);
+	snprintf(kp, sizeof(kp), "inline:%s", k2);
+	assert_int_equal(cp_sdes_parse(&theirs, "AES_CM_128_HMAC_SHA1_80", kp, why, sizeof(why)), 0);
+	assert_memory_equal(srtp_of(rtp)->recv_key, theirs.key, sizeof(theirs.key));
+	/* (the answer the phone gets still carries our key) */
+	signal_ok("k3", "S", "W", browser("Wq7Z", FP_A, "active"), true, CP_NG_PROTO_UNSET,
+		  CP_NG_ICE_UNSET);
+	crypto_in(0, 1, "AES_CM_128_HMAC_SHA1_80", &ours2);
+	assert_memory_equal(ours2.key, ours.key, sizeof(ours.key));
+
+	/* another suite: a key of ours of that suite too, both halves */
+	st.n_msgs = 0;
+	signal_ok("k3", "S", NULL, sdes_audio(1, "AES_CM_128_HMAC_SHA1_32", k3), false,
+		  CP_NG_PROTO_UDP_TLS_RTP_SAVPF, CP_NG_ICE_FORCE);
+	assert_int_equal(adds_on(rtp, both), 1);
+	assert_int_equal(srtp_of(rtp)->profile, CP_SDES_PROFILE_CM_32);
+
+	/* the browser re-offers: the phone is offered our _32 key under tag 2;
+	 * its answer keeps suite and our key with a new key of its own: its
+	 * half only */
+	signal_ok("k3", "W", NULL, browser("Wq7Z", FP_A, "actpass"), false, CP_NG_PROTO_UNSET,
+		  CP_NG_ICE_UNSET);
+	st.n_msgs = 0;
+	signal_ok("k3", "W", "S", sdes_audio(2, "AES_CM_128_HMAC_SHA1_32", k4), true,
+		  CP_NG_PROTO_UNSET, CP_NG_ICE_UNSET);
+	assert_int_equal(adds_on(rtp, GW_IPC_SRTP_F_RECV), 1);
+	assert_int_equal(adds_on(rtcp, GW_IPC_SRTP_F_RECV), 1);
+	/* the same answer again: nothing */
+	st.n_msgs = 0;
+	signal_ok("k3", "W", "S", sdes_audio(2, "AES_CM_128_HMAC_SHA1_32", k4), true,
+		  CP_NG_PROTO_UNSET, CP_NG_ICE_UNSET);
+	assert_int_equal(msgs_of(GW_IPC_SRTP_ADD_REQ), 0);
+	/* an answer under tag 1 (_80, a key of ours it had not used): both */
+	st.n_msgs = 0;
+	signal_ok("k3", "W", "S", sdes_audio(1, "AES_CM_128_HMAC_SHA1_80", k4), true,
+		  CP_NG_PROTO_UNSET, CP_NG_ICE_UNSET);
+	assert_int_equal(adds_on(rtp, both), 1);
+	assert_int_equal(srtp_of(rtp)->profile, CP_SDES_PROFILE_CM_80);
+	end_call("k3");
+}
+
 /* One offer or answer with an ng "address family"; its rc, the reason in why. */
 static int
 signal_fam(const char *call, const char *from, const char *to, const char *sdp, bool answer,
@@ -1508,6 +1616,7 @@ main(void)
 		cmocka_unit_test_setup(test_bundle_sdes, setup),
 		cmocka_unit_test_setup(test_sdes_suite_per_section, setup),
 		cmocka_unit_test_setup(test_sdes_offer_per_section, setup),
+		cmocka_unit_test_setup(test_sdes_rekey, setup),
 		cmocka_unit_test_setup(test_ipv6_sip, setup),
 		cmocka_unit_test_setup(test_ipv6_webrtc, setup),
 		cmocka_unit_test_setup(test_ng_addr, setup),

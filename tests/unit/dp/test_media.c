@@ -746,6 +746,103 @@ test_bridge(void **state)
 	all_free();
 }
 
+/* An SRTP_ADD_REQ of leg id with the halves in flags, keys k (either). */
+static int
+keys_cmd(uint32_t id, uint8_t flags, const struct dp_srtp_key *k)
+{
+	struct gw_ipc_msg q = { .type = GW_IPC_SRTP_ADD_REQ };
+
+	q.u.srtp_keys.leg_id = id;
+	q.u.srtp_keys.profile = k->profile;
+	q.u.srtp_keys.flags = flags;
+	memcpy(q.u.srtp_keys.recv_key, k->key, sizeof(k->key));
+	memcpy(q.u.srtp_keys.recv_salt, k->salt, sizeof(k->salt));
+	memcpy(q.u.srtp_keys.send_key, k->key, sizeof(k->key));
+	memcpy(q.u.srtp_keys.send_salt, k->salt, sizeof(k->salt));
+	registered[GW_IPC_SRTP_ADD_REQ](w0, &q);
+	assert_int_equal(last_evt.type, GW_IPC_SRTP_EVENT);
+	return last_evt.status;
+}
+
+/*
+ * SDES re-keying of one half (issue 9): a call's SRTP leg bridged with a
+ * plain one; the plain side's sequence numbers wrap (65534 .. 1: the
+ * gateway's send context moves to rollover counter 1). The party's new key
+ * installed as the receive half alone: its packets under the new key pass,
+ * under the old one fail, and the send context goes on (seq 2 is sent with
+ * ROC 1, which the party's receiver expects). Installing the unchanged send
+ * key again instead restarts that context at ROC 0: the party cannot
+ * authenticate what it sends (why cp_calls installs only changed halves).
+ */
+static void
+test_rekey_half(void **state)
+{
+	struct browser b, sip = { .leg_id = 2, .port = PORT0 + 2, .ip = PEER(9), .sport = 6000 };
+	struct gw_ipc_media_leg peer = { .leg_id = 2, .op = GW_IPC_MEDIA_PEER, .peer_ip = PEER(9),
+					 .peer_port = 6000 };
+	static const uint16_t wrap[] = { 65534, 65535, 0, 1 };
+	struct dp_srtp_key fresh, down;
+	uint8_t pkt[1500], wire[1600], old[1600];
+	size_t len, wlen, olen, got;
+	const uint8_t *p;
+
+	(void)state;
+	browser_up(&b, 1, PORT0 + 1, DP_SRTP_AES128_CM_SHA1_80, false);
+	assert_int_equal(leg_op(2, GW_IPC_MEDIA_ADD, PORT0 + 2, 0, 0), 0);
+	assert_int_equal(leg_op(2, GW_IPC_MEDIA_MODE, 0, GW_IPC_MEDIA_F_PLAIN, 0), 0);
+	assert_int_equal(cmd(w0, GW_IPC_MEDIA_LEG_REQ, &peer), 0);
+	assert_int_equal(leg_op(1, GW_IPC_MEDIA_RULE, 0, GW_IPC_MEDIA_RULE_BRIDGE, 2), 0);
+	assert_int_equal(leg_op(2, GW_IPC_MEDIA_RULE, 0, GW_IPC_MEDIA_RULE_BRIDGE, 1), 0);
+	for (unsigned i = 0; i < 4; i++) {
+		len = rtp_packet(pkt, 0x2222, wrap[i], 100);
+		deliver(&sip, pkt, len);
+		p = received(i, &b, &got, false);
+		assert_memory_equal(p, pkt, len);
+	}
+	/* a packet of the party's under its old key, kept for later */
+	len = rtp_packet(pkt, 0x1111, 1, 80);
+	browser_send(&b, pkt, len, false, old, &olen);
+
+	/* the party's new key: the receive half alone */
+	fill_key(&fresh, DP_SRTP_AES128_CM_SHA1_80, 201);
+	assert_int_equal(keys_cmd(1, GW_IPC_SRTP_F_RECV, &fresh), 0);
+	dp_srtp_free(b.tx);
+	assert_int_equal(dp_srtp_create(&b.tx, bpool, &fresh, DP_SRTP_SEND), 0);
+	len = rtp_packet(pkt, 0x1111, 2, 80);
+	browser_send(&b, pkt, len, false, wire, &wlen);
+	deliver(&b, wire, wlen);
+	p = plain_sent(4, PEER(9), PORT0 + 2, 6000, &got);
+	assert_int_equal(got, len);
+	assert_memory_equal(p, pkt, len);
+	deliver(&b, old, olen);                   /* the old key no longer opens */
+	assert_int_equal(dp_harness_n_sent, 5);
+	assert_int_equal(leg_cnt(1, GW_IPC_MEDIA_CNT_auth_fail), 1);
+	len = rtp_packet(pkt, 0x2222, 2, 100);    /* the send context went on: ROC 1 */
+	deliver(&sip, pkt, len);
+	p = received(5, &b, &got, false);
+	assert_memory_equal(p, pkt, len);
+
+	/* the same send key installed again: a context at ROC 0 */
+	fill_key(&down, DP_SRTP_AES128_CM_SHA1_80, (uint8_t)(1 * 7 + 100));
+	assert_int_equal(keys_cmd(1, GW_IPC_SRTP_F_SEND, &down), 0);
+	len = rtp_packet(pkt, 0x2222, 3, 100);
+	deliver(&sip, pkt, len);
+	{
+		struct gw_ipv4_view ip;
+		struct gw_udp_view u;
+
+		assert_int_equal(dp_harness_n_sent, 7);
+		assert_int_equal(dp_harness_views(dp_harness_sent[6], &ip, &u), 0);
+		got = u.payload_len;
+		assert_int_not_equal(dp_srtp_unprotect(b.rx, (uint8_t *)(uintptr_t)u.payload, &got),
+				     0);
+	}
+	assert_int_equal(leg_op(1, GW_IPC_MEDIA_DEL, 0, 0, 0), 0);
+	assert_int_equal(leg_op(2, GW_IPC_MEDIA_DEL, 0, 0, 0), 0);
+	browser_down(&b);
+	all_free();
+}
+
 /* The last frame sent is plain RTP to ip:dport from the gateway's sport. */
 static void
 last_plain_to(uint32_t ip, uint16_t sport, uint16_t dport)
@@ -2228,6 +2325,7 @@ main(void)
 		cmocka_unit_test(test_fan_out_many),
 		cmocka_unit_test(test_bridge),
 		cmocka_unit_test(test_src_modes),
+		cmocka_unit_test(test_rekey_half),
 		cmocka_unit_test(test_bundle_demux),
 		cmocka_unit_test(test_ingest_ptmap),
 		cmocka_unit_test(test_nack_ptmap),
