@@ -8,8 +8,9 @@
  * its bytes (only this build reads them back: the layout's size is checked,
  * and a journal of another layout is not taken over; deflated: blob_of).
  * The DTLS endpoint is not (its handshake is over once keys were sent; the
- * keys are in the dataplane), so a restored side has none. The file holds
- * SDES and ICE secrets: cp_journal writes it 0600 in a 0700 directory.
+ * keys are in the dataplane), so a restored side has none, unless its keys
+ * had not been sent: then cp_calls_media_adopt starts a fresh one. The file
+ * holds SDES and ICE secrets: cp_journal writes it 0600 in a 0700 directory.
  */
 #include "cp_calls_journal.h"
 

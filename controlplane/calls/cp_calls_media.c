@@ -1321,6 +1321,37 @@ on_totals(void *ctx, const char *id, size_t len, uint64_t t[2][3])
 
 /* ---- for the journal (cp_calls_journal) ------------------------------------------- */
 
+/*
+ * A taken-over WebRTC side whose keys never reached the dataplane: its DTLS
+ * endpoint died with the old control plane (an OpenSSL handshake cannot be
+ * journaled), so a fresh one in the same role, on the journaled certificate
+ * (the fingerprint our SDP announced) and the party's fingerprint. It
+ * completes a handshake that had not begun (ICE still checking: the widest
+ * window), and as server one whose ClientHello the browser sends again; one
+ * caught after our ServerHello or ClientHello went out fails as it would
+ * have, and a re-offer with a new fingerprint (a new RTCPeerConnection)
+ * recovers the leg. A client whose peer is known sends its ClientHello now
+ * (the ICE nomination it waited for will not come again).
+ */
+static void
+dtls_again(const struct mcall *k, struct side *d)
+{
+	enum cp_dtls_role role = d->setup == CP_SDP_SETUP_ACTIVE ? CP_DTLS_CLIENT : CP_DTLS_SERVER;
+	uint8_t fp[32];
+	int rc;
+
+	memcpy(fp, d->peer_fp, sizeof(fp));
+	rc = dtls_open(d, role, fp);
+	if (rc != 0) {
+		CP_WARN("call %.*s: WebRTC leg on port %u: DTLS endpoint not recreated: %s",
+			(int)k->id_len, k->id, d->base, strerror(-rc));
+		return;
+	}
+	CP_NOTICE("call %.*s: WebRTC leg on port %u: its DTLS handshake (%s) starts again",
+		  (int)k->id_len, k->id, d->base, role == CP_DTLS_CLIENT ? "client" : "server");
+	dtls_flush(d);
+}
+
 const struct mcall *
 cp_calls_media_list(void)
 {
@@ -1349,6 +1380,9 @@ cp_calls_media_adopt(struct mcall *k)
 	k->next = calls;
 	calls = k;
 	n_legs += 4 * k->n_media;
+	for (unsigned s = 0; s < 2; s++)
+		if (is_webrtc(&k->s[s]) && k->s[s].ice_id != 0 && !k->s[s].keys_sent)
+			dtls_again(k, &k->s[s]);
 	return 0;
 }
 

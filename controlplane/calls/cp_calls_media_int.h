@@ -82,7 +82,8 @@ const struct mcall *cp_calls_media_list(void);
 
 /**
  * Take a call a journal kept (its sides, ids and rules as saved; dtls
- * pointers are cleared): its ports held, its leg ids reserved, listed.
+ * pointers are cleared): its ports held, its leg ids reserved, listed; a
+ * WebRTC side whose keys were never installed gets a fresh DTLS endpoint.
  * @return 0; -EINVAL a side on an interface the config no longer has (the
  *         caller frees k).
  */

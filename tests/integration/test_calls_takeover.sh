@@ -1,0 +1,96 @@
+#!/usr/bin/env bash
+# A call's WebRTC leg whose DTLS handshake had not happened when the control
+# plane died (issue 9): a headless Chromium offers through the calls API
+# (POST /v1/calls/cT/offer, transport-protocol RTP/AVP), the SIP side answers,
+# and before the browser has the answer (so before ICE and DTLS) the control
+# plane is killed with -9 and started again. The new one takes the call over
+# from its journal with a fresh DTLS endpoint for the leg (its role, the
+# journaled certificate the answer announced, the browser's fingerprint). The
+# browser then gets the answer: ICE (the dataplane's) and the DTLS handshake
+# (with the new control plane) complete, ffmpeg's PCMU into the SIP leg is
+# heard by the browser (packetsReceived growing, totalAudioEnergy > 0), the
+# browser's audio reaches an ffmpeg receiver as a WAV that is not silence,
+# both RTP legs count media in and out; DELETE frees every leg.
+#
+#   netns rgtc (browser, ffmpeg, page server 127.0.0.1:18261)   netns rgtg
+#   rgtc0 198.18.82.1/24 <================ veth ================> rgtg0 (dataplane 198.18.82.2)
+#   control plane REST 127.0.0.1:18260, ng 127.0.0.1:18262
+. "$(dirname "$0")/lib.sh"
+
+PAGE_PORT=18261
+SECS=70
+RECV_S=8
+
+. "$(dirname "$0")/calls_lib.sh"
+calls_init rgt 82 18260
+
+tb_net_up
+tb_config
+calls_conf 18262 16
+tb_check "dataplane starts" tb_start_dp || exit 1
+tb_check "control plane attaches" tb_start_cp || exit 1
+tb_c ip neigh replace "$TB_GW_IP" lladdr "$TB_GW_MAC" dev "${TB}c0" nud permanent
+SIP_IP=$TB_CLIENT_IP
+RECV=30000
+cr_page_start
+
+chrome_start ct "mode=calloffer&call=cT&ftag=browser&secs=$SECS&ng=$(urlq '{"transport-protocol":"RTP/AVP"}')"
+tb_check "the browser's offer through POST /v1/calls/cT/offer -> 200, RTP/AVP for the SIP side" \
+	tb_wait 30 jassert ct "r.get('status') == 200 and ' RTP/AVP ' in r.get('sip', '')"
+jpy ct "r['sip']" >"$TB_DIR/offer.sdp"
+GW=$(m_port "$TB_DIR/offer.sdp" audio)
+printf 'v=0\r\no=sip 1 1 IN IP4 %s\r\ns=-\r\nc=IN IP4 %s\r\nt=0 0\r\nm=audio %s RTP/AVP 0\r\na=rtpmap:0 PCMU/8000\r\na=sendrecv\r\n' \
+	"$SIP_IP" "$SIP_IP" "$RECV" >"$TB_DIR/answer.sdp"
+json_sdp "$TB_DIR/answer.sdp" '{"from-tag":"browser","to-tag":"sip","flags":["trust-address"]}' >"$TB_DIR/answer.json"
+tb_check "the SIP side's answer through POST /v1/calls/cT/answer -> 200" \
+	test "$(api_post cT/answer "$TB_DIR/answer.out" "$TB_DIR/answer.json")" = 200
+# the answer's rules are in the journal (written in the loop turn after the reply)
+tb_check "the journal holds the answered call" \
+	tb_wait 5 grep -q '"rules_set":true' "$TB_DIR/journal/$TB.journal.json"
+tb_check "no DTLS handshake yet (the browser has not seen the answer)" \
+	bash -c "! grep -q 'WebRTC leg DTLS connected' '$TB_DIR/cp.log'"
+
+tb_stop_pid "$TB_CP_PID" KILL
+tb_check "a restarted control plane attaches" tb_start_cp
+tb_check "it took the call over from its journal" \
+	grep -q 'calls: 1 call(s) taken over from the journal' "$TB_DIR/cp.log"
+tb_check "the leg's DTLS endpoint is made again (server: the browser is the client)" \
+	grep -qE "call cT: WebRTC leg on port [0-9]+: its DTLS handshake \(server\) starts again" "$TB_DIR/cp.log"
+
+# only now the browser gets the answer (the first control plane's, whose
+# fingerprint is the journaled certificate's)
+jq -j .sdp "$TB_DIR/answer.out" >"$RES/ct.box.tmp" && mv "$RES/ct.box.tmp" "$RES/ct.box"
+printf 'v=0\r\no=- 1 1 IN IP4 %s\r\ns=-\r\nc=IN IP4 %s\r\nt=0 0\r\nm=audio %s RTP/AVP 0\r\na=rtpmap:0 PCMU/8000\r\n' \
+	"$SIP_IP" "$SIP_IP" "$RECV" >"$TB_DIR/recv-t.sdp"
+ffmpeg_recv t "$TB_DIR/recv-t.sdp"
+ffmpeg_send t "$GW"
+hears() {
+	jassert ct "s.get('conn') == 'connected' and len(r['samples']) >= 3 and s['audioIn'] > r['samples'][-3]['audioIn'] > 0 and s['audioEnergy'] > 0"
+}
+tb_check "the browser's DTLS connects with the new control plane; ffmpeg's PCMU heard" tb_wait 40 hears
+tb_check "the new control plane's DTLS endpoint connected (its keys in the dataplane)" \
+	grep -q "call cT: WebRTC leg DTLS connected" "$TB_DIR/cp.log"
+tb_check "browser -> plain RTP: ffmpeg's WAV written" tb_wait 40 recv_done t
+tb_check "... and it is not silence" wav_loud t
+legs_counted() {
+	local d
+	d=$(tb_api "$TB_REST/v1/calls/cT")
+	[ "$(printf '%s' "$d" | jq '[.legs[] | select(.kind == "rtp" and .counters.rtp_in > 50 and .counters.rtp_out > 50 and .counters.auth_fail == 0)] | length')" = 2 ] ||
+		{ tb_log "GET cT: $d"; return 1; }
+}
+tb_check "GET /v1/calls/cT: both RTP legs >50 in and out, no auth failures" tb_wait 5 legs_counted
+if [ "$TB_FAIL" != 0 ]; then
+	tb_log "--- page: $(tail -c 2000 "$RES/ct.log" 2>/dev/null)"
+	tb_log "--- controlplane: $(grep -iE 'call|dtls|ice|journal' "$TB_DIR/cp.log" | tail -20)"
+fi
+chrome_stop_all
+tb_check "DELETE /v1/calls/cT -> 200" \
+	[ "$(tb_api -o /dev/null -w '%{http_code}' -X DELETE "$TB_REST/v1/calls/cT")" = 200 ]
+legs_freed() {
+	local a r
+	a=$(tb_metric rtcgw_media_leg_added_total)
+	r=$(tb_metric rtcgw_media_leg_removed_total)
+	[ -n "$a" ] && [ "$a" = "$r" ]
+}
+tb_check "every dataplane leg the call made is freed (added == removed)" tb_wait 10 legs_freed
+tb_done
