@@ -849,7 +849,7 @@ gw_addr(unsigned pi, int family, char *buf, size_t len)
 /* Render in for the party of side `to` (its kind), on that side's ports. */
 static int
 render(struct cp_bencode_buf *reply, const struct cp_sdp *in, const struct mcall *k,
-       unsigned to, bool offer, bool mux, char *reason, size_t rlen)
+       unsigned to, bool offer, bool mux, const struct cp_ng_req *req, char *reason, size_t rlen)
 {
 	const struct side *d = &k->s[to];
 	struct cp_sdp_leg_params p = { .kind = CP_SDP_LEG_RTP };
@@ -865,6 +865,9 @@ render(struct cp_bencode_buf *reply, const struct cp_sdp *in, const struct mcall
 	p.addr = addr;
 	p.port = d->base;
 	p.rtcp_mux = mux;
+	p.rtcp_attr = (req->flags & CP_NG_F_NO_RTCP_ATTRIBUTE)     ? CP_SDP_RTCP_ATTR_NONE
+		      : (req->flags & CP_NG_F_FULL_RTCP_ATTRIBUTE) ? CP_SDP_RTCP_ATTR_FULL
+								   : CP_SDP_RTCP_ATTR_PORT;
 	if (d->kind == CP_CALLS_KIND_SDES) {
 		lines = calloc(CP_SDP_MAX_MEDIA * CP_CALLS_KEYS_OFFERED, sizeof(*lines));
 		if (lines == NULL || cp_calls_keys_lines(&d->keys, k->n_media, offer, lines, &p) != 0) {
@@ -1103,7 +1106,7 @@ do_offer(const struct cp_ng_req *req, const struct cp_sdp *sdp, const int dir[2]
 			mux = true;
 		if (created)
 			k->s[1].mux = mux;  /* until the answer says */
-		rc = render(reply, sdp, k, 1 - (unsigned)s, true, mux, reason, rlen);
+		rc = render(reply, sdp, k, 1 - (unsigned)s, true, mux, req, reason, rlen);
 	}
 	if (rc == 0)
 		rc = apply_side(k, (unsigned)s);
@@ -1161,7 +1164,7 @@ do_answer(const struct cp_ng_req *req, const struct cp_sdp *sdp, struct cp_benco
 	if (rc == 0 && fam != 0)
 		k->s[off].family = fam;
 	if (rc == 0)
-		rc = render(reply, sdp, k, (unsigned)off, false, k->s[off].mux, reason, rlen);
+		rc = render(reply, sdp, k, (unsigned)off, false, k->s[off].mux, req, reason, rlen);
 	if (rc == 0)
 		rc = apply_side(k, (unsigned)ans);
 	if (rc == 0 && k->s[ans].kind == CP_CALLS_KIND_SDES &&

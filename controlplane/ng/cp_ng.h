@@ -76,13 +76,14 @@ enum cp_ng_proto {
  * trust-address and asymmetric turn latching off (symmetric, the default,
  * keeps it), strict-source drops the party's media from other sources once
  * its address is known and media-handover moves the address to them,
- * SIP-source-address takes received-from as the address, all (delete) is
- * what a delete does (one answerer is bridged). */
+ * SIP-source-address takes received-from as the address, no-rtcp-attribute
+ * and full-rtcp-attribute set how the SDP sent on writes a=rtcp,
+ * port-latching (keep our ports when the party's change) and all (delete)
+ * are what rtcgw does anyway (ports are kept for the call's life; one
+ * answerer is bridged). */
 #define CP_NG_F_NO_EFFECT                                                            \
-	(CP_NG_F_PORT_LATCHING |                                                     \
-	 CP_NG_F_RESET | CP_NG_F_UNIDIRECTIONAL | CP_NG_F_LOOP_PROTECT |              \
-	 CP_NG_F_NO_RTCP_ATTRIBUTE | CP_NG_F_FULL_RTCP_ATTRIBUTE | CP_NG_F_GENERATE_MID | \
-	 CP_NG_F_FRAGMENT)
+	(CP_NG_F_RESET | CP_NG_F_UNIDIRECTIONAL | CP_NG_F_LOOP_PROTECT |              \
+	 CP_NG_F_GENERATE_MID | CP_NG_F_FRAGMENT)
 
 /* Bits of cp_ng_req.replace. */
 #define CP_NG_REPLACE_ORIGIN             (1u << 0)

@@ -500,6 +500,13 @@ struct cp_sdp_leg_params {
 	const char *addr;                 /* c= and candidate address (IP literal) */
 	uint16_t port;                    /* RTP port; RTCP is port+1 unless rtcp_mux */
 	bool rtcp_mux;                    /* write a=rtcp-mux (always on WebRTC legs) */
+	/* RTP/SDES legs without rtcp_mux: how RTCP's port is written (ng's
+	 * no-rtcp-attribute and full-rtcp-attribute) */
+	enum cp_sdp_rtcp_attr {
+		CP_SDP_RTCP_ATTR_PORT = 0,    /* a=rtcp:PORT */
+		CP_SDP_RTCP_ATTR_NONE,        /* none (RFC 3550's port + 1 is ours anyway) */
+		CP_SDP_RTCP_ATTR_FULL,        /* a=rtcp:PORT IN IP4 addr (RFC 3605's full form) */
+	} rtcp_attr;
 	/* WebRTC legs */
 	const char *ice_ufrag, *ice_pwd;
 	const uint8_t *fingerprint;       /* sha-256, 32 bytes */
@@ -530,7 +537,8 @@ struct cp_sdp_leg_params {
  * uninterpreted attribute pass through. Rejected sections (port 0 without
  * bundle-only) stay rejected. For RTP/SDES legs: ICE, fingerprint, setup,
  * candidates, BUNDLE and bundle-only removed, each section gets its own port
- * (section i on port + 2i, a rejected one's pair left unused), a=rtcp written when not muxed, rtcp-fb kept only with
+ * (section i on port + 2i, a rejected one's pair left unused), a=rtcp written when not muxed
+ * (as rtcp_attr says), rtcp-fb kept only with
  * avpf. For WebRTC legs: every accepted section on one port, BUNDLE group of
  * their mids (a=mid from params->mids, else "0", "1", ... where missing), ICE-lite
  * credentials, our candidate (and cand_addr2's) and end-of-candidates,

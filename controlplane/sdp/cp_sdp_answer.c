@@ -581,9 +581,11 @@ cp_sdp_leg_render(struct cp_sdp *out, const struct cp_sdp *in, const struct cp_s
 			 * before this one must not move it onto another's legs */
 			m->port = (uint16_t)(p->port + 2 * i);
 			m->rtcp_mux = p->rtcp_mux;
-			if (!p->rtcp_mux) {
+			if (!p->rtcp_mux && p->rtcp_attr != CP_SDP_RTCP_ATTR_NONE) {
 				m->has_rtcp = true;
 				m->rtcp_port = (uint16_t)(m->port + 1);
+				if (p->rtcp_attr == CP_SDP_RTCP_ATTR_FULL)
+					m->rtcp_conn = m->conn;
 			}
 			if (!p->avpf) {
 				m->n_fb_wild = 0;

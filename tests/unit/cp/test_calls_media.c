@@ -1618,6 +1618,39 @@ test_direction(void **state)
 	conf.dataplane.n_ports = 1;
 }
 
+/* 17: ng's no-rtcp-attribute and full-rtcp-attribute: how the SDP sent on
+ * writes the RTCP port of a party that does not mux (a=rtcp:PORT by
+ * default, none, or with our address as RFC 3605 allows). */
+static void
+test_rtcp_attr(void **state)
+{
+	static const struct {
+		unsigned flags;
+		const char *tail;               /* after "a=rtcp:PORT"; NULL: no a=rtcp */
+	} rows[] = {
+		{ 0, "\r\n" },
+		{ CP_NG_F_NO_RTCP_ATTRIBUTE, NULL },
+		{ CP_NG_F_FULL_RTCP_ATTRIBUTE, " IN IP4 198.18.0.1\r\n" },
+	};
+
+	(void)state;
+	for (unsigned r = 0; r < sizeof(rows) / sizeof(rows[0]); r++) {
+		char why[256], want[64];
+		uint16_t port;
+
+		assert_int_equal(offer_addr("r1", NULL, NULL, rows[r].flags, why), 0);
+		assert_int_equal(ports_of(&port, 1), 1);
+		if (rows[r].tail == NULL) {
+			assert_null(strstr(out, "a=rtcp:"));
+		} else {
+			snprintf(want, sizeof(want), "a=rtcp:%u%s", port + 1u, rows[r].tail);
+			assert_non_null(strstr(out, want));
+		}
+		assert_null(strstr(out, "a=rtcp-mux"));
+		end_call("r1");
+	}
+}
+
 /* 16: a control plane that takes calls over from the journal: a WebRTC side
  * whose handshake had not finished gets a fresh DTLS endpoint in its role
  * with the party's fingerprint (a server waits; a client whose peer is known
@@ -1705,6 +1738,7 @@ main(void)
 		cmocka_unit_test_setup(test_ng_addr, setup),
 		cmocka_unit_test_setup(test_direction, setup),
 		cmocka_unit_test_setup(test_takeover_dtls, setup),
+		cmocka_unit_test_setup(test_rtcp_attr, setup),
 	};
 
 	gw_config_defaults(&conf);
