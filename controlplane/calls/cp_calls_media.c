@@ -868,6 +868,7 @@ render(struct cp_bencode_buf *reply, const struct cp_sdp *in, const struct mcall
 	p.rtcp_attr = (req->flags & CP_NG_F_NO_RTCP_ATTRIBUTE)     ? CP_SDP_RTCP_ATTR_NONE
 		      : (req->flags & CP_NG_F_FULL_RTCP_ATTRIBUTE) ? CP_SDP_RTCP_ATTR_FULL
 								   : CP_SDP_RTCP_ATTR_PORT;
+	p.generate_mid = (req->flags & CP_NG_F_GENERATE_MID) != 0;
 	if (d->kind == CP_CALLS_KIND_SDES) {
 		lines = calloc(CP_SDP_MAX_MEDIA * CP_CALLS_KEYS_OFFERED, sizeof(*lines));
 		if (lines == NULL || cp_calls_keys_lines(&d->keys, k->n_media, offer, lines, &p) != 0) {

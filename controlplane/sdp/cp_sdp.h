@@ -507,6 +507,8 @@ struct cp_sdp_leg_params {
 		CP_SDP_RTCP_ATTR_NONE,        /* none (RFC 3550's port + 1 is ours anyway) */
 		CP_SDP_RTCP_ATTR_FULL,        /* a=rtcp:PORT IN IP4 addr (RFC 3605's full form) */
 	} rtcp_attr;
+	bool generate_mid;                /* RTP/SDES legs: a=mid "0", "1", ... where missing
+					   * (ng's generate-mid; WebRTC legs always have them) */
 	/* WebRTC legs */
 	const char *ice_ufrag, *ice_pwd;
 	const uint8_t *fingerprint;       /* sha-256, 32 bytes */

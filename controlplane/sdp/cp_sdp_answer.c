@@ -550,7 +550,7 @@ cp_sdp_leg_render(struct cp_sdp *out, const struct cp_sdp *in, const struct cp_s
 		strcpy(m->conn.addr, addr);
 		memset(m->conn.suffix, 0, sizeof(m->conn.suffix));
 		m->n_ports = 0;
-		if (webrtc) {
+		if (webrtc || p->generate_mid) {
 			if (m->mid[0] == '\0' && p->mids != NULL && i < p->n_mids &&
 			    p->mids[i][0] != '\0' && !mid_used(out, p->mids[i]))
 				strcpy(m->mid, p->mids[i]);
@@ -562,6 +562,8 @@ cp_sdp_leg_render(struct cp_sdp *out, const struct cp_sdp *in, const struct cp_s
 					snprintf(mid, sizeof(mid), "rtcgw%zu", i);
 				strcpy(m->mid, mid);
 			}
+		}
+		if (webrtc) {
 			m->port = p->port;
 			strcpy(m->tp.ice_ufrag, p->ice_ufrag);
 			strcpy(m->tp.ice_pwd, p->ice_pwd);

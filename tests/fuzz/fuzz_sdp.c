@@ -86,7 +86,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	lp.crypto = &k;
 	lp.n_crypto = 1;
 	/* the calls' variants: a key per section (crypto_stride), a second
-	 * host candidate of the other family, a=rtcp's form */
+	 * host candidate of the other family, a=rtcp's form, generated mids */
 	if (size & 64) {
 		for (int i = 0; i < CP_SDP_MAX_MEDIA; i++) {
 			ks[i] = k;
@@ -97,6 +97,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	lp.cand_addr2 = (size & 128) ? "2001:2:0:14::1" : NULL;
 	lp.rtcp_attr = (enum cp_sdp_rtcp_attr)(size % 3);    /* a=rtcp's three forms */
+	lp.generate_mid = (size & 8) != 0;
 	for (int kind = CP_SDP_LEG_WEBRTC; kind <= CP_SDP_LEG_SDES; kind++) {
 		lp.kind = (enum cp_sdp_leg_kind)kind;
 		lp.avpf = (size & 16) != 0;

@@ -1620,7 +1620,8 @@ test_direction(void **state)
 
 /* 17: ng's no-rtcp-attribute and full-rtcp-attribute: how the SDP sent on
  * writes the RTCP port of a party that does not mux (a=rtcp:PORT by
- * default, none, or with our address as RFC 3605 allows). */
+ * default, none, or with our address as RFC 3605 allows); generate-mid:
+ * a=mid on a plain party's sections that had none. */
 static void
 test_rtcp_attr(void **state)
 {
@@ -1647,7 +1648,16 @@ test_rtcp_attr(void **state)
 			assert_non_null(strstr(out, want));
 		}
 		assert_null(strstr(out, "a=rtcp-mux"));
+		assert_null(strstr(out, "a=mid:"));
 		end_call("r1");
+	}
+	/* generate-mid: the plain party's section gets a=mid:0 */
+	{
+		char why[256];
+
+		assert_int_equal(offer_addr("r2", NULL, NULL, CP_NG_F_GENERATE_MID, why), 0);
+		assert_non_null(strstr(out, "a=mid:0\r\n"));
+		end_call("r2");
 	}
 }
 

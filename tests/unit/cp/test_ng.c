@@ -296,8 +296,9 @@ static const struct {
 		   "flag 'reset' has no effect in rtcgw" },
 	/* 18 */ { "18:SIP-source-address", CP_NG_F_SIP_SOURCE_ADDRESS, 0, 0, 0, 0, 0, 0, "" },
 	/* 19: acted on (a=rtcp's form) or what rtcgw does anyway: no warning */
-	/* 19 */ { "17:no-rtcp-attribute19:full-rtcp-attribute13:port-latching",
-		   CP_NG_F_NO_RTCP_ATTRIBUTE | CP_NG_F_FULL_RTCP_ATTRIBUTE | CP_NG_F_PORT_LATCHING,
+	/* 19 */ { "17:no-rtcp-attribute19:full-rtcp-attribute13:port-latching12:generate-mid",
+		   CP_NG_F_NO_RTCP_ATTRIBUTE | CP_NG_F_FULL_RTCP_ATTRIBUTE | CP_NG_F_PORT_LATCHING |
+			   CP_NG_F_GENERATE_MID,
 		   0, 0, 0, 0, 0, 0, "" },
 };
 
