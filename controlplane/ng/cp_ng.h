@@ -79,11 +79,12 @@ enum cp_ng_proto {
  * SIP-source-address takes received-from as the address, no-rtcp-attribute
  * and full-rtcp-attribute set how the SDP sent on writes a=rtcp and
  * generate-mid gives its sections a=mid,
- * port-latching (keep our ports when the party's change) and all (delete)
- * are what rtcgw does anyway (ports are kept for the call's life; one
- * answerer is bridged). */
-#define CP_NG_F_NO_EFFECT                                                            \
-	(CP_NG_F_RESET | CP_NG_F_UNIDIRECTIONAL | CP_NG_F_LOOP_PROTECT | CP_NG_F_FRAGMENT)
+ * port-latching (keep our ports when the party's change), unidirectional
+ * (rtpengine's kernel path then takes one-way media too) and all (delete)
+ * are what rtcgw does anyway (ports are kept for the call's life; the
+ * dataplane forwards media in one direction as in both; one answerer is
+ * bridged). */
+#define CP_NG_F_NO_EFFECT (CP_NG_F_RESET | CP_NG_F_LOOP_PROTECT | CP_NG_F_FRAGMENT)
 
 /* Bits of cp_ng_req.replace. */
 #define CP_NG_REPLACE_ORIGIN             (1u << 0)

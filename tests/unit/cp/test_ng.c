@@ -296,10 +296,13 @@ static const struct {
 		   "flag 'reset' has no effect in rtcgw" },
 	/* 18 */ { "18:SIP-source-address", CP_NG_F_SIP_SOURCE_ADDRESS, 0, 0, 0, 0, 0, 0, "" },
 	/* 19: acted on (a=rtcp's form) or what rtcgw does anyway: no warning */
-	/* 19 */ { "17:no-rtcp-attribute19:full-rtcp-attribute13:port-latching12:generate-mid",
+	/* 19 */ { "17:no-rtcp-attribute19:full-rtcp-attribute13:port-latching12:generate-mid"
+		   "14:unidirectional",
 		   CP_NG_F_NO_RTCP_ATTRIBUTE | CP_NG_F_FULL_RTCP_ATTRIBUTE | CP_NG_F_PORT_LATCHING |
-			   CP_NG_F_GENERATE_MID,
+			   CP_NG_F_GENERATE_MID | CP_NG_F_UNIDIRECTIONAL,
 		   0, 0, 0, 0, 0, 0, "" },
+	/* 20 */ { "12:loop-protect", CP_NG_F_LOOP_PROTECT, 0, 0, 0, 0, 0, 0,
+		   "flag 'loop-protect' has no effect in rtcgw" },
 };
 
 static void
