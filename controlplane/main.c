@@ -245,6 +245,7 @@ main(int argc, char **argv)
 		app.ng = ng;
 		app.calls = calls;
 		cp_calls_media_init(&app, calls);
+		cp_ng_set_instance(ng, cp_calls_media_instance());
 	}
 
 	while (!quit) {

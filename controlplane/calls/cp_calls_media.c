@@ -16,6 +16,8 @@
 #include <strings.h>
 #include <time.h>
 
+#include <openssl/evp.h>
+
 #include "cp_addr.h"
 #include "cp_api.h"
 #include "cp_calls_journal.h"
@@ -51,6 +53,7 @@ static uint8_t *busy;                   /* media port - port_min -> held by a ca
 static uint32_t span, cursor, next_block;
 static uint64_t now_ms;
 static unsigned n_legs;
+static char instance[17];               /* loop-protect's id (cp_calls_media_instance) */
 
 static uint32_t
 leg_id(const struct mcall *k, unsigned side, unsigned i, bool rtcp)
@@ -869,6 +872,8 @@ render(struct cp_bencode_buf *reply, const struct cp_sdp *in, const struct mcall
 		      : (req->flags & CP_NG_F_FULL_RTCP_ATTRIBUTE) ? CP_SDP_RTCP_ATTR_FULL
 								   : CP_SDP_RTCP_ATTR_PORT;
 	p.generate_mid = (req->flags & CP_NG_F_GENERATE_MID) != 0;
+	if ((req->flags & CP_NG_F_LOOP_PROTECT) && instance[0] != '\0')
+		p.rtpengine_id = instance;
 	if (d->kind == CP_CALLS_KIND_SDES) {
 		lines = calloc(CP_SDP_MAX_MEDIA * CP_CALLS_KEYS_OFFERED, sizeof(*lines));
 		if (lines == NULL || cp_calls_keys_lines(&d->keys, k->n_media, offer, lines, &p) != 0) {
@@ -1390,10 +1395,36 @@ cp_calls_media_adopt(struct mcall *k)
 	return 0;
 }
 
+const char *
+cp_calls_media_instance(void)
+{
+	return instance;
+}
+
+/* instance: the gateway's own (see cp_calls_media.h). */
+static void
+make_instance(const struct gw_config *c)
+{
+	unsigned char md[EVP_MAX_MD_SIZE];
+	unsigned int mdlen = 0;
+	char text[96];
+	int n;
+
+	n = snprintf(text, sizeof(text), "rtcgw ng %08x:%u port %08x", c->calls.ng_listen.addr,
+		     c->calls.ng_listen.port, c->dataplane.ports[0].address.addr);
+	instance[0] = '\0';
+	if (n <= 0 || EVP_Digest(text, (size_t)n, md, &mdlen, EVP_sha256(), NULL) != 1 ||
+	    mdlen < 8)
+		return;
+	for (unsigned i = 0; i < 8; i++)
+		snprintf(instance + 2 * i, 3, "%02x", md[i]);
+}
+
 void
 cp_calls_media_init(struct cp_app *a, struct cp_calls *c)
 {
 	app = a;
+	make_instance(a->conf);
 	registry = c;
 	span = (uint32_t)a->conf->media.port_max - a->conf->media.port_min + 1;
 	busy = calloc(span, 1);

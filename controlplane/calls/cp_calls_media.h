@@ -42,6 +42,14 @@ struct cp_app;
  */
 void cp_calls_media_init(struct cp_app *app, struct cp_calls *calls);
 
+/**
+ * The gateway's loop-protect id (cp_ng_set_instance; a=rtpengine:<id> in the
+ * SDP a request with loop-protect gets): 16 hex digits of a SHA-256 of the ng
+ * socket's and the first port's addresses, so the same gateway keeps it
+ * across restarts and two gateways differ. Valid after cp_calls_media_init.
+ */
+const char *cp_calls_media_instance(void);
+
 /** The media seam given to cp_calls_create (ctx: unused, pass NULL). */
 cp_calls_media_fn cp_calls_media;
 

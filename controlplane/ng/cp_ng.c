@@ -32,6 +32,7 @@ struct cp_ng {
 	unsigned cache_next;
 	struct cache_slot cache[CP_NG_CACHE_SLOTS];
 	uint64_t cnt[CP_NG_CNT_MAX];
+	char instance[CP_NG_INSTANCE_LEN];      /* loop-protect's mark; "": none */
 	struct cp_bencode_node nodes[CP_NG_MAX_NODES];
 	uint8_t rx[CP_NG_MAX_DGRAM + 1];
 	uint8_t tx[CP_NG_MAX_DGRAM];
@@ -702,6 +703,34 @@ put_kv(struct cp_bencode_buf *b, const char *k, const char *v)
 	cp_bencode_put_cstr(b, v);
 }
 
+/* Does sdp carry a line a=rtpengine:<id> (id our instance)? */
+static bool
+sdp_marked(struct cp_ng_str sdp, const char *id)
+{
+	static const char attr[] = "a=rtpengine:";
+	size_t al = sizeof(attr) - 1, il = strlen(id);
+	const char *p = sdp.p, *end = sdp.p + sdp.len;
+
+	while (p < end) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		const char *eol = nl != NULL ? nl : end;
+		size_t n = (size_t)(eol - p);
+
+		if (n > 0 && p[n - 1] == '\r')
+			n--;
+		if (n == al + il && memcmp(p, attr, al) == 0 && memcmp(p + al, id, il) == 0)
+			return true;
+		p = eol + 1;
+	}
+	return false;
+}
+
+void
+cp_ng_set_instance(struct cp_ng *ng, const char *id)
+{
+	snprintf(ng->instance, sizeof(ng->instance), "%s", id != NULL ? id : "");
+}
+
 static int
 dispatch(struct cp_ng *ng, const struct cp_ng_req *req, struct cp_bencode_buf *b,
 	 char *reason, size_t rlen)
@@ -727,6 +756,17 @@ dispatch(struct cp_ng *ng, const struct cp_ng_req *req, struct cp_bencode_buf *b
 
 	if (req->cmd == CP_NG_PING) {
 		ng->cnt[CP_NG_CNT_CMD_PING]++;
+		return 0;
+	}
+	/* loop-protect: an SDP we rewrote already (the call passed this gateway
+	 * before) goes back as it is; the call is not touched */
+	if ((req->cmd == CP_NG_OFFER || req->cmd == CP_NG_ANSWER) &&
+	    (req->flags & CP_NG_F_LOOP_PROTECT) && ng->instance[0] != '\0' &&
+	    sdp_marked(req->sdp, ng->instance)) {
+		ng->cnt[req->cmd == CP_NG_OFFER ? CP_NG_CNT_CMD_OFFER : CP_NG_CNT_CMD_ANSWER]++;
+		ng->cnt[CP_NG_CNT_LOOP_SKIPPED]++;
+		cp_bencode_put_cstr(b, "sdp");
+		cp_bencode_put_str(b, req->sdp.p, req->sdp.len);
 		return 0;
 	}
 	for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++) {

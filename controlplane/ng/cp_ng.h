@@ -76,7 +76,9 @@ enum cp_ng_proto {
  * trust-address and asymmetric turn latching off (symmetric, the default,
  * keeps it), strict-source drops the party's media from other sources once
  * its address is known and media-handover moves the address to them,
- * SIP-source-address takes received-from as the address, no-rtcp-attribute
+ * SIP-source-address takes received-from as the address, loop-protect marks
+ * the SDP we rewrite and returns one we rewrote already unchanged
+ * (cp_ng_set_instance), no-rtcp-attribute
  * and full-rtcp-attribute set how the SDP sent on writes a=rtcp and
  * generate-mid gives its sections a=mid,
  * port-latching (keep our ports when the party's change), unidirectional
@@ -84,7 +86,7 @@ enum cp_ng_proto {
  * are what rtcgw does anyway (ports are kept for the call's life; the
  * dataplane forwards media in one direction as in both; one answerer is
  * bridged). */
-#define CP_NG_F_NO_EFFECT (CP_NG_F_RESET | CP_NG_F_LOOP_PROTECT | CP_NG_F_FRAGMENT)
+#define CP_NG_F_NO_EFFECT (CP_NG_F_RESET | CP_NG_F_FRAGMENT)
 
 /* Bits of cp_ng_req.replace. */
 #define CP_NG_REPLACE_ORIGIN             (1u << 0)
@@ -172,7 +174,8 @@ struct cp_calls_ops {
 	_(CMD_ERROR,     "commands answered with an error")               \
 	_(WARNINGS,      "replies carrying a warning (unknown keys or flags)") \
 	_(REPLY_TOO_BIG, "replies that did not fit a datagram (error sent)") \
-	_(SEND_FAILED,   "replies the socket refused")
+	_(SEND_FAILED,   "replies the socket refused")                   \
+	_(LOOP_SKIPPED,  "offers and answers with loop-protect whose SDP we had rewritten already (returned unchanged)")
 
 enum cp_ng_counter {
 #define _(sym, text) CP_NG_CNT_##sym,
@@ -198,6 +201,18 @@ int cp_ng_create(struct cp_ng **out, const struct cp_calls_ops *ops, void *ops_c
  * @return 0; -errno when it cannot be opened or bound (err says why).
  */
 int cp_ng_listen(struct cp_ng *ng, const struct gw_sockaddr4 *addr, char *err, size_t errlen);
+
+/* The gateway's loop-protect mark: a=rtpengine:<id> (rtpengine's attribute). */
+#define CP_NG_INSTANCE_LEN 32
+
+/**
+ * Set the id the SDP we rewrite carries with ng's loop-protect flag
+ * (a=rtpengine:<id>, at most CP_NG_INSTANCE_LEN - 1 characters): an offer or
+ * answer with loop-protect whose SDP already carries it is answered with the
+ * SDP unchanged and touches no call (a call that passes the same proxy and
+ * gateway twice is bridged once). Empty or unset: loop-protect has no effect.
+ */
+void cp_ng_set_instance(struct cp_ng *ng, const char *id);
 
 /** NULL-safe; closes the socket and frees the cache. */
 void cp_ng_free(struct cp_ng *ng);

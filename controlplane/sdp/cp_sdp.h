@@ -509,6 +509,8 @@ struct cp_sdp_leg_params {
 	} rtcp_attr;
 	bool generate_mid;                /* RTP/SDES legs: a=mid "0", "1", ... where missing
 					   * (ng's generate-mid; WebRTC legs always have them) */
+	const char *rtpengine_id;         /* non-NULL: a=rtpengine:<id> at session level (the
+					   * mark ng's loop-protect finds again) */
 	/* WebRTC legs */
 	const char *ice_ufrag, *ice_pwd;
 	const uint8_t *fingerprint;       /* sha-256, 32 bytes */

@@ -475,7 +475,21 @@ cp_sdp_leg_render(struct cp_sdp *out, const struct cp_sdp *in, const struct cp_s
 	if (p->o_user != NULL && (p->o_user[0] == '\0' || strchr(p->o_user, ' ') != NULL ||
 				  strlen(p->o_user) >= sizeof(out->o_user)))
 		return -EINVAL;
+	if (p->rtpengine_id != NULL &&
+	    (p->rtpengine_id[0] == '\0' || strlen(p->rtpengine_id) >= CP_SDP_ATTR_LEN))
+		return -EINVAL;
 	*out = *in;
+	if (p->rtpengine_id != NULL) {
+		struct cp_sdp_attr *a;
+
+		if (out->n_other >= CP_SDP_MAX_OTHER)
+			return -E2BIG;
+		a = &out->other[out->n_other++];
+		memset(a, 0, sizeof(*a));
+		strcpy(a->name, "rtpengine");
+		a->has_value = true;
+		strcpy(a->value, p->rtpengine_id);
+	}
 	if (p->o_user != NULL)
 		strcpy(out->o_user, p->o_user);
 	if (p->sess_id != 0 || p->sess_version != 0) {

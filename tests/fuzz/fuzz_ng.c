@@ -50,6 +50,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (cp_calls_create(&calls, 64, echo_media, NULL, fixed_clock) != 0 ||
 		    cp_ng_create(&ng, &cp_calls_ng_ops, calls, 1) != 0)
 			abort();
+		cp_ng_set_instance(ng, "0123456789abcdef");   /* loop-protect's check too */
 	}
 	if (size > CP_NG_MAX_DGRAM)
 		return 0;

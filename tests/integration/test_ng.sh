@@ -93,6 +93,23 @@ tb_check "offer with direction [veth0, default] (the media interface, rtpengine'
 	reply_has k8e '{"command":"offer","call-id":"e@x","from-tag":"a","direction":["veth0","default"],"sdp":"v=0\r\no=- 1 1 IN IP4 198.18.26.1\r\ns=-\r\nc=IN IP4 198.18.26.1\r\nt=0 0\r\nm=audio 10000 RTP/AVP 0\r\n"}' \
 	'"result": "ok"'
 tb_check "... deleted" reply_has k8f '{"command":"delete","call-id":"e@x","from-tag":"a"}' '"result": "ok"'
+# loop-protect: the offer rewritten with our a=rtpengine mark; the rewritten
+# SDP offered again (the call passing this proxy and gateway a second time)
+# comes back unchanged, and no second call is made.
+loop_protect() {
+	local r sdp again
+	r=$(ng k8g '{"command":"offer","call-id":"lp@x","from-tag":"a","flags":["loop-protect"],"sdp":"v=0\r\no=- 1 1 IN IP4 198.18.26.1\r\ns=-\r\nc=IN IP4 198.18.26.1\r\nt=0 0\r\nm=audio 10000 RTP/AVP 0\r\n"}') || return 1
+	sdp=$(printf '%s' "$r" | jq -r .sdp)
+	printf '%s' "$sdp" | grep -qE '^a=rtpengine:[0-9a-f]{16}.?$' || { tb_log "offer: $r"; return 1; }
+	again=$(ng k8h "$(jq -cn --arg s "$sdp" '{"command":"offer","call-id":"lp@x","from-tag":"a2","flags":["loop-protect"],"sdp":$s}')") || return 1
+	[ "$(printf '%s' "$again" | jq -r .sdp)" = "$sdp" ] && [ "$(printf '%s' "$again" | jq -r .result)" = ok ] &&
+		[ "$(printf '%s' "$again" | jq -r '.warning // ""')" = "" ] || { tb_log "again: $again"; return 1; }
+	ng k8i '{"command":"query","call-id":"lp@x"}' | jq -e '.tags | keys == ["a"]' >/dev/null ||
+		{ tb_log "query: $(ng k8j '{"command":"query","call-id":"lp@x"}')"; return 1; }
+}
+tb_check "loop-protect: our a=rtpengine mark; the marked SDP again comes back unchanged, no second party" loop_protect
+tb_check "... deleted" reply_has k8k '{"command":"delete","call-id":"lp@x","from-tag":"a"}' '"result": "ok"'
+tb_check "/metrics: rtcgw_ng_loop_skipped_total 1" bash -c "curl -s -m 5 $TB_REST/metrics | grep -qx 'rtcgw_ng_loop_skipped_total 1'"
 tb_check "list -> no calls left behind" reply_has k9 '{"command":"list"}' '{"calls": [], "result": "ok"}'
 
 # 4. Retransmission: the same cookie from the same sender gets the same

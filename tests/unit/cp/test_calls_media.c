@@ -1621,7 +1621,8 @@ test_direction(void **state)
 /* 17: ng's no-rtcp-attribute and full-rtcp-attribute: how the SDP sent on
  * writes the RTCP port of a party that does not mux (a=rtcp:PORT by
  * default, none, or with our address as RFC 3605 allows); generate-mid:
- * a=mid on a plain party's sections that had none. */
+ * a=mid on a plain party's sections that had none; loop-protect: our
+ * a=rtpengine mark. */
 static void
 test_rtcp_attr(void **state)
 {
@@ -1653,11 +1654,18 @@ test_rtcp_attr(void **state)
 	}
 	/* generate-mid: the plain party's section gets a=mid:0 */
 	{
-		char why[256];
+		char why[256], mark[64];
 
 		assert_int_equal(offer_addr("r2", NULL, NULL, CP_NG_F_GENERATE_MID, why), 0);
 		assert_non_null(strstr(out, "a=mid:0\r\n"));
+		assert_null(strstr(out, "a=rtpengine:"));
 		end_call("r2");
+		/* loop-protect: our mark, the gateway's 16-hex-digit instance */
+		assert_int_equal(strlen(cp_calls_media_instance()), 16);
+		snprintf(mark, sizeof(mark), "a=rtpengine:%s\r\n", cp_calls_media_instance());
+		assert_int_equal(offer_addr("r3", NULL, NULL, CP_NG_F_LOOP_PROTECT, why), 0);
+		assert_non_null(strstr(out, mark));
+		end_call("r3");
 	}
 }
 

@@ -301,8 +301,7 @@ static const struct {
 		   CP_NG_F_NO_RTCP_ATTRIBUTE | CP_NG_F_FULL_RTCP_ATTRIBUTE | CP_NG_F_PORT_LATCHING |
 			   CP_NG_F_GENERATE_MID | CP_NG_F_UNIDIRECTIONAL,
 		   0, 0, 0, 0, 0, 0, "" },
-	/* 20 */ { "12:loop-protect", CP_NG_F_LOOP_PROTECT, 0, 0, 0, 0, 0, 0,
-		   "flag 'loop-protect' has no effect in rtcgw" },
+	/* 20 */ { "12:loop-protect", CP_NG_F_LOOP_PROTECT, 0, 0, 0, 0, 0, 0, "" },
 };
 
 static void
@@ -552,6 +551,53 @@ test_call_lifecycle(void **state)
 	assert_true(reply_is(f, "error-reason", "Unknown call-id"));
 }
 
+/* loop-protect: an offer or answer whose SDP carries our a=rtpengine mark
+ * comes back unchanged without reaching the calls (none made or changed);
+ * without the flag, with another gateway's mark or before an instance is
+ * set, the calls get it as usual. */
+static void
+test_loop_protect(void **state)
+{
+	struct fx *f = *state;
+	static const char marked[] = "v=0\r\na=rtpengine:0123456789abcdef\r\n";
+	static const char other[] = "v=0\r\na=rtpengine:0123456789abcdee\r\n";
+	char body[512];
+
+	snprintf(body, sizeof(body), "d7:command5:offer7:call-id1:L8:from-tag1:a3:sdp%zu:%s"
+		 "5:flagsl12:loop-protectee", strlen(marked), marked);
+	send_req(f, "1", body);                          /* no instance yet */
+	assert_int_equal(media_calls, 1);
+	assert_int_equal(cp_calls_count(f->calls), 1);
+	cp_ng_set_instance(f->ng, "0123456789abcdef");
+	snprintf(body, sizeof(body), "d7:command5:offer7:call-id1:M8:from-tag1:a3:sdp%zu:%s"
+		 "5:flagsl12:loop-protectee", strlen(marked), marked);
+	send_req(f, "2", body);
+	assert_true(reply_is(f, "result", "ok"));
+	assert_true(reply_is(f, "sdp", marked));
+	assert_null(strstr((const char *)f->out, "warning"));
+	assert_int_equal(media_calls, 1);
+	assert_int_equal(cp_calls_count(f->calls), 1);  /* no call M */
+	assert_int_equal(cp_ng_counter(f->ng, CP_NG_CNT_LOOP_SKIPPED), 1);
+	snprintf(body, sizeof(body), "d7:command6:answer7:call-id1:L8:from-tag1:a6:to-tag1:b"
+		 "3:sdp%zu:%s5:flagsl12:loop-protectee", strlen(marked), marked);
+	send_req(f, "3", body);
+	assert_true(reply_is(f, "sdp", marked));
+	assert_int_equal(media_calls, 1);
+	assert_int_equal(cp_ng_counter(f->ng, CP_NG_CNT_LOOP_SKIPPED), 2);
+	assert_int_equal(cp_ng_counter(f->ng, CP_NG_CNT_CMD_ANSWER), 1);
+	/* another gateway's mark, and our mark without the flag: handled */
+	snprintf(body, sizeof(body), "d7:command5:offer7:call-id1:N8:from-tag1:a3:sdp%zu:%s"
+		 "5:flagsl12:loop-protectee", strlen(other), other);
+	send_req(f, "4", body);
+	assert_int_equal(media_calls, 2);
+	snprintf(body, sizeof(body), "d7:command5:offer7:call-id1:P8:from-tag1:a3:sdp%zu:%se",
+		 strlen(marked), marked);
+	send_req(f, "5", body);
+	assert_int_equal(media_calls, 3);
+	assert_int_equal(cp_calls_count(f->calls), 3);
+	assert_int_equal(cp_ng_counter(f->ng, CP_NG_CNT_LOOP_SKIPPED), 2);
+}
+
 static void
 test_media_failure_rolls_back(void **state)
 {
@@ -730,6 +776,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_cache_bounded, setup_nomedia, teardown),
 		cmocka_unit_test_setup_teardown(test_call_lifecycle, setup_fake, teardown),
 		cmocka_unit_test_setup_teardown(test_media_failure_rolls_back, setup_fake, teardown),
+		cmocka_unit_test_setup_teardown(test_loop_protect, setup_fake, teardown),
 		cmocka_unit_test_setup_teardown(test_limits, setup_fake, teardown),
 		cmocka_unit_test_setup_teardown(test_calls_records, setup_fake, teardown),
 		cmocka_unit_test_setup_teardown(test_reply_too_big, setup_fake, teardown),
