@@ -212,6 +212,17 @@ op_offer(void *ctx, const struct cp_ng_req *req, struct cp_bencode_buf *reply,
 	if ((rc = check_ids(req, reason, rlen)) != 0)
 		return rc;
 	pp = find_slot(c, req->call_id);
+	/* A trickle ICE fragment (ng's fragment flag: an RFC 8840 sdpfrag of a
+	 * party's new candidates): taken for a known party, nothing changes.
+	 * Our WebRTC legs are ICE-lite: they learn the party's address from its
+	 * checks and use none of its candidates. */
+	if (req->flags & CP_NG_F_FRAGMENT) {
+		if (*pp == NULL)
+			return refuse(reason, rlen, -ENOENT, "Unknown call-id");
+		if (find_leg(*pp, req->from_tag) < 0)
+			return refuse(reason, rlen, -ENOENT, "Unknown from-tag");
+		return 0;
+	}
 	if (*pp == NULL) {
 		if (c->n_calls >= c->max_calls)
 			return refuse(reason, rlen, -ENOSPC,

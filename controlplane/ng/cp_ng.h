@@ -76,7 +76,9 @@ enum cp_ng_proto {
  * trust-address and asymmetric turn latching off (symmetric, the default,
  * keeps it), strict-source drops the party's media from other sources once
  * its address is known and media-handover moves the address to them,
- * SIP-source-address takes received-from as the address, loop-protect marks
+ * SIP-source-address takes received-from as the address, fragment (an
+ * offer carrying a trickle ICE sdpfrag) is taken for a known party without
+ * a change (our WebRTC legs are ICE-lite), loop-protect marks
  * the SDP we rewrite and returns one we rewrote already unchanged
  * (cp_ng_set_instance), no-rtcp-attribute
  * and full-rtcp-attribute set how the SDP sent on writes a=rtcp and
@@ -86,7 +88,7 @@ enum cp_ng_proto {
  * are what rtcgw does anyway (ports are kept for the call's life; the
  * dataplane forwards media in one direction as in both; one answerer is
  * bridged). */
-#define CP_NG_F_NO_EFFECT (CP_NG_F_RESET | CP_NG_F_FRAGMENT)
+#define CP_NG_F_NO_EFFECT CP_NG_F_RESET
 
 /* Bits of cp_ng_req.replace. */
 #define CP_NG_REPLACE_ORIGIN             (1u << 0)

@@ -286,8 +286,8 @@ static const struct {
 	/* 12 */ { "12:replace-what", 0, 0, 0, 0, 0, 0, 0, "unknown flag 'replace-what'" },
 	/* 13 */ { "3:foo3:bar", 0, 0, 0, 0, 0, 0, 0, "unknown flag 'foo'; unknown flag 'bar'" },
 	/* 14 */ { "9:symmetric", CP_NG_F_SYMMETRIC, 0, 0, 0, 0, 0, 0, "" },
-	/* 15 */ { "8:fragment3:all", CP_NG_F_FRAGMENT | CP_NG_F_ALL, 0, 0, 0, 0, 0, 0,
-		   "flag 'fragment' has no effect in rtcgw" },
+	/* 15 */ { "8:fragment3:all5:reset", CP_NG_F_FRAGMENT | CP_NG_F_ALL | CP_NG_F_RESET,
+		   0, 0, 0, 0, 0, 0, "flag 'reset' has no effect in rtcgw" },
 	/* 16 */ { "4:a\001bc", 0, 0, 0, 0, 0, 0, 0, "unknown flag 'a?bc'" },
 	/* 17: taken, not acted on: named (once each) in the warning; the
 	 * source rules act (no warning) */
@@ -598,6 +598,34 @@ test_loop_protect(void **state)
 	assert_int_equal(cp_ng_counter(f->ng, CP_NG_CNT_LOOP_SKIPPED), 2);
 }
 
+/* fragment: a trickle ICE sdpfrag for a known party is taken (result ok, no
+ * SDP, the calls' media not asked); for an unknown call or party refused. */
+static void
+test_fragment(void **state)
+{
+	struct fx *f = *state;
+	static const char frag[] = "a=ice-ufrag:Wq7Z\r\na=candidate:1 1 udp 2122260223 "
+				   "198.18.48.2 50123 typ host\r\n";
+	char body[512];
+
+	snprintf(body, sizeof(body), "d7:command5:offer7:call-id1:F8:from-tag1:a3:sdp%zu:%s"
+		 "5:flagsl8:fragmentee", strlen(frag), frag);
+	send_req(f, "1", body);
+	assert_true(reply_is(f, "error-reason", "Unknown call-id"));
+	send_req(f, "2", "d7:command5:offer7:call-id1:F8:from-tag1:a3:sdp5:v=0\r\ne");
+	assert_int_equal(media_calls, 1);
+	send_req(f, "3", body);
+	assert_true(reply_is(f, "result", "ok"));
+	assert_int_equal(cp_bencode_dict_get(&f->d, 0, "sdp"), CP_BENCODE_NONE);
+	assert_int_equal(cp_bencode_dict_get(&f->d, 0, "warning"), CP_BENCODE_NONE);
+	assert_int_equal(media_calls, 1);
+	snprintf(body, sizeof(body), "d7:command5:offer7:call-id1:F8:from-tag1:z3:sdp%zu:%s"
+		 "5:flagsl8:fragmentee", strlen(frag), frag);
+	send_req(f, "4", body);
+	assert_true(reply_is(f, "error-reason", "Unknown from-tag"));
+	assert_int_equal(cp_calls_count(f->calls), 1);
+}
+
 static void
 test_media_failure_rolls_back(void **state)
 {
@@ -777,6 +805,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_call_lifecycle, setup_fake, teardown),
 		cmocka_unit_test_setup_teardown(test_media_failure_rolls_back, setup_fake, teardown),
 		cmocka_unit_test_setup_teardown(test_loop_protect, setup_fake, teardown),
+		cmocka_unit_test_setup_teardown(test_fragment, setup_fake, teardown),
 		cmocka_unit_test_setup_teardown(test_limits, setup_fake, teardown),
 		cmocka_unit_test_setup_teardown(test_calls_records, setup_fake, teardown),
 		cmocka_unit_test_setup_teardown(test_reply_too_big, setup_fake, teardown),
