@@ -13,13 +13,19 @@
 
 #include "gw_log.h"
 
-/* What gw_log_write writes for msg, as one string. */
+/* What gw_log_write writes for msg, as one string (the caller frees it).
+ * out and n are static: open_memstream keeps their addresses until fclose,
+ * which GCC's -Wdangling-pointer (release builds) takes for locals escaping. */
 static char *
 render(enum gw_log_level l, const char *msg, size_t len, bool journal)
 {
-	char *out = NULL;
-	size_t n = 0;
-	FILE *f = open_memstream(&out, &n);
+	static char *out;
+	static size_t n;
+	FILE *f;
+
+	out = NULL;
+	n = 0;
+	f = open_memstream(&out, &n);
 
 	assert_non_null(f);
 	gw_log_write(f, "rtcgw-test", l, msg, len, journal);

@@ -860,7 +860,7 @@ check_bundle_rules(uint16_t wp, const uint16_t sp[2], unsigned vpt)
 static void
 test_bundle_browser_offers(void **state)
 {
-	uint16_t port[4], sp[2];
+	uint16_t port[4] = { 0 }, sp[2] = { 0 };
 
 	(void)state;
 	signal_ok("b1", "A", NULL, browser_av(96), false, CP_NG_PROTO_RTP_AVP, CP_NG_ICE_UNSET);
@@ -904,7 +904,7 @@ test_bundle_browser_offers(void **state)
 static void
 test_bundle_sip_offers(void **state)
 {
-	uint16_t port[4], sp[2];
+	uint16_t port[4] = { 0 }, sp[2] = { 0 };
 
 	(void)state;
 	signal_ok("b2", "S", NULL, sip_av(100), false, CP_NG_PROTO_UDP_TLS_RTP_SAVPF,
@@ -975,7 +975,7 @@ test_bundle_sdes(void **state)
 		"a=sendrecv\r\nm=video 7002 RTP/SAVP 100\r\na=rtpmap:100 VP8/90000\r\n"
 		"a=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:WVNfX19zZW1jdGwgKCkgewkyMjA7fQp9CnVubGVz\r\n"
 		"a=sendrecv\r\n";
-	uint16_t port[4], sp[2];
+	uint16_t port[4] = { 0 }, sp[2] = { 0 };
 	uint8_t key = 0;
 
 	(void)state;
@@ -1053,7 +1053,7 @@ test_sdes_suite_per_section(void **state)
 		"a=sendrecv\r\n";
 	struct cp_sdes_key theirs[2], ours[2];
 	char why[64];
-	uint16_t sp[2];
+	uint16_t sp[2] = { 0 };
 
 	(void)state;
 	assert_int_equal(cp_sdes_parse(&theirs[0], "AES_CM_128_HMAC_SHA1_80",
@@ -1117,7 +1117,7 @@ test_sdes_offer_per_section(void **state)
 		"a=crypto:%u %s inline:%s\r\na=sendrecv\r\n";
 	char answer[1024];
 	struct cp_sdes_key a[3], v[3];
-	uint16_t sp[2];
+	uint16_t sp[2] = { 0 };
 	const char *why;
 
 	(void)state;
@@ -1205,7 +1205,7 @@ test_sdes_rekey(void **state)
 	const uint8_t both = GW_IPC_SRTP_F_RECV | GW_IPC_SRTP_F_SEND;
 	struct cp_sdes_key theirs, ours, ours2;
 	uint32_t rtp, rtcp;
-	uint16_t sp;
+	uint16_t sp = 0;
 	char kp[64], why[64];
 
 	(void)state;
@@ -1317,7 +1317,7 @@ test_ipv6_sip(void **state)
 					0, 0, 0, 0, 0, 0, 0, 0x10 };
 	const struct gw_ipc_media_leg *c;
 	char why[256];
-	uint16_t p[2];
+	uint16_t p[2] = { 0 };
 
 	(void)state;
 	assert_int_equal(signal_fam("v1", "A", NULL, sip_rtp6, false, "IP4", why), 0);
@@ -1638,7 +1638,7 @@ test_rtcp_attr(void **state)
 	(void)state;
 	for (unsigned r = 0; r < sizeof(rows) / sizeof(rows[0]); r++) {
 		char why[256], want[64];
-		uint16_t port;
+		uint16_t port = 0;
 
 		assert_int_equal(offer_addr("r1", NULL, NULL, rows[r].flags, why), 0);
 		assert_int_equal(ports_of(&port, 1), 1);
@@ -1678,7 +1678,7 @@ static void
 test_takeover_dtls(void **state)
 {
 	char u[16], p[32];
-	uint16_t port;
+	uint16_t port = 0;
 	unsigned created;
 	json_t *j;
 
