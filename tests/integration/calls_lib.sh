@@ -1,5 +1,6 @@
 # Helpers the calls API tests share (test_calls_webrtc.sh, test_calls_bundle.sh,
-# test_calls_ipv6.sh); sourced after lib.sh (calls_init sources chromium_lib.sh).
+# test_calls_ipv6.sh, test_calls_takeover.sh); sourced after lib.sh (calls_init
+# sources chromium_lib.sh).
 
 # jpy PAGE EXPR: a Python expression over the page's result JSON (r); not
 # chromium_lib.sh's jget (PAGE KEY: an integer of the last sample)
