@@ -145,8 +145,9 @@ if want integration; then
 		integration "$t" af_packet
 	done
 	# The veth tests once more with the dataplane on net_af_xdp (lib.sh's
-	# RTCGW_TEST_PMD): the port the README recommends on a kernel driver.
-	for t in foundation stun turn; do
+	# RTCGW_TEST_PMD): the port the README recommends on a kernel driver;
+	# calls_2if runs two af_xdp ports (media on two interfaces).
+	for t in foundation stun turn calls_2if; do
 		integration "$ROOT/tests/integration/test_$t.sh" af_xdp
 	done
 fi
