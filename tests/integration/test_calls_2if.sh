@@ -72,20 +72,23 @@ sdp() { printf 'v=0\\r\\no=- 1 1 IN IP4 %s\\r\\ns=-\\r\\nc=IN IP4 %s\\r\\nt=0 0\
 sdp_c() { jq -r .sdp "$TB_DIR/rest.json" | sed -n 's/^c=IN IP4 \([0-9.]*\).*/\1/p' | sort -u; }
 sdp_m() { jq -r .sdp "$TB_DIR/rest.json" | sed -n 's/^m=audio \([0-9]*\) .*/\1/p'; }
 
-offer() {
+# signal PATH BODY WANT_C: BODY POSTed to /v1/calls/PATH -> 200 with an SDP
+# on the gateway's address WANT_C; its m=audio port in SIG_PORT
+signal() {
 	local code
-	code=$(api_post x1/offer "{\"from-tag\":\"a\",\"direction\":[\"veth0\",\"inner\"],\"sdp\":\"$(sdp "$TB_CLIENT_IP" 30000)\"}")
-	[ "$code" = 200 ] || { tb_log "offer: $code $(cat "$TB_DIR/rest.json")"; return 1; }
-	GW_FOR_B=$(sdp_m)
-	[ "$(sdp_c)" = "$IN_GW" ] || { tb_log "offer to B: $(jq -r .sdp "$TB_DIR/rest.json")"; return 1; }
+	code=$(api_post "$1" "$2")
+	SIG_PORT=$(sdp_m)
+	[ "$code" = 200 ] && [ "$(sdp_c)" = "$3" ] ||
+		{ tb_log "$1: $code $(cat "$TB_DIR/rest.json")"; return 1; }
+}
+offer() {
+	signal x1/offer "{\"from-tag\":\"a\",\"direction\":[\"veth0\",\"inner\"],\"sdp\":\"$(sdp "$TB_CLIENT_IP" 30000)\"}" "$IN_GW" &&
+		GW_FOR_B=$SIG_PORT
 }
 tb_check "offer A->B (direction veth0, inner): B is offered the gateway's inner address" offer
 answer() {
-	local code
-	code=$(api_post x1/answer "{\"from-tag\":\"a\",\"to-tag\":\"b\",\"sdp\":\"$(sdp "$IN_B" 30010)\"}")
-	[ "$code" = 200 ] || { tb_log "answer: $code $(cat "$TB_DIR/rest.json")"; return 1; }
-	GW_FOR_A=$(sdp_m)
-	[ "$(sdp_c)" = "$TB_GW_IP" ] || { tb_log "answer to A: $(jq -r .sdp "$TB_DIR/rest.json")"; return 1; }
+	signal x1/answer "{\"from-tag\":\"a\",\"to-tag\":\"b\",\"sdp\":\"$(sdp "$IN_B" 30010)\"}" "$TB_GW_IP" &&
+		GW_FOR_A=$SIG_PORT
 }
 tb_check "answer: A gets the gateway's veth0 address" answer
 
@@ -128,14 +131,10 @@ tb_check "a re-offer moving the call to other interfaces is refused" \
 tb_check "an interface no port has is refused, naming the ports" \
 	refused "{\"from-tag\":\"a\",\"direction\":[\"dmz\",\"inner\"],\"sdp\":\"$(sdp "$TB_CLIENT_IP" 30000)\"}" \
 	"Unknown interface 'dmz' in 'direction' (the media interfaces are 'veth0', 'inner')"
-reoffer_b() { # B re-offers from its side: [inner, default (= veth0)]
-	local code
-	code=$(api_post x1/offer "{\"from-tag\":\"b\",\"direction\":[\"inner\",\"default\"],\"sdp\":\"$(sdp "$IN_B" 30010)\"}")
-	[ "$code" = 200 ] && [ "$(sdp_c)" = "$TB_GW_IP" ] && [ "$(sdp_m)" = "$GW_FOR_A" ] ||
-		{ tb_log "re-offer: $code $(cat "$TB_DIR/rest.json")"; return 1; }
-	code=$(api_post x1/answer "{\"from-tag\":\"b\",\"to-tag\":\"a\",\"sdp\":\"$(sdp "$TB_CLIENT_IP" 30000)\"}")
-	[ "$code" = 200 ] && [ "$(sdp_c)" = "$IN_GW" ] ||
-		{ tb_log "its answer: $code $(cat "$TB_DIR/rest.json")"; return 1; }
+reoffer_b() { # B re-offers from its side: [inner, default (= veth0)]; A's port kept
+	signal x1/offer "{\"from-tag\":\"b\",\"direction\":[\"inner\",\"default\"],\"sdp\":\"$(sdp "$IN_B" 30010)\"}" "$TB_GW_IP" &&
+		[ "$SIG_PORT" = "$GW_FOR_A" ] &&
+		signal x1/answer "{\"from-tag\":\"b\",\"to-tag\":\"a\",\"sdp\":\"$(sdp "$TB_CLIENT_IP" 30000)\"}" "$IN_GW"
 }
 tb_check "B's re-offer naming the same interfaces from its side (inner, default): same ports" reoffer_b
 tb_check "RTP both ways after the refusals and the re-offer" rtp_both 30
