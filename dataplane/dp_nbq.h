@@ -16,7 +16,14 @@
 
 #include "gw_counters.h"
 
-#define DP_NBQ_MAX   64
+/* Packets a worker holds for unresolved next hops, all hops together. A
+ * fresh gateway answering a burst of first requests from on-link clients
+ * (scripts/bench.sh: 100 TURN clients' Allocates at once, whose 401s all
+ * wait for the one ARP answer) held 64 and dropped the rest, so those
+ * clients retried 0.5 s later; Linux queues about 100 per neighbour
+ * (unres_qlen). At most 2 x 256 mbufs per worker (ARP and NDP) stay out of
+ * the pool while a hop does not answer (3 s). */
+#define DP_NBQ_MAX   256
 #define DP_NBQ_TRIES 3
 
 struct dp_worker;
