@@ -42,6 +42,8 @@
 #define STATS_BURST     64
 #define SDP_OUT_MAX     16384
 #define CMDS_PER_SECTION 24             /* commands one offer or answer may send per m= section */
+#define ROOM_WAIT_US     200            /* wait_room(): one pause ... */
+#define ROOM_WAIT_STEPS  100            /* ... this many times at most (20 ms) */
 
 static struct cp_app *app;
 /* The media sessions' certificate, asked for at each use: a control plane
@@ -88,6 +90,27 @@ static bool
 dp_ready(void)
 {
 	return app != NULL && app->ipc != NULL && !app->dp_lost;
+}
+
+/*
+ * Room in the command ring for need commands, waiting for it (bounded: 20
+ * ms) rather than refusing at once. The dataplane takes a batch of commands
+ * per 100 us tick (fewer while it sleeps between idle polls), so a burst of
+ * requests, say a hundred calls deleted and the next hundred set up back to
+ * back, fills the 1024-entry ring for a millisecond or two; a SIP proxy
+ * would turn a refusal into a failed call (scripts/bench_calls.sh's set-up
+ * failed so once). The request is answered synchronously anyway: the loop
+ * waits as it would on a slow request.
+ */
+static bool
+wait_room(unsigned need)
+{
+	for (unsigned i = 0; i < ROOM_WAIT_STEPS && dp_ready(); i++) {
+		if (cp_ipc_send_room(app->ipc, 0) >= need)
+			return true;
+		nanosleep(&(struct timespec){ .tv_nsec = ROOM_WAIT_US * 1000L }, NULL);
+	}
+	return dp_ready() && cp_ipc_send_room(app->ipc, 0) >= need;
 }
 
 /* One leg command: the whole payload given (fields an op ignores are 0). */
@@ -1266,7 +1289,7 @@ cp_calls_media(void *ctx, const struct cp_ng_req *req, bool is_answer,
 	/* An offer or answer is a sequence of commands (legs, modes, peers, rules,
 	 * keys, and the deletes of a rollback): all of it or none, or legs would
 	 * be left in the dataplane. */
-	if (cp_ipc_send_room(app->ipc, 0) < CMDS_PER_SECTION * (unsigned)sdp->n_media + 8) {
+	if (!wait_room(CMDS_PER_SECTION * (unsigned)sdp->n_media + 8)) {
 		rc = refuse(reason, rlen, -EBUSY, "%s", "dataplane busy (command ring full), retry");
 		goto out;
 	}

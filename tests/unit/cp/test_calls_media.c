@@ -52,6 +52,8 @@ static struct {
 	struct gw_ipc_msg msgs[256];
 	unsigned n_tx;
 	struct gw_ipc_tx_meta last_tx;
+	unsigned room_full;             /* cp_ipc_send_room(): 0 this many times */
+	unsigned room_asks;
 	struct {                        /* every endpoint made, by its n (mod 64) */
 		enum cp_dtls_role role;
 		bool started;
@@ -269,6 +271,11 @@ cp_ipc_send_room(const struct cp_ipc *c, unsigned w)
 {
 	(void)c;
 	(void)w;
+	st.room_asks++;
+	if (st.room_full > 0) {
+		st.room_full--;
+		return 0;
+	}
 	return 1000;
 }
 
@@ -492,6 +499,40 @@ static void
 end_call(const char *call)
 {
 	release(NULL, call, strlen(call));
+}
+
+/* A command ring without room for a moment: the offer waits for it; one
+ * that stays full: refused as busy after a bounded wait, nothing sent. */
+static void
+test_ring_busy(void **state)
+{
+	struct cp_ng_req req = { .call_id = str("busy-2"), .from_tag = str("A"),
+				 .sdp = str(sip_rtp), .limit = -1, .delete_delay = -1 };
+	struct cp_bencode_buf b;
+	char reason[256] = "";
+	struct timespec t0, t1;
+	double ms;
+
+	(void)state;
+	st.room_full = 5;
+	signal_ok("busy-1", "A", NULL, sip_rtp, false, CP_NG_PROTO_UNSET, CP_NG_ICE_UNSET);
+	assert_int_equal(st.room_asks, 6);
+	assert_true(strstr(out, "m=audio ") != NULL);
+	end_call("busy-1");
+
+	st.room_full = 1000000;
+	st.room_asks = 0;
+	st.n_msgs = 0;
+	cp_bencode_buf_init(&b, out, sizeof(out) - 1);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	assert_int_equal(cp_calls_media(NULL, &req, false, &b, reason, sizeof(reason)), -EBUSY);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	ms = (double)(t1.tv_sec - t0.tv_sec) * 1e3 + (double)(t1.tv_nsec - t0.tv_nsec) / 1e6;
+	assert_string_equal(reason, "dataplane busy (command ring full), retry");
+	assert_int_equal(st.n_msgs, 0);
+	assert_true(st.room_asks > 50 && st.room_asks < 200);   /* bounded: about 100 polls */
+	assert_true(ms >= 10.0 && ms < 1000.0);                   /* about 20 ms */
+	st.room_full = 0;
 }
 
 static int
@@ -1757,6 +1798,7 @@ main(void)
 		cmocka_unit_test_setup(test_direction, setup),
 		cmocka_unit_test_setup(test_takeover_dtls, setup),
 		cmocka_unit_test_setup(test_rtcp_attr, setup),
+		cmocka_unit_test_setup(test_ring_busy, setup),
 	};
 
 	gw_config_defaults(&conf);
