@@ -13,13 +13,20 @@
 # at light (5000 pps offered: 100 clients x 50 msg/s), medium (50000 pps)
 # and flat-out load, the servers alternating (round r starts with rtcgw when
 # r is odd), ROUNDS rounds. Server CPU: the run time of its threads
-# (/proc/PID/task/*/schedstat, read by the generator) over the traffic phase (TURN allocation set-up reported apart). Prints a
-# markdown table (medians over the rounds; also written to
+# (/proc/PID/task/*/schedstat, read by the generator) over the traffic phase
+# (TURN allocation set-up reported apart). Each run also records where the
+# packets that were not answered went (the kernel's UDP receive-buffer drops
+# in each namespace, the veths' drops). After the rounds, one more flat-out
+# run per server and path under `perf record -g -p SERVER` (not counted in
+# the table) splits the server's CPU into its own code, its sends, the
+# receiving namespace's stack that the veth runs inside those sends, and
+# the rest (tests/bench/perf_split.py).
+# Prints a markdown table (medians over the rounds; also written to
 # tests/bench/results/latest.md) and plots it (latest.png).
 #
 #   scripts/bench.sh [--quick] [--rounds N] [--seconds S] [--pmd af_xdp|af_packet]
 #                    [--no-inproc] [--out DIR] [--loads light,medium,flat]
-#                    [--idle-sleep-us N]
+#                    [--idle-sleep-us N] [--no-profile]
 #
 #   --quick    1 round of 3 s per run, short in-process benches (< 3 min)
 #   default    3 rounds of 8 s per run (< 15 min)
@@ -27,6 +34,7 @@
 #   --idle-sleep-us  rtcgw's dataplane.idle_sleep_us (default 300, the
 #              config default): the longest sleep of an idle worker, i.e.
 #              light-load CPU traded against added latency
+#   --no-profile  skip the perf profile runs (and the split of the CPU)
 #
 # Testbed: netns rtxc/rtxg/rtxp, 198.18.20.0/24 and 198.18.21.0/24 (see
 # tests/integration/lib.sh). Everything is removed on exit; a server that
@@ -43,6 +51,7 @@ PMD=af_xdp
 OUT=$ROOT/tests/bench/results
 LOADS_ARG=light,medium,flat
 IDLE_US=300
+PROFILE=1
 while [ $# -gt 0 ]; do
 	case $1 in
 	--quick) QUICK=1; ROUNDS=1; SECS=3; shift ;;
@@ -53,7 +62,8 @@ while [ $# -gt 0 ]; do
 	--out) OUT=$2; shift 2 ;;
 	--loads) LOADS_ARG=$2; shift 2 ;;
 	--idle-sleep-us) IDLE_US=$2; shift 2 ;;
-	-h|--help) sed -n '2,30p' "$0"; exit 0 ;;
+	--no-profile) PROFILE=; shift ;;
+	-h|--help) sed -n '2,41p' "$0"; exit 0 ;;
 	*) echo "bench: unknown argument $1" >&2; exit 2 ;;
 	esac
 done
@@ -69,6 +79,8 @@ die() { printf 'bench: FAILED: %s\n' "$*" >&2; exit 1; }
 
 [ "$(id -u)" -eq 0 ] || die "run me as root"
 bash "$ROOT/scripts/setup.sh" --bench || die "setup"
+[ -z "$PROFILE" ] || perf --version >/dev/null 2>&1 ||
+	die "perf does not run (linux-perf); --no-profile skips the profile"
 
 # One DPDK run on the machine at a time (README: the lock).
 if [ -z "${RTCGW_BENCH_LOCKED:-}" ]; then
@@ -77,6 +89,7 @@ if [ -z "${RTCGW_BENCH_LOCKED:-}" ]; then
 	[ -n "$QUICK" ] && again+=(--quick)
 	again+=(--rounds "$ROUNDS" --seconds "$SECS" --loads "$LOADS_ARG" --idle-sleep-us "$IDLE_US")
 	[ -n "$INPROC" ] || again+=(--no-inproc)
+	[ -n "$PROFILE" ] || again+=(--no-profile)
 	RTCGW_BENCH_LOCKED=1 exec flock -o /tmp/rtcgw-dpdk.lock "$0" "${again[@]}"
 fi
 T_START=$SECONDS
@@ -116,9 +129,18 @@ TB_CONF_TURN="  enabled: true
   ip_quota: 0
   users:
     - {username: alice, password: alice-pass-1}"
+# A receive ring of 4096 frames (the config's default is 1024): on this veth
+# the worker's AF_XDP sends run the receivers' stacks (the profile's "recv
+# stack"), and while a send runs the ring fills: with 1024 frames the
+# gateway veth dropped 40,683 frames (3.8%) in one STUN flat-out run, with
+# 4096 0 to 640 in four. coturn's counterpart is its socket buffer, which
+# overflows because its core is full, not for want of room.
+# shellcheck disable=SC2034  # read by lib.sh tb_config
+TB_CONF_PORT="      rx_desc: 4096"
 tb_net_up
 tb_peer_net_up 21
 tb_config || die "config"
+sed -i "s/^  mbufs: .*/  mbufs: 16383/" "$TB_CONF"     # the ring's frames come from the pool
 sed -i "s/^  idle_sleep_us: .*/  idle_sleep_us: $IDLE_US/" "$TB_CONF"
 grep -q "^  idle_sleep_us: $IDLE_US\$" "$TB_CONF" || die "config: idle_sleep_us"
 PEER_PORT=3480
@@ -163,23 +185,49 @@ stop_coturn() {
 }
 
 # ---- runs ---------------------------------------------------------------------
+# profile_row DATA SERVER CASE: perf_split.py's line of profile.tsv for
+# SERVER_PID's samples in DATA (perf record -g -p).
+profile_row() {
+	perf script -i "$1" -F comm,pid,tid,ip,sym,dso 2>/dev/null |
+		python3 "$ROOT/tests/bench/perf_split.py" --row "$2" "$3" "$SERVER_PID"
+}
 RAW=$OUT/raw.tsv
-printf 'round\tserver\tproto\tload\tsent\treceived\tloss_pct\trx_pps\tcpu_s\tpkts_per_cpu_s\tp50_us\tp99_us\tsetup_cpu_s\tudp_rcvbuf_drops\n' > "$RAW"
+printf 'round\tserver\tproto\tload\tsent\treceived\tloss_pct\trx_pps\tcpu_s\tpkts_per_cpu_s\tp50_us\tp99_us\tsetup_cpu_s\tudp_rcvbuf_drops\tclient_rcvbuf_drops\tpeer_rcvbuf_drops\tgw_veth_drops\tveth_drops\tsetup_s\n' > "$RAW"
+PROF=$OUT/profile.tsv
+python3 -c 'import sys; sys.path.insert(0, sys.argv[1]); import perf_split; print(perf_split.ROW_HEADER)' \
+	"$ROOT/tests/bench" > "$PROF" || die "perf_split.py"
 LOADS=()
 for l in light:5000 medium:50000 flat:0; do
 	[[ ,$LOADS_ARG, == *,${l%%:*},* ]] && LOADS+=("${l%%:*} ${l##*:}")
 done
 
+# udp_rcvbuf_errors [NS]: the namespace's (default the gateway's) UDP
+# RcvbufErrors: datagrams dropped because a socket's buffer was full.
 udp_rcvbuf_errors() {
-	tb_g awk '/^Udp:/ { if (h) { print $6; exit } h = 1 }' /proc/net/snmp
+	ip netns exec "${1:-$TB_NS_G}" awk '/^Udp:/ { if (h) { print $6; exit } h = 1 }' /proc/net/snmp
 }
+# veth_drops END...: the receive drops of these veth ends, NS:DEV (on the
+# gateway's end: frames its XDP program could not hand to the dataplane's
+# socket, whose ring was full).
+veth_drops() {
+	local n=0 e v
+	for e in "$@"; do
+		v=$(ip netns exec "${e%%:*}" cat "/sys/class/net/${e#*:}/statistics/rx_dropped") || v=0
+		n=$((n + v))
+	done
+	echo "$n"
+}
+GW_END=("$TB_NS_G:${TB}g0")
+CLIENT_ENDS=("$TB_NS_C:${TB}c0" "$TB_NS_C:${TB}c1" "$TB_NS_P:${TB}p0")
 
 # run ROUND SERVER PROTO LOAD RATE: one generator run against SERVER_PID.
 # Every run of a server start uses its own 100 source ports (the TURN
-# allocations of an earlier run are still there: no 437).
+# allocations of an earlier run are still there: no 437). With ROUND
+# "profile" the run is recorded with perf instead of counted: its split of
+# the server's CPU goes to $PROF.
 RUN_N=0
 run() {
-	local r=$1 srv=$2 proto=$3 load=$4 rate=$5 out args line rb0
+	local r=$1 srv=$2 proto=$3 load=$4 rate=$5 out args line rb0 crb0 prb0 gvd0 vd0 perf_pid=
 	out=$TB_DIR/lg-$r-$srv-$proto-$load.out
 	RUN_N=$((RUN_N + 1))
 	args=(--mode "$proto" --server "$TB_GW_IP:3478" --bind "$TB_CLIENT_IP" --sockets 100
@@ -191,20 +239,42 @@ run() {
 	# The gateway namespace's UDP RcvbufErrors: datagrams the kernel dropped
 	# because coturn's socket buffer was full (0 for rtcgw: no kernel socket).
 	rb0=$(udp_rcvbuf_errors)
+	crb0=$(udp_rcvbuf_errors "$TB_NS_C")
+	prb0=$(udp_rcvbuf_errors "$TB_NS_P")
+	gvd0=$(veth_drops "${GW_END[@]}")
+	vd0=$(veth_drops "${CLIENT_ENDS[@]}")
+	if [ "$r" = profile ]; then
+		# The whole run, TURN's set-up included (a few ms of CPU).
+		perf record -q -g -p "$SERVER_PID" -o "$TB_DIR/perf-$srv-$proto.data" \
+			-- sleep "$SECS" >"$TB_DIR/perf-$srv-$proto.log" 2>&1 &
+		perf_pid=$!
+	fi
 	if ! tb_c taskset -c 0 timeout $((SECS + 40)) "$LOADGEN" "${args[@]}" >"$out" 2>&1; then
 		sed 's/^/#   /' "$out"
 		die "$srv $proto $load: the generator failed"
 	fi
 	line=$(grep '^sent=' "$out") || die "$srv $proto $load: no result line"
+	if [ -n "$perf_pid" ]; then
+		wait "$perf_pid" || { cat "$TB_DIR/perf-$srv-$proto.log"; die "perf record"; }
+		profile_row "$TB_DIR/perf-$srv-$proto.data" "$srv" "$proto" >> "$PROF" ||
+			die "$srv $proto: no perf samples of the server"
+		say "profile $srv $proto: $(tail -1 "$PROF")"
+		return
+	fi
 	line="$line rcvbuf_drops=$(($(udp_rcvbuf_errors) - rb0))"
+	line="$line client_rcvbuf_drops=$(($(udp_rcvbuf_errors "$TB_NS_C") - crb0))"
+	line="$line peer_rcvbuf_drops=$(($(udp_rcvbuf_errors "$TB_NS_P") - prb0))"
+	line="$line gw_veth_drops=$(($(veth_drops "${GW_END[@]}") - gvd0))"
+	line="$line veth_drops=$(($(veth_drops "${CLIENT_ENDS[@]}") - vd0))"
 	# key=value -> the columns of $RAW
 	awk -v r="$r" -v s="$srv" -v p="$proto" -v l="$load" '{
 		for (i = 1; i <= NF; i++) { split($i, kv, "="); v[kv[1]] = kv[2] }
 		pk = (p == "turn" ? 2 : 1) * v["received"]
-		printf "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%.0f\t%s\t%s\t%s\t%s\n", r, s, p, l,
+		printf "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%.0f\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", r, s, p, l,
 			v["sent"], v["received"], v["loss_pct"], v["rx_pps"] * (p == "turn" ? 2 : 1),
 			v["cpu_s"], (v["cpu_s"] > 0 ? pk / v["cpu_s"] : 0), v["p50_us"], v["p99_us"],
-			v["setup_cpu_s"], v["rcvbuf_drops"] }' <<<"$line" >> "$RAW"
+			v["setup_cpu_s"], v["rcvbuf_drops"], v["client_rcvbuf_drops"],
+			v["peer_rcvbuf_drops"], v["gw_veth_drops"], v["veth_drops"], v["setup_s"] }' <<<"$line" >> "$RAW"
 	say "round $r $srv $proto $load: $(tail -1 "$RAW" | cut -f5-)"
 }
 
@@ -226,13 +296,29 @@ for ((r = 1; r <= ROUNDS; r++)); do
 	else round_for "$r" coturn; round_for "$r" rtcgw; fi
 done
 
+# ---- where the server's CPU goes (perf, flat out, not counted above) ------
+profile_for() {
+	local srv=$1 proto
+	"start_$srv"
+	for proto in stun turn; do run profile "$srv" "$proto" flat 0; done
+	"stop_$srv"
+}
+if [ -n "$PROFILE" ]; then
+	say "profile: one more flat-out run per server and path under perf record"
+	profile_for rtcgw
+	profile_for coturn
+fi
+
 # ---- report -----------------------------------------------------------------------
 MD=$OUT/latest.md
 DAT=$OUT/latest.dat
-python3 - "$RAW" "$MD" "$DAT" "$ROUNDS" "$SECS" "$PMD" "$INPROC_TXT" "$IDLE_US" <<'EOF' || die "report"
+python3 - "$RAW" "$MD" "$DAT" "$ROUNDS" "$SECS" "$PMD" "$INPROC_TXT" "$IDLE_US" "$PROF" "$ROOT/tests/bench" <<'EOF' || die "report"
 import csv, statistics, sys, platform, os, datetime
-raw, md, dat, rounds, secs, pmd, inproc, idle = sys.argv[1:]
+raw, md, dat, rounds, secs, pmd, inproc, idle, prof, here = sys.argv[1:]
+sys.path.insert(0, here)
+import perf_split
 rows = list(csv.DictReader(open(raw), delimiter='\t'))
+profs = {(p['server'], p['case']): p for p in csv.DictReader(open(prof), delimiter='\t')}
 loads = [l for l in ('light', 'medium', 'flat') if any(r['load'] == l for r in rows)]
 def med(srv, proto, load, key):
     v = [float(r[key]) for r in rows if (r['server'], r['proto'], r['load']) == (srv, proto, load)]
@@ -270,6 +356,35 @@ out.append("coturn's UDP receive-buffer drops (kernel RcvbufErrors in the gatewa
 out.append("")
 out.append("Packets: STUN = requests answered; TURN = 2 x echoes received (client->peer and peer->client "
            "relayed). Throughput: the same per second of the run. Loss: sent but not answered within 0.5 s after the run.")
+if 'flat' in loads:
+    out.append("")
+    out.append("Where the flat-out runs' losses were counted (medians per run): the rate the generator offered, "
+               "datagrams the kernel dropped on a full socket buffer in the client's namespace (the generator's "
+               "sockets), the echo peer's and the gateway's (coturn's), and the veths' receive drops on the "
+               "gateway's end (frames XDP could not hand to the dataplane) and on the client's and peer's ends.")
+    out.append("")
+    out.append("| path | server | offered pps | sent | lost | client socket drops | echo peer socket drops | gateway socket drops | gateway veth drops | other veth drops |")
+    out.append("|---|---|---|---|---|---|---|---|---|---|")
+    for proto in ('stun', 'turn'):
+        for srv in ('rtcgw', 'coturn'):
+            sent = med(srv, proto, 'flat', 'sent')
+            lost = sent - med(srv, proto, 'flat', 'received')
+            out.append(f"| {proto.upper()} | {srv} | {sent / float(secs):,.0f} | {sent:,.0f} | {lost:,.0f} | "
+                       f"{med(srv, proto, 'flat', 'client_rcvbuf_drops'):,.0f} | {med(srv, proto, 'flat', 'peer_rcvbuf_drops'):,.0f} | "
+                       f"{med(srv, proto, 'flat', 'udp_rcvbuf_drops'):,.0f} | {med(srv, proto, 'flat', 'gw_veth_drops'):,.0f} | "
+                       f"{med(srv, proto, 'flat', 'veth_drops'):,.0f} |")
+if profs and 'flat' in loads:
+    out.append("")
+    out.append("Where each server's CPU went at flat out (`perf record -g -p SERVER`, one more run per server and path "
+               "after the rounds, not counted above; tests/bench/perf_split.py): its own code and libraries (user), "
+               "its send syscalls (for rtcgw the AF_XDP copy-mode kick: an skb per frame handed to the veth), the "
+               "receiving namespace's network stack that the veth runs inside those sends (recv stack), its receive "
+               "and poll syscalls, sleeping, the rest of the kernel; percent of the server's samples.")
+    out.append("")
+    out += perf_split.table([dict(profs[(srv, proto)], case=f"{proto.upper()} flat",
+                                  measured=med(srv, proto, 'flat', 'pkts_per_cpu_s'))
+                             for proto in ('stun', 'turn') for srv in ('rtcgw', 'coturn')
+                             if (srv, proto) in profs], 'coturn')
 txt = open(inproc).read().strip()
 if txt:
     out += ["", "In-process benches (one core):", "", "```", txt, "```"]

@@ -30,7 +30,13 @@
 # (GET /v1/calls/bench-0) are printed: the SDES leg's rtp_in (counted after
 # unprotect), 182-byte packets both ways, auth_fail 0. For rtpengine, the
 # kernel's UDP receive-buffer drops in its namespace during each run (Udp
-# RcvbufErrors: where its losses go) are in the raw table and the report.
+# RcvbufErrors: where its losses go) are in the raw table and the report,
+# and the client namespace's (the generator's sockets) for both servers.
+# After the rounds, one more run of the fast and sdes-fast mixes per server
+# under `perf record -g -p SERVER` (not counted in the table) splits the
+# server's CPU into its own code, its sends, the receiving namespace's
+# stack the veth runs inside those sends, and the rest
+# (tests/bench/perf_split.py, as in scripts/bench.sh).
 #
 # Server on CPU 1 (rtcgw's dataplane worker; rtpengine with taskset, one
 # forwarding thread), generator on CPU 0. Reported per server: packets
@@ -41,11 +47,12 @@
 # table on stdout and in tests/bench/results/calls.md.
 #
 #   scripts/bench_calls.sh [--quick] [--rounds N] [--seconds S] [--pmd af_xdp|af_packet]
-#                          [--sdes-calls MANY,FAST]
+#                          [--sdes-calls MANY,FAST] [--no-profile]
 #
 #   --quick   1 round of 3 s, 200 x 50, 50 x 1000, 100 x 50 (sdes-many) and
 #             25 x 1000 (sdes-fast) calls (< 3 min)
-#   default   3 rounds of 8 s (< 6 min)
+#   default   3 rounds of 8 s (< 7 min)
+#   --no-profile  skip the perf profile runs
 #
 # Testbed: netns rgrc/rgrg, 198.18.58.0/24. Everything it made is removed on
 # exit; a server that does not start or a set-up that fails stops it with
@@ -63,6 +70,7 @@ PMD=af_xdp
 OUT=$ROOT/tests/bench/results
 QUICK=
 SDES_ARG=
+PROFILE=1
 while [ $# -gt 0 ]; do
 	case $1 in
 	--quick) QUICK=1; ROUNDS=1; SECS=3; CALLS_MANY=200; CALLS_FAST=50; CALLS_SDES_MANY=100; CALLS_SDES_FAST=25; shift ;;
@@ -71,7 +79,8 @@ while [ $# -gt 0 ]; do
 	--pmd) PMD=$2; shift 2 ;;
 	--sdes-calls) SDES_ARG=$2; shift 2 ;;
 	--out) OUT=$2; shift 2 ;;
-	-h|--help) sed -n '2,51p' "$0"; exit 0 ;;
+	--no-profile) PROFILE=; shift ;;
+	-h|--help) sed -n '2,59p' "$0"; exit 0 ;;
 	*) echo "bench_calls: unknown argument $1" >&2; exit 2 ;;
 	esac
 done
@@ -90,12 +99,15 @@ die() { printf 'bench_calls: FAILED: %s\n' "$*" >&2; exit 1; }
 [ "$(id -u)" -eq 0 ] || die "run me as root"
 bash "$ROOT/scripts/setup.sh" --bench || die "setup"
 command -v rtpengine >/dev/null || die "rtpengine missing (Debian rtpengine-daemon)"
+[ -z "$PROFILE" ] || perf --version >/dev/null 2>&1 ||
+	die "perf does not run (linux-perf); --no-profile skips the profile"
 
 if [ -z "${RTCGW_BENCH_LOCKED:-}" ]; then
 	say "waiting for /tmp/rtcgw-dpdk.lock"
 	again=(--pmd "$PMD" --out "$OUT" --rounds "$ROUNDS" --seconds "$SECS")
 	[ -n "$QUICK" ] && again=(--quick --pmd "$PMD" --out "$OUT")
 	[ -n "$SDES_ARG" ] && again+=(--sdes-calls "$SDES_ARG")
+	[ -n "$PROFILE" ] || again+=(--no-profile)
 	RTCGW_BENCH_LOCKED=1 exec flock -o /tmp/rtcgw-dpdk.lock "$0" "${again[@]}"
 fi
 T_START=$SECONDS
@@ -178,18 +190,24 @@ legs_summary() { # legs_summary FILE
 		| join("; ")' "$1" 2>/dev/null || cat "$1"
 }
 
-udp_rcvbuf_errors() { # the server namespace's Udp RcvbufErrors (rtpengine's sockets)
+udp_rcvbuf_errors() { # [NS] the namespace's Udp RcvbufErrors (default the server's: rtpengine's sockets)
 	# shellcheck disable=SC2016  # awk's own $fields
-	ip netns exec "$TB_NS_G" awk '$1 == "Udp:" && $2 ~ /^[0-9]/ { print $6; exit }' /proc/net/snmp
+	ip netns exec "${1:-$TB_NS_G}" awk '$1 == "Udp:" && $2 ~ /^[0-9]/ { print $6; exit }' /proc/net/snmp
 }
 
 RAW=$OUT/calls-raw.tsv
-printf 'round\tserver\tmix\tcalls\tsent\treceived\tloss_pct\trx_pps\tcpu_s\tpkts_per_cpu_s\tp50_us\tp99_us\tng_ops_per_s\tsrtp_tx\tsrtp_rx\tsrtp_auth_fail\tsrtp_fail\tudp_rcvbuf_drops\n' >"$RAW"
+printf 'round\tserver\tmix\tcalls\tsent\treceived\tloss_pct\trx_pps\tcpu_s\tpkts_per_cpu_s\tp50_us\tp99_us\tng_ops_per_s\tsrtp_tx\tsrtp_rx\tsrtp_auth_fail\tsrtp_fail\tudp_rcvbuf_drops\tclient_rcvbuf_drops\n' >"$RAW"
+PROF=$OUT/calls-profile.tsv
+python3 -c 'import sys; sys.path.insert(0, sys.argv[1]); import perf_split; print(perf_split.ROW_HEADER)' \
+	"$ROOT/tests/bench" >"$PROF" || die "perf_split.py"
 MIXES=("many $CALLS_MANY 50 plain" "fast $CALLS_FAST 1000 plain"
 	"sdes-many $CALLS_SDES_MANY 50 sdes" "sdes-fast $CALLS_SDES_FAST 1000 sdes")
 RUN_N=0
+# With ROUND "profile" the run is recorded with perf instead of counted: its
+# split of the server's CPU goes to $PROF.
 run() { # run ROUND SERVER MIX CALLS PPS plain|sdes
 	local r=$1 srv=$2 mix=$3 n=$4 pps=$5 kind=$6 calls out setup del line base rcvbuf0=0 rcvbuf
+	local crb0 perf_pid=
 	RUN_N=$((RUN_N + 1))
 	calls=$TB_DIR/calls-$RUN_N.txt
 	out=$TB_DIR/lg-$RUN_N.out
@@ -197,6 +215,12 @@ run() { # run ROUND SERVER MIX CALLS PPS plain|sdes
 	base=$((20000 + (RUN_N % 4) * 10000))
 	setup=$(ngc setup "$n" "$TB_CLIENT_IP" "$base" "$calls" "$kind") || die "$srv $mix: call set-up failed"
 	[ "$srv" = rtpengine ] && rcvbuf0=$(udp_rcvbuf_errors)
+	crb0=$(udp_rcvbuf_errors "$TB_NS_C")
+	if [ "$r" = profile ]; then
+		perf record -q -g -p "$SERVER_PID" -o "$TB_DIR/perf-$srv-$mix.data" \
+			-- sleep "$SECS" >"$TB_DIR/perf-$srv-$mix.log" 2>&1 &
+		perf_pid=$!
+	fi
 	if ! tb_c taskset -c 0 timeout $((SECS + 40)) "$LOADGEN" --mode rtp --server "$TB_GW_IP:0" \
 		--bind "$TB_CLIENT_IP" --calls "$calls" --size 160 --rate $((2 * n * pps)) \
 		--raw-tx "${TB}c0" --gw-mac "$TB_GW_MAC" --duration "$SECS" --drain 500 \
@@ -204,8 +228,18 @@ run() { # run ROUND SERVER MIX CALLS PPS plain|sdes
 		sed 's/^/#   /' "$out"
 		die "$srv $mix: the generator failed"
 	fi
+	if [ -n "$perf_pid" ]; then
+		wait "$perf_pid" || { cat "$TB_DIR/perf-$srv-$mix.log"; die "perf record"; }
+		ngc delete "$n" >/dev/null || die "$srv $mix: deleting the calls failed"
+		perf script -i "$TB_DIR/perf-$srv-$mix.data" -F comm,pid,tid,ip,sym,dso 2>/dev/null |
+			python3 "$ROOT/tests/bench/perf_split.py" --row "$srv" "$mix" "$SERVER_PID" >>"$PROF" ||
+			die "$srv $mix: no perf samples of the server"
+		say "profile $srv $mix: $(tail -1 "$PROF")"
+		return
+	fi
 	rcvbuf=0
 	[ "$srv" = rtpengine ] && rcvbuf=$(($(udp_rcvbuf_errors) - rcvbuf0))
+	rcvbuf="$rcvbuf $(($(udp_rcvbuf_errors "$TB_NS_C") - crb0))"
 	if [ "$kind" = sdes ] && [ "$srv" = rtcgw ]; then
 		tb_api "$TB_REST/v1/calls/bench-0" >"$TB_DIR/legs-$RUN_N.json"
 		say "rtcgw bench-0 after the traffic: $(legs_summary "$TB_DIR/legs-$RUN_N.json")"
@@ -217,11 +251,12 @@ run() { # run ROUND SERVER MIX CALLS PPS plain|sdes
 			for (i in a) { split(a[i], f, "="); if (f[1] == key) return f[2] } return 0 }
 		{ for (i = 1; i <= NF; i++) { split($i, f, "="); v[f[1]] = f[2] }
 		  ops = kv(su, "ops") + kv(de, "ops"); t = kv(su, "seconds") + kv(de, "seconds")
-		  printf "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%.0f\t%s\t%s\t%.0f\t%d\t%d\t%d\t%d\t%d\n", r, s, m, n,
+		  split(rb, b, " ")
+		  printf "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%.0f\t%s\t%s\t%.0f\t%d\t%d\t%d\t%d\t%d\t%d\n", r, s, m, n,
 			v["sent"], v["received"], v["loss_pct"], v["rx_pps"], v["cpu_s"],
 			(v["cpu_s"] > 0 ? v["received"] / v["cpu_s"] : 0), v["p50_us"], v["p99_us"],
 			(t > 0 ? ops / t : 0), v["srtp_tx"], v["srtp_rx"], v["srtp_auth_fail"],
-			v["srtp_fail"], rb }' <<<"$line" >>"$RAW"
+			v["srtp_fail"], b[1], b[2] }' <<<"$line" >>"$RAW"
 	say "round $r $srv $mix ($n calls x $pps pps): $(tail -1 "$RAW" | cut -f5-)"
 	[ "$(tail -1 "$RAW" | cut -f16-17)" = "$(printf '0\t0')" ] ||
 		say "WARNING: $srv $mix: SRTP packets the generator refused (srtp_auth_fail, srtp_fail above)"
@@ -242,11 +277,33 @@ for ((r = 1; r <= ROUNDS; r++)); do
 	else round_for "$r" rtpengine; round_for "$r" rtcgw; fi
 done
 
+# ---- where the server's CPU goes (perf, not counted above) ------------------
+profile_for() {
+	local srv=$1 m
+	"start_$srv"
+	for m in "${MIXES[@]}"; do
+		case $m in fast\ *|sdes-fast\ *)
+			# shellcheck disable=SC2086
+			run profile "$srv" $m ;;
+		esac
+	done
+	"stop_$srv"
+}
+if [ -n "$PROFILE" ]; then
+	say "profile: one more run of the fast mixes per server under perf record"
+	profile_for rtcgw
+	profile_for rtpengine
+fi
+
 MD=$OUT/calls.md
-python3 - "$RAW" "$MD" "$ROUNDS" "$SECS" "$PMD" "$(rtpengine --version 2>&1 | head -1)" <<'EOF' || die "report"
+python3 - "$RAW" "$MD" "$ROUNDS" "$SECS" "$PMD" "$(rtpengine --version 2>&1 | head -1)" "$PROF" \
+	"$ROOT/tests/bench" <<'EOF' || die "report"
 import csv, statistics, sys, os, platform, datetime
-raw, md, rounds, secs, pmd, rver = sys.argv[1:]
+raw, md, rounds, secs, pmd, rver, prof, here = sys.argv[1:]
+sys.path.insert(0, here)
+import perf_split
 rows = list(csv.DictReader(open(raw), delimiter='\t'))
+profs = list(csv.DictReader(open(prof), delimiter='\t'))
 def med(srv, mix, key):
     v = [float(r[key]) for r in rows if (r['server'], r['mix']) == (srv, mix)]
     return statistics.median(v) if v else float('nan')
@@ -290,7 +347,20 @@ rb = {m: med('rtpengine', m, 'udp_rcvbuf_drops') for m in mixes}
 out.append("")
 out.append("rtpengine's losses: UDP datagrams the kernel dropped on its sockets' full receive buffers "
            "(Udp RcvbufErrors in its namespace), median per run: " +
-           ", ".join(f"{m} {rb[m]:,.0f}" for m in mixes) + ".")
+           ", ".join(f"{m} {rb[m]:,.0f}" for m in mixes) + ". The generator's (Udp RcvbufErrors in the "
+           "client's namespace), median per run: " + "; ".join(
+               f"{m} rtcgw {med('rtcgw', m, 'client_rcvbuf_drops'):,.0f}, rtpengine "
+               f"{med('rtpengine', m, 'client_rcvbuf_drops'):,.0f}" for m in mixes) + ".")
+if profs:
+    out.append("")
+    out.append("Where each server's CPU went in the fast mixes (`perf record -g -p SERVER`, one more run per "
+               "server and mix after the rounds, not counted above; tests/bench/perf_split.py): its own code and "
+               "libraries (user), its send syscalls (for rtcgw the AF_XDP copy-mode kick), the receiving "
+               "namespace's network stack that the veth runs inside those sends (recv stack), its receive and "
+               "poll syscalls, sleeping, the rest of the kernel; percent of the server's samples.")
+    out.append("")
+    out += perf_split.table([dict(p, measured=med(p['server'], p['case'], 'pkts_per_cpu_s'))
+                             for p in profs], 'rtpengine')
 open(md, 'w').write("\n".join(out) + "\n")
 EOF
 cat "$MD"

@@ -15,8 +15,9 @@ PKGS_BUILD=(build-essential meson ninja-build pkg-config libdpdk-dev dpdk libssl
 	libsrtp2-dev libmicrohttpd-dev libyaml-dev libjansson-dev libcmocka-dev zlib1g-dev)
 PKGS_RUN=(iproute2 curl procps python3 util-linux)
 # scripts/bench.sh: coturn's turnserver is the baseline, gnuplot draws latest.png;
-# scripts/bench_calls.sh and scripts/bench_ng.sh: rtpengine (userspace) is the calls baseline.
-PKGS_BENCH=(coturn gnuplot-nox rtpengine-daemon openssl)
+# scripts/bench_calls.sh and scripts/bench_ng.sh: rtpengine (userspace) is the calls baseline;
+# linux-perf: scripts/bench.sh's profile of where each server's CPU goes.
+PKGS_BENCH=(coturn gnuplot-nox rtpengine-daemon openssl linux-perf)
 # systemd: systemd-analyze verifies the package's units (test_package.sh);
 # nothing is started under it. kamailio: its rtpengine module drives the ng
 # protocol in test_ng.sh (the service is disabled after install). ffmpeg:

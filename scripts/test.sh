@@ -58,6 +58,8 @@ fi
 if want unit; then
 	stage "headers compile on their own"
 	if "$ROOT/scripts/check-headers.sh"; then pass; else fail "check-headers"; fi
+	stage "the benches' profile split (tests/bench/perf_split.py)"
+	if python3 "$ROOT/tests/bench/test_perf_split.py"; then pass; else fail "test_perf_split"; fi
 fi
 
 if want unit; then
