@@ -56,9 +56,7 @@ struct __rte_cache_aligned dp_worker {
 	uint64_t cnt[GW_CNT_MAX];     /* written by this worker only */
 	struct rte_eth_dev_tx_buffer *txb[GW_IPC_MAX_PORTS];
 	struct rte_ring *cmd, *evt, *punt, *tx;
-	struct dp_nbq arp_pending;
 	uint16_t ip_id;
-	struct dp_nbq ndp_pending;
 	struct dp_frag_rx *frag_rx;   /* reassembly of received fragments (dp_frag) */
 	/* The packet path's clock: one TSC read per RX burst (dp_worker_clock),
 	 * not one per packet (a TSC read costs ~10 ns on these VMs). */
@@ -72,6 +70,10 @@ struct __rte_cache_aligned dp_worker {
 	uint16_t burst_pos;
 	struct rte_mbuf *hint_m[DP_BURST];
 	uint32_t hint_idx[DP_BURST];
+	/* Packets waiting for their next hop (dp_arp, dp_ndp): 2 x 10 KB seldom
+	 * touched, last, so the fields above stay together. */
+	struct dp_nbq arp_pending;
+	struct dp_nbq ndp_pending;
 };
 
 struct dp_ctx {

@@ -112,13 +112,16 @@ def table(rows, peer):
     for case in dict.fromkeys(r['case'] for r in rows):
         if ('rtcgw', case) in est and (peer, case) in est:
             (rw, ro), (pw, _) = est[('rtcgw', case)], est[(peer, case)]
-            out.append(f"{case}: rtcgw/{peer} per CPU-s without the receiving side's stack "
-                       f"**{rw / pw:.2f}x**; rtcgw's own code only against {peer} without the "
-                       f"receiving side's stack **{ro / pw:.1f}x** (an estimate from this profile, "
-                       f"not a measurement on a NIC). The veth's charge alone (rtcgw's send and "
-                       f"receiving-stack time per packet) caps any server sending this way at "
-                       f"{cap[case]:,.0f} per CPU-s, **{cap[case] / meas[(peer, case)]:.1f}x** "
-                       f"{peer}'s measured figure.")
+            line = (f"{case}: rtcgw/{peer} per CPU-s without the receiving side's stack "
+                    f"**{rw / pw:.2f}x**; rtcgw's own code only against {peer} without the "
+                    f"receiving side's stack **{ro / pw:.1f}x** (an estimate from this profile, "
+                    f"not a measurement on a NIC).")
+            if case in cap:     # rtcgw had send or receiving-stack samples
+                line += (f" The veth's charge alone (rtcgw's send and receiving-stack time per "
+                         f"packet) caps any server sending this way at {cap[case]:,.0f} per "
+                         f"CPU-s, **{cap[case] / meas[(peer, case)]:.1f}x** {peer}'s measured "
+                         f"figure.")
+            out.append(line)
             out.append("")
     return out
 

@@ -92,6 +92,15 @@ class Split(unittest.TestCase):
         # the veth's charge: 100k / (0.3 + 0.5) = 125k = 2.5 x coturn's 50k
         self.assertIn('at 125,000 per CPU-s, **2.5x**', text)
 
+    def test_table_no_veth_charge(self):
+        # a server whose samples show no send or receiving stack: no cap line
+        row = dict(user=100, send=0, recv_stack=0, recv=0, sleep=0, kernel=0, samples=10)
+        text = '\n'.join(perf_split.table([dict(row, case='X', server='rtcgw', measured=10),
+                                            dict(row, case='X', server='coturn', measured=5)],
+                                           'coturn'))
+        self.assertIn('**2.00x**', text)
+        self.assertNotIn('caps any server', text)
+
 
 if __name__ == '__main__':
     unittest.main()

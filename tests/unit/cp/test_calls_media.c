@@ -531,7 +531,7 @@ test_ring_busy(void **state)
 	assert_string_equal(reason, "dataplane busy (command ring full), retry");
 	assert_int_equal(st.n_msgs, 0);
 	assert_true(st.room_asks > 50 && st.room_asks < 200);   /* bounded: about 100 polls */
-	assert_true(ms >= 10.0 && ms < 1000.0);                   /* about 20 ms */
+	assert_true(ms >= 10.0);        /* it paused between polls (a minimum, not a speed) */
 	st.room_full = 0;
 }
 
