@@ -980,9 +980,93 @@ want_family(const struct cp_ng_req *req, unsigned pi, int *fam, char *reason, si
 	return 0;
 }
 
-/* Side s's party described kind (is it the one we offered it?). */
+/*
+ * Side d's party changes transport: it starts again as a new party of kind,
+ * without the ICE leg, DTLS endpoint, credentials or SDES keys of the old one
+ * (a new ICE session, new keys). Those stay with the caller's copy of the
+ * side: side_retire lets them go once the offer has gone through, side_back
+ * takes them back if it fails.
+ */
+static void
+side_renew(struct side *d, enum cp_calls_kind kind)
+{
+	d->kind = kind;
+	d->ice_id = 0;
+	d->dtls = NULL;
+	d->dtls_peer = false;
+	d->keys_sent = false;
+	d->setup = CP_SDP_SETUP_NONE;
+	gw_wipe(d->ufrag, sizeof(d->ufrag));
+	gw_wipe(d->pwd, sizeof(d->pwd));
+	memset(d->peer_fp, 0, sizeof(d->peer_fp));
+	gw_wipe(&d->keys, sizeof(d->keys));     /* keyed false: the new keys go in whole */
+	if (kind == CP_CALLS_KIND_WEBRTC)
+		d->peer_known = false;          /* ICE's nomination says where it is */
+}
+
+/* A renewed side's offer failed: what the new transport made goes, the old
+ * side is back as it was. */
+static void
+side_back(struct side *d, const struct side *old)
+{
+	if (d->dtls != old->dtls)
+		cp_dtls_free(d->dtls);
+	if (d->ice_id != 0 && d->ice_id != old->ice_id)
+		(void)cp_ice_leg_delete(app, d->ice_id);
+	*d = *old;
+}
+
+/*
+ * The old transport of renewed side s (old: the side before) leaves the
+ * dataplane before the new one's keys and rules go in: a WebRTC leg's ICE
+ * leg, DTLS endpoint, SRTP keys and per-section routes (BUNDLE demux), an
+ * SDES leg's keys on every RTP and RTCP leg; a party now on WebRTC forgets
+ * its SDP address (ICE nominates one). Every rule is sent again after.
+ */
 static int
-take_kind(struct side *d, const struct cp_sdp *sdp, char *reason, size_t rlen)
+side_retire(struct mcall *k, unsigned s, struct side *old)
+{
+	const struct side *d = &k->s[s];
+	struct gw_ipc_msg m = { .type = GW_IPC_SRTP_DEL_REQ };
+	int rc = 0;
+
+	if (old->kind == CP_CALLS_KIND_WEBRTC) {
+		cp_dtls_free(old->dtls);
+		old->dtls = NULL;
+		if (old->ice_id != 0)
+			(void)cp_ice_leg_delete(app, old->ice_id);
+		for (unsigned i = 0; k->rules_set && i < k->n_media; i++) {
+			struct gw_ipc_msg x = { .type = GW_IPC_MEDIA_LEG_REQ };
+
+			x.u.media_demux.leg_id = leg_id(k, s, 0, false);
+			x.u.media_demux.op = GW_IPC_MEDIA_DEMUX;
+			x.u.media_demux.slot = (uint8_t)i;      /* no target: cleared */
+			rc |= dp_ready() ? cp_ipc_send(app->ipc, 0, &x) : -ENOTCONN;
+		}
+	}
+	for (unsigned i = 0; i < k->n_media && old->kind != CP_CALLS_KIND_RTP; i++)
+		for (unsigned c = 0; c < 2; c++) {
+			if (old->kind == CP_CALLS_KIND_WEBRTC && (i > 0 || c > 0))
+				break;          /* its keys are on section 0's RTP leg only */
+			m.u.srtp_del.leg_id = leg_id(k, s, i, c == 1);
+			rc |= dp_ready() ? cp_ipc_send(app->ipc, 0, &m) : -ENOTCONN;
+		}
+	for (unsigned i = 0; d->kind == CP_CALLS_KIND_WEBRTC && i < k->n_media; i++) {
+		static const struct cp_addr none;
+
+		rc |= peer_cmd(leg_id(k, s, i, false), &none, 0);
+		rc |= peer_cmd(leg_id(k, s, i, true), &none, 0);
+	}
+	CP_NOTICE("call %.*s: party on port %u changes transport: %s -> %s", (int)k->id_len, k->id,
+		  d->base, cp_calls_kind_name(old->kind), cp_calls_kind_name(d->kind));
+	k->rules_set = false;
+	return rc != 0 ? -EIO : 0;
+}
+
+/* Side s's party described kind: in an answer, the one we offered it; in a
+ * re-offer (renew), any: a new transport renews the side. */
+static int
+take_kind(struct side *d, const struct cp_sdp *sdp, bool renew, char *reason, size_t rlen)
 {
 	enum cp_calls_kind kind;
 	bool avpf;
@@ -990,9 +1074,11 @@ take_kind(struct side *d, const struct cp_sdp *sdp, char *reason, size_t rlen)
 
 	if (rc != 0)
 		return rc;
-	if (d->kind_set && d->kind != kind)
+	if (d->kind_set && d->kind != kind && !renew)
 		return refuse(reason, rlen, -ENOTSUP, "%s SDP on a %s leg (transport changed)",
 			      cp_calls_kind_name(kind), cp_calls_kind_name(d->kind));
+	if (d->kind_set && d->kind != kind)
+		side_renew(d, kind);
 	d->kind = kind;
 	d->kind_set = true;
 	d->avpf = avpf;
@@ -1067,8 +1153,10 @@ do_offer(const struct cp_ng_req *req, const struct cp_sdp *sdp, const int dir[2]
 	 struct cp_bencode_buf *reply, char *reason, size_t rlen)
 {
 	struct mcall **pp = find_slot(req->call_id.p, req->call_id.len), *k = *pp;
-	bool created = false, mux;
-	struct side saved;
+	/* [0]: the offerer, [1]: the other party; renewed: in a new transport
+	 * (side_renew), kept: and the old one gone, so a failure keeps the new */
+	bool created = false, mux, renewed[2] = { false, false }, kept[2] = { false, false };
+	struct side saved, saved_t;
 	uint32_t rxm, txm;
 	int rc, s, fam;
 
@@ -1107,12 +1195,22 @@ do_offer(const struct cp_ng_req *req, const struct cp_sdp *sdp, const int dir[2]
 			return rc;
 	}
 	saved = k->s[s];
-	rc = take_kind(&k->s[s], sdp, reason, rlen);
-	if (rc == 0 && created) {
-		struct side *t = &k->s[1];
+	saved_t = k->s[1 - s];
+	rc = take_kind(&k->s[s], sdp, !created, reason, rlen);
+	renewed[0] = rc == 0 && !created && k->s[s].kind != saved.kind;
+	if (rc == 0 && (created || (req->flags & CP_NG_F_RESET))) {
+		/* what the other party is offered: from the offerer's transport
+		 * and the flags, on a new call; later only with reset (as
+		 * rtpengine's reset un-learns what an answer taught it) */
+		struct side *t = &k->s[1 - s];
+		bool avpf = k->s[s].avpf;
+		enum cp_calls_kind want = cp_calls_target_kind(k->s[s].kind, req, &avpf);
 
-		t->avpf = k->s[0].avpf;
-		t->kind = cp_calls_target_kind(k->s[0].kind, req, &t->avpf);
+		renewed[1] = !created && want != t->kind;
+		if (renewed[1])
+			side_renew(t, want);
+		t->avpf = avpf;
+		t->kind = want;
 		t->kind_set = true;
 	}
 	k->s[s].trust = (req->flags & (CP_NG_F_TRUST_ADDRESS | CP_NG_F_ASYMMETRIC)) != 0;
@@ -1133,10 +1231,19 @@ do_offer(const struct cp_ng_req *req, const struct cp_sdp *sdp, const int dir[2]
 											 : k->s[s].mux;
 		if (k->s[1 - s].kind == CP_CALLS_KIND_WEBRTC)
 			mux = true;
-		if (created)
-			k->s[1].mux = mux;  /* until the answer says */
+		if (created || renewed[1])
+			k->s[1 - s].mux = mux;  /* until the answer says */
 		rc = render(reply, sdp, k, 1 - (unsigned)s, true, mux, req, reason, rlen);
 	}
+	/* nothing refused from here on but by the command ring: the old
+	 * transports leave before the new keys and rules go in */
+	for (unsigned x = 0; x < 2 && rc == 0; x++)
+		if (renewed[x]) {
+			rc = side_retire(k, x == 0 ? (unsigned)s : 1 - (unsigned)s,
+					 x == 0 ? &saved : &saved_t);
+			renewed[x] = false;     /* no way back now */
+			kept[x] = true;
+		}
 	if (rc == 0)
 		rc = apply_side(k, (unsigned)s);
 	if (rc == 0 && k->s[s].kind == CP_CALLS_KIND_SDES &&
@@ -1145,14 +1252,23 @@ do_offer(const struct cp_ng_req *req, const struct cp_sdp *sdp, const int dir[2]
 	if (rc == 0)
 		rc = apply_rules(k);
 	if (rc != 0) {
-		if (created)
+		if (created) {
 			call_free(find_slot(req->call_id.p, req->call_id.len));
-		else
-			side_restore(&k->s[s], &saved);
+		} else {
+			if (renewed[1])
+				side_back(&k->s[1 - s], &saved_t);
+			else if (!kept[1])
+				k->s[1 - s].avpf = saved_t.avpf;
+			if (renewed[0])
+				side_back(&k->s[s], &saved);
+			else if (!kept[0])
+				side_restore(&k->s[s], &saved);
+		}
 		if (rc == -EIO)
 			snprintf(reason, rlen, "dataplane not reachable (command ring)");
 	}
 	gw_wipe(&saved, sizeof(saved));
+	gw_wipe(&saved_t, sizeof(saved_t));
 	return rc;
 }
 
@@ -1181,7 +1297,7 @@ do_answer(const struct cp_ng_req *req, const struct cp_sdp *sdp, struct cp_benco
 		return refuse(reason, rlen, -EINVAL, "%s",
 			      "the answer's m= sections do not match the offer's");
 	saved = k->s[ans];
-	rc = take_kind(&k->s[ans], sdp, reason, rlen);
+	rc = take_kind(&k->s[ans], sdp, false, reason, rlen);
 	k->s[ans].trust = (req->flags & (CP_NG_F_TRUST_ADDRESS | CP_NG_F_ASYMMETRIC)) != 0;
 	k->s[ans].src = src_flags(req);
 	if (rc == 0)

@@ -285,8 +285,6 @@ flag_item(struct pctx *c, struct cp_ng_str v)
 	for (size_t i = 0; i < sizeof(flag_words) / sizeof(flag_words[0]); i++) {
 		if (!view_eq(v, flag_words[i].name))
 			continue;
-		if ((flag_words[i].bit & CP_NG_F_NO_EFFECT) && !(r->flags & flag_words[i].bit))
-			warn(r, "flag '%s' has no effect in rtcgw", flag_words[i].name);
 		r->flags |= flag_words[i].bit;
 		return 0;
 	}

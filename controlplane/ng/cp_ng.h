@@ -71,24 +71,22 @@ enum cp_ng_proto {
 #define CP_NG_F_GENERATE_MID       (1u << 12)
 #define CP_NG_F_FRAGMENT           (1u << 13)   /* trickle-ICE sdpfrag */
 #define CP_NG_F_ALL                (1u << 14)   /* delete: every branch */
-/* Flags rtcgw takes but does not act on: named in the reply's warning
- * ("flag 'X' has no effect in rtcgw"), never silently ignored. The others:
- * trust-address and asymmetric turn latching off (symmetric, the default,
- * keeps it), strict-source drops the party's media from other sources once
- * its address is known and media-handover moves the address to them,
- * SIP-source-address takes received-from as the address, fragment (an
+/* What the flags do: trust-address and asymmetric turn latching off
+ * (symmetric, the default, keeps it), strict-source drops the party's media
+ * from other sources once its address is known and media-handover moves the
+ * address to them, SIP-source-address takes received-from as the address,
+ * reset (in an offer on a known call) derives the other party's transport
+ * from the offerer's and the flags again, as on a new call, fragment (an
  * offer carrying a trickle ICE sdpfrag) is taken for a known party without
- * a change (our WebRTC legs are ICE-lite), loop-protect marks
- * the SDP we rewrite and returns one we rewrote already unchanged
- * (cp_ng_set_instance), no-rtcp-attribute
- * and full-rtcp-attribute set how the SDP sent on writes a=rtcp and
- * generate-mid gives its sections a=mid,
+ * a change (our WebRTC legs are ICE-lite), loop-protect marks the SDP we
+ * rewrite and returns one we rewrote already unchanged
+ * (cp_ng_set_instance), no-rtcp-attribute and full-rtcp-attribute set how
+ * the SDP sent on writes a=rtcp and generate-mid gives its sections a=mid;
  * port-latching (keep our ports when the party's change), unidirectional
  * (rtpengine's kernel path then takes one-way media too) and all (delete)
  * are what rtcgw does anyway (ports are kept for the call's life; the
  * dataplane forwards media in one direction as in both; one answerer is
  * bridged). */
-#define CP_NG_F_NO_EFFECT CP_NG_F_RESET
 
 /* Bits of cp_ng_req.replace. */
 #define CP_NG_REPLACE_ORIGIN             (1u << 0)

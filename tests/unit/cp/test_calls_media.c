@@ -43,7 +43,7 @@ struct cp_dtls {
 };
 
 static struct {
-	unsigned dtls_created, dtls_freed, restarts, restarts_with, ice_created;
+	unsigned dtls_created, dtls_freed, restarts, restarts_with, ice_created, ice_deleted;
 	uint32_t ice_id;
 	char remote[40];                /* the ICE leg's remote ufrag */
 	char restart_local[40];         /* restart_with's local ufrag */
@@ -247,6 +247,7 @@ cp_ice_leg_delete(struct cp_app *app, uint32_t id)
 {
 	(void)app;
 	(void)id;
+	st.ice_deleted++;
 	return 0;
 }
 
@@ -448,13 +449,14 @@ str(const char *s)
 	return (struct cp_ng_str){ .p = s, .len = strlen(s) };
 }
 
-/* One offer or answer; the reply's SDP in out. */
+/* One offer or answer with ng flags (CP_NG_F_*); the reply's SDP in out. */
 static void
-signal_ok(const char *call, const char *from, const char *to, const char *sdp, bool answer,
-	  enum cp_ng_proto proto, enum cp_ng_ice ice)
+signal_flags(const char *call, const char *from, const char *to, const char *sdp, bool answer,
+	     enum cp_ng_proto proto, enum cp_ng_ice ice, uint32_t flags)
 {
 	struct cp_ng_req req = { .call_id = str(call), .from_tag = str(from), .sdp = str(sdp),
-				 .proto = proto, .ice = ice, .limit = -1, .delete_delay = -1 };
+				 .proto = proto, .ice = ice, .flags = flags, .limit = -1,
+				 .delete_delay = -1 };
 	struct cp_bencode_buf b;
 	char reason[256] = "";
 	int rc;
@@ -466,6 +468,14 @@ signal_ok(const char *call, const char *from, const char *to, const char *sdp, b
 	rc = cp_calls_media(NULL, &req, answer, &b, reason, sizeof(reason));
 	if (rc != 0)
 		fail_msg("%s: %s", answer ? "answer" : "offer", reason);
+}
+
+/* One offer or answer; the reply's SDP in out. */
+static void
+signal_ok(const char *call, const char *from, const char *to, const char *sdp, bool answer,
+	  enum cp_ng_proto proto, enum cp_ng_ice ice)
+{
+	signal_flags(call, from, to, sdp, answer, proto, ice, 0);
 }
 
 /* The value of attribute a (e.g. "a=ice-ufrag:") in out, or "". */
@@ -1777,6 +1787,176 @@ test_takeover_dtls(void **state)
 	end_call("t3");
 }
 
+/* The SRTP_DEL_REQ messages since st.n_msgs was last cleared, for leg. */
+static unsigned
+dels_on(uint32_t leg)
+{
+	unsigned n = 0;
+
+	for (unsigned i = 0; i < st.n_msgs; i++)
+		n += st.msgs[i].type == GW_IPC_SRTP_DEL_REQ && st.msgs[i].u.srtp_del.leg_id == leg;
+	return n;
+}
+
+/* A WebRTC offer without a=fingerprint. */
+static const char no_fp[] =
+	"v=0\r\no=- 1 2 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\n"
+	"m=audio 7000 UDP/TLS/RTP/SAVPF 0\r\nc=IN IP4 198.18.48.10\r\n"
+	"a=ice-ufrag:Zz9Z\r\na=ice-pwd:q2Lq9+ljz4b0mgVnN0WSlq8N\r\na=setup:actpass\r\n"
+	"a=mid:0\r\na=rtcp-mux\r\na=rtpmap:0 PCMU/8000\r\n";
+
+/* 20: a party's re-offer in another transport renews its side, as
+ * rtpengine takes an SRTP or plain re-INVITE as it comes. A phone on plain
+ * RTP bridged to a browser re-offers SDES: keys on both of its legs (no
+ * SRTP_DEL: it had none), its legs no longer plain, our answer RTP/SAVP with
+ * our key. A WebRTC re-offer without a=fingerprint is refused and changes
+ * nothing (no command, no ICE leg); then plain RTP again: its keys leave the
+ * dataplane on both legs, its legs plain, our answer RTP/AVP without
+ * a=crypto. The browser's ICE leg and DTLS endpoint are untouched throughout. */
+static void
+test_renew_party(void **state)
+{
+	const char *k1 = "PS1uQCVeeCFCanVmcjkpPywjNWhcYD0mXXtxaVBR";
+	const uint8_t both = GW_IPC_SRTP_F_RECV | GW_IPC_SRTP_F_SEND;
+	char ufrag[16];
+	uint32_t rtp, rtcp;
+	uint16_t sp = 0;
+
+	(void)state;
+	signal_ok("r1", "S", NULL, sip_rtp, false, CP_NG_PROTO_UDP_TLS_RTP_SAVPF, CP_NG_ICE_FORCE);
+	snprintf(ufrag, sizeof(ufrag), "%s", attr("a=ice-ufrag:"));
+	signal_ok("r1", "S", "W", browser("Wq7Z", FP_A, "active"), true, CP_NG_PROTO_UNSET,
+		  CP_NG_ICE_UNSET);
+	assert_true(strstr(out, " RTP/AVP ") != NULL);
+	assert_int_equal(ports_of(&sp, 1), 1);
+	rtp = leg_on(sp);
+	rtcp = leg_on((uint16_t)(sp + 1));
+	assert_int_equal(mode_of(rtp) & GW_IPC_MEDIA_F_PLAIN, GW_IPC_MEDIA_F_PLAIN);
+
+	st.n_msgs = 0;
+	signal_ok("r1", "S", NULL, sdes_audio(1, "AES_CM_128_HMAC_SHA1_80", k1), false,
+		  CP_NG_PROTO_UDP_TLS_RTP_SAVPF, CP_NG_ICE_FORCE);
+	assert_true(strstr(out, " UDP/TLS/RTP/SAVPF ") != NULL);   /* the browser's as it was */
+	assert_string_equal(attr("a=ice-ufrag:"), ufrag);
+	assert_int_equal(adds_on(rtp, both), 1);
+	assert_int_equal(adds_on(rtcp, both), 1);
+	assert_int_equal(msgs_of(GW_IPC_SRTP_DEL_REQ), 0);
+	assert_int_equal(mode_of(rtp) & GW_IPC_MEDIA_F_PLAIN, 0);
+	assert_int_equal(mode_of(rtcp) & GW_IPC_MEDIA_F_PLAIN, 0);
+	signal_ok("r1", "S", "W", browser("Wq7Z", FP_A, "active"), true, CP_NG_PROTO_UNSET,
+		  CP_NG_ICE_UNSET);
+	assert_true(strstr(out, " RTP/SAVP ") != NULL);
+	assert_true(strstr(out, "a=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:") != NULL);
+
+	st.n_msgs = 0;
+	assert_string_equal(signal_refused("r1", "S", NULL, no_fp, false,
+					   CP_NG_PROTO_UDP_TLS_RTP_SAVPF, CP_NG_ICE_FORCE),
+			    "WebRTC leg without a sha-256 a=fingerprint");
+	assert_int_equal(st.n_msgs, 0);
+	assert_int_equal(st.ice_created, 1);
+
+	st.n_msgs = 0;
+	signal_ok("r1", "S", NULL, sip_rtp, false, CP_NG_PROTO_UDP_TLS_RTP_SAVPF, CP_NG_ICE_FORCE);
+	assert_int_equal(dels_on(rtp), 1);
+	assert_int_equal(dels_on(rtcp), 1);
+	assert_int_equal(msgs_of(GW_IPC_SRTP_ADD_REQ), 0);
+	assert_int_equal(mode_of(rtp) & GW_IPC_MEDIA_F_PLAIN, GW_IPC_MEDIA_F_PLAIN);
+	signal_ok("r1", "S", "W", browser("Wq7Z", FP_A, "active"), true, CP_NG_PROTO_UNSET,
+		  CP_NG_ICE_UNSET);
+	assert_true(strstr(out, " RTP/AVP ") != NULL);
+	assert_null(strstr(out, "a=crypto:"));
+	assert_int_equal(st.ice_created, 1);
+	assert_int_equal(st.ice_deleted, 0);
+	assert_int_equal(st.dtls_created, 1);
+	assert_int_equal(st.dtls_freed, 0);
+	end_call("r1");
+}
+
+/* 21: reset derives what the other party is offered again, from the
+ * offerer's transport and this request's flags, as for a new call. A
+ * phone's call to a browser (ICE=force), its DTLS connected: a re-offer
+ * with RTP/AVP but no reset keeps the browser on WebRTC (what its answer
+ * taught us); with reset, the other party is offered RTP/AVP without ICE or
+ * a=fingerprint, and its ICE leg, DTLS endpoint, SRTP keys and bundle route
+ * leave; a WebRTC answer to that is refused, a plain one is taken (plain
+ * legs, its address, the bridge rules sent again). Reset with ICE=force puts
+ * it back on WebRTC with new credentials (its legs' address cleared until
+ * ICE nominates), a new ICE leg and DTLS endpoint when it answers. */
+static void
+test_reset(void **state)
+{
+	const char sip_b[] =
+		"v=0\r\no=phone 1 1 IN IP4 198.18.48.11\r\ns=-\r\nc=IN IP4 198.18.48.11\r\n"
+		"t=0 0\r\nm=audio 7100 RTP/AVP 0\r\na=rtpmap:0 PCMU/8000\r\na=sendrecv\r\n";
+	char ufrag[16];
+	uint32_t wleg, sleg;
+	uint16_t wp = 0, sp = 0, xp = 0;
+	uint8_t key = 0;
+
+	(void)state;
+	signal_ok("r2", "S", NULL, sip_rtp, false, CP_NG_PROTO_UNSET, CP_NG_ICE_FORCE);
+	assert_true(strstr(out, " UDP/TLS/RTP/SAVPF ") != NULL);
+	assert_int_equal(ports_of(&wp, 1), 1);
+	snprintf(ufrag, sizeof(ufrag), "%s", attr("a=ice-ufrag:"));
+	signal_ok("r2", "S", "W", browser("Wq7Z", FP_A, "active"), true, CP_NG_PROTO_UNSET,
+		  CP_NG_ICE_UNSET);
+	assert_int_equal(ports_of(&sp, 1), 1);
+	wleg = leg_on(wp);
+	sleg = leg_on(sp);
+	dtls_connects(wp);
+	assert_int_equal(keys_for(wleg, &key), 1);
+
+	signal_ok("r2", "S", NULL, sip_rtp, false, CP_NG_PROTO_RTP_AVP, CP_NG_ICE_UNSET);
+	assert_true(strstr(out, " UDP/TLS/RTP/SAVPF ") != NULL);
+	assert_string_equal(attr("a=ice-ufrag:"), ufrag);
+	signal_ok("r2", "S", "W", browser("Wq7Z", FP_A, "active"), true, CP_NG_PROTO_UNSET,
+		  CP_NG_ICE_UNSET);
+	assert_int_equal(st.ice_deleted + st.dtls_freed, 0);
+
+	st.n_msgs = 0;
+	signal_flags("r2", "S", NULL, sip_rtp, false, CP_NG_PROTO_RTP_AVP, CP_NG_ICE_UNSET,
+		     CP_NG_F_RESET);
+	assert_true(strstr(out, " RTP/AVP ") != NULL);
+	assert_null(strstr(out, "a=ice-ufrag:"));
+	assert_null(strstr(out, "a=fingerprint:"));
+	assert_int_equal(ports_of(&xp, 1), 1);
+	assert_int_equal(xp, wp);               /* the party keeps our port */
+	assert_int_equal(dels_on(wleg), 1);
+	assert_int_equal(st.ice_deleted, 1);
+	assert_int_equal(st.dtls_freed, 1);
+	assert_non_null(demux_of(wleg, 0));
+	assert_int_equal(demux_of(wleg, 0)->to_rtp, 0);
+	assert_true(strstr(signal_refused("r2", "S", "W", browser("Wq7Z", FP_A, "active"), true,
+					  CP_NG_PROTO_UNSET, CP_NG_ICE_UNSET),
+			   "transport changed") != NULL);
+	signal_ok("r2", "S", "W", sip_b, true, CP_NG_PROTO_UNSET, CP_NG_ICE_UNSET);
+	assert_true(strstr(out, " RTP/AVP ") != NULL);
+	assert_int_equal(mode_of(wleg) & GW_IPC_MEDIA_F_PLAIN, GW_IPC_MEDIA_F_PLAIN);
+	assert_int_equal(peer_of(wleg)->peer_ip, 0xc612300bu);
+	assert_int_equal(peer_of(wleg)->peer_port, 7100);
+	assert_int_equal(rule_of(sleg, GW_IPC_MEDIA_RULE_BRIDGE), wleg);
+	assert_int_equal(rule_of(wleg, GW_IPC_MEDIA_RULE_BRIDGE), sleg);
+
+	st.n_msgs = 0;
+	signal_flags("r2", "S", NULL, sip_rtp, false, CP_NG_PROTO_UNSET, CP_NG_ICE_FORCE,
+		     CP_NG_F_RESET);
+	assert_true(strstr(out, " UDP/TLS/RTP/SAVPF ") != NULL);
+	assert_int_equal(strlen(attr("a=ice-ufrag:")), 8);
+	assert_string_not_equal(attr("a=ice-ufrag:"), ufrag);
+	assert_true(strstr(out, "a=fingerprint:sha-256 ") != NULL);
+	assert_int_equal(msgs_of(GW_IPC_SRTP_DEL_REQ), 0);       /* plain: no keys to take */
+	assert_int_equal(peer_of(wleg)->peer_ip, 0);
+	assert_int_equal(peer_of(wleg)->peer_port, 0);
+	signal_ok("r2", "S", "W", browser("N3wU", FP_B, "active"), true, CP_NG_PROTO_UNSET,
+		  CP_NG_ICE_UNSET);
+	assert_int_equal(st.ice_created, 2);
+	assert_int_equal(st.dtls_created, 2);
+	assert_string_equal(st.remote, "N3wU");
+	assert_string_equal(st.last->fp, "sha-256 " FP_B);
+	assert_int_equal(mode_of(wleg), 0);
+	end_call("r2");
+}
+
 int
 main(void)
 {
@@ -1799,6 +1979,8 @@ main(void)
 		cmocka_unit_test_setup(test_takeover_dtls, setup),
 		cmocka_unit_test_setup(test_rtcp_attr, setup),
 		cmocka_unit_test_setup(test_ring_busy, setup),
+		cmocka_unit_test_setup(test_renew_party, setup),
+		cmocka_unit_test_setup(test_reset, setup),
 	};
 
 	gw_config_defaults(&conf);
