@@ -1683,10 +1683,11 @@ cp_calls_media_json(const char *id, size_t len)
 					 c == 0 || d->mux ? d->peer_rtp[i] : d->peer_rtcp[i]);
 				for (unsigned n = 0; n < GW_IPC_MEDIA_CNT_MAX; n++)
 					json_object_set_new(cnt, names[n], json_integer((json_int_t)k->cnt[s][i][c][n]));
-				leg = json_pack("{s:s, s:s#, s:i, s:s, s:s, s:i, s:s, s:b, s:s, s:o}",
+				leg = json_pack("{s:s, s:s#, s:i, s:s, s:s, s:s, s:i, s:s, s:b, s:s, s:o}",
 						"side", s == 0 ? "offerer" : "answerer", "tag",
 						d->tag, (int)d->tag_len, "section", (int)i, "kind",
-						c == 0 ? "rtp" : "rtcp", "interface",
+						c == 0 ? "rtp" : "rtcp", "transport",
+						cp_calls_kind_name(d->kind), "interface",
 						iface_name(d->pi), "port",
 						(int)(d->base + 2 * i + c), "peer",
 						d->peer_known ? peer : "", "latching",

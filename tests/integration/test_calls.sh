@@ -202,6 +202,97 @@ for c in mv1 mv2 mv3; do
 done
 tb_check "their legs freed" tb_wait 8 dp_legs_zero
 
+# 2e. A party that changes transport mid-call, and reset. Alice
+# (SIP_IP:30400) and Bob (:30410) talk plain RTP; Alice re-offers RTP/SAVP
+# with a key of hers (trust-address: our media go to her SDP's port, where
+# srtp_recv.py listens, whatever port ffmpeg sends from): Bob is offered plain
+# RTP still, Alice is answered RTP/SAVP with our key; her SRTP (ffmpeg, her
+# key; its PCMU packets hold about 180 ms each, so about 5 a second) reaches
+# Bob as RTP and his 100 RTP packets reach her as SRTP that verifies under our
+# key. The call's media timeout is 5 s: each step follows the last promptly. A plain re-offer puts her legs back on RTP. A re-offer with reset
+# and transport-protocol=RTP/SAVP offers Bob SDES; his plain answer is refused.
+KEY_A=$(head -c 30 /dev/urandom | base64)
+SDES80=AES_CM_128_HMAC_SHA1_80
+sv_offer() { # sv_offer PROTO EXTRA_SDP FLAGS_JSON [MORE_KEYS]: Alice's (re-)offer of sv1
+	api_post sv1/offer "{\"from-tag\":\"alice\",\"flags\":$3${4:-},\"sdp\":\"v=0\\r\\no=- 1 1 IN IP4 $SIP_IP\\r\\ns=-\\r\\nc=IN IP4 $SIP_IP\\r\\nt=0 0\\r\\nm=audio 30400 $1 0 101\\r\\na=rtpmap:0 PCMU/8000\\r\\na=rtpmap:101 telephone-event/8000\\r\\n$2\"}"
+}
+sv_answer() { # Bob's plain answer; prints the status
+	api_post sv1/answer "{\"from-tag\":\"alice\",\"to-tag\":\"bob\",\"sdp\":\"$(sdp "$SIP_IP" 30410 RTP/AVP)\"}"
+}
+sv_m() { jq -r .sdp "$TB_DIR/rest.json" | tr -d '\r' | sed -n 's/^m=audio \(.*\)/\1/p'; }
+sv_plain() { # (re-)offer and answer in plain RTP, then RTP both ways
+	local code out
+	code=$(sv_offer RTP/AVP "" '[]')
+	[ "$code" = 200 ] || { tb_log "offer: $code $(cat "$TB_DIR/rest.json")"; return 1; }
+	SV_GWB=$(sv_m | cut -d' ' -f1)
+	code=$(sv_answer)
+	[ "$code" = 200 ] || { tb_log "answer: $code $(cat "$TB_DIR/rest.json")"; return 1; }
+	[ "$(sv_m)" = "${SV_GWA:-$(sv_m | cut -d' ' -f1)} RTP/AVP 0 101" ] ||
+		{ tb_log "answer to alice: $(sv_m)"; return 1; }
+	SV_GWA=$(sv_m | cut -d' ' -f1)
+	out=$(tb_c timeout 10 python3 "$TB_ROOT/tests/integration/rtp_pair.py" "$SIP_IP" 30400 \
+		"$SV_GWA" 30410 "$SV_GWB" "$TB_GW_IP" 30)
+	tb_log "sv1 plain: $out"
+	[ "$out" = "a2b=30 b2a=30 pt101=10" ]
+}
+sv_transport() { # both of Alice's legs on transport $1
+	local d
+	d=$(tb_api "$TB_REST/v1/calls/sv1")
+	[ "$(printf '%s' "$d" | jq "[.legs[] | select(.side == \"offerer\" and .transport == \"$1\")] | length")" = 2 ] ||
+		{ tb_log "GET sv1: $d"; return 1; }
+}
+sv_sdes() {
+	local code ours out rp fp
+	code=$(sv_offer RTP/SAVP "a=crypto:1 $SDES80 inline:$KEY_A\\r\\n" '["trust-address"]')
+	[ "$code" = 200 ] || { tb_log "re-offer: $code $(cat "$TB_DIR/rest.json")"; return 1; }
+	[ "$(sv_m)" = "$SV_GWB RTP/AVP 0 101" ] || { tb_log "offer to bob: $(sv_m)"; return 1; }
+	code=$(sv_answer)
+	[ "$code" = 200 ] || { tb_log "answer: $code $(cat "$TB_DIR/rest.json")"; return 1; }
+	[ "$(sv_m)" = "$SV_GWA RTP/SAVP 0 101" ] || { tb_log "answer to alice: $(sv_m)"; return 1; }
+	ours=$(jq -r .sdp "$TB_DIR/rest.json" | tr -d '\r' | sed -n "s/^a=crypto:1 $SDES80 inline:\([^ ]*\).*/\1/p")
+	[ -n "$ours" ] || { tb_log "no a=crypto for alice: $(cat "$TB_DIR/rest.json")"; return 1; }
+	tb_c timeout 10 python3 "$TB_ROOT/tests/integration/srtp_recv.py" "$SIP_IP" 30400 \
+		"$TB_DIR/sv-srtp.json" "$SDES80" "$ours" 4 &
+	rp=$!
+	tb_c timeout 10 ffmpeg -hide_banner -nostdin -loglevel warning -re \
+		-f lavfi -i "sine=frequency=440:sample_rate=8000" -t 3 -ac 1 -ar 8000 \
+		-c:a pcm_mulaw -payload_type 0 -f rtp -srtp_out_suite "$SDES80" \
+		-srtp_out_params "$KEY_A" "srtp://$TB_GW_IP:$SV_GWA" >"$TB_DIR/sv-ffmpeg.log" 2>&1 &
+	fp=$!
+	out=$(tb_c timeout 10 python3 "$TB_ROOT/tests/integration/rtp_party.py" "$SIP_IP" 30410 \
+		"$TB_GW_IP" "$SV_GWB" 100)
+	wait "$fp" "$rp"
+	tb_log "sv1 SDES: bob $out; alice's SRTP receiver $(cat "$TB_DIR/sv-srtp.json" 2>/dev/null)"
+	[ "${out%% *}" != "${out#got=}" ] || return 1
+	out=${out#got=}
+	[ "${out%% *}" -ge 10 ] &&
+		jq -e '(.ok["0"] // 0) >= 50 and (.bad | length) == 0' "$TB_DIR/sv-srtp.json" >/dev/null
+}
+sv_auth() { # Alice's RTP leg took her SRTP (after 30 plain): packets in, none failed authentication
+	tb_api "$TB_REST/v1/calls/sv1" | jq -e '.legs[] | select(.side == "offerer" and .kind == "rtp") |
+		.counters.rtp_in >= 40 and .counters.auth_fail == 0' >/dev/null
+}
+sv_reset() {
+	local code
+	code=$(sv_offer RTP/AVP "" '["reset"]' ',"transport-protocol":"RTP/SAVP"')
+	[ "$code" = 200 ] || { tb_log "reset re-offer: $code $(cat "$TB_DIR/rest.json")"; return 1; }
+	[ "$(sv_m)" = "$SV_GWB RTP/SAVP 0 101" ] && grep -q "a=crypto:1 $SDES80 inline:" <(jq -r .sdp "$TB_DIR/rest.json") ||
+		{ tb_log "offer to bob: $(cat "$TB_DIR/rest.json")"; return 1; }
+	code=$(sv_answer)
+	[ "$code" = 400 ] && grep -q 'transport changed' "$TB_DIR/rest.json" ||
+		{ tb_log "bob's plain answer: $code $(cat "$TB_DIR/rest.json")"; return 1; }
+}
+tb_check "2e: plain call sv1, RTP both ways" sv_plain
+tb_check "Alice re-offers SDES: Bob still plain, Alice answered RTP/SAVP; her SRTP reaches Bob, his RTP reaches her as SRTP under our key" sv_sdes
+sv_legs_sdes() { sv_transport SDES && sv_auth; }
+tb_check "GET sv1: Alice's legs SDES, her SRTP counted in, no authentication failure" \
+	tb_wait 4 sv_legs_sdes
+tb_check "Alice re-offers plain RTP: RTP both ways again" sv_plain
+tb_check "GET sv1: Alice's legs RTP again" sv_transport RTP
+tb_check "a re-offer with reset and transport-protocol=RTP/SAVP offers Bob SDES; his plain answer -> 400 'transport changed'" sv_reset
+tb_check "DELETE /v1/calls/sv1 -> 200" [ "$(tb_api -o /dev/null -w '%{http_code}' -X DELETE "$TB_REST/v1/calls/sv1")" = 200 ]
+tb_check "its legs freed" tb_wait 5 dp_legs_zero
+
 # 3. Ports exhausted: 300 ports, 16-section offers take 64 each.
 for i in 1 2 3 4; do ng "x$i" "$(offer "big$i" "$(sdp $SIP_IP 30000 RTP/AVP 16)")" >/dev/null; done
 tb_check "ports exhausted -> error" \
