@@ -2,8 +2,9 @@
  * cp_calls_media: the media of calls (cp_calls_media.h): per call two parties,
  * each a kind of leg (plain RTP, SDES-SRTP, WebRTC) on its interface; an offer
  * or answer becomes dataplane legs, modes, peers, keys and BRIDGE rules, and
- * the SDP sent on is rendered for the other party. The journal of these
- * calls is cp_calls_journal.c (the state both share: cp_calls_media_int.h).
+ * the SDP sent on is rendered for the other party. The commands to the
+ * dataplane's legs are cp_calls_legs.c; the journal of these calls is
+ * cp_calls_journal.c (the state all three share: cp_calls_media_int.h).
  */
 #include "cp_calls_media.h"
 
@@ -22,6 +23,7 @@
 #include "cp_api.h"
 #include "cp_calls_journal.h"
 #include "cp_calls_keys.h"
+#include "cp_calls_legs.h"
 #include "cp_calls_media_int.h"
 #include "cp_calls_sdp.h"
 #include "cp_dtls.h"
@@ -57,41 +59,6 @@ static uint64_t now_ms;
 static unsigned n_legs;
 static char instance[17];               /* loop-protect's id (cp_calls_media_instance) */
 
-static uint32_t
-leg_id(const struct mcall *k, unsigned side, unsigned i, bool rtcp)
-{
-	return k->leg0 + side * 2 * CP_SDP_MAX_MEDIA + i * 2 + (rtcp ? 1 : 0);
-}
-
-static bool
-is_webrtc(const struct side *d)
-{
-	return d->kind_set && d->kind == CP_CALLS_KIND_WEBRTC;
-}
-
-/* Where media for side s's section i goes: a WebRTC side's sections all ride
- * on its section 0 RTP leg (BUNDLE and rtcp-mux: one port). */
-static uint32_t
-leg_to(const struct mcall *k, unsigned s, unsigned i, bool rtcp)
-{
-	return is_webrtc(&k->s[s]) ? leg_id(k, s, 0, false) : leg_id(k, s, i, rtcp);
-}
-
-/* A bundled WebRTC side facing a SIP side's section per m=: the WebRTC leg
- * demuxes by payload type (a WebRTC-to-WebRTC call needs none: both
- * sides' sections are one leg each). */
-static bool
-demuxed(const struct mcall *k)
-{
-	return k->n_media > 1 && is_webrtc(&k->s[0]) != is_webrtc(&k->s[1]);
-}
-
-static bool
-dp_ready(void)
-{
-	return app != NULL && app->ipc != NULL && !app->dp_lost;
-}
-
 /*
  * Room in the command ring for need commands, waiting for it (bounded: 20
  * ms) rather than refusing at once. The dataplane takes a batch of commands
@@ -105,43 +72,12 @@ dp_ready(void)
 static bool
 wait_room(unsigned need)
 {
-	for (unsigned i = 0; i < ROOM_WAIT_STEPS && dp_ready(); i++) {
+	for (unsigned i = 0; i < ROOM_WAIT_STEPS && cp_calls_legs_ready(); i++) {
 		if (cp_ipc_send_room(app->ipc, 0) >= need)
 			return true;
 		nanosleep(&(struct timespec){ .tv_nsec = ROOM_WAIT_US * 1000L }, NULL);
 	}
-	return dp_ready() && cp_ipc_send_room(app->ipc, 0) >= need;
-}
-
-/* One leg command: the whole payload given (fields an op ignores are 0). */
-static int
-send_leg(const struct gw_ipc_media_leg *c)
-{
-	struct gw_ipc_msg m = { .type = GW_IPC_MEDIA_LEG_REQ };
-
-	m.u.media_leg = *c;
-	return dp_ready() ? cp_ipc_send(app->ipc, 0, &m) : -ENOTCONN;
-}
-
-static int
-leg_cmd(uint32_t id, uint16_t op, uint16_t port, uint8_t rule, uint32_t other)
-{
-	return send_leg(&(struct gw_ipc_media_leg){ .leg_id = id, .op = op, .port = port,
-						    .rule = rule, .pub_leg_id = other });
-}
-
-static int
-peer_cmd(uint32_t id, const struct cp_addr *a, uint16_t port)
-{
-	struct gw_ipc_media_leg c = { .leg_id = id, .op = GW_IPC_MEDIA_PEER, .peer_port = port };
-
-	if (a->family == AF_INET6) {
-		c.peer_family = GW_IPC_FAMILY_IPV6;
-		memcpy(c.peer_ip6, a->ip6, sizeof(c.peer_ip6));
-	} else {
-		c.peer_ip = a->ip4;
-	}
-	return send_leg(&c);
+	return cp_calls_legs_ready() && cp_ipc_send_room(app->ipc, 0) >= need;
 }
 
 /* Does interface (dataplane port) pi have an IPv6 address (legs of either family)? */
@@ -239,7 +175,7 @@ dtls_flush(struct side *d)
 	struct gw_ipc_tx_meta meta = { .src_port = d->base, .port_id = d->pi };
 	int n;
 
-	if (d->dtls == NULL || !d->dtls_peer || !dp_ready())
+	if (d->dtls == NULL || !d->dtls_peer || !cp_calls_legs_ready())
 		return;
 	if (d->dtls_addr.family == AF_INET6) {
 		meta.family = GW_IPC_FAMILY_IPV6;
@@ -268,8 +204,8 @@ call_free(struct mcall **pp)
 		if (d->ice_id != 0)
 			(void)cp_ice_leg_delete(app, d->ice_id);
 		for (unsigned i = 0; i < k->n_media; i++) {
-			(void)leg_cmd(leg_id(k, s, i, false), GW_IPC_MEDIA_DEL, 0, 0, 0);
-			(void)leg_cmd(leg_id(k, s, i, true), GW_IPC_MEDIA_DEL, 0, 0, 0);
+			(void)cp_calls_legs_cmd(cp_calls_leg_id(k, s, i, false), GW_IPC_MEDIA_DEL, 0, 0, 0);
+			(void)cp_calls_legs_cmd(cp_calls_leg_id(k, s, i, true), GW_IPC_MEDIA_DEL, 0, 0, 0);
 		}
 		block_free(d->base, 2 * k->n_media);
 	}
@@ -292,108 +228,12 @@ on_release(void *ctx, const char *id, size_t len)
 	call_free(pp);
 }
 
-/* The forwarding rules between the two sides (again after every offer and
- * answer: the RTCP target follows the parties' rtcp-mux). */
-static int
-apply_rules(struct mcall *k)
-{
-	uint8_t pts[CP_SDP_MAX_MEDIA][CP_CALLS_PT_MASK] = { { 0 } };
-	char why[160];
-	int rc = 0;
-
-	/* checked by bundle_check before: cannot overlap here */
-	if (demuxed(k) &&
-	    cp_calls_bundle_pts(k->s[0].pts, k->s[1].pts, k->n_media, pts, why, sizeof(why)) != 0)
-		return -EINVAL;
-	/* unchanged since the last time: nothing to send (the command ring is
-	 * shared by every call's offers and answers) */
-	if (k->rules_set && k->rules_mux[0] == k->s[0].mux && k->rules_mux[1] == k->s[1].mux &&
-	    memcmp(k->rules_pts, pts, sizeof(pts)) == 0)
-		return 0;
-
-	for (unsigned x = 0; x < 2; x++) {
-		unsigned y = 1 - x;
-
-		for (unsigned i = 0; i < k->n_media; i++) {
-			uint32_t rtcp_to = leg_to(k, y, i, !k->s[y].mux);
-
-			if (is_webrtc(&k->s[x]) && i > 0)
-				break;      /* one leg for all of its sections */
-			rc |= leg_cmd(leg_id(k, x, i, false), GW_IPC_MEDIA_RULE, 0,
-				      GW_IPC_MEDIA_RULE_BRIDGE, leg_to(k, y, i, false));
-			rc |= leg_cmd(leg_id(k, x, i, false), GW_IPC_MEDIA_RULE, 0,
-				      GW_IPC_MEDIA_RULE_BRIDGE_RTCP, rtcp_to);
-			rc |= leg_cmd(leg_id(k, x, i, true), GW_IPC_MEDIA_RULE, 0,
-				      GW_IPC_MEDIA_RULE_BRIDGE, rtcp_to);
-		}
-		if (!demuxed(k) || !is_webrtc(&k->s[x]))
-			continue;
-		/* after the BRIDGE rules (a DEMUX needs one): section i's RTP by
-		 * its payload types; a rejected section (no types) cleared */
-		for (unsigned i = 0; i < k->n_media; i++) {
-			struct gw_ipc_msg m = { .type = GW_IPC_MEDIA_LEG_REQ };
-			struct gw_ipc_media_demux *q = &m.u.media_demux;
-			static const uint8_t none[CP_CALLS_PT_MASK];
-			bool on = memcmp(pts[i], none, sizeof(none)) != 0;
-
-			q->leg_id = leg_id(k, x, 0, false);
-			q->op = GW_IPC_MEDIA_DEMUX;
-			q->slot = (uint8_t)i;
-			q->to_rtp = on ? leg_id(k, y, i, false) : 0;
-			q->to_rtcp = on ? leg_id(k, y, i, !k->s[y].mux) : 0;
-			memcpy(q->pt_mask, pts[i], sizeof(q->pt_mask));
-			rc |= dp_ready() ? cp_ipc_send(app->ipc, 0, &m) : -ENOTCONN;
-		}
-	}
-	k->rules_set = rc == 0;
-	k->rules_mux[0] = k->s[0].mux;
-	k->rules_mux[1] = k->s[1].mux;
-	memcpy(k->rules_pts, pts, sizeof(pts));
-	return rc != 0 ? -EIO : 0;
-}
-
-/* The dataplane mode (GW_IPC_MEDIA_F_*) of a party's legs. SRTP legs (SDES,
- * WebRTC) need their keys; WebRTC's peer is the ICE nomination's, not the
- * SDP's, and ICE consent, not the source address, says who may send. */
-static uint8_t
-side_mode(const struct side *d)
-{
-	uint8_t mode = (d->trust ? 0 : GW_IPC_MEDIA_F_LATCH) | d->src;
-
-	if (d->kind == CP_CALLS_KIND_RTP)
-		mode |= GW_IPC_MEDIA_F_PLAIN;
-	else if (d->kind == CP_CALLS_KIND_WEBRTC)
-		mode = 0;
-	return mode;
-}
-
 /* The ng flags that set a party's legs' source rules (see side_mode). */
 static uint8_t
 src_flags(const struct cp_ng_req *req)
 {
 	return (uint8_t)(((req->flags & CP_NG_F_STRICT_SOURCE) ? GW_IPC_MEDIA_F_STRICT : 0) |
 			 ((req->flags & CP_NG_F_MEDIA_HANDOVER) ? GW_IPC_MEDIA_F_HANDOVER : 0));
-}
-
-/* Modes (plain, latching, source rules) of side s's legs, and its peer
- * addresses when known. */
-static int
-apply_side(const struct mcall *k, unsigned s)
-{
-	const struct side *d = &k->s[s];
-	uint8_t mode = side_mode(d);
-	int rc = 0;
-
-	for (unsigned i = 0; i < k->n_media; i++) {
-		rc |= leg_cmd(leg_id(k, s, i, false), GW_IPC_MEDIA_MODE, 0, mode, 0);
-		rc |= leg_cmd(leg_id(k, s, i, true), GW_IPC_MEDIA_MODE, 0, mode, 0);
-		if (d->kind != CP_CALLS_KIND_WEBRTC && d->peer_known && d->peer_rtp[i] != 0) {
-			rc |= peer_cmd(leg_id(k, s, i, false), &d->peer, d->peer_rtp[i]);
-			rc |= peer_cmd(leg_id(k, s, i, true), &d->peer,
-				       d->mux ? d->peer_rtp[i] : d->peer_rtcp[i]);
-		}
-	}
-	return rc != 0 ? -EIO : 0;
 }
 
 static int refuse(char *reason, size_t rlen, int rc, const char *fmt, ...)
@@ -528,8 +368,8 @@ call_create(const struct cp_ng_req *req, unsigned n_media, const uint8_t pi[2], 
 	for (unsigned s = 0; s < 2 && *rc == 0; s++) {
 		k->s[s].pi = pi[s];
 		for (unsigned i = 0; i < 2 * n_media && *rc == 0; i++)
-			*rc |= send_leg(&(struct gw_ipc_media_leg){
-				.leg_id = leg_id(k, s, i / 2, i % 2), .op = GW_IPC_MEDIA_ADD,
+			*rc |= cp_calls_legs_send(&(struct gw_ipc_media_leg){
+				.leg_id = cp_calls_leg_id(k, s, i / 2, i % 2), .op = GW_IPC_MEDIA_ADD,
 				.port = (uint16_t)(k->s[s].base + i), .port_index = pi[s] });
 	}
 	k->next = calls;
@@ -558,46 +398,6 @@ set_tag(struct side *d, struct cp_ng_str tag)
 	memcpy(d->tag, tag.p, tag.len);
 	d->tag_len = tag.len;
 	d->set = true;
-}
-
-/* ---- SDES-SRTP legs --------------------------------------------------------------- */
-
-/* Side s's keys on its RTP and RTCP legs: per section the halves whose bit
- * is set in rx_mask (the party's key) and tx_mask (ours); the other half's
- * dataplane context stays as it is (cp_calls_keys_changed). */
-static int
-sdes_install(const struct mcall *k, unsigned s, uint32_t rx_mask, uint32_t tx_mask)
-{
-	const struct side *d = &k->s[s];
-	int rc = 0;
-
-	for (unsigned i = 0; i < k->n_media; i++) {
-		const struct cp_sdes_key *rx = &d->keys.rx[i];
-		uint8_t flags = (uint8_t)(((rx_mask >> i) & 1 ? GW_IPC_SRTP_F_RECV : 0) |
-					  ((tx_mask >> i) & 1 ? GW_IPC_SRTP_F_SEND : 0));
-
-		if (rx->profile == 0 || flags == 0)
-			continue;           /* a rejected section, or its keys as they were */
-		for (unsigned c = 0; c < 2; c++) {
-			struct gw_ipc_msg m = { .type = GW_IPC_SRTP_ADD_REQ };
-			struct gw_ipc_srtp_keys *q = &m.u.srtp_keys;
-
-			q->leg_id = leg_id(k, s, i, c == 1);
-			q->profile = rx->profile;   /* ours is of the same suite */
-			q->flags = flags;
-			if (flags & GW_IPC_SRTP_F_RECV) {
-				memcpy(q->recv_key, rx->key, sizeof(q->recv_key));
-				memcpy(q->recv_salt, rx->salt, sizeof(q->recv_salt));
-			}
-			if (flags & GW_IPC_SRTP_F_SEND) {
-				memcpy(q->send_key, d->keys.tx[i].key, sizeof(q->send_key));
-				memcpy(q->send_salt, d->keys.tx[i].salt, sizeof(q->send_salt));
-			}
-			rc |= dp_ready() ? cp_ipc_send(app->ipc, 0, &m) : -ENOTCONN;
-			gw_wipe(&m, sizeof(m));
-		}
-	}
-	return rc != 0 ? -EIO : 0;
 }
 
 /* ---- WebRTC legs ------------------------------------------------------------------ */
@@ -703,8 +503,8 @@ webrtc_retake(struct mcall *k, unsigned s, const struct cp_sdp_transport *tp, bo
 	/* The party has left the old association (a close_notify from it would
 	 * reach the new one's 5-tuple): its keys go, so nothing protected with
 	 * them is accepted or sent any more. */
-	m.u.srtp_del.leg_id = leg_id(k, s, 0, false);
-	if (!dp_ready() || cp_ipc_send(app->ipc, 0, &m) != 0)
+	m.u.srtp_del.leg_id = cp_calls_leg_id(k, s, 0, false);
+	if (!cp_calls_legs_ready() || cp_ipc_send(app->ipc, 0, &m) != 0)
 		return refuse(reason, rlen, -EIO, "%s", "dataplane not reachable (command ring)");
 	cp_dtls_free(d->dtls);
 	d->dtls = NULL;
@@ -798,8 +598,8 @@ dtls_progress(struct mcall *k, struct side *d, int rc)
 	dtls_flush(d);
 	st = cp_dtls_state(d->dtls);
 	if (st == CP_DTLS_CONNECTED && !d->keys_sent) {
-		if (cp_dtls_srtp_keys(d->dtls, leg_id(k, s, 0, false), &m.u.srtp_keys) != 0 ||
-		    !dp_ready() || cp_ipc_send(app->ipc, 0, &m) != 0) {
+		if (cp_dtls_srtp_keys(d->dtls, cp_calls_leg_id(k, s, 0, false), &m.u.srtp_keys) != 0 ||
+		    !cp_calls_legs_ready() || cp_ipc_send(app->ipc, 0, &m) != 0) {
 			gw_wipe(&m, sizeof(m));
 			CP_WARN("call %.*s: SRTP keys of the WebRTC leg could not be installed",
 				(int)k->id_len, k->id);
@@ -847,7 +647,7 @@ on_ice(uint32_t ice_id, uint16_t kind, const struct cp_addr *peer, uint16_t peer
 							: "ICE credential refused by the dataplane");
 		return;
 	}
-	(void)peer_cmd(leg_id(k, (unsigned)(d - k->s), 0, false), peer, peer_port);
+	(void)cp_calls_legs_peer(cp_calls_leg_id(k, (unsigned)(d - k->s), 0, false), peer, peer_port);
 	if (!d->dtls_peer || !cp_addr_eq(&d->dtls_addr, peer) || d->dtls_port != peer_port) {
 		d->dtls_peer = true;
 		d->dtls_addr = *peer;
@@ -947,7 +747,7 @@ bundle_check(const struct mcall *k, char *reason, size_t rlen)
 {
 	uint8_t pts[CP_SDP_MAX_MEDIA][CP_CALLS_PT_MASK];
 
-	if (!demuxed(k))
+	if (!cp_calls_demuxed(k))
 		return 0;
 	if (k->n_media > GW_IPC_MEDIA_DEMUX_SLOTS)
 		return refuse(reason, rlen, -ENOTSUP, "BUNDLE: %u m= sections (at most %u)",
@@ -980,89 +780,6 @@ want_family(const struct cp_ng_req *req, unsigned pi, int *fam, char *reason, si
 	return 0;
 }
 
-/*
- * Side d's party changes transport: it starts again as a new party of kind,
- * without the ICE leg, DTLS endpoint, credentials or SDES keys of the old one
- * (a new ICE session, new keys). Those stay with the caller's copy of the
- * side: side_retire lets them go once the offer has gone through, side_back
- * takes them back if it fails.
- */
-static void
-side_renew(struct side *d, enum cp_calls_kind kind)
-{
-	d->kind = kind;
-	d->ice_id = 0;
-	d->dtls = NULL;
-	d->dtls_peer = false;
-	d->keys_sent = false;
-	d->setup = CP_SDP_SETUP_NONE;
-	gw_wipe(d->ufrag, sizeof(d->ufrag));
-	gw_wipe(d->pwd, sizeof(d->pwd));
-	memset(d->peer_fp, 0, sizeof(d->peer_fp));
-	gw_wipe(&d->keys, sizeof(d->keys));     /* keyed false: the new keys go in whole */
-	if (kind == CP_CALLS_KIND_WEBRTC)
-		d->peer_known = false;          /* ICE's nomination says where it is */
-}
-
-/* A renewed side's offer failed: what the new transport made goes, the old
- * side is back as it was. */
-static void
-side_back(struct side *d, const struct side *old)
-{
-	if (d->dtls != old->dtls)
-		cp_dtls_free(d->dtls);
-	if (d->ice_id != 0 && d->ice_id != old->ice_id)
-		(void)cp_ice_leg_delete(app, d->ice_id);
-	*d = *old;
-}
-
-/*
- * The old transport of renewed side s (old: the side before) leaves the
- * dataplane before the new one's keys and rules go in: a WebRTC leg's ICE
- * leg, DTLS endpoint, SRTP keys and per-section routes (BUNDLE demux), an
- * SDES leg's keys on every RTP and RTCP leg; a party now on WebRTC forgets
- * its SDP address (ICE nominates one). Every rule is sent again after.
- */
-static int
-side_retire(struct mcall *k, unsigned s, struct side *old)
-{
-	const struct side *d = &k->s[s];
-	struct gw_ipc_msg m = { .type = GW_IPC_SRTP_DEL_REQ };
-	int rc = 0;
-
-	if (old->kind == CP_CALLS_KIND_WEBRTC) {
-		cp_dtls_free(old->dtls);
-		old->dtls = NULL;
-		if (old->ice_id != 0)
-			(void)cp_ice_leg_delete(app, old->ice_id);
-		for (unsigned i = 0; k->rules_set && i < k->n_media; i++) {
-			struct gw_ipc_msg x = { .type = GW_IPC_MEDIA_LEG_REQ };
-
-			x.u.media_demux.leg_id = leg_id(k, s, 0, false);
-			x.u.media_demux.op = GW_IPC_MEDIA_DEMUX;
-			x.u.media_demux.slot = (uint8_t)i;      /* no target: cleared */
-			rc |= dp_ready() ? cp_ipc_send(app->ipc, 0, &x) : -ENOTCONN;
-		}
-	}
-	for (unsigned i = 0; i < k->n_media && old->kind != CP_CALLS_KIND_RTP; i++)
-		for (unsigned c = 0; c < 2; c++) {
-			if (old->kind == CP_CALLS_KIND_WEBRTC && (i > 0 || c > 0))
-				break;          /* its keys are on section 0's RTP leg only */
-			m.u.srtp_del.leg_id = leg_id(k, s, i, c == 1);
-			rc |= dp_ready() ? cp_ipc_send(app->ipc, 0, &m) : -ENOTCONN;
-		}
-	for (unsigned i = 0; d->kind == CP_CALLS_KIND_WEBRTC && i < k->n_media; i++) {
-		static const struct cp_addr none;
-
-		rc |= peer_cmd(leg_id(k, s, i, false), &none, 0);
-		rc |= peer_cmd(leg_id(k, s, i, true), &none, 0);
-	}
-	CP_NOTICE("call %.*s: party on port %u changes transport: %s -> %s", (int)k->id_len, k->id,
-		  d->base, cp_calls_kind_name(old->kind), cp_calls_kind_name(d->kind));
-	k->rules_set = false;
-	return rc != 0 ? -EIO : 0;
-}
-
 /* Side s's party described kind: in an answer, the one we offered it; in a
  * re-offer (renew), any: a new transport renews the side. */
 static int
@@ -1078,7 +795,7 @@ take_kind(struct side *d, const struct cp_sdp *sdp, bool renew, char *reason, si
 		return refuse(reason, rlen, -ENOTSUP, "%s SDP on a %s leg (transport changed)",
 			      cp_calls_kind_name(kind), cp_calls_kind_name(d->kind));
 	if (d->kind_set && d->kind != kind)
-		side_renew(d, kind);
+		cp_calls_legs_renew(d, kind);
 	d->kind = kind;
 	d->kind_set = true;
 	d->avpf = avpf;
@@ -1208,7 +925,7 @@ do_offer(const struct cp_ng_req *req, const struct cp_sdp *sdp, const int dir[2]
 
 		renewed[1] = !created && want != t->kind;
 		if (renewed[1])
-			side_renew(t, want);
+			cp_calls_legs_renew(t, want);
 		t->avpf = avpf;
 		t->kind = want;
 		t->kind_set = true;
@@ -1239,28 +956,28 @@ do_offer(const struct cp_ng_req *req, const struct cp_sdp *sdp, const int dir[2]
 	 * transports leave before the new keys and rules go in */
 	for (unsigned x = 0; x < 2 && rc == 0; x++)
 		if (renewed[x]) {
-			rc = side_retire(k, x == 0 ? (unsigned)s : 1 - (unsigned)s,
+			rc = cp_calls_legs_retire(k, x == 0 ? (unsigned)s : 1 - (unsigned)s,
 					 x == 0 ? &saved : &saved_t);
 			renewed[x] = false;     /* no way back now */
 			kept[x] = true;
 		}
 	if (rc == 0)
-		rc = apply_side(k, (unsigned)s);
+		rc = cp_calls_legs_side(k, (unsigned)s);
 	if (rc == 0 && k->s[s].kind == CP_CALLS_KIND_SDES &&
 	    cp_calls_keys_changed(&saved.keys, &k->s[s].keys, &rxm, &txm))
-		rc = sdes_install(k, (unsigned)s, rxm, txm);
+		rc = cp_calls_legs_sdes(k, (unsigned)s, rxm, txm);
 	if (rc == 0)
-		rc = apply_rules(k);
+		rc = cp_calls_legs_rules(k);
 	if (rc != 0) {
 		if (created) {
 			call_free(find_slot(req->call_id.p, req->call_id.len));
 		} else {
 			if (renewed[1])
-				side_back(&k->s[1 - s], &saved_t);
+				cp_calls_legs_back(&k->s[1 - s], &saved_t);
 			else if (!kept[1])
 				k->s[1 - s].avpf = saved_t.avpf;
 			if (renewed[0])
-				side_back(&k->s[s], &saved);
+				cp_calls_legs_back(&k->s[s], &saved);
 			else if (!kept[0])
 				side_restore(&k->s[s], &saved);
 		}
@@ -1311,12 +1028,12 @@ do_answer(const struct cp_ng_req *req, const struct cp_sdp *sdp, struct cp_benco
 	if (rc == 0)
 		rc = render(reply, sdp, k, (unsigned)off, false, k->s[off].mux, req, reason, rlen);
 	if (rc == 0)
-		rc = apply_side(k, (unsigned)ans);
+		rc = cp_calls_legs_side(k, (unsigned)ans);
 	if (rc == 0 && k->s[ans].kind == CP_CALLS_KIND_SDES &&
 	    cp_calls_keys_changed(&saved.keys, &k->s[ans].keys, &rxm, &txm))
-		rc = sdes_install(k, (unsigned)ans, rxm, txm);
+		rc = cp_calls_legs_sdes(k, (unsigned)ans, rxm, txm);
 	if (rc == 0)
-		rc = apply_rules(k);
+		rc = cp_calls_legs_rules(k);
 	if (rc != 0) {
 		side_restore(&k->s[ans], &saved);
 		gw_wipe(&saved, sizeof(saved));
@@ -1378,7 +1095,7 @@ cp_calls_media(void *ctx, const struct cp_ng_req *req, bool is_answer,
 	(void)ctx;
 	if (app == NULL || busy == NULL)
 		return refuse(reason, rlen, -ENOTSUP, "%s", "media not available");
-	if (!dp_ready())
+	if (!cp_calls_legs_ready())
 		return refuse(reason, rlen, -ENOTCONN, "%s", "no dataplane attached");
 	/* direction=[from, to]: rtpengine's interfaces of the offerer and the
 	 * answerer, here the names of dataplane ports (rtpengine's "default":
@@ -1466,7 +1183,6 @@ on_totals(void *ctx, const char *id, size_t len, uint64_t t[2][3])
 			}
 }
 
-
 /* ---- for the journal (cp_calls_journal) ------------------------------------------- */
 
 /*
@@ -1515,7 +1231,7 @@ cp_calls_media_adopt(struct mcall *k)
 	if (k->s[0].pi >= app->conf->dataplane.n_ports || k->s[1].pi >= app->conf->dataplane.n_ports)
 		return -EINVAL;
 	/* the DEMUX sets in the dataplane are the sides' (kept in the blob) */
-	if (demuxed(k) &&
+	if (cp_calls_demuxed(k) &&
 	    cp_calls_bundle_pts(k->s[0].pts, k->s[1].pts, k->n_media, k->rules_pts, NULL, 0) != 0)
 		k->rules_set = false;
 	for (unsigned s = 0; s < 2; s++) {
@@ -1529,7 +1245,7 @@ cp_calls_media_adopt(struct mcall *k)
 	calls = k;
 	n_legs += 4 * k->n_media;
 	for (unsigned s = 0; s < 2; s++)
-		if (is_webrtc(&k->s[s]) && k->s[s].ice_id != 0 && !k->s[s].keys_sent)
+		if (cp_calls_is_webrtc(&k->s[s]) && k->s[s].ice_id != 0 && !k->s[s].keys_sent)
 			dtls_again(k, &k->s[s]);
 	return 0;
 }
@@ -1563,6 +1279,7 @@ void
 cp_calls_media_init(struct cp_app *a, struct cp_calls *c)
 {
 	app = a;
+	cp_calls_legs_init(a);
 	make_instance(a->conf);
 	registry = c;
 	span = (uint32_t)a->conf->media.port_max - a->conf->media.port_min + 1;
@@ -1589,7 +1306,7 @@ cp_calls_media_tick(uint64_t now)
 	now_ms = now;
 	for (struct mcall *k = calls, *nx; k != NULL; k = nx) {
 		uint64_t rx = 0;
-		bool stats = now >= k->stats_due && budget >= 4 * k->n_media && dp_ready();
+		bool stats = now >= k->stats_due && budget >= 4 * k->n_media && cp_calls_legs_ready();
 
 		nx = k->next;
 		for (unsigned s = 0; s < 2; s++) {
@@ -1607,7 +1324,7 @@ cp_calls_media_tick(uint64_t now)
 					if (stats) {
 						struct gw_ipc_msg m = { .type = GW_IPC_MEDIA_STATS_REQ };
 
-						m.u.media_leg.leg_id = leg_id(k, s, i, c == 1);
+						m.u.media_leg.leg_id = cp_calls_leg_id(k, s, i, c == 1);
 						(void)cp_ipc_send(app->ipc, 0, &m);
 					}
 				}
@@ -1670,7 +1387,7 @@ cp_calls_media_json(const char *id, size_t len)
 	}
 	for (unsigned s = 0; s < 2; s++) {
 		const struct side *d = &k->s[s];
-		const uint8_t mode = side_mode(d);
+		const uint8_t mode = cp_calls_legs_mode(d);
 
 		for (unsigned i = 0; i < k->n_media; i++) {
 			for (unsigned c = 0; c < 2; c++) {

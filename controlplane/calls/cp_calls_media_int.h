@@ -1,7 +1,8 @@
 /*
  * cp_calls_media_int.h: a call's media state, shared by cp_calls_media.c
- * (offer/answer, legs, timers) and cp_calls_journal.c (which saves the
- * calls and gives a restarted control plane's back). Private to those two.
+ * (offer/answer, timers), cp_calls_legs.c (the legs' dataplane commands)
+ * and cp_calls_journal.c (which saves the calls and gives a restarted
+ * control plane's back). Private to those three.
  */
 #ifndef CP_CALLS_MEDIA_INT_H
 #define CP_CALLS_MEDIA_INT_H
