@@ -201,8 +201,8 @@ cp_calls_legs_sdes(const struct mcall *k, unsigned s, uint32_t rx_mask, uint32_t
  * Side d's party changes transport: it starts again as a new party of kind,
  * without the ICE leg, DTLS endpoint, credentials or SDES keys of the old one
  * (a new ICE session, new keys). Those stay with the caller's copy of the
- * side: side_retire lets them go once the offer has gone through, side_back
- * takes them back if it fails.
+ * side: cp_calls_legs_retire lets them go once the offer has gone through,
+ * cp_calls_legs_back takes them back if it fails.
  */
 void
 cp_calls_legs_renew(struct side *d, enum cp_calls_kind kind)
@@ -236,9 +236,10 @@ cp_calls_legs_back(struct side *d, const struct side *old)
 /*
  * The old transport of renewed side s (old: the side before) leaves the
  * dataplane before the new one's keys and rules go in: a WebRTC leg's ICE
- * leg, DTLS endpoint, SRTP keys and per-section routes (BUNDLE demux), an
- * SDES leg's keys on every RTP and RTCP leg; a party now on WebRTC forgets
- * its SDP address (ICE nominates one). Every rule is sent again after.
+ * leg, DTLS endpoint and SRTP keys, an SDES leg's keys on every RTP and RTCP
+ * leg, the per-section routes (BUNDLE demux) of the call; a party now on
+ * WebRTC forgets its SDP address (ICE nominates one). Every rule is sent
+ * again after.
  */
 int
 cp_calls_legs_retire(struct mcall *k, unsigned s, struct side *old)
@@ -252,15 +253,19 @@ cp_calls_legs_retire(struct mcall *k, unsigned s, struct side *old)
 		old->dtls = NULL;
 		if (old->ice_id != 0)
 			(void)cp_ice_leg_delete(app, old->ice_id);
-		for (unsigned i = 0; k->rules_set && i < k->n_media; i++) {
-			struct gw_ipc_msg x = { .type = GW_IPC_MEDIA_LEG_REQ };
-
-			x.u.media_demux.leg_id = cp_calls_leg_id(k, s, 0, false);
-			x.u.media_demux.op = GW_IPC_MEDIA_DEMUX;
-			x.u.media_demux.slot = (uint8_t)i;      /* no target: cleared */
-			rc |= cp_calls_legs_ready() ? cp_ipc_send(app->ipc, 0, &x) : -ENOTCONN;
-		}
 	}
+	/* a bundled WebRTC leg's routes by payload type, on either side: the
+	 * sides' kinds decide whether there are any now (cp_calls_demuxed),
+	 * and cp_calls_legs_rules puts back those there are */
+	for (unsigned x = 0; k->rules_set && k->n_media > 1 && x < 2; x++)
+		for (unsigned i = 0; i < k->n_media; i++) {
+			struct gw_ipc_msg q = { .type = GW_IPC_MEDIA_LEG_REQ };
+
+			q.u.media_demux.leg_id = cp_calls_leg_id(k, x, 0, false);
+			q.u.media_demux.op = GW_IPC_MEDIA_DEMUX;
+			q.u.media_demux.slot = (uint8_t)i;      /* no target: cleared */
+			rc |= cp_calls_legs_ready() ? cp_ipc_send(app->ipc, 0, &q) : -ENOTCONN;
+		}
 	for (unsigned i = 0; i < k->n_media && old->kind != CP_CALLS_KIND_RTP; i++)
 		for (unsigned c = 0; c < 2; c++) {
 			if (old->kind == CP_CALLS_KIND_WEBRTC && (i > 0 || c > 0))

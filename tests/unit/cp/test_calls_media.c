@@ -981,6 +981,23 @@ test_bundle_sip_offers(void **state)
 	signal_ok("b2", "S", NULL, sip_av(100), false, CP_NG_PROTO_UDP_TLS_RTP_SAVPF,
 		  CP_NG_ICE_FORCE);
 	assert_non_null(strstr(out, "a=group:BUNDLE 0 1\r\n"));
+	/* reset to plain RTP (issue 9's transport change): the browser's
+	 * party gets a port pair per section, its leg's routes by payload type
+	 * are cleared and each section's legs bridge to the phone's */
+	signal_flags("b2", "S", NULL, sip_av(100), false, CP_NG_PROTO_RTP_AVP, CP_NG_ICE_UNSET,
+		     CP_NG_F_RESET);
+	assert_int_equal(ports_of(port, 4), 2);
+	assert_int_equal(port[1], port[0] + 2);
+	assert_null(strstr(out, "a=group:BUNDLE"));
+	for (unsigned i = 0; i < 2; i++) {
+		assert_non_null(demux_of(leg_on(port[0]), i));
+		assert_int_equal(demux_of(leg_on(port[0]), i)->to_rtp, 0);
+	}
+	signal_ok("b2", "S", "W", sip_av(100), true, CP_NG_PROTO_UNSET, CP_NG_ICE_UNSET);
+	for (unsigned i = 0; i < 2; i++) {
+		assert_int_equal(rule_of(leg_on(port[i]), GW_IPC_MEDIA_RULE_BRIDGE), leg_on(sp[i]));
+		assert_int_equal(rule_of(leg_on(sp[i]), GW_IPC_MEDIA_RULE_BRIDGE), leg_on(port[i]));
+	}
 	end_call("b2");
 }
 
@@ -1924,8 +1941,7 @@ test_reset(void **state)
 	assert_int_equal(dels_on(wleg), 1);
 	assert_int_equal(st.ice_deleted, 1);
 	assert_int_equal(st.dtls_freed, 1);
-	assert_non_null(demux_of(wleg, 0));
-	assert_int_equal(demux_of(wleg, 0)->to_rtp, 0);
+	assert_null(demux_of(wleg, 0));         /* one section: never demuxed */
 	assert_true(strstr(signal_refused("r2", "S", "W", browser("Wq7Z", FP_A, "active"), true,
 					  CP_NG_PROTO_UNSET, CP_NG_ICE_UNSET),
 			   "transport changed") != NULL);
