@@ -871,7 +871,8 @@ do_offer(const struct cp_ng_req *req, const struct cp_sdp *sdp, const int dir[2]
 {
 	struct mcall **pp = find_slot(req->call_id.p, req->call_id.len), *k = *pp;
 	/* [0]: the offerer, [1]: the other party; renewed: in a new transport
-	 * (side_renew), kept: and the old one gone, so a failure keeps the new */
+	 * (cp_calls_legs_renew), kept: and the old one gone, so a failure
+	 * keeps the new */
 	bool created = false, mux, renewed[2] = { false, false }, kept[2] = { false, false };
 	struct side saved, saved_t;
 	uint32_t rxm, txm;
@@ -957,7 +958,7 @@ do_offer(const struct cp_ng_req *req, const struct cp_sdp *sdp, const int dir[2]
 	for (unsigned x = 0; x < 2 && rc == 0; x++)
 		if (renewed[x]) {
 			rc = cp_calls_legs_retire(k, x == 0 ? (unsigned)s : 1 - (unsigned)s,
-					 x == 0 ? &saved : &saved_t);
+						  x == 0 ? &saved : &saved_t);
 			renewed[x] = false;     /* no way back now */
 			kept[x] = true;
 		}

@@ -912,6 +912,7 @@ static void
 test_bundle_browser_offers(void **state)
 {
 	uint16_t port[4] = { 0 }, sp[2] = { 0 };
+	uint32_t wl, bl;
 
 	(void)state;
 	signal_ok("b1", "A", NULL, browser_av(96), false, CP_NG_PROTO_RTP_AVP, CP_NG_ICE_UNSET);
@@ -940,6 +941,8 @@ test_bundle_browser_offers(void **state)
 		assert_int_equal(keys_for(leg_on((uint16_t)(port[0] + 2)), &key), 0);
 	}
 	/* a re-offer with the same types: no DEMUX sent again */
+	wl = leg_on(port[0]);
+	bl = leg_on(sp[0]);
 	st.n_msgs = 0;
 	signal_ok("b1", "A", NULL, browser_av(96), false, CP_NG_PROTO_RTP_AVP, CP_NG_ICE_UNSET);
 	signal_ok("b1", "A", "B", sip_av(96), true, CP_NG_PROTO_UNSET, CP_NG_ICE_UNSET);
@@ -947,6 +950,20 @@ test_bundle_browser_offers(void **state)
 	for (unsigned i = 0; i < st.n_msgs; i++)
 		assert_false(st.msgs[i].type == GW_IPC_MEDIA_LEG_REQ &&
 			     st.msgs[i].u.media_leg.op == GW_IPC_MEDIA_DEMUX);
+	/* the phone's party re-offers as a browser (WebRTC, BUNDLE; issue 9's
+	 * transport change): both sides ride one leg each now, so the routes
+	 * by payload type on A's leg are cleared, not set again, and the two
+	 * legs bridge to each other */
+	st.n_msgs = 0;
+	signal_ok("b1", "B", NULL, browser_avm(96, "0", "1", "actpass"), false, CP_NG_PROTO_UNSET,
+		  CP_NG_ICE_UNSET);
+	assert_int_equal(st.ice_created, 2);    /* the phone's party's own ICE leg */
+	for (unsigned i = 0; i < 2; i++) {
+		assert_non_null(demux_of(wl, i));
+		assert_int_equal(demux_of(wl, i)->to_rtp, 0);
+	}
+	assert_int_equal(rule_of(wl, GW_IPC_MEDIA_RULE_BRIDGE), bl);
+	assert_int_equal(rule_of(bl, GW_IPC_MEDIA_RULE_BRIDGE), wl);
 	end_call("b1");
 }
 
