@@ -17,14 +17,18 @@ PKGS_RUN=(iproute2 curl procps python3 util-linux)
 # scripts/bench.sh: coturn's turnserver is the baseline, gnuplot draws latest.png;
 # scripts/bench_calls.sh and scripts/bench_ng.sh: rtpengine (userspace) is the calls baseline;
 # linux-perf: scripts/bench.sh's profile of where each server's CPU goes.
-PKGS_BENCH=(coturn gnuplot-nox rtpengine-daemon openssl linux-perf)
+PKGS_BENCH=(coturn gnuplot-nox rtpengine-daemon openssl linux-perf jq)
 # systemd: systemd-analyze verifies the package's units (test_package.sh);
 # nothing is started under it. kamailio: its rtpengine module drives the ng
 # protocol in test_ng.sh (the service is disabled after install). ffmpeg:
 # the RTP sender (Opus, VP8, PCMU) of test_media_ingest.sh. openssl: the
 # test certificates of the TURN-over-TLS tests (and scripts/bench_tcp.sh).
+# iptables: ip6tables keeps test_media_ipv6.sh's IPv4 browsers off IPv6
+# (Chromium prefers an IPv6 pair; a fresh Debian 12 has no iptables). jq:
+# the calls tests read REST and ng replies with it (not on a fresh Debian 12
+# either; the dev image had both, so their absence went unnoticed).
 PKGS_TEST=(clang-14 libclang-rt-14-dev iputils-ping iputils-arping stun-client coturn chromium
-	systemd kamailio sip-tester ffmpeg openssl)
+	systemd kamailio sip-tester ffmpeg openssl iptables jq)
 
 say() { printf 'rtcgw setup: %s\n' "$*"; }
 

@@ -261,6 +261,9 @@ tb_metric_ge() {
 }
 tb_wait_metric_ge() { tb_wait "${3:-5}" tb_metric_ge "$1" "$2"; }
 
+# tb_check WHAT CMD...: one check, counted and printed as "ok - WHAT" or
+# "not ok - WHAT"; returns CMD's success, so that `tb_check ... || exit 1`
+# stops a test whose later checks need this one.
 tb_check() {
 	local what=$1
 	shift
@@ -270,6 +273,7 @@ tb_check() {
 	else
 		TB_FAIL=$((TB_FAIL + 1))
 		printf 'not ok - %s\n' "$what"
+		return 1
 	fi
 }
 

@@ -61,7 +61,8 @@ t6 ip -6 route add default via 2001:2:0:73::1
 # The client namespace's own browsers stay IPv4 (Chromium prefers an IPv6
 # pair when it has one): UDP it sends itself to the gateway's IPv6 address is
 # dropped. OUTPUT sees locally sent packets only, not what it forwards for NS6.
-tb_c ip6tables -A OUTPUT -p udp -d "$GW6" -j DROP
+tb_check "the client namespace's own UDP to $GW6 dropped (ip6tables; scripts/setup.sh --test installs iptables)" \
+	tb_c ip6tables -A OUTPUT -p udp -d "$GW6" -j DROP || exit 1
 tb_config
 sed -i "s|^      gateway: $TB_CLIENT_IP\$|&\n      address6: $GW6/64\n      gateway6: $RT6|" "$TB_CONF"
 tb_check "dataplane starts" tb_start_dp || exit 1
@@ -154,10 +155,22 @@ remotes_ok() {
 	jassert view6 "s.get('remote') == '$GW6'" && jassert pub6 "s.get('remote') == '$GW6'" &&
 		jassert pub4 "s.get('remote') == '$TB_GW_IP'" && jassert view4 "s.get('remote') == '$TB_GW_IP'"
 }
-tb_check "selected remote candidates: $GW6 for pub6 and view6, $TB_GW_IP for pub4 and view4" remotes_ok
+remotes_say() { # each page's last sample's selected remote candidate (after a failure)
+	local p
+	for p in view6 pub6 pub4 view4; do
+		tb_log "$p: $(python3 -c 'import json,sys; r=json.load(open(sys.argv[1])); l=r.get("last") or {}; print(l.get("remote"), l.get("ice"), l.get("t"), len(r.get("samples", [])))' "$RES/$p.result.json" 2>&1)"
+	done
+}
+# (the pages write a sample a second: a moment for the pair just selected)
+f0=$TB_FAIL
+tb_check "selected remote candidates: $GW6 for pub6 and view6, $TB_GW_IP for pub4 and view4" \
+	tb_wait 5 remotes_ok
+[ "$TB_FAIL" = "$f0" ] || remotes_say
 cam4_ok() { sess_leg cam4 publisher "$V4" && sess_leg cam4 viewer "$V6"; }
 cam6_ok() { sess_leg cam6 publisher "$V6" && sess_leg cam6 viewer "$V4"; }
+f0=$TB_FAIL
 tb_check "/v1/sessions/cam4: publisher on IPv4, viewer on IPv6" tb_wait 5 cam4_ok
+[ "$TB_FAIL" = "$f0" ] || tb_log "cam4: $(cat "$TB_DIR/sess-cam4.json")"
 tb_check "/v1/sessions/cam6: publisher on IPv6, viewer on IPv4" tb_wait 5 cam6_ok
 
 # ---- (c) control plane kill -9 + restart: the journal keeps the IPv6 peers ---------------
