@@ -11,7 +11,10 @@
 #         third namespace, the echo relayed back
 #
 # at light (5000 pps offered: 100 clients x 50 msg/s), medium (50000 pps)
-# and flat-out load, the servers alternating (round r starts with rtcgw when
+# and flat-out load (a closed loop: at most --window packets unanswered, so
+# the slowest stage of the chain sets the pace and no socket buffer is
+# overrun; --window 0: open loop, as fast as the generator can send), the
+# servers alternating (round r starts with rtcgw when
 # r is odd), ROUNDS rounds. Server CPU: the run time of its threads
 # (/proc/PID/task/*/schedstat, read by the generator) over the traffic phase
 # (TURN allocation set-up reported apart). Each run also records where the
@@ -26,7 +29,7 @@
 #
 #   scripts/bench.sh [--quick] [--rounds N] [--seconds S] [--pmd af_xdp|af_packet]
 #                    [--no-inproc] [--out DIR] [--loads light,medium,flat]
-#                    [--idle-sleep-us N] [--no-profile]
+#                    [--idle-sleep-us N] [--no-profile] [--window N]
 #
 #   --quick    1 round of 3 s per run, short in-process benches (< 3 min)
 #   default    3 rounds of 8 s per run (< 15 min)
@@ -35,6 +38,7 @@
 #              config default): the longest sleep of an idle worker, i.e.
 #              light-load CPU traded against added latency
 #   --no-profile  skip the perf profile runs (and the split of the CPU)
+#   --window   flat out's closed-loop window (default 1024; 0: open loop)
 #
 # Testbed: netns rtxc/rtxg/rtxp, 198.18.20.0/24 and 198.18.21.0/24 (see
 # tests/integration/lib.sh). Everything is removed on exit; a server that
@@ -52,6 +56,7 @@ OUT=$ROOT/tests/bench/results
 LOADS_ARG=light,medium,flat
 IDLE_US=300
 PROFILE=1
+WINDOW=1024
 while [ $# -gt 0 ]; do
 	case $1 in
 	--quick) QUICK=1; ROUNDS=1; SECS=3; shift ;;
@@ -63,7 +68,8 @@ while [ $# -gt 0 ]; do
 	--loads) LOADS_ARG=$2; shift 2 ;;
 	--idle-sleep-us) IDLE_US=$2; shift 2 ;;
 	--no-profile) PROFILE=; shift ;;
-	-h|--help) sed -n '2,41p' "$0"; exit 0 ;;
+	--window) WINDOW=$2; shift 2 ;;
+	-h|--help) sed -n '2,46p' "$0"; exit 0 ;;
 	*) echo "bench: unknown argument $1" >&2; exit 2 ;;
 	esac
 done
@@ -71,6 +77,7 @@ done
 [[ $SECS =~ ^[1-9][0-9]?$ ]] || { echo "bench: --seconds 1..99" >&2; exit 2; }
 [[ $LOADS_ARG =~ ^(light|medium|flat)(,(light|medium|flat))*$ ]] ||
 	{ echo "bench: --loads: a comma list of light, medium, flat" >&2; exit 2; }
+[[ $WINDOW =~ ^[0-9]{1,6}$ ]] || { echo "bench: --window 0..999999" >&2; exit 2; }
 [[ $IDLE_US =~ ^[0-9]{1,5}$ ]] && [ "$IDLE_US" -le 10000 ] ||
 	{ echo "bench: --idle-sleep-us 0..10000" >&2; exit 2; }
 
@@ -192,7 +199,7 @@ profile_row() {
 		python3 "$ROOT/tests/bench/perf_split.py" --row "$2" "$3" "$SERVER_PID"
 }
 RAW=$OUT/raw.tsv
-printf 'round\tserver\tproto\tload\tsent\treceived\tloss_pct\trx_pps\tcpu_s\tpkts_per_cpu_s\tp50_us\tp99_us\tsetup_cpu_s\tudp_rcvbuf_drops\tclient_rcvbuf_drops\tpeer_rcvbuf_drops\tgw_veth_drops\tveth_drops\tsetup_s\n' > "$RAW"
+printf 'round\tserver\tproto\tload\tsent\treceived\tloss_pct\trx_pps\tcpu_s\tpkts_per_cpu_s\tp50_us\tp99_us\tsetup_cpu_s\tudp_rcvbuf_drops\tclient_rcvbuf_drops\tpeer_rcvbuf_drops\tgw_veth_drops\tveth_drops\tsetup_s\twindow_stalls\n' > "$RAW"
 PROF=$OUT/profile.tsv
 python3 -c 'import sys; sys.path.insert(0, sys.argv[1]); import perf_split; print(perf_split.ROW_HEADER)' \
 	"$ROOT/tests/bench" > "$PROF" || die "perf_split.py"
@@ -233,7 +240,12 @@ run() {
 	args=(--mode "$proto" --server "$TB_GW_IP:3478" --bind "$TB_CLIENT_IP" --sockets 100
 		--base-port $((20000 + 100 * (RUN_N % 300)))
 		--raw-tx "${TB}c0" --gw-mac "$TB_GW_MAC"
-		--rate "$rate" --duration "$SECS" --drain 500 --cpu-pid "$SERVER_PID")
+		--duration "$SECS" --drain 500 --cpu-pid "$SERVER_PID")
+	if [ "$rate" = 0 ] && [ "$WINDOW" -gt 0 ]; then
+		args+=(--window "$WINDOW")
+	else
+		args+=(--rate "$rate")
+	fi
 	[ "$proto" = turn ] && args+=(--peer "$TB_PEER_IP:$PEER_PORT" --user alice
 		--pass alice-pass-1 --size 160)
 	# The gateway namespace's UDP RcvbufErrors: datagrams the kernel dropped
@@ -270,11 +282,12 @@ run() {
 	awk -v r="$r" -v s="$srv" -v p="$proto" -v l="$load" '{
 		for (i = 1; i <= NF; i++) { split($i, kv, "="); v[kv[1]] = kv[2] }
 		pk = (p == "turn" ? 2 : 1) * v["received"]
-		printf "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%.0f\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", r, s, p, l,
+		printf "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%.0f\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%d\n", r, s, p, l,
 			v["sent"], v["received"], v["loss_pct"], v["rx_pps"] * (p == "turn" ? 2 : 1),
 			v["cpu_s"], (v["cpu_s"] > 0 ? pk / v["cpu_s"] : 0), v["p50_us"], v["p99_us"],
 			v["setup_cpu_s"], v["rcvbuf_drops"], v["client_rcvbuf_drops"],
-			v["peer_rcvbuf_drops"], v["gw_veth_drops"], v["veth_drops"], v["setup_s"] }' <<<"$line" >> "$RAW"
+			v["peer_rcvbuf_drops"], v["gw_veth_drops"], v["veth_drops"], v["setup_s"],
+			v["window_stalls"] + 0 }' <<<"$line" >> "$RAW"
 	say "round $r $srv $proto $load: $(tail -1 "$RAW" | cut -f5-)"
 }
 
@@ -312,9 +325,9 @@ fi
 # ---- report -----------------------------------------------------------------------
 MD=$OUT/latest.md
 DAT=$OUT/latest.dat
-python3 - "$RAW" "$MD" "$DAT" "$ROUNDS" "$SECS" "$PMD" "$INPROC_TXT" "$IDLE_US" "$PROF" "$ROOT/tests/bench" <<'EOF' || die "report"
+python3 - "$RAW" "$MD" "$DAT" "$ROUNDS" "$SECS" "$PMD" "$INPROC_TXT" "$IDLE_US" "$PROF" "$ROOT/tests/bench" "$WINDOW" <<'EOF' || die "report"
 import csv, statistics, sys, platform, os, datetime
-raw, md, dat, rounds, secs, pmd, inproc, idle, prof, here = sys.argv[1:]
+raw, md, dat, rounds, secs, pmd, inproc, idle, prof, here, window = sys.argv[1:]
 sys.path.insert(0, here)
 import perf_split
 rows = list(csv.DictReader(open(raw), delimiter='\t'))
@@ -356,6 +369,14 @@ out.append("coturn's UDP receive-buffer drops (kernel RcvbufErrors in the gatewa
 out.append("")
 out.append("Packets: STUN = requests answered; TURN = 2 x echoes received (client->peer and peer->client "
            "relayed). Throughput: the same per second of the run. Loss: sent but not answered within 0.5 s after the run.")
+if 'flat' in loads:
+    out.append("")
+    out.append(f"Flat out: " + (f"a closed loop, at most {window} packets unanswered at a time (rtcgw_loadgen --window): "
+               "the slowest stage of the chain (generator, echo peer, server) sets the pace, no socket buffer is "
+               "overrun; a window no answer left for 20 ms is written off as lost (window stalls, median per run: " +
+               ", ".join(f"{p.upper()} {srv} {med(srv, p, 'flat', 'window_stalls'):.0f}"
+                         for p in ('stun', 'turn') for srv in ('rtcgw', 'coturn')) + ")."
+               if int(window) > 0 else "an open loop, the generator sending as fast as it can (--window 0)."))
 if 'flat' in loads:
     out.append("")
     out.append("Where the flat-out runs' losses were counted (medians per run): the rate the generator offered, "

@@ -31,6 +31,10 @@
  *          srtp_fail) and are not latencies.
  * Traffic runs at --rate packets/s (0: flat out) for --duration seconds, then
  * waits --drain ms for late answers, and prints one line of key=value pairs:
+ * (flat out with --window N: a closed loop, at most N packets unanswered at
+ * a time, so the slowest stage of the chain sets the pace and no socket is
+ * overrun; a full window that no answer leaves for 20 ms is written off,
+ * counted as lost and in window_stalls)
  * sent, received, lost, loss_pct, tx_pps, rx_pps, p50_us, p99_us, bad, setup_s,
  * and with --cpu-pid the server's CPU seconds during set-up and traffic
  * (setup_cpu_s, cpu_s: its threads' run time, cpu_seconds(); the traffic
@@ -77,6 +81,7 @@
 #define LG_MAGIC      0x52544c47u  /* "RTLG": payload tag */
 #define LG_CHANNEL    0x4000
 #define LG_SRTP_KEY   30           /* AES_CM_128_HMAC_SHA1_80: 16-byte key + 14-byte salt */
+#define LG_WINDOW_STALL_MS 20      /* --window: a full window without an answer this long */
 
 enum lg_mode { LG_STUN, LG_TURN, LG_ECHO, LG_SINK, LG_RTP };
 
@@ -87,6 +92,7 @@ struct lg_opts {
 	struct in_addr bind;         /* local address of the sockets */
 	unsigned int socks;
 	uint64_t rate;               /* packets/s, 0 = flat out */
+	unsigned int window;         /* flat out: at most this many unanswered; 0: no limit */
 	double duration;
 	unsigned int drain_ms;
 	unsigned int size;           /* application payload bytes (turn) */
@@ -116,6 +122,8 @@ static struct lg_opts o = {
 static struct lg_sock *socks;
 static uint32_t hist[LG_HIST_US + 1];
 static uint64_t n_sent, n_recv, n_bad;
+static uint64_t n_off;           /* --window: unanswered packets written off (lost) */
+static uint64_t n_stalls;        /* --window: times a full window was written off */
 static uint64_t n_srtp_tx, n_srtp_rx, n_srtp_auth_fail, n_srtp_fail;
 static bool any_srtp;
 static struct gw_hmac_sha1_key key;
@@ -783,7 +791,7 @@ traffic(double *tx_s)
 {
 	struct mmsghdr mm[LG_BATCH];
 	struct iovec iov[LG_BATCH];
-	uint64_t t0, end, t, due;
+	uint64_t t0, end, t, due, stall_t0 = 0;
 	unsigned int cur = 0;
 	int ep = epoll_create1(0);
 
@@ -800,6 +808,34 @@ traffic(double *tx_s)
 		bool prot[LG_BATCH];
 		int k;
 
+		if (!o.rate && o.window) {
+			/* Flat out in a closed loop: the chain's pace, not an
+			 * overrun socket's drops, sets the rate. A full window
+			 * waits for answers; one that none leaves for
+			 * LG_WINDOW_STALL_MS is written off (lost: the run's
+			 * sent - received counts them). */
+			uint64_t done = n_recv + n_off;
+			uint64_t flight = n_sent > done ? n_sent - done : 0;
+
+			if (flight >= o.window) {
+				uint64_t r0 = n_recv;
+
+				poll_rx(ep, 1000000u);
+				if (n_recv != r0)
+					stall_t0 = 0;
+				else if (!stall_t0)
+					stall_t0 = t;
+				else if (t - stall_t0 > LG_WINDOW_STALL_MS * 1000000u) {
+					n_off += flight;
+					n_stalls++;
+					stall_t0 = 0;
+				}
+				continue;
+			}
+			stall_t0 = 0;
+			if (o.window - flight < n)
+				n = (unsigned int)(o.window - flight);
+		}
 		if (o.rate) {
 			due = (uint64_t)((double)(t - t0) * 1e-9 * (double)o.rate);
 			if (due <= n_sent) {
@@ -926,7 +962,8 @@ usage(void)
 {
 	fprintf(stderr,
 		"usage: rtcgw_loadgen --mode stun|turn --server IP:PORT [--bind IP] [--sockets N]\n"
-		"                     [--rate PPS] [--duration S] [--drain MS] [--cpu-pid PID] [--base-port P]\n"
+		"                     [--rate PPS | --window N] [--duration S] [--drain MS]\n"
+		"                     [--cpu-pid PID] [--base-port P]\n"
 		"                     [--raw-tx IFNAME --gw-mac MAC]\n"
 		"                     [--peer IP:PORT --user U --pass P --size B --send-pct P]\n"
 		"       rtcgw_loadgen --mode echo|sink --listen IP:PORT [--duration S]\n"
@@ -946,7 +983,7 @@ main(int argc, char **argv)
 		{ "user", 1, 0, 'u' }, { "pass", 1, 0, 'w' }, { "size", 1, 0, 'l' },
 		{ "send-pct", 1, 0, 'S' }, { "cpu-pid", 1, 0, 'c' }, { "base-port", 1, 0, 'B' },
 		{ "raw-tx", 1, 0, 'R' }, { "gw-mac", 1, 0, 'M' }, { "calls", 1, 0, 'C' },
-		{ 0, 0, 0, 0 },
+		{ "window", 1, 0, 'W' }, { 0, 0, 0, 0 },
 	};
 	double tx_s = 0, setup_s = 0, c0, c1, c2;
 	bool have_server = false;
@@ -974,6 +1011,7 @@ main(int argc, char **argv)
 		case 'b': if (inet_pton(AF_INET, optarg, &o.bind) != 1) usage(); break;
 		case 'n': o.socks = (unsigned int)strtoul(optarg, NULL, 0); break;
 		case 'r': o.rate = strtoull(optarg, NULL, 0); break;
+		case 'W': o.window = (unsigned int)strtoul(optarg, NULL, 0); break;
 		case 'd': o.duration = strtod(optarg, NULL); break;
 		case 'D': o.drain_ms = (unsigned int)strtoul(optarg, NULL, 0); break;
 		case 'u': o.user = optarg; break;
@@ -995,6 +1033,7 @@ main(int argc, char **argv)
 	if (!have_server || o.socks < 1 || o.socks > LG_MAX_SOCKS || o.duration <= 0 ||
 	    o.duration > 3600 || o.size < 16 || o.size > 1200 || o.send_pct > 100 ||
 	    (o.mode == LG_TURN && !o.peer.sin_port) || (o.mode == LG_RTP && !o.calls) ||
+	    (o.window && o.rate) || o.window > 1000000 ||
 	    (o.base_port && o.base_port + o.socks > 65536) || (o.raw_if && !o.gw_mac[0] &&
 	    !o.gw_mac[1] && !o.gw_mac[2] && !o.gw_mac[3] && !o.gw_mac[4] && !o.gw_mac[5]))
 		usage();
@@ -1050,6 +1089,8 @@ main(int argc, char **argv)
 	       (double)n_sent / tx_s, (double)n_recv / tx_s, percentile(0.5), percentile(0.99),
 	       n_bad, setup_s, c1 - c0, c2 - c1);
 	/* Same line: the scripts read one key=value line. */
+	if (o.window)
+		printf(" window=%u window_stalls=%" PRIu64, o.window, n_stalls);
 	if (any_srtp)
 		printf(" srtp_tx=%" PRIu64 " srtp_rx=%" PRIu64 " srtp_auth_fail=%" PRIu64
 		       " srtp_fail=%" PRIu64, n_srtp_tx, n_srtp_rx, n_srtp_auth_fail, n_srtp_fail);
