@@ -29,17 +29,16 @@
  *          An SDES party's packet counts as received only once srtp_unprotect
  *          accepted it; refused ones are counted apart (srtp_auth_fail,
  *          srtp_fail) and are not latencies.
- * Traffic runs at --rate packets/s (0: flat out) for --duration seconds, then
- * waits --drain ms for late answers, and prints one line of key=value pairs:
+ * Traffic runs at --rate packets/s (0: flat out) for --duration seconds
  * (flat out with --window N: a closed loop, at most N packets unanswered at
  * a time, so the slowest stage of the chain sets the pace and no socket is
  * overrun; a full window that no answer leaves for 20 ms is written off,
- * counted as lost and in window_stalls)
- * sent, received, lost, loss_pct, tx_pps, rx_pps, p50_us, p99_us, bad, setup_s,
- * and with --cpu-pid the server's CPU seconds during set-up and traffic
- * (setup_cpu_s, cpu_s: its threads' run time, cpu_seconds(); the traffic
- * figure includes the drain); rtp with SDES
- * parties adds srtp_tx, srtp_rx (packets protected / authenticated),
+ * counted as lost and in window_stalls), then waits --drain ms for late
+ * answers, and prints one line of key=value pairs: sent, received, lost,
+ * loss_pct, tx_pps, rx_pps, p50_us, p99_us, bad, setup_s, and with --cpu-pid
+ * the server's CPU seconds during set-up and traffic (setup_cpu_s, cpu_s: its
+ * threads' run time, cpu_seconds(); the traffic figure includes the drain);
+ * with --window, window and window_stalls; rtp with SDES parties adds srtp_tx, srtp_rx (packets protected / authenticated),
  * srtp_auth_fail and srtp_fail (any other unprotect error, e.g. replay).
  *
  * STUN encoding, MESSAGE-INTEGRITY, FINGERPRINT and ChannelData come from the
