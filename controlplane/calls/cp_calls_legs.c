@@ -32,6 +32,13 @@ cp_calls_legs_ready(void)
 	return app != NULL && app->ipc != NULL && !app->dp_lost;
 }
 
+/* One command to worker 0, or -ENOTCONN without a dataplane. */
+static int
+send_msg(struct gw_ipc_msg *m)
+{
+	return cp_calls_legs_ready() ? cp_ipc_send(app->ipc, 0, m) : -ENOTCONN;
+}
+
 /* One leg command: the whole payload given (fields an op ignores are 0). */
 int
 cp_calls_legs_send(const struct gw_ipc_media_leg *c)
@@ -39,7 +46,34 @@ cp_calls_legs_send(const struct gw_ipc_media_leg *c)
 	struct gw_ipc_msg m = { .type = GW_IPC_MEDIA_LEG_REQ };
 
 	m.u.media_leg = *c;
-	return cp_calls_legs_ready() ? cp_ipc_send(app->ipc, 0, &m) : -ENOTCONN;
+	return send_msg(&m);
+}
+
+int
+cp_calls_legs_srtp_del(uint32_t id)
+{
+	struct gw_ipc_msg m = { .type = GW_IPC_SRTP_DEL_REQ };
+
+	m.u.srtp_del.leg_id = id;
+	return send_msg(&m);
+}
+
+/* Slot slot of a bundled leg's routes by payload type: the types in
+ * pt_mask (NULL: none) to to_rtp / to_rtcp (0: the slot cleared). */
+static int
+demux_cmd(uint32_t id, unsigned slot, uint32_t to_rtp, uint32_t to_rtcp, const uint8_t *pt_mask)
+{
+	struct gw_ipc_msg m = { .type = GW_IPC_MEDIA_LEG_REQ };
+	struct gw_ipc_media_demux *q = &m.u.media_demux;
+
+	q->leg_id = id;
+	q->op = GW_IPC_MEDIA_DEMUX;
+	q->slot = (uint8_t)slot;
+	q->to_rtp = to_rtp;
+	q->to_rtcp = to_rtcp;
+	if (pt_mask != NULL)
+		memcpy(q->pt_mask, pt_mask, sizeof(q->pt_mask));
+	return send_msg(&m);
 }
 
 int
@@ -102,18 +136,12 @@ cp_calls_legs_rules(struct mcall *k)
 		/* after the BRIDGE rules (a DEMUX needs one): section i's RTP by
 		 * its payload types; a rejected section (no types) cleared */
 		for (unsigned i = 0; i < k->n_media; i++) {
-			struct gw_ipc_msg m = { .type = GW_IPC_MEDIA_LEG_REQ };
-			struct gw_ipc_media_demux *q = &m.u.media_demux;
 			static const uint8_t none[CP_CALLS_PT_MASK];
 			bool on = memcmp(pts[i], none, sizeof(none)) != 0;
 
-			q->leg_id = cp_calls_leg_id(k, x, 0, false);
-			q->op = GW_IPC_MEDIA_DEMUX;
-			q->slot = (uint8_t)i;
-			q->to_rtp = on ? cp_calls_leg_id(k, y, i, false) : 0;
-			q->to_rtcp = on ? cp_calls_leg_id(k, y, i, !k->s[y].mux) : 0;
-			memcpy(q->pt_mask, pts[i], sizeof(q->pt_mask));
-			rc |= cp_calls_legs_ready() ? cp_ipc_send(app->ipc, 0, &m) : -ENOTCONN;
+			rc |= demux_cmd(cp_calls_leg_id(k, x, 0, false), i,
+					on ? cp_calls_leg_id(k, y, i, false) : 0,
+					on ? cp_calls_leg_id(k, y, i, !k->s[y].mux) : 0, pts[i]);
 		}
 	}
 	k->rules_set = rc == 0;
@@ -190,7 +218,7 @@ cp_calls_legs_sdes(const struct mcall *k, unsigned s, uint32_t rx_mask, uint32_t
 				memcpy(q->send_key, d->keys.tx[i].key, sizeof(q->send_key));
 				memcpy(q->send_salt, d->keys.tx[i].salt, sizeof(q->send_salt));
 			}
-			rc |= cp_calls_legs_ready() ? cp_ipc_send(app->ipc, 0, &m) : -ENOTCONN;
+			rc |= send_msg(&m);
 			gw_wipe(&m, sizeof(m));
 		}
 	}
@@ -245,7 +273,6 @@ int
 cp_calls_legs_retire(struct mcall *k, unsigned s, struct side *old)
 {
 	const struct side *d = &k->s[s];
-	struct gw_ipc_msg m = { .type = GW_IPC_SRTP_DEL_REQ };
 	int rc = 0;
 
 	if (old->kind == CP_CALLS_KIND_WEBRTC) {
@@ -253,26 +280,19 @@ cp_calls_legs_retire(struct mcall *k, unsigned s, struct side *old)
 		old->dtls = NULL;
 		if (old->ice_id != 0)
 			(void)cp_ice_leg_delete(app, old->ice_id);
+		rc |= cp_calls_legs_srtp_del(cp_calls_leg_id(k, s, 0, false));  /* its one leg */
+	} else if (old->kind == CP_CALLS_KIND_SDES) {
+		for (unsigned i = 0; i < k->n_media; i++) {
+			rc |= cp_calls_legs_srtp_del(cp_calls_leg_id(k, s, i, false));
+			rc |= cp_calls_legs_srtp_del(cp_calls_leg_id(k, s, i, true));
+		}
 	}
 	/* a bundled WebRTC leg's routes by payload type, on either side: the
 	 * sides' kinds decide whether there are any now (cp_calls_demuxed),
 	 * and cp_calls_legs_rules puts back those there are */
 	for (unsigned x = 0; k->rules_set && k->n_media > 1 && x < 2; x++)
-		for (unsigned i = 0; i < k->n_media; i++) {
-			struct gw_ipc_msg q = { .type = GW_IPC_MEDIA_LEG_REQ };
-
-			q.u.media_demux.leg_id = cp_calls_leg_id(k, x, 0, false);
-			q.u.media_demux.op = GW_IPC_MEDIA_DEMUX;
-			q.u.media_demux.slot = (uint8_t)i;      /* no target: cleared */
-			rc |= cp_calls_legs_ready() ? cp_ipc_send(app->ipc, 0, &q) : -ENOTCONN;
-		}
-	for (unsigned i = 0; i < k->n_media && old->kind != CP_CALLS_KIND_RTP; i++)
-		for (unsigned c = 0; c < 2; c++) {
-			if (old->kind == CP_CALLS_KIND_WEBRTC && (i > 0 || c > 0))
-				break;          /* its keys are on section 0's RTP leg only */
-			m.u.srtp_del.leg_id = cp_calls_leg_id(k, s, i, c == 1);
-			rc |= cp_calls_legs_ready() ? cp_ipc_send(app->ipc, 0, &m) : -ENOTCONN;
-		}
+		for (unsigned i = 0; i < k->n_media; i++)
+			rc |= demux_cmd(cp_calls_leg_id(k, x, 0, false), i, 0, 0, NULL);
 	for (unsigned i = 0; d->kind == CP_CALLS_KIND_WEBRTC && i < k->n_media; i++) {
 		static const struct cp_addr none;
 

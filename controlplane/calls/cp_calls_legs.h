@@ -57,6 +57,10 @@ bool cp_calls_legs_ready(void);
  * @return 0; -ENOTCONN no dataplane; cp_ipc_send's error. */
 int cp_calls_legs_send(const struct gw_ipc_media_leg *c);
 
+/** The SRTP keys of leg id out of the dataplane (both halves).
+ * @return 0; -ENOTCONN no dataplane; cp_ipc_send's error. */
+int cp_calls_legs_srtp_del(uint32_t id);
+
 /** A leg command of op with port, rule and other leg (pub_leg_id). */
 int cp_calls_legs_cmd(uint32_t id, uint16_t op, uint16_t port, uint8_t rule, uint32_t other);
 

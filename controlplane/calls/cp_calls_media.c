@@ -476,7 +476,6 @@ webrtc_retake(struct mcall *k, unsigned s, const struct cp_sdp_transport *tp, bo
 	bool redo = new_fp || (fp_usable(tp) &&
 			       ((tp->setup == CP_SDP_SETUP_ACTIVE && d->setup == CP_SDP_SETUP_ACTIVE) ||
 				(tp->setup == CP_SDP_SETUP_PASSIVE && d->setup == CP_SDP_SETUP_PASSIVE)));
-	struct gw_ipc_msg m = { .type = GW_IPC_SRTP_DEL_REQ };
 	int rc;
 
 	if (tp->setup == CP_SDP_SETUP_HOLDCONN)
@@ -503,8 +502,7 @@ webrtc_retake(struct mcall *k, unsigned s, const struct cp_sdp_transport *tp, bo
 	/* The party has left the old association (a close_notify from it would
 	 * reach the new one's 5-tuple): its keys go, so nothing protected with
 	 * them is accepted or sent any more. */
-	m.u.srtp_del.leg_id = cp_calls_leg_id(k, s, 0, false);
-	if (!cp_calls_legs_ready() || cp_ipc_send(app->ipc, 0, &m) != 0)
+	if (cp_calls_legs_srtp_del(cp_calls_leg_id(k, s, 0, false)) != 0)
 		return refuse(reason, rlen, -EIO, "%s", "dataplane not reachable (command ring)");
 	cp_dtls_free(d->dtls);
 	d->dtls = NULL;
@@ -870,11 +868,11 @@ do_offer(const struct cp_ng_req *req, const struct cp_sdp *sdp, const int dir[2]
 	 struct cp_bencode_buf *reply, char *reason, size_t rlen)
 {
 	struct mcall **pp = find_slot(req->call_id.p, req->call_id.len), *k = *pp;
-	/* [0]: the offerer, [1]: the other party; renewed: in a new transport
-	 * (cp_calls_legs_renew), kept: and the old one gone, so a failure
-	 * keeps the new */
+	/* by side: renewed, in a new transport (cp_calls_legs_renew); kept,
+	 * and the old one gone, so a failure keeps the new; saved, each side
+	 * as it was */
 	bool created = false, mux, renewed[2] = { false, false }, kept[2] = { false, false };
-	struct side saved, saved_t;
+	struct side saved[2];
 	uint32_t rxm, txm;
 	int rc, s, fam;
 
@@ -912,10 +910,9 @@ do_offer(const struct cp_ng_req *req, const struct cp_sdp *sdp, const int dir[2]
 		if (rc != 0)
 			return rc;
 	}
-	saved = k->s[s];
-	saved_t = k->s[1 - s];
+	memcpy(saved, k->s, sizeof(saved));
 	rc = take_kind(&k->s[s], sdp, !created, reason, rlen);
-	renewed[0] = rc == 0 && !created && k->s[s].kind != saved.kind;
+	renewed[s] = rc == 0 && !created && k->s[s].kind != saved[s].kind;
 	if (rc == 0 && (created || (req->flags & CP_NG_F_RESET))) {
 		/* what the other party is offered: from the offerer's transport
 		 * and the flags, on a new call; later only with reset (as
@@ -924,8 +921,8 @@ do_offer(const struct cp_ng_req *req, const struct cp_sdp *sdp, const int dir[2]
 		bool avpf = k->s[s].avpf;
 		enum cp_calls_kind want = cp_calls_target_kind(k->s[s].kind, req, &avpf);
 
-		renewed[1] = !created && want != t->kind;
-		if (renewed[1])
+		renewed[1 - s] = !created && want != t->kind;
+		if (renewed[1 - s])
 			cp_calls_legs_renew(t, want);
 		t->avpf = avpf;
 		t->kind = want;
@@ -949,7 +946,7 @@ do_offer(const struct cp_ng_req *req, const struct cp_sdp *sdp, const int dir[2]
 											 : k->s[s].mux;
 		if (k->s[1 - s].kind == CP_CALLS_KIND_WEBRTC)
 			mux = true;
-		if (created || renewed[1])
+		if (created || renewed[1 - s])
 			k->s[1 - s].mux = mux;  /* until the answer says */
 		rc = render(reply, sdp, k, 1 - (unsigned)s, true, mux, req, reason, rlen);
 	}
@@ -957,36 +954,31 @@ do_offer(const struct cp_ng_req *req, const struct cp_sdp *sdp, const int dir[2]
 	 * transports leave before the new keys and rules go in */
 	for (unsigned x = 0; x < 2 && rc == 0; x++)
 		if (renewed[x]) {
-			rc = cp_calls_legs_retire(k, x == 0 ? (unsigned)s : 1 - (unsigned)s,
-						  x == 0 ? &saved : &saved_t);
+			rc = cp_calls_legs_retire(k, x, &saved[x]);
 			renewed[x] = false;     /* no way back now */
 			kept[x] = true;
 		}
 	if (rc == 0)
 		rc = cp_calls_legs_side(k, (unsigned)s);
 	if (rc == 0 && k->s[s].kind == CP_CALLS_KIND_SDES &&
-	    cp_calls_keys_changed(&saved.keys, &k->s[s].keys, &rxm, &txm))
+	    cp_calls_keys_changed(&saved[s].keys, &k->s[s].keys, &rxm, &txm))
 		rc = cp_calls_legs_sdes(k, (unsigned)s, rxm, txm);
 	if (rc == 0)
 		rc = cp_calls_legs_rules(k);
-	if (rc != 0) {
-		if (created) {
-			call_free(find_slot(req->call_id.p, req->call_id.len));
-		} else {
-			if (renewed[1])
-				cp_calls_legs_back(&k->s[1 - s], &saved_t);
-			else if (!kept[1])
-				k->s[1 - s].avpf = saved_t.avpf;
-			if (renewed[0])
-				cp_calls_legs_back(&k->s[s], &saved);
-			else if (!kept[0])
-				side_restore(&k->s[s], &saved);
-		}
-		if (rc == -EIO)
-			snprintf(reason, rlen, "dataplane not reachable (command ring)");
+	if (rc != 0 && created) {
+		call_free(find_slot(req->call_id.p, req->call_id.len));
+	} else if (rc != 0) {
+		for (unsigned x = 0; x < 2; x++)
+			if (renewed[x])
+				cp_calls_legs_back(&k->s[x], &saved[x]);
+		if (!renewed[s] && !kept[s])
+			side_restore(&k->s[s], &saved[s]);
+		if (!renewed[1 - s] && !kept[1 - s])
+			k->s[1 - s].avpf = saved[1 - s].avpf;
 	}
-	gw_wipe(&saved, sizeof(saved));
-	gw_wipe(&saved_t, sizeof(saved_t));
+	if (rc == -EIO)
+		snprintf(reason, rlen, "dataplane not reachable (command ring)");
+	gw_wipe(saved, sizeof(saved));
 	return rc;
 }
 

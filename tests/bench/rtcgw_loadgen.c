@@ -38,8 +38,9 @@
  * loss_pct, tx_pps, rx_pps, p50_us, p99_us, bad, setup_s, and with --cpu-pid
  * the server's CPU seconds during set-up and traffic (setup_cpu_s, cpu_s: its
  * threads' run time, cpu_seconds(); the traffic figure includes the drain);
- * with --window, window and window_stalls; rtp with SDES parties adds srtp_tx, srtp_rx (packets protected / authenticated),
- * srtp_auth_fail and srtp_fail (any other unprotect error, e.g. replay).
+ * with --window, window and window_stalls; rtp with SDES parties adds
+ * srtp_tx, srtp_rx (packets protected / authenticated), srtp_auth_fail and
+ * srtp_fail (any other unprotect error, e.g. replay).
  *
  * STUN encoding, MESSAGE-INTEGRITY, FINGERPRINT and ChannelData come from the
  * wire library (dataplane/wire), not a copy.
