@@ -3,7 +3,11 @@
  *
  * One thread, many UDP sockets, sendmmsg/recvmmsg in batches of LG_BATCH;
  * with --raw-tx the traffic goes out as whole frames through AF_PACKET (see
- * raw_open), the answers still come back on the UDP sockets.
+ * raw_open), the answers still come back on the UDP sockets. With --memif
+ * (stun and turn) there are no sockets and no kernel: the generator is a
+ * DPDK process on the client end of a net_memif link to the dataplane's
+ * port and plays the clients, their ARP and the echo peer in frames (see
+ * mf_open), so that the server's CPU is what its own code costs.
  * Modes:
  *   stun   Binding requests (with FINGERPRINT) from --sockets source ports; the
  *          transaction id carries a send timestamp, the response echoes it.
@@ -50,7 +54,9 @@
 #include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <netinet/in.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -68,6 +74,12 @@
 #include <sys/ioctl.h>
 
 #include <srtp2/srtp.h>
+
+#include <rte_eal.h>
+#include <rte_errno.h>
+#include <rte_ethdev.h>
+#include <rte_mbuf.h>
+#include <rte_memcpy.h>
 
 #include "hmac.h"
 #include "net.h"
@@ -101,6 +113,7 @@ struct lg_opts {
 	int cpu_pid;                 /* server whose CPU time is reported, 0: none */
 	unsigned int base_port;      /* socket i binds base_port + i; 0: ephemeral */
 	const char *raw_if;          /* send through AF_PACKET on this interface */
+	const char *memif;           /* or be the client end of this memif socket */
 	const char *calls;           /* rtp: the calls file */
 	uint8_t gw_mac[6];           /* ... to this next-hop MAC */
 };
@@ -528,6 +541,52 @@ open_sock(bool listen, unsigned int i)
 	return fd;
 }
 
+/* ---- raw TX (--raw-tx) -------------------------------------------------------
+ * The requests go out as whole Ethernet frames through an AF_PACKET socket
+ * with PACKET_QDISC_BYPASS, built by the wire library (gw_eth/ipv4/udp4
+ * encoders, UDP checksum included), with the source port of socket i: the
+ * answers still arrive on the UDP sockets. This skips the sending UDP/IP
+ * stack, which caps a socket sender near 0.4 Mpps here. */
+
+static int
+raw_open(void)
+{
+	struct sockaddr_ll ll = { .sll_family = AF_PACKET, .sll_protocol = 0 };
+	struct ifreq ifr = { 0 };
+	int one = 1, big = 4 << 20;
+
+	raw_fd = socket(AF_PACKET, SOCK_RAW, 0);
+	if (raw_fd < 0)
+		return -errno;
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", o.raw_if);
+	if (ioctl(raw_fd, SIOCGIFHWADDR, &ifr))
+		return -errno;
+	memcpy(raw_src_mac, ifr.ifr_hwaddr.sa_data, 6);
+	ll.sll_ifindex = (int)if_nametoindex(o.raw_if);
+	setsockopt(raw_fd, SOL_PACKET, PACKET_QDISC_BYPASS, &one, sizeof(one));
+	setsockopt(raw_fd, SOL_SOCKET, SO_SNDBUF, &big, sizeof(big));
+	if (!ll.sll_ifindex || bind(raw_fd, (struct sockaddr *)&ll, sizeof(ll)))
+		return -errno;
+	return 0;
+}
+
+/* Wrap the UDP payload already at buf + 42 into a frame from socket i. */
+static size_t
+raw_frame(uint8_t *buf, size_t payload_len, unsigned int i)
+{
+	uint32_t src = ntohl(o.bind.s_addr), dst = ntohl(o.server.sin_addr.s_addr);
+
+	gw_udp4_encode(buf + 34, src, dst, socks[i].port,
+		       socks[i].dport ? socks[i].dport : ntohs(o.server.sin_port),
+		       (uint16_t)payload_len);
+	gw_ipv4_encode(buf + 14, src, dst, IPPROTO_UDP, 64, (uint16_t)(payload_len + 8),
+		       (uint16_t)socks[i].seq);
+	gw_eth_encode(buf, o.gw_mac, raw_src_mac, ETHERTYPE_IP);
+	return payload_len + 42;
+}
+
+/* ---- traffic ------------------------------------------------------------- */
+
 /* ---- TURN set-up ----------------------------------------------------------- */
 
 static int
@@ -622,15 +681,227 @@ setup_answer(unsigned int i, const uint8_t *p, size_t len)
 		socks[i].state = (uint8_t)(step + 1);
 }
 
+/* ---- memif (--memif) ---------------------------------------------------------
+ * The generator as a DPDK process on the client end of a net_memif link whose
+ * server end is the gateway dataplane's port (role=server): no kernel between
+ * the two, so the server's CPU is its own code plus its port's copy, about
+ * what it spends behind a real NIC (where DMA does the copy). On the veth
+ * testbed a sender also pays for the receiver's stack, which caps any server
+ * well below what its own code allows (scripts/bench.sh, "own code").
+ * The generator plays every party on the link: the clients (UDP source port
+ * --base-port + i of --bind), the ARP answers for --bind (the dataplane's
+ * gateway, so also its next hop to --peer) and, in turn mode, the echo peer:
+ * a frame to --peer goes back with its MAC and IP addresses and UDP ports
+ * swapped, which leaves both checksums valid. stun and turn modes only. */
+
+#define LG_MF_MBUFS 8191
+
+static bool mf_on;                      /* --memif given and the port is up */
+static bool mf_eal;                     /* EAL initialised: mf_close() ends it */
+static uint16_t mf_port;
+static struct rte_mempool *mf_pool;
+static bool mf_in_setup;                /* answers go to setup_answer() */
+static uint64_t mf_arp, mf_echo, mf_other;
+static char mf_rundir[PATH_MAX];        /* EAL's runtime directory */
+
+/* EAL on the first CPU this process may run on (scripts pin it with
+ * taskset), no hugepages (memif copies into its own shared memory), nothing
+ * left in /var/run (in-memory). */
+static int
+mf_open(const char *sock)
+{
+	struct rte_eth_conf conf = { 0 };
+	struct rte_ether_addr mac;
+	struct rte_eth_link link;
+	static char args[][24] = { "rtcgw_loadgen", "-l", "0", "--no-pci", "--no-huge", "-m",
+				   "256", "--no-shconf", "--no-telemetry", "--log-level",
+				   "lib.eal:warning", "--file-prefix", "", "--vdev" };
+	static char vdev[PATH_MAX + 96];
+	char *argv[RTE_DIM(args) + 1];
+	cpu_set_t cs;
+	int cpu = 0, err;
+
+	if (sched_getaffinity(0, sizeof(cs), &cs) == 0)
+		while (cpu < CPU_SETSIZE - 1 && !CPU_ISSET(cpu, &cs))
+			cpu++;
+	snprintf(args[2], sizeof(args[2]), "%d", cpu);
+	/* Its own runtime directory, removed by mf_close(). */
+	snprintf(args[12], sizeof(args[12]), "rtcgw-lg-%d", (int)getpid());
+	for (size_t i = 0; i < RTE_DIM(args); i++)
+		argv[i] = args[i];
+	argv[RTE_DIM(args)] = vdev;
+	if ((size_t)snprintf(vdev, sizeof(vdev),
+			     "net_memif_lg0,role=client,socket=%s,socket-abstract=no,"
+			     "mac=02:00:00:00:00:01", sock) >= sizeof(vdev))
+		return -ENAMETOOLONG;
+	if (rte_eal_init((int)RTE_DIM(argv), argv) < 0)
+		return -rte_errno;
+	mf_eal = true;
+	snprintf(mf_rundir, sizeof(mf_rundir), "%s", rte_eal_get_runtime_dir());
+	if (rte_eth_dev_get_port_by_name("net_memif_lg0", &mf_port))
+		return -ENODEV;
+	mf_pool = rte_pktmbuf_pool_create("lg_pool", LG_MF_MBUFS, 256, 0,
+					  RTE_MBUF_DEFAULT_BUF_SIZE, (int)rte_socket_id());
+	if (!mf_pool)
+		return -rte_errno;
+	err = rte_eth_dev_configure(mf_port, 1, 1, &conf);
+	err = err ? err : rte_eth_rx_queue_setup(mf_port, 0, 1024, (unsigned)rte_socket_id(),
+						 NULL, mf_pool);
+	err = err ? err : rte_eth_tx_queue_setup(mf_port, 0, 1024, (unsigned)rte_socket_id(),
+						 NULL);
+	err = err ? err : rte_eth_dev_start(mf_port);
+	err = err ? err : rte_eth_macaddr_get(mf_port, &mac);
+	if (err)
+		return err;
+	memcpy(raw_src_mac, mac.addr_bytes, 6);
+	/* The link is up once the server end accepted us: bounded, 5 s. */
+	for (int i = 0; i < 500; i++) {
+		if (rte_eth_link_get_nowait(mf_port, &link) == 0 && link.link_status) {
+			mf_on = true;
+			return 0;
+		}
+		usleep(10000);
+	}
+	return -ETIMEDOUT;
+}
+
+static void
+mf_close(void)
+{
+	if (!mf_eal)
+		return;
+	if (mf_pool) {
+		rte_eth_dev_stop(mf_port);
+		rte_eth_dev_close(mf_port);
+	}
+	rte_eal_cleanup();
+	/* --no-shconf leaves it empty; a failed rmdir is not our business. */
+	if (mf_rundir[0])
+		rmdir(mf_rundir);
+}
+
+/* Send n frames (txbuf[i], len[i] bytes): returns how many went. */
+static unsigned int
+mf_tx(uint8_t (*frames)[LG_PKT_MAX + 42], const size_t *len, unsigned int n)
+{
+	struct rte_mbuf *m[LG_BATCH];
+	unsigned int k;
+
+	if (rte_pktmbuf_alloc_bulk(mf_pool, m, n))
+		return 0;
+	for (unsigned int i = 0; i < n; i++)
+		rte_memcpy(rte_pktmbuf_append(m[i], (uint16_t)len[i]), frames[i], len[i]);
+	k = rte_eth_tx_burst(mf_port, 0, m, (uint16_t)n);
+	if (k < n)
+		rte_pktmbuf_free_bulk(m + k, n - k);
+	return k;
+}
+
+/* One received frame: true when it was an answer to one of our packets. */
+static bool
+mf_frame(struct rte_mbuf *m, struct rte_mbuf **echo, unsigned int *n_echo, uint64_t t)
+{
+	uint8_t *p = rte_pktmbuf_mtod(m, uint8_t *);
+	uint32_t me = ntohl(o.bind.s_addr);
+	struct gw_eth_view eth;
+	struct gw_ipv4_view ip;
+	struct gw_udp_view udp;
+	struct gw_arp_view arp;
+	unsigned int si;
+	uint64_t s;
+
+	if (gw_eth_parse(&eth, p, m->data_len))
+		goto other;
+	if (eth.ethertype == 0x0806 && !gw_arp_parse(&arp, eth.payload, eth.payload_len) &&
+	    arp.op == GW_ARP_OP_REQUEST && arp.tpa == me) {
+		uint8_t sha[6];
+		uint32_t spa = arp.spa;
+
+		/* The request becomes its answer, in place. */
+		memcpy(sha, arp.sha, 6);
+		gw_eth_encode(p, sha, raw_src_mac, 0x0806);
+		gw_arp_encode(p + 14, GW_ARP_OP_REPLY, raw_src_mac, me, sha, spa);
+		echo[(*n_echo)++] = m;
+		mf_arp++;
+		return false;
+	}
+	if (eth.ethertype != 0x0800 || gw_ipv4_parse(&ip, eth.payload, eth.payload_len) ||
+	    ip.proto != GW_IPPROTO_UDP || gw_udp_parse(&udp, &ip))
+		goto other;
+	if (o.mode == LG_TURN && ip.dst == ntohl(o.peer.sin_addr.s_addr) &&
+	    udp.dport == ntohs(o.peer.sin_port)) {
+		uint8_t tmp[6];
+		uint8_t *ih = p + 14, *uh = ih + ip.hdr_len;
+
+		memcpy(tmp, p, 6);
+		memcpy(p, p + 6, 6);
+		memcpy(p + 6, tmp, 6);
+		memcpy(tmp, ih + 12, 4);
+		memcpy(ih + 12, ih + 16, 4);
+		memcpy(ih + 16, tmp, 4);
+		memcpy(tmp, uh, 2);
+		memcpy(uh, uh + 2, 2);
+		memcpy(uh + 2, tmp, 2);
+		echo[(*n_echo)++] = m;
+		mf_echo++;
+		return false;
+	}
+	si = (unsigned int)udp.dport - o.base_port;
+	if (ip.dst != me || udp.dport < o.base_port || si >= o.socks)
+		goto other;
+	if (mf_in_setup) {
+		setup_answer(si, udp.payload, udp.payload_len);
+		rte_pktmbuf_free(m);
+		return true;
+	}
+	s = answer_time(udp.payload, udp.payload_len);
+	if (s)
+		record(s, t);
+	else
+		n_bad++;
+	rte_pktmbuf_free(m);
+	return s != 0;
+other:
+	mf_other++;
+	rte_pktmbuf_free(m);
+	return false;
+}
+
+/* Receive, answer ARP, echo what is the peer's; until an answer to one of
+ * ours came or timeout_ns passed (0: what is there now). */
+static void
+mf_poll(uint64_t timeout_ns)
+{
+	uint64_t t = now_ns(), end = t + timeout_ns;
+
+	for (;; t = now_ns()) {
+		struct rte_mbuf *m[LG_BATCH], *echo[LG_BATCH];
+		unsigned int n_echo = 0, k;
+		uint16_t n = rte_eth_rx_burst(mf_port, 0, m, LG_BATCH);
+		bool answered = false;
+
+		for (uint16_t i = 0; i < n; i++)
+			answered |= mf_frame(m[i], echo, &n_echo, t);
+		k = n_echo ? rte_eth_tx_burst(mf_port, 0, echo, (uint16_t)n_echo) : 0;
+		if (k < n_echo)
+			rte_pktmbuf_free_bulk(echo + k, n_echo - k);
+		if (n == LG_BATCH)
+			continue;       /* more may be waiting */
+		if (answered || stop || t >= end)
+			return;
+	}
+}
+
 /* Make every allocation; bounded: 10 tries of 500 ms per step. */
 static int
 turn_setup(void)
 {
-	uint8_t buf[LG_PKT_MAX];
+	uint8_t buf[1][LG_PKT_MAX + 42];
 	struct epoll_event ev[64];
 	int ep = epoll_create1(0), err = 0;
 
-	for (unsigned int i = 0; i < o.socks; i++) {
+	mf_in_setup = true;
+	for (unsigned int i = 0; i < o.socks && !mf_on; i++) {
 		struct epoll_event e = { .events = EPOLLIN, .data.u32 = i };
 
 		epoll_ctl(ep, EPOLL_CTL_ADD, socks[i].fd, &e);
@@ -645,9 +916,14 @@ turn_setup(void)
 				if (socks[i].state >= target)
 					continue;
 				pending++;
-				n = build_setup(buf, i, socks[i].state);
-				if (n && send(socks[i].fd, buf, n, 0) < 0 && errno != EAGAIN)
+				n = build_setup(mf_on ? buf[0] + 42 : buf[0], i, socks[i].state);
+				if (n && mf_on) {
+					n = raw_frame(buf[0], n, i);
+					if (mf_tx(buf, &n, 1) != 1)
+						n_bad++;
+				} else if (n && send(socks[i].fd, buf[0], n, 0) < 0 && errno != EAGAIN) {
 					perror("send");
+				}
 			}
 			if (!pending)
 				break;
@@ -658,14 +934,17 @@ turn_setup(void)
 				break;
 			}
 			for (uint64_t end = now_ns() + 500000000u; now_ns() < end;) {
-				int k = epoll_wait(ep, ev, 64, 50);
+				int k = mf_on ? 0 : epoll_wait(ep, ev, 64, 50);
+
+				if (mf_on)
+					mf_poll(50000000u);
 
 				for (int j = 0; j < k; j++) {
 					unsigned int i = ev[j].data.u32;
 					ssize_t n;
 
-					while ((n = recv(socks[i].fd, buf, sizeof(buf), 0)) > 0)
-						setup_answer(i, buf, (size_t)n);
+					while ((n = recv(socks[i].fd, buf[0], LG_PKT_MAX, 0)) > 0)
+						setup_answer(i, buf[0], (size_t)n);
 				}
 				pending = 0;
 				for (unsigned int i = 0; i < o.socks; i++)
@@ -676,54 +955,9 @@ turn_setup(void)
 		}
 	}
 	close(ep);
+	mf_in_setup = false;
 	return err;
 }
-
-/* ---- raw TX (--raw-tx) -------------------------------------------------------
- * The requests go out as whole Ethernet frames through an AF_PACKET socket
- * with PACKET_QDISC_BYPASS, built by the wire library (gw_eth/ipv4/udp4
- * encoders, UDP checksum included), with the source port of socket i: the
- * answers still arrive on the UDP sockets. This skips the sending UDP/IP
- * stack, which caps a socket sender near 0.4 Mpps here. */
-
-static int
-raw_open(void)
-{
-	struct sockaddr_ll ll = { .sll_family = AF_PACKET, .sll_protocol = 0 };
-	struct ifreq ifr = { 0 };
-	int one = 1, big = 4 << 20;
-
-	raw_fd = socket(AF_PACKET, SOCK_RAW, 0);
-	if (raw_fd < 0)
-		return -errno;
-	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", o.raw_if);
-	if (ioctl(raw_fd, SIOCGIFHWADDR, &ifr))
-		return -errno;
-	memcpy(raw_src_mac, ifr.ifr_hwaddr.sa_data, 6);
-	ll.sll_ifindex = (int)if_nametoindex(o.raw_if);
-	setsockopt(raw_fd, SOL_PACKET, PACKET_QDISC_BYPASS, &one, sizeof(one));
-	setsockopt(raw_fd, SOL_SOCKET, SO_SNDBUF, &big, sizeof(big));
-	if (!ll.sll_ifindex || bind(raw_fd, (struct sockaddr *)&ll, sizeof(ll)))
-		return -errno;
-	return 0;
-}
-
-/* Wrap the UDP payload already at buf + 42 into a frame from socket i. */
-static size_t
-raw_frame(uint8_t *buf, size_t payload_len, unsigned int i)
-{
-	uint32_t src = ntohl(o.bind.s_addr), dst = ntohl(o.server.sin_addr.s_addr);
-
-	gw_udp4_encode(buf + 34, src, dst, socks[i].port,
-		       socks[i].dport ? socks[i].dport : ntohs(o.server.sin_port),
-		       (uint16_t)payload_len);
-	gw_ipv4_encode(buf + 14, src, dst, IPPROTO_UDP, 64, (uint16_t)(payload_len + 8),
-		       (uint16_t)socks[i].seq);
-	gw_eth_encode(buf, o.gw_mac, raw_src_mac, ETHERTYPE_IP);
-	return payload_len + 42;
-}
-
-/* ---- traffic ------------------------------------------------------------- */
 
 static uint8_t txbuf[LG_BATCH][LG_PKT_MAX + 42];
 static uint8_t rxbuf[LG_BATCH][LG_PKT_MAX];
@@ -779,8 +1013,15 @@ poll_rx(int ep, uint64_t timeout_ns)
 	struct timespec ts = { (time_t)(timeout_ns / 1000000000u),
 			       (long)(timeout_ns % 1000000000u) };
 	struct epoll_event ev[256];
-	int k = epoll_pwait2(ep, ev, 256, &ts, NULL);
-	uint64_t t = now_ns();
+	int k;
+	uint64_t t;
+
+	if (mf_on) {
+		mf_poll(timeout_ns);
+		return;
+	}
+	k = epoll_pwait2(ep, ev, 256, &ts, NULL);
+	t = now_ns();
 
 	for (int j = 0; j < k; j++)
 		drain_sock(ev[j].data.u32, t);
@@ -795,7 +1036,7 @@ traffic(double *tx_s)
 	unsigned int cur = 0;
 	int ep = epoll_create1(0);
 
-	for (unsigned int i = 0; i < o.socks; i++) {
+	for (unsigned int i = 0; i < o.socks && !mf_on; i++) {
 		struct epoll_event e = { .events = EPOLLIN, .data.u32 = i };
 
 		epoll_ctl(ep, EPOLL_CTL_ADD, socks[i].fd, &e);
@@ -804,8 +1045,10 @@ traffic(double *tx_s)
 	end = t0 + (uint64_t)(o.duration * 1e9);
 	while (!stop && (t = now_ns()) < end) {
 		unsigned int n = LG_BATCH;
-		bool spread = o.mode == LG_RTP && raw_fd >= 0, wrapped;
+		bool raw = raw_fd >= 0 || mf_on;
+		bool spread = o.mode == LG_RTP && raw, wrapped;
 		bool prot[LG_BATCH];
+		size_t lens[LG_BATCH];
 		int k;
 
 		if (!o.rate && o.window) {
@@ -858,7 +1101,7 @@ traffic(double *tx_s)
 		for (unsigned int i = 0; i < n; i++) {
 			unsigned int si = spread ? (cur + i) % o.socks : cur;
 			uint32_t seq = socks[si].seq++;
-			uint8_t *b = raw_fd >= 0 ? txbuf[i] + 42 : txbuf[i];
+			uint8_t *b = raw ? txbuf[i] + 42 : txbuf[i];
 			size_t len = o.mode == LG_STUN ? build_binding(b, t, seq) :
 				     o.mode == LG_RTP ? build_rtp(b, t, seq, si) :
 				     build_turn_data(b, t, seq, (seq % 100) < o.send_pct);
@@ -876,12 +1119,16 @@ traffic(double *tx_s)
 				}
 				len = (size_t)pl;
 			}
-			if (raw_fd >= 0)
+			if (raw)
 				len = raw_frame(txbuf[i], len, si);
+			lens[i] = len;
 			iov[i] = (struct iovec){ txbuf[i], len };
 			mm[i] = (struct mmsghdr){ .msg_hdr = { .msg_iov = &iov[i], .msg_iovlen = 1 } };
 		}
-		k = n ? sendmmsg(raw_fd >= 0 ? raw_fd : socks[cur].fd, mm, n, MSG_DONTWAIT) : 0;
+		if (mf_on)
+			k = (int)mf_tx(txbuf, lens, n);
+		else
+			k = n ? sendmmsg(raw_fd >= 0 ? raw_fd : socks[cur].fd, mm, n, MSG_DONTWAIT) : 0;
 		if (k > 0)
 			n_sent += (uint64_t)k;
 		for (int i = 0; i < k; i++)
@@ -964,7 +1211,7 @@ usage(void)
 		"usage: rtcgw_loadgen --mode stun|turn --server IP:PORT [--bind IP] [--sockets N]\n"
 		"                     [--rate PPS | --window N] [--duration S] [--drain MS]\n"
 		"                     [--cpu-pid PID] [--base-port P]\n"
-		"                     [--raw-tx IFNAME --gw-mac MAC]\n"
+		"                     [--raw-tx IFNAME --gw-mac MAC | --memif SOCKET --gw-mac MAC]\n"
 		"                     [--peer IP:PORT --user U --pass P --size B --send-pct P]\n"
 		"       rtcgw_loadgen --mode echo|sink --listen IP:PORT [--duration S]\n"
 		"       rtcgw_loadgen --mode rtp --server PROXY_IP:0 --bind IP --calls FILE\n"
@@ -983,7 +1230,7 @@ main(int argc, char **argv)
 		{ "user", 1, 0, 'u' }, { "pass", 1, 0, 'w' }, { "size", 1, 0, 'l' },
 		{ "send-pct", 1, 0, 'S' }, { "cpu-pid", 1, 0, 'c' }, { "base-port", 1, 0, 'B' },
 		{ "raw-tx", 1, 0, 'R' }, { "gw-mac", 1, 0, 'M' }, { "calls", 1, 0, 'C' },
-		{ "window", 1, 0, 'W' }, { 0, 0, 0, 0 },
+		{ "window", 1, 0, 'W' }, { "memif", 1, 0, 'F' }, { 0, 0, 0, 0 },
 	};
 	double tx_s = 0, setup_s = 0, c0, c1, c2;
 	bool have_server = false;
@@ -1018,6 +1265,7 @@ main(int argc, char **argv)
 		case 'w': o.pass = optarg; break;
 		case 'l': o.size = (unsigned int)strtoul(optarg, NULL, 0); break;
 		case 'R': o.raw_if = optarg; break;
+		case 'F': o.memif = optarg; break;
 		case 'C': o.calls = optarg; break;
 		case 'M':
 			if (sscanf(optarg, "%hhx:%hhx:%hhx:%hhx:%hhx:%hhx", &o.gw_mac[0], &o.gw_mac[1],
@@ -1034,7 +1282,8 @@ main(int argc, char **argv)
 	    o.duration > 3600 || o.size < 16 || o.size > 1200 || o.send_pct > 100 ||
 	    (o.mode == LG_TURN && !o.peer.sin_port) || (o.mode == LG_RTP && !o.calls) ||
 	    (o.window && o.rate) || o.window > 1000000 ||
-	    (o.base_port && o.base_port + o.socks > 65536) || (o.raw_if && !o.gw_mac[0] &&
+	    (o.memif && (o.raw_if || (o.mode != LG_STUN && o.mode != LG_TURN))) ||
+	    (o.base_port && o.base_port + o.socks > 65536) || ((o.raw_if || o.memif) && !o.gw_mac[0] &&
 	    !o.gw_mac[1] && !o.gw_mac[2] && !o.gw_mac[3] && !o.gw_mac[4] && !o.gw_mac[5]))
 		usage();
 	signal(SIGINT, on_signal);
@@ -1050,7 +1299,13 @@ main(int argc, char **argv)
 		free(socks);
 		return 1;
 	}
-	for (unsigned int i = 0; i < o.socks; i++) {
+	if (o.memif && !o.base_port)
+		o.base_port = 20000;
+	for (unsigned int i = 0; i < o.socks && o.memif; i++) {
+		socks[i].fd = -1;     /* no socket: port base_port + i on the link */
+		socks[i].port = (uint16_t)(o.base_port + i);
+	}
+	for (unsigned int i = 0; i < o.socks && !o.memif; i++) {
 		struct sockaddr_in sa;
 		socklen_t sl = sizeof(sa);
 
@@ -1066,6 +1321,14 @@ main(int argc, char **argv)
 
 		if (err) {
 			fprintf(stderr, "loadgen: AF_PACKET on %s: %s\n", o.raw_if, strerror(-err));
+			goto out;
+		}
+	}
+	if (o.memif) {
+		int err = mf_open(o.memif);
+
+		if (err) {
+			fprintf(stderr, "loadgen: memif %s: %s\n", o.memif, strerror(-err));
 			goto out;
 		}
 	}
@@ -1091,6 +1354,9 @@ main(int argc, char **argv)
 	/* Same line: the scripts read one key=value line. */
 	if (o.window)
 		printf(" window=%u window_stalls=%" PRIu64, o.window, n_stalls);
+	if (mf_on)
+		printf(" memif_arp=%" PRIu64 " memif_echoed=%" PRIu64 " memif_other=%" PRIu64,
+		       mf_arp, mf_echo, mf_other);
 	if (any_srtp)
 		printf(" srtp_tx=%" PRIu64 " srtp_rx=%" PRIu64 " srtp_auth_fail=%" PRIu64
 		       " srtp_fail=%" PRIu64, n_srtp_tx, n_srtp_rx, n_srtp_auth_fail, n_srtp_fail);
@@ -1098,7 +1364,9 @@ main(int argc, char **argv)
 	rc = 0;
 out:
 	for (unsigned int i = 0; i < o.socks && socks[i].fd; i++)
-		close(socks[i].fd);
+		if (socks[i].fd > 0)
+			close(socks[i].fd);
+	mf_close();
 	srtp_free_all();
 	free(socks);
 	if (raw_fd >= 0)
