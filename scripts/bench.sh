@@ -24,12 +24,18 @@
 # the table) splits the server's CPU into its own code, its sends, the
 # receiving namespace's stack that the veth runs inside those sends, and
 # the rest (tests/bench/perf_split.py).
+# Each round also runs rtcgw's dataplane, flat out, on a kernel-free port:
+# net_memif, with the generator a DPDK process on the link's other end
+# (rtcgw_loadgen --memif) playing the clients and the echo peer in frames.
+# No kernel is on that path, so the dataplane's CPU is its own code and the
+# port's copy: what the same code costs behind a real NIC, measured rather
+# than estimated from the profile (--no-memif skips it).
 # Prints a markdown table (medians over the rounds; also written to
 # tests/bench/results/latest.md) and plots it (latest.png).
 #
 #   scripts/bench.sh [--quick] [--rounds N] [--seconds S] [--pmd af_xdp|af_packet]
 #                    [--no-inproc] [--out DIR] [--loads light,medium,flat]
-#                    [--idle-sleep-us N] [--no-profile] [--window N]
+#                    [--idle-sleep-us N] [--no-profile] [--window N] [--no-memif]
 #
 #   --quick    1 round of 3 s per run, short in-process benches (< 3 min)
 #   default    3 rounds of 8 s per run (< 15 min)
@@ -39,6 +45,7 @@
 #              light-load CPU traded against added latency
 #   --no-profile  skip the perf profile runs (and the split of the CPU)
 #   --window   flat out's closed-loop window (default 1024; 0: open loop)
+#   --no-memif skip the runs on the kernel-free port
 #
 # Testbed: netns rtxc/rtxg/rtxp, 198.18.20.0/24 and 198.18.21.0/24 (see
 # tests/integration/lib.sh). Everything is removed on exit; a server that
@@ -57,6 +64,7 @@ LOADS_ARG=light,medium,flat
 IDLE_US=300
 PROFILE=1
 WINDOW=1024
+MEMIF=1
 while [ $# -gt 0 ]; do
 	case $1 in
 	--quick) QUICK=1; ROUNDS=1; SECS=3; shift ;;
@@ -69,7 +77,8 @@ while [ $# -gt 0 ]; do
 	--idle-sleep-us) IDLE_US=$2; shift 2 ;;
 	--no-profile) PROFILE=; shift ;;
 	--window) WINDOW=$2; shift 2 ;;
-	-h|--help) sed -n '2,46p' "$0"; exit 0 ;;
+	--no-memif) MEMIF=; shift ;;
+	-h|--help) sed -n '2,54p' "$0"; exit 0 ;;
 	*) echo "bench: unknown argument $1" >&2; exit 2 ;;
 	esac
 done
@@ -97,6 +106,8 @@ if [ -z "${RTCGW_BENCH_LOCKED:-}" ]; then
 	again+=(--rounds "$ROUNDS" --seconds "$SECS" --loads "$LOADS_ARG" --idle-sleep-us "$IDLE_US")
 	[ -n "$INPROC" ] || again+=(--no-inproc)
 	[ -n "$PROFILE" ] || again+=(--no-profile)
+	[ -n "$MEMIF" ] || again+=(--no-memif)
+	again+=(--window "$WINDOW")
 	RTCGW_BENCH_LOCKED=1 exec flock -o /tmp/rtcgw-dpdk.lock "$0" "${again[@]}"
 fi
 T_START=$SECONDS
@@ -156,6 +167,15 @@ ip netns exec "$TB_NS_P" taskset -c 0 "$LOADGEN" --mode echo \
 TB_PIDS+=("$!")
 tb_wait 5 grep -q 'loadgen: echo' "$TB_DIR/echo.log" || die "echo peer did not start"
 
+# The same dataplane and config on the kernel-free port: the memif socket is
+# a file in the test's directory (not an abstract socket, which would be the
+# gateway namespace's), the port keeps the veth end's MAC.
+MEMIF_SOCK=$TB_DIR/memif.sock
+MEMIF_CONF=$TB_DIR/rtcgw-memif.yaml
+sed "s|^      device: .*|      device: net_memif0,role=server,socket=$MEMIF_SOCK,socket-abstract=no,mac=$TB_GW_MAC|" \
+	"$TB_CONF" > "$MEMIF_CONF"
+grep -q "device: net_memif0" "$MEMIF_CONF" || die "config: the memif port"
+
 SERVER_PID=
 start_rtcgw() {
 	tb_start_dp || die "rtcgw dataplane did not start (log above)"
@@ -165,6 +185,17 @@ start_rtcgw() {
 stop_rtcgw() {
 	tb_stop_pid "$TB_DP_PID"
 	tb_c ip neigh del "$TB_GW_IP" dev "${TB}c0" 2>/dev/null
+}
+start_rtcgw_memif() {
+	local conf=$TB_CONF
+	TB_CONF=$MEMIF_CONF
+	tb_start_dp || die "rtcgw dataplane on memif did not start (log above)"
+	TB_CONF=$conf
+	SERVER_PID=$TB_DP_PID
+}
+stop_rtcgw_memif() {
+	tb_stop_pid "$TB_DP_PID"
+	rm -f "$MEMIF_SOCK"
 }
 CT_N=0
 start_coturn() {
@@ -238,9 +269,13 @@ run() {
 	out=$TB_DIR/lg-$r-$srv-$proto-$load.out
 	RUN_N=$((RUN_N + 1))
 	args=(--mode "$proto" --server "$TB_GW_IP:3478" --bind "$TB_CLIENT_IP" --sockets 100
-		--base-port $((20000 + 100 * (RUN_N % 300)))
-		--raw-tx "${TB}c0" --gw-mac "$TB_GW_MAC"
+		--base-port $((20000 + 100 * (RUN_N % 300))) --gw-mac "$TB_GW_MAC"
 		--duration "$SECS" --drain 500 --cpu-pid "$SERVER_PID")
+	if [ "$srv" = rtcgw_memif ]; then
+		args+=(--memif "$MEMIF_SOCK")
+	else
+		args+=(--raw-tx "${TB}c0")
+	fi
 	if [ "$rate" = 0 ] && [ "$WINDOW" -gt 0 ]; then
 		args+=(--window "$WINDOW")
 	else
@@ -292,10 +327,12 @@ run() {
 }
 
 round_for() {
-	local r=$1 srv=$2 proto lr
+	local r=$1 srv=$2 proto lr loads=("${LOADS[@]}")
+	# on the kernel-free port flat out only: what the code can do
+	[ "$srv" = rtcgw_memif ] && loads=("flat 0")
 	"start_$srv"
 	for proto in stun turn; do
-		for lr in "${LOADS[@]}"; do
+		for lr in "${loads[@]}"; do
 			# shellcheck disable=SC2086
 			run "$r" "$srv" "$proto" $lr
 		done
@@ -307,6 +344,7 @@ say "side by side: $ROUNDS round(s), $SECS s per run, rtcgw on $PMD"
 for ((r = 1; r <= ROUNDS; r++)); do
 	if ((r % 2)); then round_for "$r" rtcgw; round_for "$r" coturn
 	else round_for "$r" coturn; round_for "$r" rtcgw; fi
+	[ -n "$MEMIF" ] && [[ ,$LOADS_ARG, == *,flat,* ]] && round_for "$r" rtcgw_memif
 done
 
 # ---- where the server's CPU goes (perf, flat out, not counted above) ------
@@ -357,7 +395,37 @@ for proto in ('stun', 'turn'):
             out.append(f"| {proto.upper()} | {load} | {srv} | {med(srv, proto, load, 'pkts_per_cpu_s'):,.0f} | "
                        f"{med(srv, proto, load, 'rx_pps'):,.0f} | {med(srv, proto, load, 'loss_pct'):.2f} | "
                        f"{med(srv, proto, load, 'p50_us'):.0f} | {med(srv, proto, load, 'p99_us'):.0f} | {busy:.0f} | {ratio} |")
-        plot.append(f'"{proto.upper()} {load}" {r:.0f} {c:.0f}')
+        m = med('rtcgw_memif', proto, load, 'pkts_per_cpu_s')
+        plot.append(f'"{proto.upper()} {load}" {r:.0f} {c:.0f} ' + (f'{m:.0f}' if m == m else 'NaN'))
+memif = [p for p in ('stun', 'turn') if med('rtcgw_memif', p, 'flat', 'pkts_per_cpu_s') > 0]
+if memif:
+    out.append("")
+    out.append("The same dataplane and config, flat out on a kernel-free port: net_memif, with the generator a "
+               "DPDK process on the link's other end playing the clients, their ARP and the echo peer "
+               "(rtcgw_loadgen --memif), in the same rounds. No kernel is on this path, so the dataplane's CPU "
+               "is its own code and the port's copy: what the same code costs behind a NIC, where DMA does the "
+               "copy. Ratios against coturn's flat-out figure above (on the veth; coturn needs a kernel socket) "
+               "and against coturn without the receiving namespace's stack that the veth charges to its sends "
+               "(an estimate from the profile below, when it ran).")
+    out.append("")
+    out.append("| path | pkts / dataplane CPU-s | throughput (pps) | loss % | p50 us | p99 us | dataplane CPU % | "
+               "ratio to coturn (measured) | ratio to coturn without the recv stack |")
+    out.append("|---|---|---|---|---|---|---|---|---|")
+    for proto in memif:
+        m = med('rtcgw_memif', proto, 'flat', 'pkts_per_cpu_s')
+        c = med('coturn', proto, 'flat', 'pkts_per_cpu_s')
+        p = profs.get(('coturn', proto))
+        wo = c / (1 - float(p['recv_stack']) / 100) if p and float(p['recv_stack']) < 100 else float('nan')
+        busy = 100 * med('rtcgw_memif', proto, 'flat', 'cpu_s') / float(secs)
+        out.append(f"| {proto.upper()} flat | {m:,.0f} | {med('rtcgw_memif', proto, 'flat', 'rx_pps'):,.0f} | "
+                   f"{med('rtcgw_memif', proto, 'flat', 'loss_pct'):.2f} | "
+                   f"{med('rtcgw_memif', proto, 'flat', 'p50_us'):.0f} | "
+                   f"{med('rtcgw_memif', proto, 'flat', 'p99_us'):.0f} | {busy:.0f} | "
+                   f"**{m / c:.1f}x** | " + (f"**{m / wo:.1f}x**" if wo == wo else "(no profile)") + " |")
+    if any(med('rtcgw_memif', p, 'flat', 'cpu_s') < 0.95 * float(secs) for p in memif):
+        out.append("")
+        out.append("Where the dataplane's CPU is under 100%, its worker slept between bursts: the "
+                   "generator's core set the pace, and the figure is a floor for the dataplane, not its ceiling.")
 out.append("")
 out.append("TURN allocation set-up (100 allocations: 401, Allocate, CreatePermission, ChannelBind), "
            "server CPU-s, median: " + ", ".join(
@@ -423,7 +491,8 @@ set ylabel "packets / CPU-s"
 set yrange [0:*]
 set grid ytics
 set xtics rotate by -20
-plot "$DAT" using 2:xtic(1) title "rtcgw", "" using 3 title "coturn"
+plot "$DAT" using 2:xtic(1) title "rtcgw (veth)", "" using 3 title "coturn (veth)", \
+	"" using 4 title "rtcgw (memif, no kernel)"
 EOF
 cat "$MD"
 say "written: $MD, $OUT/latest.png, $RAW; $((SECONDS - T_START)) s"
