@@ -732,7 +732,7 @@ mf_open(const char *sock)
 	argv[RTE_DIM(args)] = vdev;
 	if ((size_t)snprintf(vdev, sizeof(vdev),
 			     "net_memif_lg0,role=client,socket=%s,socket-abstract=no,"
-			     "mac=02:00:00:00:00:01", sock) >= sizeof(vdev))
+			     "rsize=12,mac=02:00:00:00:00:01", sock) >= sizeof(vdev))
 		return -ENAMETOOLONG;
 	if (rte_eal_init((int)RTE_DIM(argv), argv) < 0)
 		return -rte_errno;
