@@ -52,6 +52,7 @@
 #include <arpa/inet.h>
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <inttypes.h>
 #include <limits.h>
@@ -511,6 +512,35 @@ answer_time(const uint8_t *p, size_t len)
 	return 0;
 }
 
+/* What came back to socket (party) si, len bytes at p (an SDES party's SRTP
+ * is unprotected in place): true when it was an answer to one of ours. */
+static bool
+take_answer(unsigned int si, uint8_t *p, size_t len, uint64_t t)
+{
+	int n = (int)len;
+	uint64_t s;
+
+	if (socks[si].srtp_rx) {
+		srtp_err_status_t st = srtp_unprotect(socks[si].srtp_rx, p, &n);
+
+		if (st == srtp_err_status_auth_fail) {
+			n_srtp_auth_fail++;
+			return false;
+		}
+		if (st != srtp_err_status_ok) {
+			n_srtp_fail++;
+			return false;
+		}
+		n_srtp_rx++;
+	}
+	s = answer_time(p, (size_t)n);
+	if (s)
+		record(s, t);
+	else
+		n_bad++;
+	return s != 0;
+}
+
 /* ---- sockets ----------------------------------------------------------------- */
 
 static int
@@ -692,7 +722,8 @@ setup_answer(unsigned int i, const uint8_t *p, size_t len)
  * --base-port + i of --bind), the ARP answers for --bind (the dataplane's
  * gateway, so also its next hop to --peer) and, in turn mode, the echo peer:
  * a frame to --peer goes back with its MAC and IP addresses and UDP ports
- * swapped, which leaves both checksums valid. stun and turn modes only. */
+ * swapped, which leaves both checksums valid. In rtp mode the parties are
+ * the calls file's ports of --bind. */
 
 #define LG_MF_MBUFS 8191
 
@@ -703,6 +734,7 @@ static struct rte_mempool *mf_pool;
 static bool mf_in_setup;                /* answers go to setup_answer() */
 static uint64_t mf_arp, mf_echo, mf_other;
 static char mf_rundir[PATH_MAX];        /* EAL's runtime directory */
+static uint32_t mf_sock_of[65536];      /* our UDP port -> socket index + 1, 0: none */
 
 /* EAL on the first CPU this process may run on (scripts pin it with
  * taskset), no hugepages (memif copies into its own shared memory), nothing
@@ -807,8 +839,8 @@ mf_frame(struct rte_mbuf *m, struct rte_mbuf **echo, unsigned int *n_echo, uint6
 	struct gw_ipv4_view ip;
 	struct gw_udp_view udp;
 	struct gw_arp_view arp;
+	bool answered = false;
 	unsigned int si;
-	uint64_t s;
 
 	if (gw_eth_parse(&eth, p, m->data_len))
 		goto other;
@@ -849,21 +881,16 @@ mf_frame(struct rte_mbuf *m, struct rte_mbuf **echo, unsigned int *n_echo, uint6
 		mf_echo++;
 		return false;
 	}
-	si = (unsigned int)udp.dport - o.base_port;
-	if (ip.dst != me || udp.dport < o.base_port || si >= o.socks || !gw_udp_cksum_ok(&ip, &udp))
+	si = mf_sock_of[udp.dport];
+	if (ip.dst != me || si == 0 || !gw_udp_cksum_ok(&ip, &udp))
 		goto other;
-	if (mf_in_setup) {
+	si--;
+	if (mf_in_setup)
 		setup_answer(si, udp.payload, udp.payload_len);
-		rte_pktmbuf_free(m);
-		return true;
-	}
-	s = answer_time(udp.payload, udp.payload_len);
-	if (s)
-		record(s, t);
-	else
-		n_bad++;
+	else    /* the mbuf's own bytes: an SDES party unprotects in place */
+		answered = take_answer(si, p + (udp.payload - p), udp.payload_len, t);
 	rte_pktmbuf_free(m);
-	return s != 0;
+	return answered;
 other:
 	mf_other++;
 	rte_pktmbuf_free(m);
@@ -981,29 +1008,8 @@ drain_sock(unsigned int si, uint64_t t)
 		n = recvmmsg(fd, mm, LG_BATCH, MSG_DONTWAIT, NULL);
 		if (n <= 0)
 			return;
-		for (int i = 0; i < n; i++) {
-			int len = (int)mm[i].msg_len;
-			uint64_t s;
-
-			if (socks[si].srtp_rx) {
-				srtp_err_status_t st = srtp_unprotect(socks[si].srtp_rx, rxbuf[i], &len);
-
-				if (st == srtp_err_status_auth_fail) {
-					n_srtp_auth_fail++;
-					continue;
-				}
-				if (st != srtp_err_status_ok) {
-					n_srtp_fail++;
-					continue;
-				}
-				n_srtp_rx++;
-			}
-			s = answer_time(rxbuf[i], (size_t)len);
-			if (s)
-				record(s, t);
-			else
-				n_bad++;
-		}
+		for (int i = 0; i < n; i++)
+			take_answer(si, rxbuf[i], mm[i].msg_len, t);
 		if (n < LG_BATCH)
 			return;
 	}
@@ -1163,8 +1169,13 @@ peer_loop(bool echo)
 	uint64_t end = now_ns() + (uint64_t)(o.duration * 1e9);
 	int fd = open_sock(true, 0);
 
-	if (fd < 0) {
+	/* Blocking, so that recvmmsg waits (up to SO_RCVTIMEO) for the first
+	 * datagram: on the non-blocking socket open_sock() makes it returned
+	 * at once, and the idle peer spun on the generator's core. */
+	if (fd < 0 || fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK) != 0) {
 		perror("loadgen: listen socket");
+		if (fd >= 0)
+			close(fd);
 		return 1;
 	}
 	printf("loadgen: %s on %s:%u\n", echo ? "echo" : "sink", inet_ntoa(o.server.sin_addr),
@@ -1285,7 +1296,7 @@ main(int argc, char **argv)
 	    o.duration > 3600 || o.size < 16 || o.size > 1200 || o.send_pct > 100 ||
 	    (o.mode == LG_TURN && !o.peer.sin_port) || (o.mode == LG_RTP && !o.calls) ||
 	    (o.window && o.rate) || o.window > 1000000 ||
-	    (o.memif && (o.raw_if || (o.mode != LG_STUN && o.mode != LG_TURN))) ||
+	    (o.memif && o.raw_if) ||
 	    (o.base_port && o.base_port + o.socks > 65536) || ((o.raw_if || o.memif) && !o.gw_mac[0] &&
 	    !o.gw_mac[1] && !o.gw_mac[2] && !o.gw_mac[3] && !o.gw_mac[4] && !o.gw_mac[5]))
 		usage();
@@ -1305,8 +1316,15 @@ main(int argc, char **argv)
 	if (o.memif && !o.base_port)
 		o.base_port = 20000;
 	for (unsigned int i = 0; i < o.socks && o.memif; i++) {
-		socks[i].fd = -1;     /* no socket: port base_port + i on the link */
-		socks[i].port = (uint16_t)(o.base_port + i);
+		/* no socket: port base_port + i on the link, or the calls file's */
+		socks[i].fd = -1;
+		if (o.mode != LG_RTP)
+			socks[i].port = (uint16_t)(o.base_port + i);
+		if (mf_sock_of[socks[i].port]) {
+			fprintf(stderr, "loadgen: port %u twice\n", socks[i].port);
+			goto out;
+		}
+		mf_sock_of[socks[i].port] = i + 1;
 	}
 	for (unsigned int i = 0; i < o.socks && !o.memif; i++) {
 		struct sockaddr_in sa;
