@@ -38,6 +38,16 @@
 # stack the veth runs inside those sends, and the rest
 # (tests/bench/perf_split.py, as in scripts/bench.sh).
 #
+# Each round also runs rtcgw's dataplane (and control plane) with its port on
+# net_memif, a kernel-free link whose other end is the generator as a DPDK
+# process (rtcgw_loadgen --memif, the parties in frames), flat out: a closed
+# loop of at most 4096 packets unanswered (the link's rings), CALLS_FAST
+# calls plain (memif-plain) and CALLS_SDES_FAST calls SDES <-> plain
+# (memif-sdes): what the forwarding code costs per CPU-second without a
+# kernel, as behind a NIC (--no-memif skips it). The generator's libsrtp2
+# cannot keep the dataplane busy in memif-sdes; the report says so when the
+# dataplane's CPU stays under 95%.
+#
 # Server on CPU 1 (rtcgw's dataplane worker; rtpengine with taskset, one
 # forwarding thread), generator on CPU 0. Reported per server: packets
 # forwarded per server CPU-second (its threads' run time, /proc/PID/task/*/schedstat,
@@ -47,12 +57,13 @@
 # table on stdout and in tests/bench/results/calls.md.
 #
 #   scripts/bench_calls.sh [--quick] [--rounds N] [--seconds S] [--pmd af_xdp|af_packet]
-#                          [--sdes-calls MANY,FAST] [--no-profile]
+#                          [--sdes-calls MANY,FAST] [--no-profile] [--no-memif]
 #
 #   --quick   1 round of 3 s, 200 x 50, 50 x 1000, 100 x 50 (sdes-many) and
 #             25 x 1000 (sdes-fast) calls (< 3 min)
 #   default   3 rounds of 8 s (< 7 min)
 #   --no-profile  skip the perf profile runs
+#   --no-memif    skip the runs on the kernel-free port
 #
 # Testbed: netns rgrc/rgrg, 198.18.58.0/24. Everything it made is removed on
 # exit; a server that does not start or a set-up that fails stops it with
@@ -71,6 +82,7 @@ OUT=$ROOT/tests/bench/results
 QUICK=
 SDES_ARG=
 PROFILE=1
+MEMIF=1
 while [ $# -gt 0 ]; do
 	case $1 in
 	--quick) QUICK=1; ROUNDS=1; SECS=3; CALLS_MANY=200; CALLS_FAST=50; CALLS_SDES_MANY=100; CALLS_SDES_FAST=25; shift ;;
@@ -80,7 +92,8 @@ while [ $# -gt 0 ]; do
 	--sdes-calls) SDES_ARG=$2; shift 2 ;;
 	--out) OUT=$2; shift 2 ;;
 	--no-profile) PROFILE=; shift ;;
-	-h|--help) sed -n '2,59p' "$0"; exit 0 ;;
+	--no-memif) MEMIF=; shift ;;
+	-h|--help) sed -n '2,70p' "$0"; exit 0 ;;
 	*) echo "bench_calls: unknown argument $1" >&2; exit 2 ;;
 	esac
 done
@@ -108,6 +121,7 @@ if [ -z "${RTCGW_BENCH_LOCKED:-}" ]; then
 	[ -n "$QUICK" ] && again=(--quick --pmd "$PMD" --out "$OUT")
 	[ -n "$SDES_ARG" ] && again+=(--sdes-calls "$SDES_ARG")
 	[ -n "$PROFILE" ] || again+=(--no-profile)
+	[ -n "$MEMIF" ] || again+=(--no-memif)
 	RTCGW_BENCH_LOCKED=1 exec flock -o /tmp/rtcgw-dpdk.lock "$0" "${again[@]}"
 fi
 T_START=$SECONDS
@@ -133,6 +147,14 @@ calls:
   media_timeout_s: 300
 EOC
 mkdir -p "$OUT"
+# The same configuration with the port on net_memif (scripts/bench.sh: the
+# socket a file, rings of 4096 slots, the veth end's MAC).
+MEMIF_SOCK=$TB_DIR/memif.sock
+MEMIF_CONF=$TB_DIR/rtcgw-memif.yaml
+MEMIF_WINDOW=4096
+sed "s|^      device: .*|      device: net_memif0,role=server,socket=$MEMIF_SOCK,socket-abstract=no,rsize=12,mac=$TB_GW_MAC|" \
+	"$TB_CONF" >"$MEMIF_CONF"
+grep -q "device: net_memif0" "$MEMIF_CONF" || die "config: the memif port"
 
 SERVER_PID=
 NG_NS=
@@ -147,6 +169,20 @@ stop_rtcgw() {
 	tb_stop_pid "$TB_CP_PID"
 	tb_stop_pid "$TB_DP_PID"
 	tb_c ip neigh del "$TB_GW_IP" dev "${TB}c0" 2>/dev/null
+}
+start_rtcgw_memif() {
+	local conf=$TB_CONF
+	TB_CONF=$MEMIF_CONF
+	tb_start_dp || die "rtcgw dataplane on memif did not start (log above)"
+	tb_start_cp || die "rtcgw control plane (memif) did not start (log above)"
+	TB_CONF=$conf
+	SERVER_PID=$TB_DP_PID
+	NG_NS=
+}
+stop_rtcgw_memif() {
+	tb_stop_pid "$TB_CP_PID"
+	tb_stop_pid "$TB_DP_PID"
+	rm -f "$MEMIF_SOCK"
 }
 RE_N=0
 start_rtpengine() {
@@ -207,7 +243,7 @@ RUN_N=0
 # split of the server's CPU goes to $PROF.
 run() { # run ROUND SERVER MIX CALLS PPS plain|sdes
 	local r=$1 srv=$2 mix=$3 n=$4 pps=$5 kind=$6 calls out setup del line base rcvbuf0=0 rcvbuf
-	local crb0 perf_pid=
+	local crb0 port perf_pid=
 	RUN_N=$((RUN_N + 1))
 	calls=$TB_DIR/calls-$RUN_N.txt
 	out=$TB_DIR/lg-$RUN_N.out
@@ -221,9 +257,15 @@ run() { # run ROUND SERVER MIX CALLS PPS plain|sdes
 			-- sleep "$SECS" >"$TB_DIR/perf-$srv-$mix.log" 2>&1 &
 		perf_pid=$!
 	fi
+	# pps 0: flat out on the kernel-free port
+	if [ "$srv" = rtcgw_memif ]; then
+		port=(--memif "$MEMIF_SOCK" --window "$MEMIF_WINDOW")
+	else
+		port=(--raw-tx "${TB}c0" --rate $((2 * n * pps)))
+	fi
 	if ! tb_c taskset -c 0 timeout $((SECS + 40)) "$LOADGEN" --mode rtp --server "$TB_GW_IP:0" \
-		--bind "$TB_CLIENT_IP" --calls "$calls" --size 160 --rate $((2 * n * pps)) \
-		--raw-tx "${TB}c0" --gw-mac "$TB_GW_MAC" --duration "$SECS" --drain 500 \
+		--bind "$TB_CLIENT_IP" --calls "$calls" --size 160 "${port[@]}" \
+		--gw-mac "$TB_GW_MAC" --duration "$SECS" --drain 500 \
 		--cpu-pid "$SERVER_PID" >"$out" 2>&1; then
 		sed 's/^/#   /' "$out"
 		die "$srv $mix: the generator failed"
@@ -240,9 +282,9 @@ run() { # run ROUND SERVER MIX CALLS PPS plain|sdes
 	rcvbuf=0
 	[ "$srv" = rtpengine ] && rcvbuf=$(($(udp_rcvbuf_errors) - rcvbuf0))
 	rcvbuf="$rcvbuf $(($(udp_rcvbuf_errors "$TB_NS_C") - crb0))"
-	if [ "$kind" = sdes ] && [ "$srv" = rtcgw ]; then
+	if [ "$kind" = sdes ] && [ "$srv" != rtpengine ]; then
 		tb_api "$TB_REST/v1/calls/bench-0" >"$TB_DIR/legs-$RUN_N.json"
-		say "rtcgw bench-0 after the traffic: $(legs_summary "$TB_DIR/legs-$RUN_N.json")"
+		say "$srv bench-0 after the traffic: $(legs_summary "$TB_DIR/legs-$RUN_N.json")"
 	fi
 	del=$(ngc delete "$n") || die "$srv $mix: deleting the calls failed"
 	line=$(grep '^sent=' "$out") || die "$srv $mix: no result line"
@@ -257,14 +299,16 @@ run() { # run ROUND SERVER MIX CALLS PPS plain|sdes
 			(v["cpu_s"] > 0 ? v["received"] / v["cpu_s"] : 0), v["p50_us"], v["p99_us"],
 			(t > 0 ? ops / t : 0), v["srtp_tx"], v["srtp_rx"], v["srtp_auth_fail"],
 			v["srtp_fail"], b[1], b[2] }' <<<"$line" >>"$RAW"
-	say "round $r $srv $mix ($n calls x $pps pps): $(tail -1 "$RAW" | cut -f5-)"
+	say "round $r $srv $mix ($n calls x $([ "$pps" = 0 ] && echo flat out || echo "$pps pps")): $(tail -1 "$RAW" | cut -f5-)"
 	[ "$(tail -1 "$RAW" | cut -f16-17)" = "$(printf '0\t0')" ] ||
 		say "WARNING: $srv $mix: SRTP packets the generator refused (srtp_auth_fail, srtp_fail above)"
 }
+MEMIF_MIXES=("memif-plain $CALLS_FAST 0 plain" "memif-sdes $CALLS_SDES_FAST 0 sdes")
 round_for() {
-	local r=$1 srv=$2 m
+	local r=$1 srv=$2 m mixes=("${MIXES[@]}")
+	[ "$srv" = rtcgw_memif ] && mixes=("${MEMIF_MIXES[@]}")
 	"start_$srv"
-	for m in "${MIXES[@]}"; do
+	for m in "${mixes[@]}"; do
 		# shellcheck disable=SC2086
 		run "$r" "$srv" $m
 	done
@@ -275,6 +319,7 @@ say "side by side: $ROUNDS round(s), $SECS s per run, rtcgw on $PMD vs rtpengine
 for ((r = 1; r <= ROUNDS; r++)); do
 	if ((r % 2)); then round_for "$r" rtcgw; round_for "$r" rtpengine
 	else round_for "$r" rtpengine; round_for "$r" rtcgw; fi
+	[ -n "$MEMIF" ] && round_for "$r" rtcgw_memif
 done
 
 # ---- where the server's CPU goes (perf, not counted above) ------------------
@@ -319,6 +364,8 @@ out = [f"rtcgw calls vs rtpengine ({rver}, userspace, --table=-1), "
        "| mix | server | calls | pkts forwarded / server CPU-s | throughput (pps) | loss % | p50 us | p99 us | server CPU % | ng offer+answer+delete / s | ratio rtcgw/rtpengine (pkts per CPU-s) |",
        "|---|---|---|---|---|---|---|---|---|---|---|"]
 mixes = [m for m in ('many', 'fast', 'sdes-many', 'sdes-fast') if any(x['mix'] == m for x in rows)]
+memif = [(m, peer) for m, peer in (('memif-plain', 'fast'), ('memif-sdes', 'sdes-fast'))
+         if any(x['mix'] == m for x in rows)]
 for mix in mixes:
     r = med('rtcgw', mix, 'pkts_per_cpu_s')
     e = med('rtpengine', mix, 'pkts_per_cpu_s')
@@ -329,6 +376,38 @@ for mix in mixes:
                    f"{med(srv, mix, 'rx_pps'):,.0f} | {med(srv, mix, 'loss_pct'):.2f} | "
                    f"{med(srv, mix, 'p50_us'):.0f} | {med(srv, mix, 'p99_us'):.0f} | "
                    f"{100 * med(srv, mix, 'cpu_s') / float(secs):.0f} | {med(srv, mix, 'ng_ops_per_s'):,.0f} | {ratio} |")
+if memif:
+    pw = {}
+    for p in profs:
+        if p['server'] == 'rtpengine' and float(p['recv_stack']) < 100:
+            pw[p['case']] = med('rtpengine', p['case'], 'pkts_per_cpu_s') / (1 - float(p['recv_stack']) / 100)
+    out.append("")
+    out.append("rtcgw's dataplane and control plane with the same configuration, the port on net_memif: a "
+               "kernel-free link whose other end is the generator as a DPDK process (rtcgw_loadgen --memif), "
+               "flat out as a closed loop of at most 4096 packets unanswered (the link's rings), in the same "
+               "rounds. No kernel is on this path: the dataplane's CPU is its own code and the port's copy, "
+               "what the same code costs behind a NIC. Against rtpengine's figures above at the same number "
+               "of calls (fast, sdes-fast), measured, and without the "
+               "receiving namespace's stack the veth charges to its sends (the profile's estimate, when it ran).")
+    out.append("")
+    out.append("| mix | calls | pkts forwarded / dataplane CPU-s | throughput (pps) | loss % | p50 us | p99 us | "
+               "dataplane CPU % | ratio to rtpengine (measured) | ratio to rtpengine without the recv stack |")
+    out.append("|---|---|---|---|---|---|---|---|---|---|")
+    for mix, peer in memif:
+        m = med('rtcgw_memif', mix, 'pkts_per_cpu_s')
+        e = med('rtpengine', peer, 'pkts_per_cpu_s')
+        calls = next((x['calls'] for x in rows if x['mix'] == mix), '?')
+        out.append(f"| {mix} | {calls} | {m:,.0f} | {med('rtcgw_memif', mix, 'rx_pps'):,.0f} | "
+                   f"{med('rtcgw_memif', mix, 'loss_pct'):.2f} | {med('rtcgw_memif', mix, 'p50_us'):.0f} | "
+                   f"{med('rtcgw_memif', mix, 'p99_us'):.0f} | "
+                   f"{100 * med('rtcgw_memif', mix, 'cpu_s') / float(secs):.0f} | "
+                   + (f"**{m / e:.1f}x** ({peer})" if e == e and e > 0 else "-") + " | "
+                   + (f"**{m / pw[peer]:.1f}x**" if peer in pw else "(no profile)") + " |")
+    if any(med('rtcgw_memif', mix, 'cpu_s') < 0.95 * float(secs) for mix, _ in memif):
+        out.append("")
+        out.append("Where the dataplane's CPU is under 100%, the generator set the pace (in memif-sdes its "
+                   "libsrtp2 protect and unprotect per packet) and the worker slept between bursts: that "
+                   "figure is a floor for the dataplane, not its ceiling.")
 out.append("")
 out.append("Packets = RTP packets received back by the generator (both directions of every call). "
            "ng: one request at a time from one client, offer + answer per call and a delete each.")
