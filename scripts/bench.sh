@@ -499,6 +499,7 @@ set style fill solid 0.8 border -1
 set ylabel "packets / CPU-s"
 set yrange [0:*]
 set grid ytics
+set key top left
 set xtics rotate by -20
 plot "$DAT" using 2:xtic(1) title "rtcgw (veth)", "" using 3 title "coturn (veth)", \
 	"" using 4 title "rtcgw (memif, no kernel)"

@@ -411,17 +411,18 @@ if memif:
 out.append("")
 out.append("Packets = RTP packets received back by the generator (both directions of every call). "
            "ng: one request at a time from one client, offer + answer per call and a delete each.")
-srt = [x for x in rows if x['mix'].startswith('sdes')]
+srt = [x for x in rows if 'sdes' in x['mix']]
 if srt:
     def tot(srv, key):
         return sum(int(x[key]) for x in srt if x['server'] == srv)
     out.append("")
-    out.append("sdes-many and sdes-fast, summed over the rounds: " + "; ".join(
+    out.append("The sdes mixes (memif-sdes for rtcgw_memif), summed over the rounds: " + "; ".join(
         f"{srv}: party A protected {tot(srv, 'srtp_tx'):,} packets (libsrtp2), "
         f"{tot(srv, 'srtp_rx'):,} of the server's SRTP packets authenticated and decrypted "
         f"(srtp_unprotect OK), {tot(srv, 'srtp_auth_fail')} authentication failures, "
         f"{tot(srv, 'srtp_fail')} other unprotect errors"
-        for srv in ('rtcgw', 'rtpengine')) + ". Only authenticated packets count as received.")
+        for srv in ('rtcgw', 'rtpengine', 'rtcgw_memif') if any(x['server'] == srv for x in srt))
+        + ". Only authenticated packets count as received.")
 rb = {m: med('rtpengine', m, 'udp_rcvbuf_drops') for m in mixes}
 out.append("")
 out.append("rtpengine's losses: UDP datagrams the kernel dropped on its sockets' full receive buffers "
