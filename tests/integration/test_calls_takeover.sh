@@ -11,6 +11,14 @@
 # heard by the browser (packetsReceived growing, totalAudioEnergy > 0), the
 # browser's audio reaches an ffmpeg receiver as a WAV that is not silence,
 # both RTP legs count media in and out; DELETE frees every leg.
+# (2) A second call, cU, the same way up to the SIP answer; then the control
+# plane is killed and the browser gets the answer while none runs. ICE is
+# the dataplane's alone and connects; the browser's ClientHello finds no
+# control plane (the dataplane queues what it punts, up to its punt ring),
+# and DTLS stays down. One started again takes cU over with a fresh DTLS
+# endpoint, which takes the queued ClientHello and the browser's
+# retransmissions (a DTLS client resends its flight on a doubling timer,
+# RFC 6347 4.2.4) and completes the handshake: audio both ways, as in (1).
 #
 #   netns rgtc (browser, ffmpeg, page server 127.0.0.1:18261)   netns rgtg
 #   rgtc0 198.18.82.1/24 <================ veth ================> rgtg0 (dataplane 198.18.82.2)
@@ -93,4 +101,57 @@ legs_freed() {
 	[ -n "$a" ] && [ "$a" = "$r" ]
 }
 tb_check "every dataplane leg the call made is freed (added == removed)" tb_wait 10 legs_freed
+
+# ---- (2) the browser starts its handshake while no control plane runs ------------
+chrome_start cu "mode=calloffer&call=cU&ftag=browser&secs=$SECS&ng=$(urlq '{"transport-protocol":"RTP/AVP"}')"
+tb_check "(2) the second browser's offer through POST /v1/calls/cU/offer -> 200" \
+	tb_wait 30 jassert cu "r.get('status') == 200 and ' RTP/AVP ' in r.get('sip', '')"
+jpy cu "r['sip']" >"$TB_DIR/offer-u.sdp"
+GW_U=$(m_port "$TB_DIR/offer-u.sdp" audio)
+RECV_U=30010
+printf 'v=0\r\no=sip 1 1 IN IP4 %s\r\ns=-\r\nc=IN IP4 %s\r\nt=0 0\r\nm=audio %s RTP/AVP 0\r\na=rtpmap:0 PCMU/8000\r\na=sendrecv\r\n' \
+	"$SIP_IP" "$SIP_IP" "$RECV_U" >"$TB_DIR/answer-u.sdp"
+json_sdp "$TB_DIR/answer-u.sdp" '{"from-tag":"browser","to-tag":"sip","flags":["trust-address"]}' >"$TB_DIR/answer-u.json"
+tb_check "(2) the SIP side's answer through POST /v1/calls/cU/answer -> 200" \
+	test "$(api_post cU/answer "$TB_DIR/answer-u.out" "$TB_DIR/answer-u.json")" = 200
+journaled_u() {
+	jq -e '[.. | objects | select(.id? == "cU" and .rules_set == true)] | length == 1' \
+		"$TB_DIR/journal/$TB.journal.json"
+}
+tb_check "(2) the journal holds the answered call cU" tb_wait 5 journaled_u
+
+tb_stop_pid "$TB_CP_PID" KILL
+jq -j .sdp "$TB_DIR/answer-u.out" >"$RES/cu.box.tmp" && mv "$RES/cu.box.tmp" "$RES/cu.box"
+ice_no_dtls() {
+	jassert cu "s.get('ice') in ('connected', 'completed') and s.get('conn') != 'connected'"
+}
+tb_check "(2) no control plane running: the browser's ICE connects (the dataplane's ICE-lite), DTLS does not" \
+	tb_wait 30 ice_no_dtls
+# a few of the browser's ClientHello retransmissions go unanswered
+sleep 3
+tb_check "(2) 3 s later DTLS is still not connected" ice_no_dtls
+tb_check "(2) a control plane started again attaches" tb_start_cp
+tb_check "(2) it takes cU over with its DTLS endpoint made again (server)" \
+	grep -qE "call cU: WebRTC leg on port [0-9]+: its DTLS handshake \(server\) starts again" "$TB_DIR/cp.log"
+printf 'v=0\r\no=- 1 1 IN IP4 %s\r\ns=-\r\nc=IN IP4 %s\r\nt=0 0\r\nm=audio %s RTP/AVP 0\r\na=rtpmap:0 PCMU/8000\r\n' \
+	"$SIP_IP" "$SIP_IP" "$RECV_U" >"$TB_DIR/recv-u.sdp"
+ffmpeg_recv u "$TB_DIR/recv-u.sdp"
+ffmpeg_send u "$GW_U"
+hears_u() {
+	jassert cu "s.get('conn') == 'connected' and len(r['samples']) >= 3 and s['audioIn'] > r['samples'][-3]['audioIn'] > 0 and s['audioEnergy'] > 0"
+}
+tb_check "(2) the ClientHello sent while none ran (queued, then resent) completes DTLS with the new control plane; ffmpeg's PCMU heard" \
+	tb_wait 60 hears_u
+tb_check "(2) the new control plane's DTLS endpoint for cU connected" \
+	grep -q "call cU: WebRTC leg DTLS connected" "$TB_DIR/cp.log"
+tb_check "(2) browser -> plain RTP: ffmpeg's WAV written" tb_wait 40 recv_done u
+tb_check "(2) ... and it is not silence" wav_loud u
+if [ "$TB_FAIL" != 0 ]; then
+	tb_log "--- page: $(tail -c 2000 "$RES/cu.log" 2>/dev/null)"
+	tb_log "--- controlplane: $(grep -iE 'call|dtls|ice|journal' "$TB_DIR/cp.log" | tail -20)"
+fi
+chrome_stop_all
+tb_check "(2) DELETE /v1/calls/cU -> 200" \
+	[ "$(tb_api -o /dev/null -w '%{http_code}' -X DELETE "$TB_REST/v1/calls/cU")" = 200 ]
+tb_check "(2) every dataplane leg is freed (added == removed)" tb_wait 10 legs_freed
 tb_done
