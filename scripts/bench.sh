@@ -78,7 +78,7 @@ while [ $# -gt 0 ]; do
 	--no-profile) PROFILE=; shift ;;
 	--window) WINDOW=$2; shift 2 ;;
 	--no-memif) MEMIF=; shift ;;
-	-h|--help) sed -n '2,54p' "$0"; exit 0 ;;
+	-h|--help) sed -n '2,53p' "$0"; exit 0 ;;
 	*) echo "bench: unknown argument $1" >&2; exit 2 ;;
 	esac
 done
@@ -171,9 +171,10 @@ tb_wait 5 grep -q 'loadgen: echo' "$TB_DIR/echo.log" || die "echo peer did not s
 # a file in the test's directory (not an abstract socket, which would be the
 # gateway namespace's), the port keeps the veth end's MAC. Rings of 4096
 # slots (rsize=12, the generator asks the same) and a window as large: with
-# 1024 the closed loop fell into a rhythm where the worker slept between
-# short bursts (26-28% of its core, 1.1M pps, p99 4 ms) and the figure was
-# the wake-ups', not the code's; with 4096 the worker is busy the whole run.
+# 1024 the closed loop fell, in some runs by hand, into a rhythm where the
+# worker slept between short bursts (1.1M pps against 4.9M in the others)
+# and the figure was the wake-ups' as much as the code's; with 4096 the
+# worker is busy the whole run.
 MEMIF_SOCK=$TB_DIR/memif.sock
 MEMIF_CONF=$TB_DIR/rtcgw-memif.yaml
 MEMIF_WINDOW=4096

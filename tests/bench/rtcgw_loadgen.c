@@ -4,10 +4,10 @@
  * One thread, many UDP sockets, sendmmsg/recvmmsg in batches of LG_BATCH;
  * with --raw-tx the traffic goes out as whole frames through AF_PACKET (see
  * raw_open), the answers still come back on the UDP sockets. With --memif
- * (stun and turn) there are no sockets and no kernel: the generator is a
- * DPDK process on the client end of a net_memif link to the dataplane's
- * port and plays the clients, their ARP and the echo peer in frames (see
- * mf_open), so that the server's CPU is what its own code costs.
+ * there are no sockets and no kernel: the generator is a DPDK process on the
+ * client end of a net_memif link to the dataplane's port and plays the
+ * clients, their ARP and the echo peer in frames (see mf_open), so that the
+ * server's CPU is what its own code costs.
  * Modes:
  *   stun   Binding requests (with FINGERPRINT) from --sockets source ports; the
  *          transaction id carries a send timestamp, the response echoes it.
@@ -42,7 +42,9 @@
  * loss_pct, tx_pps, rx_pps, p50_us, p99_us, bad, setup_s, and with --cpu-pid
  * the server's CPU seconds during set-up and traffic (setup_cpu_s, cpu_s: its
  * threads' run time, cpu_seconds(); the traffic figure includes the drain);
- * with --window, window and window_stalls; rtp with SDES parties adds
+ * with --window, window and window_stalls; with --memif, memif_arp,
+ * memif_echoed and memif_other (ARP requests answered, frames echoed as the
+ * peer, frames that were none of these nor an answer); rtp with SDES parties adds
  * srtp_tx, srtp_rx (packets protected / authenticated), srtp_auth_fail and
  * srtp_fail (any other unprotect error, e.g. replay).
  *
@@ -615,8 +617,6 @@ raw_frame(uint8_t *buf, size_t payload_len, unsigned int i)
 	return payload_len + 42;
 }
 
-/* ---- traffic ------------------------------------------------------------- */
-
 /* ---- TURN set-up ----------------------------------------------------------- */
 
 static int
@@ -737,8 +737,9 @@ static char mf_rundir[PATH_MAX];        /* EAL's runtime directory */
 static uint32_t mf_sock_of[65536];      /* our UDP port -> socket index + 1, 0: none */
 
 /* EAL on the first CPU this process may run on (scripts pin it with
- * taskset), no hugepages (memif copies into its own shared memory), nothing
- * left in /var/run (in-memory). */
+ * taskset), no hugepages (memif copies into its own shared memory), no
+ * shared config, and a runtime directory of its own that mf_close()
+ * removes. */
 static int
 mf_open(const char *sock)
 {
@@ -812,7 +813,7 @@ mf_close(void)
 		rmdir(mf_rundir);
 }
 
-/* Send n frames (txbuf[i], len[i] bytes): returns how many went. */
+/* Send n frames (frames[i], len[i] bytes): returns how many went. */
 static unsigned int
 mf_tx(uint8_t (*frames)[LG_PKT_MAX + 42], const size_t *len, unsigned int n)
 {
@@ -988,6 +989,8 @@ turn_setup(void)
 	mf_in_setup = false;
 	return err;
 }
+
+/* ---- traffic ------------------------------------------------------------- */
 
 static uint8_t txbuf[LG_BATCH][LG_PKT_MAX + 42];
 static uint8_t rxbuf[LG_BATCH][LG_PKT_MAX];
