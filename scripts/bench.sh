@@ -167,20 +167,16 @@ ip netns exec "$TB_NS_P" taskset -c 0 "$LOADGEN" --mode echo \
 TB_PIDS+=("$!")
 tb_wait 5 grep -q 'loadgen: echo' "$TB_DIR/echo.log" || die "echo peer did not start"
 
-# The same dataplane and config on the kernel-free port: the memif socket is
-# a file in the test's directory (not an abstract socket, which would be the
-# gateway namespace's), the port keeps the veth end's MAC. Rings of 4096
-# slots (rsize=12, the generator asks the same) and a window as large: with
-# 1024 the closed loop fell, in some runs by hand, into a rhythm where the
-# worker slept between short bursts (1.1M pps against 4.9M in the others)
-# and the figure was the wake-ups' as much as the code's; with 4096 the
-# worker is busy the whole run.
-MEMIF_SOCK=$TB_DIR/memif.sock
-MEMIF_CONF=$TB_DIR/rtcgw-memif.yaml
+# The same dataplane and config on the kernel-free port (lib.sh's
+# tb_memif_config: rings of 4096 slots) and a window as large: with 1024 the
+# closed loop fell, in some runs by hand, into a rhythm where the worker
+# slept between short bursts (1.1M pps against 4.9M in the others) and the
+# figure was the wake-ups' as much as the code's; with 4096 the worker is
+# busy the whole run.
+tb_memif_config || die "config: the memif port"
+MEMIF_SOCK=$TB_MEMIF_SOCK
+MEMIF_CONF=$TB_MEMIF_CONF
 MEMIF_WINDOW=4096
-sed "s|^      device: .*|      device: net_memif0,role=server,socket=$MEMIF_SOCK,socket-abstract=no,rsize=12,mac=$TB_GW_MAC|" \
-	"$TB_CONF" > "$MEMIF_CONF"
-grep -q "device: net_memif0" "$MEMIF_CONF" || die "config: the memif port"
 
 SERVER_PID=
 start_rtcgw() {

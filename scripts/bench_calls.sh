@@ -147,14 +147,12 @@ calls:
   media_timeout_s: 300
 EOC
 mkdir -p "$OUT"
-# The same configuration with the port on net_memif (scripts/bench.sh: the
-# socket a file, rings of 4096 slots, the veth end's MAC).
-MEMIF_SOCK=$TB_DIR/memif.sock
-MEMIF_CONF=$TB_DIR/rtcgw-memif.yaml
+# The same configuration with the port on net_memif (lib.sh's
+# tb_memif_config, as in scripts/bench.sh).
+tb_memif_config || die "config: the memif port"
+MEMIF_SOCK=$TB_MEMIF_SOCK
+MEMIF_CONF=$TB_MEMIF_CONF
 MEMIF_WINDOW=4096
-sed "s|^      device: .*|      device: net_memif0,role=server,socket=$MEMIF_SOCK,socket-abstract=no,rsize=12,mac=$TB_GW_MAC|" \
-	"$TB_CONF" >"$MEMIF_CONF"
-grep -q "device: net_memif0" "$MEMIF_CONF" || die "config: the memif port"
 
 SERVER_PID=
 NG_NS=

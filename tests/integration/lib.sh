@@ -191,6 +191,18 @@ $TB_CONF_MEDIA
 EOC
 }
 
+# The same configuration with the port on net_memif, the kernel-free link of
+# the benches (rtcgw_loadgen --memif is its other end): $TB_MEMIF_CONF, the
+# socket $TB_MEMIF_SOCK a file in the test's directory (an abstract socket
+# would be the gateway namespace's), rings of 4096 slots (rsize=12, the
+# generator asks the same), the veth end's MAC. After tb_net_up, tb_config.
+tb_memif_config() {
+	TB_MEMIF_SOCK=$TB_DIR/memif.sock
+	TB_MEMIF_CONF=$TB_DIR/rtcgw-memif.yaml
+	sed "s|^      device: .*|      device: net_memif0,role=server,socket=$TB_MEMIF_SOCK,socket-abstract=no,rsize=12,mac=$TB_GW_MAC|" \
+		"$TB_CONF" >"$TB_MEMIF_CONF" && grep -q "device: net_memif0" "$TB_MEMIF_CONF"
+}
+
 # Wait (bounded) until "$@" succeeds. $1 = seconds.
 tb_wait() {
 	local secs=$1 i

@@ -87,20 +87,25 @@ legs_counted() {
 		{ tb_log "GET cT: $d"; return 1; }
 }
 tb_check "GET /v1/calls/cT: both RTP legs >50 in and out, no auth failures" tb_wait 5 legs_counted
-if [ "$TB_FAIL" != 0 ]; then
-	tb_log "--- page: $(tail -c 2000 "$RES/ct.log" 2>/dev/null)"
-	tb_log "--- controlplane: $(grep -iE 'call|dtls|ice|journal' "$TB_DIR/cp.log" | tail -20)"
-fi
-chrome_stop_all
-tb_check "DELETE /v1/calls/cT -> 200" \
-	[ "$(tb_api -o /dev/null -w '%{http_code}' -X DELETE "$TB_REST/v1/calls/cT")" = 200 ]
 legs_freed() {
 	local a r
 	a=$(tb_metric rtcgw_media_leg_added_total)
 	r=$(tb_metric rtcgw_media_leg_removed_total)
 	[ -n "$a" ] && [ "$a" = "$r" ]
 }
-tb_check "every dataplane leg the call made is freed (added == removed)" tb_wait 10 legs_freed
+# end_call PAGE CALL LABEL: the page's and control plane's logs when a check
+# failed, the browser stopped, DELETE, every dataplane leg freed
+end_call() {
+	if [ "$TB_FAIL" != 0 ]; then
+		tb_log "--- page: $(tail -c 2000 "$RES/$1.log" 2>/dev/null)"
+		tb_log "--- controlplane: $(grep -iE 'call|dtls|ice|journal' "$TB_DIR/cp.log" | tail -20)"
+	fi
+	chrome_stop_all
+	tb_check "${3}DELETE /v1/calls/$2 -> 200" \
+		[ "$(tb_api -o /dev/null -w '%{http_code}' -X DELETE "$TB_REST/v1/calls/$2")" = 200 ]
+	tb_check "${3}every dataplane leg the call made is freed (added == removed)" tb_wait 10 legs_freed
+}
+end_call ct cT ""
 
 # ---- (2) the browser starts its handshake while no control plane runs ------------
 chrome_start cu "mode=calloffer&call=cU&ftag=browser&secs=$SECS&ng=$(urlq '{"transport-protocol":"RTP/AVP"}')"
@@ -146,12 +151,5 @@ tb_check "(2) the new control plane's DTLS endpoint for cU connected" \
 	grep -q "call cU: WebRTC leg DTLS connected" "$TB_DIR/cp.log"
 tb_check "(2) browser -> plain RTP: ffmpeg's WAV written" tb_wait 40 recv_done u
 tb_check "(2) ... and it is not silence" wav_loud u
-if [ "$TB_FAIL" != 0 ]; then
-	tb_log "--- page: $(tail -c 2000 "$RES/cu.log" 2>/dev/null)"
-	tb_log "--- controlplane: $(grep -iE 'call|dtls|ice|journal' "$TB_DIR/cp.log" | tail -20)"
-fi
-chrome_stop_all
-tb_check "(2) DELETE /v1/calls/cU -> 200" \
-	[ "$(tb_api -o /dev/null -w '%{http_code}' -X DELETE "$TB_REST/v1/calls/cU")" = 200 ]
-tb_check "(2) every dataplane leg is freed (added == removed)" tb_wait 10 legs_freed
+end_call cu cU "(2) "
 tb_done
