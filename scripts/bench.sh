@@ -174,9 +174,6 @@ tb_wait 5 grep -q 'loadgen: echo' "$TB_DIR/echo.log" || die "echo peer did not s
 # figure was the wake-ups' as much as the code's; with 4096 the worker is
 # busy the whole run.
 tb_memif_config || die "config: the memif port"
-MEMIF_SOCK=$TB_MEMIF_SOCK
-MEMIF_CONF=$TB_MEMIF_CONF
-MEMIF_WINDOW=4096
 
 SERVER_PID=
 start_rtcgw() {
@@ -190,14 +187,14 @@ stop_rtcgw() {
 }
 start_rtcgw_memif() {
 	local conf=$TB_CONF
-	TB_CONF=$MEMIF_CONF
+	TB_CONF=$TB_MEMIF_CONF
 	tb_start_dp || die "rtcgw dataplane on memif did not start (log above)"
 	TB_CONF=$conf
 	SERVER_PID=$TB_DP_PID
 }
 stop_rtcgw_memif() {
 	tb_stop_pid "$TB_DP_PID"
-	rm -f "$MEMIF_SOCK"
+	rm -f "$TB_MEMIF_SOCK"
 }
 CT_N=0
 start_coturn() {
@@ -274,12 +271,12 @@ run() {
 		--base-port $((20000 + 100 * (RUN_N % 300))) --gw-mac "$TB_GW_MAC"
 		--duration "$SECS" --drain 500 --cpu-pid "$SERVER_PID")
 	if [ "$srv" = rtcgw_memif ]; then
-		args+=(--memif "$MEMIF_SOCK")
+		args+=(--memif "$TB_MEMIF_SOCK")
 	else
 		args+=(--raw-tx "${TB}c0")
 	fi
 	if [ "$rate" = 0 ] && [ "$WINDOW" -gt 0 ] && [ "$srv" = rtcgw_memif ]; then
-		args+=(--window "$MEMIF_WINDOW")
+		args+=(--window "$TB_MEMIF_RING")
 	elif [ "$rate" = 0 ] && [ "$WINDOW" -gt 0 ]; then
 		args+=(--window "$WINDOW")
 	else
@@ -367,7 +364,7 @@ fi
 # ---- report -----------------------------------------------------------------------
 MD=$OUT/latest.md
 DAT=$OUT/latest.dat
-python3 - "$RAW" "$MD" "$DAT" "$ROUNDS" "$SECS" "$PMD" "$INPROC_TXT" "$IDLE_US" "$PROF" "$ROOT/tests/bench" "$WINDOW" "$MEMIF_WINDOW" <<'EOF' || die "report"
+python3 - "$RAW" "$MD" "$DAT" "$ROUNDS" "$SECS" "$PMD" "$INPROC_TXT" "$IDLE_US" "$PROF" "$ROOT/tests/bench" "$WINDOW" "$TB_MEMIF_RING" <<'EOF' || die "report"
 import csv, statistics, sys, platform, os, datetime
 raw, md, dat, rounds, secs, pmd, inproc, idle, prof, here, window, memif_window = sys.argv[1:]
 sys.path.insert(0, here)
@@ -421,7 +418,7 @@ if memif:
         m = med('rtcgw_memif', proto, 'flat', 'pkts_per_cpu_s')
         c = med('coturn', proto, 'flat', 'pkts_per_cpu_s')
         p = profs.get(('coturn', proto))
-        wo = c / (1 - float(p['recv_stack']) / 100) if p and float(p['recv_stack']) < 100 else float('nan')
+        wo = perf_split.without_recv_stack(c, float(p['recv_stack'])) if p else float('nan')
         busy = 100 * med('rtcgw_memif', proto, 'flat', 'cpu_s') / float(secs)
         out.append(f"| {proto.upper()} flat | {m:,.0f} | {med('rtcgw_memif', proto, 'flat', 'rx_pps'):,.0f} | "
                    f"{med('rtcgw_memif', proto, 'flat', 'loss_pct'):.2f} | "

@@ -150,9 +150,6 @@ mkdir -p "$OUT"
 # The same configuration with the port on net_memif (lib.sh's
 # tb_memif_config, as in scripts/bench.sh).
 tb_memif_config || die "config: the memif port"
-MEMIF_SOCK=$TB_MEMIF_SOCK
-MEMIF_CONF=$TB_MEMIF_CONF
-MEMIF_WINDOW=4096
 
 SERVER_PID=
 NG_NS=
@@ -170,7 +167,7 @@ stop_rtcgw() {
 }
 start_rtcgw_memif() {
 	local conf=$TB_CONF
-	TB_CONF=$MEMIF_CONF
+	TB_CONF=$TB_MEMIF_CONF
 	tb_start_dp || die "rtcgw dataplane on memif did not start (log above)"
 	tb_start_cp || die "rtcgw control plane (memif) did not start (log above)"
 	TB_CONF=$conf
@@ -180,7 +177,7 @@ start_rtcgw_memif() {
 stop_rtcgw_memif() {
 	tb_stop_pid "$TB_CP_PID"
 	tb_stop_pid "$TB_DP_PID"
-	rm -f "$MEMIF_SOCK"
+	rm -f "$TB_MEMIF_SOCK"
 }
 RE_N=0
 start_rtpengine() {
@@ -257,7 +254,7 @@ run() { # run ROUND SERVER MIX CALLS PPS plain|sdes
 	fi
 	# pps 0: flat out on the kernel-free port
 	if [ "$srv" = rtcgw_memif ]; then
-		port=(--memif "$MEMIF_SOCK" --window "$MEMIF_WINDOW")
+		port=(--memif "$TB_MEMIF_SOCK" --window "$TB_MEMIF_RING")
 	else
 		port=(--raw-tx "${TB}c0" --rate $((2 * n * pps)))
 	fi
@@ -375,10 +372,10 @@ for mix in mixes:
                    f"{med(srv, mix, 'p50_us'):.0f} | {med(srv, mix, 'p99_us'):.0f} | "
                    f"{100 * med(srv, mix, 'cpu_s') / float(secs):.0f} | {med(srv, mix, 'ng_ops_per_s'):,.0f} | {ratio} |")
 if memif:
-    pw = {}
-    for p in profs:
-        if p['server'] == 'rtpengine' and float(p['recv_stack']) < 100:
-            pw[p['case']] = med('rtpengine', p['case'], 'pkts_per_cpu_s') / (1 - float(p['recv_stack']) / 100)
+    pw = {p['case']: perf_split.without_recv_stack(med('rtpengine', p['case'], 'pkts_per_cpu_s'),
+                                                   float(p['recv_stack']))
+          for p in profs if p['server'] == 'rtpengine'}
+    pw = {k: v for k, v in pw.items() if v == v}    # nan: no estimate
     out.append("")
     out.append("rtcgw's dataplane and control plane with the same configuration, the port on net_memif: a "
                "kernel-free link whose other end is the generator as a DPDK process (rtcgw_loadgen --memif), "

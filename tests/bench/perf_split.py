@@ -80,6 +80,12 @@ def split(lines, pid):
     return counts
 
 
+def without_recv_stack(measured, recv_stack_pct):
+    """A server's packets per CPU-s without the share of its CPU a veth
+    charged it for the receiving namespace's stack (nan when that was all)."""
+    return measured / (1 - recv_stack_pct / 100) if recv_stack_pct < 100 else float('nan')
+
+
 def table(rows, peer):
     """Markdown lines for the profile rows: dicts with case, server
     (rtcgw or peer), measured (its packets per CPU-s in the measured runs),
@@ -97,7 +103,7 @@ def table(rows, peer):
     for r in rows:
         f = {k: float(r[k]) for k in CATS}
         m = float(r['measured'])
-        wo = m / (1 - f['recv_stack'] / 100) if f['recv_stack'] < 100 else float('nan')
+        wo = without_recv_stack(m, f['recv_stack'])
         own = m / (f['user'] / 100) if f['user'] > 0 else float('nan')
         est[(r['server'], r['case'])] = (wo, own)
         meas[(r['server'], r['case'])] = m

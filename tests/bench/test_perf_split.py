@@ -101,6 +101,13 @@ class Split(unittest.TestCase):
         self.assertIn('**2.00x**', text)
         self.assertNotIn('caps any server', text)
 
+    def test_without_recv_stack(self):
+        # what the bench scripts' memif tables divide by
+        self.assertEqual(perf_split.without_recv_stack(100000, 50), 200000)
+        self.assertEqual(perf_split.without_recv_stack(100000, 0), 100000)
+        v = perf_split.without_recv_stack(100000, 100)
+        self.assertNotEqual(v, v)          # nan: all of it was the stack
+
 
 if __name__ == '__main__':
     unittest.main()

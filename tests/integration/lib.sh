@@ -194,8 +194,10 @@ EOC
 # The same configuration with the port on net_memif, the kernel-free link of
 # the benches (rtcgw_loadgen --memif is its other end): $TB_MEMIF_CONF, the
 # socket $TB_MEMIF_SOCK a file in the test's directory (an abstract socket
-# would be the gateway namespace's), rings of 4096 slots (rsize=12, the
-# generator asks the same), the veth end's MAC. After tb_net_up, tb_config.
+# would be the gateway namespace's), rings of $TB_MEMIF_RING slots (rsize=12,
+# the generator asks the same), the veth end's MAC. After tb_net_up, tb_config.
+# shellcheck disable=SC2034  # read by the benches: their closed-loop window
+TB_MEMIF_RING=4096
 tb_memif_config() {
 	TB_MEMIF_SOCK=$TB_DIR/memif.sock
 	TB_MEMIF_CONF=$TB_DIR/rtcgw-memif.yaml
