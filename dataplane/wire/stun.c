@@ -507,7 +507,10 @@ mi_chunks(struct gw_hmac_chunk c[2], uint8_t head[64], const struct gw_stun_view
 {
 	size_t covered = a->off - 4u, h = covered < 64 ? covered : 64;
 
-	memcpy(head, v->msg, h);
+	if (h == 64)
+		memcpy(head, v->msg, 64);   /* the usual case: a fixed copy, no size branches */
+	else
+		memcpy(head, v->msg, h);
 	gw_put16(head + 2, (uint16_t)(a->off + a->len - GW_STUN_HDR_LEN));
 	c[0] = (struct gw_hmac_chunk){ head, h };
 	c[1] = (struct gw_hmac_chunk){ v->msg + h, covered - h };
