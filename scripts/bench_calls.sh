@@ -44,9 +44,12 @@
 # loop of at most 4096 packets unanswered (the link's rings), CALLS_FAST
 # calls plain (memif-plain) and CALLS_SDES_FAST calls SDES <-> plain
 # (memif-sdes): what the forwarding code costs per CPU-second without a
-# kernel, as behind a NIC (--no-memif skips it). The generator's libsrtp2
-# cannot keep the dataplane busy in memif-sdes; the report says so when the
-# dataplane's CPU stays under 95%.
+# kernel, as behind a NIC (--no-memif skips it). There party A's SRTP is the
+# generator's own (rtcgw_loadgen --srtp fast, tests/bench/lg_srtp.c): the
+# libsrtp2 above cannot keep a dataplane busy from one core. libsrtp2 still
+# checks one packet in 64 each way (byte-identical protection, authentication
+# of what comes back); a disagreement is reported and must be 0. The report
+# says so when the dataplane's CPU stays under 95% (the generator set the pace).
 #
 # Server on CPU 1 (rtcgw's dataplane worker; rtpengine with taskset, one
 # forwarding thread), generator on CPU 0. Reported per server: packets
@@ -227,7 +230,7 @@ udp_rcvbuf_errors() { # [NS] the namespace's Udp RcvbufErrors (default the serve
 }
 
 RAW=$OUT/calls-raw.tsv
-printf 'round\tserver\tmix\tcalls\tsent\treceived\tloss_pct\trx_pps\tcpu_s\tpkts_per_cpu_s\tp50_us\tp99_us\tng_ops_per_s\tsrtp_tx\tsrtp_rx\tsrtp_auth_fail\tsrtp_fail\tudp_rcvbuf_drops\tclient_rcvbuf_drops\n' >"$RAW"
+printf 'round\tserver\tmix\tcalls\tsent\treceived\tloss_pct\trx_pps\tcpu_s\tpkts_per_cpu_s\tp50_us\tp99_us\tng_ops_per_s\tsrtp_tx\tsrtp_rx\tsrtp_auth_fail\tsrtp_fail\tudp_rcvbuf_drops\tclient_rcvbuf_drops\tsrtp_ref\tsrtp_ref_bad\n' >"$RAW"
 PROF=$OUT/calls-profile.tsv
 python3 -c 'import sys; sys.path.insert(0, sys.argv[1]); import perf_split; print(perf_split.ROW_HEADER)' \
 	"$ROOT/tests/bench" >"$PROF" || die "perf_split.py"
@@ -254,7 +257,7 @@ run() { # run ROUND SERVER MIX CALLS PPS plain|sdes
 	fi
 	# pps 0: flat out on the kernel-free port
 	if [ "$srv" = rtcgw_memif ]; then
-		port=(--memif "$TB_MEMIF_SOCK" --window "$TB_MEMIF_RING")
+		port=(--memif "$TB_MEMIF_SOCK" --window "$TB_MEMIF_RING" --srtp fast)
 	else
 		port=(--raw-tx "${TB}c0" --rate $((2 * n * pps)))
 	fi
@@ -289,14 +292,16 @@ run() { # run ROUND SERVER MIX CALLS PPS plain|sdes
 		{ for (i = 1; i <= NF; i++) { split($i, f, "="); v[f[1]] = f[2] }
 		  ops = kv(su, "ops") + kv(de, "ops"); t = kv(su, "seconds") + kv(de, "seconds")
 		  split(rb, b, " ")
-		  printf "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%.0f\t%s\t%s\t%.0f\t%d\t%d\t%d\t%d\t%d\t%d\n", r, s, m, n,
+		  printf "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%.0f\t%s\t%s\t%.0f\t%d\t%d\t%d\t%d\t%d\t%d\t%d\t%d\n", r, s, m, n,
 			v["sent"], v["received"], v["loss_pct"], v["rx_pps"], v["cpu_s"],
 			(v["cpu_s"] > 0 ? v["received"] / v["cpu_s"] : 0), v["p50_us"], v["p99_us"],
 			(t > 0 ? ops / t : 0), v["srtp_tx"], v["srtp_rx"], v["srtp_auth_fail"],
-			v["srtp_fail"], b[1], b[2] }' <<<"$line" >>"$RAW"
+			v["srtp_fail"], b[1], b[2], v["srtp_ref"], v["srtp_ref_bad"] }' <<<"$line" >>"$RAW"
 	say "round $r $srv $mix ($n calls x $([ "$pps" = 0 ] && echo flat out || echo "$pps pps")): $(tail -1 "$RAW" | cut -f5-)"
 	[ "$(tail -1 "$RAW" | cut -f16-17)" = "$(printf '0\t0')" ] ||
 		say "WARNING: $srv $mix: SRTP packets the generator refused (srtp_auth_fail, srtp_fail above)"
+	[ "$(tail -1 "$RAW" | cut -f21)" = 0 ] ||
+		say "WARNING: $srv $mix: libsrtp2 disagreed with the generator's SRTP on sampled packets (srtp_ref_bad)"
 }
 MEMIF_MIXES=("memif-plain $CALLS_FAST 0 plain" "memif-sdes $CALLS_SDES_FAST 0 sdes")
 round_for() {
@@ -401,7 +406,7 @@ if memif:
     if any(med('rtcgw_memif', mix, 'cpu_s') < 0.95 * float(secs) for mix, _ in memif):
         out.append("")
         out.append("Where the dataplane's CPU is under 100%, the generator set the pace (in memif-sdes its "
-                   "libsrtp2 protect and unprotect per packet) and the worker slept between bursts: that "
+                   "SRTP protect and unprotect per packet) and the worker slept between bursts: that "
                    "figure is a floor for the dataplane, not its ceiling.")
 out.append("")
 out.append("Packets = RTP packets received back by the generator (both directions of every call). "
@@ -412,12 +417,22 @@ if srt:
         return sum(int(x[key]) for x in srt if x['server'] == srv)
     out.append("")
     out.append("The sdes mixes (memif-sdes for rtcgw_memif), summed over the rounds: " + "; ".join(
-        f"{srv}: party A protected {tot(srv, 'srtp_tx'):,} packets (libsrtp2), "
+        f"{srv}: party A protected {tot(srv, 'srtp_tx'):,} packets "
+        f"({'lg_srtp' if srv == 'rtcgw_memif' else 'libsrtp2'}), "
         f"{tot(srv, 'srtp_rx'):,} of the server's SRTP packets authenticated and decrypted "
-        f"(srtp_unprotect OK), {tot(srv, 'srtp_auth_fail')} authentication failures, "
+        f"({'lg_srtp_unprotect' if srv == 'rtcgw_memif' else 'srtp_unprotect'} OK), "
+        f"{tot(srv, 'srtp_auth_fail')} authentication failures, "
         f"{tot(srv, 'srtp_fail')} other unprotect errors"
         for srv in ('rtcgw', 'rtpengine', 'rtcgw_memif') if any(x['server'] == srv for x in srt))
         + ". Only authenticated packets count as received.")
+    if any(x['server'] == 'rtcgw_memif' for x in srt):
+        out.append("")
+        out.append("memif-sdes: party A's SRTP is the generator's own (tests/bench/lg_srtp.c, rtcgw_loadgen "
+                   "--srtp fast): Debian's libsrtp2 (on NSS, about 1.7 us per packet) cannot keep the "
+                   "dataplane busy from one core, and dp_srtp, the code under test, must not check itself. "
+                   "libsrtp2 checked one packet in 64 each way: "
+                   f"{tot('rtcgw_memif', 'srtp_ref'):,} agreed (protection byte for byte the same, the "
+                   f"server's SRTP authenticated), {tot('rtcgw_memif', 'srtp_ref_bad')} disagreed.")
 rb = {m: med('rtpengine', m, 'udp_rcvbuf_drops') for m in mixes}
 out.append("")
 out.append("rtpengine's losses: UDP datagrams the kernel dropped on its sockets' full receive buffers "

@@ -32,7 +32,13 @@
  *          what it receives with A_RX_KEY through libsrtp2; B stays plain RTP.
  *          An SDES party's packet counts as received only once srtp_unprotect
  *          accepted it; refused ones are counted apart (srtp_auth_fail,
- *          srtp_fail) and are not latencies.
+ *          srtp_fail) and are not latencies. With --srtp fast the party
+ *          protects and unprotects with lg_srtp.c instead (libsrtp2 on
+ *          Debian 12 is too slow to keep a dataplane busy from one core) and
+ *          libsrtp2 checks a sample: every packet whose sequence number is a
+ *          multiple of 64 is also protected by libsrtp2 and must come out
+ *          byte for byte the same, and every such packet received is also
+ *          authenticated by libsrtp2 (srtp_ref, srtp_ref_bad).
  * Traffic runs at --rate packets/s (0: flat out) for --duration seconds
  * (flat out with --window N: a closed loop, at most N packets unanswered at
  * a time, so the slowest stage of the chain sets the pace and no socket is
@@ -46,7 +52,8 @@
  * memif_echoed and memif_other (ARP requests answered, frames echoed as the
  * peer, frames that were none of these nor an answer); rtp with SDES parties adds
  * srtp_tx, srtp_rx (packets protected / authenticated), srtp_auth_fail and
- * srtp_fail (any other unprotect error, e.g. replay).
+ * srtp_fail (any other unprotect error, e.g. replay), and with --srtp fast
+ * srtp_ref and srtp_ref_bad (sampled packets libsrtp2 agreed and disagreed on).
  *
  * STUN encoding, MESSAGE-INTEGRITY, FINGERPRINT and ChannelData come from the
  * wire library (dataplane/wire), not a copy.
@@ -78,12 +85,15 @@
 
 #include <srtp2/srtp.h>
 
+#include "lg_srtp.h"
+
 #include <rte_eal.h>
 #include <rte_errno.h>
 #include <rte_ethdev.h>
 #include <rte_mbuf.h>
 #include <rte_memcpy.h>
 
+#include "ct.h"
 #include "hmac.h"
 #include "net.h"
 #include "stun.h"
@@ -118,6 +128,7 @@ struct lg_opts {
 	const char *raw_if;          /* send through AF_PACKET on this interface */
 	const char *memif;           /* or be the client end of this memif socket */
 	const char *calls;           /* rtp: the calls file */
+	bool fast_srtp;              /* rtp: --srtp fast, lg_srtp with libsrtp2 on a sample */
 	uint8_t gw_mac[6];           /* ... to this next-hop MAC */
 };
 
@@ -129,6 +140,7 @@ struct lg_sock {
 	uint16_t dport;              /* destination port (rtp: the proxy's port for it) */
 	char nonce[96];              /* turn: this 5-tuple's NONCE */
 	srtp_t srtp_tx, srtp_rx;     /* rtp: an SDES party's sessions, NULL when plain */
+	struct lg_srtp *ftx, *frx;   /* --srtp fast: the same keys in lg_srtp */
 };
 
 static struct lg_opts o = {
@@ -141,6 +153,7 @@ static uint64_t n_sent, n_recv, n_bad;
 static uint64_t n_off;           /* --window: unanswered packets written off (lost) */
 static uint64_t n_stalls;        /* --window: times a full window was written off */
 static uint64_t n_srtp_tx, n_srtp_rx, n_srtp_auth_fail, n_srtp_fail;
+static uint64_t n_srtp_ref, n_srtp_ref_bad;   /* --srtp fast: libsrtp2's sample */
 static bool any_srtp;
 static struct gw_hmac_sha1_key key;
 static char realm[128];
@@ -409,6 +422,21 @@ srtp_session(srtp_t *s, const char *hex, bool tx)
 	return srtp_create(s, &pol) == srtp_err_status_ok ? 0 : -EINVAL;
 }
 
+/* --srtp fast: the same key in lg_srtp. */
+static int
+fast_session(struct lg_srtp **s, const char *hex)
+{
+	uint8_t mkey[LG_SRTP_KEY];
+	int err;
+
+	if (hex_key(mkey, hex))
+		return -EINVAL;
+	*s = calloc(1, sizeof(**s));
+	err = *s ? lg_srtp_init(*s, mkey) : -ENOMEM;
+	gw_wipe(mkey, sizeof(mkey));
+	return err;
+}
+
 /* rtp: the calls file -> socket pairs (A then B), their ports and the
  * proxy's, and an SDES party A's SRTP sessions. */
 static int
@@ -439,7 +467,9 @@ load_calls(void)
 			}
 			any_srtp = true;
 			if (srtp_session(&socks[2 * n].srtp_tx, ktx, true) ||
-			    srtp_session(&socks[2 * n].srtp_rx, krx, false))
+			    srtp_session(&socks[2 * n].srtp_rx, krx, false) ||
+			    (o.fast_srtp && (fast_session(&socks[2 * n].ftx, ktx) ||
+					     fast_session(&socks[2 * n].frx, krx))))
 				goto bad;
 		}
 		n++;
@@ -470,6 +500,10 @@ srtp_free_all(void)
 			srtp_dealloc(socks[i].srtp_tx);
 		if (socks[i].srtp_rx)
 			srtp_dealloc(socks[i].srtp_rx);
+		lg_srtp_fini(socks[i].ftx);
+		lg_srtp_fini(socks[i].frx);
+		free(socks[i].ftx);
+		free(socks[i].frx);
 	}
 	if (any_srtp)
 		srtp_shutdown();
@@ -514,6 +548,39 @@ answer_time(const uint8_t *p, size_t len)
 	return 0;
 }
 
+#define LG_REF_MAX 1600   /* the sample copy's buffer */
+
+/* --srtp fast, a sampled packet received: libsrtp2 must authenticate a copy. */
+static void
+ref_unprotect(srtp_t s, const uint8_t *p, size_t len)
+{
+	uint8_t c[LG_REF_MAX];
+	int n = (int)len;
+
+	memcpy(c, p, len);
+	if (srtp_unprotect(s, c, &n) == srtp_err_status_ok)
+		n_srtp_ref++;
+	else
+		n_srtp_ref_bad++;
+}
+
+/* --srtp fast, a sampled packet sent: libsrtp2's protection of the same
+ * plaintext must be lg_srtp's byte for byte. plain is the packet before
+ * lg_srtp_protect(), prot after it. */
+static void
+ref_protect(srtp_t s, const uint8_t *plain, size_t n, const uint8_t *prot, size_t pn)
+{
+	uint8_t c[LG_REF_MAX];
+	int cn = (int)n;
+
+	memcpy(c, plain, n);
+	if (srtp_protect(s, c, &cn) == srtp_err_status_ok && (size_t)cn == pn &&
+	    memcmp(c, prot, pn) == 0)
+		n_srtp_ref++;
+	else
+		n_srtp_ref_bad++;
+}
+
 /* What came back to socket (party) si, len bytes at p (an SDES party's SRTP
  * is unprotected in place): true when it was an answer to one of ours. */
 static bool
@@ -522,7 +589,24 @@ take_answer(unsigned int si, uint8_t *p, size_t len, uint64_t t)
 	int n = (int)len;
 	uint64_t s;
 
-	if (socks[si].srtp_rx) {
+	if (socks[si].frx) {
+		size_t fn = len;
+		int err;
+
+		if (len >= 12 && len <= LG_REF_MAX && (p[3] & 63) == 0)
+			ref_unprotect(socks[si].srtp_rx, p, len);
+		err = lg_srtp_unprotect(socks[si].frx, p, &fn);
+		if (err == -EBADMSG) {
+			n_srtp_auth_fail++;
+			return false;
+		}
+		if (err != 0) {
+			n_srtp_fail++;
+			return false;
+		}
+		n = (int)fn;
+		n_srtp_rx++;
+	} else if (socks[si].srtp_rx) {
 		srtp_err_status_t st = srtp_unprotect(socks[si].srtp_rx, p, &n);
 
 		if (st == srtp_err_status_auth_fail) {
@@ -1119,7 +1203,26 @@ traffic(double *tx_s)
 				     build_turn_data(b, t, seq, (seq % 100) < o.send_pct);
 
 			prot[i] = socks[si].srtp_tx != NULL;
-			if (prot[i]) {
+			if (prot[i] && socks[si].ftx) {
+				/* txbuf has room for the tag; a sampled packet's
+				 * plaintext is kept for libsrtp2's check. */
+				uint8_t plain[LG_REF_MAX];
+				bool sample = (seq & 63) == 0 && len <= LG_REF_MAX;
+				size_t pl = len;
+
+				if (sample)
+					memcpy(plain, b, len);
+
+				if (lg_srtp_protect(socks[si].ftx, b, &pl) != 0) {
+					fprintf(stderr, "loadgen: lg_srtp_protect failed\n");
+					stop = 1;
+					n = i;
+					break;
+				}
+				if (sample)
+					ref_protect(socks[si].srtp_tx, plain, len, b, pl);
+				len = pl;
+			} else if (prot[i]) {
 				/* txbuf has room for the 10-byte tag. */
 				int pl = (int)len;
 
@@ -1233,7 +1336,8 @@ usage(void)
 		"       rtcgw_loadgen --mode echo|sink --listen IP:PORT [--duration S]\n"
 		"       rtcgw_loadgen --mode rtp --server PROXY_IP:0 --bind IP --calls FILE\n"
 		"                     (a line: A_PORT GW_PORT_FOR_A B_PORT GW_PORT_FOR_B [A_TX_KEY A_RX_KEY])\n"
-		"                     [--rate PPS] [--size B] [--duration S] [--cpu-pid PID] [--raw-tx ...]\n");
+		"                     [--rate PPS] [--size B] [--duration S] [--cpu-pid PID] [--raw-tx ...]\n"
+		"                     [--srtp libsrtp|fast]\n");
 	exit(2);
 }
 
@@ -1247,7 +1351,8 @@ main(int argc, char **argv)
 		{ "user", 1, 0, 'u' }, { "pass", 1, 0, 'w' }, { "size", 1, 0, 'l' },
 		{ "send-pct", 1, 0, 'S' }, { "cpu-pid", 1, 0, 'c' }, { "base-port", 1, 0, 'B' },
 		{ "raw-tx", 1, 0, 'R' }, { "gw-mac", 1, 0, 'M' }, { "calls", 1, 0, 'C' },
-		{ "window", 1, 0, 'W' }, { "memif", 1, 0, 'F' }, { 0, 0, 0, 0 },
+		{ "window", 1, 0, 'W' }, { "memif", 1, 0, 'F' }, { "srtp", 1, 0, 'T' },
+		{ 0, 0, 0, 0 },
 	};
 	double tx_s = 0, setup_s = 0, c0, c1, c2;
 	bool have_server = false;
@@ -1284,6 +1389,12 @@ main(int argc, char **argv)
 		case 'R': o.raw_if = optarg; break;
 		case 'F': o.memif = optarg; break;
 		case 'C': o.calls = optarg; break;
+		case 'T':
+			if (!strcmp(optarg, "fast"))
+				o.fast_srtp = true;
+			else if (strcmp(optarg, "libsrtp"))
+				usage();
+			break;
 		case 'M':
 			if (sscanf(optarg, "%hhx:%hhx:%hhx:%hhx:%hhx:%hhx", &o.gw_mac[0], &o.gw_mac[1],
 				   &o.gw_mac[2], &o.gw_mac[3], &o.gw_mac[4], &o.gw_mac[5]) != 6)
@@ -1384,6 +1495,8 @@ main(int argc, char **argv)
 	if (any_srtp)
 		printf(" srtp_tx=%" PRIu64 " srtp_rx=%" PRIu64 " srtp_auth_fail=%" PRIu64
 		       " srtp_fail=%" PRIu64, n_srtp_tx, n_srtp_rx, n_srtp_auth_fail, n_srtp_fail);
+	if (any_srtp && o.fast_srtp)
+		printf(" srtp_ref=%" PRIu64 " srtp_ref_bad=%" PRIu64, n_srtp_ref, n_srtp_ref_bad);
 	printf("\n");
 	rc = 0;
 out:
