@@ -413,11 +413,12 @@ ice_creds(struct side *d, char *reason, size_t rlen)
 }
 
 /* Side d's DTLS endpoint in role for the party's certificate fpb (again
- * after a renegotiation: new keys once it connects). */
+ * after a renegotiation: new keys once it connects; restarted: in place of
+ * one a control-plane restart lost, cp_dtls.h). */
 static int
-dtls_open(struct side *d, enum cp_dtls_role role, const uint8_t fpb[32])
+dtls_open(struct side *d, enum cp_dtls_role role, const uint8_t fpb[32], bool restarted)
 {
-	struct cp_dtls_cfg dcfg = { .mtu = 1200, .role = role };
+	struct cp_dtls_cfg dcfg = { .mtu = 1200, .role = role, .restarted = restarted };
 	char fp[CP_DTLS_FP_LEN];
 	size_t o = (size_t)snprintf(fp, sizeof(fp), "sha-256 ");
 	int rc;
@@ -506,7 +507,7 @@ webrtc_retake(struct mcall *k, unsigned s, const struct cp_sdp_transport *tp, bo
 		return refuse(reason, rlen, -EIO, "%s", "dataplane not reachable (command ring)");
 	cp_dtls_free(d->dtls);
 	d->dtls = NULL;
-	rc = dtls_open(d, dtls_role(tp->setup), tp->fp.bytes);
+	rc = dtls_open(d, dtls_role(tp->setup), tp->fp.bytes, false);
 	if (rc != 0)
 		return refuse(reason, rlen, -EIO, "WebRTC leg: DTLS: %s", strerror(-rc));
 	CP_NOTICE("call %.*s: WebRTC leg on port %u: new DTLS association (%s), DTLS %s",
@@ -555,7 +556,7 @@ webrtc_take(struct mcall *k, unsigned s, const struct cp_sdp *sdp, bool answer, 
 	if (rc != 0)
 		return refuse(reason, rlen, rc, "WebRTC leg: ICE: %s", why);
 	d->ice_id = info.id;
-	rc = dtls_open(d, dtls_role(tp.setup), tp.fp.bytes);
+	rc = dtls_open(d, dtls_role(tp.setup), tp.fp.bytes, false);
 	if (rc != 0) {
 		(void)cp_ice_leg_delete(app, d->ice_id);
 		d->ice_id = 0;
@@ -608,6 +609,11 @@ dtls_progress(struct mcall *k, struct side *d, int rc)
 		gw_wipe(&m, sizeof(m));
 		d->keys_sent = true;
 		cp_journal_touch();
+	} else if (st == CP_DTLS_FAILED && rc == CP_DTLS_E_LOST) {
+		CP_WARN("call %.*s: WebRTC leg DTLS failed: the party's handshake began before "
+			"the control plane restarted and cannot go on; answered with an alert so "
+			"that it fails now (a re-offer sets the leg up again)",
+			(int)k->id_len, k->id);
 	} else if (st == CP_DTLS_FAILED && rc != 0) {
 		CP_WARN("call %.*s: WebRTC leg DTLS failed: %s", (int)k->id_len, k->id,
 			rc == CP_DTLS_E_FINGERPRINT ? "fingerprint mismatch" : strerror(-rc));
@@ -1184,9 +1190,15 @@ on_totals(void *ctx, const char *id, size_t len, uint64_t t[2][3])
  * journaled), so a fresh one in the same role, on the journaled certificate
  * (the fingerprint our SDP announced) and the party's fingerprint. It
  * completes a handshake that had not begun (ICE still checking: the widest
- * window), and as server one whose ClientHello the browser sends again; one
- * caught after our ServerHello or ClientHello went out fails as it would
- * have, and a re-offer with a new fingerprint (a new RTCPeerConnection)
+ * window), and as server one whose ClientHello the browser sends again. One
+ * caught after our first flight went out cannot go on (OpenSSL cannot save
+ * a handshake in progress): as server the new endpoint answers the
+ * browser's next flight with a fatal alert (cp_dtls.h, restarted), so the
+ * browser fails at once instead of resending into silence for most of a
+ * minute; as client our new ClientHello makes the browser resend its flight
+ * for the old one, which the new endpoint cannot take: it fails, and its
+ * alert fails the browser as fast (tests/unit/cp/test_dtls.c has both with
+ * OpenSSL as the peer). A re-offer with a new fingerprint (a new RTCPeerConnection)
  * recovers the leg. A client whose peer is known sends its ClientHello now
  * (the ICE nomination it waited for will not come again).
  */
@@ -1198,7 +1210,7 @@ dtls_again(const struct mcall *k, struct side *d)
 	int rc;
 
 	memcpy(fp, d->peer_fp, sizeof(fp));
-	rc = dtls_open(d, role, fp);
+	rc = dtls_open(d, role, fp, true);
 	if (rc != 0) {
 		CP_WARN("call %.*s: WebRTC leg on port %u: DTLS endpoint not recreated: %s",
 			(int)k->id_len, k->id, d->base, strerror(-rc));

@@ -39,6 +39,8 @@ struct cp_dtls {
 	uint8_t peer_fp[32];
 	bool fp_mismatch;
 	bool started;
+	bool restarted;                 /* cfg.restarted, server role */
+	bool hello_seen;                /* a ClientHello came in */
 	bool have_alert, alert_received;
 	uint8_t alert_desc;
 	uint64_t deadline;              /* injected clock; 0: no timer */
@@ -54,23 +56,29 @@ static BIO_METHOD *bio_meth;
 
 /* ---- the datagram BIO -------------------------------------------------- */
 
+/* A datagram for the output queue (1 <= n <= CP_DTLS_MAX_DGRAM). */
+static void
+enqueue(struct cp_dtls *d, const void *p, size_t n)
+{
+	struct dgram *g;
+
+	if (d->q_n == CP_DTLS_OUTQ) {   /* like a full socket buffer: the datagram is lost */
+		d->q_drops++;
+		return;
+	}
+	g = &d->q[(d->q_head + d->q_n) % CP_DTLS_OUTQ];
+	memcpy(g->b, p, n);
+	g->len = (uint16_t)n;
+	d->q_n++;
+}
+
 static int
 bio_write(BIO *b, const char *p, int n)
 {
-	struct cp_dtls *d = BIO_get_data(b);
-	struct dgram *g;
-
 	BIO_clear_retry_flags(b);
 	if (n <= 0 || n > CP_DTLS_MAX_DGRAM)
 		return -1;
-	if (d->q_n == CP_DTLS_OUTQ) {   /* like a full socket buffer: the datagram is lost */
-		d->q_drops++;
-		return n;
-	}
-	g = &d->q[(d->q_head + d->q_n) % CP_DTLS_OUTQ];
-	memcpy(g->b, p, (size_t)n);
-	g->len = (uint16_t)n;
-	d->q_n++;
+	enqueue(BIO_get_data(b), p, (size_t)n);
 	return n;
 }
 
@@ -521,6 +529,7 @@ cp_dtls_create(struct cp_dtls **out, const struct cp_dtls_cert *cert,
 	if (d->env.max_timeout_ms == 0)
 		d->env.max_timeout_ms = 60000;
 	d->role = cfg->role;
+	d->restarted = cfg->restarted && cfg->role == CP_DTLS_SERVER;
 	d->state = CP_DTLS_HANDSHAKING;
 	rc = -EIO;
 	d->ssl = SSL_new(cert->ctx);
@@ -617,6 +626,72 @@ cp_dtls_start(struct cp_dtls *d)
 	return handshake(d);
 }
 
+/* DTLS record layer (RFC 6347 §4.1): type, version, epoch, 48-bit
+ * sequence number, length; a handshake message starts with its type. */
+#define REC_HDR          13
+#define REC_CCS          20
+#define REC_ALERT        21
+#define REC_HANDSHAKE    22
+#define HS_CLIENT_HELLO  1
+
+/*
+ * What a datagram a restarted server gets before any ClientHello is: 1 when
+ * one of its records is a ClientHello (a handshake this endpoint can take),
+ * -1 when it holds only the rest of a handshake under way (a later
+ * handshake message, a ChangeCipherSpec, a record of a later epoch), 0 for
+ * anything else (an alert, a malformed datagram), which OpenSSL handles.
+ */
+static int
+midway(const uint8_t *p, size_t len)
+{
+	bool later = false;
+
+	for (size_t o = 0; o + REC_HDR <= len;) {
+		size_t n = (size_t)p[o + 11] << 8 | p[o + 12];
+		unsigned epoch = (unsigned)p[o + 3] << 8 | p[o + 4];
+
+		if (o + REC_HDR + n > len)
+			break;
+		if (p[o] == REC_HANDSHAKE && epoch == 0 && n > 0) {
+			if (p[o + REC_HDR] == HS_CLIENT_HELLO)
+				return 1;
+			later = true;
+		} else if (p[o] == REC_CCS || (epoch != 0 && p[o] != REC_ALERT)) {
+			later = true;
+		}
+		o += REC_HDR + n;
+	}
+	return later ? -1 : 0;
+}
+
+/*
+ * The peer's handshake began with the endpoint a restart lost: a fatal
+ * unexpected_message alert in the clear (epoch 0, where the peer still
+ * reads, as it has not had our ChangeCipherSpec), with the version of the
+ * peer's record and a sequence number above any the lost endpoint can have
+ * used (the peer discards replays, RFC 6347 §4.1.2.6). OpenSSL has no call
+ * that sends an alert without the handshake's state, hence the 15 bytes.
+ */
+static int
+lost(struct cp_dtls *d, const uint8_t *p)
+{
+	const uint8_t alert[REC_HDR + 2] = {
+		REC_ALERT, 0xfe, p[1] == 0xfe ? p[2] : 0xfd,       /* DTLS 1.x; 1.2 */
+		0, 0,                   /* epoch 0 */
+		0, 0, 1, 0, 0, 0,       /* sequence number 2^32 */
+		0, 2,
+		2, SSL_AD_UNEXPECTED_MESSAGE,   /* fatal */
+	};
+
+	enqueue(d, alert, sizeof(alert));
+	d->state = CP_DTLS_FAILED;
+	d->deadline = 0;
+	d->have_alert = true;
+	d->alert_received = false;
+	d->alert_desc = SSL_AD_UNEXPECTED_MESSAGE;
+	return CP_DTLS_E_LOST;
+}
+
 int
 cp_dtls_input(struct cp_dtls *d, const uint8_t *p, size_t len)
 {
@@ -627,6 +702,13 @@ cp_dtls_input(struct cp_dtls *d, const uint8_t *p, size_t len)
 		return -ESHUTDOWN;
 	if (len == 0 || len > CP_DTLS_MAX_DGRAM)
 		return -EINVAL;
+	if (d->restarted && !d->hello_seen && d->state == CP_DTLS_HANDSHAKING) {
+		int k = midway(p, len);
+
+		if (k < 0)
+			return lost(d, p);
+		d->hello_seen = k > 0;
+	}
 	d->in = p;
 	d->in_len = len;
 	d->started = true;

@@ -23,6 +23,13 @@
  *   injected clock can hold a retransmission back but not bring it forward:
  *   tests advance both (a short initial timeout and a real sleep).
  * - close_notify and alerts are reported (cp_dtls_alert, error codes).
+ * - An endpoint that replaces one a control-plane restart lost (cfg.restarted,
+ *   server role) may meet a peer part-way through a handshake with the lost
+ *   one. OpenSSL cannot save a handshake in progress, so that handshake cannot
+ *   go on; rather than ignore the peer's flight (which it would resend into
+ *   silence until its own timeout, most of a minute in a browser), the
+ *   endpoint answers it with a fatal unexpected_message alert, so the peer
+ *   fails at once and its application can negotiate again (CP_DTLS_E_LOST).
  *
  * Error codes (negative errno, one per outcome the session layer treats apart):
  *   CP_DTLS_E_FINGERPRINT (-EKEYREJECTED) peer certificate does not match the SDP fingerprint
@@ -30,6 +37,8 @@
  *   CP_DTLS_E_CLOSED      (-ECONNRESET)   the peer sent close_notify
  *   CP_DTLS_E_TIMEOUT     (-ETIMEDOUT)    retransmissions exhausted
  *   CP_DTLS_E_NOSRTP      (-ENOPROTOOPT)  handshake done without an SRTP profile
+ *   CP_DTLS_E_LOST        (-ESTALE)       cfg.restarted: the peer's handshake began with
+ *                                         the endpoint a restart lost; alert sent
  *   CP_DTLS_E_HANDSHAKE   (-EPROTO)       any other handshake failure
  *
  * Single-threaded: every call for one endpoint from the control plane's loop.
@@ -38,6 +47,7 @@
 #define CP_DTLS_H
 
 #include <errno.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -48,6 +58,7 @@
 #define CP_DTLS_E_CLOSED      (-ECONNRESET)
 #define CP_DTLS_E_TIMEOUT     (-ETIMEDOUT)
 #define CP_DTLS_E_NOSRTP      (-ENOPROTOOPT)
+#define CP_DTLS_E_LOST        (-ESTALE)
 #define CP_DTLS_E_HANDSHAKE   (-EPROTO)
 
 #define CP_DTLS_FP_LEN        (8 + 32 * 3)   /* "sha-256 " + 32 "XX:" - 1 + NUL */
@@ -80,6 +91,7 @@ struct cp_dtls_cfg {
 	const char *peer_fingerprint;   /* the peer's SDP a=fingerprint value: "sha-256 AB:..." */
 	uint16_t mtu;                   /* largest datagram to send (0: 1200) */
 	uint16_t profile;               /* 0: offer both; else only this DTLS-SRTP profile id */
+	bool restarted;                 /* server: replaces an endpoint a restart lost */
 };
 
 struct cp_dtls_cert;

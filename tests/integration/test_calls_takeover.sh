@@ -19,6 +19,15 @@
 # endpoint, which takes the queued ClientHello and the browser's
 # retransmissions (a DTLS client resends its flight on a doubling timer,
 # RFC 6347 4.2.4) and completes the handshake: audio both ways, as in (1).
+# (3) A third call, cV: the control plane dies after its first DTLS flight
+# went out. An iptables rule in the browser's namespace lets its ClientHello
+# out and drops the rest of its DTLS; once it has dropped some (the browser had
+# our flight and sent its next), the control plane is killed, the filter
+# removed and one started again. OpenSSL cannot resume a handshake: the new
+# endpoint answers the browser's resent flight with a fatal alert, the
+# browser's connection fails within seconds (instead of resending into
+# silence), and a re-offer from a new RTCPeerConnection under the same
+# from-tag sets the leg up again: audio both ways, as in (1).
 #
 #   netns rgtc (browser, ffmpeg, page server 127.0.0.1:18261)   netns rgtg
 #   rgtc0 198.18.82.1/24 <================ veth ================> rgtg0 (dataplane 198.18.82.2)
@@ -152,4 +161,68 @@ tb_check "(2) the new control plane's DTLS endpoint for cU connected" \
 tb_check "(2) browser -> plain RTP: ffmpeg's WAV written" tb_wait 40 recv_done u
 tb_check "(2) ... and it is not silence" wav_loud u
 end_call cu cU "(2) "
+
+# ---- (3) the restart after our first flight: the browser fails now; a re-offer ---------
+chrome_start cv "mode=calloffer&call=cV&ftag=browser&secs=$SECS&renew=box&ng=$(urlq '{"transport-protocol":"RTP/AVP"}')"
+tb_check "(3) the third browser's offer through POST /v1/calls/cV/offer -> 200" \
+	tb_wait 30 jassert cv "r.get('status') == 200 and ' RTP/AVP ' in r.get('sip', '')"
+jpy cv "r['sip']" >"$TB_DIR/offer-v.sdp"
+GW_V=$(m_port "$TB_DIR/offer-v.sdp" audio)
+RECV_V=30020
+printf 'v=0\r\no=sip 1 1 IN IP4 %s\r\ns=-\r\nc=IN IP4 %s\r\nt=0 0\r\nm=audio %s RTP/AVP 0\r\na=rtpmap:0 PCMU/8000\r\na=sendrecv\r\n' \
+	"$SIP_IP" "$SIP_IP" "$RECV_V" >"$TB_DIR/answer-v.sdp"
+json_sdp "$TB_DIR/answer-v.sdp" '{"from-tag":"browser","to-tag":"sip","flags":["trust-address"]}' >"$TB_DIR/answer-v.json"
+tb_check "(3) the SIP side's answer through POST /v1/calls/cV/answer -> 200" \
+	test "$(api_post cV/answer "$TB_DIR/answer-v.out" "$TB_DIR/answer-v.json")" = 200
+journaled_v() {
+	jq -e '[.. | objects | select(.id? == "cV" and .rules_set == true)] | length == 1' \
+		"$TB_DIR/journal/$TB.journal.json"
+}
+tb_check "(3) the journal holds the answered call cV" tb_wait 5 journaled_v
+# The browser's DTLS records to the gateway (first byte 20-23) leave its
+# namespace only when they are a ClientHello (a handshake record whose
+# message type, byte 13, is 1): iptables' u32 match on the UDP payload.
+U32_AT='0>>22&0x3C@'
+tb_c iptables -A OUTPUT -p udp -d "$TB_GW_IP" -m u32 \
+	--u32 "${U32_AT}8>>24=0x16 && ${U32_AT}21>>24=0x01" -j ACCEPT
+tb_c iptables -A OUTPUT -p udp -d "$TB_GW_IP" -m u32 --u32 "${U32_AT}8>>24=0x14:0x17" -j DROP
+dtls_held() { # the DROP rule has dropped something
+	tb_c iptables -L OUTPUT -v -n -x | awk '$3 == "DROP" { n += $1 } END { exit !(n > 0) }'
+}
+jq -j .sdp "$TB_DIR/answer-v.out" >"$RES/cv.box.tmp" && mv "$RES/cv.box.tmp" "$RES/cv.box"
+tb_check "(3) the browser had our first DTLS flight: its next flight held back in its namespace" \
+	tb_wait 30 dtls_held
+tb_check "(3) ... and the control plane has not connected cV's DTLS" \
+	bash -c "! grep -q 'call cV: WebRTC leg DTLS connected' '$TB_DIR/cp.log'"
+tb_stop_pid "$TB_CP_PID" KILL
+tb_c iptables -F OUTPUT
+tb_check "(3) a control plane started again attaches" tb_start_cp
+tb_check "(3) it takes cV over with its DTLS endpoint made again (server)" \
+	grep -qE "call cV: WebRTC leg on port [0-9]+: its DTLS handshake \(server\) starts again" "$TB_DIR/cp.log"
+failed_v() {
+	grep -q "call cV: WebRTC leg DTLS failed: the party's handshake began before the control plane restarted" \
+		"$TB_DIR/cp.log" && jassert cv "s.get('conn') == 'failed'"
+}
+tb_check "(3) the browser's resent flight gets an alert: its connection fails within 20 s, the control plane says why" \
+	tb_wait 20 failed_v
+echo go >"$RES/cv-renew-go.box"
+tb_check "(3) a new peer connection re-offers under the same from-tag (new fingerprint) -> 200" \
+	tb_wait 20 jassert cv "r.get('renew', {}).get('offered') and r['renew']['fingerprint'] != r['renew']['oldFingerprint'] and 'm=audio $GW_V RTP/AVP' in r['renew']['sip']"
+tb_check "(3) the SIP side's answer again -> 200" \
+	test "$(api_post cV/answer "$TB_DIR/renew-v.out" "$TB_DIR/answer-v.json")" = 200
+jq -j .sdp "$TB_DIR/renew-v.out" >"$RES/cv-renew.box.tmp" && mv "$RES/cv-renew.box.tmp" "$RES/cv-renew.box"
+printf 'v=0\r\no=- 1 1 IN IP4 %s\r\ns=-\r\nc=IN IP4 %s\r\nt=0 0\r\nm=audio %s RTP/AVP 0\r\na=rtpmap:0 PCMU/8000\r\n' \
+	"$SIP_IP" "$SIP_IP" "$RECV_V" >"$TB_DIR/recv-v.sdp"
+ffmpeg_recv v "$TB_DIR/recv-v.sdp"
+ffmpeg_send v "$GW_V"
+hears_v() { # the new peer connection connected and hears ffmpeg
+	jassert cv "r['renew'].get('status') == 200 and [x for x in r['samples'] if x['t'] > r['renew']['at'] + 2000] and s['conn'] == 'connected' and s.get('localUfrag') == r['renew']['localUfrag'] and s['audioIn'] > [x for x in r['samples'] if x['t'] > r['renew']['at'] + 2000][0]['audioIn'] > 0 and s['audioEnergy'] > 0"
+}
+tb_check "(3) the new peer connection's DTLS connects with the new control plane; ffmpeg's PCMU heard" \
+	tb_wait 40 hears_v
+tb_check "(3) the new control plane's DTLS endpoint for cV connected" \
+	grep -q "call cV: WebRTC leg DTLS connected" "$TB_DIR/cp.log"
+tb_check "(3) browser -> plain RTP: ffmpeg's WAV written" tb_wait 40 recv_done v
+tb_check "(3) ... and it is not silence" wav_loud v
+end_call cv cV "(3) "
 tb_done

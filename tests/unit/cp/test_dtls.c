@@ -698,6 +698,149 @@ test_cert_pem_round_trip(void **state)
 	gw_wipe(kb, sizeof(kb));
 }
 
+/* Run c's handshake until its second flight (Certificate ... Finished) is
+ * queued: the ClientHello to s, s's first flight back. */
+static void
+to_second_flight(struct cp_dtls *c, struct cp_dtls *s)
+{
+	drop = NULL;
+	assert_int_equal(cp_dtls_start(c), 0);
+	assert_int_equal(pump(c, s, NULL), 0);
+	assert_int_equal(pump(s, c, NULL), 0);
+	assert_int_equal(cp_dtls_state(c), CP_DTLS_HANDSHAKING);
+}
+
+/* A control-plane restart lost the server endpoint after its first flight:
+ * the endpoint made again (restarted) answers the client's second flight
+ * with a fatal alert, and the client fails at once; one made without the
+ * flag stays silent (the client would resend into nothing until its own
+ * timeout); a restarted endpoint that gets a ClientHello first completes
+ * a handshake as any other. */
+static void
+test_restarted_server(void **state)
+{
+	struct cp_dtls *c, *s, *s2;
+	struct cp_dtls_cfg scfg = { .role = CP_DTLS_SERVER, .restarted = true,
+				    .peer_fingerprint = cp_dtls_cert_fingerprint(cert_a) };
+	uint8_t b[CP_DTLS_MAX_DGRAM], flight[4][CP_DTLS_MAX_DGRAM], desc;
+	size_t flen[4];
+	int n, k = 0, rc_c, rc_s, received;
+
+	(void)state;
+	pair(&c, &s, 0, 0, cert_a, cert_b);
+	to_second_flight(c, s);
+	cp_dtls_free(s);                        /* the restart */
+	while (k < 4 && (n = cp_dtls_output(c, flight[k], sizeof(flight[k]))) > 0)
+		flen[k++] = (size_t)n;
+	assert_true(k >= 1);
+	assert_int_equal(flight[0][0], 22);     /* a handshake record ... */
+	assert_int_not_equal(flight[0][13], 1); /* ... not a ClientHello */
+
+	/* without the flag: nothing comes back */
+	scfg.restarted = false;
+	assert_int_equal(cp_dtls_create(&s2, cert_b, &scfg, &env_fast), 0);
+	for (int i = 0; i < k; i++)
+		assert_int_equal(cp_dtls_input(s2, flight[i], flen[i]), 0);
+	assert_int_equal(cp_dtls_output(s2, b, sizeof(b)), 0);
+	assert_int_equal(cp_dtls_state(s2), CP_DTLS_HANDSHAKING);
+	cp_dtls_free(s2);
+
+	/* restarted: an alert, and both ends fail */
+	scfg.restarted = true;
+	assert_int_equal(cp_dtls_create(&s2, cert_b, &scfg, &env_fast), 0);
+	assert_int_equal(cp_dtls_input(s2, flight[0], flen[0]), CP_DTLS_E_LOST);
+	assert_int_equal(cp_dtls_state(s2), CP_DTLS_FAILED);
+	assert_int_equal(cp_dtls_alert(s2, &desc, &received), 0);
+	assert_int_equal(desc, SSL_AD_UNEXPECTED_MESSAGE);
+	assert_false(received);
+	assert_int_equal(cp_dtls_input(s2, flight[0], flen[0]), -ESHUTDOWN);
+	n = cp_dtls_output(s2, b, sizeof(b));
+	assert_int_equal(n, 15);
+	assert_int_equal(b[0], 21);             /* alert, DTLS 1.2, epoch 0, fatal */
+	assert_int_equal(b[1], 0xfe);
+	assert_int_equal(b[2], 0xfd);
+	assert_int_equal(b[3] | b[4], 0);
+	assert_int_equal(b[13], 2);
+	assert_int_equal(cp_dtls_output(s2, b + 100, sizeof(b) - 100), 0);
+	assert_int_equal(cp_dtls_input(c, b, (size_t)n), CP_DTLS_E_ALERT);
+	assert_int_equal(cp_dtls_state(c), CP_DTLS_FAILED);
+	assert_int_equal(cp_dtls_alert(c, &desc, &received), 0);
+	assert_int_equal(desc, SSL_AD_UNEXPECTED_MESSAGE);
+	assert_true(received);
+	cp_dtls_free(c);
+	cp_dtls_free(s2);
+
+	/* restarted, and a client that starts afresh: a handshake as usual */
+	{
+		struct cp_dtls_cfg ccfg = { .role = CP_DTLS_CLIENT,
+					    .peer_fingerprint = cp_dtls_cert_fingerprint(cert_b) };
+
+		assert_int_equal(cp_dtls_create(&c, cert_a, &ccfg, &env_fast), 0);
+		assert_int_equal(cp_dtls_create(&s2, cert_b, &scfg, &env_fast), 0);
+		run(c, s2, &rc_c, &rc_s);
+		assert_int_equal(rc_c, 0);
+		assert_int_equal(rc_s, 0);
+		assert_int_equal(cp_dtls_state(c), CP_DTLS_CONNECTED);
+		assert_int_equal(cp_dtls_state(s2), CP_DTLS_CONNECTED);
+		check_keys(c, s2, SRTP_AEAD_AES_128_GCM);
+		cp_dtls_free(c);
+		cp_dtls_free(s2);
+	}
+
+	/* restarted: an alert alone, or a datagram too short for a record,
+	 * is not taken for a handshake under way: OpenSSL gets it as before */
+	{
+		const uint8_t alert[15] = { 21, 0xfe, 0xfd, 0, 0, 0, 0, 0, 0, 0, 9, 0, 2, 1, 0 };
+		const uint8_t junk[5] = { 22, 0xfe, 0xfd, 0, 0 };
+
+		assert_int_equal(cp_dtls_create(&s2, cert_b, &scfg, &env_fast), 0);
+		assert_int_not_equal(cp_dtls_input(s2, alert, sizeof(alert)), CP_DTLS_E_LOST);
+		assert_int_equal(cp_dtls_alert(s2, &desc, &received) == 0 && !received, false);
+		cp_dtls_free(s2);
+		assert_int_equal(cp_dtls_create(&s2, cert_b, &scfg, &env_fast), 0);
+		assert_int_not_equal(cp_dtls_input(s2, junk, sizeof(junk)), CP_DTLS_E_LOST);
+		assert_int_equal(cp_dtls_state(s2), CP_DTLS_HANDSHAKING);
+	}
+	cp_dtls_free(s2);
+}
+
+/* The client side of the same: the restart lost our client after its
+ * ClientHello went out and the peer answered. The client made again sends
+ * a new ClientHello; the peer, part-way, answers with its flight for the
+ * old one, which the new client cannot take: it fails, and its alert fails
+ * the peer at once (the session layer flushes it, as any output). */
+static void
+test_restarted_client(void **state)
+{
+	struct cp_dtls *c, *s, *c2;
+	struct cp_dtls_cfg ccfg = { .role = CP_DTLS_CLIENT,
+				    .peer_fingerprint = cp_dtls_cert_fingerprint(cert_b) };
+	uint8_t b[CP_DTLS_MAX_DGRAM], desc;
+	int rc_c, rc_s, n, received;
+
+	(void)state;
+	pair(&c, &s, 0, 0, cert_a, cert_b);
+	drop = NULL;
+	assert_int_equal(cp_dtls_start(c), 0);
+	assert_int_equal(pump(c, s, NULL), 0);  /* the ClientHello; s answers ... */
+	cp_dtls_free(c);                        /* ... to a client the restart lost */
+	while (cp_dtls_output(s, b, sizeof(b)) > 0)
+		;
+	assert_int_equal(cp_dtls_create(&c2, cert_a, &ccfg, &env_fast), 0);
+	run(c2, s, &rc_c, &rc_s);
+	assert_int_equal(rc_c, CP_DTLS_E_HANDSHAKE);
+	assert_int_equal(cp_dtls_state(c2), CP_DTLS_FAILED);
+	rc_s = 0;
+	while ((n = cp_dtls_output(c2, b, sizeof(b))) > 0)
+		rc_s = cp_dtls_input(s, b, (size_t)n);
+	assert_int_equal(rc_s, CP_DTLS_E_ALERT);
+	assert_int_equal(cp_dtls_state(s), CP_DTLS_FAILED);
+	assert_int_equal(cp_dtls_alert(s, &desc, &received), 0);
+	assert_true(received);
+	cp_dtls_free(c2);
+	cp_dtls_free(s);
+}
+
 int
 main(void)
 {
@@ -711,6 +854,8 @@ main(void)
 		cmocka_unit_test(test_plain_openssl_server),
 		cmocka_unit_test(test_cert_and_args),
 		cmocka_unit_test(test_cert_pem_round_trip),
+		cmocka_unit_test(test_restarted_server),
+		cmocka_unit_test(test_restarted_client),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
