@@ -48,22 +48,42 @@ tb_check "dataplane starts" tb_start_dp || exit 1
 tb_check "control plane attaches" tb_start_cp || exit 1
 tb_c ip neigh replace "$TB_GW_IP" lladdr "$TB_GW_MAC" dev "${TB}c0" nud permanent
 SIP_IP=$TB_CLIENT_IP
-RECV=30000
 cr_page_start
 
-chrome_start ct "mode=calloffer&call=cT&ftag=browser&secs=$SECS&ng=$(urlq '{"transport-protocol":"RTP/AVP"}')"
-tb_check "the browser's offer through POST /v1/calls/cT/offer -> 200, RTP/AVP for the SIP side" \
-	tb_wait 30 jassert ct "r.get('status') == 200 and ' RTP/AVP ' in r.get('sip', '')"
-jpy ct "r['sip']" >"$TB_DIR/offer.sdp"
-GW=$(m_port "$TB_DIR/offer.sdp" audio)
-printf 'v=0\r\no=sip 1 1 IN IP4 %s\r\ns=-\r\nc=IN IP4 %s\r\nt=0 0\r\nm=audio %s RTP/AVP 0\r\na=rtpmap:0 PCMU/8000\r\na=sendrecv\r\n' \
-	"$SIP_IP" "$SIP_IP" "$RECV" >"$TB_DIR/answer.sdp"
-json_sdp "$TB_DIR/answer.sdp" '{"from-tag":"browser","to-tag":"sip","flags":["trust-address"]}' >"$TB_DIR/answer.json"
-tb_check "the SIP side's answer through POST /v1/calls/cT/answer -> 200" \
-	test "$(api_post cT/answer "$TB_DIR/answer.out" "$TB_DIR/answer.json")" = 200
-# the answer's rules are in the journal (written in the loop turn after the reply)
-tb_check "the journal holds the answered call" \
-	tb_wait 5 grep -q '"rules_set":true' "$TB_DIR/journal/$TB.journal.json"
+# journaled CALL: the journal holds CALL answered (its rules set)
+journaled() {
+	jq -e --arg id "$1" '[.. | objects | select(.id? == $id and .rules_set == true)] | length == 1' \
+		"$TB_DIR/journal/$TB.journal.json" >/dev/null
+}
+# plain_sdp ORIGIN PORT EXTRA: the SIP side's PCMU SDP on PORT, then EXTRA (escapes as printf %b)
+plain_sdp() {
+	printf 'v=0\r\no=%s 1 1 IN IP4 %s\r\ns=-\r\nc=IN IP4 %s\r\nt=0 0\r\nm=audio %s RTP/AVP 0\r\na=rtpmap:0 PCMU/8000\r\n%b' \
+		"$1" "$SIP_IP" "$SIP_IP" "$2" "$3"
+}
+# up_to_answer PAGE CALL RECV LABEL [PAGE_ARGS]: browser PAGE offers CALL
+# through the calls API (RTP/AVP for the SIP side), the SIP side answers
+# (receiving on RECV), the journal holds it; GW: the gateway's port for the
+# SIP side; the answer's reply in $TB_DIR/answer-PAGE.out, the request in
+# $TB_DIR/answer-PAGE.json
+up_to_answer() {
+	local page=$1 call=$2 recv=$3 label=$4 extra=${5:-}
+
+	chrome_start "$page" "mode=calloffer&call=$call&ftag=browser&secs=$SECS$extra&ng=$(urlq '{"transport-protocol":"RTP/AVP"}')"
+	tb_check "${label}the browser's offer through POST /v1/calls/$call/offer -> 200, RTP/AVP for the SIP side" \
+		tb_wait 30 jassert "$page" "r.get('status') == 200 and ' RTP/AVP ' in r.get('sip', '')"
+	jpy "$page" "r['sip']" >"$TB_DIR/offer-$page.sdp"
+	GW=$(m_port "$TB_DIR/offer-$page.sdp" audio)
+	plain_sdp sip "$recv" 'a=sendrecv\r\n' >"$TB_DIR/answer-$page.sdp"
+	json_sdp "$TB_DIR/answer-$page.sdp" '{"from-tag":"browser","to-tag":"sip","flags":["trust-address"]}' \
+		>"$TB_DIR/answer-$page.json"
+	tb_check "${label}the SIP side's answer through POST /v1/calls/$call/answer -> 200" \
+		test "$(api_post "$call/answer" "$TB_DIR/answer-$page.out" "$TB_DIR/answer-$page.json")" = 200
+	# the answer's rules are in the journal (written in the loop turn after the reply)
+	tb_check "${label}the journal holds the answered call $call" tb_wait 5 journaled "$call"
+}
+
+RECV=30000
+up_to_answer ct cT "$RECV" ""
 tb_check "no DTLS handshake yet (the browser has not seen the answer)" \
 	bash -c "! grep -q 'WebRTC leg DTLS connected' '$TB_DIR/cp.log'"
 
@@ -76,9 +96,8 @@ tb_check "the leg's DTLS endpoint is made again (server: the browser is the clie
 
 # only now the browser gets the answer (the first control plane's, whose
 # fingerprint is the journaled certificate's)
-jq -j .sdp "$TB_DIR/answer.out" >"$RES/ct.box.tmp" && mv "$RES/ct.box.tmp" "$RES/ct.box"
-printf 'v=0\r\no=- 1 1 IN IP4 %s\r\ns=-\r\nc=IN IP4 %s\r\nt=0 0\r\nm=audio %s RTP/AVP 0\r\na=rtpmap:0 PCMU/8000\r\n' \
-	"$SIP_IP" "$SIP_IP" "$RECV" >"$TB_DIR/recv-t.sdp"
+jq -j .sdp "$TB_DIR/answer-ct.out" >"$RES/ct.box.tmp" && mv "$RES/ct.box.tmp" "$RES/ct.box"
+plain_sdp - "$RECV" "" >"$TB_DIR/recv-t.sdp"
 ffmpeg_recv t "$TB_DIR/recv-t.sdp"
 ffmpeg_send t "$GW"
 hears() {
@@ -117,25 +136,11 @@ end_call() {
 end_call ct cT ""
 
 # ---- (2) the browser starts its handshake while no control plane runs ------------
-chrome_start cu "mode=calloffer&call=cU&ftag=browser&secs=$SECS&ng=$(urlq '{"transport-protocol":"RTP/AVP"}')"
-tb_check "(2) the second browser's offer through POST /v1/calls/cU/offer -> 200" \
-	tb_wait 30 jassert cu "r.get('status') == 200 and ' RTP/AVP ' in r.get('sip', '')"
-jpy cu "r['sip']" >"$TB_DIR/offer-u.sdp"
-GW_U=$(m_port "$TB_DIR/offer-u.sdp" audio)
 RECV_U=30010
-printf 'v=0\r\no=sip 1 1 IN IP4 %s\r\ns=-\r\nc=IN IP4 %s\r\nt=0 0\r\nm=audio %s RTP/AVP 0\r\na=rtpmap:0 PCMU/8000\r\na=sendrecv\r\n' \
-	"$SIP_IP" "$SIP_IP" "$RECV_U" >"$TB_DIR/answer-u.sdp"
-json_sdp "$TB_DIR/answer-u.sdp" '{"from-tag":"browser","to-tag":"sip","flags":["trust-address"]}' >"$TB_DIR/answer-u.json"
-tb_check "(2) the SIP side's answer through POST /v1/calls/cU/answer -> 200" \
-	test "$(api_post cU/answer "$TB_DIR/answer-u.out" "$TB_DIR/answer-u.json")" = 200
-journaled_u() {
-	jq -e '[.. | objects | select(.id? == "cU" and .rules_set == true)] | length == 1' \
-		"$TB_DIR/journal/$TB.journal.json"
-}
-tb_check "(2) the journal holds the answered call cU" tb_wait 5 journaled_u
-
+up_to_answer cu cU "$RECV_U" "(2) "
+GW_U=$GW
 tb_stop_pid "$TB_CP_PID" KILL
-jq -j .sdp "$TB_DIR/answer-u.out" >"$RES/cu.box.tmp" && mv "$RES/cu.box.tmp" "$RES/cu.box"
+jq -j .sdp "$TB_DIR/answer-cu.out" >"$RES/cu.box.tmp" && mv "$RES/cu.box.tmp" "$RES/cu.box"
 ice_no_dtls() {
 	jassert cu "s.get('ice') in ('connected', 'completed') and s.get('conn') != 'connected'"
 }
@@ -147,8 +152,7 @@ tb_check "(2) 3 s later DTLS is still not connected" ice_no_dtls
 tb_check "(2) a control plane started again attaches" tb_start_cp
 tb_check "(2) it takes cU over with its DTLS endpoint made again (server)" \
 	grep -qE "call cU: WebRTC leg on port [0-9]+: its DTLS handshake \(server\) starts again" "$TB_DIR/cp.log"
-printf 'v=0\r\no=- 1 1 IN IP4 %s\r\ns=-\r\nc=IN IP4 %s\r\nt=0 0\r\nm=audio %s RTP/AVP 0\r\na=rtpmap:0 PCMU/8000\r\n' \
-	"$SIP_IP" "$SIP_IP" "$RECV_U" >"$TB_DIR/recv-u.sdp"
+plain_sdp - "$RECV_U" "" >"$TB_DIR/recv-u.sdp"
 ffmpeg_recv u "$TB_DIR/recv-u.sdp"
 ffmpeg_send u "$GW_U"
 hears_u() {
@@ -163,22 +167,9 @@ tb_check "(2) ... and it is not silence" wav_loud u
 end_call cu cU "(2) "
 
 # ---- (3) the restart after our first flight: the browser fails now; a re-offer ---------
-chrome_start cv "mode=calloffer&call=cV&ftag=browser&secs=$SECS&renew=box&ng=$(urlq '{"transport-protocol":"RTP/AVP"}')"
-tb_check "(3) the third browser's offer through POST /v1/calls/cV/offer -> 200" \
-	tb_wait 30 jassert cv "r.get('status') == 200 and ' RTP/AVP ' in r.get('sip', '')"
-jpy cv "r['sip']" >"$TB_DIR/offer-v.sdp"
-GW_V=$(m_port "$TB_DIR/offer-v.sdp" audio)
 RECV_V=30020
-printf 'v=0\r\no=sip 1 1 IN IP4 %s\r\ns=-\r\nc=IN IP4 %s\r\nt=0 0\r\nm=audio %s RTP/AVP 0\r\na=rtpmap:0 PCMU/8000\r\na=sendrecv\r\n' \
-	"$SIP_IP" "$SIP_IP" "$RECV_V" >"$TB_DIR/answer-v.sdp"
-json_sdp "$TB_DIR/answer-v.sdp" '{"from-tag":"browser","to-tag":"sip","flags":["trust-address"]}' >"$TB_DIR/answer-v.json"
-tb_check "(3) the SIP side's answer through POST /v1/calls/cV/answer -> 200" \
-	test "$(api_post cV/answer "$TB_DIR/answer-v.out" "$TB_DIR/answer-v.json")" = 200
-journaled_v() {
-	jq -e '[.. | objects | select(.id? == "cV" and .rules_set == true)] | length == 1' \
-		"$TB_DIR/journal/$TB.journal.json"
-}
-tb_check "(3) the journal holds the answered call cV" tb_wait 5 journaled_v
+up_to_answer cv cV "$RECV_V" "(3) " "&renew=box"
+GW_V=$GW
 # The browser's DTLS records to the gateway (first byte 20-23) leave its
 # namespace only when they are a ClientHello (a handshake record whose
 # message type, byte 13, is 1): iptables' u32 match on the UDP payload.
@@ -189,7 +180,7 @@ tb_c iptables -A OUTPUT -p udp -d "$TB_GW_IP" -m u32 --u32 "${U32_AT}8>>24=0x14:
 dtls_held() { # the DROP rule has dropped something
 	tb_c iptables -L OUTPUT -v -n -x | awk '$3 == "DROP" { n += $1 } END { exit !(n > 0) }'
 }
-jq -j .sdp "$TB_DIR/answer-v.out" >"$RES/cv.box.tmp" && mv "$RES/cv.box.tmp" "$RES/cv.box"
+jq -j .sdp "$TB_DIR/answer-cv.out" >"$RES/cv.box.tmp" && mv "$RES/cv.box.tmp" "$RES/cv.box"
 tb_check "(3) the browser had our first DTLS flight: its next flight held back in its namespace" \
 	tb_wait 30 dtls_held
 tb_check "(3) ... and the control plane has not connected cV's DTLS" \
@@ -209,10 +200,9 @@ echo go >"$RES/cv-renew-go.box"
 tb_check "(3) a new peer connection re-offers under the same from-tag (new fingerprint) -> 200" \
 	tb_wait 20 jassert cv "r.get('renew', {}).get('offered') and r['renew']['fingerprint'] != r['renew']['oldFingerprint'] and 'm=audio $GW_V RTP/AVP' in r['renew']['sip']"
 tb_check "(3) the SIP side's answer again -> 200" \
-	test "$(api_post cV/answer "$TB_DIR/renew-v.out" "$TB_DIR/answer-v.json")" = 200
+	test "$(api_post cV/answer "$TB_DIR/renew-v.out" "$TB_DIR/answer-cv.json")" = 200
 jq -j .sdp "$TB_DIR/renew-v.out" >"$RES/cv-renew.box.tmp" && mv "$RES/cv-renew.box.tmp" "$RES/cv-renew.box"
-printf 'v=0\r\no=- 1 1 IN IP4 %s\r\ns=-\r\nc=IN IP4 %s\r\nt=0 0\r\nm=audio %s RTP/AVP 0\r\na=rtpmap:0 PCMU/8000\r\n' \
-	"$SIP_IP" "$SIP_IP" "$RECV_V" >"$TB_DIR/recv-v.sdp"
+plain_sdp - "$RECV_V" "" >"$TB_DIR/recv-v.sdp"
 ffmpeg_recv v "$TB_DIR/recv-v.sdp"
 ffmpeg_send v "$GW_V"
 hears_v() { # the new peer connection connected and hears ffmpeg

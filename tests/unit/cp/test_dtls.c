@@ -119,6 +119,19 @@ run(struct cp_dtls *c, struct cp_dtls *s, int *rc_c, int *rc_s)
 	}
 }
 
+/* run() to the end: both connected, no error on either side. */
+static void
+connected_ok(struct cp_dtls *c, struct cp_dtls *s)
+{
+	int rc_c, rc_s;
+
+	run(c, s, &rc_c, &rc_s);
+	assert_int_equal(rc_c, 0);
+	assert_int_equal(rc_s, 0);
+	assert_int_equal(cp_dtls_state(c), CP_DTLS_CONNECTED);
+	assert_int_equal(cp_dtls_state(s), CP_DTLS_CONNECTED);
+}
+
 static void
 pair(struct cp_dtls **c, struct cp_dtls **s, uint16_t cprof, uint16_t sprof,
      const struct cp_dtls_cert *cc, const struct cp_dtls_cert *sc)
@@ -303,11 +316,7 @@ test_retransmission(void **state)
 	assert_int_equal(cp_dtls_tick(c), 1);
 	t = cp_dtls_timeout_ms(c);                      /* doubled: 40 ms (the cap) */
 	assert_true(t > 20 && t <= 40);
-	run(c, s, &rc_c, &rc_s);
-	assert_int_equal(rc_c, 0);
-	assert_int_equal(rc_s, 0);
-	assert_int_equal(cp_dtls_state(c), CP_DTLS_CONNECTED);
-	assert_int_equal(cp_dtls_state(s), CP_DTLS_CONNECTED);
+	connected_ok(c, s);
 	check_keys(c, s, SRTP_AEAD_AES_128_GCM);
 	cp_dtls_free(c);
 	cp_dtls_free(s);
@@ -648,7 +657,6 @@ test_cert_pem_round_trip(void **state)
 	char cp[4096], kp[2048], cp2[4096], kp2[2048], cb[4096], kb[2048];
 	struct cp_dtls_cert *re = NULL;
 	struct cp_dtls *c, *s;
-	int rc_c, rc_s;
 
 	(void)state;
 	assert_int_equal(cp_dtls_cert_pem(cert_a, cp, sizeof(cp), kp, sizeof(kp)), 0);
@@ -669,11 +677,7 @@ test_cert_pem_round_trip(void **state)
 
 		assert_int_equal(cp_dtls_create(&s, re, &scfg, &env_fast), 0);
 	}
-	run(c, s, &rc_c, &rc_s);
-	assert_int_equal(rc_c, 0);
-	assert_int_equal(rc_s, 0);
-	assert_int_equal(cp_dtls_state(c), CP_DTLS_CONNECTED);
-	assert_int_equal(cp_dtls_state(s), CP_DTLS_CONNECTED);
+	connected_ok(c, s);
 	check_keys(c, s, SRTP_AEAD_AES_128_GCM);
 	cp_dtls_free(c);
 	cp_dtls_free(s);
@@ -724,7 +728,7 @@ test_restarted_server(void **state)
 				    .peer_fingerprint = cp_dtls_cert_fingerprint(cert_a) };
 	uint8_t b[CP_DTLS_MAX_DGRAM], flight[4][CP_DTLS_MAX_DGRAM], desc;
 	size_t flen[4];
-	int n, k = 0, rc_c, rc_s, received;
+	int n, k = 0, received;
 
 	(void)state;
 	pair(&c, &s, 0, 0, cert_a, cert_b);
@@ -777,11 +781,7 @@ test_restarted_server(void **state)
 
 		assert_int_equal(cp_dtls_create(&c, cert_a, &ccfg, &env_fast), 0);
 		assert_int_equal(cp_dtls_create(&s2, cert_b, &scfg, &env_fast), 0);
-		run(c, s2, &rc_c, &rc_s);
-		assert_int_equal(rc_c, 0);
-		assert_int_equal(rc_s, 0);
-		assert_int_equal(cp_dtls_state(c), CP_DTLS_CONNECTED);
-		assert_int_equal(cp_dtls_state(s2), CP_DTLS_CONNECTED);
+		connected_ok(c, s2);
 		check_keys(c, s2, SRTP_AEAD_AES_128_GCM);
 		cp_dtls_free(c);
 		cp_dtls_free(s2);
