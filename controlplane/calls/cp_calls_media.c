@@ -1194,12 +1194,12 @@ on_totals(void *ctx, const char *id, size_t len, uint64_t t[2][3])
  * caught after our first flight went out cannot go on (OpenSSL cannot save
  * a handshake in progress): as server the new endpoint answers the
  * browser's next flight with a fatal alert (cp_dtls.h, restarted), so the
- * browser fails at once instead of resending into silence for most of a
- * minute; as client our new ClientHello makes the browser resend its flight
+ * browser fails at once instead of resending into silence (Chromium had
+ * not given up 20 s later); as client our new ClientHello makes the browser resend its flight
  * for the old one, which the new endpoint cannot take: it fails, and its
  * alert fails the browser as fast (tests/unit/cp/test_dtls.c has both with
- * OpenSSL as the peer). A re-offer with a new fingerprint (a new RTCPeerConnection)
- * recovers the leg. A client whose peer is known sends its ClientHello now
+ * OpenSSL as the peer). A re-offer with a new fingerprint (a new
+ * RTCPeerConnection) recovers the leg. A client whose peer is known sends its ClientHello now
  * (the ICE nomination it waited for will not come again).
  */
 static void

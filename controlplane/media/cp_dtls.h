@@ -27,9 +27,10 @@
  *   server role) may meet a peer part-way through a handshake with the lost
  *   one. OpenSSL cannot save a handshake in progress, so that handshake cannot
  *   go on; rather than ignore the peer's flight (which it would resend into
- *   silence until its own timeout, most of a minute in a browser), the
- *   endpoint answers it with a fatal unexpected_message alert, so the peer
- *   fails at once and its application can negotiate again (CP_DTLS_E_LOST).
+ *   silence until its own retransmissions run out: Chromium had not given up
+ *   20 s later in test_calls_takeover.sh), the endpoint answers it with a
+ *   fatal unexpected_message alert, so the peer fails at once and its
+ *   application can negotiate again (CP_DTLS_E_LOST).
  *
  * Error codes (negative errno, one per outcome the session layer treats apart):
  *   CP_DTLS_E_FINGERPRINT (-EKEYREJECTED) peer certificate does not match the SDP fingerprint

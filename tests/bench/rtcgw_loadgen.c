@@ -1207,7 +1207,7 @@ traffic(double *tx_s)
 				/* txbuf has room for the tag; a sampled packet's
 				 * plaintext is kept for libsrtp2's check. */
 				uint8_t plain[LG_REF_MAX];
-				bool sample = (seq & 63) == 0 && len <= LG_REF_MAX;
+				bool sample = (seq & 63) == 0 && len + LG_SRTP_TAG <= LG_REF_MAX;
 				size_t pl = len;
 
 				if (sample)
