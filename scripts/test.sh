@@ -148,8 +148,10 @@ if want integration; then
 	done
 	# The veth tests once more with the dataplane on net_af_xdp (lib.sh's
 	# RTCGW_TEST_PMD): the port the README recommends on a kernel driver;
-	# calls_2if runs two af_xdp ports (media on two interfaces).
-	for t in foundation stun turn calls_2if; do
+	# the suite issue 8 found (foundation, stun, turn, turn_chromium), the
+	# attack tests (hardening), and calls_2if on two af_xdp ports (media on
+	# two interfaces).
+	for t in foundation stun turn turn_chromium hardening calls_2if; do
 		integration "$ROOT/tests/integration/test_$t.sh" af_xdp
 	done
 fi
