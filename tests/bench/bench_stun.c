@@ -12,6 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <limits.h>
+#include <unistd.h>
 
 #include <zlib.h>
 
@@ -213,13 +215,22 @@ main(int argc, char **argv)
 	printf("%-52s %8.2f\n", "Binding (no FP) / bare ICE crypto", t_bind / t_cry);
 
 	/* The same with the CRC the dataplane plugs in (DPDK's PCLMULQDQ
-	 * rte_net_crc, which needs an EAL), for the codec and the bare figure. */
+	 * rte_net_crc, which needs an EAL), for the codec and the bare figure.
+	 * The EAL's runtime directory is this process's own (--file-prefix),
+	 * empty with --no-shconf and --no-telemetry, and removed at the end. */
 	{
 		static char a0[] = "bench_stun", a1[] = "--no-huge", a2[] = "-m", a3[] = "64",
-			    a4[] = "--no-shconf", a5[] = "--no-pci", a6[] = "--log-level=4";
-		char *eal[] = { a0, a1, a2, a3, a4, a5, a6, NULL };
+			    a4[] = "--no-shconf", a5[] = "--no-pci", a6[] = "--log-level=4",
+			    a7[] = "--no-telemetry", a8[] = "--file-prefix";
+		char a9[32], rundir[PATH_MAX];
+		char *eal[] = { a0, a1, a2, a3, a4, a5, a6, a7, a8, a9, NULL };
+		int eal_ok;
 
-		if (rte_eal_init(7, eal) < 0 || dp_crc_init() != 1) {
+		snprintf(a9, sizeof(a9), "bench-stun-%ld", (long)getpid());
+		eal_ok = rte_eal_init(10, eal) >= 0;
+		if (eal_ok)
+			snprintf(rundir, sizeof(rundir), "%s", rte_eal_get_runtime_dir());
+		if (!eal_ok || dp_crc_init() != 1) {
 			printf("(no vector CRC-32 here: the dataplane keeps zlib's)\n");
 		} else {
 			bare_crc = dp_crc32;
@@ -233,7 +244,10 @@ main(int argc, char **argv)
 			printf("%-52s %8.1f ns/packet\n", "ICE check, authenticated, USE-CANDIDATE", t_ice);
 			printf("%-52s %8.1f ns/packet\n", "  bare 2x HMAC-SHA1 + 2x CRC-32, same bytes", t_cry);
 			printf("%-52s %8.2f\n", "  ratio handler / bare crypto", t_ice / t_cry);
+		}
+		if (eal_ok) {
 			rte_eal_cleanup();
+			(void)rmdir(rundir);
 		}
 	}
 	gw_ice_cred_fini(&cred);
