@@ -8,11 +8,11 @@
  * Excluded: mbuf handling, Ethernet/IP/UDP rewrite and TX (dp_stun.c), and
  * the rte_hash lookup (a one-entry lookup stands in for it).
  */
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include <limits.h>
 #include <unistd.h>
 
 #include <zlib.h>

@@ -1212,7 +1212,6 @@ traffic(double *tx_s)
 
 				if (sample)
 					memcpy(plain, b, len);
-
 				if (lg_srtp_protect(socks[si].ftx, b, &pl) != 0) {
 					fprintf(stderr, "loadgen: lg_srtp_protect failed\n");
 					stop = 1;
